@@ -1,0 +1,60 @@
+//! The clap definition of the whole command line, and nothing else. Each subcommand's flags live
+//! beside its `run` in `cmd/<name>.rs`; completions and man pages are rendered from [`command`].
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::cmd;
+use crate::output::ColorChoice;
+
+/// Security toolkit for Smile ID integrators.
+///
+/// Signs API requests byte for byte as the official SDKs do, verifies saved callbacks (in constant
+/// time, with freshness, key rotation, diagnosis and replay detection), checks callback sources
+/// against Smile ID's published IP allowlist, and audits API keys against the 90-day rotation policy.
+///
+/// Exit status: 0 every check passed, 1 a check failed, 2 usage error or unreadable input.
+#[derive(Debug, Parser)]
+#[command(
+    name = "smile-sec",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Sign(cmd::sign::Args),
+    Verify(cmd::verify::Args),
+    IpCheck(cmd::ip_check::Args),
+    Allowlist(cmd::allowlist::Args),
+    Audit(cmd::audit::Args),
+    Callback(cmd::callback::Args),
+    Completions(cmd::completions::Args),
+}
+
+/// The clap command, for completions, man pages and tests.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_is_valid() {
+        super::command().debug_assert();
+    }
+}

@@ -1,0 +1,78 @@
+//! Flag groups several commands share: the partner ID, where the API key comes from, and the clock.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::ValueHint;
+
+use crate::keyfile::Environment;
+
+/// The partner ID, used byte for byte.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PartnerArgs {
+    /// Smile ID partner ID, used byte for byte ("085" and "85" sign differently)
+    #[arg(
+        long,
+        env = "SMILE_PARTNER_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
+    pub partner_id: Option<String>,
+}
+
+/// Where the API key comes from. No flag takes the key itself: argv is visible to every user of
+/// the machine and lands in shell history (cli-contract §2).
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeySourceArgs {
+    /// Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else.
+    /// Without it, SMILE_API_KEY is used verbatim, then the key file.
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub api_key_file: Option<PathBuf>,
+
+    /// The key file [default: ./smile-keys.json when it exists]
+    #[arg(long, env = "SMILE_SEC_KEYS", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub keys: Option<PathBuf>,
+
+    /// Use the key-file entry with this id
+    #[arg(long, value_name = "ID")]
+    pub key: Option<String>,
+}
+
+/// Commands whose answer depends on the time take `--now`, so that runs are reproducible.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClockArgs {
+    /// Take this RFC 3339 time as now
+    #[arg(long, env = "SMILE_SEC_NOW", hide_env_values = true, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl ClockArgs {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    crate::time::parse_rfc3339(text).map_err(|e| e.to_string())
+}
+
+/// A duration flag: `90s`, `15m`, `24h`, `7d`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    crate::time::parse_duration(text).map_err(|e| e.to_string())
+}
+
+/// `--env production|sandbox`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvArg {
+    Production,
+    Sandbox,
+}
+
+impl From<EnvArg> for Environment {
+    fn from(e: EnvArg) -> Self {
+        match e {
+            EnvArg::Production => Environment::Production,
+            EnvArg::Sandbox => Environment::Sandbox,
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Finding the partner ID and API key(s) a command works with (cli-contract §2).
+//!
+//! API key, first found wins: `--api-key-file`, then `SMILE_API_KEY`, then the key file. Keys are
+//! only ever held as [`ApiKey`]; errors name a key by its key-file id or fingerprint, never its value.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::keyfile::{self, Environment, KeyEntry, KeyFile};
+use crate::output::hinted;
+use crate::secret::ApiKey;
+
+/// The variable holding an API key, used verbatim.
+pub const API_KEY_ENV: &str = "SMILE_API_KEY";
+
+/// A key ready to use, with what is known about it.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub key: ApiKey,
+    /// The key-file entry it came from, if any.
+    pub key_id: Option<String>,
+    pub environment: Option<Environment>,
+    /// The partner ID it signs for: the flag's, else the key-file entry's.
+    pub partner_id: String,
+}
+
+/// What the user said about where keys come from.
+#[derive(Debug, Clone, Default)]
+pub struct KeyRequest<'a> {
+    pub partner_id: Option<&'a str>,
+    pub api_key_file: Option<&'a Path>,
+    pub keys: Option<&'a Path>,
+    pub key_id: Option<&'a str>,
+    pub environment: Option<Environment>,
+}
+
+/// Reads an API key file; `-` reads stdin.
+pub fn read_api_key_file(path: &Path) -> anyhow::Result<ApiKey> {
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read the API key from stdin")?;
+    } else {
+        bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read API key file {}", path.display()))?;
+    }
+    if std::str::from_utf8(&bytes).is_err() {
+        bail!("API key file {} is not UTF-8 text", path.display());
+    }
+    ApiKey::from_file_contents(bytes).with_context(|| format!("API key file {}", path.display()))
+}
+
+/// `SMILE_API_KEY`, verbatim. Set but empty is an error, not "unset".
+pub fn api_key_from_env() -> anyhow::Result<Option<ApiKey>> {
+    match std::env::var_os(API_KEY_ENV) {
+        None => Ok(None),
+        Some(value) => {
+            let value = value
+                .into_string()
+                .map_err(|_| anyhow::anyhow!("{API_KEY_ENV} is not valid UTF-8"))?;
+            Ok(Some(
+                ApiKey::new(value).with_context(|| format!("{API_KEY_ENV} is set"))?,
+            ))
+        }
+    }
+}
+
+/// Loads the key file named by `--keys`/`SMILE_SEC_KEYS`, else `./smile-keys.json` if it exists.
+pub fn load_key_file(explicit: Option<&Path>) -> anyhow::Result<Option<KeyFile>> {
+    match keyfile::locate(explicit) {
+        None => Ok(None),
+        Some(path) => Ok(Some(KeyFile::load(&path)?)),
+    }
+}
+
+fn explicit_partner(request: &KeyRequest<'_>) -> anyhow::Result<Option<String>> {
+    match request.partner_id {
+        Some("") => bail!("the partner ID is empty"),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// A key given outside the key file (`--api-key-file` or `SMILE_API_KEY`), if any.
+fn direct_key(request: &KeyRequest<'_>) -> anyhow::Result<Option<ApiKey>> {
+    match request.api_key_file {
+        Some(path) => read_api_key_file(path).map(Some),
+        None => api_key_from_env(),
+    }
+}
+
+fn partner_required() -> anyhow::Error {
+    hinted(
+        "no partner ID",
+        "pass --partner-id ID or set SMILE_PARTNER_ID",
+    )
+}
+
+fn no_key() -> anyhow::Error {
+    hinted(
+        "no API key",
+        format!(
+            "use --api-key-file PATH, set {API_KEY_ENV}, or name a key-file entry with --keys FILE --key ID"
+        ),
+    )
+}
+
+fn entry_credential(
+    file: &KeyFile,
+    entry: &KeyEntry,
+    partner: Option<&str>,
+) -> anyhow::Result<Credential> {
+    let key = file
+        .resolve_secret(entry)
+        .with_context(|| format!("key `{}` in {}", entry.id, file.path.display()))?;
+    Ok(Credential {
+        key,
+        key_id: Some(entry.id.clone()),
+        environment: Some(entry.environment),
+        partner_id: partner.unwrap_or(&entry.partner_id).to_owned(),
+    })
+}
+
+/// The one key `sign` (and `callback`) signs with.
+pub fn signing_credential(request: &KeyRequest<'_>) -> anyhow::Result<Credential> {
+    let partner = explicit_partner(request)?;
+    if let Some(key) = direct_key(request)? {
+        return Ok(Credential {
+            key,
+            key_id: None,
+            environment: None,
+            partner_id: partner.ok_or_else(partner_required)?,
+        });
+    }
+    let Some(file) = load_key_file(request.keys)? else {
+        return Err(no_key());
+    };
+    let entry = match request.key_id {
+        Some(id) => file.find(id).ok_or_else(|| {
+            hinted(
+                format!("no key `{id}` in {}", file.path.display()),
+                format!("ids in the file: {}", ids(file.keys.iter())),
+            )
+        })?,
+        None => {
+            let mut usable = file.keys.iter().filter(|k| {
+                request.environment.is_none_or(|env| env == k.environment)
+                    && k.status == keyfile::KeyStatus::Active
+            });
+            match (usable.next(), usable.next()) {
+                (Some(only), None) => only,
+                _ => {
+                    return Err(hinted(
+                        format!(
+                            "{} holds several keys (or no active one)",
+                            file.path.display()
+                        ),
+                        format!("choose one with --key ID: {}", ids(file.keys.iter())),
+                    ));
+                }
+            }
+        }
+    };
+    entry_credential(&file, entry, partner.as_deref())
+}
+
+fn ids<'a>(entries: impl Iterator<Item = &'a KeyEntry>) -> String {
+    let list: Vec<&str> = entries.map(|k| k.id.as_str()).collect();
+    if list.is_empty() {
+        "(none)".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// Every key `verify` should try, and warnings about key-file entries it had to skip.
+/// With a key file, every entry that fits the filters is tried, retired ones too (cli-contract §5).
+pub fn verification_credentials(
+    request: &KeyRequest<'_>,
+) -> anyhow::Result<(Vec<Credential>, Vec<String>)> {
+    let partner = explicit_partner(request)?;
+    if let Some(key) = direct_key(request)? {
+        let credential = Credential {
+            key,
+            key_id: None,
+            environment: request.environment,
+            partner_id: partner.ok_or_else(partner_required)?,
+        };
+        return Ok((vec![credential], Vec::new()));
+    }
+    let Some(file) = load_key_file(request.keys)? else {
+        return Err(no_key());
+    };
+    let mut credentials = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in &file.keys {
+        let fits = request.key_id.is_none_or(|id| id == entry.id)
+            && request
+                .environment
+                .is_none_or(|env| env == entry.environment)
+            && partner.as_deref().is_none_or(|p| p == entry.partner_id);
+        if !fits {
+            continue;
+        }
+        match entry_credential(&file, entry, None) {
+            Ok(credential) => credentials.push(credential),
+            // A key asked for by id must be usable; others are skipped with a warning.
+            Err(e) if request.key_id.is_some() => return Err(e),
+            Err(e) => skipped.push(format!("{e:#}; skipped")),
+        }
+    }
+    if credentials.is_empty() {
+        return Err(hinted(
+            format!("no usable key in {} fits the filters", file.path.display()),
+            "check --key, --env and --partner-id against the key file, and that each entry's secret can be read",
+        ));
+    }
+    Ok((credentials, skipped))
+}
+
+/// Where a path given for the key file points, for messages.
+pub fn describe(path: Option<&PathBuf>) -> String {
+    path.map_or_else(
+        || keyfile::DEFAULT_PATH.to_owned(),
+        |p| p.display().to_string(),
+    )
+}

@@ -1,0 +1,530 @@
+//! The key file (cli-contract §3): strict parsing, validation and secret resolution.
+//!
+//! `sign`, `verify` and `audit` all read keys through this module. Unknown fields are errors that
+//! name the field, so a misspelt `created` cannot pass silently. Secrets are resolved on demand and
+//! only ever held as [`ApiKey`].
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::secret::{ApiKey, KeyError};
+use crate::time::{BadTimestamp, parse_date_or_time};
+
+/// Where the key file is looked for when neither `--keys` nor `SMILE_SEC_KEYS` names one.
+pub const DEFAULT_PATH: &str = "smile-keys.json";
+
+/// A parsed and validated key file.
+#[derive(Debug)]
+pub struct KeyFile {
+    /// The file it was read from; relative `api_key_file` paths resolve against its folder.
+    pub path: PathBuf,
+    pub policy: Policy,
+    pub keys: Vec<KeyEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    #[serde(default = "Policy::default_max_age_days")]
+    pub max_age_days: u32,
+    #[serde(default = "Policy::default_warn_days")]
+    pub warn_days: u32,
+}
+
+impl Policy {
+    /// Smile ID: "rotate API keys every 90 days, or more often" (Security Overview).
+    fn default_max_age_days() -> u32 {
+        90
+    }
+    fn default_warn_days() -> u32 {
+        14
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_age_days: Policy::default_max_age_days(),
+            warn_days: Policy::default_warn_days(),
+        }
+    }
+}
+
+/// The environment a key belongs to; Smile ID keys work in one only.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Production,
+    Sandbox,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Production => "production",
+            Environment::Sandbox => "sandbox",
+        }
+    }
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    #[default]
+    Active,
+    /// Kept only to verify older callbacks; no age findings.
+    Retired,
+}
+
+/// A mute: a finding on one key, acknowledged with a reason until a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mute {
+    pub finding: String,
+    pub reason: String,
+    pub until: NaiveDate,
+}
+
+/// One key entry. `created` is already parsed; the secret is resolved on demand.
+#[derive(Debug)]
+pub struct KeyEntry {
+    pub id: String,
+    pub partner_id: String,
+    pub environment: Environment,
+    pub integrations: Vec<String>,
+    pub created: DateTime<Utc>,
+    pub status: KeyStatus,
+    pub secret: SecretSource,
+    pub owner: Option<String>,
+    pub mutes: Vec<Mute>,
+}
+
+/// Where an entry's API key lives.
+#[derive(Debug)]
+pub enum SecretSource {
+    /// Audit-only entry: metadata without a secret.
+    None,
+    /// `api_key_env`: an environment variable's name.
+    Env(String),
+    /// `api_key_file`: a path, relative to the key file's folder.
+    File(PathBuf),
+    /// `api_key`: the value inline (discouraged).
+    Inline(ApiKey),
+}
+
+/// Everything that can be wrong with a key file. Every message names the file and the problem.
+#[derive(Debug)]
+pub enum KeyFileError {
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Syntax {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    Invalid {
+        path: PathBuf,
+        entry: Option<String>,
+        problem: String,
+    },
+}
+
+impl fmt::Display for KeyFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyFileError::Read { path, source } => {
+                write!(f, "cannot read key file {}: {source}", path.display())
+            }
+            KeyFileError::Syntax { path, source } => {
+                write!(f, "invalid key file {}: {source}", path.display())
+            }
+            KeyFileError::Invalid {
+                path,
+                entry: Some(id),
+                problem,
+            } => {
+                write!(
+                    f,
+                    "invalid key file {}: key `{id}`: {problem}",
+                    path.display()
+                )
+            }
+            KeyFileError::Invalid {
+                path,
+                entry: None,
+                problem,
+            } => {
+                write!(f, "invalid key file {}: {problem}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for KeyFileError {}
+
+/// Why an entry's secret could not be had.
+#[derive(Debug)]
+pub enum SecretError {
+    /// The entry names no secret (an audit-only file).
+    NoSecret,
+    EnvUnset(String),
+    EnvNotUnicode(String),
+    FileUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Key(KeyError),
+}
+
+impl fmt::Display for SecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretError::NoSecret => {
+                f.write_str("the entry has no api_key_env, api_key_file or api_key")
+            }
+            SecretError::EnvUnset(name) => write!(f, "environment variable {name} is not set"),
+            SecretError::EnvNotUnicode(name) => {
+                write!(f, "environment variable {name} is not valid UTF-8")
+            }
+            SecretError::FileUnreadable { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
+            SecretError::Key(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SecretError {}
+
+// The on-disk shape, kept private: `KeyFile`/`KeyEntry` are what the rest of the crate sees.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    policy: Policy,
+    keys: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    id: String,
+    partner_id: String,
+    environment: Environment,
+    integrations: Vec<String>,
+    created: String,
+    #[serde(default)]
+    status: KeyStatus,
+    api_key_env: Option<String>,
+    api_key_file: Option<PathBuf>,
+    api_key: Option<ApiKey>,
+    owner: Option<String>,
+    #[serde(default)]
+    mutes: Vec<RawMute>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMute {
+    finding: String,
+    reason: String,
+    until: String,
+}
+
+impl KeyFile {
+    /// Reads and validates a key file.
+    pub fn load(path: &Path) -> Result<KeyFile, KeyFileError> {
+        let bytes = std::fs::read(path).map_err(|source| KeyFileError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        KeyFile::parse(path, &bytes)
+    }
+
+    /// Parses key-file bytes; `path` names the file in errors and anchors relative secret paths.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
+        let raw: RawFile =
+            serde_json::from_slice(bytes).map_err(|source| KeyFileError::Syntax {
+                path: path.to_owned(),
+                source,
+            })?;
+        let invalid = |entry: Option<&str>, problem: String| KeyFileError::Invalid {
+            path: path.to_owned(),
+            entry: entry.map(str::to_owned),
+            problem,
+        };
+        if raw.policy.max_age_days == 0 {
+            return Err(invalid(
+                None,
+                "policy.max_age_days must be at least 1".into(),
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut keys = Vec::with_capacity(raw.keys.len());
+        for entry in raw.keys {
+            let id = entry.id;
+            if id.is_empty() {
+                return Err(invalid(None, "a key has an empty `id`".into()));
+            }
+            if !seen.insert(id.clone()) {
+                return Err(invalid(
+                    Some(&id),
+                    "duplicate id (ids must be unique)".into(),
+                ));
+            }
+            if entry.partner_id.is_empty() {
+                return Err(invalid(Some(&id), "`partner_id` is empty".into()));
+            }
+            if entry.integrations.is_empty() {
+                return Err(invalid(
+                    Some(&id),
+                    "`integrations` must list at least one integration".into(),
+                ));
+            }
+            if entry
+                .integrations
+                .iter()
+                .any(|label| label.trim().is_empty())
+            {
+                return Err(invalid(
+                    Some(&id),
+                    "`integrations` has an empty label".into(),
+                ));
+            }
+            let created = parse_date_or_time(&entry.created).map_err(|BadTimestamp(text)| {
+                invalid(
+                    Some(&id),
+                    format!(
+                        "`created` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
+                        text.escape_debug()
+                    ),
+                )
+            })?;
+            let secret = match (entry.api_key_env, entry.api_key_file, entry.api_key) {
+                (None, None, None) => SecretSource::None,
+                (Some(name), None, None) if !name.is_empty() => SecretSource::Env(name),
+                (Some(_), None, None) => {
+                    return Err(invalid(Some(&id), "`api_key_env` is empty".into()));
+                }
+                (None, Some(file), None) => SecretSource::File(file),
+                (None, None, Some(key)) => SecretSource::Inline(key),
+                _ => {
+                    return Err(invalid(
+                        Some(&id),
+                        "give at most one of `api_key_env`, `api_key_file`, `api_key`".into(),
+                    ));
+                }
+            };
+            let mut mutes = Vec::with_capacity(entry.mutes.len());
+            for mute in entry.mutes {
+                let until = NaiveDate::parse_from_str(&mute.until, "%Y-%m-%d")
+                    .ok()
+                    .filter(|_| mute.until.len() == 10)
+                    .ok_or_else(|| {
+                        invalid(
+                            Some(&id),
+                            format!(
+                                "mute `until` is `{}`, expected YYYY-MM-DD",
+                                mute.until.escape_debug()
+                            ),
+                        )
+                    })?;
+                mutes.push(Mute {
+                    finding: mute.finding,
+                    reason: mute.reason,
+                    until,
+                });
+            }
+            keys.push(KeyEntry {
+                id,
+                partner_id: entry.partner_id,
+                environment: entry.environment,
+                integrations: entry.integrations,
+                created,
+                status: entry.status,
+                secret,
+                owner: entry.owner,
+                mutes,
+            });
+        }
+        Ok(KeyFile {
+            path: path.to_owned(),
+            policy: raw.policy,
+            keys,
+        })
+    }
+
+    /// The folder relative `api_key_file` paths are resolved against.
+    pub fn base_dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        }
+    }
+
+    /// Resolves an entry's secret. `Err(NoSecret)` for audit-only entries.
+    pub fn resolve_secret(&self, entry: &KeyEntry) -> Result<ApiKey, SecretError> {
+        match &entry.secret {
+            SecretSource::None => Err(SecretError::NoSecret),
+            SecretSource::Env(name) => match std::env::var_os(name) {
+                None => Err(SecretError::EnvUnset(name.clone())),
+                Some(value) => {
+                    let value = value
+                        .into_string()
+                        .map_err(|_| SecretError::EnvNotUnicode(name.clone()))?;
+                    ApiKey::new(value).map_err(SecretError::Key)
+                }
+            },
+            SecretSource::File(file) => {
+                let path = self.base_dir().join(file);
+                let bytes = std::fs::read(&path).map_err(|source| SecretError::FileUnreadable {
+                    path: path.clone(),
+                    source,
+                })?;
+                ApiKey::from_file_contents(bytes).map_err(SecretError::Key)
+            }
+            SecretSource::Inline(key) => Ok(key.clone()),
+        }
+    }
+
+    pub fn find(&self, id: &str) -> Option<&KeyEntry> {
+        self.keys.iter().find(|k| k.id == id)
+    }
+}
+
+/// Finds the key file: `--keys`/`SMILE_SEC_KEYS` (already merged by clap), else `./smile-keys.json` if present.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(path) => Some(path.to_owned()),
+        None => {
+            let default = Path::new(DEFAULT_PATH);
+            default.exists().then(|| default.to_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<KeyFile, KeyFileError> {
+        KeyFile::parse(Path::new("keys.json"), text.as_bytes())
+    }
+
+    const GOOD: &str = r#"{
+      "policy": { "max_age_days": 60 },
+      "keys": [
+        { "id": "a", "partner_id": "085", "environment": "production", "integrations": ["server"],
+          "created": "2026-09-01", "api_key_env": "SMILE_TEST_UNSET_VARIABLE" },
+        { "id": "b", "partner_id": "085", "environment": "sandbox", "integrations": ["web"],
+          "created": "2026-09-01T10:00:00+02:00", "status": "retired", "api_key": "inline-key",
+          "mutes": [ { "finding": "inline_secret", "reason": "test", "until": "2026-12-01" } ] }
+      ]
+    }"#;
+
+    #[test]
+    fn good_file_parses() {
+        let file = parse(GOOD).unwrap();
+        assert_eq!(
+            file.policy,
+            Policy {
+                max_age_days: 60,
+                warn_days: 14
+            }
+        );
+        assert_eq!(file.keys.len(), 2);
+        assert_eq!(file.keys[1].status, KeyStatus::Retired);
+        assert_eq!(
+            file.keys[1].created.to_rfc3339(),
+            "2026-09-01T08:00:00+00:00"
+        );
+        assert!(matches!(
+            file.resolve_secret(&file.keys[0]),
+            Err(SecretError::EnvUnset(_))
+        ));
+        assert_eq!(
+            file.resolve_secret(&file.keys[1]).unwrap().expose(),
+            b"inline-key"
+        );
+        let shown = format!("{file:?}");
+        assert!(
+            !shown.contains("inline-key"),
+            "Debug leaks the key: {shown}"
+        );
+    }
+
+    fn error_of(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn problems_are_named() {
+        let entry = r#""id":"a","partner_id":"1","environment":"sandbox","integrations":["server"],"created":"2026-01-01""#;
+        let cases = [
+            (
+                format!(r#"{{"keys":[{{{entry},"crated":"x"}}]}}"#),
+                "unknown field `crated`",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry}}},{{{entry}}}]}}"#),
+                "duplicate id",
+            ),
+            (
+                entry.replace("sandbox", "staging"),
+                "unknown variant `staging`",
+            ),
+            (
+                format!(
+                    r#"{{"keys":[{{{}}}]}}"#,
+                    entry.replace("2026-01-01", "2026-13-01")
+                ),
+                "`created`",
+            ),
+            (
+                format!(
+                    r#"{{"keys":[{{{}}}]}}"#,
+                    entry.replace(r#"["server"]"#, "[]")
+                ),
+                "integrations",
+            ),
+            (
+                format!(r#"{{"keys":[{{{}}}]}}"#, entry.replace(r#""1""#, "1")),
+                "invalid type: integer",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry},"api_key":"k","api_key_env":"E"}}]}}"#),
+                "at most one",
+            ),
+            (format!(r#"{{"keys":[{{{entry},"api_key":""}}]}}"#), "empty"),
+            (
+                format!(r#"{{"polcy":{{}},"keys":[{{{entry}}}]}}"#),
+                "unknown field `polcy`",
+            ),
+            ("{".to_owned(), "EOF"),
+        ];
+        for (text, needle) in cases {
+            let text = if text.starts_with('{') {
+                text
+            } else {
+                format!(r#"{{"keys":[{{{text}}}]}}"#)
+            };
+            let message = error_of(&text);
+            assert!(
+                message.contains(needle),
+                "{text}\n→ {message}\n(expected {needle})"
+            );
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! smile-sec: a security toolkit for teams that integrate the Smile ID identity-verification API.
+//!
+//! The domain modules (`signature`, `payload`, `verify`, `keyfile`, `credentials`, `time`, ...) are
+//! pure logic that never touch clap or the terminal; `cli` holds the command-line definition,
+//! `cmd` one module per subcommand (glue only), and `output` the only code that prints.
+
+pub mod cli;
+pub mod cmd;
+pub mod credentials;
+pub mod keyfile;
+pub mod outcome;
+pub mod output;
+pub mod payload;
+pub mod replay;
+pub mod secret;
+pub mod signature;
+pub mod sources;
+pub mod time;
+pub mod verify;

@@ -1,0 +1,165 @@
+//! The one place that writes to the terminal: a buffered stdout for data (text lines or NDJSON),
+//! stderr for warnings and errors, and the colour decision (cli-contract §1).
+
+use std::fmt;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+
+use colored::{ColoredString, Colorize};
+use serde::Serialize;
+
+/// `--color auto|always|never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Decides colour for stdout once, before anything is printed. `auto` honours `NO_COLOR`
+/// (no-color.org), then `CLICOLOR_FORCE` (bixense.com/clicolors), then whether stdout is a terminal.
+pub fn configure_color(choice: ColorChoice) {
+    let env_set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let enabled = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if env_set("NO_COLOR") => false,
+        ColorChoice::Auto
+            if env_set("CLICOLOR_FORCE")
+                && std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0") =>
+        {
+            true
+        }
+        ColorChoice::Auto => io::stdout().is_terminal(),
+    };
+    colored::control::set_override(enabled);
+}
+
+/// How a verdict word reads: colour only ever marks the verdict, so text reads the same without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Warn,
+    Bad,
+    Error,
+    Plain,
+}
+
+/// A verdict word, padded to `width` and coloured by tone.
+pub fn verdict(word: &str, tone: Tone, width: usize) -> ColoredString {
+    let padded = format!("{word:<width$}");
+    match tone {
+        Tone::Good => padded.green(),
+        Tone::Warn => padded.yellow(),
+        Tone::Bad => padded.red().bold(),
+        Tone::Error => padded.magenta().bold(),
+        Tone::Plain => padded.normal(),
+    }
+}
+
+/// Buffered, locked stdout. Every write returns `io::Result`, so a closed pipe surfaces as
+/// `BrokenPipe` and ends the run quietly in `main` (ripgrep does the same).
+pub struct Printer {
+    out: BufWriter<StdoutLock<'static>>,
+}
+
+impl fmt::Debug for Printer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Printer")
+    }
+}
+
+impl Default for Printer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Printer {
+    pub fn new() -> Self {
+        Printer {
+            out: BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+        }
+    }
+
+    /// One line of text.
+    pub fn line(&mut self, args: fmt::Arguments<'_>) -> io::Result<()> {
+        self.out.write_fmt(args)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Raw text, as is (generated scripts, snippets).
+    pub fn raw(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
+    /// One JSON object on its own line (NDJSON).
+    pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// One JSON document, pretty-printed (SARIF and other single documents).
+    pub fn json_pretty<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A warning on stderr: `smile-sec: warning: ...`.
+pub fn warn(message: fmt::Arguments<'_>) {
+    // A failed write to stderr has nowhere left to be reported.
+    let _ = writeln!(io::stderr().lock(), "smile-sec: warning: {message}");
+}
+
+/// An error about one item of a batch, on stderr; the run goes on.
+pub fn item_error(message: fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr().lock(), "smile-sec: error: {message}");
+}
+
+/// The final error of a run: one line, then an optional `hint:` line.
+pub fn fatal(error: &anyhow::Error) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "smile-sec: error: {error:#}");
+    if let Some(hint) = error.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+        let _ = writeln!(err, "hint: {}", hint.hint);
+    }
+}
+
+/// An error that carries a `hint:` line for the user.
+#[derive(Debug)]
+pub struct Hinted {
+    pub message: String,
+    pub hint: String,
+}
+
+impl fmt::Display for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
+/// Builds an error with a hint: `Err(hinted("no API key", "set SMILE_API_KEY or ..."))?`.
+pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Hinted {
+        message: message.into(),
+        hint: hint.into(),
+    })
+}
+
+/// True when an error is (caused by) a closed output pipe.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .and_then(|e| e.io_error_kind())
+                .is_some_and(|k| k == io::ErrorKind::BrokenPipe)
+    })
+}

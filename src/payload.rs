@@ -1,0 +1,560 @@
+//! Saved callbacks as they arrive on disk or stdin: framing (one object, a JSON array of objects,
+//! or NDJSON) and the extraction of the fields `verify` checks.
+//!
+//! Everything here streams: one item is in memory at a time, and an item larger than
+//! [`MAX_ITEM_BYTES`] is reported and skipped without being buffered. Cryptography and verdicts
+//! live in `verify`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, BufRead};
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// The largest single callback accepted. Real Smile ID job results are a few kilobytes; the limit
+/// keeps a hostile file from making us buffer gigabytes.
+pub const MAX_ITEM_BYTES: usize = 16 << 20;
+
+/// Deepest nesting a multi-line value may reach before it is judged broken (serde_json's own limit).
+const MAX_DEPTH: u32 = 128;
+
+/// A string field of a callback as it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field<'a> {
+    Missing,
+    /// Present, but `null`, a number, an object...: not a string.
+    NotString,
+    Str(Cow<'a, str>),
+}
+
+impl Field<'_> {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Field::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A callback object: the two signed fields and the rest of the body, left unparsed.
+#[derive(Debug)]
+pub struct Callback<'a> {
+    pub signature: Field<'a>,
+    pub timestamp: Field<'a>,
+    /// Every other top-level member, in document order, as raw JSON (for the body digest).
+    pub body: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+/// What one framed item turned out to be.
+#[derive(Debug)]
+pub enum Item<'a> {
+    Callback(Callback<'a>),
+    /// Valid JSON, but not an object.
+    NotAnObject,
+    /// Not valid JSON (or too large); the message says where and why.
+    ParseError(String),
+}
+
+/// Parses one JSON value as a callback.
+pub fn parse_item(json: &[u8]) -> Item<'_> {
+    match serde_json::from_slice::<Parsed<'_>>(json) {
+        Ok(Parsed::Object(callback)) => Item::Callback(callback),
+        Ok(Parsed::Other) => Item::NotAnObject,
+        Err(e) => Item::ParseError(e.to_string()),
+    }
+}
+
+enum Parsed<'a> {
+    Object(Callback<'a>),
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Parsed<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ParsedVisitor)
+    }
+}
+
+struct ParsedVisitor;
+
+macro_rules! not_an_object {
+    ($($name:ident: $ty:ty),*) => {
+        $(fn $name<E: de::Error>(self, _: $ty) -> Result<Self::Value, E> { Ok(Parsed::Other) })*
+    };
+}
+
+impl<'de> Visitor<'de> for ParsedVisitor {
+    type Value = Parsed<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    not_an_object!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Parsed::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Parsed::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut callback = Callback {
+            signature: Field::Missing,
+            timestamp: Field::Missing,
+            body: Vec::new(),
+        };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let slot = match key.as_ref() {
+                "signature" => &mut callback.signature,
+                "timestamp" => &mut callback.timestamp,
+                _ => {
+                    callback.body.push((key, map.next_value()?));
+                    continue;
+                }
+            };
+            // Two `signature` members would let two parsers disagree on which one was checked.
+            if *slot != Field::Missing {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            *slot = map.next_value::<FieldValue<'de>>()?.0;
+        }
+        Ok(Parsed::Object(callback))
+    }
+}
+
+struct FieldValue<'a>(Field<'a>);
+
+impl<'de> de::Deserialize<'de> for FieldValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <Cow<'de, RawValue>>::deserialize(deserializer)?;
+        // Strings are re-read from the raw text so that escapes (PHP sends `\/`) are decoded.
+        Ok(FieldValue(match value.get().as_bytes().first() {
+            Some(b'"') => match value {
+                Cow::Borrowed(raw) => {
+                    Field::Str(serde_json::from_str(raw.get()).map_err(de::Error::custom)?)
+                }
+                Cow::Owned(raw) => Field::Str(Cow::Owned(
+                    serde_json::from_str(raw.get()).map_err(de::Error::custom)?,
+                )),
+            },
+            _ => Field::NotString,
+        }))
+    }
+}
+
+/// The line an item started on (NDJSON, one object) or its position in a top-level array.
+pub type ItemNumber = u64;
+
+/// Reads every item of one source and hands it to `sink` in order. Read errors end the source
+/// with a final `ParseError` item; errors from `sink` (a closed stdout) are returned at once.
+pub fn for_each_item<R: BufRead>(
+    mut reader: R,
+    mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    match first_significant_byte(&mut reader) {
+        Err(e) => sink(1, Item::ParseError(format!("read error: {e}"))),
+        Ok(Some(b'[')) => read_array(reader, sink),
+        Ok(_) => read_lines(reader, sink),
+    }
+}
+
+/// Skips a UTF-8 byte-order mark and peeks at the first non-white-space byte in the buffer.
+/// (Leading white space is not consumed, so line numbers stay right.)
+fn first_significant_byte<R: BufRead>(reader: &mut R) -> io::Result<Option<u8>> {
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    let buf = reader.fill_buf()?;
+    Ok(buf.iter().copied().find(|b| !b.is_ascii_whitespace()))
+}
+
+/// A top-level array, streamed element by element.
+fn read_array<R: BufRead>(
+    reader: R,
+    mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    struct Elements<'s, F> {
+        sink: &'s mut F,
+        sink_error: Option<io::Error>,
+        count: ItemNumber,
+    }
+    impl<'de, F: FnMut(ItemNumber, Item<'_>) -> io::Result<()>> Visitor<'de> for &mut Elements<'_, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of callback objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+                self.count += 1;
+                if let Err(e) = (self.sink)(self.count, parse_item(raw.get().as_bytes())) {
+                    self.sink_error = Some(e);
+                    return Err(de::Error::custom("output closed"));
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut elements = Elements {
+        sink: &mut sink,
+        sink_error: None,
+        count: 0,
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let outcome = de.deserialize_seq(&mut elements).and_then(|()| de.end());
+    if let Some(e) = elements.sink_error {
+        return Err(e);
+    }
+    if let Err(e) = outcome {
+        let at = elements.count + 1;
+        return sink(at, Item::ParseError(e.to_string()));
+    }
+    Ok(())
+}
+
+/// NDJSON, a lone object (possibly pretty-printed over many lines), or several of either.
+/// An item is numbered by the line it starts on.
+fn read_lines<R: BufRead>(
+    reader: R,
+    mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut lines = Lines::new(reader);
+    let mut line = Vec::new();
+    loop {
+        let number = match lines.next(&mut line) {
+            Ok(Some(LineRead::Line(n))) => n,
+            Ok(Some(LineRead::TooLong(n))) => {
+                sink(n, Item::ParseError(too_large()))?;
+                continue;
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                return sink(
+                    lines.number + 1,
+                    Item::ParseError(format!("read error: {e}")),
+                );
+            }
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let first_error = match parse_item(&line) {
+            Item::ParseError(e) => e,
+            item => {
+                sink(number, item)?;
+                continue;
+            }
+        };
+        let mut depth = Depth::default();
+        if depth.scan(&line) != Scan::Open {
+            sink(number, Item::ParseError(first_error))?;
+            continue;
+        }
+        // The start of a multi-line value (a pretty-printed object): gather it.
+        match gather(&mut lines, &mut line, depth) {
+            Ok(true) => sink(number, parse_item(&line))?,
+            Ok(false) => {
+                let reason = match parse_item(&line) {
+                    Item::ParseError(e) => e,
+                    _ => {
+                        format!("value is incomplete, nested deeper than {MAX_DEPTH}, or too large")
+                    }
+                };
+                sink(number, Item::ParseError(reason))?;
+                // Re-read what followed the first line: after a truncated NDJSON line the
+                // rest may be good, and nothing good may be dropped.
+                lines.push_back_after_first_line(&line, number);
+            }
+            Err(e) => return sink(number, Item::ParseError(format!("read error: {e}"))),
+        }
+    }
+}
+
+fn too_large() -> String {
+    format!("item is larger than {} MiB", MAX_ITEM_BYTES >> 20)
+}
+
+/// Appends lines to `buf` until its brackets balance (true) or it cannot become valid (false).
+fn gather<R: BufRead>(
+    lines: &mut Lines<R>,
+    buf: &mut Vec<u8>,
+    mut depth: Depth,
+) -> io::Result<bool> {
+    let mut next = Vec::new();
+    loop {
+        match lines.next(&mut next)? {
+            None => return Ok(false),
+            Some(LineRead::TooLong(n)) => {
+                lines.deferred_too_long = Some(n);
+                return Ok(false);
+            }
+            Some(LineRead::Line(_)) => {}
+        }
+        if buf.len() + next.len() > MAX_ITEM_BYTES {
+            buf.extend_from_slice(&next);
+            return Ok(false);
+        }
+        buf.extend_from_slice(&next);
+        match depth.scan(&next) {
+            Scan::Open => {}
+            Scan::Closed => return Ok(true),
+            Scan::Broken => return Ok(false),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    Open,
+    Closed,
+    Broken,
+}
+
+/// Tracks bracket depth across lines, skipping brackets inside strings. It only frames; serde_json
+/// validates the gathered text.
+#[derive(Default)]
+struct Depth {
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Depth {
+    fn scan(&mut self, bytes: &[u8]) -> Scan {
+        for &b in bytes {
+            if self.in_string {
+                match b {
+                    _ if self.escaped => self.escaped = false,
+                    b'\\' => self.escaped = true,
+                    b'"' => self.in_string = false,
+                    // JSON strings cannot span lines.
+                    b'\n' => return Scan::Broken,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    if self.depth > MAX_DEPTH {
+                        return Scan::Broken;
+                    }
+                }
+                b'}' | b']' => match self.depth.checked_sub(1) {
+                    Some(d) => self.depth = d,
+                    None => return Scan::Broken,
+                },
+                _ => {}
+            }
+        }
+        match (self.depth, self.in_string) {
+            (0, false) => Scan::Closed,
+            (_, true) if bytes.ends_with(b"\n") => Scan::Broken,
+            _ => Scan::Open,
+        }
+    }
+}
+
+enum LineRead {
+    Line(ItemNumber),
+    TooLong(ItemNumber),
+}
+
+/// Lines with their numbers, a size cap, and a push-back buffer for re-reading after a failed gather.
+struct Lines<R> {
+    inner: R,
+    /// Lines of the underlying reader read so far.
+    number: ItemNumber,
+    pushed_back: Vec<u8>,
+    pushed_pos: usize,
+    /// The number of the next pushed-back line.
+    pushed_number: ItemNumber,
+    /// A too-long line met while gathering, reported once the push-back is read.
+    deferred_too_long: Option<ItemNumber>,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(inner: R) -> Self {
+        Lines {
+            inner,
+            number: 0,
+            pushed_back: Vec::new(),
+            pushed_pos: 0,
+            pushed_number: 0,
+            deferred_too_long: None,
+        }
+    }
+
+    /// Reads the next line, newline included, into `buf`.
+    fn next(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<LineRead>> {
+        buf.clear();
+        if self.pushed_pos < self.pushed_back.len() {
+            let rest = &self.pushed_back[self.pushed_pos..];
+            let len = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            buf.extend_from_slice(&rest[..len]);
+            self.pushed_pos += len;
+            self.pushed_number += 1;
+            return Ok(Some(LineRead::Line(self.pushed_number - 1)));
+        }
+        if let Some(n) = self.deferred_too_long.take() {
+            return Ok(Some(LineRead::TooLong(n)));
+        }
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let available = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                break;
+            }
+            any = true;
+            let (len, done) = match memchr::memchr(b'\n', available) {
+                Some(i) => (i + 1, true),
+                None => (available.len(), false),
+            };
+            if !too_long && buf.len() + len <= MAX_ITEM_BYTES {
+                buf.extend_from_slice(&available[..len]);
+            } else {
+                too_long = true;
+                buf.clear();
+            }
+            self.inner.consume(len);
+            if done {
+                break;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        self.number += 1;
+        Ok(Some(if too_long {
+            LineRead::TooLong(self.number)
+        } else {
+            LineRead::Line(self.number)
+        }))
+    }
+
+    /// Makes the lines of `gathered` after its first (line `first_number`) readable again.
+    fn push_back_after_first_line(&mut self, gathered: &[u8], first_number: ItemNumber) {
+        let Some(first_end) = memchr::memchr(b'\n', gathered) else {
+            return;
+        };
+        // Unread push-back from an earlier failed gather follows the lines gathered now.
+        let mut pending = gathered[first_end + 1..].to_vec();
+        pending.extend_from_slice(&self.pushed_back[self.pushed_pos..]);
+        self.pushed_back = pending;
+        self.pushed_pos = 0;
+        self.pushed_number = first_number + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    enum Seen {
+        Cb(ItemNumber, Option<String>),
+        NotObj(ItemNumber),
+        Err(ItemNumber),
+    }
+
+    fn frame(input: &str) -> Vec<Seen> {
+        let mut seen = Vec::new();
+        for_each_item(input.as_bytes(), |n, item| {
+            seen.push(match item {
+                Item::Callback(cb) => Seen::Cb(n, cb.signature.as_str().map(str::to_owned)),
+                Item::NotAnObject => Seen::NotObj(n),
+                Item::ParseError(_) => Seen::Err(n),
+            });
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    fn cb(n: ItemNumber, sig: &str) -> Seen {
+        Seen::Cb(n, Some(sig.to_owned()))
+    }
+
+    #[test]
+    fn lone_object_pretty_or_not() {
+        assert_eq!(frame(r#"{"signature":"a"}"#), [cb(1, "a")]);
+        assert_eq!(
+            frame("{\n  \"signature\": \"a\",\n  \"x\": [1,\n 2]\n}\n"),
+            [cb(1, "a")]
+        );
+        assert_eq!(frame("\u{feff}{\"signature\":\"a\"}"), [cb(1, "a")]);
+    }
+
+    #[test]
+    fn ndjson_numbers_lines_and_survives_bad_ones() {
+        let input = "{\"signature\":\"a\"}\n\n{\"signature\":\"b\"\n[1]\n{\"signature\":\"c\"}\r\nnope\n{\"signature\":\"d\"}";
+        assert_eq!(
+            frame(input),
+            [
+                cb(1, "a"),
+                Seen::Err(3),
+                Seen::NotObj(4),
+                cb(5, "c"),
+                Seen::Err(6),
+                cb(7, "d")
+            ]
+        );
+    }
+
+    #[test]
+    fn truncated_line_before_good_lines_loses_nothing() {
+        let input = "{\"signature\":\"a\",\"x\":{\n{\"signature\":\"b\"}\n{\"signature\":\"c\"}\n";
+        assert_eq!(frame(input), [Seen::Err(1), cb(2, "b"), cb(3, "c")]);
+    }
+
+    #[test]
+    fn arrays_stream_elements() {
+        assert_eq!(
+            frame(" [ {\"signature\":\"a\"}, 3, {\"signature\":\"b\"} ]\n"),
+            [cb(1, "a"), Seen::NotObj(2), cb(3, "b")]
+        );
+        assert_eq!(
+            frame("[{\"signature\":\"a\"}, {"),
+            [cb(1, "a"), Seen::Err(2)]
+        );
+        assert_eq!(frame("[] x"), [Seen::Err(1)]);
+    }
+
+    #[test]
+    fn fields_are_strict() {
+        let Item::Callback(c) = parse_item(br#"{"signature":"a\/b","timestamp":5,"z":{"q":1}}"#)
+        else {
+            panic!()
+        };
+        assert_eq!(c.signature, Field::Str(Cow::Owned("a/b".into())));
+        assert_eq!(c.timestamp, Field::NotString);
+        assert_eq!(c.body.len(), 1);
+        assert!(matches!(
+            parse_item(br#"{"signature":"a","signature":"b"}"#),
+            Item::ParseError(e) if e.contains("duplicate field")
+        ));
+        assert!(matches!(
+            parse_item(br#"{"signature":null}"#),
+            Item::Callback(Callback {
+                signature: Field::NotString,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn empty_input_has_no_items() {
+        assert_eq!(frame(""), []);
+        assert_eq!(frame(" \n\n \t"), []);
+    }
+}

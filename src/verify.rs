@@ -1,0 +1,310 @@
+//! The verdict on one saved callback (cli-contract §5, §9): signature first (constant time, every
+//! candidate key), then freshness, then replay. Reading and framing input is `payload`'s job;
+//! printing is the command's.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::credentials::Credential;
+use crate::keyfile::Environment;
+use crate::payload::{Callback, Field};
+use crate::replay::{ReplayLog, Sighting, body_digest};
+use crate::signature::{DecodedSignature, MalformedSignature, Signer};
+use crate::time::{Zone, parse_callback_timestamp};
+
+/// Why a callback passed or failed; serialised as the contract's reason codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Ok,
+    BadSignature,
+    MissingSignature,
+    MissingTimestamp,
+    MalformedSignature,
+    Stale,
+    Future,
+    BadTimestamp,
+    Replayed,
+    NotAnObject,
+    ParseError,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Ok => "ok",
+            Reason::BadSignature => "bad_signature",
+            Reason::MissingSignature => "missing_signature",
+            Reason::MissingTimestamp => "missing_timestamp",
+            Reason::MalformedSignature => "malformed_signature",
+            Reason::Stale => "stale",
+            Reason::Future => "future",
+            Reason::BadTimestamp => "bad_timestamp",
+            Reason::Replayed => "replayed",
+            Reason::NotAnObject => "not_an_object",
+            Reason::ParseError => "parse_error",
+        }
+    }
+
+    /// Input that could not be understood (exit 2), as opposed to a failed check (exit 1).
+    pub fn is_error(self) -> bool {
+        matches!(self, Reason::NotAnObject | Reason::ParseError)
+    }
+}
+
+/// The freshness window.
+#[derive(Debug, Clone, Copy)]
+pub struct Freshness {
+    pub now: DateTime<Utc>,
+    /// Fail callbacks older than now − max_age.
+    pub max_age: Option<Duration>,
+    /// Fail callbacks dated after now + max_future.
+    pub max_future: Duration,
+}
+
+/// A key to try, prepared once: its keyed HMAC state is reused for every callback.
+#[derive(Debug)]
+pub struct Candidate {
+    pub key_id: Option<String>,
+    pub environment: Option<Environment>,
+    pub partner_id: String,
+    signer: Signer,
+}
+
+impl Candidate {
+    pub fn new(credential: &Credential) -> Self {
+        Candidate {
+            key_id: credential.key_id.clone(),
+            environment: credential.environment,
+            partner_id: credential.partner_id.clone(),
+            signer: Signer::new(&credential.key),
+        }
+    }
+}
+
+/// The verdict on one callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub reason: Reason,
+    /// Index of the candidate key that matched.
+    pub key: Option<usize>,
+    pub age_seconds: Option<i64>,
+    /// The timestamp had no offset and was read as UTC.
+    pub assumed_utc: bool,
+    /// The pair was seen before with the same body (an honest resend).
+    pub duplicate: bool,
+    /// A short explanation for a failure, safe to print (never a key or expected signature).
+    pub detail: Option<String>,
+}
+
+impl Verdict {
+    fn new(reason: Reason) -> Self {
+        Verdict {
+            reason,
+            key: None,
+            age_seconds: None,
+            assumed_utc: false,
+            duplicate: false,
+            detail: None,
+        }
+    }
+
+    fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// Checks callbacks against a set of keys, a freshness window and the run's replay log.
+#[derive(Debug)]
+pub struct Verifier {
+    candidates: Vec<Candidate>,
+    freshness: Freshness,
+    replays: ReplayLog,
+}
+
+impl Verifier {
+    pub fn new(candidates: Vec<Candidate>, freshness: Freshness) -> Self {
+        Verifier {
+            candidates,
+            freshness,
+            replays: ReplayLog::default(),
+        }
+    }
+
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    pub fn check(&mut self, callback: &Callback<'_>) -> Verdict {
+        let signature_text = match &callback.signature {
+            Field::Missing => return Verdict::new(Reason::MissingSignature),
+            Field::NotString => {
+                return Verdict::new(Reason::MalformedSignature)
+                    .detail("`signature` is not a string");
+            }
+            Field::Str(s) => s,
+        };
+        let timestamp = match &callback.timestamp {
+            Field::Missing => return Verdict::new(Reason::MissingTimestamp),
+            Field::NotString => {
+                return Verdict::new(Reason::MissingTimestamp)
+                    .detail("`timestamp` is not a string");
+            }
+            Field::Str(s) => s.as_ref(),
+        };
+        // Read for age even when the signature fails: the age helps diagnose.
+        let instant = parse_callback_timestamp(timestamp).ok();
+        let mut verdict = Verdict::new(Reason::Ok);
+        if let Some((at, zone)) = instant {
+            verdict.age_seconds = Some((self.freshness.now - at).num_seconds());
+            verdict.assumed_utc = zone == Zone::AssumedUtc;
+        }
+        let signature = match DecodedSignature::parse(signature_text) {
+            Ok(sig) => sig,
+            Err(e) => {
+                verdict.reason = Reason::MalformedSignature;
+                return verdict.detail(malformed_detail(e));
+            }
+        };
+        // Every candidate is tried; each comparison is constant time.
+        verdict.key = self
+            .candidates
+            .iter()
+            .position(|c| c.signer.matches(timestamp, &c.partner_id, &signature));
+        if verdict.key.is_none() {
+            verdict.reason = Reason::BadSignature;
+            return verdict;
+        }
+        let Some((at, _)) = instant else {
+            verdict.reason = Reason::BadTimestamp;
+            return verdict.detail(format!(
+                "cannot read `{}` as a time to check freshness",
+                timestamp.escape_debug()
+            ));
+        };
+        let Freshness {
+            now,
+            max_age,
+            max_future,
+        } = self.freshness;
+        if at > now + max_future {
+            verdict.reason = Reason::Future;
+            return verdict;
+        }
+        if max_age.is_some_and(|max| at < now - max) {
+            verdict.reason = Reason::Stale;
+            return verdict;
+        }
+        match self.replays.sight(&signature, &body_digest(callback)) {
+            Sighting::New => {}
+            Sighting::Duplicate => verdict.duplicate = true,
+            Sighting::Replayed => {
+                verdict.reason = Reason::Replayed;
+                verdict.detail = Some(
+                    "this timestamp and signature arrived earlier with a different body".into(),
+                );
+            }
+        }
+        verdict
+    }
+}
+
+fn malformed_detail(e: MalformedSignature) -> String {
+    e.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payload::{Item, parse_item};
+    use crate::secret::ApiKey;
+    use crate::signature::sign;
+    use crate::time::parse_rfc3339;
+
+    const NOW: &str = "2026-11-20T10:05:00Z";
+
+    fn verifier(max_age: Option<&str>) -> Verifier {
+        let credential = Credential {
+            key: ApiKey::new("k").unwrap(),
+            key_id: Some("main".into()),
+            environment: Some(Environment::Sandbox),
+            partner_id: "085".into(),
+        };
+        Verifier::new(
+            vec![Candidate::new(&credential)],
+            Freshness {
+                now: parse_rfc3339(NOW).unwrap(),
+                max_age: max_age.map(|d| crate::time::parse_duration(d).unwrap()),
+                max_future: Duration::minutes(5),
+            },
+        )
+    }
+
+    fn callback(timestamp: &str, extra: &str) -> String {
+        let sig = sign(&ApiKey::new("k").unwrap(), timestamp, "085");
+        format!(r#"{{"signature":"{sig}","timestamp":"{timestamp}"{extra}}}"#)
+    }
+
+    fn reason(v: &mut Verifier, json: &str) -> Reason {
+        match parse_item(json.as_bytes()) {
+            Item::Callback(cb) => v.check(&cb).reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reasons() {
+        let mut v = verifier(Some("1h"));
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T10:00:00.123Z", "")),
+            Reason::Ok
+        );
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T08:00:00.123Z", "")),
+            Reason::Stale
+        );
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T10:10:01Z", "")),
+            Reason::Future
+        );
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T10:10:00Z", "")),
+            Reason::Ok
+        );
+        assert_eq!(reason(&mut v, &callback("soon", "")), Reason::BadTimestamp);
+        assert_eq!(
+            reason(&mut v, r#"{"timestamp":"x"}"#),
+            Reason::MissingSignature
+        );
+        assert_eq!(
+            reason(&mut v, r#"{"signature":"x"}"#),
+            Reason::MissingTimestamp
+        );
+        assert_eq!(
+            reason(&mut v, r#"{"signature":"x","timestamp":"y"}"#),
+            Reason::MalformedSignature
+        );
+        let wrong =
+            callback("2026-11-20T10:00:00.123Z", "").replace("10:00:00.123Z", "10:00:00.124Z");
+        assert_eq!(reason(&mut v, &wrong), Reason::BadSignature);
+    }
+
+    #[test]
+    fn replays_and_resends() {
+        let mut v = verifier(None);
+        let ts = "2026-11-20T10:01:00Z";
+        assert_eq!(reason(&mut v, &callback(ts, r#","a":1,"b":2"#)), Reason::Ok);
+        // Same body, other key order: an honest resend.
+        let resend = callback(ts, r#","b":2,"a":1"#);
+        let Item::Callback(cb) = parse_item(resend.as_bytes()) else {
+            panic!()
+        };
+        let verdict = v.check(&cb);
+        assert_eq!((verdict.reason, verdict.duplicate), (Reason::Ok, true));
+        assert_eq!(
+            reason(&mut v, &callback(ts, r#","a":1,"b":3"#)),
+            Reason::Replayed
+        );
+    }
+}
