@@ -6,6 +6,16 @@ use clap::Parser;
 use smile_sec::{cli::Cli, cmd, output};
 
 fn main() -> ExitCode {
+    // The contract promises exit 0, 1 or 2 and never a panic's 101. A panic is a bug in smile-sec:
+    // say so in one line and exit 2 ("could not decide"); tests look for this line.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("smile-sec: error: internal error{at} (a bug; please report it)");
+        std::process::exit(2);
+    }));
     let cli = Cli::parse(); // usage errors exit 2 here, as clap does
     output::configure_color(cli.global.color);
     match cmd::run(cli.command) {

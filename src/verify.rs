@@ -188,11 +188,18 @@ impl Verifier {
             max_age,
             max_future,
         } = self.freshness;
-        if at > now + max_future {
+        // Checked: a window wider than the calendar has no bound on that side.
+        if now
+            .checked_add_signed(max_future)
+            .is_some_and(|latest| at > latest)
+        {
             verdict.reason = Reason::Future;
             return verdict;
         }
-        if max_age.is_some_and(|max| at < now - max) {
+        if max_age
+            .and_then(|max| now.checked_sub_signed(max))
+            .is_some_and(|earliest| at < earliest)
+        {
             verdict.reason = Reason::Stale;
             return verdict;
         }

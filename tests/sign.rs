@@ -1,0 +1,342 @@
+//! `smile-sec sign` through the binary (cli-contract §4).
+
+mod common;
+
+use common::{assert_no_leak, smile_sec};
+use predicates::prelude::*;
+
+const KEY: &str = "apiKey";
+// Official Java SDK fixture: partner `partner`, key `apiKey`.
+const TS: &str = "2023-02-13T15:07:42.214Z";
+const SIG: &str = "XxThLHZy2ij1WINkqNEPgzVs9RvUDHWlebDYzprqS74=";
+
+fn sign(format: &str) -> assert_cmd::assert::Assert {
+    smile_sec()
+        .args([
+            "sign",
+            "--partner-id",
+            "partner",
+            "--timestamp",
+            TS,
+            "--format",
+            format,
+        ])
+        .env("SMILE_API_KEY", KEY)
+        .assert()
+}
+
+#[test]
+fn text_format() {
+    sign("text").success().stdout(format!(
+        "partner_id  partner\ntimestamp   {TS}\nsignature   {SIG}\n"
+    ));
+}
+
+#[test]
+fn json_format() {
+    let out = sign("json").success().get_output().stdout.clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"partner_id": "partner", "timestamp": TS, "signature": SIG})
+    );
+}
+
+#[test]
+fn headers_format() {
+    sign("headers").success().stdout(format!(
+        "SmileID-Partner-ID: partner\nSmileID-Timestamp: {TS}\nSmileID-Request-Signature: {SIG}\n"
+    ));
+}
+
+#[test]
+fn env_format_is_shell_safe() {
+    sign("env").success().stdout(format!(
+        "SMILE_PARTNER_ID='partner'\nSMILE_TIMESTAMP='{TS}'\nSMILE_SIGNATURE='{SIG}'\n"
+    ));
+    // A value with a quote survives a real POSIX shell unchanged.
+    let out = smile_sec()
+        .args([
+            "sign",
+            "--partner-id",
+            "it's",
+            "--timestamp",
+            "x'y",
+            "--format",
+            "env",
+        ])
+        .env("SMILE_API_KEY", KEY)
+        .output()
+        .unwrap();
+    let script = format!(
+        "{}\nprintf '%s|%s' \"$SMILE_PARTNER_ID\" \"$SMILE_TIMESTAMP\"",
+        String::from_utf8(out.stdout).unwrap()
+    );
+    let shell = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&shell.stdout), "it's|x'y");
+}
+
+#[test]
+fn default_timestamp_is_node_form_of_now() {
+    smile_sec()
+        .args([
+            "sign",
+            "--partner-id",
+            "085",
+            "--now",
+            "2026-11-20T10:00:00.5+01:00",
+            "--format",
+            "json",
+        ])
+        .env("SMILE_API_KEY", KEY)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            r#""timestamp":"2026-11-20T09:00:00.500Z""#,
+        ));
+    let out = smile_sec()
+        .args(["sign", "--partner-id", "085", "--format", "json"])
+        .env("SMILE_API_KEY", KEY)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ts = v["timestamp"].as_str().unwrap();
+    assert_eq!(ts.len(), 24, "{ts}");
+    assert!(ts.ends_with('Z') && ts.as_bytes()[19] == b'.', "{ts}");
+}
+
+#[test]
+fn partner_id_is_used_byte_for_byte() {
+    let sig_of = |pid: &str| {
+        let out = smile_sec()
+            .args([
+                "sign",
+                "--partner-id",
+                pid,
+                "--timestamp",
+                TS,
+                "--format",
+                "json",
+            ])
+            .env("SMILE_API_KEY", KEY)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["signature"].clone()
+    };
+    assert_ne!(sig_of("085"), sig_of("85"));
+    assert_ne!(sig_of("085"), sig_of(" 085"));
+}
+
+#[test]
+fn partner_id_from_env() {
+    smile_sec()
+        .args(["sign", "--timestamp", TS, "--format", "json"])
+        .env("SMILE_API_KEY", KEY)
+        .env("SMILE_PARTNER_ID", "partner")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(SIG));
+}
+
+#[test]
+fn body_is_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("req.json");
+    std::fs::write(
+        &body,
+        r#"{"job_type": 5, "partner_id": "old", "country": "NG"}"#,
+    )
+    .unwrap();
+    let out = smile_sec()
+        .args([
+            "sign",
+            "--partner-id",
+            "partner",
+            "--timestamp",
+            TS,
+            "--format",
+            "json",
+            "--body",
+        ])
+        .arg(&body)
+        .env("SMILE_API_KEY", KEY)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"job_type": 5, "partner_id": "partner", "country": "NG", "timestamp": TS, "signature": SIG})
+    );
+    // From stdin too; a non-object is refused.
+    smile_sec()
+        .args([
+            "sign",
+            "--partner-id",
+            "partner",
+            "--timestamp",
+            TS,
+            "--body",
+            "-",
+        ])
+        .env("SMILE_API_KEY", KEY)
+        .write_stdin("{}")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(SIG));
+    smile_sec()
+        .args(["sign", "--partner-id", "partner", "--body", "-"])
+        .env("SMILE_API_KEY", KEY)
+        .write_stdin("[1]")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with("smile-sec: error:")
+                .and(predicate::str::contains("not a JSON object")),
+        );
+}
+
+#[test]
+fn key_file_entry_and_api_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("k.txt"), "apiKey\n").unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[{"id":"s","partner_id":"partner","environment":"sandbox","integrations":["server"],
+            "created":"2026-11-01","api_key_file":"k.txt"}]}"#,
+    )
+    .unwrap();
+    smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "sign",
+            "--keys",
+            "keys.json",
+            "--key",
+            "s",
+            "--timestamp",
+            TS,
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(SIG));
+    // ./smile-keys.json is found without --keys.
+    std::fs::rename(
+        dir.path().join("keys.json"),
+        dir.path().join("smile-keys.json"),
+    )
+    .unwrap();
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["sign", "--timestamp", TS, "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(SIG));
+    smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "sign",
+            "--api-key-file",
+            "k.txt",
+            "--partner-id",
+            "partner",
+            "--timestamp",
+            TS,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(SIG));
+    smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "sign",
+            "--api-key-file",
+            "-",
+            "--partner-id",
+            "partner",
+            "--timestamp",
+            TS,
+        ])
+        .write_stdin("apiKey\r\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(SIG));
+}
+
+#[test]
+fn usage_errors_exit_2_without_leaking() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty"), "\n").unwrap();
+    let cases: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
+        (vec!["sign", "--partner-id", "p"], None, "no API key"),
+        (vec!["sign"], Some(KEY), "no partner ID"),
+        (vec!["sign", "--partner-id", "p"], Some(""), "empty"),
+        (
+            vec!["sign", "--partner-id", "p", "--api-key-file", "empty"],
+            None,
+            "empty",
+        ),
+        (
+            vec!["sign", "--partner-id", "p", "--api-key-file", "missing"],
+            None,
+            "cannot read API key file missing",
+        ),
+        (
+            vec!["sign", "--partner-id", "p", "--format", "xml"],
+            Some(KEY),
+            "invalid value 'xml'",
+        ),
+        (
+            vec!["sign", "--partner-id", "p", "--api-key", "secret"],
+            Some(KEY),
+            "unexpected argument '--api-key'",
+        ),
+        (
+            vec![
+                "sign",
+                "--partner-id",
+                "p\nX-Evil: 1",
+                "--format",
+                "headers",
+            ],
+            Some(KEY),
+            "control character",
+        ),
+    ];
+    for (args, key, needle) in cases {
+        let mut cmd = smile_sec();
+        cmd.current_dir(dir.path()).args(&args);
+        if let Some(key) = key {
+            cmd.env("SMILE_API_KEY", key);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert_no_leak(&out, &[KEY]);
+    }
+}
+
+#[test]
+fn help_shows_no_env_values() {
+    let out = smile_sec()
+        .args(["sign", "--help"])
+        .env("SMILE_API_KEY", "sekrit-api-key")
+        .env("SMILE_PARTNER_ID", "partner-from-env")
+        .env("SMILE_SEC_KEYS", "keys-from-env.json")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_no_leak(
+        &out,
+        &["sekrit-api-key", "partner-from-env", "keys-from-env.json"],
+    );
+}

@@ -1,0 +1,450 @@
+//! `smile-sec verify` through the binary (cli-contract §5).
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_no_leak, smile_sec};
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use smile_sec::secret::ApiKey;
+use smile_sec::signature::sign;
+
+const KEY: &str = "sandbox-test-key-123";
+const PARTNER: &str = "085";
+const NOW: &str = "2026-11-20T10:05:00Z";
+
+fn callback(key: &str, timestamp: &str, job: &str) -> Value {
+    json!({
+        "ResultCode": "1012",
+        "SmileJobID": job,
+        "PartnerParams": {"job_id": job, "user_id": "u", "job_type": 5},
+        "signature": sign(&ApiKey::new(key).unwrap(), timestamp, PARTNER),
+        "timestamp": timestamp,
+    })
+}
+
+fn expected_signature(timestamp: &str) -> String {
+    sign(&ApiKey::new(KEY).unwrap(), timestamp, PARTNER)
+}
+
+fn verify(dir: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = smile_sec();
+    cmd.current_dir(dir)
+        .arg("verify")
+        .args(args)
+        .args(["--partner-id", PARTNER, "--now", NOW, "--format", "json"])
+        .env("SMILE_API_KEY", KEY);
+    cmd
+}
+
+/// The result lines and the summary line of a JSON run.
+fn results(out: &std::process::Output) -> (Vec<Value>, Value) {
+    let mut lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = lines.pop().expect("a summary line");
+    assert_eq!(summary["type"], "summary");
+    assert!(lines.iter().all(|l| l["type"] == "result"));
+    (lines, summary)
+}
+
+fn reasons(lines: &[Value]) -> Vec<(String, u64, String)> {
+    lines
+        .iter()
+        .map(|l| {
+            (
+                l["source"].as_str().unwrap().to_owned(),
+                l["item"].as_u64().unwrap(),
+                l["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn lone_object_passes_with_contract_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let cb = callback(KEY, "2026-11-20T10:00:00.123Z", "1");
+    std::fs::write(
+        dir.path().join("cb.json"),
+        serde_json::to_string_pretty(&cb).unwrap(),
+    )
+    .unwrap();
+    let out = verify(dir.path(), &["cb.json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let (lines, summary) = results(&out);
+    assert_eq!(
+        lines,
+        [
+            json!({"type":"result","source":"cb.json","item":1,"valid":true,"reason":"ok","key_id":null,
+                "timestamp":"2026-11-20T10:00:00.123Z","age_seconds":299})
+        ]
+    );
+    assert_eq!(
+        summary,
+        json!({"type":"summary","checked":1,"valid":1,"invalid":0,"errors":0,"duplicates":0})
+    );
+}
+
+#[test]
+fn array_and_ndjson_with_one_tampered_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = callback(KEY, "2026-11-20T10:00:00.001Z", "a");
+    let b = callback(KEY, "2026-11-20T10:00:00.002Z", "b");
+    let mut tampered = callback(KEY, "2026-11-20T10:00:00.003Z", "c");
+    tampered["timestamp"] = json!("2026-11-20T10:00:00.004Z");
+    std::fs::write(
+        dir.path().join("list.json"),
+        serde_json::to_string_pretty(&json!([a, b])).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("batch.ndjson"),
+        format!("{a}\n{tampered}\n{b}\n"),
+    )
+    .unwrap();
+    let out = verify(dir.path(), &["list.json", "batch.ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let (lines, summary) = results(&out);
+    let r = reasons(&lines);
+    assert_eq!(r[0], ("list.json".into(), 1, "ok".into()));
+    assert_eq!(r[1], ("list.json".into(), 2, "ok".into()));
+    assert_eq!(r[2], ("batch.ndjson".into(), 1, "ok".into()));
+    assert_eq!(r[3], ("batch.ndjson".into(), 2, "bad_signature".into()));
+    // Line 3 repeats `b` byte for byte: an honest resend, counted as a duplicate.
+    assert_eq!(r[4], ("batch.ndjson".into(), 3, "ok".into()));
+    assert_eq!(summary["invalid"], 1);
+    assert_eq!(summary["duplicates"], 2);
+}
+
+#[test]
+fn directory_walk_is_sorted_and_reports_malformed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("cbs");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(
+        root.join("b.json"),
+        callback(KEY, "2026-11-20T10:00:00.001Z", "b").to_string(),
+    )
+    .unwrap();
+    std::fs::write(root.join("a.json"), "{ not json").unwrap();
+    std::fs::write(
+        root.join("sub/c.jsonl"),
+        callback(KEY, "2026-11-20T10:00:00.002Z", "c").to_string(),
+    )
+    .unwrap();
+    std::fs::write(root.join("notes.txt"), "ignored").unwrap();
+    let out = verify(dir.path(), &["cbs"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a parse error wins over passes");
+    let (lines, summary) = results(&out);
+    let r = reasons(&lines);
+    let p = |s: &str| Path::new("cbs").join(s).display().to_string();
+    assert_eq!(
+        r,
+        [
+            (p("a.json"), 1, "parse_error".into()),
+            (p("b.json"), 1, "ok".into()),
+            (p("sub/c.jsonl"), 1, "ok".into())
+        ]
+    );
+    assert_eq!(summary["errors"], 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error:") && stderr.contains("a.json:1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn stdin_is_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let cb = callback(KEY, "2026-11-20T10:00:00.123Z", "1");
+    for args in [&[][..], &["-"][..]] {
+        let out = verify(dir.path(), args)
+            .write_stdin(cb.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(
+            reasons(&results(&out).0),
+            [("-".to_owned(), 1, "ok".to_owned())]
+        );
+    }
+}
+
+#[test]
+fn every_reason_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = callback(KEY, "2026-11-20T10:00:00.123Z", "ok");
+    let mut missing_sig = ok.clone();
+    missing_sig.as_object_mut().unwrap().remove("signature");
+    let mut missing_ts = ok.clone();
+    missing_ts.as_object_mut().unwrap().remove("timestamp");
+    let mut malformed = ok.clone();
+    malformed["signature"] = json!(ok["signature"].as_str().unwrap().trim_end_matches('='));
+    let stale = callback(KEY, "2026-11-19T10:00:00.000Z", "stale");
+    let future = callback(KEY, "2026-11-20T10:11:00.000Z", "future");
+    let bad_ts = callback(KEY, "yesterday", "badts");
+    let wrong_key = callback("another-key", "2026-11-20T10:00:00.123Z", "wrong");
+    let lines = [
+        ok,
+        missing_sig,
+        missing_ts,
+        malformed,
+        stale,
+        future,
+        bad_ts,
+        wrong_key,
+        json!([1]),
+        json!("x"),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let out = verify(dir.path(), &["--max-age", "1h"])
+        .write_stdin(text + "{oops\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let got: Vec<String> = reasons(&results(&out).0).into_iter().map(|r| r.2).collect();
+    assert_eq!(
+        got,
+        [
+            "ok",
+            "missing_signature",
+            "missing_timestamp",
+            "malformed_signature",
+            "stale",
+            "future",
+            "bad_timestamp",
+            "bad_signature",
+            "not_an_object",
+            "not_an_object",
+            "parse_error"
+        ]
+    );
+}
+
+#[test]
+fn only_failures_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = callback(KEY, "2026-11-19T10:00:00.000Z", "stale");
+    verify(dir.path(), &["--max-age", "25h"])
+        .write_stdin(stale.to_string())
+        .assert()
+        .success();
+    verify(dir.path(), &["--max-age", "60m"])
+        .write_stdin(stale.to_string())
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn every_sdk_timestamp_spelling_is_judged_for_freshness() {
+    let dir = tempfile::tempdir().unwrap();
+    for ts in [
+        "2026-11-20T10:04:30.123Z",
+        "2026-11-20T10:04:30.123456+00:00",
+        "2026-11-20T10:04:30",
+        "2026-11-20 11:04:30 +0100",
+        "2026-11-20T10:04:30.123456789Z",
+        "2026-11-20T10:04:30+00:00",
+    ] {
+        let out = verify(dir.path(), &["--max-age", "1m"])
+            .write_stdin(callback(KEY, ts, "x").to_string())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{ts}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let out = verify(dir.path(), &["--max-age", "10s"])
+            .write_stdin(callback(KEY, ts, "x").to_string())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{ts} is 30 s old");
+    }
+}
+
+#[test]
+fn retired_key_still_verifies_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.key"), "old-retired-key\n").unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[
+          {"id":"current","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-11-01","api_key_env":"CURRENT_KEY"},
+          {"id":"old-2026-05","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","api_key_file":"old.key"}
+        ]}"#,
+    )
+    .unwrap();
+    let old = callback("old-retired-key", "2026-06-01T00:00:00.000Z", "old");
+    let new = callback("current-key", "2026-11-20T10:00:00.000Z", "new");
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "verify",
+            "--keys",
+            "keys.json",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ])
+        .env("CURRENT_KEY", "current-key")
+        .write_stdin(format!("{old}\n{new}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (lines, _) = results(&out);
+    assert_eq!(lines[0]["key_id"], "old-2026-05");
+    assert_eq!(lines[1]["key_id"], "current");
+    assert_no_leak(&out, &["old-retired-key", "current-key"]);
+}
+
+#[test]
+fn misspelt_key_file_field_is_rejected_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[{"id":"a","partner_id":"085","environment":"sandbox","integrations":["server"],"crated":"2026-11-01","api_key":"inline-secret-value"}]}"#,
+    )
+    .unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json"])
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error:") && stderr.contains("`crated`"),
+        "{stderr}"
+    );
+    assert_no_leak(&out, &["inline-secret-value"]);
+}
+
+#[test]
+fn empty_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    verify(dir.path(), &[])
+        .env("SMILE_API_KEY", "")
+        .write_stdin("{}")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("empty"));
+}
+
+#[test]
+fn no_output_holds_the_key_or_an_expected_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every failure path, in text and JSON.
+    let mut bad = callback(KEY, "2026-11-20T10:00:00.123Z", "x");
+    bad["signature"] = json!(callback("wrong", "2026-11-20T10:00:00.123Z", "x")["signature"]);
+    let stale = callback(KEY, "2020-01-01T00:00:00.000Z", "s");
+    let input = format!("{bad}\n{stale}\n{{broken\n[]\n");
+    for format in ["text", "json"] {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args([
+                "verify",
+                "--partner-id",
+                PARTNER,
+                "--now",
+                NOW,
+                "--max-age",
+                "1h",
+                "--format",
+                format,
+            ])
+            .env("SMILE_API_KEY", KEY)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_no_leak(
+            &out,
+            &[KEY, &expected_signature("2026-11-20T10:00:00.123Z")],
+        );
+    }
+}
+
+#[test]
+fn unreadable_path_is_an_error_but_the_rest_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("good.json"),
+        callback(KEY, "2026-11-20T10:00:00.123Z", "g").to_string(),
+    )
+    .unwrap();
+    let out = verify(dir.path(), &["missing.json", "good.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let (lines, summary) = results(&out);
+    assert_eq!(
+        reasons(&lines),
+        [("good.json".to_owned(), 1, "ok".to_owned())]
+    );
+    assert_eq!(summary["errors"], 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.json"));
+}
+
+#[test]
+fn text_output_names_items_and_summarises() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = callback(KEY, "2026-11-20T10:00:00.123Z", "1");
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--partner-id", PARTNER, "--now", NOW])
+        .env("SMILE_API_KEY", KEY)
+        .write_stdin(format!("{ok}\n{{}}\n"))
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("ok ")
+                .and(predicate::str::contains("-:1"))
+                .and(predicate::str::contains("missing_signature"))
+                .and(predicate::str::contains("-:2"))
+                .and(predicate::str::contains(
+                    "2 checked: 1 valid, 1 invalid, 0 errors",
+                )),
+        );
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = callback(KEY, "2026-11-20T10:00:00.123Z", "1").to_string();
+    let big: String = std::iter::repeat_n(format!("{line}\n"), 200_000).collect();
+    let path = dir.path().join("big.ndjson");
+    std::fs::write(&path, big).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("smile-sec");
+    let script = format!(
+        "'{}' verify big.ndjson --partner-id {PARTNER} --now {NOW} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        bin.display()
+    );
+    let out = std::process::Command::new("bash")
+        .current_dir(dir.path())
+        .env("SMILE_API_KEY", KEY)
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "quiet on a closed pipe"
+    );
+}
