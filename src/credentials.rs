@@ -4,7 +4,7 @@
 //! only ever held as [`ApiKey`]; errors name a key by its key-file id or fingerprint, never its value.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, bail};
 
@@ -176,55 +176,72 @@ fn ids<'a>(entries: impl Iterator<Item = &'a KeyEntry>) -> String {
     }
 }
 
-/// Every key `verify` should try, and warnings about key-file entries it had to skip.
-/// With a key file, every entry that fits the filters is tried, retired ones too (cli-contract §5).
+/// The keys `verify` works with.
+#[derive(Debug, Default)]
+pub struct VerificationKeys {
+    /// Every key to try.
+    pub tried: Vec<Credential>,
+    /// Warnings about key-file entries that fit the filters but could not be used.
+    pub skipped: Vec<String>,
+    /// With `include_all`: every usable key-file key, filters ignored (for `--explain`).
+    pub all_key_file: Vec<Credential>,
+}
+
+/// Every key `verify` should try. With a key file, every entry that fits the filters is tried,
+/// retired ones too (cli-contract §5). `include_all` also collects every usable key-file key.
 pub fn verification_credentials(
     request: &KeyRequest<'_>,
-) -> anyhow::Result<(Vec<Credential>, Vec<String>)> {
+    include_all: bool,
+) -> anyhow::Result<VerificationKeys> {
     let partner = explicit_partner(request)?;
+    let mut keys = VerificationKeys::default();
     if let Some(key) = direct_key(request)? {
-        let credential = Credential {
+        keys.tried.push(Credential {
             key,
             key_id: None,
             environment: request.environment,
             partner_id: partner.ok_or_else(partner_required)?,
-        };
-        return Ok((vec![credential], Vec::new()));
+        });
+        if include_all {
+            // A broken or absent key file only costs the explanation, not the run.
+            if let Ok(Some(file)) = load_key_file(request.keys) {
+                keys.all_key_file = file
+                    .keys
+                    .iter()
+                    .filter_map(|e| entry_credential(&file, e, None).ok())
+                    .collect();
+            }
+        }
+        return Ok(keys);
     }
     let Some(file) = load_key_file(request.keys)? else {
         return Err(no_key());
     };
-    let mut credentials = Vec::new();
-    let mut skipped = Vec::new();
     for entry in &file.keys {
         let fits = request.key_id.is_none_or(|id| id == entry.id)
             && request
                 .environment
                 .is_none_or(|env| env == entry.environment)
             && partner.as_deref().is_none_or(|p| p == entry.partner_id);
+        let credential = entry_credential(&file, entry, None);
+        if include_all && let Ok(c) = &credential {
+            keys.all_key_file.push(c.clone());
+        }
         if !fits {
             continue;
         }
-        match entry_credential(&file, entry, None) {
-            Ok(credential) => credentials.push(credential),
+        match credential {
+            Ok(credential) => keys.tried.push(credential),
             // A key asked for by id must be usable; others are skipped with a warning.
             Err(e) if request.key_id.is_some() => return Err(e),
-            Err(e) => skipped.push(format!("{e:#}; skipped")),
+            Err(e) => keys.skipped.push(format!("{e:#}; skipped")),
         }
     }
-    if credentials.is_empty() {
+    if keys.tried.is_empty() {
         return Err(hinted(
             format!("no usable key in {} fits the filters", file.path.display()),
             "check --key, --env and --partner-id against the key file, and that each entry's secret can be read",
         ));
     }
-    Ok((credentials, skipped))
-}
-
-/// Where a path given for the key file points, for messages.
-pub fn describe(path: Option<&PathBuf>) -> String {
-    path.map_or_else(
-        || keyfile::DEFAULT_PATH.to_owned(),
-        |p| p.display().to_string(),
-    )
+    Ok(keys)
 }

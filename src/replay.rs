@@ -9,8 +9,12 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::Path;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
@@ -32,7 +36,7 @@ impl fmt::Debug for BodyDigest {
 
 impl BodyDigest {
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.0)
     }
 }
 
@@ -133,18 +137,28 @@ pub enum Sighting {
     Replayed,
 }
 
-/// The pairs accepted so far in this run. A valid signature is an HMAC of its timestamp, so the
-/// first 16 bytes of the signature identify the pair; 16 bytes of body digest are kept with it
-/// (32 bytes an accepted callback).
+/// Identifies a (timestamp, signature) pair: the first 16 bytes of SHA-256 of the signature. A
+/// valid signature is an HMAC of its timestamp, so it names the pair; hashing it means the record
+/// on disk cannot be turned back into a signature that authenticates anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PairId(pub [u8; 16]);
+
+impl PairId {
+    pub fn of(signature: &DecodedSignature) -> Self {
+        let digest = Sha256::digest(signature.0);
+        PairId(digest[..16].try_into().expect("16 of 32 bytes"))
+    }
+}
+
+/// The pairs accepted so far (this run, plus a `--seen` file's history): 32 bytes a callback.
 #[derive(Debug, Default)]
 pub struct ReplayLog {
-    seen: HashMap<[u8; 16], [u8; 16]>,
+    seen: HashMap<PairId, [u8; 16]>,
 }
 
 impl ReplayLog {
     /// Records an accepted callback and says whether its pair was seen before.
-    pub fn sight(&mut self, signature: &DecodedSignature, body: &BodyDigest) -> Sighting {
-        let pair: [u8; 16] = signature.0[..16].try_into().expect("16 of 32 bytes");
+    pub fn sight(&mut self, pair: PairId, body: &BodyDigest) -> Sighting {
         let body: [u8; 16] = body.0[..16].try_into().expect("16 of 32 bytes");
         match self.seen.entry(pair) {
             Entry::Vacant(slot) => {
@@ -155,6 +169,132 @@ impl ReplayLog {
             Entry::Occupied(_) => Sighting::Replayed,
         }
     }
+
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+/// One line of a `--seen` file (NDJSON): the callback's timestamp as received, the pair id and
+/// body digest in hex, and when it was accepted (RFC 3339 UTC, for pruning).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SeenEntry {
+    pub timestamp: String,
+    pub pair: String,
+    pub body: String,
+    pub seen_at: String,
+}
+
+/// A `--seen` file, locked for the whole run so that concurrent runs neither lose each other's
+/// entries nor miss each other's replays. Entries are only ever appended, one whole line per
+/// `write`, so a crash can at worst leave a partial last line, which loading skips.
+#[derive(Debug)]
+pub struct SeenFile {
+    file: File,
+    pending: Vec<u8>,
+}
+
+/// What loading a `--seen` file found.
+#[derive(Debug, Default)]
+pub struct SeenLoad {
+    pub entries: u64,
+    /// Lines that could not be read (a partial line left by a crash, or damage).
+    pub skipped: u64,
+}
+
+impl SeenFile {
+    /// Opens (creating) and locks the file, and loads its entries into `log`.
+    pub fn open(path: &Path, log: &mut ReplayLog) -> io::Result<(SeenFile, SeenLoad)> {
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        // Blocks while another run holds it; released when the file is closed.
+        file.lock()?;
+        let mut load = SeenLoad::default();
+        let mut reader = BufReader::with_capacity(1 << 18, &file);
+        let mut line = Vec::new();
+        let mut ends_with_newline = true;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            ends_with_newline = line.ends_with(b"\n");
+            match parse_seen_line(&line) {
+                Some((pair, body)) => {
+                    log.seen.entry(pair).or_insert(body);
+                    load.entries += 1;
+                }
+                None if line.iter().all(u8::is_ascii_whitespace) => {}
+                None => load.skipped += 1,
+            }
+        }
+        drop(reader);
+        let mut seen = SeenFile {
+            file,
+            pending: Vec::new(),
+        };
+        if !ends_with_newline {
+            // A partial line from a crash: start ours on a line of its own.
+            seen.file.write_all(b"\n")?;
+        }
+        Ok((seen, load))
+    }
+
+    /// Queues an accepted callback; written by [`SeenFile::flush`], whole lines at a time.
+    pub fn record(&mut self, entry: &SeenEntry) -> io::Result<()> {
+        serde_json::to_writer(&mut self.pending, entry)?;
+        self.pending.push(b'\n');
+        if self.pending.len() >= 1 << 16 {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Appends the queued lines in one write and asks the disk to keep them.
+    pub fn flush(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            self.file.write_all(&self.pending)?;
+            self.pending.clear();
+            self.file.sync_data()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for SeenFile {
+    fn drop(&mut self) {
+        // Last chance on an early return (a closed stdout); errors were reported by explicit flushes.
+        let _ = self.flush();
+    }
+}
+
+fn parse_seen_line(line: &[u8]) -> Option<(PairId, [u8; 16])> {
+    let entry: SeenEntry = serde_json::from_slice(line).ok()?;
+    let pair = hex16(&entry.pair)?;
+    let body = hex16(entry.body.get(..32)?)?;
+    Some((PairId(pair), body))
+}
+
+fn hex16(text: &str) -> Option<[u8; 16]> {
+    if text.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -197,12 +337,53 @@ mod tests {
     #[test]
     fn sightings() {
         let mut log = ReplayLog::default();
-        let sig = DecodedSignature([7; 32]);
+        let pair = PairId::of(&DecodedSignature([7; 32]));
         let body = digest(r#"{"a":1}"#);
         let other = digest(r#"{"a":2}"#);
-        assert_eq!(log.sight(&sig, &body), Sighting::New);
-        assert_eq!(log.sight(&sig, &body), Sighting::Duplicate);
-        assert_eq!(log.sight(&sig, &other), Sighting::Replayed);
-        assert_eq!(log.sight(&DecodedSignature([8; 32]), &other), Sighting::New);
+        assert_eq!(log.sight(pair, &body), Sighting::New);
+        assert_eq!(log.sight(pair, &body), Sighting::Duplicate);
+        assert_eq!(log.sight(pair, &other), Sighting::Replayed);
+        assert_eq!(
+            log.sight(PairId::of(&DecodedSignature([8; 32])), &other),
+            Sighting::New
+        );
+    }
+
+    #[test]
+    fn seen_file_survives_a_partial_line_and_reloads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.ndjson");
+        let entry = |pair: PairId, body: &BodyDigest| SeenEntry {
+            timestamp: "2026-11-20T10:00:00Z".into(),
+            pair: hex(&pair.0),
+            body: body.to_hex(),
+            seen_at: "2026-11-20T10:00:01Z".into(),
+        };
+        let a = PairId::of(&DecodedSignature([1; 32]));
+        let b = PairId::of(&DecodedSignature([2; 32]));
+        let body = digest(r#"{"a":1}"#);
+        {
+            let mut log = ReplayLog::default();
+            let (mut seen, load) = SeenFile::open(&path, &mut log).unwrap();
+            assert_eq!(load.entries, 0);
+            seen.record(&entry(a, &body)).unwrap();
+            seen.flush().unwrap();
+        }
+        // A writer killed mid-line leaves a fragment behind.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(br#"{"timestamp":"2026-11-2"#).unwrap();
+        drop(file);
+        {
+            let mut log = ReplayLog::default();
+            let (mut seen, load) = SeenFile::open(&path, &mut log).unwrap();
+            assert_eq!((load.entries, load.skipped), (1, 1));
+            assert_eq!(log.sight(a, &body), Sighting::Duplicate);
+            seen.record(&entry(b, &body)).unwrap();
+            seen.flush().unwrap();
+        }
+        let mut log = ReplayLog::default();
+        let (_, load) = SeenFile::open(&path, &mut log).unwrap();
+        assert_eq!((load.entries, load.skipped), (2, 1));
+        assert_eq!(log.sight(b, &digest(r#"{"a":2}"#)), Sighting::Replayed);
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::credentials::Credential;
 use crate::keyfile::Environment;
 use crate::payload::{Callback, Field};
-use crate::replay::{ReplayLog, Sighting, body_digest};
+use crate::replay::{BodyDigest, PairId, ReplayLog, Sighting, body_digest};
 use crate::signature::{DecodedSignature, MalformedSignature, Signer};
 use crate::time::{Zone, parse_callback_timestamp};
 
@@ -95,6 +95,8 @@ pub struct Verdict {
     pub duplicate: bool,
     /// A short explanation for a failure, safe to print (never a key or expected signature).
     pub detail: Option<String>,
+    /// For a callback accepted for the first time: what a `--seen` file should remember.
+    pub first_accepted: Option<(PairId, BodyDigest)>,
 }
 
 impl Verdict {
@@ -106,6 +108,7 @@ impl Verdict {
             assumed_utc: false,
             duplicate: false,
             detail: None,
+            first_accepted: None,
         }
     }
 
@@ -134,6 +137,11 @@ impl Verifier {
 
     pub fn candidates(&self) -> &[Candidate] {
         &self.candidates
+    }
+
+    /// The replay log, to preload history from a `--seen` file.
+    pub fn replays_mut(&mut self) -> &mut ReplayLog {
+        &mut self.replays
     }
 
     pub fn check(&mut self, callback: &Callback<'_>) -> Verdict {
@@ -203,8 +211,10 @@ impl Verifier {
             verdict.reason = Reason::Stale;
             return verdict;
         }
-        match self.replays.sight(&signature, &body_digest(callback)) {
-            Sighting::New => {}
+        let pair = PairId::of(&signature);
+        let body = body_digest(callback);
+        match self.replays.sight(pair, &body) {
+            Sighting::New => verdict.first_accepted = Some((pair, body)),
             Sighting::Duplicate => verdict.duplicate = true,
             Sighting::Replayed => {
                 verdict.reason = Reason::Replayed;

@@ -5,17 +5,20 @@ use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::PathBuf;
 
-use anyhow::bail;
-use chrono::Duration;
+use anyhow::{Context, bail};
+use chrono::{DateTime, Duration, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
 use crate::credentials::{KeyRequest, verification_credentials};
+use crate::explain::{Explainer, Explanation};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
 use crate::payload::{self, Item, ItemNumber};
+use crate::replay::{SeenEntry, SeenFile, hex};
 use crate::sources::{self, Found};
+use crate::time::format_signing_timestamp;
 use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier};
 
 /// Verify saved callbacks: signature, freshness and replays
@@ -55,6 +58,17 @@ pub struct Args {
     #[command(flatten)]
     pub clock: ClockArgs,
 
+    /// For each bad or malformed signature, name the one usual mistake that explains it (another
+    /// key, partner ID zero padding, key white space, signature encoding); never prints a key or
+    /// an expected signature
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught
+    /// (created when missing; locked while in use; append-only NDJSON)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub seen: Option<PathBuf>,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -79,6 +93,8 @@ struct ResultLine<'a> {
     key_id: Option<&'a str>,
     timestamp: Option<&'a str>,
     age_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a Explanation>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -94,6 +110,9 @@ struct Summary {
 
 struct Run {
     verifier: Verifier,
+    explainer: Option<Explainer>,
+    seen: Option<SeenFile>,
+    now: DateTime<Utc>,
     format: Format,
     out: Printer,
     summary: Summary,
@@ -112,25 +131,51 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
-    let (credentials, skipped) = verification_credentials(&KeyRequest {
-        partner_id: args.partner.partner_id.as_deref(),
-        api_key_file: args.keys.api_key_file.as_deref(),
-        keys: args.keys.keys.as_deref(),
-        key_id: args.keys.key.as_deref(),
-        environment: args.env.map(Into::into),
-    })?;
-    for warning in &skipped {
+    let keys = verification_credentials(
+        &KeyRequest {
+            partner_id: args.partner.partner_id.as_deref(),
+            api_key_file: args.keys.api_key_file.as_deref(),
+            keys: args.keys.keys.as_deref(),
+            key_id: args.keys.key.as_deref(),
+            environment: args.env.map(Into::into),
+        },
+        args.explain,
+    )?;
+    for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
     }
-    let candidates = credentials.iter().map(Candidate::new).collect();
-    drop(credentials);
+    let candidates = keys.tried.iter().map(Candidate::new).collect();
+    let explainer = args
+        .explain
+        .then(|| Explainer::new(&keys.tried, &keys.all_key_file));
+    drop(keys);
+    let now = args.clock.now();
     let freshness = Freshness {
-        now: args.clock.now(),
+        now,
         max_age: args.max_age,
         max_future: args.max_future,
     };
+    let mut verifier = Verifier::new(candidates, freshness);
+    let seen = match &args.seen {
+        None => None,
+        Some(path) => {
+            let (file, load) = SeenFile::open(path, verifier.replays_mut())
+                .with_context(|| format!("cannot open --seen file {}", path.display()))?;
+            if load.skipped > 0 {
+                output::warn(format_args!(
+                    "{}: {} unreadable line(s) ignored (a partial line is what an interrupted run leaves)",
+                    path.display(),
+                    load.skipped
+                ));
+            }
+            Some(file)
+        }
+    };
     let mut run = Run {
-        verifier: Verifier::new(candidates, freshness),
+        verifier,
+        explainer,
+        seen,
+        now,
         format: args.format,
         out: Printer::new(),
         summary: Summary {
@@ -185,7 +230,28 @@ impl Run {
             Item::Callback(callback) => {
                 let verdict = self.verifier.check(&callback);
                 let timestamp = callback.timestamp.as_str();
-                self.report(name, number, &verdict, timestamp)
+                if let (Some(seen), Some((pair, body)), Some(ts)) =
+                    (&mut self.seen, &verdict.first_accepted, timestamp)
+                {
+                    seen.record(&SeenEntry {
+                        timestamp: ts.to_owned(),
+                        pair: hex(&pair.0),
+                        body: body.to_hex(),
+                        seen_at: format_signing_timestamp(self.now),
+                    })?;
+                }
+                let explanation = match (&self.explainer, callback.signature.as_str(), timestamp) {
+                    (Some(explainer), Some(sig), Some(ts))
+                        if matches!(
+                            verdict.reason,
+                            Reason::BadSignature | Reason::MalformedSignature
+                        ) =>
+                    {
+                        Some(explainer.explain(ts, sig))
+                    }
+                    _ => None,
+                };
+                self.report(name, number, &verdict, timestamp, explanation.as_ref())
             }
             Item::NotAnObject => {
                 output::item_error(format_args!("{name}:{number}: not a JSON object"));
@@ -193,6 +259,7 @@ impl Run {
                     name,
                     number,
                     &error_verdict(Reason::NotAnObject, None),
+                    None,
                     None,
                 )
             }
@@ -202,6 +269,7 @@ impl Run {
                     name,
                     number,
                     &error_verdict(Reason::ParseError, Some(message)),
+                    None,
                     None,
                 )
             }
@@ -214,6 +282,7 @@ impl Run {
         item: ItemNumber,
         v: &Verdict,
         timestamp: Option<&str>,
+        explanation: Option<&Explanation>,
     ) -> io::Result<()> {
         let reason = v.reason;
         self.summary.checked += 1;
@@ -246,6 +315,7 @@ impl Run {
                 key_id,
                 timestamp,
                 age_seconds: v.age_seconds,
+                explain: explanation,
             }),
             Format::Text => {
                 let tone = match reason {
@@ -266,6 +336,9 @@ impl Run {
                 if let Some(detail) = &v.detail {
                     notes.push(detail.clone());
                 }
+                if let Some(e) = explanation {
+                    notes.push(format!("explain: {}", e.detail));
+                }
                 self.out.line(format_args!(
                     "{} {source}:{item}  {}",
                     verdict(reason.as_str(), tone, 19),
@@ -275,7 +348,10 @@ impl Run {
         }
     }
 
-    fn finish(&mut self) -> io::Result<()> {
+    fn finish(&mut self) -> anyhow::Result<()> {
+        if let Some(seen) = &mut self.seen {
+            seen.flush().context("cannot write the --seen file")?;
+        }
         let s = &self.summary;
         match self.format {
             Format::Json => self.out.json(s)?,
@@ -292,7 +368,7 @@ impl Run {
                 }
             ))?,
         }
-        self.out.flush()
+        Ok(self.out.flush()?)
     }
 }
 
@@ -304,6 +380,7 @@ fn error_verdict(reason: Reason, detail: Option<String>) -> Verdict {
         assumed_utc: false,
         duplicate: false,
         detail,
+        first_accepted: None,
     }
 }
 

@@ -1,0 +1,357 @@
+//! `verify --explain`, in-run replay detection and `--seen` (cli-contract §9; issue 8).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{assert_no_leak, smile_sec};
+use serde_json::{Value, json};
+use smile_sec::secret::ApiKey;
+use smile_sec::signature::sign;
+
+const NOW: &str = "2026-11-20T10:05:00Z";
+const TS: &str = "2026-11-20T10:00:00.000Z";
+const PROD_KEY: &str = "prod-key-value-1";
+const PROD_KEY_2: &str = "prod-key-value-2";
+const SANDBOX_KEY: &str = "sandbox-key-value";
+
+fn key_file(dir: &Path) {
+    std::fs::write(
+        dir.join("keys.json"),
+        r#"{"keys":[
+          {"id":"live-server","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-11-01","api_key_env":"PROD_KEY"},
+          {"id":"live-mobile","partner_id":"085","environment":"production","integrations":["mobile"],"created":"2026-11-01","api_key_env":"PROD_KEY_2"},
+          {"id":"test-server","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-11-01","api_key_env":"SANDBOX_KEY"}
+        ]}"#,
+    )
+    .unwrap();
+}
+
+fn signed(key: &str, partner: &str, ts: &str) -> String {
+    sign(&ApiKey::new(key).unwrap(), ts, partner)
+}
+
+fn callback(signature: &str, ts: &str, job: &str) -> Value {
+    json!({"ResultCode": "1012", "SmileJobID": job, "signature": signature, "timestamp": ts})
+}
+
+fn run(dir: &Path, args: &[&str], stdin: String) -> std::process::Output {
+    smile_sec()
+        .current_dir(dir)
+        .arg("verify")
+        .args(args)
+        .args(["--keys", "keys.json", "--now", NOW, "--format", "json"])
+        .env("PROD_KEY", PROD_KEY)
+        .env("PROD_KEY_2", PROD_KEY_2)
+        .env("SANDBOX_KEY", SANDBOX_KEY)
+        .write_stdin(stdin)
+        .output()
+        .unwrap()
+}
+
+fn lines(out: &std::process::Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn each_explain_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let url_unpadded = signed(PROD_KEY, "085", TS)
+        .replace('+', "-")
+        .replace('/', "_")
+        .trim_end_matches('=')
+        .to_owned();
+    let cases = [
+        (
+            vec!["--env", "production"],
+            signed(SANDBOX_KEY, "085", TS),
+            "wrong_environment_key",
+            "test-server",
+        ),
+        (
+            vec!["--key", "live-server"],
+            signed(PROD_KEY_2, "085", TS),
+            "other_key",
+            "live-mobile",
+        ),
+        (
+            vec!["--env", "production"],
+            signed(PROD_KEY, "85", TS),
+            "partner_id_zero_padding",
+            "\"85\"",
+        ),
+        (
+            vec!["--env", "production"],
+            signed(&format!("{PROD_KEY}\n"), "085", TS),
+            "key_whitespace",
+            "trailing newline",
+        ),
+        (
+            vec!["--env", "production"],
+            url_unpadded,
+            "signature_encoding",
+            "base64",
+        ),
+        (
+            vec!["--env", "production"],
+            signed("some-other-key", "085", TS),
+            "unknown",
+            "forged",
+        ),
+    ];
+    for (filters, signature, cause, mention) in cases {
+        let mut args = filters.clone();
+        args.push("--explain");
+        let out = run(dir.path(), &args, callback(&signature, TS, "1").to_string());
+        assert_eq!(out.status.code(), Some(1), "{cause}");
+        let result = &lines(&out)[0];
+        assert_eq!(result["explain"]["cause"], cause, "{result}");
+        let detail = result["explain"]["detail"].as_str().unwrap();
+        assert!(detail.contains(mention), "{cause}: {detail}");
+        let expected = [signed(PROD_KEY, "085", TS), signed(PROD_KEY_2, "085", TS)];
+        assert_no_leak(
+            &out,
+            &[
+                PROD_KEY,
+                PROD_KEY_2,
+                SANDBOX_KEY,
+                &expected[0],
+                &expected[1],
+            ],
+        );
+    }
+}
+
+#[test]
+fn explain_is_absent_without_the_flag_and_on_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let good = callback(&signed(PROD_KEY, "085", TS), TS, "1");
+    let bad = callback(&signed(SANDBOX_KEY, "85", TS), TS, "2");
+    let out = run(dir.path(), &["--explain"], format!("{good}\n"));
+    assert!(lines(&out)[0].get("explain").is_none());
+    let out = run(dir.path(), &["--env", "production"], format!("{bad}\n"));
+    assert!(lines(&out)[0].get("explain").is_none());
+}
+
+#[test]
+fn in_run_replay_and_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let sig = signed(PROD_KEY, "085", TS);
+    let original = callback(&sig, TS, "job-1");
+    let resend =
+        json!({"timestamp": TS, "signature": sig, "SmileJobID": "job-1", "ResultCode": "1012"});
+    let replay = callback(&sig, TS, "job-2");
+    let out = run(dir.path(), &[], format!("{original}\n{resend}\n{replay}\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let l = lines(&out);
+    let reasons: Vec<&str> = l[..3]
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["ok", "ok", "replayed"]);
+    assert_eq!(l[2]["valid"], false);
+    assert_eq!(l[3]["duplicates"], 1);
+    assert_eq!(l[3]["invalid"], 1);
+}
+
+#[test]
+fn seen_file_catches_replays_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let sig = signed(PROD_KEY, "085", TS);
+    let original = callback(&sig, TS, "job-1");
+    let out = run(
+        dir.path(),
+        &["--seen", "seen.ndjson"],
+        format!("{original}\n"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let record = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
+    assert_eq!(record.lines().count(), 1);
+    assert!(
+        !record.contains(&sig),
+        "the seen file holds no usable signature"
+    );
+    // Days later, the same pair on another body.
+    let out = run(
+        dir.path(),
+        &["--seen", "seen.ndjson"],
+        format!("{}\n", callback(&sig, TS, "job-666")),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out)[0]["reason"], "replayed");
+    // An identical resend is fine, and counted.
+    let out = run(
+        dir.path(),
+        &["--seen", "seen.ndjson"],
+        format!("{original}\n"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out)[1]["duplicates"], 1);
+    // Without --seen, a new run knows nothing of the old one.
+    let out = run(
+        dir.path(),
+        &[],
+        format!("{}\n", callback(&sig, TS, "job-666")),
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn seen_folder_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let out = run(
+        dir.path(),
+        &["--seen", "no/such/dir/seen.ndjson"],
+        callback(&signed(PROD_KEY, "085", TS), TS, "1").to_string(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error:") && stderr.contains("no/such/dir/seen.ndjson"),
+        "{stderr}"
+    );
+}
+
+fn batch(prefix: &str, count: usize) -> String {
+    (0..count)
+        .map(|i| {
+            let ts = format!("2026-11-20T10:00:{:02}.{:03}Z", i / 1000 % 60, i % 1000);
+            format!(
+                "{}\n",
+                callback(&signed(PROD_KEY, "085", &ts), &ts, &format!("{prefix}-{i}"))
+            )
+        })
+        .collect()
+}
+
+fn verify_process(dir: &Path) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    cmd.current_dir(dir)
+        .args([
+            "verify",
+            "--keys",
+            "keys.json",
+            "--now",
+            NOW,
+            "--seen",
+            "seen.ndjson",
+            "--format",
+            "json",
+        ])
+        .env("PROD_KEY", PROD_KEY)
+        .env("PROD_KEY_2", PROD_KEY_2)
+        .env("SANDBOX_KEY", SANDBOX_KEY)
+        .env_remove("SMILE_API_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+#[test]
+fn concurrent_writers_lose_no_entries() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    // Four runs at once, each with its own 300 callbacks (distinct timestamps per run).
+    let runs: Vec<String> = (0..4)
+        .map(|r| {
+            (0..300)
+                .map(|i| {
+                    let ts = format!("2026-11-20T10:0{r}:{:02}.{:03}Z", i / 10, i);
+                    format!(
+                        "{}\n",
+                        callback(&signed(PROD_KEY, "085", &ts), &ts, &format!("r{r}-{i}"))
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let children: Vec<_> = runs
+        .iter()
+        .map(|input| {
+            let mut child = verify_process(dir.path()).spawn().unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            let input = input.clone();
+            let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+            (child, writer)
+        })
+        .collect();
+    for (child, writer) in children {
+        writer.join().unwrap().unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let record = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
+    let entries: Vec<Value> = record
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("whole lines only"))
+        .collect();
+    assert_eq!(entries.len(), 1200, "every run's entries are present");
+    // And every one of them now catches a replay.
+    let replays: String = runs
+        .iter()
+        .flat_map(|r| r.lines())
+        .map(|l| format!("{}\n", l.replace("\"r", "\"x")))
+        .collect();
+    let out = run(dir.path(), &["--seen", "seen.ndjson"], replays);
+    let l = lines(&out);
+    assert_eq!(l.last().unwrap()["invalid"], 1200);
+}
+
+#[test]
+fn a_killed_writer_loses_nothing_already_recorded() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let first = batch("first", 500);
+    let mut child = verify_process(dir.path()).spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(first.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let before = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
+    assert_eq!(before.lines().count(), 500);
+
+    // A second run is killed while it streams (its stdin still open, its work half done).
+    let mut child = verify_process(dir.path()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let second = batch("second", 3000).replace("10:00:", "10:01:");
+    stdin
+        .write_all(&second.as_bytes()[..second.len() / 2])
+        .unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let after = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
+    assert!(after.starts_with(&before), "recorded entries are untouched");
+    // The file stays usable: every first-run entry still catches a replay.
+    let replays = first.replace("\"first-", "\"forged-");
+    let out = run(dir.path(), &["--seen", "seen.ndjson"], replays);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lines(&out).last().unwrap()["invalid"], 500);
+}
