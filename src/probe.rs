@@ -374,6 +374,11 @@ pub fn judge(case: Case, status: Option<u16>, leak: Option<Leak>, strict: bool) 
             note: "accepted",
         },
         (Expect::Accept, false) => fail("refused a valid callback"),
+        // A crash refuses too, but it is worth a look: the handler may fail open elsewhere.
+        (Expect::Refuse, false) if status >= 500 => Judgement {
+            verdict: Verdict::Pass,
+            note: "refused (with a server error)",
+        },
         (Expect::Refuse, false) => Judgement {
             verdict: Verdict::Pass,
             note: "refused",
@@ -588,6 +593,10 @@ mod tests {
         assert_eq!(v(Case::Valid, Some(302), false), Fail);
         assert_eq!(v(Case::BadSignature, Some(401), false), Pass);
         assert_eq!(v(Case::BadSignature, Some(500), false), Pass);
+        assert_eq!(
+            judge(Case::BadSignature, Some(500), None, false).note,
+            "refused (with a server error)"
+        );
         assert_eq!(v(Case::WrongKey, Some(200), false), Fail);
         assert_eq!(v(Case::MissingSignature, Some(200), false), Fail);
         assert_eq!(v(Case::WrongPartner, Some(299), false), Fail);
