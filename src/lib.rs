@@ -4,14 +4,17 @@
 //! pure logic that never touch clap or the terminal; `cli` holds the command-line definition,
 //! `cmd` one module per subcommand (glue only), and `output` the only code that prints.
 
+pub mod callback;
 pub mod cli;
 pub mod cmd;
 pub mod credentials;
 pub mod explain;
+pub mod http;
 pub mod keyfile;
 pub mod outcome;
 pub mod output;
 pub mod payload;
+pub mod probe;
 pub mod replay;
 pub mod secret;
 pub mod signature;

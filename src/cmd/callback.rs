@@ -1,11 +1,521 @@
-//! `smile-sec callback` (not built yet).
+//! `smile-sec callback new|send|probe`: signed test callbacks, and a probe of the team's own
+//! callback endpoint (cli-contract §10). Glue only: bodies are `callback`, cases and verdicts are
+//! `probe`, the HTTP round trip is `http`.
 
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::Duration;
+use clap::ValueHint;
+use serde::Serialize;
+
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration};
+use crate::callback::{self, JobResult};
+use crate::credentials::{Credential, KeyRequest, signing_credential};
+use crate::http::{self, Client, Response};
 use crate::outcome::Outcome;
+use crate::output::{self, Printer, Tone, verdict};
+use crate::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
+use crate::signature::Signer;
+use crate::time::format_signing_timestamp;
 
-/// Not available yet.
+/// Test your callback endpoint with signed, forged, stale and replayed callbacks
+///
+/// `new` prints a realistic signed job-result callback, `send` POSTs one to a URL, and `probe`
+/// sends one request per attack and reports whether the endpoint refused each. Nothing is sent
+/// anywhere but the URL you give.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_long_help = "Examples:
+  SMILE_API_KEY=... smile-sec callback new --partner-id 085 > callback.json
+  smile-sec callback send http://127.0.0.1:8080/smile/callback callback.json
+  smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085 --strict")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Sub,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("this command is not built yet")
+#[derive(Debug, clap::Subcommand)]
+pub enum Sub {
+    New(NewArgs),
+    Send(SendArgs),
+    Probe(ProbeArgs),
+}
+
+/// Which key signs, for whom, and when.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SigningArgs {
+    #[command(flatten)]
+    pub partner: PartnerArgs,
+    #[command(flatten)]
+    pub keys: KeySourceArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+impl SigningArgs {
+    fn credential(&self) -> anyhow::Result<Credential> {
+        signing_credential(&KeyRequest {
+            partner_id: self.partner.partner_id.as_deref(),
+            api_key_file: self.keys.api_key_file.as_deref(),
+            keys: self.keys.keys.as_deref(),
+            key_id: self.keys.key.as_deref(),
+            environment: None,
+        })
+    }
+}
+
+/// What the generated job result says.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JobArgs {
+    /// Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]
+    #[arg(long, value_name = "TS")]
+    pub timestamp: Option<String>,
+
+    /// PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)
+    #[arg(long, value_name = "N", default_value_t = callback::DEFAULT_JOB_TYPE)]
+    pub job_type: u32,
+
+    /// ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)
+    #[arg(long, value_name = "CODE", default_value = callback::DEFAULT_RESULT_CODE)]
+    pub result_code: String,
+
+    /// ResultText [default: Smile ID's text for a known code]
+    #[arg(long, value_name = "TEXT")]
+    pub result_text: Option<String>,
+
+    /// PartnerParams.job_id [default: derived from the timestamp]
+    #[arg(long, value_name = "ID")]
+    pub job_id: Option<String>,
+
+    /// PartnerParams.user_id
+    #[arg(long, value_name = "ID")]
+    pub user_id: Option<String>,
+}
+
+impl JobArgs {
+    fn job(&self) -> JobResult {
+        JobResult {
+            job_type: self.job_type,
+            result_code: self.result_code.clone(),
+            result_text: self.result_text.clone(),
+            job_id: self.job_id.clone(),
+            user_id: self.user_id.clone(),
+        }
+    }
+
+    /// True when any option that shapes a generated body was given.
+    fn any_given(&self) -> bool {
+        self.timestamp.is_some()
+            || self.job_type != callback::DEFAULT_JOB_TYPE
+            || self.result_code != callback::DEFAULT_RESULT_CODE
+            || self.result_text.is_some()
+            || self.job_id.is_some()
+            || self.user_id.is_some()
+    }
+
+    fn timestamp(&self, clock: &ClockArgs) -> anyhow::Result<String> {
+        match &self.timestamp {
+            Some(ts) if ts.is_empty() => bail!("--timestamp is empty"),
+            Some(ts) => Ok(ts.clone()),
+            None => Ok(format_signing_timestamp(clock.now())),
+        }
+    }
+}
+
+/// Print a realistic signed callback (an Enhanced KYC job result)
+///
+/// The body has the shape of a Smile ID job-result callback; its top-level `signature` and
+/// `timestamp` are made as Smile ID makes them, so `smile-sec verify` accepts it with the same key.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  SMILE_API_KEY=... smile-sec callback new --partner-id 085
+  smile-sec callback new --keys smile-keys.json --key sandbox-server --result-code 1013
+  smile-sec callback new --api-key-file key.txt --partner-id 085 | smile-sec verify --api-key-file key.txt --partner-id 085")]
+pub struct NewArgs {
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Output format: text is pretty-printed JSON, json is one line
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// POST a callback to URL and show the answer
+///
+/// Sends FILE ("-" for stdin) as the body, verbatim, after checking it is JSON; without FILE, a
+/// fresh signed callback as `callback new` makes it. Redirects are not followed.
+/// Exit: 0 on a 2xx answer, 1 on any other status, 2 when the endpoint cannot be reached or does
+/// not answer within --timeout.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  SMILE_API_KEY=... smile-sec callback send http://127.0.0.1:8080/smile/callback --partner-id 085
+  smile-sec callback send https://staging.example.com/smile/callback saved-callback.json
+  smile-sec callback new --partner-id 085 --result-code 1013 | smile-sec callback send http://127.0.0.1:8080/cb -")]
+pub struct SendArgs {
+    /// The callback endpoint (http:// or https://)
+    #[arg(value_name = "URL", value_hint = ValueHint::Url)]
+    pub url: String,
+
+    /// The JSON body to send ("-" for stdin) [default: a fresh signed callback]
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    #[command(flatten)]
+    pub job: JobArgs,
+
+    /// Give up after this long (90s, 15m, or seconds)
+    #[arg(long, value_name = "DUR", value_parser = parse_timeout, default_value = "10s")]
+    pub timeout: std::time::Duration,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Check that a callback endpoint refuses forged, stale and replayed callbacks
+///
+/// Sends one request per case, in this order: valid (must be accepted with a 2xx status),
+/// bad_signature, wrong_key, missing_signature, wrong_partner (must be refused: any other status),
+/// stale, future, replayed_pair_new_body (should be refused). The replay reuses the valid case's
+/// timestamp and signature on another body, so an endpoint passes it only by remembering what it
+/// accepted. A response body that echoes the API key or an expected signature fails its case.
+///
+/// Exit: 0 when every "must" case passed (and, with --strict, every "should" case); 1 otherwise;
+/// 2 when the endpoint cannot be reached or a case got no answer.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  SMILE_API_KEY=... smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085
+  smile-sec callback probe https://staging.example.com/cb --keys smile-keys.json --key sandbox-server --strict
+  smile-sec callback probe http://127.0.0.1:8080/cb --format json | jq 'select(.verdict != \"pass\")'")]
+pub struct ProbeArgs {
+    /// The callback endpoint (http:// or https://)
+    #[arg(value_name = "URL", value_hint = ValueHint::Url)]
+    pub url: String,
+
+    #[command(flatten)]
+    pub signing: SigningArgs,
+
+    /// Fail (exit 1) when a "should" case is accepted, too
+    #[arg(long)]
+    pub strict: bool,
+
+    /// How far in the past the stale callback is dated
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "1h")]
+    pub stale_by: Duration,
+
+    /// How far in the future the future callback is dated
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "1h")]
+    pub future_by: Duration,
+
+    /// Give up on each request after this long
+    #[arg(long, value_name = "DUR", value_parser = parse_timeout, default_value = "10s")]
+    pub timeout: std::time::Duration,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people
+    Text,
+    /// JSON: one object (new, send) or NDJSON results then a summary (probe)
+    Json,
+}
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(text)?;
+    match d.to_std() {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err("the timeout must be more than 0".to_owned()),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    match args.command {
+        Sub::New(args) => new(args),
+        Sub::Send(args) => send(args),
+        Sub::Probe(args) => run_probe(args),
+    }
+}
+
+fn fresh_body(
+    signing: &SigningArgs,
+    job: &JobArgs,
+) -> anyhow::Result<(serde_json::Map<String, serde_json::Value>, Credential)> {
+    let credential = signing.credential()?;
+    let timestamp = job.timestamp(&signing.clock)?;
+    let body = callback::signed_body(
+        &job.job(),
+        &Signer::new(&credential.key),
+        &credential.partner_id,
+        &timestamp,
+    );
+    Ok((body, credential))
+}
+
+fn new(args: NewArgs) -> anyhow::Result<Outcome> {
+    let (body, _) = fresh_body(&args.signing, &args.job)?;
+    let mut out = Printer::new();
+    match args.format {
+        Format::Text => out.json_pretty(&body)?,
+        Format::Json => out.json(&body)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Pass)
+}
+
+#[derive(Serialize)]
+struct SendResult<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
+    status: u16,
+    accepted: bool,
+    elapsed_ms: u128,
+    content_type: Option<&'a str>,
+    body_bytes: usize,
+    body_truncated: bool,
+    body_excerpt: &'a str,
+}
+
+/// How much of the answer `send` shows.
+const EXCERPT_CHARS: usize = 200;
+
+fn send(args: SendArgs) -> anyhow::Result<Outcome> {
+    http::check_url(&args.url)?;
+    let (body, watch) = match &args.file {
+        Some(path) => {
+            if args.job.any_given() {
+                bail!(
+                    "--timestamp, --job-type, --result-code, --result-text, --job-id and --user-id shape a generated callback; they cannot be used with FILE"
+                );
+            }
+            (read_json_file(path)?, None)
+        }
+        None => {
+            let (body, credential) = fresh_body(&args.signing, &args.job)?;
+            (
+                serde_json::to_vec(&body)?,
+                Some(LeakWatch::new(&credential.key)),
+            )
+        }
+    };
+    let client = Client::new(args.timeout);
+    let response = client
+        .post_json(&args.url, &body)
+        .with_context(|| format!("POST {}", args.url))?;
+    let leaked = watch
+        .as_ref()
+        .and_then(|w| w.find(&response.body, None))
+        .is_some_and(|leak| leak == Leak::ApiKey);
+    let excerpt = if leaked {
+        output::warn(format_args!(
+            "the response body echoes the API key; it is not shown"
+        ));
+        "(hidden: it contains the API key)".to_owned()
+    } else {
+        http::excerpt(&response.body, EXCERPT_CHARS)
+    };
+    let accepted = probe::accepted(response.status);
+    let mut out = Printer::new();
+    match args.format {
+        Format::Text => {
+            let tone = if accepted { Tone::Good } else { Tone::Bad };
+            let status = format!("{} {}", response.status, reason(response.status));
+            out.line(format_args!(
+                "status  {}",
+                verdict(status.trim_end(), tone, 0)
+            ))?;
+            out.line(format_args!("time    {}", http::humanize(response.elapsed)))?;
+            let more = if response.truncated { " (cut)" } else { "" };
+            out.line(format_args!(
+                "body    {} bytes{more}{}{excerpt}",
+                response.body.len(),
+                if excerpt.is_empty() { "" } else { ": " }
+            ))?;
+        }
+        Format::Json => out.json(&SendResult {
+            kind: "result",
+            url: &args.url,
+            status: response.status,
+            accepted,
+            elapsed_ms: response.elapsed.as_millis(),
+            content_type: response.content_type.as_deref(),
+            body_bytes: response.body.len(),
+            body_truncated: response.truncated,
+            body_excerpt: &excerpt,
+        })?,
+    }
+    out.flush()?;
+    Ok(if accepted {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
+
+/// The standard reason phrase of a status, or "".
+fn reason(status: u16) -> &'static str {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+/// A body to send: the file's bytes, verbatim, once they are known to be JSON.
+fn read_json_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read the callback body from stdin")?;
+    } else {
+        bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read callback body {}", path.display()))?;
+    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+        .with_context(|| format!("callback body {} is not JSON", path.display()))?;
+    Ok(bytes)
+}
+
+#[derive(Serialize)]
+struct ProbeResult<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    case: Case,
+    expect: probe::Expect,
+    requirement: probe::Requirement,
+    status: Option<u16>,
+    verdict: Verdict,
+    note: &'a str,
+    leak: Option<Leak>,
+    timestamp: &'a str,
+    elapsed_ms: Option<u128>,
+}
+
+#[derive(Serialize)]
+struct ProbeSummary<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
+    strict: bool,
+    #[serde(flatten)]
+    tally: Tally,
+}
+
+const CASE_WIDTH: usize = 22;
+
+fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
+    if args.stale_by <= Duration::zero() || args.future_by <= Duration::zero() {
+        bail!("--stale-by and --future-by must be more than 0");
+    }
+    http::check_url(&args.url)?;
+    let credential = args.signing.credential()?;
+    let plan = probe::plan(
+        &credential.key,
+        &credential.partner_id,
+        args.signing.clock.now(),
+        Skew {
+            stale_by: args.stale_by,
+            future_by: args.future_by,
+        },
+    );
+    let client = Client::new(args.timeout);
+    let mut out = Printer::new();
+    let mut tally = Tally::default();
+    let mut outcome = Outcome::Pass;
+    for request in &plan.requests {
+        let answer = client.post_json(&args.url, &request.body);
+        let answer: Option<Response> = match answer {
+            Ok(response) => Some(response),
+            // Nothing reached yet: the URL is wrong or the server is down; no table is worth printing.
+            Err(e) if request.case == Case::Valid => {
+                return Err(e).with_context(|| format!("POST {}", args.url));
+            }
+            Err(e) => {
+                output::item_error(format_args!("{}: {e}", request.case.as_str()));
+                None
+            }
+        };
+        let status = answer.as_ref().map(|r| r.status);
+        let leak = answer
+            .as_ref()
+            .and_then(|r| plan.watch.find(&r.body, request.signature.as_deref()));
+        let judged = probe::judge(request.case, status, leak, args.strict);
+        tally.add(judged.verdict);
+        outcome = outcome.worst(judged.verdict.outcome());
+        let elapsed = answer.as_ref().map(|r| r.elapsed);
+        match args.format {
+            Format::Text => {
+                if request.case == Case::Valid {
+                    out.line(format_args!(
+                        "{:<CASE_WIDTH$}  {:<13}  {:<6}  {:>7}  {:<7}  NOTE",
+                        "CASE", "EXPECT", "STATUS", "TIME", "VERDICT"
+                    ))?;
+                }
+                let tone = match judged.verdict {
+                    Verdict::Pass => Tone::Good,
+                    Verdict::Warn => Tone::Warn,
+                    Verdict::Fail => Tone::Bad,
+                    Verdict::Error => Tone::Error,
+                };
+                let expect = format!(
+                    "{} {}",
+                    request.case.requirement().as_str(),
+                    request.case.expect().as_str()
+                );
+                out.line(format_args!(
+                    "{:<CASE_WIDTH$}  {expect:<13}  {:<6}  {:>7}  {}  {}",
+                    request.case.as_str(),
+                    status.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                    elapsed.map_or_else(|| "-".to_owned(), http::humanize),
+                    verdict(judged.verdict.as_str(), tone, 7),
+                    judged.note
+                ))?;
+            }
+            Format::Json => out.json(&ProbeResult {
+                kind: "result",
+                case: request.case,
+                expect: request.case.expect(),
+                requirement: request.case.requirement(),
+                status,
+                verdict: judged.verdict,
+                note: judged.note,
+                leak,
+                timestamp: &request.timestamp,
+                elapsed_ms: elapsed.map(|d| d.as_millis()),
+            })?,
+        }
+        out.flush()?;
+    }
+    match args.format {
+        Format::Text => {
+            out.line(format_args!(""))?;
+            out.line(format_args!(
+                "{} cases: {} pass, {} warn, {} fail, {} error{}{}",
+                tally.cases,
+                tally.pass,
+                tally.warn,
+                tally.fail,
+                tally.errors,
+                if tally.errors == 1 { "" } else { "s" },
+                if args.strict { " (strict)" } else { "" }
+            ))?;
+        }
+        Format::Json => out.json(&ProbeSummary {
+            kind: "summary",
+            url: &args.url,
+            strict: args.strict,
+            tally,
+        })?,
+    }
+    out.flush()?;
+    Ok(outcome)
 }

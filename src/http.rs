@@ -1,0 +1,193 @@
+//! The one HTTP round trip smile-sec makes: POST a JSON body to a callback endpoint and time the
+//! answer (ureq, blocking, rustls). Redirects are not followed and 4xx/5xx are answers, not
+//! errors: the caller judges the status.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+/// At most this much of a response body is read (for excerpts and the probe's leak search).
+pub const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+
+/// An endpoint's answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// From sending the request to the end of the (possibly cut) body.
+    pub elapsed: Duration,
+    /// The first [`MAX_RESPONSE_BYTES`] of the body.
+    pub body: Vec<u8>,
+    /// The body was longer than what was kept.
+    pub truncated: bool,
+    pub content_type: Option<String>,
+}
+
+/// Why there is no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Not an `http://` or `https://` URL.
+    BadUrl(String),
+    /// Nothing answered within the timeout.
+    Timeout(Duration),
+    /// The connection failed: refused, unknown host, TLS, reset...
+    Unreachable(String),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::BadUrl(why) => f.write_str(why),
+            SendError::Timeout(after) => {
+                write!(f, "no answer within {}", humanize(*after))
+            }
+            SendError::Unreachable(why) => write!(f, "cannot reach the endpoint: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SendError {}
+
+/// A duration as `1.5s` or `250ms`.
+pub fn humanize(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+/// A client with a total time limit per request.
+#[derive(Debug)]
+pub struct Client {
+    agent: ureq::Agent,
+    timeout: Duration,
+}
+
+impl Client {
+    pub fn new(timeout: Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(timeout))
+            .user_agent(concat!("smile-sec/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        Client { agent, timeout }
+    }
+
+    /// POSTs `body` as `application/json`.
+    pub fn post_json(&self, url: &str, body: &[u8]) -> Result<Response, SendError> {
+        check_url(url)?;
+        let started = Instant::now();
+        let mut response = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json")
+            .send(body)
+            .map_err(|e| self.classify(e))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut kept = Vec::new();
+        // A body cut short by the server still leaves us its status; keep what arrived.
+        let _ = response
+            .body_mut()
+            .as_reader()
+            .take(MAX_RESPONSE_BYTES + 1)
+            .read_to_end(&mut kept);
+        let truncated = kept.len() as u64 > MAX_RESPONSE_BYTES;
+        kept.truncate(usize::try_from(MAX_RESPONSE_BYTES).unwrap_or(usize::MAX));
+        Ok(Response {
+            status,
+            elapsed: started.elapsed(),
+            body: kept,
+            truncated,
+            content_type,
+        })
+    }
+
+    fn classify(&self, error: ureq::Error) -> SendError {
+        match error {
+            ureq::Error::Timeout(_) => SendError::Timeout(self.timeout),
+            ureq::Error::BadUri(why) => SendError::BadUrl(format!("not a usable URL: {why}")),
+            ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                SendError::Timeout(self.timeout)
+            }
+            other => SendError::Unreachable(other.to_string()),
+        }
+    }
+}
+
+/// Only `http://` and `https://` URLs are sent to.
+pub fn check_url(url: &str) -> Result<(), SendError> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(SendError::BadUrl(format!(
+            "`{}` is not an http:// or https:// URL",
+            url.escape_debug()
+        )))
+    }
+}
+
+/// The start of a response body as one short line of text: control characters become spaces,
+/// runs of white space shrink to one, and a cut is marked with `…`.
+pub fn excerpt(body: &[u8], max_chars: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut count = 0;
+    let mut last_space = true;
+    for c in text.chars() {
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' && last_space {
+            continue;
+        }
+        if count == max_chars {
+            out.push('…');
+            return out;
+        }
+        last_space = c == ' ';
+        out.push(c);
+        count += 1;
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(check_url("http://127.0.0.1:8080/cb").is_ok());
+        assert!(check_url("HTTPS://example.com").is_ok());
+        assert!(check_url("ftp://example.com").is_err());
+        assert!(check_url("example.com/cb").is_err());
+        assert!(check_url("").is_err());
+        assert!(check_url("é").is_err());
+    }
+
+    #[test]
+    fn excerpts_are_one_short_line() {
+        assert_eq!(excerpt(b"{\"ok\":true}\n", 80), "{\"ok\":true}");
+        assert_eq!(excerpt(b"a\r\n\tb  c\x1b[31m", 80), "a b c [31m");
+        assert_eq!(excerpt(b"abcdef", 3), "abc…");
+        assert_eq!(excerpt(b"abc", 3), "abc");
+        assert_eq!(excerpt(b"\xff\xfe", 10), "\u{fffd}\u{fffd}");
+        assert_eq!(excerpt(b"", 10), "");
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(humanize(Duration::from_millis(12)), "12ms");
+        assert_eq!(humanize(Duration::from_millis(1500)), "1.5s");
+    }
+}

@@ -1,0 +1,655 @@
+//! `smile-sec callback new|send|probe` through the real binary (cli-contract §10, issue 9), against
+//! small HTTP endpoints this test starts on 127.0.0.1. Nothing goes beyond loopback.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use assert_cmd::Command;
+use chrono::Utc;
+use predicates::prelude::*;
+use serde_json::Value;
+use smile_sec::secret::ApiKey;
+use smile_sec::signature::sign;
+use smile_sec::time::parse_callback_timestamp;
+
+const KEY: &str = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";
+const PARTNER: &str = "085";
+
+/// The binary with a known key and partner, and nothing from the caller's environment that could
+/// change the answer (a proxy would take requests off loopback).
+fn smile_sec() -> Command {
+    let mut cmd = Command::cargo_bin("smile-sec").unwrap();
+    for var in [
+        "SMILE_PARTNER_ID",
+        "SMILE_SEC_KEYS",
+        "SMILE_SEC_NOW",
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("SMILE_API_KEY", KEY);
+    cmd
+}
+
+type Handler = Box<dyn FnMut(&[u8]) -> (u16, String) + Send>;
+
+/// An HTTP/1.1 server on an ephemeral loopback port that answers each request with `handler`.
+/// It reads a request's headers and `Content-Length` body, answers, and closes the connection.
+fn serve(mut handler: Handler) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let Some(body) = read_request(&mut stream) else {
+                continue;
+            };
+            let (status, text) = handler(&body);
+            let reply = format!(
+                "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    format!("http://{addr}/smile/callback")
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+        if let Some(pos) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+    assert!(head.starts_with("post "), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map(|v| v.trim().parse().unwrap())
+        .unwrap_or(0);
+    while data.len() < head_end + length {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        data.extend_from_slice(&buf[..n]);
+    }
+    Some(data[head_end..].to_vec())
+}
+
+fn accept_all() -> Handler {
+    Box::new(|_| (200, r#"{"ok":true}"#.into()))
+}
+
+fn refuse_all() -> Handler {
+    Box::new(|_| (401, r#"{"error":"unauthorized"}"#.into()))
+}
+
+fn field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str)
+}
+
+/// Checks the signature as the SDKs do (recompute and compare), and nothing else.
+/// `leak` makes it tell the caller the signature it expected, as careless endpoints do.
+fn check_signature(
+    body: &[u8],
+    leak: bool,
+    leaked: &Mutex<Vec<String>>,
+) -> Result<(), (u16, String)> {
+    let body: Value = serde_json::from_slice(body).map_err(|_| (400, "bad json".into()))?;
+    let ts = field(&body, "timestamp").ok_or((401, "no timestamp".to_owned()))?;
+    let expected = sign(&ApiKey::new(KEY).unwrap(), ts, PARTNER);
+    match field(&body, "signature") {
+        Some(sig) if sig == expected => Ok(()),
+        _ if leak => {
+            leaked.lock().unwrap().push(expected.clone());
+            Err((
+                401,
+                format!(r#"{{"error":"signature mismatch","expected":"{expected}"}}"#),
+            ))
+        }
+        _ => Err((401, r#"{"error":"bad signature"}"#.into())),
+    }
+}
+
+fn signature_only() -> Handler {
+    let none = Mutex::new(Vec::new());
+    Box::new(move |body| match check_signature(body, false, &none) {
+        Ok(()) => (200, "{}".into()),
+        Err(refusal) => refusal,
+    })
+}
+
+/// Signature, a five-minute freshness window each way, and a replay record of accepted
+/// (timestamp, signature) pairs with the body they came with. `leak` as in [`check_signature`].
+fn careful(leak: bool, leaked: Arc<Mutex<Vec<String>>>) -> Handler {
+    let mut seen: HashMap<(String, String), Vec<u8>> = HashMap::new();
+    Box::new(move |raw| {
+        if let Err(refusal) = check_signature(raw, leak, &leaked) {
+            return refusal;
+        }
+        let body: Value = serde_json::from_slice(raw).unwrap();
+        let ts = field(&body, "timestamp").unwrap().to_owned();
+        let sig = field(&body, "signature").unwrap().to_owned();
+        let Ok((when, _)) = parse_callback_timestamp(&ts) else {
+            return (400, r#"{"error":"bad timestamp"}"#.into());
+        };
+        let skew = (Utc::now() - when).num_seconds().abs();
+        if skew > 300 {
+            return (401, r#"{"error":"stale or future"}"#.into());
+        }
+        match seen.get(&(ts.clone(), sig.clone())) {
+            Some(previous) if previous.as_slice() != raw => (409, r#"{"error":"replay"}"#.into()),
+            Some(_) => (200, "{}".into()),
+            None => {
+                seen.insert((ts, sig), raw.to_vec());
+                (200, "{}".into())
+            }
+        }
+    })
+}
+
+/// Runs the probe with `--format json` and returns (exit code, results by case, summary, stdout+stderr).
+fn probe_json(url: &str, extra: &[&str]) -> (i32, HashMap<String, Value>, Value, String) {
+    let output = smile_sec()
+        .args([
+            "callback",
+            "probe",
+            url,
+            "--partner-id",
+            PARTNER,
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let mut results = HashMap::new();
+    let mut summary = Value::Null;
+    let mut order = Vec::new();
+    for line in stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        match v["type"].as_str().unwrap() {
+            "result" => {
+                let case = v["case"].as_str().unwrap().to_owned();
+                order.push(case.clone());
+                results.insert(case, v);
+            }
+            "summary" => summary = v,
+            other => panic!("unexpected type {other}"),
+        }
+    }
+    if !results.is_empty() {
+        assert_eq!(
+            order,
+            [
+                "valid",
+                "bad_signature",
+                "wrong_key",
+                "missing_signature",
+                "wrong_partner",
+                "stale",
+                "future",
+                "replayed_pair_new_body"
+            ]
+        );
+    }
+    assert!(
+        !stdout.contains(KEY) && !stderr.contains(KEY),
+        "the key was printed"
+    );
+    (
+        output.status.code().unwrap(),
+        results,
+        summary,
+        format!("{stdout}{stderr}"),
+    )
+}
+
+fn verdicts(results: &HashMap<String, Value>) -> HashMap<&str, &str> {
+    results
+        .iter()
+        .map(|(k, v)| (k.as_str(), v["verdict"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn probe_accept_everything_endpoint_fails() {
+    let url = serve(accept_all());
+    let (code, results, summary, _) = probe_json(&url, &[]);
+    assert_eq!(code, 1);
+    let v = verdicts(&results);
+    assert_eq!(v["valid"], "pass");
+    for case in [
+        "bad_signature",
+        "wrong_key",
+        "missing_signature",
+        "wrong_partner",
+    ] {
+        assert_eq!(v[case], "fail", "{case}");
+        assert_eq!(results[case]["expect"], "refuse");
+        assert_eq!(results[case]["requirement"], "must");
+        assert_eq!(results[case]["status"], 200);
+    }
+    for case in ["stale", "future", "replayed_pair_new_body"] {
+        assert_eq!(v[case], "warn", "{case}");
+        assert_eq!(results[case]["requirement"], "should");
+    }
+    assert_eq!(results["valid"]["expect"], "accept");
+    assert_eq!(summary["cases"], 8);
+    assert_eq!(summary["fail"], 4);
+    assert_eq!(summary["warn"], 3);
+    assert_eq!(summary["pass"], 1);
+}
+
+#[test]
+fn probe_signature_only_endpoint_passes_with_warnings_and_fails_strict() {
+    let url = serve(signature_only());
+    let (code, results, _, _) = probe_json(&url, &[]);
+    assert_eq!(code, 0);
+    let v = verdicts(&results);
+    for case in [
+        "valid",
+        "bad_signature",
+        "wrong_key",
+        "missing_signature",
+        "wrong_partner",
+    ] {
+        assert_eq!(v[case], "pass", "{case}");
+    }
+    for case in ["stale", "future", "replayed_pair_new_body"] {
+        assert_eq!(v[case], "warn", "{case}");
+    }
+
+    let url = serve(signature_only());
+    let (code, results, summary, _) = probe_json(&url, &["--strict"]);
+    assert_eq!(code, 1);
+    assert_eq!(verdicts(&results)["stale"], "fail");
+    assert_eq!(summary["strict"], true);
+}
+
+#[test]
+fn probe_careful_endpoint_passes_strict() {
+    let url = serve(careful(false, Arc::default()));
+    let (code, results, summary, all) = probe_json(&url, &["--strict"]);
+    assert_eq!(code, 0, "{all}");
+    assert!(verdicts(&results).values().all(|v| *v == "pass"), "{all}");
+    assert_eq!(results["replayed_pair_new_body"]["status"], 409);
+    assert_eq!(
+        results["replayed_pair_new_body"]["timestamp"],
+        results["valid"]["timestamp"]
+    );
+    assert_eq!(summary["pass"], 8);
+}
+
+#[test]
+fn probe_refuse_everything_endpoint_fails_on_the_valid_case() {
+    let url = serve(refuse_all());
+    let (code, results, _, _) = probe_json(&url, &[]);
+    assert_eq!(code, 1);
+    let v = verdicts(&results);
+    assert_eq!(v["valid"], "fail");
+    assert_eq!(results["valid"]["status"], 401);
+    assert!(
+        v.iter()
+            .filter(|(k, _)| **k != "valid")
+            .all(|(_, v)| *v == "pass")
+    );
+}
+
+#[test]
+fn probe_flags_an_endpoint_that_leaks_the_expected_signature_without_printing_it() {
+    let leaked = Arc::new(Mutex::new(Vec::new()));
+    let url = serve(careful(true, leaked.clone()));
+    let (code, results, _, all) = probe_json(&url, &[]);
+    assert_eq!(code, 1);
+    for case in [
+        "bad_signature",
+        "wrong_key",
+        "missing_signature",
+        "wrong_partner",
+    ] {
+        assert_eq!(results[case]["verdict"], "fail", "{case}");
+        assert_eq!(results[case]["leak"], "expected_signature", "{case}");
+        assert_eq!(results[case]["status"], 401);
+    }
+    assert_eq!(results["valid"]["verdict"], "pass");
+    let leaked = leaked.lock().unwrap();
+    assert!(!leaked.is_empty());
+    for sig in leaked.iter() {
+        assert!(!all.contains(sig.as_str()), "printed a leaked signature");
+    }
+
+    // The text table names the problem, and prints no signature either.
+    let url = serve(careful(true, Arc::default()));
+    let output = smile_sec()
+        .args(["callback", "probe", &url, "--partner-id", PARTNER])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("echoes an expected signature"), "{text}");
+    assert!(!text.contains('='), "no base64 in the table: {text}");
+}
+
+#[test]
+fn probe_flags_an_endpoint_that_echoes_the_api_key() {
+    let url = serve(Box::new(|body| {
+        let v: Value = serde_json::from_slice(body).unwrap();
+        let ts = field(&v, "timestamp").unwrap();
+        if field(&v, "signature") == Some(sign(&ApiKey::new(KEY).unwrap(), ts, PARTNER).as_str()) {
+            (200, "{}".into())
+        } else {
+            (
+                403,
+                format!(r#"{{"error":"bad signature","debug":{{"key":"{KEY}"}}}}"#),
+            )
+        }
+    }));
+    let (code, results, _, _) = probe_json(&url, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(results["wrong_key"]["verdict"], "fail");
+    assert_eq!(results["wrong_key"]["leak"], "api_key");
+}
+
+#[test]
+fn probe_text_table() {
+    let url = serve(signature_only());
+    smile_sec()
+        .args(["callback", "probe", &url, "--partner-id", PARTNER])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("CASE"))
+        .stdout(
+            predicate::str::is_match(r"(?m)^valid +must accept +200 .* pass +accepted$").unwrap(),
+        )
+        .stdout(predicate::str::is_match(r"(?m)^stale +should refuse +200 .* warn ").unwrap())
+        .stdout(predicate::str::contains(
+            "8 cases: 5 pass, 3 warn, 0 fail, 0 errors",
+        ));
+}
+
+fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/callback")
+}
+
+#[test]
+fn probe_unreachable_endpoint_exits_2() {
+    smile_sec()
+        .args([
+            "callback",
+            "probe",
+            &closed_port_url(),
+            "--partner-id",
+            PARTNER,
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with("smile-sec: error:"));
+}
+
+#[test]
+fn probe_needs_a_key() {
+    smile_sec()
+        .env_remove("SMILE_API_KEY")
+        .current_dir(tempfile::tempdir().unwrap().path())
+        .args([
+            "callback",
+            "probe",
+            "http://127.0.0.1:1/",
+            "--partner-id",
+            PARTNER,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no API key"));
+}
+
+#[test]
+fn new_prints_a_callback_that_verify_accepts() {
+    let output = smile_sec()
+        .args([
+            "callback",
+            "new",
+            "--partner-id",
+            PARTNER,
+            "--job-type",
+            "1",
+        ])
+        .args([
+            "--result-code",
+            "1013",
+            "--job-id",
+            "job-9",
+            "--user-id",
+            "user-9",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains(KEY));
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["ResultCode"], "1013");
+    assert_eq!(body["ResultText"], "ID Number Not Found");
+    assert_eq!(body["PartnerParams"]["job_type"], 1);
+    assert_eq!(body["PartnerParams"]["job_id"], "job-9");
+    assert_eq!(body["PartnerParams"]["user_id"], "user-9");
+    assert_eq!(body["signature"].as_str().unwrap().len(), 44);
+
+    smile_sec()
+        .args(["verify", "--partner-id", PARTNER, "--format", "json"])
+        .write_stdin(text.clone())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(r#""valid":true"#));
+    // Another partner ID does not verify it: the signature is really bound to the partner.
+    smile_sec()
+        .args(["verify", "--partner-id", "85"])
+        .write_stdin(text)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn new_with_a_fixed_timestamp_is_reproducible() {
+    let run = || {
+        smile_sec()
+            .args([
+                "callback",
+                "new",
+                "--partner-id",
+                PARTNER,
+                "--format",
+                "json",
+            ])
+            .args(["--timestamp", "2026-11-20T10:00:00.123Z"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let first = run();
+    assert_eq!(first, run());
+    let body: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(body["timestamp"], "2026-11-20T10:00:00.123Z");
+    assert_eq!(
+        body["signature"],
+        sign(
+            &ApiKey::new(KEY).unwrap(),
+            "2026-11-20T10:00:00.123Z",
+            PARTNER
+        )
+        .as_str()
+    );
+    assert_eq!(String::from_utf8(first).unwrap().lines().count(), 1);
+}
+
+#[test]
+fn send_reports_2xx_with_exit_0() {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let sink = received.clone();
+    let url = serve(Box::new(move |body| {
+        sink.lock().unwrap().push(body.to_vec());
+        (200, "{\"received\": true}\n".into())
+    }));
+    smile_sec()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("status  200 OK"))
+        .stdout(predicate::str::is_match(r"(?m)^time    \d+(ms|\.\ds)$").unwrap())
+        .stdout(predicate::str::contains(r#"{"received": true}"#));
+    // Without FILE, a fresh signed callback went out.
+    let sent: Value = serde_json::from_slice(&received.lock().unwrap()[0]).unwrap();
+    let ts = sent["timestamp"].as_str().unwrap();
+    assert_eq!(
+        sent["signature"],
+        sign(&ApiKey::new(KEY).unwrap(), ts, PARTNER).as_str()
+    );
+}
+
+#[test]
+fn send_posts_a_file_from_stdin_verbatim() {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let sink = received.clone();
+    let url = serve(Box::new(move |body| {
+        sink.lock().unwrap().push(body.to_vec());
+        (202, String::new())
+    }));
+    let body = "{\"ResultCode\": \"1012\",\n \"timestamp\":\"x\"}\n";
+    let output = smile_sec()
+        .env_remove("SMILE_API_KEY")
+        .args(["callback", "send", &url, "-", "--format", "json"])
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(received.lock().unwrap()[0], body.as_bytes());
+    let v: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(v["type"], "result");
+    assert_eq!(v["status"], 202);
+    assert_eq!(v["accepted"], true);
+    assert!(v["elapsed_ms"].is_u64());
+}
+
+#[test]
+fn send_reports_4xx_with_exit_1() {
+    let url = serve(Box::new(|_| (404, "not here".into())));
+    smile_sec()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("status  404 Not Found"))
+        .stdout(predicate::str::contains("not here"));
+}
+
+#[test]
+fn send_to_an_unreachable_port_exits_2() {
+    smile_sec()
+        .args([
+            "callback",
+            "send",
+            &closed_port_url(),
+            "--partner-id",
+            PARTNER,
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with("smile-sec: error:"))
+        .stderr(predicate::str::contains("cannot reach"));
+}
+
+#[test]
+fn send_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cb.json");
+    std::fs::write(&file, "not json").unwrap();
+    smile_sec()
+        .args([
+            "callback",
+            "send",
+            "http://127.0.0.1:1/",
+            file.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not JSON"));
+    smile_sec()
+        .args([
+            "callback",
+            "send",
+            "ftp://127.0.0.1/",
+            "--partner-id",
+            PARTNER,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not an http:// or https:// URL"));
+    smile_sec()
+        .args(["callback", "send", "http://127.0.0.1:1/", "--timeout", "0"])
+        .assert()
+        .code(2);
+    std::fs::write(&file, "{}").unwrap();
+    smile_sec()
+        .args([
+            "callback",
+            "send",
+            "http://127.0.0.1:1/",
+            file.to_str().unwrap(),
+        ])
+        .args(["--result-code", "1013"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with FILE"));
+}
+
+#[test]
+fn send_times_out_with_exit_2() {
+    // A server that accepts the connection and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    smile_sec()
+        .args([
+            "callback",
+            "send",
+            &format!("http://{addr}/"),
+            "--partner-id",
+            PARTNER,
+        ])
+        .args(["--timeout", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no answer within 1.0s"));
+}
