@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod credentials;
+pub mod generate;
 pub mod keyfile;
 pub mod outcome;
 pub mod output;

@@ -1,0 +1,106 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_smile_sec_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_smile_sec_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_smile_sec_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_smile_sec_using_subcommand
+    set -l cmd (__fish_smile_sec_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "sign" -d 'Sign a request as the official SDKs do'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "ip-check" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "allowlist" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l format -d 'Output format' -r -f -a "text\t'Aligned `name value` lines'
+json\t'One JSON object'
+headers\t'HTTP headers for header-signed endpoints'
+env\t'Shell assignments, quoted for a POSIX shell'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l body -d 'Read a JSON request object from FILE ("-" for stdin), set its partner_id, timestamp and signature fields, and print it' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l env -d 'Try only key-file entries of this environment' -r -f -a "production\t''
+sandbox\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-age -d 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-future -d 'Fail callbacks dated after now + DUR' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l format -d 'Output format' -r -f -a "text\t'One aligned line per callback, then a summary'
+json\t'NDJSON: one result object per callback, then a summary object'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l format -d 'Output format: the script itself, or one JSON object holding it' -r -f -a "text\t'The script, ready to source'
+json\t'{"type":"completions","shell":...,"file_name":...,"script":...}'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "ip-check" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "allowlist" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "audit" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "callback" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
