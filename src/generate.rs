@@ -226,12 +226,35 @@ fn man_page(cmd: &Command, parent: Option<&str>, env: &[EnvVar]) -> String {
 }
 
 /// groff reads its input as Latin-1 unless told otherwise (`-k`, preconv), so every non-ASCII
-/// character (the help text's ‖, −, →) becomes a `\[uXXXX]` escape, as preconv would write it.
+/// character of the help text becomes an escape. Common ones get the named characters every
+/// output device has (man under LANG=C renders with -Tascii, which has no glyph for `\[u2016]`);
+/// the rest are written `\[uXXXX]`, as preconv would.
 fn ascii_only(page: &str) -> String {
     let mut out = String::with_capacity(page.len());
     for c in page.chars() {
+        let named = match c {
+            '\u{2212}' => "\\-",   // − minus
+            '\u{2016}' => "||",    // ‖ concatenation
+            '\u{2192}' => "\\(->", // →
+            '\u{2190}' => "\\(<-", // ←
+            '\u{2014}' => "\\(em", // —
+            '\u{2013}' => "\\(en", // –
+            '\u{2026}' => "...",   // …
+            '\u{201C}' => "\\(lq", // “
+            '\u{201D}' => "\\(rq", // ”
+            '\u{2018}' => "\\(oq", // ‘
+            '\u{2019}' => "\\(cq", // ’
+            '\u{00D7}' => "\\(mu", // ×
+            '\u{2264}' => "\\(<=", // ≤
+            '\u{2265}' => "\\(>=", // ≥
+            '\u{2022}' => "\\(bu", // •
+            '\u{00A0}' => "\\ ",   // no-break space
+            _ => "",
+        };
         if c.is_ascii() {
             out.push(c);
+        } else if !named.is_empty() {
+            out.push_str(named);
         } else {
             out.push_str(&format!("\\[u{:04X}]", u32::from(c)));
         }
@@ -517,6 +540,7 @@ mod tests {
     fn every_page_has_the_required_sections() {
         for page in man_pages() {
             let text = String::from_utf8(page.contents).unwrap();
+            assert!(text.is_ascii(), "{}: groff reads Latin-1", page.path);
             for heading in [
                 ".SH NAME",
                 ".SH SYNOPSIS",

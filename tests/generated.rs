@@ -258,17 +258,21 @@ fn man_pages_render_without_groff_warnings() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(&page.path);
         fs::write(&path, &page.contents).unwrap();
-        let output = Command::new(&groff)
-            .args(["-man", "-ww", "-z", "-Tutf8"])
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success() && output.stderr.is_empty(),
-            "{}: {}",
-            page.path,
-            String::from_utf8_lossy(&output.stderr)
-        );
+        // The default device, and the two `man` picks for UTF-8 and C locales.
+        for device in [None, Some("-Tutf8"), Some("-Tascii")] {
+            let output = Command::new(&groff)
+                .args(["-man", "-ww", "-z"])
+                .args(device)
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success() && output.stderr.is_empty(),
+                "{} {device:?}: {}",
+                page.path,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
     }
 }
 
