@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod credentials;
 pub mod explain;
+pub mod generate;
 pub mod http;
 pub mod keyfile;
 pub mod outcome;

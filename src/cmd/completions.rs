@@ -1,11 +1,63 @@
-//! `smile-sec completions` (not built yet).
+//! `smile-sec completions`: prints a shell completion script (cli-contract §8). The script is
+//! rendered by `generate`, the same code that wrote the committed files in `completions/`.
 
+use clap_complete::Shell;
+use serde::Serialize;
+
+use crate::generate;
 use crate::outcome::Outcome;
+use crate::output::Printer;
 
-/// Not available yet.
+/// Print a shell completion script
+///
+/// The script is generated from the command-line definition and is byte for byte the file in the
+/// repository's completions/ folder. See the README (or smile-sec(1)) for where each shell looks.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_long_help = "Examples:
+  smile-sec completions bash > ~/.local/share/bash-completion/completions/smile-sec
+  smile-sec completions zsh > ~/.zfunc/_smile-sec
+  smile-sec completions fish > ~/.config/fish/completions/smile-sec.fish
+  smile-sec completions powershell >> $PROFILE
+  smile-sec completions elvish > ~/.config/elvish/lib/smile-sec.elv")]
+pub struct Args {
+    /// The shell to print the script for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: Shell,
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("this command is not built yet")
+    /// Output format: the script itself, or one JSON object holding it
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The script, ready to source
+    Text,
+    /// {"type":"completions","shell":...,"file_name":...,"script":...}
+    Json,
+}
+
+#[derive(Serialize)]
+struct Script<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    shell: String,
+    file_name: &'a str,
+    script: &'a str,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let script = generate::completions(args.shell);
+    let mut out = Printer::new();
+    match args.format {
+        Format::Text => out.raw(&script)?,
+        Format::Json => out.json(&Script {
+            kind: "completions",
+            shell: args.shell.to_string(),
+            file_name: generate::completion_file_name(args.shell),
+            script: &script,
+        })?,
+    }
+    out.flush()?;
+    Ok(Outcome::Pass)
 }

@@ -1,0 +1,215 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[smile-sec] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'smile-sec'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'smile-sec'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand sign 'Sign a request as the official SDKs do'
+            cand verify 'Verify saved callbacks: signature, freshness and replays'
+            cand ip-check 'Not available yet'
+            cand allowlist 'Not available yet'
+            cand audit 'Not available yet'
+            cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;sign'= {
+            cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
+            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
+            cand --key 'Use the key-file entry with this id'
+            cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
+            cand --now 'Take this RFC 3339 time as now'
+            cand --format 'Output format'
+            cand --body 'Read a JSON request object from FILE ("-" for stdin), set its partner_id, timestamp and signature fields, and print it'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;verify'= {
+            cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
+            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
+            cand --key 'Use the key-file entry with this id'
+            cand --env 'Try only key-file entries of this environment'
+            cand --max-age 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)'
+            cand --max-future 'Fail callbacks dated after now + DUR'
+            cand --now 'Take this RFC 3339 time as now'
+            cand --seen 'Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught (created when missing; locked while in use; append-only NDJSON)'
+            cand --format 'Output format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand --explain 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;ip-check'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;allowlist'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;audit'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;callback'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand new 'Print a realistic signed callback (an Enhanced KYC job result)'
+            cand send 'POST a callback to URL and show the answer'
+            cand probe 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;callback;new'= {
+            cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
+            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
+            cand --key 'Use the key-file entry with this id'
+            cand --now 'Take this RFC 3339 time as now'
+            cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
+            cand --job-type 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)'
+            cand --result-code 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)'
+            cand --result-text 'ResultText [default: Smile ID''s text for a known code]'
+            cand --job-id 'PartnerParams.job_id [default: derived from the timestamp]'
+            cand --user-id 'PartnerParams.user_id'
+            cand --format 'Output format: text is pretty-printed JSON, json is one line'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;callback;send'= {
+            cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
+            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
+            cand --key 'Use the key-file entry with this id'
+            cand --now 'Take this RFC 3339 time as now'
+            cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
+            cand --job-type 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)'
+            cand --result-code 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)'
+            cand --result-text 'ResultText [default: Smile ID''s text for a known code]'
+            cand --job-id 'PartnerParams.job_id [default: derived from the timestamp]'
+            cand --user-id 'PartnerParams.user_id'
+            cand --timeout 'Give up after this long (90s, 15m, or seconds)'
+            cand --format 'Output format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;callback;probe'= {
+            cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
+            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
+            cand --key 'Use the key-file entry with this id'
+            cand --now 'Take this RFC 3339 time as now'
+            cand --stale-by 'How far in the past the stale callback is dated'
+            cand --future-by 'How far in the future the future callback is dated'
+            cand --timeout 'Give up on each request after this long'
+            cand --format 'Output format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand --strict 'Fail (exit 1) when a "should" case is accepted, too'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;callback;help'= {
+            cand new 'Print a realistic signed callback (an Enhanced KYC job result)'
+            cand send 'POST a callback to URL and show the answer'
+            cand probe 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;callback;help;new'= {
+        }
+        &'smile-sec;callback;help;send'= {
+        }
+        &'smile-sec;callback;help;probe'= {
+        }
+        &'smile-sec;callback;help;help'= {
+        }
+        &'smile-sec;completions'= {
+            cand --format 'Output format: the script itself, or one JSON object holding it'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;help'= {
+            cand sign 'Sign a request as the official SDKs do'
+            cand verify 'Verify saved callbacks: signature, freshness and replays'
+            cand ip-check 'Not available yet'
+            cand allowlist 'Not available yet'
+            cand audit 'Not available yet'
+            cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;help;sign'= {
+        }
+        &'smile-sec;help;verify'= {
+        }
+        &'smile-sec;help;ip-check'= {
+        }
+        &'smile-sec;help;allowlist'= {
+        }
+        &'smile-sec;help;audit'= {
+        }
+        &'smile-sec;help;callback'= {
+            cand new 'Print a realistic signed callback (an Enhanced KYC job result)'
+            cand send 'POST a callback to URL and show the answer'
+            cand probe 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
+        }
+        &'smile-sec;help;callback;new'= {
+        }
+        &'smile-sec;help;callback;send'= {
+        }
+        &'smile-sec;help;callback;probe'= {
+        }
+        &'smile-sec;help;completions'= {
+        }
+        &'smile-sec;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,173 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_smile_sec_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_smile_sec_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_smile_sec_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_smile_sec_using_subcommand
+    set -l cmd (__fish_smile_sec_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "sign" -d 'Sign a request as the official SDKs do'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "ip-check" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "allowlist" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l format -d 'Output format' -r -f -a "text\t'Aligned `name value` lines'
+json\t'One JSON object'
+headers\t'HTTP headers for header-signed endpoints'
+env\t'Shell assignments, quoted for a POSIX shell'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l body -d 'Read a JSON request object from FILE ("-" for stdin), set its partner_id, timestamp and signature fields, and print it' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l env -d 'Try only key-file entries of this environment' -r -f -a "production\t''
+sandbox\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-age -d 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-future -d 'Fail callbacks dated after now + DUR' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l seen -d 'Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught (created when missing; locked while in use; append-only NDJSON)' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l format -d 'Output format' -r -f -a "text\t'One aligned line per callback, then a summary'
+json\t'NDJSON: one result object per callback, then a summary object'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l explain -d 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -f -a "send" -d 'POST a callback to URL and show the answer'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l result-code -d 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l result-text -d 'ResultText [default: Smile ID\'s text for a known code]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l job-id -d 'PartnerParams.job_id [default: derived from the timestamp]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l user-id -d 'PartnerParams.user_id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l format -d 'Output format: text is pretty-printed JSON, json is one line' -r -f -a "text\t'For people'
+json\t'JSON: one object (new, send) or NDJSON results then a summary (probe)'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l result-code -d 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l result-text -d 'ResultText [default: Smile ID\'s text for a known code]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l job-id -d 'PartnerParams.job_id [default: derived from the timestamp]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l user-id -d 'PartnerParams.user_id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l timeout -d 'Give up after this long (90s, 15m, or seconds)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l format -d 'Output format' -r -f -a "text\t'For people'
+json\t'JSON: one object (new, send) or NDJSON results then a summary (probe)'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l stale-by -d 'How far in the past the stale callback is dated' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l future-by -d 'How far in the future the future callback is dated' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l timeout -d 'Give up on each request after this long' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l format -d 'Output format' -r -f -a "text\t'For people'
+json\t'JSON: one object (new, send) or NDJSON results then a summary (probe)'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l strict -d 'Fail (exit 1) when a "should" case is accepted, too'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "send" -d 'POST a callback to URL and show the answer'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l format -d 'Output format: the script itself, or one JSON object holding it' -r -f -a "text\t'The script, ready to source'
+json\t'{"type":"completions","shell":...,"file_name":...,"script":...}'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "ip-check" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "allowlist" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "audit" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "send" -d 'POST a callback to URL and show the answer'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -1,0 +1,351 @@
+//! The committed completions/ and man/ must be exactly what the clap definition renders today.
+//! On a difference: `SMILE_SEC_REGENERATE=1 cargo test --test generated` rewrites them.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use smile_sec::generate::{self, GeneratedFile};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every way the tree at `root` differs from `files`: stale or missing files, and man pages in
+/// man/ that no command renders any more.
+fn differences(root: &Path, files: &[GeneratedFile]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for file in files {
+        match fs::read(root.join(&file.path)) {
+            Ok(committed) if committed == file.contents => {}
+            Ok(committed) => {
+                let line = first_different_line(&committed, &file.contents);
+                problems.push(format!(
+                    "stale:   {} (first difference at line {line})",
+                    file.path
+                ));
+            }
+            Err(_) => problems.push(format!("missing: {}", file.path)),
+        }
+    }
+    let expected: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for dir in ["completions", "man"] {
+        let Ok(entries) = fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        let mut extra: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
+            .filter(|p| !expected.contains(p.as_str()))
+            .collect();
+        extra.sort();
+        problems.extend(extra.into_iter().map(|p| format!("extra:   {p}")));
+    }
+    problems
+}
+
+fn first_different_line(a: &[u8], b: &[u8]) -> usize {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    let mut la = a.lines();
+    let mut lb = b.lines();
+    let mut n = 1;
+    loop {
+        match (la.next(), lb.next()) {
+            (None, None) => return n,
+            (x, y) if x != y => return n,
+            _ => n += 1,
+        }
+    }
+}
+
+fn regenerate(root: &Path, files: &[GeneratedFile]) {
+    for dir in ["completions", "man"] {
+        fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    for problem in differences(root, files) {
+        if let Some(extra) = problem.strip_prefix("extra:   ") {
+            fs::remove_file(root.join(extra)).unwrap();
+        }
+    }
+    for file in files {
+        fs::write(root.join(&file.path), &file.contents).unwrap();
+    }
+}
+
+#[test]
+fn committed_completions_and_man_pages_are_current() {
+    let files = generate::all_files();
+    if std::env::var_os("SMILE_SEC_REGENERATE").is_some_and(|v| v == "1") {
+        regenerate(&root(), &files);
+        eprintln!("rewrote {} files in completions/ and man/", files.len());
+    }
+    let problems = differences(&root(), &files);
+    assert!(
+        problems.is_empty(),
+        "completions/ or man/ differ from the clap definition:\n  {}\n\
+         Regenerate with: SMILE_SEC_REGENERATE=1 cargo test --test generated",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn a_changed_help_line_makes_the_committed_files_stale() {
+    if std::env::var_os("SMILE_SEC_REGENERATE").is_some() {
+        return; // the files are being rewritten by the test beside this one
+    }
+    // mut_subcommands and mut_args keep the order, so only the help text changes.
+    let changed = smile_sec::cli::command().mut_subcommands(|sub| {
+        if sub.get_name() != "verify" {
+            return sub;
+        }
+        sub.mut_args(|arg| match arg.get_id().as_str() {
+            "max_age" => arg.help("A help line that changed"),
+            _ => arg,
+        })
+    });
+    let problems = differences(&root(), &generate::all_files_for(changed));
+    // bash's script carries no help text; every other script and verify's page must notice,
+    // and nothing else may.
+    assert_eq!(
+        problems
+            .iter()
+            .map(|p| p.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>(),
+        [
+            "stale: completions/_smile-sec",
+            "stale: completions/smile-sec.fish",
+            "stale: completions/_smile-sec.ps1",
+            "stale: completions/smile-sec.elv",
+            "stale: man/smile-sec-verify.1",
+        ]
+    );
+}
+
+#[test]
+fn a_removed_command_shows_as_an_extra_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = generate::all_files();
+    regenerate(dir.path(), &files);
+    assert!(differences(dir.path(), &files).is_empty());
+    fs::write(dir.path().join("man/smile-sec-gone.1"), "old").unwrap();
+    fs::remove_file(dir.path().join("completions/_smile-sec")).unwrap();
+    assert_eq!(
+        differences(dir.path(), &files),
+        [
+            "missing: completions/_smile-sec",
+            "extra:   man/smile-sec-gone.1"
+        ]
+    );
+}
+
+#[test]
+fn the_command_prints_the_committed_scripts() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = cargo_bin_cmd!("smile-sec")
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{shell}: {output:?}");
+        let name = match shell {
+            "bash" => "smile-sec.bash",
+            "zsh" => "_smile-sec",
+            "fish" => "smile-sec.fish",
+            "powershell" => "_smile-sec.ps1",
+            _ => "smile-sec.elv",
+        };
+        let committed = fs::read(root().join("completions").join(name)).unwrap();
+        assert!(output.stdout == committed, "{shell}: differs from {name}");
+    }
+}
+
+#[test]
+fn the_command_rejects_an_unknown_shell() {
+    cargo_bin_cmd!("smile-sec")
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+#[test]
+fn json_format_holds_the_script() {
+    let output = cargo_bin_cmd!("smile-sec")
+        .args(["completions", "fish", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["type"], "completions");
+    assert_eq!(value["shell"], "fish");
+    assert_eq!(value["file_name"], "smile-sec.fish");
+    assert_eq!(
+        value["script"].as_str().unwrap(),
+        generate::completions(clap_complete::Shell::Fish)
+    );
+}
+
+/// Every fixed choice (ValueEnum) of every flag is offered by the scripts that can offer choices.
+#[test]
+fn fixed_choices_appear_in_every_script() {
+    let mut cmd = smile_sec::cli::command();
+    cmd.build();
+    let mut choices = Vec::new();
+    collect_choices(&cmd, &mut choices);
+    assert!(choices.iter().any(|(flag, _)| flag == "--format"));
+    assert!(choices.iter().any(|(flag, _)| flag == "--color"));
+    for shell in [
+        clap_complete::Shell::Bash,
+        clap_complete::Shell::Zsh,
+        clap_complete::Shell::Fish,
+        clap_complete::Shell::PowerShell,
+        clap_complete::Shell::Elvish,
+    ] {
+        let script = generate::completions(shell);
+        for (flag, value) in &choices {
+            // PowerShell and Elvish complete flags only, not their values.
+            if matches!(
+                shell,
+                clap_complete::Shell::PowerShell | clap_complete::Shell::Elvish
+            ) {
+                assert!(script.contains(flag.as_str()), "{shell}: {flag}");
+            } else {
+                assert!(script.contains(value.as_str()), "{shell}: {flag} {value}");
+            }
+        }
+    }
+}
+
+fn collect_choices(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        let Some(long) = arg.get_long() else { continue };
+        for value in arg.get_possible_values() {
+            if !value.is_hide_set() && !matches!(value.get_name(), "true" | "false") {
+                out.push((format!("--{long}"), value.get_name().to_owned()));
+            }
+        }
+    }
+    for sub in cmd.get_subcommands() {
+        collect_choices(sub, out);
+    }
+}
+
+/// Paths complete as paths: zsh's `_files` and fish's `-F` for every flag with a path hint.
+#[test]
+fn path_flags_complete_files() {
+    let zsh = generate::completions(clap_complete::Shell::Zsh);
+    let fish = generate::completions(clap_complete::Shell::Fish);
+    for flag in ["keys", "api-key-file", "body"] {
+        let zsh_line = zsh
+            .lines()
+            .find(|l| l.contains(&format!("'--{flag}=")))
+            .unwrap_or_else(|| panic!("zsh: --{flag}"));
+        assert!(zsh_line.contains("_files"), "{zsh_line}");
+        let fish_line = fish
+            .lines()
+            .find(|l| l.contains(&format!(" -l {flag} ")))
+            .unwrap_or_else(|| panic!("fish: --{flag}"));
+        assert!(fish_line.contains(" -F"), "{fish_line}");
+    }
+}
+
+/// Every page renders under groff's man macros without a single warning.
+#[test]
+fn man_pages_render_without_groff_warnings() {
+    let Some(groff) = tool("groff") else { return };
+    for page in generate::man_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(&page.path);
+        fs::write(&path, &page.contents).unwrap();
+        // The default device, and the two `man` picks for UTF-8 and C locales.
+        for device in [None, Some("-Tutf8"), Some("-Tascii")] {
+            let output = Command::new(&groff)
+                .args(["-man", "-ww", "-z"])
+                .args(device)
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success() && output.stderr.is_empty(),
+                "{} {device:?}: {}",
+                page.path,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}
+
+/// Every environment variable the source reads is in the man pages' ENVIRONMENT section, so a
+/// new one cannot go undocumented. "Reads" is found by line: a quoted UPPER_CASE name on a line
+/// with `env::var`, `var_os(`, `env = ` (clap), `env_set(` or a `..._ENV: &str` constant.
+#[test]
+fn every_env_var_the_source_reads_is_documented() {
+    let page = String::from_utf8(generate::man_pages().remove(0).contents).unwrap();
+    let environment = page
+        .split(".SH ENVIRONMENT")
+        .nth(1)
+        .and_then(|s| s.split(".SH ").next())
+        .unwrap();
+    let mut found = BTreeSet::new();
+    scan(&root().join("src"), &mut found);
+    for expected in [
+        "SMILE_API_KEY",
+        "SMILE_PARTNER_ID",
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+    ] {
+        assert!(
+            found.contains(expected),
+            "the scan missed {expected}: {found:?}"
+        );
+    }
+    for var in found {
+        assert!(
+            environment.contains(var.as_str()),
+            "{var} is read but not in ENVIRONMENT"
+        );
+    }
+}
+
+fn scan(dir: &Path, found: &mut BTreeSet<String>) {
+    for entry in fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            scan(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = fs::read_to_string(&path).unwrap();
+            let reads = ["env::var", "var_os(", "env = ", "env_set(", "_ENV: &str"];
+            for line in text.lines().filter(|l| reads.iter().any(|r| l.contains(r))) {
+                for (i, piece) in line.split('"').enumerate() {
+                    let is_name = piece.len() > 1
+                        && piece.contains('_')
+                        && piece
+                            .chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                    if i % 2 == 1 && is_name {
+                        found.insert(piece.to_owned());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A system tool the test needs: missing is a skip with a notice on a developer's machine, and a
+/// failure under CI (where .ci/run installs it).
+fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is not installed, and CI is set: .ci/run must install it"
+        );
+        eprintln!("skipped: {name} is not installed (CI would fail here)");
+    }
+    found
+}
