@@ -274,7 +274,10 @@ mod tests {
         let prod = credential("live", Environment::Production, "prod-key", "085");
         let sandbox = credential("test", Environment::Sandbox, "sandbox-key", "085");
         let sandbox2 = credential("test-old", Environment::Sandbox, "sandbox-old", "085");
-        Explainer::new(std::slice::from_ref(&prod), &[prod.clone(), sandbox, sandbox2])
+        Explainer::new(
+            std::slice::from_ref(&prod),
+            &[prod.clone(), sandbox, sandbox2],
+        )
     }
 
     fn cause(signature: &str) -> Cause {
