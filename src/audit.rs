@@ -284,13 +284,16 @@ impl Report {
             .any(|f| f.counts() && f.severity() >= fail_on)
     }
 
-    /// Indexes of the keys sorted by urgency: fail, warn, ok; then fewest days left; then id.
+    /// Indexes of the keys sorted by urgency: fail, warn, ok; active before retired; then fewest
+    /// days left; then id.
     pub fn by_urgency(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.keys.len()).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (&self.keys[a], &self.keys[b]);
+            let retired = |k: &KeyReport| k.lifecycle == KeyStatus::Retired;
             b.verdict
                 .cmp(&a.verdict)
+                .then(retired(a).cmp(&retired(b)))
                 .then(a.days_left.cmp(&b.days_left))
                 .then_with(|| a.id.cmp(&b.id))
         });
@@ -401,7 +404,7 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
         match secrets.get(i) {
             Some(Secret::Unresolved(why)) => {
                 report.metadata_only = Some(format!(
-                    "secret not read ({why}); shared_key and cross_environment checked on metadata alone"
+                    "secret not read ({why}); audited on metadata alone, without the same-secret checks"
                 ));
             }
             Some(Secret::NotNamed) | None => {}

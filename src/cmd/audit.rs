@@ -125,7 +125,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
     );
     drop(secrets);
-    for key in &report.keys {
+    if report.keys.is_empty() {
+        output::warn(format_args!("{} lists no keys", path.display()));
+    }
+    // Text shows these notes under each key; the other formats are often read by machines.
+    for key in report.keys.iter().filter(|_| args.format != Format::Text) {
         if let Some(note) = &key.metadata_only {
             output::warn(format_args!("key `{}`: {note}", key.id));
         }
@@ -496,8 +500,14 @@ fn github_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
     }
     let t = shown.report.totals();
     out.line(format_args!(
-        "smile-sec audit: {} keys: {} fail, {} warn, {} ok, {} muted findings",
-        t.keys, t.fail, t.warn, t.ok, t.muted
+        "smile-sec audit: {} key{}: {} fail, {} warn, {} ok, {} muted finding{}",
+        t.keys,
+        plural(t.keys),
+        t.fail,
+        t.warn,
+        t.ok,
+        t.muted,
+        plural(t.muted)
     ))
 }
 
