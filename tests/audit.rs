@@ -14,6 +14,7 @@ const SECRETS: &[&str] = &[
     "sandbox-secret-BBBB-2222",
     "inline-secret-CCCC-3333",
     "shared-secret-DDDD-4444",
+    "987654321",
 ];
 
 const NOW: &str = "2026-11-25T09:00:00Z";
@@ -579,6 +580,14 @@ fn every_invalid_key_file_exits_2_naming_the_problem() {
         (
             format!(r#"{{"policy": {{"max_age": 30}}, "keys":[{good}]}}"#),
             "unknown field `max_age`",
+        ),
+        // A mistyped inline key is refused without quoting it (`SECRETS` holds the number).
+        (
+            format!(
+                r#"{{"keys":[{}]}}"#,
+                entry("a", "production", "2026-11-01", r#", "api_key": 987654321"#)
+            ),
+            "the API key is a number (value not shown)",
         ),
         ("[]".to_owned(), "invalid key file"),
         ("\u{feff}{}".to_owned(), "invalid key file"),
