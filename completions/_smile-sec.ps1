@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify saved callbacks: signature, freshness and replays')
             [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Not available yet')
             [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Not available yet')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Not available yet')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -88,9 +88,15 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;audit' {
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'Maximum key age in days (overrides the file''s policy.max_age_days)')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'Warn this many days before a key falls due (overrides the file''s policy.warn_days)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that makes the run exit 1')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -199,7 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify saved callbacks: signature, freshness and replays')
             [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Not available yet')
             [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Not available yet')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Not available yet')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')

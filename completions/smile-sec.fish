@@ -33,7 +33,7 @@ complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "sign" -d 'Sign 
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "ip-check" -d 'Not available yet'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "allowlist" -d 'Not available yet'
-complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -81,10 +81,20 @@ always\t''
 never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l help -d 'Print help'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'Maximum key age in days (overrides the file\'s policy.max_age_days)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l warn-days -d 'Warn this many days before a key falls due (overrides the file\'s policy.warn_days)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l fail-on -d 'The lowest severity that makes the run exit 1' -r -f -a "fail\t'Exit 1 on an unmuted failure'
+warn\t'Exit 1 on an unmuted warning or failure'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l format -d 'Output format' -r -f -a "text\t'An aligned table sorted by urgency, the findings, and a rotation plan'
+json\t'NDJSON: one object per key, then a summary object'
+sarif\t'A SARIF 2.1.0 log (GitHub code scanning and other SARIF viewers)'
+github\t'GitHub Actions workflow commands (::error / ::warning annotations)'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
@@ -163,7 +173,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "ip-check" -d 'Not available yet'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "allowlist" -d 'Not available yet'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "audit" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

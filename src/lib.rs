@@ -4,6 +4,7 @@
 //! pure logic that never touch clap or the terminal; `cli` holds the command-line definition,
 //! `cmd` one module per subcommand (glue only), and `output` the only code that prints.
 
+pub mod audit;
 pub mod callback;
 pub mod cli;
 pub mod cmd;

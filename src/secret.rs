@@ -78,8 +78,56 @@ impl fmt::Debug for ApiKey {
 
 impl<'de> serde::Deserialize<'de> for ApiKey {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        ApiKey::new(value.into_bytes()).map_err(serde::de::Error::custom)
+        // `deserialize_any`: with `deserialize_string`, serde_json reports a wrong type itself, quoting it.
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+/// Reads a key from a string only. serde's default "invalid type" error quotes the value it got
+/// (`integer `123456``), which for a mistyped inline `api_key` would print the key.
+struct KeyVisitor;
+
+impl KeyVisitor {
+    fn not_a_string<E: serde::de::Error>(what: &str) -> E {
+        E::custom(format_args!(
+            "invalid type: the API key is {what} (value not shown), expected a string"
+        ))
+    }
+}
+
+impl serde::de::Visitor<'_> for KeyVisitor {
+    type Value = ApiKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the API key as a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ApiKey, E> {
+        ApiKey::new(value.as_bytes()).map_err(E::custom)
+    }
+
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<ApiKey, E> {
+        ApiKey::new(value.into_bytes()).map_err(E::custom)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<ApiKey, E> {
+        Err(Self::not_a_string("a boolean"))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<ApiKey, E> {
+        Err(Self::not_a_string("a number"))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<ApiKey, E> {
+        Err(Self::not_a_string("a number"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<ApiKey, E> {
+        Err(Self::not_a_string("a number"))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<ApiKey, E> {
+        Err(Self::not_a_string("bytes"))
     }
 }
 
@@ -125,6 +173,24 @@ mod tests {
             ApiKey::from_file_contents(b"\n".to_vec()),
             Err(KeyError::Empty)
         );
+    }
+
+    #[test]
+    fn a_mistyped_key_is_not_quoted_in_errors() {
+        for text in ["987654321", "98765.4321", "true", "-987654321"] {
+            let message = serde_json::from_str::<ApiKey>(text)
+                .unwrap_err()
+                .to_string();
+            assert!(!message.contains(text), "{message}");
+            assert!(message.contains("expected a string"), "{message}");
+        }
+        assert_eq!(
+            serde_json::from_str::<ApiKey>(r#""k\u00e9""#)
+                .unwrap()
+                .expose(),
+            "k\u{e9}".as_bytes()
+        );
+        assert!(serde_json::from_str::<ApiKey>(r#""""#).is_err());
     }
 
     #[test]
