@@ -16,6 +16,7 @@ pub mod keyfile;
 pub mod outcome;
 pub mod output;
 pub mod payload;
+pub mod pipeline;
 pub mod probe;
 pub mod replay;
 pub mod secret;

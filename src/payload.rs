@@ -150,14 +150,35 @@ impl<'de> de::Deserialize<'de> for FieldValue<'de> {
 /// The line an item started on (NDJSON, one object) or its position in a top-level array.
 pub type ItemNumber = u64;
 
-/// Reads every item of one source and hands it to `sink` in order. Read errors end the source
-/// with a final `ParseError` item; errors from `sink` (a closed stdout) are returned at once.
+/// One framed item, not yet parsed: parsing is the expensive part, and the caller may do it on
+/// another thread.
+#[derive(Debug)]
+pub enum RawItem<'a> {
+    /// The bytes of one JSON value (a line, a gathered multi-line value, or an array element).
+    Json(&'a [u8]),
+    /// Could not be framed: malformed, too large, or unreadable.
+    Error(String),
+}
+
+/// Reads every item of one source and hands it to `sink` in order, parsed.
 pub fn for_each_item<R: BufRead>(
-    mut reader: R,
+    reader: R,
     mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
+    for_each_raw_item(reader, |number, raw| match raw {
+        RawItem::Json(bytes) => sink(number, parse_item(bytes)),
+        RawItem::Error(message) => sink(number, Item::ParseError(message)),
+    })
+}
+
+/// Reads every item of one source and hands it to `sink` in order, unparsed. Read errors end the
+/// source with a final `Error` item; errors from `sink` (a closed stdout) are returned at once.
+pub fn for_each_raw_item<R: BufRead>(
+    mut reader: R,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
     match first_significant_byte(&mut reader) {
-        Err(e) => sink(1, Item::ParseError(format!("read error: {e}"))),
+        Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
         Ok(Some(b'[')) => read_array(reader, sink),
         Ok(_) => read_lines(reader, sink),
     }
@@ -176,14 +197,16 @@ fn first_significant_byte<R: BufRead>(reader: &mut R) -> io::Result<Option<u8>> 
 /// A top-level array, streamed element by element.
 fn read_array<R: BufRead>(
     reader: R,
-    mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     struct Elements<'s, F> {
         sink: &'s mut F,
         sink_error: Option<io::Error>,
         count: ItemNumber,
     }
-    impl<'de, F: FnMut(ItemNumber, Item<'_>) -> io::Result<()>> Visitor<'de> for &mut Elements<'_, F> {
+    impl<'de, F: FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>> Visitor<'de>
+        for &mut Elements<'_, F>
+    {
         type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an array of callback objects")
@@ -191,7 +214,7 @@ fn read_array<R: BufRead>(
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
                 self.count += 1;
-                if let Err(e) = (self.sink)(self.count, parse_item(raw.get().as_bytes())) {
+                if let Err(e) = (self.sink)(self.count, RawItem::Json(raw.get().as_bytes())) {
                     self.sink_error = Some(e);
                     return Err(de::Error::custom("output closed"));
                 }
@@ -211,7 +234,7 @@ fn read_array<R: BufRead>(
     }
     if let Err(e) = outcome {
         let at = elements.count + 1;
-        return sink(at, Item::ParseError(e.to_string()));
+        return sink(at, RawItem::Error(e.to_string()));
     }
     Ok(())
 }
@@ -220,7 +243,7 @@ fn read_array<R: BufRead>(
 /// An item is numbered by the line it starts on.
 fn read_lines<R: BufRead>(
     reader: R,
-    mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut lines = Lines::new(reader);
     let mut line = Vec::new();
@@ -228,35 +251,25 @@ fn read_lines<R: BufRead>(
         let number = match lines.next(&mut line) {
             Ok(Some(LineRead::Line(n))) => n,
             Ok(Some(LineRead::TooLong(n))) => {
-                sink(n, Item::ParseError(too_large()))?;
+                sink(n, RawItem::Error(too_large()))?;
                 continue;
             }
             Ok(None) => return Ok(()),
-            Err(e) => {
-                return sink(
-                    lines.number + 1,
-                    Item::ParseError(format!("read error: {e}")),
-                );
-            }
+            Err(e) => return sink(lines.number + 1, RawItem::Error(format!("read error: {e}"))),
         };
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let first_error = match parse_item(&line) {
-            Item::ParseError(e) => e,
-            item => {
-                sink(number, item)?;
-                continue;
-            }
-        };
+        // A line that opens more brackets than it closes cannot be a JSON value on its own: it
+        // starts a multi-line value (a pretty-printed object), or is a truncated line. Anything
+        // else goes to the parser as it is, which reports what is wrong with it.
         let mut depth = Depth::default();
         if depth.scan(&line) != Scan::Open {
-            sink(number, Item::ParseError(first_error))?;
+            sink(number, RawItem::Json(&line))?;
             continue;
         }
-        // The start of a multi-line value (a pretty-printed object): gather it.
         match gather(&mut lines, &mut line, depth) {
-            Ok(true) => sink(number, parse_item(&line))?,
+            Ok(true) => sink(number, RawItem::Json(&line))?,
             Ok(false) => {
                 let reason = match parse_item(&line) {
                     Item::ParseError(e) => e,
@@ -264,12 +277,12 @@ fn read_lines<R: BufRead>(
                         format!("value is incomplete, nested deeper than {MAX_DEPTH}, or too large")
                     }
                 };
-                sink(number, Item::ParseError(reason))?;
+                sink(number, RawItem::Error(reason))?;
                 // Re-read what followed the first line: after a truncated NDJSON line the
                 // rest may be good, and nothing good may be dropped.
                 lines.push_back_after_first_line(&line, number);
             }
-            Err(e) => return sink(number, Item::ParseError(format!("read error: {e}"))),
+            Err(e) => return sink(number, RawItem::Error(format!("read error: {e}"))),
         }
     }
 }
@@ -325,33 +338,49 @@ struct Depth {
 
 impl Depth {
     fn scan(&mut self, bytes: &[u8]) -> Scan {
-        for &b in bytes {
+        let mut i = 0;
+        while i < bytes.len() {
             if self.in_string {
-                match b {
-                    _ if self.escaped => self.escaped = false,
-                    b'\\' => self.escaped = true,
-                    b'"' => self.in_string = false,
-                    // JSON strings cannot span lines.
-                    b'\n' => return Scan::Broken,
-                    _ => {}
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
                 }
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => {
-                    self.depth += 1;
-                    if self.depth > MAX_DEPTH {
-                        return Scan::Broken;
+                // Jump to the next quote, backslash or newline: string contents are most bytes.
+                match memchr::memchr3(b'"', b'\\', b'\n', &bytes[i..]) {
+                    None => return self.end_of(bytes),
+                    Some(at) => {
+                        i += at;
+                        match bytes[i] {
+                            b'"' => self.in_string = false,
+                            b'\\' => self.escaped = true,
+                            // JSON strings cannot span lines.
+                            _ => return Scan::Broken,
+                        }
                     }
                 }
-                b'}' | b']' => match self.depth.checked_sub(1) {
-                    Some(d) => self.depth = d,
-                    None => return Scan::Broken,
-                },
-                _ => {}
+            } else {
+                match bytes[i] {
+                    b'"' => self.in_string = true,
+                    b'{' | b'[' => {
+                        self.depth += 1;
+                        if self.depth > MAX_DEPTH {
+                            return Scan::Broken;
+                        }
+                    }
+                    b'}' | b']' => match self.depth.checked_sub(1) {
+                        Some(d) => self.depth = d,
+                        None => return Scan::Broken,
+                    },
+                    _ => {}
+                }
             }
+            i += 1;
         }
+        self.end_of(bytes)
+    }
+
+    fn end_of(&self, bytes: &[u8]) -> Scan {
         match (self.depth, self.in_string) {
             (0, false) => Scan::Closed,
             (_, true) if bytes.ends_with(b"\n") => Scan::Broken,

@@ -86,8 +86,8 @@ impl Candidate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     pub reason: Reason,
-    /// Index of the candidate key that matched.
-    pub key: Option<usize>,
+    /// The key-file id of the key that matched (`None` for a key given outside the key file).
+    pub key_id: Option<String>,
     pub age_seconds: Option<i64>,
     /// The timestamp had no offset and was read as UTC.
     pub assumed_utc: bool,
@@ -95,20 +95,23 @@ pub struct Verdict {
     pub duplicate: bool,
     /// A short explanation for a failure, safe to print (never a key or expected signature).
     pub detail: Option<String>,
-    /// For a callback accepted for the first time: what a `--seen` file should remember.
-    pub first_accepted: Option<(PairId, BodyDigest)>,
+    /// For a callback that passed signature and freshness: its pair and body, for replay checks.
+    pub accepted: Option<(PairId, BodyDigest)>,
+    /// Its pair had not been seen before (what a `--seen` file should remember).
+    pub first_sighting: bool,
 }
 
 impl Verdict {
-    fn new(reason: Reason) -> Self {
+    pub fn new(reason: Reason) -> Self {
         Verdict {
             reason,
-            key: None,
+            key_id: None,
             age_seconds: None,
             assumed_utc: false,
             duplicate: false,
             detail: None,
-            first_accepted: None,
+            accepted: None,
+            first_sighting: false,
         }
     }
 
@@ -118,12 +121,13 @@ impl Verdict {
     }
 }
 
-/// Checks callbacks against a set of keys, a freshness window and the run's replay log.
+/// Checks callbacks against a set of keys and a freshness window. It holds no state between
+/// callbacks, so several threads can share one; replays are judged afterwards, in input order,
+/// by [`judge_replay`].
 #[derive(Debug)]
 pub struct Verifier {
     candidates: Vec<Candidate>,
     freshness: Freshness,
-    replays: ReplayLog,
 }
 
 impl Verifier {
@@ -131,7 +135,6 @@ impl Verifier {
         Verifier {
             candidates,
             freshness,
-            replays: ReplayLog::default(),
         }
     }
 
@@ -139,12 +142,9 @@ impl Verifier {
         &self.candidates
     }
 
-    /// The replay log, to preload history from a `--seen` file.
-    pub fn replays_mut(&mut self) -> &mut ReplayLog {
-        &mut self.replays
-    }
-
-    pub fn check(&mut self, callback: &Callback<'_>) -> Verdict {
+    /// Signature, then freshness. A callback that passes both carries its pair and body digest
+    /// in `accepted`, ready for [`judge_replay`].
+    pub fn check(&self, callback: &Callback<'_>) -> Verdict {
         let signature_text = match &callback.signature {
             Field::Missing => return Verdict::new(Reason::MissingSignature),
             Field::NotString => {
@@ -176,14 +176,15 @@ impl Verifier {
             }
         };
         // Every candidate is tried; each comparison is constant time.
-        verdict.key = self
+        let matched = self
             .candidates
             .iter()
-            .position(|c| c.signer.matches(timestamp, &c.partner_id, &signature));
-        if verdict.key.is_none() {
+            .find(|c| c.signer.matches(timestamp, &c.partner_id, &signature));
+        let Some(key) = matched else {
             verdict.reason = Reason::BadSignature;
             return verdict;
-        }
+        };
+        verdict.key_id.clone_from(&key.key_id);
         let Some((at, _)) = instant else {
             verdict.reason = Reason::BadTimestamp;
             return verdict.detail(format!(
@@ -211,19 +212,25 @@ impl Verifier {
             verdict.reason = Reason::Stale;
             return verdict;
         }
-        let pair = PairId::of(&signature);
-        let body = body_digest(callback);
-        match self.replays.sight(pair, &body) {
-            Sighting::New => verdict.first_accepted = Some((pair, body)),
-            Sighting::Duplicate => verdict.duplicate = true,
-            Sighting::Replayed => {
-                verdict.reason = Reason::Replayed;
-                verdict.detail = Some(
-                    "this timestamp and signature arrived earlier with a different body".into(),
-                );
-            }
-        }
+        verdict.accepted = Some((PairId::of(&signature), body_digest(callback)));
         verdict
+    }
+}
+
+/// Judges an accepted callback against the pairs accepted before it: a pair seen with another body
+/// is `replayed`; with the same body it is an honest resend, still `ok` but marked duplicate.
+pub fn judge_replay(log: &mut ReplayLog, verdict: &mut Verdict) {
+    let Some((pair, body)) = verdict.accepted else {
+        return;
+    };
+    match log.sight(pair, &body) {
+        Sighting::New => verdict.first_sighting = true,
+        Sighting::Duplicate => verdict.duplicate = true,
+        Sighting::Replayed => {
+            verdict.reason = Reason::Replayed;
+            verdict.detail =
+                Some("this timestamp and signature arrived earlier with a different body".into());
+        }
     }
 }
 
@@ -264,8 +271,16 @@ mod tests {
     }
 
     fn reason(v: &mut Verifier, json: &str) -> Reason {
+        judged(v, &mut ReplayLog::default(), json).reason
+    }
+
+    fn judged(v: &Verifier, log: &mut ReplayLog, json: &str) -> Verdict {
         match parse_item(json.as_bytes()) {
-            Item::Callback(cb) => v.check(&cb).reason,
+            Item::Callback(cb) => {
+                let mut verdict = v.check(&cb);
+                judge_replay(log, &mut verdict);
+                verdict
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -309,18 +324,19 @@ mod tests {
 
     #[test]
     fn replays_and_resends() {
-        let mut v = verifier(None);
+        let v = verifier(None);
+        let mut log = ReplayLog::default();
         let ts = "2026-11-20T10:01:00Z";
-        assert_eq!(reason(&mut v, &callback(ts, r#","a":1,"b":2"#)), Reason::Ok);
+        let first = judged(&v, &mut log, &callback(ts, r#","a":1,"b":2"#));
+        assert_eq!((first.reason, first.first_sighting), (Reason::Ok, true));
         // Same body, other key order: an honest resend.
-        let resend = callback(ts, r#","b":2,"a":1"#);
-        let Item::Callback(cb) = parse_item(resend.as_bytes()) else {
-            panic!()
-        };
-        let verdict = v.check(&cb);
-        assert_eq!((verdict.reason, verdict.duplicate), (Reason::Ok, true));
+        let resend = judged(&v, &mut log, &callback(ts, r#","b":2,"a":1"#));
         assert_eq!(
-            reason(&mut v, &callback(ts, r#","a":1,"b":3"#)),
+            (resend.reason, resend.duplicate, resend.first_sighting),
+            (Reason::Ok, true, false)
+        );
+        assert_eq!(
+            judged(&v, &mut log, &callback(ts, r#","a":1,"b":3"#)).reason,
             Reason::Replayed
         );
     }

@@ -4,9 +4,10 @@
 use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use clap::ValueHint;
 use serde::Serialize;
 
@@ -15,11 +16,12 @@ use crate::credentials::{KeyRequest, verification_credentials};
 use crate::explain::{Explainer, Explanation};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::payload::{self, Item, ItemNumber};
-use crate::replay::{SeenEntry, SeenFile, hex};
+use crate::payload::{self, Item, ItemNumber, RawItem};
+use crate::pipeline::{self, Emitter};
+use crate::replay::{ReplayLog, SeenEntry, SeenFile, hex};
 use crate::sources::{self, Found};
 use crate::time::format_signing_timestamp;
-use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier};
+use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 
 /// Verify saved callbacks: signature, freshness and replays
 ///
@@ -108,17 +110,51 @@ struct Summary {
     duplicates: u64,
 }
 
-struct Run {
-    verifier: Verifier,
-    explainer: Option<Explainer>,
-    seen: Option<SeenFile>,
-    now: DateTime<Utc>,
-    format: Format,
-    out: Printer,
-    summary: Summary,
-    outcome: Outcome,
-    warned_assumed_utc: bool,
+/// Framed items of one source, on their way to a worker: the bytes of every item back to back.
+struct Batch {
+    source: Arc<str>,
+    data: Vec<u8>,
+    entries: Vec<Entry>,
 }
+
+enum Entry {
+    Item {
+        number: ItemNumber,
+        end: usize,
+    },
+    /// Could not be framed (malformed, too large, unreadable mid-way).
+    Unframed {
+        number: ItemNumber,
+        message: String,
+    },
+    /// The whole source could not be opened or listed.
+    Unreadable {
+        message: String,
+    },
+}
+
+/// A batch worked on: everything but the replay judgement, which needs input order.
+struct Checked {
+    source: Arc<str>,
+    results: Vec<Checking>,
+}
+
+enum Checking {
+    Callback {
+        number: ItemNumber,
+        verdict: Verdict,
+        timestamp: Option<String>,
+        explanation: Option<Explanation>,
+    },
+    NotAnObject(ItemNumber),
+    ParseError(ItemNumber, String),
+    Unreadable(String),
+}
+
+/// Items a batch holds before it is handed on, and bytes: small enough to keep memory flat and
+/// latency low, large enough that handing over costs nothing next to the work.
+const BATCH_ITEMS: usize = 512;
+const BATCH_BYTES: usize = 256 << 10;
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
@@ -150,16 +186,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .then(|| Explainer::new(&keys.tried, &keys.all_key_file));
     drop(keys);
     let now = args.clock.now();
-    let freshness = Freshness {
-        now,
-        max_age: args.max_age,
-        max_future: args.max_future,
-    };
-    let mut verifier = Verifier::new(candidates, freshness);
+    let verifier = Verifier::new(
+        candidates,
+        Freshness {
+            now,
+            max_age: args.max_age,
+            max_future: args.max_future,
+        },
+    );
+    let mut replays = ReplayLog::default();
     let seen = match &args.seen {
         None => None,
         Some(path) => {
-            let (file, load) = SeenFile::open(path, verifier.replays_mut())
+            let (file, load) = SeenFile::open(path, &mut replays)
                 .with_context(|| format!("cannot open --seen file {}", path.display()))?;
             if load.skipped > 0 {
                 output::warn(format_args!(
@@ -171,13 +210,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             Some(file)
         }
     };
-    let mut run = Run {
-        verifier,
-        explainer,
+    let report = Report {
+        replays,
         seen,
-        now,
+        seen_at: format_signing_timestamp(now),
         format: args.format,
-        out: Printer::new(),
         summary: Summary {
             kind: "summary",
             ..Summary::default()
@@ -185,99 +222,259 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         outcome: Outcome::Pass,
         warned_assumed_utc: false,
     };
-    sources::expand(&args.paths, &mut |found| run.source(found))?;
-    if run.summary.checked == 0 && run.summary.errors == 0 {
+    let paths = args.paths;
+    let (summary, outcome) = pipeline::run_ordered(
+        pipeline::default_workers(),
+        |emit| produce(&paths, emit),
+        |batch| check(&verifier, explainer.as_ref(), batch),
+        |results| report.collect(results),
+    )?;
+    if summary.checked == 0 && summary.errors == 0 {
         output::item_error(format_args!("no callbacks found in the input"));
-        run.outcome = Outcome::Error;
+        return Ok(Outcome::Error);
     }
-    run.finish()?;
-    Ok(run.outcome)
+    Ok(outcome)
 }
 
-impl Run {
-    fn source(&mut self, found: Found) -> io::Result<()> {
-        match found {
-            Found::Stdin => self.read("-", BufReader::with_capacity(1 << 18, io::stdin().lock())),
-            Found::File(path) => {
-                let name = path.display().to_string();
-                match File::open(&path) {
-                    Ok(file) => self.read(&name, BufReader::with_capacity(1 << 18, file)),
-                    Err(e) => {
-                        self.unreadable(&name, &e);
-                        Ok(())
-                    }
-                }
-            }
-            Found::Skipped(path, why) => {
-                output::warn(format_args!("{}: {why}", path.display()));
-                Ok(())
-            }
-            Found::Unreadable(path, e) => {
-                self.unreadable(&path.display().to_string(), &e);
-                Ok(())
+/// Walks the inputs and frames their items into batches (this thread).
+fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>) {
+    let mut batcher = Batcher { emit, batch: None };
+    // `Err` here only means the collector stopped (a closed stdout): stop reading.
+    let _ = sources::expand(paths, &mut |found| match found {
+        Found::Stdin => batcher.source("-", BufReader::with_capacity(1 << 18, io::stdin().lock())),
+        Found::File(path) => {
+            let name = path.display().to_string();
+            match File::open(&path) {
+                Ok(file) => batcher.source(&name, BufReader::with_capacity(1 << 18, file)),
+                Err(e) => batcher.unreadable(&name, &e),
             }
         }
+        Found::Skipped(path, why) => {
+            output::warn(format_args!("{}: {why}", path.display()));
+            Ok(())
+        }
+        Found::Unreadable(path, e) => batcher.unreadable(&path.display().to_string(), &e),
+    });
+}
+
+struct Batcher<'e> {
+    emit: &'e mut Emitter<Batch>,
+    batch: Option<Batch>,
+}
+
+impl Batcher<'_> {
+    fn source(&mut self, name: &str, reader: impl io::BufRead) -> io::Result<()> {
+        let source: Arc<str> = Arc::from(name);
+        payload::for_each_raw_item(reader, |number, raw| {
+            let batch = self.batch.get_or_insert_with(|| Batch {
+                source: source.clone(),
+                data: Vec::with_capacity(BATCH_BYTES + 4096),
+                entries: Vec::with_capacity(BATCH_ITEMS),
+            });
+            match raw {
+                RawItem::Json(bytes) => {
+                    batch.data.extend_from_slice(bytes);
+                    batch.entries.push(Entry::Item {
+                        number,
+                        end: batch.data.len(),
+                    });
+                }
+                RawItem::Error(message) => batch.entries.push(Entry::Unframed { number, message }),
+            }
+            if batch.entries.len() >= BATCH_ITEMS || batch.data.len() >= BATCH_BYTES {
+                self.flush()?;
+            }
+            Ok(())
+        })?;
+        // A batch never mixes sources.
+        self.flush()
     }
 
-    fn unreadable(&mut self, name: &str, error: &io::Error) {
-        output::item_error(format_args!("cannot read {name}: {error}"));
-        self.summary.errors += 1;
-        self.outcome = Outcome::Error;
+    fn unreadable(&mut self, name: &str, error: &io::Error) -> io::Result<()> {
+        self.flush()?;
+        self.batch = Some(Batch {
+            source: Arc::from(name),
+            data: Vec::new(),
+            entries: vec![Entry::Unreadable {
+                message: format!("cannot read {name}: {error}"),
+            }],
+        });
+        self.flush()
     }
 
-    fn read(&mut self, name: &str, reader: impl io::BufRead) -> io::Result<()> {
-        payload::for_each_item(reader, |number, item| match item {
-            Item::Callback(callback) => {
-                let verdict = self.verifier.check(&callback);
-                let timestamp = callback.timestamp.as_str();
+    fn flush(&mut self) -> io::Result<()> {
+        match self.batch.take() {
+            Some(batch) => {
+                if self.emit.emit(batch) {
+                    Ok(())
+                } else {
+                    // The collector stopped (a closed stdout): stop reading.
+                    Err(io::ErrorKind::BrokenPipe.into())
+                }
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Parses and checks one batch (a worker thread): signature, freshness, body digest, explanation.
+fn check(verifier: &Verifier, explainer: Option<&Explainer>, batch: Batch) -> Checked {
+    let mut start = 0;
+    let results = batch
+        .entries
+        .into_iter()
+        .map(|entry| match entry {
+            Entry::Item { number, end } => {
+                let bytes = &batch.data[start..end];
+                start = end;
+                match payload::parse_item(bytes) {
+                    Item::Callback(callback) => {
+                        let verdict = verifier.check(&callback);
+                        let explanation = match (
+                            explainer,
+                            callback.signature.as_str(),
+                            callback.timestamp.as_str(),
+                        ) {
+                            (Some(explainer), Some(sig), Some(ts))
+                                if matches!(
+                                    verdict.reason,
+                                    Reason::BadSignature | Reason::MalformedSignature
+                                ) =>
+                            {
+                                Some(explainer.explain(ts, sig))
+                            }
+                            _ => None,
+                        };
+                        Checking::Callback {
+                            number,
+                            verdict,
+                            timestamp: callback.timestamp.as_str().map(str::to_owned),
+                            explanation,
+                        }
+                    }
+                    Item::NotAnObject => Checking::NotAnObject(number),
+                    Item::ParseError(message) => Checking::ParseError(number, message),
+                }
+            }
+            Entry::Unframed { number, message } => Checking::ParseError(number, message),
+            Entry::Unreadable { message } => Checking::Unreadable(message),
+        })
+        .collect();
+    Checked {
+        source: batch.source,
+        results,
+    }
+}
+
+/// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
+struct Report {
+    replays: ReplayLog,
+    seen: Option<SeenFile>,
+    seen_at: String,
+    format: Format,
+    summary: Summary,
+    outcome: Outcome,
+    warned_assumed_utc: bool,
+}
+
+impl Report {
+    fn collect(
+        mut self,
+        results: impl Iterator<Item = Checked>,
+    ) -> anyhow::Result<(Summary, Outcome)> {
+        let mut out = Printer::new();
+        for checked in results {
+            for result in checked.results {
+                self.one(&mut out, &checked.source, result)?;
+            }
+        }
+        if let Some(seen) = &mut self.seen {
+            seen.flush().context("cannot write the --seen file")?;
+        }
+        let s = &self.summary;
+        match self.format {
+            Format::Json => out.json(s)?,
+            Format::Text => out.line(format_args!(
+                "{} checked: {} valid, {} invalid, {} errors{}",
+                s.checked,
+                s.valid,
+                s.invalid,
+                s.errors,
+                if s.duplicates > 0 {
+                    format!(" ({} duplicates)", s.duplicates)
+                } else {
+                    String::new()
+                }
+            ))?,
+        }
+        out.flush()?;
+        Ok((self.summary, self.outcome))
+    }
+
+    fn one(&mut self, out: &mut Printer, source: &str, result: Checking) -> anyhow::Result<()> {
+        match result {
+            Checking::Callback {
+                number,
+                mut verdict,
+                timestamp,
+                explanation,
+            } => {
+                judge_replay(&mut self.replays, &mut verdict);
                 if let (Some(seen), Some((pair, body)), Some(ts)) =
-                    (&mut self.seen, &verdict.first_accepted, timestamp)
+                    (&mut self.seen, &verdict.accepted, &timestamp)
+                    && verdict.first_sighting
                 {
                     seen.record(&SeenEntry {
-                        timestamp: ts.to_owned(),
+                        timestamp: ts.clone(),
                         pair: hex(&pair.0),
                         body: body.to_hex(),
-                        seen_at: format_signing_timestamp(self.now),
-                    })?;
+                        seen_at: self.seen_at.clone(),
+                    })
+                    .context("cannot write the --seen file")?;
                 }
-                let explanation = match (&self.explainer, callback.signature.as_str(), timestamp) {
-                    (Some(explainer), Some(sig), Some(ts))
-                        if matches!(
-                            verdict.reason,
-                            Reason::BadSignature | Reason::MalformedSignature
-                        ) =>
-                    {
-                        Some(explainer.explain(ts, sig))
-                    }
-                    _ => None,
-                };
-                self.report(name, number, &verdict, timestamp, explanation.as_ref())
+                self.print(
+                    out,
+                    source,
+                    number,
+                    &verdict,
+                    timestamp.as_deref(),
+                    explanation.as_ref(),
+                )?;
             }
-            Item::NotAnObject => {
-                output::item_error(format_args!("{name}:{number}: not a JSON object"));
-                self.report(
-                    name,
+            Checking::NotAnObject(number) => {
+                output::item_error(format_args!("{source}:{number}: not a JSON object"));
+                self.print(
+                    out,
+                    source,
                     number,
                     &error_verdict(Reason::NotAnObject, None),
                     None,
                     None,
-                )
+                )?;
             }
-            Item::ParseError(message) => {
-                output::item_error(format_args!("{name}:{number}: {message}"));
-                self.report(
-                    name,
+            Checking::ParseError(number, message) => {
+                output::item_error(format_args!("{source}:{number}: {message}"));
+                self.print(
+                    out,
+                    source,
                     number,
                     &error_verdict(Reason::ParseError, Some(message)),
                     None,
                     None,
-                )
+                )?;
             }
-        })
+            Checking::Unreadable(message) => {
+                output::item_error(format_args!("{message}"));
+                self.summary.errors += 1;
+                self.outcome = Outcome::Error;
+            }
+        }
+        Ok(())
     }
 
-    fn report(
+    fn print(
         &mut self,
+        out: &mut Printer,
         source: &str,
         item: ItemNumber,
         v: &Verdict,
@@ -302,11 +499,9 @@ impl Run {
                 "{source}:{item}: timestamp has no UTC offset; read as UTC (Python SDK ≤ 3.0.0 sends local time)"
             ));
         }
-        let key_id = v
-            .key
-            .and_then(|i| self.verifier.candidates()[i].key_id.as_deref());
+        let key_id = v.key_id.as_deref();
         match self.format {
-            Format::Json => self.out.json(&ResultLine {
+            Format::Json => out.json(&ResultLine {
                 kind: "result",
                 source,
                 item,
@@ -339,7 +534,7 @@ impl Run {
                 if let Some(e) = explanation {
                     notes.push(format!("explain: {}", e.detail));
                 }
-                self.out.line(format_args!(
+                out.line(format_args!(
                     "{} {source}:{item}  {}",
                     verdict(reason.as_str(), tone, 19),
                     notes.join(", ")
@@ -347,40 +542,12 @@ impl Run {
             }
         }
     }
-
-    fn finish(&mut self) -> anyhow::Result<()> {
-        if let Some(seen) = &mut self.seen {
-            seen.flush().context("cannot write the --seen file")?;
-        }
-        let s = &self.summary;
-        match self.format {
-            Format::Json => self.out.json(s)?,
-            Format::Text => self.out.line(format_args!(
-                "{} checked: {} valid, {} invalid, {} errors{}",
-                s.checked,
-                s.valid,
-                s.invalid,
-                s.errors,
-                if s.duplicates > 0 {
-                    format!(" ({} duplicates)", s.duplicates)
-                } else {
-                    String::new()
-                }
-            ))?,
-        }
-        Ok(self.out.flush()?)
-    }
 }
 
 fn error_verdict(reason: Reason, detail: Option<String>) -> Verdict {
     Verdict {
-        reason,
-        key: None,
-        age_seconds: None,
-        assumed_utc: false,
-        duplicate: false,
         detail,
-        first_accepted: None,
+        ..Verdict::new(reason)
     }
 }
 
