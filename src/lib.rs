@@ -4,6 +4,8 @@
 //! pure logic that never touch clap or the terminal; `cli` holds the command-line definition,
 //! `cmd` one module per subcommand (glue only), and `output` the only code that prints.
 
+pub mod address;
+pub mod allowlist;
 pub mod cli;
 pub mod cmd;
 pub mod credentials;
@@ -11,6 +13,7 @@ pub mod keyfile;
 pub mod outcome;
 pub mod output;
 pub mod payload;
+pub mod proxy;
 pub mod replay;
 pub mod secret;
 pub mod signature;
