@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::address::{self, Invalid, Ip};
+use crate::address::{self, Address, Invalid, Ip};
 use crate::keyfile::Environment;
 
 /// Where the built-in list comes from.
@@ -230,6 +230,128 @@ impl Allowlist {
     }
 }
 
+/// The verdict on one input (cli-contract §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allowed,
+    Denied,
+    Invalid,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::Denied => "denied",
+            Verdict::Invalid => "invalid",
+        }
+    }
+}
+
+/// Why the verdict is what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Listed,
+    NotListed,
+    /// A zoned (scoped) IPv6 address: meaningful only on one link, never a callback source.
+    Zoned,
+    Invalid(Invalid),
+}
+
+impl Reason {
+    /// Stable code for JSON `reason`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Listed => "listed",
+            Reason::NotListed => "not_listed",
+            Reason::Zoned => "zoned",
+            Reason::Invalid(invalid) => invalid.code(),
+        }
+    }
+}
+
+/// One input checked against the list.
+#[derive(Debug, Clone, Copy)]
+pub struct Check<'l, 'a> {
+    pub address: Option<Address<'a>>,
+    pub entry: Option<&'l Entry>,
+    pub reason: Reason,
+}
+
+impl Check<'_, '_> {
+    pub fn verdict(&self) -> Verdict {
+        match self.reason {
+            Reason::Listed => Verdict::Allowed,
+            Reason::NotListed | Reason::Zoned => Verdict::Denied,
+            Reason::Invalid(_) => Verdict::Invalid,
+        }
+    }
+
+    /// One sentence for people: the reason, and how the input was read when that is not obvious.
+    pub fn detail(&self) -> String {
+        let mut text = match (self.reason, self.entry) {
+            (Reason::Listed, Some(entry)) => match &entry.label {
+                Some(label) => format!("on the allowlist as {} ({label})", entry.net),
+                None => format!("on the allowlist as {}", entry.net),
+            },
+            (Reason::Listed | Reason::NotListed, _) => "not on the allowlist".to_owned(),
+            (Reason::Zoned, _) => {
+                "zoned IPv6 address: scoped to one network link, never a callback source".to_owned()
+            }
+            (Reason::Invalid(invalid), _) => return invalid.to_string(),
+        };
+        if let Some(address) = self.address {
+            if address.mapped {
+                text.push_str(&format!("; IPv4-mapped IPv6, checked as {}", address.ip));
+            } else if let Ip::V6(v6) = address.ip
+                && let Some(note) = address::ipv6_note(v6)
+            {
+                text.push_str("; ");
+                text.push_str(note);
+            }
+        }
+        text
+    }
+}
+
+impl Allowlist {
+    /// Parses and checks one input line.
+    #[inline]
+    pub fn check<'a>(&self, input: &'a [u8]) -> Check<'_, 'a> {
+        self.check_parsed(address::parse(input))
+    }
+
+    /// Checks an already parsed input.
+    #[inline]
+    pub fn check_parsed<'a>(&self, parsed: Result<Address<'a>, Invalid>) -> Check<'_, 'a> {
+        match parsed {
+            Err(invalid) => Check {
+                address: None,
+                entry: None,
+                reason: Reason::Invalid(invalid),
+            },
+            Ok(address) if address.zone.is_some() => Check {
+                address: Some(address),
+                entry: None,
+                reason: Reason::Zoned,
+            },
+            Ok(address) => {
+                let entry = self.find(address.ip);
+                Check {
+                    address: Some(address),
+                    entry,
+                    reason: if entry.is_some() {
+                        Reason::Listed
+                    } else {
+                        Reason::NotListed
+                    },
+                }
+            }
+        }
+    }
+}
+
 /// Entries grouped by prefix length, longest first, each group a sorted array of networks:
 /// a lookup is one binary search per distinct length (one for the built-in list of /32s).
 #[derive(Debug, Clone, Default)]
@@ -375,6 +497,224 @@ mod tests {
         assert_eq!(list.entries().len(), 1);
         assert!(list.find(ip("2.2.2.2")).is_some());
         assert!(list.find(ip("1.1.1.1")).is_none());
+    }
+
+    /// Every form of cli-contract §6 against the built-in list, under every `--env`.
+    #[test]
+    fn verdict_table() {
+        use Verdict::*;
+        let all = Allowlist::built_in(None);
+        let production = Allowlist::built_in(Some(Environment::Production));
+        let sandbox = Allowlist::built_in(Some(Environment::Sandbox));
+        // (input, verdict under all, production, sandbox, reason code, detail words)
+        let cases: &[(&str, [Verdict; 3], &str, &str)] = &[
+            (
+                "34.240.137.52",
+                [Allowed, Allowed, Denied],
+                "listed",
+                "(production)",
+            ),
+            (
+                "44.230.128.108",
+                [Allowed, Allowed, Denied],
+                "listed",
+                "production",
+            ),
+            (
+                "52.36.32.43",
+                [Allowed, Allowed, Denied],
+                "listed",
+                "production",
+            ),
+            (
+                "52.213.46.74",
+                [Allowed, Allowed, Denied],
+                "listed",
+                "production",
+            ),
+            (
+                "35.166.227.53",
+                [Allowed, Denied, Allowed],
+                "listed",
+                "(sandbox)",
+            ),
+            (
+                "44.246.19.66",
+                [Allowed, Denied, Allowed],
+                "listed",
+                "sandbox",
+            ),
+            (
+                "54.246.37.255",
+                [Allowed, Denied, Allowed],
+                "listed",
+                "sandbox",
+            ),
+            (
+                "99.81.237.141",
+                [Allowed, Denied, Allowed],
+                "listed",
+                "sandbox",
+            ),
+            (
+                " 99.81.237.141\t",
+                [Allowed, Denied, Allowed],
+                "listed",
+                "sandbox",
+            ),
+            (
+                "34.240.137.52:443",
+                [Allowed, Allowed, Denied],
+                "listed",
+                "production",
+            ),
+            (
+                "::ffff:34.240.137.52",
+                [Allowed, Allowed, Denied],
+                "listed",
+                "IPv4-mapped",
+            ),
+            (
+                "::ffff:22f0:8934",
+                [Allowed, Allowed, Denied],
+                "listed",
+                "checked as 34.240.137.52",
+            ),
+            (
+                "0:0:0:0:0:FFFF:63.51.ED.8D",
+                [Invalid, Invalid, Invalid],
+                "not_an_address",
+                "not an IP",
+            ),
+            (
+                "0:0:0:0:0:FFFF:6351:ED8D",
+                [Allowed, Denied, Allowed],
+                "listed",
+                "99.81.237.141",
+            ),
+            (
+                "[::ffff:99.81.237.141]:8443",
+                [Allowed, Denied, Allowed],
+                "listed",
+                "sandbox",
+            ),
+            (
+                "34.240.137.53",
+                [Denied, Denied, Denied],
+                "not_listed",
+                "not on the allowlist",
+            ),
+            (
+                "::34.240.137.52",
+                [Denied, Denied, Denied],
+                "not_listed",
+                "IPv4-compatible",
+            ),
+            (
+                "64:ff9b::34.240.137.52",
+                [Denied, Denied, Denied],
+                "not_listed",
+                "NAT64",
+            ),
+            (
+                "64:ff9b::22f0:8934",
+                [Denied, Denied, Denied],
+                "not_listed",
+                "NAT64",
+            ),
+            (
+                "2002:22f0:8934::1",
+                [Denied, Denied, Denied],
+                "not_listed",
+                "6to4",
+            ),
+            ("fe80::1%eth0", [Denied, Denied, Denied], "zoned", "zoned"),
+            (
+                "::ffff:34.240.137.52%eth0",
+                [Denied, Denied, Denied],
+                "zoned",
+                "zoned",
+            ),
+            (
+                "034.240.137.52",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_leading_zero",
+                "ambiguous",
+            ),
+            (
+                "34.240.137.052",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_leading_zero",
+                "ambiguous",
+            ),
+            (
+                "0x22.240.137.52",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_hex",
+                "ambiguous",
+            ),
+            (
+                "0x22f08934",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_hex",
+                "ambiguous",
+            ),
+            (
+                "042.0360.0211.064",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_leading_zero",
+                "ambiguous",
+            ),
+            (
+                "34.240.35124",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_short_form",
+                "ambiguous",
+            ),
+            (
+                "586188084",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_short_form",
+                "ambiguous",
+            ),
+            (
+                "::ffff:034.240.137.52",
+                [Invalid, Invalid, Invalid],
+                "ambiguous_leading_zero",
+                "ambiguous",
+            ),
+            (
+                "smileidentity.com",
+                [Invalid, Invalid, Invalid],
+                "not_an_address",
+                "not an IP",
+            ),
+            ("", [Invalid, Invalid, Invalid], "empty", "empty"),
+            (
+                "34.240.137.52/32",
+                [Invalid, Invalid, Invalid],
+                "not_an_address",
+                "not an IP",
+            ),
+        ];
+        for (input, verdicts, code, words) in cases {
+            for (list, want) in [&all, &production, &sandbox].into_iter().zip(verdicts) {
+                let check = list.check(input.as_bytes());
+                assert_eq!(
+                    check.verdict(),
+                    *want,
+                    "{input:?} in {:?}",
+                    list.entries().len()
+                );
+            }
+            let check = all.check(input.as_bytes());
+            assert_eq!(check.reason.code(), *code, "{input:?}");
+            assert!(
+                check.detail().contains(words),
+                "{input:?}: {}",
+                check.detail()
+            );
+        }
     }
 
     #[test]
