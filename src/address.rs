@@ -646,6 +646,29 @@ mod tests {
             }
         }
 
+        /// The same comparison on text built from address-shaped pieces, which reaches the
+        /// valid and nearly valid forms random characters rarely hit.
+        #[test]
+        fn agrees_with_std_on_address_shapes(pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "0", "1", "00", "ff", "ffff", "FFFF", "22f0", "12345", "::", ":", ".", "255",
+                "256", "010", "0x1", "%eth0", "[", "]", ":443", "34.240.137.52", "64:ff9b",
+            ]),
+            1..10,
+        )) {
+            let s = pieces.concat();
+            let ours = parse(s.as_bytes());
+            match s.parse::<IpAddr>() {
+                Ok(IpAddr::V4(v)) => proptest::prop_assert_eq!(ours.map(|a| a.ip), Ok(Ip::V4(v.into()))),
+                Ok(IpAddr::V6(v)) => proptest::prop_assert_eq!(ours.map(|a| a.ip), Ok(unmap(v.into()).0)),
+                Err(_) => {
+                    if let Ok(a) = ours {
+                        proptest::prop_assert!(a.port.is_some() || a.zone.is_some() || s.starts_with('['), "{:?}", s);
+                    }
+                }
+            }
+        }
+
         /// Canonical text parses back to the same address.
         #[test]
         fn canonical_round_trips(bits in proptest::prelude::any::<u128>(), four in proptest::prelude::any::<u32>()) {
