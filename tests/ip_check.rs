@@ -188,6 +188,12 @@ fn count_prints_the_numbers() {
         .assert()
         .code(2)
         .stdout("allowed 5\ndenied 5\ninvalid 5\n");
+    smile()
+        .args(["ip-check", "--count", "--only", "denied"])
+        .write_stdin(MIXED)
+        .assert()
+        .code(2)
+        .stdout("denied 5\n");
     let out = smile()
         .args(["ip-check", "--count", "--format", "json"])
         .write_stdin("34.240.137.52\n1.2.3.4\n")

@@ -41,8 +41,9 @@ pub struct Args {
     #[command(flatten)]
     pub list: ListArgs,
 
-    /// Print only the results with this verdict (the exit status still counts every input)
-    #[arg(long, value_enum, value_name = "VERDICT", conflicts_with = "count")]
+    /// Print only the results with this verdict (the exit status still counts every input);
+    /// with --count, only that verdict's count
+    #[arg(long, value_enum, value_name = "VERDICT")]
     pub only: Option<OnlyArg>,
 
     /// Print only how many inputs got each verdict
@@ -270,9 +271,15 @@ impl Report {
         match (self.format, self.count) {
             (Format::Json, _) => self.out.json(s)?,
             (Format::Text, true) => {
-                self.out.line(format_args!("allowed {}", s.allowed))?;
-                self.out.line(format_args!("denied {}", s.denied))?;
-                self.out.line(format_args!("invalid {}", s.invalid))?;
+                for (v, n) in [
+                    (Verdict::Allowed, s.allowed),
+                    (Verdict::Denied, s.denied),
+                    (Verdict::Invalid, s.invalid),
+                ] {
+                    if self.only.is_none_or(|only| only == v) {
+                        self.out.line(format_args!("{} {n}", v.as_str()))?;
+                    }
+                }
             }
             // With --only the output is just the matching results, ready for the next command.
             (Format::Text, false) if self.only.is_some() => {}
