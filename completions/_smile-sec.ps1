@@ -28,8 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a request as the official SDKs do')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify saved callbacks: signature, freshness and replays')
-            [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Not available yet')
-            [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Not available yet')
+            [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Check addresses against Smile ID''s callback source allowlist')
+            [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -72,17 +72,30 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;ip-check' {
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow')
+            [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count')
+            [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'The address the request came from (the TCP peer, nginx''s $remote_addr)')
+            [CompletionResult]::new('--forwarded-for', '--forwarded-for', [CompletionResultType]::ParameterName, 'The X-Forwarded-For header value; repeat for several header lines, in order')
+            [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'An address or network of your own proxies (repeatable, or comma-separated)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print only how many inputs got each verdict')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'smile-sec;allowlist' {
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow')
+            [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
+            [CompletionResult]::new('--emit', '--emit', [CompletionResultType]::ParameterName, 'What to print: the list (text, json) or a snippet for a server or firewall')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (same as --emit text|json)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The callback port, for the iptables, nftables and k8s rules')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -203,8 +216,8 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         'smile-sec;help' {
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Sign a request as the official SDKs do')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify saved callbacks: signature, freshness and replays')
-            [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Not available yet')
-            [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Not available yet')
+            [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Check addresses against Smile ID''s callback source allowlist')
+            [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')

@@ -31,8 +31,8 @@ complete -c smile-sec -n "__fish_smile_sec_needs_command" -s h -l help -d 'Print
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "sign" -d 'Sign a request as the official SDKs do'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
-complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "ip-check" -d 'Not available yet'
-complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "allowlist" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -71,15 +71,43 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l explain -d 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow' -r -f -a "production\t''
+sandbox\t''
+all\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l only -d 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict\'s count' -r -f -a "allowed\t''
+denied\t''
+invalid\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l peer -d 'The address the request came from (the TCP peer, nginx\'s $remote_addr)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l forwarded-for -d 'The X-Forwarded-For header value; repeat for several header lines, in order' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l trusted-proxy -d 'An address or network of your own proxies (repeatable, or comma-separated)' -r -f
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l format -d 'Output format' -r -f -a "text\t'One line per input, then a summary line'
+json\t'NDJSON: one result object per input, then a summary object'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l count -d 'Print only how many inputs got each verdict'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l env -d 'Which environment\'s callback sources to allow' -r -f -a "production\t''
+sandbox\t''
+all\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l emit -d 'What to print: the list (text, json) or a snippet for a server or firewall' -r -f -a "text\t'One entry per line with its label (a valid --allowlist file)'
+json\t'NDJSON entries, then a summary with the source and date'
+nginx\t'`allow ...; deny all;` for a server or location block'
+apache\t'`Require ip` lines in a <RequireAny> block (Apache 2.4)'
+iptables\t'iptables/ip6tables commands: a chain accepting only these sources on --port'
+nftables\t'An nftables table dropping traffic to --port from any other source (`nft -f`)'
+haproxy\t'An HAProxy `acl` on `src` and an `http-request deny`'
+k8s\t'A Kubernetes NetworkPolicy with one ipBlock per entry'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l format -d 'Output format (same as --emit text|json)' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
+json\t'NDJSON: one entry object per line, then a summary with the source and date'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l port -d 'The callback port, for the iptables, nftables and k8s rules' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l now -d 'Take this RFC 3339 time as now' -r
@@ -171,8 +199,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s h -l
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "ip-check" -d 'Not available yet'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "allowlist" -d 'Not available yet'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "completions" -d 'Print a shell completion script'

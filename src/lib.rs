@@ -4,6 +4,8 @@
 //! pure logic that never touch clap or the terminal; `cli` holds the command-line definition,
 //! `cmd` one module per subcommand (glue only), and `output` the only code that prints.
 
+pub mod address;
+pub mod allowlist;
 pub mod audit;
 pub mod callback;
 pub mod cli;
@@ -13,14 +15,17 @@ pub mod explain;
 pub mod generate;
 pub mod http;
 pub mod keyfile;
+pub mod lines;
 pub mod outcome;
 pub mod output;
 pub mod payload;
 pub mod pipeline;
 pub mod probe;
+pub mod proxy;
 pub mod replay;
 pub mod secret;
 pub mod signature;
+pub mod snippet;
 pub mod sources;
 pub mod time;
 pub mod verify;

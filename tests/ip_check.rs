@@ -1,0 +1,416 @@
+//! `smile-sec ip-check` through the real binary (cli-contract §6, issue 3).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn smile() -> Command {
+    let mut cmd = Command::cargo_bin("smile-sec").unwrap();
+    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+fn ndjson(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect()
+}
+
+#[test]
+fn allowed_address_exits_0() {
+    smile()
+        .args(["ip-check", "34.240.137.52"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("allowed  34.240.137.52"))
+        .stdout(predicate::str::contains("34.240.137.52/32 (production)"))
+        .stdout(predicate::str::contains(
+            "1 checked: 1 allowed, 0 denied, 0 invalid",
+        ));
+}
+
+#[test]
+fn denied_address_exits_1() {
+    smile()
+        .args(["ip-check", "34.240.137.52", "1.2.3.4"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "denied   1.2.3.4  not on the allowlist",
+        ));
+}
+
+#[test]
+fn invalid_address_exits_2_and_is_named_ambiguous() {
+    smile()
+        .args(["ip-check", "034.240.137.52"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "invalid  034.240.137.52  ambiguous IPv4",
+        ));
+}
+
+#[test]
+fn zoned_is_denied() {
+    smile()
+        .args(["ip-check", "fe80::1%eth0"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("zoned"));
+}
+
+#[test]
+fn env_narrows_the_list() {
+    smile()
+        .args(["ip-check", "--env", "sandbox", "34.240.137.52"])
+        .assert()
+        .code(1);
+    smile()
+        .args(["ip-check", "--env", "production", "34.240.137.52"])
+        .assert()
+        .code(0);
+    smile()
+        .args(["ip-check", "--env", "all", "99.81.237.141"])
+        .assert()
+        .code(0);
+    smile()
+        .args(["ip-check", "--env", "staging", "99.81.237.141"])
+        .assert()
+        .code(2);
+}
+
+const MIXED: &str = "34.240.137.52\n\
+     [::ffff:34.240.137.52]:443\n\
+     ::ffff:22f0:8934\n\
+     \x20 99.81.237.141 \r\n\
+     1.2.3.4\n\
+     ::34.240.137.52\n\
+     64:ff9b::34.240.137.52\n\
+     2002:22f0:8934::1\n\
+     fe80::1%eth0\n\
+     034.240.137.52\n\
+     0x22.240.137.52\n\
+     34.240.35124\n\
+     not an address\n\
+     \n\
+     44.230.128.108";
+
+#[test]
+fn mixed_batch_on_stdin_reports_every_line_and_exits_2() {
+    let out = smile()
+        .args(["ip-check", "--format", "json"])
+        .write_stdin(MIXED)
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let lines = ndjson(&out);
+    assert_eq!(lines.len(), 16, "15 results and a summary");
+    let verdicts: Vec<&str> = lines[..15]
+        .iter()
+        .map(|l| l["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "allowed", "allowed", "allowed", "allowed", "denied", "denied", "denied", "denied",
+            "denied", "invalid", "invalid", "invalid", "invalid", "invalid", "allowed"
+        ]
+    );
+    assert_eq!(lines[1]["input"], "[::ffff:34.240.137.52]:443");
+    assert_eq!(lines[1]["address"], "34.240.137.52");
+    assert_eq!(lines[1]["entry"], "34.240.137.52/32");
+    assert_eq!(lines[1]["label"], "production");
+    assert_eq!(lines[3]["input"], "  99.81.237.141 ");
+    assert_eq!(lines[3]["label"], "sandbox");
+    assert_eq!(lines[8]["reason"], "zoned");
+    assert_eq!(lines[8]["address"], "fe80::1%eth0");
+    assert_eq!(lines[9]["address"], Value::Null);
+    assert_eq!(lines[9]["entry"], Value::Null);
+    assert!(lines[9]["reason"].as_str().unwrap().contains("ambiguous"));
+    assert!(lines[10]["reason"].as_str().unwrap().contains("ambiguous"));
+    assert!(lines[11]["reason"].as_str().unwrap().contains("ambiguous"));
+    for l in &lines[..15] {
+        assert_eq!(l["type"], "result");
+        for key in ["input", "address", "verdict", "entry", "label", "reason"] {
+            assert!(l.get(key).is_some(), "{key} missing in {l}");
+        }
+    }
+    assert_eq!(
+        lines[15],
+        serde_json::json!({"type": "summary", "checked": 15, "allowed": 5, "denied": 5, "invalid": 5})
+    );
+}
+
+#[test]
+fn dash_reads_stdin_between_arguments() {
+    smile()
+        .args(["ip-check", "34.240.137.52", "-", "52.36.32.43"])
+        .write_stdin("44.246.19.66\n")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("3 checked: 3 allowed"));
+}
+
+#[test]
+fn only_prints_the_chosen_verdict_and_keeps_the_exit_code() {
+    let assert = smile()
+        .args(["ip-check", "--only", "denied"])
+        .write_stdin(MIXED)
+        .assert()
+        .code(2);
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(text.lines().all(|l| l.starts_with("denied ")), "{text}");
+    let out = smile()
+        .args(["ip-check", "--only", "allowed", "--format", "json"])
+        .write_stdin(MIXED)
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let lines = ndjson(&out);
+    assert_eq!(lines.len(), 6);
+    assert!(lines[..5].iter().all(|l| l["verdict"] == "allowed"));
+    assert_eq!(lines[5]["type"], "summary");
+    assert_eq!(lines[5]["checked"], 15);
+}
+
+#[test]
+fn count_prints_the_numbers() {
+    smile()
+        .args(["ip-check", "--count"])
+        .write_stdin(MIXED)
+        .assert()
+        .code(2)
+        .stdout("allowed 5\ndenied 5\ninvalid 5\n");
+    smile()
+        .args(["ip-check", "--count", "--only", "denied"])
+        .write_stdin(MIXED)
+        .assert()
+        .code(2)
+        .stdout("denied 5\n");
+    let out = smile()
+        .args(["ip-check", "--count", "--format", "json"])
+        .write_stdin("34.240.137.52\n1.2.3.4\n")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        ndjson(&out),
+        [
+            serde_json::json!({"type": "summary", "checked": 2, "allowed": 1, "denied": 1, "invalid": 0})
+        ]
+    );
+}
+
+#[test]
+fn empty_stdin_checks_nothing() {
+    smile()
+        .args(["ip-check", "--count"])
+        .write_stdin("")
+        .assert()
+        .code(0)
+        .stdout("allowed 0\ndenied 0\ninvalid 0\n");
+}
+
+#[test]
+fn custom_allowlist_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.txt");
+    std::fs::write(&path, "# ours\n10.0.0.0/8 office\n2001:db8::/32\n").unwrap();
+    let out = smile()
+        .args(["ip-check", "--format", "json", "--allowlist"])
+        .arg(&path)
+        .args(["10.1.2.3", "2001:db8::5", "34.240.137.52"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let lines = ndjson(&out);
+    assert_eq!(lines[0]["entry"], "10.0.0.0/8");
+    assert_eq!(lines[0]["label"], "office");
+    assert_eq!(lines[1]["label"], Value::Null);
+    assert_eq!(
+        lines[2]["verdict"], "denied",
+        "the file replaces the built-in list"
+    );
+}
+
+#[test]
+fn bad_allowlist_file_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.txt");
+    std::fs::write(&path, "10.0.0.0/8\n\n192.168.1.1/16 lab\n").unwrap();
+    smile()
+        .args(["ip-check", "1.2.3.4", "--allowlist"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("smile-sec: error:"))
+        .stderr(predicate::str::contains("line 3"))
+        .stderr(predicate::str::contains("host bits"));
+    std::fs::write(&path, "010.0.0.0/8\n").unwrap();
+    smile()
+        .args(["ip-check", "1.2.3.4", "--allowlist"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 1"))
+        .stderr(predicate::str::contains("leading zero"));
+    smile()
+        .args(["ip-check", "1.2.3.4", "--allowlist"])
+        .arg(dir.path().join("missing.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+}
+
+#[test]
+fn proxy_chain_takes_the_first_untrusted_hop() {
+    // The attacker put Smile ID's address on the left; our proxy appended the attacker's.
+    let out = smile()
+        .args([
+            "ip-check",
+            "--format",
+            "json",
+            "--peer",
+            "10.0.0.7",
+            "--forwarded-for",
+            "34.240.137.52, 198.51.100.7",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let lines = ndjson(&out);
+    assert_eq!(lines[0]["address"], "198.51.100.7");
+    assert_eq!(lines[0]["client"]["hop"], "forwarded_for");
+    assert_eq!(lines[0]["client"]["index"], 2);
+    assert_eq!(lines[0]["client"]["why"], "first_untrusted");
+}
+
+#[test]
+fn proxy_chain_through_trusted_hops() {
+    smile()
+        .args([
+            "ip-check",
+            "--peer",
+            "::ffff:10.0.0.7",
+            "--forwarded-for",
+            "34.240.137.52, 192.168.0.9",
+            "--forwarded-for",
+            "10.9.9.9",
+            "--trusted-proxy",
+            "10.0.0.0/8,192.168.0.0/16",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("allowed  34.240.137.52"))
+        .stdout(predicate::str::contains("client: X-Forwarded-For entry 1"));
+}
+
+#[test]
+fn untrusted_peer_ignores_a_forged_header() {
+    smile()
+        .args([
+            "ip-check",
+            "--peer",
+            "203.0.113.5",
+            "--forwarded-for",
+            "34.240.137.52",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("denied   203.0.113.5"))
+        .stdout(predicate::str::contains("not a trusted proxy"));
+}
+
+#[test]
+fn proxy_flags_are_checked() {
+    smile()
+        .args(["ip-check", "--forwarded-for", "1.2.3.4"])
+        .assert()
+        .code(2);
+    smile()
+        .args([
+            "ip-check",
+            "--peer",
+            "1.2.3.4",
+            "--trusted-proxy",
+            "010.0.0.0/8",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ambiguous"));
+    smile()
+        .args(["ip-check", "--peer", "1.2.3.4", "5.6.7.8"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn hostile_input_never_panics_or_reaches_the_terminal_raw() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"\x1b[31mred\n\xff\xfe\n");
+    input.extend(std::iter::repeat_n(b'9', 10_000));
+    input.extend_from_slice(b"\n[\n[]\n]:\n%\n::ffff:\n1.2.3.4:99999\n");
+    let assert = smile()
+        .args(["ip-check"])
+        .write_stdin(input)
+        .assert()
+        .code(2);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(!out.contains('\x1b'), "{out}");
+    assert!(
+        out.contains("9 checked: 0 allowed, 0 denied, 9 invalid"),
+        "{out}"
+    );
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("smile-sec"))
+        .args(["ip-check", "--color", "never"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        for _ in 0..100_000 {
+            if stdin.write_all(b"1.2.3.4\n").is_err() {
+                break;
+            }
+        }
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("denied"), "{first}");
+    // stdout is closed here: the rest of the output meets a broken pipe.
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
