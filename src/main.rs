@@ -3,6 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use smile_sec::{cli::Cli, cmd, output};
 
 fn main() -> ExitCode {

@@ -106,7 +106,8 @@ impl<'de> Visitor<'de> for ParsedVisitor {
         let mut callback = Callback {
             signature: Field::Missing,
             timestamp: Field::Missing,
-            body: Vec::new(),
+            // A Smile ID job result has a dozen or so top-level members: grow once at most.
+            body: Vec::with_capacity(16),
         };
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let slot = match key.as_ref() {

@@ -6,6 +6,7 @@
 //! `timestamp`, keys sorted at every level, white space dropped, strings re-escaped one way.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
@@ -42,23 +43,37 @@ impl BodyDigest {
 
 /// The digest of a callback body without its `signature` and `timestamp`.
 pub fn body_digest(callback: &Callback<'_>) -> BodyDigest {
-    let mut hasher = Sha256::new();
-    let mut out = Vec::with_capacity(512);
-    write_object(&mut out, &callback.body);
-    hasher.update(&out);
-    BodyDigest(hasher.finalize().into())
+    thread_local! {
+        // The canonical text of one body; reused, since a digest is taken for every accepted callback.
+        static CANONICAL: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(1024));
+    }
+    CANONICAL.with_borrow_mut(|out| {
+        out.clear();
+        let mut members: Vec<&Member<'_>> = callback.body.iter().collect();
+        write_members(out, &mut members);
+        BodyDigest(Sha256::digest(&out[..]).into())
+    })
 }
 
-fn write_object(out: &mut Vec<u8>, members: &[(Cow<'_, str>, &RawValue)]) {
-    let mut sorted: Vec<&(Cow<'_, str>, &RawValue)> = members.iter().collect();
+type Member<'a> = (Cow<'a, str>, &'a RawValue);
+
+fn write_members(out: &mut Vec<u8>, members: &mut [&Member<'_>]) {
     // Stable: duplicate keys keep their order, so bodies that differ only there still differ.
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    members.sort_by(|a, b| a.0.cmp(&b.0));
     out.push(b'{');
-    for (i, (key, value)) in sorted.into_iter().enumerate() {
+    for (i, (key, value)) in members.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_string(out, key);
+        match key {
+            // serde_json borrows a key only when it has no escapes: it is canonical as it stands.
+            Cow::Borrowed(plain) => {
+                out.push(b'"');
+                out.extend_from_slice(plain.as_bytes());
+                out.push(b'"');
+            }
+            Cow::Owned(unescaped) => write_string(out, unescaped),
+        }
         out.push(b':');
         write_value(out, value);
     }
@@ -74,7 +89,10 @@ fn write_value(out: &mut Vec<u8>, raw: &RawValue) {
     let text = raw.get();
     match text.as_bytes().first() {
         Some(b'{') => match serde_json::from_str::<Members<'_>>(text) {
-            Ok(Members(members)) => write_object(out, &members),
+            Ok(Members(members)) => {
+                let mut refs: Vec<&Member<'_>> = members.iter().collect();
+                write_members(out, &mut refs);
+            }
             Err(_) => out.extend_from_slice(text.as_bytes()),
         },
         Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
@@ -90,6 +108,8 @@ fn write_value(out: &mut Vec<u8>, raw: &RawValue) {
             }
             Err(_) => out.extend_from_slice(text.as_bytes()),
         },
+        // Without a backslash a JSON string is already in serde_json's one spelling.
+        Some(b'"') if !text.as_bytes().contains(&b'\\') => out.extend_from_slice(text.as_bytes()),
         Some(b'"') => match serde_json::from_str::<Cow<'_, str>>(text) {
             Ok(s) => write_string(out, &s),
             Err(_) => out.extend_from_slice(text.as_bytes()),
@@ -112,7 +132,7 @@ impl<'de> de::Deserialize<'de> for Members<'de> {
                 f.write_str("an object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::new();
+                let mut members = Vec::with_capacity(8);
                 while let Some(entry) = map.next_entry()? {
                     members.push(entry);
                 }

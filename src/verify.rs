@@ -2,6 +2,8 @@
 //! candidate key), then freshness, then replay. Reading and framing input is `payload`'s job;
 //! printing is the command's.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -65,7 +67,7 @@ pub struct Freshness {
 /// A key to try, prepared once: its keyed HMAC state is reused for every callback.
 #[derive(Debug)]
 pub struct Candidate {
-    pub key_id: Option<String>,
+    pub key_id: Option<Arc<str>>,
     pub environment: Option<Environment>,
     pub partner_id: String,
     signer: Signer,
@@ -74,7 +76,7 @@ pub struct Candidate {
 impl Candidate {
     pub fn new(credential: &Credential) -> Self {
         Candidate {
-            key_id: credential.key_id.clone(),
+            key_id: credential.key_id.as_deref().map(Arc::from),
             environment: credential.environment,
             partner_id: credential.partner_id.clone(),
             signer: Signer::new(&credential.key),
@@ -87,7 +89,7 @@ impl Candidate {
 pub struct Verdict {
     pub reason: Reason,
     /// The key-file id of the key that matched (`None` for a key given outside the key file).
-    pub key_id: Option<String>,
+    pub key_id: Option<Arc<str>>,
     pub age_seconds: Option<i64>,
     /// The timestamp had no offset and was read as UTC.
     pub assumed_utc: bool,
