@@ -48,9 +48,6 @@ pub fn read_api_key_file(path: &Path) -> anyhow::Result<ApiKey> {
         bytes = std::fs::read(path)
             .with_context(|| format!("cannot read API key file {}", path.display()))?;
     }
-    if std::str::from_utf8(&bytes).is_err() {
-        bail!("API key file {} is not UTF-8 text", path.display());
-    }
     ApiKey::from_file_contents(bytes).with_context(|| format!("API key file {}", path.display()))
 }
 
@@ -86,10 +83,18 @@ fn explicit_partner(request: &KeyRequest<'_>) -> anyhow::Result<Option<String>> 
 
 /// A key given outside the key file (`--api-key-file` or `SMILE_API_KEY`), if any.
 fn direct_key(request: &KeyRequest<'_>) -> anyhow::Result<Option<ApiKey>> {
-    match request.api_key_file {
-        Some(path) => read_api_key_file(path).map(Some),
-        None => api_key_from_env(),
+    let key = match request.api_key_file {
+        Some(path) => return read_api_key_file(path).map(Some),
+        None => api_key_from_env()?,
+    };
+    if key.is_some() && request.key_id.is_some() {
+        // The contract's order puts the variable first; an explicit --key that loses silently
+        // would sign or verify with a key the user did not choose.
+        crate::output::warn(format_args!(
+            "{API_KEY_ENV} is set and is used instead of --key (unset it to use the key file)"
+        ));
     }
+    Ok(key)
 }
 
 fn partner_required() -> anyhow::Error {

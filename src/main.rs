@@ -19,13 +19,37 @@ fn main() -> ExitCode {
         eprintln!("smile-sec: error: internal error{at} (a bug; please report it)");
         std::process::exit(2);
     }));
-    let cli = Cli::parse(); // usage errors exit 2 here, as clap does
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     output::configure_color(cli.global.color);
     match cmd::run(cli.command) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             output::fatal(&err);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Help and version go out as clap writes them; a usage error becomes the contract's one
+/// `smile-sec: error:` line and a `hint:` line, with exit 2.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // A closed stdout has nothing left to be told.
+            let _ = err.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            output::usage_error(&err.render().to_string());
             ExitCode::from(2)
         }
     }

@@ -130,6 +130,29 @@ pub fn fatal(error: &anyhow::Error) {
     }
 }
 
+/// A usage error as clap renders it (`error: ...`, details, `Usage: ...`, `For more information...`),
+/// printed as one `smile-sec: error:` line and one `hint:` line.
+pub fn usage_error(rendered: &str) {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid usage");
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let detail = lines
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.starts_with("For more information"))
+        .map(|l| l.strip_prefix("tip: ").unwrap_or(l))
+        .map(|l| l.trim_start_matches('[').trim_end_matches(']'))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let hint = if detail.is_empty() {
+        "see --help".to_owned()
+    } else {
+        format!("{detail}; see --help")
+    };
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "smile-sec: error: {message}");
+    let _ = writeln!(err, "hint: {hint}");
+}
+
 /// An error that carries a `hint:` line for the user.
 #[derive(Debug)]
 pub struct Hinted {

@@ -246,6 +246,49 @@ fn read_lines<R: BufRead>(
     reader: R,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
+    // A lone value is item 1 wherever it starts (cli-contract §5), so the first item waits until
+    // a second one shows the input is NDJSON, where items are numbered by line.
+    let mut first: Option<(ItemNumber, Result<Vec<u8>, String>)> = None;
+    let mut items = 0u64;
+    let mut emit = |number: ItemNumber, raw: RawItem<'_>| -> io::Result<()> {
+        items += 1;
+        if items == 1 {
+            first = Some((
+                number,
+                match raw {
+                    RawItem::Json(bytes) => Ok(bytes.to_vec()),
+                    RawItem::Error(message) => Err(message),
+                },
+            ));
+            return Ok(());
+        }
+        if let Some((n, held)) = first.take() {
+            emit_held(&mut sink, n, held)?;
+        }
+        sink(number, raw)
+    };
+    frame_lines(reader, &mut emit)?;
+    match first {
+        Some((_, held)) => emit_held(&mut sink, 1, held),
+        None => Ok(()),
+    }
+}
+
+fn emit_held(
+    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+    number: ItemNumber,
+    held: Result<Vec<u8>, String>,
+) -> io::Result<()> {
+    match held {
+        Ok(bytes) => sink(number, RawItem::Json(&bytes)),
+        Err(message) => sink(number, RawItem::Error(message)),
+    }
+}
+
+fn frame_lines<R: BufRead>(
+    reader: R,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
     let mut lines = Lines::new(reader);
     let mut line = Vec::new();
     loop {
@@ -523,6 +566,12 @@ mod tests {
             [cb(1, "a")]
         );
         assert_eq!(frame("\u{feff}{\"signature\":\"a\"}"), [cb(1, "a")]);
+        // A lone value is item 1 even after blank lines; in NDJSON, items are lines.
+        assert_eq!(frame("\n\n{\"signature\":\"a\"}\n"), [cb(1, "a")]);
+        assert_eq!(
+            frame("\n{\"signature\":\"a\"}\n{\"signature\":\"b\"}"),
+            [cb(2, "a"), cb(3, "b")]
+        );
     }
 
     #[test]

@@ -229,13 +229,7 @@ pub struct SeenLoad {
 impl SeenFile {
     /// Opens (creating) and locks the file, and loads its entries into `log`.
     pub fn open(path: &Path, log: &mut ReplayLog) -> io::Result<(SeenFile, SeenLoad)> {
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)?;
-        // Blocks while another run holds it; released when the file is closed.
-        file.lock()?;
+        let file = open_locked(path)?;
         let mut load = SeenLoad::default();
         let mut reader = BufReader::with_capacity(1 << 18, &file);
         let mut line = Vec::new();
@@ -286,6 +280,36 @@ impl SeenFile {
         }
         Ok(())
     }
+}
+
+/// Opens and locks the file at `path`. Blocks while another run holds it; the lock is released
+/// when the file is closed. A prune that replaced the file (write new, rename over) while we
+/// waited leaves us holding the old one, whose appends would be lost: open again.
+fn open_locked(path: &Path) -> io::Result<File> {
+    loop {
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        file.lock()?;
+        if same_file(&file, path)? {
+            return Ok(file);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    let (held, named) = (file.metadata()?, std::fs::metadata(path));
+    // Gone from its path altogether: the retry creates it anew.
+    Ok(named.is_ok_and(|named| named.dev() == held.dev() && named.ino() == held.ino()))
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &Path) -> io::Result<bool> {
+    Ok(true)
 }
 
 impl Drop for SeenFile {
@@ -366,6 +390,42 @@ mod tests {
         assert_eq!(
             log.sight(PairId::of(&DecodedSignature([8; 32])), &other),
             Sighting::New
+        );
+    }
+
+    #[test]
+    fn a_file_replaced_while_waiting_for_the_lock_is_opened_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.ndjson");
+        std::fs::write(&path, "").unwrap();
+        // Another holder (a prune under flock(1)) has the lock...
+        let holder = File::open(&path).unwrap();
+        holder.lock().unwrap();
+        let opener = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut log = ReplayLog::default();
+                let (mut seen, _) = SeenFile::open(&path, &mut log).unwrap();
+                seen.record(&SeenEntry {
+                    timestamp: "t".into(),
+                    pair: "00".repeat(16),
+                    body: "11".repeat(32),
+                    seen_at: "s".into(),
+                })
+                .unwrap();
+                seen.flush().unwrap();
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        // ...and replaces the file before letting go.
+        std::fs::write(dir.path().join("pruned"), "").unwrap();
+        std::fs::rename(dir.path().join("pruned"), &path).unwrap();
+        drop(holder);
+        opener.join().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap().lines().count(),
+            1,
+            "the entry went to the new file"
         );
     }
 

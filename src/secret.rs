@@ -16,12 +16,15 @@ pub struct ApiKey(Vec<u8>);
 pub enum KeyError {
     /// An empty key would make every signature forgeable by anyone; the Python SDK refuses it too.
     Empty,
+    /// The contract reads key files as UTF-8 text; other bytes are a corrupt or wrong file.
+    NotUtf8,
 }
 
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyError::Empty => f.write_str("the API key is empty"),
+            KeyError::NotUtf8 => f.write_str("the API key file is not UTF-8 text"),
         }
     }
 }
@@ -41,6 +44,9 @@ impl ApiKey {
     /// A key read from a file: exactly one trailing `\n` or `\r\n` removed, nothing else
     /// (editors add one newline; anything more is part of the key as the user wrote it).
     pub fn from_file_contents(mut bytes: Vec<u8>) -> Result<Self, KeyError> {
+        if std::str::from_utf8(&bytes).is_err() {
+            return Err(KeyError::NotUtf8);
+        }
         if bytes.ends_with(b"\r\n") {
             bytes.truncate(bytes.len() - 2);
         } else if bytes.ends_with(b"\n") {
@@ -172,6 +178,10 @@ mod tests {
         assert_eq!(
             ApiKey::from_file_contents(b"\n".to_vec()),
             Err(KeyError::Empty)
+        );
+        assert_eq!(
+            ApiKey::from_file_contents(b"k\xff\n".to_vec()),
+            Err(KeyError::NotUtf8)
         );
     }
 

@@ -321,6 +321,15 @@ fn usage_errors_exit_2_without_leaking() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        // Usage errors from clap too: one contract-shaped line, then at most a hint.
+        assert!(
+            stderr.starts_with("smile-sec: error: "),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.lines().count() <= 2 && stderr.lines().skip(1).all(|l| l.starts_with("hint: ")),
+            "{stderr}"
+        );
         assert_no_leak(&out, &[KEY]);
     }
 }

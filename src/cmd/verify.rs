@@ -400,10 +400,10 @@ impl Report {
                 s.valid,
                 s.invalid,
                 s.errors,
-                if s.duplicates > 0 {
-                    format!(" ({} duplicates)", s.duplicates)
-                } else {
-                    String::new()
+                match s.duplicates {
+                    0 => String::new(),
+                    1 => " (1 duplicate)".to_owned(),
+                    n => format!(" ({n} duplicates)"),
                 }
             ))?,
         }
@@ -534,11 +534,12 @@ impl Report {
                 if let Some(e) = explanation {
                     notes.push(format!("explain: {}", e.detail));
                 }
-                out.line(format_args!(
-                    "{} {source}:{item}  {}",
-                    verdict(reason.as_str(), tone, 19),
-                    notes.join(", ")
-                ))
+                let word = verdict(reason.as_str(), tone, 19);
+                if notes.is_empty() {
+                    out.line(format_args!("{word} {source}:{item}"))
+                } else {
+                    out.line(format_args!("{word} {source}:{item}  {}", notes.join(", ")))
+                }
             }
         }
     }
