@@ -3,7 +3,6 @@
 //! API key, first found wins: `--api-key-file`, then `SMILE_API_KEY`, then the key file. Keys are
 //! only ever held as [`ApiKey`]; errors name a key by its key-file id or fingerprint, never its value.
 
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -38,16 +37,7 @@ pub struct KeyRequest<'a> {
 
 /// Reads an API key file; `-` reads stdin.
 pub fn read_api_key_file(path: &Path) -> anyhow::Result<ApiKey> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read the API key from stdin")?;
-    } else {
-        bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read API key file {}", path.display()))?;
-    }
+    let bytes = crate::input::read_all(path, "API key file")?;
     ApiKey::from_file_contents(bytes).with_context(|| format!("API key file {}", path.display()))
 }
 

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod explain;
 pub mod generate;
 pub mod http;
+pub mod input;
 pub mod keyfile;
 pub mod lines;
 pub mod outcome;

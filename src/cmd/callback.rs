@@ -2,7 +2,6 @@
 //! callback endpoint (cli-contract §10). Glue only: bodies are `callback`, cases and verdicts are
 //! `probe`, the HTTP round trip is `http`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -370,16 +369,7 @@ fn reason(status: u16) -> &'static str {
 
 /// A body to send: the file's bytes, verbatim, once they are known to be JSON.
 fn read_json_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read the callback body from stdin")?;
-    } else {
-        bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read callback body {}", path.display()))?;
-    }
+    let bytes = crate::input::read_all(path, "callback body")?;
     serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
         .with_context(|| format!("callback body {} is not JSON", path.display()))?;
     Ok(bytes)

@@ -1,6 +1,5 @@
 //! `smile-sec sign`: a request signature in the forms scripts need (cli-contract §4).
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -148,16 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 fn read_body(path: &std::path::Path) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read the request body from stdin")?;
-    } else {
-        bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read request body {}", path.display()))?;
-    }
+    let bytes = crate::input::read_all(path, "request body")?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("request body {} is not valid JSON", path.display()))?;
     match value {
