@@ -13,7 +13,8 @@
 # builds `cargo build --release`, generates seeded inputs once (cached), checks that both sides of
 # each pair give the same answer, then prints Markdown tables for the README on stdout (progress
 # on stderr) and keeps a copy in $BENCH_DIR/results.md. Inputs and the venv live in $BENCH_DIR
-# (default: ${CARGO_TARGET_DIR:-target}/bench). Never run by `cargo test`.
+# (default: ${CARGO_TARGET_DIR:-target}/bench). SMILE_SEC_BIN=PATH times that binary instead of
+# building one (e.g. to compare two builds). Never run by `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --runs) RUNS=${2:?--runs needs a number}; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -42,7 +43,7 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BENCH_DIR=${BENCH_DIR:-$TARGET/bench}
 DATA=$BENCH_DIR/data
 VENV=$BENCH_DIR/venv
-BIN=$TARGET/release/smile-sec
+BIN=${SMILE_SEC_BIN:-$TARGET/release/smile-sec}
 HERE=$ROOT/scripts/bench
 # Commands are handed to the timer as shell words; keep every path free of quoting trouble.
 case "$ROOT$BENCH_DIR$TARGET" in
@@ -96,8 +97,10 @@ fi
 SDK_VERSION=$("$VENV/bin/python" -c 'import smile_id_core; print(smile_id_core.__version__)')
 
 # --- build -------------------------------------------------------------------------------------
-log "cargo build --release"
-cargo build --release --quiet
+if [ -z "${SMILE_SEC_BIN:-}" ]; then
+  log "cargo build --release"
+  cargo build --release --quiet
+fi
 
 # --- inputs (seeded, cached; regenerated when a generator changes) ----------------------------
 mkdir -p "$DATA"
@@ -182,8 +185,9 @@ rows+=("$(pair --runs "$SIGN_RUNS" --warmup 3 --name "sign, one signature" --tar
   --b "sh -c '$OPENSSL_SIGN'" --b-label "sh -c 'printf | openssl dgst -hmac | base64'")")
 
 # --- memory ------------------------------------------------------------------------------------
-rss_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null </dev/null | tail -n 1; }
-rss_kib_stdin() { local in=$1; shift; /usr/bin/time -f %M "$@" 2>&1 >/dev/null <"$in" | tail -n 1; }
+# ip-check exits 1 when any address is denied: only the peak RSS matters here.
+rss_kib() { { /usr/bin/time -f %M "$@" 2>&1 >/dev/null </dev/null || true; } | tail -n 1; }
+rss_kib_stdin() { local in=$1; shift; { /usr/bin/time -f %M "$@" 2>&1 >/dev/null <"$in" || true; } | tail -n 1; }
 mem=()
 if [ -x /usr/bin/time ]; then
   log "peak RSS"
@@ -222,7 +226,7 @@ command -v hyperfine >/dev/null || timer="Python perf_counter around fork/exec/w
   echo
   echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
     "$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)." \
-    "smile-sec $(git rev-parse --short HEAD 2>/dev/null || echo '?') built by $(rustc --version | cut -d' ' -f1-2);" \
+    "smile-sec $([ -n "${SMILE_SEC_BIN:-}" ] && echo "$BIN" || git rev-parse --short HEAD 2>/dev/null || echo '?'), $(rustc --version | cut -d' ' -f1-2);" \
     "Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())'), $(openssl version | cut -d' ' -f1-2)," \
     "grepcidr $(dpkg-query -W -f='${Version}' grepcidr 2>/dev/null || echo '?'). Timer: $timer."
   echo "Reproduce: \`scripts/bench.sh$([ "$QUICK" = 1 ] && echo ' --quick')\`."

@@ -66,7 +66,8 @@ def main():
     a, b = statistics.median(times["a"]), statistics.median(times["b"])
     ratio = a / b if b > 0 else float("inf")
     spread = lambda xs: f"{min(xs) * 1e3:.1f}–{max(xs) * 1e3:.1f}"
-    print(f"| {args.name} | `{args.a_label}` | `{args.b_label}` | {a * 1e3:.1f} ({spread(times['a'])}) "
+    cell = lambda label: "`" + label.replace("|", "\\|") + "`"  # a pipe would end the table cell
+    print(f"| {args.name} | {cell(args.a_label)} | {cell(args.b_label)} | {a * 1e3:.1f} ({spread(times['a'])}) "
           f"| {b * 1e3:.1f} ({spread(times['b'])}) | {ratio:.3f} | {args.target} |")
 
 
