@@ -1,0 +1,45 @@
+//! Callback framing and field extraction: one realistic line, and a 10k-line NDJSON buffer.
+
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use smile_sec::payload::{Item, for_each_item, parse_item};
+
+const LINES: usize = 10_000;
+
+fn payload(c: &mut Criterion) {
+    let line = common::callback_line(7);
+    let buffer = common::ndjson(LINES);
+
+    let mut group = c.benchmark_group("payload");
+    group.throughput(Throughput::Bytes(line.len() as u64));
+    group.bench_function("parse_item", |b| {
+        b.iter(|| match parse_item(black_box(line.as_bytes())) {
+            Item::Callback(cb) => cb.body.len(),
+            _ => unreachable!("the bench line is a callback"),
+        })
+    });
+
+    group.throughput(Throughput::Bytes(buffer.len() as u64));
+    group.sample_size(30);
+    group.bench_function("for_each_item_10k_ndjson", |b| {
+        b.iter(|| {
+            let mut callbacks = 0u32;
+            for_each_item(black_box(&buffer[..]), |_, item| {
+                if let Item::Callback(cb) = item {
+                    black_box(&cb);
+                    callbacks += 1;
+                }
+                Ok(())
+            })
+            .expect("in-memory input cannot fail");
+            assert_eq!(callbacks as usize, LINES);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, payload);
+criterion_main!(benches);

@@ -1,0 +1,71 @@
+//! `Verifier::check` on parsed callbacks: signature, freshness and the replay log, one key.
+
+mod common;
+
+use std::hint::black_box;
+
+use chrono::Duration;
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use smile_sec::credentials::Credential;
+use smile_sec::payload::{Callback, Item, parse_item};
+use smile_sec::time::parse_rfc3339;
+use smile_sec::replay::ReplayLog;
+use smile_sec::verify::{Candidate, Freshness, Reason, Verifier, judge_replay};
+
+const CALLBACKS: usize = 1_000;
+
+fn verifier() -> Verifier {
+    let credential = Credential {
+        key: common::api_key(),
+        key_id: None,
+        environment: None,
+        partner_id: common::PARTNER_ID.to_owned(),
+    };
+    Verifier::new(
+        vec![Candidate::new(&credential)],
+        Freshness {
+            now: parse_rfc3339(common::NOW).expect("valid clock"),
+            max_age: Some(Duration::days(2)),
+            max_future: Duration::minutes(5),
+        },
+    )
+}
+
+fn verify(c: &mut Criterion) {
+    let lines: Vec<String> = (0..CALLBACKS).map(common::callback_line).collect();
+    let callbacks: Vec<Callback<'_>> = lines
+        .iter()
+        .map(|line| match parse_item(line.as_bytes()) {
+            Item::Callback(cb) => cb,
+            _ => unreachable!("bench lines are callbacks"),
+        })
+        .collect();
+    // The inputs must take the path a real, valid callback takes.
+    assert!(
+        callbacks
+            .iter()
+            .all(|cb| verifier().check(cb).reason == Reason::Ok)
+    );
+
+    let mut group = c.benchmark_group("verify");
+    group.throughput(Throughput::Elements(CALLBACKS as u64));
+    // A fresh replay log per batch, so every callback is seen for the first time (as in one run).
+    let v = verifier();
+    group.bench_function("check_1k_distinct", |b| {
+        b.iter_batched_ref(
+            ReplayLog::default,
+            |log| {
+                for cb in &callbacks {
+                    let mut verdict = v.check(black_box(cb));
+                    judge_replay(log, &mut verdict);
+                    black_box(verdict);
+                }
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, verify);
+criterion_main!(benches);
