@@ -3,9 +3,6 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use smile_sec::{cli::Cli, cmd, output};
 
 fn main() -> ExitCode {
