@@ -56,6 +56,21 @@ pub fn api_key_from_env() -> anyhow::Result<Option<ApiKey>> {
     }
 }
 
+/// Every key at hand without asking for one: `--api-key-file` (unless it is stdin), `SMILE_API_KEY`
+/// and every key-file entry whose secret can be read, errors ignored. For recognising a key that
+/// an answer echoes back (so that it is not printed), never for signing.
+pub fn keys_at_hand(request: &KeyRequest<'_>) -> Vec<ApiKey> {
+    let mut keys = Vec::new();
+    if let Some(path) = request.api_key_file.filter(|p| *p != Path::new("-")) {
+        keys.extend(read_api_key_file(path).ok());
+    }
+    keys.extend(api_key_from_env().ok().flatten());
+    if let Ok(Some(file)) = load_key_file(request.keys) {
+        keys.extend(file.keys.iter().filter_map(|e| file.resolve_secret(e).ok()));
+    }
+    keys
+}
+
 /// Loads the key file named by `--keys`/`SMILE_SEC_KEYS`, else `./smile-keys.json` if it exists.
 pub fn load_key_file(explicit: Option<&Path>) -> anyhow::Result<Option<KeyFile>> {
     match keyfile::locate(explicit) {

@@ -314,9 +314,17 @@ impl KeyFile {
             })?;
             let secret = match (entry.api_key_env, entry.api_key_file, entry.api_key) {
                 (None, None, None) => SecretSource::None,
-                (Some(name), None, None) if !name.is_empty() => SecretSource::Env(name),
-                (Some(_), None, None) => {
+                (Some(name), None, None) if is_env_name(&name) => SecretSource::Env(name),
+                (Some(name), None, None) if name.is_empty() => {
                     return Err(invalid(Some(&id), "`api_key_env` is empty".into()));
+                }
+                // Not quoted: a value that is no variable name is most likely the key itself,
+                // pasted where its variable's name belongs (issue 6).
+                (Some(_), None, None) => {
+                    return Err(invalid(
+                        Some(&id),
+                        "`api_key_env` must be the name of an environment variable (letters, digits and `_`, not starting with a digit); its value is not shown in case it is the key itself".into(),
+                    ));
                 }
                 (None, Some(file), None) => SecretSource::File(file),
                 (None, None, Some(key)) => SecretSource::Inline(key),
@@ -402,6 +410,15 @@ impl KeyFile {
     pub fn find(&self, id: &str) -> Option<&KeyEntry> {
         self.keys.iter().find(|k| k.id == id)
     }
+}
+
+/// A portable environment variable name (POSIX: letters, digits and `_`, not starting with a digit).
+fn is_env_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Finds the key file: `--keys`/`SMILE_SEC_KEYS` (already merged by clap), else `./smile-keys.json` if present.
@@ -525,6 +542,38 @@ mod tests {
                 message.contains(needle),
                 "{text}\n→ {message}\n(expected {needle})"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod env_name_tests {
+    use super::*;
+
+    /// Issue 6: the key pasted into `api_key_env` must not come back in "variable ... is not set".
+    #[test]
+    fn a_key_in_api_key_env_is_refused_without_quoting_it() {
+        let key = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";
+        let text = format!(
+            r#"{{"keys":[{{"id":"a","partner_id":"1","environment":"sandbox","integrations":["server"],"created":"2026-01-01","api_key_env":"{key}"}}]}}"#
+        );
+        let message = KeyFile::parse(Path::new("k.json"), text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains(key), "{message}");
+        assert!(
+            message.contains("`api_key_env` must be the name"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn env_names() {
+        for good in ["A", "_", "SMILE_LIVE_KEY_2", "lower_case"] {
+            assert!(is_env_name(good), "{good}");
+        }
+        for bad in ["", "1A", "A-B", "A B", "A=B", "É", "a.b"] {
+            assert!(!is_env_name(bad), "{bad}");
         }
     }
 }

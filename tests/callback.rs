@@ -2,13 +2,15 @@
 //! small HTTP endpoints this test starts on 127.0.0.1. Nothing goes beyond loopback.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
+mod common;
+
 use assert_cmd::Command;
 use chrono::Utc;
+use common::{Handler, serve};
 use predicates::prelude::*;
 use serde_json::Value;
 use smile_sec::secret::ApiKey;
@@ -39,61 +41,6 @@ fn smile_sec() -> Command {
     }
     cmd.env("SMILE_API_KEY", KEY);
     cmd
-}
-
-type Handler = Box<dyn FnMut(&[u8]) -> (u16, String) + Send>;
-
-/// An HTTP/1.1 server on an ephemeral loopback port that answers each request with `handler`.
-/// It reads a request's headers and `Content-Length` body, answers, and closes the connection.
-fn serve(mut handler: Handler) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let Some(body) = read_request(&mut stream) else {
-                continue;
-            };
-            let (status, text) = handler(&body);
-            let reply = format!(
-                "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-                text.len()
-            );
-            let _ = stream.write_all(reply.as_bytes());
-        }
-    });
-    format!("http://{addr}/smile/callback")
-}
-
-fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        let n = stream.read(&mut buf).ok()?;
-        if n == 0 {
-            return None;
-        }
-        data.extend_from_slice(&buf[..n]);
-        if let Some(pos) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            break pos + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
-    assert!(head.starts_with("post "), "{head}");
-    assert!(head.contains("content-type: application/json"), "{head}");
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map(|v| v.trim().parse().unwrap())
-        .unwrap_or(0);
-    while data.len() < head_end + length {
-        let n = stream.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        data.extend_from_slice(&buf[..n]);
-    }
-    Some(data[head_end..].to_vec())
 }
 
 fn accept_all() -> Handler {

@@ -11,11 +11,12 @@ use serde::Serialize;
 
 use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration};
 use crate::callback::{self, JobResult};
-use crate::credentials::{Credential, KeyRequest, signing_credential};
+use crate::credentials::{Credential, KeyRequest, keys_at_hand, signing_credential};
 use crate::http::{self, Client, Response};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
 use crate::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
+use crate::secret::ApiKey;
 use crate::signature::Signer;
 use crate::time::format_signing_timestamp;
 
@@ -53,14 +54,22 @@ pub struct SigningArgs {
 }
 
 impl SigningArgs {
-    fn credential(&self) -> anyhow::Result<Credential> {
-        signing_credential(&KeyRequest {
+    fn request(&self) -> KeyRequest<'_> {
+        KeyRequest {
             partner_id: self.partner.partner_id.as_deref(),
             api_key_file: self.keys.api_key_file.as_deref(),
             keys: self.keys.keys.as_deref(),
             key_id: self.keys.key.as_deref(),
             environment: None,
-        })
+        }
+    }
+
+    fn credential(&self) -> anyhow::Result<Credential> {
+        signing_credential(&self.request())
+    }
+
+    fn keys_at_hand(&self) -> Vec<ApiKey> {
+        keys_at_hand(&self.request())
     }
 }
 
@@ -288,20 +297,28 @@ const EXCERPT_CHARS: usize = 200;
 
 fn send(args: SendArgs) -> anyhow::Result<Outcome> {
     http::check_url(&args.url)?;
-    let (body, watch) = match &args.file {
+    let (body, watches): (_, Vec<LeakWatch>) = match &args.file {
         Some(path) => {
             if args.job.any_given() {
                 bail!(
                     "--timestamp, --job-type, --result-code, --result-text, --job-id and --user-id shape a generated callback; they cannot be used with FILE"
                 );
             }
-            (read_json_file(path)?, None)
+            // The file is sent as it is and needs no key; any key at hand is still watched
+            // for, so that an answer echoing it is not printed (issue 6).
+            let watches = args
+                .signing
+                .keys_at_hand()
+                .iter()
+                .map(LeakWatch::new)
+                .collect();
+            (read_json_file(path)?, watches)
         }
         None => {
             let (body, credential) = fresh_body(&args.signing, &args.job)?;
             (
                 serde_json::to_vec(&body)?,
-                Some(LeakWatch::new(&credential.key)),
+                vec![LeakWatch::new(&credential.key)],
             )
         }
     };
@@ -309,10 +326,9 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
     let response = client
         .post_json(&args.url, &body)
         .with_context(|| format!("POST {}", args.url))?;
-    let leaked = watch
-        .as_ref()
-        .and_then(|w| w.find(&response.body, None))
-        .is_some_and(|leak| leak == Leak::ApiKey);
+    let leaked = watches
+        .iter()
+        .any(|w| w.find(&response.body, None) == Some(Leak::ApiKey));
     let excerpt = if leaked {
         output::warn(format_args!(
             "the response body echoes the API key; it is not shown"

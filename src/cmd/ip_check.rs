@@ -13,7 +13,7 @@ use super::allowlist::ListArgs;
 use crate::allowlist::{Allowlist, Check, Reason, Verdict};
 use crate::lines::{self, Line};
 use crate::outcome::Outcome;
-use crate::output::{Printer, Tone, verdict};
+use crate::output::{self, Printer, Tone, verdict};
 use crate::proxy::{self, Choice, Hop};
 
 /// Longest input line looked at; longer lines are reported invalid, not kept in memory.
@@ -195,6 +195,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     }
     report.finish()?;
+    let invalid = report.summary.invalid;
+    if invalid > 0 {
+        // Every exit 2 comes with a line on stderr (cli-contract §1, issue 6); one line for the
+        // batch, not one per input, so a scan of a large log stays readable.
+        let what = if invalid == 1 {
+            "input is"
+        } else {
+            "inputs are"
+        };
+        output::item_error(format_args!(
+            "{invalid} {what} not a valid address (verdict `invalid`)"
+        ));
+    }
     Ok(report.summary.outcome())
 }
 

@@ -1,0 +1,148 @@
+//! Peak memory stays small and independent of input size (issue 6, item 3): `ip-check --count`
+//! over millions of lines on stdin, and `verify` over a large NDJSON file.
+//!
+//! Peak resident memory is read with GNU time (`/usr/bin/time -f %M`, the child's getrusage
+//! maxrss; Debian package `time`, installed by .ci/run). Sizes are chosen for the debug binary on
+//! two cores: about 15 s in all. `scripts/memory.sh` runs the same checks with the release binary
+//! at full size (1 million distinct callbacks, 16 million address lines).
+//!
+//! What `verify` keeps: in-run replay detection remembers each distinct accepted callback
+//! (32 bytes of pair id and body digest in a hash table, about 100 bytes at peak while the table
+//! grows). So memory is flat in the number of *lines*, and grows with the number of *distinct
+//! accepted* callbacks; the test below holds the distinct count fixed and varies the line count.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use smile_sec::secret::ApiKey;
+use smile_sec::signature::Signer;
+
+const GNU_TIME: &str = "/usr/bin/time";
+const KEY: &str = "memory-test-key-0123456789";
+const PARTNER: &str = "085";
+const NOW: &str = "2026-06-01T00:00:00Z";
+
+/// Runs the binary with `args`, stdin from `input`, output discarded; returns (exit code, peak
+/// RSS in KiB), or `None` when GNU time is missing outside CI.
+fn peak_kib(args: &[&str], input: &Path) -> Option<(i32, u64)> {
+    if !Path::new(GNU_TIME).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{GNU_TIME} is missing, and CI is set: .ci/run must install the `time` package"
+        );
+        eprintln!("skipped: {GNU_TIME} is not installed (CI would fail here)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("rss");
+    let status = Command::new(GNU_TIME)
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(assert_cmd::cargo::cargo_bin("smile-sec"))
+        .args(args)
+        .env("SMILE_API_KEY", KEY)
+        .env_remove("SMILE_SEC_KEYS")
+        .env_remove("SMILE_PARTNER_ID")
+        .stdin(std::fs::File::open(input).unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    let text = std::fs::read_to_string(&report).unwrap();
+    // GNU time writes "Command exited with non-zero status N" before the number when N != 0.
+    let kib = text
+        .lines()
+        .filter_map(|l| l.trim().parse::<u64>().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("no maxrss in {text:?}"));
+    Some((status.code().unwrap(), kib))
+}
+
+fn write_lines(path: &Path, lines: &[String], total: usize) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for n in 0..total {
+        out.write_all(lines[n % lines.len()].as_bytes()).unwrap();
+        out.write_all(b"\n").unwrap();
+    }
+    out.flush().unwrap();
+}
+
+#[test]
+fn ip_check_count_memory_does_not_grow_with_input() {
+    let dir = tempfile::tempdir().unwrap();
+    // Allowed, denied, every accepted spelling, and invalid lines (one of them long).
+    let lines: Vec<String> = [
+        "34.240.137.52",
+        "1.2.3.4",
+        "52.36.32.43:443",
+        "[::ffff:44.230.128.108]:80",
+        "2001:db8::1",
+        "  10.0.0.1  ",
+        "not an address",
+        &"9".repeat(300),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let small = dir.path().join("1m.txt");
+    let large = dir.path().join("4m.txt");
+    write_lines(&small, &lines, 1_000_000);
+    write_lines(&large, &lines, 4_000_000);
+    let Some((code_small, rss_small)) = peak_kib(&["ip-check", "--count"], &small) else {
+        return;
+    };
+    let (code_large, rss_large) = peak_kib(&["ip-check", "--count"], &large).unwrap();
+    eprintln!("ip-check --count: 1M lines {rss_small} KiB, 4M lines {rss_large} KiB");
+    assert_eq!((code_small, code_large), (2, 2), "invalid lines → exit 2");
+    assert!(rss_large < 32 * 1024, "4M lines peaked at {rss_large} KiB");
+    assert!(
+        rss_large.abs_diff(rss_small) < 4 * 1024,
+        "peak grew from {rss_small} KiB (1M lines) to {rss_large} KiB (4M lines)"
+    );
+}
+
+#[test]
+fn verify_memory_does_not_grow_with_the_number_of_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let signer = Signer::new(&ApiKey::new(KEY).unwrap());
+    // 1000 distinct signed callbacks, resent over and over (honest duplicates): the replay
+    // record holds 1000 entries whatever the file's length, so any growth is the framing's.
+    let lines: Vec<String> = (0..1000)
+        .map(|n| {
+            let ts = format!("2026-06-01T00:00:{:02}.{:03}Z", n / 1000, n % 1000);
+            format!(
+                r#"{{"timestamp":"{ts}","signature":"{}","SmileJobID":"{n:07}","ResultCode":"1012","ResultText":"ID Number Validated"}}"#,
+                signer.sign(&ts, PARTNER)
+            )
+        })
+        .collect();
+    let small = dir.path().join("small.ndjson");
+    let large = dir.path().join("large.ndjson");
+    write_lines(&small, &lines, 40_000);
+    write_lines(&large, &lines, 160_000);
+    let args = [
+        "verify",
+        "--partner-id",
+        PARTNER,
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ];
+    let Some((code_small, rss_small)) = peak_kib(&args, &small) else {
+        return;
+    };
+    let (code_large, rss_large) = peak_kib(&args, &large).unwrap();
+    eprintln!("verify: 40k lines {rss_small} KiB, 160k lines {rss_large} KiB");
+    assert_eq!((code_small, code_large), (0, 0));
+    assert!(
+        rss_large < 48 * 1024,
+        "160k lines peaked at {rss_large} KiB"
+    );
+    assert!(
+        rss_large.abs_diff(rss_small) < 4 * 1024,
+        "peak grew from {rss_small} KiB (40k lines) to {rss_large} KiB (160k lines)"
+    );
+}
