@@ -61,6 +61,10 @@ zpty -w z "source ${(q)ZT_INNER}"
 zpty -w z "print READY-\$((20+22))"
 zpty -r z out '*READY-42*' || exit 4
 zpty -w -n z "$ZT_LINE"$'\t'
+# Keys typed ahead make zsh's completers give up early (they check for pending input), so wait
+# until the completion has recorded something, and a moment more, before clearing the line.
+for i in {1..100}; do [[ -s $ZT_OUT ]] && break; sleep 0.05; done
+sleep 0.2
 zpty -w -n z $'\C-u'
 zpty -w z "print DONE-\$((40+2))"
 zpty -r z out '*DONE-42*' || exit 5
