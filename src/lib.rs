@@ -8,6 +8,8 @@ pub mod cli;
 pub mod cmd;
 pub mod credentials;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzz_props;
 pub mod keyfile;
 pub mod outcome;
 pub mod output;

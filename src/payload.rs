@@ -156,21 +156,42 @@ pub fn for_each_item<R: BufRead>(
     mut reader: R,
     mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    match first_significant_byte(&mut reader) {
+    match skip_leading_space(&mut reader) {
         Err(e) => sink(1, Item::ParseError(format!("read error: {e}"))),
-        Ok(Some(b'[')) => read_array(reader, sink),
-        Ok(_) => read_lines(reader, sink),
+        Ok((Some(b'['), _)) => read_array(reader, sink),
+        Ok((_, newlines)) => read_lines(reader, newlines, sink),
     }
 }
 
-/// Skips a UTF-8 byte-order mark and peeks at the first non-white-space byte in the buffer.
-/// (Leading white space is not consumed, so line numbers stay right.)
-fn first_significant_byte<R: BufRead>(reader: &mut R) -> io::Result<Option<u8>> {
+/// Skips a UTF-8 byte-order mark and any white space, however many reads it spans, and returns
+/// the first byte after it (left unread) with the number of newlines skipped, so that line
+/// numbers stay right. (Peeking at one buffer only read an array as NDJSON when a pipe delivered
+/// leading blank lines on their own, or a file began with more white space than a buffer: issue 6.)
+fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber)> {
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
         reader.consume(3);
     }
-    let buf = reader.fill_buf()?;
-    Ok(buf.iter().copied().find(|b| !b.is_ascii_whitespace()))
+    let mut newlines = 0;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((None, newlines));
+        }
+        let space = buf
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(buf.len());
+        newlines += memchr::memchr_iter(b'\n', &buf[..space]).count() as ItemNumber;
+        let first = buf.get(space).copied();
+        reader.consume(space);
+        if first.is_some() {
+            return Ok((first, newlines));
+        }
+    }
 }
 
 /// A top-level array, streamed element by element.
@@ -220,9 +241,11 @@ fn read_array<R: BufRead>(
 /// An item is numbered by the line it starts on.
 fn read_lines<R: BufRead>(
     reader: R,
+    lines_before: ItemNumber,
     mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut lines = Lines::new(reader);
+    lines.number = lines_before;
     let mut line = Vec::new();
     loop {
         let number = match lines.next(&mut line) {
@@ -256,17 +279,21 @@ fn read_lines<R: BufRead>(
         }
         // The start of a multi-line value (a pretty-printed object): gather it.
         match gather(&mut lines, &mut line, depth) {
-            Ok(true) => sink(number, parse_item(&line))?,
-            Ok(false) => {
+            Ok(closed) => {
                 let reason = match parse_item(&line) {
                     Item::ParseError(e) => e,
+                    item if closed => {
+                        sink(number, item)?;
+                        continue;
+                    }
                     _ => {
                         format!("value is incomplete, nested deeper than {MAX_DEPTH}, or too large")
                     }
                 };
                 sink(number, Item::ParseError(reason))?;
                 // Re-read what followed the first line: after a truncated NDJSON line the
-                // rest may be good, and nothing good may be dropped.
+                // rest may be good, and nothing good may be dropped, even when the brackets of
+                // later lines happen to balance the truncated one (issue 6).
                 lines.push_back_after_first_line(&line, number);
             }
             Err(e) => return sink(number, Item::ParseError(format!("read error: {e}"))),
@@ -515,6 +542,36 @@ mod tests {
     fn truncated_line_before_good_lines_loses_nothing() {
         let input = "{\"signature\":\"a\",\"x\":{\n{\"signature\":\"b\"}\n{\"signature\":\"c\"}\n";
         assert_eq!(frame(input), [Seen::Err(1), cb(2, "b"), cb(3, "c")]);
+    }
+
+    #[test]
+    fn issue_6_balanced_brackets_after_a_truncated_line_lose_nothing() {
+        // The closing `}}` balances the truncated first line, but the gathered text is not JSON:
+        // the good line in between must still be reported.
+        let input = "{\"a\":{\n{\"signature\":\"b\"}\n}}\n{\"signature\":\"c\"}\n";
+        assert_eq!(
+            frame(input),
+            [Seen::Err(1), cb(2, "b"), Seen::Err(3), cb(4, "c")]
+        );
+    }
+
+    #[test]
+    fn issue_6_leading_white_space_longer_than_one_read_keeps_the_framing() {
+        let input = format!("{}[{{\"signature\":\"a\"}}, 1]", " \n".repeat(40));
+        for capacity in [1, 3, 4096] {
+            let mut seen = Vec::new();
+            for_each_item(
+                io::BufReader::with_capacity(capacity, input.as_bytes()),
+                |n, item| {
+                    seen.push((n, matches!(item, Item::Callback(_))));
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, [(1, true), (2, false)], "buffer of {capacity}");
+        }
+        // NDJSON keeps its line numbers after skipped blank lines.
+        assert_eq!(frame("\n \n{\"signature\":\"a\"}"), [cb(3, "a")]);
     }
 
     #[test]
