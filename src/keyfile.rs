@@ -255,6 +255,8 @@ impl KeyFile {
 
     /// Parses key-file bytes; `path` names the file in errors and anchors relative secret paths.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
+        // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let raw: RawFile =
             serde_json::from_slice(bytes).map_err(|source| KeyFileError::Syntax {
                 path: path.to_owned(),
@@ -463,6 +465,12 @@ mod tests {
             !shown.contains("inline-key"),
             "Debug leaks the key: {shown}"
         );
+    }
+
+    #[test]
+    fn issue_6_a_byte_order_mark_is_skipped() {
+        let file = KeyFile::parse(Path::new("k.json"), format!("\u{feff}{GOOD}").as_bytes());
+        assert_eq!(file.unwrap().keys.len(), 2);
     }
 
     fn error_of(text: &str) -> String {

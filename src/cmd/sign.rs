@@ -158,7 +158,9 @@ fn read_body(path: &std::path::Path) -> anyhow::Result<serde_json::Map<String, s
         bytes = std::fs::read(path)
             .with_context(|| format!("cannot read request body {}", path.display()))?;
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
+    // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
+    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let value: serde_json::Value = serde_json::from_slice(json)
         .with_context(|| format!("request body {} is not valid JSON", path.display()))?;
     match value {
         serde_json::Value::Object(map) => Ok(map),
