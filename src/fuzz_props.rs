@@ -134,12 +134,13 @@ pub fn payload_item(data: &[u8]) {
     let item = payload::parse_item(data);
     let reference = match serde_json::from_slice::<serde_json::Value>(data) {
         Ok(value) => value,
-        // serde_json's Value stops at 128 levels; parse_item skips the body without that limit.
-        Err(e) if e.to_string().contains("recursion limit") => return,
-        Err(_) => {
+        // serde_json's Value stops at 128 levels and refuses lone surrogate escapes
+        // (`"\ud800"`); parse_item leaves the body's values unread, so it takes both there.
+        Err(e) if e.to_string().contains("recursion limit") || is_surrogate_error(&e) => return,
+        Err(e) => {
             assert!(
                 matches!(item, Item::ParseError(_)),
-                "serde_json refuses what parse_item accepted: {item:?}"
+                "serde_json refuses what parse_item accepted: {item:?}\n{e}"
             );
             return;
         }
@@ -175,6 +176,11 @@ pub fn payload_item(data: &[u8]) {
         .filter(|k| !matches!(*k, "signature" | "timestamp"))
         .collect();
     assert_eq!(body_keys, expected, "body members");
+}
+
+fn is_surrogate_error(e: &serde_json::Error) -> bool {
+    let text = e.to_string();
+    text.contains("surrogate") || text.contains("unicode code point")
 }
 
 /// `replay::body_digest`: the same body with its keys reordered at every level, its white space
