@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::{Duration, SecondsFormat};
+use chrono::{Datelike, Duration, SecondsFormat};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -180,7 +180,7 @@ pub fn payload_item(data: &[u8]) {
 
 fn is_surrogate_error(e: &serde_json::Error) -> bool {
     let text = e.to_string();
-    text.contains("surrogate") || text.contains("unicode code point")
+    text.contains("surrogate") || text.contains("unicode code point") || text.contains("hex escape")
 }
 
 /// `replay::body_digest`: the same body with its keys reordered at every level, its white space
@@ -408,7 +408,24 @@ pub fn callback_timestamp(data: &[u8]) {
     if let Ok(t) = strict {
         assert_eq!(parsed, Ok((t, Zone::Explicit)), "RFC 3339 read differently");
     }
-    if let Ok((t, _)) = parsed {
+    if parsed.is_ok() {
+        // Every spelling starts with a full `YYYY-MM-DD`.
+        let date = text.as_bytes().get(..10).unwrap_or_default();
+        assert!(
+            date.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }),
+            "accepted without a YYYY-MM-DD date: {text:?}"
+        );
+    }
+    // RFC 3339 has years 0000 to 9999 only; an offset can move an instant out of them.
+    if let Some((t, _)) = parsed
+        .clone()
+        .ok()
+        .filter(|(t, _)| (0..=9999).contains(&t.year()))
+    {
         let printed = t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
         assert_eq!(time::parse_rfc3339(&printed), Ok(t), "{printed}");
         assert_eq!(

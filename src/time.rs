@@ -52,6 +52,11 @@ pub fn parse_callback_timestamp(text: &str) -> Result<(DateTime<Utc>, Zone), Bad
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok((t.with_timezone(&Utc), Zone::Explicit));
     }
+    // chrono's `%Y-%m-%d` also takes signed, short or long years and one-digit months and days
+    // (`-2024-2-5`); no SDK sends those, so the other spellings must start `YYYY-MM-DD` (issue 6).
+    if !starts_with_full_date(text) {
+        return Err(bad());
+    }
     // Ruby's `Time#to_s`, and ISO with a colon-less offset (`+0000`).
     for layout in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
         if let Ok(t) = DateTime::<FixedOffset>::parse_from_str(text, layout) {
@@ -64,6 +69,17 @@ pub fn parse_callback_timestamp(text: &str) -> Result<(DateTime<Utc>, Zone), Bad
         }
     }
     Err(bad())
+}
+
+/// Whether `text` starts with exactly `YYYY-MM-DD` followed by a separator (or nothing).
+fn starts_with_full_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+        && b.get(10).is_none_or(|c| !c.is_ascii_digit())
 }
 
 /// A key-file time: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
@@ -192,6 +208,11 @@ mod tests {
             "2024-03-15",
             "1710498030",
             "2024-03-15T10:20:30.123Z ",
+            // Found by fuzzing (issue 6): chrono's `%Y-%m-%d` takes these, no SDK sends them.
+            "-2024-2-5T10:20:30.0312024-2304",
+            "2024-3-15 11:20:30 +0100",
+            "+2024-03-15T11:20:30",
+            "12024-03-15 11:20:30",
         ] {
             assert!(parse_callback_timestamp(input).is_err(), "{input:?}");
         }
