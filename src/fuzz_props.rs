@@ -136,7 +136,7 @@ pub fn payload_item(data: &[u8]) {
         Ok(value) => value,
         // serde_json's Value stops at 128 levels and refuses lone surrogate escapes
         // (`"\ud800"`); parse_item leaves the body's values unread, so it takes both there.
-        Err(e) if e.to_string().contains("recursion limit") || is_surrogate_error(&e) => return,
+        Err(e) if e.to_string().contains("recursion limit") || is_value_only_error(&e) => return,
         Err(e) => {
             assert!(
                 matches!(item, Item::ParseError(_)),
@@ -178,9 +178,13 @@ pub fn payload_item(data: &[u8]) {
     assert_eq!(body_keys, expected, "body members");
 }
 
-fn is_surrogate_error(e: &serde_json::Error) -> bool {
+fn is_value_only_error(e: &serde_json::Error) -> bool {
     let text = e.to_string();
-    text.contains("surrogate") || text.contains("unicode code point") || text.contains("hex escape")
+    text.contains("surrogate")
+        || text.contains("unicode code point")
+        || text.contains("hex escape")
+        // `1e999999`: Value reads numbers as f64; parse_item keeps them as written.
+        || text.contains("number out of range")
 }
 
 /// `replay::body_digest`: the same body with its keys reordered at every level, its white space
@@ -532,7 +536,12 @@ pub fn signature(data: &[u8]) {
         }
         Err(MalformedSignature::Encoding) => {
             assert_eq!(text.len(), 44);
-            let reencoded = STANDARD.decode(text).ok().map(|b| STANDARD.encode(b));
+            // 44 characters without padding are 33 bytes: canonical, but not a signature.
+            let reencoded = STANDARD
+                .decode(text)
+                .ok()
+                .filter(|b| b.len() == 32)
+                .map(|b| STANDARD.encode(b));
             assert_ne!(
                 reencoded.as_deref(),
                 Some(text),

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::secret::{ApiKey, KeyError};
-use crate::time::{BadTimestamp, parse_date_or_time};
+use crate::time::{BadTimestamp, parse_date_or_time, parse_full_date};
 
 /// Where the key file is looked for when neither `--keys` nor `SMILE_SEC_KEYS` names one.
 pub const DEFAULT_PATH: &str = "smile-keys.json";
@@ -331,18 +331,15 @@ impl KeyFile {
             };
             let mut mutes = Vec::with_capacity(entry.mutes.len());
             for mute in entry.mutes {
-                let until = NaiveDate::parse_from_str(&mute.until, "%Y-%m-%d")
-                    .ok()
-                    .filter(|_| mute.until.len() == 10)
-                    .ok_or_else(|| {
-                        invalid(
-                            Some(&id),
-                            format!(
-                                "mute `until` is `{}`, expected YYYY-MM-DD",
-                                mute.until.escape_debug()
-                            ),
-                        )
-                    })?;
+                let until = parse_full_date(&mute.until).ok_or_else(|| {
+                    invalid(
+                        Some(&id),
+                        format!(
+                            "mute `until` is `{}`, expected YYYY-MM-DD",
+                            mute.until.escape_debug()
+                        ),
+                    )
+                })?;
                 mutes.push(Mute {
                     finding: mute.finding,
                     reason: mute.reason,

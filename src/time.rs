@@ -84,13 +84,19 @@ fn starts_with_full_date(text: &str) -> bool {
 
 /// A key-file time: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
 pub fn parse_date_or_time(text: &str) -> Result<DateTime<Utc>, BadTimestamp> {
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        // chrono accepts `2026-9-1`; the contract asks for YYYY-MM-DD exactly.
-        if text.len() == 10 {
-            return Ok(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists")));
-        }
+    if let Some(date) = parse_full_date(text) {
+        return Ok(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists")));
     }
     parse_rfc3339(text)
+}
+
+/// Exactly `YYYY-MM-DD`. (chrono's `%Y-%m-%d` alone also takes `2026-9-1` and, found by
+/// fuzzing, `2026- 9-01`: issue 6.)
+pub fn parse_full_date(text: &str) -> Option<NaiveDate> {
+    if text.len() != 10 || !starts_with_full_date(text) {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
 /// A duration that is not one of `90s`, `15m`, `24h`, `7d` or a bare number of seconds.
@@ -259,6 +265,9 @@ mod tests {
             Ok(utc("2026-09-01T00:00:00Z"))
         );
         assert!(parse_date_or_time("2026-9-1").is_err());
+        // Found by fuzzing (issue 6).
+        assert!(parse_date_or_time("2026- 9-01").is_err());
+        assert!(parse_full_date("2026-09- 1").is_none());
         assert!(parse_date_or_time("2026-02-30").is_err());
     }
 }
