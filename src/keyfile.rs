@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::secret::{ApiKey, KeyError};
-use crate::time::{BadTimestamp, parse_date_or_time};
+use crate::time::{BadTimestamp, parse_date_or_time, parse_full_date};
 
 /// Where the key file is looked for when neither `--keys` nor `SMILE_SEC_KEYS` names one.
 pub const DEFAULT_PATH: &str = "smile-keys.json";
@@ -255,6 +255,8 @@ impl KeyFile {
 
     /// Parses key-file bytes; `path` names the file in errors and anchors relative secret paths.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
+        // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let raw: RawFile =
             serde_json::from_slice(bytes).map_err(|source| KeyFileError::Syntax {
                 path: path.to_owned(),
@@ -337,18 +339,15 @@ impl KeyFile {
             };
             let mut mutes = Vec::with_capacity(entry.mutes.len());
             for mute in entry.mutes {
-                let until = NaiveDate::parse_from_str(&mute.until, "%Y-%m-%d")
-                    .ok()
-                    .filter(|_| mute.until.len() == 10)
-                    .ok_or_else(|| {
-                        invalid(
-                            Some(&id),
-                            format!(
-                                "mute `until` is `{}`, expected YYYY-MM-DD",
-                                mute.until.escape_debug()
-                            ),
-                        )
-                    })?;
+                let until = parse_full_date(&mute.until).ok_or_else(|| {
+                    invalid(
+                        Some(&id),
+                        format!(
+                            "mute `until` is `{}`, expected YYYY-MM-DD",
+                            mute.until.escape_debug()
+                        ),
+                    )
+                })?;
                 mutes.push(Mute {
                     finding: mute.finding,
                     reason: mute.reason,
@@ -480,6 +479,12 @@ mod tests {
             !shown.contains("inline-key"),
             "Debug leaks the key: {shown}"
         );
+    }
+
+    #[test]
+    fn issue_6_a_byte_order_mark_is_skipped() {
+        let file = KeyFile::parse(Path::new("k.json"), format!("\u{feff}{GOOD}").as_bytes());
+        assert_eq!(file.unwrap().keys.len(), 2);
     }
 
     fn error_of(text: &str) -> String {

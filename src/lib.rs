@@ -12,6 +12,8 @@ pub mod cli;
 pub mod cmd;
 pub mod credentials;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzz_props;
 pub mod generate;
 pub mod http;
 pub mod input;

@@ -178,21 +178,42 @@ pub fn for_each_raw_item<R: BufRead>(
     mut reader: R,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    match first_significant_byte(&mut reader) {
+    match skip_leading_space(&mut reader) {
         Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
-        Ok(Some(b'[')) => read_array(reader, sink),
-        Ok(_) => read_lines(reader, sink),
+        Ok((Some(b'['), _)) => read_array(reader, sink),
+        Ok((_, newlines)) => read_lines(reader, newlines, sink),
     }
 }
 
-/// Skips a UTF-8 byte-order mark and peeks at the first non-white-space byte in the buffer.
-/// (Leading white space is not consumed, so line numbers stay right.)
-fn first_significant_byte<R: BufRead>(reader: &mut R) -> io::Result<Option<u8>> {
+/// Skips a UTF-8 byte-order mark and any white space, however many reads it spans, and returns
+/// the first byte after it (left unread) with the number of newlines skipped, so that line
+/// numbers stay right. (Peeking at one buffer only read an array as NDJSON when a pipe delivered
+/// leading blank lines on their own, or a file began with more white space than a buffer: issue 6.)
+fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber)> {
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
         reader.consume(3);
     }
-    let buf = reader.fill_buf()?;
-    Ok(buf.iter().copied().find(|b| !b.is_ascii_whitespace()))
+    let mut newlines = 0;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((None, newlines));
+        }
+        let space = buf
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(buf.len());
+        newlines += memchr::memchr_iter(b'\n', &buf[..space]).count() as ItemNumber;
+        let first = buf.get(space).copied();
+        reader.consume(space);
+        if first.is_some() {
+            return Ok((first, newlines));
+        }
+    }
 }
 
 /// A top-level array, streamed element by element.
@@ -244,6 +265,7 @@ fn read_array<R: BufRead>(
 /// An item is numbered by the line it starts on.
 fn read_lines<R: BufRead>(
     reader: R,
+    lines_before: ItemNumber,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     // A lone value is item 1 wherever it starts (cli-contract §5), so the first item waits until
@@ -267,7 +289,7 @@ fn read_lines<R: BufRead>(
         }
         sink(number, raw)
     };
-    frame_lines(reader, &mut emit)?;
+    frame_lines(reader, lines_before, &mut emit)?;
     match first {
         Some((_, held)) => emit_held(&mut sink, 1, held),
         None => Ok(()),
@@ -287,9 +309,11 @@ fn emit_held(
 
 fn frame_lines<R: BufRead>(
     reader: R,
+    lines_before: ItemNumber,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut lines = Lines::new(reader);
+    lines.number = lines_before;
     let mut line = Vec::new();
     loop {
         let number = match lines.next(&mut line) {
@@ -313,10 +337,15 @@ fn frame_lines<R: BufRead>(
             continue;
         }
         match gather(&mut lines, &mut line, depth) {
-            Ok(true) => sink(number, RawItem::Json(&line))?,
-            Ok(false) => {
+            Ok(closed) => {
+                // Parsed here, not by the caller: when later lines merely balance a truncated
+                // line's brackets, the lines in between must be read again (issue 6).
                 let reason = match parse_item(&line) {
                     Item::ParseError(e) => e,
+                    _ if closed => {
+                        sink(number, RawItem::Json(&line))?;
+                        continue;
+                    }
                     _ => {
                         format!("value is incomplete, nested deeper than {MAX_DEPTH}, or too large")
                     }
@@ -635,5 +664,38 @@ mod tests {
     fn empty_input_has_no_items() {
         assert_eq!(frame(""), []);
         assert_eq!(frame(" \n\n \t"), []);
+    }
+
+    #[test]
+    fn issue_6_balanced_brackets_after_a_truncated_line_lose_nothing() {
+        // The closing `}}` balances the truncated first line, but the gathered text is not JSON:
+        // the good line in between must still be reported.
+        let input = "{\"a\":{\n{\"signature\":\"b\"}\n}}\n{\"signature\":\"c\"}\n";
+        assert_eq!(
+            frame(input),
+            [Seen::Err(1), cb(2, "b"), Seen::Err(3), cb(4, "c")]
+        );
+    }
+
+    #[test]
+    fn issue_6_leading_white_space_longer_than_one_read_keeps_the_framing() {
+        let input = format!("{}[{{\"signature\":\"a\"}}, 1]", " \n".repeat(40));
+        for capacity in [1, 3, 4096] {
+            let mut seen = Vec::new();
+            for_each_item(
+                io::BufReader::with_capacity(capacity, input.as_bytes()),
+                |n, item| {
+                    seen.push((n, matches!(item, Item::Callback(_))));
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, [(1, true), (2, false)], "buffer of {capacity}");
+        }
+        // NDJSON keeps its line numbers after skipped blank lines.
+        assert_eq!(
+            frame("\n \n{\"signature\":\"a\"}\n{\"signature\":\"b\"}"),
+            [cb(3, "a"), cb(4, "b")]
+        );
     }
 }

@@ -50,14 +50,18 @@ pub fn body_digest(callback: &Callback<'_>) -> BodyDigest {
     CANONICAL.with_borrow_mut(|out| {
         out.clear();
         let mut members: Vec<&Member<'_>> = callback.body.iter().collect();
-        write_members(out, &mut members);
+        write_members(out, &mut members, 0);
         BodyDigest(Sha256::digest(&out[..]).into())
     })
 }
 
 type Member<'a> = (Cow<'a, str>, &'a RawValue);
 
-fn write_members(out: &mut Vec<u8>, members: &mut [&Member<'_>]) {
+/// Nesting canonicalised before values are taken as written: deeper bodies are hostile, and
+/// taking them as written can only make two bodies differ, never match.
+const MAX_CANONICAL_DEPTH: usize = 64;
+
+fn write_members(out: &mut Vec<u8>, members: &mut [&Member<'_>], depth: usize) {
     // Stable: duplicate keys keep their order, so bodies that differ only there still differ.
     members.sort_by(|a, b| a.0.cmp(&b.0));
     out.push(b'{');
@@ -75,7 +79,7 @@ fn write_members(out: &mut Vec<u8>, members: &mut [&Member<'_>]) {
             Cow::Owned(unescaped) => write_string(out, unescaped),
         }
         out.push(b':');
-        write_value(out, value);
+        write_value(out, value, depth + 1);
     }
     out.push(b'}');
 }
@@ -85,13 +89,17 @@ fn write_string(out: &mut Vec<u8>, text: &str) {
     serde_json::to_writer(&mut *out, text).expect("writing to a Vec");
 }
 
-fn write_value(out: &mut Vec<u8>, raw: &RawValue) {
+fn write_value(out: &mut Vec<u8>, raw: &RawValue, depth: usize) {
     let text = raw.get();
+    if depth > MAX_CANONICAL_DEPTH {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
     match text.as_bytes().first() {
         Some(b'{') => match serde_json::from_str::<Members<'_>>(text) {
             Ok(Members(members)) => {
                 let mut refs: Vec<&Member<'_>> = members.iter().collect();
-                write_members(out, &mut refs);
+                write_members(out, &mut refs, depth);
             }
             Err(_) => out.extend_from_slice(text.as_bytes()),
         },
@@ -102,7 +110,7 @@ fn write_value(out: &mut Vec<u8>, raw: &RawValue) {
                     if i > 0 {
                         out.push(b',');
                     }
-                    write_value(out, item);
+                    write_value(out, item, depth + 1);
                 }
                 out.push(b']');
             }
@@ -376,6 +384,20 @@ mod tests {
         ] {
             assert_ne!(digest(other), base, "{other}");
         }
+    }
+
+    #[test]
+    fn deep_bodies_do_not_exhaust_the_stack() {
+        // Issue 6: a signed body nested 10,000 deep overflowed a worker thread's stack.
+        let deep = format!(r#"{{"a":{}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        let other = format!(r#"{{"a":{}1{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+        let run = || {
+            std::thread::spawn(move || (digest(&deep), digest(&other)))
+                .join()
+                .unwrap()
+        };
+        let (a, b) = run();
+        assert_ne!(a, b);
     }
 
     #[test]

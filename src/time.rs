@@ -52,6 +52,11 @@ pub fn parse_callback_timestamp(text: &str) -> Result<(DateTime<Utc>, Zone), Bad
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok((t.with_timezone(&Utc), Zone::Explicit));
     }
+    // chrono's `%Y-%m-%d` also takes signed, short or long years and one-digit months and days
+    // (`-2024-2-5`); no SDK sends those, so the other spellings must start `YYYY-MM-DD` (issue 6).
+    if !starts_with_full_date(text) {
+        return Err(bad());
+    }
     // Ruby's `Time#to_s`, and ISO with a colon-less offset (`+0000`).
     for layout in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
         if let Ok(t) = DateTime::<FixedOffset>::parse_from_str(text, layout) {
@@ -66,15 +71,32 @@ pub fn parse_callback_timestamp(text: &str) -> Result<(DateTime<Utc>, Zone), Bad
     Err(bad())
 }
 
+/// Whether `text` starts with exactly `YYYY-MM-DD` followed by a separator (or nothing).
+fn starts_with_full_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+        && b.get(10).is_none_or(|c| !c.is_ascii_digit())
+}
+
 /// A key-file time: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
 pub fn parse_date_or_time(text: &str) -> Result<DateTime<Utc>, BadTimestamp> {
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        // chrono accepts `2026-9-1`; the contract asks for YYYY-MM-DD exactly.
-        if text.len() == 10 {
-            return Ok(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists")));
-        }
+    if let Some(date) = parse_full_date(text) {
+        return Ok(Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists")));
     }
     parse_rfc3339(text)
+}
+
+/// Exactly `YYYY-MM-DD`. (chrono's `%Y-%m-%d` alone also takes `2026-9-1` and, found by
+/// fuzzing, `2026- 9-01`: issue 6.)
+pub fn parse_full_date(text: &str) -> Option<NaiveDate> {
+    if text.len() != 10 || !starts_with_full_date(text) {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
 /// A duration that is not one of `90s`, `15m`, `24h`, `7d` or a bare number of seconds.
@@ -192,6 +214,11 @@ mod tests {
             "2024-03-15",
             "1710498030",
             "2024-03-15T10:20:30.123Z ",
+            // Found by fuzzing (issue 6): chrono's `%Y-%m-%d` takes these, no SDK sends them.
+            "-2024-2-5T10:20:30.0312024-2304",
+            "2024-3-15 11:20:30 +0100",
+            "+2024-03-15T11:20:30",
+            "12024-03-15 11:20:30",
         ] {
             assert!(parse_callback_timestamp(input).is_err(), "{input:?}");
         }
@@ -238,6 +265,9 @@ mod tests {
             Ok(utc("2026-09-01T00:00:00Z"))
         );
         assert!(parse_date_or_time("2026-9-1").is_err());
+        // Found by fuzzing (issue 6).
+        assert!(parse_date_or_time("2026- 9-01").is_err());
+        assert!(parse_full_date("2026-09- 1").is_none());
         assert!(parse_date_or_time("2026-02-30").is_err());
     }
 }

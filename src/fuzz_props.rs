@@ -1,0 +1,622 @@
+//! Properties every parser of outside input must keep, one function per fuzz target (issue 6).
+//!
+//! Each `pub fn <target>(data: &[u8])` panics when a property is violated. The cargo-fuzz targets
+//! under `fuzz/` are one line calling these, and `tests/fuzz_corpus.rs` replays every saved corpus
+//! file through the same functions, so `cargo test` exercises each target without nightly.
+//! Adding a target: write its function here, add it to [`TARGETS`], add `fuzz/fuzz_targets/<name>.rs`
+//! and its `[[bin]]` in `fuzz/Cargo.toml`, and seed `fuzz/corpus/<name>/`.
+//!
+//! Not part of the public interface: it exists for testing only.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{Datelike, Duration, SecondsFormat};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::keyfile::{KeyFile, SecretSource};
+use crate::payload::{self, Field, Item, ItemNumber};
+use crate::replay::{self, PairId, ReplayLog, SeenEntry, SeenFile, Sighting};
+use crate::secret::ApiKey;
+use crate::signature::{DecodedSignature, MalformedSignature};
+use crate::time::{self, Zone};
+
+/// A property function: panics when `data` breaks a property.
+pub type Property = fn(&[u8]);
+
+/// Every fuzz target by name (the name of its `fuzz/fuzz_targets/<name>.rs` and corpus folder).
+pub const TARGETS: &[(&str, Property)] = &[
+    ("payload_framing", payload_framing),
+    ("payload_item", payload_item),
+    ("body_digest", body_digest),
+    ("callback_timestamp", callback_timestamp),
+    ("duration", duration),
+    ("keyfile", keyfile),
+    ("signature", signature),
+    ("seen_file", seen_file),
+];
+
+/// What framing reported for one item, enough to compare runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Framed {
+    Callback(Option<String>, Option<String>),
+    NotAnObject,
+    ParseError,
+}
+
+fn frame(data: &[u8], capacity: usize) -> Vec<(ItemNumber, Framed)> {
+    let mut items = Vec::new();
+    payload::for_each_item(BufReader::with_capacity(capacity, data), |n, item| {
+        items.push((
+            n,
+            match item {
+                Item::Callback(cb) => Framed::Callback(
+                    cb.signature.as_str().map(str::to_owned),
+                    cb.timestamp.as_str().map(str::to_owned),
+                ),
+                Item::NotAnObject => Framed::NotAnObject,
+                Item::ParseError(_) => Framed::ParseError,
+            },
+        ));
+        Ok(())
+    })
+    .expect("the sink never fails");
+    items
+}
+
+/// `payload::for_each_item`: item numbers strictly increase; an NDJSON item is numbered by a line
+/// that exists; a line that is a valid JSON value on its own is reported, or is part of a
+/// multi-line value that parsed (a parse error never swallows a following good line); the
+/// result does not depend on how the reader's buffer splits the input.
+pub fn payload_framing(data: &[u8]) {
+    let items = frame(data, 1 << 18);
+    for pair in items.windows(2) {
+        assert!(
+            pair[0].0 < pair[1].0,
+            "item numbers must increase: {items:?}"
+        );
+    }
+    // Small buffers split the input everywhere; the BOM is only looked for in the first read.
+    for capacity in [3, 7, 64] {
+        assert_eq!(
+            frame(data, capacity),
+            items,
+            "framing depends on the buffer size ({capacity})"
+        );
+    }
+    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    if is_array {
+        for (i, (n, _)) in items.iter().enumerate() {
+            assert_eq!(*n, i as u64 + 1, "array elements are numbered 1, 2, ...");
+        }
+        return;
+    }
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    let line_count = lines.len() - usize::from(body.ends_with(b"\n"));
+    if let Some((last, _)) = items.last() {
+        assert!(
+            *last as usize <= line_count,
+            "item on line {last} of {line_count}"
+        );
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let number = i as u64 + 1;
+        if line.iter().all(u8::is_ascii_whitespace)
+            || serde_json::from_slice::<de::IgnoredAny>(line).is_err()
+        {
+            continue;
+        }
+        // The item that covers this line: the last one starting at or before it.
+        match items.iter().rev().find(|(n, _)| *n <= number) {
+            Some((n, _)) if *n == number => {}
+            Some((n, Framed::ParseError)) => {
+                panic!(
+                    "line {number} is valid JSON but was swallowed by the parse error of line {n}"
+                )
+            }
+            Some(_) => {}
+            None => panic!("line {number} is valid JSON but was not reported"),
+        }
+    }
+}
+
+/// `payload::parse_item` agrees with serde_json on what the value is, and extracts exactly the
+/// top-level `signature` and `timestamp` serde_json sees.
+pub fn payload_item(data: &[u8]) {
+    let item = payload::parse_item(data);
+    let reference = match serde_json::from_slice::<serde_json::Value>(data) {
+        Ok(value) => value,
+        // serde_json's Value stops at 128 levels and refuses lone surrogate escapes
+        // (`"\ud800"`); parse_item leaves the body's values unread, so it takes both there.
+        Err(e) if e.to_string().contains("recursion limit") || is_value_only_error(&e) => return,
+        Err(e) => {
+            assert!(
+                matches!(item, Item::ParseError(_)),
+                "serde_json refuses what parse_item accepted: {item:?}\n{e}"
+            );
+            return;
+        }
+    };
+    let serde_json::Value::Object(object) = reference else {
+        assert!(matches!(item, Item::NotAnObject), "not an object: {item:?}");
+        return;
+    };
+    let callback = match item {
+        Item::Callback(cb) => cb,
+        // The only object parse_item refuses: a repeated `signature` or `timestamp`.
+        Item::ParseError(e) => {
+            assert!(e.contains("duplicate field"), "object refused: {e}");
+            return;
+        }
+        Item::NotAnObject => panic!("an object read as not an object"),
+    };
+    for (name, field) in [
+        ("signature", &callback.signature),
+        ("timestamp", &callback.timestamp),
+    ] {
+        match (object.get(name), field) {
+            (None, Field::Missing) => {}
+            (Some(serde_json::Value::String(s)), Field::Str(f)) => assert_eq!(s, f.as_ref()),
+            (Some(v), Field::NotString) if !v.is_string() => {}
+            (expected, found) => panic!("`{name}`: serde_json {expected:?}, parse_item {found:?}"),
+        }
+    }
+    let body_keys: HashSet<&str> = callback.body.iter().map(|(k, _)| k.as_ref()).collect();
+    let expected: HashSet<&str> = object
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !matches!(*k, "signature" | "timestamp"))
+        .collect();
+    assert_eq!(body_keys, expected, "body members");
+}
+
+fn is_value_only_error(e: &serde_json::Error) -> bool {
+    let text = e.to_string();
+    text.contains("surrogate")
+        || text.contains("unicode code point")
+        || text.contains("hex escape")
+        // `1e999999`: Value reads numbers as f64; parse_item keeps them as written.
+        || text.contains("number out of range")
+}
+
+/// `replay::body_digest`: the same body with its keys reordered at every level, its white space
+/// changed, its strings escaped another way and its signed fields changed has the same digest;
+/// one more member changes it.
+pub fn body_digest(data: &[u8]) {
+    let Item::Callback(callback) = payload::parse_item(data) else {
+        return;
+    };
+    let digest = replay::body_digest(&callback);
+    assert_eq!(replay::body_digest(&callback), digest, "deterministic");
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(raw) = serde_json::from_str::<&RawValue>(text) else {
+        return;
+    };
+    // The variation is drawn from the input itself, so every run of one input is the same.
+    let mut rng = Rng(data.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    }));
+    let mut members = match object_members(raw) {
+        Some(members) if unique_keys(&members) => members,
+        _ => return,
+    };
+    members.retain(|(k, _)| k != "signature" && k != "timestamp");
+    let mut rewritten = String::new();
+    let mut extra = vec![
+        (
+            "timestamp".to_owned(),
+            "\"2000-01-01T00:00:00Z\"".to_owned(),
+        ),
+        ("signature".to_owned(), "null".to_owned()),
+    ];
+    let mut body = Vec::new();
+    for (key, value) in members {
+        let mut out = String::new();
+        if !reformat(value, &mut rng, &mut out) {
+            return; // a nested object with duplicate keys: their order is content
+        }
+        body.push((key, out));
+    }
+    body.append(&mut extra);
+    rng.shuffle(&mut body);
+    write_members(&body, &mut rng, &mut rewritten);
+    let Item::Callback(again) = payload::parse_item(rewritten.as_bytes()) else {
+        panic!("the rewritten callback does not parse: {rewritten}");
+    };
+    assert_eq!(
+        replay::body_digest(&again),
+        digest,
+        "digest changed by re-serialising:\n{text}\n{rewritten}"
+    );
+    body.push(("\u{1}fuzz".to_owned(), "1".to_owned()));
+    let mut longer = String::new();
+    write_members(&body, &mut rng, &mut longer);
+    let Item::Callback(longer) = payload::parse_item(longer.as_bytes()) else {
+        panic!("the extended callback does not parse");
+    };
+    assert_ne!(
+        replay::body_digest(&longer),
+        digest,
+        "a new member must change the digest"
+    );
+}
+
+/// xorshift64: a small deterministic source of choices.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 |= 1;
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+    fn space(&mut self, out: &mut String) {
+        out.push_str([" ", "", "\n  ", "\t", "\r\n"][self.below(5)]);
+    }
+}
+
+/// An object's members, raw; `None` when it is not an object that parses.
+fn object_members(raw: &RawValue) -> Option<Vec<(String, &RawValue)>> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<(String, &'de RawValue)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut members = Vec::new();
+            while let Some(entry) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                members.push((entry.0.into_owned(), entry.1));
+            }
+            Ok(members)
+        }
+    }
+    struct Members<'a>(Vec<(String, &'a RawValue)>);
+    impl<'de> de::Deserialize<'de> for Members<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(V).map(Members)
+        }
+    }
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return None;
+    }
+    serde_json::from_str::<Members<'_>>(text).ok().map(|m| m.0)
+}
+
+fn unique_keys(members: &[(String, &RawValue)]) -> bool {
+    let mut seen = HashSet::new();
+    members.iter().all(|(k, _)| seen.insert(k.as_str()))
+}
+
+/// Writes `raw` again with other white space, key order and string escapes. False when it holds an
+/// object with duplicate keys (whose order the digest rightly keeps).
+fn reformat(raw: &RawValue, rng: &mut Rng, out: &mut String) -> bool {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'{') => match object_members(raw) {
+            Some(members) => {
+                if !unique_keys(&members) {
+                    return false;
+                }
+                let mut written = Vec::new();
+                for (key, value) in members {
+                    let mut inner = String::new();
+                    if !reformat(value, rng, &mut inner) {
+                        return false;
+                    }
+                    written.push((key, inner));
+                }
+                rng.shuffle(&mut written);
+                write_members(&written, rng, out);
+            }
+            // The digest keeps what it cannot parse as written; so must we.
+            None => out.push_str(text),
+        },
+        Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
+            Ok(items) => {
+                out.push('[');
+                for (i, item) in items.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    rng.space(out);
+                    if !reformat(item, rng, out) {
+                        return false;
+                    }
+                }
+                rng.space(out);
+                out.push(']');
+            }
+            Err(_) => out.push_str(text),
+        },
+        Some(b'"') => match serde_json::from_str::<String>(text) {
+            Ok(s) => write_escaped(&s, rng, out),
+            Err(_) => out.push_str(text),
+        },
+        _ => out.push_str(text),
+    }
+    true
+}
+
+fn write_members(members: &[(String, String)], rng: &mut Rng, out: &mut String) {
+    out.push('{');
+    for (i, (key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        rng.space(out);
+        write_escaped(key, rng, out);
+        rng.space(out);
+        out.push(':');
+        rng.space(out);
+        out.push_str(value);
+    }
+    rng.space(out);
+    out.push('}');
+}
+
+/// A JSON string with each character written plainly or as a `\u` escape, at random.
+fn write_escaped(text: &str, rng: &mut Rng, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        let must_escape = c == '"' || c == '\\' || c < ' ';
+        if must_escape || rng.below(4) == 0 {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else if c == '/' && rng.below(2) == 0 {
+            out.push_str("\\/");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+}
+
+/// `time::parse_callback_timestamp`, `parse_rfc3339`, `parse_date_or_time`: deterministic; what
+/// strict RFC 3339 accepts the callback parser reads as the same instant; a parsed instant
+/// printed as RFC 3339 parses back to itself.
+pub fn callback_timestamp(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = time::parse_callback_timestamp(text);
+    assert_eq!(
+        time::parse_callback_timestamp(text),
+        parsed,
+        "deterministic"
+    );
+    let strict = time::parse_rfc3339(text);
+    if let Ok(t) = strict {
+        assert_eq!(parsed, Ok((t, Zone::Explicit)), "RFC 3339 read differently");
+    }
+    if parsed.is_ok() {
+        // Every spelling starts with a full `YYYY-MM-DD`.
+        let date = text.as_bytes().get(..10).unwrap_or_default();
+        assert!(
+            date.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }),
+            "accepted without a YYYY-MM-DD date: {text:?}"
+        );
+    }
+    // RFC 3339 has years 0000 to 9999 only; an offset can move an instant out of them.
+    if let Some((t, _)) = parsed
+        .clone()
+        .ok()
+        .filter(|(t, _)| (0..=9999).contains(&t.year()))
+    {
+        let printed = t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        assert_eq!(time::parse_rfc3339(&printed), Ok(t), "{printed}");
+        assert_eq!(
+            time::parse_callback_timestamp(&printed),
+            Ok((t, Zone::Explicit))
+        );
+        // Age arithmetic on any readable instant must not overflow (verify computes it).
+        let _ = (chrono::DateTime::<chrono::Utc>::MIN_UTC - t).num_seconds();
+        let _ = (chrono::DateTime::<chrono::Utc>::MAX_UTC - t).num_seconds();
+    }
+    match time::parse_date_or_time(text) {
+        Ok(t) if text.len() == 10 => {
+            assert_eq!(t.time(), chrono::NaiveTime::MIN, "a date is midnight UTC");
+            assert_eq!(t.date_naive().format("%Y-%m-%d").to_string(), text);
+        }
+        Ok(t) => assert_eq!(strict, Ok(t), "a key-file time is strict RFC 3339"),
+        Err(_) => assert!(strict.is_err()),
+    }
+}
+
+/// `time::parse_duration`: accepts exactly digits with an optional `s`/`m`/`h`/`d`, with the
+/// value they say; the value written as bare seconds parses to itself.
+pub fn duration(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = time::parse_duration(text);
+    let (digits, unit) = match text.as_bytes().last() {
+        Some(b's') => (&text[..text.len() - 1], 1),
+        Some(b'm') => (&text[..text.len() - 1], 60),
+        Some(b'h') => (&text[..text.len() - 1], 3600),
+        Some(b'd') => (&text[..text.len() - 1], 86_400),
+        _ => (text, 1),
+    };
+    let grammatical = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let expected = grammatical
+        .then(|| digits.parse::<u128>().ok())
+        .flatten()
+        .and_then(|n| n.checked_mul(unit))
+        .and_then(|n| i64::try_from(n).ok())
+        .and_then(Duration::try_seconds);
+    match (parsed, expected) {
+        (Ok(d), Some(e)) => {
+            assert_eq!(d, e);
+            assert!(d >= Duration::zero());
+            let seconds = d.num_seconds().to_string();
+            assert_eq!(time::parse_duration(&seconds), Ok(d), "{seconds}");
+            assert_eq!(time::parse_duration(&format!("{seconds}s")), Ok(d));
+        }
+        (Err(_), None) => {}
+        (parsed, expected) => panic!("{text:?}: parsed {parsed:?}, expected {expected:?}"),
+    }
+}
+
+/// `keyfile::KeyFile::parse`: a file that parses has unique, non-empty ids, non-empty partner IDs
+/// and integration lists without blank labels, a positive maximum age, and no inline key in its
+/// `Debug` output; parsing is deterministic.
+pub fn keyfile(data: &[u8]) {
+    let path = Path::new("/fuzz/smile-keys.json");
+    let first = KeyFile::parse(path, data);
+    let again = KeyFile::parse(path, data);
+    assert_eq!(format!("{first:?}"), format!("{again:?}"), "deterministic");
+    let Ok(file) = first else {
+        return;
+    };
+    assert!(file.policy.max_age_days >= 1);
+    let mut ids = HashSet::new();
+    let redacted = format!(
+        "{:?}",
+        SecretSource::Inline(ApiKey::new("x").expect("non-empty"))
+    );
+    for key in &file.keys {
+        assert!(!key.id.is_empty());
+        assert!(ids.insert(key.id.as_str()), "duplicate id {}", key.id);
+        assert!(!key.partner_id.is_empty());
+        assert!(!key.integrations.is_empty());
+        assert!(key.integrations.iter().all(|l| !l.trim().is_empty()));
+        if let SecretSource::Inline(api_key) = &key.secret {
+            assert!(!api_key.expose().is_empty());
+            assert_eq!(format!("{:?}", key.secret), redacted, "Debug shows the key");
+        }
+        for mute in &key.mutes {
+            assert_eq!(mute.until.format("%Y-%m-%d").to_string().len(), 10);
+        }
+    }
+    assert_eq!(file.find("\u{0}no such id\u{0}").map(|k| &k.id), None);
+}
+
+/// `signature::DecodedSignature::parse`: accepts exactly the canonical padded standard base64 of
+/// 32 bytes, and a decoded signature re-encodes to the same text; any 32 bytes round-trip.
+pub fn signature(data: &[u8]) {
+    if let Some(bytes) = data.first_chunk::<32>() {
+        let text = STANDARD.encode(bytes);
+        assert_eq!(DecodedSignature::parse(&text), Ok(DecodedSignature(*bytes)));
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match DecodedSignature::parse(text) {
+        Ok(sig) => assert_eq!(STANDARD.encode(sig.0), text, "not canonical"),
+        Err(MalformedSignature::Length(n)) => {
+            assert_ne!(text.len(), 44);
+            assert_eq!(n, text.chars().count());
+        }
+        Err(MalformedSignature::Encoding) => {
+            assert_eq!(text.len(), 44);
+            // 44 characters without padding are 33 bytes: canonical, but not a signature.
+            let reencoded = STANDARD
+                .decode(text)
+                .ok()
+                .filter(|b| b.len() == 32)
+                .map(|b| STANDARD.encode(b));
+            assert_ne!(
+                reencoded.as_deref(),
+                Some(text),
+                "a canonical signature refused"
+            );
+        }
+    }
+}
+
+static SEEN_FILES: AtomicU64 = AtomicU64::new(0);
+
+/// A file in the temporary folder, removed when dropped.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// `replay::SeenFile::open` on a file holding `data`: every non-blank line is loaded or counted as
+/// skipped; the file is only appended to (what was there stays a prefix, and a partial last line
+/// is closed with a newline); a valid line after any damage is still loaded; an entry recorded
+/// now is found by the next run.
+pub fn seen_file(data: &[u8]) {
+    let temp = TempFile(std::env::temp_dir().join(format!(
+        "smile-sec-fuzz-seen-{}-{}.ndjson",
+        std::process::id(),
+        SEEN_FILES.fetch_add(1, Ordering::Relaxed)
+    )));
+    let path = &temp.0;
+    let load = |log: &mut ReplayLog| {
+        let (seen, load) = SeenFile::open(path, log).expect("a temporary seen file opens");
+        (seen, load.entries, load.skipped)
+    };
+    std::fs::write(path, data).expect("temporary file");
+    let non_blank = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count() as u64;
+    let mut log = ReplayLog::default();
+    let (seen, entries, skipped) = load(&mut log);
+    drop(seen);
+    assert_eq!(entries + skipped, non_blank, "every line loaded or skipped");
+    let after = std::fs::read(path).expect("temporary file");
+    assert!(after.starts_with(data), "the seen file was rewritten");
+    if data.is_empty() || data.ends_with(b"\n") {
+        assert_eq!(after, data);
+    } else {
+        assert_eq!(after.len(), data.len() + 1);
+        assert!(after.ends_with(b"\n"));
+    }
+
+    let pair = PairId::of(&DecodedSignature([0x5a; 32]));
+    let body = replay::BodyDigest([0xa5; 32]);
+    let entry = SeenEntry {
+        timestamp: "2026-11-20T10:00:00Z".into(),
+        pair: replay::hex(&pair.0),
+        body: body.to_hex(),
+        seen_at: "2026-11-20T10:00:01Z".into(),
+    };
+    let mut log = ReplayLog::default();
+    let (mut seen, _, _) = load(&mut log);
+    seen.record(&entry).expect("record");
+    seen.flush().expect("flush");
+    drop(seen);
+    let mut log = ReplayLog::default();
+    let (seen, entries_now, skipped_now) = load(&mut log);
+    drop(seen);
+    assert_eq!(
+        (entries_now, skipped_now),
+        (entries + 1, skipped),
+        "a valid line after damage must load"
+    );
+    let sighting = log.sight(pair, &body);
+    // An earlier line of the input may already hold this pair with another body: first one wins.
+    assert_ne!(sighting, Sighting::New, "the recorded entry was not loaded");
+}
