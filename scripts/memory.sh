@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Peak memory of the release binary at full size (issue 6, item 3): verify over 1 million
-# callbacks, ip-check --count over 4 and 16 million lines. tests/memory.rs runs the same checks at
+# callbacks, a --seen file of a million entries (issue 8), ip-check --count over 4 and 16 million
+# lines. tests/memory.rs runs the same checks at
 # a size the debug binary handles in seconds; this is the measurement behind the README's numbers.
 # Needs GNU time (/usr/bin/time, package `time`) and python3 (to sign a million callbacks fast).
 set -euo pipefail
@@ -30,6 +31,8 @@ with open(f"{work}/distinct.ndjson", "w") as f:
     f.writelines(lines)
 with open(f"{work}/resent.ndjson", "w") as f:
     f.writelines(lines[:1000] * 1000)
+with open(f"{work}/first1000.ndjson", "w") as f:
+    f.writelines(lines[:1000])
 addrs = ["34.240.137.52\n", "1.2.3.4\n", "52.36.32.43:443\n", "[::ffff:44.230.128.108]:80\n",
          "2001:db8::1\n", "not an address\n", "9" * 300 + "\n"]
 block = "".join(addrs[n % len(addrs)] for n in range(1_000_000))
@@ -67,6 +70,15 @@ measure _ "verify 1M lines, none accepted (stale)" $((32 * 1024)) 1 "$checked" \
 # Each distinct accepted callback is remembered for replay detection: about 100 bytes at peak.
 measure _ "verify 1M lines, 1M distinct accepted" $((192 * 1024)) 0 "$checked" \
   "$work/distinct.ndjson" "${verify[@]}"
+# --seen: record a million accepted callbacks, then check a thousand of them against that record.
+measure _ "verify 1M distinct, recorded with --seen" $((192 * 1024)) 0 "$checked" \
+  "$work/distinct.ndjson" "${verify[@]}" --seen "$work/seen.ndjson"
+start=$(date +%s%N)
+measure _ "verify 1000 against a 1M-entry --seen file" $((128 * 1024)) 0 '"duplicates":1000' \
+  "$work/first1000.ndjson" "${verify[@]}" --seen "$work/seen.ndjson"
+ms=$((($(date +%s%N) - start) / 1000000))
+printf '%-44s %8s ms (bound 10000 ms)\n' "  ...loading and checking took" "$ms"
+if [ "$ms" -gt 10000 ]; then echo "memory.sh: a 1M-entry --seen file took $ms ms" >&2; failed=1; fi
 measure small "ip-check --count 4M lines" $((16 * 1024)) 2 "^invalid 1142856$" "$work/4m.txt" ip-check --count
 measure large "ip-check --count 16M lines" $((16 * 1024)) 2 "^invalid 4571424$" "$work/16m.txt" ip-check --count
 

@@ -239,6 +239,10 @@ impl SeenFile {
     pub fn open(path: &Path, log: &mut ReplayLog) -> io::Result<(SeenFile, SeenLoad)> {
         let file = open_locked(path)?;
         let mut load = SeenLoad::default();
+        // About 150 bytes a line: reserve once rather than grow (and hold two tables) while loading.
+        let expected = file.metadata()?.len() / 150;
+        log.seen
+            .reserve(usize::try_from(expected).unwrap_or(0).min(1 << 26));
         let mut reader = BufReader::with_capacity(1 << 18, &file);
         let mut line = Vec::new();
         let mut ends_with_newline = true;
@@ -328,8 +332,17 @@ impl Drop for SeenFile {
 }
 
 fn parse_seen_line(line: &[u8]) -> Option<(PairId, [u8; 16])> {
-    let entry: SeenEntry = serde_json::from_slice(line).ok()?;
-    let pair = hex16(&entry.pair)?;
+    // Loading a million lines is the cost of a `--seen` run: read them without allocating.
+    #[derive(Deserialize)]
+    #[allow(dead_code)] // `timestamp` and `seen_at` must be there, but only pair and body are used
+    struct Borrowed<'a> {
+        timestamp: &'a str,
+        pair: &'a str,
+        body: &'a str,
+        seen_at: &'a str,
+    }
+    let entry: Borrowed<'_> = serde_json::from_slice(line).ok()?;
+    let pair = hex16(entry.pair)?;
     let body = hex16(entry.body.get(..32)?)?;
     Some((PairId(pair), body))
 }
