@@ -149,12 +149,7 @@ pub fn signing_credential(request: &KeyRequest<'_>) -> anyhow::Result<Credential
         return Err(no_key());
     };
     let entry = match request.key_id {
-        Some(id) => file.find(id).ok_or_else(|| {
-            hinted(
-                format!("no key `{id}` in {}", file.path.display()),
-                format!("ids in the file: {}", ids(file.keys.iter())),
-            )
-        })?,
+        Some(id) => file.find(id).ok_or_else(|| unknown_key(&file, id))?,
         None => {
             let mut usable = file.keys.iter().filter(|k| {
                 request.environment.is_none_or(|env| env == k.environment)
@@ -175,6 +170,13 @@ pub fn signing_credential(request: &KeyRequest<'_>) -> anyhow::Result<Credential
         }
     };
     entry_credential(&file, entry, partner.as_deref())
+}
+
+fn unknown_key(file: &KeyFile, id: &str) -> anyhow::Error {
+    hinted(
+        format!("no key `{id}` in {}", file.path.display()),
+        format!("ids in the file: {}", ids(file.keys.iter())),
+    )
 }
 
 fn ids<'a>(entries: impl Iterator<Item = &'a KeyEntry>) -> String {
@@ -227,6 +229,11 @@ pub fn verification_credentials(
     let Some(file) = load_key_file(request.keys)? else {
         return Err(no_key());
     };
+    if let Some(id) = request.key_id
+        && file.find(id).is_none()
+    {
+        return Err(unknown_key(&file, id));
+    }
     for entry in &file.keys {
         let fits = request.key_id.is_none_or(|id| id == entry.id)
             && request

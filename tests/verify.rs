@@ -335,6 +335,29 @@ fn misspelt_key_file_field_is_rejected_by_name() {
 }
 
 #[test]
+fn an_unknown_key_id_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[{"id":"a","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-11-01","api_key":"inline-secret-value"}]}"#,
+    )
+    .unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json", "--key", "b"])
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: no key `b` in keys.json\nhint: ids in the file: a"),
+        "{stderr}"
+    );
+    assert_no_leak(&out, &["inline-secret-value"]);
+}
+
+#[test]
 fn empty_key_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     verify(dir.path(), &[])
