@@ -58,11 +58,13 @@ pub struct Address<'a> {
 }
 
 impl fmt::Display for Address<'_> {
-    /// The canonical spelling: the checked address, with its zone; ports are not part of it.
+    /// The canonical spelling: the checked address, with its zone; ports are not part of it. Only
+    /// IPv6 has zones, so a zoned IPv4-mapped address keeps its `::ffff:a.b.c.d` form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.zone {
-            Some(zone) => write!(f, "{}%{zone}", self.ip),
-            None => self.ip.fmt(f),
+        match (self.zone, self.ip) {
+            (Some(zone), Ip::V4(v4)) => write!(f, "{}%{zone}", Ipv4Addr::from(v4).to_ipv6_mapped()),
+            (Some(zone), ip) => write!(f, "{ip}%{zone}"),
+            (None, ip) => ip.fmt(f),
         }
     }
 }
@@ -600,6 +602,20 @@ mod tests {
         assert_eq!(canon("[::FFFF:22f0:8934]:443"), "34.240.137.52");
         assert_eq!(canon("2001:0DB8:0:0::1"), "2001:db8::1");
         assert_eq!(canon("fe80::1%eth0"), "fe80::1%eth0");
+    }
+
+    /// Issue 6 (fuzz target `address`): a zoned IPv4-mapped address was printed `2.244.0.8%34`,
+    /// an IPv4 address with a zone, which is no address (and `parse` refused its own output).
+    #[test]
+    fn issue_6_zoned_mapped_address_keeps_its_ipv6_spelling() {
+        let a = parse(b"::ffff:2f4:8%34").unwrap();
+        assert_eq!(a.to_string(), "::ffff:2.244.0.8%34");
+        let canonical = a.to_string();
+        let again = parse(canonical.as_bytes()).unwrap();
+        assert_eq!(
+            (again.ip, again.mapped, again.zone),
+            (a.ip, true, Some("34"))
+        );
     }
 
     #[test]

@@ -123,6 +123,17 @@ pub struct Entry {
     pub label: Option<String>,
 }
 
+impl fmt::Display for Entry {
+    /// The entry as a line of an allowlist file (what `allowlist` prints as text): the network,
+    /// then its label after white space.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.label {
+            Some(label) => write!(f, "{:<20} {label}", self.net.to_string()),
+            None => self.net.fmt(f),
+        }
+    }
+}
+
 /// A refused line of an allowlist file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {

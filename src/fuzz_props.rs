@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::io::BufReader;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,11 +22,15 @@ use chrono::{Datelike, Duration, SecondsFormat};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::address::{self, Ip};
+use crate::allowlist::{self, Allowlist, Entry, EntryError, IpNet, Reason, Verdict};
 use crate::keyfile::{KeyFile, SecretSource};
 use crate::payload::{self, Field, Item, ItemNumber};
+use crate::proxy::{self, Hop, Why};
 use crate::replay::{self, PairId, ReplayLog, SeenEntry, SeenFile, Sighting};
 use crate::secret::ApiKey;
 use crate::signature::{DecodedSignature, MalformedSignature};
+use crate::snippet;
 use crate::time::{self, Zone};
 
 /// A property function: panics when `data` breaks a property.
@@ -41,6 +46,10 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("keyfile", keyfile),
     ("signature", signature),
     ("seen_file", seen_file),
+    ("address", address),
+    ("allowlist_file", allowlist_file),
+    ("proxy_chain", proxy_chain),
+    ("snippet", snippet),
 ];
 
 /// What framing reported for one item, enough to compare runs.
@@ -619,4 +628,425 @@ pub fn seen_file(data: &[u8]) {
     let sighting = log.sight(pair, &body);
     // An earlier line of the input may already hold this pair with another body: first one wins.
     assert_ne!(sighting, Sighting::New, "the recorded entry was not loaded");
+}
+
+/// The verdict and reason of one input against `list`, comparable across inputs.
+fn judged(list: &Allowlist, input: &[u8]) -> (Verdict, &'static str) {
+    let check = list.check(input);
+    let verdict = check.verdict();
+    // The verdict is one of the three, and agrees with the reason.
+    match (verdict, check.reason) {
+        (Verdict::Allowed, Reason::Listed)
+        | (Verdict::Denied, Reason::NotListed | Reason::Zoned)
+        | (Verdict::Invalid, Reason::Invalid(_)) => {}
+        (v, r) => panic!("verdict {v:?} with reason {r:?}"),
+    }
+    assert!(!check.detail().is_empty());
+    (verdict, check.reason.code())
+}
+
+/// Lists to judge addresses against: the built-in one, and one with IPv4 and IPv6 networks.
+fn address_lists() -> [Allowlist; 2] {
+    let text = "10.0.0.0/8 private\n34.240.137.52 production\n2001:db8::/32 doc\n\
+                fe80::/10 link\n::/96 compat\n64:ff9b::/96 nat64\n";
+    [
+        Allowlist::built_in(None),
+        Allowlist::parse_file(text, "fuzz".into(), "today".into()).expect("a valid list"),
+    ]
+}
+
+/// Every text part holding a `.` in an address input, outside its zone: the IPv4 parts.
+fn dotted_tokens(text: &str) -> impl Iterator<Item = &str> {
+    let before_zone = text.split('%').next().unwrap_or_default();
+    before_zone
+        .split([':', '[', ']'])
+        .filter(|t| t.contains('.'))
+}
+
+fn strict_dotted_quad(token: &str) -> bool {
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            (1..=3).contains(&p.len())
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
+}
+
+/// `address::parse` and the `ip-check` verdict: the verdict is one of allowed/denied/invalid and
+/// agrees with its reason; an accepted address's canonical form parses back to itself with the
+/// same verdict; an IPv4-mapped spelling is judged exactly as its IPv4 address (both ways); what
+/// std's `Ipv4Addr`/`Ipv6Addr` accept without leading zeros is read as the same address; an
+/// accepted input never holds a leading-zero, short, hex or octal IPv4 part.
+pub fn address(data: &[u8]) {
+    let parsed = address::parse(data);
+    assert_eq!(address::parse(data), parsed, "deterministic");
+    let lists = address_lists();
+    let verdicts: Vec<_> = lists.iter().map(|l| judged(l, data)).collect();
+    let text = std::str::from_utf8(data).ok();
+    let Ok(a) = parsed else {
+        assert!(verdicts.iter().all(|(v, _)| *v == Verdict::Invalid));
+        if let Some(text) = text {
+            std_agreement(text.trim_ascii());
+        }
+        return;
+    };
+    assert!(verdicts.iter().all(|(v, _)| *v != Verdict::Invalid));
+    // Accepted text is ASCII apart from nothing: every spelling is ASCII.
+    let text = text.expect("an accepted address is UTF-8");
+    assert!(text.is_ascii(), "accepted non-ASCII {text:?}");
+    for token in dotted_tokens(text.trim_ascii()) {
+        assert!(
+            strict_dotted_quad(token),
+            "accepted {text:?} with the IPv4 part {token:?}"
+        );
+    }
+    assert!(text.contains(['.', ':']), "accepted {text:?}");
+
+    // Canonical form: parses back to itself, the same address, the same verdicts.
+    let canonical = a.to_string();
+    let again = address::parse(canonical.as_bytes())
+        .unwrap_or_else(|e| panic!("canonical {canonical:?} of {text:?} refused: {e}"));
+    assert_eq!(again.to_string(), canonical, "canonical form is not stable");
+    assert_eq!((again.ip, again.zone, again.port), (a.ip, a.zone, None));
+    for (list, verdict) in lists.iter().zip(&verdicts) {
+        assert_eq!(
+            judged(list, canonical.as_bytes()),
+            *verdict,
+            "{text:?} and its canonical form {canonical:?} judged differently"
+        );
+    }
+    // A list holding exactly this address lets it in, unless it is zoned.
+    let own = Allowlist::new(
+        vec![Entry {
+            net: allowlist::host_net(a.ip),
+            label: None,
+        }],
+        "fuzz".into(),
+        "today".into(),
+    );
+    let want = if a.zone.is_some() {
+        Verdict::Denied
+    } else {
+        Verdict::Allowed
+    };
+    assert_eq!(judged(&own, data).0, want, "{text:?} against itself");
+
+    // IPv4-mapped IPv6 is judged exactly as its IPv4 address, in every spelling.
+    if let Ip::V4(v4) = a.ip {
+        let dotted = Ipv4Addr::from(v4).to_string();
+        let mapped = [
+            format!("::ffff:{dotted}"),
+            format!("::FFFF:{:x}:{:x}", v4 >> 16, v4 & 0xffff),
+            format!("0:0:0:0:0:ffff:{dotted}"),
+            format!("[::ffff:{dotted}]:443"),
+        ];
+        for (list, verdict) in lists.iter().zip(&verdicts) {
+            let plain = judged(list, dotted.as_bytes());
+            if a.zone.is_none() {
+                assert_eq!(plain, *verdict, "{text:?} and {dotted} judged differently");
+            }
+            for spelling in &mapped {
+                assert_eq!(
+                    judged(list, spelling.as_bytes()),
+                    plain,
+                    "{spelling} and {dotted} judged differently"
+                );
+                let m = address::parse(spelling.as_bytes()).expect("a mapped spelling");
+                assert!(m.mapped && m.ip == a.ip, "{spelling} read as {m:?}");
+            }
+        }
+    }
+
+    std_agreement(text.trim_ascii());
+    if text.trim_ascii().parse::<IpAddr>().is_ok() {
+        assert_eq!((a.port, a.zone), (None, None), "{text:?}");
+    }
+}
+
+/// std's view of `text` as an address, unmapped as `address` does: for comparing refusals.
+fn std_reads(text: &str) -> Option<Ip> {
+    match text.parse::<IpAddr>().ok()? {
+        IpAddr::V4(v4) => Some(Ip::V4(v4.into())),
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            Some(if bits >> 32 == 0xffff {
+                Ip::V4(bits as u32)
+            } else {
+                Ip::V6(bits)
+            })
+        }
+    }
+}
+
+/// What std's `Ipv4Addr`/`Ipv6Addr` read (with no leading-zero IPv4 part), `address::parse`
+/// reads as the same address.
+fn std_agreement(text: &str) {
+    let no_leading_zero =
+        dotted_tokens(text).all(|t| t.split('.').all(|p| p.len() < 2 || !p.starts_with('0')));
+    if let Some(ip) = std_reads(text).filter(|_| no_leading_zero) {
+        let a = address::parse(text.as_bytes())
+            .unwrap_or_else(|e| panic!("std reads {text:?} as {ip}, address refuses it: {e}"));
+        assert_eq!(a.ip, ip, "{text:?}");
+    }
+}
+
+/// `allowlist::Allowlist::parse_file` (`--allowlist FILE`): a parsed list printed as `allowlist`
+/// prints its text (each [`Entry`]'s `Display`) parses back to the same entries; no entry has host
+/// bits set and each lets its own network address in; every error names a line of the input, and
+/// the line it names is refused on its own too.
+pub fn allowlist_file(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let line_count = text.lines().count();
+    let list = match Allowlist::parse_file(text, "fuzz".into(), "today".into()) {
+        Ok(list) => list,
+        Err(e) => {
+            assert!(
+                (1..=line_count).contains(&e.line),
+                "error names line {} of {line_count}: {e}",
+                e.line
+            );
+            let line = text.lines().nth(e.line - 1).unwrap_or_default();
+            assert_eq!(
+                Allowlist::parse_file(line, "fuzz".into(), "today".into())
+                    .err()
+                    .map(|e| e.error),
+                Some(e.error.clone()),
+                "line {} alone is not refused the same way: {line:?}",
+                e.line
+            );
+            assert!(!e.to_string().contains('\n'), "a multi-line error: {e}");
+            return;
+        }
+    };
+    for entry in list.entries() {
+        assert_eq!(entry.net.trunc(), entry.net, "host bits set: {}", entry.net);
+        if let Some(label) = &entry.label {
+            assert!(
+                !label.is_empty() && label.trim() == label,
+                "label {label:?}"
+            );
+            assert!(!label.chars().any(char::is_control), "label {label:?}");
+        }
+        let network = match entry.net.network() {
+            IpAddr::V4(v4) => Ip::V4(v4.into()),
+            IpAddr::V6(v6) => Ip::V6(v6.into()),
+        };
+        let found = list
+            .find(network)
+            .unwrap_or_else(|| panic!("{} does not let {network} in", entry.net));
+        assert!(found.net.contains(&entry.net.network()));
+        assert!(
+            found.net.prefix_len() >= entry.net.prefix_len(),
+            "not the most specific"
+        );
+    }
+    let printed: String = list.entries().iter().map(|e| format!("{e}\n")).collect();
+    let again = Allowlist::parse_file(&printed, "fuzz".into(), "today".into())
+        .unwrap_or_else(|e| panic!("the printed list is refused: {e}\n{printed}"));
+    assert_eq!(
+        again.entries(),
+        list.entries(),
+        "round trip changed entries"
+    );
+}
+
+/// Splits fuzz input into a peer, X-Forwarded-For values and trusted networks: line 1 is the
+/// peer, line 2 the header values separated by `|`, later lines trusted networks (at most four;
+/// host bits are cleared rather than refused, so more inputs get a usable list).
+fn proxy_parts(text: &str) -> (&str, Vec<&str>, Vec<IpNet>) {
+    let mut lines = text.split('\n');
+    let peer = lines.next().unwrap_or_default();
+    let header: Vec<&str> = match lines.next() {
+        Some(line) => line.split('|').collect(),
+        None => Vec::new(),
+    };
+    let trusted = lines
+        .take(4)
+        .filter_map(|line| match allowlist::parse_net(line.trim()) {
+            Ok(net) => Some(net),
+            Err(EntryError::HostBitsSet(net)) => Some(net),
+            Err(_) => None,
+        })
+        .collect();
+    (peer, header, trusted)
+}
+
+/// `proxy::client` (the X-Forwarded-For walk): the chosen client is the peer or one of the
+/// header's hops, as written; an untrusted peer is the client whatever the header says; the
+/// chosen client is a trusted address only when every hop (and the peer) is trusted; the hops
+/// passed over are all trusted and counted; an IPv4 peer spelled IPv4-mapped is chosen the same way.
+pub fn proxy_chain(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (peer, header, trusted) = proxy_parts(text);
+    let choice = proxy::client(peer, &header, &trusted);
+    assert_eq!(
+        proxy::client(peer, &header, &trusted),
+        choice,
+        "deterministic"
+    );
+    let is_trusted = |a: &address::Address<'_>| trusted.iter().any(|n| n.contains(&a.ip.to_std()));
+    let hops: Vec<&str> = header
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    assert_eq!(choice.address, address::parse(choice.text.as_bytes()));
+    let peer_parsed = address::parse(peer.trim().as_bytes());
+    let chosen_at = match choice.hop {
+        Hop::Peer => {
+            assert_eq!(choice.text, peer.trim(), "the peer, as written");
+            None
+        }
+        Hop::ForwardedFor(n) => {
+            assert!(
+                (1..=hops.len()).contains(&n),
+                "hop {n} of {} hops",
+                hops.len()
+            );
+            assert_eq!(choice.text, hops[n - 1], "hop {n}, as written");
+            Some(n - 1)
+        }
+    };
+    match &peer_parsed {
+        Err(_) => assert_eq!((choice.hop, choice.why), (Hop::Peer, Why::Unreadable)),
+        Ok(p) if !is_trusted(p) => {
+            assert_eq!(
+                (choice.hop, choice.why, choice.skipped),
+                (Hop::Peer, Why::PeerNotTrusted, 0),
+                "an untrusted peer's header was read"
+            );
+        }
+        Ok(_) => assert_ne!(choice.why, Why::PeerNotTrusted),
+    }
+    let hop_trusted = |h: &str| address::parse(h.as_bytes()).is_ok_and(|a| is_trusted(&a));
+    if let Ok(a) = &choice.address
+        && is_trusted(a)
+    {
+        assert!(
+            peer_parsed.as_ref().is_ok_and(is_trusted) && hops.iter().all(|h| hop_trusted(h)),
+            "trusted {} chosen though not every hop is trusted: {:?}",
+            choice.text,
+            choice.why
+        );
+        assert!(matches!(choice.why, Why::AllTrusted | Why::NoForwardedFor));
+    }
+    match choice.why {
+        Why::FirstUntrusted | Why::Unreadable if chosen_at.is_some() => {
+            let at = chosen_at.unwrap_or_default();
+            let right = &hops[at + 1..];
+            assert!(
+                right.iter().all(|h| hop_trusted(h)),
+                "skipped an untrusted hop"
+            );
+            assert_eq!(choice.skipped, right.len(), "skipped count");
+        }
+        Why::AllTrusted => {
+            assert_eq!(chosen_at, Some(0));
+            assert!(hops.iter().all(|h| hop_trusted(h)));
+            assert_eq!(choice.skipped, hops.len() - 1);
+        }
+        Why::NoForwardedFor => assert!(hops.is_empty()),
+        _ => assert_eq!(choice.hop, Hop::Peer),
+    }
+    // A dual-stack listener reports an IPv4 peer as ::ffff:a.b.c.d: the same walk.
+    if let Ok(p) = &peer_parsed
+        && let Ip::V4(v4) = p.ip
+        && p.zone.is_none()
+        && !p.mapped
+        && p.port.is_none()
+    {
+        let mapped = format!("::ffff:{}", Ipv4Addr::from(v4));
+        let other = proxy::client(&mapped, &header, &trusted);
+        assert_eq!(
+            (other.hop, other.why, other.skipped),
+            (choice.hop, choice.why, choice.skipped),
+            "peer {mapped} walked differently"
+        );
+    }
+}
+
+/// Characters that end a line for some reader of a snippet: YAML 1.1 (Kubernetes) also breaks at
+/// NEL, LS and PS; shells and nginx at `\n`; `\r` confuses all of them.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// The rendered text with every `#` comment cut off each line.
+fn without_comments(text: &str) -> Vec<&str> {
+    text.split('\n')
+        .map(|l| l.split('#').next().unwrap_or_default())
+        .collect()
+}
+
+/// `snippet::render` on a parsed `--allowlist FILE`: no label or file name ends a line (no line
+/// break but `\n` in the output), and a label changes nothing outside `#` comments: with every
+/// label replaced by a plain word, each format has the same lines, and the same text outside
+/// comments (iptables, whose labels are in quoted strings, has the same lines).
+pub fn snippet(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    // The file name is outside input too: take it from the first line.
+    let source = text.split('\n').next().unwrap_or_default().to_owned();
+    let Ok(list) = Allowlist::parse_file(text, source.clone(), "today".into()) else {
+        return;
+    };
+    let mut names: Vec<&str> = Vec::new();
+    let plain: Vec<Entry> = list
+        .entries()
+        .iter()
+        .map(|e| Entry {
+            net: e.net,
+            label: e.label.as_deref().map(|l| {
+                let i = names.iter().position(|n| *n == l).unwrap_or_else(|| {
+                    names.push(l);
+                    names.len() - 1
+                });
+                format!("label{i}")
+            }),
+        })
+        .collect();
+    let plain = Allowlist::new(plain, source, "today".into());
+    let stamp = snippet::Stamp {
+        scope: "entries of fuzz",
+        command: "smile-sec allowlist",
+        port: 8443,
+    };
+    for target in [
+        snippet::Target::Nginx,
+        snippet::Target::Apache,
+        snippet::Target::Iptables,
+        snippet::Target::Nftables,
+        snippet::Target::Haproxy,
+        snippet::Target::Kubernetes,
+    ] {
+        let out = snippet::render(&list, target, &stamp);
+        let reference = snippet::render(&plain, target, &stamp);
+        assert!(out.ends_with('\n'));
+        if let Some(c) = out.chars().find(|&c| c != '\n' && is_line_break(c)) {
+            panic!("{target:?}: a line break {c:?} in the output:\n{out}");
+        }
+        assert_eq!(
+            out.lines().count(),
+            reference.lines().count(),
+            "{target:?}: a label added lines:\n{out}"
+        );
+        if target != snippet::Target::Iptables {
+            assert_eq!(
+                without_comments(&out),
+                without_comments(&reference),
+                "{target:?}: a label changed text outside comments"
+            );
+        }
+    }
 }

@@ -63,10 +63,17 @@ pub fn header(out: &mut String, list: &Allowlist, stamp: &Stamp<'_>) {
     );
 }
 
-/// Text safe inside a one-line comment or a quoted string: control characters become `?`.
+/// Text safe inside a one-line comment or a quoted string: control characters and the Unicode
+/// line and paragraph separators (line breaks to YAML 1.1 parsers such as kubectl's) become `?`.
 fn one_line(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -328,6 +335,29 @@ mod tests {
         let k8s = render(&all(), Target::Kubernetes, &stamp());
         assert!(k8s.contains("cidr: 99.81.237.141/32  # sandbox"));
         assert!(k8s.contains("port: 8443"));
+    }
+
+    /// Issue 6 (fuzz target `snippet`): U+2028 and U+2029 are not control characters, but YAML
+    /// 1.1 parsers (kubectl's) end a line at them, so a label could add an ipBlock to the policy.
+    #[test]
+    fn issue_6_unicode_line_separators_in_labels_do_not_end_a_comment() {
+        let list = Allowlist::parse_file(
+            "1.2.3.4 x\u{2028}        - ipBlock:\u{2029}            cidr: 0.0.0.0/0\n",
+            "list\u{2028}file".into(),
+            "today".into(),
+        )
+        .unwrap();
+        for target in [Target::Nginx, Target::Nftables, Target::Kubernetes] {
+            let text = render(&list, target, &stamp());
+            assert!(
+                !text.contains(['\u{2028}', '\u{2029}']),
+                "{target:?}:\n{text}"
+            );
+        }
+        let k8s = render(&list, Target::Kubernetes, &stamp());
+        assert!(
+            k8s.contains("cidr: 1.2.3.4/32  # x?        - ipBlock:?            cidr: 0.0.0.0/0\n")
+        );
     }
 
     #[test]

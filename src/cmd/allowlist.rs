@@ -182,12 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             snippet::header(&mut text, &list, &stamp);
             out.raw(&text)?;
             for entry in list.entries() {
-                match &entry.label {
-                    Some(label) => {
-                        out.line(format_args!("{:<20} {label}", entry.net.to_string()))?
-                    }
-                    None => out.line(format_args!("{}", entry.net))?,
-                }
+                out.line(format_args!("{entry}"))?;
             }
             out.flush()?;
             return Ok(Outcome::Pass);
