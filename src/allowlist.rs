@@ -190,6 +190,8 @@ impl Allowlist {
     /// Parses an allowlist file: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines.
     pub fn parse_file(text: &str, source: String, date: String) -> Result<Allowlist, LineError> {
         let mut entries = Vec::new();
+        // Editors on Windows save text with a byte-order mark; key files and callbacks skip it too.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (i, raw) in text.lines().enumerate() {
             let line = match raw.find('#') {
                 Some(hash) => &raw[..hash],
@@ -209,7 +211,10 @@ impl Allowlist {
                 error,
             };
             let net = parse_net(entry).map_err(fail)?;
-            if label.is_some_and(|l| l.chars().any(char::is_control)) {
+            // U+2028/U+2029 end a line for YAML and JavaScript: a label holding one could start a
+            // new line in an emitted snippet (issue 6).
+            let breaks_lines = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+            if label.is_some_and(|l| l.chars().any(breaks_lines)) {
                 return Err(fail(EntryError::BadLabel));
             }
             entries.push(Entry {

@@ -294,13 +294,25 @@ fn allowlist_files_that_hold_no_list() {
         ("comments.txt", b"# only\n   # comments\n", "has no entries"),
         ("nonutf8.txt", b"10.0.0.0/8 caf\xe9\n", "UTF-8"),
         ("nul.txt", b"10.0.0.0/8 a\x00b\n", "line 1"),
-        // A byte-order mark is not stripped: line 1 is named (the list is refused, not misread).
-        ("bom.txt", b"\xef\xbb\xbf10.0.0.0/8 office\n", "line 1"),
+        ("u2028.txt", "10.0.0.0/8 a\u{2028}b\n".as_bytes(), "line 1"),
     ];
     for (name, bytes, error) in files {
         std::fs::write(dir.path().join(name), bytes).unwrap();
         both_with_list(dir.path(), name, 2, error);
     }
+    // A byte-order mark is skipped, as in key files and callbacks.
+    std::fs::write(
+        dir.path().join("bom.txt"),
+        b"\xef\xbb\xbf10.0.0.0/8 office\n",
+    )
+    .unwrap();
+    let ran = run(
+        dir.path(),
+        &["ip-check", "--allowlist", "bom.txt", "10.1.2.3"],
+        "",
+        0,
+    );
+    assert!(ran.stdout.contains("office"), "{}", ran.stdout);
 }
 
 #[test]
