@@ -339,14 +339,18 @@ mod tests {
 
     /// Issue 6 (fuzz target `snippet`): U+2028 and U+2029 are not control characters, but YAML
     /// 1.1 parsers (kubectl's) end a line at them, so a label could add an ipBlock to the policy.
+    /// Labels holding them are refused when the file is read; the file name, printed in every
+    /// snippet's header, is escaped.
     #[test]
     fn issue_6_unicode_line_separators_in_labels_do_not_end_a_comment() {
-        let list = Allowlist::parse_file(
+        let refused = Allowlist::parse_file(
             "1.2.3.4 x\u{2028}        - ipBlock:\u{2029}            cidr: 0.0.0.0/0\n",
-            "list\u{2028}file".into(),
+            "list".into(),
             "today".into(),
-        )
-        .unwrap();
+        );
+        assert!(refused.is_err());
+        let list = Allowlist::parse_file("1.2.3.4 x\n", "list\u{2028}file".into(), "today".into())
+            .unwrap();
         for target in [Target::Nginx, Target::Nftables, Target::Kubernetes] {
             let text = render(&list, target, &stamp());
             assert!(
@@ -354,10 +358,6 @@ mod tests {
                 "{target:?}:\n{text}"
             );
         }
-        let k8s = render(&list, Target::Kubernetes, &stamp());
-        assert!(
-            k8s.contains("cidr: 1.2.3.4/32  # x?        - ipBlock:?            cidr: 0.0.0.0/0\n")
-        );
     }
 
     #[test]
