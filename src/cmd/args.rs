@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::ValueHint;
 
+use crate::credentials::KeyRequest;
 use crate::keyfile::Environment;
 
 /// The partner ID, used byte for byte.
@@ -36,6 +37,23 @@ pub struct KeySourceArgs {
     /// Use the key-file entry with this id
     #[arg(long, value_name = "ID")]
     pub key: Option<String>,
+}
+
+impl KeySourceArgs {
+    /// What the user asked for, in the shape `credentials` takes.
+    pub fn request<'a>(
+        &'a self,
+        partner: &'a PartnerArgs,
+        environment: Option<Environment>,
+    ) -> KeyRequest<'a> {
+        KeyRequest {
+            partner_id: partner.partner_id.as_deref(),
+            api_key_file: self.api_key_file.as_deref(),
+            keys: self.keys.as_deref(),
+            key_id: self.key.as_deref(),
+            environment,
+        }
+    }
 }
 
 /// Commands whose answer depends on the time take `--now`, so that runs are reproducible.

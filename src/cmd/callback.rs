@@ -55,13 +55,7 @@ pub struct SigningArgs {
 
 impl SigningArgs {
     fn request(&self) -> KeyRequest<'_> {
-        KeyRequest {
-            partner_id: self.partner.partner_id.as_deref(),
-            api_key_file: self.keys.api_key_file.as_deref(),
-            keys: self.keys.keys.as_deref(),
-            key_id: self.keys.key.as_deref(),
-            environment: None,
-        }
+        self.keys.request(&self.partner, None)
     }
 
     fn credential(&self) -> anyhow::Result<Credential> {

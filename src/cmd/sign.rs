@@ -7,7 +7,7 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, KeySourceArgs, PartnerArgs};
-use crate::credentials::{KeyRequest, signing_credential};
+use crate::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::Printer;
 use crate::signature::sign;
@@ -80,13 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "--body prints the signed request as JSON; it cannot be combined with --format headers or env"
         );
     }
-    let credential = signing_credential(&KeyRequest {
-        partner_id: args.partner.partner_id.as_deref(),
-        api_key_file: args.keys.api_key_file.as_deref(),
-        keys: args.keys.keys.as_deref(),
-        key_id: args.keys.key.as_deref(),
-        environment: None,
-    })?;
+    let credential = signing_credential(&args.keys.request(&args.partner, None))?;
     let timestamp = match args.timestamp {
         Some(ts) if ts.is_empty() => bail!("--timestamp is empty"),
         Some(ts) => ts,

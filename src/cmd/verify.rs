@@ -12,7 +12,7 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::credentials::{KeyRequest, verification_credentials};
+use crate::credentials::verification_credentials;
 use crate::explain::{Explainer, Explanation};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
@@ -168,13 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
     let keys = verification_credentials(
-        &KeyRequest {
-            partner_id: args.partner.partner_id.as_deref(),
-            api_key_file: args.keys.api_key_file.as_deref(),
-            keys: args.keys.keys.as_deref(),
-            key_id: args.keys.key.as_deref(),
-            environment: args.env.map(Into::into),
-        },
+        &args.keys.request(&args.partner, args.env.map(Into::into)),
         args.explain,
     )?;
     for warning in &keys.skipped {
