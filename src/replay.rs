@@ -197,14 +197,6 @@ impl ReplayLog {
             Entry::Occupied(_) => Sighting::Replayed,
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
-    }
 }
 
 /// One line of a `--seen` file (NDJSON): the callback's timestamp as received, the pair id and

@@ -11,7 +11,7 @@ use crate::credentials::Credential;
 use crate::keyfile::Environment;
 use crate::payload::{Callback, Field};
 use crate::replay::{BodyDigest, PairId, ReplayLog, Sighting, body_digest};
-use crate::signature::{DecodedSignature, MalformedSignature, Signer};
+use crate::signature::{DecodedSignature, Signer};
 use crate::time::{Zone, parse_callback_timestamp};
 
 /// Why a callback passed or failed; serialised as the contract's reason codes.
@@ -140,10 +140,6 @@ impl Verifier {
         }
     }
 
-    pub fn candidates(&self) -> &[Candidate] {
-        &self.candidates
-    }
-
     /// Signature, then freshness. A callback that passes both carries its pair and body digest
     /// in `accepted`, ready for [`judge_replay`].
     pub fn check(&self, callback: &Callback<'_>) -> Verdict {
@@ -174,7 +170,7 @@ impl Verifier {
             Ok(sig) => sig,
             Err(e) => {
                 verdict.reason = Reason::MalformedSignature;
-                return verdict.detail(malformed_detail(e));
+                return verdict.detail(e.to_string());
             }
         };
         // Every candidate is tried; each comparison is constant time.
@@ -234,10 +230,6 @@ pub fn judge_replay(log: &mut ReplayLog, verdict: &mut Verdict) {
                 Some("this timestamp and signature arrived earlier with a different body".into());
         }
     }
-}
-
-fn malformed_detail(e: MalformedSignature) -> String {
-    e.to_string()
 }
 
 #[cfg(test)]
