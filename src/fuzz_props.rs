@@ -27,7 +27,8 @@ use crate::allowlist::{self, Allowlist, Entry, EntryError, IpNet, Reason, Verdic
 use crate::keyfile::{KeyFile, SecretSource};
 use crate::payload::{self, Field, Item, ItemNumber};
 use crate::proxy::{self, Hop, Why};
-use crate::replay::{self, PairId, ReplayLog, SeenEntry, SeenFile, Sighting};
+use crate::replay::{self, Body, PairId, ReplayLog, SeenEntry, SeenFile};
+use crate::scan;
 use crate::secret::ApiKey;
 use crate::signature::{DecodedSignature, MalformedSignature};
 use crate::snippet;
@@ -40,6 +41,7 @@ pub type Property = fn(&[u8]);
 pub const TARGETS: &[(&str, Property)] = &[
     ("payload_framing", payload_framing),
     ("payload_item", payload_item),
+    ("fast_scan", fast_scan),
     ("body_digest", body_digest),
     ("callback_timestamp", callback_timestamp),
     ("duration", duration),
@@ -67,8 +69,8 @@ fn frame(data: &[u8], capacity: usize) -> Vec<(ItemNumber, Framed)> {
             n,
             match item {
                 Item::Callback(cb) => Framed::Callback(
-                    cb.signature.as_str().map(str::to_owned),
-                    cb.timestamp.as_str().map(str::to_owned),
+                    cb.signed.signature.as_str().map(str::to_owned),
+                    cb.signed.timestamp.as_str().map(str::to_owned),
                 ),
                 Item::NotAnObject => Framed::NotAnObject,
                 Item::ParseError(_) => Framed::ParseError,
@@ -83,9 +85,24 @@ fn frame(data: &[u8], capacity: usize) -> Vec<(ItemNumber, Framed)> {
 /// `payload::for_each_item`: item numbers strictly increase; an NDJSON item is numbered by a line
 /// that exists; a line that is a valid JSON value on its own is reported, or is part of a
 /// multi-line value that parsed (a parse error never swallows a following good line); the
-/// result does not depend on how the reader's buffer splits the input.
+/// result does not depend on how the reader's buffer splits the input; an item's offset points
+/// at its bytes in the input (the replay check reads bodies back from there).
 pub fn payload_framing(data: &[u8]) {
     let items = frame(data, 1 << 18);
+    for capacity in [5, 1 << 18] {
+        payload::for_each_raw_item(BufReader::with_capacity(capacity, data), |n, raw| {
+            if let payload::RawItem::Json(bytes, Some(at)) = raw {
+                let at = usize::try_from(at).expect("a small input");
+                assert_eq!(
+                    data.get(at..at + bytes.len()),
+                    Some(bytes),
+                    "item {n} is not where its offset says"
+                );
+            }
+            Ok(())
+        })
+        .expect("the sink never fails");
+    }
     for pair in items.windows(2) {
         assert!(
             pair[0].0 < pair[1].0,
@@ -168,8 +185,8 @@ pub fn payload_item(data: &[u8]) {
         Item::NotAnObject => panic!("an object read as not an object"),
     };
     for (name, field) in [
-        ("signature", &callback.signature),
-        ("timestamp", &callback.timestamp),
+        ("signature", &callback.signed.signature),
+        ("timestamp", &callback.signed.timestamp),
     ] {
         match (object.get(name), field) {
             (None, Field::Missing) => {}
@@ -185,6 +202,24 @@ pub fn payload_item(data: &[u8]) {
         .filter(|k| !matches!(*k, "signature" | "timestamp"))
         .collect();
     assert_eq!(body_keys, expected, "body members");
+}
+
+/// `scan::signed_fields`, the fast path: whenever it answers, `payload::parse_item` (serde_json)
+/// reads the same signed fields from the same bytes; and it does answer for the plain objects
+/// that make up real input (no escapes, shallow), so the fast path is really taken.
+pub fn fast_scan(data: &[u8]) {
+    let item = payload::parse_item(data);
+    match (scan::signed_fields(data), &item) {
+        (Some(fast), Item::Callback(cb)) => assert_eq!(fast, cb.signed, "fields differ"),
+        (Some(fast), other) => panic!("fast path read {fast:?}, serde_json {other:?}"),
+        (None, Item::Callback(_))
+            if !data.contains(&b'\\')
+                && data.iter().filter(|b| matches!(b, b'[' | b'{')).count() < 60 =>
+        {
+            panic!("the fast path declined a plain object")
+        }
+        (None, _) => {}
+    }
 }
 
 fn is_value_only_error(e: &serde_json::Error) -> bool {
@@ -625,9 +660,11 @@ pub fn seen_file(data: &[u8]) {
         (entries + 1, skipped),
         "a valid line after damage must load"
     );
-    let sighting = log.sight(pair, &body);
     // An earlier line of the input may already hold this pair with another body: first one wins.
-    assert_ne!(sighting, Sighting::New, "the recorded entry was not loaded");
+    assert!(
+        log.sight(pair, Body::Digest(body.prefix())).is_some(),
+        "the recorded entry was not loaded"
+    );
 }
 
 /// The verdict and reason of one input against `list`, comparable across inputs.

@@ -26,6 +26,7 @@ pub mod pipeline;
 pub mod probe;
 pub mod proxy;
 pub mod replay;
+pub mod scan;
 pub mod secret;
 pub mod signature;
 pub mod snippet;

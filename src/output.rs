@@ -93,6 +93,11 @@ impl Printer {
         self.out.write_all(text.as_bytes())
     }
 
+    /// The stream itself, for output written by hand on a hot path (`verify`'s result lines).
+    pub fn writer(&mut self) -> &mut impl Write {
+        &mut self.out
+    }
+
     /// One JSON object on its own line (NDJSON).
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, value)?;

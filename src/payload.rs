@@ -37,11 +37,17 @@ impl Field<'_> {
     }
 }
 
+/// The two top-level fields a callback's signature covers, as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed<'a> {
+    pub signature: Field<'a>,
+    pub timestamp: Field<'a>,
+}
+
 /// A callback object: the two signed fields and the rest of the body, left unparsed.
 #[derive(Debug)]
 pub struct Callback<'a> {
-    pub signature: Field<'a>,
-    pub timestamp: Field<'a>,
+    pub signed: Signed<'a>,
     /// Every other top-level member, in document order, as raw JSON (for the body digest).
     pub body: Vec<(Cow<'a, str>, &'a RawValue)>,
 }
@@ -104,15 +110,17 @@ impl<'de> Visitor<'de> for ParsedVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut callback = Callback {
-            signature: Field::Missing,
-            timestamp: Field::Missing,
+            signed: Signed {
+                signature: Field::Missing,
+                timestamp: Field::Missing,
+            },
             // A Smile ID job result has a dozen or so top-level members: grow once at most.
             body: Vec::with_capacity(16),
         };
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let slot = match key.as_ref() {
-                "signature" => &mut callback.signature,
-                "timestamp" => &mut callback.timestamp,
+                "signature" => &mut callback.signed.signature,
+                "timestamp" => &mut callback.signed.timestamp,
                 _ => {
                     callback.body.push((key, map.next_value()?));
                     continue;
@@ -155,8 +163,9 @@ pub type ItemNumber = u64;
 /// another thread.
 #[derive(Debug)]
 pub enum RawItem<'a> {
-    /// The bytes of one JSON value (a line, a gathered multi-line value, or an array element).
-    Json(&'a [u8]),
+    /// The bytes of one JSON value (a line, a gathered multi-line value, or an array element),
+    /// and where they start in the source when that is known (not in an array).
+    Json(&'a [u8], Option<u64>),
     /// Could not be framed: malformed, too large, or unreadable.
     Error(String),
 }
@@ -167,7 +176,7 @@ pub fn for_each_item<R: BufRead>(
     mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     for_each_raw_item(reader, |number, raw| match raw {
-        RawItem::Json(bytes) => sink(number, parse_item(bytes)),
+        RawItem::Json(bytes, _) => sink(number, parse_item(bytes)),
         RawItem::Error(message) => sink(number, Item::ParseError(message)),
     })
 }
@@ -180,18 +189,20 @@ pub fn for_each_raw_item<R: BufRead>(
 ) -> io::Result<()> {
     match skip_leading_space(&mut reader) {
         Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
-        Ok((Some(b'['), _)) => read_array(reader, sink),
-        Ok((_, newlines)) => read_lines(reader, newlines, sink),
+        Ok((Some(b'['), _, _)) => read_array(reader, sink),
+        Ok((_, newlines, skipped)) => read_lines(reader, newlines, skipped, sink),
     }
 }
 
 /// Skips a UTF-8 byte-order mark and any white space, however many reads it spans, and returns
-/// the first byte after it (left unread) with the number of newlines skipped, so that line
-/// numbers stay right. (Peeking at one buffer only read an array as NDJSON when a pipe delivered
+/// the first byte after it (left unread) with the number of newlines and bytes skipped, so that
+/// line numbers and offsets stay right. (Peeking at one buffer only read an array as NDJSON when a pipe delivered
 /// leading blank lines on their own, or a file began with more white space than a buffer: issue 6.)
-fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber)> {
+fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber, u64)> {
+    let mut skipped = 0;
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
         reader.consume(3);
+        skipped = 3;
     }
     let mut newlines = 0;
     loop {
@@ -201,7 +212,7 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
             Err(e) => return Err(e),
         };
         if buf.is_empty() {
-            return Ok((None, newlines));
+            return Ok((None, newlines, skipped));
         }
         let space = buf
             .iter()
@@ -210,8 +221,9 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
         newlines += memchr::memchr_iter(b'\n', &buf[..space]).count() as ItemNumber;
         let first = buf.get(space).copied();
         reader.consume(space);
+        skipped += space as u64;
         if first.is_some() {
-            return Ok((first, newlines));
+            return Ok((first, newlines, skipped));
         }
     }
 }
@@ -236,7 +248,7 @@ fn read_array<R: BufRead>(
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
                 self.count += 1;
-                if let Err(e) = (self.sink)(self.count, RawItem::Json(raw.get().as_bytes())) {
+                if let Err(e) = (self.sink)(self.count, RawItem::Json(raw.get().as_bytes(), None)) {
                     self.sink_error = Some(e);
                     return Err(de::Error::custom("output closed"));
                 }
@@ -266,11 +278,12 @@ fn read_array<R: BufRead>(
 fn read_lines<R: BufRead>(
     reader: R,
     lines_before: ItemNumber,
+    bytes_before: u64,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     // A lone value is item 1 wherever it starts (cli-contract §5), so the first item waits until
     // a second one shows the input is NDJSON, where items are numbered by line.
-    let mut first: Option<(ItemNumber, Result<Vec<u8>, String>)> = None;
+    let mut first: Option<(ItemNumber, Held)> = None;
     let mut items = 0u64;
     let mut emit = |number: ItemNumber, raw: RawItem<'_>| -> io::Result<()> {
         items += 1;
@@ -278,7 +291,7 @@ fn read_lines<R: BufRead>(
             first = Some((
                 number,
                 match raw {
-                    RawItem::Json(bytes) => Ok(bytes.to_vec()),
+                    RawItem::Json(bytes, at) => Ok((bytes.to_vec(), at)),
                     RawItem::Error(message) => Err(message),
                 },
             ));
@@ -289,20 +302,23 @@ fn read_lines<R: BufRead>(
         }
         sink(number, raw)
     };
-    frame_lines(reader, lines_before, &mut emit)?;
+    frame_lines(reader, lines_before, bytes_before, &mut emit)?;
     match first {
         Some((_, held)) => emit_held(&mut sink, 1, held),
         None => Ok(()),
     }
 }
 
+/// The first item of a source, copied while it waits to learn its number.
+type Held = Result<(Vec<u8>, Option<u64>), String>;
+
 fn emit_held(
     sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
     number: ItemNumber,
-    held: Result<Vec<u8>, String>,
+    held: Held,
 ) -> io::Result<()> {
     match held {
-        Ok(bytes) => sink(number, RawItem::Json(&bytes)),
+        Ok((bytes, at)) => sink(number, RawItem::Json(&bytes, at)),
         Err(message) => sink(number, RawItem::Error(message)),
     }
 }
@@ -310,10 +326,12 @@ fn emit_held(
 fn frame_lines<R: BufRead>(
     reader: R,
     lines_before: ItemNumber,
+    bytes_before: u64,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut lines = Lines::new(reader);
     lines.number = lines_before;
+    lines.offset = bytes_before;
     let mut line = Vec::new();
     loop {
         let number = match lines.next(&mut line) {
@@ -328,12 +346,13 @@ fn frame_lines<R: BufRead>(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        let at = lines.line_offset;
         // A line that opens more brackets than it closes cannot be a JSON value on its own: it
         // starts a multi-line value (a pretty-printed object), or is a truncated line. Anything
         // else goes to the parser as it is, which reports what is wrong with it.
         let mut depth = Depth::default();
         if depth.scan(&line) != Scan::Open {
-            sink(number, RawItem::Json(&line))?;
+            sink(number, RawItem::Json(&line, Some(at)))?;
             continue;
         }
         match gather(&mut lines, &mut line, depth) {
@@ -343,7 +362,7 @@ fn frame_lines<R: BufRead>(
                 let reason = match parse_item(&line) {
                     Item::ParseError(e) => e,
                     _ if closed => {
-                        sink(number, RawItem::Json(&line))?;
+                        sink(number, RawItem::Json(&line, Some(at)))?;
                         continue;
                     }
                     _ => {
@@ -353,7 +372,7 @@ fn frame_lines<R: BufRead>(
                 sink(number, RawItem::Error(reason))?;
                 // Re-read what followed the first line: after a truncated NDJSON line the
                 // rest may be good, and nothing good may be dropped.
-                lines.push_back_after_first_line(&line, number);
+                lines.push_back_after_first_line(&line, number, at);
             }
             Err(e) => return sink(number, RawItem::Error(format!("read error: {e}"))),
         }
@@ -472,6 +491,12 @@ struct Lines<R> {
     inner: R,
     /// Lines of the underlying reader read so far.
     number: ItemNumber,
+    /// Bytes of the source before the underlying reader's position.
+    offset: u64,
+    /// Where the line last returned starts in the source.
+    line_offset: u64,
+    /// Where the next pushed-back line starts in the source.
+    pushed_offset: u64,
     pushed_back: Vec<u8>,
     pushed_pos: usize,
     /// The number of the next pushed-back line.
@@ -485,6 +510,9 @@ impl<R: BufRead> Lines<R> {
         Lines {
             inner,
             number: 0,
+            offset: 0,
+            line_offset: 0,
+            pushed_offset: 0,
             pushed_back: Vec::new(),
             pushed_pos: 0,
             pushed_number: 0,
@@ -500,6 +528,8 @@ impl<R: BufRead> Lines<R> {
             let len = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
             buf.extend_from_slice(&rest[..len]);
             self.pushed_pos += len;
+            self.line_offset = self.pushed_offset;
+            self.pushed_offset += len as u64;
             self.pushed_number += 1;
             return Ok(Some(LineRead::Line(self.pushed_number - 1)));
         }
@@ -508,6 +538,7 @@ impl<R: BufRead> Lines<R> {
         }
         let mut too_long = false;
         let mut any = false;
+        self.line_offset = self.offset;
         loop {
             let available = match self.inner.fill_buf() {
                 Ok(b) => b,
@@ -529,6 +560,7 @@ impl<R: BufRead> Lines<R> {
                 buf.clear();
             }
             self.inner.consume(len);
+            self.offset += len as u64;
             if done {
                 break;
             }
@@ -544,8 +576,14 @@ impl<R: BufRead> Lines<R> {
         }))
     }
 
-    /// Makes the lines of `gathered` after its first (line `first_number`) readable again.
-    fn push_back_after_first_line(&mut self, gathered: &[u8], first_number: ItemNumber) {
+    /// Makes the lines of `gathered` after its first (line `first_number`, at `first_offset`)
+    /// readable again.
+    fn push_back_after_first_line(
+        &mut self,
+        gathered: &[u8],
+        first_number: ItemNumber,
+        first_offset: u64,
+    ) {
         let Some(first_end) = memchr::memchr(b'\n', gathered) else {
             return;
         };
@@ -555,6 +593,7 @@ impl<R: BufRead> Lines<R> {
         self.pushed_back = pending;
         self.pushed_pos = 0;
         self.pushed_number = first_number + 1;
+        self.pushed_offset = first_offset + first_end as u64 + 1;
     }
 }
 
@@ -573,7 +612,7 @@ mod tests {
         let mut seen = Vec::new();
         for_each_item(input.as_bytes(), |n, item| {
             seen.push(match item {
-                Item::Callback(cb) => Seen::Cb(n, cb.signature.as_str().map(str::to_owned)),
+                Item::Callback(cb) => Seen::Cb(n, cb.signed.signature.as_str().map(str::to_owned)),
                 Item::NotAnObject => Seen::NotObj(n),
                 Item::ParseError(_) => Seen::Err(n),
             });
@@ -644,8 +683,8 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(c.signature, Field::Str(Cow::Owned("a/b".into())));
-        assert_eq!(c.timestamp, Field::NotString);
+        assert_eq!(c.signed.signature, Field::Str(Cow::Owned("a/b".into())));
+        assert_eq!(c.signed.timestamp, Field::NotString);
         assert_eq!(c.body.len(), 1);
         assert!(matches!(
             parse_item(br#"{"signature":"a","signature":"b"}"#),
@@ -654,7 +693,10 @@ mod tests {
         assert!(matches!(
             parse_item(br#"{"signature":null}"#),
             Item::Callback(Callback {
-                signature: Field::NotString,
+                signed: Signed {
+                    signature: Field::NotString,
+                    ..
+                },
                 ..
             })
         ));

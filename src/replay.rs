@@ -39,6 +39,19 @@ impl BodyDigest {
     pub fn to_hex(&self) -> String {
         hex(&self.0)
     }
+
+    /// What the replay log keeps: 128 bits are plenty to tell two bodies apart.
+    pub fn prefix(&self) -> [u8; 16] {
+        self.0[..16].try_into().expect("16 of 32 bytes")
+    }
+}
+
+/// The digest of one framed item's body, when it is a callback object.
+pub fn item_digest(json: &[u8]) -> Option<BodyDigest> {
+    match crate::payload::parse_item(json) {
+        crate::payload::Item::Callback(callback) => Some(body_digest(&callback)),
+        _ => None,
+    }
 }
 
 /// The digest of a callback body without its `signature` and `timestamp`.
@@ -154,17 +167,6 @@ impl<'de> de::Deserialize<'de> for Members<'de> {
     }
 }
 
-/// What a pair seen before says about the callback carrying it now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sighting {
-    /// First time this pair is seen.
-    New,
-    /// Same pair, same body: an honest resend.
-    Duplicate,
-    /// Same pair, different body: a replayed signature.
-    Replayed,
-}
-
 /// Identifies a (timestamp, signature) pair: the first 16 bytes of SHA-256 of the signature. A
 /// valid signature is an HMAC of its timestamp, so it names the pair; hashing it means the record
 /// on disk cannot be turned back into a signature that authenticates anything.
@@ -178,23 +180,41 @@ impl PairId {
     }
 }
 
-/// The pairs accepted so far (this run, plus a `--seen` file's history): 32 bytes a callback.
+/// What the replay log keeps of an accepted callback's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// The first 16 bytes of its digest: from a `--seen` file, or from input that cannot be read
+    /// twice (stdin).
+    Digest([u8; 16]),
+    /// Where it is in a file that can be read again. Digests cost more than everything else
+    /// `verify` does, and only a repeated pair needs one, so files are read back instead.
+    At(Location),
+}
+
+/// A body's place: the `source`-th re-readable input of the run, `len` bytes from `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub source: u32,
+    pub offset: u64,
+    pub len: u32,
+}
+
+/// The pairs accepted so far (this run, plus a `--seen` file's history): 40 bytes a callback.
 #[derive(Debug, Default)]
 pub struct ReplayLog {
-    seen: HashMap<PairId, [u8; 16]>,
+    seen: HashMap<PairId, Body>,
 }
 
 impl ReplayLog {
-    /// Records an accepted callback and says whether its pair was seen before.
-    pub fn sight(&mut self, pair: PairId, body: &BodyDigest) -> Sighting {
-        let body: [u8; 16] = body.0[..16].try_into().expect("16 of 32 bytes");
+    /// Records an accepted callback's pair; when the pair was seen before, returns what was kept
+    /// of that earlier body instead (left for the caller to compare, and to refine).
+    pub fn sight(&mut self, pair: PairId, body: Body) -> Option<&mut Body> {
         match self.seen.entry(pair) {
             Entry::Vacant(slot) => {
                 slot.insert(body);
-                Sighting::New
+                None
             }
-            Entry::Occupied(first) if *first.get() == body => Sighting::Duplicate,
-            Entry::Occupied(_) => Sighting::Replayed,
+            Entry::Occupied(earlier) => Some(earlier.into_mut()),
         }
     }
 }
@@ -246,7 +266,7 @@ impl SeenFile {
             ends_with_newline = line.ends_with(b"\n");
             match parse_seen_line(&line) {
                 Some((pair, body)) => {
-                    log.seen.entry(pair).or_insert(body);
+                    log.seen.entry(pair).or_insert(Body::Digest(body));
                     load.entries += 1;
                 }
                 None if line.iter().all(u8::is_ascii_whitespace) => {}
@@ -406,18 +426,31 @@ mod tests {
     }
 
     #[test]
-    fn sightings() {
+    fn sightings_return_the_earlier_body() {
         let mut log = ReplayLog::default();
         let pair = PairId::of(&DecodedSignature([7; 32]));
-        let body = digest(r#"{"a":1}"#);
-        let other = digest(r#"{"a":2}"#);
-        assert_eq!(log.sight(pair, &body), Sighting::New);
-        assert_eq!(log.sight(pair, &body), Sighting::Duplicate);
-        assert_eq!(log.sight(pair, &other), Sighting::Replayed);
+        let at = Body::At(Location {
+            source: 0,
+            offset: 10,
+            len: 5,
+        });
+        let other = Body::Digest(digest(r#"{"a":2}"#).prefix());
+        assert_eq!(log.sight(pair, at), None);
+        assert_eq!(log.sight(pair, other).copied(), Some(at));
         assert_eq!(
-            log.sight(PairId::of(&DecodedSignature([8; 32])), &other),
-            Sighting::New
+            log.sight(PairId::of(&DecodedSignature([8; 32])), other),
+            None
         );
+    }
+
+    #[test]
+    fn item_digest_reads_callbacks_only() {
+        assert_eq!(
+            item_digest(br#"{"b":1, "a":2}"#),
+            Some(digest(r#"{"a":2,"b":1}"#))
+        );
+        assert_eq!(item_digest(b"[1]"), None);
+        assert_eq!(item_digest(b"{"), None);
     }
 
     #[test]
@@ -484,13 +517,27 @@ mod tests {
             let mut log = ReplayLog::default();
             let (mut seen, load) = SeenFile::open(&path, &mut log).unwrap();
             assert_eq!((load.entries, load.skipped), (1, 1));
-            assert_eq!(log.sight(a, &body), Sighting::Duplicate);
+            assert_eq!(
+                log.sight(a, Body::At(nowhere())).copied(),
+                Some(Body::Digest(body.prefix()))
+            );
             seen.record(&entry(b, &body)).unwrap();
             seen.flush().unwrap();
         }
         let mut log = ReplayLog::default();
         let (_, load) = SeenFile::open(&path, &mut log).unwrap();
         assert_eq!((load.entries, load.skipped), (2, 1));
-        assert_eq!(log.sight(b, &digest(r#"{"a":2}"#)), Sighting::Replayed);
+        assert_eq!(
+            log.sight(b, Body::At(nowhere())).copied(),
+            Some(Body::Digest(body.prefix()))
+        );
+    }
+
+    fn nowhere() -> Location {
+        Location {
+            source: 0,
+            offset: 0,
+            len: 0,
+        }
     }
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::credentials::Credential;
 use crate::keyfile::Environment;
-use crate::payload::{Callback, Field};
-use crate::replay::{BodyDigest, PairId, ReplayLog, Sighting, body_digest};
+use crate::payload::{Field, Signed};
+use crate::replay::{Body, Location, PairId, ReplayLog};
 use crate::signature::{DecodedSignature, Signer};
 use crate::time::{Zone, parse_callback_timestamp};
 
@@ -97,8 +97,8 @@ pub struct Verdict {
     pub duplicate: bool,
     /// A short explanation for a failure, safe to print (never a key or expected signature).
     pub detail: Option<String>,
-    /// For a callback that passed signature and freshness: its pair and body, for replay checks.
-    pub accepted: Option<(PairId, BodyDigest)>,
+    /// For a callback that passed signature and freshness: its pair, for replay checks.
+    pub accepted: Option<PairId>,
     /// Its pair had not been seen before (what a `--seen` file should remember).
     pub first_sighting: bool,
 }
@@ -140,10 +140,10 @@ impl Verifier {
         }
     }
 
-    /// Signature, then freshness. A callback that passes both carries its pair and body digest
-    /// in `accepted`, ready for [`judge_replay`].
-    pub fn check(&self, callback: &Callback<'_>) -> Verdict {
-        let signature_text = match &callback.signature {
+    /// Signature, then freshness. A callback that passes both carries its pair in `accepted`,
+    /// ready for [`judge_replay`].
+    pub fn check(&self, signed: &Signed<'_>) -> Verdict {
+        let signature_text = match &signed.signature {
             Field::Missing => return Verdict::new(Reason::MissingSignature),
             Field::NotString => {
                 return Verdict::new(Reason::MalformedSignature)
@@ -151,7 +151,7 @@ impl Verifier {
             }
             Field::Str(s) => s,
         };
-        let timestamp = match &callback.timestamp {
+        let timestamp = match &signed.timestamp {
             Field::Missing => return Verdict::new(Reason::MissingTimestamp),
             Field::NotString => {
                 return Verdict::new(Reason::MissingTimestamp)
@@ -210,24 +210,58 @@ impl Verifier {
             verdict.reason = Reason::Stale;
             return verdict;
         }
-        verdict.accepted = Some((PairId::of(&signature), body_digest(callback)));
+        verdict.accepted = Some(PairId::of(&signature));
         verdict
     }
 }
 
 /// Judges an accepted callback against the pairs accepted before it: a pair seen with another body
 /// is `replayed`; with the same body it is an honest resend, still `ok` but marked duplicate.
-pub fn judge_replay(log: &mut ReplayLog, verdict: &mut Verdict) {
-    let Some((pair, body)) = verdict.accepted else {
+///
+/// `body` is what the log keeps of this callback. Bodies are compared only when a pair repeats:
+/// `current` gives this body's digest, `read_back` an earlier one's from its place in its source.
+/// A body that cannot be read back counts as different: a resend may be flagged, a replay never
+/// passes.
+pub fn judge_replay(
+    log: &mut ReplayLog,
+    verdict: &mut Verdict,
+    body: Body,
+    current: impl FnOnce() -> Option<[u8; 16]>,
+    read_back: impl FnOnce(Location) -> Option<[u8; 16]>,
+) {
+    let Some(pair) = verdict.accepted else {
         return;
     };
-    match log.sight(pair, &body) {
-        Sighting::New => verdict.first_sighting = true,
-        Sighting::Duplicate => verdict.duplicate = true,
-        Sighting::Replayed => {
+    let Some(earlier) = log.sight(pair, body) else {
+        verdict.first_sighting = true;
+        return;
+    };
+    let earlier_digest = match *earlier {
+        Body::Digest(digest) => Some(digest),
+        Body::At(location) => read_back(location),
+    };
+    if let Some(digest) = earlier_digest {
+        // Read back once: a third sighting compares with this.
+        *earlier = Body::Digest(digest);
+    }
+    let this_digest = match body {
+        Body::Digest(digest) => Some(digest),
+        Body::At(_) => current(),
+    };
+    match (earlier_digest, this_digest) {
+        (Some(a), Some(b)) if a == b => verdict.duplicate = true,
+        (Some(_), Some(_)) => {
             verdict.reason = Reason::Replayed;
             verdict.detail =
                 Some("this timestamp and signature arrived earlier with a different body".into());
+        }
+        _ => {
+            verdict.reason = Reason::Replayed;
+            verdict.detail = Some(
+                "this timestamp and signature arrived earlier, and that body could not be read \
+                 again to compare (did the file change?)"
+                    .into(),
+            );
         }
     }
 }
@@ -236,6 +270,7 @@ pub fn judge_replay(log: &mut ReplayLog, verdict: &mut Verdict) {
 mod tests {
     use super::*;
     use crate::payload::{Item, parse_item};
+    use crate::replay::body_digest;
     use crate::secret::ApiKey;
     use crate::signature::sign;
     use crate::time::parse_rfc3339;
@@ -271,8 +306,9 @@ mod tests {
     fn judged(v: &Verifier, log: &mut ReplayLog, json: &str) -> Verdict {
         match parse_item(json.as_bytes()) {
             Item::Callback(cb) => {
-                let mut verdict = v.check(&cb);
-                judge_replay(log, &mut verdict);
+                let mut verdict = v.check(&cb.signed);
+                let digest = body_digest(&cb).prefix();
+                judge_replay(log, &mut verdict, Body::Digest(digest), || None, |_| None);
                 verdict
             }
             other => panic!("{other:?}"),
@@ -333,5 +369,56 @@ mod tests {
             judged(&v, &mut log, &callback(ts, r#","a":1,"b":3"#)).reason,
             Reason::Replayed
         );
+    }
+
+    #[test]
+    fn bodies_are_compared_only_when_a_pair_repeats() {
+        let v = verifier(None);
+        let json = callback("2026-11-20T10:01:00Z", r#","a":1"#);
+        let Item::Callback(cb) = parse_item(json.as_bytes()) else {
+            panic!()
+        };
+        let digest = body_digest(&cb).prefix();
+        let at = Body::At(Location {
+            source: 0,
+            offset: 7,
+            len: 9,
+        });
+        let mut log = ReplayLog::default();
+        let mut judge = |read_back: Option<[u8; 16]>| {
+            let mut verdict = v.check(&cb.signed);
+            let mut asked = None;
+            judge_replay(
+                &mut log,
+                &mut verdict,
+                at,
+                || Some(digest),
+                |location| {
+                    asked = Some(location);
+                    read_back
+                },
+            );
+            (verdict, asked)
+        };
+        // First sighting: nothing is read, nothing digested.
+        let (first, asked) = judge(None);
+        assert_eq!((first.first_sighting, asked), (true, None));
+        // The earlier body no longer reads back (its file changed): counted as a replay.
+        let (lost, asked) = judge(None);
+        assert_eq!(lost.reason, Reason::Replayed);
+        assert!(lost.detail.unwrap().contains("could not be read"));
+        assert_eq!(
+            asked,
+            Some(Location {
+                source: 0,
+                offset: 7,
+                len: 9
+            })
+        );
+        // Read back as the same body: a resend; it is then kept as a digest, not read again.
+        let (resend, _) = judge(Some(digest));
+        assert!(resend.duplicate && resend.reason == Reason::Ok);
+        let (again, asked) = judge(None);
+        assert_eq!((again.duplicate, asked), (true, None));
     }
 }

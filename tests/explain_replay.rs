@@ -161,6 +161,68 @@ fn in_run_replay_and_duplicates() {
     assert_eq!(l[3]["invalid"], 1);
 }
 
+/// Files are not digested up front: an earlier body is read back from its file when its pair
+/// comes again. Every way an item can sit in a file (a line, lines after a blank, a pretty-printed
+/// object, an array element) and across files must compare as the stdin path does.
+#[test]
+fn replays_across_files_are_read_back_and_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let sig = signed(PROD_KEY, "085", TS);
+    let other_sig = signed(PROD_KEY, "085", "2026-11-20T10:01:00.000Z");
+    let original = callback(&sig, TS, "job-1");
+    let other = callback(&other_sig, "2026-11-20T10:01:00.000Z", "job-9");
+    let batch = dir.path().join("in");
+    std::fs::create_dir(&batch).unwrap();
+    // a.ndjson: the original after a blank line and another callback.
+    std::fs::write(batch.join("a.ndjson"), format!("{other}\n\n{original}\n")).unwrap();
+    // b.json: the same body pretty-printed, keys reordered (an honest resend).
+    let resend =
+        json!({"timestamp": TS, "SmileJobID": "job-1", "signature": sig, "ResultCode": "1012"});
+    std::fs::write(
+        batch.join("b.json"),
+        serde_json::to_string_pretty(&resend).unwrap(),
+    )
+    .unwrap();
+    // c.json: an array, whose elements are digested at once, with a replay and a resend.
+    std::fs::write(
+        batch.join("c.json"),
+        json!([callback(&sig, TS, "job-2"), other]).to_string(),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["in"], String::new());
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let found: Vec<(String, u64, String)> = lines(&out)
+        .iter()
+        .filter(|l| l["type"] == "result")
+        .map(|l| {
+            let source = l["source"].as_str().unwrap();
+            let name = Path::new(source).file_name().unwrap().to_str().unwrap();
+            (
+                name.to_owned(),
+                l["item"].as_u64().unwrap(),
+                l["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("a.ndjson", 1, "ok"),
+        ("a.ndjson", 3, "ok"),
+        ("b.json", 1, "ok"),
+        ("c.json", 1, "replayed"),
+        ("c.json", 2, "ok"),
+    ];
+    assert_eq!(
+        found,
+        expected.map(|(f, n, r)| (f.to_owned(), n, r.to_owned()))
+    );
+    let summary = lines(&out).pop().unwrap();
+    assert_eq!(
+        (summary["duplicates"].as_u64(), summary["invalid"].as_u64()),
+        (Some(2), Some(1))
+    );
+}
+
 #[test]
 fn seen_file_catches_replays_across_runs() {
     let dir = tempfile::tempdir().unwrap();

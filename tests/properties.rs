@@ -33,7 +33,7 @@ fn check(v: &mut Verifier, signature: &str, timestamp: &str) -> Reason {
         serde_json::json!({"signature": signature, "timestamp": timestamp, "ResultCode": "1012"})
             .to_string();
     match parse_item(json.as_bytes()) {
-        Item::Callback(cb) => v.check(&cb).reason,
+        Item::Callback(cb) => v.check(&cb.signed).reason,
         other => panic!("{other:?}"),
     }
 }

@@ -2,8 +2,9 @@
 //! other (cli-contract §5, §9). Glue only: framing is `payload`, verdicts are `verify`.
 
 use std::fs::File;
-use std::io::{self, BufReader};
-use std::path::PathBuf;
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -18,7 +19,8 @@ use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
 use crate::payload::{self, Item, ItemNumber, RawItem};
 use crate::pipeline::{self, Emitter};
-use crate::replay::{ReplayLog, SeenEntry, SeenFile, hex};
+use crate::replay::{self, Body, BodyDigest, Location, ReplayLog, SeenEntry, SeenFile, hex};
+use crate::scan;
 use crate::sources::{self, Found};
 use crate::time::format_signing_timestamp;
 use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
@@ -84,6 +86,8 @@ pub enum Format {
     Json,
 }
 
+/// One result line of `--format json`. Written by hand ([`ResultLine::write_json`]): it is most of
+/// what a large run prints. The derive is the reference a test holds the hand-written form to.
 #[derive(Serialize)]
 struct ResultLine<'a> {
     #[serde(rename = "type")]
@@ -113,6 +117,8 @@ struct Summary {
 /// Framed items of one source, on their way to a worker: the bytes of every item back to back.
 struct Batch {
     source: Arc<str>,
+    /// The file, when its items can be read again by offset (not stdin).
+    origin: Option<Arc<Path>>,
     data: Vec<u8>,
     entries: Vec<Entry>,
 }
@@ -121,21 +127,21 @@ enum Entry {
     Item {
         number: ItemNumber,
         end: usize,
+        /// Where the item starts in its source, when it can be read back from there.
+        at: Option<u64>,
     },
     /// Could not be framed (malformed, too large, unreadable mid-way).
-    Unframed {
-        number: ItemNumber,
-        message: String,
-    },
+    Unframed { number: ItemNumber, message: String },
     /// The whole source could not be opened or listed.
-    Unreadable {
-        message: String,
-    },
+    Unreadable { message: String },
 }
 
-/// A batch worked on: everything but the replay judgement, which needs input order.
+/// A batch worked on: everything but the replay judgement, which needs input order. The items'
+/// bytes come back too, for the rare body comparison.
 struct Checked {
     source: Arc<str>,
+    origin: Option<Arc<Path>>,
+    data: Vec<u8>,
     results: Vec<Checking>,
 }
 
@@ -145,6 +151,12 @@ enum Checking {
         verdict: Verdict,
         timestamp: Option<String>,
         explanation: Option<Explanation>,
+        /// The item's bytes in the batch's data.
+        span: Range<usize>,
+        at: Option<u64>,
+        /// Taken at once for an accepted callback whose body cannot be read back later, or that
+        /// a `--seen` file records.
+        digest: Option<BodyDigest>,
     },
     NotAnObject(ItemNumber),
     ParseError(ItemNumber, String),
@@ -206,6 +218,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let report = Report {
         replays,
+        origins: Vec::new(),
         seen,
         seen_at: format_signing_timestamp(now),
         format: args.format,
@@ -217,10 +230,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         warned_assumed_utc: false,
     };
     let paths = args.paths;
+    let worker = Worker {
+        verifier,
+        explainer,
+        digest_all: args.seen.is_some(),
+    };
     let (summary, outcome) = pipeline::run_ordered(
         pipeline::default_workers(),
         |emit| produce(&paths, emit),
-        |batch| check(&verifier, explainer.as_ref(), batch),
+        |batch| worker.check(batch),
         |results| report.collect(results),
     )?;
     if summary.checked == 0 && summary.errors == 0 {
@@ -235,11 +253,19 @@ fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>) {
     let mut batcher = Batcher { emit, batch: None };
     // `Err` here only means the collector stopped (a closed stdout): stop reading.
     let _ = sources::expand(paths, &mut |found| match found {
-        Found::Stdin => batcher.source("-", BufReader::with_capacity(1 << 18, io::stdin().lock())),
+        Found::Stdin => batcher.source(
+            "-",
+            None,
+            BufReader::with_capacity(1 << 18, io::stdin().lock()),
+        ),
         Found::File(path) => {
             let name = path.display().to_string();
             match File::open(&path) {
-                Ok(file) => batcher.source(&name, BufReader::with_capacity(1 << 18, file)),
+                Ok(file) => batcher.source(
+                    &name,
+                    Some(Arc::from(path)),
+                    BufReader::with_capacity(1 << 18, file),
+                ),
                 Err(e) => batcher.unreadable(&name, &e),
             }
         }
@@ -257,20 +283,27 @@ struct Batcher<'e> {
 }
 
 impl Batcher<'_> {
-    fn source(&mut self, name: &str, reader: impl io::BufRead) -> io::Result<()> {
+    fn source(
+        &mut self,
+        name: &str,
+        origin: Option<Arc<Path>>,
+        reader: impl io::BufRead,
+    ) -> io::Result<()> {
         let source: Arc<str> = Arc::from(name);
         payload::for_each_raw_item(reader, |number, raw| {
             let batch = self.batch.get_or_insert_with(|| Batch {
                 source: source.clone(),
+                origin: origin.clone(),
                 data: Vec::with_capacity(BATCH_BYTES + 4096),
                 entries: Vec::with_capacity(BATCH_ITEMS),
             });
             match raw {
-                RawItem::Json(bytes) => {
+                RawItem::Json(bytes, at) => {
                     batch.data.extend_from_slice(bytes);
                     batch.entries.push(Entry::Item {
                         number,
                         end: batch.data.len(),
+                        at: at.filter(|_| batch.origin.is_some()),
                     });
                 }
                 RawItem::Error(message) => batch.entries.push(Entry::Unframed { number, message }),
@@ -288,6 +321,7 @@ impl Batcher<'_> {
         self.flush()?;
         self.batch = Some(Batch {
             source: Arc::from(name),
+            origin: None,
             data: Vec::new(),
             entries: vec![Entry::Unreadable {
                 message: format!("cannot read {name}: {error}"),
@@ -311,58 +345,89 @@ impl Batcher<'_> {
     }
 }
 
-/// Parses and checks one batch (a worker thread): signature, freshness, body digest, explanation.
-fn check(verifier: &Verifier, explainer: Option<&Explainer>, batch: Batch) -> Checked {
-    let mut start = 0;
-    let results = batch
-        .entries
-        .into_iter()
-        .map(|entry| match entry {
-            Entry::Item { number, end } => {
-                let bytes = &batch.data[start..end];
-                start = end;
-                match payload::parse_item(bytes) {
-                    Item::Callback(callback) => {
-                        let verdict = verifier.check(&callback);
-                        let explanation = match (
-                            explainer,
-                            callback.signature.as_str(),
-                            callback.timestamp.as_str(),
-                        ) {
-                            (Some(explainer), Some(sig), Some(ts))
-                                if matches!(
-                                    verdict.reason,
-                                    Reason::BadSignature | Reason::MalformedSignature
-                                ) =>
-                            {
-                                Some(explainer.explain(ts, sig))
-                            }
-                            _ => None,
-                        };
-                        Checking::Callback {
-                            number,
-                            verdict,
-                            timestamp: callback.timestamp.as_str().map(str::to_owned),
-                            explanation,
-                        }
-                    }
-                    Item::NotAnObject => Checking::NotAnObject(number),
-                    Item::ParseError(message) => Checking::ParseError(number, message),
+/// What the workers share: everything needed to check a callback without the others.
+struct Worker {
+    verifier: Verifier,
+    explainer: Option<Explainer>,
+    /// Take every accepted body's digest at once (a `--seen` file records them).
+    digest_all: bool,
+}
+
+impl Worker {
+    /// Reads and checks one batch (a worker thread): signature, freshness, explanation.
+    fn check(&self, batch: Batch) -> Checked {
+        let mut start = 0;
+        let results = batch
+            .entries
+            .into_iter()
+            .map(|entry| match entry {
+                Entry::Item { number, end, at } => {
+                    let span = start..end;
+                    start = end;
+                    self.check_item(number, &batch.data, span, at)
                 }
+                Entry::Unframed { number, message } => Checking::ParseError(number, message),
+                Entry::Unreadable { message } => Checking::Unreadable(message),
+            })
+            .collect();
+        Checked {
+            source: batch.source,
+            origin: batch.origin,
+            data: batch.data,
+            results,
+        }
+    }
+
+    fn check_item(
+        &self,
+        number: ItemNumber,
+        data: &[u8],
+        span: Range<usize>,
+        at: Option<u64>,
+    ) -> Checking {
+        let bytes = &data[span.clone()];
+        // The fast path reads plain callbacks; serde_json decides the rest, and words the errors.
+        let signed = match scan::signed_fields(bytes) {
+            Some(signed) => signed,
+            None => match payload::parse_item(bytes) {
+                Item::Callback(callback) => callback.signed,
+                Item::NotAnObject => return Checking::NotAnObject(number),
+                Item::ParseError(message) => return Checking::ParseError(number, message),
+            },
+        };
+        let verdict = self.verifier.check(&signed);
+        let (signature, timestamp) = (signed.signature.as_str(), signed.timestamp.as_str());
+        let explanation = match (&self.explainer, signature, timestamp) {
+            (Some(explainer), Some(sig), Some(ts))
+                if matches!(
+                    verdict.reason,
+                    Reason::BadSignature | Reason::MalformedSignature
+                ) =>
+            {
+                Some(explainer.explain(ts, sig))
             }
-            Entry::Unframed { number, message } => Checking::ParseError(number, message),
-            Entry::Unreadable { message } => Checking::Unreadable(message),
-        })
-        .collect();
-    Checked {
-        source: batch.source,
-        results,
+            _ => None,
+        };
+        let digest = (verdict.accepted.is_some() && (self.digest_all || at.is_none()))
+            .then(|| replay::item_digest(bytes))
+            .flatten();
+        Checking::Callback {
+            number,
+            verdict,
+            timestamp: timestamp.map(str::to_owned),
+            explanation,
+            span,
+            at,
+            digest,
+        }
     }
 }
 
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
 struct Report {
     replays: ReplayLog,
+    /// The files accepted bodies can be read back from; a [`Location`] names one by index.
+    origins: Vec<Arc<Path>>,
     seen: Option<SeenFile>,
     seen_at: String,
     format: Format,
@@ -378,8 +443,18 @@ impl Report {
     ) -> anyhow::Result<(Summary, Outcome)> {
         let mut out = Printer::new();
         for checked in results {
+            let origin = checked.origin.as_ref().map(|path| {
+                if !self
+                    .origins
+                    .last()
+                    .is_some_and(|last| Arc::ptr_eq(last, path))
+                {
+                    self.origins.push(path.clone());
+                }
+                u32::try_from(self.origins.len() - 1).expect("fewer than 4 billion files")
+            });
             for result in checked.results {
-                self.one(&mut out, &checked.source, result)?;
+                self.one(&mut out, &checked.source, origin, &checked.data, result)?;
             }
         }
         if let Some(seen) = &mut self.seen {
@@ -405,17 +480,47 @@ impl Report {
         Ok((self.summary, self.outcome))
     }
 
-    fn one(&mut self, out: &mut Printer, source: &str, result: Checking) -> anyhow::Result<()> {
+    fn one(
+        &mut self,
+        out: &mut Printer,
+        source: &str,
+        origin: Option<u32>,
+        data: &[u8],
+        result: Checking,
+    ) -> anyhow::Result<()> {
         match result {
             Checking::Callback {
                 number,
                 mut verdict,
                 timestamp,
                 explanation,
+                span,
+                at,
+                digest,
             } => {
-                judge_replay(&mut self.replays, &mut verdict);
-                if let (Some(seen), Some((pair, body)), Some(ts)) =
-                    (&mut self.seen, &verdict.accepted, &timestamp)
+                let bytes = &data[span];
+                let body = match (digest, origin, at) {
+                    (Some(digest), _, _) => Body::Digest(digest.prefix()),
+                    (None, Some(source), Some(offset)) => Body::At(Location {
+                        source,
+                        offset,
+                        len: u32::try_from(bytes.len()).expect("items are at most 16 MiB"),
+                    }),
+                    // Workers take the digest of whatever cannot be read back.
+                    (None, _, _) => {
+                        Body::Digest(replay::item_digest(bytes).map_or([0; 16], |d| d.prefix()))
+                    }
+                };
+                let origins = &self.origins;
+                judge_replay(
+                    &mut self.replays,
+                    &mut verdict,
+                    body,
+                    || replay::item_digest(bytes).map(|d| d.prefix()),
+                    |location| read_back(origins, location).map(|d| d.prefix()),
+                );
+                if let (Some(seen), Some(pair), Some(body), Some(ts)) =
+                    (&mut self.seen, &verdict.accepted, &digest, &timestamp)
                     && verdict.first_sighting
                 {
                     seen.record(&SeenEntry {
@@ -495,7 +600,7 @@ impl Report {
         }
         let key_id = v.key_id.as_deref();
         match self.format {
-            Format::Json => out.json(&ResultLine {
+            Format::Json => ResultLine {
                 kind: "result",
                 source,
                 item,
@@ -505,7 +610,8 @@ impl Report {
                 timestamp,
                 age_seconds: v.age_seconds,
                 explain: explanation,
-            }),
+            }
+            .write_json(out.writer()),
             Format::Text => {
                 let tone = match reason {
                     Reason::Ok => Tone::Good,
@@ -539,6 +645,62 @@ impl Report {
     }
 }
 
+/// An earlier body's digest, read back from its file: `None` when it is no longer there as it was.
+fn read_back(origins: &[Arc<Path>], location: Location) -> Option<BodyDigest> {
+    let path = origins.get(usize::try_from(location.source).ok()?)?;
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(location.offset)).ok()?;
+    let mut bytes = vec![0; usize::try_from(location.len).ok()?];
+    file.read_exact(&mut bytes).ok()?;
+    replay::item_digest(&bytes)
+}
+
+impl ResultLine<'_> {
+    /// The line serde_json would write for this struct, byte for byte, and its newline.
+    fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(b"{\"type\":")?;
+        write_json_str(out, self.kind)?;
+        out.write_all(b",\"source\":")?;
+        write_json_str(out, self.source)?;
+        write!(
+            out,
+            ",\"item\":{},\"valid\":{},\"reason\":\"{}\",\"key_id\":",
+            self.item,
+            self.valid,
+            self.reason.as_str()
+        )?;
+        match self.key_id {
+            Some(id) => write_json_str(out, id)?,
+            None => out.write_all(b"null")?,
+        }
+        out.write_all(b",\"timestamp\":")?;
+        match self.timestamp {
+            Some(ts) => write_json_str(out, ts)?,
+            None => out.write_all(b"null")?,
+        }
+        match self.age_seconds {
+            Some(age) => write!(out, ",\"age_seconds\":{age}")?,
+            None => out.write_all(b",\"age_seconds\":null")?,
+        }
+        if let Some(explain) = self.explain {
+            out.write_all(b",\"explain\":")?;
+            serde_json::to_writer(&mut *out, explain)?;
+        }
+        out.write_all(b"}\n")
+    }
+}
+
+/// A JSON string: as it is when nothing in it needs escaping (nearly always), else serde_json's.
+fn write_json_str(out: &mut impl Write, text: &str) -> io::Result<()> {
+    if scan::special_byte(text.as_bytes()).is_none() {
+        out.write_all(b"\"")?;
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\"")
+    } else {
+        serde_json::to_writer(out, text).map_err(io::Error::from)
+    }
+}
+
 fn error_verdict(reason: Reason, detail: Option<String>) -> Verdict {
     Verdict {
         detail,
@@ -558,4 +720,49 @@ fn human_age(seconds: i64) -> String {
         _ => format!("{d}d {h}h"),
     };
     format!("{sign}{text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explain::Cause;
+
+    #[test]
+    fn hand_written_result_lines_are_what_serde_json_writes() {
+        let explanation = Explanation {
+            cause: Cause::KeyWhitespace,
+            detail: "the key has a trailing \"newline\"\n".into(),
+        };
+        let awkward = [
+            "",
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "tab\tnl\n\u{1}",
+            "é ✓ \u{2028} </",
+        ];
+        for text in awkward {
+            for (key_id, timestamp, age, explain) in [
+                (None, None, None, None),
+                (Some(text), Some(text), Some(-5), Some(&explanation)),
+                (Some("main"), Some(text), Some(i64::MAX), None),
+            ] {
+                let line = ResultLine {
+                    kind: "result",
+                    source: text,
+                    item: u64::MAX,
+                    valid: key_id.is_none(),
+                    reason: Reason::BadTimestamp,
+                    key_id,
+                    timestamp,
+                    age_seconds: age,
+                    explain,
+                };
+                let mut by_hand = Vec::new();
+                line.write_json(&mut by_hand).unwrap();
+                let reference = serde_json::to_string(&line).unwrap() + "\n";
+                assert_eq!(String::from_utf8(by_hand).unwrap(), reference);
+            }
+        }
+    }
 }
