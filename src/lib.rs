@@ -8,6 +8,7 @@ pub mod address;
 pub mod allowlist;
 pub mod audit;
 pub mod callback;
+pub mod chunks;
 pub mod cli;
 pub mod cmd;
 pub mod credentials;

@@ -187,11 +187,45 @@ pub fn for_each_raw_item<R: BufRead>(
     mut reader: R,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    match skip_leading_space(&mut reader) {
+    match layout(&mut reader) {
         Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
-        Ok((Some(b'['), _, _)) => read_array(reader, sink),
-        Ok((_, newlines, skipped)) => read_lines(reader, newlines, skipped, sink),
+        Ok(Layout::Array) => read_array(reader, sink),
+        Ok(Layout::Lines {
+            lines_before,
+            bytes_before,
+        }) => read_lines(reader, lines_before, bytes_before, sink),
     }
+}
+
+/// How a source lays out its items, told by its first byte after any BOM and white space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// A top-level JSON array: items are its elements ([`read_array`]).
+    Array,
+    /// NDJSON, or one or more objects over lines ([`frame_lines`]); the reader is left at the
+    /// first byte that is not white space, after `lines_before` lines and `bytes_before` bytes.
+    Lines {
+        lines_before: ItemNumber,
+        bytes_before: u64,
+    },
+}
+
+/// Reads past a BOM and leading white space, and says how the rest is laid out.
+pub fn layout<R: BufRead>(reader: &mut R) -> io::Result<Layout> {
+    Ok(match skip_leading_space(reader)? {
+        (Some(b'['), _, _) => Layout::Array,
+        (_, lines_before, bytes_before) => Layout::Lines {
+            lines_before,
+            bytes_before,
+        },
+    })
+}
+
+/// Whether `line` opens more brackets than it closes without being broken: the first line of a
+/// multi-line value (a pretty-printed object), or a truncated line. Such a line is not an item by
+/// itself; [`frame_lines`] gathers the lines that follow it.
+pub fn opens_value(line: &[u8]) -> bool {
+    Depth::default().scan(line) == Scan::Open
 }
 
 /// Skips a UTF-8 byte-order mark and any white space, however many reads it spans, and returns
@@ -228,8 +262,8 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
     }
 }
 
-/// A top-level array, streamed element by element.
-fn read_array<R: BufRead>(
+/// A top-level array, streamed element by element (after [`layout`] said [`Layout::Array`]).
+pub fn read_array<R: BufRead>(
     reader: R,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -323,7 +357,10 @@ fn emit_held(
     }
 }
 
-fn frame_lines<R: BufRead>(
+/// Frames lines into items (after [`layout`] said [`Layout::Lines`], or from any line on): an item
+/// is a line, or a multi-line value gathered from the line that opens it. Items are numbered by
+/// the line they start on; unlike [`for_each_raw_item`], a lone item is not renumbered 1.
+pub fn frame_lines<R: BufRead>(
     reader: R,
     lines_before: ItemNumber,
     bytes_before: u64,
@@ -379,7 +416,8 @@ fn frame_lines<R: BufRead>(
     }
 }
 
-fn too_large() -> String {
+/// The error for an item over [`MAX_ITEM_BYTES`].
+pub fn too_large() -> String {
     format!("item is larger than {} MiB", MAX_ITEM_BYTES >> 20)
 }
 

@@ -1,0 +1,238 @@
+//! Line-laid-out sources (NDJSON; one or more objects over lines) read in large pieces that end at
+//! a line end, so that the reading thread only reads and the workers frame: a thread that looked
+//! at every byte to find where items end was the slowest stage of `verify`.
+//!
+//! Framing a piece on its own is a guess that nearly always holds: every line is an item. It fails
+//! only at a line that opens a value it does not close (a pretty-printed object, a truncated
+//! line), whose item may run into the next piece. From such a line on, the rest of the source goes
+//! through [`Rest`] to the one framer that defines the layout, [`payload::frame_lines`], so the
+//! items are the same either way; a test and the framing fuzz target hold the two together.
+
+use std::io::{self, Read};
+use std::ops::Range;
+
+use crate::payload::{ItemNumber, MAX_ITEM_BYTES};
+
+/// Bytes a piece holds (more when a line is longer): large enough that handing a piece to a worker
+/// costs nothing next to reading it, small enough to keep memory flat.
+pub const PIECE_BYTES: usize = 256 << 10;
+
+/// A part of a line-laid-out source.
+#[derive(Debug)]
+pub enum Piece {
+    /// Whole lines (the last may lack its newline at the end of the source): the first is line
+    /// `first_line` and starts at `offset` in the source.
+    Lines {
+        data: Vec<u8>,
+        first_line: ItemNumber,
+        offset: u64,
+    },
+    /// Line `number` is longer than [`MAX_ITEM_BYTES`]; it was skipped, not buffered.
+    TooLong { number: ItemNumber },
+    /// Reading failed before line `number`; nothing after it is read.
+    ReadError { number: ItemNumber, error: String },
+}
+
+/// Reads a source from line `lines_before + 1` (at byte `bytes_before`) to its end in pieces of
+/// about `piece_bytes`, handing each to `emit`; stops early when `emit` returns false.
+pub fn read_pieces(
+    mut reader: impl Read,
+    lines_before: ItemNumber,
+    bytes_before: u64,
+    piece_bytes: usize,
+    mut emit: impl FnMut(Piece) -> bool,
+) {
+    let mut next_line = lines_before + 1;
+    let mut offset = bytes_before;
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut data = Vec::with_capacity(piece_bytes.max(carry.len() * 2));
+        data.append(&mut carry);
+        let (end, failure) = match read_piece(&mut reader, &mut data, piece_bytes) {
+            Ok(Cut::At(end)) => (end, None),
+            Ok(Cut::TooLong { skipped, after }) => {
+                offset += data.len() as u64 + skipped;
+                carry = after;
+                if !emit(Piece::TooLong { number: next_line }) {
+                    return;
+                }
+                next_line += 1;
+                continue;
+            }
+            // Whole lines read before the error still count.
+            Err(e) => (memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1), Some(e)),
+        };
+        if failure.is_none() {
+            carry.extend_from_slice(&data[end..]);
+        }
+        data.truncate(end);
+        let lines = memchr::memchr_iter(b'\n', &data).count() as ItemNumber;
+        let len = data.len() as u64;
+        if !data.is_empty() {
+            let piece = Piece::Lines {
+                data,
+                first_line: next_line,
+                offset,
+            };
+            if !emit(piece) {
+                return;
+            }
+        }
+        next_line += lines;
+        offset += len;
+        match failure {
+            Some(error) => {
+                emit(Piece::ReadError {
+                    number: next_line,
+                    error: error.to_string(),
+                });
+                return;
+            }
+            None if len == 0 => return, // the end of the source
+            None => {}
+        }
+    }
+}
+
+/// Where a piece ends.
+enum Cut {
+    /// After this many bytes of it: after its last line end, or at the end of the source.
+    At(usize),
+    /// All of it is one line over the limit; `skipped` more bytes of it were read past, up to its
+    /// end, and `after` followed it.
+    TooLong { skipped: u64, after: Vec<u8> },
+}
+
+/// Reads into `data` until it holds `piece_bytes` and a line end, or the source ends.
+fn read_piece(reader: &mut impl Read, data: &mut Vec<u8>, piece_bytes: usize) -> io::Result<Cut> {
+    let mut searched = 0;
+    loop {
+        if data.len() >= piece_bytes {
+            if let Some(i) = memchr::memrchr(b'\n', &data[searched..]) {
+                return Ok(Cut::At(searched + i + 1));
+            }
+            searched = data.len();
+            if data.len() > MAX_ITEM_BYTES {
+                let (skipped, after) = skip_line(reader)?;
+                return Ok(Cut::TooLong { skipped, after });
+            }
+        }
+        if fill(reader, data, piece_bytes)? == 0 {
+            return Ok(Cut::At(data.len()));
+        }
+    }
+}
+
+/// Reads up to `want` more bytes into `data`: the count read, 0 at the end of the source.
+fn fill(reader: &mut impl Read, data: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    let start = data.len();
+    data.resize(start + want, 0);
+    let read = loop {
+        match reader.read(&mut data[start..]) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => break other,
+        }
+    };
+    data.truncate(start + *read.as_ref().unwrap_or(&0));
+    read
+}
+
+/// Reads past the next line end (or to the end of the source): the bytes up to and including it,
+/// and what was read after it.
+fn skip_line(reader: &mut impl Read) -> io::Result<(u64, Vec<u8>)> {
+    let mut buf = vec![0; 64 << 10];
+    let mut skipped = 0;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok((skipped, Vec::new())),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok((skipped + i as u64 + 1, buf[i + 1..n].to_vec()));
+        }
+        skipped += n as u64;
+    }
+}
+
+/// The non-blank lines of a [`Piece::Lines`]: number, bytes (newline included) and offset.
+pub fn lines(
+    data: &[u8],
+    first_line: ItemNumber,
+    offset: u64,
+) -> impl Iterator<Item = (ItemNumber, Range<usize>, u64)> + '_ {
+    let mut start = 0;
+    let mut number = first_line;
+    std::iter::from_fn(move || {
+        while start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
+            let line = (number, start..end, offset + start as u64);
+            start = end;
+            number += 1;
+            if !data[line.1.clone()].iter().all(u8::is_ascii_whitespace) {
+                return Some(line);
+            }
+        }
+        None
+    })
+}
+
+/// The rest of a source as one reader: the bytes left in the piece where framing stopped, then
+/// the pieces that follow, as `next` hands them over. A skipped too-long line reads as a line just
+/// over the limit, so the framer reports it where it would have; a read error reads as one.
+pub struct Rest<F> {
+    current: Vec<u8>,
+    at: usize,
+    /// Bytes of a stand-in for a too-long line still to read (its last one a newline).
+    stand_in: usize,
+    next: F,
+}
+
+impl<F> std::fmt::Debug for Rest<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rest")
+            .field("left", &(self.current.len() - self.at))
+            .field("stand_in", &self.stand_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: FnMut() -> Option<Piece>> Rest<F> {
+    pub fn new(first: Vec<u8>, next: F) -> Self {
+        Rest {
+            current: first,
+            at: 0,
+            stand_in: 0,
+            next,
+        }
+    }
+}
+
+impl<F: FnMut() -> Option<Piece>> Read for Rest<F> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.at < self.current.len() {
+                let n = buf.len().min(self.current.len() - self.at);
+                buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+                self.at += n;
+                return Ok(n);
+            }
+            if self.stand_in > 0 {
+                let n = buf.len().min(self.stand_in);
+                buf[..n].fill(b'x');
+                self.stand_in -= n;
+                if self.stand_in == 0 && n > 0 {
+                    buf[n - 1] = b'\n';
+                }
+                return Ok(n);
+            }
+            match (self.next)() {
+                None => return Ok(0),
+                Some(Piece::Lines { data, .. }) => (self.current, self.at) = (data, 0),
+                Some(Piece::TooLong { .. }) => self.stand_in = MAX_ITEM_BYTES + 2,
+                Some(Piece::ReadError { error, .. }) => return Err(io::Error::other(error)),
+            }
+        }
+    }
+}
