@@ -11,226 +11,331 @@ use std::borrow::Cow;
 
 use crate::payload::{Field, Signed};
 
-/// Nesting handled here; deeper values go to serde_json (whose own limit is 128).
-const MAX_DEPTH: u32 = 64;
+/// Nesting handled here (one bit of a `u64` per level); deeper values go to serde_json (whose own
+/// limit is 128).
+const MAX_DEPTH: u32 = 63;
 
 /// The signed fields of `json` when it is exactly one valid JSON object; `None` when the slow path
 /// must decide.
+///
+/// One loop with the position in a local, and an explicit stack of container kinds, not a
+/// recursive descent: the position then stays in a register, which makes this twice as fast.
 pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
     // One UTF-8 check for the whole item (fast for ASCII); spans below are cut at ASCII bytes.
     let text = std::str::from_utf8(json).ok()?;
-    let mut scanner = Scanner {
-        bytes: text.as_bytes(),
-        at: 0,
-    };
-    scanner.space();
-    scanner.byte(b'{')?;
+    let bytes = text.as_bytes();
+    let marks = Marks::of(bytes);
+    let marks = marks.as_ref();
     let mut signed = Signed {
         signature: Field::Missing,
         timestamp: Field::Missing,
     };
-    scanner.space();
-    if !scanner.eat(b'}') {
+    let mut at = space(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    // Bit d of `objects`: the container at depth d + 1 is an object (else an array).
+    let (mut objects, mut depth) = (1u64, 1u32);
+    at = space(bytes, at + 1);
+    let mut closing = bytes.get(at) == Some(&b'}');
+    loop {
+        if !closing {
+            // A member or an element, at `at`.
+            if objects >> (depth - 1) & 1 == 1 {
+                if bytes.get(at) != Some(&b'"') {
+                    return None;
+                }
+                let (end, escaped) = string(bytes, marks, at)?;
+                let key = &bytes[at + 1..end - 1];
+                at = space(bytes, end);
+                if bytes.get(at) != Some(&b':') {
+                    return None;
+                }
+                at = space(bytes, at + 1);
+                if depth == 1 {
+                    // An escaped key might spell `signature`: serde_json decides those.
+                    if escaped {
+                        return None;
+                    }
+                    let slot = match key {
+                        b"signature" => Some(&mut signed.signature),
+                        b"timestamp" => Some(&mut signed.timestamp),
+                        _ => None,
+                    };
+                    if let Some(slot) = slot {
+                        // A duplicate is an error; serde_json words it.
+                        if *slot != Field::Missing {
+                            return None;
+                        }
+                        *slot = Field::NotString;
+                        if bytes.get(at) == Some(&b'"') {
+                            let (end, escaped) = string(bytes, marks, at)?;
+                            let raw = &text[at..end];
+                            *slot = Field::Str(if escaped {
+                                Cow::Owned(serde_json::from_str(raw).ok()?)
+                            } else {
+                                Cow::Borrowed(&raw[1..raw.len() - 1])
+                            });
+                            at = end;
+                            closing = true;
+                        }
+                    }
+                }
+            }
+            if !closing {
+                match *bytes.get(at)? {
+                    b'"' => at = string(bytes, marks, at)?.0,
+                    open @ (b'{' | b'[') => {
+                        if depth == MAX_DEPTH {
+                            return None;
+                        }
+                        objects = objects & !(1 << depth) | u64::from(open == b'{') << depth;
+                        depth += 1;
+                        at = space(bytes, at + 1);
+                        closing = bytes.get(at) == Some(&(open + 2)); // `}` or `]`
+                        if !closing {
+                            continue;
+                        }
+                    }
+                    b't' => at = literal(bytes, at, b"true")?,
+                    b'f' => at = literal(bytes, at, b"false")?,
+                    b'n' => at = literal(bytes, at, b"null")?,
+                    _ => at = number(bytes, at)?,
+                }
+            }
+        }
+        // After a value (or at the close of an empty container): a comma or closes.
+        closing = false;
         loop {
-            scanner.space();
-            let key = scanner.string()?;
-            scanner.space();
-            scanner.byte(b':')?;
-            scanner.space();
-            // An escaped key might spell `signature`: serde_json decides those.
-            if key.escaped {
+            let close = if objects >> (depth - 1) & 1 == 1 {
+                b'}'
+            } else {
+                b']'
+            };
+            at = space(bytes, at);
+            match bytes.get(at) {
+                Some(b',') => {
+                    at = space(bytes, at + 1);
+                    break;
+                }
+                Some(&b) if b == close => {
+                    at += 1;
+                    depth -= 1;
+                    if depth == 0 {
+                        return (space(bytes, at) == bytes.len()).then_some(signed);
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Past the string whose opening quote is at `at`, and whether it has escapes.
+#[inline(always)]
+fn string(bytes: &[u8], marks: Option<&Marks>, at: usize) -> Option<(usize, bool)> {
+    match marks {
+        // No backslash: the string ends at the next quote (and holds no control character).
+        Some(marks) => Some((marks.next_quote(at + 1)? + 1, false)),
+        None => escaped_string(bytes, at),
+    }
+}
+
+/// Past JSON white space from `at`.
+#[inline(always)]
+fn space(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+        at += 1;
+    }
+    at
+}
+
+fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+    bytes[at..].starts_with(word).then_some(at + word.len())
+}
+
+/// Past the number at `at`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+fn number(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let digits = |mut at: usize| {
+        while let Some(b'0'..=b'9') = bytes.get(at) {
+            at += 1;
+        }
+        at
+    };
+    let some_digits = |at: usize| Some(digits(at)).filter(|&end| end > at);
+    if bytes.get(at) == Some(&b'-') {
+        at += 1;
+    }
+    at = match bytes.get(at)? {
+        b'0' => at + 1,
+        b'1'..=b'9' => digits(at),
+        _ => return None,
+    };
+    if bytes.get(at) == Some(&b'.') {
+        at = some_digits(at + 1)?;
+    }
+    if let Some(b'e' | b'E') = bytes.get(at) {
+        at += 1;
+        if let Some(b'+' | b'-') = bytes.get(at) {
+            at += 1;
+        }
+        at = some_digits(at)?;
+    }
+    Some(at)
+}
+
+/// Past the string whose opening quote is at `at`, byte by byte (for items with a backslash):
+/// no raw control characters, only JSON's escapes, no `\u` surrogate. Says whether it has escapes.
+fn escaped_string(bytes: &[u8], mut at: usize) -> Option<(usize, bool)> {
+    at += 1;
+    let mut escaped = false;
+    loop {
+        at += special_byte(&bytes[at..])?;
+        match bytes[at] {
+            b'"' => return Some((at + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                at = escape(bytes, at)?;
+            }
+            _ => return None, // a control character
+        }
+    }
+}
+
+/// Past the escape whose backslash is at `at`.
+fn escape(bytes: &[u8], at: usize) -> Option<usize> {
+    match *bytes.get(at + 1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(at + 2),
+        b'u' => {
+            let hex = std::str::from_utf8(bytes.get(at + 2..at + 6)?).ok()?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
-            let slot = match &text[key.start + 1..key.end - 1] {
-                "signature" => Some(&mut signed.signature),
-                "timestamp" => Some(&mut signed.timestamp),
-                _ => None,
-            };
-            match slot {
-                // A duplicate is an error; serde_json words it.
-                Some(slot) if *slot != Field::Missing => return None,
-                Some(slot) if scanner.peek() == Some(b'"') => {
-                    let value = scanner.string()?;
-                    let raw = &text[value.start..value.end];
-                    *slot = Field::Str(if value.escaped {
-                        Cow::Owned(serde_json::from_str(raw).ok()?)
-                    } else {
-                        Cow::Borrowed(&raw[1..raw.len() - 1])
-                    });
-                }
-                Some(slot) => {
-                    scanner.value(1)?;
-                    *slot = Field::NotString;
-                }
-                None => scanner.value(1)?,
-            }
-            scanner.space();
-            if scanner.eat(b'}') {
-                break;
-            }
-            scanner.byte(b',')?;
+            let unit = u16::from_str_radix(hex, 16).ok()?;
+            // Pairs and lone halves are serde_json's to judge.
+            (!(0xD800..0xE000).contains(&unit)).then_some(at + 6)
         }
+        _ => None,
     }
-    scanner.space();
-    (scanner.at == scanner.bytes.len()).then_some(signed)
 }
 
-struct Scanner<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Items up to this many 64-byte words get [`Marks`]; longer ones are scanned string by string.
+const MARK_WORDS: usize = 48;
+
+/// A bit map of an item's quotes (bit `i % 64` of word `i / 64` for byte `i`), made a block at a
+/// time. With no backslash in the item, every quote opens or closes a string, so finding a
+/// string's end is a bit search instead of a scan of its bytes; and the control characters inside
+/// strings are found for all strings at once.
+struct Marks {
+    quotes: [u64; MARK_WORDS],
+    words: usize,
 }
 
-/// Where a string sits, quotes included.
-struct Span {
-    start: usize,
-    end: usize,
-    escaped: bool,
-}
-
-impl Scanner<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
-    }
-
-    fn eat(&mut self, byte: u8) -> bool {
-        let hit = self.peek() == Some(byte);
-        self.at += usize::from(hit);
-        hit
-    }
-
-    fn byte(&mut self, byte: u8) -> Option<()> {
-        self.eat(byte).then_some(())
-    }
-
-    fn space(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.at += 1;
-        }
-    }
-
-    /// One value of any kind, at nesting `depth`.
-    fn value(&mut self, depth: u32) -> Option<()> {
-        match self.peek()? {
-            b'"' => self.string().map(drop),
-            b'{' => self.container(depth, b'}', true),
-            b'[' => self.container(depth, b']', false),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            _ => self.number(),
-        }
-    }
-
-    fn container(&mut self, depth: u32, close: u8, object: bool) -> Option<()> {
-        if depth >= MAX_DEPTH {
+impl Marks {
+    /// `None` when the item holds a backslash, or a control character inside a string (by the
+    /// quotes' count), or is too long.
+    fn of(bytes: &[u8]) -> Option<Marks> {
+        let words = bytes.len().div_ceil(64);
+        if words > MARK_WORDS {
             return None;
         }
-        self.at += 1;
-        self.space();
-        if self.eat(close) {
-            return Some(());
+        let mut marks = Marks {
+            quotes: [0; MARK_WORDS],
+            words,
+        };
+        // Bad bytes: backslashes anywhere, control characters inside strings.
+        let mut bad = 0;
+        // Whether the words so far left a string open.
+        let mut open = 0u64;
+        let mut blocks = bytes.chunks_exact(64);
+        let mut mark = |word: usize, block: &[u8; 64]| {
+            let (quotes, controls, backslashes) = classify64(block);
+            let inside = prefix_xor(quotes) ^ open.wrapping_neg();
+            open = inside >> 63;
+            marks.quotes[word] = quotes;
+            bad |= backslashes | (controls & inside);
+        };
+        for (word, block) in blocks.by_ref().enumerate() {
+            mark(word, block.try_into().expect("64 bytes"));
         }
-        loop {
-            self.space();
-            if object {
-                self.string()?;
-                self.space();
-                self.byte(b':')?;
-                self.space();
-            }
-            self.value(depth + 1)?;
-            self.space();
-            if self.eat(close) {
-                return Some(());
-            }
-            self.byte(b',')?;
+        let rest = blocks.remainder();
+        if !rest.is_empty() {
+            // Padding is neither a quote, a control character nor a backslash.
+            let mut padded = [b' '; 64];
+            padded[..rest.len()].copy_from_slice(rest);
+            mark(words - 1, &padded);
         }
+        (bad == 0).then_some(marks)
     }
 
-    fn literal(&mut self, word: &[u8]) -> Option<()> {
-        let rest = self.bytes.get(self.at..)?;
-        rest.starts_with(word).then(|| self.at += word.len())
+    /// The first quote at or after `from`.
+    #[inline(always)]
+    fn next_quote(&self, from: usize) -> Option<usize> {
+        let quotes = &self.quotes[..self.words];
+        let mut word = from / 64;
+        let mut bits = *quotes.get(word)? & (!0 << (from % 64));
+        while bits == 0 {
+            word += 1;
+            bits = *quotes.get(word)?;
+        }
+        Some(word * 64 + bits.trailing_zeros() as usize)
     }
+}
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-    fn number(&mut self) -> Option<()> {
-        self.eat(b'-');
-        match self.peek()? {
-            b'0' => self.at += 1,
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        if self.eat(b'.') {
-            self.some_digits()?;
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.at += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.at += 1;
-            }
-            self.some_digits()?;
-        }
-        Some(())
+/// Bit i set when an odd number of bits up to and including i are: with quote bits, the bytes
+/// from an opening quote up to (not including) its closing one.
+fn prefix_xor(mut bits: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        bits ^= bits << shift;
     }
+    bits
+}
 
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.at += 1;
-        }
+/// The quote, control character and backslash masks of 64 bytes.
+#[inline]
+fn classify64(block: &[u8; 64]) -> (u64, u64, u64) {
+    let mut masks = (0, 0, 0);
+    for (i, part) in block.chunks_exact(16).enumerate() {
+        let (quotes, controls, slashes) = classify16(part.try_into().expect("16 bytes"));
+        masks.0 |= u64::from(quotes) << (16 * i);
+        masks.1 |= u64::from(controls) << (16 * i);
+        masks.2 |= u64::from(slashes) << (16 * i);
     }
+    masks
+}
 
-    fn some_digits(&mut self) -> Option<()> {
-        let start = self.at;
-        self.digits();
-        (self.at > start).then_some(())
-    }
+/// Masks of the quotes, control characters and backslashes among 16 bytes (bit i for byte i).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn classify16(block: &[u8; 16]) -> (u16, u16, u16) {
+    use safe_arch::{
+        cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+    let bytes = load_unaligned_m128i(block);
+    let mask = |m| move_mask_i8_m128i(m) as u16;
+    let below_space = set_splat_i8_m128i(0x1f);
+    (
+        mask(cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"' as i8))),
+        // max(b, 0x1f) == 0x1f exactly when b ≤ 0x1f, as unsigned bytes.
+        mask(cmp_eq_mask_i8_m128i(
+            max_u8_m128i(bytes, below_space),
+            below_space,
+        )),
+        mask(cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\' as i8))),
+    )
+}
 
-    /// A string at the cursor: no raw control characters, only JSON's escapes, no `\u` surrogate.
-    fn string(&mut self) -> Option<Span> {
-        let start = self.at;
-        self.byte(b'"')?;
-        let mut escaped = false;
-        loop {
-            self.at += special_byte(&self.bytes[self.at..])?;
-            match self.bytes[self.at] {
-                b'"' => {
-                    self.at += 1;
-                    return Some(Span {
-                        start,
-                        end: self.at,
-                        escaped,
-                    });
-                }
-                b'\\' => {
-                    escaped = true;
-                    self.escape()?;
-                }
-                _ => return None, // a control character
-            }
-        }
+/// Masks of the quotes, control characters and backslashes among 16 bytes (bit i for byte i).
+#[cfg(not(target_arch = "x86_64"))]
+fn classify16(block: &[u8; 16]) -> (u16, u16, u16) {
+    let mut masks = (0, 0, 0);
+    for (i, &b) in block.iter().enumerate() {
+        masks.0 |= u16::from(b == b'"') << i;
+        masks.1 |= u16::from(b < 0x20) << i;
+        masks.2 |= u16::from(b == b'\\') << i;
     }
-
-    /// The escape at the cursor (on its backslash).
-    fn escape(&mut self) -> Option<()> {
-        match *self.bytes.get(self.at + 1)? {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 2,
-            b'u' => {
-                let hex = self.bytes.get(self.at + 2..self.at + 6)?;
-                let text = std::str::from_utf8(hex).ok()?;
-                if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return None;
-                }
-                let unit = u16::from_str_radix(text, 16).ok()?;
-                // Pairs and lone halves are serde_json's to judge.
-                if (0xD800..0xE000).contains(&unit) {
-                    return None;
-                }
-                self.at += 6;
-            }
-            _ => return None,
-        }
-        Some(())
-    }
+    masks
 }
 
 /// The offset of the first `"`, `\` or control character in `bytes` (the bytes a JSON string must
@@ -307,6 +412,37 @@ mod tests {
         let deep = format!("{{\"a\":{}{}}}", "[".repeat(70), "]".repeat(70));
         assert_eq!(fields(&deep), None);
         assert_eq!(signed_fields(b"{\"a\":\"\xff\"}").map(drop), None);
+    }
+
+    #[test]
+    fn marks_find_quotes_and_control_characters_across_blocks() {
+        assert_eq!(prefix_xor(0b1001_0010), !0 << 7 | 0b1110);
+        for len in [1, 15, 16, 17, 63, 64, 65, 200] {
+            for at in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = b'"';
+                let marks = Marks::of(&bytes).unwrap();
+                assert_eq!(marks.next_quote(0), Some(at));
+                assert_eq!(marks.next_quote(at), Some(at));
+                assert_eq!(marks.next_quote(at + 1), None);
+                // A control character inside a string, or outside: only the first is refused.
+                let mut string = vec![b'a'; len + 2];
+                (string[0], string[len + 1], string[at + 1]) = (b'"', b'"', b'\t');
+                assert!(Marks::of(&string).is_none(), "a tab at {at} of {len}");
+                bytes[at] = b'\t';
+                assert!(Marks::of(&bytes).is_some(), "a tab outside strings");
+                bytes[at] = b'\\';
+                assert!(Marks::of(&bytes).is_none(), "a backslash at {at} of {len}");
+            }
+        }
+        assert!(Marks::of(&vec![b'a'; 64 * MARK_WORDS + 1]).is_none());
+        // Long items take the byte scan, with the same answers.
+        let long = format!(
+            "{{\"signature\":\"s\",\"x\":\"{}\"}}",
+            "y".repeat(64 * MARK_WORDS)
+        );
+        assert_eq!(fields(&long), Some((s("s"), Field::Missing)));
+        assert_eq!(fields(&long.replace('y', "\t")), None);
     }
 
     #[test]
