@@ -6,6 +6,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use anyhow::{Context, bail};
 use chrono::Duration;
@@ -263,7 +264,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         current_seq: None,
         lone: None,
         replays,
-        origins: Vec::new(),
+        origins: Origins::default(),
         seen,
         seen_at: format_signing_timestamp(now),
         format: args.format,
@@ -280,11 +281,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         explainer,
         digest_all: args.seen.is_some(),
     };
+    // Piece buffers go back from the collector to the reader, to be filled again.
+    let (recycle, recycled) = mpsc::channel();
     let (summary, outcome) = pipeline::run_ordered(
         pipeline::default_workers(),
-        |emit| produce(&paths, emit),
+        |emit| produce(&paths, emit, &recycled),
         |batch| worker.check(batch),
-        |results| report.collect(&worker, results),
+        |results| report.collect(&worker, results, &recycle),
     )?;
     if summary.checked == 0 && summary.errors == 0 {
         output::item_error(format_args!("no callbacks found in the input"));
@@ -294,11 +297,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 /// Walks the inputs and reads them into batches (this thread).
-fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>) {
+fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver<Vec<u8>>) {
     let mut batcher = Batcher {
         emit,
         batch: None,
         seq: 0,
+        recycled,
     };
     // `Err` here only means the collector stopped (a closed stdout): stop reading.
     let _ = sources::expand(paths, &mut |found| match found {
@@ -323,6 +327,8 @@ struct Batcher<'e> {
     /// Array elements gathered so far.
     batch: Option<Batch>,
     seq: u64,
+    /// Piece buffers the collector is done with.
+    recycled: &'e Receiver<Vec<u8>>,
 }
 
 impl Batcher<'_> {
@@ -358,7 +364,9 @@ impl Batcher<'_> {
             }
         };
         let mut open = true;
-        chunks::read_pieces(reader, lines.0, lines.1, piece_bytes(), |piece| {
+        let recycled = self.recycled;
+        let buffer = || recycled.try_recv().unwrap_or_default();
+        chunks::read_pieces(reader, lines.0, lines.1, piece_bytes(), buffer, |piece| {
             let batch = Batch {
                 source: source.clone(),
                 origin: origin.clone(),
@@ -607,8 +615,7 @@ struct Report {
     current_seq: Option<u64>,
     lone: Option<Held>,
     replays: ReplayLog,
-    /// The files accepted bodies can be read back from; a [`Location`] names one by index.
-    origins: Vec<Arc<Path>>,
+    origins: Origins,
     seen: Option<SeenFile>,
     seen_at: String,
     format: Format,
@@ -622,20 +629,12 @@ impl Report {
         mut self,
         worker: &Worker,
         results: impl Iterator<Item = Checked>,
+        recycle: &Sender<Vec<u8>>,
     ) -> anyhow::Result<(Summary, Outcome)> {
         let mut out = Printer::new();
         let mut results = results.peekable();
         while let Some(checked) = results.next() {
-            let origin = checked.origin.as_ref().map(|path| {
-                if !self
-                    .origins
-                    .last()
-                    .is_some_and(|last| Arc::ptr_eq(last, path))
-                {
-                    self.origins.push(path.clone());
-                }
-                u32::try_from(self.origins.len() - 1).expect("fewer than 4 billion files")
-            });
+            let origin = checked.origin.as_ref().map(|path| self.origins.index(path));
             let lines = matches!(checked.work, Work::Piece(_));
             let data = checked.work.data();
             let from = Source {
@@ -648,6 +647,10 @@ impl Report {
                 self.emit(&mut out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
+                if let Work::Piece(Piece::Lines { data, .. }) = checked.work {
+                    // The reader may be gone already (its thread ends with the input).
+                    let _ = recycle.send(data);
+                }
                 continue;
             };
             // The rest of this source, framed here in order: this piece from the line that
@@ -792,13 +795,13 @@ impl Report {
                         Body::Digest(replay::item_digest(bytes).map_or([0; 16], |d| d.prefix()))
                     }
                 };
-                let origins = &self.origins;
+                let origins = &mut self.origins;
                 judge_replay(
                     &mut self.replays,
                     &mut verdict,
                     body,
                     || replay::item_digest(bytes).map(|d| d.prefix()),
-                    |location| read_back(origins, location).map(|d| d.prefix()),
+                    |location| origins.read_back(location).map(|d| d.prefix()),
                 );
                 if let (Some(seen), Some(pair), Some(body), Some(ts)) =
                     (&mut self.seen, &verdict.accepted, &digest, &timestamp)
@@ -926,14 +929,38 @@ impl Report {
     }
 }
 
-/// An earlier body's digest, read back from its file: `None` when it is no longer there as it was.
-fn read_back(origins: &[Arc<Path>], location: Location) -> Option<BodyDigest> {
-    let path = origins.get(usize::try_from(location.source).ok()?)?;
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(location.offset)).ok()?;
-    let mut bytes = vec![0; usize::try_from(location.len).ok()?];
-    file.read_exact(&mut bytes).ok()?;
-    replay::item_digest(&bytes)
+/// The files accepted bodies can be read back from: a [`Location`] names one by its index.
+#[derive(Default)]
+struct Origins {
+    paths: Vec<Arc<Path>>,
+    /// The file read back from last, kept open: resends tend to come from the same file.
+    open: Option<(u32, File)>,
+}
+
+impl Origins {
+    /// The index of `path`, the file the current batch came from.
+    fn index(&mut self, path: &Arc<Path>) -> u32 {
+        if !self.paths.last().is_some_and(|last| Arc::ptr_eq(last, path)) {
+            self.paths.push(path.clone());
+        }
+        u32::try_from(self.paths.len() - 1).expect("fewer than 4 billion files")
+    }
+
+    /// An earlier body's digest, read back from its file: `None` when it is no longer there as
+    /// it was (the file changed or went away).
+    fn read_back(&mut self, location: Location) -> Option<BodyDigest> {
+        let file = match &mut self.open {
+            Some((source, file)) if *source == location.source => file,
+            slot => {
+                let path = self.paths.get(usize::try_from(location.source).ok()?)?;
+                &mut slot.insert((location.source, File::open(path).ok()?)).1
+            }
+        };
+        file.seek(SeekFrom::Start(location.offset)).ok()?;
+        let mut bytes = vec![0; usize::try_from(location.len).ok()?];
+        file.read_exact(&mut bytes).ok()?;
+        replay::item_digest(&bytes)
+    }
 }
 
 impl ResultLine<'_> {
@@ -943,13 +970,16 @@ impl ResultLine<'_> {
         write_json_str(out, self.kind)?;
         out.write_all(b",\"source\":")?;
         write_json_str(out, self.source)?;
-        write!(
-            out,
-            ",\"item\":{},\"valid\":{},\"reason\":\"{}\",\"key_id\":",
-            self.item,
-            self.valid,
-            self.reason.as_str()
-        )?;
+        let mut number = itoa::Buffer::new();
+        out.write_all(b",\"item\":")?;
+        out.write_all(number.format(self.item).as_bytes())?;
+        out.write_all(if self.valid {
+            b",\"valid\":true,\"reason\":\""
+        } else {
+            b",\"valid\":false,\"reason\":\""
+        })?;
+        out.write_all(self.reason.as_str().as_bytes())?;
+        out.write_all(b"\",\"key_id\":")?;
         match self.key_id {
             Some(id) => write_json_str(out, id)?,
             None => out.write_all(b"null")?,
@@ -960,7 +990,10 @@ impl ResultLine<'_> {
             None => out.write_all(b"null")?,
         }
         match self.age_seconds {
-            Some(age) => write!(out, ",\"age_seconds\":{age}")?,
+            Some(age) => {
+                out.write_all(b",\"age_seconds\":")?;
+                out.write_all(number.format(age).as_bytes())?;
+            }
             None => out.write_all(b",\"age_seconds\":null")?,
         }
         if let Some(explain) = self.explain {
