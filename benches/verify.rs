@@ -63,7 +63,7 @@ fn verify(c: &mut Criterion) {
                         offset: i as u64,
                         len: 1,
                     });
-                    judge_replay(log, &mut verdict, body, || None, |_| None);
+                    judge_replay(log, &mut verdict, body, |_| None);
                     black_box(verdict);
                 }
             },

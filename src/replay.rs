@@ -199,6 +199,31 @@ pub struct Location {
     pub len: u32,
 }
 
+/// Whether `current` (an item's bytes) has the same body as the earlier item `earlier` keeps;
+/// `read` reads an earlier item's bytes back from its place. Byte-identical items (a saved
+/// callback stored twice) need no digest; others are compared by digest, and `earlier` then keeps
+/// its digest, so it is read back once. `None` when the earlier item cannot be read back, or no
+/// longer reads as a callback (its file changed).
+pub fn same_body(
+    earlier: &mut Body,
+    current: &[u8],
+    read: impl FnOnce(Location) -> Option<Vec<u8>>,
+) -> Option<bool> {
+    let digest = match *earlier {
+        Body::Digest(digest) => digest,
+        Body::At(location) => {
+            let bytes = read(location)?;
+            if bytes == current {
+                return Some(true);
+            }
+            let digest = item_digest(&bytes)?.prefix();
+            *earlier = Body::Digest(digest);
+            digest
+        }
+    };
+    Some(item_digest(current).is_some_and(|d| d.prefix() == digest))
+}
+
 /// The pairs accepted so far (this run, plus a `--seen` file's history): 40 bytes a callback.
 #[derive(Debug, Default)]
 pub struct ReplayLog {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::credentials::Credential;
 use crate::keyfile::Environment;
 use crate::payload::{Field, Signed};
-use crate::replay::{Body, Location, PairId, ReplayLog};
+use crate::replay::{Body, PairId, ReplayLog};
 use crate::signature::{DecodedSignature, Signer};
 use crate::time::{Zone, parse_callback_timestamp};
 
@@ -218,16 +218,15 @@ impl Verifier {
 /// Judges an accepted callback against the pairs accepted before it: a pair seen with another body
 /// is `replayed`; with the same body it is an honest resend, still `ok` but marked duplicate.
 ///
-/// `body` is what the log keeps of this callback. Bodies are compared only when a pair repeats:
-/// `current` gives this body's digest, `read_back` an earlier one's from its place in its source.
-/// A body that cannot be read back counts as different: a resend may be flagged, a replay never
-/// passes.
+/// `body` is what the log keeps of this callback. Bodies are compared only when a pair repeats, by
+/// `same_body` (see [`replay::same_body`](crate::replay::same_body)), given what was kept of the
+/// earlier one. A body that cannot be read back counts as different: a resend may be flagged, a
+/// replay never passes.
 pub fn judge_replay(
     log: &mut ReplayLog,
     verdict: &mut Verdict,
     body: Body,
-    current: impl FnOnce() -> Option<[u8; 16]>,
-    read_back: impl FnOnce(Location) -> Option<[u8; 16]>,
+    same_body: impl FnOnce(&mut Body) -> Option<bool>,
 ) {
     let Some(pair) = verdict.accepted else {
         return;
@@ -236,26 +235,14 @@ pub fn judge_replay(
         verdict.first_sighting = true;
         return;
     };
-    let earlier_digest = match *earlier {
-        Body::Digest(digest) => Some(digest),
-        Body::At(location) => read_back(location),
-    };
-    if let Some(digest) = earlier_digest {
-        // Read back once: a third sighting compares with this.
-        *earlier = Body::Digest(digest);
-    }
-    let this_digest = match body {
-        Body::Digest(digest) => Some(digest),
-        Body::At(_) => current(),
-    };
-    match (earlier_digest, this_digest) {
-        (Some(a), Some(b)) if a == b => verdict.duplicate = true,
-        (Some(_), Some(_)) => {
+    match same_body(earlier) {
+        Some(true) => verdict.duplicate = true,
+        Some(false) => {
             verdict.reason = Reason::Replayed;
             verdict.detail =
                 Some("this timestamp and signature arrived earlier with a different body".into());
         }
-        _ => {
+        None => {
             verdict.reason = Reason::Replayed;
             verdict.detail = Some(
                 "this timestamp and signature arrived earlier, and that body could not be read \
@@ -270,7 +257,7 @@ pub fn judge_replay(
 mod tests {
     use super::*;
     use crate::payload::{Item, parse_item};
-    use crate::replay::body_digest;
+    use crate::replay::{Location, body_digest, same_body};
     use crate::secret::ApiKey;
     use crate::signature::sign;
     use crate::time::parse_rfc3339;
@@ -308,7 +295,9 @@ mod tests {
             Item::Callback(cb) => {
                 let mut verdict = v.check(&cb.signed);
                 let digest = body_digest(&cb).prefix();
-                judge_replay(log, &mut verdict, Body::Digest(digest), || None, |_| None);
+                judge_replay(log, &mut verdict, Body::Digest(digest), |earlier| {
+                    same_body(earlier, json.as_bytes(), |_| None)
+                });
                 verdict
             }
             other => panic!("{other:?}"),
@@ -378,45 +367,39 @@ mod tests {
         let Item::Callback(cb) = parse_item(json.as_bytes()) else {
             panic!()
         };
-        let digest = body_digest(&cb).prefix();
-        let at = Body::At(Location {
+        let at = Location {
             source: 0,
             offset: 7,
             len: 9,
-        });
+        };
         let mut log = ReplayLog::default();
-        let mut judge = |read_back: Option<[u8; 16]>| {
+        // What reading the earlier body back gives: the same bytes, a body re-serialised, or
+        // nothing (the file changed).
+        let reserialised = callback("2026-11-20T10:01:00Z", r#", "a": 1"#);
+        let mut judge = |read_back: Option<&str>| {
             let mut verdict = v.check(&cb.signed);
             let mut asked = None;
-            judge_replay(
-                &mut log,
-                &mut verdict,
-                at,
-                || Some(digest),
-                |location| {
+            judge_replay(&mut log, &mut verdict, Body::At(at), |earlier| {
+                same_body(earlier, json.as_bytes(), |location| {
                     asked = Some(location);
-                    read_back
-                },
-            );
+                    read_back.map(|text| text.as_bytes().to_vec())
+                })
+            });
             (verdict, asked)
         };
-        // First sighting: nothing is read, nothing digested.
+        // First sighting: nothing is read.
         let (first, asked) = judge(None);
         assert_eq!((first.first_sighting, asked), (true, None));
-        // The earlier body no longer reads back (its file changed): counted as a replay.
+        // The earlier body no longer reads back: counted as a replay.
         let (lost, asked) = judge(None);
         assert_eq!(lost.reason, Reason::Replayed);
         assert!(lost.detail.unwrap().contains("could not be read"));
-        assert_eq!(
-            asked,
-            Some(Location {
-                source: 0,
-                offset: 7,
-                len: 9
-            })
-        );
-        // Read back as the same body: a resend; it is then kept as a digest, not read again.
-        let (resend, _) = judge(Some(digest));
+        assert_eq!(asked, Some(at));
+        // Read back byte for byte the same: a resend, and still kept as a place.
+        let (same, _) = judge(Some(&json));
+        assert!(same.duplicate && same.reason == Reason::Ok);
+        // Read back re-serialised: digests say it is the same; the digest is kept from then on.
+        let (resend, _) = judge(Some(&reserialised));
         assert!(resend.duplicate && resend.reason == Reason::Ok);
         let (again, asked) = judge(None);
         assert_eq!((again.duplicate, asked), (true, None));

@@ -796,13 +796,9 @@ impl Report {
                     }
                 };
                 let origins = &mut self.origins;
-                judge_replay(
-                    &mut self.replays,
-                    &mut verdict,
-                    body,
-                    || replay::item_digest(bytes).map(|d| d.prefix()),
-                    |location| origins.read_back(location).map(|d| d.prefix()),
-                );
+                judge_replay(&mut self.replays, &mut verdict, body, |earlier| {
+                    replay::same_body(earlier, bytes, |location| origins.read_back(location))
+                });
                 if let (Some(seen), Some(pair), Some(body), Some(ts)) =
                     (&mut self.seen, &verdict.accepted, &digest, &timestamp)
                     && verdict.first_sighting
@@ -940,15 +936,19 @@ struct Origins {
 impl Origins {
     /// The index of `path`, the file the current batch came from.
     fn index(&mut self, path: &Arc<Path>) -> u32 {
-        if !self.paths.last().is_some_and(|last| Arc::ptr_eq(last, path)) {
+        if !self
+            .paths
+            .last()
+            .is_some_and(|last| Arc::ptr_eq(last, path))
+        {
             self.paths.push(path.clone());
         }
         u32::try_from(self.paths.len() - 1).expect("fewer than 4 billion files")
     }
 
-    /// An earlier body's digest, read back from its file: `None` when it is no longer there as
-    /// it was (the file changed or went away).
-    fn read_back(&mut self, location: Location) -> Option<BodyDigest> {
+    /// An earlier item's bytes, read back from its file: `None` when they are no longer there
+    /// (the file shrank or went away).
+    fn read_back(&mut self, location: Location) -> Option<Vec<u8>> {
         let file = match &mut self.open {
             Some((source, file)) if *source == location.source => file,
             slot => {
@@ -959,7 +959,7 @@ impl Origins {
         file.seek(SeekFrom::Start(location.offset)).ok()?;
         let mut bytes = vec![0; usize::try_from(location.len).ok()?];
         file.read_exact(&mut bytes).ok()?;
-        replay::item_digest(&bytes)
+        Some(bytes)
     }
 }
 
