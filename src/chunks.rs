@@ -128,18 +128,11 @@ fn read_piece(reader: &mut impl Read, data: &mut Vec<u8>, piece_bytes: usize) ->
     }
 }
 
-/// Reads up to `want` more bytes into `data`: the count read, 0 at the end of the source.
+/// Reads up to `want` more bytes into `data`: the count read, 0 at the end of the source. Through
+/// `read_to_end`, which reads files and stdin straight into the spare capacity without zeroing it
+/// first.
 fn fill(reader: &mut impl Read, data: &mut Vec<u8>, want: usize) -> io::Result<usize> {
-    let start = data.len();
-    data.resize(start + want, 0);
-    let read = loop {
-        match reader.read(&mut data[start..]) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other,
-        }
-    };
-    data.truncate(start + *read.as_ref().unwrap_or(&0));
-    read
+    reader.take(want as u64).read_to_end(data)
 }
 
 /// Reads past the next line end (or to the end of the source): the bytes up to and including it,
