@@ -637,7 +637,7 @@ impl Report {
     ) -> anyhow::Result<(Summary, Outcome)> {
         let mut out = Printer::new();
         let mut results = results.peekable();
-        while let Some(checked) = results.next() {
+        while let Some(mut checked) = results.next() {
             let origin = checked.origin.as_ref().map(|path| self.origins.index(path));
             let lines = matches!(checked.work, Work::Piece(_));
             let data = checked.work.data();
@@ -647,7 +647,7 @@ impl Report {
                 origin,
                 lines,
             };
-            for result in checked.results {
+            for result in &mut checked.results {
                 self.emit(&mut out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
@@ -674,7 +674,7 @@ impl Report {
                 unfinished.number - 1,
                 unfinished.at,
                 |number, raw| {
-                    let (checking, bytes) = match raw {
+                    let (mut checking, bytes) = match raw {
                         RawItem::Json(bytes, at) => (
                             worker.check_value(
                                 number,
@@ -686,10 +686,11 @@ impl Report {
                         ),
                         RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
                     };
-                    self.emit(&mut out, &from, bytes, checking).map_err(|e| {
-                        failed = Some(e);
-                        io::Error::other("stopped")
-                    })
+                    self.emit(&mut out, &from, bytes, &mut checking)
+                        .map_err(|e| {
+                            failed = Some(e);
+                            io::Error::other("stopped")
+                        })
                 },
             )
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
@@ -725,12 +726,13 @@ impl Report {
         out: &mut Printer,
         from: &Source<'_>,
         data: &[u8],
-        mut result: Checking,
+        result: &mut Checking,
     ) -> anyhow::Result<()> {
         if self.current_seq != Some(from.seq) {
             self.end_source(out)?;
             self.current_seq = Some(from.seq);
             if from.lines {
+                let mut result = std::mem::replace(result, Checking::NotAnObject(0));
                 if let Checking::Callback { span, .. } = &mut result {
                     let bytes = data[span.clone()].to_vec();
                     *span = 0..bytes.len();
@@ -752,7 +754,14 @@ impl Report {
             }
         } else if let Some(first) = self.lone.take() {
             // A second item: the first keeps its line number.
-            self.one(out, &first.source, first.origin, &first.data, first.result)?;
+            let mut first = first;
+            self.one(
+                out,
+                &first.source,
+                first.origin,
+                &first.data,
+                &mut first.result,
+            )?;
         }
         self.one(out, from.name, from.origin, data, result)
     }
@@ -762,7 +771,7 @@ impl Report {
         match self.lone.take() {
             Some(mut only) => {
                 only.result.renumber(1);
-                self.one(out, &only.source, only.origin, &only.data, only.result)
+                self.one(out, &only.source, only.origin, &only.data, &mut only.result)
             }
             None => Ok(()),
         }
@@ -774,19 +783,21 @@ impl Report {
         source: &str,
         origin: Option<u32>,
         data: &[u8],
-        result: Checking,
+        result: &mut Checking,
     ) -> anyhow::Result<()> {
+        // By reference: a result is large, and there are as many as input items.
         match result {
             Checking::Callback {
                 number,
-                mut verdict,
+                verdict,
                 timestamp,
                 explanation,
                 span,
                 at,
                 digest,
             } => {
-                let bytes = &data[span];
+                let (number, at, digest) = (*number, *at, *digest);
+                let bytes = &data[span.clone()];
                 let body = match (digest, origin, at) {
                     (Some(digest), _, _) => Body::Digest(digest.prefix()),
                     (None, Some(source), Some(offset)) => Body::At(Location {
@@ -800,11 +811,11 @@ impl Report {
                     }
                 };
                 let origins = &mut self.origins;
-                judge_replay(&mut self.replays, &mut verdict, body, |earlier| {
+                judge_replay(&mut self.replays, verdict, body, |earlier| {
                     replay::same_body(earlier, bytes, |location| origins.read_back(location))
                 });
                 if let (Some(seen), Some(pair), Some(body), Some(ts)) =
-                    (&mut self.seen, &verdict.accepted, &digest, &timestamp)
+                    (&mut self.seen, &verdict.accepted, &digest, &*timestamp)
                     && verdict.first_sighting
                 {
                     seen.record(&SeenEntry {
@@ -819,7 +830,7 @@ impl Report {
                     out,
                     source,
                     number,
-                    &verdict,
+                    verdict,
                     timestamp.as_deref(),
                     explanation.as_ref(),
                 )?;
@@ -829,7 +840,7 @@ impl Report {
                 self.print(
                     out,
                     source,
-                    number,
+                    *number,
                     &error_verdict(Reason::NotAnObject, None),
                     None,
                     None,
@@ -840,8 +851,8 @@ impl Report {
                 self.print(
                     out,
                     source,
-                    number,
-                    &error_verdict(Reason::ParseError, Some(message)),
+                    *number,
+                    &error_verdict(Reason::ParseError, Some(std::mem::take(message))),
                     None,
                     None,
                 )?;
