@@ -58,11 +58,12 @@ fn verify(c: &mut Criterion) {
                 for (i, cb) in callbacks.iter().enumerate() {
                     let mut verdict = v.check(black_box(&cb.signed));
                     // As for a file: only a repeated pair would need a body digest.
-                    let body = Body::At(Location {
+                    let body = Body::at(Location {
                         source: 0,
                         offset: i as u64,
                         len: 1,
-                    });
+                    })
+                    .expect("a small offset");
                     judge_replay(log, &mut verdict, body, |_| None);
                     black_box(verdict);
                 }

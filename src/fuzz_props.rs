@@ -662,7 +662,7 @@ pub fn seen_file(data: &[u8]) {
     );
     // An earlier line of the input may already hold this pair with another body: first one wins.
     assert!(
-        log.sight(pair, Body::Digest(body.prefix())).is_some(),
+        log.sight(pair, Body::digest(body.prefix())).is_some(),
         "the recorded entry was not loaded"
     );
 }

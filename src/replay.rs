@@ -40,9 +40,9 @@ impl BodyDigest {
         hex(&self.0)
     }
 
-    /// What the replay log keeps: 128 bits are plenty to tell two bodies apart.
-    pub fn prefix(&self) -> [u8; 16] {
-        self.0[..16].try_into().expect("16 of 32 bytes")
+    /// What the replay log keeps: 120 bits are plenty to tell two bodies apart.
+    pub fn prefix(&self) -> [u8; 15] {
+        self.0[..15].try_into().expect("15 of 32 bytes")
     }
 }
 
@@ -180,12 +180,17 @@ impl PairId {
     }
 }
 
-/// What the replay log keeps of an accepted callback's body.
+/// What the replay log keeps of an accepted callback's body, packed into 16 bytes (the log holds
+/// one per distinct accepted callback): see [`Kept`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Body([u8; 16]);
+
+/// What a [`Body`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Body {
-    /// The first 16 bytes of its digest: from a `--seen` file, or from input that cannot be read
+pub enum Kept {
+    /// The first 15 bytes of its digest: from a `--seen` file, or from input that cannot be read
     /// twice (stdin).
-    Digest([u8; 16]),
+    Digest([u8; 15]),
     /// Where it is in a file that can be read again. Digests cost more than everything else
     /// `verify` does, and only a repeated pair needs one, so files are read back instead.
     At(Location),
@@ -199,6 +204,47 @@ pub struct Location {
     pub len: u32,
 }
 
+impl Body {
+    pub fn digest(prefix: [u8; 15]) -> Body {
+        let mut packed = [0; 16];
+        packed[1..].copy_from_slice(&prefix);
+        Body(packed)
+    }
+
+    /// `None` for an offset past 256 TiB (48 bits), which the log has no room for.
+    pub fn at(location: Location) -> Option<Body> {
+        let offset = location.offset.to_le_bytes();
+        if offset[6..] != [0, 0] {
+            return None;
+        }
+        let mut packed = [1; 16];
+        packed[1..5].copy_from_slice(&location.source.to_le_bytes());
+        packed[5..11].copy_from_slice(&offset[..6]);
+        packed[11..15].copy_from_slice(&location.len.to_le_bytes());
+        Some(Body(packed))
+    }
+
+    pub fn kept(self) -> Kept {
+        let [tag, rest @ ..] = self.0;
+        if tag == 0 {
+            return Kept::Digest(rest[..15].try_into().expect("15 bytes"));
+        }
+        let mut offset = [0; 8];
+        offset[..6].copy_from_slice(&rest[4..10]);
+        Kept::At(Location {
+            source: u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")),
+            offset: u64::from_le_bytes(offset),
+            len: u32::from_le_bytes(rest[10..14].try_into().expect("4 bytes")),
+        })
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kept().fmt(f)
+    }
+}
+
 /// Whether `current` (an item's bytes) has the same body as the earlier item `earlier` keeps;
 /// `read` reads an earlier item's bytes back from its place. Byte-identical items (a saved
 /// callback stored twice) need no digest; others are compared by digest, and `earlier` then keeps
@@ -209,22 +255,22 @@ pub fn same_body(
     current: &[u8],
     read: impl FnOnce(Location) -> Option<Vec<u8>>,
 ) -> Option<bool> {
-    let digest = match *earlier {
-        Body::Digest(digest) => digest,
-        Body::At(location) => {
+    let digest = match earlier.kept() {
+        Kept::Digest(digest) => digest,
+        Kept::At(location) => {
             let bytes = read(location)?;
             if bytes == current {
                 return Some(true);
             }
             let digest = item_digest(&bytes)?.prefix();
-            *earlier = Body::Digest(digest);
+            *earlier = Body::digest(digest);
             digest
         }
     };
     Some(item_digest(current).is_some_and(|d| d.prefix() == digest))
 }
 
-/// The pairs accepted so far (this run, plus a `--seen` file's history): 40 bytes a callback.
+/// The pairs accepted so far (this run, plus a `--seen` file's history): 32 bytes a callback.
 #[derive(Debug, Default)]
 pub struct ReplayLog {
     seen: HashMap<PairId, Body>,
@@ -291,7 +337,7 @@ impl SeenFile {
             ends_with_newline = line.ends_with(b"\n");
             match parse_seen_line(&line) {
                 Some((pair, body)) => {
-                    log.seen.entry(pair).or_insert(Body::Digest(body));
+                    log.seen.entry(pair).or_insert(Body::digest(body));
                     load.entries += 1;
                 }
                 None if line.iter().all(u8::is_ascii_whitespace) => {}
@@ -368,7 +414,7 @@ impl Drop for SeenFile {
     }
 }
 
-fn parse_seen_line(line: &[u8]) -> Option<(PairId, [u8; 16])> {
+fn parse_seen_line(line: &[u8]) -> Option<(PairId, [u8; 15])> {
     // Loading a million lines is the cost of a `--seen` run: read them without allocating.
     #[derive(Deserialize)]
     #[allow(dead_code)] // `timestamp` and `seen_at` must be there, but only pair and body are used
@@ -381,7 +427,7 @@ fn parse_seen_line(line: &[u8]) -> Option<(PairId, [u8; 16])> {
     let entry: Borrowed<'_> = serde_json::from_slice(line).ok()?;
     let pair = hex16(entry.pair)?;
     let body = hex16(entry.body.get(..32)?)?;
-    Some((PairId(pair), body))
+    Some((PairId(pair), body[..15].try_into().expect("15 of 16 bytes")))
 }
 
 fn hex16(text: &str) -> Option<[u8; 16]> {
@@ -454,18 +500,46 @@ mod tests {
     fn sightings_return_the_earlier_body() {
         let mut log = ReplayLog::default();
         let pair = PairId::of(&DecodedSignature([7; 32]));
-        let at = Body::At(Location {
+        let at = Body::at(Location {
             source: 0,
             offset: 10,
             len: 5,
-        });
-        let other = Body::Digest(digest(r#"{"a":2}"#).prefix());
+        })
+        .unwrap();
+        let other = Body::digest(digest(r#"{"a":2}"#).prefix());
         assert_eq!(log.sight(pair, at), None);
         assert_eq!(log.sight(pair, other).copied(), Some(at));
         assert_eq!(
             log.sight(PairId::of(&DecodedSignature([8; 32])), other),
             None
         );
+    }
+
+    #[test]
+    fn bodies_pack_into_sixteen_bytes_and_back() {
+        let digest = digest(r#"{"a":1}"#).prefix();
+        assert_eq!(Body::digest(digest).kept(), Kept::Digest(digest));
+        for location in [
+            nowhere(),
+            Location {
+                source: u32::MAX,
+                offset: (1 << 48) - 1,
+                len: u32::MAX,
+            },
+            Location {
+                source: 7,
+                offset: 0x0102_0304_0506,
+                len: 16 << 20,
+            },
+        ] {
+            assert_eq!(Body::at(location).unwrap().kept(), Kept::At(location));
+        }
+        let far = Location {
+            offset: 1 << 48,
+            ..nowhere()
+        };
+        assert_eq!(Body::at(far), None);
+        assert_eq!(size_of::<Body>() + size_of::<PairId>(), 32);
     }
 
     #[test]
@@ -543,8 +617,8 @@ mod tests {
             let (mut seen, load) = SeenFile::open(&path, &mut log).unwrap();
             assert_eq!((load.entries, load.skipped), (1, 1));
             assert_eq!(
-                log.sight(a, Body::At(nowhere())).copied(),
-                Some(Body::Digest(body.prefix()))
+                log.sight(a, Body::at(nowhere()).unwrap()).copied(),
+                Some(Body::digest(body.prefix()))
             );
             seen.record(&entry(b, &body)).unwrap();
             seen.flush().unwrap();
@@ -553,8 +627,8 @@ mod tests {
         let (_, load) = SeenFile::open(&path, &mut log).unwrap();
         assert_eq!((load.entries, load.skipped), (2, 1));
         assert_eq!(
-            log.sight(b, Body::At(nowhere())).copied(),
-            Some(Body::Digest(body.prefix()))
+            log.sight(b, Body::at(nowhere()).unwrap()).copied(),
+            Some(Body::digest(body.prefix()))
         );
     }
 

@@ -295,7 +295,7 @@ mod tests {
             Item::Callback(cb) => {
                 let mut verdict = v.check(&cb.signed);
                 let digest = body_digest(&cb).prefix();
-                judge_replay(log, &mut verdict, Body::Digest(digest), |earlier| {
+                judge_replay(log, &mut verdict, Body::digest(digest), |earlier| {
                     same_body(earlier, json.as_bytes(), |_| None)
                 });
                 verdict
@@ -379,7 +379,7 @@ mod tests {
         let mut judge = |read_back: Option<&str>| {
             let mut verdict = v.check(&cb.signed);
             let mut asked = None;
-            judge_replay(&mut log, &mut verdict, Body::At(at), |earlier| {
+            judge_replay(&mut log, &mut verdict, Body::at(at).unwrap(), |earlier| {
                 same_body(earlier, json.as_bytes(), |location| {
                     asked = Some(location);
                     read_back.map(|text| text.as_bytes().to_vec())

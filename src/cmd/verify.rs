@@ -798,16 +798,21 @@ impl Report {
             } => {
                 let (number, at, digest) = (*number, *at, *digest);
                 let bytes = &data[span.clone()];
-                let body = match (digest, origin, at) {
-                    (Some(digest), _, _) => Body::Digest(digest.prefix()),
-                    (None, Some(source), Some(offset)) => Body::At(Location {
+                let place = match (origin, at) {
+                    (Some(source), Some(offset)) => Body::at(Location {
                         source,
                         offset,
                         len: u32::try_from(bytes.len()).expect("items are at most 16 MiB"),
                     }),
-                    // Workers take the digest of whatever cannot be read back.
-                    (None, _, _) => {
-                        Body::Digest(replay::item_digest(bytes).map_or([0; 16], |d| d.prefix()))
+                    _ => None,
+                };
+                let body = match (digest, place) {
+                    (Some(digest), _) => Body::digest(digest.prefix()),
+                    (None, Some(place)) => place,
+                    // Workers take the digest of whatever cannot be read back; this is what has
+                    // no room in the log (beyond 256 TiB into a file).
+                    (None, None) => {
+                        Body::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
                     }
                 };
                 let origins = &mut self.origins;
