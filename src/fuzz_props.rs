@@ -133,6 +133,14 @@ pub fn payload_framing(data: &[u8]) {
             "item on line {last} of {line_count}"
         );
     }
+    // A lone item is item 1 wherever it starts: with one non-blank line, that line is the item.
+    let non_blank = lines
+        .iter()
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count();
+    if items.len() == 1 && non_blank == 1 {
+        return;
+    }
     for (i, line) in lines.iter().enumerate() {
         let number = i as u64 + 1;
         if line.iter().all(u8::is_ascii_whitespace)

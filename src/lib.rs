@@ -7,6 +7,7 @@
 pub mod address;
 pub mod allowlist;
 pub mod audit;
+pub mod batch;
 pub mod callback;
 pub mod chunks;
 pub mod cli;

@@ -1,12 +1,13 @@
 //! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
-//! other (cli-contract §5, §9). Glue only: framing is `payload`, verdicts are `verify`.
+//! other (cli-contract §5, §9). Reading and checking run in parallel in `batch` (framing is
+//! `payload` and `chunks`, verdicts are `verify`); this module is the in-order half: it judges
+//! replays, keeps the `--seen` file and prints.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Sender};
 
 use anyhow::{Context, bail};
 use chrono::Duration;
@@ -14,16 +15,16 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::chunks::{self, PIECE_BYTES, Piece};
+use crate::batch::{Checked, Checking, Work, Worker, produce};
+use crate::chunks::{self, Piece};
 use crate::credentials::verification_credentials;
 use crate::explain::{Explainer, Explanation};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::payload::{self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, RawItem, Signed};
-use crate::pipeline::{self, Emitter};
-use crate::replay::{self, Body, BodyDigest, Location, ReplayLog, SeenEntry, SeenFile, hex};
+use crate::payload::{self, ItemNumber, RawItem};
+use crate::pipeline;
+use crate::replay::{self, Body, Location, ReplayLog, SeenEntry, SeenFile, hex};
 use crate::scan;
-use crate::sources::{self, Found};
 use crate::time::format_signing_timestamp;
 use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 
@@ -116,102 +117,6 @@ struct Summary {
     duplicates: u64,
 }
 
-/// Work for a worker: a piece of a source, with where it came from.
-struct Batch {
-    source: Arc<str>,
-    /// The file, when its items can be read again by offset (not stdin).
-    origin: Option<Arc<Path>>,
-    /// Which source of the run this is: the batches of one source are consecutive.
-    seq: u64,
-    work: Work,
-}
-
-enum Work {
-    /// Items the reading thread framed: an array's elements, or a source it could not read.
-    Framed { data: Vec<u8>, entries: Vec<Entry> },
-    /// A piece of a line-laid-out source, framed by the worker.
-    Piece(Piece),
-}
-
-impl Work {
-    fn data(&self) -> &[u8] {
-        match self {
-            Work::Framed { data, .. } | Work::Piece(Piece::Lines { data, .. }) => data,
-            Work::Piece(_) => &[],
-        }
-    }
-}
-
-enum Entry {
-    Item {
-        number: ItemNumber,
-        end: usize,
-    },
-    /// Could not be framed (malformed, too large, unreadable mid-way).
-    Unframed {
-        number: ItemNumber,
-        message: String,
-    },
-    /// The whole source could not be opened or listed.
-    Unreadable {
-        message: String,
-    },
-}
-
-/// A batch worked on: everything but the replay judgement, which needs input order. The work
-/// comes back too: its bytes for the rare body comparison, and for framing again (`unfinished`).
-struct Checked {
-    source: Arc<str>,
-    origin: Option<Arc<Path>>,
-    seq: u64,
-    work: Work,
-    results: Vec<Checking>,
-    /// A line of the piece that opens a value it does not close: the worker stopped there, and
-    /// the rest of the source must be framed in order (see `chunks`).
-    unfinished: Option<Unfinished>,
-}
-
-struct Unfinished {
-    number: ItemNumber,
-    /// Where the line starts in the piece's data, and in the source.
-    from: usize,
-    at: u64,
-}
-
-enum Checking {
-    Callback {
-        number: ItemNumber,
-        verdict: Verdict,
-        timestamp: Option<String>,
-        explanation: Option<Explanation>,
-        /// The item's bytes in the batch's data.
-        span: Range<usize>,
-        at: Option<u64>,
-        /// Taken at once for an accepted callback whose body cannot be read back later, or that
-        /// a `--seen` file records.
-        digest: Option<BodyDigest>,
-    },
-    NotAnObject(ItemNumber),
-    ParseError(ItemNumber, String),
-    Unreadable(String),
-}
-
-impl Checking {
-    fn renumber(&mut self, to: ItemNumber) {
-        match self {
-            Checking::Callback { number, .. }
-            | Checking::NotAnObject(number)
-            | Checking::ParseError(number, _) => *number = to,
-            Checking::Unreadable(_) => {}
-        }
-    }
-}
-
-/// Array elements a batch holds before it is handed on, and bytes: small enough to keep memory
-/// flat and latency low, large enough that handing over costs nothing next to the work.
-const BATCH_ITEMS: usize = 512;
-const BATCH_BYTES: usize = 256 << 10;
-
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if reads_stdin
@@ -295,319 +200,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Error);
     }
     Ok(outcome)
-}
-
-/// Walks the inputs and reads them into batches (this thread).
-fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver<Vec<u8>>) {
-    let mut batcher = Batcher {
-        emit,
-        batch: None,
-        seq: 0,
-        recycled,
-    };
-    // `Err` here only means the collector stopped (a closed stdout): stop reading.
-    let _ = sources::expand(paths, &mut |found| match found {
-        Found::Stdin => batcher.source("-", None, io::stdin().lock()),
-        Found::File(path) => {
-            let name = path.display().to_string();
-            match File::open(&path) {
-                Ok(file) => batcher.source(&name, Some(Arc::from(path)), file),
-                Err(e) => batcher.unreadable(&name, &e),
-            }
-        }
-        Found::Skipped(path, why) => {
-            output::warn(format_args!("{}: {why}", path.display()));
-            Ok(())
-        }
-        Found::Unreadable(path, e) => batcher.unreadable(&path.display().to_string(), &e),
-    });
-}
-
-struct Batcher<'e> {
-    emit: &'e mut Emitter<Batch>,
-    /// Array elements gathered so far.
-    batch: Option<Batch>,
-    seq: u64,
-    /// Piece buffers the collector is done with.
-    recycled: &'e Receiver<Vec<u8>>,
-}
-
-impl Batcher<'_> {
-    fn source(
-        &mut self,
-        name: &str,
-        origin: Option<Arc<Path>>,
-        reader: impl io::Read,
-    ) -> io::Result<()> {
-        self.seq += 1;
-        let source: Arc<str> = Arc::from(name);
-        // Small: pieces are read past this buffer, straight into their own.
-        let mut reader = BufReader::with_capacity(64 << 10, reader);
-        let lines = match payload::layout(&mut reader) {
-            Ok(Layout::Array) => {
-                return self.array(&source, origin, reader);
-            }
-            Ok(Layout::Lines {
-                lines_before,
-                bytes_before,
-            }) => (lines_before, bytes_before),
-            Err(e) => {
-                let piece = Piece::ReadError {
-                    number: 1,
-                    error: e.to_string(),
-                };
-                return self.send(Batch {
-                    source,
-                    origin,
-                    seq: self.seq,
-                    work: Work::Piece(piece),
-                });
-            }
-        };
-        let mut open = true;
-        let recycled = self.recycled;
-        let buffer = || recycled.try_recv().unwrap_or_default();
-        chunks::read_pieces(reader, lines.0, lines.1, piece_bytes(), buffer, |piece| {
-            let batch = Batch {
-                source: source.clone(),
-                origin: origin.clone(),
-                seq: self.seq,
-                work: Work::Piece(piece),
-            };
-            open = self.emit.emit(batch);
-            open
-        });
-        if open {
-            Ok(())
-        } else {
-            Err(io::ErrorKind::BrokenPipe.into())
-        }
-    }
-
-    /// A top-level array, framed here element by element (serde_json streams it).
-    fn array(
-        &mut self,
-        source: &Arc<str>,
-        origin: Option<Arc<Path>>,
-        reader: impl io::BufRead,
-    ) -> io::Result<()> {
-        payload::read_array(reader, |number, raw| {
-            let batch = self.batch.get_or_insert_with(|| Batch {
-                source: source.clone(),
-                origin: origin.clone(),
-                seq: self.seq,
-                work: Work::Framed {
-                    data: Vec::with_capacity(BATCH_BYTES + 4096),
-                    entries: Vec::with_capacity(BATCH_ITEMS),
-                },
-            });
-            let Work::Framed { data, entries } = &mut batch.work else {
-                unreachable!("array batches are framed")
-            };
-            match raw {
-                RawItem::Json(bytes, _) => {
-                    data.extend_from_slice(bytes);
-                    entries.push(Entry::Item {
-                        number,
-                        end: data.len(),
-                    });
-                }
-                RawItem::Error(message) => entries.push(Entry::Unframed { number, message }),
-            }
-            if entries.len() >= BATCH_ITEMS || data.len() >= BATCH_BYTES {
-                self.flush()?;
-            }
-            Ok(())
-        })?;
-        // A batch never mixes sources.
-        self.flush()
-    }
-
-    fn unreadable(&mut self, name: &str, error: &io::Error) -> io::Result<()> {
-        self.seq += 1;
-        self.send(Batch {
-            source: Arc::from(name),
-            origin: None,
-            seq: self.seq,
-            work: Work::Framed {
-                data: Vec::new(),
-                entries: vec![Entry::Unreadable {
-                    message: format!("cannot read {name}: {error}"),
-                }],
-            },
-        })
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self.batch.take() {
-            Some(batch) => self.send(batch),
-            None => Ok(()),
-        }
-    }
-
-    fn send(&mut self, batch: Batch) -> io::Result<()> {
-        if self.emit.emit(batch) {
-            Ok(())
-        } else {
-            // The collector stopped (a closed stdout): stop reading.
-            Err(io::ErrorKind::BrokenPipe.into())
-        }
-    }
-}
-
-/// What the workers share: everything needed to check a callback without the others.
-struct Worker {
-    verifier: Verifier,
-    explainer: Option<Explainer>,
-    /// Take every accepted body's digest at once (a `--seen` file records them).
-    digest_all: bool,
-}
-
-impl Worker {
-    /// Frames (a piece) and checks one batch (a worker thread): signature, freshness, explanation.
-    fn check(&self, batch: Batch) -> Checked {
-        let readable = batch.origin.is_some();
-        // About what a full piece of real callbacks holds: grown rarely, never copied many times.
-        let mut results = Vec::with_capacity(512);
-        let mut unfinished = None;
-        match &batch.work {
-            Work::Framed { data, entries } => {
-                let mut start = 0;
-                for entry in entries {
-                    results.push(match entry {
-                        Entry::Item { number, end } => {
-                            let span = start..*end;
-                            start = *end;
-                            // Array elements have no offset to be read back from.
-                            self.check_value(*number, data, span, None)
-                        }
-                        Entry::Unframed { number, message } => {
-                            Checking::ParseError(*number, message.clone())
-                        }
-                        Entry::Unreadable { message } => Checking::Unreadable(message.clone()),
-                    });
-                }
-            }
-            Work::Piece(Piece::Lines {
-                data,
-                first_line,
-                offset,
-            }) => {
-                for (number, span, at) in chunks::lines(data, *first_line, *offset) {
-                    let line = &data[span.clone()];
-                    if line.len() > MAX_ITEM_BYTES {
-                        results.push(Checking::ParseError(number, payload::too_large()));
-                        continue;
-                    }
-                    match self.check_line(number, data, span.clone(), at, readable) {
-                        Some(checking) => results.push(checking),
-                        None => {
-                            unfinished = Some(Unfinished {
-                                number,
-                                from: span.start,
-                                at,
-                            });
-                            break;
-                        }
-                    }
-                }
-            }
-            Work::Piece(Piece::TooLong { number }) => {
-                results.push(Checking::ParseError(*number, payload::too_large()));
-            }
-            Work::Piece(Piece::ReadError { number, error }) => {
-                results.push(Checking::ParseError(
-                    *number,
-                    format!("read error: {error}"),
-                ));
-            }
-        }
-        Checked {
-            source: batch.source,
-            origin: batch.origin,
-            seq: batch.seq,
-            work: batch.work,
-            results,
-            unfinished,
-        }
-    }
-
-    /// One line of a piece; `None` when it opens a value it does not close, which is not an item
-    /// by itself (framing in order decides what it is).
-    fn check_line(
-        &self,
-        number: ItemNumber,
-        data: &[u8],
-        span: Range<usize>,
-        at: u64,
-        readable: bool,
-    ) -> Option<Checking> {
-        let line = &data[span.clone()];
-        // The fast path reads plain callbacks; only what it declines needs a closer look.
-        if let Some(signed) = scan::signed_fields(line) {
-            return Some(self.check_signed(number, signed, line, span, readable.then_some(at)));
-        }
-        if payload::opens_value(line) {
-            return None;
-        }
-        Some(self.check_value(number, data, span, readable.then_some(at)))
-    }
-
-    /// One framed JSON value.
-    fn check_value(
-        &self,
-        number: ItemNumber,
-        data: &[u8],
-        span: Range<usize>,
-        at: Option<u64>,
-    ) -> Checking {
-        let bytes = &data[span.clone()];
-        // serde_json decides what the fast path declines, and words the errors.
-        let signed = match scan::signed_fields(bytes) {
-            Some(signed) => signed,
-            None => match payload::parse_item(bytes) {
-                Item::Callback(callback) => callback.signed,
-                Item::NotAnObject => return Checking::NotAnObject(number),
-                Item::ParseError(message) => return Checking::ParseError(number, message),
-            },
-        };
-        self.check_signed(number, signed, bytes, span, at)
-    }
-
-    fn check_signed(
-        &self,
-        number: ItemNumber,
-        signed: Signed<'_>,
-        bytes: &[u8],
-        span: Range<usize>,
-        at: Option<u64>,
-    ) -> Checking {
-        let verdict = self.verifier.check(&signed);
-        let (signature, timestamp) = (signed.signature.as_str(), signed.timestamp.as_str());
-        let explanation = match (&self.explainer, signature, timestamp) {
-            (Some(explainer), Some(sig), Some(ts))
-                if matches!(
-                    verdict.reason,
-                    Reason::BadSignature | Reason::MalformedSignature
-                ) =>
-            {
-                Some(explainer.explain(ts, sig))
-            }
-            _ => None,
-        };
-        let digest = (verdict.accepted.is_some() && (self.digest_all || at.is_none()))
-            .then(|| replay::item_digest(bytes))
-            .flatten();
-        Checking::Callback {
-            number,
-            verdict,
-            timestamp: timestamp.map(str::to_owned),
-            explanation,
-            span,
-            at,
-            digest,
-        }
-    }
 }
 
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
@@ -1038,16 +630,6 @@ fn write_json_str(out: &mut Vec<u8>, text: &str) {
     } else {
         serde_json::to_writer(out, text).expect("writing to a Vec");
     }
-}
-
-/// The size of a piece. Tests set `SMILE_SEC_PIECE_BYTES` to pieces of a few bytes, which split
-/// items everywhere and so put the in-order framing after an unfinished line to work.
-fn piece_bytes() -> usize {
-    std::env::var("SMILE_SEC_PIECE_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(PIECE_BYTES)
 }
 
 /// Where a result came from, as the collector needs it.
