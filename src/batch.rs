@@ -131,6 +131,7 @@ pub fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver
         batch: None,
         seq: 0,
         recycled,
+        piece_bytes: piece_bytes(),
     };
     // `Err` here only means the collector stopped (a closed stdout): stop reading.
     let _ = sources::expand(paths, &mut |found| match found {
@@ -158,6 +159,7 @@ struct Batcher<'e> {
     seq: u64,
     /// Piece buffers the collector is done with.
     recycled: &'e Receiver<Vec<u8>>,
+    piece_bytes: usize,
 }
 
 impl Batcher<'_> {
@@ -195,7 +197,8 @@ impl Batcher<'_> {
         let mut open = true;
         let recycled = self.recycled;
         let buffer = || recycled.try_recv().unwrap_or_default();
-        chunks::read_pieces(reader, lines.0, lines.1, piece_bytes(), buffer, |piece| {
+        let piece_bytes = self.piece_bytes;
+        chunks::read_pieces(reader, lines.0, lines.1, piece_bytes, buffer, |piece| {
             let batch = Batch {
                 source: source.clone(),
                 origin: origin.clone(),
@@ -379,7 +382,7 @@ impl Worker {
         if payload::opens_value(line) {
             return None;
         }
-        Some(self.check_value(number, data, span, readable.then_some(at)))
+        Some(self.check_declined(number, data, span, readable.then_some(at)))
     }
 
     /// One framed JSON value.
@@ -390,17 +393,26 @@ impl Worker {
         span: Range<usize>,
         at: Option<u64>,
     ) -> Checking {
+        match scan::signed_fields(&data[span.clone()]) {
+            Some(signed) => self.check_signed(number, signed, &data[span.clone()], span, at),
+            None => self.check_declined(number, data, span, at),
+        }
+    }
+
+    /// A value the fast path declined: serde_json decides what it is, and words the errors.
+    fn check_declined(
+        &self,
+        number: ItemNumber,
+        data: &[u8],
+        span: Range<usize>,
+        at: Option<u64>,
+    ) -> Checking {
         let bytes = &data[span.clone()];
-        // serde_json decides what the fast path declines, and words the errors.
-        let signed = match scan::signed_fields(bytes) {
-            Some(signed) => signed,
-            None => match payload::parse_item(bytes) {
-                Item::Callback(callback) => callback.signed,
-                Item::NotAnObject => return Checking::NotAnObject(number),
-                Item::ParseError(message) => return Checking::ParseError(number, message),
-            },
-        };
-        self.check_signed(number, signed, bytes, span, at)
+        match payload::parse_item(bytes) {
+            Item::Callback(callback) => self.check_signed(number, callback.signed, bytes, span, at),
+            Item::NotAnObject => Checking::NotAnObject(number),
+            Item::ParseError(message) => Checking::ParseError(number, message),
+        }
     }
 
     fn check_signed(
