@@ -130,6 +130,8 @@ impl Verdict {
 pub struct Verifier {
     candidates: Vec<Candidate>,
     freshness: Freshness,
+    /// Name accepted pairs as a `--seen` file does ([`PairId::of`]), not [`PairId::unhashed`].
+    hashed_pairs: bool,
 }
 
 impl Verifier {
@@ -137,6 +139,16 @@ impl Verifier {
         Verifier {
             candidates,
             freshness,
+            hashed_pairs: true,
+        }
+    }
+
+    /// For a run whose replay log stays in memory (no `--seen` file): pairs are named by the
+    /// signature's own bytes, which saves hashing every accepted one.
+    pub fn with_unhashed_pairs(self) -> Self {
+        Verifier {
+            hashed_pairs: false,
+            ..self
         }
     }
 
@@ -210,7 +222,11 @@ impl Verifier {
             verdict.reason = Reason::Stale;
             return verdict;
         }
-        verdict.accepted = Some(PairId::of(&signature));
+        verdict.accepted = Some(if self.hashed_pairs {
+            PairId::of(&signature)
+        } else {
+            PairId::unhashed(&signature)
+        });
         verdict
     }
 }
@@ -358,6 +374,27 @@ mod tests {
             judged(&v, &mut log, &callback(ts, r#","a":1,"b":3"#)).reason,
             Reason::Replayed
         );
+    }
+
+    #[test]
+    fn pairs_are_named_hashed_unless_asked_otherwise() {
+        let json = callback("2026-11-20T10:01:00Z", "");
+        let Item::Callback(cb) = parse_item(json.as_bytes()) else {
+            panic!()
+        };
+        let signature = DecodedSignature::parse(cb.signed.signature.as_str().unwrap()).unwrap();
+        assert_eq!(
+            verifier(None).check(&cb.signed).accepted,
+            Some(PairId::of(&signature))
+        );
+        assert_eq!(
+            verifier(None)
+                .with_unhashed_pairs()
+                .check(&cb.signed)
+                .accepted,
+            Some(PairId::unhashed(&signature))
+        );
+        assert_ne!(PairId::of(&signature), PairId::unhashed(&signature));
     }
 
     #[test]

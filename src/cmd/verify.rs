@@ -149,6 +149,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             max_future: args.max_future,
         },
     );
+    // A `--seen` file records hashed pair names; a log that stays in memory needs no hashing.
+    let verifier = match args.seen {
+        Some(_) => verifier,
+        None => verifier.with_unhashed_pairs(),
+    };
     let mut replays = ReplayLog::default();
     let seen = match &args.seen {
         None => None,
