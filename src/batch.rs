@@ -76,6 +76,9 @@ pub struct Checked {
     pub seq: u64,
     pub work: Work,
     pub results: Vec<Checking>,
+    /// The callbacks' result lines, rendered here when the run has a [`RenderLine`] (each
+    /// `Checking::Callback` says where its own is): printing is then a copy.
+    pub rendered: Vec<u8>,
     /// A line of the piece that opens a value it does not close: the worker stopped there, and
     /// the rest of the source must be framed in order (see `chunks`).
     pub unfinished: Option<Unfinished>,
@@ -102,6 +105,9 @@ pub enum Checking {
         /// Taken at once for an accepted callback whose body cannot be read back later, or that
         /// a `--seen` file records.
         digest: Option<BodyDigest>,
+        /// Its result line in `Checked::rendered`, as it reads unless the replay judgement
+        /// changes the verdict; empty when not rendered.
+        line: Range<usize>,
     },
     NotAnObject(ItemNumber),
     ParseError(ItemNumber, String),
@@ -286,6 +292,11 @@ impl Batcher<'_> {
     }
 }
 
+/// Writes a callback's result line (source, item, verdict, timestamp, explanation) to the end of
+/// the buffer: how the command prints, handed to the workers so that they do the writing.
+pub type RenderLine =
+    fn(&str, ItemNumber, &Verdict, Option<&str>, Option<&Explanation>, &mut Vec<u8>);
+
 /// What the workers share: everything needed to check a callback without the others.
 #[derive(Debug)]
 pub struct Worker {
@@ -293,6 +304,8 @@ pub struct Worker {
     pub explainer: Option<Explainer>,
     /// Take every accepted body's digest at once (a `--seen` file records them).
     pub digest_all: bool,
+    /// Render result lines here, in parallel, rather than on the one thread that prints.
+    pub render: Option<RenderLine>,
 }
 
 impl Worker {
@@ -354,12 +367,39 @@ impl Worker {
                 ));
             }
         }
+        let mut rendered = Vec::new();
+        if let Some(render) = self.render {
+            rendered.reserve(results.len() * 192);
+            for result in &mut results {
+                if let Checking::Callback {
+                    number,
+                    verdict,
+                    timestamp,
+                    explanation,
+                    line,
+                    ..
+                } = result
+                {
+                    let start = rendered.len();
+                    render(
+                        &batch.source,
+                        *number,
+                        verdict,
+                        timestamp.as_deref(),
+                        explanation.as_ref(),
+                        &mut rendered,
+                    );
+                    *line = start..rendered.len();
+                }
+            }
+        }
         Checked {
             source: batch.source,
             origin: batch.origin,
             seq: batch.seq,
             work: batch.work,
             results,
+            rendered,
             unfinished,
         }
     }
@@ -447,6 +487,7 @@ impl Worker {
             span,
             at,
             digest,
+            line: 0..0,
         }
     }
 }

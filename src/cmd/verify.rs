@@ -15,7 +15,7 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::batch::{Checked, Checking, Work, Worker, produce};
+use crate::batch::{Checked, Checking, RenderLine, Work, Worker, produce};
 use crate::chunks::{self, Piece};
 use crate::credentials::verification_credentials;
 use crate::explain::{Explainer, Explanation};
@@ -185,12 +185,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         outcome: Outcome::Pass,
         warned_assumed_utc: false,
         line: Vec::with_capacity(256),
+        rendered: Vec::new(),
     };
     let paths = args.paths;
     let worker = Worker {
         verifier,
         explainer,
         digest_all: args.seen.is_some(),
+        render: (args.format == Format::Json).then_some(render_json as RenderLine),
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
@@ -223,6 +225,8 @@ struct Report {
     warned_assumed_utc: bool,
     /// The JSON result line being written.
     line: Vec<u8>,
+    /// The result lines the workers rendered for the batch being collected.
+    rendered: Vec<u8>,
 }
 
 impl Report {
@@ -237,6 +241,7 @@ impl Report {
         while let Some(mut checked) = results.next() {
             let origin = checked.origin.as_ref().map(|path| self.origins.index(path));
             let lines = matches!(checked.work, Work::Piece(_));
+            self.rendered = std::mem::take(&mut checked.rendered);
             let data = checked.work.data();
             let from = Source {
                 seq: checked.seq,
@@ -330,9 +335,11 @@ impl Report {
             self.current_seq = Some(from.seq);
             if from.lines {
                 let mut result = std::mem::replace(result, Checking::NotAnObject(0));
-                if let Checking::Callback { span, .. } = &mut result {
+                if let Checking::Callback { span, line, .. } = &mut result {
                     let bytes = data[span.clone()].to_vec();
                     *span = 0..bytes.len();
+                    // Printed later, maybe renumbered: rendered again then.
+                    *line = 0..0;
                     self.lone = Some(Held {
                         source: from.name.clone(),
                         origin: from.origin,
@@ -392,8 +399,10 @@ impl Report {
                 span,
                 at,
                 digest,
+                line,
             } => {
                 let (number, at, digest) = (*number, *at, *digest);
+                let reason_as_rendered = verdict.reason;
                 let bytes = &data[span.clone()];
                 let place = match (origin, at) {
                     (Some(source), Some(offset)) => Body::at(Location {
@@ -428,36 +437,32 @@ impl Report {
                     })
                     .context("cannot write the --seen file")?;
                 }
-                self.print(
-                    out,
-                    source,
-                    number,
-                    verdict,
-                    timestamp.as_deref(),
-                    explanation.as_ref(),
-                )?;
+                self.account(source, number, verdict);
+                if line.start != line.end && verdict.reason == reason_as_rendered {
+                    // As the worker rendered it: the replay judgement changed nothing.
+                    out.writer().write_all(&self.rendered[line.clone()])?;
+                } else {
+                    self.print(
+                        out,
+                        source,
+                        number,
+                        verdict,
+                        timestamp.as_deref(),
+                        explanation.as_ref(),
+                    )?;
+                }
             }
             Checking::NotAnObject(number) => {
                 output::item_error(format_args!("{source}:{number}: not a JSON object"));
-                self.print(
-                    out,
-                    source,
-                    *number,
-                    &error_verdict(Reason::NotAnObject, None),
-                    None,
-                    None,
-                )?;
+                let verdict = error_verdict(Reason::NotAnObject, None);
+                self.account(source, *number, &verdict);
+                self.print(out, source, *number, &verdict, None, None)?;
             }
             Checking::ParseError(number, message) => {
                 output::item_error(format_args!("{source}:{number}: {message}"));
-                self.print(
-                    out,
-                    source,
-                    *number,
-                    &error_verdict(Reason::ParseError, Some(std::mem::take(message))),
-                    None,
-                    None,
-                )?;
+                let verdict = error_verdict(Reason::ParseError, Some(std::mem::take(message)));
+                self.account(source, *number, &verdict);
+                self.print(out, source, *number, &verdict, None, None)?;
             }
             Checking::Unreadable(message) => {
                 output::item_error(format_args!("{message}"));
@@ -468,15 +473,8 @@ impl Report {
         Ok(())
     }
 
-    fn print(
-        &mut self,
-        out: &mut Printer,
-        source: &str,
-        item: ItemNumber,
-        v: &Verdict,
-        timestamp: Option<&str>,
-        explanation: Option<&Explanation>,
-    ) -> io::Result<()> {
+    /// Counts a result in the summary and the exit code, and warns once of a timestamp read as UTC.
+    fn account(&mut self, source: &str, item: ItemNumber, v: &Verdict) {
         let reason = v.reason;
         self.summary.checked += 1;
         if reason == Reason::Ok {
@@ -495,22 +493,24 @@ impl Report {
                 "{source}:{item}: timestamp has no UTC offset; read as UTC (Python SDK ≤ 3.0.0 sends local time)"
             ));
         }
+    }
+
+    /// Prints a result (after [`Report::account`]).
+    fn print(
+        &mut self,
+        out: &mut Printer,
+        source: &str,
+        item: ItemNumber,
+        v: &Verdict,
+        timestamp: Option<&str>,
+        explanation: Option<&Explanation>,
+    ) -> io::Result<()> {
+        let reason = v.reason;
         let key_id = v.key_id.as_deref();
         match self.format {
             Format::Json => {
                 self.line.clear();
-                ResultLine {
-                    kind: "result",
-                    source,
-                    item,
-                    valid: reason == Reason::Ok,
-                    reason,
-                    key_id,
-                    timestamp,
-                    age_seconds: v.age_seconds,
-                    explain: explanation,
-                }
-                .write_json(&mut self.line);
+                render_json(source, item, v, timestamp, explanation, &mut self.line);
                 out.writer().write_all(&self.line)
             }
             Format::Text => {
@@ -624,6 +624,29 @@ impl ResultLine<'_> {
         }
         out.extend_from_slice(b"}\n");
     }
+}
+
+/// A callback's `--format json` result line (a [`RenderLine`]: the workers render with it too).
+fn render_json(
+    source: &str,
+    item: ItemNumber,
+    v: &Verdict,
+    timestamp: Option<&str>,
+    explanation: Option<&Explanation>,
+    out: &mut Vec<u8>,
+) {
+    ResultLine {
+        kind: "result",
+        source,
+        item,
+        valid: v.reason == Reason::Ok,
+        reason: v.reason,
+        key_id: v.key_id.as_deref(),
+        timestamp,
+        age_seconds: v.age_seconds,
+        explain: explanation,
+    }
+    .write_json(out);
 }
 
 /// A JSON string: as it is when nothing in it needs escaping (nearly always), else serde_json's.
