@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of smile-sec against what a user would run instead (issue 7):
-#   verify     vs the official Python SDK's confirm_signature in a loop (PyPI smile-id-core)
+#   verify     vs the official Python SDK's confirm_signature in a loop (PyPI smile-id-core),
+#              and the Node SDK's (npm smile-identity-core) when node and npm are installed
 #   ip-check   vs grepcidr -c -f
 #   sign       vs printf | openssl dgst -sha256 -hmac | base64
 # plus the peak RSS of verify and ip-check as their input grows ten- and fivefold.
@@ -9,7 +10,8 @@
 #   --quick   smaller inputs and fewer runs: a smoke test of this script, not numbers to publish
 #   --runs N  timed runs of each command (default 7, quick 3); runs alternate A B A B ...
 #
-# It installs what it needs (apt: grepcidr, hyperfine, time; a Python venv with smile-id-core),
+# It installs what it needs (apt: grepcidr, hyperfine, time; a Python venv with smile-id-core;
+# smile-identity-core with npm),
 # builds `cargo build --release`, generates seeded inputs once (cached), checks that both sides of
 # each pair give the same answer, then prints Markdown tables for the README on stdout (progress
 # on stderr) and keeps a copy in $BENCH_DIR/results.md. Inputs and the venv live in $BENCH_DIR
@@ -25,7 +27,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --runs) RUNS=${2:?--runs needs a number}; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -96,6 +98,25 @@ if ! [ -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import smile_id_core'
 fi
 SDK_VERSION=$("$VENV/bin/python" -c 'import smile_id_core; print(smile_id_core.__version__)')
 
+# The official Node SDK: the other peer issue 7 names (it has no target of its own).
+NODE_DIR=$BENCH_DIR/node
+NODE_SDK=$NODE_DIR/node_modules/smile-identity-core/package.json
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  if ! [ -f "$NODE_SDK" ]; then
+    log "installing smile-identity-core into $NODE_DIR"
+    npm install --silent --prefix "$NODE_DIR" smile-identity-core@3.2.1 >/dev/null ||
+      warn "npm install failed: skipping the Node SDK peer"
+  fi
+else
+  warn "no node or npm: skipping the Node SDK peer"
+fi
+NODE_PEER=0
+if [ -f "$NODE_SDK" ]; then
+  NODE_PEER=1
+  export NODE_PATH=$NODE_DIR/node_modules
+  NODE_SDK_VERSION=$(node -p "require('$NODE_SDK').version")
+fi
+
 # --- build -------------------------------------------------------------------------------------
 if [ -z "${SMILE_SEC_BIN:-}" ]; then
   log "cargo build --release"
@@ -139,6 +160,10 @@ case "$summary" in
 esac
 peer=$("$VENV/bin/python" "$HERE/sdk_verify.py" "$CB" "$KEY_FILE" "$PARTNER_ID")
 [ "$peer" = "valid $CALLBACKS invalid 0" ] || { echo "bench.sh: the SDK loop said: $peer" >&2; exit 1; }
+if [ "$NODE_PEER" = 1 ]; then
+  peer=$(node "$HERE/sdk_verify.js" "$CB" "$KEY_FILE" "$PARTNER_ID")
+  [ "$peer" = "valid $CALLBACKS invalid 0" ] || { echo "bench.sh: the Node SDK loop said: $peer" >&2; exit 1; }
+fi
 
 OPENSSL_SIGN="printf %s ${SIGN_TS}${PARTNER_ID}sid_request | openssl dgst -sha256 -hmac $API_KEY -binary | base64"
 ours=$("$BIN" sign --api-key-file "$KEY_FILE" --partner-id "$PARTNER_ID" --timestamp "$SIGN_TS" --format json)
@@ -172,6 +197,13 @@ rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks" --target "�
   --a "${VERIFY[*]}" --a-label "smile-sec verify FILE --format json" \
   --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
   --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
+if [ "$NODE_PEER" = 1 ]; then
+  log "verify ($CALLBACKS callbacks) vs the Node SDK loop, $RUNS runs each"
+  rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks" --target "—" \
+    --a "${VERIFY[*]}" --a-label "smile-sec verify FILE --format json" \
+    --b "node $HERE/sdk_verify.js $CB $KEY_FILE $PARTNER_ID" \
+    --b-label "smile-identity-core $NODE_SDK_VERSION (Node) confirm_signature loop")")
+fi
 if [ "$IP_CHECK" = 1 ]; then
   log "ip-check --count ($ADDRS lines) vs grepcidr, $RUNS runs each"
   rows+=("$(pair --runs "$RUNS" --name "ip-check, $ADDRS lines" --target "≤ 0.5" \
@@ -227,7 +259,7 @@ command -v hyperfine >/dev/null || timer="Python perf_counter around fork/exec/w
   echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
     "$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)." \
     "smile-sec $([ -n "${SMILE_SEC_BIN:-}" ] && echo "$BIN" || git rev-parse --short HEAD 2>/dev/null || echo '?'), $(rustc --version | cut -d' ' -f1-2);" \
-    "Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())'), $(openssl version | cut -d' ' -f1-2)," \
+    "Python $("$VENV/bin/python" -c 'import platform; print(platform.python_version())'),$([ "$NODE_PEER" = 1 ] && echo " Node.js $(node --version),") $(openssl version | cut -d' ' -f1-2)," \
     "grepcidr $(dpkg-query -W -f='${Version}' grepcidr 2>/dev/null || echo '?'). Timer: $timer."
   echo "Reproduce: \`scripts/bench.sh$([ "$QUICK" = 1 ] && echo ' --quick')\`."
 } | tee "$BENCH_DIR/results.md"
