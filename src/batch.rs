@@ -76,7 +76,7 @@ pub struct Checked {
     pub seq: u64,
     pub work: Work,
     pub results: Vec<Checking>,
-    /// The callbacks' result lines, rendered here when the run has a [`RenderLine`] (each
+    /// The callbacks' result lines, rendered here with the run's [`RenderLine`] (each
     /// `Checking::Callback` says where its own is): printing is then a copy.
     pub rendered: Vec<u8>,
     /// A line of the piece that opens a value it does not close: the worker stopped there, and
@@ -305,7 +305,7 @@ pub struct Worker {
     /// Take every accepted body's digest at once (a `--seen` file records them).
     pub digest_all: bool,
     /// Render result lines here, in parallel, rather than on the one thread that prints.
-    pub render: Option<RenderLine>,
+    pub render: RenderLine,
 }
 
 impl Worker {
@@ -367,30 +367,27 @@ impl Worker {
                 ));
             }
         }
-        let mut rendered = Vec::new();
-        if let Some(render) = self.render {
-            rendered.reserve(results.len() * 192);
-            for result in &mut results {
-                if let Checking::Callback {
-                    number,
+        let mut rendered = Vec::with_capacity(results.len() * 192);
+        for result in &mut results {
+            if let Checking::Callback {
+                number,
+                verdict,
+                timestamp,
+                explanation,
+                line,
+                ..
+            } = result
+            {
+                let start = rendered.len();
+                (self.render)(
+                    &batch.source,
+                    *number,
                     verdict,
-                    timestamp,
-                    explanation,
-                    line,
-                    ..
-                } = result
-                {
-                    let start = rendered.len();
-                    render(
-                        &batch.source,
-                        *number,
-                        verdict,
-                        timestamp.as_deref(),
-                        explanation.as_ref(),
-                        &mut rendered,
-                    );
-                    *line = start..rendered.len();
-                }
+                    timestamp.as_deref(),
+                    explanation.as_ref(),
+                    &mut rendered,
+                );
+                *line = start..rendered.len();
             }
         }
         Checked {

@@ -192,7 +192,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         verifier,
         explainer,
         digest_all: args.seen.is_some(),
-        render: (args.format == Format::Json).then_some(render_json as RenderLine),
+        render: match args.format {
+            Format::Json => render_json as RenderLine,
+            Format::Text => render_text,
+        },
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
@@ -438,8 +441,12 @@ impl Report {
                     .context("cannot write the --seen file")?;
                 }
                 self.account(source, number, verdict);
-                if line.start != line.end && verdict.reason == reason_as_rendered {
-                    // As the worker rendered it: the replay judgement changed nothing.
+                // A resend is marked in text output, and a replay changes the verdict: only those
+                // lines read otherwise than the worker rendered them.
+                if line.start != line.end
+                    && verdict.reason == reason_as_rendered
+                    && !verdict.duplicate
+                {
                     out.writer().write_all(&self.rendered[line.clone()])?;
                 } else {
                     self.print(
@@ -505,44 +512,13 @@ impl Report {
         timestamp: Option<&str>,
         explanation: Option<&Explanation>,
     ) -> io::Result<()> {
-        let reason = v.reason;
-        let key_id = v.key_id.as_deref();
-        match self.format {
-            Format::Json => {
-                self.line.clear();
-                render_json(source, item, v, timestamp, explanation, &mut self.line);
-                out.writer().write_all(&self.line)
-            }
-            Format::Text => {
-                let tone = match reason {
-                    Reason::Ok => Tone::Good,
-                    r if r.is_error() => Tone::Error,
-                    _ => Tone::Bad,
-                };
-                let mut notes = Vec::new();
-                if let Some(id) = key_id {
-                    notes.push(format!("key {id}"));
-                }
-                if v.duplicate {
-                    notes.push("duplicate of an earlier callback".to_owned());
-                }
-                if let Some(age) = v.age_seconds {
-                    notes.push(format!("age {}", human_age(age)));
-                }
-                if let Some(detail) = &v.detail {
-                    notes.push(detail.clone());
-                }
-                if let Some(e) = explanation {
-                    notes.push(format!("explain: {}", e.detail));
-                }
-                let word = verdict(reason.as_str(), tone, 19);
-                if notes.is_empty() {
-                    out.line(format_args!("{word} {source}:{item}"))
-                } else {
-                    out.line(format_args!("{word} {source}:{item}  {}", notes.join(", ")))
-                }
-            }
-        }
+        self.line.clear();
+        let render = match self.format {
+            Format::Json => render_json,
+            Format::Text => render_text,
+        };
+        render(source, item, v, timestamp, explanation, &mut self.line);
+        out.writer().write_all(&self.line)
     }
 }
 
@@ -647,6 +623,47 @@ fn render_json(
         explain: explanation,
     }
     .write_json(out);
+}
+
+/// A callback's text result line: the verdict word (coloured when colour is on), where the
+/// callback is, and notes (a [`RenderLine`]).
+fn render_text(
+    source: &str,
+    item: ItemNumber,
+    v: &Verdict,
+    _timestamp: Option<&str>,
+    explanation: Option<&Explanation>,
+    out: &mut Vec<u8>,
+) {
+    let tone = match v.reason {
+        Reason::Ok => Tone::Good,
+        r if r.is_error() => Tone::Error,
+        _ => Tone::Bad,
+    };
+    let word = verdict(v.reason.as_str(), tone, 19);
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{word} {source}:{item}");
+    let mut separator = "  ";
+    let mut note = |out: &mut Vec<u8>, text: std::fmt::Arguments<'_>| {
+        let _ = write!(out, "{separator}{text}");
+        separator = ", ";
+    };
+    if let Some(id) = v.key_id.as_deref() {
+        note(out, format_args!("key {id}"));
+    }
+    if v.duplicate {
+        note(out, format_args!("duplicate of an earlier callback"));
+    }
+    if let Some(age) = v.age_seconds {
+        note(out, format_args!("age {}", human_age(age)));
+    }
+    if let Some(detail) = &v.detail {
+        note(out, format_args!("{detail}"));
+    }
+    if let Some(e) = explanation {
+        note(out, format_args!("explain: {}", e.detail));
+    }
+    out.push(b'\n');
 }
 
 /// A JSON string: as it is when nothing in it needs escaping (nearly always), else serde_json's.
