@@ -197,6 +197,13 @@ rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks" --target "�
   --a "${VERIFY[*]}" --a-label "smile-sec verify FILE --format json" \
   --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
   --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
+# The default output, text, against the same peer: what someone running it by hand gets.
+VERIFY_TEXT=("$BIN" verify "$CB" --api-key-file "$KEY_FILE" --partner-id "$PARTNER_ID" --now "$NOW")
+log "verify ($CALLBACKS callbacks, text output) vs the Python SDK loop, $RUNS runs each"
+rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks, text output" --target "—" \
+  --a "${VERIFY_TEXT[*]}" --a-label "smile-sec verify FILE" \
+  --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
+  --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
 if [ "$NODE_PEER" = 1 ]; then
   log "verify ($CALLBACKS callbacks) vs the Node SDK loop, $RUNS runs each"
   rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks" --target "—" \
