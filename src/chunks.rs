@@ -234,3 +234,126 @@ impl<F: FnMut() -> Option<Piece>> Read for Rest<F> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every piece, with its lines checked against the input: a piece's bytes are the input's
+    /// at its offset, and its first line number counts the lines before it.
+    fn pieces(input: &[u8], reader: impl Read, piece_bytes: usize) -> Vec<String> {
+        let mut seen = Vec::new();
+        read_pieces(reader, 0, 0, piece_bytes, Vec::new, |piece| {
+            seen.push(match piece {
+                Piece::Lines {
+                    data,
+                    first_line,
+                    offset,
+                } => {
+                    let at = usize::try_from(offset).unwrap();
+                    assert_eq!(&input[at..at + data.len()], &data[..], "bytes at {offset}");
+                    let before = input[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                    assert_eq!(first_line, before + 1, "line number at {offset}");
+                    format!(
+                        "{first_line}:{}",
+                        String::from_utf8_lossy(&data).escape_debug()
+                    )
+                }
+                Piece::TooLong { number } => format!("{number}:too long"),
+                Piece::ReadError { number, error } => format!("{number}:{error}"),
+            });
+            true
+        });
+        seen
+    }
+
+    #[test]
+    fn pieces_end_at_line_ends_and_know_where_they_are() {
+        let input = b"{\"a\":1}\n\n{\"b\":2}\r\n{\"c\":3}";
+        // A piece is read a few bytes at a time here, and cut after the last line end it holds.
+        assert_eq!(
+            pieces(input, &input[..], 4),
+            [
+                "1:{\\\"a\\\":1}\\n",
+                "2:\\n",
+                "3:{\\\"b\\\":2}\\r\\n",
+                "4:{\\\"c\\\":3}"
+            ]
+        );
+        assert_eq!(pieces(input, &input[..], 1 << 10).len(), 1);
+        assert!(pieces(b"", &b""[..], 4).is_empty());
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_skipped_and_what_follows_keeps_its_place() {
+        // Longer than the limit by more than a piece: no line end is in sight when the piece
+        // passes the limit, so the line is skipped unread.
+        let mut input = b"{\"a\":1}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_ITEM_BYTES + (3 << 20)));
+        input.extend_from_slice(b"\n{\"b\":2}\n{\"c\":3}\n");
+        let seen = pieces(&input, &input[..], 1 << 20);
+        assert_eq!(
+            seen.len(),
+            3,
+            "{:?}",
+            seen.iter().map(|s| s.len()).collect::<Vec<_>>()
+        );
+        assert_eq!(seen[0], "1:{\\\"a\\\":1}\\n");
+        assert_eq!(seen[1], "2:too long");
+        // Its offset and line number are checked against the input in `pieces`.
+        assert_eq!(seen[2], "3:{\\\"b\\\":2}\\n{\\\"c\\\":3}\\n");
+    }
+
+    #[test]
+    fn a_read_error_keeps_the_whole_lines_before_it() {
+        struct Failing<'a>(&'a [u8]);
+        impl Read for Failing<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                let n = buf.len().min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let input = b"{\"a\":1}\n{\"b\":2}\n{\"c\"";
+        assert_eq!(
+            pieces(input, Failing(input), 1 << 10),
+            ["1:{\\\"a\\\":1}\\n{\\\"b\\\":2}\\n", "3:disk on fire"]
+        );
+    }
+
+    #[test]
+    fn lines_skip_blank_ones_and_number_the_rest() {
+        let data = b"a\n \n\nb\r\nc";
+        let found: Vec<_> = lines(data, 5, 100).collect();
+        assert_eq!(found, [(5, 0..2, 100), (8, 5..8, 105), (9, 8..9, 108)]);
+    }
+
+    #[test]
+    fn the_rest_reads_on_through_the_pieces_that_follow() {
+        let mut next = vec![
+            Piece::Lines {
+                data: b"b\n".to_vec(),
+                first_line: 2,
+                offset: 2,
+            },
+            Piece::TooLong { number: 3 },
+            Piece::ReadError {
+                number: 4,
+                error: "gone".into(),
+            },
+        ]
+        .into_iter();
+        let mut rest = Rest::new(b"a\n".to_vec(), || next.next());
+        let mut text = Vec::new();
+        let error = rest.read_to_end(&mut text).unwrap_err();
+        assert_eq!(error.to_string(), "gone");
+        assert_eq!(&text[..4], b"a\nb\n");
+        // The stand-in for the skipped line: one line, just over the limit.
+        assert_eq!(text.len(), 4 + MAX_ITEM_BYTES + 2);
+        assert!(text.ends_with(b"x\n") && !text[4..text.len() - 1].contains(&b'\n'));
+    }
+}

