@@ -145,7 +145,13 @@ pub fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver
         Found::File(path) => {
             let name = path.display().to_string();
             match File::open(&path) {
-                Ok(file) => batcher.source(&name, Some(Arc::from(path)), file),
+                Ok(file) => {
+                    // Only a regular file can be read again by offset: not a named pipe, nor the
+                    // `/dev/fd/N` of a shell's `<(...)`.
+                    let regular = file.metadata().is_ok_and(|m| m.is_file());
+                    let origin = regular.then(|| Arc::from(path));
+                    batcher.source(&name, origin, file)
+                }
                 Err(e) => batcher.unreadable(&name, &e),
             }
         }

@@ -46,6 +46,8 @@ fn run(dir: &Path, args: &[&str], stdin: String) -> std::process::Output {
         .env("PROD_KEY_2", PROD_KEY_2)
         .env("SANDBOX_KEY", SANDBOX_KEY)
         .write_stdin(stdin)
+        // A run that waits forever (reopening a pipe, say) fails here rather than hanging CI.
+        .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap()
 }
@@ -221,6 +223,37 @@ fn replays_across_files_are_read_back_and_compared() {
         (summary["duplicates"].as_u64(), summary["invalid"].as_u64()),
         (Some(2), Some(1))
     );
+}
+
+/// A named pipe (or the `/dev/fd/N` of a shell's `<(...)`) is a path, but cannot be read twice:
+/// its callbacks are digested as they come, and a resend in it is still only a resend.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_not_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let fifo = dir.path().join("callbacks.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let sig = signed(PROD_KEY, "085", TS);
+    let original = callback(&sig, TS, "job-1");
+    let resend =
+        json!({"timestamp": TS, "signature": sig, "ResultCode": "1012", "SmileJobID": "job-1"});
+    let replay = callback(&sig, TS, "job-2");
+    let writer = {
+        let fifo = fifo.clone();
+        let text = format!("{original}\n{resend}\n{replay}\n");
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    let out = run(dir.path(), &["callbacks.fifo"], String::new());
+    writer.join().unwrap();
+    let reasons: Vec<String> = lines(&out)
+        .iter()
+        .filter(|l| l["type"] == "result")
+        .map(|l| l["reason"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(reasons, ["ok", "ok", "replayed"], "{out:?}");
+    assert_eq!(lines(&out).last().unwrap()["duplicates"], 1);
 }
 
 #[test]
