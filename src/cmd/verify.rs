@@ -226,7 +226,7 @@ struct Report {
     summary: Summary,
     outcome: Outcome,
     warned_assumed_utc: bool,
-    /// The JSON result line being written.
+    /// A result line this thread renders itself (what the workers could not render as it reads).
     line: Vec<u8>,
     /// The result lines the workers rendered for the batch being collected.
     rendered: Vec<u8>,
