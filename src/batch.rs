@@ -67,14 +67,11 @@ pub enum Entry {
     },
 }
 
-/// A batch worked on: everything but the replay judgement, which needs input order. The work
+/// A batch worked on: everything but the replay judgement, which needs input order. The batch
 /// comes back too: its bytes for the rare body comparison, and for framing again (`unfinished`).
 #[derive(Debug)]
 pub struct Checked {
-    pub source: Arc<str>,
-    pub origin: Option<Arc<Path>>,
-    pub seq: u64,
-    pub work: Work,
+    pub batch: Batch,
     pub results: Vec<Checking>,
     /// The callbacks' result lines, rendered here with the run's [`RenderLine`] (each
     /// `Checking::Callback` says where its own is): printing is then a copy.
@@ -397,10 +394,7 @@ impl Worker {
             }
         }
         Checked {
-            source: batch.source,
-            origin: batch.origin,
-            seq: batch.seq,
-            work: batch.work,
+            batch,
             results,
             rendered,
             unfinished,

@@ -242,13 +242,17 @@ impl Report {
         let mut out = Printer::new();
         let mut results = results.peekable();
         while let Some(mut checked) = results.next() {
-            let origin = checked.origin.as_ref().map(|path| self.origins.index(path));
-            let lines = matches!(checked.work, Work::Piece(_));
+            let origin = checked
+                .batch
+                .origin
+                .as_ref()
+                .map(|path| self.origins.index(path));
+            let lines = matches!(checked.batch.work, Work::Piece(_));
             self.rendered = std::mem::take(&mut checked.rendered);
-            let data = checked.work.data();
+            let data = checked.batch.work.data();
             let from = Source {
-                seq: checked.seq,
-                name: &checked.source,
+                seq: checked.batch.seq,
+                name: &checked.batch.source,
                 origin,
                 lines,
             };
@@ -256,7 +260,7 @@ impl Report {
                 self.emit(&mut out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
-                if let Work::Piece(Piece::Lines { data, .. }) = checked.work {
+                if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
                 }
@@ -264,11 +268,11 @@ impl Report {
             };
             // The rest of this source, framed here in order: this piece from the line that
             // opened a value, then the pieces after it (their workers' guesses are dropped).
-            let seq = checked.seq;
+            let seq = checked.batch.seq;
             let rest = chunks::Rest::new(data[unfinished.from..].to_vec(), || {
                 results
-                    .next_if(|next| next.seq == seq)
-                    .and_then(|next| match next.work {
+                    .next_if(|next| next.batch.seq == seq)
+                    .and_then(|next| match next.batch.work {
                         Work::Piece(piece) => Some(piece),
                         Work::Framed { .. } => None,
                     })
