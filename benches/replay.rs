@@ -1,4 +1,5 @@
-//! The body digest `verify` computes for every accepted callback (replay detection).
+//! The body digest of replay detection: taken when a pair repeats, and up front for callbacks that
+//! cannot be read again (stdin, array elements) or that a `--seen` file records.
 
 mod common;
 
