@@ -342,30 +342,23 @@ impl Report {
             self.current_seq = Some(from.seq);
             if from.lines {
                 let mut result = std::mem::replace(result, Checking::NotAnObject(0));
+                let mut bytes = Vec::new();
                 if let Checking::Callback { span, line, .. } = &mut result {
-                    let bytes = data[span.clone()].to_vec();
+                    bytes = data[span.clone()].to_vec();
                     *span = 0..bytes.len();
                     // Printed later, maybe renumbered: rendered again then.
                     *line = 0..0;
-                    self.lone = Some(Held {
-                        source: from.name.clone(),
-                        origin: from.origin,
-                        data: bytes,
-                        result,
-                    });
-                } else {
-                    self.lone = Some(Held {
-                        source: from.name.clone(),
-                        origin: from.origin,
-                        data: Vec::new(),
-                        result,
-                    });
                 }
+                self.lone = Some(Held {
+                    source: from.name.clone(),
+                    origin: from.origin,
+                    data: bytes,
+                    result,
+                });
                 return Ok(());
             }
-        } else if let Some(first) = self.lone.take() {
+        } else if let Some(mut first) = self.lone.take() {
             // A second item: the first keeps its line number.
-            let mut first = first;
             self.one(
                 out,
                 &first.source,
