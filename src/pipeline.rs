@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
 /// Batches waiting per worker, in each direction.
-const QUEUE: usize = 4;
+const QUEUE: usize = 2;
 
 /// Hands batches to the workers, round robin.
 #[derive(Debug)]

@@ -7,13 +7,12 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 
+use hashbrown::{HashTable, hash_table};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -277,23 +276,67 @@ pub fn same_body(
     Some(item_digest(current).is_some_and(|d| d.prefix() == digest))
 }
 
-/// The pairs accepted so far (this run, plus a `--seen` file's history): 32 bytes a callback.
+/// The pairs accepted so far (this run, plus a `--seen` file's history).
+///
+/// Each pair is looked up at random, once a callback, so what a lookup touches is kept small: the
+/// entries (32 bytes each) are written in order, and the table found by hashing holds an 8-byte
+/// slot for each: a 32-bit tag of the pair and where its entry is. A table of whole entries was
+/// four times larger, outgrew the CPU's cache at 50k callbacks, and its misses were most of the
+/// printing thread's time.
 #[derive(Debug, Default)]
 pub struct ReplayLog {
-    seen: HashMap<PairId, Body>,
+    entries: Vec<(PairId, Body)>,
+    index: HashTable<Slot>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    tag: u32,
+    entry: u32,
+}
+
+impl Slot {
+    /// A pair id is uniformly random already (an HMAC, or a hash of one): its first four bytes
+    /// are the tag, spread over 64 bits for the table.
+    fn tag(pair: &PairId) -> u32 {
+        u32::from_le_bytes(pair.0[..4].try_into().expect("4 of 16 bytes"))
+    }
+
+    fn hash(tag: u32) -> u64 {
+        u64::from(tag).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
 }
 
 impl ReplayLog {
     /// Records an accepted callback's pair; when the pair was seen before, returns what was kept
     /// of that earlier body instead (left for the caller to compare, and to refine).
     pub fn sight(&mut self, pair: PairId, body: Body) -> Option<&mut Body> {
-        match self.seen.entry(pair) {
-            Entry::Vacant(slot) => {
-                slot.insert(body);
+        let tag = Slot::tag(&pair);
+        let entries = &self.entries;
+        let found = self.index.entry(
+            Slot::hash(tag),
+            // Tags collide about once in 4 billion pairs; the whole pair decides.
+            |slot| slot.tag == tag && entries[slot.entry as usize].0 == pair,
+            |slot| Slot::hash(slot.tag),
+        );
+        match found {
+            hash_table::Entry::Occupied(earlier) => {
+                let entry = earlier.get().entry as usize;
+                Some(&mut self.entries[entry].1)
+            }
+            hash_table::Entry::Vacant(slot) => {
+                let entry = u32::try_from(self.entries.len()).expect("fewer than 4 billion pairs");
+                slot.insert(Slot { tag, entry });
+                self.entries.push((pair, body));
                 None
             }
-            Entry::Occupied(earlier) => Some(earlier.into_mut()),
         }
+    }
+
+    /// Room for `more` pairs, so that loading many grows nothing.
+    fn reserve(&mut self, more: usize) {
+        self.entries.reserve(more);
+        self.index.reserve(more, |slot| Slot::hash(slot.tag));
     }
 }
 
@@ -331,8 +374,7 @@ impl SeenFile {
         let mut load = SeenLoad::default();
         // About 150 bytes a line: reserve once rather than grow (and hold two tables) while loading.
         let expected = file.metadata()?.len() / 150;
-        log.seen
-            .reserve(usize::try_from(expected).unwrap_or(0).min(1 << 26));
+        log.reserve(usize::try_from(expected).unwrap_or(0).min(1 << 26));
         let mut reader = BufReader::with_capacity(1 << 18, &file);
         let mut line = Vec::new();
         let mut ends_with_newline = true;
@@ -344,7 +386,8 @@ impl SeenFile {
             ends_with_newline = line.ends_with(b"\n");
             match parse_seen_line(&line) {
                 Some((pair, body)) => {
-                    log.seen.entry(pair).or_insert(Body::digest(body));
+                    // The first sighting stays.
+                    log.sight(pair, Body::digest(body));
                     load.entries += 1;
                 }
                 None if line.iter().all(u8::is_ascii_whitespace) => {}
