@@ -566,6 +566,25 @@ mod tests {
     }
 
     #[test]
+    fn pairs_that_share_a_tag_stay_apart() {
+        let mut log = ReplayLog::default();
+        let body = |n: u8| Body::digest([n; 15]);
+        // The same first four bytes (the table's tag), then different ones; and many pairs, so
+        // that the table grows (and moves its slots) between the sightings.
+        let pair = |n: u32| {
+            let mut id = [0xAB; 16];
+            id[4..8].copy_from_slice(&n.to_le_bytes());
+            PairId(id)
+        };
+        for n in 0..2_000 {
+            assert_eq!(log.sight(pair(n), body(n as u8)), None, "pair {n}");
+        }
+        for n in (0..2_000).rev() {
+            assert_eq!(log.sight(pair(n), body(0)).copied(), Some(body(n as u8)));
+        }
+        assert_eq!(log.entries.len(), 2_000);
+    }
+    #[test]
     fn bodies_pack_into_sixteen_bytes_and_back() {
         let digest = digest(r#"{"a":1}"#).prefix();
         assert_eq!(Body::digest(digest).kept(), Kept::Digest(digest));
