@@ -94,8 +94,8 @@ pub enum Checking {
     Callback {
         number: ItemNumber,
         verdict: Verdict,
-        timestamp: Option<String>,
-        explanation: Option<Explanation>,
+        timestamp: Option<Stamp>,
+        explanation: Option<Box<Explanation>>,
         /// The item's bytes in the batch's data.
         span: Range<usize>,
         at: Option<u64>,
@@ -109,6 +109,41 @@ pub enum Checking {
     NotAnObject(ItemNumber),
     ParseError(ItemNumber, String),
     Unreadable(String),
+}
+
+/// A callback's timestamp, kept without a copy of its own: a result is kept for every item.
+#[derive(Debug)]
+pub enum Stamp {
+    /// Where its text is in the item's bytes (it had no escapes).
+    Span(Range<u32>),
+    /// Its text, unescaped.
+    Text(Box<str>),
+}
+
+impl Stamp {
+    /// `text` as found in `item`: where it lies within those bytes, or a copy.
+    fn of(text: &str, item: &[u8]) -> Stamp {
+        let start = (text.as_ptr() as usize).wrapping_sub(item.as_ptr() as usize);
+        match (u32::try_from(start), u32::try_from(text.len())) {
+            (Ok(start), Ok(len))
+                if item
+                    .get(start as usize..)
+                    .is_some_and(|rest| rest.starts_with(text.as_bytes())) =>
+            {
+                Stamp::Span(start..start + len)
+            }
+            _ => Stamp::Text(text.into()),
+        }
+    }
+
+    /// The text, given the item's bytes.
+    pub fn text<'a>(&'a self, item: &'a [u8]) -> &'a str {
+        match self {
+            Stamp::Span(span) => std::str::from_utf8(&item[span.start as usize..span.end as usize])
+                .expect("a span of text found in this item"),
+            Stamp::Text(text) => text,
+        }
+    }
 }
 
 impl Checking {
@@ -378,16 +413,18 @@ impl Worker {
                 timestamp,
                 explanation,
                 line,
+                span,
                 ..
             } = result
             {
                 let start = rendered.len();
+                let item = &batch.work.data()[span.clone()];
                 (self.render)(
                     &batch.source,
                     *number,
                     verdict,
-                    timestamp.as_deref(),
-                    explanation.as_ref(),
+                    timestamp.as_ref().map(|stamp| stamp.text(item)),
+                    explanation.as_deref(),
                     &mut rendered,
                 );
                 *line = start..rendered.len();
@@ -469,7 +506,7 @@ impl Worker {
                     Reason::BadSignature | Reason::MalformedSignature
                 ) =>
             {
-                Some(explainer.explain(ts, sig))
+                Some(Box::new(explainer.explain(ts, sig)))
             }
             _ => None,
         };
@@ -479,7 +516,7 @@ impl Worker {
         Checking::Callback {
             number,
             verdict,
-            timestamp: timestamp.map(str::to_owned),
+            timestamp: timestamp.map(|text| Stamp::of(text, bytes)),
             explanation,
             span,
             at,
@@ -497,4 +534,31 @@ fn piece_bytes() -> usize {
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(PIECE_BYTES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stamp_points_into_its_item_or_keeps_a_copy() {
+        let item = br#"{"timestamp":"2026-11-20T00:00:00.068Z","x":"2026"}"#;
+        let text = std::str::from_utf8(&item[14..38]).unwrap();
+        let stamp = Stamp::of(text, item);
+        assert!(
+            matches!(stamp, Stamp::Span(ref s) if *s == (14..38)),
+            "{stamp:?}"
+        );
+        assert_eq!(stamp.text(item), "2026-11-20T00:00:00.068Z");
+        // Unescaped text lives elsewhere: it is copied, whatever the item holds.
+        let unescaped = String::from("2026");
+        let stamp = Stamp::of(&unescaped, item);
+        assert!(matches!(stamp, Stamp::Text(_)), "{stamp:?}");
+        assert_eq!(stamp.text(b""), "2026");
+        // The item after the stamp's bytes, or before them: still a copy, not a wrong span.
+        let stamp = Stamp::of(text, &item[..20]);
+        assert_eq!(stamp.text(&item[..20]), text);
+        let stamp = Stamp::of(text, &item[20..]);
+        assert_eq!(stamp.text(&item[20..]), text);
+    }
 }

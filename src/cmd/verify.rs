@@ -404,6 +404,7 @@ impl Report {
                 let (number, at, digest) = (*number, *at, *digest);
                 let reason_as_rendered = verdict.reason;
                 let bytes = &data[span.clone()];
+                let timestamp = timestamp.as_ref().map(|stamp| stamp.text(bytes));
                 let place = match (origin, at) {
                     (Some(source), Some(offset)) => Body::at(Location {
                         source,
@@ -426,11 +427,11 @@ impl Report {
                     replay::same_body(earlier, bytes, |location| origins.read_back(location))
                 });
                 if let (Some(seen), Some(pair), Some(body), Some(ts)) =
-                    (&mut self.seen, &verdict.accepted, &digest, &*timestamp)
+                    (&mut self.seen, &verdict.accepted, &digest, timestamp)
                     && verdict.first_sighting
                 {
                     seen.record(&SeenEntry {
-                        timestamp: ts.clone(),
+                        timestamp: ts.to_owned(),
                         pair: hex(&pair.0),
                         body: body.to_hex(),
                         seen_at: self.seen_at.clone(),
@@ -451,8 +452,8 @@ impl Report {
                         source,
                         number,
                         verdict,
-                        timestamp.as_deref(),
-                        explanation.as_ref(),
+                        timestamp,
+                        explanation.as_deref(),
                     )?;
                 }
             }
