@@ -404,7 +404,8 @@ impl Report {
                 let (number, at, digest) = (*number, *at, *digest);
                 let reason_as_rendered = verdict.reason;
                 let bytes = &data[span.clone()];
-                let timestamp = timestamp.as_ref().map(|stamp| stamp.text(bytes));
+                // Read from the item only when wanted: its bytes are cold in this thread's cache.
+                let timestamp = || timestamp.as_ref().map(|stamp| stamp.text(bytes));
                 let place = match (origin, at) {
                     (Some(source), Some(offset)) => Body::at(Location {
                         source,
@@ -426,9 +427,10 @@ impl Report {
                 judge_replay(&mut self.replays, verdict, body, |earlier| {
                     replay::same_body(earlier, bytes, |location| origins.read_back(location))
                 });
-                if let (Some(seen), Some(pair), Some(body), Some(ts)) =
-                    (&mut self.seen, &verdict.accepted, &digest, timestamp)
+                if let (Some(seen), Some(pair), Some(body)) =
+                    (&mut self.seen, &verdict.accepted, &digest)
                     && verdict.first_sighting
+                    && let Some(ts) = timestamp()
                 {
                     seen.record(&SeenEntry {
                         timestamp: ts.to_owned(),
@@ -452,7 +454,7 @@ impl Report {
                         source,
                         number,
                         verdict,
-                        timestamp,
+                        timestamp(),
                         explanation.as_deref(),
                     )?;
                 }
