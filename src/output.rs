@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
-use colored::{ColoredString, Colorize};
+use colored::Colorize;
 use serde::Serialize;
 
 /// `--color auto|always|never`.
@@ -45,15 +45,49 @@ pub enum Tone {
     Plain,
 }
 
-/// A verdict word, padded to `width` and coloured by tone.
-pub fn verdict(word: &str, tone: Tone, width: usize) -> ColoredString {
-    let padded = format!("{word:<width$}");
-    match tone {
-        Tone::Good => padded.green(),
-        Tone::Warn => padded.yellow(),
-        Tone::Bad => padded.red().bold(),
-        Tone::Error => padded.magenta().bold(),
-        Tone::Plain => padded.normal(),
+/// A verdict word, padded to `width` and coloured by tone (when colour is on).
+pub fn verdict(word: &str, tone: Tone, width: usize) -> VerdictWord<'_> {
+    VerdictWord { word, tone, width }
+}
+
+/// What [`verdict`] returns: displayed without building a string unless it is coloured, since
+/// `verify` and `ip-check` print one a line.
+#[derive(Debug, Clone, Copy)]
+pub struct VerdictWord<'a> {
+    word: &'a str,
+    tone: Tone,
+    width: usize,
+}
+
+impl VerdictWord<'_> {
+    /// Appends the word as displayed; a plain one without the formatting machinery.
+    pub fn write_to(self, out: &mut Vec<u8>) {
+        if colored::control::SHOULD_COLORIZE.should_colorize() {
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "{self}");
+        } else {
+            out.extend_from_slice(self.word.as_bytes());
+            let pad = self.width.saturating_sub(self.word.chars().count());
+            out.resize(out.len() + pad, b' ');
+        }
+    }
+}
+
+impl fmt::Display for VerdictWord<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let VerdictWord { word, tone, width } = *self;
+        if !colored::control::SHOULD_COLORIZE.should_colorize() {
+            return write!(f, "{word:<width$}");
+        }
+        let padded = format!("{word:<width$}");
+        let colored = match tone {
+            Tone::Good => padded.green(),
+            Tone::Warn => padded.yellow(),
+            Tone::Bad => padded.red().bold(),
+            Tone::Error => padded.magenta().bold(),
+            Tone::Plain => padded.normal(),
+        };
+        write!(f, "{colored}")
     }
 }
 

@@ -626,7 +626,8 @@ fn render_json(
 }
 
 /// A callback's text result line: the verdict word (coloured when colour is on), where the
-/// callback is, and notes (a [`RenderLine`]).
+/// callback is, and notes (a [`RenderLine`]). Put together by hand: it is most of what a large
+/// run prints, and the formatting machinery cost more than the rest of the line.
 fn render_text(
     source: &str,
     item: ItemNumber,
@@ -640,28 +641,33 @@ fn render_text(
         r if r.is_error() => Tone::Error,
         _ => Tone::Bad,
     };
-    let word = verdict(v.reason.as_str(), tone, 19);
-    // Writing to a Vec cannot fail.
-    let _ = write!(out, "{word} {source}:{item}");
-    let mut separator = "  ";
-    let mut note = |out: &mut Vec<u8>, text: std::fmt::Arguments<'_>| {
-        let _ = write!(out, "{separator}{text}");
-        separator = ", ";
+    verdict(v.reason.as_str(), tone, 19).write_to(out);
+    out.push(b' ');
+    out.extend_from_slice(source.as_bytes());
+    out.push(b':');
+    out.extend_from_slice(itoa::Buffer::new().format(item).as_bytes());
+    let mut separator: &[u8] = b"  ";
+    let mut note = |out: &mut Vec<u8>, label: &str, text: &str| {
+        out.extend_from_slice(separator);
+        out.extend_from_slice(label.as_bytes());
+        out.extend_from_slice(text.as_bytes());
+        separator = b", ";
     };
     if let Some(id) = v.key_id.as_deref() {
-        note(out, format_args!("key {id}"));
+        note(out, "key ", id);
     }
     if v.duplicate {
-        note(out, format_args!("duplicate of an earlier callback"));
+        note(out, "duplicate of an earlier callback", "");
     }
     if let Some(age) = v.age_seconds {
-        note(out, format_args!("age {}", human_age(age)));
+        note(out, "age ", "");
+        write_age(out, age);
     }
     if let Some(detail) = &v.detail {
-        note(out, format_args!("{detail}"));
+        note(out, "", detail);
     }
     if let Some(e) = explanation {
-        note(out, format_args!("explain: {}", e.detail));
+        note(out, "explain: ", &e.detail);
     }
     out.push(b'\n');
 }
@@ -702,24 +708,89 @@ fn error_verdict(reason: Reason, detail: Option<String>) -> Verdict {
     }
 }
 
-/// `3d 4h`, `12m 5s`, `-2m` (in the future).
-fn human_age(seconds: i64) -> String {
-    let sign = if seconds < 0 { "-" } else { "" };
+/// An age in seconds as `3d 4h`, `12m 5s`, `-2m 0s` (in the future).
+fn write_age(out: &mut Vec<u8>, seconds: i64) {
+    if seconds < 0 {
+        out.push(b'-');
+    }
     let s = seconds.unsigned_abs();
     let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
-    let text = match (d, h, m) {
-        (0, 0, 0) => format!("{sec}s"),
-        (0, 0, _) => format!("{m}m {sec}s"),
-        (0, _, _) => format!("{h}h {m}m"),
-        _ => format!("{d}d {h}h"),
+    let (big, big_unit, small, small_unit) = match (d, h, m) {
+        (0, 0, 0) => (sec, "s", None, ""),
+        (0, 0, _) => (m, "m ", Some(sec), "s"),
+        (0, _, _) => (h, "h ", Some(m), "m"),
+        _ => (d, "d ", Some(h), "h"),
     };
-    format!("{sign}{text}")
+    let mut number = itoa::Buffer::new();
+    out.extend_from_slice(number.format(big).as_bytes());
+    out.extend_from_slice(big_unit.as_bytes());
+    if let Some(small) = small {
+        out.extend_from_slice(number.format(small).as_bytes());
+        out.extend_from_slice(small_unit.as_bytes());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::explain::Cause;
+
+    #[test]
+    fn ages_read_in_the_two_largest_units() {
+        for (seconds, text) in [
+            (0, "0s"),
+            (59, "59s"),
+            (60, "1m 0s"),
+            (3_599, "59m 59s"),
+            (3_600, "1h 0m"),
+            (86_399, "23h 59m"),
+            (86_400, "1d 0h"),
+            (604_799, "6d 23h"),
+            (-125, "-2m 5s"),
+            (-1, "-1s"),
+            (i64::MIN, "-106751991167300d 15h"),
+        ] {
+            let mut out = Vec::new();
+            write_age(&mut out, seconds);
+            assert_eq!(String::from_utf8(out).unwrap(), text, "{seconds}");
+        }
+    }
+
+    #[test]
+    fn text_lines_read_as_formatted() {
+        let mut v = Verdict::new(Reason::Ok);
+        (v.key_id, v.age_seconds, v.duplicate) = (Some("main".into()), Some(90), true);
+        let explanation = Explanation {
+            cause: Cause::KeyWhitespace,
+            detail: "the key ends in a newline".into(),
+        };
+        let mut out = Vec::new();
+        render_text("a b/c.ndjson", 12, &v, None, None, &mut out);
+        let mut bad = Verdict::new(Reason::BadSignature);
+        bad.detail = Some("some detail".into());
+        render_text("-", 1, &bad, None, Some(&explanation), &mut out);
+        render_text(
+            "x",
+            2,
+            &Verdict::new(Reason::MissingSignature),
+            None,
+            None,
+            &mut out,
+        );
+        let expected = [
+            format!(
+                "{} a b/c.ndjson:12  key main, duplicate of an earlier callback, age 1m 30s\n",
+                verdict("ok", Tone::Good, 19)
+            ),
+            format!(
+                "{} -:1  some detail, explain: the key ends in a newline\n",
+                verdict("bad_signature", Tone::Bad, 19)
+            ),
+            format!("{} x:2\n", verdict("missing_signature", Tone::Error, 19)),
+        ]
+        .concat();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
 
     #[test]
     fn hand_written_result_lines_are_what_serde_json_writes() {
