@@ -67,14 +67,14 @@ measure _ "verify 1M lines, 1000 distinct (resent)" $((32 * 1024)) 0 "$checked" 
   "$work/resent.ndjson" "${verify[@]}"
 measure _ "verify 1M lines, none accepted (stale)" $((32 * 1024)) 1 "$checked" \
   "$work/distinct.ndjson" verify --partner-id 085 --now 2027-01-01T00:00:00Z --max-age 1h --format json
-# Each distinct accepted callback is remembered for replay detection: about 100 bytes at peak.
-measure _ "verify 1M lines, 1M distinct accepted" $((192 * 1024)) 0 "$checked" \
+# Each distinct accepted callback is remembered for replay detection: about 60 bytes at peak.
+measure _ "verify 1M lines, 1M distinct accepted" $((128 * 1024)) 0 "$checked" \
   "$work/distinct.ndjson" "${verify[@]}"
 # --seen: record a million accepted callbacks, then check a thousand of them against that record.
-measure _ "verify 1M distinct, recorded with --seen" $((192 * 1024)) 0 "$checked" \
+measure _ "verify 1M distinct, recorded with --seen" $((128 * 1024)) 0 "$checked" \
   "$work/distinct.ndjson" "${verify[@]}" --seen "$work/seen.ndjson"
 start=$(date +%s%N)
-measure _ "verify 1000 against a 1M-entry --seen file" $((128 * 1024)) 0 '"duplicates":1000' \
+measure _ "verify 1000 against a 1M-entry --seen file" $((96 * 1024)) 0 '"duplicates":1000' \
   "$work/first1000.ndjson" "${verify[@]}" --seen "$work/seen.ndjson"
 ms=$((($(date +%s%N) - start) / 1000000))
 printf '%-44s %8s ms (bound 10000 ms)\n' "  ...loading and checking took" "$ms"

@@ -7,8 +7,8 @@
 //! at full size (1 million distinct callbacks, 16 million address lines).
 //!
 //! What `verify` keeps: in-run replay detection remembers each distinct accepted callback
-//! (32 bytes of pair id and body digest in a hash table, about 100 bytes at peak while the table
-//! grows). So memory is flat in the number of *lines*, and grows with the number of *distinct
+//! (its pair id and where its body is, 32 bytes, plus an 8-byte slot in a hash table: about 60
+//! bytes at peak while the two grow). So memory is flat in the number of *lines*, and grows with the number of *distinct
 //! accepted* callbacks; the test below holds the distinct count fixed and varies the line count.
 
 use std::path::Path;
