@@ -9,10 +9,11 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::fs::{File, OpenOptions};
+use std::hash::BuildHasher;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 
-use hashbrown::{HashTable, hash_table};
+use hashbrown::{DefaultHashBuilder, HashTable, hash_table};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -281,12 +282,15 @@ pub fn same_body(
 /// Each pair is looked up at random, once a callback, so what a lookup touches is kept small: the
 /// entries (32 bytes each) are written in order, and the table found by hashing holds an 8-byte
 /// slot for each: a 32-bit tag of the pair and where its entry is. A table of whole entries was
-/// four times larger, outgrew the CPU's cache at 50k callbacks, and its misses were most of the
-/// printing thread's time.
-#[derive(Debug, Default)]
-pub struct ReplayLog {
+/// four times larger, outgrew this machine's 2 MiB core cache at about 50k callbacks, and its
+/// misses were most of the printing thread's time.
+#[derive(Debug)]
+pub struct ReplayLog<S = DefaultHashBuilder> {
     entries: Vec<(PairId, Body)>,
     index: HashTable<Slot>,
+    /// Tags are a hash keyed afresh each run: a `--seen` file's pairs are read from disk, and a
+    /// file made so that many share a tag would turn each lookup into a long search.
+    keys: S,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -296,22 +300,31 @@ struct Slot {
 }
 
 impl Slot {
-    /// A pair id is uniformly random already (an HMAC, or a hash of one): its first four bytes
-    /// are the tag, spread over 64 bits for the table.
-    fn tag(pair: &PairId) -> u32 {
-        u32::from_le_bytes(pair.0[..4].try_into().expect("4 of 16 bytes"))
-    }
-
+    /// The table's hash of a slot: its tag spread over 64 bits (a slot has room for no more).
     fn hash(tag: u32) -> u64 {
         u64::from(tag).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
 }
 
-impl ReplayLog {
+impl Default for ReplayLog {
+    fn default() -> Self {
+        ReplayLog::with_keys(DefaultHashBuilder::default())
+    }
+}
+
+impl<S: BuildHasher> ReplayLog<S> {
+    fn with_keys(keys: S) -> Self {
+        ReplayLog {
+            entries: Vec::new(),
+            index: HashTable::new(),
+            keys,
+        }
+    }
+
     /// Records an accepted callback's pair; when the pair was seen before, returns what was kept
     /// of that earlier body instead (left for the caller to compare, and to refine).
     pub fn sight(&mut self, pair: PairId, body: Body) -> Option<&mut Body> {
-        let tag = Slot::tag(&pair);
+        let tag = (self.keys.hash_one(pair) >> 32) as u32;
         let entries = &self.entries;
         let found = self.index.entry(
             Slot::hash(tag),
@@ -567,23 +580,37 @@ mod tests {
 
     #[test]
     fn pairs_that_share_a_tag_stay_apart() {
-        let mut log = ReplayLog::default();
-        let body = |n: u8| Body::digest([n; 15]);
-        // The same first four bytes (the table's tag), then different ones; and many pairs, so
-        // that the table grows (and moves its slots) between the sightings.
-        let pair = |n: u32| {
-            let mut id = [0xAB; 16];
-            id[4..8].copy_from_slice(&n.to_le_bytes());
-            PairId(id)
-        };
-        for n in 0..2_000 {
-            assert_eq!(log.sight(pair(n), body(n as u8)), None, "pair {n}");
+        /// Hashes everything to 0: every pair gets the same tag.
+        #[derive(Default)]
+        struct Constant;
+        impl std::hash::Hasher for Constant {
+            fn finish(&self) -> u64 {
+                0
+            }
+            fn write(&mut self, _: &[u8]) {}
         }
-        for n in (0..2_000).rev() {
-            assert_eq!(log.sight(pair(n), body(0)).copied(), Some(body(n as u8)));
+        fn check(mut log: ReplayLog<impl BuildHasher>) {
+            let body = |n: u8| Body::digest([n; 15]);
+            let pair = |n: u32| {
+                let mut id = [0xAB; 16];
+                id[4..8].copy_from_slice(&n.to_le_bytes());
+                PairId(id)
+            };
+            // Many pairs, so that the table grows (and moves its slots) between the sightings.
+            for n in 0..2_000 {
+                assert_eq!(log.sight(pair(n), body(n as u8)), None, "pair {n}");
+            }
+            for n in (0..2_000).rev() {
+                assert_eq!(log.sight(pair(n), body(0)).copied(), Some(body(n as u8)));
+            }
+            assert_eq!(log.entries.len(), 2_000);
         }
-        assert_eq!(log.entries.len(), 2_000);
+        check(ReplayLog::with_keys(std::hash::BuildHasherDefault::<
+            Constant,
+        >::default()));
+        check(ReplayLog::default());
     }
+
     #[test]
     fn bodies_pack_into_sixteen_bytes_and_back() {
         let digest = digest(r#"{"a":1}"#).prefix();
