@@ -24,6 +24,7 @@ use serde_json::value::RawValue;
 
 use crate::address::{self, Ip};
 use crate::allowlist::{self, Allowlist, Entry, EntryError, IpNet, Reason, Verdict};
+use crate::canonical;
 use crate::keyfile::{KeyFile, SecretSource};
 use crate::payload::{self, Field, Item, ItemNumber};
 use crate::proxy::{self, Hop, Why};
@@ -43,6 +44,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("payload_item", payload_item),
     ("fast_scan", fast_scan),
     ("body_digest", body_digest),
+    ("plain_body", plain_body),
     ("callback_timestamp", callback_timestamp),
     ("duration", duration),
     ("keyfile", keyfile),
@@ -301,6 +303,40 @@ pub fn body_digest(data: &[u8]) {
         digest,
         "a new member must change the digest"
     );
+}
+
+/// `canonical::plain_body`, the fast path of the body digest: whenever it answers, it gives the
+/// text `canonical::write_body` makes of what serde_json reads, byte for byte (a `--seen` file
+/// holds digests of that text); and it does answer for plain callbacks (no escapes, shallow), so
+/// the fast path is really taken.
+pub fn plain_body(data: &[u8]) {
+    let mut scratch = canonical::Scratch::default();
+    match (
+        canonical::plain_body(data, &mut scratch),
+        payload::parse_item(data),
+    ) {
+        (Some(fast), Item::Callback(callback)) => {
+            let mut text = Vec::new();
+            canonical::write_body(&callback, &mut text);
+            assert!(
+                fast == text,
+                "canonical texts differ:\n{}\n{}",
+                String::from_utf8_lossy(fast),
+                String::from_utf8_lossy(&text)
+            );
+        }
+        (Some(fast), other) => panic!(
+            "the fast path wrote {:?}, serde_json read {other:?}",
+            String::from_utf8_lossy(fast)
+        ),
+        (None, Item::Callback(_))
+            if !data.contains(&b'\\')
+                && data.iter().filter(|b| matches!(b, b'[' | b'{')).count() <= 32 =>
+        {
+            panic!("the fast path declined a plain callback")
+        }
+        (None, _) => {}
+    }
 }
 
 /// xorshift64: a small deterministic source of choices.

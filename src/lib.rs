@@ -9,6 +9,7 @@ pub mod allowlist;
 pub mod audit;
 pub mod batch;
 pub mod callback;
+pub mod canonical;
 pub mod chunks;
 pub mod cli;
 pub mod cmd;

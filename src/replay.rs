@@ -2,10 +2,8 @@
 //! so one captured (timestamp, signature) pair authenticates any body until it goes stale. A pair
 //! seen again with a different body is a replay; with the same body it is an honest resend.
 //!
-//! Bodies are compared by a digest of their canonical form: the members other than `signature` and
-//! `timestamp`, keys sorted at every level, white space dropped, strings re-escaped one way.
+//! Bodies are compared by a digest of their canonical form (see [`canonical`]).
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -14,12 +12,11 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 
 use hashbrown::{DefaultHashBuilder, HashTable, hash_table};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::payload::Callback;
+use crate::canonical;
+use crate::payload::{self, Callback, Item};
 use crate::signature::DecodedSignature;
 
 /// SHA-256 of a body's canonical form.
@@ -48,123 +45,33 @@ impl BodyDigest {
 
 /// The digest of one framed item's body, when it is a callback object.
 pub fn item_digest(json: &[u8]) -> Option<BodyDigest> {
-    match crate::payload::parse_item(json) {
-        crate::payload::Item::Callback(callback) => Some(body_digest(&callback)),
-        _ => None,
-    }
+    CANONICAL.with_borrow_mut(|(scratch, out)| {
+        if let Some(text) = canonical::plain_body(json, scratch) {
+            return Some(BodyDigest(Sha256::digest(text).into()));
+        }
+        match payload::parse_item(json) {
+            Item::Callback(callback) => Some(digest_body(&callback, out)),
+            _ => None,
+        }
+    })
 }
 
 /// The digest of a callback body without its `signature` and `timestamp`.
 pub fn body_digest(callback: &Callback<'_>) -> BodyDigest {
-    thread_local! {
-        // The canonical text of one body; reused, since a digest is taken for every accepted callback.
-        static CANONICAL: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(1024));
-    }
-    CANONICAL.with_borrow_mut(|out| {
-        out.clear();
-        let mut members: Vec<&Member<'_>> = callback.body.iter().collect();
-        write_members(out, &mut members, 0);
-        BodyDigest(Sha256::digest(&out[..]).into())
-    })
+    CANONICAL.with_borrow_mut(|(_, out)| digest_body(callback, out))
 }
 
-type Member<'a> = (Cow<'a, str>, &'a RawValue);
-
-/// Nesting canonicalised before values are taken as written: deeper bodies are hostile, and
-/// taking them as written can only make two bodies differ, never match.
-const MAX_CANONICAL_DEPTH: usize = 64;
-
-fn write_members(out: &mut Vec<u8>, members: &mut [&Member<'_>], depth: usize) {
-    // Stable: duplicate keys keep their order, so bodies that differ only there still differ.
-    members.sort_by(|a, b| a.0.cmp(&b.0));
-    out.push(b'{');
-    for (i, (key, value)) in members.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        match key {
-            // serde_json borrows a key only when it has no escapes: it is canonical as it stands.
-            Cow::Borrowed(plain) => {
-                out.push(b'"');
-                out.extend_from_slice(plain.as_bytes());
-                out.push(b'"');
-            }
-            Cow::Owned(unescaped) => write_string(out, unescaped),
-        }
-        out.push(b':');
-        write_value(out, value, depth + 1);
-    }
-    out.push(b'}');
+fn digest_body(callback: &Callback<'_>, out: &mut Vec<u8>) -> BodyDigest {
+    out.clear();
+    canonical::write_body(callback, out);
+    BodyDigest(Sha256::digest(&out[..]).into())
 }
 
-fn write_string(out: &mut Vec<u8>, text: &str) {
-    // serde_json escapes one canonical way; writing to a Vec cannot fail.
-    serde_json::to_writer(&mut *out, text).expect("writing to a Vec");
-}
-
-fn write_value(out: &mut Vec<u8>, raw: &RawValue, depth: usize) {
-    let text = raw.get();
-    if depth > MAX_CANONICAL_DEPTH {
-        out.extend_from_slice(text.as_bytes());
-        return;
-    }
-    match text.as_bytes().first() {
-        Some(b'{') => match serde_json::from_str::<Members<'_>>(text) {
-            Ok(Members(members)) => {
-                let mut refs: Vec<&Member<'_>> = members.iter().collect();
-                write_members(out, &mut refs, depth);
-            }
-            Err(_) => out.extend_from_slice(text.as_bytes()),
-        },
-        Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
-            Ok(items) => {
-                out.push(b'[');
-                for (i, item) in items.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_value(out, item, depth + 1);
-                }
-                out.push(b']');
-            }
-            Err(_) => out.extend_from_slice(text.as_bytes()),
-        },
-        // Without a backslash a JSON string is already in serde_json's one spelling.
-        Some(b'"') if !text.as_bytes().contains(&b'\\') => out.extend_from_slice(text.as_bytes()),
-        Some(b'"') => match serde_json::from_str::<Cow<'_, str>>(text) {
-            Ok(s) => write_string(out, &s),
-            Err(_) => out.extend_from_slice(text.as_bytes()),
-        },
-        // Numbers and literals as written: `1.0` and `1` stay different, which can only flag a
-        // resend as a replay, never let a replay pass as a resend.
-        _ => out.extend_from_slice(text.as_bytes()),
-    }
-}
-
-/// An object's members as raw JSON, duplicates kept.
-struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de> de::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::with_capacity(8);
-                while let Some(entry) = map.next_entry()? {
-                    members.push(entry);
-                }
-                Ok(Members(members))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-                Err(de::Error::custom("not an object"))
-            }
-        }
-        deserializer.deserialize_map(V)
-    }
+thread_local! {
+    /// Space for the canonical text of one body: reused, since a digest is taken for every
+    /// accepted callback of stdin or for a `--seen` file.
+    static CANONICAL: RefCell<(canonical::Scratch, Vec<u8>)> =
+        RefCell::new((canonical::Scratch::default(), Vec::with_capacity(1024)));
 }
 
 /// Identifies a (timestamp, signature) pair: the first 16 bytes of SHA-256 of the signature. A

@@ -145,19 +145,19 @@ fn string(bytes: &[u8], marks: Option<&Marks>, at: usize) -> Option<(usize, bool
 
 /// Past JSON white space from `at`.
 #[inline(always)]
-fn space(bytes: &[u8], mut at: usize) -> usize {
+pub(crate) fn space(bytes: &[u8], mut at: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
         at += 1;
     }
     at
 }
 
-fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+pub(crate) fn literal(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
     bytes[at..].starts_with(word).then_some(at + word.len())
 }
 
 /// Past the number at `at`: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-fn number(bytes: &[u8], mut at: usize) -> Option<usize> {
+pub(crate) fn number(bytes: &[u8], mut at: usize) -> Option<usize> {
     let digits = |mut at: usize| {
         while let Some(b'0'..=b'9') = bytes.get(at) {
             at += 1;
@@ -342,6 +342,7 @@ fn classify16(block: &[u8; 16]) -> (u16, u16, u16) {
 
 /// The offset of the first `"`, `\` or control character in `bytes` (the bytes a JSON string must
 /// escape): eight bytes at a time, since string contents are most of a callback.
+#[inline]
 pub fn special_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
