@@ -1,4 +1,5 @@
-//! Replay detection: the body digest, taken when a pair repeats, and up front for callbacks that
+//! Replay detection: the body digest (from a parsed callback, and from its bytes: the canonical
+//! text alone, then with its SHA-256), taken when a pair repeats, and up front for callbacks that
 //! cannot be read again (stdin, array elements) or that a `--seen` file records; and the log that
 //! every accepted callback is looked up in, once each.
 
@@ -8,8 +9,9 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
+use smile_sec::canonical::{Scratch, plain_body};
 use smile_sec::payload::{Item, parse_item};
-use smile_sec::replay::{Body, PairId, ReplayLog, body_digest};
+use smile_sec::replay::{Body, PairId, ReplayLog, body_digest, item_digest};
 
 /// Accepted callbacks in one run of the log bench: the size of the README's benchmark file.
 const PAIRS: u32 = 100_000;
@@ -24,6 +26,21 @@ fn replay(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(line.len() as u64));
     group.bench_function("body_digest", |b| {
         b.iter(|| body_digest(black_box(&callback)))
+    });
+    // From the bytes: the canonical fast path, as stdin and `--seen` runs digest a callback.
+    let mut scratch = Scratch::default();
+    group.bench_function("plain_body", |b| {
+        b.iter(|| plain_body(black_box(line.as_bytes()), &mut scratch).map(<[u8]>::len))
+    });
+    group.bench_function("item_digest", |b| {
+        b.iter(|| item_digest(black_box(line.as_bytes())).expect("a callback"))
+    });
+    // The same digest the way it was taken before the fast path: serde_json, then the body.
+    group.bench_function("parse_item_then_body_digest", |b| {
+        b.iter(|| match parse_item(black_box(line.as_bytes())) {
+            Item::Callback(callback) => body_digest(&callback),
+            _ => unreachable!("the bench line is a callback"),
+        })
     });
 
     // Pair ids as a run makes them: uniformly random bytes (of an HMAC).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of smile-sec against what a user would run instead (issue 7):
 #   verify     vs the official Python SDK's confirm_signature in a loop (PyPI smile-id-core),
-#              and the Node SDK's (npm smile-identity-core) when node and npm are installed
+#              and the Node SDK's (npm smile-identity-core) when node and npm are installed;
+#              from a file, from stdin, and recording a --seen file
 #   ip-check   vs grepcidr -c -f
 #   sign       vs printf | openssl dgst -sha256 -hmac | base64
 # plus the peak RSS of verify and ip-check as their input grows ten- and fivefold.
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --runs) RUNS=${2:?--runs needs a number}; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -204,6 +205,22 @@ rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks, text output"
   --a "${VERIFY_TEXT[*]}" --a-label "smile-sec verify FILE" \
   --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
   --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
+# Callbacks that cannot be read twice (stdin), and a run that records every accepted callback in
+# a `--seen` file (a fresh one each run): both digest every accepted body as they go.
+VERIFY_STDIN=("$BIN" verify --api-key-file "$KEY_FILE" --partner-id "$PARTNER_ID" --now "$NOW" --format json)
+log "verify ($CALLBACKS callbacks on stdin) vs the Python SDK loop, $RUNS runs each"
+rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks on stdin" --target "—" \
+  --a "sh -c 'exec ${VERIFY_STDIN[*]} < $CB'" --a-label "smile-sec verify --format json < FILE" \
+  --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
+  --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
+SEEN=$BENCH_DIR/seen.ndjson
+log "verify ($CALLBACKS callbacks, --seen) vs the Python SDK loop, $RUNS runs each"
+rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks, --seen" --target "—" \
+  --a "sh -c 'rm -f $SEEN; exec ${VERIFY[*]} --seen $SEEN'" \
+  --a-label "smile-sec verify FILE --format json --seen NEW_FILE" \
+  --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
+  --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
+rm -f "$SEEN"
 if [ "$NODE_PEER" = 1 ]; then
   log "verify ($CALLBACKS callbacks) vs the Node SDK loop, $RUNS runs each"
   rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks" --target "—" \
