@@ -28,7 +28,7 @@ use crate::canonical;
 use crate::keyfile::{KeyFile, SecretSource};
 use crate::payload::{self, Field, Item, ItemNumber};
 use crate::proxy::{self, Hop, Why};
-use crate::replay::{self, Body, PairId, ReplayLog, SeenEntry, SeenFile};
+use crate::replay::{self, Body, PairId, ReplayLog, SeenFile};
 use crate::scan;
 use crate::secret::ApiKey;
 use crate::signature::{DecodedSignature, MalformedSignature};
@@ -685,15 +685,10 @@ pub fn seen_file(data: &[u8]) {
 
     let pair = PairId::of(&DecodedSignature([0x5a; 32]));
     let body = replay::BodyDigest([0xa5; 32]);
-    let entry = SeenEntry {
-        timestamp: "2026-11-20T10:00:00Z".into(),
-        pair: replay::hex(&pair.0),
-        body: body.to_hex(),
-        seen_at: "2026-11-20T10:00:01Z".into(),
-    };
     let mut log = ReplayLog::default();
     let (mut seen, _, _) = load(&mut log);
-    seen.record(&entry).expect("record");
+    seen.record_accepted("2026-11-20T10:00:00Z", &pair, &body, "2026-11-20T10:00:01Z")
+        .expect("record");
     seen.flush().expect("flush");
     drop(seen);
     let mut log = ReplayLog::default();

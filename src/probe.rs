@@ -270,7 +270,7 @@ impl LeakWatch {
             unpadded.replace('+', "-").replace('/', "_").into_bytes(),
         ];
         if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(signature) {
-            let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+            let hex = hex::encode(raw);
             forms.push(hex.to_uppercase().into_bytes());
             forms.push(hex.into_bytes());
         }
@@ -553,8 +553,10 @@ mod tests {
         let raw = base64::engine::general_purpose::STANDARD
             .decode(&expected)
             .unwrap();
-        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(said(format!("hmac={hex}")), Some(Leak::ExpectedSignature));
+        assert_eq!(
+            said(format!("hmac={}", hex::encode(raw))),
+            Some(Leak::ExpectedSignature)
+        );
         assert_eq!(
             said("key=0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8".into()),
             Some(Leak::ApiKey)

@@ -63,11 +63,7 @@ impl ApiKey {
     /// `sha256:` and the first 12 hex digits of SHA-256 of the key: names a key without revealing it.
     pub fn fingerprint(&self) -> String {
         let digest = Sha256::digest(&self.0);
-        let mut out = String::from("sha256:");
-        for byte in &digest[..6] {
-            out.push_str(&format!("{byte:02x}"));
-        }
-        out
+        format!("sha256:{}", hex::encode(&digest[..6]))
     }
 
     /// SHA-256 of the key, for comparing secrets without holding two copies side by side in output.

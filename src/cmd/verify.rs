@@ -23,7 +23,7 @@ use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
 use crate::payload::{self, ItemNumber, RawItem};
 use crate::pipeline;
-use crate::replay::{self, Body, Location, ReplayLog, SeenEntry, SeenFile, hex};
+use crate::replay::{self, Body, Location, ReplayLog, SeenFile};
 use crate::scan;
 use crate::time::format_signing_timestamp;
 use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
@@ -432,13 +432,8 @@ impl Report {
                     && verdict.first_sighting
                     && let Some(ts) = timestamp()
                 {
-                    seen.record(&SeenEntry {
-                        timestamp: ts.to_owned(),
-                        pair: hex(&pair.0),
-                        body: body.to_hex(),
-                        seen_at: self.seen_at.clone(),
-                    })
-                    .context("cannot write the --seen file")?;
+                    seen.record_accepted(ts, pair, body, &self.seen_at)
+                        .context("cannot write the --seen file")?;
                 }
                 self.account(source, number, verdict);
                 // A resend is marked in text output, and a replay changes the verdict: only those
