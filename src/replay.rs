@@ -356,7 +356,8 @@ impl SeenFile {
         })
     }
 
-    /// Queues an accepted callback; written by [`SeenFile::flush`], whole lines at a time.
+    /// Queues an accepted callback: lines are written 64 KiB at a time, and by
+    /// [`SeenFile::flush`].
     pub fn record(&mut self, entry: &SeenEntry<'_>) -> io::Result<()> {
         serde_json::to_writer(&mut self.pending, entry)?;
         self.pending.push(b'\n');
