@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
+use crate::array;
 use crate::chunks::{self, PIECE_BYTES, Piece};
 use crate::explain::{Explainer, Explanation};
 use crate::output;
@@ -55,16 +56,13 @@ pub enum Entry {
     Item {
         number: ItemNumber,
         end: usize,
+        /// Where it starts in its file, when it can be read back from there.
+        at: Option<u64>,
     },
     /// Could not be framed (malformed, too large, unreadable mid-way).
-    Unframed {
-        number: ItemNumber,
-        message: String,
-    },
+    Unframed { number: ItemNumber, message: String },
     /// The whole source could not be opened or listed.
-    Unreadable {
-        message: String,
-    },
+    Unreadable { message: String },
 }
 
 /// A batch worked on: everything but the replay judgement, which needs input order. The batch
@@ -218,8 +216,8 @@ impl Batcher<'_> {
         // Small: pieces are read past this buffer, straight into their own.
         let mut reader = BufReader::with_capacity(64 << 10, reader);
         let lines = match payload::layout(&mut reader) {
-            Ok(Layout::Array) => {
-                return self.array(&source, origin, reader);
+            Ok(Layout::Array { bytes_before }) => {
+                return self.array(&source, origin, reader, bytes_before);
             }
             Ok(Layout::Lines {
                 lines_before,
@@ -259,14 +257,17 @@ impl Batcher<'_> {
         }
     }
 
-    /// A top-level array, framed here element by element (serde_json streams it).
+    /// A top-level array, framed here element by element: quickly when the file can be read
+    /// again (see `array`), by serde_json's stream reader otherwise.
     fn array(
         &mut self,
         source: &Arc<str>,
         origin: Option<Arc<Path>>,
         reader: impl io::BufRead,
+        bytes_before: u64,
     ) -> io::Result<()> {
-        payload::read_array(reader, |number, raw| {
+        let file = origin.clone();
+        let add = |number, raw: RawItem<'_>| {
             let batch = self.batch.get_or_insert_with(|| Batch {
                 source: source.clone(),
                 origin: origin.clone(),
@@ -280,11 +281,12 @@ impl Batcher<'_> {
                 unreachable!("array batches are framed")
             };
             match raw {
-                RawItem::Json(bytes, _) => {
+                RawItem::Json(bytes, at) => {
                     data.extend_from_slice(bytes);
                     entries.push(Entry::Item {
                         number,
                         end: data.len(),
+                        at,
                     });
                 }
                 RawItem::Error(message) => entries.push(Entry::Unframed { number, message }),
@@ -293,7 +295,15 @@ impl Batcher<'_> {
                 self.flush()?;
             }
             Ok(())
-        })?;
+        };
+        match file {
+            Some(path) => {
+                let reopen =
+                    || File::open(&path).map(|file| BufReader::with_capacity(64 << 10, file));
+                array::read(reader, bytes_before, reopen, add)?;
+            }
+            None => payload::read_array(reader, add)?,
+        }
         // A batch never mixes sources.
         self.flush()
     }
@@ -358,11 +368,10 @@ impl Worker {
                 let mut start = 0;
                 for entry in entries {
                     results.push(match entry {
-                        Entry::Item { number, end } => {
+                        Entry::Item { number, end, at } => {
                             let span = start..*end;
                             start = *end;
-                            // Array elements have no offset to be read back from.
-                            self.check_value(*number, data, span, None)
+                            self.check_value(*number, data, span, *at)
                         }
                         Entry::Unframed { number, message } => {
                             Checking::ParseError(*number, message.clone())

@@ -41,6 +41,7 @@ pub type Property = fn(&[u8]);
 /// Every fuzz target by name (the name of its `fuzz/fuzz_targets/<name>.rs` and corpus folder).
 pub const TARGETS: &[(&str, Property)] = &[
     ("payload_framing", payload_framing),
+    ("array_framing", array_framing),
     ("payload_item", payload_item),
     ("fast_scan", fast_scan),
     ("body_digest", body_digest),
@@ -161,6 +162,57 @@ pub fn payload_framing(data: &[u8]) {
             Some(_) => {}
             None => panic!("line {number} is valid JSON but was not reported"),
         }
+    }
+}
+
+/// `array::read`, the fast framer of a top-level array: it hands on exactly the items
+/// `payload::read_array` (serde_json's stream reader) does, the same numbers, bytes and errors,
+/// however its reads split the input (elements spanning reads, broken elements it leaves to the
+/// stream reader midway); each element's offset points at its bytes in the input; and a valid,
+/// shallow array is framed by the fast framer throughout (every element has an offset).
+pub fn array_framing(data: &[u8]) {
+    let mut reader = data;
+    let Ok(payload::Layout::Array { bytes_before }) = payload::layout(&mut reader) else {
+        return;
+    };
+    type Items = Vec<(ItemNumber, Result<Vec<u8>, String>)>;
+    let item = |number, raw: payload::RawItem<'_>| match raw {
+        payload::RawItem::Json(bytes, _) => (number, Ok(bytes.to_vec())),
+        payload::RawItem::Error(message) => (number, Err(message)),
+    };
+    let mut expected: Items = Vec::new();
+    payload::read_array(reader, |number, raw| {
+        expected.push(item(number, raw));
+        Ok(())
+    })
+    .expect("an in-memory sink cannot fail");
+    let vouched_for = expected.iter().all(|(_, item)| item.is_ok())
+        && data.iter().filter(|b| matches!(b, b'[' | b'{')).count() < 100;
+    for read_bytes in [1, 2, 7, 4096] {
+        let mut items: Items = Vec::new();
+        crate::array::read_in(
+            read_bytes,
+            reader,
+            bytes_before,
+            || Ok(data),
+            |number, raw| {
+                match raw {
+                    payload::RawItem::Json(bytes, Some(at)) => {
+                        let at = usize::try_from(at).expect("an offset into the input");
+                        let place = data.get(at..at + bytes.len());
+                        assert_eq!(place, Some(bytes), "offset of item {number}");
+                    }
+                    payload::RawItem::Json(_, None) if vouched_for => {
+                        panic!("item {number} of a valid array was left to the stream reader")
+                    }
+                    _ => {}
+                }
+                items.push(item(number, raw));
+                Ok(())
+            },
+        )
+        .expect("an in-memory sink cannot fail");
+        assert_eq!(items, expected, "reads of {read_bytes} bytes");
     }
 }
 

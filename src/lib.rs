@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod allowlist;
+pub mod array;
 pub mod audit;
 pub mod batch;
 pub mod callback;

@@ -189,7 +189,7 @@ pub fn for_each_raw_item<R: BufRead>(
 ) -> io::Result<()> {
     match layout(&mut reader) {
         Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
-        Ok(Layout::Array) => read_array(reader, sink),
+        Ok(Layout::Array { .. }) => read_array(reader, sink),
         Ok(Layout::Lines {
             lines_before,
             bytes_before,
@@ -200,8 +200,9 @@ pub fn for_each_raw_item<R: BufRead>(
 /// How a source lays out its items, told by its first byte after any BOM and white space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
-    /// A top-level JSON array: items are its elements ([`read_array`]).
-    Array,
+    /// A top-level JSON array: items are its elements ([`read_array`]); the reader is left at
+    /// its `[`, this many bytes into the source.
+    Array { bytes_before: u64 },
     /// NDJSON, or one or more objects over lines ([`frame_lines`]); the reader is left at the
     /// first byte that is not white space, after `lines_before` lines and `bytes_before` bytes.
     Lines {
@@ -213,7 +214,7 @@ pub enum Layout {
 /// Reads past a BOM and leading white space, and says how the rest is laid out.
 pub fn layout<R: BufRead>(reader: &mut R) -> io::Result<Layout> {
     Ok(match skip_leading_space(reader)? {
-        (Some(b'['), _, _) => Layout::Array,
+        (Some(b'['), _, bytes_before) => Layout::Array { bytes_before },
         (_, lines_before, bytes_before) => Layout::Lines {
             lines_before,
             bytes_before,

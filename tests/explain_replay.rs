@@ -186,10 +186,23 @@ fn replays_across_files_are_read_back_and_compared() {
         serde_json::to_string_pretty(&resend).unwrap(),
     )
     .unwrap();
-    // c.json: an array, whose elements are digested at once, with a replay and a resend.
+    // c.json: an array, pretty-printed, with a replay, a resend and a first sighting...
+    let third_ts = "2026-11-20T10:02:00.000Z";
+    let third_sig = signed(PROD_KEY, "085", third_ts);
+    let third = callback(&third_sig, third_ts, "job-3");
     std::fs::write(
         batch.join("c.json"),
-        json!([callback(&sig, TS, "job-2"), other]).to_string(),
+        serde_json::to_string_pretty(&json!([callback(&sig, TS, "job-2"), other, third])).unwrap(),
+    )
+    .unwrap();
+    // ...which d.ndjson resends (keys reordered) and replays: read back from within the array.
+    let third_resend = format!(
+        r#"{{"timestamp":"{third_ts}","signature":"{third_sig}","SmileJobID":"job-3","ResultCode":"1012"}}"#
+    );
+    let third_replay = callback(&third_sig, third_ts, "job-4");
+    std::fs::write(
+        batch.join("d.ndjson"),
+        format!("{third_resend}\n{third_replay}\n"),
     )
     .unwrap();
     let out = run(dir.path(), &["in"], String::new());
@@ -213,6 +226,9 @@ fn replays_across_files_are_read_back_and_compared() {
         ("b.json", 1, "ok"),
         ("c.json", 1, "replayed"),
         ("c.json", 2, "ok"),
+        ("c.json", 3, "ok"),
+        ("d.ndjson", 1, "ok"),
+        ("d.ndjson", 2, "replayed"),
     ];
     assert_eq!(
         found,
@@ -221,7 +237,7 @@ fn replays_across_files_are_read_back_and_compared() {
     let summary = lines(&out).pop().unwrap();
     assert_eq!(
         (summary["duplicates"].as_u64(), summary["invalid"].as_u64()),
-        (Some(2), Some(1))
+        (Some(3), Some(2))
     );
 }
 

@@ -1,0 +1,360 @@
+//! A file that is one top-level JSON array, framed element by element without serde_json's
+//! stream reader, which takes a byte at a time: framing 100,000 callbacks that way took 60% of a
+//! `verify` run, on the one reading thread.
+//!
+//! [`read`] cuts the elements out of large reads by their brackets and quotes, and checks each
+//! with the fast path ([`scan::signed_fields`]) or, when that declines, serde_json on the element
+//! alone. As long as every element and everything between them is valid, these are exactly the
+//! elements [`payload::read_array`] frames. At the first thing that is not (a broken element, a
+//! missing comma, the end of the input inside the array, a read error, a very large or deep
+//! element), it reads the source again from the start with [`payload::read_array`], which
+//! defines what an array means and words its errors, and goes on from that element with it. A
+//! fuzz target (`array_framing`) holds the two to the same items.
+
+use std::io::{self, BufRead, Read};
+
+use serde::de::IgnoredAny;
+
+use crate::payload::{self, ItemNumber, MAX_ITEM_BYTES, RawItem};
+use crate::scan;
+
+/// Bytes asked for at each read (more while an element is longer).
+const READ_BYTES: usize = 256 << 10;
+
+/// Nesting an element may have here: serde_json counts the array as one level of its 128, and
+/// an element checked on its own does not; deeper elements are left to the stream reader.
+const MAX_DEPTH: u32 = 100;
+
+/// Frames the array `reader` starts with, `bytes_before` into the source (after
+/// [`payload::layout`] said it is one), handing each element to `sink` as
+/// [`payload::read_array`] would, and where it starts in the source; `reopen` gives the source
+/// again from its start, for the stream reader to take over at the first element this cannot
+/// vouch for.
+pub fn read<R: BufRead, S: BufRead>(
+    reader: R,
+    bytes_before: u64,
+    reopen: impl FnOnce() -> io::Result<S>,
+    sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    read_in(READ_BYTES, reader, bytes_before, reopen, sink)
+}
+
+/// [`read`], asking for `read_bytes` at a time (tests read a byte or a few at a time, so that
+/// elements span reads everywhere).
+pub(crate) fn read_in<R: BufRead, S: BufRead>(
+    read_bytes: usize,
+    reader: R,
+    bytes_before: u64,
+    reopen: impl FnOnce() -> io::Result<S>,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut framer = Framer {
+        reader,
+        buf: Vec::with_capacity(read_bytes),
+        start: bytes_before,
+        at: 0,
+        ended: false,
+        read_bytes,
+    };
+    let Some(from) = framer.frame(&mut sink)? else {
+        return Ok(());
+    };
+    let reader = match reopen() {
+        Ok(mut reader) => match payload::layout(&mut reader) {
+            Ok(_) => reader,
+            Err(e) => return sink(from, RawItem::Error(format!("read error: {e}"))),
+        },
+        Err(e) => return sink(from, RawItem::Error(format!("read error: {e}"))),
+    };
+    // The elements before `from` were handed on already, just as the stream reader frames them.
+    payload::read_array(reader, |number, raw| match raw {
+        RawItem::Json(..) if number < from => Ok(()),
+        raw => sink(number, raw),
+    })
+}
+
+struct Framer<R> {
+    reader: R,
+    /// Bytes read and not yet handed on, from `at`; `buf` starts `start` bytes into the source.
+    buf: Vec<u8>,
+    start: u64,
+    at: usize,
+    /// The source has no more bytes.
+    ended: bool,
+    read_bytes: usize,
+}
+
+impl<R: BufRead> Framer<R> {
+    /// Hands on the elements it can vouch for: `None` when that was all of them, or the number of
+    /// the first element left to the stream reader.
+    fn frame(
+        &mut self,
+        sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+    ) -> io::Result<Option<ItemNumber>> {
+        let mut number: ItemNumber = 1;
+        let Ok(Some(b'[')) = self.next_byte() else {
+            return Ok(Some(number));
+        };
+        self.at += 1;
+        if let Ok(Some(b']')) = self.next_byte() {
+            self.at += 1;
+            return Ok((!self.rest_is_space()).then_some(number));
+        }
+        loop {
+            let Ok(Some(_)) = self.next_byte() else {
+                return Ok(Some(number));
+            };
+            let Ok(Some(len)) = self.element() else {
+                return Ok(Some(number));
+            };
+            let element = &self.buf[self.at..self.at + len];
+            if !valid(element) {
+                return Ok(Some(number));
+            }
+            // Its place, to be read back from if its pair comes again (then no digest up front).
+            sink(
+                number,
+                RawItem::Json(element, Some(self.start + self.at as u64)),
+            )?;
+            self.at += len;
+            number += 1;
+            match self.next_byte() {
+                Ok(Some(b',')) => self.at += 1,
+                Ok(Some(b']')) => {
+                    self.at += 1;
+                    return Ok((!self.rest_is_space()).then_some(number));
+                }
+                _ => return Ok(Some(number)),
+            }
+        }
+    }
+
+    /// The next byte after JSON white space, left unread; `None` at the end of the source.
+    fn next_byte(&mut self) -> io::Result<Option<u8>> {
+        loop {
+            while let Some(&b) = self.buf.get(self.at) {
+                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                    return Ok(Some(b));
+                }
+                self.at += 1;
+            }
+            if !self.read_more(1)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Whether only white space is left: the end of the array ends the source.
+    fn rest_is_space(&mut self) -> bool {
+        matches!(self.next_byte(), Ok(None))
+    }
+
+    /// The length of the element at `at`, read whole into `buf`; `None` when its end was not
+    /// found (the source ended, or it is too large or too deep to vouch for).
+    fn element(&mut self) -> io::Result<Option<usize>> {
+        let mut cut = Cut::default();
+        loop {
+            let bytes = &self.buf[self.at..];
+            if let Some(len) = cut.scan(bytes) {
+                return Ok((cut.deepest <= MAX_DEPTH).then_some(len));
+            }
+            if bytes.len() > MAX_ITEM_BYTES || !self.read_more(bytes.len())? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Reads `read_bytes` more, or `more` while an element is longer: false at the end of the
+    /// source. Bytes before `at` are dropped first.
+    fn read_more(&mut self, more: usize) -> io::Result<bool> {
+        if self.ended {
+            return Ok(false);
+        }
+        self.buf.drain(..self.at);
+        self.start += self.at as u64;
+        self.at = 0;
+        let want = more.max(self.read_bytes);
+        let read = (&mut self.reader)
+            .take(want as u64)
+            .read_to_end(&mut self.buf)?;
+        self.ended = read == 0;
+        Ok(!self.ended)
+    }
+}
+
+/// Where a JSON value ends, found by its quotes and brackets only (whether it is valid is checked
+/// after), carried over reads: it resumes where the last call stopped.
+#[derive(Debug, Default)]
+struct Cut {
+    /// Bytes of the element already looked at.
+    seen: usize,
+    depth: u32,
+    deepest: u32,
+    in_string: bool,
+    /// The byte before was a backslash inside a string.
+    escaped: bool,
+}
+
+impl Cut {
+    /// The element's length when its end is within `bytes` (the element from its first byte).
+    fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
+        // A scalar (a number or a literal) ends where JSON could go on after a value.
+        if !matches!(bytes.first()?, b'{' | b'[' | b'"') {
+            let end = bytes
+                .iter()
+                .position(|b| matches!(b, b',' | b']' | b' ' | b'\t' | b'\n' | b'\r'));
+            self.seen = bytes.len();
+            return end;
+        }
+        while self.seen < bytes.len() {
+            let i = self.seen;
+            self.seen += 1;
+            let b = bytes[i];
+            if self.in_string {
+                match (self.escaped, b) {
+                    (true, _) => self.escaped = false,
+                    (false, b'\\') => self.escaped = true,
+                    (false, b'"') => {
+                        self.in_string = false;
+                        if self.depth == 0 {
+                            return Some(self.seen);
+                        }
+                    }
+                    // Most of a callback is string contents: on to the next quote or backslash.
+                    _ => match memchr::memchr2(b'"', b'\\', &bytes[self.seen..]) {
+                        Some(skip) => self.seen += skip,
+                        None => self.seen = bytes.len(),
+                    },
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    self.deepest = self.deepest.max(self.depth);
+                }
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return Some(self.seen);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// Whether `element` is one valid JSON value, as serde_json's stream reader would take it.
+fn valid(element: &[u8]) -> bool {
+    scan::signed_fields(element).is_some()
+        || (std::str::from_utf8(element).is_ok()
+            && serde_json::from_slice::<IgnoredAny>(element).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Items = Vec<(ItemNumber, Result<(String, Option<u64>), String>)>;
+
+    /// What `read_in` hands on for `data` (after its layout), reading `read_bytes` at a time.
+    fn items(data: &[u8], read_bytes: usize) -> Items {
+        let mut reader = data;
+        let payload::Layout::Array { bytes_before } = payload::layout(&mut reader).unwrap() else {
+            panic!("not an array");
+        };
+        let mut items = Vec::new();
+        read_in(
+            read_bytes,
+            reader,
+            bytes_before,
+            || Ok(data),
+            |number, raw| {
+                items.push(match raw {
+                    RawItem::Json(bytes, at) => {
+                        (number, Ok((String::from_utf8_lossy(bytes).into(), at)))
+                    }
+                    RawItem::Error(message) => (number, Err(message)),
+                });
+                Ok(())
+            },
+        )
+        .unwrap();
+        items
+    }
+
+    #[test]
+    fn elements_are_cut_as_the_stream_reader_cuts_them() {
+        for data in [
+            &b"[]"[..],
+            b" \n[ ]\n",
+            br#"[{"a":"b]}\"c","d":[1,{"e":null}]},"x\\",-1.5e3,true,[[]]]"#,
+            br#"[{"signature":"s"},{"a":1e400}]"#,
+            b"\xEF\xBB\xBF [1,\n2]",
+            br#"[{"a":1},{"b":},{"c":2}]"#,
+            br#"[{"a":1} {"b":2}]"#,
+            br#"[1,]"#,
+            br#"[{"a":1}] x"#,
+            br#"[{"a":1},"#,
+            b"[{\"a\":\"\xff\"}]",
+        ] {
+            crate::fuzz_props::array_framing(data);
+        }
+        let deep = format!(
+            "[{}{}]",
+            "[".repeat(MAX_DEPTH as usize),
+            "]".repeat(MAX_DEPTH as usize)
+        );
+        crate::fuzz_props::array_framing(deep.as_bytes());
+        assert_eq!(items(deep.as_bytes(), 64)[0].1.as_ref().unwrap().1, Some(1));
+        let deeper = format!("[{}]", deep);
+        assert_eq!(items(deeper.as_bytes(), 64)[0].1.as_ref().unwrap().1, None);
+    }
+
+    #[test]
+    fn elements_come_with_their_place_in_the_source() {
+        let data = b"\n [ {\"a\":1} ,\n\"x\"]";
+        for read_bytes in [1, 3, 1024] {
+            assert_eq!(
+                items(data, read_bytes),
+                [
+                    (1, Ok((r#"{"a":1}"#.into(), Some(4)))),
+                    (2, Ok((r#""x""#.into(), Some(14)))),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn the_stream_reader_takes_over_at_the_first_broken_element() {
+        let got = items(br#"[{"a":1},{"b":},{"c":2}]"#, 4);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0], (1, Ok((r#"{"a":1}"#.into(), Some(1)))));
+        let (number, Err(message)) = &got[1] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(*number, 2);
+        assert!(message.contains("line 1 column 15"), "{message}");
+    }
+
+    #[test]
+    fn a_source_that_cannot_be_read_again_ends_at_that_element() {
+        let data = br#"[{"a":1},{"b":}]"#;
+        let mut got = Vec::new();
+        read_in(
+            READ_BYTES,
+            &data[..],
+            0,
+            || Err::<&[u8], _>(io::Error::other("gone")),
+            |number, raw| {
+                got.push((number, matches!(raw, RawItem::Json(..))));
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(got, [(1, true), (2, false)]);
+    }
+}
