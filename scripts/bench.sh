@@ -2,7 +2,7 @@
 # Whole-process benchmarks of smile-sec against what a user would run instead (issue 7):
 #   verify     vs the official Python SDK's confirm_signature in a loop (PyPI smile-id-core),
 #              and the Node SDK's (npm smile-identity-core) when node and npm are installed;
-#              from a file, from stdin, and recording a --seen file
+#              from a file, from stdin, as one JSON array, and recording a --seen file
 #   ip-check   vs grepcidr -c -f
 #   sign       vs printf | openssl dgst -sha256 -hmac | base64
 # plus the peak RSS of verify and ip-check as their input grows ten- and fivefold.
@@ -142,6 +142,9 @@ if ! fresh "$CB_BIG" "$HERE/gen_callbacks.py"; then
   mv "$CB_BIG.tmp" "$CB_BIG"
 fi
 fresh "$CB" "$CB_BIG" || head -n "$CALLBACKS" "$CB_BIG" >"$CB"
+# The same callbacks as one JSON array, an element a line.
+CB_ARRAY=$DATA/callbacks-$CALLBACKS.json
+fresh "$CB_ARRAY" "$CB" || { echo '['; sed '$!s/$/,/' "$CB"; echo ']'; } >"$CB_ARRAY"
 AD=$DATA/addrs-$ADDRS.txt
 AD_SMALL=$DATA/addrs-$ADDRS_SMALL.txt
 if ! fresh "$AD" "$HERE/gen_addrs.py"; then
@@ -211,6 +214,16 @@ VERIFY_STDIN=("$BIN" verify --api-key-file "$KEY_FILE" --partner-id "$PARTNER_ID
 log "verify ($CALLBACKS callbacks on stdin) vs the Python SDK loop, $RUNS runs each"
 rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks on stdin" --target "—" \
   --a "sh -c 'exec ${VERIFY_STDIN[*]} < $CB'" --a-label "smile-sec verify --format json < FILE" \
+  --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
+  --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
+VERIFY_ARRAY=("$BIN" verify "$CB_ARRAY" --api-key-file "$KEY_FILE" --partner-id "$PARTNER_ID" --now "$NOW" --format json)
+case "$("${VERIFY_ARRAY[@]}" | tail -n 1)" in
+  *"\"valid\":$CALLBACKS,"*) ;;
+  *) echo "bench.sh: smile-sec verify did not accept the array's $CALLBACKS callbacks" >&2; exit 1 ;;
+esac
+log "verify ($CALLBACKS callbacks as one JSON array) vs the Python SDK loop, $RUNS runs each"
+rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks as one JSON array" --target "—" \
+  --a "${VERIFY_ARRAY[*]}" --a-label "smile-sec verify ARRAY.json --format json" \
   --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
   --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
 SEEN=$BENCH_DIR/seen.ndjson
