@@ -448,10 +448,28 @@ fn hex_into<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
     std::str::from_utf8(out).expect("hex digits are ASCII")
 }
 
+/// 32 hex digits as 16 bytes. By hand, as loading a `--seen` file is mostly this: a million
+/// lines loaded in 0.49 s so, and in 0.75 s through the `hex` crate's decoder (0.61 s with
+/// `u8::from_str_radix`, which also took a `+` for a digit).
 fn hex16(text: &str) -> Option<[u8; 16]> {
+    let digits: &[u8; 32] = text.as_bytes().try_into().ok()?;
     let mut out = [0u8; 16];
-    hex::decode_to_slice(text, &mut out).ok()?;
-    Some(out)
+    let mut bad = false;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (high, low) = (digit(pair[0]), digit(pair[1]));
+        bad |= high > 15 || low > 15;
+        *byte = high << 4 | (low & 15);
+    }
+    (!bad).then_some(out)
+}
+
+fn digit(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 16,
+    }
 }
 
 #[cfg(test)]
@@ -642,6 +660,25 @@ mod tests {
             1,
             "the entry went to the new file"
         );
+    }
+
+    #[test]
+    fn pair_and_body_digits_are_read_strictly() {
+        let digits = "00ff7Fa0".repeat(4);
+        assert_eq!(
+            hex16(&digits).map(|b| b[..4].to_vec()),
+            Some(vec![0x00, 0xff, 0x7f, 0xa0])
+        );
+        for bad in [
+            "00ff7Fa0".repeat(4).replace('7', "g"),
+            "+f".repeat(16),
+            " f".repeat(16),
+            "0".repeat(31),
+            "0".repeat(33),
+            "é".repeat(16),
+        ] {
+            assert_eq!(hex16(&bad), None, "{bad}");
+        }
     }
 
     #[test]
