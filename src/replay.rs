@@ -34,10 +34,6 @@ impl fmt::Debug for BodyDigest {
 }
 
 impl BodyDigest {
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
     /// What the replay log keeps: 120 bits are plenty to tell two bodies apart.
     pub fn prefix(&self) -> [u8; 15] {
         self.0[..15].try_into().expect("15 of 32 bytes")
