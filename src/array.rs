@@ -2,14 +2,17 @@
 //! stream reader, which takes a byte at a time: framing 100,000 callbacks that way took 60% of a
 //! `verify` run, on the one reading thread.
 //!
-//! [`read`] cuts the elements out of large reads by their brackets and quotes, and checks each
-//! with the fast path ([`scan::signed_fields`]) or, when that declines, serde_json on the element
-//! alone. As long as every element and everything between them is valid, these are exactly the
-//! elements [`payload::read_array`] frames. At the first thing that is not (a broken element, a
-//! missing comma, the end of the input inside the array, a read error, a very large or deep
-//! element), it reads the source again from the start with [`payload::read_array`], which
-//! defines what an array means and words its errors, and goes on from that element with it. A
-//! fuzz target (`array_framing`) holds the two to the same items.
+//! Framing is split the way `chunks` splits a line-laid-out source. The reading thread
+//! ([`guess`]) cuts elements out of large reads by their brackets and quotes and checks what lies
+//! between them (commas, white space, the closing bracket), but not the elements themselves: the
+//! workers check those anyway, with the fast path ([`scan::signed_fields`]) or, when that
+//! declines, serde_json on the element alone ([`is_one_value`]). As long as every element and
+//! everything between them is valid, these are exactly the elements [`payload::read_array`]
+//! frames. From the first thing that is not (a broken element, a missing comma, the end of the
+//! input inside the array, a read error, a very large or deep element), the source is read again
+//! from its start with [`payload::read_array`] ([`read_rest`]), which defines what an array means
+//! and words its errors, and goes on from that element with it. [`read_in`] does all of it in
+//! one thread, and a fuzz target (`array_framing`) holds it to the stream reader's items.
 
 use std::io::{self, BufRead, Read};
 
@@ -25,29 +28,27 @@ const READ_BYTES: usize = 256 << 10;
 /// an element checked on its own does not; deeper elements are left to the stream reader.
 const MAX_DEPTH: u32 = 100;
 
-/// Frames the array `reader` starts with, `bytes_before` into the source (after
-/// [`payload::layout`] said it is one), handing each element to `sink` as
-/// [`payload::read_array`] would, and where it starts in the source; `reopen` gives the source
-/// again from its start, for the stream reader to take over at the first element this cannot
-/// vouch for.
-pub fn read<R: BufRead, S: BufRead>(
-    reader: R,
+/// Cuts the elements out of the array `reader` starts with, `bytes_before` into the source (after
+/// [`payload::layout`] said it is one), handing each to `sink` with its number and where it
+/// starts in the source; `sink` says whether to go on. `None` when the array was framed to its
+/// end; else the number of the first element it could not frame, or that `sink` refused, from
+/// which on the stream reader must take over ([`read_rest`]).
+pub fn guess(
+    reader: impl BufRead,
     bytes_before: u64,
-    reopen: impl FnOnce() -> io::Result<S>,
-    sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
-    read_in(READ_BYTES, reader, bytes_before, reopen, sink)
+    sink: impl FnMut(ItemNumber, &[u8], u64) -> io::Result<bool>,
+) -> io::Result<Option<ItemNumber>> {
+    guess_in(READ_BYTES, reader, bytes_before, sink)
 }
 
-/// [`read`], asking for `read_bytes` at a time (tests read a byte or a few at a time, so that
+/// [`guess`], asking for `read_bytes` at a time (tests read a byte or a few at a time, so that
 /// elements span reads everywhere).
-pub(crate) fn read_in<R: BufRead, S: BufRead>(
+fn guess_in(
     read_bytes: usize,
-    reader: R,
+    reader: impl BufRead,
     bytes_before: u64,
-    reopen: impl FnOnce() -> io::Result<S>,
-    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
+    mut sink: impl FnMut(ItemNumber, &[u8], u64) -> io::Result<bool>,
+) -> io::Result<Option<ItemNumber>> {
     let mut framer = Framer {
         reader,
         buf: Vec::with_capacity(read_bytes),
@@ -56,9 +57,23 @@ pub(crate) fn read_in<R: BufRead, S: BufRead>(
         ended: false,
         read_bytes,
     };
-    let Some(from) = framer.frame(&mut sink)? else {
-        return Ok(());
-    };
+    framer.frame(&mut sink)
+}
+
+/// Whether `element` (one that the fast path declined) is one valid JSON value, as serde_json's
+/// stream reader would take it: only then was it cut where the stream reader would cut it.
+pub fn is_one_value(element: &[u8]) -> bool {
+    std::str::from_utf8(element).is_ok() && serde_json::from_slice::<IgnoredAny>(element).is_ok()
+}
+
+/// The items of the array from element `from` on, as [`payload::read_array`] frames them, reading
+/// the source again from its start (`reopen`, before its layout was read): error messages then
+/// say where in the source the error is.
+pub fn read_rest<S: BufRead>(
+    reopen: impl FnOnce() -> io::Result<S>,
+    from: ItemNumber,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
     let reader = match reopen() {
         Ok(mut reader) => match payload::layout(&mut reader) {
             Ok(_) => reader,
@@ -73,6 +88,30 @@ pub(crate) fn read_in<R: BufRead, S: BufRead>(
     })
 }
 
+/// What `verify` makes of an array, in one thread: [`guess`], each element checked as a worker
+/// checks it, then [`read_rest`] from the first element that is not vouched for. For tests and the
+/// fuzz target, which hold it to [`payload::read_array`].
+pub(crate) fn read_in<S: BufRead>(
+    read_bytes: usize,
+    reader: impl BufRead,
+    bytes_before: u64,
+    reopen: impl FnOnce() -> io::Result<S>,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let vouched = |element: &[u8]| scan::signed_fields(element).is_some() || is_one_value(element);
+    let stopped = guess_in(read_bytes, reader, bytes_before, |number, element, at| {
+        if !vouched(element) {
+            return Ok(false);
+        }
+        sink(number, RawItem::Json(element, Some(at)))?;
+        Ok(true)
+    })?;
+    match stopped {
+        Some(from) => read_rest(reopen, from, sink),
+        None => Ok(()),
+    }
+}
+
 struct Framer<R> {
     reader: R,
     /// Bytes read and not yet handed on, from `at`; `buf` starts `start` bytes into the source.
@@ -85,11 +124,11 @@ struct Framer<R> {
 }
 
 impl<R: BufRead> Framer<R> {
-    /// Hands on the elements it can vouch for: `None` when that was all of them, or the number of
+    /// Hands on the elements it can frame: `None` when that was all of them, or the number of
     /// the first element left to the stream reader.
     fn frame(
         &mut self,
-        sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+        sink: &mut impl FnMut(ItemNumber, &[u8], u64) -> io::Result<bool>,
     ) -> io::Result<Option<ItemNumber>> {
         let mut number: ItemNumber = 1;
         let Ok(Some(b'[')) = self.next_byte() else {
@@ -108,14 +147,11 @@ impl<R: BufRead> Framer<R> {
                 return Ok(Some(number));
             };
             let element = &self.buf[self.at..self.at + len];
-            if !valid(element) {
+            // With its place, to be read back from if its pair comes again (then no digest up
+            // front).
+            if !sink(number, element, self.start + self.at as u64)? {
                 return Ok(Some(number));
             }
-            // Its place, to be read back from if its pair comes again (then no digest up front).
-            sink(
-                number,
-                RawItem::Json(element, Some(self.start + self.at as u64)),
-            )?;
             self.at += len;
             number += 1;
             match self.next_byte() {
@@ -245,13 +281,6 @@ impl Cut {
         }
         None
     }
-}
-
-/// Whether `element` is one valid JSON value, as serde_json's stream reader would take it.
-fn valid(element: &[u8]) -> bool {
-    scan::signed_fields(element).is_some()
-        || (std::str::from_utf8(element).is_ok()
-            && serde_json::from_slice::<IgnoredAny>(element).is_ok())
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! needs input order and is left to the collector in `cmd::verify`.
 //!
 //! Line-laid-out sources go out in pieces that the workers frame themselves (see `chunks`); a
-//! top-level array is framed here, element by element, by serde_json.
+//! top-level array is framed here, element by element: by its brackets when the file can be read
+//! again, the workers then checking each cut (see `array`), else by serde_json.
 
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -37,7 +38,13 @@ pub struct Batch {
 #[derive(Debug)]
 pub enum Work {
     /// Items the reading thread framed: an array's elements, or a source it could not read.
-    Framed { data: Vec<u8>, entries: Vec<Entry> },
+    /// `guessed`: the elements were cut by their brackets, and each must be checked to be one
+    /// JSON value before the cut can be trusted (see `array`).
+    Framed {
+        data: Vec<u8>,
+        entries: Vec<Entry>,
+        guessed: bool,
+    },
     /// A piece of a line-laid-out source, framed by the worker.
     Piece(Piece),
 }
@@ -61,6 +68,9 @@ pub enum Entry {
     },
     /// Could not be framed (malformed, too large, unreadable mid-way).
     Unframed { number: ItemNumber, message: String },
+    /// The array's elements from this one on could not be cut by their brackets: the stream
+    /// reader frames them, in order (see `array`).
+    Rest { number: ItemNumber },
     /// The whole source could not be opened or listed.
     Unreadable { message: String },
 }
@@ -74,17 +84,22 @@ pub struct Checked {
     /// The callbacks' result lines, rendered here with the run's [`RenderLine`] (each
     /// `Checking::Callback` says where its own is): printing is then a copy.
     pub rendered: Vec<u8>,
-    /// A line of the piece that opens a value it does not close: the worker stopped there, and
-    /// the rest of the source must be framed in order (see `chunks`).
+    /// Where the worker stopped because the rest of the source must be framed in order.
     pub unfinished: Option<Unfinished>,
 }
 
 #[derive(Debug)]
-pub struct Unfinished {
-    pub number: ItemNumber,
-    /// Where the line starts in the piece's data, and in the source.
-    pub from: usize,
-    pub at: u64,
+pub enum Unfinished {
+    /// A line of the piece opens a value it does not close (see `chunks`).
+    Line {
+        number: ItemNumber,
+        /// Where the line starts in the piece's data, and in the source.
+        from: usize,
+        at: u64,
+    },
+    /// An array's element that was not cut where the stream reader cuts it, or could not be cut
+    /// (see `array`).
+    Element { number: ItemNumber },
 }
 
 #[derive(Debug)]
@@ -257,8 +272,8 @@ impl Batcher<'_> {
         }
     }
 
-    /// A top-level array, framed here element by element: quickly when the file can be read
-    /// again (see `array`), by serde_json's stream reader otherwise.
+    /// A top-level array, framed here element by element: cut by its brackets when the file can
+    /// be read again (see `array`), by serde_json's stream reader otherwise.
     fn array(
         &mut self,
         source: &Arc<str>,
@@ -266,8 +281,10 @@ impl Batcher<'_> {
         reader: impl io::BufRead,
         bytes_before: u64,
     ) -> io::Result<()> {
-        let file = origin.clone();
-        let add = |number, raw: RawItem<'_>| {
+        let guessed = origin.is_some();
+        // Appends `bytes` to the batch's data and `entry` to its entries (an item's `end` is
+        // where its bytes end there), and hands the batch on when it is full.
+        let mut add = |bytes: &[u8], mut entry: Entry| {
             let batch = self.batch.get_or_insert_with(|| Batch {
                 source: source.clone(),
                 origin: origin.clone(),
@@ -275,34 +292,35 @@ impl Batcher<'_> {
                 work: Work::Framed {
                     data: Vec::with_capacity(BATCH_BYTES + 4096),
                     entries: Vec::with_capacity(BATCH_ITEMS),
+                    guessed,
                 },
             });
-            let Work::Framed { data, entries } = &mut batch.work else {
+            let Work::Framed { data, entries, .. } = &mut batch.work else {
                 unreachable!("array batches are framed")
             };
-            match raw {
-                RawItem::Json(bytes, at) => {
-                    data.extend_from_slice(bytes);
-                    entries.push(Entry::Item {
-                        number,
-                        end: data.len(),
-                        at,
-                    });
-                }
-                RawItem::Error(message) => entries.push(Entry::Unframed { number, message }),
+            data.extend_from_slice(bytes);
+            if let Entry::Item { end, .. } = &mut entry {
+                *end = data.len();
             }
+            entries.push(entry);
             if entries.len() >= BATCH_ITEMS || data.len() >= BATCH_BYTES {
                 self.flush()?;
             }
             Ok(())
         };
-        match file {
-            Some(path) => {
-                let reopen =
-                    || File::open(&path).map(|file| BufReader::with_capacity(64 << 10, file));
-                array::read(reader, bytes_before, reopen, add)?;
+        let item = |number, at| Entry::Item { number, end: 0, at };
+        if guessed {
+            let rest = array::guess(reader, bytes_before, |number, element, at| {
+                add(element, item(number, Some(at))).map(|()| true)
+            })?;
+            if let Some(number) = rest {
+                add(&[], Entry::Rest { number })?;
             }
-            None => payload::read_array(reader, add)?,
+        } else {
+            payload::read_array(reader, |number, raw| match raw {
+                RawItem::Json(bytes, at) => add(bytes, item(number, at)),
+                RawItem::Error(message) => add(&[], Entry::Unframed { number, message }),
+            })?;
         }
         // A batch never mixes sources.
         self.flush()
@@ -319,6 +337,7 @@ impl Batcher<'_> {
                 entries: vec![Entry::Unreadable {
                     message: format!("cannot read {name}: {error}"),
                 }],
+                guessed: false,
             },
         })
     }
@@ -364,14 +383,31 @@ impl Worker {
         let mut results = Vec::with_capacity(512);
         let mut unfinished = None;
         match &batch.work {
-            Work::Framed { data, entries } => {
+            Work::Framed {
+                data,
+                entries,
+                guessed,
+            } => {
                 let mut start = 0;
                 for entry in entries {
                     results.push(match entry {
                         Entry::Item { number, end, at } => {
                             let span = start..*end;
                             start = *end;
-                            self.check_value(*number, data, span, *at)
+                            if !guessed {
+                                self.check_value(*number, data, span, *at)
+                            } else if let Some(checking) =
+                                self.check_guessed(*number, data, span, *at)
+                            {
+                                checking
+                            } else {
+                                unfinished = Some(Unfinished::Element { number: *number });
+                                break;
+                            }
+                        }
+                        Entry::Rest { number } => {
+                            unfinished = Some(Unfinished::Element { number: *number });
+                            break;
                         }
                         Entry::Unframed { number, message } => {
                             Checking::ParseError(*number, message.clone())
@@ -394,7 +430,7 @@ impl Worker {
                     match self.check_line(number, data, span.clone(), at, readable) {
                         Some(checking) => results.push(checking),
                         None => {
-                            unfinished = Some(Unfinished {
+                            unfinished = Some(Unfinished::Line {
                                 number,
                                 from: span.start,
                                 at,
@@ -480,6 +516,22 @@ impl Worker {
             Some(signed) => self.check_signed(number, signed, &data[span.clone()], span, at),
             None => self.check_declined(number, data, span, at),
         }
+    }
+
+    /// An array element the reading thread cut by its brackets: `None` when it is not one JSON
+    /// value, and so maybe not cut where the stream reader would cut it.
+    fn check_guessed(
+        &self,
+        number: ItemNumber,
+        data: &[u8],
+        span: Range<usize>,
+        at: Option<u64>,
+    ) -> Option<Checking> {
+        let bytes = &data[span.clone()];
+        if let Some(signed) = scan::signed_fields(bytes) {
+            return Some(self.check_signed(number, signed, bytes, span, at));
+        }
+        array::is_one_value(bytes).then(|| self.check_declined(number, data, span, at))
     }
 
     /// A value the fast path declined: serde_json decides what it is, and words the errors.

@@ -15,7 +15,8 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::batch::{Checked, Checking, RenderLine, Work, Worker, produce};
+use crate::array;
+use crate::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
 use crate::chunks::{self, Piece};
 use crate::credentials::verification_credentials;
 use crate::explain::{Explainer, Explanation};
@@ -266,42 +267,60 @@ impl Report {
                 }
                 continue;
             };
-            // The rest of this source, framed here in order: this piece from the line that
-            // opened a value, then the pieces after it (their workers' guesses are dropped).
+            // The rest of this source, framed here in order; the batches after this one hold the
+            // workers' guesses at it.
             let seq = checked.batch.seq;
-            let rest = chunks::Rest::new(data[unfinished.from..].to_vec(), || {
-                results
-                    .next_if(|next| next.batch.seq == seq)
-                    .and_then(|next| match next.batch.work {
-                        Work::Piece(piece) => Some(piece),
-                        Work::Framed { .. } => None,
-                    })
-            });
             let mut failed = None;
-            payload::frame_lines(
-                BufReader::with_capacity(1 << 16, rest),
-                unfinished.number - 1,
-                unfinished.at,
-                |number, raw| {
-                    let (mut checking, bytes) = match raw {
-                        RawItem::Json(bytes, at) => (
-                            worker.check_value(
-                                number,
-                                bytes,
-                                0..bytes.len(),
-                                at.filter(|_| origin.is_some()),
-                            ),
+            let check = |number, raw: RawItem<'_>| {
+                let (mut checking, bytes) = match raw {
+                    RawItem::Json(bytes, at) => (
+                        worker.check_value(
+                            number,
                             bytes,
+                            0..bytes.len(),
+                            at.filter(|_| origin.is_some()),
                         ),
-                        RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
-                    };
-                    self.emit(&mut out, &from, bytes, &mut checking)
-                        .map_err(|e| {
-                            failed = Some(e);
-                            io::Error::other("stopped")
-                        })
-                },
-            )
+                        bytes,
+                    ),
+                    RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
+                };
+                self.emit(&mut out, &from, bytes, &mut checking)
+                    .map_err(|e| {
+                        failed = Some(e);
+                        io::Error::other("stopped")
+                    })
+            };
+            match unfinished {
+                // This piece from the line that opened a value, then the pieces after it.
+                Unfinished::Line {
+                    number,
+                    from: line_start,
+                    at,
+                } => {
+                    let rest = chunks::Rest::new(data[line_start..].to_vec(), || {
+                        results
+                            .next_if(|next| next.batch.seq == seq)
+                            .and_then(|next| match next.batch.work {
+                                Work::Piece(piece) => Some(piece),
+                                Work::Framed { .. } => None,
+                            })
+                    });
+                    payload::frame_lines(
+                        BufReader::with_capacity(1 << 16, rest),
+                        number - 1,
+                        at,
+                        check,
+                    )
+                }
+                // The file again, from its start, by the stream reader.
+                Unfinished::Element { number } => {
+                    while results.next_if(|next| next.batch.seq == seq).is_some() {}
+                    let path = checked.batch.origin.as_ref().expect("guessed from a file");
+                    let reopen =
+                        || File::open(path).map(|file| BufReader::with_capacity(1 << 16, file));
+                    array::read_rest(reopen, number, check)
+                }
+            }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
         }
         self.end_source(&mut out)?;
