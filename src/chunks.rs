@@ -150,7 +150,7 @@ fn read_piece(
 /// the source. One `read` into bytes that are already initialized (zeroed only where the buffer
 /// grows): `read_to_end` would begin each piece with small reads, which the `BufReader` in front
 /// of the file serves by copying, and that copy was 7% of a run.
-fn fill(
+pub(crate) fn fill(
     reader: &mut impl Read,
     data: &mut Vec<u8>,
     filled: &mut usize,

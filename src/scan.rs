@@ -286,7 +286,7 @@ impl Marks {
 
 /// Bit i set when an odd number of bits up to and including i are: with quote bits, the bytes
 /// from an opening quote up to (not including) its closing one.
-fn prefix_xor(mut bits: u64) -> u64 {
+pub(crate) fn prefix_xor(mut bits: u64) -> u64 {
     for shift in [1, 2, 4, 8, 16, 32] {
         bits ^= bits << shift;
     }
