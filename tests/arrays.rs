@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::smile_sec;
+use common::verify_json;
 use serde_json::{Value, json};
 use smile_sec::secret::ApiKey;
 use smile_sec::signature::Signer;
@@ -23,17 +23,7 @@ const ELEMENTS: usize = 1500;
 /// `source` removed and the summary, then the exit code and the messages on stderr, with the
 /// file's name as stdin's (`-`).
 fn verify(path: &Path, stdin: bool) -> (Vec<Value>, Option<i32>, String) {
-    let mut cmd = smile_sec();
-    cmd.args([
-        "verify",
-        "--partner-id",
-        "085",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ])
-    .env("SMILE_API_KEY", KEY);
+    let mut cmd = verify_json(KEY, NOW);
     if stdin {
         cmd.write_stdin(std::fs::read(path).unwrap());
     } else {

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::smile_sec;
+use common::verify_json;
 use serde_json::{Value, json};
 use smile_sec::payload::{Item, for_each_item};
 use smile_sec::secret::ApiKey;
@@ -17,18 +17,8 @@ const KEY: &str = "pieces-test-key";
 const NOW: &str = "2026-11-20T10:05:00Z";
 
 fn verify(path: &Path, piece_bytes: Option<usize>) -> Vec<Value> {
-    let mut cmd = smile_sec();
-    cmd.args([
-        "verify",
-        "--partner-id",
-        "085",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ])
-    .arg(path)
-    .env("SMILE_API_KEY", KEY);
+    let mut cmd = verify_json(KEY, NOW);
+    cmd.arg(path);
     if let Some(n) = piece_bytes {
         cmd.env("SMILE_SEC_PIECE_BYTES", n.to_string());
     }

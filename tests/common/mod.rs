@@ -24,6 +24,23 @@ pub fn smile_sec() -> Command {
     cmd
 }
 
+/// `smile-sec verify --format json` for partner 085 at `now`, keyed by `SMILE_API_KEY`: inputs
+/// still to add.
+pub fn verify_json(api_key: &str, now: &str) -> Command {
+    let mut cmd = smile_sec();
+    cmd.args([
+        "verify",
+        "--partner-id",
+        "085",
+        "--now",
+        now,
+        "--format",
+        "json",
+    ])
+    .env("SMILE_API_KEY", api_key);
+    cmd
+}
+
 /// Asserts that neither stream of a finished run contains any of `secrets`.
 pub fn assert_no_leak(output: &std::process::Output, secrets: &[&str]) {
     let stdout = String::from_utf8_lossy(&output.stdout);
