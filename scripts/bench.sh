@@ -226,6 +226,11 @@ rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks as one JSON a
   --a "${VERIFY_ARRAY[*]}" --a-label "smile-sec verify ARRAY.json --format json" \
   --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
   --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
+log "verify ($CALLBACKS callbacks as one JSON array on stdin) vs the Python SDK loop, $RUNS runs each"
+rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks as one JSON array on stdin" --target "—" \
+  --a "sh -c 'exec ${VERIFY_STDIN[*]} < $CB_ARRAY'" --a-label "smile-sec verify --format json < ARRAY.json" \
+  --b "$VENV/bin/python $HERE/sdk_verify.py $CB $KEY_FILE $PARTNER_ID" \
+  --b-label "smile-id-core $SDK_VERSION confirm_signature loop")")
 SEEN=$BENCH_DIR/seen.ndjson
 log "verify ($CALLBACKS callbacks, --seen) vs the Python SDK loop, $RUNS runs each"
 rows+=("$(pair --runs "$RUNS" --name "verify, $CALLBACKS callbacks, --seen" --target "—" \

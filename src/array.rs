@@ -14,7 +14,7 @@
 //! and words its errors, and goes on from that element with it. [`read_in`] does all of it in
 //! one thread, and a fuzz target (`array_framing`) holds it to the stream reader's items.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 
 use serde::de::IgnoredAny;
 
@@ -50,16 +50,72 @@ fn guess_in(
     bytes_before: u64,
     mut sink: impl FnMut(ItemNumber, &[u8], u64) -> io::Result<bool>,
 ) -> io::Result<Option<ItemNumber>> {
-    let mut framer = Framer {
-        reader,
-        buf: Vec::new(),
-        filled: 0,
-        start: bytes_before,
-        at: 0,
-        ended: false,
-        read_bytes,
+    let mut framer = Framer::new(reader, bytes_before, read_bytes);
+    Ok(framer.frame(&mut sink)?.map(|stop| stop.number))
+}
+
+/// Frames the array of a source that cannot be read again (stdin, a pipe), after
+/// [`payload::layout`] said it is one: [`guess`], with each element checked here, since there is
+/// no going back to it once the workers find it broken; and from the first element that fails,
+/// [`payload::read_array`] on the rest of the source. The stream reader is started on a stand-in
+/// for what came before, made to end at the same line and column and in the same state (before a
+/// value, after one, after the array), so that it goes on, and words its errors, exactly as it
+/// would have from the start.
+pub fn read_once(
+    reader: impl BufRead,
+    sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    read_once_in(READ_BYTES, reader, sink)
+}
+
+/// [`read_once`], asking for `read_bytes` at a time.
+pub(crate) fn read_once_in(
+    read_bytes: usize,
+    reader: impl BufRead,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut framer = Framer::new(reader, 0, read_bytes);
+    framer.track_lines = true;
+    let stop = framer.frame(&mut |number, element, _| {
+        if !vouched(element) {
+            return Ok(false);
+        }
+        sink(number, RawItem::Json(element, None))?;
+        Ok(true)
+    })?;
+    let Some(stop) = stop else {
+        return Ok(());
     };
-    framer.frame(&mut sink)
+    let (lines, column) = framer.position();
+    let (stand_in, len) = stop.stand_in();
+    // serde_json counts columns in bytes; the stand-in's own bytes are on the first line, and no
+    // element is shorter than its stand-in (`0,` for an element and its comma).
+    let padding = if lines == 0 {
+        column.saturating_sub(len)
+    } else {
+        column
+    };
+    let Framer {
+        reader,
+        buf,
+        at,
+        filled,
+        ..
+    } = framer;
+    let rest = stand_in
+        .chain(io::repeat(b'\n').take(lines))
+        .chain(io::repeat(b' ').take(padding))
+        .chain(&buf[at..filled])
+        .chain(reader);
+    payload::read_array(io::BufReader::new(rest), |number, raw| match raw {
+        RawItem::Json(..) if number < stop.number => Ok(()),
+        raw => sink(number, raw),
+    })
+}
+
+/// Whether a cut element is one valid JSON value, as the workers find out by checking it.
+fn vouched(element: &[u8]) -> bool {
+    scan::signed_fields(element).is_some() || is_one_value(element)
 }
 
 /// Whether `element` (one that the fast path declined) is one valid JSON value, as serde_json's
@@ -100,7 +156,6 @@ pub(crate) fn read_in<S: BufRead>(
     reopen: impl FnOnce() -> io::Result<S>,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let vouched = |element: &[u8]| scan::signed_fields(element).is_some() || is_one_value(element);
     let stopped = guess_in(read_bytes, reader, bytes_before, |number, element, at| {
         if !vouched(element) {
             return Ok(false);
@@ -111,6 +166,70 @@ pub(crate) fn read_in<S: BufRead>(
     match stopped {
         Some(from) => read_rest(reopen, from, sink),
         None => Ok(()),
+    }
+}
+
+/// Where framing stopped: at element `number`, in `state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stop {
+    number: ItemNumber,
+    state: State,
+}
+
+/// What the stream reader would expect next where framing stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// The array's opening bracket.
+    Open,
+    /// A value: after the opening bracket or a comma.
+    Value,
+    /// A comma or the closing bracket, after a value.
+    Separator,
+    /// Nothing but white space, after the closing bracket.
+    End,
+}
+
+impl Stop {
+    /// JSON that leaves the stream reader in this state, with the elements before this one: each
+    /// a `0` (they are skipped, and numbered as the real ones). Read as it is made, since an
+    /// element far into a long array has many before it; and its length.
+    fn stand_in(&self) -> (impl Read + use<>, u64) {
+        let before = self.number.saturating_sub(1);
+        let (open, last): (&[u8], &[u8]) = match (self.state, before) {
+            (State::Open, _) => (b"", b""),
+            (State::End, 0) => (b"[", b"]"),
+            (_, 0) => (b"[", b""),
+            (State::Value, _) => (b"[", b"0,"),
+            (State::Separator, _) => (b"[", b"0"),
+            (State::End, _) => (b"[", b"0]"),
+        };
+        // `0,` for each element before the last of them.
+        let zeros = 2 * before.saturating_sub(1);
+        let len = open.len() as u64 + zeros + last.len() as u64;
+        (open.chain(Zeros { left: zeros }).chain(last), len)
+    }
+}
+
+/// `0,0,0,...`: `left` bytes of it, an even number, made as they are read.
+struct Zeros {
+    left: u64,
+}
+
+impl Read for Zeros {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        for (i, byte) in buf[..n].iter_mut().enumerate() {
+            // An even number of bytes left: a `0` is next.
+            *byte = if (self.left - i as u64).is_multiple_of(2) {
+                b'0'
+            } else {
+                b','
+            };
+        }
+        self.left -= n as u64;
+        Ok(n)
     }
 }
 
@@ -125,36 +244,61 @@ struct Framer<R> {
     /// The source has no more bytes.
     ended: bool,
     read_bytes: usize,
+    /// Count lines, for [`Framer::position`]: the newlines in the bytes dropped so far, and
+    /// where the line after the last of them starts (in the source).
+    track_lines: bool,
+    lines: u64,
+    line_start: u64,
 }
 
 impl<R: BufRead> Framer<R> {
-    /// Hands on the elements it can frame: `None` when that was all of them, or the number of
-    /// the first element left to the stream reader.
+    fn new(reader: R, bytes_before: u64, read_bytes: usize) -> Self {
+        Framer {
+            reader,
+            buf: Vec::new(),
+            filled: 0,
+            start: bytes_before,
+            at: 0,
+            ended: false,
+            read_bytes,
+            track_lines: false,
+            lines: 0,
+            line_start: bytes_before,
+        }
+    }
+
+    /// Hands on the elements it can frame: `None` when that was all of them, or where it stopped
+    /// (`at` is then where the stream reader is to go on, past white space).
     fn frame(
         &mut self,
         sink: &mut impl FnMut(ItemNumber, &[u8], u64) -> io::Result<bool>,
-    ) -> io::Result<Option<ItemNumber>> {
+    ) -> io::Result<Option<Stop>> {
         let mut number: ItemNumber = 1;
+        let stop = |number, state| Ok(Some(Stop { number, state }));
         let Ok(Some(b'[')) = self.next_byte() else {
-            return Ok(Some(number));
+            return stop(number, State::Open);
         };
         self.at += 1;
         if let Ok(Some(b']')) = self.next_byte() {
             self.at += 1;
-            return Ok((!self.rest_is_space()).then_some(number));
+            return if self.rest_is_space() {
+                Ok(None)
+            } else {
+                stop(number, State::End)
+            };
         }
         loop {
             let Ok(Some(_)) = self.next_byte() else {
-                return Ok(Some(number));
+                return stop(number, State::Value);
             };
             let Ok(Some(len)) = self.element() else {
-                return Ok(Some(number));
+                return stop(number, State::Value);
             };
             let element = &self.buf[self.at..self.at + len];
             // With its place, to be read back from if its pair comes again (then no digest up
             // front).
             if !sink(number, element, self.start + self.at as u64)? {
-                return Ok(Some(number));
+                return stop(number, State::Value);
             }
             self.at += len;
             number += 1;
@@ -162,11 +306,25 @@ impl<R: BufRead> Framer<R> {
                 Ok(Some(b',')) => self.at += 1,
                 Ok(Some(b']')) => {
                     self.at += 1;
-                    return Ok((!self.rest_is_space()).then_some(number));
+                    return if self.rest_is_space() {
+                        Ok(None)
+                    } else {
+                        stop(number, State::End)
+                    };
                 }
-                _ => return Ok(Some(number)),
+                _ => return stop(number, State::Separator),
             }
         }
+    }
+
+    /// The line (counted from 0) and the column in bytes of `at`, counted from where framing
+    /// began, as serde_json counts them.
+    fn position(&self) -> (u64, u64) {
+        let before = &self.buf[..self.at];
+        let lines = self.lines + memchr::memchr_iter(b'\n', before).count() as u64;
+        let line_start =
+            memchr::memrchr(b'\n', before).map_or(self.line_start, |i| self.start + i as u64 + 1);
+        (lines, self.start + self.at as u64 - line_start)
     }
 
     /// The next byte after JSON white space, left unread; `None` at the end of the source.
@@ -209,6 +367,13 @@ impl<R: BufRead> Framer<R> {
     fn read_more(&mut self, more: usize) -> io::Result<bool> {
         if self.ended {
             return Ok(false);
+        }
+        if self.track_lines {
+            let dropped = &self.buf[..self.at];
+            self.lines += memchr::memchr_iter(b'\n', dropped).count() as u64;
+            if let Some(i) = memchr::memrchr(b'\n', dropped) {
+                self.line_start = self.start + i as u64 + 1;
+            }
         }
         self.buf.copy_within(self.at..self.filled, 0);
         self.filled -= self.at;
@@ -543,5 +708,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn stand_ins_put_the_stream_reader_where_framing_stopped() {
+        let text = |number, state| {
+            let (mut reader, len) = Stop { number, state }.stand_in();
+            let mut bytes = Vec::new();
+            // A byte at a time: `Zeros` keeps its place between reads.
+            let mut byte = [0];
+            while reader.read(&mut byte).unwrap() == 1 {
+                bytes.push(byte[0]);
+            }
+            assert_eq!(bytes.len() as u64, len);
+            String::from_utf8(bytes).unwrap()
+        };
+        assert_eq!(text(1, State::Open), "");
+        assert_eq!(text(1, State::Value), "[");
+        assert_eq!(text(1, State::End), "[]");
+        assert_eq!(text(2, State::Value), "[0,");
+        assert_eq!(text(2, State::Separator), "[0");
+        assert_eq!(text(4, State::Value), "[0,0,0,");
+        assert_eq!(text(4, State::Separator), "[0,0,0");
+        assert_eq!(text(4, State::End), "[0,0,0]");
     }
 }

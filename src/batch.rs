@@ -3,8 +3,7 @@
 //! needs input order and is left to the collector in `cmd::verify`.
 //!
 //! Line-laid-out sources go out in pieces that the workers frame themselves (see `chunks`); a
-//! top-level array is framed here, element by element: by its brackets when the file can be read
-//! again, the workers then checking each cut (see `array`), else by serde_json.
+//! top-level array is framed here, element by element, by its brackets (see `array`).
 
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -272,8 +271,9 @@ impl Batcher<'_> {
         }
     }
 
-    /// A top-level array, framed here element by element: cut by its brackets when the file can
-    /// be read again (see `array`), by serde_json's stream reader otherwise.
+    /// A top-level array, framed here element by element, cut by its brackets (see `array`): the
+    /// workers check the elements of a file, which can be read again from where one fails; the
+    /// elements of stdin or a pipe are checked here.
     fn array(
         &mut self,
         source: &Arc<str>,
@@ -317,7 +317,7 @@ impl Batcher<'_> {
                 add(&[], Entry::Rest { number })?;
             }
         } else {
-            payload::read_array(reader, |number, raw| match raw {
+            array::read_once(reader, |number, raw| match raw {
                 RawItem::Json(bytes, at) => add(bytes, item(number, at)),
                 RawItem::Error(message) => add(&[], Entry::Unframed { number, message }),
             })?;

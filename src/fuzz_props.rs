@@ -165,11 +165,12 @@ pub fn payload_framing(data: &[u8]) {
     }
 }
 
-/// `array::read`, the fast framer of a top-level array: it hands on exactly the items
-/// `payload::read_array` (serde_json's stream reader) does, the same numbers, bytes and errors,
-/// however its reads split the input (elements spanning reads, broken elements it leaves to the
-/// stream reader midway); each element's offset points at its bytes in the input; and a valid,
-/// shallow array is framed by the fast framer throughout (every element has an offset).
+/// `array::read_in` and `array::read_once_in`, the fast framer of a top-level array of a file
+/// and of stdin: each hands on exactly the items `payload::read_array` (serde_json's stream
+/// reader) does, the same numbers, bytes and errors, however its reads split the input
+/// (elements spanning reads, broken elements it leaves to the stream reader midway); each
+/// element's offset points at its bytes in the input; and a valid, shallow array is framed by
+/// the fast framer throughout (every element has an offset).
 pub fn array_framing(data: &[u8]) {
     let mut reader = data;
     let Ok(payload::Layout::Array { bytes_before }) = payload::layout(&mut reader) else {
@@ -213,6 +214,14 @@ pub fn array_framing(data: &[u8]) {
         )
         .expect("an in-memory sink cannot fail");
         assert_eq!(items, expected, "reads of {read_bytes} bytes");
+        // The same, read once (stdin): the stream reader takes over after a stand-in.
+        let mut items: Items = Vec::new();
+        crate::array::read_once_in(read_bytes, reader, |number, raw| {
+            items.push(item(number, raw));
+            Ok(())
+        })
+        .expect("an in-memory sink cannot fail");
+        assert_eq!(items, expected, "read once, in reads of {read_bytes} bytes");
     }
 }
 

@@ -1,8 +1,10 @@
 //! A file that is one JSON array is cut into elements by its brackets on the reading thread, and
 //! the workers check each cut; from the first element that is not one valid value (or that cannot
-//! be cut), the file is read again by serde_json's stream reader (`array`). Stdin is always read
-//! by the stream reader. So the same bytes must print the same results either way, errors and
-//! their positions included, wherever in the array (and in which batch) the trouble sits.
+//! be cut), the file is read again by serde_json's stream reader. Stdin cannot be read again: its
+//! elements are checked as they are cut, and the stream reader goes on from the first that fails,
+//! after a stand-in for what came before it (`array`). The same bytes must print the same results
+//! either way, errors and their positions included, wherever in the array (and in which batch) the
+//! trouble sits. (The fuzz target `array_framing` holds both to the stream reader alone.)
 
 mod common;
 
