@@ -3,16 +3,19 @@
 //! `verify` run, on the one reading thread.
 //!
 //! Framing is split the way `chunks` splits a line-laid-out source. The reading thread
-//! ([`guess`]) cuts elements out of large reads by their brackets and quotes and checks what lies
-//! between them (commas, white space, the closing bracket), but not the elements themselves: the
-//! workers check those anyway, with the fast path ([`scan::signed_fields`]) or, when that
-//! declines, serde_json on the element alone ([`is_one_value`]). As long as every element and
-//! everything between them is valid, these are exactly the elements [`payload::read_array`]
-//! frames. From the first thing that is not (a broken element, a missing comma, the end of the
-//! input inside the array, a read error, a very large or deep element), the source is read again
-//! from its start with [`payload::read_array`] ([`read_rest`]), which defines what an array means
-//! and words its errors, and goes on from that element with it. [`read_in`] does all of it in
-//! one thread, and a fuzz target (`array_framing`) holds it to the stream reader's items.
+//! ([`guess`]) cuts elements out of large reads by their brackets and quotes (64 bytes at a time,
+//! by bit masks) and checks what lies between them (commas, white space, the closing bracket), but
+//! not the elements themselves: the workers check those anyway, with the fast path
+//! ([`scan::signed_fields`]) or, when that declines, serde_json on the element alone
+//! ([`is_one_value`]). As long as every element and everything between them is valid, these are
+//! exactly the elements [`payload::read_array`] frames. From the first thing that is not (a broken
+//! element, a missing comma, the end of the input inside the array, a read error, a very large or
+//! deep element), the file is read again from its start with [`payload::read_array`]
+//! ([`read_rest`]), which defines what an array means and words its errors, and goes on from that
+//! element with it. `read_in` does all of that in one thread. Stdin cannot be read again:
+//! [`read_once`] checks each element as it cuts it, and hands the rest to the stream reader after a
+//! stand-in for what came before. A fuzz target (`array_framing`) holds both to the stream
+//! reader's items.
 
 use std::io::{self, BufRead, Read};
 
