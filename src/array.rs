@@ -110,10 +110,7 @@ pub(crate) fn read_once_in(
         .chain(io::repeat(b' ').take(padding))
         .chain(&buf[at..filled])
         .chain(reader);
-    payload::read_array(io::BufReader::new(rest), |number, raw| match raw {
-        RawItem::Json(..) if number < stop.number => Ok(()),
-        raw => sink(number, raw),
-    })
+    read_array_from(io::BufReader::new(rest), stop.number, sink)
 }
 
 /// Whether a cut element is one valid JSON value, as the workers find out by checking it.
@@ -142,7 +139,16 @@ pub fn read_rest<S: BufRead>(
         },
         Err(e) => return sink(from, RawItem::Error(format!("read error: {e}"))),
     };
-    // The elements before `from` were handed on already, just as the stream reader frames them.
+    read_array_from(reader, from, sink)
+}
+
+/// The items [`payload::read_array`] frames from element `from` on: those before it were handed
+/// on already, just as the stream reader frames them.
+fn read_array_from(
+    reader: impl BufRead,
+    from: ItemNumber,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
     payload::read_array(reader, |number, raw| match raw {
         RawItem::Json(..) if number < from => Ok(()),
         raw => sink(number, raw),
@@ -323,11 +329,17 @@ impl<R: BufRead> Framer<R> {
     /// The line (counted from 0) and the column in bytes of `at`, counted from where framing
     /// began, as serde_json counts them.
     fn position(&self) -> (u64, u64) {
+        let (lines, line_start) = self.lines_before_at();
+        (lines, self.start + self.at as u64 - line_start)
+    }
+
+    /// The newlines before `at`, and where the line `at` is on starts (in the source).
+    fn lines_before_at(&self) -> (u64, u64) {
         let before = &self.buf[..self.at];
         let lines = self.lines + memchr::memchr_iter(b'\n', before).count() as u64;
         let line_start =
             memchr::memrchr(b'\n', before).map_or(self.line_start, |i| self.start + i as u64 + 1);
-        (lines, self.start + self.at as u64 - line_start)
+        (lines, line_start)
     }
 
     /// The next byte after JSON white space, left unread; `None` at the end of the source.
@@ -372,11 +384,7 @@ impl<R: BufRead> Framer<R> {
             return Ok(false);
         }
         if self.track_lines {
-            let dropped = &self.buf[..self.at];
-            self.lines += memchr::memchr_iter(b'\n', dropped).count() as u64;
-            if let Some(i) = memchr::memrchr(b'\n', dropped) {
-                self.line_start = self.start + i as u64 + 1;
-            }
+            (self.lines, self.line_start) = self.lines_before_at();
         }
         self.buf.copy_within(self.at..self.filled, 0);
         self.filled -= self.at;
