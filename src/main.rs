@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use smile_sec::{cli::Cli, cmd, output};
 
 fn main() -> ExitCode {
@@ -42,7 +42,13 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = err.print();
+            // `smile-sec` or `smile-sec callback` alone: the contract's error line, not the whole
+            // help on stderr.
+            let (path, commands) = missing_command();
+            output::fatal(&output::hinted(
+                format!("`{path}` needs a command"),
+                format!("one of {commands}; see `{path} --help`"),
+            ));
             ExitCode::from(2)
         }
         _ => {
@@ -50,4 +56,24 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The command given on the command line that lacks its subcommand (`smile-sec callback`), and
+/// the names of the subcommands it takes.
+fn missing_command() -> (String, String) {
+    let mut command = Cli::command();
+    let mut path = vec![command.get_name().to_owned()];
+    for arg in std::env::args_os().skip(1) {
+        let Some(sub) = arg.to_str().and_then(|arg| command.find_subcommand(arg)) else {
+            continue;
+        };
+        path.push(sub.get_name().to_owned());
+        command = sub.clone();
+    }
+    let names: Vec<&str> = command
+        .get_subcommands()
+        .map(clap::Command::get_name)
+        .filter(|&name| name != "help")
+        .collect();
+    (path.join(" "), names.join(", "))
 }

@@ -117,6 +117,11 @@ impl Verdict {
         }
     }
 
+    fn failed(mut self, reason: Reason) -> Self {
+        self.reason = reason;
+        self
+    }
+
     fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
@@ -155,34 +160,41 @@ impl Verifier {
     /// Signature, then freshness. A callback that passes both carries its pair in `accepted`,
     /// ready for [`judge_replay`].
     pub fn check(&self, signed: &Signed<'_>) -> Verdict {
+        // The age first, whatever fails after: it helps diagnose, and a readable timestamp
+        // always has one (`age_seconds` is null only when the time cannot be read).
+        let mut verdict = Verdict::new(Reason::Ok);
+        let instant = signed
+            .timestamp
+            .as_str()
+            .and_then(|text| parse_callback_timestamp(text).ok());
+        if let Some((at, zone)) = instant {
+            verdict.age_seconds = Some((self.freshness.now - at).num_seconds());
+            verdict.assumed_utc = zone == Zone::AssumedUtc;
+        }
         let signature_text = match &signed.signature {
-            Field::Missing => return Verdict::new(Reason::MissingSignature),
+            Field::Missing => return verdict.failed(Reason::MissingSignature),
             Field::NotString => {
-                return Verdict::new(Reason::MalformedSignature)
+                return verdict
+                    .failed(Reason::MalformedSignature)
                     .detail("`signature` is not a string");
             }
             Field::Str(s) => s,
         };
         let timestamp = match &signed.timestamp {
-            Field::Missing => return Verdict::new(Reason::MissingTimestamp),
+            Field::Missing => return verdict.failed(Reason::MissingTimestamp),
             Field::NotString => {
-                return Verdict::new(Reason::MissingTimestamp)
+                return verdict
+                    .failed(Reason::MissingTimestamp)
                     .detail("`timestamp` is not a string");
             }
             Field::Str(s) => s.as_ref(),
         };
-        // Read for age even when the signature fails: the age helps diagnose.
-        let instant = parse_callback_timestamp(timestamp).ok();
-        let mut verdict = Verdict::new(Reason::Ok);
-        if let Some((at, zone)) = instant {
-            verdict.age_seconds = Some((self.freshness.now - at).num_seconds());
-            verdict.assumed_utc = zone == Zone::AssumedUtc;
-        }
         let signature = match DecodedSignature::parse(signature_text) {
             Ok(sig) => sig,
             Err(e) => {
-                verdict.reason = Reason::MalformedSignature;
-                return verdict.detail(e.to_string());
+                return verdict
+                    .failed(Reason::MalformedSignature)
+                    .detail(e.to_string());
             }
         };
         // Every candidate is tried; each comparison is constant time.
@@ -191,13 +203,11 @@ impl Verifier {
             .iter()
             .find(|c| c.signer.matches(timestamp, &c.partner_id, &signature));
         let Some(key) = matched else {
-            verdict.reason = Reason::BadSignature;
-            return verdict;
+            return verdict.failed(Reason::BadSignature);
         };
         verdict.key_id.clone_from(&key.key_id);
         let Some((at, _)) = instant else {
-            verdict.reason = Reason::BadTimestamp;
-            return verdict.detail(format!(
+            return verdict.failed(Reason::BadTimestamp).detail(format!(
                 "cannot read `{}` as a time to check freshness",
                 timestamp.escape_debug()
             ));
@@ -212,15 +222,13 @@ impl Verifier {
             .checked_add_signed(max_future)
             .is_some_and(|latest| at > latest)
         {
-            verdict.reason = Reason::Future;
-            return verdict;
+            return verdict.failed(Reason::Future);
         }
         if max_age
             .and_then(|max| now.checked_sub_signed(max))
             .is_some_and(|earliest| at < earliest)
         {
-            verdict.reason = Reason::Stale;
-            return verdict;
+            return verdict.failed(Reason::Stale);
         }
         verdict.accepted = Some(if self.hashed_pairs {
             PairId::of(&signature)
@@ -355,6 +363,42 @@ mod tests {
         let wrong =
             callback("2026-11-20T10:00:00.123Z", "").replace("10:00:00.123Z", "10:00:00.124Z");
         assert_eq!(reason(&mut v, &wrong), Reason::BadSignature);
+    }
+
+    #[test]
+    fn a_readable_timestamp_has_an_age_whatever_else_fails() {
+        let v = verifier(Some("1h"));
+        let check = |json: &str| judged(&v, &mut ReplayLog::default(), json);
+        let ts = "2026-11-20T10:04:00Z"; // a minute before NOW
+        let signed = |signature: &str| format!(r#"{{"signature":{signature},"timestamp":"{ts}"}}"#);
+        let good = format!("\"{}\"", sign(&ApiKey::new("k").unwrap(), ts, "085"));
+        let other = format!("\"{}\"", sign(&ApiKey::new("k2").unwrap(), ts, "085"));
+        for (json, reason) in [
+            (
+                format!(r#"{{"timestamp":"{ts}"}}"#),
+                Reason::MissingSignature,
+            ),
+            (signed("null"), Reason::MalformedSignature),
+            (signed("7"), Reason::MalformedSignature),
+            (signed("\"AAAA\""), Reason::MalformedSignature),
+            (signed(&other), Reason::BadSignature),
+            (signed(&good), Reason::Ok),
+        ] {
+            let verdict = check(&json);
+            assert_eq!(
+                (verdict.reason, verdict.age_seconds),
+                (reason, Some(60)),
+                "{json}"
+            );
+        }
+        // Without a readable time there is no age.
+        for json in [
+            r#"{"signature":"x"}"#,
+            r#"{"signature":"x","timestamp":5}"#,
+            r#"{"timestamp":"soon"}"#,
+        ] {
+            assert_eq!(check(json).age_seconds, None, "{json}");
+        }
     }
 
     #[test]

@@ -310,6 +310,19 @@ fn usage_errors_exit_2_without_leaking() {
             Some(KEY),
             "control character",
         ),
+        // No command at all: the error line, not the help text.
+        (vec![], None, "`smile-sec` needs a command"),
+        (
+            vec!["--color", "never"],
+            None,
+            "sign, verify, ip-check",
+        ),
+        (
+            vec!["callback"],
+            Some(KEY),
+            "`smile-sec callback` needs a command",
+        ),
+        (vec!["callback"], None, "one of new, send, probe"),
     ];
     for (args, key, needle) in cases {
         let mut cmd = smile_sec();
