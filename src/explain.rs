@@ -230,6 +230,21 @@ fn zero_padding_variants(partner_id: &str) -> Vec<String> {
     variants
 }
 
+/// White space a copy of a key picks up on its way (an editor's last newline, a CRLF file, a blank
+/// line after it, a value pasted between spaces or after a tab), as what comes before and after
+/// the key, and how to say so without showing the key.
+const PICKED_UP: [(&[u8], &[u8], &str); 9] = [
+    (b"", b"\n", "a trailing newline added to the key"),
+    (b"", b"\r\n", "a trailing newline added to the key"),
+    (b"", b"\n\n", "two trailing newlines added to the key"),
+    (b"", b"\r", "a trailing carriage return added to the key"),
+    (b"", b" ", "a trailing space added to the key"),
+    (b" ", b"", "a leading space added to the key"),
+    (b" ", b" ", "a space added on each side of the key"),
+    (b"", b"\t", "a trailing tab added to the key"),
+    (b"\t", b"", "a leading tab added to the key"),
+];
+
 /// The key with white space removed or added, and how to say so without showing the key.
 fn whitespace_variants(key: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
     let mut variants: Vec<(Vec<u8>, &'static str)> = Vec::new();
@@ -240,17 +255,14 @@ fn whitespace_variants(key: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
                 "the trailing newline removed from the key",
             ));
         }
-        variants.push((
-            [key, suffix].concat(),
-            "a trailing newline added to the key",
-        ));
     }
     let trimmed = key.trim_ascii();
     if trimmed.len() != key.len() {
         variants.push((trimmed.to_vec(), "white space around the key removed"));
     }
-    variants.push(([key, b" "].concat(), "a trailing space added to the key"));
-    variants.push(([b" ", key].concat(), "a leading space added to the key"));
+    for (before, after, change) in PICKED_UP {
+        variants.push(([before, key, after].concat(), change));
+    }
     variants
 }
 
@@ -298,8 +310,11 @@ mod tests {
             cause(&signed("prod-key", "85")),
             Cause::PartnerIdZeroPadding
         );
-        assert_eq!(cause(&signed("prod-key\n", "085")), Cause::KeyWhitespace);
-        assert_eq!(cause(&signed(" prod-key", "085")), Cause::KeyWhitespace);
+        for (before, after, _) in PICKED_UP {
+            let key = [before, b"prod-key", after].concat();
+            let key = String::from_utf8(key).unwrap();
+            assert_eq!(cause(&signed(&key, "085")), Cause::KeyWhitespace, "{key:?}");
+        }
         let url = signed("prod-key", "085")
             .replace('+', "-")
             .replace('/', "_");
@@ -310,6 +325,17 @@ mod tests {
         }
         assert_eq!(cause(&signed("unrelated", "085")), Cause::Unknown);
         assert_eq!(cause("not base64 at all"), Cause::Unknown);
+    }
+
+    #[test]
+    fn white_space_the_signer_lacked() {
+        // The key we hold picked up the white space; the signer's copy did not.
+        for key in ["prod-key\n", "prod-key\r\n", " prod-key ", "\tprod-key\n"] {
+            let prod = credential("live", Environment::Production, key, "085");
+            let e = Explainer::new(std::slice::from_ref(&prod), &[]);
+            let sig = signed(key.trim(), "085");
+            assert_eq!(e.explain(TS, &sig).cause, Cause::KeyWhitespace, "{key:?}");
+        }
     }
 
     #[test]

@@ -312,11 +312,7 @@ fn usage_errors_exit_2_without_leaking() {
         ),
         // No command at all: the error line, not the help text.
         (vec![], None, "`smile-sec` needs a command"),
-        (
-            vec!["--color", "never"],
-            None,
-            "sign, verify, ip-check",
-        ),
+        (vec!["--color", "never"], None, "sign, verify, ip-check"),
         (
             vec!["callback"],
             Some(KEY),
