@@ -37,7 +37,7 @@ pub struct KeyRequest<'a> {
 
 /// Reads an API key file; `-` reads stdin.
 pub fn read_api_key_file(path: &Path) -> anyhow::Result<ApiKey> {
-    let bytes = crate::input::read_all(path, "API key file")?;
+    let bytes = crate::input::read_all(path, "API key file", crate::input::SECRET_BYTES)?;
     ApiKey::from_file_contents(bytes).with_context(|| format!("API key file {}", path.display()))
 }
 
@@ -255,8 +255,13 @@ pub fn verification_credentials(
         }
     }
     if keys.tried.is_empty() {
+        // The entries skipped are why: their warnings would not be printed after this error.
+        let skipped: String = keys.skipped.iter().map(|why| format!(" ({why})")).collect();
         return Err(hinted(
-            format!("no usable key in {} fits the filters", file.path.display()),
+            format!(
+                "no usable key in {} fits the filters{skipped}",
+                file.path.display()
+            ),
             "check --key, --env and --partner-id against the key file, and that each entry's secret can be read",
         ));
     }

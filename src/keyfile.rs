@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
+use crate::input;
 use crate::secret::{ApiKey, KeyError};
 use crate::time::{BadTimestamp, parse_date_or_time, parse_full_date};
 
@@ -246,10 +247,11 @@ struct RawMute {
 impl KeyFile {
     /// Reads and validates a key file.
     pub fn load(path: &Path) -> Result<KeyFile, KeyFileError> {
-        let bytes = std::fs::read(path).map_err(|source| KeyFileError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let bytes =
+            input::read_file(path, input::LIST_BYTES).map_err(|source| KeyFileError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
         KeyFile::parse(path, &bytes)
     }
 
@@ -396,9 +398,11 @@ impl KeyFile {
             },
             SecretSource::File(file) => {
                 let path = self.base_dir().join(file);
-                let bytes = std::fs::read(&path).map_err(|source| SecretError::FileUnreadable {
-                    path: path.clone(),
-                    source,
+                let bytes = input::read_file(&path, input::SECRET_BYTES).map_err(|source| {
+                    SecretError::FileUnreadable {
+                        path: path.clone(),
+                        source,
+                    }
                 })?;
                 ApiKey::from_file_contents(bytes).map_err(SecretError::Key)
             }

@@ -403,6 +403,14 @@ fn open_locked(path: &Path) -> io::Result<File> {
             .append(true)
             .create(true)
             .open(path)?;
+        // Appended to, locked and read to its end: a device or a pipe (`/dev/zero`) is none of
+        // these, and reading one could go on until memory runs out.
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "it is not a regular file",
+            ));
+        }
         file.lock()?;
         if same_file(&file, path)? {
             return Ok(file);

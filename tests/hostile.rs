@@ -1330,3 +1330,99 @@ fn sign_body_into_a_closed_pipe_ends_quietly() {
         "quiet on a closed pipe"
     );
 }
+
+/// Files read whole (keys, key files, allowlists, bodies, a `--seen` file) named where an endless
+/// one stands: a size limit's error and exit 2, soon, not a process that grows until it is killed.
+#[cfg(target_os = "linux")]
+#[test]
+fn endless_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.json");
+    let entry = json!({"keys": [{
+        "id": "a", "partner_id": PARTNER, "environment": "production",
+        "integrations": ["server"], "created": "2026-11-01", "api_key_file": "/dev/zero",
+    }]});
+    std::fs::write(&keys, entry.to_string()).unwrap();
+    let keys = keys.to_str().unwrap();
+    let key_file = dir.path().join("api.key");
+    std::fs::write(&key_file, KEY).unwrap();
+    let key_file = key_file.to_str().unwrap();
+    let body = dir.path().join("cb.json");
+    std::fs::write(
+        &body,
+        format!(r#"{{"signature":"{}","timestamp":"{TS}"}}"#, signed(TS)),
+    )
+    .unwrap();
+    let body = body.to_str().unwrap();
+    let p = ["--partner-id", PARTNER];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["sign", "--api-key-file", "/dev/zero", p[0], p[1]],
+            "larger than 64 KiB",
+        ),
+        (
+            vec!["sign", "--keys", keys, "--key", "a"],
+            "larger than 64 KiB",
+        ),
+        (
+            vec!["sign", "--keys", "/dev/zero", "--key", "a"],
+            "larger than 16 MiB",
+        ),
+        (
+            vec![
+                "sign",
+                "--api-key-file",
+                key_file,
+                p[0],
+                p[1],
+                "--body",
+                "/dev/zero",
+            ],
+            "larger than 256 MiB",
+        ),
+        (vec!["audit", "--keys", "/dev/zero"], "larger than 16 MiB"),
+        (
+            vec!["verify", body, "--keys", keys, "--now", NOW],
+            "larger than 64 KiB",
+        ),
+        (
+            vec![
+                "verify",
+                body,
+                "--api-key-file",
+                key_file,
+                p[0],
+                p[1],
+                "--now",
+                NOW,
+                "--seen",
+                "/dev/zero",
+            ],
+            "not a regular file",
+        ),
+        (
+            vec!["ip-check", "1.2.3.4", "--allowlist", "/dev/zero"],
+            "larger than 16 MiB",
+        ),
+        (
+            vec!["callback", "new", "--api-key-file", "/dev/zero", p[0], p[1]],
+            "larger than 64 KiB",
+        ),
+    ];
+    for (args, needle) in cases {
+        let started = Instant::now();
+        let out = common::smile_sec()
+            .args(&args)
+            .env_remove("SMILE_API_KEY")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("smile-sec: error: "),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(started.elapsed() < TIME_BOUND, "{args:?}");
+    }
+}

@@ -10,6 +10,7 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use crate::allowlist::Allowlist;
+use crate::input;
 use crate::keyfile::Environment;
 use crate::outcome::Outcome;
 use crate::output::Printer;
@@ -121,7 +122,10 @@ impl ListArgs {
             ));
         };
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        let bytes = input::read_file(path, input::LIST_BYTES)
+            .with_context(|| format!("cannot read {name}"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("cannot read {name}: it is not UTF-8 text"))?;
         let date = std::fs::metadata(path)
             .and_then(|m| m.modified())
             .map(|t| {

@@ -2,7 +2,6 @@
 //! (cli-contract §7). Glue and rendering only: the rules are `audit`, the file is `keyfile`.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -12,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::args::ClockArgs;
 use crate::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
+use crate::input;
 use crate::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, hinted, verdict};
@@ -167,13 +167,12 @@ fn load(path: &Path) -> anyhow::Result<(KeyFile, Option<String>, Option<bool>)> 
         path: path.to_owned(),
         source,
     };
-    let mut handle = File::open(path).map_err(read_error)?;
+    let handle = File::open(path).map_err(read_error)?;
     let meta = handle.metadata().map_err(read_error)?;
     if meta.is_dir() {
         return Err(read_error(std::io::Error::other("it is a directory")).into());
     }
-    let mut bytes = Vec::new();
-    handle.read_to_end(&mut bytes).map_err(read_error)?;
+    let bytes = input::read_limited(handle, input::LIST_BYTES).map_err(read_error)?;
     let file = KeyFile::parse(path, &bytes)?;
     let text = String::from_utf8(bytes).ok();
     Ok((file, text, group_or_others_can_read(&meta)))

@@ -379,7 +379,7 @@ fn reason(status: u16) -> &'static str {
 
 /// A body to send: the file's bytes, verbatim, once they are known to be JSON.
 fn read_json_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let bytes = crate::input::read_all(path, "callback body")?;
+    let bytes = crate::input::read_all(path, "callback body", crate::input::BODY_BYTES)?;
     serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
         .with_context(|| format!("callback body {} is not JSON", path.display()))?;
     Ok(bytes)

@@ -141,7 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 fn read_body(path: &std::path::Path) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
-    let bytes = crate::input::read_all(path, "request body")?;
+    let bytes = crate::input::read_all(path, "request body", crate::input::BODY_BYTES)?;
     // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let value: serde_json::Value = serde_json::from_slice(json)
