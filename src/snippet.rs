@@ -64,9 +64,12 @@ pub fn header(out: &mut String, list: &Allowlist, stamp: &Stamp<'_>) {
 }
 
 /// Text safe inside a one-line comment or a quoted string: control characters and the Unicode
-/// line and paragraph separators (line breaks to YAML 1.1 parsers such as kubectl's) become `?`.
+/// line and paragraph separators (line breaks to YAML 1.1 parsers such as kubectl's) become `?`,
+/// and so does a backslash at the end: Apache continues a line that ends in one, even a comment,
+/// which would swallow the `Require` line after it.
 fn one_line(text: &str) -> String {
-    text.chars()
+    let mut line: String = text
+        .chars()
         .map(|c| {
             if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
                 '?'
@@ -74,7 +77,12 @@ fn one_line(text: &str) -> String {
                 c
             }
         })
-        .collect()
+        .collect();
+    let kept = line.trim_end_matches('\\').len();
+    let backslashes = line.len() - kept;
+    line.truncate(kept);
+    line.extend(std::iter::repeat_n('?', backslashes));
+    line
 }
 
 /// A host as a bare address, a network as CIDR.
@@ -358,6 +366,32 @@ mod tests {
                 "{target:?}:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_label_ending_in_a_backslash_does_not_continue_its_line() {
+        let list = Allowlist::parse_file(
+            "1.2.3.4 trailing\\\n5.6.7.8 next\\ \\\\\n",
+            "list\\".into(),
+            "today".into(),
+        )
+        .unwrap();
+        for target in [
+            Target::Nginx,
+            Target::Apache,
+            Target::Iptables,
+            Target::Nftables,
+            Target::Haproxy,
+            Target::Kubernetes,
+        ] {
+            let text = render(&list, target, &stamp());
+            for line in text.lines() {
+                assert!(!line.trim_end().ends_with('\\'), "{target:?}: {line}");
+            }
+        }
+        let apache = render(&list, Target::Apache, &stamp());
+        assert!(apache.contains("    # trailing?\n    Require ip 1.2.3.4\n"), "{apache}");
+        assert!(apache.contains("    # next\\ ??\n    Require ip 5.6.7.8\n"), "{apache}");
     }
 
     #[test]
