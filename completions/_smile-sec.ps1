@@ -91,7 +91,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow')
             [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
             [CompletionResult]::new('--emit', '--emit', [CompletionResultType]::ParameterName, 'What to print: the list (text, json) or a snippet for a server or firewall')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (same as --emit text|json)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format, as --emit text|json (default: text); with a snippet''s --emit, only text')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The callback port, for the iptables, nftables and k8s rules')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

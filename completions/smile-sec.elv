@@ -84,7 +84,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --env 'Which environment''s callback sources to allow'
             cand --allowlist 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept'
             cand --emit 'What to print: the list (text, json) or a snippet for a server or firewall'
-            cand --format 'Output format (same as --emit text|json)'
+            cand --format 'Output format, as --emit text|json (default: text); with a snippet''s --emit, only text'
             cand --port 'The callback port, for the iptables, nftables and k8s rules'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help (see more with ''--help'')'

@@ -101,7 +101,7 @@ iptables\t'iptables/ip6tables commands: a chain accepting only these sources on 
 nftables\t'An nftables table dropping traffic to --port from any other source (`nft -f`)'
 haproxy\t'An HAProxy `acl` on `src` and an `http-request deny`'
 k8s\t'A Kubernetes NetworkPolicy with one ipBlock per entry'"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l format -d 'Output format (same as --emit text|json)' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l format -d 'Output format, as --emit text|json (default: text); with a snippet\'s --emit, only text' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
 json\t'NDJSON: one entry object per line, then a summary with the source and date'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l port -d 'The callback port, for the iptables, nftables and k8s rules' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''

@@ -129,10 +129,15 @@ fn json_is_ndjson_entries_then_a_stamped_summary() {
 
 #[test]
 fn format_and_emit_conflict() {
-    smile()
-        .args(["allowlist", "--format", "json", "--emit", "nginx"])
-        .assert()
-        .code(2);
+    for (emit, format) in [("nginx", "json"), ("json", "text"), ("text", "json")] {
+        smile()
+            .args(["allowlist", "--format", format, "--emit", emit])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::starts_with(format!(
+                "smile-sec: error: --emit {emit} and --format {format} disagree"
+            )));
+    }
     smile()
         .args(["allowlist", "--emit", "caddy"])
         .assert()
@@ -141,6 +146,22 @@ fn format_and_emit_conflict() {
         .args(["allowlist", "--emit", "nftables", "--port", "0"])
         .assert()
         .code(2);
+}
+
+/// Scripts that pass `--format` to every command: text fits every snippet, json fits the list.
+#[test]
+fn format_that_agrees_with_emit() {
+    for target in ["nginx", "apache", "iptables", "nftables", "haproxy", "k8s", "text"] {
+        assert_eq!(
+            emit(&["--emit", target, "--format", "text"]),
+            emit(&["--emit", target]),
+            "{target}"
+        );
+    }
+    assert_eq!(
+        emit(&["--emit", "json", "--format", "json"]),
+        emit(&["--format", "json"])
+    );
 }
 
 #[test]

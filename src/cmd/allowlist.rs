@@ -13,7 +13,7 @@ use crate::allowlist::Allowlist;
 use crate::input;
 use crate::keyfile::Environment;
 use crate::outcome::Outcome;
-use crate::output::Printer;
+use crate::output::{Printer, hinted};
 use crate::snippet::{self, Stamp, Target};
 
 /// Print Smile ID's callback source addresses, or a server or firewall snippet allowing only them
@@ -33,12 +33,12 @@ pub struct Args {
     pub list: ListArgs,
 
     /// What to print: the list (text, json) or a snippet for a server or firewall
-    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "format")]
+    #[arg(long, value_enum, value_name = "FORMAT")]
     pub emit: Option<Emit>,
 
-    /// Output format (same as --emit text|json)
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format, as --emit text|json (default: text); with a snippet's --emit, only text
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// The callback port, for the iptables, nftables and k8s rules
     #[arg(long, value_name = "N", default_value_t = 443, value_parser = clap::value_parser!(u16).range(1..))]
@@ -174,10 +174,26 @@ struct Summary<'a> {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (list, scope) = args.list.load()?;
-    let emit = args.emit.unwrap_or(match args.format {
-        Format::Text => Emit::Text,
-        Format::Json => Emit::Json,
-    });
+    let emit = match (args.emit, args.format) {
+        (None, Some(Format::Json)) => Emit::Json,
+        (None, _) => Emit::Text,
+        (Some(emit), None) => emit,
+        // Every snippet is text; only the list itself is JSON.
+        (Some(emit), Some(format)) if (emit == Emit::Json) == (format == Format::Json) => emit,
+        (Some(emit), Some(format)) => {
+            let name = |value: Option<clap::builder::PossibleValue>| {
+                value.map_or_else(String::new, |v| v.get_name().to_owned())
+            };
+            return Err(hinted(
+                format!(
+                    "--emit {} and --format {} disagree",
+                    name(clap::ValueEnum::to_possible_value(&emit)),
+                    name(clap::ValueEnum::to_possible_value(&format))
+                ),
+                "give one of them",
+            ));
+        }
+    };
     let mut out = Printer::new();
     let target = match emit {
         Emit::Text => {
