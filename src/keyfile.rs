@@ -6,10 +6,13 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::input;
 use crate::secret::{ApiKey, KeyError};
@@ -214,8 +217,32 @@ impl std::error::Error for SecretError {}
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    policy: Policy,
-    keys: Vec<RawEntry>,
+    policy: Object<Policy>,
+    keys: Vec<Object<RawEntry>>,
+}
+
+/// A struct the file must spell as a JSON object. serde's derive also reads a struct from an
+/// array, by position, which would pass by the field names this format checks (`"policy": [30, 5]`
+/// would set the policy, and a mute written as an array would mute).
+#[derive(Default)]
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Fields<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(Fields(PhantomData))
+            .map(Object)
+    }
 }
 
 #[derive(Deserialize)]
@@ -233,7 +260,7 @@ struct RawEntry {
     api_key: Option<ApiKey>,
     owner: Option<String>,
     #[serde(default)]
-    mutes: Vec<RawMute>,
+    mutes: Vec<Object<RawMute>>,
 }
 
 #[derive(Deserialize)]
@@ -259,7 +286,7 @@ impl KeyFile {
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
         // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let raw: RawFile =
+        let Object(raw): Object<RawFile> =
             serde_json::from_slice(bytes).map_err(|source| KeyFileError::Syntax {
                 path: path.to_owned(),
                 source,
@@ -269,7 +296,8 @@ impl KeyFile {
             entry: entry.map(str::to_owned),
             problem,
         };
-        if raw.policy.max_age_days == 0 {
+        let Object(policy) = raw.policy;
+        if policy.max_age_days == 0 {
             return Err(invalid(
                 None,
                 "policy.max_age_days must be at least 1".into(),
@@ -277,7 +305,7 @@ impl KeyFile {
         }
         let mut seen = HashSet::new();
         let mut keys = Vec::with_capacity(raw.keys.len());
-        for entry in raw.keys {
+        for Object(entry) in raw.keys {
             let id = entry.id;
             if id.is_empty() {
                 return Err(invalid(None, "a key has an empty `id`".into()));
@@ -340,7 +368,7 @@ impl KeyFile {
                 }
             };
             let mut mutes = Vec::with_capacity(entry.mutes.len());
-            for mute in entry.mutes {
+            for Object(mute) in entry.mutes {
                 let until = parse_full_date(&mute.until).ok_or_else(|| {
                     invalid(
                         Some(&id),
@@ -370,7 +398,7 @@ impl KeyFile {
         }
         Ok(KeyFile {
             path: path.to_owned(),
-            policy: raw.policy,
+            policy,
             keys,
         })
     }

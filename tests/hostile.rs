@@ -1102,6 +1102,26 @@ fn key_files_survive_hostile_content() {
             "",
         ),
         ("truncated", entry("").as_bytes()[..60].to_vec(), 2, "EOF"),
+        // serde reads a struct from an array by position, past the field names: not here.
+        (
+            "policy as an array",
+            format!(r#"{{"policy":[30,5],{}"#, &entry("")[1..]).into_bytes(),
+            2,
+            "expected a JSON object",
+        ),
+        (
+            "mute as an array",
+            entry(r#","mutes":[["inline_secret","r","2027-01-01"]]"#).into_bytes(),
+            2,
+            "expected a JSON object",
+        ),
+        (
+            "entry as an array",
+            br#"{"keys":[["a","085","sandbox",["server"],"2026-01-01"]]}"#.to_vec(),
+            2,
+            "expected a JSON object",
+        ),
+        ("file as an array", br#"[null,[]]"#.to_vec(), 2, "expected a JSON object"),
         (
             "nesting 100 000 deep",
             format!("{{\"keys\":{}}}", nested(100_000, "")).into_bytes(),
