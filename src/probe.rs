@@ -249,6 +249,9 @@ impl LeakWatch {
         if raw.len() >= MIN_KEY_SEARCH_LEN {
             key_forms.push(raw.to_vec());
             key_forms.push(json_escaped_slashes(raw));
+            if let Ok(text) = std::str::from_utf8(raw) {
+                key_forms.extend(json_string_forms(text));
+            }
         }
         // base64 is a third longer, so it is searched for from 6-byte keys on.
         key_forms.push(STANDARD_NO_PAD.encode(raw).into_bytes());
@@ -291,6 +294,29 @@ impl LeakWatch {
             .any(|(_, forms)| forms.iter().any(|f| contains(f)))
             .then_some(Leak::ExpectedSignature)
     }
+}
+
+/// A key as a JSON encoder would write it inside a string: `"` and `\` and control characters
+/// escaped (a key holding them would otherwise be missed), also with `/` as `\/` (PHP), and with
+/// every non-ASCII character as `\uXXXX` (Python's default).
+fn json_string_forms(text: &str) -> [Vec<u8>; 3] {
+    let quoted = serde_json::to_string(text).expect("a string always serialises");
+    let escaped = &quoted[1..quoted.len() - 1];
+    let mut ascii = String::with_capacity(escaped.len());
+    for c in escaped.chars() {
+        if c.is_ascii() {
+            ascii.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                ascii.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    [
+        escaped.as_bytes().to_vec(),
+        json_escaped_slashes(escaped.as_bytes()),
+        ascii.into_bytes(),
+    ]
 }
 
 /// `/` written as `\/`, as some JSON encoders (PHP's) do.
@@ -522,6 +548,21 @@ mod tests {
         stamps.sort_unstable();
         stamps.dedup();
         assert_eq!(stamps.len(), 7);
+    }
+
+    #[test]
+    fn a_key_echoed_inside_a_json_string_is_found() {
+        let key = ApiKey::new(r#"ZZ/sl"ash\key-é-1234"#).unwrap();
+        let w = LeakWatch::new(&key);
+        // As Python's json.dumps (ASCII by default), serde_json and PHP's json_encode write it.
+        for echoed in [
+            r#"{"k": "ZZ/sl\"ash\\key-\u00e9-1234"}"#,
+            r#"{"k":"ZZ/sl\"ash\\key-é-1234"}"#,
+            r#"{"k":"ZZ\/sl\"ash\\key-é-1234"}"#,
+        ] {
+            assert_eq!(w.find(echoed.as_bytes(), None), Some(Leak::ApiKey), "{echoed}");
+        }
+        assert_eq!(w.find(br#"{"k":"ZZ/sl"}"#, None), None);
     }
 
     #[test]
