@@ -31,7 +31,16 @@ use crate::output::{self, Printer, Tone, hinted, verdict};
   smile-sec audit --keys smile-keys.json
   smile-sec audit --fail-on warn --format github          # in a CI job
   smile-sec audit --format sarif > smile-sec.sarif        # for GitHub code scanning
-  smile-sec audit --now 2026-12-01T00:00:00Z --warn-days 30")]
+  smile-sec audit --now 2026-12-01T00:00:00Z --warn-days 30
+
+The key file (JSON; an unknown field is an error that names it):
+  {\"policy\": {\"max_age_days\": 90, \"warn_days\": 14},
+   \"keys\": [{\"id\": \"live-server-2026-09\", \"partner_id\": \"085\", \"environment\": \"production\",
+             \"integrations\": [\"server\"], \"created\": \"2026-09-01\", \"status\": \"active\",
+             \"api_key_env\": \"SMILE_LIVE_SERVER_KEY\", \"owner\": \"payments-team\",
+             \"mutes\": [{\"finding\": \"expiring\", \"reason\": \"booked\", \"until\": \"2026-12-03\"}]}]}
+  Optional: policy, status (active or retired), owner, mutes, and the secret: at most one of
+  api_key_env (a variable's name), api_key_file (a path from the key file's folder) or api_key.")]
 pub struct Args {
     /// The key file [default: ./smile-keys.json when it exists]
     #[arg(long, env = "SMILE_SEC_KEYS", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
