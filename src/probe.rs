@@ -560,7 +560,11 @@ mod tests {
             r#"{"k":"ZZ/sl\"ash\\key-é-1234"}"#,
             r#"{"k":"ZZ\/sl\"ash\\key-é-1234"}"#,
         ] {
-            assert_eq!(w.find(echoed.as_bytes(), None), Some(Leak::ApiKey), "{echoed}");
+            assert_eq!(
+                w.find(echoed.as_bytes(), None),
+                Some(Leak::ApiKey),
+                "{echoed}"
+            );
         }
         assert_eq!(w.find(br#"{"k":"ZZ/sl"}"#, None), None);
     }

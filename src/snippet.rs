@@ -390,8 +390,14 @@ mod tests {
             }
         }
         let apache = render(&list, Target::Apache, &stamp());
-        assert!(apache.contains("    # trailing?\n    Require ip 1.2.3.4\n"), "{apache}");
-        assert!(apache.contains("    # next\\ ??\n    Require ip 5.6.7.8\n"), "{apache}");
+        assert!(
+            apache.contains("    # trailing?\n    Require ip 1.2.3.4\n"),
+            "{apache}"
+        );
+        assert!(
+            apache.contains("    # next\\ ??\n    Require ip 5.6.7.8\n"),
+            "{apache}"
+        );
     }
 
     #[test]

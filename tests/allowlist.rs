@@ -151,7 +151,9 @@ fn format_and_emit_conflict() {
 /// Scripts that pass `--format` to every command: text fits every snippet, json fits the list.
 #[test]
 fn format_that_agrees_with_emit() {
-    for target in ["nginx", "apache", "iptables", "nftables", "haproxy", "k8s", "text"] {
+    for target in [
+        "nginx", "apache", "iptables", "nftables", "haproxy", "k8s", "text",
+    ] {
         assert_eq!(
             emit(&["--emit", target, "--format", "text"]),
             emit(&["--emit", target]),

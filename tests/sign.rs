@@ -202,6 +202,34 @@ fn body_is_merged() {
         );
 }
 
+/// The body's other fields come back as written: in their order, numbers not read into floats
+/// and written back, strings as escaped; only white space between tokens goes, so the JSON output
+/// stays one line.
+#[test]
+fn body_fields_come_back_as_written() {
+    let body = "{\"id\": 123456789012345678901234567890, \"n\": 1.0000000000000000001,\n \
+                \"f\": 1.50, \"e\": 1e400, \"s\": \"a \\\" \\u00e9 b\",\n \
+                \"nested\": {\n  \"list\": [1, 2.50, {\"x\": -0.0}]\n },\n \"timestamp\": \"old\"}";
+    let out = smile_sec()
+        .args(["sign", "--partner-id", "partner", "--timestamp", TS])
+        .args(["--format", "json", "--body", "-"])
+        .env("SMILE_API_KEY", KEY)
+        .write_stdin(body)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        format!(
+            "{{\"id\":123456789012345678901234567890,\"n\":1.0000000000000000001,\"f\":1.50,\
+             \"e\":1e400,\"s\":\"a \\\" \\u00e9 b\",\"nested\":{{\"list\":[1,2.50,{{\"x\":-0.0}}]}},\
+             \"timestamp\":\"{TS}\",\"partner_id\":\"partner\",\"signature\":\"{SIG}\"}}\n"
+        )
+    );
+}
+
 #[test]
 fn key_file_entry_and_api_key_file() {
     let dir = tempfile::tempdir().unwrap();
