@@ -414,3 +414,47 @@ fn closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Standard input that cannot be read (here a directory) is said on stderr and makes the exit 2;
+/// the other inputs are still checked and the summary printed (cli-contract §1).
+#[cfg(unix)]
+#[test]
+fn unreadable_stdin_is_reported_and_the_rest_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_smile-sec"))
+            .args(args)
+            .stdin(std::fs::File::open(dir.path()).unwrap())
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "ip-check",
+        "--format",
+        "json",
+        "34.240.137.52",
+        "-",
+        "1.2.3.4",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let lines = ndjson(&out.stdout);
+    let inputs: Vec<&str> = lines.iter().filter_map(|l| l["input"].as_str()).collect();
+    assert_eq!(inputs, ["34.240.137.52", "1.2.3.4"]);
+    let last = lines.last().unwrap();
+    assert_eq!(
+        (last["type"].as_str(), last["checked"].as_u64()),
+        (Some("summary"), Some(2))
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: cannot read standard input: "),
+        "{stderr}"
+    );
+    // Counting and text output too.
+    let out = run(&["ip-check", "--count", "1.2.3.4", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"allowed 0\ndenied 1\ninvalid 0\n");
+    let out = run(&["ip-check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 checked"));
+}

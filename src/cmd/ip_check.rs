@@ -164,6 +164,8 @@ struct Report {
     count: bool,
     out: Printer,
     summary: Summary,
+    /// Standard input could not be read to its end (said on stderr): exit 2, after the rest.
+    unreadable: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -178,6 +180,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             kind: "summary",
             ..Summary::default()
         },
+        unreadable: false,
     };
     if let Some(peer) = &args.peer {
         let headers: Vec<&str> = args.forwarded_for.iter().map(String::as_str).collect();
@@ -208,12 +211,38 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "{invalid} {what} not a valid address (verdict `invalid`)"
         ));
     }
-    Ok(report.summary.outcome())
+    let outcome = report.summary.outcome();
+    Ok(if report.unreadable {
+        outcome.worst(Outcome::Error)
+    } else {
+        outcome
+    })
 }
 
 impl Report {
+    /// The lines of standard input. A read that fails (stdin is a directory, a device gone) ends
+    /// them with a line on stderr; the other inputs are still checked and the summary printed
+    /// (cli-contract §1). An error writing the output stops the run.
     fn stdin(&mut self) -> io::Result<()> {
-        lines::for_each(io::stdin().lock(), MAX_LINE, |line| match line {
+        let mut writing = None;
+        let read = lines::for_each(io::stdin().lock(), MAX_LINE, |line| {
+            self.line(line).map_err(|e| {
+                writing = Some(e);
+                io::Error::other("the output failed")
+            })
+        });
+        if let Some(e) = writing {
+            return Err(e);
+        }
+        if let Err(e) = read {
+            output::item_error(format_args!("cannot read standard input: {e}"));
+            self.unreadable = true;
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, line: Line<'_>) -> io::Result<()> {
+        match line {
             Line::Text(text) => self.one(text),
             Line::TooLong(start) => {
                 self.summary.add(Verdict::Invalid);
@@ -229,7 +258,7 @@ impl Report {
                 }
                 Ok(())
             }
-        })
+        }
     }
 
     /// Whether a result with this verdict is printed.
