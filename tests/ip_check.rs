@@ -458,3 +458,22 @@ fn unreadable_stdin_is_reported_and_the_rest_still_checked() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 checked"));
 }
+
+/// An argument that is not UTF-8 is one `invalid` input, as the same bytes on stdin are; the
+/// other arguments are still checked.
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_an_invalid_input() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff1.2.3.4");
+    let out = smile()
+        .args(["ip-check", "--format", "json", "34.240.137.52"])
+        .arg(bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let lines = ndjson(&out.stdout);
+    let verdicts: Vec<&str> = lines.iter().filter_map(|l| l["verdict"].as_str()).collect();
+    assert_eq!(verdicts, ["allowed", "invalid"]);
+    assert_eq!(lines[1]["reason"], "not_an_address");
+}

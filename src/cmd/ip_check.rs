@@ -35,8 +35,10 @@ const MAX_LINE: usize = 4096;
   smile-sec ip-check --peer 10.0.0.7 --forwarded-for '203.0.113.9, 34.240.137.52' --trusted-proxy 10.0.0.0/8")]
 pub struct Args {
     /// Addresses to check; none or "-" reads one address per line from stdin
+    // Not `String`: an argument that is not UTF-8 is one `invalid` input, as the same bytes on
+    // stdin are, not a usage error that would leave the other addresses unchecked.
     #[arg(value_name = "ADDR", conflicts_with = "peer")]
-    pub addrs: Vec<String>,
+    pub addrs: Vec<std::ffi::OsString>,
 
     #[command(flatten)]
     pub list: ListArgs,
@@ -193,7 +195,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             if addr == "-" {
                 report.stdin()?;
             } else {
-                report.one(addr.as_bytes())?;
+                report.one(addr.as_encoded_bytes())?;
             }
         }
     }
