@@ -29,6 +29,7 @@ use crate::keyfile::{KeyFile, SecretSource};
 use crate::payload::{self, Field, Item, ItemNumber};
 use crate::proxy::{self, Hop, Why};
 use crate::replay::{self, Body, PairId, ReplayLog, SeenFile};
+use crate::request_body::{self, BodyError};
 use crate::scan;
 use crate::secret::ApiKey;
 use crate::signature::{DecodedSignature, MalformedSignature};
@@ -55,6 +56,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("allowlist_file", allowlist_file),
     ("proxy_chain", proxy_chain),
     ("snippet", snippet),
+    ("request_body", request_body),
 ];
 
 /// What framing reported for one item, enough to compare runs.
@@ -665,6 +667,55 @@ pub fn keyfile(data: &[u8]) {
         }
     }
     assert_eq!(file.find("\u{0}no such id\u{0}").map(|k| &k.id), None);
+}
+
+/// `request_body::parse` (`sign --body`): it reads what serde_json reads, and more only where
+/// serde_json cannot hold a number; what it prints is one line of valid JSON, an object, that means
+/// what the input meant and reads back to itself.
+pub fn request_body(data: &[u8]) {
+    let parsed = request_body::parse(data);
+    // serde_json's `Value` (with `raw_value`) reads an object keyed by this token as a raw value
+    // to unwrap, and so refuses valid JSON that the body reader rightly keeps (found by fuzzing).
+    if memchr::memmem::find(data, b"$serde_json::private::RawValue").is_some() {
+        if let Ok(body) = parsed {
+            let printed = serde_json::to_string(&body).expect("raw values print");
+            assert!(request_body::parse(printed.as_bytes()).is_ok(), "{printed}");
+        }
+        return;
+    }
+    let value = serde_json::from_slice::<serde_json::Value>(data);
+    let body = match (parsed, &value) {
+        (Ok(body), _) => body,
+        (Err(BodyError::NotAnObject), Ok(value)) => {
+            assert!(!value.is_object(), "an object refused as not one");
+            return;
+        }
+        (Err(e), Ok(value)) => {
+            assert!(
+                !value.is_object(),
+                "serde_json reads it, the body reader said {e:?}"
+            );
+            return;
+        }
+        (Err(_), Err(_)) => return,
+    };
+    let printed = serde_json::to_string(&body).expect("raw values print");
+    assert!(!printed.contains('\n'), "{printed}");
+    let again = request_body::parse(printed.as_bytes()).expect("what it prints reads back");
+    assert_eq!(
+        serde_json::to_string(&again).expect("raw values print"),
+        printed,
+        "printing is a fixed point"
+    );
+    match value {
+        Ok(value) => assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&printed).ok(),
+            Some(value),
+            "{printed}"
+        ),
+        // Only a number no float holds may be read past serde_json.
+        Err(e) => assert!(e.to_string().contains("number out of range"), "{e}"),
+    }
 }
 
 /// `signature::DecodedSignature::parse`: accepts exactly the canonical padded standard base64 of

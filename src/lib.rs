@@ -30,6 +30,7 @@ pub mod pipeline;
 pub mod probe;
 pub mod proxy;
 pub mod replay;
+pub mod request_body;
 pub mod scan;
 pub mod secret;
 pub mod signature;

@@ -2,16 +2,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::ValueHint;
-use indexmap::IndexMap;
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use super::args::{ClockArgs, KeySourceArgs, PartnerArgs};
 use crate::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::Printer;
+use crate::request_body::{self, Body, BodyError};
 use crate::signature::sign;
 use crate::time::format_signing_timestamp;
 
@@ -146,71 +145,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// A request body's fields in their order, each value as it was written: a number is not read
-/// into a float and written back (`123456789012345678901234567890`, `1.50` and `1e400` stay).
-type Body = IndexMap<String, Box<RawValue>>;
-
 fn read_body(path: &std::path::Path) -> anyhow::Result<Body> {
     let bytes = crate::input::read_all(path, "request body", crate::input::BODY_BYTES)?;
     // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let value: &RawValue = serde_json::from_slice(json)
-        .with_context(|| format!("request body {} is not valid JSON", path.display()))?;
-    if !value.get().starts_with('{') {
-        bail!("request body {} is not a JSON object", path.display());
-    }
-    let fields: IndexMap<String, &RawValue> = serde_json::from_str(value.get())
-        .with_context(|| format!("request body {} is not valid JSON", path.display()))?;
-    fields
-        .into_iter()
-        .map(|(name, value)| Ok((name, compact(value)?)))
-        .collect::<anyhow::Result<Body>>()
-        .with_context(|| format!("request body {} is not valid JSON", path.display()))
-}
-
-/// Nesting a body's values may have below the body itself: serde_json's limit for a whole value
-/// (128), which `verify` holds callbacks to as well.
-const MAX_VALUE_DEPTH: usize = 127;
-
-/// `value` without the white space between its tokens, so that the signed body prints on one
-/// line; strings and numbers are untouched. What serde_json's raw reading lets pass is refused
-/// here as its full reading refuses it: nesting past its limit, and an escaped string that does
-/// not decode (a lone surrogate, `"\ud800"`).
-fn compact(value: &RawValue) -> anyhow::Result<Box<RawValue>> {
-    let text = value.get();
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped, mut depth) = (false, false, 0);
-    // Where the current string starts in `out`, and whether it has an escape.
-    let (mut string_start, mut has_escape) = (0, false);
-    for c in text.chars() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                (escaped, has_escape) = (true, true);
-            } else if c == '"' {
-                in_string = false;
-                if has_escape {
-                    out.push(c);
-                    serde_json::from_str::<String>(&out[string_start..])?;
-                    continue;
-                }
-            }
-        } else {
-            match c {
-                ' ' | '\t' | '\n' | '\r' => continue,
-                '"' => (in_string, string_start, has_escape) = (true, out.len(), false),
-                '[' | '{' => depth += 1,
-                ']' | '}' => depth -= 1,
-                _ => {}
-            }
-            if depth > MAX_VALUE_DEPTH {
-                bail!("it nests deeper than {} levels", MAX_VALUE_DEPTH + 1);
-            }
+    request_body::parse(json).map_err(|e| match e {
+        BodyError::NotAnObject => {
+            anyhow::anyhow!("request body {} is not a JSON object", path.display())
         }
-        out.push(c);
-    }
-    Ok(RawValue::from_string(out)?)
+        BodyError::Invalid(why) => {
+            anyhow::anyhow!("request body {} is not valid JSON: {why}", path.display())
+        }
+    })
 }
 
 /// Single-quotes a value for a POSIX shell: `'` becomes `'\''`; nothing inside is special.
