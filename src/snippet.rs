@@ -301,16 +301,18 @@ mod tests {
         Allowlist::built_in(None)
     }
 
+    const EVERY_TARGET: [Target; 6] = [
+        Target::Nginx,
+        Target::Apache,
+        Target::Iptables,
+        Target::Nftables,
+        Target::Haproxy,
+        Target::Kubernetes,
+    ];
+
     #[test]
     fn every_target_is_stamped_and_lists_every_entry() {
-        for target in [
-            Target::Nginx,
-            Target::Apache,
-            Target::Iptables,
-            Target::Nftables,
-            Target::Haproxy,
-            Target::Kubernetes,
-        ] {
+        for target in EVERY_TARGET {
             let text = render(&all(), target, &stamp());
             assert!(text.contains("Security Overview"), "{target:?}");
             assert!(text.contains("2026-11-25"), "{target:?}");
@@ -376,14 +378,7 @@ mod tests {
             "today".into(),
         )
         .unwrap();
-        for target in [
-            Target::Nginx,
-            Target::Apache,
-            Target::Iptables,
-            Target::Nftables,
-            Target::Haproxy,
-            Target::Kubernetes,
-        ] {
+        for target in EVERY_TARGET {
             let text = render(&list, target, &stamp());
             for line in text.lines() {
                 assert!(!line.trim_end().ends_with('\\'), "{target:?}: {line}");
