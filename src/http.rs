@@ -129,8 +129,22 @@ pub fn check_url(url: &str) -> Result<(), SendError> {
     } else {
         Err(SendError::BadUrl(format!(
             "`{}` is not an http:// or https:// URL",
-            url.escape_debug()
+            shown(url).escape_debug()
         )))
+    }
+}
+
+/// A URL as it may be shown (errors, results): a password in it (`https://user:pw@host/`) is a
+/// secret, so the user information before `@` is replaced by `***`.
+pub fn shown(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.into();
+    };
+    let rest = &url[scheme_end..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]).into(),
+        None => url.into(),
     }
 }
 
@@ -164,6 +178,20 @@ pub fn excerpt(body: &[u8], max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_not_shown() {
+        assert_eq!(
+            shown("http://127.0.0.1:8080/cb"),
+            "http://127.0.0.1:8080/cb"
+        );
+        assert_eq!(
+            shown("https://user:secretpw@example.com/cb?a=b@c"),
+            "https://***@example.com/cb?a=b@c"
+        );
+        assert_eq!(shown("http://u:p@w@host"), "http://***@host");
+        assert_eq!(shown("not a url"), "not a url");
+    }
 
     #[test]
     fn urls() {

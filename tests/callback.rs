@@ -600,3 +600,33 @@ fn send_times_out_with_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("no answer within 1.0s"));
 }
+
+/// A password in the endpoint's URL is a secret: not in an error, not in a result.
+#[test]
+fn a_password_in_the_url_is_never_shown() {
+    let with_password = |url: &str| url.replacen("http://", "http://probe:s3cretpw@", 1);
+    let out = smile_sec()
+        .args(["callback", "send", &with_password(&closed_port_url())])
+        .args(["--partner-id", PARTNER])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("http://***@127.0.0.1:"), "{stderr}");
+    let url = with_password(&serve(accept_all()));
+    for command in ["send", "probe"] {
+        let out = smile_sec()
+            .args(["callback", command, &url, "--partner-id", PARTNER])
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("\"url\":\"http://***@127.0.0.1:"),
+            "{stdout}"
+        );
+        for text in [&stdout, &String::from_utf8_lossy(&out.stderr)] {
+            assert!(!text.contains("s3cretpw"), "{command}: {text}");
+        }
+    }
+}

@@ -319,7 +319,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
     let client = Client::new(args.timeout);
     let response = client
         .post_json(&args.url, &body)
-        .with_context(|| format!("POST {}", args.url))?;
+        .with_context(|| format!("POST {}", http::shown(&args.url)))?;
     let leaked = watches
         .iter()
         .any(|w| w.find(&response.body, None) == Some(Leak::ApiKey));
@@ -351,7 +351,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
         }
         Format::Json => out.json(&SendResult {
             kind: "result",
-            url: &args.url,
+            url: &http::shown(&args.url),
             status: response.status,
             accepted,
             elapsed_ms: response.elapsed.as_millis(),
@@ -437,7 +437,7 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             Ok(response) => Some(response),
             // Nothing reached yet: the URL is wrong or the server is down; no table is worth printing.
             Err(e) if request.case == Case::Valid => {
-                return Err(e).with_context(|| format!("POST {}", args.url));
+                return Err(e).with_context(|| format!("POST {}", http::shown(&args.url)));
             }
             Err(e) => {
                 output::item_error(format_args!("{}: {e}", request.case.as_str()));
@@ -511,7 +511,7 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         }
         Format::Json => out.json(&ProbeSummary {
             kind: "summary",
-            url: &args.url,
+            url: &http::shown(&args.url),
             strict: args.strict,
             tally,
         })?,
