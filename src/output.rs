@@ -1,6 +1,7 @@
 //! The one place that writes to the terminal: a buffered stdout for data (text lines or NDJSON),
 //! stderr for warnings and errors, and the colour decision (cli-contract §1).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
@@ -152,44 +153,98 @@ impl Printer {
 /// A warning on stderr: `smile-sec: warning: ...`.
 pub fn warn(message: fmt::Arguments<'_>) {
     // A failed write to stderr has nowhere left to be reported.
-    let _ = writeln!(io::stderr().lock(), "smile-sec: warning: {message}");
+    let _ = writeln!(
+        io::stderr().lock(),
+        "smile-sec: warning: {}",
+        one_line(&message.to_string())
+    );
 }
 
 /// An error about one item of a batch, on stderr; the run goes on.
 pub fn item_error(message: fmt::Arguments<'_>) {
-    let _ = writeln!(io::stderr().lock(), "smile-sec: error: {message}");
+    let _ = writeln!(
+        io::stderr().lock(),
+        "smile-sec: error: {}",
+        one_line(&message.to_string())
+    );
 }
 
 /// The final error of a run: one line, then an optional `hint:` line.
 pub fn fatal(error: &anyhow::Error) {
+    let hint = error.chain().find_map(|e| e.downcast_ref::<Hinted>());
+    error_lines(&format!("{error:#}"), hint.map(|h| h.hint.as_str()));
+}
+
+/// The contract's error (cli-contract §1): one `smile-sec: error:` line, then maybe one `hint:`
+/// line. Whatever the text holds (a path or a value with a line break in it), it stays on its
+/// line: control characters are written as escapes.
+fn error_lines(message: &str, hint: Option<&str>) {
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "smile-sec: error: {error:#}");
-    if let Some(hint) = error.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
-        let _ = writeln!(err, "hint: {}", hint.hint);
+    let _ = writeln!(err, "smile-sec: error: {}", one_line(message));
+    if let Some(hint) = hint {
+        let _ = writeln!(err, "hint: {}", one_line(hint));
     }
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), so that it prints as one line.
+fn one_line(text: &str) -> Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A usage error as clap renders it (`error: ...`, details, `Usage: ...`, `For more information...`),
 /// printed as one `smile-sec: error:` line and one `hint:` line.
 pub fn usage_error(rendered: &str) {
-    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let (message, hint) = usage_parts(rendered);
+    error_lines(&message, Some(&hint));
+}
+
+/// The message and hint in clap's rendering of a usage error. The message is its first line and
+/// any line after it that is not indented (the rest of a value with a line break in it); indented
+/// lines are details (`[possible values: ...]`, `tip: ...`), or, after a message that ends in a
+/// colon, what the message lists (the required arguments not given).
+fn usage_parts(rendered: &str) -> (String, String) {
+    let mut lines = rendered
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .peekable();
     let first = lines.next().unwrap_or("invalid usage");
-    let message = first.strip_prefix("error: ").unwrap_or(first);
-    let detail = lines
+    let mut message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    while let Some(line) = lines.next_if(|l| !l.is_empty() && !l.starts_with([' ', '\t'])) {
+        message.push('\n');
+        message.push_str(line);
+    }
+    let details: Vec<&str> = lines
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
         .take_while(|l| !l.starts_with("Usage:"))
         .filter(|l| !l.starts_with("For more information"))
         .map(|l| l.strip_prefix("tip: ").unwrap_or(l))
         .map(|l| l.trim_start_matches('[').trim_end_matches(']'))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let hint = if detail.is_empty() {
-        "see --help".to_owned()
+        .collect();
+    let mut hint = details.join("; ");
+    if message.ends_with(':') && !details.is_empty() {
+        message = format!("{message} {}", details.join(", "));
+        hint.clear();
+    }
+    if hint.is_empty() {
+        hint = "see --help".to_owned();
     } else {
-        format!("{detail}; see --help")
-    };
-    let mut err = io::stderr().lock();
-    let _ = writeln!(err, "smile-sec: error: {message}");
-    let _ = writeln!(err, "hint: {hint}");
+        hint.push_str("; see --help");
+    }
+    (message, hint)
 }
 
 /// An error that carries a `hint:` line for the user.
@@ -224,4 +279,55 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
                 .and_then(|e| e.io_error_kind())
                 .is_some_and(|k| k == io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_become_one_message_and_one_hint() {
+        let parts = |text: &str| {
+            let (message, hint) = usage_parts(text);
+            (one_line(&message).into_owned(), hint)
+        };
+        assert_eq!(
+            parts(
+                "error: invalid value 'xml' for '--format <FORMAT>'\n  [possible values: text, json]\n\nFor more information, try '--help'.\n"
+            ),
+            (
+                "invalid value 'xml' for '--format <FORMAT>'".to_owned(),
+                "possible values: text, json; see --help".to_owned()
+            )
+        );
+        // The arguments missing are the message's own end, not a hint.
+        assert_eq!(
+            parts(
+                "error: the following required arguments were not provided:\n  <URL>\n\nUsage: smile-sec callback send <URL> [FILE]\n\nFor more information, try '--help'.\n"
+            ),
+            (
+                "the following required arguments were not provided: <URL>".to_owned(),
+                "see --help".to_owned()
+            )
+        );
+        // A value with a line break in it stays in the message, escaped.
+        assert_eq!(
+            parts(
+                "error: invalid value '1\n2' for '--job-type <N>': invalid digit\n\nFor more information, try '--help'.\n"
+            ),
+            (
+                "invalid value '1\\n2' for '--job-type <N>': invalid digit".to_owned(),
+                "see --help".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            one_line("cannot read /a\nb\r\u{1b}[31m"),
+            "cannot read /a\\nb\\r\\u{1b}[31m"
+        );
+        assert!(matches!(one_line("plain é"), Cow::Borrowed("plain é")));
+    }
 }

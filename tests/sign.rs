@@ -347,6 +347,23 @@ fn usage_errors_exit_2_without_leaking() {
             "`smile-sec callback` needs a command",
         ),
         (vec!["callback"], None, "one of new, send, probe"),
+        // What is missing is in the error line itself.
+        (
+            vec!["callback", "send"],
+            Some(KEY),
+            "were not provided: <URL>",
+        ),
+        // Line breaks in values and paths stay on the error line, escaped.
+        (
+            vec!["callback", "new", "--job-type", "1\n2"],
+            Some(KEY),
+            r"invalid value '1\n2'",
+        ),
+        (
+            vec!["sign", "--partner-id", "p", "--api-key-file", "no\nsuch"],
+            None,
+            r"cannot read API key file no\nsuch",
+        ),
     ];
     for (args, key, needle) in cases {
         let mut cmd = smile_sec();
