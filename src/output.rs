@@ -156,7 +156,7 @@ pub fn warn(message: fmt::Arguments<'_>) {
     let _ = writeln!(
         io::stderr().lock(),
         "smile-sec: warning: {}",
-        one_line(&message.to_string())
+        escape_controls(&message.to_string())
     );
 }
 
@@ -165,7 +165,7 @@ pub fn item_error(message: fmt::Arguments<'_>) {
     let _ = writeln!(
         io::stderr().lock(),
         "smile-sec: error: {}",
-        one_line(&message.to_string())
+        escape_controls(&message.to_string())
     );
 }
 
@@ -180,14 +180,15 @@ pub fn fatal(error: &anyhow::Error) {
 /// line: control characters are written as escapes.
 fn error_lines(message: &str, hint: Option<&str>) {
     let mut err = io::stderr().lock();
-    let _ = writeln!(err, "smile-sec: error: {}", one_line(message));
+    let _ = writeln!(err, "smile-sec: error: {}", escape_controls(message));
     if let Some(hint) = hint {
-        let _ = writeln!(err, "hint: {}", one_line(hint));
+        let _ = writeln!(err, "hint: {}", escape_controls(hint));
     }
 }
 
-/// `text` with its control characters escaped (`\n`, `\u{1b}`), so that it prints as one line.
-fn one_line(text: &str) -> Cow<'_, str> {
+/// `text` with its control characters escaped (`\n`, `\u{1b}`): it prints as one line, and no
+/// input can move the cursor or recolour the terminal.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.contains(char::is_control) {
         return Cow::Borrowed(text);
     }
@@ -289,7 +290,7 @@ mod tests {
     fn usage_errors_become_one_message_and_one_hint() {
         let parts = |text: &str| {
             let (message, hint) = usage_parts(text);
-            (one_line(&message).into_owned(), hint)
+            (escape_controls(&message).into_owned(), hint)
         };
         assert_eq!(
             parts(
@@ -325,9 +326,12 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(
-            one_line("cannot read /a\nb\r\u{1b}[31m"),
+            escape_controls("cannot read /a\nb\r\u{1b}[31m"),
             "cannot read /a\\nb\\r\\u{1b}[31m"
         );
-        assert!(matches!(one_line("plain é"), Cow::Borrowed("plain é")));
+        assert!(matches!(
+            escape_controls("plain é"),
+            Cow::Borrowed("plain é")
+        ));
     }
 }

@@ -341,25 +341,6 @@ fn input_text(input: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(input.strip_suffix(b"\r").unwrap_or(input))
 }
 
-/// For text output: control characters escaped, so no input can move the cursor or recolour.
-fn printable(text: &str) -> Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| {
-                    if c.is_control() {
-                        c.escape_default().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
 fn print(
     out: &mut Printer,
     format: Format,
@@ -390,13 +371,13 @@ fn print(
             out.line(format_args!(
                 "{} {}  {}",
                 verdict(v.as_str(), tone, 8),
-                printable(&input),
+                output::escape_controls(&input),
                 check.detail()
             ))?;
             if let Some((c, hop)) = client {
                 out.line(format_args!(
                     "         client: {hop} ({}): {}",
-                    printable(c.text),
+                    output::escape_controls(c.text),
                     c.detail
                 ))?;
             }
