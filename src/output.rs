@@ -223,7 +223,13 @@ fn usage_parts(rendered: &str) -> (String, String) {
         .peekable();
     let first = lines.next().unwrap_or("invalid usage");
     let mut message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
-    while let Some(line) = lines.next_if(|l| !l.is_empty() && !l.starts_with([' ', '\t'])) {
+    let continues = |l: &&str| {
+        !l.is_empty()
+            && !l.starts_with([' ', '\t'])
+            && !l.starts_with("Usage:")
+            && !l.starts_with("For more information")
+    };
+    while let Some(line) = lines.next_if(continues) {
         message.push('\n');
         message.push_str(line);
     }
@@ -308,6 +314,14 @@ mod tests {
             ),
             (
                 "the following required arguments were not provided: <URL>".to_owned(),
+                "see --help".to_owned()
+            )
+        );
+        // The usage line is never part of the message, blank line before it or not.
+        assert_eq!(
+            parts("error: unexpected argument 'x' found\nUsage: smile-sec sign [OPTIONS]\n"),
+            (
+                "unexpected argument 'x' found".to_owned(),
                 "see --help".to_owned()
             )
         );
