@@ -257,6 +257,8 @@ impl LeakWatch {
         key_forms.push(STANDARD_NO_PAD.encode(raw).into_bytes());
         key_forms.push(URL_SAFE_NO_PAD.encode(raw).into_bytes());
         key_forms.retain(|f| f.len() >= MIN_KEY_SEARCH_LEN);
+        // Most keys have nothing to escape, so several spellings are the same bytes.
+        key_forms.sort_unstable();
         key_forms.dedup();
         LeakWatch {
             key_forms,
