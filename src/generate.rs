@@ -311,10 +311,6 @@ const KNOWN_ENV: &[(&str, &str)] = &[
         "Take this RFC 3339 time as now, when --now is not given; makes runs reproducible.",
     ),
     (
-        "SMILE_SEC_PIECE_BYTES",
-        "For testing: verify reads files in pieces of this many bytes (default 262144) instead.",
-    ),
-    (
         "NO_COLOR",
         "When set and not empty, --color auto does not colour (no-color.org).",
     ),

@@ -11,15 +11,15 @@ use std::path::Path;
 use anyhow::Context;
 
 /// An API key file, or a key-file entry's `api_key_file`: a key is tens of bytes.
-pub const SECRET_BYTES: u64 = 64 << 10;
+pub(crate) const SECRET_BYTES: u64 = 64 << 10;
 /// A key file or an allowlist: thousands of entries.
-pub const LIST_BYTES: u64 = 16 << 20;
+pub(crate) const LIST_BYTES: u64 = 16 << 20;
 /// A request or callback body (a request may carry images in base64).
-pub const BODY_BYTES: u64 = 256 << 20;
+pub(crate) const BODY_BYTES: u64 = 256 << 20;
 
 /// The whole of `path` (`-`: stdin), up to `limit` bytes. `what` names it in errors, e.g.
 /// "API key file".
-pub fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         read_limited(io::stdin().lock(), limit)
             .with_context(|| format!("cannot read the {what} from stdin"))
@@ -29,12 +29,12 @@ pub fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> 
 }
 
 /// The whole of the file at `path`, up to `limit` bytes.
-pub fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     read_limited(File::open(path)?, limit)
 }
 
 /// All of `reader`, or an error once it holds more than `limit` bytes.
-pub fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(limit.saturating_add(1))

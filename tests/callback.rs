@@ -13,8 +13,8 @@ use chrono::Utc;
 use common::{Handler, serve};
 use predicates::prelude::*;
 use serde_json::Value;
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 use smile_sec::time::parse_callback_timestamp;
 
 const KEY: &str = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";

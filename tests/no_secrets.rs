@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use common::{Handler, serve, smile_sec};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const KEY: &str = "SMILE-SEC-CANARY-KEY-0123456789";
 const SANDBOX_KEY: &str = "SMILE-SEC-CANARY-SANDBOX-KEY-9876543210";
@@ -1116,12 +1116,12 @@ fn help_shows_no_environment_values() {
 /// Every type that holds a key (grep for `ApiKey`, `Signer`, `LeakWatch`) keeps it out of `{:?}`.
 #[test]
 fn debug_output_never_shows_a_key() {
-    use smile_sec::credentials::{Credential, KeyRequest, VerificationKeys};
-    use smile_sec::explain::Explainer;
-    use smile_sec::keyfile::{Environment, KeyFile};
-    use smile_sec::probe::{LeakWatch, Skew, plan};
-    use smile_sec::signature::Signer;
-    use smile_sec::verify::{Candidate, Freshness, Verifier};
+    use smile_sec::callbacks::explain::Explainer;
+    use smile_sec::callbacks::verdict::{Candidate, Freshness, Verifier};
+    use smile_sec::endpoint::probe::{LeakWatch, Skew, plan};
+    use smile_sec::keys::credentials::{Credential, KeyRequest, VerificationKeys};
+    use smile_sec::keys::keyfile::{Environment, KeyFile};
+    use smile_sec::signing::signature::Signer;
 
     let assert_hidden = |what: &str, shown: String| {
         for needle in key_needles() {
@@ -1226,10 +1226,10 @@ fn debug_output_never_shows_a_key() {
         api_key_file: Some(&key_path),
         ..KeyRequest::default()
     };
-    let error = smile_sec::credentials::signing_credential(&request).unwrap_err();
+    let error = smile_sec::keys::credentials::signing_credential(&request).unwrap_err();
     assert_hidden("credential error", format!("{error:?} {error:#}"));
     std::fs::write(&key_path, KEY).unwrap();
-    let found = smile_sec::credentials::signing_credential(&request).unwrap();
+    let found = smile_sec::keys::credentials::signing_credential(&request).unwrap();
     assert_hidden("Credential from a file", format!("{found:?}"));
     assert_hidden("KeyRequest", format!("{request:?}"));
 }

@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use crate::allowlist::Allowlist;
 use crate::input;
-use crate::keyfile::Environment;
+use crate::ip::allowlist::Allowlist;
+use crate::ip::snippet::{self, Stamp, Target};
+use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
 use crate::output::{Printer, hinted};
-use crate::snippet::{self, Stamp, Target};
 
 /// Print Smile ID's callback source addresses, or a server or firewall snippet allowing only them
 ///

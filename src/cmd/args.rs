@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::ValueHint;
 
-use crate::credentials::KeyRequest;
-use crate::keyfile::Environment;
+use crate::keys::credentials::KeyRequest;
+use crate::keys::keyfile::Environment;
 
 /// The partner ID, used byte for byte.
 #[derive(Debug, Clone, clap::Args)]

@@ -10,9 +10,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::args::ClockArgs;
-use crate::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
 use crate::input;
-use crate::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
+use crate::keys::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
+use crate::keys::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, hinted, verdict};
 

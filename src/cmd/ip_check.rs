@@ -10,11 +10,11 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::allowlist::ListArgs;
-use crate::allowlist::{Allowlist, Check, Reason, Verdict};
-use crate::lines::{self, Line};
+use crate::ingest::lines::{self, Line};
+use crate::ip::allowlist::{Allowlist, Check, Reason, Verdict};
+use crate::ip::proxy::{self, Choice, Hop};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::proxy::{self, Choice, Hop};
 
 /// Longest input line looked at; longer lines are reported invalid, not kept in memory.
 const MAX_LINE: usize = 4096;
@@ -96,7 +96,7 @@ pub enum Format {
 
 /// Trusted proxies are parsed as strictly as allowlist entries.
 fn parse_trusted(text: &str) -> Result<IpNet, String> {
-    crate::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
+    crate::ip::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
 }
 
 #[derive(Serialize)]
@@ -251,7 +251,7 @@ impl Report {
                 if self.shows(Verdict::Invalid) {
                     let check = self
                         .list
-                        .check_parsed(Err(crate::address::Invalid::NotAnAddress));
+                        .check_parsed(Err(crate::ip::address::Invalid::NotAnAddress));
                     let input = format!(
                         "{}...",
                         String::from_utf8_lossy(&start[..64.min(start.len())])

@@ -7,11 +7,11 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, KeySourceArgs, PartnerArgs};
-use crate::credentials::signing_credential;
+use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::Printer;
-use crate::request_body::{self, Body, BodyError};
-use crate::signature::sign;
+use crate::signing::request_body::{self, Body, BodyError};
+use crate::signing::signature::sign;
 use crate::time::format_signing_timestamp;
 
 /// Sign a request as the official SDKs do

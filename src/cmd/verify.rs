@@ -15,19 +15,19 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::array;
-use crate::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
-use crate::chunks::{self, Piece};
-use crate::credentials::verification_credentials;
-use crate::explain::{Explainer, Explanation};
+use crate::callbacks::explain::{Explainer, Explanation};
+use crate::callbacks::replay::{self, Body, Location, ReplayLog, SeenFile};
+use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
+use crate::ingest::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
+use crate::ingest::fast::array;
+use crate::ingest::fast::chunks::{self, Piece};
+use crate::ingest::fast::scan;
+use crate::ingest::payload::{self, ItemNumber, RawItem};
+use crate::ingest::pipeline;
+use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::payload::{self, ItemNumber, RawItem};
-use crate::pipeline;
-use crate::replay::{self, Body, Location, ReplayLog, SeenFile};
-use crate::scan;
 use crate::time::format_signing_timestamp;
-use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 
 /// Verify saved callbacks: signature, freshness and replays
 ///
@@ -747,7 +747,7 @@ fn write_age(out: &mut Vec<u8>, seconds: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explain::Cause;
+    use crate::callbacks::explain::Cause;
 
     #[test]
     fn ages_read_in_the_two_largest_units() {

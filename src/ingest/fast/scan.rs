@@ -3,13 +3,13 @@
 //!
 //! It answers only when it is sure. Whatever it does not fully handle (a value that is not an
 //! object, an escaped top-level key, a `\u` surrogate, deep nesting, any error) gets `None`, and
-//! the caller asks [`payload::parse_item`](crate::payload::parse_item), the serde_json reader that
+//! the caller asks [`payload::parse_item`](crate::ingest::payload::parse_item), the serde_json reader that
 //! defines what the input means. So this module needs one property only, checked by a fuzz target
 //! and a property test: when it answers, `parse_item` gives the same answer.
 
 use std::borrow::Cow;
 
-use crate::payload::{Field, Signed};
+use crate::ingest::payload::{Field, Signed};
 
 /// Nesting handled here (one bit of a `u64` per level); deeper values go to serde_json (whose own
 /// limit is 128).

@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::keyfile::{Environment, KeyEntry, KeyFile, KeyStatus, Policy, SecretSource};
+use crate::keys::keyfile::{Environment, KeyEntry, KeyFile, KeyStatus, Policy, SecretSource};
 
 /// The largest `max_age_days` accepted (100 years): keeps due dates far inside the calendar.
 pub const MAX_POLICY_DAYS: u32 = 36_500;

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::secret::ApiKey;
+use crate::signing::secret::ApiKey;
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -1,12 +1,12 @@
-//! Replays every fuzz corpus in `fuzz/corpus/<target>/` through the target's property function
-//! (`smile_sec::fuzz_props`), so `cargo test` exercises every fuzz target on stable (issue 6).
+//! Replays every fuzz corpus in `fuzz/corpus/<target>/` through the target's property function,
+//! so `cargo test` exercises every fuzz target on stable.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use smile_sec::fuzz_props::TARGETS;
+use super::TARGETS;
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")

@@ -12,14 +12,14 @@ const QUEUE: usize = 2;
 
 /// Hands batches to the workers, round robin.
 #[derive(Debug)]
-pub struct Emitter<B> {
+pub(crate) struct Emitter<B> {
     senders: Vec<SyncSender<B>>,
     next: usize,
 }
 
 impl<B> Emitter<B> {
     /// Queues a batch; `false` once the collector has stopped and nothing more will be read.
-    pub fn emit(&mut self, batch: B) -> bool {
+    pub(crate) fn emit(&mut self, batch: B) -> bool {
         let sender = &self.senders[self.next % self.senders.len()];
         self.next += 1;
         sender.send(batch).is_ok()
@@ -28,7 +28,7 @@ impl<B> Emitter<B> {
 
 /// The workers' results, in production order.
 #[derive(Debug)]
-pub struct Results<R> {
+pub(crate) struct Results<R> {
     receivers: Vec<Receiver<R>>,
     next: usize,
 }
@@ -47,7 +47,7 @@ impl<R> Iterator for Results<R> {
 
 /// Runs `produce` on this thread, `work` on `workers` threads (at least one) and `collect` on
 /// its own thread, and returns what `collect` returns.
-pub fn run_ordered<B, R, T>(
+pub(crate) fn run_ordered<B, R, T>(
     workers: usize,
     produce: impl FnOnce(&mut Emitter<B>),
     work: impl Fn(B) -> R + Sync,
@@ -89,7 +89,7 @@ where
 
 /// How many workers to use: one per core, but not more than a few (the collector and the
 /// producer need a share too, and batches are small).
-pub fn default_workers() -> usize {
+pub(crate) fn default_workers() -> usize {
     thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4)

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::signature::Signer;
+use crate::signing::signature::Signer;
 
 /// The result code `callback new` uses unless told otherwise: Enhanced KYC's "ID Number Validated".
 pub const DEFAULT_RESULT_CODE: &str = "1012";
@@ -132,7 +132,7 @@ pub fn signed_body(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::ApiKey;
+    use crate::signing::secret::ApiKey;
 
     const TS: &str = "2026-11-20T10:00:00.123Z";
 
@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(body["timestamp"], TS);
         assert_eq!(
             body["signature"],
-            crate::signature::sign(&key, TS, "085").as_str()
+            crate::signing::signature::sign(&key, TS, "085").as_str()
         );
         let job_id = body["SmileJobID"].as_str().unwrap();
         assert_eq!(job_id.len(), 10);

@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use crate::address::{self, Address, Invalid, Ip};
-use crate::keyfile::Environment;
+use crate::ip::address::{self, Address, Invalid, Ip};
+use crate::keys::keyfile::Environment;
 
 /// Where the built-in list comes from.
 pub const BUILT_IN_SOURCE: &str = "Smile ID documentation, \"Security Overview\" \

@@ -21,9 +21,9 @@ use std::io::{self, BufRead, Read};
 
 use serde::de::IgnoredAny;
 
-use crate::chunks;
-use crate::payload::{self, ItemNumber, MAX_ITEM_BYTES, RawItem};
-use crate::scan;
+use crate::ingest::fast::chunks;
+use crate::ingest::fast::scan;
+use crate::ingest::payload::{self, ItemNumber, MAX_ITEM_BYTES, RawItem};
 
 /// Bytes asked for at each read (more while an element is longer).
 const READ_BYTES: usize = 256 << 10;
@@ -37,7 +37,7 @@ const MAX_DEPTH: u32 = 100;
 /// starts in the source; `sink` says whether to go on. `None` when the array was framed to its
 /// end; else the number of the first element it could not frame, or that `sink` refused, from
 /// which on the stream reader must take over ([`read_rest`]).
-pub fn guess(
+pub(crate) fn guess(
     reader: impl BufRead,
     bytes_before: u64,
     sink: impl FnMut(ItemNumber, &[u8], u64) -> io::Result<bool>,
@@ -64,7 +64,7 @@ fn guess_in(
 /// for what came before, made to end at the same line and column and in the same state (before a
 /// value, after one, after the array), so that it goes on, and words its errors, exactly as it
 /// would have from the start.
-pub fn read_once(
+pub(crate) fn read_once(
     reader: impl BufRead,
     sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -120,14 +120,14 @@ fn vouched(element: &[u8]) -> bool {
 
 /// Whether `element` (one that the fast path declined) is one valid JSON value, as serde_json's
 /// stream reader would take it: only then was it cut where the stream reader would cut it.
-pub fn is_one_value(element: &[u8]) -> bool {
+pub(crate) fn is_one_value(element: &[u8]) -> bool {
     std::str::from_utf8(element).is_ok() && serde_json::from_slice::<IgnoredAny>(element).is_ok()
 }
 
 /// The items of the array from element `from` on, as [`payload::read_array`] frames them, reading
 /// the source again from its start (`reopen`, before its layout was read): error messages then
 /// say where in the source the error is.
-pub fn read_rest<S: BufRead>(
+pub(crate) fn read_rest<S: BufRead>(
     reopen: impl FnOnce() -> io::Result<S>,
     from: ItemNumber,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
@@ -158,6 +158,7 @@ fn read_array_from(
 /// What `verify` makes of an array, in one thread: [`guess`], each element checked as a worker
 /// checks it, then [`read_rest`] from the first element that is not vouched for. For tests and the
 /// fuzz target, which hold it to [`payload::read_array`].
+#[cfg(any(test, fuzzing))]
 pub(crate) fn read_in<S: BufRead>(
     read_bytes: usize,
     reader: impl BufRead,

@@ -11,7 +11,7 @@ use std::fmt;
 
 use ipnet::IpNet;
 
-use crate::address::{self, Address, Invalid};
+use crate::ip::address::{self, Address, Invalid};
 
 /// Where the chosen address came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,11 +7,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// File extensions read when walking a directory.
-pub const EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
+pub(crate) const EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
 
 /// One input found while expanding the command line.
 #[derive(Debug)]
-pub enum Found {
+pub(crate) enum Found {
     Stdin,
     File(PathBuf),
     /// Not read, on purpose (a symlink inside a walked directory); worth a warning.
@@ -22,7 +22,10 @@ pub enum Found {
 
 /// Expands each path in order and hands every input to `visit`. Errors from `visit` (a closed
 /// stdout) stop the walk and are returned.
-pub fn expand(paths: &[PathBuf], visit: &mut dyn FnMut(Found) -> io::Result<()>) -> io::Result<()> {
+pub(crate) fn expand(
+    paths: &[PathBuf],
+    visit: &mut dyn FnMut(Found) -> io::Result<()>,
+) -> io::Result<()> {
     for path in paths {
         if path.as_os_str() == "-" {
             visit(Found::Stdin)?;

@@ -12,20 +12,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
-use crate::array;
-use crate::chunks::{self, PIECE_BYTES, Piece};
-use crate::explain::{Explainer, Explanation};
+use crate::callbacks::explain::{Explainer, Explanation};
+use crate::callbacks::replay::{self, BodyDigest};
+use crate::callbacks::verdict::{Reason, Verdict, Verifier};
+use crate::ingest::fast::array;
+use crate::ingest::fast::chunks::{self, PIECE_BYTES, Piece};
+use crate::ingest::fast::scan;
+use crate::ingest::payload::{self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, RawItem, Signed};
+use crate::ingest::pipeline::Emitter;
+use crate::ingest::sources::{self, Found};
 use crate::output;
-use crate::payload::{self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, RawItem, Signed};
-use crate::pipeline::Emitter;
-use crate::replay::{self, BodyDigest};
-use crate::scan;
-use crate::sources::{self, Found};
-use crate::verify::{Reason, Verdict, Verifier};
 
 /// Work for a worker: a piece of a source, with where it came from.
 #[derive(Debug)]
-pub struct Batch {
+pub(crate) struct Batch {
     pub source: Arc<str>,
     /// The file, when its items can be read again by offset (not stdin).
     pub origin: Option<Arc<Path>>,
@@ -35,7 +35,7 @@ pub struct Batch {
 }
 
 #[derive(Debug)]
-pub enum Work {
+pub(crate) enum Work {
     /// Items the reading thread framed: an array's elements, or a source it could not read.
     /// `guessed`: the elements were cut by their brackets, and each must be checked to be one
     /// JSON value before the cut can be trusted (see `array`).
@@ -49,7 +49,7 @@ pub enum Work {
 }
 
 impl Work {
-    pub fn data(&self) -> &[u8] {
+    pub(crate) fn data(&self) -> &[u8] {
         match self {
             Work::Framed { data, .. } | Work::Piece(Piece::Lines { data, .. }) => data,
             Work::Piece(_) => &[],
@@ -58,7 +58,7 @@ impl Work {
 }
 
 #[derive(Debug)]
-pub enum Entry {
+pub(crate) enum Entry {
     Item {
         number: ItemNumber,
         end: usize,
@@ -77,7 +77,7 @@ pub enum Entry {
 /// A batch worked on: everything but the replay judgement, which needs input order. The batch
 /// comes back too: its bytes for the rare body comparison, and for framing again (`unfinished`).
 #[derive(Debug)]
-pub struct Checked {
+pub(crate) struct Checked {
     pub batch: Batch,
     pub results: Vec<Checking>,
     /// The callbacks' result lines, rendered here with the run's [`RenderLine`] (each
@@ -88,7 +88,7 @@ pub struct Checked {
 }
 
 #[derive(Debug)]
-pub enum Unfinished {
+pub(crate) enum Unfinished {
     /// A line of the piece opens a value it does not close (see `chunks`).
     Line {
         number: ItemNumber,
@@ -102,7 +102,7 @@ pub enum Unfinished {
 }
 
 #[derive(Debug)]
-pub enum Checking {
+pub(crate) enum Checking {
     Callback {
         number: ItemNumber,
         verdict: Verdict,
@@ -125,7 +125,7 @@ pub enum Checking {
 
 /// A callback's timestamp, kept without a copy of its own: a result is kept for every item.
 #[derive(Debug)]
-pub enum Stamp {
+pub(crate) enum Stamp {
     /// Where its text is in the item's bytes (it had no escapes).
     Span(Range<u32>),
     /// Its text, unescaped.
@@ -149,7 +149,7 @@ impl Stamp {
     }
 
     /// The text, given the item's bytes.
-    pub fn text<'a>(&'a self, item: &'a [u8]) -> &'a str {
+    pub(crate) fn text<'a>(&'a self, item: &'a [u8]) -> &'a str {
         match self {
             Stamp::Span(span) => std::str::from_utf8(&item[span.start as usize..span.end as usize])
                 .expect("a span of text found in this item"),
@@ -159,7 +159,7 @@ impl Stamp {
 }
 
 impl Checking {
-    pub fn renumber(&mut self, to: ItemNumber) {
+    pub(crate) fn renumber(&mut self, to: ItemNumber) {
         match self {
             Checking::Callback { number, .. }
             | Checking::NotAnObject(number)
@@ -175,7 +175,7 @@ const BATCH_ITEMS: usize = 512;
 const BATCH_BYTES: usize = 256 << 10;
 
 /// Walks the inputs and reads them into batches (this thread).
-pub fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver<Vec<u8>>) {
+pub(crate) fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver<Vec<u8>>) {
     let mut batcher = Batcher {
         emit,
         batch: None,
@@ -361,12 +361,12 @@ impl Batcher<'_> {
 
 /// Writes a callback's result line (source, item, verdict, timestamp, explanation) to the end of
 /// the buffer: how the command prints, handed to the workers so that they do the writing.
-pub type RenderLine =
+pub(crate) type RenderLine =
     fn(&str, ItemNumber, &Verdict, Option<&str>, Option<&Explanation>, &mut Vec<u8>);
 
 /// What the workers share: everything needed to check a callback without the others.
 #[derive(Debug)]
-pub struct Worker {
+pub(crate) struct Worker {
     pub verifier: Verifier,
     pub explainer: Option<Explainer>,
     /// Take every accepted body's digest at once (a `--seen` file records them).
@@ -377,7 +377,7 @@ pub struct Worker {
 
 impl Worker {
     /// Frames (a piece) and checks one batch (a worker thread): signature, freshness, explanation.
-    pub fn check(&self, batch: Batch) -> Checked {
+    pub(crate) fn check(&self, batch: Batch) -> Checked {
         let readable = batch.origin.is_some();
         // About what a full piece of real callbacks holds: grown rarely, never copied many times.
         let mut results = Vec::with_capacity(512);
@@ -505,7 +505,7 @@ impl Worker {
     }
 
     /// One framed JSON value.
-    pub fn check_value(
+    pub(crate) fn check_value(
         &self,
         number: ItemNumber,
         data: &[u8],
@@ -587,14 +587,19 @@ impl Worker {
     }
 }
 
-/// The size of a piece. Tests set `SMILE_SEC_PIECE_BYTES` to pieces of a few bytes, which split
-/// items everywhere and so put the in-order framing after an unfinished line to work.
+/// The size of a piece. Debug builds (the ones `cargo test` runs) take `SMILE_SEC_PIECE_BYTES`:
+/// pieces of a few bytes split items everywhere and so put the in-order framing after an
+/// unfinished line to work. The release binary has no such knob.
 fn piece_bytes() -> usize {
-    std::env::var("SMILE_SEC_PIECE_BYTES")
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("SMILE_SEC_PIECE_BYTES")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(PIECE_BYTES)
+    {
+        return n;
+    }
+    PIECE_BYTES
 }
 
 #[cfg(test)]

@@ -1,13 +1,12 @@
-//! Properties every parser of outside input must keep, one function per fuzz target (issue 6).
+//! Properties every parser of outside input must keep, one function per fuzz target.
 //!
 //! Each `pub fn <target>(data: &[u8])` panics when a property is violated. The cargo-fuzz targets
-//! under `fuzz/` are one line calling these, and `tests/fuzz_corpus.rs` replays every saved corpus
-//! file through the same functions, so `cargo test` exercises each target without nightly.
+//! under `fuzz/` are one line calling these, and [`corpus_replay`] replays every saved corpus file
+//! through the same functions, so `cargo test` exercises each target without nightly. Compiled only
+//! for tests and for cargo-fuzz (`cfg(fuzzing)`): the release binary carries none of it.
 //! Adding a target: write its function here, add it to [`TARGETS`], add `fuzz/fuzz_targets/<name>.rs`
 //! and its `[[bin]]` in `fuzz/Cargo.toml`, and seed `fuzz/corpus/<name>/`.
 //!
-//! Not part of the public interface: it exists for testing only.
-
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -22,19 +21,22 @@ use chrono::{Datelike, Duration, SecondsFormat};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::address::{self, Ip};
-use crate::allowlist::{self, Allowlist, Entry, EntryError, IpNet, Reason, Verdict};
-use crate::canonical;
-use crate::keyfile::{KeyFile, SecretSource};
-use crate::payload::{self, Field, Item, ItemNumber};
-use crate::proxy::{self, Hop, Why};
-use crate::replay::{self, Body, PairId, ReplayLog, SeenFile};
-use crate::request_body::{self, BodyError};
-use crate::scan;
-use crate::secret::ApiKey;
-use crate::signature::{DecodedSignature, MalformedSignature};
-use crate::snippet;
+use crate::callbacks::canonical;
+use crate::callbacks::replay::{self, Body, PairId, ReplayLog, SeenFile};
+use crate::ingest::fast::scan;
+use crate::ingest::payload::{self, Field, Item, ItemNumber};
+use crate::ip::address::{self, Ip};
+use crate::ip::allowlist::{self, Allowlist, Entry, EntryError, IpNet, Reason, Verdict};
+use crate::ip::proxy::{self, Hop, Why};
+use crate::ip::snippet;
+use crate::keys::keyfile::{KeyFile, SecretSource};
+use crate::signing::request_body::{self, BodyError};
+use crate::signing::secret::ApiKey;
+use crate::signing::signature::{DecodedSignature, MalformedSignature};
 use crate::time::{self, Zone};
+
+#[cfg(test)]
+mod corpus_replay;
 
 /// A property function: panics when `data` breaks a property.
 pub type Property = fn(&[u8]);
@@ -193,7 +195,7 @@ pub fn array_framing(data: &[u8]) {
         && data.iter().filter(|b| matches!(b, b'[' | b'{')).count() < 100;
     for read_bytes in [1, 2, 7, 4096] {
         let mut items: Items = Vec::new();
-        crate::array::read_in(
+        crate::ingest::fast::array::read_in(
             read_bytes,
             reader,
             bytes_before,
@@ -218,7 +220,7 @@ pub fn array_framing(data: &[u8]) {
         assert_eq!(items, expected, "reads of {read_bytes} bytes");
         // The same, read once (stdin): the stream reader takes over after a stand-in.
         let mut items: Items = Vec::new();
-        crate::array::read_once_in(read_bytes, reader, |number, raw| {
+        crate::ingest::fast::array::read_once_in(read_bytes, reader, |number, raw| {
             items.push(item(number, raw));
             Ok(())
         })

@@ -17,8 +17,8 @@ use std::ops::Range;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::payload::Callback;
-use crate::scan;
+use crate::ingest::fast::scan;
+use crate::ingest::payload::Callback;
 
 /// Writes the canonical text of `callback`'s body to `out`.
 pub fn write_body(callback: &Callback<'_>, out: &mut Vec<u8>) {
@@ -323,7 +323,7 @@ impl Plain<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payload::{Item, parse_item};
+    use crate::ingest::payload::{Item, parse_item};
 
     /// The canonical text as [`write_body`] defines it; `None` when `json` is not a callback.
     fn reference(json: &str) -> Option<String> {

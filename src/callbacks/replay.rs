@@ -16,9 +16,9 @@ use hashbrown::{DefaultHashBuilder, HashTable, hash_table};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::canonical;
-use crate::payload::{self, Callback, Item};
-use crate::signature::DecodedSignature;
+use crate::callbacks::canonical;
+use crate::ingest::payload::{self, Callback, Item};
+use crate::signing::signature::DecodedSignature;
 
 /// SHA-256 of a body's canonical form.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -479,7 +479,7 @@ fn digit(c: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payload::{Item, parse_item};
+    use crate::ingest::payload::{Item, parse_item};
 
     fn digest(json: &str) -> BodyDigest {
         match parse_item(json.as_bytes()) {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::allowlist::{Allowlist, Entry, IpNet};
+use crate::ip::allowlist::{Allowlist, Entry, IpNet};
 
 /// The server or firewall to write for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,7 +287,7 @@ fn kubernetes(out: &mut String, list: &Allowlist, stamp: &Stamp<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keyfile::Environment;
+    use crate::keys::keyfile::Environment;
 
     fn stamp() -> Stamp<'static> {
         Stamp {
@@ -316,7 +316,7 @@ mod tests {
             let text = render(&all(), target, &stamp());
             assert!(text.contains("Security Overview"), "{target:?}");
             assert!(text.contains("2026-11-25"), "{target:?}");
-            for (octets, _) in crate::allowlist::BUILT_IN {
+            for (octets, _) in crate::ip::allowlist::BUILT_IN {
                 let addr = std::net::Ipv4Addr::from(octets).to_string();
                 assert!(text.contains(&addr), "{target:?} lacks {addr}");
             }

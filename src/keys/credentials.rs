@@ -7,9 +7,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::keyfile::{self, Environment, KeyEntry, KeyFile};
+use crate::keys::keyfile::{self, Environment, KeyEntry, KeyFile};
 use crate::output::hinted;
-use crate::secret::ApiKey;
+use crate::signing::secret::ApiKey;
 
 /// The variable holding an API key, used verbatim.
 pub const API_KEY_ENV: &str = "SMILE_API_KEY";

@@ -11,15 +11,15 @@
 use std::io::{self, Read};
 use std::ops::Range;
 
-use crate::payload::{ItemNumber, MAX_ITEM_BYTES};
+use crate::ingest::payload::{ItemNumber, MAX_ITEM_BYTES};
 
 /// Bytes a piece holds (more when a line is longer): large enough that handing a piece to a worker
 /// costs nothing next to reading it, small enough to keep memory flat.
-pub const PIECE_BYTES: usize = 256 << 10;
+pub(crate) const PIECE_BYTES: usize = 256 << 10;
 
 /// A part of a line-laid-out source.
 #[derive(Debug)]
-pub enum Piece {
+pub(crate) enum Piece {
     /// Whole lines (the last may lack its newline at the end of the source): the first is line
     /// `first_line` and starts at `offset` in the source.
     Lines {
@@ -37,7 +37,7 @@ pub enum Piece {
 /// about `piece_bytes`, handing each to `emit`; stops early when `emit` returns false. Pieces are
 /// read into buffers from `buffer` (empty ones, which may be reused: fresh memory costs the
 /// kernel a page fault and a cleared page every 4 KiB).
-pub fn read_pieces(
+pub(crate) fn read_pieces(
     mut reader: impl Read,
     lines_before: ItemNumber,
     bytes_before: u64,
@@ -191,7 +191,7 @@ fn skip_line(reader: &mut impl Read) -> io::Result<(u64, Vec<u8>)> {
 }
 
 /// The non-blank lines of a [`Piece::Lines`]: number, bytes (newline included) and offset.
-pub fn lines(
+pub(crate) fn lines(
     data: &[u8],
     first_line: ItemNumber,
     offset: u64,
@@ -215,7 +215,7 @@ pub fn lines(
 /// The rest of a source as one reader: the bytes left in the piece where framing stopped, then
 /// the pieces that follow, as `next` hands them over. A skipped too-long line reads as a line just
 /// over the limit, so the framer reports it where it would have; a read error reads as one.
-pub struct Rest<F> {
+pub(crate) struct Rest<F> {
     current: Vec<u8>,
     at: usize,
     /// Bytes of a stand-in for a too-long line still to read (its last one a newline).
@@ -233,7 +233,7 @@ impl<F> std::fmt::Debug for Rest<F> {
 }
 
 impl<F: FnMut() -> Option<Piece>> Rest<F> {
-    pub fn new(first: Vec<u8>, next: F) -> Self {
+    pub(crate) fn new(first: Vec<u8>, next: F) -> Self {
         Rest {
             current: first,
             at: 0,

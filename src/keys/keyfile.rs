@@ -15,7 +15,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::input;
-use crate::secret::{ApiKey, KeyError};
+use crate::signing::secret::{ApiKey, KeyError};
 use crate::time::{BadTimestamp, parse_date_or_time, parse_full_date};
 
 /// Where the key file is looked for when neither `--keys` nor `SMILE_SEC_KEYS` names one.

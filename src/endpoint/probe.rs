@@ -7,10 +7,10 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::callback::{self, JobResult};
+use crate::endpoint::sample_callback::{self, JobResult};
 use crate::outcome::Outcome;
-use crate::secret::ApiKey;
-use crate::signature::Signer;
+use crate::signing::secret::ApiKey;
+use crate::signing::signature::Signer;
 use crate::time::format_signing_timestamp;
 
 /// One request of the probe, in the order they are sent. The valid callback goes first, because
@@ -181,7 +181,7 @@ pub fn plan(key: &ApiKey, partner_id: &str, now: DateTime<Utc>, skew: Skew) -> P
             }),
             ..JobResult::default()
         };
-        let body = callback::body_with(&job, &timestamp, signature.as_deref());
+        let body = sample_callback::body_with(&job, &timestamp, signature.as_deref());
         requests.push(Request {
             case,
             timestamp,
@@ -455,7 +455,7 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signature::{DecodedSignature, sign};
+    use crate::signing::signature::{DecodedSignature, sign};
 
     fn key() -> ApiKey {
         ApiKey::new("0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8").unwrap()

@@ -8,10 +8,10 @@ use base64::Engine;
 use base64::engine::general_purpose::{GeneralPurpose, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde::Serialize;
 
-use crate::credentials::Credential;
-use crate::keyfile::Environment;
-use crate::secret::ApiKey;
-use crate::signature::{DecodedSignature, Signer};
+use crate::keys::credentials::Credential;
+use crate::keys::keyfile::Environment;
+use crate::signing::secret::ApiKey;
+use crate::signing::signature::{DecodedSignature, Signer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -269,7 +269,7 @@ fn whitespace_variants(key: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signature::sign;
+    use crate::signing::signature::sign;
 
     const TS: &str = "2026-11-20T10:00:00.000Z";
 

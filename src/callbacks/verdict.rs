@@ -7,11 +7,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::credentials::Credential;
-use crate::keyfile::Environment;
-use crate::payload::{Field, Signed};
-use crate::replay::{Body, PairId, ReplayLog};
-use crate::signature::{DecodedSignature, Signer};
+use crate::callbacks::replay::{Body, PairId, ReplayLog};
+use crate::ingest::payload::{Field, Signed};
+use crate::keys::credentials::Credential;
+use crate::keys::keyfile::Environment;
+use crate::signing::signature::{DecodedSignature, Signer};
 use crate::time::{Zone, parse_callback_timestamp};
 
 /// Why a callback passed or failed; serialised as the contract's reason codes.
@@ -243,7 +243,7 @@ impl Verifier {
 /// is `replayed`; with the same body it is an honest resend, still `ok` but marked duplicate.
 ///
 /// `body` is what the log keeps of this callback. Bodies are compared only when a pair repeats, by
-/// `same_body` (see [`replay::same_body`](crate::replay::same_body)), given what was kept of the
+/// `same_body` (see [`replay::same_body`](crate::callbacks::replay::same_body)), given what was kept of the
 /// earlier one. A body that cannot be read back counts as different: a resend may be flagged, a
 /// replay never passes.
 pub fn judge_replay(
@@ -280,10 +280,10 @@ pub fn judge_replay(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payload::{Item, parse_item};
-    use crate::replay::{Location, body_digest, same_body};
-    use crate::secret::ApiKey;
-    use crate::signature::sign;
+    use crate::callbacks::replay::{Location, body_digest, same_body};
+    use crate::ingest::payload::{Item, parse_item};
+    use crate::signing::secret::ApiKey;
+    use crate::signing::signature::sign;
     use crate::time::parse_rfc3339;
 
     const NOW: &str = "2026-11-20T10:05:00Z";
