@@ -1,5 +1,5 @@
 //! The one place that writes to the terminal: a buffered stdout for data (text lines or NDJSON),
-//! stderr for warnings and errors, and the colour decision (cli-contract §1).
+//! stderr for warnings and errors, and the colour decision.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -175,7 +175,7 @@ pub fn fatal(error: &anyhow::Error) {
     error_lines(&format!("{error:#}"), hint.map(|h| h.hint.as_str()));
 }
 
-/// The contract's error (cli-contract §1): one `smile-sec: error:` line, then maybe one `hint:`
+/// The contract's error: one `smile-sec: error:` line, then maybe one `hint:`
 /// line. Whatever the text holds (a path or a value with a line break in it), it stays on its
 /// line: control characters are written as escapes.
 fn error_lines(message: &str, hint: Option<&str>) {

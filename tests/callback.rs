@@ -1,4 +1,4 @@
-//! `smile-sec callback new|send|probe` through the real binary (cli-contract §10, issue 9), against
+//! `smile-sec callback new|send|probe` through the real binary, against
 //! small HTTP endpoints this test starts on 127.0.0.1. Nothing goes beyond loopback.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! A closed pipe ends quietly (issue 6, item 5; cli-contract §1): `smile-sec ... | head -1` exits
+//! A closed pipe ends quietly: `smile-sec ... | head -1` exits
 //! 0 with nothing on stderr, for every command that prints many lines. (`verify` has its own test
 //! in tests/verify.rs.)
 //!

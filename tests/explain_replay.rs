@@ -1,4 +1,4 @@
-//! `verify --explain`, in-run replay detection and `--seen` (cli-contract §9; issue 8).
+//! `verify --explain`, in-run replay detection and `--seen`.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Hostile input through the binary, for `verify`, `sign` and key files (issue 6, part 2).
+//! Hostile input through the binary, for `verify`, `sign` and key files.
 //!
 //! Every case is a row of a table that states the contract's answer: the exit code, and for
 //! `verify` the reason of every item in order (so a good item next to a bad one is seen to be

@@ -1,4 +1,4 @@
-//! Peak memory stays small and independent of input size (issue 6, item 3): `ip-check --count`
+//! Peak memory stays small and independent of input size: `ip-check --count`
 //! over millions of lines on stdin, and `verify` over a large NDJSON file.
 //!
 //! Peak resident memory is read with GNU time (`/usr/bin/time -f %M`, the child's getrusage

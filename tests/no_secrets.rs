@@ -1,4 +1,4 @@
-//! No secret in any output (issue 6, item 4; cli-contract §2): every command, every output format,
+//! No secret in any output: every command, every output format,
 //! success and failure paths, run with a recognisable canary key. Neither stream may carry the key
 //! (raw, base64, base64url, hex) nor any signature the run could have computed, except that `sign`
 //! and `callback new`/`send` print the one signature they produce (that is their job). `--help`
@@ -284,7 +284,7 @@ fn fixture() -> Fixture {
         format!(r#"{{"keys":[{{"id":"live","api_key":{{"{KEY}":1}}}}]}}"#),
         format!(r#"{{"keys":[{{"id":"live","api_kee":"{KEY}"}}]}}"#),
         format!(r#"{{"keys":[{{"id":"live","api_key":"{KEY}"#),
-        // (A key used as a field name is named by the unknown-field error, as §3 requires.)
+        // (A key used as a field name is named by the unknown-field error, as the key file rules require.)
         format!(r#"{{"keys":[{{"id":"live","api_key":"{KEY}"}}]}}"#),
         format!(
             r#"{{"keys":[{}]}}"#,
@@ -1234,7 +1234,7 @@ fn debug_output_never_shows_a_key() {
     assert_hidden("KeyRequest", format!("{request:?}"));
 }
 
-/// Regression (issue 6): `callback send FILE` needs no key, but one at hand (here in
+/// Regression: `callback send FILE` needs no key, but one at hand (here in
 /// SMILE_API_KEY) that the endpoint echoes was printed in the body excerpt.
 #[test]
 fn send_of_a_saved_file_hides_an_echoed_key_issue_6() {

@@ -1,4 +1,4 @@
-//! The completion scripts work in the real shells (issue 5): `smile-sec <TAB>` offers every
+//! The completion scripts work in the real shells: `smile-sec <TAB>` offers every
 //! command and `smile-sec verify --<TAB>` offers verify's own flags, in bash, zsh and fish, through
 //! each shell's own completion machinery. A missing shell skips with a notice, except under CI.
 //!

@@ -1,4 +1,4 @@
-//! `smile-sec verify` through the binary (cli-contract §5).
+//! `smile-sec verify` through the binary.
 
 mod common;
 

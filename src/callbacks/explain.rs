@@ -1,5 +1,5 @@
 //! `verify --explain`: for a callback whose signature fails, try the usual mistakes one at a time
-//! and name the single change that makes it match (cli-contract §9).
+//! and name the single change that makes it match.
 //!
 //! An explanation names the hypothesis that matched and nothing more: never a key, never an
 //! expected signature, so `--explain` cannot be used as a signing oracle.
@@ -60,7 +60,7 @@ impl Suspect {
     }
 }
 
-/// Tries the hypotheses of §9 in a fixed order.
+/// Tries the usual mistakes in a fixed order.
 #[derive(Debug)]
 pub struct Explainer {
     /// The keys `verify` tried.

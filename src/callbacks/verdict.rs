@@ -1,4 +1,4 @@
-//! The verdict on one saved callback (cli-contract §5, §9): signature first (constant time, every
+//! The verdict on one saved callback: signature first (constant time, every
 //! candidate key), then freshness, then replay. Reading and framing input is `payload`'s job;
 //! printing is the command's.
 

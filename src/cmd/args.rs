@@ -22,7 +22,7 @@ pub struct PartnerArgs {
 }
 
 /// Where the API key comes from. No flag takes the key itself: argv is visible to every user of
-/// the machine and lands in shell history (cli-contract §2).
+/// the machine and lands in shell history.
 #[derive(Debug, Clone, clap::Args)]
 pub struct KeySourceArgs {
     /// Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else.

@@ -1,5 +1,5 @@
 //! `smile-sec audit`: the key file checked against the rotation policy and Smile ID's key rules
-//! (cli-contract §7). Glue and rendering only: the rules are `audit`, the file is `keyfile`.
+//!. Glue and rendering only: the rules are `audit`, the file is `keyfile`.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
 //! `smile-sec callback new|send|probe`: signed test callbacks, and a probe of the team's own
-//! callback endpoint (cli-contract §10). Glue only: bodies are `callback`, cases and verdicts are
+//! callback endpoint. Glue only: bodies are `callback`, cases and verdicts are
 //! `probe`, the HTTP round trip is `http`.
 
 use std::path::{Path, PathBuf};
@@ -299,7 +299,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 );
             }
             // The file is sent as it is and needs no key; any key at hand is still watched
-            // for, so that an answer echoing it is not printed (issue 6).
+            // for, so that an answer echoing it is not printed.
             let watches = args
                 .signing
                 .keys_at_hand()

@@ -1,5 +1,5 @@
 //! `smile-sec ip-check`: addresses (arguments, stdin, or the client behind a proxy chain) checked
-//! against the callback allowlist (cli-contract §6). Glue only: parsing is `address`, verdicts are
+//! against the callback allowlist. Glue only: parsing is `address`, verdicts are
 //! `allowlist`, the proxy walk is `proxy`, line splitting is `lines`.
 
 use std::borrow::Cow;
@@ -202,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     report.finish()?;
     let invalid = report.summary.invalid;
     if invalid > 0 {
-        // Every exit 2 comes with a line on stderr (cli-contract §1, issue 6); one line for the
+        // Every exit 2 comes with a line on stderr; one line for the
         // batch, not one per input, so a scan of a large log stays readable.
         let what = if invalid == 1 {
             "input is"
@@ -224,7 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 impl Report {
     /// The lines of standard input. A read that fails (stdin is a directory, a device gone) ends
     /// them with a line on stderr; the other inputs are still checked and the summary printed
-    /// (cli-contract §1). An error writing the output stops the run.
+    ///. An error writing the output stops the run.
     fn stdin(&mut self) -> io::Result<()> {
         let mut writing = None;
         let read = lines::for_each(io::stdin().lock(), MAX_LINE, |line| {

@@ -1,5 +1,5 @@
 //! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
-//! other (cli-contract §5, §9). Reading and checking run in parallel in `batch` (framing is
+//! other. Reading and checking run in parallel in `batch` (framing is
 //! `payload` and `chunks`, verdicts are `verify`); this module is the in-order half: it judges
 //! replays, keeps the `--seen` file and prints.
 
@@ -216,7 +216,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
 struct Report {
     /// The source the last item came from, and its first item while it may be the only one: in a
-    /// line-laid-out source a lone item is item 1 wherever it starts (cli-contract §5).
+    /// line-laid-out source a lone item is item 1 wherever it starts.
     current_seq: Option<u64>,
     lone: Option<Held>,
     replays: ReplayLog,

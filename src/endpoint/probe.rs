@@ -1,4 +1,4 @@
-//! The callback-endpoint probe (cli-contract §10): which forged, stale and replayed callbacks to
+//! The callback-endpoint probe: which forged, stale and replayed callbacks to
 //! send, what a sound endpoint does with each, and the verdict on what it did. Pure: building
 //! bodies and judging answers only; the HTTP round trips belong to the command.
 

@@ -232,7 +232,7 @@ pub fn opens_value(line: &[u8]) -> bool {
 /// Skips a UTF-8 byte-order mark and any white space, however many reads it spans, and returns
 /// the first byte after it (left unread) with the number of newlines and bytes skipped, so that
 /// line numbers and offsets stay right. (Peeking at one buffer only read an array as NDJSON when a pipe delivered
-/// leading blank lines on their own, or a file began with more white space than a buffer: issue 6.)
+/// leading blank lines on their own, or a file began with more white space than a buffer: found by fuzzing.)
 fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber, u64)> {
     let mut skipped = 0;
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
@@ -316,7 +316,7 @@ fn read_lines<R: BufRead>(
     bytes_before: u64,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    // A lone value is item 1 wherever it starts (cli-contract §5), so the first item waits until
+    // A lone value is item 1 wherever it starts, so the first item waits until
     // a second one shows the input is NDJSON, where items are numbered by line.
     let mut first: Option<(ItemNumber, Held)> = None;
     let mut items = 0u64;
@@ -396,7 +396,7 @@ pub fn frame_lines<R: BufRead>(
         match gather(&mut lines, &mut line, depth) {
             Ok(closed) => {
                 // Parsed here, not by the caller: when later lines merely balance a truncated
-                // line's brackets, the lines in between must be read again (issue 6).
+                // line's brackets, the lines in between must be read again.
                 let reason = match parse_item(&line) {
                     Item::ParseError(e) => e,
                     _ if closed => {

@@ -1,5 +1,5 @@
 //! Strict parsing of one address as callback sources appear in logs, headers and lists
-//! (cli-contract §6). Owns the accepted spellings and the reasons others are refused; what an
+//!. Owns the accepted spellings and the reasons others are refused; what an
 //! address is allowed to do is `allowlist`'s business, which hop is the client is `proxy`'s.
 //!
 //! Parsers disagree about IPv4 spellings: `inet_aton` reads `010.0.0.1` as octal (8.0.0.1),
@@ -604,7 +604,7 @@ mod tests {
         assert_eq!(canon("fe80::1%eth0"), "fe80::1%eth0");
     }
 
-    /// Issue 6 (fuzz target `address`): a zoned IPv4-mapped address was printed `2.244.0.8%34`,
+    /// Found by the fuzz target `address`: a zoned IPv4-mapped address was printed `2.244.0.8%34`,
     /// an IPv4 address with a zone, which is no address (and `parse` refused its own output).
     #[test]
     fn issue_6_zoned_mapped_address_keeps_its_ipv6_spelling() {

@@ -212,7 +212,7 @@ impl Allowlist {
             };
             let net = parse_net(entry).map_err(fail)?;
             // U+2028/U+2029 end a line for YAML and JavaScript: a label holding one could start a
-            // new line in an emitted snippet (issue 6).
+            // new line in an emitted snippet.
             let breaks_lines = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
             if label.is_some_and(|l| l.chars().any(breaks_lines)) {
                 return Err(fail(EntryError::BadLabel));
@@ -246,7 +246,7 @@ impl Allowlist {
     }
 }
 
-/// The verdict on one input (cli-contract §6).
+/// The verdict on one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
@@ -515,7 +515,7 @@ mod tests {
         assert!(list.find(ip("1.1.1.1")).is_none());
     }
 
-    /// Every form of cli-contract §6 against the built-in list, under every `--env`.
+    /// Every accepted address form against the built-in list, under every `--env`.
     #[test]
     fn verdict_table() {
         use Verdict::*;

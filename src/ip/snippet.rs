@@ -347,7 +347,7 @@ mod tests {
         assert!(k8s.contains("port: 8443"));
     }
 
-    /// Issue 6 (fuzz target `snippet`): U+2028 and U+2029 are not control characters, but YAML
+    /// Found by the fuzz target `snippet`: U+2028 and U+2029 are not control characters, but YAML
     /// 1.1 parsers (kubectl's) end a line at them, so a label could add an ipBlock to the policy.
     /// Labels holding them are refused when the file is read; the file name, printed in every
     /// snippet's header, is escaped.

@@ -1,4 +1,4 @@
-//! Finding the partner ID and API key(s) a command works with (cli-contract §2).
+//! Finding the partner ID and API key(s) a command works with.
 //!
 //! API key, first found wins: `--api-key-file`, then `SMILE_API_KEY`, then the key file. Keys are
 //! only ever held as [`ApiKey`]; errors name a key by its key-file id or fingerprint, never its value.
@@ -200,7 +200,7 @@ pub struct VerificationKeys {
 }
 
 /// Every key `verify` should try. With a key file, every entry that fits the filters is tried,
-/// retired ones too (cli-contract §5). `include_all` also collects every usable key-file key.
+/// retired ones too. `include_all` also collects every usable key-file key.
 pub fn verification_credentials(
     request: &KeyRequest<'_>,
     include_all: bool,

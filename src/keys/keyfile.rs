@@ -1,4 +1,4 @@
-//! The key file (cli-contract §3): strict parsing, validation and secret resolution.
+//! The key file: strict parsing, validation and secret resolution.
 //!
 //! `sign`, `verify` and `audit` all read keys through this module. Unknown fields are errors that
 //! name the field, so a misspelt `created` cannot pass silently. Secrets are resolved on demand and
@@ -284,7 +284,7 @@ impl KeyFile {
 
     /// Parses key-file bytes; `path` names the file in errors and anchors relative secret paths.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
-        // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
+        // Editors on Windows save JSON with a byte-order mark; `verify` skips it too.
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let Object(raw): Object<RawFile> =
             serde_json::from_slice(bytes).map_err(|source| KeyFileError::Syntax {
@@ -351,7 +351,7 @@ impl KeyFile {
                     return Err(invalid(Some(&id), "`api_key_env` is empty".into()));
                 }
                 // Not quoted: a value that is no variable name is most likely the key itself,
-                // pasted where its variable's name belongs (issue 6).
+                // pasted where its variable's name belongs.
                 (Some(_), None, None) => {
                     return Err(invalid(
                         Some(&id),
@@ -587,7 +587,7 @@ mod tests {
 mod env_name_tests {
     use super::*;
 
-    /// Issue 6: the key pasted into `api_key_env` must not come back in "variable ... is not set".
+    /// Found by fuzzing: the key pasted into `api_key_env` must not come back in "variable ... is not set".
     #[test]
     fn a_key_in_api_key_env_is_refused_without_quoting_it() {
         let key = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";

@@ -1,7 +1,7 @@
 //! The API key as a value that cannot be printed by accident.
 //!
 //! `ApiKey` has no `Display`, its `Debug` prints `(redacted)`, and the only way to name a key in
-//! output is its fingerprint (`sha256:` + 12 hex digits, cli-contract §2).
+//! output is its fingerprint (`sha256:` + 12 hex digits).
 
 use std::fmt;
 
