@@ -1,11 +1,11 @@
-//! The key-rotation audit (cli-contract §7): ages, due dates and findings per key-file entry,
+//! The key-rotation audit: ages, due dates and findings per key-file entry,
 //! mutes, and the per-key verdict. Pure: the command resolves secrets to digests, reads the key
 //! file's permissions and renders the report.
 //!
 //! The rules come from Smile ID's Security Overview: rotate every 90 days or more often, keys are
 //! environment specific, and each integration method gets its own key so it can be rotated alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -399,6 +399,13 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
         Some(Secret::Digest(d)) => Some(d),
         _ => None,
     };
+    // Entries by secret, so that finding a key's twins does not compare it with every other key.
+    let mut by_digest: HashMap<&[u8; 32], Vec<usize>> = HashMap::new();
+    for i in 0..file.keys.len() {
+        if let Some(d) = digest(i) {
+            by_digest.entry(d).or_default().push(i);
+        }
+    }
     for (i, entry) in file.keys.iter().enumerate() {
         let report = &mut keys[i];
         match secrets.get(i) {
@@ -422,12 +429,10 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
             });
         }
         let Some(mine) = digest(i) else { continue };
-        let same: Vec<&KeyEntry> = file
-            .keys
+        let same: Vec<&KeyEntry> = by_digest[mine]
             .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i && digest(j) == Some(mine))
-            .map(|(_, e)| e)
+            .filter(|&&j| j != i)
+            .map(|&j| &file.keys[j])
             .collect();
         if !same.is_empty() {
             let ids: Vec<String> = same.iter().map(|e| format!("`{}`", e.id)).collect();
@@ -591,22 +596,25 @@ fn age_report(entry: &KeyEntry, today: NaiveDate, settings: &Settings) -> KeyRep
 /// The 1-based line of each key's `"id": "..."` in the key file's text, where it can be found
 /// cheaply (first match per id); SARIF and GitHub annotations point there.
 pub fn id_lines(text: &str, ids: &[&str]) -> Vec<Option<usize>> {
-    let wanted: Vec<String> = ids
-        .iter()
-        .map(|id| serde_json::to_string(id).unwrap_or_default())
-        .collect();
+    // One lookup per `"id"` in the text, so that a file of many keys costs no more than its size.
+    let mut slots: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        slots.entry(id).or_default().push(i);
+    }
     let mut found = vec![None; ids.len()];
     for (number, line) in text.lines().enumerate() {
         let mut rest = line;
         while let Some(at) = rest.find("\"id\"") {
             rest = &rest[at + 4..];
-            let value = rest.trim_start().strip_prefix(':').map(str::trim_start);
-            if let Some(value) = value {
-                for (slot, quoted) in found.iter_mut().zip(&wanted) {
-                    if slot.is_none() && !quoted.is_empty() && value.starts_with(quoted.as_str()) {
-                        *slot = Some(number + 1);
-                    }
-                }
+            let Some(value) = rest.trim_start().strip_prefix(':') else {
+                continue;
+            };
+            let mut values = serde_json::Deserializer::from_str(value).into_iter::<String>();
+            let Some(Ok(id)) = values.next() else {
+                continue;
+            };
+            for &i in slots.get(id.as_str()).into_iter().flatten() {
+                found[i].get_or_insert(number + 1);
             }
         }
     }
