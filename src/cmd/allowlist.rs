@@ -1,5 +1,5 @@
-//! `smile-sec allowlist`: the callback-source list, or a snippet for a server or firewall
-//!. Also the `--env`/`--allowlist` flags `ip-check` shares. Glue only: the list
+//! `smile-sec allowlist`: the callback-source list, or a snippet for a server or firewall.
+//! Also the `--env`/`--allowlist` flags `ip-check` shares. Glue only: the list
 //! is `allowlist`'s, the snippets are `snippet`'s.
 
 use std::path::PathBuf;

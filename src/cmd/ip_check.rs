@@ -223,8 +223,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 impl Report {
     /// The lines of standard input. A read that fails (stdin is a directory, a device gone) ends
-    /// them with a line on stderr; the other inputs are still checked and the summary printed
-    ///. An error writing the output stops the run.
+    /// them with a line on stderr; the other inputs are still checked and the summary printed.
+    /// An error writing the output stops the run.
     fn stdin(&mut self) -> io::Result<()> {
         let mut writing = None;
         let read = lines::for_each(io::stdin().lock(), MAX_LINE, |line| {

@@ -1,5 +1,5 @@
-//! Strict parsing of one address as callback sources appear in logs, headers and lists
-//!. Owns the accepted spellings and the reasons others are refused; what an
+//! Strict parsing of one address as callback sources appear in logs, headers and lists.
+//! Owns the accepted spellings and the reasons others are refused; what an
 //! address is allowed to do is `allowlist`'s business, which hop is the client is `proxy`'s.
 //!
 //! Parsers disagree about IPv4 spellings: `inet_aton` reads `010.0.0.1` as octal (8.0.0.1),
