@@ -209,7 +209,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

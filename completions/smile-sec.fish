@@ -118,7 +118,8 @@ warn\t'Exit 1 on an unmuted warning or failure'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l format -d 'Output format' -r -f -a "text\t'An aligned table sorted by urgency, the findings, and a rotation plan'
 json\t'NDJSON: one object per key, then a summary object'
 sarif\t'A SARIF 2.1.0 log (GitHub code scanning and other SARIF viewers)'
-github\t'GitHub Actions workflow commands (::error / ::warning annotations)'"
+github\t'GitHub Actions workflow commands (::error / ::warning annotations)'
+junit\t'JUnit XML: one test case per key, a failure for each key that fails'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -311,6 +311,10 @@ const KNOWN_ENV: &[(&str, &str)] = &[
         "Take this RFC 3339 time as now, when --now is not given; makes runs reproducible.",
     ),
     (
+        "GITHUB_STEP_SUMMARY",
+        "When it names a file (GitHub Actions sets it), audit and verify append a Markdown summary of what failed to it.",
+    ),
+    (
         "NO_COLOR",
         "When set and not empty, --color auto does not colour (no-color.org).",
     ),

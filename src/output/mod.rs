@@ -1,6 +1,9 @@
 //! The one place that writes to the terminal: a buffered stdout for data (text lines or NDJSON),
 //! stderr for warnings and errors, and the colour decision.
 
+pub mod junit;
+pub mod step_summary;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
