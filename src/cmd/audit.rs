@@ -530,7 +530,7 @@ fn github_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
 }
 
 /// The unmuted findings of `key` that reach `fail_on`: what makes it a failing case.
-fn failing<'k>(key: &'k KeyReport, fail_on: Severity) -> impl Iterator<Item = &'k audit::Finding> {
+fn failing(key: &KeyReport, fail_on: Severity) -> impl Iterator<Item = &audit::Finding> {
     key.findings
         .iter()
         .filter(move |f| f.counts() && f.severity() >= fail_on)
