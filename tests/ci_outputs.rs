@@ -63,7 +63,11 @@ fn parse_junit(xml: &str) -> Junit {
                     e.attributes()
                         .map(Result::unwrap)
                         .find(|a| a.key.as_ref() == name)
-                        .map(|a| a.unescape_value().unwrap().into_owned())
+                        .map(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                                .unwrap()
+                                .into_owned()
+                        })
                 };
                 match e.name().as_ref() {
                     "testsuite" => {
