@@ -18,7 +18,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::ingest::fast::scan;
-use crate::ingest::payload::Callback;
+use crate::ingest::payload::{Callback, MAX_NESTING, SignedField};
 
 /// Writes the canonical text of `callback`'s body to `out`.
 pub fn write_body(callback: &Callback<'_>, out: &mut Vec<u8>) {
@@ -28,9 +28,10 @@ pub fn write_body(callback: &Callback<'_>, out: &mut Vec<u8>) {
 
 type Member<'a> = (Cow<'a, str>, &'a RawValue);
 
-/// Nesting canonicalised before values are taken as written: deeper bodies are hostile, and
-/// taking them as written can only make two bodies differ, never match.
-const MAX_CANONICAL_DEPTH: usize = 64;
+/// Nesting canonicalised before values are taken as written: serde_json reads no deeper, so this
+/// only bounds the recursion should a body ever come from elsewhere; taking a value as written
+/// can only make two bodies differ, never match.
+const MAX_CANONICAL_DEPTH: usize = MAX_NESTING as usize;
 
 fn write_members(out: &mut Vec<u8>, members: &mut [&Member<'_>], depth: usize) {
     // Stable: duplicate keys keep their order, so bodies that differ only there still differ.
@@ -241,11 +242,9 @@ impl Plain<'_> {
             let text_start = self.out.len();
             at = self.value(at, depth + 1)?;
             let key_bytes = &self.bytes[key.clone()];
-            let signed_field = match key_bytes {
-                b"signature" if depth == 0 => Some(0),
-                b"timestamp" if depth == 0 => Some(1),
-                _ => None,
-            };
+            let signed_field = SignedField::named(key_bytes)
+                .filter(|_| depth == 0)
+                .map(|which| which as usize);
             match signed_field {
                 // Checked, never part of the body; twice is an error (serde_json words it).
                 Some(i) => {

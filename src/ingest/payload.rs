@@ -16,8 +16,14 @@ use serde_json::value::RawValue;
 /// keeps a hostile file from making us buffer gigabytes.
 pub const MAX_ITEM_BYTES: usize = 16 << 20;
 
-/// Deepest nesting a multi-line value may reach before it is judged broken (serde_json's own limit).
-const MAX_DEPTH: u32 = 128;
+/// The deepest nesting serde_json reads into typed values (127 levels; a unit test holds it to
+/// that). Raw and ignored values have no such limit, so each reader states its own bound relative
+/// to this one.
+pub(crate) const MAX_NESTING: u32 = 127;
+
+/// Deepest nesting a multi-line value may reach while its lines are gathered; deeper is judged
+/// broken.
+const MAX_GATHER_DEPTH: u32 = MAX_NESTING + 1;
 
 /// A string field of a callback as it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +48,34 @@ impl Field<'_> {
 pub struct Signed<'a> {
     pub signature: Field<'a>,
     pub timestamp: Field<'a>,
+}
+
+/// Which of the two signed top-level fields a key names. The one place their names are spelt:
+/// the reference reader here, the fast scan and the canonical body all ask it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignedField {
+    Signature,
+    Timestamp,
+}
+
+impl SignedField {
+    #[inline(always)]
+    pub(crate) fn named(key: &[u8]) -> Option<SignedField> {
+        match key {
+            b"signature" => Some(SignedField::Signature),
+            b"timestamp" => Some(SignedField::Timestamp),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Signed<'a> {
+    pub(crate) fn field(&mut self, which: SignedField) -> &mut Field<'a> {
+        match which {
+            SignedField::Signature => &mut self.signature,
+            SignedField::Timestamp => &mut self.timestamp,
+        }
+    }
 }
 
 /// A callback object: the two signed fields and the rest of the body, left unparsed.
@@ -118,14 +152,11 @@ impl<'de> Visitor<'de> for ParsedVisitor {
             body: Vec::with_capacity(16),
         };
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let slot = match key.as_ref() {
-                "signature" => &mut callback.signed.signature,
-                "timestamp" => &mut callback.signed.timestamp,
-                _ => {
-                    callback.body.push((key, map.next_value()?));
-                    continue;
-                }
+            let Some(which) = SignedField::named(key.as_bytes()) else {
+                callback.body.push((key, map.next_value()?));
+                continue;
             };
+            let slot = callback.signed.field(which);
             // Two `signature` members would let two parsers disagree on which one was checked.
             if *slot != Field::Missing {
                 return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
@@ -404,7 +435,9 @@ pub fn frame_lines<R: BufRead>(
                         continue;
                     }
                     _ => {
-                        format!("value is incomplete, nested deeper than {MAX_DEPTH}, or too large")
+                        format!(
+                            "value is incomplete, nested deeper than {MAX_GATHER_DEPTH}, or too large"
+                        )
                     }
                 };
                 sink(number, RawItem::Error(reason))?;
@@ -495,7 +528,7 @@ impl Depth {
                     b'"' => self.in_string = true,
                     b'{' | b'[' => {
                         self.depth += 1;
-                        if self.depth > MAX_DEPTH {
+                        if self.depth > MAX_GATHER_DEPTH {
                             return Scan::Broken;
                         }
                     }
@@ -639,6 +672,14 @@ impl<R: BufRead> Lines<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_nesting_is_what_serde_json_reads() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let depth = MAX_NESTING as usize;
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(depth)).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(depth + 1)).is_err());
+    }
 
     #[derive(Debug, PartialEq)]
     enum Seen {

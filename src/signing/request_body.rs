@@ -6,6 +6,8 @@
 use indexmap::IndexMap;
 use serde_json::value::RawValue;
 
+use crate::ingest::payload::MAX_NESTING;
+
 /// The body's fields in their order, each value as written (without the white space between its
 /// tokens). A field given twice keeps its first place and its last value, as serde_json's map.
 pub type Body = IndexMap<String, Box<RawValue>>;
@@ -19,9 +21,9 @@ pub enum BodyError {
     NotAnObject,
 }
 
-/// Nesting a body's values may have below the body itself: serde_json reads at most 127 levels in
-/// all (a test holds the two together).
-const MAX_VALUE_DEPTH: usize = 126;
+/// Nesting a body's values may have below the body itself, which is one level of serde_json's
+/// [`MAX_NESTING`].
+const MAX_VALUE_DEPTH: usize = MAX_NESTING as usize - 1;
 
 /// Reads a body (a byte-order mark already removed).
 pub fn parse(json: &[u8]) -> Result<Body, BodyError> {

@@ -22,14 +22,16 @@ use std::io::{self, BufRead, Read};
 use serde::de::IgnoredAny;
 
 use crate::ingest::fast::chunks;
+use crate::ingest::fast::classify::{classify, prefix_xor};
 use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, ItemNumber, MAX_ITEM_BYTES, RawItem};
 
 /// Bytes asked for at each read (more while an element is longer).
 const READ_BYTES: usize = 256 << 10;
 
-/// Nesting an element may have here: serde_json counts the array as one level of its 128, and
-/// an element checked on its own does not; deeper elements are left to the stream reader.
+/// Nesting an element may have here, well inside [`MAX_NESTING`](payload::MAX_NESTING) (the array around it is one more
+/// level, and an element checked on its own does not count it); deeper elements are left to the
+/// stream reader.
 const MAX_DEPTH: u32 = 100;
 
 /// Cuts the elements out of the array `reader` starts with, `bytes_before` into the source (after
@@ -453,7 +455,7 @@ impl Cut {
             if masks.backslashes != 0 {
                 return None;
             }
-            let inside = scan::prefix_xor(masks.quotes) ^ u64::from(self.in_string).wrapping_neg();
+            let inside = prefix_xor(masks.quotes) ^ u64::from(self.in_string).wrapping_neg();
             let mut brackets = (masks.opens | masks.closes) & !inside;
             while brackets != 0 {
                 let at = brackets.trailing_zeros();
@@ -516,55 +518,6 @@ impl Cut {
         }
         None
     }
-}
-
-/// Where the bytes that matter to a [`Cut`] are among 64: bit i for byte i.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Masks {
-    quotes: u64,
-    backslashes: u64,
-    /// `{` and `[`.
-    opens: u64,
-    /// `}` and `]`.
-    closes: u64,
-}
-
-/// The masks of 64 bytes, 16 at a time.
-#[cfg(target_arch = "x86_64")]
-fn classify(block: &[u8; 64]) -> Masks {
-    use safe_arch::{
-        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
-        set_splat_i8_m128i,
-    };
-    let mut masks = Masks::default();
-    for (i, part) in block.chunks_exact(16).enumerate() {
-        let bytes = load_unaligned_m128i(part.try_into().expect("16 bytes"));
-        let mask = |byte: u8, of| {
-            u64::from(
-                move_mask_i8_m128i(cmp_eq_mask_i8_m128i(of, set_splat_i8_m128i(byte as i8))) as u16,
-            ) << (16 * i)
-        };
-        // `[` and `{` differ only in bit 5, as do `]` and `}`.
-        let folded = bitor_m128i(bytes, set_splat_i8_m128i(0x20));
-        masks.quotes |= mask(b'"', bytes);
-        masks.backslashes |= mask(b'\\', bytes);
-        masks.opens |= mask(b'{', folded);
-        masks.closes |= mask(b'}', folded);
-    }
-    masks
-}
-
-/// The masks of 64 bytes, a byte at a time.
-#[cfg(not(target_arch = "x86_64"))]
-fn classify(block: &[u8; 64]) -> Masks {
-    let mut masks = Masks::default();
-    for (i, &b) in block.iter().enumerate() {
-        masks.quotes |= u64::from(b == b'"') << i;
-        masks.backslashes |= u64::from(b == b'\\') << i;
-        masks.opens |= u64::from(matches!(b, b'{' | b'[')) << i;
-        masks.closes |= u64::from(matches!(b, b'}' | b']')) << i;
-    }
-    masks
 }
 
 #[cfg(test)]

@@ -3,4 +3,5 @@
 
 pub(crate) mod array;
 pub(crate) mod chunks;
+pub(crate) mod classify;
 pub mod scan;

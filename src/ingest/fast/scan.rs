@@ -9,10 +9,11 @@
 
 use std::borrow::Cow;
 
-use crate::ingest::payload::{Field, Signed};
+use crate::ingest::fast::classify::{classify, prefix_xor};
+use crate::ingest::payload::{Field, Signed, SignedField};
 
-/// Nesting handled here (one bit of a `u64` per level); deeper values go to serde_json (whose own
-/// limit is 128).
+/// Nesting handled here (one bit of a `u64` per level); deeper values, up to
+/// [`MAX_NESTING`](crate::ingest::payload::MAX_NESTING), go to serde_json.
 const MAX_DEPTH: u32 = 63;
 
 /// The signed fields of `json` when it is exactly one valid JSON object; `None` when the slow path
@@ -59,12 +60,8 @@ pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
                     if escaped {
                         return None;
                     }
-                    let slot = match key {
-                        b"signature" => Some(&mut signed.signature),
-                        b"timestamp" => Some(&mut signed.timestamp),
-                        _ => None,
-                    };
-                    if let Some(slot) = slot {
+                    if let Some(which) = SignedField::named(key) {
+                        let slot = signed.field(which);
                         // A duplicate is an error; serde_json words it.
                         if *slot != Field::Missing {
                             return None;
@@ -251,11 +248,11 @@ impl Marks {
         let mut open = 0u64;
         let mut blocks = bytes.chunks_exact(64);
         let mut mark = |word: usize, block: &[u8; 64]| {
-            let (quotes, controls, backslashes) = classify64(block);
-            let inside = prefix_xor(quotes) ^ open.wrapping_neg();
+            let masks = classify(block);
+            let inside = prefix_xor(masks.quotes) ^ open.wrapping_neg();
             open = inside >> 63;
-            marks.quotes[word] = quotes;
-            bad |= backslashes | (controls & inside);
+            marks.quotes[word] = masks.quotes;
+            bad |= masks.backslashes | (masks.controls & inside);
         };
         for (word, block) in blocks.by_ref().enumerate() {
             mark(word, block.try_into().expect("64 bytes"));
@@ -282,62 +279,6 @@ impl Marks {
         }
         Some(word * 64 + bits.trailing_zeros() as usize)
     }
-}
-
-/// Bit i set when an odd number of bits up to and including i are: with quote bits, the bytes
-/// from an opening quote up to (not including) its closing one.
-pub(crate) fn prefix_xor(mut bits: u64) -> u64 {
-    for shift in [1, 2, 4, 8, 16, 32] {
-        bits ^= bits << shift;
-    }
-    bits
-}
-
-/// The quote, control character and backslash masks of 64 bytes.
-#[inline]
-fn classify64(block: &[u8; 64]) -> (u64, u64, u64) {
-    let mut masks = (0, 0, 0);
-    for (i, part) in block.chunks_exact(16).enumerate() {
-        let (quotes, controls, slashes) = classify16(part.try_into().expect("16 bytes"));
-        masks.0 |= u64::from(quotes) << (16 * i);
-        masks.1 |= u64::from(controls) << (16 * i);
-        masks.2 |= u64::from(slashes) << (16 * i);
-    }
-    masks
-}
-
-/// Masks of the quotes, control characters and backslashes among 16 bytes (bit i for byte i).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn classify16(block: &[u8; 16]) -> (u16, u16, u16) {
-    use safe_arch::{
-        cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, move_mask_i8_m128i,
-        set_splat_i8_m128i,
-    };
-    let bytes = load_unaligned_m128i(block);
-    let mask = |m| move_mask_i8_m128i(m) as u16;
-    let below_space = set_splat_i8_m128i(0x1f);
-    (
-        mask(cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"' as i8))),
-        // max(b, 0x1f) == 0x1f exactly when b ≤ 0x1f, as unsigned bytes.
-        mask(cmp_eq_mask_i8_m128i(
-            max_u8_m128i(bytes, below_space),
-            below_space,
-        )),
-        mask(cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\' as i8))),
-    )
-}
-
-/// Masks of the quotes, control characters and backslashes among 16 bytes (bit i for byte i).
-#[cfg(not(target_arch = "x86_64"))]
-fn classify16(block: &[u8; 16]) -> (u16, u16, u16) {
-    let mut masks = (0, 0, 0);
-    for (i, &b) in block.iter().enumerate() {
-        masks.0 |= u16::from(b == b'"') << i;
-        masks.1 |= u16::from(b < 0x20) << i;
-        masks.2 |= u16::from(b == b'\\') << i;
-    }
-    masks
 }
 
 /// The offset of the first `"`, `\` or control character in `bytes` (the bytes a JSON string must
