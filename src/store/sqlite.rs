@@ -338,10 +338,10 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
     File::open(path)
         .and_then(|file| file.take(4096).read_to_end(&mut head))
         .map_err(|e| StoreError::unavailable(name, e))?;
-    let former = || {
+    let former = |why: &str| {
         StoreError::refused(
             name,
-            "it holds the NDJSON record of an earlier smile-sec, not a replay store",
+            why,
             Some(format!(
                 "import it into a store with `smile-sec seen import STORE {name}`, then use --seen STORE"
             )),
@@ -352,7 +352,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("ndjson") || ext.eq_ignore_ascii_case("jsonl"));
     if head.is_empty() {
         return if ndjson_name {
-            Err(former())
+            Err(former("it is an (empty) NDJSON file, not a replay store"))
         } else {
             Ok(Found::Empty)
         };
@@ -369,8 +369,13 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
             )),
         };
     }
-    if ndjson_name || ndjson::looks_like_record(&head) {
-        return Err(former());
+    if ndjson::looks_like_record(&head) {
+        return Err(former(
+            "it holds the NDJSON record an earlier smile-sec kept, not a replay store",
+        ));
+    }
+    if ndjson_name {
+        return Err(former("it is an NDJSON file, not a replay store"));
     }
     Err(StoreError::refused(
         name,
