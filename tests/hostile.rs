@@ -656,7 +656,7 @@ fn verify_survives_hostile_paths() {
         ),
         vcase(
             "--seen in a missing folder",
-            &["--seen", "nowhere/seen.ndjson", "good.json"],
+            &["--seen", "nowhere/seen.db", "good.json"],
             vec![],
             2,
             "",

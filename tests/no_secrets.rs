@@ -541,9 +541,9 @@ fn sign_runs() -> Vec<Run> {
 
 fn verify_runs(f: &Fixture) -> Vec<Run> {
     let mut runs = Vec::new();
-    let seen = f.path("seen.ndjson");
+    let seen = f.path("seen.db");
     let seen_arg = seen.to_str().unwrap().to_owned();
-    let seen2 = f.path("seen2.ndjson");
+    let seen2 = f.path("seen2.db");
     let seen2_arg = seen2.to_str().unwrap().to_owned();
     for format in ["text", "json"] {
         let all = [
@@ -667,7 +667,7 @@ fn verify_runs(f: &Fixture) -> Vec<Run> {
         run(2, &with(&["--api-key-file", "nonutf8.key"])),
         run(2, &with(&["--api-key-file", "a-directory"])),
         run(2, &with(&["--max-age", "forever"])).env_key(),
-        run(2, &with(&["--seen", "no/such/folder/seen.ndjson"])).env_key(),
+        run(2, &with(&["--seen", "no/such/folder/seen.db"])).env_key(),
         run(2, &with(&["--seen", "a-directory"])).env_key(),
         run(2, &with(&["missing.ndjson"])).env_key(),
         run(2, &with(&["--api-key", KEY])),

@@ -5,4 +5,5 @@
 pub mod canonical;
 pub mod explain;
 pub mod replay;
+pub mod store;
 pub mod verdict;

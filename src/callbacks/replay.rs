@@ -6,14 +6,9 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::fs::{File, OpenOptions};
 use std::hash::BuildHasher;
-use std::io::{self, BufRead, BufReader, Write};
-use std::path::Path;
-use std::time::{Duration, Instant};
 
 use hashbrown::{DefaultHashBuilder, HashTable, hash_table};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::callbacks::canonical;
@@ -66,7 +61,7 @@ fn digest_body(callback: &Callback<'_>, out: &mut Vec<u8>) -> BodyDigest {
 
 thread_local! {
     /// Space for the canonical text of one body: reused, since a digest is taken for every
-    /// accepted callback of stdin or for a `--seen` file.
+    /// accepted callback of stdin or for a `--seen` store.
     static CANONICAL: RefCell<(canonical::Scratch, Vec<u8>)> =
         RefCell::new((canonical::Scratch::default(), Vec::with_capacity(1024)));
 }
@@ -84,7 +79,7 @@ impl PairId {
     }
 
     /// The signature's own first 16 bytes: for a log that never leaves memory (a run without a
-    /// `--seen` file), where the hash would cost a third of the SHA-256 work of checking a
+    /// `--seen` store), where the hash would cost a third of the SHA-256 work of checking a
     /// callback. They name the pair as well: they are 128 bits of an HMAC.
     pub fn unhashed(signature: &DecodedSignature) -> Self {
         PairId(signature.0[..16].try_into().expect("16 of 32 bytes"))
@@ -99,7 +94,7 @@ pub struct Body([u8; 16]);
 /// What a [`Body`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kept {
-    /// The first 15 bytes of its digest: from a `--seen` file, or from input that cannot be read
+    /// The first 15 bytes of its digest: from input that cannot be read
     /// twice (stdin).
     Digest([u8; 15]),
     /// Where it is in a file that can be read again. Digests cost more than everything else
@@ -181,7 +176,7 @@ pub fn same_body(
     Some(item_digest(current).is_some_and(|d| d.prefix() == digest))
 }
 
-/// The pairs accepted so far (this run, plus a `--seen` file's history).
+/// The pairs accepted so far in this run (a `--seen` store keeps them across runs).
 ///
 /// Each pair is looked up at random, once a callback, so what a lookup touches is kept small: the
 /// entries (32 bytes each) are written in order, and the table found by hashing holds an 8-byte
@@ -192,8 +187,8 @@ pub fn same_body(
 pub struct ReplayLog<S = DefaultHashBuilder> {
     entries: Vec<(PairId, Body)>,
     index: HashTable<Slot>,
-    /// Tags are a hash keyed afresh each run: a `--seen` file's pairs are read from disk, and a
-    /// file made so that many share a tag would turn each lookup into a long search.
+    /// Tags are a hash keyed afresh each run: pairs come from the input, and input made so that
+    /// many share a tag would turn each lookup into a long search.
     keys: S,
 }
 
@@ -248,231 +243,6 @@ impl<S: BuildHasher> ReplayLog<S> {
                 None
             }
         }
-    }
-
-    /// Room for `more` pairs, so that loading many grows nothing.
-    fn reserve(&mut self, more: usize) {
-        self.entries.reserve(more);
-        self.index.reserve(more, |slot| Slot::hash(slot.tag));
-    }
-}
-
-/// One line of a `--seen` file (NDJSON): the callback's timestamp as received, the pair id and
-/// body digest in hex, and when it was accepted (RFC 3339 UTC, for pruning). Borrowed both ways:
-/// a run loads a million lines, or writes one for each callback it accepts, without allocating.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SeenEntry<'a> {
-    pub timestamp: &'a str,
-    pub pair: &'a str,
-    pub body: &'a str,
-    pub seen_at: &'a str,
-}
-
-/// A `--seen` file, locked for the whole run so that concurrent runs neither lose each other's
-/// entries nor miss each other's replays. Entries are only ever appended, one whole line per
-/// `write`, so a crash can at worst leave a partial last line, which loading skips.
-#[derive(Debug)]
-pub struct SeenFile {
-    file: File,
-    pending: Vec<u8>,
-    /// Since when written lines have waited for a sync to disk; `None` when none wait.
-    unsynced_since: Option<Instant>,
-}
-
-/// Lines queued before they are written: whole lines in one `write`.
-const WRITE_BYTES: usize = 64 << 10;
-
-/// How long written lines may wait for a sync during a run (at its end they are synced at once).
-/// A sync every 64 KiB took 100 ms of the 240 a `--seen` run of 100k callbacks took, and a
-/// process that dies loses nothing written: this bounds only what a power cut can take.
-const SYNC_AFTER: Duration = Duration::from_secs(1);
-
-/// What loading a `--seen` file found.
-#[derive(Debug, Default)]
-pub struct SeenLoad {
-    pub entries: u64,
-    /// Lines that could not be read (a partial line left by a crash, or damage).
-    pub skipped: u64,
-}
-
-impl SeenFile {
-    /// Opens (creating) and locks the file, and loads its entries into `log`.
-    pub fn open(path: &Path, log: &mut ReplayLog) -> io::Result<(SeenFile, SeenLoad)> {
-        let file = open_locked(path)?;
-        let mut load = SeenLoad::default();
-        // About 150 bytes a line: reserve once rather than grow (and hold two tables) while loading.
-        let expected = file.metadata()?.len() / 150;
-        log.reserve(usize::try_from(expected).unwrap_or(0).min(1 << 26));
-        let mut reader = BufReader::with_capacity(1 << 18, &file);
-        let mut line = Vec::new();
-        let mut ends_with_newline = true;
-        loop {
-            line.clear();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            ends_with_newline = line.ends_with(b"\n");
-            match parse_seen_line(&line) {
-                Some((pair, body)) => {
-                    // The first sighting stays.
-                    log.sight(pair, Body::digest(body));
-                    load.entries += 1;
-                }
-                None if line.iter().all(u8::is_ascii_whitespace) => {}
-                None => load.skipped += 1,
-            }
-        }
-        drop(reader);
-        let mut seen = SeenFile {
-            file,
-            pending: Vec::new(),
-            unsynced_since: None,
-        };
-        if !ends_with_newline {
-            // A partial line from a crash: start ours on a line of its own.
-            seen.file.write_all(b"\n")?;
-        }
-        Ok((seen, load))
-    }
-
-    /// Queues the line of a callback accepted at `seen_at`.
-    pub fn record_accepted(
-        &mut self,
-        timestamp: &str,
-        pair: &PairId,
-        body: &BodyDigest,
-        seen_at: &str,
-    ) -> io::Result<()> {
-        let (mut pair_hex, mut body_hex) = ([0; 32], [0; 64]);
-        self.record(&SeenEntry {
-            timestamp,
-            pair: hex_into(&pair.0, &mut pair_hex),
-            body: hex_into(&body.0, &mut body_hex),
-            seen_at,
-        })
-    }
-
-    /// Queues an accepted callback: lines are written 64 KiB at a time, and by
-    /// [`SeenFile::flush`].
-    pub fn record(&mut self, entry: &SeenEntry<'_>) -> io::Result<()> {
-        serde_json::to_writer(&mut self.pending, entry)?;
-        self.pending.push(b'\n');
-        if self.pending.len() >= WRITE_BYTES {
-            self.write_pending()?;
-            if self
-                .unsynced_since
-                .is_some_and(|since| since.elapsed() >= SYNC_AFTER)
-            {
-                self.sync()?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Appends the queued lines and asks the disk to keep everything written.
-    pub fn flush(&mut self) -> io::Result<()> {
-        self.write_pending()?;
-        self.sync()
-    }
-
-    fn write_pending(&mut self) -> io::Result<()> {
-        if !self.pending.is_empty() {
-            self.file.write_all(&self.pending)?;
-            self.pending.clear();
-            self.unsynced_since.get_or_insert_with(Instant::now);
-        }
-        Ok(())
-    }
-
-    fn sync(&mut self) -> io::Result<()> {
-        if self.unsynced_since.is_some() {
-            self.file.sync_data()?;
-            self.unsynced_since = None;
-        }
-        Ok(())
-    }
-}
-
-/// Opens and locks the file at `path`. Blocks while another run holds it; the lock is released
-/// when the file is closed. A prune that replaced the file (write new, rename over) while we
-/// waited leaves us holding the old one, whose appends would be lost: open again.
-fn open_locked(path: &Path) -> io::Result<File> {
-    loop {
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)?;
-        // Appended to, locked and read to its end: a device or a pipe (`/dev/zero`) is none of
-        // these, and reading one could go on until memory runs out.
-        if !file.metadata()?.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "it is not a regular file",
-            ));
-        }
-        file.lock()?;
-        if same_file(&file, path)? {
-            return Ok(file);
-        }
-    }
-}
-
-#[cfg(unix)]
-fn same_file(file: &File, path: &Path) -> io::Result<bool> {
-    use std::os::unix::fs::MetadataExt;
-    let (held, named) = (file.metadata()?, std::fs::metadata(path));
-    // Gone from its path altogether: the retry creates it anew.
-    Ok(named.is_ok_and(|named| named.dev() == held.dev() && named.ino() == held.ino()))
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &File, _: &Path) -> io::Result<bool> {
-    Ok(true)
-}
-
-impl Drop for SeenFile {
-    fn drop(&mut self) {
-        // Last chance on an early return (a closed stdout); errors were reported by explicit flushes.
-        let _ = self.flush();
-    }
-}
-
-fn parse_seen_line(line: &[u8]) -> Option<(PairId, [u8; 15])> {
-    // `timestamp` and `seen_at` must be there, but only pair and body are used.
-    let entry: SeenEntry<'_> = serde_json::from_slice(line).ok()?;
-    let pair = hex16(entry.pair)?;
-    let body = hex16(entry.body.get(..32)?)?;
-    Some((PairId(pair), body[..15].try_into().expect("15 of 16 bytes")))
-}
-
-/// `bytes` in hex, in `out` (twice as long).
-fn hex_into<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
-    hex::encode_to_slice(bytes, out).expect("room for two digits a byte");
-    std::str::from_utf8(out).expect("hex digits are ASCII")
-}
-
-/// 32 hex digits as 16 bytes. By hand, as loading a `--seen` file is mostly this: a million
-/// lines loaded in 0.49 s so, and in 0.75 s through the `hex` crate's decoder (0.61 s with
-/// `u8::from_str_radix`, which also took a `+` for a digit).
-fn hex16(text: &str) -> Option<[u8; 16]> {
-    let digits: &[u8; 32] = text.as_bytes().try_into().ok()?;
-    let mut out = [0u8; 16];
-    let mut bad = false;
-    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-        let (high, low) = (digit(pair[0]), digit(pair[1]));
-        bad |= high > 15 || low > 15;
-        *byte = high << 4 | (low & 15);
-    }
-    (!bad).then_some(out)
-}
-
-fn digit(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        b'A'..=b'F' => c - b'A' + 10,
-        _ => 16,
     }
 }
 
@@ -581,7 +351,7 @@ mod tests {
 
     #[test]
     fn pairs_alike_in_their_bytes_get_tags_apart() {
-        // A `--seen` file is read from disk: pairs written to agree in all but a few bytes must
+        // Pairs come from the input: pairs made to agree in all but a few bytes must
         // still spread over the table (the tags are keyed), or each lookup would search them all.
         let mut log = ReplayLog::default();
         for n in 0..1_000u32 {
@@ -628,123 +398,6 @@ mod tests {
         );
         assert_eq!(item_digest(b"[1]"), None);
         assert_eq!(item_digest(b"{"), None);
-    }
-
-    #[test]
-    fn a_file_replaced_while_waiting_for_the_lock_is_opened_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("seen.ndjson");
-        std::fs::write(&path, "").unwrap();
-        // Another holder (a prune under flock(1)) has the lock...
-        let holder = File::open(&path).unwrap();
-        holder.lock().unwrap();
-        let opener = {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let mut log = ReplayLog::default();
-                let (mut seen, _) = SeenFile::open(&path, &mut log).unwrap();
-                seen.record(&SeenEntry {
-                    timestamp: "t",
-                    pair: &"00".repeat(16),
-                    body: &"11".repeat(32),
-                    seen_at: "s",
-                })
-                .unwrap();
-                seen.flush().unwrap();
-            })
-        };
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        // ...and replaces the file before letting go.
-        std::fs::write(dir.path().join("pruned"), "").unwrap();
-        std::fs::rename(dir.path().join("pruned"), &path).unwrap();
-        drop(holder);
-        opener.join().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap().lines().count(),
-            1,
-            "the entry went to the new file"
-        );
-    }
-
-    #[test]
-    fn pair_and_body_digits_are_read_strictly() {
-        let digits = "00ff7Fa0".repeat(4);
-        assert_eq!(
-            hex16(&digits).map(|b| b[..4].to_vec()),
-            Some(vec![0x00, 0xff, 0x7f, 0xa0])
-        );
-        for bad in [
-            "00ff7Fa0".repeat(4).replace('7', "g"),
-            "+f".repeat(16),
-            " f".repeat(16),
-            "0".repeat(31),
-            "0".repeat(33),
-            "é".repeat(16),
-        ] {
-            assert_eq!(hex16(&bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn seen_lines_read_as_the_readme_shows_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("seen.ndjson");
-        let (mut seen, _) = SeenFile::open(&path, &mut ReplayLog::default()).unwrap();
-        let pair = PairId([0xf4; 16]);
-        let mut body = BodyDigest([0; 32]);
-        body.0[..2].copy_from_slice(&[0xbd, 0x05]);
-        seen.record_accepted("2026-11-21T08:30:00.001Z", &pair, &body, "s\"")
-            .unwrap();
-        seen.flush().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            format!(
-                "{{\"timestamp\":\"2026-11-21T08:30:00.001Z\",\"pair\":\"{}\",\"body\":\"bd05{}\",\"seen_at\":\"s\\\"\"}}\n",
-                "f4".repeat(16),
-                "00".repeat(30)
-            )
-        );
-    }
-
-    #[test]
-    fn seen_file_survives_a_partial_line_and_reloads() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("seen.ndjson");
-        let record = |seen: &mut SeenFile, pair: PairId, body: &BodyDigest| {
-            seen.record_accepted("2026-11-20T10:00:00Z", &pair, body, "2026-11-20T10:00:01Z")
-        };
-        let a = PairId::of(&DecodedSignature([1; 32]));
-        let b = PairId::of(&DecodedSignature([2; 32]));
-        let body = digest(r#"{"a":1}"#);
-        {
-            let mut log = ReplayLog::default();
-            let (mut seen, load) = SeenFile::open(&path, &mut log).unwrap();
-            assert_eq!(load.entries, 0);
-            record(&mut seen, a, &body).unwrap();
-            seen.flush().unwrap();
-        }
-        // A writer killed mid-line leaves a fragment behind.
-        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
-        file.write_all(br#"{"timestamp":"2026-11-2"#).unwrap();
-        drop(file);
-        {
-            let mut log = ReplayLog::default();
-            let (mut seen, load) = SeenFile::open(&path, &mut log).unwrap();
-            assert_eq!((load.entries, load.skipped), (1, 1));
-            assert_eq!(
-                log.sight(a, Body::at(nowhere()).unwrap()).copied(),
-                Some(Body::digest(body.prefix()))
-            );
-            record(&mut seen, b, &body).unwrap();
-            seen.flush().unwrap();
-        }
-        let mut log = ReplayLog::default();
-        let (_, load) = SeenFile::open(&path, &mut log).unwrap();
-        assert_eq!((load.entries, load.skipped), (2, 1));
-        assert_eq!(
-            log.sight(b, Body::at(nowhere()).unwrap()).copied(),
-            Some(Body::digest(body.prefix()))
-        );
     }
 
     fn nowhere() -> Location {

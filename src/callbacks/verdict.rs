@@ -70,6 +70,8 @@ pub struct Candidate {
     pub key_id: Option<Arc<str>>,
     pub environment: Option<Environment>,
     pub partner_id: String,
+    /// The partner ID again, shared with the verdicts of the callbacks this key accepts.
+    partner: Arc<str>,
     signer: Signer,
 }
 
@@ -79,6 +81,7 @@ impl Candidate {
             key_id: credential.key_id.as_deref().map(Arc::from),
             environment: credential.environment,
             partner_id: credential.partner_id.clone(),
+            partner: Arc::from(credential.partner_id.as_str()),
             signer: Signer::new(&credential.key),
         }
     }
@@ -90,6 +93,8 @@ pub struct Verdict {
     pub reason: Reason,
     /// The key-file id of the key that matched (`None` for a key given outside the key file).
     pub key_id: Option<Arc<str>>,
+    /// The partner ID of the key that matched (what a replay store records with the pair).
+    pub partner_id: Option<Arc<str>>,
     pub age_seconds: Option<i64>,
     /// The timestamp had no offset and was read as UTC.
     pub assumed_utc: bool,
@@ -108,6 +113,7 @@ impl Verdict {
         Verdict {
             reason,
             key_id: None,
+            partner_id: None,
             age_seconds: None,
             assumed_utc: false,
             duplicate: false,
@@ -206,6 +212,7 @@ impl Verifier {
             return verdict.failed(Reason::BadSignature);
         };
         verdict.key_id.clone_from(&key.key_id);
+        verdict.partner_id = Some(key.partner.clone());
         let Some((at, _)) = instant else {
             return verdict.failed(Reason::BadTimestamp).detail(format!(
                 "cannot read `{}` as a time to check freshness",

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod callback;
 pub mod completions;
 pub mod ip_check;
+pub mod seen;
 pub mod sign;
 pub mod verify;
 
@@ -20,6 +21,7 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::IpCheck(args) => ip_check::run(args),
         Command::Allowlist(args) => allowlist::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Seen(args) => seen::run(args),
         Command::Callback(args) => callback::run(args),
         Command::Completions(args) => completions::run(args),
     }

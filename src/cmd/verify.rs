@@ -1,7 +1,7 @@
 //! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
 //! other. Reading and checking run in parallel in `batch` (framing is
 //! `payload` and `chunks`, verdicts are `verify`); this module is the in-order half: it judges
-//! replays, keeps the `--seen` file and prints.
+//! replays, claims accepted callbacks in the `--seen` store and prints.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
@@ -10,13 +10,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 
 use anyhow::{Context, bail};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
 use crate::callbacks::explain::{Explainer, Explanation};
-use crate::callbacks::replay::{self, Body, Location, ReplayLog, SeenFile};
+use crate::callbacks::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
+use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
 use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 use crate::ingest::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
 use crate::ingest::fast::array;
@@ -27,7 +28,6 @@ use crate::ingest::pipeline;
 use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::time::format_signing_timestamp;
 
 /// Verify saved callbacks: signature, freshness and replays
 ///
@@ -72,10 +72,11 @@ pub struct Args {
     #[arg(long)]
     pub explain: bool,
 
-    /// Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught
-    /// (created when missing; locked while in use; append-only NDJSON)
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub seen: Option<PathBuf>,
+    /// Remember accepted callbacks in STORE across runs and machines, so that a replay arriving
+    /// later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A
+    /// callback is reported ok only once it is recorded
+    #[arg(long, value_name = "STORE", value_hint = ValueHint::FilePath)]
+    pub seen: Option<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -155,29 +156,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(_) => verifier,
         None => verifier.with_unhashed_pairs(),
     };
-    let mut replays = ReplayLog::default();
-    let seen = match &args.seen {
+    let window = Window {
+        max_age: args.max_age,
+        max_future: args.max_future,
+    };
+    let store = match &args.seen {
         None => None,
-        Some(path) => {
-            let (file, load) = SeenFile::open(path, &mut replays)
-                .with_context(|| format!("cannot open --seen file {}", path.display()))?;
-            if load.skipped > 0 {
-                output::warn(format_args!(
-                    "{}: {} unreadable line(s) ignored (a partial line is what an interrupted run leaves)",
-                    path.display(),
-                    load.skipped
-                ));
-            }
-            Some(file)
-        }
+        Some(spec) => Some(
+            store::open(spec, window)
+                .map_err(store_error)
+                .context("--seen")?,
+        ),
     };
     let report = Report {
         current_seq: None,
         lone: None,
-        replays,
+        replays: ReplayLog::default(),
         origins: Origins::default(),
-        seen,
-        seen_at: format_signing_timestamp(now),
+        store,
+        now,
+        held: Vec::new(),
+        pending: Vec::new(),
         format: args.format,
         summary: Summary {
             kind: "summary",
@@ -221,8 +220,14 @@ struct Report {
     lone: Option<Held>,
     replays: ReplayLog,
     origins: Origins,
-    seen: Option<SeenFile>,
-    seen_at: String,
+    /// The `--seen` store. With one, every line is held (in `held`) until the claims of the
+    /// accepted callbacks before it are committed: a callback is reported `ok` only once
+    /// recorded.
+    store: Option<Box<dyn ReplayStore>>,
+    now: DateTime<Utc>,
+    held: Vec<u8>,
+    /// The accepted callbacks in `held` whose claims are not made yet.
+    pending: Vec<Pending>,
     format: Format,
     summary: Summary,
     outcome: Outcome,
@@ -261,6 +266,8 @@ impl Report {
                 self.emit(&mut out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
+                // One commit a batch.
+                self.settle(&mut out)?;
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
@@ -322,11 +329,10 @@ impl Report {
                 }
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
+            self.settle(&mut out)?;
         }
         self.end_source(&mut out)?;
-        if let Some(seen) = &mut self.seen {
-            seen.flush().context("cannot write the --seen file")?;
-        }
+        self.settle(&mut out)?;
         let s = &self.summary;
         match self.format {
             Format::Json => out.json(s)?,
@@ -403,7 +409,7 @@ impl Report {
     fn one(
         &mut self,
         out: &mut Printer,
-        source: &str,
+        source: &Arc<str>,
         origin: Option<u32>,
         data: &[u8],
         result: &mut Checking,
@@ -446,22 +452,38 @@ impl Report {
                 judge_replay(&mut self.replays, verdict, body, |earlier| {
                     replay::same_body(earlier, bytes, |location| origins.read_back(location))
                 });
-                if let (Some(seen), Some(pair), Some(body)) =
-                    (&mut self.seen, &verdict.accepted, &digest)
-                    && verdict.first_sighting
-                    && let Some(ts) = timestamp()
-                {
-                    seen.record_accepted(ts, pair, body, &self.seen_at)
-                        .context("cannot write the --seen file")?;
+                // Accepted, and no replay within this run: the store has the last word, and the
+                // result waits for it.
+                let claim = match (&self.store, verdict.accepted) {
+                    (Some(_), Some(pair)) if verdict.reason == Reason::Ok => Some(Pending {
+                        line: 0..0,
+                        source: source.clone(),
+                        number,
+                        verdict: verdict.clone(),
+                        timestamp: timestamp().unwrap_or_default().into(),
+                        pair,
+                        // Workers take every accepted body's digest when there is a store.
+                        body: digest
+                            .or_else(|| replay::item_digest(bytes))
+                            .unwrap_or(BodyDigest([0; 32])),
+                    }),
+                    _ => None,
+                };
+                if claim.is_none() {
+                    self.account(source, number, verdict);
                 }
-                self.account(source, number, verdict);
+                let start = self.held.len();
                 // A resend is marked in text output, and a replay changes the verdict: only those
                 // lines read otherwise than the worker rendered them.
                 if line.start != line.end
                     && verdict.reason == reason_as_rendered
                     && !verdict.duplicate
                 {
-                    out.writer().write_all(&self.rendered[line.clone()])?;
+                    if self.store.is_some() {
+                        self.held.extend_from_slice(&self.rendered[line.clone()]);
+                    } else {
+                        out.writer().write_all(&self.rendered[line.clone()])?;
+                    }
                 } else {
                     self.print(
                         out,
@@ -471,6 +493,13 @@ impl Report {
                         timestamp(),
                         explanation.as_deref(),
                     )?;
+                }
+                if let Some(mut claim) = claim {
+                    claim.line = start..self.held.len();
+                    self.pending.push(claim);
+                }
+                if self.pending.len() >= PENDING_CLAIMS || self.held.len() >= HELD_BYTES {
+                    self.settle(out)?;
                 }
             }
             Checking::NotAnObject(number) => {
@@ -532,7 +561,109 @@ impl Report {
             Format::Text => render_text,
         };
         render(source, item, v, timestamp, explanation, &mut self.line);
+        if self.store.is_some() {
+            self.held.extend_from_slice(&self.line);
+            Ok(())
+        } else {
+            out.writer().write_all(&self.line)
+        }
+    }
+
+    /// Claims the accepted callbacks held so far in the store (one commit), then prints what was
+    /// held, with the store's verdict on each: a pair it holds with another body is a replay,
+    /// with the same body a resend. Nothing held is printed when the store fails.
+    fn settle(&mut self, out: &mut Printer) -> anyhow::Result<()> {
+        let Some(store) = &mut self.store else {
+            return Ok(());
+        };
+        let pending = std::mem::take(&mut self.pending);
+        let answers = if pending.is_empty() {
+            Vec::new()
+        } else {
+            let claims: Vec<DigestClaim<'_>> = pending
+                .iter()
+                .map(|p| DigestClaim {
+                    partner_id: p.verdict.partner_id.as_deref().unwrap_or_default(),
+                    timestamp: &p.timestamp,
+                    pair: p.pair,
+                    body: p.body,
+                })
+                .collect();
+            store
+                .claim_digests(self.now, &claims)
+                .map_err(store_error)
+                .context("cannot record accepted callbacks, so none is reported ok")?
+        };
+        let held = std::mem::take(&mut self.held);
+        let mut written = 0;
+        for (mut p, answer) in pending.into_iter().zip(answers) {
+            match answer {
+                Claim::New => {}
+                Claim::Resend => p.verdict.duplicate = true,
+                Claim::Replay => {
+                    p.verdict.reason = Reason::Replayed;
+                    p.verdict.detail = Some(
+                        "this timestamp and signature were accepted before with a different body \
+                         (the replay store says so)"
+                            .into(),
+                    );
+                }
+            }
+            self.account(&p.source, p.number, &p.verdict);
+            if answer != Claim::New {
+                out.writer().write_all(&held[written..p.line.start])?;
+                written = p.line.end;
+                self.print_now(out, &p)?;
+            }
+        }
+        out.writer().write_all(&held[written..])?;
+        self.held = held;
+        self.held.clear();
+        Ok(())
+    }
+
+    /// Prints a settled claim's result line at once.
+    fn print_now(&mut self, out: &mut Printer, p: &Pending) -> io::Result<()> {
+        self.line.clear();
+        let render = match self.format {
+            Format::Json => render_json,
+            Format::Text => render_text,
+        };
+        render(
+            &p.source,
+            p.number,
+            &p.verdict,
+            Some(&p.timestamp),
+            None,
+            &mut self.line,
+        );
         out.writer().write_all(&self.line)
+    }
+}
+
+/// How many accepted callbacks, or bytes of result lines, wait for a claim at most: a batch's
+/// worth (one commit a batch), and no more when a long source is framed in order.
+const PENDING_CLAIMS: usize = 4096;
+const HELD_BYTES: usize = 1 << 20;
+
+/// An accepted callback whose claim in the store is to be made, and its result line.
+struct Pending {
+    /// Where its line is in `Report::held`.
+    line: std::ops::Range<usize>,
+    source: Arc<str>,
+    number: ItemNumber,
+    verdict: Verdict,
+    timestamp: Box<str>,
+    pair: PairId,
+    /// SHA-256 of the canonical body.
+    body: BodyDigest,
+}
+
+/// A store's error at the command edge: its message, and its hint when it has one.
+fn store_error(e: StoreError) -> anyhow::Error {
+    match e.hint {
+        Some(hint) => output::hinted(e.message, hint),
+        None => anyhow::Error::new(e),
     }
 }
 

@@ -12,8 +12,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::io::BufReader;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -22,7 +21,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::callbacks::canonical;
-use crate::callbacks::replay::{self, Body, PairId, ReplayLog, SeenFile};
+use crate::callbacks::replay::{self, PairId};
+use crate::callbacks::store::ndjson;
 use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, Field, Item, ItemNumber};
 use crate::ip::address::{self, Ip};
@@ -753,71 +753,54 @@ pub fn signature(data: &[u8]) {
     }
 }
 
-static SEEN_FILES: AtomicU64 = AtomicU64::new(0);
-
-/// A file in the temporary folder, removed when dropped.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// `replay::SeenFile::open` on a file holding `data`: every non-blank line is loaded or counted as
-/// skipped; the file is only appended to (what was there stays a prefix, and a partial last line
-/// is closed with a newline); a valid line after any damage is still loaded; an entry recorded
-/// now is found by the next run.
+/// `store::ndjson::read` (what `seen import` reads the former `--seen` record with) on `data`:
+/// every non-blank line is an entry or counted as skipped; a valid line after any damage is still
+/// read, on a line of its own; a recognised record is never taken for anything else.
 pub fn seen_file(data: &[u8]) {
-    let temp = TempFile(std::env::temp_dir().join(format!(
-        "smile-sec-fuzz-seen-{}-{}.ndjson",
-        std::process::id(),
-        SEEN_FILES.fetch_add(1, Ordering::Relaxed)
-    )));
-    let path = &temp.0;
-    let load = |log: &mut ReplayLog| {
-        let (seen, load) = SeenFile::open(path, log).expect("a temporary seen file opens");
-        (seen, load.entries, load.skipped)
-    };
-    std::fs::write(path, data).expect("temporary file");
     let non_blank = data
         .split(|&b| b == b'\n')
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .count() as u64;
-    let mut log = ReplayLog::default();
-    let (seen, entries, skipped) = load(&mut log);
-    drop(seen);
-    assert_eq!(entries + skipped, non_blank, "every line loaded or skipped");
-    let after = std::fs::read(path).expect("temporary file");
-    assert!(after.starts_with(data), "the seen file was rewritten");
-    if data.is_empty() || data.ends_with(b"\n") {
-        assert_eq!(after, data);
-    } else {
-        assert_eq!(after.len(), data.len() + 1);
-        assert!(after.ends_with(b"\n"));
-    }
-
-    let pair = PairId::of(&DecodedSignature([0x5a; 32]));
-    let body = replay::BodyDigest([0xa5; 32]);
-    let mut log = ReplayLog::default();
-    let (mut seen, _, _) = load(&mut log);
-    seen.record_accepted("2026-11-20T10:00:00Z", &pair, &body, "2026-11-20T10:00:01Z")
-        .expect("record");
-    seen.flush().expect("flush");
-    drop(seen);
-    let mut log = ReplayLog::default();
-    let (seen, entries_now, skipped_now) = load(&mut log);
-    drop(seen);
+    let count = |data: &[u8]| {
+        let mut entries = Vec::new();
+        let skipped = ndjson::read(data, 7, |chunk| {
+            assert!(chunk.len() <= 7, "chunks are at most as asked");
+            entries.extend(chunk);
+            Ok(())
+        })
+        .expect("reading from memory");
+        (entries, skipped)
+    };
+    let (entries, skipped) = count(data);
     assert_eq!(
-        (entries_now, skipped_now),
-        (entries + 1, skipped),
-        "a valid line after damage must load"
+        entries.len() as u64 + skipped,
+        non_blank,
+        "every line read or skipped"
     );
-    // An earlier line of the input may already hold this pair with another body: first one wins.
-    assert!(
-        log.sight(pair, Body::digest(body.prefix())).is_some(),
-        "the recorded entry was not loaded"
+    let line = format!(
+        r#"{{"timestamp":"2026-11-20T10:00:00Z","pair":"{}","body":"{}","seen_at":"2026-11-20T10:00:01Z"}}"#,
+        "5a".repeat(16),
+        "a5".repeat(32)
     );
+    let mut more = data.to_vec();
+    if !more.is_empty() && !more.ends_with(b"\n") {
+        more.push(b'\n');
+    }
+    more.extend_from_slice(line.as_bytes());
+    let (now, skipped_now) = count(&more);
+    assert_eq!(
+        (now.len(), skipped_now),
+        (entries.len() + 1, skipped),
+        "a valid line after damage must be read"
+    );
+    let last = now.last().expect("the valid line");
+    assert_eq!(last.pair, PairId([0x5a; 16]));
+    assert_eq!(last.body, replay::BodyDigest([0xa5; 32]));
+    // A record whose first line is an entry is recognised as one.
+    let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
+    if ndjson::parse_line(first).is_some() {
+        assert!(ndjson::looks_like_record(data));
+    }
 }
 
 /// The verdict and reason of one input against `list`, comparable across inputs.
