@@ -452,7 +452,8 @@ fn is_env_name(name: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// Finds the key file: `--keys`/`SMILE_SEC_KEYS` (already merged by clap), else `./smile-keys.json` if present.
+/// Finds the key file: the path given (audit merges `--keys` and `SMILE_SEC_KEYS` through clap), else
+/// `./smile-keys.json` if present.
 pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
     match explicit {
         Some(path) => Some(path.to_owned()),

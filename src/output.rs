@@ -160,6 +160,16 @@ pub fn warn(message: fmt::Arguments<'_>) {
     );
 }
 
+/// A note on stderr: `smile-sec: note: ...`, for what the user should know but need not act on
+/// (which file was read when none was named).
+pub fn note(message: fmt::Arguments<'_>) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "smile-sec: note: {}",
+        escape_controls(&message.to_string())
+    );
+}
+
 /// An error about one item of a batch, on stderr; the run goes on.
 pub fn item_error(message: fmt::Arguments<'_>) {
     let _ = writeln!(
