@@ -742,7 +742,11 @@ mod tests {
 
     #[test]
     fn retired_keys_get_no_age_findings() {
-        let f = file(&key("k", "2020-01-01", r#","status":"retired""#));
+        let f = file(&key(
+            "k",
+            "2020-01-01",
+            r#","status":"retired","retired":"2020-03-01""#,
+        ));
         let k = &run(&f, &[], "2026-12-01T00:00:00Z").keys[0];
         assert!(k.findings.is_empty());
         assert_eq!(k.verdict, Verdict::Ok);

@@ -29,6 +29,8 @@ pub struct Credential {
     pub environment: Option<Environment>,
     /// The partner ID it signs for: the flag's, else the key-file entry's.
     pub partner_id: String,
+    /// For a retired key-file key: when it was rotated out.
+    pub retired: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What the user said about where keys come from.
@@ -283,6 +285,7 @@ fn entry_credential(
         key_id: Some(entry.id.clone()),
         environment: Some(entry.environment),
         partner_id: partner.unwrap_or(&entry.partner_id).to_owned(),
+        retired: entry.retired,
     })
 }
 
@@ -295,6 +298,7 @@ pub fn signing_credential(request: &KeyRequest<'_>) -> anyhow::Result<Credential
             key_id: None,
             environment: None,
             partner_id: partner.ok_or_else(partner_required)?,
+            retired: None,
         });
     }
     let Some(file) = load_key_file(request.keys)? else {
@@ -352,7 +356,7 @@ pub struct VerificationKeys {
 }
 
 /// Every key `verify` should try. With a key file, every entry that fits the filters is tried,
-/// retired ones too (cli-contract §5). `include_all` also collects every usable key-file key.
+/// retired ones too. `include_all` also collects every usable key-file key.
 pub fn verification_credentials(
     request: &KeyRequest<'_>,
     include_all: bool,
@@ -365,6 +369,7 @@ pub fn verification_credentials(
             key_id: None,
             environment: request.environment,
             partner_id: partner.ok_or_else(partner_required)?,
+            retired: None,
         });
         if include_all {
             // A broken or absent key file only costs the explanation, not the run.

@@ -279,6 +279,7 @@ mod tests {
             key_id: Some(id.into()),
             environment: Some(env),
             partner_id: partner.into(),
+            retired: None,
         }
     }
 

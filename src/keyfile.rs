@@ -1,4 +1,4 @@
-//! The key file (cli-contract §3): strict parsing, validation and secret resolution.
+//! The key file: strict parsing, validation and secret resolution.
 //!
 //! `sign`, `verify` and `audit` all read keys through this module. Unknown fields are errors that
 //! name the field, so a misspelt `created` cannot pass silently. Secrets are resolved on demand and
@@ -109,6 +109,10 @@ pub struct KeyEntry {
     pub integrations: Vec<String>,
     pub created: DateTime<Utc>,
     pub status: KeyStatus,
+    /// When a retired key was rotated out: a callback it signed dated after this is a forgery
+    /// (Smile ID disables a rotated key, so only someone who kept a copy can still sign with it).
+    /// Always set for a retired key, never for an active one.
+    pub retired: Option<DateTime<Utc>>,
     pub secret: SecretSource,
     pub owner: Option<String>,
     pub mutes: Vec<Mute>,
@@ -255,6 +259,7 @@ struct RawEntry {
     created: String,
     #[serde(default)]
     status: KeyStatus,
+    retired: Option<String>,
     api_key_env: Option<String>,
     api_key_file: Option<PathBuf>,
     api_key: Option<ApiKey>,
@@ -344,6 +349,32 @@ impl KeyFile {
                     ),
                 )
             })?;
+            let retired = match (entry.status, entry.retired) {
+                (KeyStatus::Active, None) => None,
+                (KeyStatus::Active, Some(_)) => {
+                    return Err(invalid(
+                        Some(&id),
+                        "`retired` is given but `status` is not `retired` (set \"status\": \"retired\" too, or drop `retired`)".into(),
+                    ));
+                }
+                (KeyStatus::Retired, None) => {
+                    return Err(invalid(
+                        Some(&id),
+                        "`status` is `retired` but `retired` is missing: give the date the key was rotated out (YYYY-MM-DD or an RFC 3339 time); callbacks it signed after that moment are refused".into(),
+                    ));
+                }
+                (KeyStatus::Retired, Some(text)) => {
+                    Some(parse_date_or_time(&text).map_err(|BadTimestamp(text)| {
+                        invalid(
+                            Some(&id),
+                            format!(
+                                "`retired` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
+                                text.escape_debug()
+                            ),
+                        )
+                    })?)
+                }
+            };
             let secret = match (entry.api_key_env, entry.api_key_file, entry.api_key) {
                 (None, None, None) => SecretSource::None,
                 (Some(name), None, None) if is_env_name(&name) => SecretSource::Env(name),
@@ -391,6 +422,7 @@ impl KeyFile {
                 integrations: entry.integrations,
                 created,
                 status: entry.status,
+                retired,
                 secret,
                 owner: entry.owner,
                 mutes,
@@ -478,7 +510,8 @@ mod tests {
         { "id": "a", "partner_id": "085", "environment": "production", "integrations": ["server"],
           "created": "2026-09-01", "api_key_env": "SMILE_TEST_UNSET_VARIABLE" },
         { "id": "b", "partner_id": "085", "environment": "sandbox", "integrations": ["web"],
-          "created": "2026-09-01T10:00:00+02:00", "status": "retired", "api_key": "inline-key",
+          "created": "2026-09-01T10:00:00+02:00", "status": "retired", "retired": "2026-10-15",
+          "api_key": "inline-key",
           "mutes": [ { "finding": "inline_secret", "reason": "test", "until": "2026-12-01" } ] }
       ]
     }"#;
@@ -495,6 +528,11 @@ mod tests {
         );
         assert_eq!(file.keys.len(), 2);
         assert_eq!(file.keys[1].status, KeyStatus::Retired);
+        assert_eq!(
+            file.keys[1].retired.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-10-15T00:00:00+00:00")
+        );
+        assert_eq!(file.keys[0].retired, None);
         assert_eq!(
             file.keys[1].created.to_rfc3339(),
             "2026-09-01T08:00:00+00:00"
@@ -568,6 +606,18 @@ mod tests {
                 "unknown field `polcy`",
             ),
             ("{".to_owned(), "EOF"),
+            (
+                format!(r#"{{"keys":[{{{entry},"status":"retired"}}]}}"#),
+                "key `a`: `status` is `retired` but `retired` is missing",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry},"status":"retired","retired":"last week"}}]}}"#),
+                "key `a`: `retired` is `last week`, expected YYYY-MM-DD",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry},"retired":"2026-02-01"}}]}}"#),
+                "key `a`: `retired` is given but `status` is not `retired`",
+            ),
         ];
         for (text, needle) in cases {
             let text = if text.starts_with('{') {

@@ -241,7 +241,7 @@ fn retired_keys_have_no_age_findings() {
             "old",
             "production",
             "2025-01-01",
-            r#", "status": "retired""#,
+            r#", "status": "retired", "retired": "2025-06-01""#,
         ),
     );
     let out = audit(&keys, &["--format", "json"], &[]);
@@ -662,7 +662,12 @@ fn text_output_is_sorted_by_urgency_with_a_rotation_plan() {
             entry("fresh", "production", "2026-11-20", ""),
             entry("soon", "production", "2026-09-01", ""),
             entry("late", "production", "2026-08-01", ""),
-            entry("gone", "sandbox", "2025-01-01", r#", "status": "retired""#),
+            entry(
+                "gone",
+                "sandbox",
+                "2025-01-01",
+                r#", "status": "retired", "retired": "2025-06-01""#,
+            ),
         ]
         .join(",\n"),
     );

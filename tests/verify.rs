@@ -278,7 +278,7 @@ fn retired_key_still_verifies_and_is_named() {
         dir.path().join("keys.json"),
         r#"{"keys":[
           {"id":"current","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-11-01","api_key_env":"CURRENT_KEY"},
-          {"id":"old-2026-05","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","api_key_file":"old.key"}
+          {"id":"old-2026-05","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","retired":"2026-11-01","api_key_file":"old.key"}
         ]}"#,
     )
     .unwrap();
@@ -309,6 +309,81 @@ fn retired_key_still_verifies_and_is_named() {
     assert_eq!(lines[0]["key_id"], "old-2026-05");
     assert_eq!(lines[1]["key_id"], "current");
     assert_no_leak(&out, &["old-retired-key", "current-key"]);
+}
+
+/// A retired key signs nothing after it was rotated out: Smile ID has disabled it, so a callback
+/// it signed later comes from someone who kept a copy. Before that moment it still verifies.
+#[test]
+fn a_callback_signed_by_a_retired_key_after_its_retirement_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.key"), "old-retired-key\n").unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[
+          {"id":"old-2026-05","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","retired":"2026-11-01T12:00:00Z","api_key_file":"old.key"}
+        ]}"#,
+    )
+    .unwrap();
+    let before = callback("old-retired-key", "2026-11-01T11:59:59.000Z", "a");
+    let after = callback("old-retired-key", "2026-11-20T10:00:00.000Z", "b");
+    let run = |format: &str| {
+        smile_sec()
+            .current_dir(dir.path())
+            .args([
+                "verify",
+                "--keys",
+                "keys.json",
+                "--now",
+                NOW,
+                "--format",
+                format,
+            ])
+            .write_stdin(format!("{before}\n{after}\n"))
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    assert_eq!(out.status.code(), Some(1));
+    let (lines, summary) = results(&out);
+    assert_eq!(
+        (lines[0]["valid"].clone(), lines[0]["reason"].clone()),
+        (json!(true), json!("ok"))
+    );
+    assert_eq!(
+        (lines[1]["valid"].clone(), lines[1]["reason"].clone()),
+        (json!(false), json!("retired_key"))
+    );
+    assert_eq!(lines[1]["key_id"], "old-2026-05");
+    assert_eq!(summary["invalid"], 1);
+    let out = run("text");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with("retired_key ") && line.contains("key old-2026-05"),
+        "{text}"
+    );
+    assert!(line.contains("retired at 2026-11-01T12:00:00Z"), "{text}");
+    assert_no_leak(&out, &["old-retired-key"]);
+}
+
+#[test]
+fn a_retired_key_without_its_date_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[{"id":"old-one","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","api_key":"k"}]}"#,
+    )
+    .unwrap();
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json", "--now", NOW])
+        .write_stdin("{}")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "key `old-one`: `status` is `retired` but `retired` is missing",
+        ));
 }
 
 #[test]
