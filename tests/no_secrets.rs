@@ -1136,12 +1136,14 @@ fn debug_output_never_shows_a_key() {
         key_id: Some("live".into()),
         environment: Some(Environment::Production),
         partner_id: PARTNER.into(),
+        retired: None,
     };
     let sandbox = Credential {
         key: key(SANDBOX_KEY),
         key_id: Some("sandbox".into()),
         environment: Some(Environment::Sandbox),
         partner_id: PARTNER.into(),
+        retired: None,
     };
     assert_hidden("ApiKey", format!("{:?} {:#?}", key(KEY), Some(key(KEY))));
     assert_hidden("Credential", format!("{credential:?} {credential:#?}"));
