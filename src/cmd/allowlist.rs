@@ -202,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             snippet::header(&mut text, &list, &stamp);
             out.raw(&text)?;
             for entry in list.entries() {
-                out.line(format_args!("{entry}"))?;
+                out.text(format_args!("{entry}"))?;
             }
             out.flush()?;
             return Ok(Outcome::Pass);

@@ -289,10 +289,12 @@ fn tone(v: Verdict) -> Tone {
 fn text_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
     let report = shown.report;
     let order = report.by_urgency();
+    // Ids, labels, reasons and paths come from the key file: every line that shows them is
+    // written with `Printer::text`, which escapes control characters.
     let id_width = report
         .keys
         .iter()
-        .map(|k| k.id.chars().count())
+        .map(|k| output::escape_controls(&k.id).chars().count())
         .chain([3])
         .max()
         .unwrap_or(3);
@@ -306,25 +308,27 @@ fn text_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
             KeyStatus::Retired => ("retired".to_owned(), "-".to_owned()),
             KeyStatus::Active => (key.due_date.to_string(), key.days_left.to_string()),
         };
-        out.line(format_args!(
-            "{}  {:<id_width$}  {:<10}  {:<10}  {:>9}  {:>4}",
+        out.verdict_line(
             verdict(key.verdict.as_str(), tone(key.verdict), 6),
-            key.id,
-            key.environment.as_str(),
-            due,
-            left,
-            key.age_days
-        ))?;
+            format_args!(
+                "{:<id_width$}  {:<10}  {:<10}  {:>9}  {:>4}",
+                output::escape_controls(&key.id),
+                key.environment.as_str(),
+                due,
+                left,
+                key.age_days
+            ),
+        )?;
         for f in &key.findings {
             let label = if f.muted.is_some() {
                 format!("muted {}", f.code)
             } else {
                 format!("{} {}", f.severity().as_str(), f.code)
             };
-            out.line(format_args!("{:8}{label}: {}", "", message(f)))?;
+            out.text(format_args!("{:8}{label}: {}", "", message(f)))?;
         }
         if let Some(note) = &key.metadata_only {
-            out.line(format_args!("{:8}note: {note}", ""))?;
+            out.text(format_args!("{:8}note: {note}", ""))?;
         }
     }
 
@@ -346,7 +350,7 @@ fn text_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
                 .iter()
                 .map(|k| format!("{} (due {})", k.id, k.due_date))
                 .collect();
-            out.line(format_args!(
+            out.text(format_args!(
                 "  note: partner {partner} has {} keys falling due together: {}; rotate them one at a time and check each before starting the next, so a mistake takes down one integration, not all",
                 keys.len(),
                 list.join(", ")
@@ -382,7 +386,7 @@ fn plural(n: usize) -> &'static str {
 /// other findings get their own one-line fix.
 fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result<()> {
     let has = |c: Code| key.has_counting(c);
-    out.line(format_args!(
+    out.text(format_args!(
         "  {} (partner {}, {}, {}):",
         key.id,
         key.partner_id,
@@ -392,7 +396,7 @@ fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result
     let mut step = 0;
     let mut say = |out: &mut Printer, text: String| {
         step += 1;
-        out.line(format_args!("    {step}. {text}"))
+        out.text(format_args!("    {step}. {text}"))
     };
     if has(Code::CreatedInFuture) {
         say(
@@ -476,11 +480,15 @@ fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result
     Ok(())
 }
 
-/// Escapes a workflow-command message (GitHub's `toolkit/core` escapeData).
+/// Escapes a workflow-command message (GitHub's `toolkit/core` escapeData), then any other
+/// control character as `escape_controls` does: the runner reads a command only at the start of
+/// a line, and an escape sequence must not recolour or rewrite the log.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let data = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    output::escape_controls(&data).into_owned()
 }
 
 /// Escapes a workflow-command property (GitHub's `toolkit/core` escapeProperty).
@@ -653,5 +661,9 @@ mod tests {
     fn workflow_commands_are_escaped() {
         assert_eq!(escape_data("50%\nx"), "50%25%0Ax");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(
+            escape_property("x\r\n::error file=y::z\u{1b}[2J"),
+            "x%0D%0A%3A%3Aerror file=y%3A%3Az\\u{1b}[2J"
+        );
     }
 }

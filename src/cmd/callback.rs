@@ -343,7 +343,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
             ))?;
             out.line(format_args!("time    {}", http::humanize(response.elapsed)))?;
             let more = if response.truncated { " (cut)" } else { "" };
-            out.line(format_args!(
+            out.text(format_args!(
                 "body    {} bytes{more}{}{excerpt}",
                 response.body.len(),
                 if excerpt.is_empty() { "" } else { ": " }

@@ -657,14 +657,15 @@ fn render_text(
     };
     verdict(v.reason.as_str(), tone, 19).write_to(out);
     out.push(b' ');
-    out.extend_from_slice(source.as_bytes());
+    // File names, key ids and details come from input: escaped, so none can forge a line.
+    output::push_escaped(out, source);
     out.push(b':');
     out.extend_from_slice(itoa::Buffer::new().format(item).as_bytes());
     let mut separator: &[u8] = b"  ";
     let mut note = |out: &mut Vec<u8>, label: &str, text: &str| {
         out.extend_from_slice(separator);
         out.extend_from_slice(label.as_bytes());
-        out.extend_from_slice(text.as_bytes());
+        output::push_escaped(out, text);
         separator = b", ";
     };
     if let Some(id) = v.key_id.as_deref() {
