@@ -155,18 +155,26 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         path: &path,
         lines: &lines,
     };
-    match args.format {
-        Format::Text => text_report(&mut out, &shown)?,
-        Format::Json => json_report(&mut out, &report)?,
-        Format::Sarif => out.json_pretty(&sarif(&shown))?,
-        Format::Github => github_report(&mut out, &shown)?,
-    }
-    out.flush()?;
-    Ok(if report.fails(args.fail_on.into()) {
+    let outcome = if report.fails(args.fail_on.into()) {
         Outcome::Fail
     } else {
         Outcome::Pass
-    })
+    };
+    let printed = match args.format {
+        Format::Text => text_report(&mut out, &shown),
+        Format::Json => json_report(&mut out, &report),
+        Format::Sarif => out.json_pretty(&sarif(&shown)),
+        Format::Github => github_report(&mut out, &shown),
+    }
+    .and_then(|()| out.flush());
+    match printed {
+        Ok(()) => Ok(outcome),
+        // A closed output (`| head -1`) ends the run quietly, still with the audit's verdict
+        // (text puts the most urgent keys first): `set -o pipefail` must never turn a failing
+        // audit into success.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(outcome),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Reads the key file once: its parsed contents, its text (for line numbers) and whether group or

@@ -200,13 +200,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
-    let (summary, outcome) = pipeline::run_ordered(
+    let (summary, outcome, closed) = pipeline::run_ordered(
         pipeline::default_workers(),
         |emit| produce(&paths, emit, &recycled),
         |batch| worker.check(batch),
         |results| report.collect(&worker, results, &recycle),
     )?;
-    if summary.checked == 0 && summary.errors == 0 {
+    if summary.checked == 0 && summary.errors == 0 && !closed {
         output::item_error(format_args!("no callbacks found in the input"));
         return Ok(Outcome::Error);
     }
@@ -234,13 +234,31 @@ struct Report {
 }
 
 impl Report {
+    /// Judges, records and prints every result; the summary, the verdict, and whether the output
+    /// was closed before the end. A closed output (`| head -1`) ends the run quietly with the
+    /// verdict of what was printed so far, so that `set -o pipefail` never turns a failure into
+    /// success.
     fn collect(
         mut self,
         worker: &Worker,
         results: impl Iterator<Item = Checked>,
         recycle: &Sender<Vec<u8>>,
-    ) -> anyhow::Result<(Summary, Outcome)> {
+    ) -> anyhow::Result<(Summary, Outcome, bool)> {
         let mut out = Printer::new();
+        match self.collect_into(&mut out, worker, results, recycle) {
+            Ok(()) => Ok((self.summary, self.outcome, false)),
+            Err(e) if output::is_broken_pipe(&e) => Ok((self.summary, self.outcome, true)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn collect_into(
+        &mut self,
+        out: &mut Printer,
+        worker: &Worker,
+        results: impl Iterator<Item = Checked>,
+        recycle: &Sender<Vec<u8>>,
+    ) -> anyhow::Result<()> {
         let mut results = results.peekable();
         while let Some(mut checked) = results.next() {
             let origin = checked
@@ -258,7 +276,7 @@ impl Report {
                 lines,
             };
             for result in &mut checked.results {
-                self.emit(&mut out, &from, data, result)?;
+                self.emit(out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
@@ -284,11 +302,10 @@ impl Report {
                     ),
                     RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
                 };
-                self.emit(&mut out, &from, bytes, &mut checking)
-                    .map_err(|e| {
-                        failed = Some(e);
-                        io::Error::other("stopped")
-                    })
+                self.emit(out, &from, bytes, &mut checking).map_err(|e| {
+                    failed = Some(e);
+                    io::Error::other("stopped")
+                })
             };
             match unfinished {
                 // This piece from the line that opened a value, then the pieces after it.
@@ -323,7 +340,7 @@ impl Report {
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
         }
-        self.end_source(&mut out)?;
+        self.end_source(out)?;
         if let Some(seen) = &mut self.seen {
             seen.flush().context("cannot write the --seen file")?;
         }
@@ -344,7 +361,7 @@ impl Report {
             ))?,
         }
         out.flush()?;
-        Ok((self.summary, self.outcome))
+        Ok(())
     }
 
     /// Takes the next result in input order, holding a line-laid-out source's first item until a
