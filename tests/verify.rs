@@ -79,7 +79,7 @@ fn lone_object_passes_with_contract_shape() {
         lines,
         [
             json!({"type":"result","source":"cb.json","item":1,"valid":true,"reason":"ok","key_id":null,
-                "timestamp":"2026-11-20T10:00:00.123Z","age_seconds":299})
+                "timestamp":"2026-11-20T10:00:00.123Z","age_seconds":299,"duplicate":false})
         ]
     );
     assert_eq!(
@@ -545,4 +545,39 @@ fn closed_pipe_ends_quietly() {
         "",
         "quiet on a closed pipe"
     );
+}
+
+/// Every JSON result says whether it is a resend; a result for input that is not a callback
+/// carries the words stderr gives for it.
+#[test]
+fn json_results_carry_duplicate_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = callback(KEY, "2026-11-20T10:00:00.000Z", "1").to_string();
+    std::fs::write(
+        dir.path().join("in.ndjson"),
+        format!("{good}\n{good}\n{{\"a\":\n[1]\n"),
+    )
+    .unwrap();
+    let out = verify(dir.path(), &["in.ndjson"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let (lines, _) = results(&out);
+    let duplicates: Vec<&Value> = lines.iter().map(|l| &l["duplicate"]).collect();
+    assert_eq!(
+        duplicates,
+        [&json!(false), &json!(true), &json!(false), &json!(false)]
+    );
+    assert!(lines[0].get("error").is_none() && lines[1].get("error").is_none());
+    assert_eq!(lines[2]["reason"], "parse_error");
+    assert_eq!(lines[3]["reason"], "not_an_object");
+    assert_eq!(lines[3]["error"], "not a JSON object");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in &lines[2..] {
+        let error = line["error"].as_str().expect("an error text");
+        assert!(!error.is_empty());
+        let said = format!(
+            "smile-sec: error: in.ndjson:{}: {error}",
+            line["item"].as_u64().unwrap()
+        );
+        assert!(stderr.lines().any(|l| l == said), "{said}\n{stderr}");
+    }
 }

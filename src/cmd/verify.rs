@@ -103,9 +103,17 @@ struct ResultLine<'a> {
     key_id: Option<&'a str>,
     timestamp: Option<&'a str>,
     age_seconds: Option<i64>,
+    /// An identical resend of a callback accepted earlier in the run.
+    duplicate: bool,
+    /// For input that could not be understood: what stderr says about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<&'a Explanation>,
 }
+
+/// What stderr and the JSON result say of an item that is JSON but not an object.
+const NOT_AN_OBJECT: &str = "not a JSON object";
 
 #[derive(Debug, Default, Serialize)]
 struct Summary {
@@ -491,7 +499,7 @@ impl Report {
                 }
             }
             Checking::NotAnObject(number) => {
-                output::item_error(format_args!("{source}:{number}: not a JSON object"));
+                output::item_error(format_args!("{source}:{number}: {NOT_AN_OBJECT}"));
                 let verdict = error_verdict(Reason::NotAnObject, None);
                 self.account(source, *number, &verdict);
                 self.print(out, source, *number, &verdict, None, None)?;
@@ -625,6 +633,15 @@ impl ResultLine<'_> {
             }
             None => out.extend_from_slice(b",\"age_seconds\":null"),
         }
+        out.extend_from_slice(if self.duplicate {
+            b",\"duplicate\":true"
+        } else {
+            b",\"duplicate\":false"
+        });
+        if let Some(error) = self.error {
+            out.extend_from_slice(b",\"error\":");
+            write_json_str(out, error);
+        }
         if let Some(explain) = self.explain {
             out.extend_from_slice(b",\"explain\":");
             serde_json::to_writer(&mut *out, explain).expect("writing to a Vec");
@@ -651,6 +668,12 @@ fn render_json(
         key_id: v.key_id.as_deref(),
         timestamp,
         age_seconds: v.age_seconds,
+        duplicate: v.duplicate,
+        error: match v.reason {
+            Reason::NotAnObject => Some(v.detail.as_deref().unwrap_or(NOT_AN_OBJECT)),
+            Reason::ParseError => Some(v.detail.as_deref().unwrap_or("cannot parse the item")),
+            _ => None,
+        },
         explain: explanation,
     }
     .write_json(out);
@@ -853,6 +876,8 @@ mod tests {
                     key_id,
                     timestamp,
                     age_seconds: age,
+                    duplicate: age == Some(-5),
+                    error: key_id.is_none().then_some(text),
                     explain,
                 };
                 let mut by_hand = Vec::new();
