@@ -167,7 +167,8 @@ impl Choice {
 /// Reads an API key file; `-` reads stdin.
 pub fn read_api_key_file(path: &Path) -> anyhow::Result<ApiKey> {
     let bytes = crate::input::read_all(path, "API key file", crate::input::SECRET_BYTES)?;
-    ApiKey::from_file_contents(bytes).with_context(|| format!("API key file {}", path.display()))
+    ApiKey::from_file_contents(bytes)
+        .with_context(|| format!("API key file {}", crate::input::shown(path)))
 }
 
 /// `SMILE_API_KEY`, verbatim. Set but empty is an error, not "unset".

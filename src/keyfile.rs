@@ -153,10 +153,10 @@ impl fmt::Display for KeyFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyFileError::Read { path, source } => {
-                write!(f, "cannot read key file {}: {source}", path.display())
+                write!(f, "cannot read key file {}: {source}", input::shown(path))
             }
             KeyFileError::Syntax { path, source } => {
-                write!(f, "invalid key file {}: {source}", path.display())
+                write!(f, "invalid key file {}: {source}", input::shown(path))
             }
             KeyFileError::Invalid {
                 path,
@@ -166,7 +166,7 @@ impl fmt::Display for KeyFileError {
                 write!(
                     f,
                     "invalid key file {}: key `{id}`: {problem}",
-                    path.display()
+                    input::shown(path)
                 )
             }
             KeyFileError::Invalid {
@@ -174,7 +174,7 @@ impl fmt::Display for KeyFileError {
                 entry: None,
                 problem,
             } => {
-                write!(f, "invalid key file {}: {problem}", path.display())
+                write!(f, "invalid key file {}: {problem}", input::shown(path))
             }
         }
     }
@@ -189,9 +189,16 @@ pub enum SecretError {
     NoSecret,
     EnvUnset(String),
     EnvNotUnicode(String),
+    /// `api_key_file` cannot be read; `path` is as the key file writes it.
     FileUnreadable {
         path: PathBuf,
         source: std::io::Error,
+    },
+    /// `api_key_file` names a file outside the key file's folder, or one that is not a regular
+    /// file; `path` is as the key file writes it.
+    FileRefused {
+        path: PathBuf,
+        why: &'static str,
     },
     Key(KeyError),
 }
@@ -207,7 +214,14 @@ impl fmt::Display for SecretError {
                 write!(f, "environment variable {name} is not valid UTF-8")
             }
             SecretError::FileUnreadable { path, source } => {
-                write!(f, "cannot read {}: {source}", path.display())
+                write!(
+                    f,
+                    "cannot read api_key_file {}: {source}",
+                    input::shown(path)
+                )
+            }
+            SecretError::FileRefused { path, why } => {
+                write!(f, "api_key_file {} is refused: {why}", input::shown(path))
             }
             SecretError::Key(e) => e.fmt(f),
         }
@@ -457,10 +471,10 @@ impl KeyFile {
                 }
             },
             SecretSource::File(file) => {
-                let path = self.base_dir().join(file);
+                let path = self.secret_path(file)?;
                 let bytes = input::read_file(&path, input::SECRET_BYTES).map_err(|source| {
                     SecretError::FileUnreadable {
-                        path: path.clone(),
+                        path: file.clone(),
                         source,
                     }
                 })?;
@@ -468,6 +482,53 @@ impl KeyFile {
             }
             SecretSource::Inline(key) => Ok(key.clone()),
         }
+    }
+
+    /// Where an `api_key_file` is: inside the key file's folder, and nowhere else. A key file
+    /// is often shared or checked in; a path in it that reaches out (`/proc/self/environ`,
+    /// `../../home/x/.ssh/id_rsa`, a symlink to either) would make whoever runs smile-sec on it
+    /// read, and use as a key, a file the key file's author chose.
+    pub fn secret_path(&self, file: &Path) -> Result<PathBuf, SecretError> {
+        let refused = |why| SecretError::FileRefused {
+            path: file.to_owned(),
+            why,
+        };
+        if file.has_root()
+            || file.is_absolute()
+            || file
+                .components()
+                .any(|c| matches!(c, std::path::Component::Prefix(_)))
+        {
+            return Err(refused(
+                "it must be a path relative to the key file's folder, not an absolute one",
+            ));
+        }
+        // Lexically first: `..` that climbs out is refused even when the target is missing.
+        let mut depth = 0usize;
+        for component in file.components() {
+            match component {
+                std::path::Component::ParentDir if depth == 0 => {
+                    return Err(refused("`..` leads out of the key file's folder"));
+                }
+                std::path::Component::ParentDir => depth -= 1,
+                std::path::Component::Normal(_) => depth += 1,
+                _ => {}
+            }
+        }
+        let path = self.base_dir().join(file);
+        // Then through symlinks: the real file must be inside the real folder.
+        let unreadable = |source| SecretError::FileUnreadable {
+            path: file.to_owned(),
+            source,
+        };
+        let real = std::fs::canonicalize(&path).map_err(unreadable)?;
+        let folder = std::fs::canonicalize(self.base_dir()).map_err(unreadable)?;
+        if !real.starts_with(&folder) {
+            return Err(refused(
+                "it leads out of the key file's folder (through a symbolic link)",
+            ));
+        }
+        Ok(real)
     }
 
     pub fn find(&self, id: &str) -> Option<&KeyEntry> {

@@ -121,7 +121,7 @@ impl ListArgs {
                 self.env.scope().to_owned(),
             ));
         };
-        let name = path.display().to_string();
+        let name = input::shown(path).into_owned();
         let bytes = input::read_file(path, input::LIST_BYTES)
             .with_context(|| format!("cannot read {name}"))?;
         let text = String::from_utf8(bytes)

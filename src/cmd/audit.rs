@@ -1,7 +1,6 @@
 //! `smile-sec audit`: the key file checked against the rotation policy and Smile ID's key rules
 //! (cli-contract §7). Glue and rendering only: the rules are `audit`, the file is `keyfile`.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -184,11 +183,8 @@ fn load(path: &Path) -> anyhow::Result<(KeyFile, Option<String>, Option<bool>)> 
         path: path.to_owned(),
         source,
     };
-    let handle = File::open(path).map_err(read_error)?;
+    let handle = input::open_regular(path).map_err(read_error)?;
     let meta = handle.metadata().map_err(read_error)?;
-    if meta.is_dir() {
-        return Err(read_error(std::io::Error::other("it is a directory")).into());
-    }
     let bytes = input::read_limited(handle, input::LIST_BYTES).map_err(read_error)?;
     let file = KeyFile::parse(path, &bytes)?;
     let text = String::from_utf8(bytes).ok();
