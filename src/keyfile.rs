@@ -27,7 +27,60 @@ pub struct KeyFile {
     /// The file it was read from; relative `api_key_file` paths resolve against its folder.
     pub path: PathBuf,
     pub policy: Policy,
+    /// `policy.production` and `policy.sandbox`: what differs for that environment's keys.
+    pub overrides: EnvOverrides,
     pub keys: Vec<KeyEntry>,
+}
+
+/// A policy's numbers for one environment's keys, where they differ from the file's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverride {
+    pub max_age_days: Option<u32>,
+    pub warn_days: Option<u32>,
+}
+
+impl PolicyOverride {
+    /// `base` with what this override sets.
+    pub fn apply(self, base: Policy) -> Policy {
+        Policy {
+            max_age_days: self.max_age_days.unwrap_or(base.max_age_days),
+            warn_days: self.warn_days.unwrap_or(base.warn_days),
+        }
+    }
+}
+
+/// The per-environment overrides of a key file's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EnvOverrides {
+    pub production: PolicyOverride,
+    pub sandbox: PolicyOverride,
+}
+
+impl EnvOverrides {
+    pub fn get(&self, environment: Environment) -> PolicyOverride {
+        match environment {
+            Environment::Production => self.production,
+            Environment::Sandbox => self.sandbox,
+        }
+    }
+}
+
+impl KeyFile {
+    /// The policy for one environment's keys: its override over the file's policy.
+    pub fn policy_for(&self, environment: Environment) -> Policy {
+        self.overrides.get(environment).apply(self.policy)
+    }
+}
+
+/// The policy as the file spells it: the numbers for every key, and per-environment overrides.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    max_age_days: Option<u32>,
+    warn_days: Option<u32>,
+    production: Option<Object<PolicyOverride>>,
+    sandbox: Option<Object<PolicyOverride>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -235,7 +288,7 @@ impl std::error::Error for SecretError {}
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    policy: Object<Policy>,
+    policy: Object<RawPolicy>,
     keys: Vec<Object<RawEntry>>,
 }
 
@@ -315,12 +368,33 @@ impl KeyFile {
             entry: entry.map(str::to_owned),
             problem,
         };
-        let Object(policy) = raw.policy;
-        if policy.max_age_days == 0 {
-            return Err(invalid(
-                None,
-                "policy.max_age_days must be at least 1".into(),
-            ));
+        let Object(raw_policy) = raw.policy;
+        let policy = Policy {
+            max_age_days: raw_policy
+                .max_age_days
+                .unwrap_or_else(Policy::default_max_age_days),
+            warn_days: raw_policy
+                .warn_days
+                .unwrap_or_else(Policy::default_warn_days),
+        };
+        let overrides = EnvOverrides {
+            production: raw_policy.production.map(|Object(o)| o).unwrap_or_default(),
+            sandbox: raw_policy.sandbox.map(|Object(o)| o).unwrap_or_default(),
+        };
+        for (name, max) in [
+            ("policy.max_age_days", Some(policy.max_age_days)),
+            (
+                "policy.production.max_age_days",
+                overrides.production.max_age_days,
+            ),
+            (
+                "policy.sandbox.max_age_days",
+                overrides.sandbox.max_age_days,
+            ),
+        ] {
+            if max == Some(0) {
+                return Err(invalid(None, format!("{name} must be at least 1")));
+            }
         }
         let mut seen = HashSet::new();
         let mut keys = Vec::with_capacity(raw.keys.len());
@@ -445,6 +519,7 @@ impl KeyFile {
         Ok(KeyFile {
             path: path.to_owned(),
             policy,
+            overrides,
             keys,
         })
     }
@@ -566,7 +641,7 @@ mod tests {
     }
 
     const GOOD: &str = r#"{
-      "policy": { "max_age_days": 60 },
+      "policy": { "max_age_days": 60, "sandbox": { "warn_days": 3 } },
       "keys": [
         { "id": "a", "partner_id": "085", "environment": "production", "integrations": ["server"],
           "created": "2026-09-01", "api_key_env": "SMILE_TEST_UNSET_VARIABLE" },
@@ -587,6 +662,14 @@ mod tests {
                 warn_days: 14
             }
         );
+        assert_eq!(
+            file.policy_for(Environment::Sandbox),
+            Policy {
+                max_age_days: 60,
+                warn_days: 3
+            }
+        );
+        assert_eq!(file.policy_for(Environment::Production), file.policy);
         assert_eq!(file.keys.len(), 2);
         assert_eq!(file.keys[1].status, KeyStatus::Retired);
         assert_eq!(
@@ -667,6 +750,18 @@ mod tests {
                 "unknown field `polcy`",
             ),
             ("{".to_owned(), "EOF"),
+            (
+                format!(r#"{{"policy":{{"production":{{"max_age":1}}}},"keys":[{{{entry}}}]}}"#),
+                "unknown field `max_age`",
+            ),
+            (
+                format!(r#"{{"policy":{{"staging":{{}}}},"keys":[{{{entry}}}]}}"#),
+                "unknown field `staging`",
+            ),
+            (
+                format!(r#"{{"policy":{{"sandbox":{{"max_age_days":0}}}},"keys":[{{{entry}}}]}}"#),
+                "policy.sandbox.max_age_days must be at least 1",
+            ),
             (
                 format!(r#"{{"keys":[{{{entry},"status":"retired"}}]}}"#),
                 "key `a`: `status` is `retired` but `retired` is missing",
