@@ -183,7 +183,8 @@ json\t'JSON: one object (new, send) or NDJSON results then a summary (probe)'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l strict -d 'Fail (exit 1) when a "should" case is accepted, too'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l lenient -d 'Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is a warning'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l strict -d 'Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that say it'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'

@@ -224,6 +224,11 @@ fn fixture() -> Fixture {
     f.write("sandbox.key", format!("{SANDBOX_KEY}\n"));
     f.write("empty.key", "\n");
     f.write("nonutf8.key", [KEY.as_bytes(), b"\xff\xfe\n"].concat());
+    // Key files for their owner only, or audit fails them (secret_file_permissions).
+    for name in ["api.key", "sandbox.key", "empty.key", "nonutf8.key"] {
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(f.dir.path().join(name), private).unwrap();
+    }
     let entry = |id: &str, env: &str, created: &str, integrations: &str, secret: &str| {
         format!(
             r#"{{"id":"{id}","partner_id":"{PARTNER}","environment":"{env}","integrations":{integrations},"created":"{created}"{secret}}}"#
