@@ -20,6 +20,7 @@ fn verifier() -> Verifier {
         key_id: None,
         environment: None,
         partner_id: common::PARTNER_ID.to_owned(),
+        retired: None,
     };
     Verifier::new(
         vec![Candidate::new(&credential)],

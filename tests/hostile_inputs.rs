@@ -666,6 +666,12 @@ fn audit_reports_every_key_when_some_secrets_cannot_be_read() {
     std::fs::create_dir(dir.path().join("secret-dir")).unwrap();
     std::fs::write(dir.path().join("bad.key"), b"\xff\xfe\n").unwrap();
     std::fs::write(dir.path().join("empty.key"), b"\n").unwrap();
+    #[cfg(unix)]
+    for name in ["bad.key", "empty.key"] {
+        use std::os::unix::fs::PermissionsExt;
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(dir.path().join(name), private).unwrap();
+    }
     let with = |id: &str, secret: &str| {
         entry(id, "2026-05-01").replace(r#""created""#, &format!(r#"{secret},"created""#))
     };

@@ -224,6 +224,11 @@ fn fixture() -> Fixture {
     f.write("sandbox.key", format!("{SANDBOX_KEY}\n"));
     f.write("empty.key", "\n");
     f.write("nonutf8.key", [KEY.as_bytes(), b"\xff\xfe\n"].concat());
+    // Key files for their owner only, or audit fails them (secret_file_permissions).
+    for name in ["api.key", "sandbox.key", "empty.key", "nonutf8.key"] {
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(f.dir.path().join(name), private).unwrap();
+    }
     let entry = |id: &str, env: &str, created: &str, integrations: &str, secret: &str| {
         format!(
             r#"{{"id":"{id}","partner_id":"{PARTNER}","environment":"{env}","integrations":{integrations},"created":"{created}"{secret}}}"#
@@ -1136,12 +1141,14 @@ fn debug_output_never_shows_a_key() {
         key_id: Some("live".into()),
         environment: Some(Environment::Production),
         partner_id: PARTNER.into(),
+        retired: None,
     };
     let sandbox = Credential {
         key: key(SANDBOX_KEY),
         key_id: Some("sandbox".into()),
         environment: Some(Environment::Sandbox),
         partner_id: PARTNER.into(),
+        retired: None,
     };
     assert_hidden("ApiKey", format!("{:?} {:#?}", key(KEY), Some(key(KEY))));
     assert_hidden("Credential", format!("{credential:?} {credential:#?}"));

@@ -16,6 +16,7 @@ fn verifier(key: &ApiKey, partner_id: &str) -> Verifier {
         key_id: Some("k".into()),
         environment: None,
         partner_id: partner_id.to_owned(),
+        retired: None,
     };
     Verifier::new(
         vec![Candidate::new(&credential)],

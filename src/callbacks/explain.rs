@@ -5,7 +5,9 @@
 //! expected signature, so `--explain` cannot be used as a signing oracle.
 
 use base64::Engine;
-use base64::engine::general_purpose::{GeneralPurpose, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{
+    GeneralPurpose, STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+};
 use serde::Serialize;
 
 use crate::keys::credentials::Credential;
@@ -99,14 +101,20 @@ impl Explainer {
     }
 
     fn explain_encoding(&self, timestamp: &str, signature: &str) -> Explanation {
+        // White space around the signature, of any kind (a newline from a header, a no-break
+        // space from a web page, a byte-order mark), whatever the signature's own characters.
+        let trimmed = signature
+            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'));
+        let wrapped = trimmed.len() != signature.len();
         // Node's SDK decodes leniently, so these spellings circulate.
-        let spellings: [(&GeneralPurpose, &str); 3] = [
+        let spellings: [(&GeneralPurpose, &str); 4] = [
+            (&STANDARD, STANDARD_NAME),
             (&STANDARD_NO_PAD, "unpadded standard base64"),
             (&URL_SAFE, "base64url"),
             (&URL_SAFE_NO_PAD, "unpadded base64url"),
         ];
         for (engine, name) in spellings {
-            let Ok(bytes) = engine.decode(signature.trim()) else {
+            let Ok(bytes) = engine.decode(trimmed) else {
                 continue;
             };
             let Ok(raw) = <[u8; 32]>::try_from(bytes) else {
@@ -118,12 +126,23 @@ impl Explainer {
                 .iter()
                 .find(|s| s.signer.matches(timestamp, &s.partner_id, &sig))
             {
-                return Explanation {
-                    cause: Cause::SignatureEncoding,
-                    detail: format!(
+                let detail = match (wrapped, name == STANDARD_NAME) {
+                    (true, true) => format!(
+                        "the signature matches {} once the white space around it is removed; something added it on the way (a header line, a copy and paste)",
+                        s.name()
+                    ),
+                    (true, false) => format!(
+                        "the signature matches {} once the white space around it is removed and it is read as {name}; Smile ID sends padded standard base64 (+, /, =) with nothing around it, so something re-encoded it",
+                        s.name()
+                    ),
+                    (false, _) => format!(
                         "the signature matches {} once read as {name}; Smile ID sends padded standard base64 (+, /, =), so something re-encoded it",
                         s.name()
                     ),
+                };
+                return Explanation {
+                    cause: Cause::SignatureEncoding,
+                    detail,
                 };
             }
         }
@@ -169,13 +188,22 @@ impl Explainer {
         for s in &self.tried {
             for variant in zero_padding_variants(&s.partner_id) {
                 if s.signer.matches(timestamp, &variant, sig) {
+                    let padding = format!(
+                        "the partner ID \"{variant}\" instead of \"{}\" (partner IDs are signed byte for byte)",
+                        s.partner_id
+                    );
+                    let detail = match timestamp_reading(timestamp, &s.partner_id, &variant) {
+                        // The message signed is the timestamp and the partner ID run together,
+                        // so a zero can have moved between them: both readings sign the same.
+                        Some(other) => format!(
+                            "the signature matches {} with either of two changes that sign the same bytes (the timestamp and partner ID are signed run together), so either is possible: {padding}, or {other}",
+                            s.name()
+                        ),
+                        None => format!("the signature matches {} with {padding}", s.name()),
+                    };
                     return Some(Explanation {
                         cause: Cause::PartnerIdZeroPadding,
-                        detail: format!(
-                            "the signature matches {} with partner ID \"{variant}\" instead of \"{}\"; partner IDs are signed byte for byte",
-                            s.name(),
-                            s.partner_id
-                        ),
+                        detail,
                     });
                 }
             }
@@ -202,6 +230,27 @@ impl Explainer {
         }
         None
     }
+}
+
+/// Smile ID's own spelling of a signature.
+const STANDARD_NAME: &str = "padded standard base64";
+
+/// When signing `timestamp` with partner ID `variant` signs the same bytes as a timestamp with
+/// zeros moved to or from its end, with the partner ID `partner` as it is: how to say so.
+fn timestamp_reading(timestamp: &str, partner: &str, variant: &str) -> Option<String> {
+    if let Some(zeros) = partner.strip_suffix(variant) {
+        // The partner ID lost leading zeros: as if the timestamp had gained them at its end.
+        let original = timestamp.strip_suffix(zeros)?;
+        return Some(format!(
+            "a timestamp that gained {} trailing 0 on its way (signed as \"{original}\")",
+            zeros.len()
+        ));
+    }
+    let zeros = variant.strip_suffix(partner)?;
+    Some(format!(
+        "a timestamp that lost {} trailing 0 on its way (signed as \"{timestamp}{zeros}\")",
+        zeros.len()
+    ))
 }
 
 fn unknown() -> Explanation {
@@ -279,6 +328,7 @@ mod tests {
             key_id: Some(id.into()),
             environment: Some(env),
             partner_id: partner.into(),
+            retired: None,
         }
     }
 
@@ -362,6 +412,84 @@ mod tests {
                 assert!(!text.contains(secret), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn a_signature_wrapped_in_white_space_is_an_encoding_matter() {
+        let good = signed("prod-key", "085");
+        let url = good.replace('+', "-").replace('/', "_");
+        for wrapped in [
+            format!(" {good}"),
+            format!("{good}\n"),
+            format!("\t{good}\r\n"),
+            format!("\u{a0}{good}\u{a0}"),
+            format!("\u{feff}{good}"),
+            format!(" {url} "),
+            format!("\n{}\n", good.trim_end_matches('=')),
+        ] {
+            let e = explainer().explain(TS, &wrapped);
+            assert_eq!(e.cause, Cause::SignatureEncoding, "{wrapped:?}");
+            assert!(e.detail.contains("white space around it"), "{}", e.detail);
+            let reencoded = e.detail.contains("re-encoded");
+            assert_eq!(reencoded, !wrapped.contains(&good), "{}", e.detail);
+        }
+        // Any signature's characters: try many keys, so that +, / and = all occur.
+        for n in 0..50 {
+            let key = format!("prod-key-{n}");
+            let prod = credential("live", Environment::Production, &key, "085");
+            let e = Explainer::new(std::slice::from_ref(&prod), &[]);
+            let sig = signed(&key, "085");
+            assert_eq!(
+                e.explain(TS, &format!(" {sig}\n")).cause,
+                Cause::SignatureEncoding
+            );
+        }
+    }
+
+    /// The signed message is the timestamp and the partner ID run together: a zero that moved
+    /// from one to the other signs the same bytes, so the detail names both.
+    #[test]
+    fn a_zero_that_may_belong_to_either_side_is_said_to() {
+        let prod = credential("live", Environment::Production, "prod-key", "085");
+        let e = Explainer::new(std::slice::from_ref(&prod), &[]);
+        // Smile ID signed "…+0100" and partner "85"? Or "…+010" and "085", the timestamp having
+        // gained a trailing 0? Both are the bytes "…+010085".
+        let ts = "2024-03-15 11:20:30 +0100";
+        let sig = sign(&ApiKey::new("prod-key").unwrap(), ts, "85");
+        let explained = e.explain(ts, &sig);
+        assert_eq!(explained.cause, Cause::PartnerIdZeroPadding);
+        assert!(
+            explained.detail.contains("either is possible"),
+            "{}",
+            explained.detail
+        );
+        assert!(
+            explained.detail.contains("\"85\" instead of \"085\""),
+            "{}",
+            explained.detail
+        );
+        assert!(
+            explained.detail.contains(
+                "gained 1 trailing 0 on its way (signed as \"2024-03-15 11:20:30 +010\")"
+            ),
+            "{}",
+            explained.detail
+        );
+        // A timestamp that does not end in 0 leaves one reading.
+        let sig = sign(&ApiKey::new("prod-key").unwrap(), TS, "85");
+        let explained = e.explain(TS, &sig);
+        assert!(!explained.detail.contains("either"), "{}", explained.detail);
+        // A partner ID that gained a leading zero reads as a timestamp that lost a trailing one.
+        let short = credential("live", Environment::Production, "prod-key", "85");
+        let e = Explainer::new(std::slice::from_ref(&short), &[]);
+        let sig = sign(&ApiKey::new("prod-key").unwrap(), TS, "085");
+        let explained = e.explain(TS, &sig);
+        assert_eq!(explained.cause, Cause::PartnerIdZeroPadding);
+        assert!(
+            explained.detail.contains("lost 1 trailing 0"),
+            "{}",
+            explained.detail
+        );
     }
 
     #[test]

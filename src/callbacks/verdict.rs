@@ -1,5 +1,5 @@
-//! The verdict on one saved callback: signature first (constant time, every
-//! candidate key), then freshness, then replay. Reading and framing input is `payload`'s job;
+//! The verdict on one saved callback: signature first (constant time, every candidate key), then
+//! the key's retirement, then freshness, then replay. Reading and framing input is `payload`'s job;
 //! printing is the command's.
 
 use std::sync::Arc;
@@ -26,6 +26,7 @@ pub enum Reason {
     Stale,
     Future,
     BadTimestamp,
+    RetiredKey,
     Replayed,
     NotAnObject,
     ParseError,
@@ -42,6 +43,7 @@ impl Reason {
             Reason::Stale => "stale",
             Reason::Future => "future",
             Reason::BadTimestamp => "bad_timestamp",
+            Reason::RetiredKey => "retired_key",
             Reason::Replayed => "replayed",
             Reason::NotAnObject => "not_an_object",
             Reason::ParseError => "parse_error",
@@ -72,6 +74,8 @@ pub struct Candidate {
     pub partner_id: String,
     /// The partner ID again, shared with the verdicts of the callbacks this key accepts.
     partner: Arc<str>,
+    /// For a retired key: when it was rotated out.
+    pub retired: Option<DateTime<Utc>>,
     signer: Signer,
 }
 
@@ -82,6 +86,7 @@ impl Candidate {
             environment: credential.environment,
             partner_id: credential.partner_id.clone(),
             partner: Arc::from(credential.partner_id.as_str()),
+            retired: credential.retired,
             signer: Signer::new(&credential.key),
         }
     }
@@ -203,13 +208,23 @@ impl Verifier {
                     .detail(e.to_string());
             }
         };
-        // Every candidate is tried; each comparison is constant time.
-        let matched = self
+        // Every candidate is tried; each comparison is constant time. A key retired before the
+        // callback's time gives way to another entry holding the same secret that is not.
+        let retired_before = |c: &Candidate| {
+            c.retired
+                .is_some_and(|retired| instant.is_none_or(|(at, _)| at > retired))
+        };
+        let mut matching = self
             .candidates
             .iter()
-            .find(|c| c.signer.matches(timestamp, &c.partner_id, &signature));
-        let Some(key) = matched else {
+            .filter(|c| c.signer.matches(timestamp, &c.partner_id, &signature));
+        let Some(first) = matching.next() else {
             return verdict.failed(Reason::BadSignature);
+        };
+        let key = if retired_before(first) {
+            matching.find(|c| !retired_before(c)).unwrap_or(first)
+        } else {
+            first
         };
         verdict.key_id.clone_from(&key.key_id);
         verdict.partner_id = Some(key.partner.clone());
@@ -219,6 +234,14 @@ impl Verifier {
                 timestamp.escape_debug()
             ));
         };
+        if let Some(retired) = key.retired
+            && at > retired
+        {
+            return verdict.failed(Reason::RetiredKey).detail(format!(
+                "signed by a key retired at {}: Smile ID no longer signs with it, so whoever signed this has a copy",
+                retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
         let Freshness {
             now,
             max_age,
@@ -301,6 +324,7 @@ mod tests {
             key_id: Some("main".into()),
             environment: Some(Environment::Sandbox),
             partner_id: "085".into(),
+            retired: None,
         };
         Verifier::new(
             vec![Candidate::new(&credential)],
@@ -370,6 +394,51 @@ mod tests {
         let wrong =
             callback("2026-11-20T10:00:00.123Z", "").replace("10:00:00.123Z", "10:00:00.124Z");
         assert_eq!(reason(&mut v, &wrong), Reason::BadSignature);
+    }
+
+    #[test]
+    fn a_retired_key_signs_nothing_after_its_retirement() {
+        let key = ApiKey::new("k").unwrap();
+        let retired_at = parse_rfc3339("2026-11-01T00:00:00Z").unwrap();
+        let entry = |id: &str, retired: Option<DateTime<Utc>>| {
+            Candidate::new(&Credential {
+                key: key.clone(),
+                key_id: Some(id.into()),
+                environment: Some(Environment::Sandbox),
+                partner_id: "085".into(),
+                retired,
+            })
+        };
+        let freshness = Freshness {
+            now: parse_rfc3339(NOW).unwrap(),
+            max_age: None,
+            max_future: Duration::minutes(5),
+        };
+        let retired_only = Verifier::new(vec![entry("old", Some(retired_at))], freshness);
+        let check = |v: &Verifier, ts: &str| {
+            let verdict = judged(v, &mut ReplayLog::default(), &callback(ts, ""));
+            (verdict.reason, verdict.key_id.as_deref().map(str::to_owned))
+        };
+        assert_eq!(
+            check(&retired_only, "2026-10-31T23:59:59Z"),
+            (Reason::Ok, Some("old".into()))
+        );
+        // The very moment of retirement still passes; a second after does not.
+        assert_eq!(check(&retired_only, "2026-11-01T00:00:00Z").0, Reason::Ok);
+        assert_eq!(
+            check(&retired_only, "2026-11-01T00:00:01Z"),
+            (Reason::RetiredKey, Some("old".into()))
+        );
+        assert_eq!(check(&retired_only, "soon").0, Reason::BadTimestamp);
+        // The same secret also held by an active entry: that entry is the match.
+        let both = Verifier::new(
+            vec![entry("old", Some(retired_at)), entry("new", None)],
+            freshness,
+        );
+        assert_eq!(
+            check(&both, "2026-11-20T10:00:00Z"),
+            (Reason::Ok, Some("new".into()))
+        );
     }
 
     #[test]

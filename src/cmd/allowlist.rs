@@ -121,7 +121,7 @@ impl ListArgs {
                 self.env.scope().to_owned(),
             ));
         };
-        let name = path.display().to_string();
+        let name = input::shown(path).into_owned();
         let bytes = input::read_file(path, input::LIST_BYTES)
             .with_context(|| format!("cannot read {name}"))?;
         let text = String::from_utf8(bytes)
@@ -202,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             snippet::header(&mut text, &list, &stamp);
             out.raw(&text)?;
             for entry in list.entries() {
-                out.line(format_args!("{entry}"))?;
+                out.text(format_args!("{entry}"))?;
             }
             out.flush()?;
             return Ok(Outcome::Pass);

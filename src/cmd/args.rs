@@ -26,15 +26,20 @@ pub struct PartnerArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct KeySourceArgs {
     /// Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else.
-    /// Without it, SMILE_API_KEY is used verbatim, then the key file.
+    ///
+    /// The key comes from the first of: --api-key-file, --keys, SMILE_API_KEY (verbatim), the key
+    /// file named by SMILE_SEC_KEYS or ./smile-keys.json. A source that is set but not used is
+    /// named in a warning (never its value).
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub api_key_file: Option<PathBuf>,
 
-    /// The key file [default: ./smile-keys.json when it exists]
-    #[arg(long, env = "SMILE_SEC_KEYS", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    /// The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else
+    /// ./smile-keys.json when it exists, both below SMILE_API_KEY]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub keys: Option<PathBuf>,
 
-    /// Use the key-file entry with this id
+    /// Use the key-file entry with this id (it names the key file as --keys does, so it beats
+    /// SMILE_API_KEY)
     #[arg(long, value_name = "ID")]
     pub key: Option<String>,
 }

@@ -29,7 +29,7 @@ use crate::time::format_signing_timestamp;
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec callback new --partner-id 085 > callback.json
   smile-sec callback send http://127.0.0.1:8080/smile/callback callback.json
-  smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085 --strict")]
+  smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085")]
 pub struct Args {
     #[command(subcommand)]
     pub command: Sub,
@@ -186,12 +186,16 @@ pub struct SendArgs {
 /// timestamp and signature on another body, so an endpoint passes it only by remembering what it
 /// accepted. A response body that echoes the API key or an expected signature fails its case.
 ///
-/// Exit: 0 when every "must" case passed (and, with --strict, every "should" case); 1 otherwise;
-/// 2 when the endpoint cannot be reached or a case got no answer.
+/// Exit: 0 when every case passed; 1 when any failed: the valid callback refused, or a forged,
+/// stale, future or replayed one accepted (an endpoint that takes a stale or replayed callback is
+/// open to forgery), or an answer that echoes the API key (raw, hex, URL-encoded, JSON-escaped,
+/// lowercased or cut short) or an expected signature; with --lenient only the "must" cases and
+/// echoes fail, the "should" cases warn. 2 when the endpoint cannot be reached or a case got no
+/// answer.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085
-  smile-sec callback probe https://staging.example.com/cb --keys smile-keys.json --key sandbox-server --strict
+  smile-sec callback probe https://staging.example.com/cb --keys smile-keys.json --key sandbox-server --lenient
   smile-sec callback probe http://127.0.0.1:8080/cb --format json | jq 'select(.verdict != \"pass\")'")]
 pub struct ProbeArgs {
     /// The callback endpoint (http:// or https://)
@@ -201,7 +205,13 @@ pub struct ProbeArgs {
     #[command(flatten)]
     pub signing: SigningArgs,
 
-    /// Fail (exit 1) when a "should" case is accepted, too
+    /// Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is
+    /// a warning
+    #[arg(long, conflicts_with = "strict")]
+    pub lenient: bool,
+
+    /// Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that
+    /// say it
     #[arg(long)]
     pub strict: bool,
 
@@ -343,7 +353,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
             ))?;
             out.line(format_args!("time    {}", http::humanize(response.elapsed)))?;
             let more = if response.truncated { " (cut)" } else { "" };
-            out.line(format_args!(
+            out.text(format_args!(
                 "body    {} bytes{more}{}{excerpt}",
                 response.body.len(),
                 if excerpt.is_empty() { "" } else { ": " }
@@ -448,7 +458,7 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         let leak = answer
             .as_ref()
             .and_then(|r| plan.watch.find(&r.body, request.signature.as_deref()));
-        let judged = probe::judge(request.case, status, leak, args.strict);
+        let judged = probe::judge(request.case, status, leak, !args.lenient);
         tally.add(judged.verdict);
         outcome = outcome.worst(judged.verdict.outcome());
         let elapsed = answer.as_ref().map(|r| r.elapsed);
@@ -506,13 +516,13 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
                 tally.fail,
                 tally.errors,
                 if tally.errors == 1 { "" } else { "s" },
-                if args.strict { " (strict)" } else { "" }
+                if args.lenient { " (lenient)" } else { "" }
             ))?;
         }
         Format::Json => out.json(&ProbeSummary {
             kind: "summary",
             url: &http::shown(&args.url),
-            strict: args.strict,
+            strict: !args.lenient,
             tally,
         })?,
     }

@@ -184,22 +184,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         unreadable: false,
     };
-    if let Some(peer) = &args.peer {
-        let headers: Vec<&str> = args.forwarded_for.iter().map(String::as_str).collect();
-        let choice = proxy::client(peer, &headers, &args.trusted_proxy);
-        report.client(&choice)?;
-    } else if args.addrs.is_empty() {
-        report.stdin()?;
-    } else {
-        for addr in &args.addrs {
-            if addr == "-" {
-                report.stdin()?;
-            } else {
-                report.one(addr.as_encoded_bytes())?;
-            }
-        }
+    match report.check_all(&args) {
+        Ok(()) => {}
+        // A closed output (`| head -1`) ends the run quietly, with the verdict of what was checked
+        // so far: `set -o pipefail` must never turn a denied or invalid address into success.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(report.verdict()),
+        Err(e) => return Err(e.into()),
     }
-    report.finish()?;
     let invalid = report.summary.invalid;
     if invalid > 0 {
         // Every exit 2 comes with a line on stderr; one line for the
@@ -213,15 +204,40 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "{invalid} {what} not a valid address (verdict `invalid`)"
         ));
     }
-    let outcome = report.summary.outcome();
-    Ok(if report.unreadable {
-        outcome.worst(Outcome::Error)
-    } else {
-        outcome
-    })
+    Ok(report.verdict())
 }
 
 impl Report {
+    /// Checks and prints every input, then the summary.
+    fn check_all(&mut self, args: &Args) -> io::Result<()> {
+        if let Some(peer) = &args.peer {
+            let headers: Vec<&str> = args.forwarded_for.iter().map(String::as_str).collect();
+            let choice = proxy::client(peer, &headers, &args.trusted_proxy);
+            self.client(&choice)?;
+        } else if args.addrs.is_empty() {
+            self.stdin()?;
+        } else {
+            for addr in &args.addrs {
+                if addr == "-" {
+                    self.stdin()?;
+                } else {
+                    self.one(addr.as_encoded_bytes())?;
+                }
+            }
+        }
+        self.finish()
+    }
+
+    /// The verdict of every input checked so far.
+    fn verdict(&self) -> Outcome {
+        let outcome = self.summary.outcome();
+        if self.unreadable {
+            outcome.worst(Outcome::Error)
+        } else {
+            outcome
+        }
+    }
+
     /// The lines of standard input. A read that fails (stdin is a directory, a device gone) ends
     /// them with a line on stderr; the other inputs are still checked and the summary printed.
     /// An error writing the output stops the run.

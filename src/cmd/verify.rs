@@ -104,9 +104,17 @@ struct ResultLine<'a> {
     key_id: Option<&'a str>,
     timestamp: Option<&'a str>,
     age_seconds: Option<i64>,
+    /// An identical resend of a callback accepted earlier in the run.
+    duplicate: bool,
+    /// For input that could not be understood: what stderr says about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<&'a Explanation>,
 }
+
+/// What stderr and the JSON result say of an item that is JSON but not an object.
+const NOT_AN_OBJECT: &str = "not a JSON object";
 
 #[derive(Debug, Default, Serialize)]
 struct Summary {
@@ -199,13 +207,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
-    let (summary, outcome) = pipeline::run_ordered(
+    let (summary, outcome, closed) = pipeline::run_ordered(
         pipeline::default_workers(),
         |emit| produce(&paths, emit, &recycled),
         |batch| worker.check(batch),
         |results| report.collect(&worker, results, &recycle),
     )?;
-    if summary.checked == 0 && summary.errors == 0 {
+    if summary.checked == 0 && summary.errors == 0 && !closed {
         output::item_error(format_args!("no callbacks found in the input"));
         return Ok(Outcome::Error);
     }
@@ -239,13 +247,31 @@ struct Report {
 }
 
 impl Report {
+    /// Judges, records and prints every result; the summary, the verdict, and whether the output
+    /// was closed before the end. A closed output (`| head -1`) ends the run quietly with the
+    /// verdict of what was printed so far, so that `set -o pipefail` never turns a failure into
+    /// success.
     fn collect(
         mut self,
         worker: &Worker,
         results: impl Iterator<Item = Checked>,
         recycle: &Sender<Vec<u8>>,
-    ) -> anyhow::Result<(Summary, Outcome)> {
+    ) -> anyhow::Result<(Summary, Outcome, bool)> {
         let mut out = Printer::new();
+        match self.collect_into(&mut out, worker, results, recycle) {
+            Ok(()) => Ok((self.summary, self.outcome, false)),
+            Err(e) if output::is_broken_pipe(&e) => Ok((self.summary, self.outcome, true)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn collect_into(
+        &mut self,
+        out: &mut Printer,
+        worker: &Worker,
+        results: impl Iterator<Item = Checked>,
+        recycle: &Sender<Vec<u8>>,
+    ) -> anyhow::Result<()> {
         let mut results = results.peekable();
         while let Some(mut checked) = results.next() {
             let origin = checked
@@ -263,11 +289,11 @@ impl Report {
                 lines,
             };
             for result in &mut checked.results {
-                self.emit(&mut out, &from, data, result)?;
+                self.emit(out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
                 // One commit a batch.
-                self.settle(&mut out)?;
+                self.settle(out)?;
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
@@ -291,11 +317,10 @@ impl Report {
                     ),
                     RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
                 };
-                self.emit(&mut out, &from, bytes, &mut checking)
-                    .map_err(|e| {
-                        failed = Some(e);
-                        io::Error::other("stopped")
-                    })
+                self.emit(out, &from, bytes, &mut checking).map_err(|e| {
+                    failed = Some(e);
+                    io::Error::other("stopped")
+                })
             };
             match unfinished {
                 // This piece from the line that opened a value, then the pieces after it.
@@ -329,10 +354,10 @@ impl Report {
                 }
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
-            self.settle(&mut out)?;
+            self.settle(out)?;
         }
-        self.end_source(&mut out)?;
-        self.settle(&mut out)?;
+        self.end_source(out)?;
+        self.settle(out)?;
         let s = &self.summary;
         match self.format {
             Format::Json => out.json(s)?,
@@ -350,7 +375,7 @@ impl Report {
             ))?,
         }
         out.flush()?;
-        Ok((self.summary, self.outcome))
+        Ok(())
     }
 
     /// Takes the next result in input order, holding a line-laid-out source's first item until a
@@ -503,7 +528,7 @@ impl Report {
                 }
             }
             Checking::NotAnObject(number) => {
-                output::item_error(format_args!("{source}:{number}: not a JSON object"));
+                output::item_error(format_args!("{source}:{number}: {NOT_AN_OBJECT}"));
                 let verdict = error_verdict(Reason::NotAnObject, None);
                 self.account(source, *number, &verdict);
                 self.print(out, source, *number, &verdict, None, None)?;
@@ -739,6 +764,15 @@ impl ResultLine<'_> {
             }
             None => out.extend_from_slice(b",\"age_seconds\":null"),
         }
+        out.extend_from_slice(if self.duplicate {
+            b",\"duplicate\":true"
+        } else {
+            b",\"duplicate\":false"
+        });
+        if let Some(error) = self.error {
+            out.extend_from_slice(b",\"error\":");
+            write_json_str(out, error);
+        }
         if let Some(explain) = self.explain {
             out.extend_from_slice(b",\"explain\":");
             serde_json::to_writer(&mut *out, explain).expect("writing to a Vec");
@@ -765,6 +799,12 @@ fn render_json(
         key_id: v.key_id.as_deref(),
         timestamp,
         age_seconds: v.age_seconds,
+        duplicate: v.duplicate,
+        error: match v.reason {
+            Reason::NotAnObject => Some(v.detail.as_deref().unwrap_or(NOT_AN_OBJECT)),
+            Reason::ParseError => Some(v.detail.as_deref().unwrap_or("cannot parse the item")),
+            _ => None,
+        },
         explain: explanation,
     }
     .write_json(out);
@@ -788,14 +828,15 @@ fn render_text(
     };
     verdict(v.reason.as_str(), tone, 19).write_to(out);
     out.push(b' ');
-    out.extend_from_slice(source.as_bytes());
+    // File names, key ids and details come from input: escaped, so none can forge a line.
+    output::push_escaped(out, source);
     out.push(b':');
     out.extend_from_slice(itoa::Buffer::new().format(item).as_bytes());
     let mut separator: &[u8] = b"  ";
     let mut note = |out: &mut Vec<u8>, label: &str, text: &str| {
         out.extend_from_slice(separator);
         out.extend_from_slice(label.as_bytes());
-        out.extend_from_slice(text.as_bytes());
+        output::push_escaped(out, text);
         separator = b", ";
     };
     if let Some(id) = v.key_id.as_deref() {
@@ -966,6 +1007,8 @@ mod tests {
                     key_id,
                     timestamp,
                     age_seconds: age,
+                    duplicate: age == Some(-5),
+                    error: key_id.is_none().then_some(text),
                     explain,
                 };
                 let mut by_hand = Vec::new();

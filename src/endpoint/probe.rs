@@ -252,6 +252,26 @@ impl LeakWatch {
             if let Ok(text) = std::str::from_utf8(raw) {
                 key_forms.extend(json_string_forms(text));
             }
+            // A server that logs or echoes the key "safely" still gives it away: in hex, either
+            // case; URL-encoded; every character \u-escaped; lowercased; or cut by one character
+            // (a truncated echo, or a key whose last character was dropped by a quoting bug).
+            let hex_lower = hex::encode(raw);
+            key_forms.push(hex_lower.to_uppercase().into_bytes());
+            key_forms.push(hex_lower.into_bytes());
+            key_forms.push(percent_encoded(raw, false));
+            key_forms.push(percent_encoded(raw, true));
+            if raw.is_ascii() {
+                key_forms.push(unicode_escaped(raw, false));
+                key_forms.push(unicode_escaped(raw, true));
+            }
+            key_forms.push(raw.to_ascii_lowercase());
+            key_forms.push(raw.to_ascii_uppercase());
+            if raw.len() > MIN_KEY_SEARCH_LEN {
+                let cut = std::str::from_utf8(raw).map_or(raw.len() - 1, |text| {
+                    text.char_indices().last().map_or(0, |(at, _)| at)
+                });
+                key_forms.push(raw[..cut].to_vec());
+            }
         }
         // base64 is a third longer, so it is searched for from 6-byte keys on.
         key_forms.push(STANDARD_NO_PAD.encode(raw).into_bytes());
@@ -321,6 +341,34 @@ fn json_string_forms(text: &str) -> [Vec<u8>; 3] {
     ]
 }
 
+/// `bytes` URL-encoded: every byte but the unreserved ones (RFC 3986) as `%XX`.
+fn percent_encoded(bytes: &[u8], upper: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 3);
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b);
+        } else if upper {
+            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+        } else {
+            out.extend_from_slice(format!("%{b:02x}").as_bytes());
+        }
+    }
+    out
+}
+
+/// Every (ASCII) character of `bytes` as a JSON `\u00XX` escape.
+fn unicode_escaped(bytes: &[u8], upper: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 6);
+    for &b in bytes {
+        if upper {
+            out.extend_from_slice(format!("\\u{b:04X}").as_bytes());
+        } else {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        }
+    }
+    out
+}
+
 /// `/` written as `\/`, as some JSON encoders (PHP's) do.
 fn json_escaped_slashes(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
@@ -338,7 +386,7 @@ fn json_escaped_slashes(bytes: &[u8]) -> Vec<u8> {
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
-    /// A `should` case the endpoint got wrong, without `--strict`.
+    /// A `should` case the endpoint got wrong, with `--lenient`.
     Warn,
     Fail,
     /// No answer (connection failed, timed out): the endpoint's behaviour is unknown.
@@ -621,6 +669,34 @@ mod tests {
             None,
             "echoing the valid request back is fine"
         );
+    }
+
+    #[test]
+    fn a_key_echoed_in_another_encoding_is_found() {
+        let text = "0c1b2a39-4d5e-6F70-8192-a3b4c5d6e7f8+/=";
+        let w = LeakWatch::new(&ApiKey::new(text).unwrap());
+        let hex_lower = hex::encode(text);
+        let escaped: String = text.bytes().map(|b| format!("\\u{b:04x}")).collect();
+        let escaped_upper: String = text.bytes().map(|b| format!("\\u{b:04X}")).collect();
+        for echoed in [
+            hex_lower.clone(),
+            hex_lower.to_uppercase(),
+            "0c1b2a39-4d5e-6F70-8192-a3b4c5d6e7f8%2B%2F%3D".to_owned(),
+            "0c1b2a39-4d5e-6F70-8192-a3b4c5d6e7f8%2b%2f%3d".to_owned(),
+            escaped,
+            escaped_upper,
+            text.to_lowercase(),
+            text[..text.len() - 1].to_owned(),
+        ] {
+            assert_eq!(
+                w.find(format!("got: {echoed}.").as_bytes(), None),
+                Some(Leak::ApiKey),
+                "{echoed}"
+            );
+        }
+        // Cut by two characters it is no longer the key's own spelling.
+        assert_eq!(w.find(&text.as_bytes()[..text.len() - 2], None), None);
+        assert!(!format!("{w:?}").contains("0c1b"));
     }
 
     #[test]

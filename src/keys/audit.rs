@@ -11,7 +11,9 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::keys::keyfile::{Environment, KeyEntry, KeyFile, KeyStatus, Policy, SecretSource};
+use crate::keys::keyfile::{
+    EnvOverrides, Environment, KeyEntry, KeyFile, KeyStatus, Policy, SecretSource,
+};
 
 /// The largest `max_age_days` accepted (100 years): keeps due dates far inside the calendar.
 pub const MAX_POLICY_DAYS: u32 = 36_500;
@@ -44,11 +46,13 @@ pub enum Code {
     CreatedInFuture,
     ExposedInlineSecret,
     InlineSecret,
+    SecretFilePermissions,
     MuteExpired,
 }
 
 impl Code {
-    pub const ALL: [Code; 8] = [
+    /// Every code; `MuteExpired` last (it is the one a mute cannot name).
+    pub const ALL: [Code; 9] = [
         Code::Expired,
         Code::Expiring,
         Code::SharedKey,
@@ -56,6 +60,7 @@ impl Code {
         Code::CreatedInFuture,
         Code::ExposedInlineSecret,
         Code::InlineSecret,
+        Code::SecretFilePermissions,
         Code::MuteExpired,
     ];
 
@@ -68,6 +73,7 @@ impl Code {
             Code::CreatedInFuture => "created_in_future",
             Code::ExposedInlineSecret => "exposed_inline_secret",
             Code::InlineSecret => "inline_secret",
+            Code::SecretFilePermissions => "secret_file_permissions",
             Code::MuteExpired => "mute_expired",
         }
     }
@@ -95,6 +101,9 @@ impl Code {
                 "An inline API key sits in a key file that group or others can read"
             }
             Code::InlineSecret => "An API key is stored inline in the key file",
+            Code::SecretFilePermissions => {
+                "A file holding an API key can be read or written by group or others"
+            }
             Code::MuteExpired => "A mute has lapsed; the finding it muted counts again",
         }
     }
@@ -126,6 +135,11 @@ impl Code {
             Code::InlineSecret => {
                 "Inline keys end up in backups, diffs and commits. Prefer `api_key_env` or \
                  `api_key_file`."
+            }
+            Code::SecretFilePermissions => {
+                "Anyone who can read an api_key_file (or a key file holding inline keys) can sign \
+                 requests as you, and anyone who can write it can swap the key. Restrict it to its \
+                 owner (chmod 600); rotate the key if others may have read it."
             }
             Code::MuteExpired => {
                 "A mute names a finding, a reason and an `until` date; once the date has passed the \
@@ -203,8 +217,21 @@ pub struct Settings {
     pub now: DateTime<Utc>,
     /// The file's policy with command-line overrides applied.
     pub policy: Policy,
+    /// The file's per-environment overrides, less what the command line set for every key.
+    pub overrides: EnvOverrides,
     /// Whether group or others can read the key file; `None` where that cannot be told.
     pub file_exposed: Option<bool>,
+    /// Whether group or others can read or write the key file.
+    pub file_open: Option<bool>,
+    /// For each key, whether group or others can read or write its `api_key_file`.
+    pub secret_files_open: Vec<Option<bool>>,
+}
+
+impl Settings {
+    /// The policy for one environment's keys.
+    pub fn policy_for(&self, environment: Environment) -> Policy {
+        self.overrides.get(environment).apply(self.policy)
+    }
 }
 
 /// One audited key.
@@ -362,7 +389,10 @@ pub fn check_input(file: &KeyFile, policy: &Policy) -> Result<(), BadAuditInput>
                 }
                 Some(_) => {}
                 None => {
-                    let known: Vec<&str> = Code::ALL[..7].iter().map(|c| c.as_str()).collect();
+                    let known: Vec<&str> = Code::ALL[..Code::ALL.len() - 1]
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect();
                     return Err(BadAuditInput {
                         entry: Some(key.id.clone()),
                         problem: format!(
@@ -463,8 +493,27 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
         }
     }
 
-    // Inline secrets and the file's permissions.
-    for (entry, report) in file.keys.iter().zip(&mut keys) {
+    // Inline secrets and the files' permissions.
+    for (i, (entry, report)) in file.keys.iter().zip(&mut keys).enumerate() {
+        if let SecretSource::File(path) = &entry.secret
+            && settings.secret_files_open.get(i).copied().flatten() == Some(true)
+        {
+            report.findings.push(Finding {
+                code: Code::SecretFilePermissions,
+                message: format!(
+                    "api_key_file {} can be read or written by group or others; chmod 600 it (and rotate the key if others may have read it)",
+                    crate::input::shown(path)
+                ),
+                muted: None,
+            });
+        }
+        if matches!(entry.secret, SecretSource::Inline(_)) && settings.file_open == Some(true) {
+            report.findings.push(Finding {
+                code: Code::SecretFilePermissions,
+                message: "the key file holds this inline api_key and can be read or written by group or others; chmod 600 it".into(),
+                muted: None,
+            });
+        }
         if matches!(entry.secret, SecretSource::Inline(_)) {
             if settings.file_exposed == Some(true) {
                 report.findings.push(Finding {
@@ -531,7 +580,7 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
 
 /// Age, due date and the age findings of one entry.
 fn age_report(entry: &KeyEntry, today: NaiveDate, settings: &Settings) -> KeyReport {
-    let policy = settings.policy;
+    let policy = settings.policy_for(entry.environment);
     let created_day = entry.created.date_naive();
     let age_days = today.signed_duration_since(created_day).num_days();
     // check_input keeps max_age_days small enough for every date the key file can spell.
@@ -649,7 +698,10 @@ mod tests {
         let settings = Settings {
             now: at(now),
             policy: file.policy,
+            overrides: file.overrides,
             file_exposed: Some(false),
+            file_open: Some(false),
+            secret_files_open: Vec::new(),
         };
         check_input(file, &settings.policy).unwrap();
         audit(file, secrets, &settings)
@@ -750,7 +802,11 @@ mod tests {
 
     #[test]
     fn retired_keys_get_no_age_findings() {
-        let f = file(&key("k", "2020-01-01", r#","status":"retired""#));
+        let f = file(&key(
+            "k",
+            "2020-01-01",
+            r#","status":"retired","retired":"2020-03-01""#,
+        ));
         let k = &run(&f, &[], "2026-12-01T00:00:00Z").keys[0];
         assert!(k.findings.is_empty());
         assert_eq!(k.verdict, Verdict::Ok);
@@ -810,7 +866,10 @@ mod tests {
         let mut settings = Settings {
             now: at("2026-11-02T00:00:00Z"),
             policy: f.policy,
+            overrides: f.overrides,
             file_exposed: Some(false),
+            file_open: Some(false),
+            secret_files_open: Vec::new(),
         };
         let r = audit(&f, &[], &settings);
         assert_eq!(codes(&r.keys[0]), [("inline_secret", false)]);

@@ -27,7 +27,60 @@ pub struct KeyFile {
     /// The file it was read from; relative `api_key_file` paths resolve against its folder.
     pub path: PathBuf,
     pub policy: Policy,
+    /// `policy.production` and `policy.sandbox`: what differs for that environment's keys.
+    pub overrides: EnvOverrides,
     pub keys: Vec<KeyEntry>,
+}
+
+/// A policy's numbers for one environment's keys, where they differ from the file's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverride {
+    pub max_age_days: Option<u32>,
+    pub warn_days: Option<u32>,
+}
+
+impl PolicyOverride {
+    /// `base` with what this override sets.
+    pub fn apply(self, base: Policy) -> Policy {
+        Policy {
+            max_age_days: self.max_age_days.unwrap_or(base.max_age_days),
+            warn_days: self.warn_days.unwrap_or(base.warn_days),
+        }
+    }
+}
+
+/// The per-environment overrides of a key file's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EnvOverrides {
+    pub production: PolicyOverride,
+    pub sandbox: PolicyOverride,
+}
+
+impl EnvOverrides {
+    pub fn get(&self, environment: Environment) -> PolicyOverride {
+        match environment {
+            Environment::Production => self.production,
+            Environment::Sandbox => self.sandbox,
+        }
+    }
+}
+
+impl KeyFile {
+    /// The policy for one environment's keys: its override over the file's policy.
+    pub fn policy_for(&self, environment: Environment) -> Policy {
+        self.overrides.get(environment).apply(self.policy)
+    }
+}
+
+/// The policy as the file spells it: the numbers for every key, and per-environment overrides.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    max_age_days: Option<u32>,
+    warn_days: Option<u32>,
+    production: Option<Object<PolicyOverride>>,
+    sandbox: Option<Object<PolicyOverride>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -109,6 +162,10 @@ pub struct KeyEntry {
     pub integrations: Vec<String>,
     pub created: DateTime<Utc>,
     pub status: KeyStatus,
+    /// When a retired key was rotated out: a callback it signed dated after this is a forgery
+    /// (Smile ID disables a rotated key, so only someone who kept a copy can still sign with it).
+    /// Always set for a retired key, never for an active one.
+    pub retired: Option<DateTime<Utc>>,
     pub secret: SecretSource,
     pub owner: Option<String>,
     pub mutes: Vec<Mute>,
@@ -149,10 +206,10 @@ impl fmt::Display for KeyFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyFileError::Read { path, source } => {
-                write!(f, "cannot read key file {}: {source}", path.display())
+                write!(f, "cannot read key file {}: {source}", input::shown(path))
             }
             KeyFileError::Syntax { path, source } => {
-                write!(f, "invalid key file {}: {source}", path.display())
+                write!(f, "invalid key file {}: {source}", input::shown(path))
             }
             KeyFileError::Invalid {
                 path,
@@ -162,7 +219,7 @@ impl fmt::Display for KeyFileError {
                 write!(
                     f,
                     "invalid key file {}: key `{id}`: {problem}",
-                    path.display()
+                    input::shown(path)
                 )
             }
             KeyFileError::Invalid {
@@ -170,7 +227,7 @@ impl fmt::Display for KeyFileError {
                 entry: None,
                 problem,
             } => {
-                write!(f, "invalid key file {}: {problem}", path.display())
+                write!(f, "invalid key file {}: {problem}", input::shown(path))
             }
         }
     }
@@ -185,9 +242,16 @@ pub enum SecretError {
     NoSecret,
     EnvUnset(String),
     EnvNotUnicode(String),
+    /// `api_key_file` cannot be read; `path` is as the key file writes it.
     FileUnreadable {
         path: PathBuf,
         source: std::io::Error,
+    },
+    /// `api_key_file` names a file outside the key file's folder, or one that is not a regular
+    /// file; `path` is as the key file writes it.
+    FileRefused {
+        path: PathBuf,
+        why: &'static str,
     },
     Key(KeyError),
 }
@@ -203,7 +267,14 @@ impl fmt::Display for SecretError {
                 write!(f, "environment variable {name} is not valid UTF-8")
             }
             SecretError::FileUnreadable { path, source } => {
-                write!(f, "cannot read {}: {source}", path.display())
+                write!(
+                    f,
+                    "cannot read api_key_file {}: {source}",
+                    input::shown(path)
+                )
+            }
+            SecretError::FileRefused { path, why } => {
+                write!(f, "api_key_file {} is refused: {why}", input::shown(path))
             }
             SecretError::Key(e) => e.fmt(f),
         }
@@ -217,7 +288,7 @@ impl std::error::Error for SecretError {}
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
-    policy: Object<Policy>,
+    policy: Object<RawPolicy>,
     keys: Vec<Object<RawEntry>>,
 }
 
@@ -255,6 +326,7 @@ struct RawEntry {
     created: String,
     #[serde(default)]
     status: KeyStatus,
+    retired: Option<String>,
     api_key_env: Option<String>,
     api_key_file: Option<PathBuf>,
     api_key: Option<ApiKey>,
@@ -296,12 +368,33 @@ impl KeyFile {
             entry: entry.map(str::to_owned),
             problem,
         };
-        let Object(policy) = raw.policy;
-        if policy.max_age_days == 0 {
-            return Err(invalid(
-                None,
-                "policy.max_age_days must be at least 1".into(),
-            ));
+        let Object(raw_policy) = raw.policy;
+        let policy = Policy {
+            max_age_days: raw_policy
+                .max_age_days
+                .unwrap_or_else(Policy::default_max_age_days),
+            warn_days: raw_policy
+                .warn_days
+                .unwrap_or_else(Policy::default_warn_days),
+        };
+        let overrides = EnvOverrides {
+            production: raw_policy.production.map(|Object(o)| o).unwrap_or_default(),
+            sandbox: raw_policy.sandbox.map(|Object(o)| o).unwrap_or_default(),
+        };
+        for (name, max) in [
+            ("policy.max_age_days", Some(policy.max_age_days)),
+            (
+                "policy.production.max_age_days",
+                overrides.production.max_age_days,
+            ),
+            (
+                "policy.sandbox.max_age_days",
+                overrides.sandbox.max_age_days,
+            ),
+        ] {
+            if max == Some(0) {
+                return Err(invalid(None, format!("{name} must be at least 1")));
+            }
         }
         let mut seen = HashSet::new();
         let mut keys = Vec::with_capacity(raw.keys.len());
@@ -344,6 +437,32 @@ impl KeyFile {
                     ),
                 )
             })?;
+            let retired = match (entry.status, entry.retired) {
+                (KeyStatus::Active, None) => None,
+                (KeyStatus::Active, Some(_)) => {
+                    return Err(invalid(
+                        Some(&id),
+                        "`retired` is given but `status` is not `retired` (set \"status\": \"retired\" too, or drop `retired`)".into(),
+                    ));
+                }
+                (KeyStatus::Retired, None) => {
+                    return Err(invalid(
+                        Some(&id),
+                        "`status` is `retired` but `retired` is missing: give the date the key was rotated out (YYYY-MM-DD or an RFC 3339 time); callbacks it signed after that moment are refused".into(),
+                    ));
+                }
+                (KeyStatus::Retired, Some(text)) => {
+                    Some(parse_date_or_time(&text).map_err(|BadTimestamp(text)| {
+                        invalid(
+                            Some(&id),
+                            format!(
+                                "`retired` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
+                                text.escape_debug()
+                            ),
+                        )
+                    })?)
+                }
+            };
             let secret = match (entry.api_key_env, entry.api_key_file, entry.api_key) {
                 (None, None, None) => SecretSource::None,
                 (Some(name), None, None) if is_env_name(&name) => SecretSource::Env(name),
@@ -391,6 +510,7 @@ impl KeyFile {
                 integrations: entry.integrations,
                 created,
                 status: entry.status,
+                retired,
                 secret,
                 owner: entry.owner,
                 mutes,
@@ -399,6 +519,7 @@ impl KeyFile {
         Ok(KeyFile {
             path: path.to_owned(),
             policy,
+            overrides,
             keys,
         })
     }
@@ -425,10 +546,10 @@ impl KeyFile {
                 }
             },
             SecretSource::File(file) => {
-                let path = self.base_dir().join(file);
+                let path = self.secret_path(file)?;
                 let bytes = input::read_file(&path, input::SECRET_BYTES).map_err(|source| {
                     SecretError::FileUnreadable {
-                        path: path.clone(),
+                        path: file.clone(),
                         source,
                     }
                 })?;
@@ -436,6 +557,53 @@ impl KeyFile {
             }
             SecretSource::Inline(key) => Ok(key.clone()),
         }
+    }
+
+    /// Where an `api_key_file` is: inside the key file's folder, and nowhere else. A key file
+    /// is often shared or checked in; a path in it that reaches out (`/proc/self/environ`,
+    /// `../../home/x/.ssh/id_rsa`, a symlink to either) would make whoever runs smile-sec on it
+    /// read, and use as a key, a file the key file's author chose.
+    pub fn secret_path(&self, file: &Path) -> Result<PathBuf, SecretError> {
+        let refused = |why| SecretError::FileRefused {
+            path: file.to_owned(),
+            why,
+        };
+        if file.has_root()
+            || file.is_absolute()
+            || file
+                .components()
+                .any(|c| matches!(c, std::path::Component::Prefix(_)))
+        {
+            return Err(refused(
+                "it must be a path relative to the key file's folder, not an absolute one",
+            ));
+        }
+        // Lexically first: `..` that climbs out is refused even when the target is missing.
+        let mut depth = 0usize;
+        for component in file.components() {
+            match component {
+                std::path::Component::ParentDir if depth == 0 => {
+                    return Err(refused("`..` leads out of the key file's folder"));
+                }
+                std::path::Component::ParentDir => depth -= 1,
+                std::path::Component::Normal(_) => depth += 1,
+                _ => {}
+            }
+        }
+        let path = self.base_dir().join(file);
+        // Then through symlinks: the real file must be inside the real folder.
+        let unreadable = |source| SecretError::FileUnreadable {
+            path: file.to_owned(),
+            source,
+        };
+        let real = std::fs::canonicalize(&path).map_err(unreadable)?;
+        let folder = std::fs::canonicalize(self.base_dir()).map_err(unreadable)?;
+        if !real.starts_with(&folder) {
+            return Err(refused(
+                "it leads out of the key file's folder (through a symbolic link)",
+            ));
+        }
+        Ok(real)
     }
 
     pub fn find(&self, id: &str) -> Option<&KeyEntry> {
@@ -452,7 +620,8 @@ fn is_env_name(name: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// Finds the key file: `--keys`/`SMILE_SEC_KEYS` (already merged by clap), else `./smile-keys.json` if present.
+/// Finds the key file: the path given (audit merges `--keys` and `SMILE_SEC_KEYS` through clap), else
+/// `./smile-keys.json` if present.
 pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
     match explicit {
         Some(path) => Some(path.to_owned()),
@@ -472,12 +641,13 @@ mod tests {
     }
 
     const GOOD: &str = r#"{
-      "policy": { "max_age_days": 60 },
+      "policy": { "max_age_days": 60, "sandbox": { "warn_days": 3 } },
       "keys": [
         { "id": "a", "partner_id": "085", "environment": "production", "integrations": ["server"],
           "created": "2026-09-01", "api_key_env": "SMILE_TEST_UNSET_VARIABLE" },
         { "id": "b", "partner_id": "085", "environment": "sandbox", "integrations": ["web"],
-          "created": "2026-09-01T10:00:00+02:00", "status": "retired", "api_key": "inline-key",
+          "created": "2026-09-01T10:00:00+02:00", "status": "retired", "retired": "2026-10-15",
+          "api_key": "inline-key",
           "mutes": [ { "finding": "inline_secret", "reason": "test", "until": "2026-12-01" } ] }
       ]
     }"#;
@@ -492,8 +662,21 @@ mod tests {
                 warn_days: 14
             }
         );
+        assert_eq!(
+            file.policy_for(Environment::Sandbox),
+            Policy {
+                max_age_days: 60,
+                warn_days: 3
+            }
+        );
+        assert_eq!(file.policy_for(Environment::Production), file.policy);
         assert_eq!(file.keys.len(), 2);
         assert_eq!(file.keys[1].status, KeyStatus::Retired);
+        assert_eq!(
+            file.keys[1].retired.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-10-15T00:00:00+00:00")
+        );
+        assert_eq!(file.keys[0].retired, None);
         assert_eq!(
             file.keys[1].created.to_rfc3339(),
             "2026-09-01T08:00:00+00:00"
@@ -567,6 +750,30 @@ mod tests {
                 "unknown field `polcy`",
             ),
             ("{".to_owned(), "EOF"),
+            (
+                format!(r#"{{"policy":{{"production":{{"max_age":1}}}},"keys":[{{{entry}}}]}}"#),
+                "unknown field `max_age`",
+            ),
+            (
+                format!(r#"{{"policy":{{"staging":{{}}}},"keys":[{{{entry}}}]}}"#),
+                "unknown field `staging`",
+            ),
+            (
+                format!(r#"{{"policy":{{"sandbox":{{"max_age_days":0}}}},"keys":[{{{entry}}}]}}"#),
+                "policy.sandbox.max_age_days must be at least 1",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry},"status":"retired"}}]}}"#),
+                "key `a`: `status` is `retired` but `retired` is missing",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry},"status":"retired","retired":"last week"}}]}}"#),
+                "key `a`: `retired` is `last week`, expected YYYY-MM-DD",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry},"retired":"2026-02-01"}}]}}"#),
+                "key `a`: `retired` is given but `status` is not `retired`",
+            ),
         ];
         for (text, needle) in cases {
             let text = if text.starts_with('{') {

@@ -126,6 +126,28 @@ impl Printer {
         self.out.write_all(b"\n")
     }
 
+    /// One line of text that holds input (file names, key ids, labels): its control characters
+    /// are escaped, so that no input can forge a line of its own or drive the terminal. Colour
+    /// codes belong outside it (see [`Printer::verdict_line`]).
+    pub fn text(&mut self, args: fmt::Arguments<'_>) -> io::Result<()> {
+        let line = args.to_string();
+        self.out.write_all(escape_controls(&line).as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// A verdict word (coloured when colour is on), two spaces, then text that holds input,
+    /// escaped as [`Printer::text`] does.
+    pub fn verdict_line(
+        &mut self,
+        word: VerdictWord<'_>,
+        rest: fmt::Arguments<'_>,
+    ) -> io::Result<()> {
+        let rest = rest.to_string();
+        write!(self.out, "{word}  ")?;
+        self.out.write_all(escape_controls(&rest).as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
     /// Raw text, as is (generated scripts, snippets).
     pub fn raw(&mut self, text: &str) -> io::Result<()> {
         self.out.write_all(text.as_bytes())
@@ -163,6 +185,16 @@ pub fn warn(message: fmt::Arguments<'_>) {
     );
 }
 
+/// A note on stderr: `smile-sec: note: ...`, for what the user should know but need not act on
+/// (which file was read when none was named).
+pub fn note(message: fmt::Arguments<'_>) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "smile-sec: note: {}",
+        escape_controls(&message.to_string())
+    );
+}
+
 /// An error about one item of a batch, on stderr; the run goes on.
 pub fn item_error(message: fmt::Arguments<'_>) {
     let _ = writeln!(
@@ -190,22 +222,35 @@ fn error_lines(message: &str, hint: Option<&str>) {
 }
 
 /// `text` with its control characters escaped (`\n`, `\u{1b}`): it prints as one line, and no
-/// input can move the cursor or recolour the terminal.
+/// input can move the cursor, recolour the terminal or start a line of its own. Line and
+/// paragraph separators (some viewers and YAML end a line at them) and the bidirectional
+/// overrides (which make a line read otherwise than it is) are escaped too.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.contains(char::is_control) {
+    if !text.contains(needs_escape) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_default().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Appends `text` to a line being built, escaped as [`escape_controls`] does.
+pub fn push_escaped(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(escape_controls(text).as_bytes());
 }
 
 /// A usage error as clap renders it (`error: ...`, details, `Usage: ...`, `For more information...`),
@@ -350,5 +395,9 @@ mod tests {
             escape_controls("plain é"),
             Cow::Borrowed("plain é")
         ));
+        assert_eq!(
+            escape_controls("a\u{9b}2J\u{2028}b\u{202e}c"),
+            "a\\u{9b}2J\\u{2028}b\\u{202e}c"
+        );
     }
 }
