@@ -65,7 +65,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-futur
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l seen -d 'Remember accepted callbacks in STORE across runs and machines, so that a replay arriving later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A callback is reported ok only once it is recorded' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l format -d 'Output format' -r -f -a "text\t'One aligned line per callback, then a summary'
-json\t'NDJSON: one result object per callback, then a summary object'"
+json\t'NDJSON: one result object per callback, then a summary object'
+junit\t'JUnit XML: one test case per callback, a failure for each that fails'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -215,3 +215,95 @@ fn no_summary_file_is_written_without_the_variable() {
         .collect();
     assert_eq!(names, ["keys.json"]);
 }
+
+/// `smile-sec verify` on the shipped examples plus `extra` files, at the examples' time.
+fn verify(extra: &[&Path], args: &[&str], summary: Option<&Path>) -> Output {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut cmd = smile_sec();
+    cmd.current_dir(&examples)
+        .args(["verify", "callbacks", "tampered.json"])
+        .args(extra)
+        .args(["--keys", "smile-keys.json"])
+        .args(["--now", "2026-11-21T09:00:00Z"])
+        .args(args)
+        .env_remove("GITHUB_STEP_SUMMARY");
+    if let Some(path) = summary {
+        cmd.env("GITHUB_STEP_SUMMARY", path);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn verify_junit_has_a_case_per_callback_with_failures_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.ndjson");
+    std::fs::write(&broken, "{\"a\":\n[1,2]\n").unwrap();
+    let missing = dir.path().join("missing.json");
+
+    let out = verify(&[&broken, &missing], &["--format", "junit"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "parse errors and a missing file"
+    );
+    let xml = String::from_utf8(out.stdout).unwrap();
+    validate_junit(&xml);
+    let junit = parse_junit(&xml);
+    let failing: Vec<&(String, Option<String>)> = junit
+        .cases
+        .iter()
+        .filter(|(_, kind)| kind.is_some())
+        .collect();
+    assert!(
+        failing
+            .iter()
+            .any(|(name, kind)| name == "tampered.json:1"
+                && kind.as_deref() == Some("bad_signature")),
+        "{xml}"
+    );
+    assert!(
+        failing
+            .iter()
+            .any(|(_, kind)| kind.as_deref() == Some("unreadable")),
+        "{xml}"
+    );
+    let passed = junit
+        .cases
+        .iter()
+        .filter(|(_, kind)| kind.is_none())
+        .count();
+    assert_eq!(passed, 5, "{xml}");
+    let count = |name: &str| {
+        junit
+            .counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.parse::<usize>().unwrap())
+            .unwrap()
+    };
+    assert_eq!(count("tests"), junit.cases.len());
+    assert_eq!(count("failures"), 1);
+    assert_eq!(count("errors"), failing.len() - 1);
+}
+
+#[test]
+fn verify_appends_its_failures_to_the_job_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    for format in ["text", "json", "junit"] {
+        let out = verify(&[], &["--format", format], Some(&summary));
+        assert_eq!(out.status.code(), Some(1), "{format}");
+    }
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(md.matches("### smile\\-sec verify").count(), 3, "{md}");
+    assert_eq!(
+        md.matches("| tampered\\.json\\:1 | bad\\_signature |")
+            .count(),
+        3,
+        "{md}"
+    );
+    assert!(
+        md.contains("6 checked\\: 5 valid\\, 1 invalid\\, 0 errors"),
+        "{md}"
+    );
+}

@@ -27,6 +27,8 @@ use crate::ingest::payload::{self, ItemNumber, RawItem};
 use crate::ingest::pipeline;
 use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
+use crate::output::junit::{self, CaseOutcome, Counts};
+use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, verdict};
 
 /// Verify saved callbacks: signature, freshness and replays
@@ -89,6 +91,8 @@ pub enum Format {
     Text,
     /// NDJSON: one result object per callback, then a summary object
     Json,
+    /// JUnit XML: one test case per callback, a failure for each that fails
+    Junit,
 }
 
 /// One result line of `--format json`. Written by hand ([`ResultLine::write_json`]): it is most of
@@ -194,16 +198,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         warned_assumed_utc: false,
         line: Vec::with_capacity(256),
         rendered: Vec::new(),
+        failures: StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]),
     };
     let paths = args.paths;
     let worker = Worker {
         verifier,
         explainer,
         digest_all: args.seen.is_some(),
-        render: match args.format {
-            Format::Json => render_json as RenderLine,
-            Format::Text => render_text,
-        },
+        render: renderer(args.format),
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
@@ -244,6 +246,8 @@ struct Report {
     line: Vec<u8>,
     /// The result lines the workers rendered for the batch being collected.
     rendered: Vec<u8>,
+    /// What failed, for the GitHub job summary.
+    failures: StepSummary,
 }
 
 impl Report {
@@ -257,8 +261,23 @@ impl Report {
         results: impl Iterator<Item = Checked>,
         recycle: &Sender<Vec<u8>>,
     ) -> anyhow::Result<(Summary, Outcome, bool)> {
-        let mut out = Printer::new();
-        match self.collect_into(&mut out, worker, results, recycle) {
+        // JUnit's counts come before its cases: the cases are gathered, then put in the document.
+        let mut out = match self.format {
+            Format::Junit => Printer::in_memory(),
+            Format::Text | Format::Json => Printer::new(),
+        };
+        let written = self
+            .collect_into(&mut out, worker, results, recycle)
+            .and_then(|()| self.finish(out).map_err(Into::into));
+        if let Err(e) = self
+            .failures
+            .append_if_requested("Every callback passed.", &summary_line(&self.summary))
+        {
+            output::warn(format_args!(
+                "cannot append to the job summary (${STEP_SUMMARY_ENV}): {e}"
+            ));
+        }
+        match written {
             Ok(()) => Ok((self.summary, self.outcome, false)),
             Err(e) if output::is_broken_pipe(&e) => Ok((self.summary, self.outcome, true)),
             Err(e) => Err(e),
@@ -358,24 +377,30 @@ impl Report {
         }
         self.end_source(out)?;
         self.settle(out)?;
+        Ok(())
+    }
+
+    /// The summary (text, JSON), or the JUnit document around the cases gathered in `out`.
+    fn finish(&self, mut out: Printer) -> io::Result<()> {
         let s = &self.summary;
         match self.format {
             Format::Json => out.json(s)?,
-            Format::Text => out.line(format_args!(
-                "{} checked: {} valid, {} invalid, {} errors{}",
-                s.checked,
-                s.valid,
-                s.invalid,
-                s.errors,
-                match s.duplicates {
-                    0 => String::new(),
-                    1 => " (1 duplicate)".to_owned(),
-                    n => format!(" ({n} duplicates)"),
-                }
-            ))?,
+            Format::Text => out.line(format_args!("{}", summary_line(s)))?,
+            Format::Junit => {
+                let counts = Counts {
+                    tests: s.valid + s.invalid + s.errors,
+                    failures: s.invalid,
+                    errors: s.errors,
+                };
+                out = {
+                    let cases = out.into_memory();
+                    let mut stdout = Printer::new();
+                    junit::write_document(&mut stdout, "smile-sec verify", counts, &cases)?;
+                    stdout
+                };
+            }
         }
-        out.flush()?;
-        Ok(())
+        out.flush()
     }
 
     /// Takes the next result in input order, holding a line-laid-out source's first item until a
@@ -543,6 +568,21 @@ impl Report {
                 output::item_error(format_args!("{message}"));
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
+                self.failures.row(&[message, "unreadable", ""]);
+                if self.format == Format::Junit {
+                    self.line.clear();
+                    let case = CaseOutcome::Errored;
+                    junit::write_case(
+                        &mut self.line,
+                        CLASS,
+                        message,
+                        case,
+                        "unreadable",
+                        message,
+                        "",
+                    );
+                    self.put_line(out)?;
+                }
             }
         }
         Ok(())
@@ -561,6 +601,11 @@ impl Report {
         } else {
             self.summary.invalid += 1;
             self.outcome = self.outcome.worst(Outcome::Fail);
+        }
+        if reason != Reason::Ok {
+            let place = format!("{source}:{item}");
+            let detail = v.detail.as_deref().unwrap_or_default();
+            self.failures.row(&[&place, reason.as_str(), detail]);
         }
         if v.assumed_utc && !self.warned_assumed_utc {
             self.warned_assumed_utc = true;
@@ -581,11 +626,12 @@ impl Report {
         explanation: Option<&Explanation>,
     ) -> io::Result<()> {
         self.line.clear();
-        let render = match self.format {
-            Format::Json => render_json,
-            Format::Text => render_text,
-        };
-        render(source, item, v, timestamp, explanation, &mut self.line);
+        renderer(self.format)(source, item, v, timestamp, explanation, &mut self.line);
+        self.put_line(out)
+    }
+
+    /// Writes `self.line`, or holds it while claims are pending.
+    fn put_line(&mut self, out: &mut Printer) -> io::Result<()> {
         if self.store.is_some() {
             self.held.extend_from_slice(&self.line);
             Ok(())
@@ -650,11 +696,7 @@ impl Report {
     /// Prints a settled claim's result line at once.
     fn print_now(&mut self, out: &mut Printer, p: &Pending) -> io::Result<()> {
         self.line.clear();
-        let render = match self.format {
-            Format::Json => render_json,
-            Format::Text => render_text,
-        };
-        render(
+        renderer(self.format)(
             &p.source,
             p.number,
             &p.verdict,
@@ -813,6 +855,72 @@ fn render_json(
 /// A callback's text result line: the verdict word (coloured when colour is on), where the
 /// callback is, and notes (a [`RenderLine`]). Put together by hand: it is most of what a large
 /// run prints, and the formatting machinery cost more than the rest of the line.
+/// The test-case class of every `--format junit` case.
+const CLASS: &str = "smile-sec.verify";
+
+/// A callback's `--format junit` test case (a [`RenderLine`]).
+fn render_junit(
+    source: &str,
+    item: ItemNumber,
+    v: &Verdict,
+    _timestamp: Option<&str>,
+    explanation: Option<&Explanation>,
+    out: &mut Vec<u8>,
+) {
+    let name = format!("{source}:{item}");
+    let outcome = match v.reason {
+        Reason::Ok => CaseOutcome::Passed,
+        r if r.is_error() => CaseOutcome::Errored,
+        _ => CaseOutcome::Failed,
+    };
+    let message = v.detail.as_deref().unwrap_or(v.reason.as_str());
+    let mut details = Vec::new();
+    if let Some(id) = v.key_id.as_deref() {
+        details.push(format!("key {id}"));
+    }
+    if let Some(age) = v.age_seconds {
+        details.push(format!("age {age}s"));
+    }
+    if let Some(e) = explanation {
+        details.push(format!("explain: {}", e.detail));
+    }
+    let details = details.join(", ");
+    junit::write_case(
+        out,
+        CLASS,
+        &name,
+        outcome,
+        v.reason.as_str(),
+        message,
+        &details,
+    );
+}
+
+/// The renderer of one result for `format`.
+fn renderer(format: Format) -> RenderLine {
+    match format {
+        Format::Json => render_json,
+        Format::Text => render_text,
+        Format::Junit => render_junit,
+    }
+}
+
+/// The text summary line, also the job summary's last line.
+fn summary_line(s: &Summary) -> String {
+    format!(
+        "{} checked: {} valid, {} invalid, {} errors{}",
+        s.checked,
+        s.valid,
+        s.invalid,
+        s.errors,
+        match s.duplicates {
+            0 => String::new(),
+            1 => " (1 duplicate)".to_owned(),
+            n => format!(" ({n} duplicates)"),
+        }
+    )
+}
+
 fn render_text(
     source: &str,
     item: ItemNumber,

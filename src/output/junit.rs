@@ -4,8 +4,7 @@
 //! before them in the document.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
-use std::io;
+use std::io::{self, Write};
 
 use quick_xml::escape::escape;
 
@@ -25,25 +24,28 @@ pub enum CaseOutcome {
 #[derive(Debug)]
 pub struct Suite {
     name: String,
-    tests: u64,
-    failures: u64,
-    errors: u64,
-    cases: String,
+    counts: Counts,
+    cases: Vec<u8>,
+}
+
+/// The numbers a suite's opening tag carries.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub tests: u64,
+    pub failures: u64,
+    pub errors: u64,
 }
 
 impl Suite {
     pub fn new(name: &str) -> Self {
         Suite {
             name: name.to_owned(),
-            tests: 0,
-            failures: 0,
-            errors: 0,
-            cases: String::new(),
+            counts: Counts::default(),
+            cases: Vec::new(),
         }
     }
 
-    /// Adds a case. `kind` (a reason or finding code) and `message` describe a failure or error
-    /// and are left out of a passed case; `details` is free text inside the element.
+    /// Adds a case (see [`write_case`]).
     pub fn case(
         &mut self,
         classname: &str,
@@ -53,48 +55,84 @@ impl Suite {
         message: &str,
         details: &str,
     ) {
-        self.tests += 1;
-        let _ = write!(
-            self.cases,
-            "    <testcase classname=\"{}\" name=\"{}\"",
-            text(classname),
-            text(name)
-        );
-        let element = match outcome {
-            CaseOutcome::Passed => {
-                self.cases.push_str("/>\n");
-                return;
-            }
-            CaseOutcome::Failed => {
-                self.failures += 1;
-                "failure"
-            }
-            CaseOutcome::Errored => {
-                self.errors += 1;
-                "error"
-            }
-        };
-        let _ = writeln!(
-            self.cases,
-            ">\n      <{element} type=\"{}\" message=\"{}\">{}</{element}>\n    </testcase>",
-            text(kind),
-            text(message),
-            text(details)
+        self.counts.tests += 1;
+        match outcome {
+            CaseOutcome::Passed => {}
+            CaseOutcome::Failed => self.counts.failures += 1,
+            CaseOutcome::Errored => self.counts.errors += 1,
+        }
+        write_case(
+            &mut self.cases,
+            classname,
+            name,
+            outcome,
+            kind,
+            message,
+            details,
         );
     }
 
     /// Writes the whole document.
     pub fn write(&self, out: &mut Printer) -> io::Result<()> {
-        let (tests, failures, errors) = (self.tests, self.failures, self.errors);
-        let name = text(&self.name);
-        out.raw(&format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-             <testsuites name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n  \
-             <testsuite name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n"
-        ))?;
-        out.raw(&self.cases)?;
-        out.raw("  </testsuite>\n</testsuites>\n")
+        write_document(out, &self.name, self.counts, &self.cases)
     }
+}
+
+/// Writes one `<testcase>`. `kind` (a reason or finding code) and `message` describe a failure or
+/// error and are left out of a passed case; `details` is free text inside the element. For
+/// output rendered piece by piece (`verify`'s workers), then put together by [`write_document`].
+pub fn write_case(
+    out: &mut Vec<u8>,
+    classname: &str,
+    name: &str,
+    outcome: CaseOutcome,
+    kind: &str,
+    message: &str,
+    details: &str,
+) {
+    let _ = write!(
+        out,
+        "    <testcase classname=\"{}\" name=\"{}\"",
+        text(classname),
+        text(name)
+    );
+    let element = match outcome {
+        CaseOutcome::Passed => {
+            out.extend_from_slice(b"/>\n");
+            return;
+        }
+        CaseOutcome::Failed => "failure",
+        CaseOutcome::Errored => "error",
+    };
+    let _ = writeln!(
+        out,
+        ">\n      <{element} type=\"{}\" message=\"{}\">{}</{element}>\n    </testcase>",
+        text(kind),
+        text(message),
+        text(details)
+    );
+}
+
+/// Writes the document around `cases` (made by [`write_case`]).
+pub fn write_document(
+    out: &mut Printer,
+    name: &str,
+    counts: Counts,
+    cases: &[u8],
+) -> io::Result<()> {
+    let Counts {
+        tests,
+        failures,
+        errors,
+    } = counts;
+    let name = text(name);
+    out.raw(&format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <testsuites name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n  \
+         <testsuite name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n"
+    ))?;
+    out.writer().write_all(cases)?;
+    out.raw("  </testsuite>\n</testsuites>\n")
 }
 
 /// Input-derived text made safe for an XML attribute or element: markup characters escaped, and
@@ -137,17 +175,15 @@ mod tests {
         suite.case("c", "a:1", CaseOutcome::Passed, "ok", "", "");
         suite.case("c", "a:2", CaseOutcome::Failed, "stale", "too old", "");
         suite.case("c", "a:3", CaseOutcome::Errored, "parse_error", "bad", "");
-        assert_eq!((suite.tests, suite.failures, suite.errors), (3, 1, 1));
-        assert!(
-            suite
-                .cases
-                .contains("<failure type=\"stale\" message=\"too old\">")
-        );
-        assert!(suite.cases.contains("<error type=\"parse_error\""));
-        assert!(
-            suite
-                .cases
-                .contains("<testcase classname=\"c\" name=\"a:1\"/>")
-        );
+        let expected = Counts {
+            tests: 3,
+            failures: 1,
+            errors: 1,
+        };
+        assert_eq!(suite.counts, expected);
+        let cases = String::from_utf8(suite.cases).unwrap();
+        assert!(cases.contains("<failure type=\"stale\" message=\"too old\">"));
+        assert!(cases.contains("<error type=\"parse_error\""));
+        assert!(cases.contains("<testcase classname=\"c\" name=\"a:1\"/>"));
     }
 }

@@ -96,9 +96,43 @@ impl fmt::Display for VerdictWord<'_> {
 }
 
 /// Buffered, locked stdout. Every write returns `io::Result`, so a closed pipe surfaces as
-/// `BrokenPipe` and ends the run quietly in `main` (ripgrep does the same).
+/// `BrokenPipe` and ends the run quietly in `main` (ripgrep does the same). A printer can also
+/// gather in memory, for a document whose head depends on what follows (JUnit's counts).
 pub struct Printer {
-    out: BufWriter<StdoutLock<'static>>,
+    out: Target,
+}
+
+enum Target {
+    Stdout(BufWriter<StdoutLock<'static>>),
+    Memory(Vec<u8>),
+}
+
+impl Write for Target {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Target::Stdout(out) => out.write(buf),
+            Target::Memory(out) => out.write(buf),
+        }
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Target::Stdout(out) => out.write_all(buf),
+            Target::Memory(out) => {
+                out.extend_from_slice(buf);
+                Ok(())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Target::Stdout(out) => out.flush(),
+            Target::Memory(_) => Ok(()),
+        }
+    }
 }
 
 impl fmt::Debug for Printer {
@@ -116,7 +150,22 @@ impl Default for Printer {
 impl Printer {
     pub fn new() -> Self {
         Printer {
-            out: BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            out: Target::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
+        }
+    }
+
+    /// A printer that keeps what it is given, for [`Printer::into_memory`].
+    pub fn in_memory() -> Self {
+        Printer {
+            out: Target::Memory(Vec::new()),
+        }
+    }
+
+    /// What an in-memory printer was given (nothing for one on stdout, which has written it).
+    pub fn into_memory(self) -> Vec<u8> {
+        match self.out {
+            Target::Memory(kept) => kept,
+            Target::Stdout(_) => Vec::new(),
         }
     }
 
