@@ -429,6 +429,28 @@ fn pages_cite_nothing_outside_the_repository() {
     }
 }
 
+/// The README is a front page read in minutes, and keeps near its top the two commands that work
+/// on a fresh machine (CI and a hook look for `cargo test` there).
+#[test]
+fn the_readme_stays_short_and_opens_with_the_first_two_commands() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.len() <= 20 * 1024,
+        "README.md is {} bytes; move detail to docs/",
+        readme.len()
+    );
+    let top: String = readme.lines().take(60).collect::<Vec<_>>().join("\n");
+    for command in [
+        "cargo run --release -- verify examples/callbacks --keys examples/smile-keys.json --now 2026-11-21T09:00:00Z",
+        "cargo test",
+    ] {
+        assert!(
+            top.contains(command),
+            "README.md's first 60 lines lack `{command}`"
+        );
+    }
+}
+
 /// The links between pages lead somewhere.
 #[test]
 fn relative_links_resolve() {
