@@ -1,8 +1,8 @@
-//! The pre-commit hooks (.pre-commit-hooks.yaml) run by the real `pre-commit` on a scratch git
-//! repository, with this build as the `smile-sec` on PATH (the `-system` variants; the
-//! `language: rust` variants run the same entry after pre-commit builds the crate, so the test
-//! holds them to the same entries). Without pre-commit or git this skips with a notice, except
-//! under CI, where .ci/run installs them.
+//! The pre-commit hooks (.pre-commit-hooks.yaml) run by the real `pre-commit` on scratch git
+//! repositories: the `-system` variants with this build as the `smile-sec` on PATH, and one
+//! `language: rust` variant as users get it, built by pre-commit from this checkout (slow: under
+//! CI only). The two variants of a hook share one entry. Without pre-commit or git these skip with
+//! a notice, except under CI, where .ci/run installs them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -248,4 +248,63 @@ fn the_audit_hook_refuses_an_expired_key_and_an_invalid_file() {
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(t.contains("(no files to check)Skipped"), "{t}");
+}
+
+/// The `language: rust` variant, as users get it: pre-commit builds smile-sec from this
+/// repository at the checkout's commit with `cargo install`, then runs the hook. A build from
+/// scratch takes minutes on a small machine, so it runs under CI (or with SMILE_SEC_SLOW_TESTS
+/// set) and says so otherwise.
+#[test]
+fn the_rust_variant_builds_smile_sec_from_the_repository_and_refuses_an_inline_key() {
+    if std::env::var_os("CI").is_none() && std::env::var_os("SMILE_SEC_SLOW_TESTS").is_none() {
+        eprintln!(
+            "skipped: pre-commit's cargo install of smile-sec takes minutes; runs under CI or with SMILE_SEC_SLOW_TESTS=1"
+        );
+        return;
+    }
+    if !tool("pre-commit") || !tool("git") || !tool("cargo") {
+        return;
+    }
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(head.status.success(), "the checkout is a git repository");
+    let rev = String::from_utf8(head.stdout).unwrap().trim().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q"]);
+    std::fs::write(
+        work.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: smile-sec-no-inline-secrets\n",
+            root().display()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("examples/audit/inline-secret.json"),
+        work.join("smile-keys.json"),
+    )
+    .unwrap();
+    git(&work, &["add", "-A"]);
+    let out = Command::new("pre-commit")
+        .args(["run", "--color", "never"])
+        .current_dir(&work)
+        .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+        // The hook's behaviour does not depend on link-time optimisation; the build is shorter without.
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("smile-keys.json: holds an API key inline"),
+        "{t}"
+    );
+    assert!(!t.contains("sandbox-example-key-not-real-0003"), "{t}");
 }
