@@ -9,7 +9,7 @@ use chrono::Duration;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration};
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use crate::endpoint::http::{self, Client, Response};
 use crate::endpoint::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
 use crate::endpoint::sample_callback::{self, JobResult};
@@ -59,7 +59,8 @@ impl SigningArgs {
     }
 
     fn credential(&self) -> anyhow::Result<Credential> {
-        signing_credential(&self.request())
+        let request = self.request();
+        signing_credential(&request, &sources_told(&request)?)
     }
 
     fn keys_at_hand(&self) -> Vec<ApiKey> {

@@ -6,7 +6,7 @@ use anyhow::bail;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs};
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told};
 use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::Printer;
@@ -81,7 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "--body prints the signed request as JSON; it cannot be combined with --format headers or env"
         );
     }
-    let credential = signing_credential(&args.keys.request(&args.partner, None))?;
+    let request = args.keys.request(&args.partner, None);
+    let credential = signing_credential(&request, &sources_told(&request)?)?;
     let timestamp = match args.timestamp {
         Some(ts) if ts.is_empty() => bail!("--timestamp is empty"),
         Some(ts) => ts,

@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
+use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use crate::callbacks::explain::{Explainer, Explanation};
 use crate::callbacks::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
 use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
@@ -142,10 +142,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
-    let keys = verification_credentials(
-        &args.keys.request(&args.partner, args.env.map(Into::into)),
-        args.explain,
-    )?;
+    let request = args.keys.request(&args.partner, args.env.map(Into::into));
+    let keys = verification_credentials(&request, &sources_told(&request)?, args.explain)?;
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
     }
