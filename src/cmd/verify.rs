@@ -207,12 +207,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
-    let (summary, outcome, closed) = pipeline::run_ordered(
+    let mut skipped = Vec::new();
+    let run = pipeline::run_ordered(
         pipeline::default_workers(),
-        |emit| produce(&paths, emit, &recycled),
+        |emit| produce(&paths, emit, &recycled, &mut skipped),
         |batch| worker.check(batch),
         |results| report.collect(&worker, results, &recycle),
-    )?;
+    );
+    for path in &skipped {
+        output::warn(format_args!("{path}"));
+    }
+    let (summary, outcome, closed) = run?;
     if summary.checked == 0 && summary.errors == 0 && !closed {
         output::item_error(format_args!("no callbacks found in the input"));
         return Ok(Outcome::Error);

@@ -21,7 +21,6 @@ use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, RawItem, Signed};
 use crate::ingest::pipeline::Emitter;
 use crate::ingest::sources::{self, Found};
-use crate::output;
 
 /// Work for a worker: a piece of a source, with where it came from.
 #[derive(Debug)]
@@ -175,7 +174,13 @@ const BATCH_ITEMS: usize = 512;
 const BATCH_BYTES: usize = 256 << 10;
 
 /// Walks the inputs and reads them into batches (this thread).
-pub(crate) fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver<Vec<u8>>) {
+/// Paths the walk passes over (with why) go to `skipped`, for the command to tell.
+pub(crate) fn produce(
+    paths: &[PathBuf],
+    emit: &mut Emitter<Batch>,
+    recycled: &Receiver<Vec<u8>>,
+    skipped: &mut Vec<String>,
+) {
     let mut batcher = Batcher {
         emit,
         batch: None,
@@ -200,7 +205,7 @@ pub(crate) fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &R
             }
         }
         Found::Skipped(path, why) => {
-            output::warn(format_args!("{}: {why}", path.display()));
+            skipped.push(format!("{}: {why}", path.display()));
             Ok(())
         }
         Found::Unreadable(path, e) => batcher.unreadable(&path.display().to_string(), &e),
