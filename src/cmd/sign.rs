@@ -10,7 +10,7 @@ use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told};
 use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::Printer;
-use crate::signing::request_body::{self, Body, BodyError};
+use crate::signing::request_body::{self, BodyError, RequestBody};
 use crate::signing::signature::sign;
 use crate::time::format_signing_timestamp;
 
@@ -146,7 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-fn read_body(path: &std::path::Path) -> anyhow::Result<Body> {
+fn read_body(path: &std::path::Path) -> anyhow::Result<RequestBody> {
     let bytes = crate::input::read_all(path, "request body", crate::input::BODY_BYTES)?;
     // Editors on Windows save JSON with a byte-order mark; `verify` skips it too.
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);

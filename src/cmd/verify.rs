@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use crate::callbacks::explain::{Explainer, Explanation};
-use crate::callbacks::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
+use crate::callbacks::replay::{self, BodyDigest, Location, PairId, ReplayLog, SeenBody};
 use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
 use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 use crate::ingest::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
@@ -485,7 +485,7 @@ impl Report {
                 // Read from the item only when wanted: its bytes are cold in this thread's cache.
                 let timestamp = || timestamp.as_ref().map(|stamp| stamp.text(bytes));
                 let place = match (origin, at) {
-                    (Some(source), Some(offset)) => Body::at(Location {
+                    (Some(source), Some(offset)) => SeenBody::at(Location {
                         source,
                         offset,
                         len: u32::try_from(bytes.len()).expect("items are at most 16 MiB"),
@@ -493,12 +493,12 @@ impl Report {
                     _ => None,
                 };
                 let body = match (digest, place) {
-                    (Some(digest), _) => Body::digest(digest.prefix()),
+                    (Some(digest), _) => SeenBody::digest(digest.prefix()),
                     (None, Some(place)) => place,
                     // Workers take the digest of whatever cannot be read back; this is what has
                     // no room in the log (beyond 256 TiB into a file).
                     (None, None) => {
-                        Body::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
+                        SeenBody::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
                     }
                 };
                 let origins = &mut self.origins;
