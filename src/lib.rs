@@ -19,6 +19,7 @@ pub mod explain;
 #[doc(hidden)]
 pub mod fuzz_props;
 pub mod generate;
+pub mod guard;
 pub mod http;
 pub mod input;
 pub mod keyfile;
