@@ -37,5 +37,6 @@ pub mod secret;
 pub mod signature;
 pub mod snippet;
 pub mod sources;
+pub mod store;
 pub mod time;
 pub mod verify;

@@ -1029,3 +1029,136 @@ fn configuration_errors_exit_2_before_listening() {
     assert_eq!(out.status.code(), Some(2));
     drop(taken);
 }
+
+/// A redis-server on a free loopback port, without persistence; killed on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Redis {
+    fn start(dir: &Path) -> Redis {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        let redis = Redis {
+            child,
+            url: format!("redis://127.0.0.1:{port}/3"),
+        };
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            thread::sleep(Duration::from_millis(20));
+        }
+        redis
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_gates_sharing_redis_catch_a_replay_sent_to_the_other() {
+    if !have("redis-server") {
+        return;
+    }
+    let setup = Setup::new();
+    let mut redis = Redis::start(setup.dir.path());
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let first = setup.guard(&app.url(), &["--seen", &redis.url]);
+    let second = setup.guard(&app.url(), &["--seen", &redis.url]);
+    let timestamp = now_stamp();
+    let genuine = callback_at(LIVE_KEY, &timestamp, r#","amount":"10""#);
+    let replay = callback_at(LIVE_KEY, &timestamp, r#","amount":"99999""#);
+    assert_eq!(post(&first, genuine.as_bytes()).status, 200);
+    let reply = post(&second, replay.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    // The honest retry may land on either gate.
+    assert_eq!(post(&second, genuine.as_bytes()).status, 200);
+    let received = app.received();
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().all(|r| r.body == genuine.as_bytes()));
+    assert_eq!(received[1].header("smile-sec-duplicate"), ["true"]);
+    assert_eq!(get(second.addr, "/healthz").status, 200);
+
+    // The store goes away: nothing is forwarded unclaimed, and health says so.
+    let _ = redis.child.kill();
+    let _ = redis.child.wait();
+    let reply = post(&first, callback(r#","n":"3""#).as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
+    let health = get(first.addr, "/healthz");
+    assert_eq!(
+        (health.status, health.reason()),
+        (503, "store_unavailable".into())
+    );
+    assert_eq!(app.received().len(), 2);
+    assert_no_secret(&first.stderr());
+}
+
+#[test]
+fn a_replay_is_refused_with_409_by_the_sqlite_store_across_restarts() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let store = setup.path("seen.db");
+    let store = store.to_str().unwrap();
+    let timestamp = now_stamp();
+    let genuine = callback_at(LIVE_KEY, &timestamp, r#","amount":"10""#);
+    let replay = callback_at(LIVE_KEY, &timestamp, r#","amount":"99999""#);
+    let mut guard = setup.guard(&app.url(), &["--seen", store]);
+    assert_eq!(post(&guard, genuine.as_bytes()).status, 200);
+    let reply = post(&guard, replay.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    guard.signal("TERM");
+    assert_eq!(guard.wait_exit(), Some(0));
+
+    // A new process on the same store remembers.
+    let restarted = setup.guard(&app.url(), &["--seen", store]);
+    let reply = post(&restarted, replay.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    assert_eq!(post(&restarted, genuine.as_bytes()).status, 200);
+    let received = app.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[1].header("smile-sec-duplicate"), ["true"]);
+    let log = restarted.log_of(2);
+    assert_eq!(log[0]["reason"], "replayed");
+    assert_eq!(log[0]["key_id"], "live-1");
+    assert_eq!(log[1]["duplicate"], true);
+}
+
+#[test]
+fn without_a_store_replays_are_caught_in_memory_with_a_warning() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    assert!(
+        guard.stderr().contains("no --seen store"),
+        "{}",
+        guard.stderr()
+    );
+    let timestamp = now_stamp();
+    let genuine = callback_at(LIVE_KEY, &timestamp, r#","a":1"#);
+    assert_eq!(post(&guard, genuine.as_bytes()).status, 200);
+    let reply = post(
+        &guard,
+        callback_at(LIVE_KEY, &timestamp, r#","a":2"#).as_bytes(),
+    );
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+}

@@ -19,11 +19,11 @@ use crate::guard::claims::Claims;
 use crate::guard::gate::Gate;
 use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
-use crate::guard::store::{self, ReplayStore, Window};
 use crate::guard::upstream::Upstream;
 use crate::keyfile;
 use crate::outcome::Outcome;
 use crate::output::{self, hinted};
+use crate::store::{self, Window};
 
 /// Gate Smile ID's callbacks in front of your app: forward only those that pass
 ///
@@ -202,21 +202,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         max_age: Some(args.max_age),
         max_future: args.max_future,
     };
-    let store: Box<dyn ReplayStore> = match &args.seen {
+    let claims = match &args.seen {
         Some(spec) => {
-            let mut store = store::open(spec, window)
-                .map_err(|e| anyhow::anyhow!("cannot open the --seen store: {e}"))?;
-            store
-                .ping()
-                .map_err(|e| anyhow::anyhow!("the --seen store does not answer: {e}"))?;
-            store
+            let mut store = store::open(spec, window).map_err(store_error)?;
+            store.ping().map_err(store_error)?;
+            Claims::store(store)
         }
         None => {
             output::warn(format_args!(
                 "no --seen store: replays are remembered by this process only, forgotten when it \
                  restarts and not shared with other instances; give --seen PATH or --seen redis://..."
             ));
-            Box::new(MemoryStore::new(window))
+            Claims::memory(MemoryStore::new(window))
         }
     };
     if let Some(now) = args.clock.now {
@@ -237,7 +234,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     drop(keys);
     let config = Config {
         gate,
-        claims: Claims::new(store),
+        claims,
         upstream,
         path: args.path,
         max_body: args.max_body,
@@ -252,6 +249,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     server::serve(listener, config)?;
     Ok(Outcome::Pass)
+}
+
+/// A store that cannot be used at start: exit 2 with its message and hint.
+fn store_error(error: store::StoreError) -> anyhow::Error {
+    let message = format!("--seen store: {}", error.message);
+    match error.hint {
+        Some(hint) => hinted(message, hint),
+        None => anyhow::Error::msg(message),
+    }
 }
 
 /// Prints what the server reports: the request log on stdout, the rest on stderr.

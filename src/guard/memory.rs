@@ -1,4 +1,4 @@
-//! The replay store a gate keeps in its own memory when no `--seen` store is named. It catches a
+//! The replay record a gate keeps in its own memory when no `--seen` store is named. It catches a
 //! replay sent to this process while the callback could still pass the freshness check; it is
 //! lost when the process stops and is not shared with other instances (a `--seen` store is).
 
@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::store::{Claim, PairClaim, ReplayStore, StoreError, Window};
+use crate::store::{Claim, PairClaim, Window};
 
 /// Entries held before the first sweep of expired ones.
 const FIRST_SWEEP: usize = 4096;
@@ -65,38 +65,26 @@ fn pair_key(claim: &PairClaim<'_>) -> [u8; 32] {
     hash.finalize().into()
 }
 
-impl ReplayStore for MemoryStore {
-    fn claim(
-        &mut self,
-        now: DateTime<Utc>,
-        claims: &[PairClaim<'_>],
-    ) -> Result<Vec<Claim>, StoreError> {
+impl MemoryStore {
+    /// Claims one pair at `now`: new, an identical resend, or a replay.
+    pub fn claim(&mut self, now: DateTime<Utc>, claim: &PairClaim<'_>) -> Claim {
         self.sweep(now);
-        let expires = self.expiry(now);
-        Ok(claims
-            .iter()
-            .map(|claim| {
-                let key = pair_key(claim);
-                let body: [u8; 32] = Sha256::digest(claim.body).into();
-                match self.entries.get(&key) {
-                    Some(held) if held.expires.is_none_or(|at| at > now) => {
-                        if held.body == body {
-                            Claim::Resend
-                        } else {
-                            Claim::Replay
-                        }
-                    }
-                    _ => {
-                        self.entries.insert(key, Entry { body, expires });
-                        Claim::New
-                    }
+        let key = pair_key(claim);
+        let body: [u8; 32] = Sha256::digest(claim.body).into();
+        match self.entries.get(&key) {
+            Some(held) if held.expires.is_none_or(|at| at > now) => {
+                if held.body == body {
+                    Claim::Resend
+                } else {
+                    Claim::Replay
                 }
-            })
-            .collect())
-    }
-
-    fn ping(&mut self) -> Result<(), StoreError> {
-        Ok(())
+            }
+            _ => {
+                let expires = self.expiry(now);
+                self.entries.insert(key, Entry { body, expires });
+                Claim::New
+            }
+        }
     }
 }
 
@@ -115,11 +103,10 @@ mod tests {
     }
 
     fn one(store: &mut MemoryStore, now: DateTime<Utc>, c: PairClaim<'_>) -> &'static str {
-        match store.claim(now, &[c]).unwrap().pop() {
-            Some(Claim::New) => "new",
-            Some(Claim::Resend) => "resend",
-            Some(Claim::Replay) => "replay",
-            None => "none",
+        match store.claim(now, &c) {
+            Claim::New => "new",
+            Claim::Resend => "resend",
+            Claim::Replay => "replay",
         }
     }
 

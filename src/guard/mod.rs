@@ -12,7 +12,4 @@ pub mod memory;
 pub mod metrics;
 pub mod reason;
 pub mod server;
-pub mod store_shim;
 pub mod upstream;
-
-pub use store_shim as store;

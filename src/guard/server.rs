@@ -28,9 +28,9 @@ use super::claims::Claims;
 use super::gate::Gate;
 use super::metrics::{self, Metrics};
 use super::reason;
-use super::store::Claim;
 use super::upstream::{self, Failure, Upstream};
 use crate::keyfile::KeyFile;
+use crate::store::Claim;
 
 /// Everything a running gate needs, checked by the command before it listens.
 pub struct Config {
