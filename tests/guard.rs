@@ -1162,3 +1162,34 @@ fn without_a_store_replays_are_caught_in_memory_with_a_warning() {
     );
     assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
 }
+
+#[test]
+fn an_old_built_in_list_is_warned_about_once_at_start() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let keys = setup.path("keys.json");
+    let start = |now: &str| {
+        let mut guard = Guard::start(
+            setup.dir.path(),
+            &[
+                "guard",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                &app.url(),
+                "--keys",
+                keys.to_str().unwrap(),
+                "--now",
+                now,
+            ],
+        );
+        guard.signal("TERM");
+        assert_eq!(guard.wait_exit(), Some(0));
+        guard.stderr()
+    };
+    let old = start("2027-12-01T00:00:00Z");
+    assert_eq!(old.matches("may have changed it").count(), 1, "{old}");
+    assert!(old.contains("--now"), "{old}");
+    let fresh = start("2026-12-01T00:00:00Z");
+    assert!(!fresh.contains("may have changed it"), "{fresh}");
+}

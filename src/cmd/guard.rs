@@ -7,13 +7,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
-use chrono::Duration;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use clap::ValueHint;
 use ipnet::IpNet;
 
 use super::allowlist::{EnvFilter, ListArgs};
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
 use super::ip_check::parse_trusted;
+use crate::allowlist::BUILT_IN_DATE;
 use crate::credentials::verification_credentials;
 use crate::guard::claims::Claims;
 use crate::guard::gate::Gate;
@@ -197,6 +198,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         allowlist: args.allowlist.clone(),
     };
     let (allowlist, _scope) = list.load()?;
+    if args.allowlist.is_none() {
+        warn_if_list_is_old(args.clock.now());
+    }
 
     let window = Window {
         max_age: Some(args.max_age),
@@ -206,14 +210,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(spec) => {
             let mut store = store::open(spec, window).map_err(store_error)?;
             store.ping().map_err(store_error)?;
-            Claims::store(store)
+            Claims::store(store)?
         }
         None => {
             output::warn(format_args!(
                 "no --seen store: replays are remembered by this process only, forgotten when it \
                  restarts and not shared with other instances; give --seen PATH or --seen redis://..."
             ));
-            Claims::memory(MemoryStore::new(window))
+            Claims::memory(MemoryStore::new(window))?
         }
     };
     if let Some(now) = args.clock.now {
@@ -249,6 +253,23 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     server::serve(listener, config)?;
     Ok(Outcome::Pass)
+}
+
+/// Past this age the built-in list of callback sources may no longer be Smile ID's.
+const LIST_MAX_AGE_DAYS: i64 = 180;
+
+/// Warns once at start when the built-in list of callback sources is old.
+fn warn_if_list_is_old(now: DateTime<Utc>) {
+    let Ok(date) = NaiveDate::parse_from_str(BUILT_IN_DATE, "%Y-%m-%d") else {
+        return;
+    };
+    if (now.date_naive() - date).num_days() > LIST_MAX_AGE_DAYS {
+        output::warn(format_args!(
+            "the built-in list of Smile ID's callback sources dates from {date}, over \
+             {LIST_MAX_AGE_DAYS} days ago, and Smile ID may have changed it: compare it with \
+             `smile-sec allowlist fetch` and pass the result with --allowlist FILE"
+        ));
+    }
 }
 
 /// A store that cannot be used at start: exit 2 with its message and hint.
