@@ -83,7 +83,7 @@ chmod 600 "$RUN/key"
 echo "127.0.0.1 production" > "$RUN/allow.txt"
 
 # Signed callbacks with distinct timestamps (one millisecond apart, ending now), one a line, each
-# a realistic job result of about 700 bytes.
+# a realistic job result of about 570 bytes.
 BODIES=200000
 # The throughput runs take bodies from the first LOAD_BODIES, the one-connection runs from the rest.
 LOAD_BODIES=160000
