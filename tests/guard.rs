@@ -1193,3 +1193,48 @@ fn an_old_built_in_list_is_warned_about_once_at_start() {
     let fresh = start("2026-12-01T00:00:00Z");
     assert!(!fresh.contains("may have changed it"), "{fresh}");
 }
+
+#[test]
+fn guard_and_verify_give_the_same_verdict_on_each_callback() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let now = now_stamp();
+    let stale = format_signing_timestamp(Utc::now() - chrono::Duration::minutes(11));
+    let future = format_signing_timestamp(Utc::now() + chrono::Duration::minutes(6));
+    let bodies = [
+        callback_at(LIVE_KEY, &now, r#","a":1"#),
+        callback_at(LIVE_KEY, &stale, ""),
+        callback_at(LIVE_KEY, &future, ""),
+        callback_at(SANDBOX_KEY, &now, ""),
+        callback_at(LIVE_KEY, "soon", ""),
+        format!(r#"{{"timestamp":"{now}"}}"#),
+        format!(r#"{{"signature":"AAAA","timestamp":"{now}"}}"#),
+        format!(r#"{{"signature":7,"timestamp":"{now}"}}"#),
+        r#"{"signature":"a","signature":"b","timestamp":"x"}"#.to_owned(),
+        "{not json".to_owned(),
+    ];
+    for body in &bodies {
+        let reply = post(&guard, body.as_bytes());
+        let guard_reason = if reply.status == 200 {
+            "ok".to_owned()
+        } else {
+            reply.reason()
+        };
+        let out = common::smile_sec()
+            .current_dir(setup.dir.path())
+            .args(["verify", "--keys", "keys.json", "--env", "production"])
+            .args(["--max-age", "10m", "--format", "json", "-"])
+            .write_stdin(body.clone())
+            .timeout(PATIENCE)
+            .output()
+            .unwrap();
+        let first = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+            .expect("a result line");
+        assert_eq!(first["reason"], guard_reason.as_str(), "{body}");
+    }
+    assert_eq!(app.received().len(), 1);
+}
