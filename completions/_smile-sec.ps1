@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Check addresses against Smile ID''s callback source allowlist')
             [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
+            [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Gate Smile ID''s callbacks in front of your app: forward only those that pass')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -39,9 +40,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;sign' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -55,14 +56,14 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;verify' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Try only key-file entries of this environment')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)')
             [CompletionResult]::new('--max-future', '--max-future', [CompletionResultType]::ParameterName, 'Fail callbacks dated after now + DUR')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--seen', '--seen', [CompletionResultType]::ParameterName, 'Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught (created when missing; locked while in use; append-only NDJSON)')
+            [CompletionResult]::new('--seen', '--seen', [CompletionResultType]::ParameterName, 'Remember accepted callbacks in STORE across runs and machines, so that a replay arriving later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A callback is reported ok only once it is recorded')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature')
@@ -104,8 +105,8 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         'smile-sec;audit' {
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'Maximum key age in days (overrides the file''s policy.max_age_days)')
-            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'Warn this many days before a key falls due (overrides the file''s policy.warn_days)')
+            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'Maximum key age in days, for every key (overrides the file''s policy.max_age_days and its per-environment overrides)')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that makes the run exit 1')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
@@ -113,6 +114,80 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;seen;stats' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;prune' {
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;import' {
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;export' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Accepted for symmetry: entries are NDJSON either way')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;help' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;seen;help;stats' {
+            break
+        }
+        'smile-sec;seen;help;prune' {
+            break
+        }
+        'smile-sec;seen;help;import' {
+            break
+        }
+        'smile-sec;seen;help;export' {
+            break
+        }
+        'smile-sec;seen;help;help' {
             break
         }
         'smile-sec;callback' {
@@ -129,9 +204,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;callback;new' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]')
             [CompletionResult]::new('--job-type', '--job-type', [CompletionResultType]::ParameterName, 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)')
@@ -149,9 +224,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;callback;send' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]')
             [CompletionResult]::new('--job-type', '--job-type', [CompletionResultType]::ParameterName, 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)')
@@ -170,16 +245,17 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;callback;probe' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--stale-by', '--stale-by', [CompletionResultType]::ParameterName, 'How far in the past the stale callback is dated')
             [CompletionResult]::new('--future-by', '--future-by', [CompletionResultType]::ParameterName, 'How far in the future the future callback is dated')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on each request after this long')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a "should" case is accepted, too')
+            [CompletionResult]::new('--lenient', '--lenient', [CompletionResultType]::ParameterName, 'Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is a warning')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that say it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -210,9 +286,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'Where accepted callbacks go: http://HOST[:PORT][/PATH] (without a path, the path they arrived at)')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The path callbacks arrive at')
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The environment this gate serves: only its keys are tried and only its callback sources allowed (a sandbox key is kept with less care, so a production gate must not accept what it signed)')
             [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`; only the entries labelled with --env are kept')
             [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'An address or network of your own proxies, whose X-Forwarded-For is believed (repeatable, or comma-separated)')
@@ -247,6 +323,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Check addresses against Smile ID''s callback source allowlist')
             [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
+            [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Gate Smile ID''s callbacks in front of your app: forward only those that pass')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -266,6 +343,25 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;help;audit' {
+            break
+        }
+        'smile-sec;help;seen' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
+            break
+        }
+        'smile-sec;help;seen;stats' {
+            break
+        }
+        'smile-sec;help;seen;prune' {
+            break
+        }
+        'smile-sec;help;seen;import' {
+            break
+        }
+        'smile-sec;help;seen;export' {
             break
         }
         'smile-sec;help;callback' {

@@ -37,6 +37,9 @@ _smile__sec() {
             smile__sec,ip-check)
                 cmd="smile__sec__subcmd__ip__subcmd__check"
                 ;;
+            smile__sec,seen)
+                cmd="smile__sec__subcmd__seen"
+                ;;
             smile__sec,sign)
                 cmd="smile__sec__subcmd__sign"
                 ;;
@@ -88,6 +91,9 @@ _smile__sec() {
             smile__sec__subcmd__help,ip-check)
                 cmd="smile__sec__subcmd__help__subcmd__ip__subcmd__check"
                 ;;
+            smile__sec__subcmd__help,seen)
+                cmd="smile__sec__subcmd__help__subcmd__seen"
+                ;;
             smile__sec__subcmd__help,sign)
                 cmd="smile__sec__subcmd__help__subcmd__sign"
                 ;;
@@ -103,6 +109,48 @@ _smile__sec() {
             smile__sec__subcmd__help__subcmd__callback,send)
                 cmd="smile__sec__subcmd__help__subcmd__callback__subcmd__send"
                 ;;
+            smile__sec__subcmd__help__subcmd__seen,export)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__export"
+                ;;
+            smile__sec__subcmd__help__subcmd__seen,import)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__import"
+                ;;
+            smile__sec__subcmd__help__subcmd__seen,prune)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__prune"
+                ;;
+            smile__sec__subcmd__help__subcmd__seen,stats)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__stats"
+                ;;
+            smile__sec__subcmd__seen,export)
+                cmd="smile__sec__subcmd__seen__subcmd__export"
+                ;;
+            smile__sec__subcmd__seen,help)
+                cmd="smile__sec__subcmd__seen__subcmd__help"
+                ;;
+            smile__sec__subcmd__seen,import)
+                cmd="smile__sec__subcmd__seen__subcmd__import"
+                ;;
+            smile__sec__subcmd__seen,prune)
+                cmd="smile__sec__subcmd__seen__subcmd__prune"
+                ;;
+            smile__sec__subcmd__seen,stats)
+                cmd="smile__sec__subcmd__seen__subcmd__stats"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,export)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__export"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,help)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__help"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,import)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__import"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,prune)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__prune"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,stats)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__stats"
+                ;;
             *)
                 ;;
         esac
@@ -110,7 +158,7 @@ _smile__sec() {
 
     case "${cmd}" in
         smile__sec)
-            opts="-h -V --color --help --version sign verify ip-check allowlist audit callback guard completions help"
+            opts="-h -V --color --help --version sign verify ip-check allowlist audit seen callback guard completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +263,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -406,7 +454,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__callback__subcmd__probe)
-            opts="-h -V --partner-id --api-key-file --keys --key --now --strict --stale-by --future-by --timeout --format --color --help --version"
+            opts="-h -V --partner-id --api-key-file --keys --key --now --lenient --strict --stale-by --future-by --timeout --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,7 +785,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__help)
-            opts="sign verify ip-check allowlist audit callback guard completions help"
+            opts="sign verify ip-check allowlist audit seen callback guard completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -890,6 +938,76 @@ _smile__sec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        smile__sec__subcmd__help__subcmd__seen)
+            opts="stats prune import export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         smile__sec__subcmd__help__subcmd__sign)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -963,6 +1081,204 @@ _smile__sec() {
                     fi
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen)
+            opts="-h -V --color --help --version stats prune import export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__export)
+            opts="-h -V --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help)
+            opts="stats prune import export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__import)
+            opts="-h -V --now --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__prune)
+            opts="-h -V --now --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__stats)
+            opts="-h -V --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -1138,7 +1454,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

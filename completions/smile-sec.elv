@@ -28,6 +28,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand ip-check 'Check addresses against Smile ID''s callback source allowlist'
             cand allowlist 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them'
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
+            cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
             cand guard 'Gate Smile ID''s callbacks in front of your app: forward only those that pass'
             cand completions 'Print a shell completion script'
@@ -35,9 +36,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;sign'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
             cand --now 'Take this RFC 3339 time as now'
             cand --format 'Output format'
@@ -50,14 +51,14 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;verify'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --env 'Try only key-file entries of this environment'
             cand --max-age 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)'
             cand --max-future 'Fail callbacks dated after now + DUR'
             cand --now 'Take this RFC 3339 time as now'
-            cand --seen 'Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught (created when missing; locked while in use; append-only NDJSON)'
+            cand --seen 'Remember accepted callbacks in STORE across runs and machines, so that a replay arriving later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A callback is reported ok only once it is recorded'
             cand --format 'Output format'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand --explain 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
@@ -96,8 +97,8 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;audit'= {
             cand --keys 'The key file [default: ./smile-keys.json when it exists]'
             cand --now 'Take this RFC 3339 time as now'
-            cand --max-age-days 'Maximum key age in days (overrides the file''s policy.max_age_days)'
-            cand --warn-days 'Warn this many days before a key falls due (overrides the file''s policy.warn_days)'
+            cand --max-age-days 'Maximum key age in days, for every key (overrides the file''s policy.max_age_days and its per-environment overrides)'
+            cand --warn-days 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)'
             cand --fail-on 'The lowest severity that makes the run exit 1'
             cand --format 'Output format'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
@@ -105,6 +106,69 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'smile-sec;seen'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+            cand prune 'Drop the entries that have expired (by --now or the clock)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;seen;stats'= {
+            cand --format 'format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;prune'= {
+            cand --now 'Take this RFC 3339 time as now'
+            cand --format 'format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;import'= {
+            cand --now 'Take this RFC 3339 time as now'
+            cand --format 'format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;export'= {
+            cand --format 'Accepted for symmetry: entries are NDJSON either way'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;help'= {
+            cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+            cand prune 'Drop the entries that have expired (by --now or the clock)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;seen;help;stats'= {
+        }
+        &'smile-sec;seen;help;prune'= {
+        }
+        &'smile-sec;seen;help;import'= {
+        }
+        &'smile-sec;seen;help;export'= {
+        }
+        &'smile-sec;seen;help;help'= {
         }
         &'smile-sec;callback'= {
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
@@ -119,9 +183,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;new'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --now 'Take this RFC 3339 time as now'
             cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
             cand --job-type 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)'
@@ -138,9 +202,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;send'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --now 'Take this RFC 3339 time as now'
             cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
             cand --job-type 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)'
@@ -158,16 +222,17 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;probe'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --now 'Take this RFC 3339 time as now'
             cand --stale-by 'How far in the past the stale callback is dated'
             cand --future-by 'How far in the future the future callback is dated'
             cand --timeout 'Give up on each request after this long'
             cand --format 'Output format'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
-            cand --strict 'Fail (exit 1) when a "should" case is accepted, too'
+            cand --lenient 'Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is a warning'
+            cand --strict 'Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that say it'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -192,9 +257,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --upstream 'Where accepted callbacks go: http://HOST[:PORT][/PATH] (without a path, the path they arrived at)'
             cand --path 'The path callbacks arrive at'
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --env 'The environment this gate serves: only its keys are tried and only its callback sources allowed (a sandbox key is kept with less care, so a production gate must not accept what it signed)'
             cand --allowlist 'Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`; only the entries labelled with --env are kept'
             cand --trusted-proxy 'An address or network of your own proxies, whose X-Forwarded-For is believed (repeatable, or comma-separated)'
@@ -227,6 +292,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand ip-check 'Check addresses against Smile ID''s callback source allowlist'
             cand allowlist 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them'
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
+            cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
             cand guard 'Gate Smile ID''s callbacks in front of your app: forward only those that pass'
             cand completions 'Print a shell completion script'
@@ -241,6 +307,20 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;help;allowlist'= {
         }
         &'smile-sec;help;audit'= {
+        }
+        &'smile-sec;help;seen'= {
+            cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+            cand prune 'Drop the entries that have expired (by --now or the clock)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+        }
+        &'smile-sec;help;seen;stats'= {
+        }
+        &'smile-sec;help;seen;prune'= {
+        }
+        &'smile-sec;help;seen;import'= {
+        }
+        &'smile-sec;help;seen;export'= {
         }
         &'smile-sec;help;callback'= {
             cand new 'Print a realistic signed callback (an Enhanced KYC job result)'

@@ -3,6 +3,8 @@
 //! an upstream that is down, and a stop with requests in flight. Every process and server here
 //! is stopped on drop, and every wait is bounded.
 
+#![allow(clippy::print_stderr)] // a skipped check says so on stderr
+
 mod common;
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
@@ -16,8 +18,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 use smile_sec::time::format_signing_timestamp;
 
 const LIVE_KEY: &str = "live-key-4f1c9a";
@@ -125,7 +127,7 @@ impl Guard {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left.max(Duration::from_millis(1))) {
                 Ok(line) => {
-                    if let Some(at) = line.strip_prefix("smile-sec: listening on http://") {
+                    if let Some(at) = line.strip_prefix("smile-sec: note: listening on http://") {
                         break at.trim().parse().unwrap();
                     }
                 }
@@ -1237,4 +1239,30 @@ fn guard_and_verify_give_the_same_verdict_on_each_callback() {
         assert_eq!(first["reason"], guard_reason.as_str(), "{body}");
     }
     assert_eq!(app.received().len(), 1);
+}
+
+#[test]
+fn a_callback_signed_after_its_key_was_retired_is_refused() {
+    let setup = Setup::new();
+    std::fs::write(setup.path("old.key"), "old-key-1d2e").unwrap();
+    std::fs::write(
+        setup.path("keys.json"),
+        r#"{"keys": [
+  {"id": "live-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "live.key"},
+  {"id": "live-0", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-01-01", "status": "retired", "retired": "2026-11-01", "api_key_file": "old.key"}
+]}"#,
+    )
+    .unwrap();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let reply = post(
+        &guard,
+        callback_at("old-key-1d2e", &now_stamp(), "").as_bytes(),
+    );
+    assert_eq!((reply.status, reply.reason()), (401, "retired_key".into()));
+    assert_eq!(guard.log_of(1)[0]["key_id"], "live-0");
+    assert!(app.received().is_empty());
+    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
 }

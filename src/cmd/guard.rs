@@ -12,19 +12,19 @@ use clap::ValueHint;
 use ipnet::IpNet;
 
 use super::allowlist::{EnvFilter, ListArgs};
-use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
+use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use super::ip_check::parse_trusted;
-use crate::allowlist::BUILT_IN_DATE;
-use crate::credentials::verification_credentials;
+use crate::callbacks::store::{self, Window};
 use crate::guard::claims::Claims;
 use crate::guard::gate::Gate;
 use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
-use crate::keyfile;
+use crate::ip::allowlist::BUILT_IN_DATE;
+use crate::keys::credentials::verification_credentials;
+use crate::keys::keyfile;
 use crate::outcome::Outcome;
 use crate::output::{self, hinted};
-use crate::store::{self, Window};
 
 /// Gate Smile ID's callbacks in front of your app: forward only those that pass
 ///
@@ -177,8 +177,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let upstream = Upstream::new(&args.upstream, upstream_timeout).map_err(anyhow::Error::msg)?;
 
     let environment = args.env.into();
-    let keys =
-        verification_credentials(&args.keys.request(&args.partner, Some(environment)), false)?;
+    let request = args.keys.request(&args.partner, Some(environment));
+    let keys = verification_credentials(&request, &sources_told(&request)?, false)?;
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
     }

@@ -1,7 +1,7 @@
 //! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
-//! other (cli-contract §5, §9). Reading and checking run in parallel in `batch` (framing is
+//! other. Reading and checking run in parallel in `batch` (framing is
 //! `payload` and `chunks`, verdicts are `verify`); this module is the in-order half: it judges
-//! replays, keeps the `--seen` file and prints.
+//! replays, claims accepted callbacks in the `--seen` store and prints.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
@@ -10,24 +10,26 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 
 use anyhow::{Context, bail};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::array;
-use crate::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
-use crate::chunks::{self, Piece};
-use crate::credentials::verification_credentials;
-use crate::explain::{Explainer, Explanation};
+use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use crate::callbacks::explain::{Explainer, Explanation};
+use crate::callbacks::replay::{self, BodyDigest, Location, PairId, ReplayLog, SeenBody};
+use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
+use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
+use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker, produce};
+use crate::ingest::fast::array;
+use crate::ingest::fast::chunks::{self, Piece};
+use crate::ingest::payload::{self, ItemNumber, RawItem};
+use crate::ingest::pipeline;
+use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
-use crate::output::{self, Printer, Tone, verdict};
-use crate::payload::{self, ItemNumber, RawItem};
-use crate::pipeline;
-use crate::replay::{self, Body, Location, ReplayLog, SeenFile};
-use crate::scan;
-use crate::time::format_signing_timestamp;
-use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
+use crate::output::junit::{self, Counts};
+use crate::output::results::{self, CallbackResult, NOT_AN_OBJECT, ResultFormat};
+use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
+use crate::output::{self, Printer};
 
 /// Verify saved callbacks: signature, freshness and replays
 ///
@@ -72,39 +74,15 @@ pub struct Args {
     #[arg(long)]
     pub explain: bool,
 
-    /// Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught
-    /// (created when missing; locked while in use; append-only NDJSON)
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub seen: Option<PathBuf>,
+    /// Remember accepted callbacks in STORE across runs and machines, so that a replay arriving
+    /// later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A
+    /// callback is reported ok only once it is recorded
+    #[arg(long, value_name = "STORE", value_hint = ValueHint::FilePath)]
+    pub seen: Option<String>,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One aligned line per callback, then a summary
-    Text,
-    /// NDJSON: one result object per callback, then a summary object
-    Json,
-}
-
-/// One result line of `--format json`. Written by hand ([`ResultLine::write_json`]): it is most of
-/// what a large run prints. The derive is the reference a test holds the hand-written form to.
-#[derive(Serialize)]
-struct ResultLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    source: &'a str,
-    item: ItemNumber,
-    valid: bool,
-    reason: Reason,
-    key_id: Option<&'a str>,
-    timestamp: Option<&'a str>,
-    age_seconds: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explain: Option<&'a Explanation>,
+    #[arg(long, value_enum, default_value_t = ResultFormat::Text)]
+    pub format: ResultFormat,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -129,10 +107,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
-    let keys = verification_credentials(
-        &args.keys.request(&args.partner, args.env.map(Into::into)),
-        args.explain,
-    )?;
+    let request = args.keys.request(&args.partner, args.env.map(Into::into));
+    let keys = verification_credentials(&request, &sources_told(&request)?, args.explain)?;
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
     }
@@ -155,29 +131,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(_) => verifier,
         None => verifier.with_unhashed_pairs(),
     };
-    let mut replays = ReplayLog::default();
-    let seen = match &args.seen {
+    let window = Window {
+        max_age: args.max_age,
+        max_future: args.max_future,
+    };
+    let store = match &args.seen {
         None => None,
-        Some(path) => {
-            let (file, load) = SeenFile::open(path, &mut replays)
-                .with_context(|| format!("cannot open --seen file {}", path.display()))?;
-            if load.skipped > 0 {
-                output::warn(format_args!(
-                    "{}: {} unreadable line(s) ignored (a partial line is what an interrupted run leaves)",
-                    path.display(),
-                    load.skipped
-                ));
-            }
-            Some(file)
-        }
+        Some(spec) => Some(
+            store::open(spec, window)
+                .map_err(store_error)
+                .context("--seen")?,
+        ),
     };
     let report = Report {
         current_seq: None,
         lone: None,
-        replays,
+        replays: ReplayLog::default(),
         origins: Origins::default(),
-        seen,
-        seen_at: format_signing_timestamp(now),
+        store,
+        now,
+        held: Vec::new(),
+        pending: Vec::new(),
         format: args.format,
         summary: Summary {
             kind: "summary",
@@ -187,26 +161,29 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         warned_assumed_utc: false,
         line: Vec::with_capacity(256),
         rendered: Vec::new(),
+        failures: StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]),
     };
     let paths = args.paths;
     let worker = Worker {
         verifier,
         explainer,
         digest_all: args.seen.is_some(),
-        render: match args.format {
-            Format::Json => render_json as RenderLine,
-            Format::Text => render_text,
-        },
+        format: args.format,
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
-    let (summary, outcome) = pipeline::run_ordered(
+    let mut skipped = Vec::new();
+    let run = pipeline::run_ordered(
         pipeline::default_workers(),
-        |emit| produce(&paths, emit, &recycled),
+        |emit| produce(&paths, emit, &recycled, &mut skipped),
         |batch| worker.check(batch),
         |results| report.collect(&worker, results, &recycle),
-    )?;
-    if summary.checked == 0 && summary.errors == 0 {
+    );
+    for path in &skipped {
+        output::warn(format_args!("{path}"));
+    }
+    let (summary, outcome, closed) = run?;
+    if summary.checked == 0 && summary.errors == 0 && !closed {
         output::item_error(format_args!("no callbacks found in the input"));
         return Ok(Outcome::Error);
     }
@@ -216,14 +193,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
 struct Report {
     /// The source the last item came from, and its first item while it may be the only one: in a
-    /// line-laid-out source a lone item is item 1 wherever it starts (cli-contract §5).
+    /// line-laid-out source a lone item is item 1 wherever it starts.
     current_seq: Option<u64>,
     lone: Option<Held>,
     replays: ReplayLog,
     origins: Origins,
-    seen: Option<SeenFile>,
-    seen_at: String,
-    format: Format,
+    /// The `--seen` store. With one, every line is held (in `held`) until the claims of the
+    /// accepted callbacks before it are committed: a callback is reported `ok` only once
+    /// recorded.
+    store: Option<Box<dyn ReplayStore>>,
+    now: DateTime<Utc>,
+    held: Vec<u8>,
+    /// The accepted callbacks in `held` whose claims are not made yet.
+    pending: Vec<Pending>,
+    format: ResultFormat,
     summary: Summary,
     outcome: Outcome,
     warned_assumed_utc: bool,
@@ -231,16 +214,51 @@ struct Report {
     line: Vec<u8>,
     /// The result lines the workers rendered for the batch being collected.
     rendered: Vec<u8>,
+    /// What failed, for the GitHub job summary.
+    failures: StepSummary,
 }
 
 impl Report {
+    /// Judges, records and prints every result; the summary, the verdict, and whether the output
+    /// was closed before the end. A closed output (`| head -1`) ends the run quietly with the
+    /// verdict of what was printed so far, so that `set -o pipefail` never turns a failure into
+    /// success.
     fn collect(
         mut self,
         worker: &Worker,
         results: impl Iterator<Item = Checked>,
         recycle: &Sender<Vec<u8>>,
-    ) -> anyhow::Result<(Summary, Outcome)> {
-        let mut out = Printer::new();
+    ) -> anyhow::Result<(Summary, Outcome, bool)> {
+        // JUnit's counts come before its cases: the cases are gathered, then put in the document.
+        let mut out = match self.format {
+            ResultFormat::Junit => Printer::in_memory(),
+            ResultFormat::Text | ResultFormat::Json => Printer::new(),
+        };
+        let written = self
+            .collect_into(&mut out, worker, results, recycle)
+            .and_then(|()| self.finish(out).map_err(Into::into));
+        if let Err(e) = self
+            .failures
+            .append_if_requested("Every callback passed.", &summary_line(&self.summary))
+        {
+            output::warn(format_args!(
+                "cannot append to the job summary (${STEP_SUMMARY_ENV}): {e}"
+            ));
+        }
+        match written {
+            Ok(()) => Ok((self.summary, self.outcome, false)),
+            Err(e) if output::is_broken_pipe(&e) => Ok((self.summary, self.outcome, true)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn collect_into(
+        &mut self,
+        out: &mut Printer,
+        worker: &Worker,
+        results: impl Iterator<Item = Checked>,
+        recycle: &Sender<Vec<u8>>,
+    ) -> anyhow::Result<()> {
         let mut results = results.peekable();
         while let Some(mut checked) = results.next() {
             let origin = checked
@@ -258,9 +276,11 @@ impl Report {
                 lines,
             };
             for result in &mut checked.results {
-                self.emit(&mut out, &from, data, result)?;
+                self.emit(out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
+                // One commit a batch.
+                self.settle(out)?;
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
@@ -284,11 +304,10 @@ impl Report {
                     ),
                     RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
                 };
-                self.emit(&mut out, &from, bytes, &mut checking)
-                    .map_err(|e| {
-                        failed = Some(e);
-                        io::Error::other("stopped")
-                    })
+                self.emit(out, &from, bytes, &mut checking).map_err(|e| {
+                    failed = Some(e);
+                    io::Error::other("stopped")
+                })
             };
             match unfinished {
                 // This piece from the line that opened a value, then the pieces after it.
@@ -322,29 +341,34 @@ impl Report {
                 }
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
+            self.settle(out)?;
         }
-        self.end_source(&mut out)?;
-        if let Some(seen) = &mut self.seen {
-            seen.flush().context("cannot write the --seen file")?;
-        }
+        self.end_source(out)?;
+        self.settle(out)?;
+        Ok(())
+    }
+
+    /// The summary (text, JSON), or the JUnit document around the cases gathered in `out`.
+    fn finish(&self, mut out: Printer) -> io::Result<()> {
         let s = &self.summary;
         match self.format {
-            Format::Json => out.json(s)?,
-            Format::Text => out.line(format_args!(
-                "{} checked: {} valid, {} invalid, {} errors{}",
-                s.checked,
-                s.valid,
-                s.invalid,
-                s.errors,
-                match s.duplicates {
-                    0 => String::new(),
-                    1 => " (1 duplicate)".to_owned(),
-                    n => format!(" ({n} duplicates)"),
-                }
-            ))?,
+            ResultFormat::Json => out.json(s)?,
+            ResultFormat::Text => out.line(format_args!("{}", summary_line(s)))?,
+            ResultFormat::Junit => {
+                let counts = Counts {
+                    tests: s.valid + s.invalid + s.errors,
+                    failures: s.invalid,
+                    errors: s.errors,
+                };
+                out = {
+                    let cases = out.into_memory();
+                    let mut stdout = Printer::new();
+                    junit::write_document(&mut stdout, "smile-sec verify", counts, &cases)?;
+                    stdout
+                };
+            }
         }
-        out.flush()?;
-        Ok((self.summary, self.outcome))
+        out.flush()
     }
 
     /// Takes the next result in input order, holding a line-laid-out source's first item until a
@@ -403,7 +427,7 @@ impl Report {
     fn one(
         &mut self,
         out: &mut Printer,
-        source: &str,
+        source: &Arc<str>,
         origin: Option<u32>,
         data: &[u8],
         result: &mut Checking,
@@ -426,7 +450,7 @@ impl Report {
                 // Read from the item only when wanted: its bytes are cold in this thread's cache.
                 let timestamp = || timestamp.as_ref().map(|stamp| stamp.text(bytes));
                 let place = match (origin, at) {
-                    (Some(source), Some(offset)) => Body::at(Location {
+                    (Some(source), Some(offset)) => SeenBody::at(Location {
                         source,
                         offset,
                         len: u32::try_from(bytes.len()).expect("items are at most 16 MiB"),
@@ -434,34 +458,50 @@ impl Report {
                     _ => None,
                 };
                 let body = match (digest, place) {
-                    (Some(digest), _) => Body::digest(digest.prefix()),
+                    (Some(digest), _) => SeenBody::digest(digest.prefix()),
                     (None, Some(place)) => place,
                     // Workers take the digest of whatever cannot be read back; this is what has
                     // no room in the log (beyond 256 TiB into a file).
                     (None, None) => {
-                        Body::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
+                        SeenBody::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
                     }
                 };
                 let origins = &mut self.origins;
                 judge_replay(&mut self.replays, verdict, body, |earlier| {
                     replay::same_body(earlier, bytes, |location| origins.read_back(location))
                 });
-                if let (Some(seen), Some(pair), Some(body)) =
-                    (&mut self.seen, &verdict.accepted, &digest)
-                    && verdict.first_sighting
-                    && let Some(ts) = timestamp()
-                {
-                    seen.record_accepted(ts, pair, body, &self.seen_at)
-                        .context("cannot write the --seen file")?;
+                // Accepted, and no replay within this run: the store has the last word, and the
+                // result waits for it.
+                let claim = match (&self.store, verdict.accepted) {
+                    (Some(_), Some(pair)) if verdict.reason == Reason::Ok => Some(Pending {
+                        line: 0..0,
+                        source: source.clone(),
+                        number,
+                        verdict: verdict.clone(),
+                        timestamp: timestamp().unwrap_or_default().into(),
+                        pair,
+                        // Workers take every accepted body's digest when there is a store.
+                        body: digest
+                            .or_else(|| replay::item_digest(bytes))
+                            .unwrap_or(BodyDigest([0; 32])),
+                    }),
+                    _ => None,
+                };
+                if claim.is_none() {
+                    self.account(source, number, verdict);
                 }
-                self.account(source, number, verdict);
+                let start = self.held.len();
                 // A resend is marked in text output, and a replay changes the verdict: only those
                 // lines read otherwise than the worker rendered them.
                 if line.start != line.end
                     && verdict.reason == reason_as_rendered
                     && !verdict.duplicate
                 {
-                    out.writer().write_all(&self.rendered[line.clone()])?;
+                    if self.store.is_some() {
+                        self.held.extend_from_slice(&self.rendered[line.clone()]);
+                    } else {
+                        out.writer().write_all(&self.rendered[line.clone()])?;
+                    }
                 } else {
                     self.print(
                         out,
@@ -472,9 +512,16 @@ impl Report {
                         explanation.as_deref(),
                     )?;
                 }
+                if let Some(mut claim) = claim {
+                    claim.line = start..self.held.len();
+                    self.pending.push(claim);
+                }
+                if self.pending.len() >= PENDING_CLAIMS || self.held.len() >= HELD_BYTES {
+                    self.settle(out)?;
+                }
             }
             Checking::NotAnObject(number) => {
-                output::item_error(format_args!("{source}:{number}: not a JSON object"));
+                output::item_error(format_args!("{source}:{number}: {NOT_AN_OBJECT}"));
                 let verdict = error_verdict(Reason::NotAnObject, None);
                 self.account(source, *number, &verdict);
                 self.print(out, source, *number, &verdict, None, None)?;
@@ -489,6 +536,12 @@ impl Report {
                 output::item_error(format_args!("{message}"));
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
+                self.failures.row(&[message, "unreadable", ""]);
+                if self.format == ResultFormat::Junit {
+                    self.line.clear();
+                    results::junit_unreadable(message, &mut self.line);
+                    self.put_line(out)?;
+                }
             }
         }
         Ok(())
@@ -507,6 +560,11 @@ impl Report {
         } else {
             self.summary.invalid += 1;
             self.outcome = self.outcome.worst(Outcome::Fail);
+        }
+        if reason != Reason::Ok {
+            let place = format!("{source}:{item}");
+            let detail = v.detail.as_deref().unwrap_or_default();
+            self.failures.row(&[&place, reason.as_str(), detail]);
         }
         if v.assumed_utc && !self.warned_assumed_utc {
             self.warned_assumed_utc = true;
@@ -527,12 +585,118 @@ impl Report {
         explanation: Option<&Explanation>,
     ) -> io::Result<()> {
         self.line.clear();
-        let render = match self.format {
-            Format::Json => render_json,
-            Format::Text => render_text,
+        let result = CallbackResult {
+            source,
+            item,
+            verdict: v,
+            timestamp,
+            explanation,
         };
-        render(source, item, v, timestamp, explanation, &mut self.line);
+        self.format.write(&result, &mut self.line);
+        self.put_line(out)
+    }
+
+    /// Writes `self.line`, or holds it while claims are pending.
+    fn put_line(&mut self, out: &mut Printer) -> io::Result<()> {
+        if self.store.is_some() {
+            self.held.extend_from_slice(&self.line);
+            Ok(())
+        } else {
+            out.writer().write_all(&self.line)
+        }
+    }
+
+    /// Claims the accepted callbacks held so far in the store (one commit), then prints what was
+    /// held, with the store's verdict on each: a pair it holds with another body is a replay,
+    /// with the same body a resend. Nothing held is printed when the store fails.
+    fn settle(&mut self, out: &mut Printer) -> anyhow::Result<()> {
+        let Some(store) = &mut self.store else {
+            return Ok(());
+        };
+        let pending = std::mem::take(&mut self.pending);
+        let answers = if pending.is_empty() {
+            Vec::new()
+        } else {
+            let claims: Vec<DigestClaim<'_>> = pending
+                .iter()
+                .map(|p| DigestClaim {
+                    partner_id: p.verdict.partner_id.as_deref().unwrap_or_default(),
+                    timestamp: &p.timestamp,
+                    pair: p.pair,
+                    body: p.body,
+                })
+                .collect();
+            store
+                .claim_digests(self.now, &claims)
+                .map_err(store_error)
+                .context("cannot record accepted callbacks, so none is reported ok")?
+        };
+        let held = std::mem::take(&mut self.held);
+        let mut written = 0;
+        for (mut p, answer) in pending.into_iter().zip(answers) {
+            match answer {
+                Claim::New => {}
+                Claim::Resend => p.verdict.duplicate = true,
+                Claim::Replay => {
+                    p.verdict.reason = Reason::Replayed;
+                    p.verdict.detail = Some(
+                        "this timestamp and signature were accepted before with a different body \
+                         (the replay store says so)"
+                            .into(),
+                    );
+                }
+            }
+            self.account(&p.source, p.number, &p.verdict);
+            if answer != Claim::New {
+                out.writer().write_all(&held[written..p.line.start])?;
+                written = p.line.end;
+                self.print_now(out, &p)?;
+            }
+        }
+        out.writer().write_all(&held[written..])?;
+        self.held = held;
+        self.held.clear();
+        Ok(())
+    }
+
+    /// Prints a settled claim's result line at once.
+    fn print_now(&mut self, out: &mut Printer, p: &Pending) -> io::Result<()> {
+        self.line.clear();
+        let result = CallbackResult {
+            source: &p.source,
+            item: p.number,
+            verdict: &p.verdict,
+            timestamp: Some(&p.timestamp),
+            explanation: None,
+        };
+        self.format.write(&result, &mut self.line);
         out.writer().write_all(&self.line)
+    }
+}
+
+/// How many accepted callbacks, or bytes of result lines, wait for a claim at most: a batch's
+/// worth (one commit a batch), and no more when a long source is framed in order.
+const PENDING_CLAIMS: usize = 4096;
+const HELD_BYTES: usize = 1 << 20;
+
+/// An accepted callback whose claim in the store is to be made, and its result line.
+struct Pending {
+    /// Where its line is in `Report::held`.
+    line: std::ops::Range<usize>,
+    source: Arc<str>,
+    number: ItemNumber,
+    verdict: Verdict,
+    timestamp: Box<str>,
+    pair: PairId,
+    /// SHA-256 of the canonical body.
+    body: BodyDigest,
+}
+
+/// A store's error at the command edge: its message, and its hint when it has one.
+fn store_error(e: StoreError) -> anyhow::Error {
+    match e.hint {
+        Some(hint) => output::hinted(e.message, hint),
+        None => anyhow::Error::new(e),
     }
 }
 
@@ -574,127 +738,20 @@ impl Origins {
     }
 }
 
-impl ResultLine<'_> {
-    /// Appends the line serde_json would write for this struct, byte for byte, and its newline.
-    /// Into a `Vec`, in one piece: a write per field to the output buffer cost more than the rest.
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"type\":");
-        write_json_str(out, self.kind);
-        out.extend_from_slice(b",\"source\":");
-        write_json_str(out, self.source);
-        let mut number = itoa::Buffer::new();
-        out.extend_from_slice(b",\"item\":");
-        out.extend_from_slice(number.format(self.item).as_bytes());
-        out.extend_from_slice(if self.valid {
-            b",\"valid\":true,\"reason\":\""
-        } else {
-            b",\"valid\":false,\"reason\":\""
-        });
-        out.extend_from_slice(self.reason.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"key_id\":");
-        match self.key_id {
-            Some(id) => write_json_str(out, id),
-            None => out.extend_from_slice(b"null"),
+/// The text summary line, also the job summary's last line.
+fn summary_line(s: &Summary) -> String {
+    format!(
+        "{} checked: {} valid, {} invalid, {} errors{}",
+        s.checked,
+        s.valid,
+        s.invalid,
+        s.errors,
+        match s.duplicates {
+            0 => String::new(),
+            1 => " (1 duplicate)".to_owned(),
+            n => format!(" ({n} duplicates)"),
         }
-        out.extend_from_slice(b",\"timestamp\":");
-        match self.timestamp {
-            Some(ts) => write_json_str(out, ts),
-            None => out.extend_from_slice(b"null"),
-        }
-        match self.age_seconds {
-            Some(age) => {
-                out.extend_from_slice(b",\"age_seconds\":");
-                out.extend_from_slice(number.format(age).as_bytes());
-            }
-            None => out.extend_from_slice(b",\"age_seconds\":null"),
-        }
-        if let Some(explain) = self.explain {
-            out.extend_from_slice(b",\"explain\":");
-            serde_json::to_writer(&mut *out, explain).expect("writing to a Vec");
-        }
-        out.extend_from_slice(b"}\n");
-    }
-}
-
-/// A callback's `--format json` result line (a [`RenderLine`]: the workers render with it too).
-fn render_json(
-    source: &str,
-    item: ItemNumber,
-    v: &Verdict,
-    timestamp: Option<&str>,
-    explanation: Option<&Explanation>,
-    out: &mut Vec<u8>,
-) {
-    ResultLine {
-        kind: "result",
-        source,
-        item,
-        valid: v.reason == Reason::Ok,
-        reason: v.reason,
-        key_id: v.key_id.as_deref(),
-        timestamp,
-        age_seconds: v.age_seconds,
-        explain: explanation,
-    }
-    .write_json(out);
-}
-
-/// A callback's text result line: the verdict word (coloured when colour is on), where the
-/// callback is, and notes (a [`RenderLine`]). Put together by hand: it is most of what a large
-/// run prints, and the formatting machinery cost more than the rest of the line.
-fn render_text(
-    source: &str,
-    item: ItemNumber,
-    v: &Verdict,
-    _timestamp: Option<&str>,
-    explanation: Option<&Explanation>,
-    out: &mut Vec<u8>,
-) {
-    let tone = match v.reason {
-        Reason::Ok => Tone::Good,
-        r if r.is_error() => Tone::Error,
-        _ => Tone::Bad,
-    };
-    verdict(v.reason.as_str(), tone, 19).write_to(out);
-    out.push(b' ');
-    out.extend_from_slice(source.as_bytes());
-    out.push(b':');
-    out.extend_from_slice(itoa::Buffer::new().format(item).as_bytes());
-    let mut separator: &[u8] = b"  ";
-    let mut note = |out: &mut Vec<u8>, label: &str, text: &str| {
-        out.extend_from_slice(separator);
-        out.extend_from_slice(label.as_bytes());
-        out.extend_from_slice(text.as_bytes());
-        separator = b", ";
-    };
-    if let Some(id) = v.key_id.as_deref() {
-        note(out, "key ", id);
-    }
-    if v.duplicate {
-        note(out, "duplicate of an earlier callback", "");
-    }
-    if let Some(age) = v.age_seconds {
-        note(out, "age ", "");
-        write_age(out, age);
-    }
-    if let Some(detail) = &v.detail {
-        note(out, "", detail);
-    }
-    if let Some(e) = explanation {
-        note(out, "explain: ", &e.detail);
-    }
-    out.push(b'\n');
-}
-
-/// A JSON string: as it is when nothing in it needs escaping (nearly always), else serde_json's.
-fn write_json_str(out: &mut Vec<u8>, text: &str) {
-    if scan::special_byte(text.as_bytes()).is_none() {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(out, text).expect("writing to a Vec");
-    }
+    )
 }
 
 /// Where a result came from, as the collector needs it.
@@ -719,129 +776,5 @@ fn error_verdict(reason: Reason, detail: Option<String>) -> Verdict {
     Verdict {
         detail,
         ..Verdict::new(reason)
-    }
-}
-
-/// An age in seconds as `3d 4h`, `12m 5s`, `-2m 0s` (in the future).
-fn write_age(out: &mut Vec<u8>, seconds: i64) {
-    if seconds < 0 {
-        out.push(b'-');
-    }
-    let s = seconds.unsigned_abs();
-    let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
-    let (big, big_unit, small, small_unit) = match (d, h, m) {
-        (0, 0, 0) => (sec, "s", None, ""),
-        (0, 0, _) => (m, "m ", Some(sec), "s"),
-        (0, _, _) => (h, "h ", Some(m), "m"),
-        _ => (d, "d ", Some(h), "h"),
-    };
-    let mut number = itoa::Buffer::new();
-    out.extend_from_slice(number.format(big).as_bytes());
-    out.extend_from_slice(big_unit.as_bytes());
-    if let Some(small) = small {
-        out.extend_from_slice(number.format(small).as_bytes());
-        out.extend_from_slice(small_unit.as_bytes());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::explain::Cause;
-
-    #[test]
-    fn ages_read_in_the_two_largest_units() {
-        for (seconds, text) in [
-            (0, "0s"),
-            (59, "59s"),
-            (60, "1m 0s"),
-            (3_599, "59m 59s"),
-            (3_600, "1h 0m"),
-            (86_399, "23h 59m"),
-            (86_400, "1d 0h"),
-            (604_799, "6d 23h"),
-            (-125, "-2m 5s"),
-            (-1, "-1s"),
-            (i64::MIN, "-106751991167300d 15h"),
-        ] {
-            let mut out = Vec::new();
-            write_age(&mut out, seconds);
-            assert_eq!(String::from_utf8(out).unwrap(), text, "{seconds}");
-        }
-    }
-
-    #[test]
-    fn text_lines_read_as_formatted() {
-        let mut v = Verdict::new(Reason::Ok);
-        (v.key_id, v.age_seconds, v.duplicate) = (Some("main".into()), Some(90), true);
-        let explanation = Explanation {
-            cause: Cause::KeyWhitespace,
-            detail: "the key ends in a newline".into(),
-        };
-        let mut out = Vec::new();
-        render_text("a b/c.ndjson", 12, &v, None, None, &mut out);
-        let mut bad = Verdict::new(Reason::BadSignature);
-        bad.detail = Some("some detail".into());
-        render_text("-", 1, &bad, None, Some(&explanation), &mut out);
-        render_text(
-            "x",
-            2,
-            &Verdict::new(Reason::MissingSignature),
-            None,
-            None,
-            &mut out,
-        );
-        let expected = [
-            format!(
-                "{} a b/c.ndjson:12  key main, duplicate of an earlier callback, age 1m 30s\n",
-                verdict("ok", Tone::Good, 19)
-            ),
-            format!(
-                "{} -:1  some detail, explain: the key ends in a newline\n",
-                verdict("bad_signature", Tone::Bad, 19)
-            ),
-            format!("{} x:2\n", verdict("missing_signature", Tone::Error, 19)),
-        ]
-        .concat();
-        assert_eq!(String::from_utf8(out).unwrap(), expected);
-    }
-
-    #[test]
-    fn hand_written_result_lines_are_what_serde_json_writes() {
-        let explanation = Explanation {
-            cause: Cause::KeyWhitespace,
-            detail: "the key has a trailing \"newline\"\n".into(),
-        };
-        let awkward = [
-            "",
-            "plain",
-            "q\"uote",
-            "back\\slash",
-            "tab\tnl\n\u{1}",
-            "é ✓ \u{2028} </",
-        ];
-        for text in awkward {
-            for (key_id, timestamp, age, explain) in [
-                (None, None, None, None),
-                (Some(text), Some(text), Some(-5), Some(&explanation)),
-                (Some("main"), Some(text), Some(i64::MAX), None),
-            ] {
-                let line = ResultLine {
-                    kind: "result",
-                    source: text,
-                    item: u64::MAX,
-                    valid: key_id.is_none(),
-                    reason: Reason::BadTimestamp,
-                    key_id,
-                    timestamp,
-                    age_seconds: age,
-                    explain,
-                };
-                let mut by_hand = Vec::new();
-                line.write_json(&mut by_hand);
-                let reference = serde_json::to_string(&line).unwrap() + "\n";
-                assert_eq!(String::from_utf8(by_hand).unwrap(), reference);
-            }
-        }
     }
 }

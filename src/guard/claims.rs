@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
 use super::memory::MemoryStore;
-use crate::store::{Claim, PairClaim, ReplayStore};
+use crate::callbacks::store::{Claim, PairClaim, ReplayStore};
 
 /// The most claims put into one call of the store.
 const MAX_BATCH: usize = 256;
@@ -169,7 +169,7 @@ fn claim(backend: &mut Backend, batch: Vec<Waiting>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Window;
+    use crate::callbacks::store::Window;
 
     #[test]
     fn claims_of_one_pair_are_new_then_resend_or_replay() {

@@ -11,13 +11,13 @@ use ipnet::IpNet;
 
 use super::claims::Pair;
 use super::reason::status_of;
-use crate::allowlist::{Allowlist, Verdict as ListVerdict};
-use crate::canonical::{self, Scratch};
-use crate::credentials::Credential;
-use crate::payload::{self, Item, Signed};
-use crate::proxy;
-use crate::scan;
-use crate::verify::{Candidate, Freshness, Reason, Verifier};
+use crate::callbacks::canonical::{self, Scratch};
+use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verifier};
+use crate::ingest::fast::scan;
+use crate::ingest::payload::{self, Item, Signed};
+use crate::ip::allowlist::{AddressVerdict, Allowlist};
+use crate::ip::proxy;
+use crate::keys::credentials::Credential;
 
 /// Longest client text kept for the log when the address cannot be read (it comes from a header
 /// anyone can write).
@@ -94,7 +94,8 @@ impl Gate {
             Ok(address) => address.to_string(),
             Err(_) => choice.text.chars().take(MAX_CLIENT_TEXT).collect(),
         };
-        let allowed = self.allowlist.check_parsed(choice.address).verdict() == ListVerdict::Allowed;
+        let allowed =
+            self.allowlist.check_parsed(choice.address).verdict() == AddressVerdict::Allowed;
         Client { text, allowed }
     }
 
@@ -174,10 +175,10 @@ fn canonical_body(json: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::allowlist::parse_net;
-    use crate::keyfile::Environment;
-    use crate::secret::ApiKey;
-    use crate::signature::sign;
+    use crate::ip::allowlist::parse_net;
+    use crate::keys::keyfile::Environment;
+    use crate::signing::secret::ApiKey;
+    use crate::signing::signature::sign;
 
     fn gate() -> Gate {
         let credential = Credential {
@@ -185,6 +186,7 @@ mod tests {
             key_id: Some("live".into()),
             environment: Some(Environment::Production),
             partner_id: "085".into(),
+            retired: None,
         };
         Gate::new(
             &[credential],

@@ -1,7 +1,7 @@
 //! The reason codes a gate answers and logs, and the HTTP status of each. A refused sender gets
 //! only `{"reason": CODE}`: never a key, an expected signature or anything from its callback.
 
-use crate::verify;
+use crate::callbacks::verdict;
 
 /// The source address is not on the allowlist (or cannot be read).
 pub const SOURCE_NOT_ALLOWED: &str = "source_not_allowed";
@@ -27,11 +27,11 @@ pub const KEY_FILE_UNUSABLE: &str = "key_file_unusable";
 /// The status of a verdict `verify` reaches on a callback: a JSON body that is not a callback
 /// object is a bad request, a failed check (signature, freshness, a retired key) is
 /// unauthorised, and a replay conflicts with the callback that came first.
-pub fn status_of(reason: verify::Reason) -> u16 {
+pub fn status_of(reason: verdict::Reason) -> u16 {
     match reason {
-        verify::Reason::Ok => 200,
-        verify::Reason::NotAnObject | verify::Reason::ParseError => 400,
-        verify::Reason::Replayed => 409,
+        verdict::Reason::Ok => 200,
+        verdict::Reason::NotAnObject | verdict::Reason::ParseError => 400,
+        verdict::Reason::Replayed => 409,
         _ => 401,
     }
 }
@@ -39,7 +39,7 @@ pub fn status_of(reason: verify::Reason) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::Reason;
+    use crate::callbacks::verdict::Reason;
 
     #[test]
     fn statuses_follow_the_check_that_failed() {

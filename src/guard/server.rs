@@ -29,8 +29,8 @@ use super::gate::Gate;
 use super::metrics::{self, Metrics};
 use super::reason;
 use super::upstream::{self, Failure, Upstream};
-use crate::keyfile::KeyFile;
-use crate::store::Claim;
+use crate::callbacks::store::Claim;
+use crate::keys::keyfile::KeyFile;
 
 /// Everything a running gate needs, checked by the command before it listens.
 pub struct Config {
