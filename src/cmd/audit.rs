@@ -17,6 +17,55 @@ use crate::output::junit::{CaseOutcome, Suite};
 use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, hinted, verdict};
 
+/// The long help's list of findings, built from the codes themselves so that it cannot miss one,
+/// then the examples and the key file's shape.
+fn long_help() -> String {
+    let width = Code::ALL
+        .iter()
+        .map(|c| c.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let mut help = String::from("Findings (code, severity, what it means):\n");
+    for code in Code::ALL {
+        // Wrapped here, under its own column, rather than by clap at the left margin.
+        let mut line = format!("  {:width$} ", code.as_str());
+        let indent = line.len();
+        let words = format!("({}) {}", code.severity().as_str(), code.summary());
+        for word in words.split(' ') {
+            if line.len() + 1 + word.len() > 96 {
+                help.push_str(&line);
+                help.push('\n');
+                line = " ".repeat(indent);
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        help.push_str(&line);
+        help.push('\n');
+    }
+    help.push_str(
+        "\nA fail finding makes the run exit 1; with --fail-on warn, a warn finding does too. A muted \
+         finding counts for neither.\n\nExamples:\n",
+    );
+    help.push_str(
+        "  smile-sec audit --keys smile-keys.json
+  smile-sec audit --fail-on warn --format github          # in a CI job
+  smile-sec audit --format sarif > smile-sec.sarif        # for GitHub code scanning
+  smile-sec audit --now 2026-12-01T00:00:00Z --warn-days 30
+
+The key file (JSON; an unknown field is an error that names it):
+  {\"policy\": {\"max_age_days\": 90, \"warn_days\": 14, \"production\": {\"max_age_days\": 60}},
+   \"keys\": [{\"id\": \"live-server-2026-09\", \"partner_id\": \"085\", \"environment\": \"production\",
+             \"integrations\": [\"server\"], \"created\": \"2026-09-01\", \"status\": \"active\",
+             \"api_key_env\": \"SMILE_LIVE_SERVER_KEY\", \"owner\": \"payments-team\",
+             \"mutes\": [{\"finding\": \"expiring\", \"reason\": \"booked\", \"until\": \"2026-12-03\"}]}]}
+  Optional: policy, status (active or retired; a retired key needs \"retired\": its date), owner,
+  mutes, and the secret: at most one of api_key_env (a variable's name), api_key_file (a path
+  inside the key file's folder) or api_key.",
+    );
+    help
+}
+
 /// Audit API keys against the rotation policy and Smile ID's key rules
 ///
 /// Reads the key file and reports, per key, its age in whole UTC days, its due date (created +
@@ -35,21 +84,7 @@ use crate::output::{self, Printer, Tone, hinted, verdict};
 /// Exit status: 0 when no unmuted finding reaches --fail-on, 1 otherwise, 2 when the key file is
 /// missing, unreadable or invalid.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = "Examples:
-  smile-sec audit --keys smile-keys.json
-  smile-sec audit --fail-on warn --format github          # in a CI job
-  smile-sec audit --format sarif > smile-sec.sarif        # for GitHub code scanning
-  smile-sec audit --now 2026-12-01T00:00:00Z --warn-days 30
-
-The key file (JSON; an unknown field is an error that names it):
-  {\"policy\": {\"max_age_days\": 90, \"warn_days\": 14, \"production\": {\"max_age_days\": 60}},
-   \"keys\": [{\"id\": \"live-server-2026-09\", \"partner_id\": \"085\", \"environment\": \"production\",
-             \"integrations\": [\"server\"], \"created\": \"2026-09-01\", \"status\": \"active\",
-             \"api_key_env\": \"SMILE_LIVE_SERVER_KEY\", \"owner\": \"payments-team\",
-             \"mutes\": [{\"finding\": \"expiring\", \"reason\": \"booked\", \"until\": \"2026-12-03\"}]}]}
-  Optional: policy, status (active or retired; a retired key needs \"retired\": its date), owner,
-  mutes, and the secret: at most one of api_key_env (a variable's name), api_key_file (a path
-  inside the key file's folder) or api_key.")]
+#[command(after_long_help = long_help())]
 pub struct Args {
     /// The key file [default: ./smile-keys.json when it exists]
     #[arg(long, env = "SMILE_SEC_KEYS", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
