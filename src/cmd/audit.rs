@@ -17,6 +17,27 @@ use crate::output::junit::{CaseOutcome, Suite};
 use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, hinted, verdict};
 
+/// `--max-age DUR`: the duration every other command takes for an age, held to whole days here
+/// (a key's age is counted in whole UTC days), so `90d` or `2160h`; a bare `90` is 90 seconds by
+/// the duration rule and is refused with the spelling that was meant.
+fn parse_max_age(text: &str) -> Result<u32, String> {
+    const DAY: i64 = 86_400;
+    let duration = super::args::parse_duration(text)?;
+    let seconds = duration.num_seconds();
+    if seconds == 0 {
+        return Err("at least 1d".into());
+    }
+    if seconds % DAY != 0 {
+        return Err(format!(
+            "a key's age is counted in whole days: write it in days, like 90d (`{text}` is {seconds} seconds)"
+        ));
+    }
+    u32::try_from(seconds / DAY)
+        .ok()
+        .filter(|days| *days <= audit::MAX_POLICY_DAYS)
+        .ok_or_else(|| format!("at most {}d", audit::MAX_POLICY_DAYS))
+}
+
 /// The long help's list of findings, built from the codes themselves so that it cannot miss one,
 /// then the examples and the key file's shape.
 fn long_help() -> String {
@@ -77,7 +98,7 @@ The key file (JSON; an unknown field is an error that names it):
 /// warning. A finding named by a current mute (until that date, inclusive) is reported as muted
 /// and does not count.
 ///
-/// max_age_days and warn_days come from --max-age-days / --warn-days, else the key file's policy
+/// max_age_days and warn_days come from --max-age / --warn-days, else the key file's policy
 /// for the key's environment ("policy": {"production": {"max_age_days": 60}}), else its
 /// top-level policy, else 90 and 14.
 ///
@@ -93,9 +114,13 @@ pub struct Args {
     #[command(flatten)]
     pub clock: ClockArgs,
 
-    /// Maximum key age in days, for every key (overrides the file's policy.max_age_days and its
-    /// per-environment overrides)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(audit::MAX_POLICY_DAYS)))]
+    /// Maximum key age, in whole days (90d), for every key (overrides the file's
+    /// policy.max_age_days and its per-environment overrides)
+    #[arg(long, value_name = "DUR", value_parser = parse_max_age, conflicts_with = "max_age_days")]
+    pub max_age: Option<u32>,
+
+    /// The former spelling of --max-age, as a number of days; still taken for one release
+    #[arg(long, value_name = "N", hide = true, value_parser = clap::value_parser!(u32).range(1..=i64::from(audit::MAX_POLICY_DAYS)))]
     pub max_age_days: Option<u32>,
 
     /// Warn this many days before a key falls due, for every key (overrides the file's
@@ -154,7 +179,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // The command line sets a number for every key: it beats the per-environment overrides.
     let mut policy = file.policy;
     let mut overrides = file.overrides;
-    if let Some(days) = args.max_age_days {
+    if let Some(days) = args.max_age.or(args.max_age_days) {
         policy.max_age_days = days;
         overrides.production.max_age_days = None;
         overrides.sandbox.max_age_days = None;
