@@ -1266,7 +1266,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --env)
-                    COMPREPLY=($(compgen -W "production sandbox" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "production sandbox all" -- "${cur}"))
                     return 0
                     ;;
                 --max-age)

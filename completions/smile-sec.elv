@@ -53,7 +53,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
             cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
             cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
-            cand --env 'Try only key-file entries of this environment'
+            cand --env 'Try only key-file entries of this environment (all: every one, as without --env)'
             cand --max-age 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)'
             cand --max-future 'Fail callbacks dated after now + DUR'
             cand --now 'Take this RFC 3339 time as now'

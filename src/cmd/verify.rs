@@ -76,7 +76,7 @@ pub struct Args {
     #[command(flatten)]
     pub keys: KeySourceArgs,
 
-    /// Try only key-file entries of this environment
+    /// Try only key-file entries of this environment (all: every one, as without --env)
     #[arg(long, value_enum, value_name = "ENV")]
     pub env: Option<EnvArg>,
 
@@ -166,7 +166,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
     let keys = verification_credentials(
-        &args.keys.request(&args.partner, args.env.map(Into::into)),
+        &args
+            .keys
+            .request(&args.partner, args.env.and_then(EnvArg::environment)),
         args.explain,
     )?;
     for warning in &keys.skipped {
