@@ -59,7 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
-            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Try only key-file entries of this environment')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Try only key-file entries of this environment (all: every one, as without --env)')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)')
             [CompletionResult]::new('--max-future', '--max-future', [CompletionResultType]::ParameterName, 'Fail callbacks dated after now + DUR')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
@@ -105,7 +105,8 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         'smile-sec;audit' {
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'Maximum key age in days, for every key (overrides the file''s policy.max_age_days and its per-environment overrides)')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Maximum key age, in whole days (90d), for every key (overrides the file''s policy.max_age_days and its per-environment overrides)')
+            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'The former spelling of --max-age, as a number of days; still taken for one release')
             [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that makes the run exit 1')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')

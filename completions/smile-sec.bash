@@ -225,7 +225,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__audit)
-            opts="-h -V --keys --now --max-age-days --warn-days --fail-on --format --color --help --version"
+            opts="-h -V --keys --now --max-age --max-age-days --warn-days --fail-on --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,6 +247,10 @@ _smile__sec() {
                     return 0
                     ;;
                 --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1423,7 +1427,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --env)
-                    COMPREPLY=($(compgen -W "production sandbox" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "production sandbox all" -- "${cur}"))
                     return 0
                     ;;
                 --max-age)

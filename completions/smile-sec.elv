@@ -54,7 +54,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
             cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
             cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
-            cand --env 'Try only key-file entries of this environment'
+            cand --env 'Try only key-file entries of this environment (all: every one, as without --env)'
             cand --max-age 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)'
             cand --max-future 'Fail callbacks dated after now + DUR'
             cand --now 'Take this RFC 3339 time as now'
@@ -97,7 +97,8 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;audit'= {
             cand --keys 'The key file [default: ./smile-keys.json when it exists]'
             cand --now 'Take this RFC 3339 time as now'
-            cand --max-age-days 'Maximum key age in days, for every key (overrides the file''s policy.max_age_days and its per-environment overrides)'
+            cand --max-age 'Maximum key age, in whole days (90d), for every key (overrides the file''s policy.max_age_days and its per-environment overrides)'
+            cand --max-age-days 'The former spelling of --max-age, as a number of days; still taken for one release'
             cand --warn-days 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)'
             cand --fail-on 'The lowest severity that makes the run exit 1'
             cand --format 'Output format'

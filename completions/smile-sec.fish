@@ -59,8 +59,9 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l partner-i
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l keys -d 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l env -d 'Try only key-file entries of this environment' -r -f -a "production\t''
-sandbox\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l env -d 'Try only key-file entries of this environment (all: every one, as without --env)' -r -f -a "production\t''
+sandbox\t''
+all\t'Every environment: no filter'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-age -d 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-future -d 'Fail callbacks dated after now + DUR' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l now -d 'Take this RFC 3339 time as now' -r
@@ -114,7 +115,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l h
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l now -d 'Take this RFC 3339 time as now' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'Maximum key age in days, for every key (overrides the file\'s policy.max_age_days and its per-environment overrides)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age -d 'Maximum key age, in whole days (90d), for every key (overrides the file\'s policy.max_age_days and its per-environment overrides)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'The former spelling of --max-age, as a number of days; still taken for one release' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l warn-days -d 'Warn this many days before a key falls due, for every key (overrides the file\'s policy.warn_days and its per-environment overrides)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l fail-on -d 'The lowest severity that makes the run exit 1' -r -f -a "fail\t'Exit 1 on an unmuted failure'
 warn\t'Exit 1 on an unmuted warning or failure'"

@@ -130,9 +130,8 @@ pub fn man_pages() -> Vec<GeneratedFile> {
 pub fn man_pages_for(cmd: Command) -> Vec<GeneratedFile> {
     let mut cmd = cmd.disable_help_subcommand(true);
     cmd.build();
-    let environment = environment(&cmd);
     let mut pages = Vec::new();
-    walk(&cmd, None, &environment, &mut pages);
+    walk(&cmd, None, &mut pages);
     pages
 }
 
@@ -165,14 +164,15 @@ fn page_name(cmd: &Command) -> &str {
     cmd.get_display_name().unwrap_or_else(|| cmd.get_name())
 }
 
-fn walk(cmd: &Command, parent: Option<&str>, env: &[EnvVar], pages: &mut Vec<GeneratedFile>) {
+fn walk(cmd: &Command, parent: Option<&str>, pages: &mut Vec<GeneratedFile>) {
     let name = page_name(cmd).to_owned();
+    let env = environment(cmd);
     pages.push(GeneratedFile {
         path: format!("{name}.1"),
-        contents: man_page(cmd, parent, env).into_bytes(),
+        contents: man_page(cmd, parent, &env).into_bytes(),
     });
     for sub in visible_subcommands(cmd) {
-        walk(sub, Some(&name), env, pages);
+        walk(sub, Some(&name), pages);
     }
 }
 
@@ -209,14 +209,19 @@ fn man_page(cmd: &Command, parent: Option<&str>, env: &[EnvVar]) -> String {
 
     let mut roff = Roff::new();
     exit_status(&mut roff);
-    environment_section(&mut roff, env);
+    environment_section(&mut roff, env, reads_key_files(cmd));
     files_section(&mut roff);
     let (notes, examples) = after_help(cmd);
     if !notes.is_empty() {
         roff.control("SH", ["NOTES"]);
-        for paragraph in notes {
+        for note in notes {
             roff.control("PP", []);
-            roff.text([roman(paragraph)]);
+            roff.text([roman(note.text)]);
+            for (term, meaning) in note.items {
+                roff.control("TP", []);
+                roff.text([bold(term)]);
+                roff.text([roman(meaning)]);
+            }
         }
     }
     examples_section(&mut roff, cmd, examples);
@@ -292,52 +297,105 @@ struct EnvVar {
     about: String,
 }
 
-/// Variables read outside clap, or whose meaning needs more than the flag's help.
-const KNOWN_ENV: &[(&str, &str)] = &[
+/// Which commands read a variable: those that take the flag it stands beside, or named ones.
+#[derive(Debug, Clone, Copy)]
+enum ReadBy {
+    /// Every command with an argument of this id (the variable is that flag's default, or the
+    /// next source after it).
+    Arg(&'static str),
+    /// These commands, by page name without the `smile-sec-` prefix (`callback-send`).
+    Commands(&'static [&'static str]),
+}
+
+/// Variables read outside clap, or whose meaning needs more than the flag's help, and who reads
+/// them. A page lists a variable when its command, or one of its subcommands, reads it; so
+/// `smile-sec(1)` lists every one.
+const KNOWN_ENV: &[(&str, &str, ReadBy)] = &[
     (
         "SMILE_PARTNER_ID",
         "The Smile ID partner ID, when --partner-id is not given. Used byte for byte.",
+        ReadBy::Arg("partner_id"),
     ),
     (
         "SMILE_API_KEY",
-        "The API key, used verbatim, when --api-key-file is not given. It is never printed.",
+        "The API key, used verbatim, when neither --api-key-file nor --keys is given; before \
+         SMILE_SEC_KEYS and ./smile-keys.json. It is never printed.",
+        ReadBy::Arg("api_key_file"),
     ),
     (
         "SMILE_SEC_KEYS",
         "The key file, when --keys is not given (before ./smile-keys.json).",
+        ReadBy::Arg("keys"),
     ),
     (
         "SMILE_SEC_NOW",
         "Take this RFC 3339 time as now, when --now is not given; makes runs reproducible.",
+        ReadBy::Arg("now"),
     ),
     (
         "GITHUB_STEP_SUMMARY",
         "When it names a file (GitHub Actions sets it), audit and verify append a Markdown summary of what failed to it.",
+        ReadBy::Commands(&["audit", "verify"]),
+    ),
+    (
+        "ALL_PROXY, HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
+        "The first of ALL_PROXY, HTTPS_PROXY and HTTP_PROXY that is set (also in lower case) names \
+         the HTTP proxy for every request; NO_PROXY lists hosts reached directly.",
+        ReadBy::Commands(&["callback-send", "callback-probe"]),
     ),
     (
         "NO_COLOR",
         "When set and not empty, --color auto does not colour (no-color.org).",
+        ReadBy::Arg("color"),
     ),
     (
         "CLICOLOR_FORCE",
         "When set, not empty and not 0, --color auto colours even when stdout is not a terminal.",
+        ReadBy::Arg("color"),
     ),
 ];
 
-/// The known variables, plus every `env = ...` declared anywhere in the clap tree, so a flag
-/// added later is documented without touching this file.
+/// `cmd` and every command below it.
+fn subtree(cmd: &Command) -> Vec<&Command> {
+    let mut all = vec![cmd];
+    let mut i = 0;
+    while i < all.len() {
+        all.extend(all[i].get_subcommands());
+        i += 1;
+    }
+    all
+}
+
+fn reads(cmd: &Command, read_by: ReadBy) -> bool {
+    subtree(cmd).into_iter().any(|c| match read_by {
+        ReadBy::Arg(id) => c.get_arguments().any(|a| a.get_id() == id),
+        ReadBy::Commands(names) => names
+            .iter()
+            .any(|n| page_name(c) == format!("{BIN_NAME}-{n}")),
+    })
+}
+
+/// Whether the command (or one below it) reads a key file, whose entries may name variables.
+fn reads_key_files(cmd: &Command) -> bool {
+    reads(cmd, ReadBy::Arg("keys"))
+}
+
+/// The variables `cmd` and its subcommands read: the known ones that apply, plus every
+/// `env = ...` declared on their arguments, so a flag added later is documented without touching
+/// this file.
 fn environment(cmd: &Command) -> Vec<EnvVar> {
     let mut declared: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     collect_env(cmd, &mut declared);
     let mut vars: Vec<EnvVar> = KNOWN_ENV
         .iter()
-        .map(|(name, about)| EnvVar {
+        .filter(|(name, _, read_by)| reads(cmd, *read_by) || declared.contains_key(*name))
+        .map(|(name, about, _)| EnvVar {
             name: (*name).to_owned(),
             about: (*about).to_owned(),
         })
         .collect();
     for (name, (help, flags)) in declared {
-        if KNOWN_ENV.iter().any(|(known, _)| *known == name) {
+        if KNOWN_ENV.iter().any(|(known, _, _)| *known == name) {
             continue;
         }
         let help = help.trim_end_matches('.');
@@ -375,17 +433,23 @@ fn collect_env(cmd: &Command, out: &mut BTreeMap<String, (String, Vec<String>)>)
     }
 }
 
-fn environment_section(roff: &mut Roff, vars: &[EnvVar]) {
+fn environment_section(roff: &mut Roff, vars: &[EnvVar], key_files: bool) {
     roff.control("SH", ["ENVIRONMENT"]);
     for var in vars {
         roff.control("TP", []);
         roff.text([bold(&var.name)]);
         roff.text([roman(&var.about)]);
     }
-    roff.control("PP", []);
-    roff.text([roman(
-        "A key-file entry's api_key_env names one more variable to read: the one holding that entry's API key.",
-    )]);
+    if key_files {
+        roff.control("PP", []);
+        roff.text([roman(
+            "A key-file entry's api_key_env names one more variable to read: the one holding that entry's API key.",
+        )]);
+    }
+    if vars.is_empty() && !key_files {
+        roff.control("PP", []);
+        roff.text([roman("This command reads no environment variable.")]);
+    }
 }
 
 fn files_section(roff: &mut Roff) {
@@ -394,42 +458,74 @@ fn files_section(roff: &mut Roff) {
     roff.text([bold("./smile-keys.json")]);
     roff.text([roman(
         "The key file, read when neither --keys nor SMILE_SEC_KEYS names one and it exists. A JSON \
-         object: an optional \"policy\" {\"max_age_days\": 90, \"warn_days\": 14} and a list \"keys\". \
+         object: an optional \"policy\" {\"max_age_days\": 90, \"warn_days\": 14}, \
+         which may hold per-environment overrides (\"production\": {\"max_age_days\": 60}), and a list \"keys\". \
          Each entry has a unique \"id\", a \"partner_id\" string, an \"environment\" (production or \
          sandbox), a non-empty list of \"integrations\", \"created\" (YYYY-MM-DD or RFC 3339), \
-         \"status\" (active or retired), at most one secret (\"api_key_env\" naming a variable, \
+         \"status\" (active or retired; a retired key also needs \"retired\", the date it was rotated \
+         out), at most one secret (\"api_key_env\" naming a variable, \
          \"api_key_file\" relative to the key file's folder, or an inline \"api_key\", discouraged), \
          and optional \"owner\" and \"mutes\". An unknown field is an error that names it.",
     )]);
 }
 
-/// Splits a command's `after_long_help` into free paragraphs and the lines after `Examples:`.
-fn after_help(cmd: &Command) -> (Vec<String>, Vec<String>) {
+/// One paragraph of a command's notes, and the list it introduces: a line ending in `:`
+/// followed by indented `term  meaning` lines (reason codes, verdicts, findings) becomes a
+/// tagged list in the man page rather than one run-on paragraph.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Note {
+    text: String,
+    items: Vec<(String, String)>,
+}
+
+fn push_words(to: &mut String, words: &str) {
+    if !to.is_empty() {
+        to.push(' ');
+    }
+    to.push_str(words);
+}
+
+/// Splits a command's `after_long_help` into notes and the lines after `Examples:`.
+fn after_help(cmd: &Command) -> (Vec<Note>, Vec<String>) {
     let Some(text) = cmd.get_after_long_help().or_else(|| cmd.get_after_help()) else {
         return (Vec::new(), Vec::new());
     };
     let text = text.to_string();
     let mut notes = Vec::new();
-    let mut paragraph = String::new();
+    let mut note = Note::default();
     let mut examples: Option<Vec<String>> = None;
     for line in text.lines() {
         if let Some(examples) = examples.as_mut() {
             examples.push(line.to_owned());
-        } else if line.trim().eq_ignore_ascii_case("examples:") {
+            continue;
+        }
+        let trimmed = line.trim();
+        if trimmed.eq_ignore_ascii_case("examples:") {
             examples = Some(Vec::new());
-        } else if line.trim().is_empty() {
-            if !paragraph.is_empty() {
-                notes.push(std::mem::take(&mut paragraph));
+        } else if trimmed.is_empty() {
+            if note != Note::default() {
+                notes.push(std::mem::take(&mut note));
             }
+        } else if line.starts_with(char::is_whitespace) && note.text.ends_with(':') {
+            // A list line: `term  meaning`; a line without the double space continues the last.
+            match trimmed.split_once("  ") {
+                Some((term, meaning)) if !term.contains(' ') => {
+                    note.items
+                        .push((term.to_owned(), meaning.trim().to_owned()));
+                }
+                _ => match note.items.last_mut() {
+                    Some((_, meaning)) => push_words(meaning, trimmed),
+                    None => push_words(&mut note.text, trimmed),
+                },
+            }
+        } else if let Some((_, meaning)) = note.items.last_mut() {
+            push_words(meaning, trimmed);
         } else {
-            if !paragraph.is_empty() {
-                paragraph.push(' ');
-            }
-            paragraph.push_str(line.trim());
+            push_words(&mut note.text, trimmed);
         }
     }
-    if !paragraph.is_empty() {
-        notes.push(paragraph);
+    if note != Note::default() {
+        notes.push(note);
     }
     (notes, dedent(examples.unwrap_or_default()))
 }
@@ -555,8 +651,10 @@ mod tests {
             ] {
                 assert!(text.contains(heading), "{} lacks {heading}", page.path);
             }
-            for var in KNOWN_ENV.iter().map(|(name, _)| name) {
-                assert!(text.contains(var), "{} lacks {var}", page.path);
+            if page.path == "smile-sec.1" {
+                for var in KNOWN_ENV.iter().map(|(name, _, _)| name) {
+                    assert!(text.contains(var), "{} lacks {var}", page.path);
+                }
             }
             assert!(text.contains("smile\\-keys.json"), "{}", page.path);
             assert_eq!(
@@ -580,12 +678,11 @@ mod tests {
         );
         for page in man_pages_for(cmd) {
             let text = String::from_utf8(page.contents).unwrap();
-            assert!(
-                text.contains("SMILE_SEC_NEW_VAR")
-                    && text.contains("Default for \\-\\-token\\-file"),
-                "{}",
-                page.path
-            );
+            let documented = text.contains("SMILE_SEC_NEW_VAR")
+                && text.contains("Default for \\-\\-token\\-file");
+            // The page of the command that reads it, and the overview that lists every one.
+            let reader = ["smile-sec.1", "smile-sec-extra.1"].contains(&page.path.as_str());
+            assert_eq!(documented, reader, "{}", page.path);
         }
     }
 
@@ -595,8 +692,30 @@ mod tests {
             &Command::new("x")
                 .after_long_help("A note\nspanning lines.\n\nExamples:\n  x --a\n    continued\n"),
         );
-        assert_eq!(notes, ["A note spanning lines."]);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].text, "A note spanning lines.");
+        assert!(notes[0].items.is_empty());
         assert_eq!(examples, ["x --a", "  continued"]);
+    }
+
+    #[test]
+    fn an_indented_list_after_a_colon_becomes_tagged_items() {
+        let (notes, _) = after_help(&Command::new("x").after_long_help(
+            "Reason codes (exit 1):\n  ok             it passed\n  bad_signature  no key signed it,\n                 or it was altered\n\nLast words.\n",
+        ));
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes[0].text, "Reason codes (exit 1):");
+        assert_eq!(
+            notes[0].items,
+            [
+                ("ok".to_owned(), "it passed".to_owned()),
+                (
+                    "bad_signature".to_owned(),
+                    "no key signed it, or it was altered".to_owned()
+                )
+            ]
+        );
+        assert_eq!(notes[1].text, "Last words.");
     }
 
     #[test]

@@ -93,6 +93,13 @@ impl Run {
 fn run_action(inputs: &[(&str, &str)]) -> Run {
     let workspace = tempfile::tempdir().unwrap();
     copy_tree(&root().join("examples"), &workspace.path().join("examples"));
+    // A checkout leaves the example key files readable by everyone, which audit fails
+    // (secret_file_permissions) as it should; a workspace that keeps keys keeps them 0600.
+    for entry in std::fs::read_dir(workspace.path().join("examples/secrets")).unwrap() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = entry.unwrap().path();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let runner = tempfile::tempdir().unwrap();
     let file = |name: &str| runner.path().join(name);
     for name in ["output", "path", "summary"] {

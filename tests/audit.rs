@@ -233,6 +233,48 @@ fn policy_from_file_and_overrides() {
     assert_eq!(code(&audit(&keys, &["--max-age-days", "0"], &[])), 2);
 }
 
+/// `--max-age` takes a duration as `verify --max-age` does, held to whole days; the former
+/// `--max-age-days N` is still taken, hidden from the help, and the two cannot be mixed.
+#[test]
+fn max_age_in_days_and_its_former_spelling() {
+    let keys = key_file(
+        r#"{ "max_age_days": 30, "warn_days": 5 }"#,
+        &entry("k", "production", "2026-10-20", ""),
+    );
+    for spelling in [
+        ["--max-age", "60d"],
+        ["--max-age", "1440h"],
+        ["--max-age-days", "60"],
+    ] {
+        let out = audit(&keys, &["--format", "json", spelling[0], spelling[1]], &[]);
+        assert_eq!(code(&out), 0, "{spelling:?}");
+        let lines = json_lines(&out);
+        assert_eq!(key(&lines, "k")["due_date"], "2026-12-19", "{spelling:?}");
+        assert_eq!(lines.last().unwrap()["max_age_days"], 60, "{spelling:?}");
+    }
+    for (value, says) in [
+        ("60", "write it in days, like 90d (`60` is 60 seconds)"),
+        ("36h", "whole days"),
+        ("0d", "at least 1d"),
+        ("36501d", "at most 36500d"),
+        ("soon", "--max-age"),
+    ] {
+        let out = audit(&keys, &["--max-age", value], &[]);
+        assert_eq!(code(&out), 2, "{value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("smile-sec: error: ") && err.contains(says),
+            "{value}: {err}"
+        );
+    }
+    let both = audit(&keys, &["--max-age", "60d", "--max-age-days", "60"], &[]);
+    assert_eq!(code(&both), 2);
+    let help = command().args(["audit", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("--max-age <DUR>"), "{help}");
+    assert!(!help.contains("--max-age-days"), "hidden: {help}");
+}
+
 #[test]
 fn retired_keys_have_no_age_findings() {
     let keys = key_file(
@@ -1020,7 +1062,7 @@ fn help_names_every_flag_and_hides_env_values() {
     for flag in [
         "--keys",
         "--now",
-        "--max-age-days",
+        "--max-age",
         "--warn-days",
         "--fail-on",
         "--format",

@@ -358,3 +358,174 @@ fn tool(name: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// The text of one section of a man page, up to the next `.SH`.
+fn section<'p>(page: &'p str, heading: &str) -> &'p str {
+    page.split(&format!(".SH {heading}\n"))
+        .nth(1)
+        .and_then(|s| s.split(".SH ").next())
+        .unwrap_or_else(|| panic!("no {heading} section"))
+}
+
+fn man_page(name: &str) -> String {
+    let page = generate::man_pages()
+        .into_iter()
+        .find(|p| p.path == format!("{name}.1"))
+        .unwrap_or_else(|| panic!("no page {name}.1"));
+    String::from_utf8(page.contents).unwrap()
+}
+
+/// Each page's ENVIRONMENT lists what that command reads, and nothing another command reads.
+#[test]
+fn each_page_lists_only_the_variables_its_command_reads() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        (
+            "smile-sec-verify",
+            &[
+                "SMILE_PARTNER_ID",
+                "SMILE_API_KEY",
+                "SMILE_SEC_KEYS",
+                "SMILE_SEC_NOW",
+                "GITHUB_STEP_SUMMARY",
+                "NO_COLOR",
+            ],
+            &["HTTPS_PROXY"],
+        ),
+        (
+            "smile-sec-audit",
+            &["SMILE_SEC_KEYS", "SMILE_SEC_NOW", "GITHUB_STEP_SUMMARY"],
+            &["SMILE_API_KEY", "SMILE_PARTNER_ID", "HTTPS_PROXY"],
+        ),
+        (
+            "smile-sec-ip-check",
+            &["NO_COLOR", "CLICOLOR_FORCE"],
+            &[
+                "SMILE_API_KEY",
+                "SMILE_PARTNER_ID",
+                "SMILE_SEC_KEYS",
+                "SMILE_SEC_NOW",
+                "GITHUB_STEP_SUMMARY",
+                "api_key_env",
+            ],
+        ),
+        (
+            "smile-sec-sign",
+            &["SMILE_PARTNER_ID", "SMILE_API_KEY", "SMILE_SEC_KEYS"],
+            &["GITHUB_STEP_SUMMARY", "HTTPS_PROXY"],
+        ),
+        (
+            "smile-sec-callback-send",
+            &["SMILE_API_KEY", "HTTPS_PROXY", "NO_PROXY"],
+            &["GITHUB_STEP_SUMMARY"],
+        ),
+        (
+            "smile-sec-callback-new",
+            &["SMILE_API_KEY"],
+            &["HTTPS_PROXY", "GITHUB_STEP_SUMMARY"],
+        ),
+        ("smile-sec-callback", &["HTTPS_PROXY", "SMILE_API_KEY"], &[]),
+        (
+            "smile-sec-seen-stats",
+            &["NO_COLOR"],
+            &["SMILE_API_KEY", "SMILE_SEC_NOW", "GITHUB_STEP_SUMMARY"],
+        ),
+        (
+            "smile-sec-completions",
+            &[],
+            &["SMILE_API_KEY", "SMILE_SEC_NOW", "SMILE_PARTNER_ID"],
+        ),
+        (
+            "smile-sec",
+            &[
+                "SMILE_PARTNER_ID",
+                "SMILE_API_KEY",
+                "SMILE_SEC_KEYS",
+                "SMILE_SEC_NOW",
+                "GITHUB_STEP_SUMMARY",
+                "HTTPS_PROXY",
+                "NO_COLOR",
+                "CLICOLOR_FORCE",
+            ],
+            &[],
+        ),
+    ];
+    for (name, listed, absent) in cases {
+        let page = man_page(name);
+        let environment = section(&page, "ENVIRONMENT");
+        for var in *listed {
+            assert!(environment.contains(var), "{name}: {var} missing");
+        }
+        for var in *absent {
+            assert!(!environment.contains(var), "{name}: {var} is not read");
+        }
+    }
+}
+
+/// A command module that reads a variable (through the constant or the argument group that
+/// stands for it) has it on its own page, so the per-page lists cannot fall behind the code.
+#[test]
+fn a_command_that_reads_a_variable_lists_it_on_its_page() {
+    let markers = [
+        ("STEP_SUMMARY_ENV", "GITHUB_STEP_SUMMARY"),
+        ("KeySourceArgs", "SMILE_API_KEY"),
+        ("KeySourceArgs", "SMILE_SEC_KEYS"),
+        ("PartnerArgs", "SMILE_PARTNER_ID"),
+        ("ClockArgs", "SMILE_SEC_NOW"),
+    ];
+    let mut checked = 0;
+    for entry in fs::read_dir(root().join("src/cmd")).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace('_', "-");
+        if ["mod", "args"].contains(&stem.as_str()) {
+            continue;
+        }
+        let source = fs::read_to_string(&path).unwrap();
+        let page = man_page(&format!("smile-sec-{stem}"));
+        let environment = section(&page, "ENVIRONMENT");
+        for (marker, var) in markers {
+            if source.contains(marker) {
+                checked += 1;
+                assert!(
+                    environment.contains(var),
+                    "{stem} uses {marker}: {var} missing"
+                );
+            }
+        }
+    }
+    assert!(checked >= 8, "the scan found too little: {checked}");
+}
+
+/// The man pages carry each command's own codes: verify's reasons, audit's findings with their
+/// severity, ip-check's verdicts, each as an item of its own.
+#[test]
+fn man_pages_list_reason_codes_findings_and_verdicts() {
+    let item = |code: &str| format!(".TP\n\\fB{}\\fR\n", code.replace('-', "\\-"));
+    let verify = man_page("smile-sec-verify");
+    for reason in smile_sec::callbacks::verdict::Reason::ALL {
+        assert!(
+            section(&verify, "NOTES").contains(&item(reason.as_str())),
+            "verify: {}",
+            reason.as_str()
+        );
+    }
+    let audit = man_page("smile-sec-audit");
+    for code in smile_sec::keys::audit::Code::ALL {
+        let entry = format!("{}({})", item(code.as_str()), code.severity().as_str());
+        assert!(
+            section(&audit, "NOTES").contains(&entry),
+            "audit: {}",
+            code.as_str()
+        );
+    }
+    let ip_check = man_page("smile-sec-ip-check");
+    for verdict in ["allowed", "denied", "invalid"] {
+        assert!(
+            section(&ip_check, "NOTES").contains(&item(verdict)),
+            "ip-check: {verdict}"
+        );
+    }
+}

@@ -581,3 +581,66 @@ fn json_results_carry_duplicate_and_errors() {
         assert!(stderr.lines().any(|l| l == said), "{said}\n{stderr}");
     }
 }
+
+/// `--env` takes the values `ip-check` and `allowlist` take: `all` keeps every key-file entry (as
+/// no `--env` does) and, unlike `production` or `sandbox`, goes with a key given on its own.
+#[test]
+fn env_all_is_every_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[
+          {"id":"live","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-11-01","api_key_env":"LIVE_KEY"},
+          {"id":"test","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-11-01","api_key_env":"TEST_KEY"}
+        ]}"#,
+    )
+    .unwrap();
+    let live = callback("live-key", "2026-11-20T10:00:00.000Z", "live");
+    let test = callback("test-key", "2026-11-20T10:00:01.000Z", "test");
+    let run = |env: Option<&str>| {
+        let mut cmd = smile_sec();
+        cmd.current_dir(dir.path())
+            .args([
+                "verify",
+                "--keys",
+                "keys.json",
+                "--now",
+                NOW,
+                "--format",
+                "json",
+            ])
+            .env("LIVE_KEY", "live-key")
+            .env("TEST_KEY", "test-key");
+        if let Some(env) = env {
+            cmd.args(["--env", env]);
+        }
+        cmd.write_stdin(format!("{live}\n{test}\n"))
+            .output()
+            .unwrap()
+    };
+    let key_ids = |out: &std::process::Output| -> Vec<Value> {
+        results(out).0.iter().map(|l| l["key_id"].clone()).collect()
+    };
+    for env in [None, Some("all")] {
+        let out = run(env);
+        assert_eq!(out.status.code(), Some(0), "{env:?}");
+        assert_eq!(key_ids(&out), [json!("live"), json!("test")], "{env:?}");
+    }
+    let out = run(Some("sandbox"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(key_ids(&out), [Value::Null, json!("test")]);
+
+    // A key without an environment: `all` promises nothing it cannot keep, `production` does.
+    let mut alone = verify(dir.path(), &["--env", "all"]);
+    let out = alone
+        .write_stdin(format!(
+            "{}\n",
+            callback(KEY, "2026-11-20T10:00:00.000Z", "k")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut refused = verify(dir.path(), &["--env", "production"]);
+    let out = refused.write_stdin("{}\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -33,6 +33,22 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in the order the help lists them.
+    pub const ALL: [Reason; 12] = [
+        Reason::Ok,
+        Reason::BadSignature,
+        Reason::MissingSignature,
+        Reason::MissingTimestamp,
+        Reason::MalformedSignature,
+        Reason::Stale,
+        Reason::Future,
+        Reason::BadTimestamp,
+        Reason::RetiredKey,
+        Reason::Replayed,
+        Reason::NotAnObject,
+        Reason::ParseError,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Ok => "ok",
@@ -315,6 +331,28 @@ pub fn judge_replay(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn all_lists_every_reason_once() {
+        // A new variant stops this match compiling until it is given a place in `ALL`.
+        let place = |r: Reason| match r {
+            Reason::Ok => 0,
+            Reason::BadSignature => 1,
+            Reason::MissingSignature => 2,
+            Reason::MissingTimestamp => 3,
+            Reason::MalformedSignature => 4,
+            Reason::Stale => 5,
+            Reason::Future => 6,
+            Reason::BadTimestamp => 7,
+            Reason::RetiredKey => 8,
+            Reason::Replayed => 9,
+            Reason::NotAnObject => 10,
+            Reason::ParseError => 11,
+        };
+        let places: Vec<usize> = Reason::ALL.into_iter().map(place).collect();
+        assert_eq!(places, (0..Reason::ALL.len()).collect::<Vec<_>>());
+    }
+
     use super::*;
     use crate::callbacks::replay::{Location, body_digest, same_body};
     use crate::ingest::payload::{Item, parse_item};

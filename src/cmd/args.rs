@@ -97,18 +97,23 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
     crate::time::parse_duration(text).map_err(|e| e.to_string())
 }
 
-/// `--env production|sandbox`.
+/// `--env production|sandbox|all`, the values `ip-check` and `allowlist` take too; `all` is the
+/// same as no `--env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EnvArg {
     Production,
     Sandbox,
+    /// Every environment: no filter
+    All,
 }
 
-impl From<EnvArg> for Environment {
-    fn from(e: EnvArg) -> Self {
-        match e {
-            EnvArg::Production => Environment::Production,
-            EnvArg::Sandbox => Environment::Sandbox,
+impl EnvArg {
+    /// The environment to keep to; `None` for every one.
+    pub fn environment(self) -> Option<Environment> {
+        match self {
+            EnvArg::Production => Some(Environment::Production),
+            EnvArg::Sandbox => Some(Environment::Sandbox),
+            EnvArg::All => None,
         }
     }
 }

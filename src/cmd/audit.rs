@@ -17,26 +17,59 @@ use crate::output::junit::{CaseOutcome, Suite};
 use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, hinted, verdict};
 
-/// Audit API keys against the rotation policy and Smile ID's key rules
-///
-/// Reads the key file and reports, per key, its age in whole UTC days, its due date (created +
-/// max_age_days) and the days left, with findings: expired, expiring, shared_key,
-/// cross_environment, created_in_future, exposed_inline_secret, inline_secret,
-/// secret_file_permissions (an api_key_file, or a key file holding inline keys, that group or
-/// others can read or write), mute_expired. Secrets are read only to compare their SHA-256
-/// digests; no value is ever printed; secrets that cannot be read here (as in CI) are said in one
-/// warning. A finding named by a current mute (until that date, inclusive) is reported as muted
-/// and does not count.
-///
-/// max_age_days and warn_days come from --max-age-days / --warn-days, else the key file's policy
-/// for the key's environment ("policy": {"production": {"max_age_days": 60}}), else its
-/// top-level policy, else 90 and 14.
-///
-/// Exit status: 0 when no unmuted finding reaches --fail-on, 1 otherwise, 2 when the key file is
-/// missing, unreadable or invalid.
-#[derive(Debug, clap::Args)]
-#[command(after_long_help = "Examples:
-  smile-sec audit --keys smile-keys.json
+/// `--max-age DUR`: the duration every other command takes for an age, held to whole days here
+/// (a key's age is counted in whole UTC days), so `90d` or `2160h`; a bare `90` is 90 seconds by
+/// the duration rule and is refused with the spelling that was meant.
+fn parse_max_age(text: &str) -> Result<u32, String> {
+    const DAY: i64 = 86_400;
+    let duration = super::args::parse_duration(text)?;
+    let seconds = duration.num_seconds();
+    if seconds == 0 {
+        return Err("at least 1d".into());
+    }
+    if seconds % DAY != 0 {
+        return Err(format!(
+            "a key's age is counted in whole days: write it in days, like 90d (`{text}` is {seconds} seconds)"
+        ));
+    }
+    u32::try_from(seconds / DAY)
+        .ok()
+        .filter(|days| *days <= audit::MAX_POLICY_DAYS)
+        .ok_or_else(|| format!("at most {}d", audit::MAX_POLICY_DAYS))
+}
+
+/// The long help's list of findings, built from the codes themselves so that it cannot miss one,
+/// then the examples and the key file's shape.
+fn long_help() -> String {
+    let width = Code::ALL
+        .iter()
+        .map(|c| c.as_str().len())
+        .max()
+        .unwrap_or(0);
+    let mut help = String::from("Findings (code, severity, what it means):\n");
+    for code in Code::ALL {
+        // Wrapped here, under its own column, rather than by clap at the left margin.
+        let mut line = format!("  {:width$} ", code.as_str());
+        let indent = line.len();
+        let words = format!("({}) {}", code.severity().as_str(), code.summary());
+        for word in words.split(' ') {
+            if line.len() + 1 + word.len() > 96 {
+                help.push_str(&line);
+                help.push('\n');
+                line = " ".repeat(indent);
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        help.push_str(&line);
+        help.push('\n');
+    }
+    help.push_str(
+        "\nA fail finding makes the run exit 1; with --fail-on warn, a warn finding does too. A muted \
+         finding counts for neither.\n\nExamples:\n",
+    );
+    help.push_str(
+        "  smile-sec audit --keys smile-keys.json
   smile-sec audit --fail-on warn --format github          # in a CI job
   smile-sec audit --format sarif > smile-sec.sarif        # for GitHub code scanning
   smile-sec audit --now 2026-12-01T00:00:00Z --warn-days 30
@@ -49,7 +82,30 @@ The key file (JSON; an unknown field is an error that names it):
              \"mutes\": [{\"finding\": \"expiring\", \"reason\": \"booked\", \"until\": \"2026-12-03\"}]}]}
   Optional: policy, status (active or retired; a retired key needs \"retired\": its date), owner,
   mutes, and the secret: at most one of api_key_env (a variable's name), api_key_file (a path
-  inside the key file's folder) or api_key.")]
+  inside the key file's folder) or api_key.",
+    );
+    help
+}
+
+/// Audit API keys against the rotation policy and Smile ID's key rules
+///
+/// Reads the key file and reports, per key, its age in whole UTC days, its due date (created +
+/// max_age_days) and the days left, with findings: expired, expiring, shared_key,
+/// cross_environment, created_in_future, exposed_inline_secret, inline_secret,
+/// secret_file_permissions (an api_key_file, or a key file holding inline keys, that group or
+/// others can read or write), mute_expired. Secrets are read only to compare their SHA-256
+/// digests; no value is ever printed; secrets that cannot be read here (as in CI) are said in one
+/// warning. A finding named by a current mute (until that date, inclusive) is reported as muted
+/// and does not count.
+///
+/// max_age_days and warn_days come from --max-age / --warn-days, else the key file's policy
+/// for the key's environment ("policy": {"production": {"max_age_days": 60}}), else its
+/// top-level policy, else 90 and 14.
+///
+/// Exit status: 0 when no unmuted finding reaches --fail-on, 1 otherwise, 2 when the key file is
+/// missing, unreadable or invalid.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = long_help())]
 pub struct Args {
     /// The key file [default: ./smile-keys.json when it exists]
     #[arg(long, env = "SMILE_SEC_KEYS", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
@@ -58,9 +114,13 @@ pub struct Args {
     #[command(flatten)]
     pub clock: ClockArgs,
 
-    /// Maximum key age in days, for every key (overrides the file's policy.max_age_days and its
-    /// per-environment overrides)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(audit::MAX_POLICY_DAYS)))]
+    /// Maximum key age, in whole days (90d), for every key (overrides the file's
+    /// policy.max_age_days and its per-environment overrides)
+    #[arg(long, value_name = "DUR", value_parser = parse_max_age, conflicts_with = "max_age_days")]
+    pub max_age: Option<u32>,
+
+    /// The former spelling of --max-age, as a number of days; still taken for one release
+    #[arg(long, value_name = "N", hide = true, value_parser = clap::value_parser!(u32).range(1..=i64::from(audit::MAX_POLICY_DAYS)))]
     pub max_age_days: Option<u32>,
 
     /// Warn this many days before a key falls due, for every key (overrides the file's
@@ -119,7 +179,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // The command line sets a number for every key: it beats the per-environment overrides.
     let mut policy = file.policy;
     let mut overrides = file.overrides;
-    if let Some(days) = args.max_age_days {
+    if let Some(days) = args.max_age.or(args.max_age_days) {
         policy.max_age_days = days;
         overrides.production.max_age_days = None;
         overrides.sandbox.max_age_days = None;

@@ -12,7 +12,7 @@ use clap::ValueHint;
 use ipnet::IpNet;
 
 use super::allowlist::{EnvFilter, ListArgs};
-use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use super::ip_check::parse_trusted;
 use crate::callbacks::store::{self, Window};
 use crate::guard::claims::Claims;
@@ -22,7 +22,7 @@ use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
 use crate::ip::allowlist::BUILT_IN_DATE;
 use crate::keys::credentials::verification_credentials;
-use crate::keys::keyfile;
+use crate::keys::keyfile::{self, Environment};
 use crate::outcome::Outcome;
 use crate::output::{self, hinted};
 
@@ -72,8 +72,8 @@ pub struct Args {
     /// The environment this gate serves: only its keys are tried and only its callback sources
     /// allowed (a sandbox key is kept with less care, so a production gate must not accept what
     /// it signed)
-    #[arg(long, value_enum, value_name = "ENV", default_value_t = EnvArg::Production)]
-    pub env: EnvArg,
+    #[arg(long, value_enum, value_name = "ENV", default_value_t = GateEnv::Production)]
+    pub env: GateEnv,
 
     /// Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`;
     /// only the entries labelled with --env are kept
@@ -151,6 +151,14 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok(size)
 }
 
+/// The one environment a gate serves (no `all`: a sandbox key is kept with less care than a
+/// production one, so a production gate must not accept what it signed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GateEnv {
+    Production,
+    Sandbox,
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let listen: SocketAddr = args.listen.parse().map_err(|_| {
         hinted(
@@ -176,7 +184,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let upstream = Upstream::new(&args.upstream, upstream_timeout).map_err(anyhow::Error::msg)?;
 
-    let environment = args.env.into();
+    let environment = match args.env {
+        GateEnv::Production => Environment::Production,
+        GateEnv::Sandbox => Environment::Sandbox,
+    };
     let request = args.keys.request(&args.partner, Some(environment));
     let keys = verification_credentials(&request, &sources_told(&request)?, false)?;
     for warning in &keys.skipped {
@@ -191,9 +202,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .flatten();
 
     let list = ListArgs {
-        env: match args.env {
-            EnvArg::Production => EnvFilter::Production,
-            EnvArg::Sandbox => EnvFilter::Sandbox,
+        env: match environment {
+            Environment::Production => EnvFilter::Production,
+            Environment::Sandbox => EnvFilter::Sandbox,
         },
         allowlist: args.allowlist.clone(),
     };

@@ -28,11 +28,22 @@ const MAX_LINE: usize = 4096;
 ///
 /// Exit status: 0 every address allowed, 1 any denied, 2 any invalid.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = "Examples:
+#[command(
+    after_long_help = "Verdicts (one per input; the JSON reason code in brackets):
+  allowed  on the allowlist, with the entry that matched and its label [listed]
+  denied   a well-formed address that is not on the allowlist [not_listed], or a zoned IPv6
+           address such as fe80::1%eth0, never a callback source [zoned]
+  invalid  not an address the same way to every parser: a leading zero, hex or fewer than four
+           IPv4 parts [ambiguous_leading_zero, ambiguous_hex, ambiguous_short_form], a part over
+           255 [octet_out_of_range], a bad port or zone [bad_port, bad_zone], an empty line
+           [empty], anything else [not_an_address]
+
+Examples:
   smile-sec ip-check 34.240.137.52 '[::ffff:34.240.137.52]:443'
   awk '{print $1}' access.log | smile-sec ip-check --only denied
   smile-sec ip-check --count --env production < sources.txt
-  smile-sec ip-check --peer 10.0.0.7 --forwarded-for '203.0.113.9, 34.240.137.52' --trusted-proxy 10.0.0.0/8")]
+  smile-sec ip-check --peer 10.0.0.7 --forwarded-for '203.0.113.9, 34.240.137.52' --trusted-proxy 10.0.0.0/8"
+)]
 pub struct Args {
     /// Addresses to check; none or "-" reads one address per line from stdin
     // Not `String`: an argument that is not UTF-8 is one `invalid` input, as the same bytes on

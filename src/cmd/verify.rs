@@ -39,10 +39,33 @@ use crate::output::{self, Printer};
 /// constant time and must be canonical padded standard base64. With a key file, every entry that
 /// fits the filters is tried (retired ones too) and the matching key is named.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = "Examples:
+#[command(
+    after_long_help = "Reason codes (the result's reason; exit 1 unless said otherwise):
+  ok                   signed by a candidate key, fresh, not a replay (exit 0; an identical resend
+                       is ok too, marked as a duplicate)
+  bad_signature        well-formed, but no candidate key signed it: forged, altered, or the wrong
+                       key (--explain says which)
+  missing_signature    no top-level string `signature`
+  missing_timestamp    no top-level string `timestamp`
+  malformed_signature  not 44 characters of canonical padded standard base64
+  stale                correctly signed, but older than now minus --max-age
+  future               correctly signed, but dated after now plus --max-future
+  bad_timestamp        correctly signed, but its timestamp cannot be read as a time for freshness
+  retired_key          signed by a key-file key after that key's `retired` date: only a copy of a
+                       rotated key can still sign
+  replayed             this timestamp and signature were accepted before with a different body (in
+                       this run, or in the --seen store)
+  not_an_object        valid JSON, but not an object (exit 2)
+  parse_error          not valid JSON, or larger than 16 MiB (exit 2)
+
+Exit status: 0 when every callback is ok, 1 when any is invalid, 2 when any item or path could not
+be read or parsed.
+
+Examples:
   smile-sec verify callbacks/ --keys smile-keys.json
   smile-sec verify saved.ndjson --api-key-file key.txt --partner-id 085 --max-age 24h
-  cat callback.json | smile-sec verify --env production --format json")]
+  cat callback.json | smile-sec verify --env production --format json"
+)]
 pub struct Args {
     /// Files or directories to read ("-" for stdin)
     #[arg(value_name = "PATH", default_value = "-", value_hint = ValueHint::AnyPath)]
@@ -53,7 +76,7 @@ pub struct Args {
     #[command(flatten)]
     pub keys: KeySourceArgs,
 
-    /// Try only key-file entries of this environment
+    /// Try only key-file entries of this environment (all: every one, as without --env)
     #[arg(long, value_enum, value_name = "ENV")]
     pub env: Option<EnvArg>,
 
@@ -107,7 +130,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
-    let request = args.keys.request(&args.partner, args.env.map(Into::into));
+    let request = args
+        .keys
+        .request(&args.partner, args.env.and_then(EnvArg::environment));
     let keys = verification_credentials(&request, &sources_told(&request)?, args.explain)?;
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
