@@ -23,7 +23,7 @@ use crate::explain::{Explainer, Explanation};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
 use crate::payload::{self, ItemNumber, RawItem};
-use crate::pipeline;
+use crate::pipeline::{self, Results};
 use crate::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
 use crate::scan;
 use crate::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
@@ -242,11 +242,10 @@ impl Report {
     fn collect(
         mut self,
         worker: &Worker,
-        results: impl Iterator<Item = Checked>,
+        mut results: Results<Checked>,
         recycle: &Sender<Vec<u8>>,
     ) -> anyhow::Result<(Summary, Outcome)> {
         let mut out = Printer::new();
-        let mut results = results.peekable();
         while let Some(mut checked) = results.next() {
             let origin = checked
                 .batch
@@ -266,8 +265,7 @@ impl Report {
                 self.emit(&mut out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
-                // One commit a batch.
-                self.settle(&mut out)?;
+                self.settle_when_due(&mut out, &mut results)?;
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
@@ -329,7 +327,7 @@ impl Report {
                 }
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
-            self.settle(&mut out)?;
+            self.settle_when_due(&mut out, &mut results)?;
         }
         self.end_source(&mut out)?;
         self.settle(&mut out)?;
@@ -569,6 +567,25 @@ impl Report {
         }
     }
 
+    /// Settles what is held once enough waits (one commit for many callbacks), or when no more
+    /// results come for a moment (input that arrives slowly is not held back).
+    fn settle_when_due(
+        &mut self,
+        out: &mut Printer,
+        results: &mut Results<Checked>,
+    ) -> anyhow::Result<()> {
+        if self.held.is_empty() && self.pending.is_empty() {
+            return Ok(());
+        }
+        if self.pending.len() >= PENDING_CLAIMS / 2
+            || self.held.len() >= HELD_BYTES / 2
+            || !results.ready_within(GROUP_WAIT)
+        {
+            self.settle(out)?;
+        }
+        Ok(())
+    }
+
     /// Claims the accepted callbacks held so far in the store (one commit), then prints what was
     /// held, with the store's verdict on each: a pair it holds with another body is a replay,
     /// with the same body a resend. Nothing held is printed when the store fails.
@@ -641,10 +658,12 @@ impl Report {
     }
 }
 
-/// How many accepted callbacks, or bytes of result lines, wait for a claim at most: a batch's
-/// worth (one commit a batch), and no more when a long source is framed in order.
-const PENDING_CLAIMS: usize = 4096;
-const HELD_BYTES: usize = 1 << 20;
+/// How many accepted callbacks, or bytes of result lines, wait for their claims at most: a commit
+/// (a sync to disk) costs about as much as thousands of claims, so claims are grouped.
+const PENDING_CLAIMS: usize = 16_384;
+const HELD_BYTES: usize = 8 << 20;
+/// How long results may pause before what is held is settled.
+const GROUP_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// An accepted callback whose claim in the store is to be made, and its result line.
 struct Pending {
