@@ -39,9 +39,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;sign' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -55,9 +55,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;verify' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Try only key-file entries of this environment')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)')
             [CompletionResult]::new('--max-future', '--max-future', [CompletionResultType]::ParameterName, 'Fail callbacks dated after now + DUR')
@@ -104,8 +104,8 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         'smile-sec;audit' {
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'Maximum key age in days (overrides the file''s policy.max_age_days)')
-            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'Warn this many days before a key falls due (overrides the file''s policy.warn_days)')
+            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'Maximum key age in days, for every key (overrides the file''s policy.max_age_days and its per-environment overrides)')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that makes the run exit 1')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
@@ -203,9 +203,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;callback;new' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]')
             [CompletionResult]::new('--job-type', '--job-type', [CompletionResultType]::ParameterName, 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)')
@@ -223,9 +223,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;callback;send' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]')
             [CompletionResult]::new('--job-type', '--job-type', [CompletionResultType]::ParameterName, 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)')
@@ -244,16 +244,17 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;callback;probe' {
             [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
-            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file')
-            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--stale-by', '--stale-by', [CompletionResultType]::ParameterName, 'How far in the past the stale callback is dated')
             [CompletionResult]::new('--future-by', '--future-by', [CompletionResultType]::ParameterName, 'How far in the future the future callback is dated')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on each request after this long')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a "should" case is accepted, too')
+            [CompletionResult]::new('--lenient', '--lenient', [CompletionResultType]::ParameterName, 'Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is a warning')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that say it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

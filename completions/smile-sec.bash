@@ -257,7 +257,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -448,7 +448,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__callback__subcmd__probe)
-            opts="-h -V --partner-id --api-key-file --keys --key --now --strict --stale-by --future-by --timeout --format --color --help --version"
+            opts="-h -V --partner-id --api-key-file --keys --key --now --lenient --strict --stale-by --future-by --timeout --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1293,7 +1293,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

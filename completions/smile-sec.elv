@@ -35,9 +35,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;sign'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
             cand --now 'Take this RFC 3339 time as now'
             cand --format 'Output format'
@@ -50,9 +50,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;verify'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --env 'Try only key-file entries of this environment'
             cand --max-age 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)'
             cand --max-future 'Fail callbacks dated after now + DUR'
@@ -96,8 +96,8 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;audit'= {
             cand --keys 'The key file [default: ./smile-keys.json when it exists]'
             cand --now 'Take this RFC 3339 time as now'
-            cand --max-age-days 'Maximum key age in days (overrides the file''s policy.max_age_days)'
-            cand --warn-days 'Warn this many days before a key falls due (overrides the file''s policy.warn_days)'
+            cand --max-age-days 'Maximum key age in days, for every key (overrides the file''s policy.max_age_days and its per-environment overrides)'
+            cand --warn-days 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)'
             cand --fail-on 'The lowest severity that makes the run exit 1'
             cand --format 'Output format'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
@@ -182,9 +182,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;new'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --now 'Take this RFC 3339 time as now'
             cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
             cand --job-type 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)'
@@ -201,9 +201,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;send'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --now 'Take this RFC 3339 time as now'
             cand --timestamp 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]'
             cand --job-type 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)'
@@ -221,16 +221,17 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;probe'= {
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
-            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file'
-            cand --keys 'The key file [default: ./smile-keys.json when it exists]'
-            cand --key 'Use the key-file entry with this id'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --now 'Take this RFC 3339 time as now'
             cand --stale-by 'How far in the past the stale callback is dated'
             cand --future-by 'How far in the future the future callback is dated'
             cand --timeout 'Give up on each request after this long'
             cand --format 'Output format'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
-            cand --strict 'Fail (exit 1) when a "should" case is accepted, too'
+            cand --lenient 'Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is a warning'
+            cand --strict 'Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that say it'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

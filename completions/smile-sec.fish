@@ -39,9 +39,9 @@ complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'T
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l keys -d 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l format -d 'Output format' -r -f -a "text\t'Aligned `name value` lines'
@@ -55,9 +55,9 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l keys -d 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l env -d 'Try only key-file entries of this environment' -r -f -a "production\t''
 sandbox\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-age -d 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)' -r
@@ -65,7 +65,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-futur
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l seen -d 'Remember accepted callbacks in STORE across runs and machines, so that a replay arriving later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A callback is reported ok only once it is recorded' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l format -d 'Output format' -r -f -a "text\t'One aligned line per callback, then a summary'
-json\t'NDJSON: one result object per callback, then a summary object'"
+json\t'NDJSON: one result object per callback, then a summary object'
+junit\t'JUnit XML: one test case per callback, a failure for each that fails'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -112,14 +113,15 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l h
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l now -d 'Take this RFC 3339 time as now' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'Maximum key age in days (overrides the file\'s policy.max_age_days)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l warn-days -d 'Warn this many days before a key falls due (overrides the file\'s policy.warn_days)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'Maximum key age in days, for every key (overrides the file\'s policy.max_age_days and its per-environment overrides)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l warn-days -d 'Warn this many days before a key falls due, for every key (overrides the file\'s policy.warn_days and its per-environment overrides)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l fail-on -d 'The lowest severity that makes the run exit 1' -r -f -a "fail\t'Exit 1 on an unmuted failure'
 warn\t'Exit 1 on an unmuted warning or failure'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l format -d 'Output format' -r -f -a "text\t'An aligned table sorted by urgency, the findings, and a rotation plan'
 json\t'NDJSON: one object per key, then a summary object'
 sarif\t'A SARIF 2.1.0 log (GitHub code scanning and other SARIF viewers)'
-github\t'GitHub Actions workflow commands (::error / ::warning annotations)'"
+github\t'GitHub Actions workflow commands (::error / ::warning annotations)'
+junit\t'JUnit XML: one test case per key, a failure for each key that fails'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -180,9 +182,9 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l keys -d 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)' -r
@@ -198,9 +200,9 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l keys -d 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)' -r
@@ -217,9 +219,9 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else. Without it, SMILE_API_KEY is used verbatim, then the key file' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l key -d 'Use the key-file entry with this id' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l keys -d 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l stale-by -d 'How far in the past the stale callback is dated' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l future-by -d 'How far in the future the future callback is dated' -r
@@ -229,7 +231,8 @@ json\t'JSON: one object (new, send) or NDJSON results then a summary (probe)'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l strict -d 'Fail (exit 1) when a "should" case is accepted, too'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l lenient -d 'Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is a warning'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -l strict -d 'Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that say it'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from probe" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak memory of the release binary at full size (issue 6, item 3): verify over 1 million
+# Peak memory of the release binary at full size: verify over 1 million
 # callbacks, a --seen store of a million entries, ip-check --count over 4 and 16 million
 # lines. tests/memory.rs runs the same checks at
 # a size the debug binary handles in seconds; this is the measurement behind the README's numbers.

@@ -52,6 +52,32 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// The variables set in the environment whose flag was given on the command line as well, as
+/// (variable, `--flag`) pairs: the flag wins, and a variable that loses is worth a word, since it
+/// may have been exported long ago and forgotten.
+pub fn shadowed_env(command: &clap::Command, matches: &clap::ArgMatches) -> Vec<(String, String)> {
+    let mut shadowed = Vec::new();
+    for arg in command.get_arguments() {
+        let (Some(variable), Some(long)) = (arg.get_env(), arg.get_long()) else {
+            continue;
+        };
+        let given = matches
+            .try_get_raw(arg.get_id().as_str())
+            .is_ok_and(|raw| raw.is_some())
+            && matches.value_source(arg.get_id().as_str())
+                == Some(clap::parser::ValueSource::CommandLine);
+        if given && std::env::var_os(variable).is_some() {
+            shadowed.push((variable.to_string_lossy().into_owned(), format!("--{long}")));
+        }
+    }
+    if let Some((name, sub)) = matches.subcommand()
+        && let Some(sub_command) = command.find_subcommand(name)
+    {
+        shadowed.extend(shadowed_env(sub_command, sub));
+    }
+    shadowed
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,40 +1,137 @@
 //! Reading a whole file named on the command line, where `-` means stdin: API key files, key
 //! files, allowlists, request and callback bodies. Each has a size limit, so that naming
 //! `/dev/zero` or a log by mistake is an error rather than a process that grows until the system
-//! kills it. Streams that can be large (`verify` inputs, address lists) are read elsewhere,
-//! incrementally.
+//! kills it, and each must be a regular file, so that a FIFO or a device is an error rather than
+//! a process that waits forever. Streams that can be large (`verify` inputs, address lists) are
+//! read elsewhere, incrementally.
+//!
+//! A path is named in messages by [`shown`]: a "path" that does not exist and looks like a secret
+//! (an API key pasted where its file's name belongs) is named by its fingerprint instead.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
 use anyhow::Context;
+use sha2::{Digest, Sha256};
 
 /// An API key file, or a key-file entry's `api_key_file`: a key is tens of bytes.
-pub const SECRET_BYTES: u64 = 64 << 10;
+pub(crate) const SECRET_BYTES: u64 = 64 << 10;
 /// A key file or an allowlist: thousands of entries.
-pub const LIST_BYTES: u64 = 16 << 20;
+pub(crate) const LIST_BYTES: u64 = 16 << 20;
 /// A request or callback body (a request may carry images in base64).
-pub const BODY_BYTES: u64 = 256 << 20;
+pub(crate) const BODY_BYTES: u64 = 256 << 20;
 
 /// The whole of `path` (`-`: stdin), up to `limit` bytes. `what` names it in errors, e.g.
 /// "API key file".
-pub fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         read_limited(io::stdin().lock(), limit)
             .with_context(|| format!("cannot read the {what} from stdin"))
     } else {
-        read_file(path, limit).with_context(|| format!("cannot read {what} {}", path.display()))
+        read_file(path, limit).with_context(|| format!("cannot read {what} {}", shown(path)))
     }
 }
 
-/// The whole of the file at `path`, up to `limit` bytes.
-pub fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    read_limited(File::open(path)?, limit)
+/// The whole of the regular file at `path`, up to `limit` bytes.
+pub(crate) fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    read_limited(open_regular(path)?, limit)
+}
+
+/// Opens `path` for reading if it is a regular file. It is asked before opening (opening a FIFO
+/// waits for a writer) and again of the open file (the path may have changed in between).
+pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
+    not_regular(&std::fs::metadata(path)?)?;
+    let file = File::open(path)?;
+    not_regular(&file.metadata()?)?;
+    Ok(file)
+}
+
+fn not_regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let kind = if meta.is_dir() {
+        "a directory"
+    } else {
+        kind_of_special(meta)
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {kind}, not a regular file"),
+    ))
+}
+
+#[cfg(unix)]
+fn kind_of_special(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn kind_of_special(_meta: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+/// How a path given by the user is named in messages (errors, warnings, SARIF, annotations):
+/// as it is, with one exception. A "path" that does not exist and looks like a secret is most
+/// likely an API key pasted where a file name belongs; it is named by the fingerprint of its
+/// bytes (`sha256:` and 12 hex digits), which lets the user recognise it without printing it.
+pub(crate) fn shown(path: &Path) -> Cow<'_, str> {
+    let text = path.to_string_lossy();
+    if looks_like_secret(&text) && std::fs::symlink_metadata(path).is_err() {
+        return Cow::Owned(format!(
+            "(not shown: a path that does not exist and looks like a secret, {})",
+            fingerprint(path.as_os_str().as_encoded_bytes())
+        ));
+    }
+    text
+}
+
+/// `sha256:` and the first 12 hex digits of SHA-256 of `bytes`.
+pub(crate) fn fingerprint(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(&Sha256::digest(bytes)[..6]))
+}
+
+/// A name with no folder in it, long, with letters and digits, no file extension and no white
+/// space, whose characters are varied: what API keys (UUIDs, base64, hex) look like and file
+/// names seldom do.
+pub(crate) fn looks_like_secret(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() < 16 || text.contains(['/', '\\', '.']) || text.contains(char::is_whitespace) {
+        return false;
+    }
+    if !chars.iter().any(char::is_ascii_digit) || !chars.iter().any(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    // Shannon entropy in bits per character: random keys are above 3.5, words around 3.
+    let mut counts = std::collections::HashMap::new();
+    for c in &chars {
+        *counts.entry(c).or_insert(0u32) += 1;
+    }
+    let n = chars.len() as f64;
+    let entropy: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = f64::from(k) / n;
+            -p * p.log2()
+        })
+        .sum();
+    entropy >= 3.0
 }
 
 /// All of `reader`, or an error once it holds more than `limit` bytes.
-pub fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(limit.saturating_add(1))
@@ -71,6 +168,42 @@ mod tests {
         // An endless source stops one byte past the limit.
         let err = read_limited(io::repeat(0), SECRET_BYTES).unwrap_err();
         assert_eq!(err.to_string(), "it is larger than 64 KiB");
+    }
+
+    #[test]
+    fn secrets_pasted_as_paths_are_recognised() {
+        for secret in [
+            "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8",
+            "e3b0c44298fc1c149afbf4c8996fb924",
+            "kX9vQ2mZ7pL4wR8tY1uN6bV3cH5jD0fG",
+            "SGVsbG8gV29ybGQhIEl0IGlzIG1l+9z=",
+        ] {
+            assert!(looks_like_secret(secret), "{secret}");
+            let shown = shown(Path::new(secret));
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(shown.contains(&fingerprint(secret.as_bytes())), "{shown}");
+        }
+        for path in [
+            "smile-keys.json",
+            "keys/production-2026.json",
+            "aaaaaaaaaaaaaaaaaaaa1",
+            "short1",
+            "my production keys 2026",
+            "/etc/smile/0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8",
+        ] {
+            assert!(!looks_like_secret(path), "{path}");
+            assert_eq!(shown(Path::new(path)), path);
+        }
+        assert_eq!(fingerprint(b"abc"), "sha256:ba7816bf8f01");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        let err = read_file(Path::new("/dev/null"), 10).unwrap_err();
+        assert_eq!(err.to_string(), "it is a device, not a regular file");
+        let err = read_file(Path::new("/"), 10).unwrap_err();
+        assert_eq!(err.to_string(), "it is a directory, not a regular file");
     }
 
     #[test]

@@ -2,12 +2,14 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use smile_sec::{cli::Cli, cmd, output};
 
 fn main() -> ExitCode {
     // The contract promises exit 0, 1 or 2 and never a panic's 101. A panic is a bug in smile-sec:
     // say so in one line and exit 2 ("could not decide"); tests look for this line.
+    // The hook writes directly: it may run while `output` holds its own lock.
+    #[allow(clippy::print_stderr)]
     std::panic::set_hook(Box::new(|info| {
         let at = info
             .location()
@@ -16,11 +18,20 @@ fn main() -> ExitCode {
         eprintln!("smile-sec: error: internal error{at} (a bug; please report it)");
         std::process::exit(2);
     }));
-    let cli = match Cli::try_parse() {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(err) => return usage_error(&err),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };
     output::configure_color(cli.global.color);
+    for (variable, flag) in smile_sec::cli::shadowed_env(&Cli::command(), &matches) {
+        output::warn(format_args!(
+            "{variable} is set but not used: {flag} given on the command line wins"
+        ));
+    }
     match cmd::run(cli.command) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,

@@ -1,4 +1,4 @@
-//! `smile-sec audit` through the real binary (cli-contract §3, §7; issue 4). Every run has a fixed
+//! `smile-sec audit` through the real binary. Every run has a fixed
 //! `--now`, and every run checks that no secret value reaches stdout or stderr.
 
 use std::path::{Path, PathBuf};
@@ -241,7 +241,7 @@ fn retired_keys_have_no_age_findings() {
             "old",
             "production",
             "2025-01-01",
-            r#", "status": "retired""#,
+            r#", "status": "retired", "retired": "2025-06-01""#,
         ),
     );
     let out = audit(&keys, &["--format", "json"], &[]);
@@ -337,6 +337,7 @@ fn one_secret_in_sandbox_and_production() {
         "shared-secret-DDDD-4444\n",
     )
     .unwrap();
+    set_mode(&keys.dir.path().join("sand.key"), 0o600);
     let env = [
         ("AUDIT_TEST_LIVE", "shared-secret-DDDD-4444"),
         ("AUDIT_TEST_OTHER", "sandbox-secret-BBBB-2222"),
@@ -382,7 +383,7 @@ fn an_unresolved_secret_is_audited_on_metadata_and_says_so() {
     );
     assert_eq!(json_lines(&out).last().unwrap()["unresolved"], 1);
     let out = audit(&keys, &[], &[]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("metadata alone"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("metadata alone"));
 }
 
 #[cfg(unix)]
@@ -410,11 +411,149 @@ fn inline_secret_at_0600_warns_and_at_0644_fails() {
     let lines = json_lines(&out);
     assert_eq!(
         findings(key(&lines, "inl")),
-        [f("exposed_inline_secret"), f("inline_secret")]
+        [
+            f("secret_file_permissions"),
+            f("exposed_inline_secret"),
+            f("inline_secret")
+        ]
     );
     assert_eq!(key(&lines, "inl")["status"], "fail");
     for format in ["text", "sarif", "github"] {
         audit(&keys, &["--format", format], &[]);
+    }
+}
+
+/// A file holding a key that group or others can read or write: anyone who can read it signs as
+/// you, anyone who can write it swaps the key.
+#[cfg(unix)]
+#[test]
+fn secret_files_open_to_others_fail() {
+    let keys = key_file(
+        "",
+        &[
+            entry(
+                "file",
+                "production",
+                "2026-11-01",
+                r#", "api_key_file": "live.key""#,
+            ),
+            entry(
+                "inl",
+                "sandbox",
+                "2026-11-01",
+                r#", "api_key": "inline-secret-CCCC-3333""#,
+            ),
+        ]
+        .join(",\n"),
+    );
+    let key_path = keys.dir.path().join("live.key");
+    std::fs::write(&key_path, "live-secret-AAAA-1111\n").unwrap();
+    let run = |key_mode: u32, file_mode: u32| {
+        set_mode(&key_path, key_mode);
+        set_mode(&keys.path, file_mode);
+        let out = audit(&keys, &["--format", "json"], &[]);
+        let lines = json_lines(&out);
+        (
+            code(&out),
+            findings(key(&lines, "file")),
+            findings(key(&lines, "inl")),
+        )
+    };
+    let perms = f("secret_file_permissions");
+    let inline = f("inline_secret");
+    assert_eq!(run(0o600, 0o600), (0, vec![], vec![inline.clone()]));
+    assert_eq!(run(0o400, 0o644 & 0o600), (0, vec![], vec![inline.clone()]));
+    for open in [0o640, 0o604, 0o620, 0o602] {
+        assert_eq!(
+            run(open, 0o600),
+            (1, vec![perms.clone()], vec![inline.clone()]),
+            "{open:o}"
+        );
+    }
+    // Writable but not readable by others: the key file's inline key is not exposed, but can be
+    // swapped.
+    assert_eq!(
+        run(0o600, 0o622),
+        (1, vec![], vec![perms.clone(), inline.clone()])
+    );
+    let out = audit(&keys, &["--format", "text"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("fail secret_file_permissions"), "{text}");
+    let sarif: Value =
+        serde_json::from_slice(&audit(&keys, &["--format", "sarif"], &[]).stdout).unwrap();
+    let rules = sarif["runs"][0]["driver"].clone();
+    let rule_ids: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(rule_ids.contains(&"secret_file_permissions"), "{rules}");
+}
+
+/// A policy for one environment's keys beats the file's; the command line beats both.
+#[test]
+fn per_environment_policy() {
+    // NOW is 2026-11-25: 70 days after 2026-09-16.
+    let keys = key_file(
+        r#"{"max_age_days": 90, "warn_days": 14, "production": {"max_age_days": 60}, "sandbox": {"warn_days": 30}}"#,
+        &[
+            entry("live", "production", "2026-09-16", ""),
+            entry("test", "sandbox", "2026-09-16", ""),
+        ]
+        .join(",\n"),
+    );
+    let out = audit(&keys, &["--format", "json"], &[]);
+    assert_eq!(code(&out), 1);
+    let lines = json_lines(&out);
+    assert_eq!(findings(key(&lines, "live")), [f("expired")]);
+    assert_eq!(key(&lines, "live")["due_date"], "2026-11-15");
+    // Sandbox: 90 days (due 2026-12-15, 20 days left), warned 30 days ahead.
+    assert_eq!(findings(key(&lines, "test")), [f("expiring")]);
+    assert_eq!(key(&lines, "test")["due_date"], "2026-12-15");
+    let out = audit(&keys, &["--format", "json", "--max-age-days", "80"], &[]);
+    let lines = json_lines(&out);
+    assert_eq!(key(&lines, "live")["due_date"], "2026-12-05");
+    assert_eq!(findings(key(&lines, "live")), [f("expiring")]);
+    let out = audit(&keys, &["--format", "json", "--warn-days", "5"], &[]);
+    let lines = json_lines(&out);
+    assert_eq!(findings(key(&lines, "test")), []);
+    // An unknown environment or field in the policy is an error naming it.
+    let bad = key_file(
+        r#"{"staging": {"max_age_days": 30}}"#,
+        &entry("a", "sandbox", "2026-11-01", ""),
+    );
+    let out = audit(&bad, &[], &[]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `staging`"));
+}
+
+/// Where secrets are absent (a CI job that audits the key file without them), one warning
+/// covers every key, not one line each.
+#[test]
+fn absent_secrets_make_one_warning() {
+    let entries: Vec<String> = (0..6)
+        .map(|n| {
+            entry(
+                &format!("k{n}"),
+                "production",
+                "2026-11-01",
+                &format!(r#", "api_key_env": "AUDIT_TEST_UNSET_{n}""#),
+            )
+        })
+        .collect();
+    let keys = key_file("", &entries.join(",\n"));
+    for format in ["text", "json", "sarif", "github"] {
+        let out = audit(&keys, &["--format", format], &[]);
+        assert_eq!(code(&out), 0);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{format}: {stderr}");
+        assert!(
+            stderr.starts_with("smile-sec: warning: secret not read for 6 of 6 keys (`k0`: ")
+                && stderr.contains("metadata alone"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("and 3 more"), "{stderr}");
     }
 }
 
@@ -662,7 +801,12 @@ fn text_output_is_sorted_by_urgency_with_a_rotation_plan() {
             entry("fresh", "production", "2026-11-20", ""),
             entry("soon", "production", "2026-09-01", ""),
             entry("late", "production", "2026-08-01", ""),
-            entry("gone", "sandbox", "2025-01-01", r#", "status": "retired""#),
+            entry(
+                "gone",
+                "sandbox",
+                "2025-01-01",
+                r#", "status": "retired", "retired": "2025-06-01""#,
+            ),
         ]
         .join(",\n"),
     );
@@ -823,6 +967,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
             "created_in_future",
             "exposed_inline_secret",
             "inline_secret",
+            "secret_file_permissions",
             "mute_expired"
         ]
     );

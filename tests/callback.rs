@@ -1,4 +1,4 @@
-//! `smile-sec callback new|send|probe` through the real binary (cli-contract §10, issue 9), against
+//! `smile-sec callback new|send|probe` through the real binary, against
 //! small HTTP endpoints this test starts on 127.0.0.1. Nothing goes beyond loopback.
 
 use std::collections::HashMap;
@@ -13,8 +13,8 @@ use chrono::Utc;
 use common::{Handler, serve};
 use predicates::prelude::*;
 use serde_json::Value;
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 use smile_sec::time::parse_callback_timestamp;
 
 const KEY: &str = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";
@@ -200,21 +200,24 @@ fn probe_accept_everything_endpoint_fails() {
         assert_eq!(results[case]["status"], 200);
     }
     for case in ["stale", "future", "replayed_pair_new_body"] {
-        assert_eq!(v[case], "warn", "{case}");
+        assert_eq!(v[case], "fail", "{case}");
         assert_eq!(results[case]["requirement"], "should");
     }
     assert_eq!(results["valid"]["expect"], "accept");
     assert_eq!(summary["cases"], 8);
-    assert_eq!(summary["fail"], 4);
-    assert_eq!(summary["warn"], 3);
+    assert_eq!(summary["fail"], 7);
+    assert_eq!(summary["warn"], 0);
     assert_eq!(summary["pass"], 1);
 }
 
+/// An endpoint that checks signatures only takes stale and replayed callbacks: a failure by
+/// default (that is forgery), a warning with --lenient.
 #[test]
-fn probe_signature_only_endpoint_passes_with_warnings_and_fails_strict() {
+fn probe_signature_only_endpoint_fails_and_passes_with_warnings_when_lenient() {
     let url = serve(signature_only());
-    let (code, results, _, _) = probe_json(&url, &[]);
+    let (code, results, summary, _) = probe_json(&url, &["--lenient"]);
     assert_eq!(code, 0);
+    assert_eq!(summary["strict"], false);
     let v = verdicts(&results);
     for case in [
         "valid",
@@ -229,11 +232,26 @@ fn probe_signature_only_endpoint_passes_with_warnings_and_fails_strict() {
         assert_eq!(v[case], "warn", "{case}");
     }
 
-    let url = serve(signature_only());
-    let (code, results, summary, _) = probe_json(&url, &["--strict"]);
-    assert_eq!(code, 1);
-    assert_eq!(verdicts(&results)["stale"], "fail");
-    assert_eq!(summary["strict"], true);
+    for args in [&[][..], &["--strict"][..]] {
+        let url = serve(signature_only());
+        let (code, results, summary, _) = probe_json(&url, args);
+        assert_eq!(code, 1, "{args:?}");
+        for case in ["stale", "future", "replayed_pair_new_body"] {
+            assert_eq!(verdicts(&results)[case], "fail", "{case}");
+        }
+        assert_eq!(summary["strict"], true);
+    }
+    // Both at once is a usage error.
+    common::smile_sec()
+        .args([
+            "callback",
+            "probe",
+            "http://127.0.0.1:9/",
+            "--lenient",
+            "--strict",
+        ])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -326,6 +344,22 @@ fn probe_text_table() {
     smile_sec()
         .args(["callback", "probe", &url, "--partner-id", PARTNER])
         .assert()
+        .code(1)
+        .stdout(predicate::str::is_match(r"(?m)^stale +should refuse +200 .* fail ").unwrap())
+        .stdout(predicate::str::contains(
+            "8 cases: 5 pass, 0 warn, 3 fail, 0 errors\n",
+        ));
+    let url = serve(signature_only());
+    smile_sec()
+        .args([
+            "callback",
+            "probe",
+            &url,
+            "--partner-id",
+            PARTNER,
+            "--lenient",
+        ])
+        .assert()
         .code(0)
         .stdout(predicate::str::contains("CASE"))
         .stdout(
@@ -333,7 +367,7 @@ fn probe_text_table() {
         )
         .stdout(predicate::str::is_match(r"(?m)^stale +should refuse +200 .* warn ").unwrap())
         .stdout(predicate::str::contains(
-            "8 cases: 5 pass, 3 warn, 0 fail, 0 errors",
+            "8 cases: 5 pass, 3 warn, 0 fail, 0 errors (lenient)",
         ));
 }
 

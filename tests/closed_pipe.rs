@@ -1,6 +1,7 @@
-//! A closed pipe ends quietly (issue 6, item 5; cli-contract §1): `smile-sec ... | head -1` exits
-//! 0 with nothing on stderr, for every command that prints many lines. (`verify` has its own test
-//! in tests/verify.rs.)
+//! A closed pipe ends quietly: `smile-sec ... | head -1` prints nothing on stderr, for every
+//! command that prints many lines, and exits with the verdict of what it checked so far: 0 when
+//! everything passed, 1 when a check failed, 2 for unreadable input, so that a script under
+//! `set -o pipefail` never takes a failure for success.
 //!
 //! Two ways to close the pipe: `| head -1` on output far larger than a pipe's buffer, so the
 //! command is still writing when `head` leaves; and, for any output, a pipe whose reader is gone
@@ -12,13 +13,14 @@ use std::process::{Command, Stdio};
 const KEY: &str = "closed-pipe-test-key";
 
 /// Runs `args` with stdin from `input` (or nothing), its stdout read by `reader`: `head` is
-/// `| head -1` under bash; `gone` is a pipe whose read end is closed before the command starts.
-/// Returns (the command's exit status, its stderr).
+/// `| head -1` under bash with `set -o pipefail` (the pipeline's status is the command's, as
+/// `head` succeeds); `gone` is a pipe whose read end is closed before the command starts.
+/// Returns (the exit status, its stderr).
 fn piped(dir: &Path, args: &str, input: Option<&str>, reader: &str) -> (String, String) {
     let bin = assert_cmd::cargo::cargo_bin("smile-sec");
     let mut cmd = if reader == "head" {
         let script = format!(
-            "'{}' {args} <{} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+            "set -o pipefail; '{}' {args} <{} | head -1 >/dev/null; echo $?",
             bin.display(),
             input.unwrap_or("/dev/null")
         );
@@ -54,13 +56,28 @@ fn piped(dir: &Path, args: &str, input: Option<&str>, reader: &str) -> (String, 
 }
 
 fn assert_quiet(dir: &Path, args: &str, input: Option<&str>, readers: &[&str]) {
+    assert_quiet_with(dir, args, input, readers, "0");
+}
+
+/// A closed pipe is quiet, and the exit status is `status`.
+fn assert_quiet_with(dir: &Path, args: &str, input: Option<&str>, readers: &[&str], status: &str) {
     for reader in readers {
-        let (status, stderr) = piped(dir, args, input, reader);
+        let (got, stderr) = piped(dir, args, input, reader);
         assert_eq!(
-            status, "0",
+            got, status,
             "`{args} | {reader}` exit status; stderr: {stderr}"
         );
-        assert_eq!(stderr, "", "`{args} | {reader}` is not quiet");
+        // Unreadable input is named on stderr as always; the closed pipe itself never is.
+        if status == "2" {
+            assert!(
+                stderr
+                    .lines()
+                    .all(|l| l.starts_with("smile-sec: error: ") && !l.contains("pipe")),
+                "`{args} | {reader}` is not quiet: {stderr}"
+            );
+        } else {
+            assert_eq!(stderr, "", "`{args} | {reader}` is not quiet");
+        }
     }
 }
 
@@ -78,6 +95,12 @@ fn ip_check_on_a_large_input() {
         .map(|n| format!("{}\n", lines[n % 4]))
         .collect();
     std::fs::write(dir.path().join("in.txt"), text).unwrap();
+    let allowed: String = (0..200_000).map(|_| "34.240.137.52\n").collect();
+    std::fs::write(dir.path().join("allowed.txt"), allowed).unwrap();
+    let denied: String = (0..200_000)
+        .map(|n| format!("{}\n", lines[n % 2]))
+        .collect();
+    std::fs::write(dir.path().join("denied.txt"), denied).unwrap();
     for args in [
         "ip-check",
         "ip-check --format json",
@@ -85,10 +108,69 @@ fn ip_check_on_a_large_input() {
         "ip-check --only invalid --format json",
         "ip-check -",
     ] {
-        assert_quiet(dir.path(), args, Some("in.txt"), &["head", "gone"]);
+        // The first line printed is allowed, but the denied and invalid ones after it were
+        // checked (and written) before `head` left.
+        assert_quiet_with(dir.path(), args, Some("in.txt"), &["head", "gone"], "2");
+        assert_quiet_with(dir.path(), args, Some("denied.txt"), &["head", "gone"], "1");
+    }
+    for args in ["ip-check", "ip-check --format json", "ip-check -"] {
+        assert_quiet(dir.path(), args, Some("allowed.txt"), &["head", "gone"]);
     }
     // Few lines: only the reader that is already gone closes the pipe before a write.
-    assert_quiet(dir.path(), "ip-check --count 1.2.3.4 nope", None, &["gone"]);
+    assert_quiet_with(
+        dir.path(),
+        "ip-check --count 1.2.3.4 nope",
+        None,
+        &["gone"],
+        "2",
+    );
+    assert_quiet_with(dir.path(), "ip-check --count 1.2.3.4", None, &["gone"], "1");
+    assert_quiet(
+        dir.path(),
+        "ip-check --count 34.240.137.52",
+        None,
+        &["gone"],
+    );
+}
+
+#[test]
+fn verify_on_a_large_input() {
+    use smile_sec::signing::secret::ApiKey;
+    use smile_sec::signing::signature::sign;
+    let dir = tempfile::tempdir().unwrap();
+    let callback = |n: usize, key: &str| {
+        let ts = format!("2026-01-01T00:00:{:02}.{:03}Z", n / 1000 % 60, n % 1000);
+        let signature = sign(&ApiKey::new(key).unwrap(), &ts, "085");
+        format!("{{\"timestamp\":\"{ts}\",\"signature\":\"{signature}\",\"n\":{n}}}\n")
+    };
+    let good: String = (0..60_000).map(|n| callback(n, KEY)).collect();
+    std::fs::write(dir.path().join("good.ndjson"), &good).unwrap();
+    // The first callback is bad: the one line `head -1` shows is a failure.
+    let bad_first: String = std::iter::once(callback(0, "another-key"))
+        .chain((1..60_000).map(|n| callback(n, KEY)))
+        .collect();
+    std::fs::write(dir.path().join("bad.ndjson"), &bad_first).unwrap();
+    std::fs::write(dir.path().join("broken.ndjson"), format!("{{\n{good}")).unwrap();
+    for format in ["text", "json"] {
+        let args = |file: &str| {
+            format!("verify {file} --partner-id 085 --now 2026-01-01T00:01:00Z --format {format}")
+        };
+        assert_quiet(dir.path(), &args("good.ndjson"), None, &["head", "gone"]);
+        assert_quiet_with(
+            dir.path(),
+            &args("bad.ndjson"),
+            None,
+            &["head", "gone"],
+            "1",
+        );
+        assert_quiet_with(
+            dir.path(),
+            &args("broken.ndjson"),
+            None,
+            &["head", "gone"],
+            "2",
+        );
+    }
 }
 
 #[test]
@@ -141,9 +223,19 @@ fn audit_with_many_keys_in_every_format() {
     )
     .unwrap();
     for format in ["text", "json", "sarif", "github"] {
+        // Every key is past its 90 days on 2026-12-01, and none past 400 days on 2025-09-02.
+        assert_quiet_with(
+            dir.path(),
+            &format!("audit --keys keys.json --now 2026-12-01T00:00:00Z --format {format}"),
+            None,
+            &["head", "gone"],
+            "1",
+        );
         assert_quiet(
             dir.path(),
-            &format!("audit --keys keys.json --now 2026-06-01T00:00:00Z --format {format}"),
+            &format!(
+                "audit --keys keys.json --now 2025-09-02T00:00:00Z --max-age-days 400 --format {format}"
+            ),
             None,
             &["head", "gone"],
         );

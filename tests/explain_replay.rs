@@ -1,4 +1,4 @@
-//! `verify --explain`, in-run replay detection and `--seen` (cli-contract §9; issue 8).
+//! `verify --explain`, in-run replay detection and `--seen`.
 
 mod common;
 
@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 
 use common::{assert_no_leak, smile_sec};
 use serde_json::{Value, json};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const NOW: &str = "2026-11-20T10:05:00Z";
 const TS: &str = "2026-11-20T10:00:00.000Z";

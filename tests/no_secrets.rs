@@ -1,4 +1,4 @@
-//! No secret in any output (issue 6, item 4; cli-contract §2): every command, every output format,
+//! No secret in any output: every command, every output format,
 //! success and failure paths, run with a recognisable canary key. Neither stream may carry the key
 //! (raw, base64, base64url, hex) nor any signature the run could have computed, except that `sign`
 //! and `callback new`/`send` print the one signature they produce (that is their job). `--help`
@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use common::{Handler, serve, smile_sec};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const KEY: &str = "SMILE-SEC-CANARY-KEY-0123456789";
 const SANDBOX_KEY: &str = "SMILE-SEC-CANARY-SANDBOX-KEY-9876543210";
@@ -224,6 +224,11 @@ fn fixture() -> Fixture {
     f.write("sandbox.key", format!("{SANDBOX_KEY}\n"));
     f.write("empty.key", "\n");
     f.write("nonutf8.key", [KEY.as_bytes(), b"\xff\xfe\n"].concat());
+    // Key files for their owner only, or audit fails them (secret_file_permissions).
+    for name in ["api.key", "sandbox.key", "empty.key", "nonutf8.key"] {
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(f.dir.path().join(name), private).unwrap();
+    }
     let entry = |id: &str, env: &str, created: &str, integrations: &str, secret: &str| {
         format!(
             r#"{{"id":"{id}","partner_id":"{PARTNER}","environment":"{env}","integrations":{integrations},"created":"{created}"{secret}}}"#
@@ -284,7 +289,7 @@ fn fixture() -> Fixture {
         format!(r#"{{"keys":[{{"id":"live","api_key":{{"{KEY}":1}}}}]}}"#),
         format!(r#"{{"keys":[{{"id":"live","api_kee":"{KEY}"}}]}}"#),
         format!(r#"{{"keys":[{{"id":"live","api_key":"{KEY}"#),
-        // (A key used as a field name is named by the unknown-field error, as §3 requires.)
+        // (A key used as a field name is named by the unknown-field error, as the key file rules require.)
         format!(r#"{{"keys":[{{"id":"live","api_key":"{KEY}"}}]}}"#),
         format!(
             r#"{{"keys":[{}]}}"#,
@@ -1116,12 +1121,12 @@ fn help_shows_no_environment_values() {
 /// Every type that holds a key (grep for `ApiKey`, `Signer`, `LeakWatch`) keeps it out of `{:?}`.
 #[test]
 fn debug_output_never_shows_a_key() {
-    use smile_sec::credentials::{Credential, KeyRequest, VerificationKeys};
-    use smile_sec::explain::Explainer;
-    use smile_sec::keyfile::{Environment, KeyFile};
-    use smile_sec::probe::{LeakWatch, Skew, plan};
-    use smile_sec::signature::Signer;
-    use smile_sec::verify::{Candidate, Freshness, Verifier};
+    use smile_sec::callbacks::explain::Explainer;
+    use smile_sec::callbacks::verdict::{Candidate, Freshness, Verifier};
+    use smile_sec::endpoint::probe::{LeakWatch, Skew, plan};
+    use smile_sec::keys::credentials::{Credential, KeyRequest, VerificationKeys};
+    use smile_sec::keys::keyfile::{Environment, KeyFile};
+    use smile_sec::signing::signature::Signer;
 
     let assert_hidden = |what: &str, shown: String| {
         for needle in key_needles() {
@@ -1136,12 +1141,14 @@ fn debug_output_never_shows_a_key() {
         key_id: Some("live".into()),
         environment: Some(Environment::Production),
         partner_id: PARTNER.into(),
+        retired: None,
     };
     let sandbox = Credential {
         key: key(SANDBOX_KEY),
         key_id: Some("sandbox".into()),
         environment: Some(Environment::Sandbox),
         partner_id: PARTNER.into(),
+        retired: None,
     };
     assert_hidden("ApiKey", format!("{:?} {:#?}", key(KEY), Some(key(KEY))));
     assert_hidden("Credential", format!("{credential:?} {credential:#?}"));
@@ -1226,15 +1233,15 @@ fn debug_output_never_shows_a_key() {
         api_key_file: Some(&key_path),
         ..KeyRequest::default()
     };
-    let error = smile_sec::credentials::signing_credential(&request).unwrap_err();
+    let error = smile_sec::keys::credentials::signing_credential(&request).unwrap_err();
     assert_hidden("credential error", format!("{error:?} {error:#}"));
     std::fs::write(&key_path, KEY).unwrap();
-    let found = smile_sec::credentials::signing_credential(&request).unwrap();
+    let found = smile_sec::keys::credentials::signing_credential(&request).unwrap();
     assert_hidden("Credential from a file", format!("{found:?}"));
     assert_hidden("KeyRequest", format!("{request:?}"));
 }
 
-/// Regression (issue 6): `callback send FILE` needs no key, but one at hand (here in
+/// Regression: `callback send FILE` needs no key, but one at hand (here in
 /// SMILE_API_KEY) that the endpoint echoes was printed in the body excerpt.
 #[test]
 fn send_of_a_saved_file_hides_an_echoed_key_issue_6() {

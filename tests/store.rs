@@ -2,6 +2,7 @@
 //! here on a free loopback port. Concurrency across processes (and "machines": processes sharing
 //! one Redis), crashes (`kill -9`), expiry, a server that goes away, refusal of foreign files, and
 //! the import of the former NDJSON record.
+#![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
 mod common;
 
@@ -14,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use common::smile_sec;
 use serde_json::{Value, json};
-use smile_sec::replay::{PairId, item_digest};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::{DecodedSignature, sign};
+use smile_sec::callbacks::replay::{PairId, item_digest};
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::{DecodedSignature, sign};
 
 const KEY: &str = "store-test-key";
 const NOW: &str = "2026-11-20T10:00:00Z";

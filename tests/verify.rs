@@ -1,4 +1,4 @@
-//! `smile-sec verify` through the binary (cli-contract §5).
+//! `smile-sec verify` through the binary.
 
 mod common;
 
@@ -7,8 +7,8 @@ use std::path::Path;
 use common::{assert_no_leak, smile_sec};
 use predicates::prelude::*;
 use serde_json::{Value, json};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const KEY: &str = "sandbox-test-key-123";
 const PARTNER: &str = "085";
@@ -79,7 +79,7 @@ fn lone_object_passes_with_contract_shape() {
         lines,
         [
             json!({"type":"result","source":"cb.json","item":1,"valid":true,"reason":"ok","key_id":null,
-                "timestamp":"2026-11-20T10:00:00.123Z","age_seconds":299})
+                "timestamp":"2026-11-20T10:00:00.123Z","age_seconds":299,"duplicate":false})
         ]
     );
     assert_eq!(
@@ -278,7 +278,7 @@ fn retired_key_still_verifies_and_is_named() {
         dir.path().join("keys.json"),
         r#"{"keys":[
           {"id":"current","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-11-01","api_key_env":"CURRENT_KEY"},
-          {"id":"old-2026-05","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","api_key_file":"old.key"}
+          {"id":"old-2026-05","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","retired":"2026-11-01","api_key_file":"old.key"}
         ]}"#,
     )
     .unwrap();
@@ -309,6 +309,81 @@ fn retired_key_still_verifies_and_is_named() {
     assert_eq!(lines[0]["key_id"], "old-2026-05");
     assert_eq!(lines[1]["key_id"], "current");
     assert_no_leak(&out, &["old-retired-key", "current-key"]);
+}
+
+/// A retired key signs nothing after it was rotated out: Smile ID has disabled it, so a callback
+/// it signed later comes from someone who kept a copy. Before that moment it still verifies.
+#[test]
+fn a_callback_signed_by_a_retired_key_after_its_retirement_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.key"), "old-retired-key\n").unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[
+          {"id":"old-2026-05","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","retired":"2026-11-01T12:00:00Z","api_key_file":"old.key"}
+        ]}"#,
+    )
+    .unwrap();
+    let before = callback("old-retired-key", "2026-11-01T11:59:59.000Z", "a");
+    let after = callback("old-retired-key", "2026-11-20T10:00:00.000Z", "b");
+    let run = |format: &str| {
+        smile_sec()
+            .current_dir(dir.path())
+            .args([
+                "verify",
+                "--keys",
+                "keys.json",
+                "--now",
+                NOW,
+                "--format",
+                format,
+            ])
+            .write_stdin(format!("{before}\n{after}\n"))
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    assert_eq!(out.status.code(), Some(1));
+    let (lines, summary) = results(&out);
+    assert_eq!(
+        (lines[0]["valid"].clone(), lines[0]["reason"].clone()),
+        (json!(true), json!("ok"))
+    );
+    assert_eq!(
+        (lines[1]["valid"].clone(), lines[1]["reason"].clone()),
+        (json!(false), json!("retired_key"))
+    );
+    assert_eq!(lines[1]["key_id"], "old-2026-05");
+    assert_eq!(summary["invalid"], 1);
+    let out = run("text");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with("retired_key ") && line.contains("key old-2026-05"),
+        "{text}"
+    );
+    assert!(line.contains("retired at 2026-11-01T12:00:00Z"), "{text}");
+    assert_no_leak(&out, &["old-retired-key"]);
+}
+
+#[test]
+fn a_retired_key_without_its_date_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[{"id":"old-one","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","api_key":"k"}]}"#,
+    )
+    .unwrap();
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json", "--now", NOW])
+        .write_stdin("{}")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "key `old-one`: `status` is `retired` but `retired` is missing",
+        ));
 }
 
 #[test]
@@ -470,4 +545,39 @@ fn closed_pipe_ends_quietly() {
         "",
         "quiet on a closed pipe"
     );
+}
+
+/// Every JSON result says whether it is a resend; a result for input that is not a callback
+/// carries the words stderr gives for it.
+#[test]
+fn json_results_carry_duplicate_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = callback(KEY, "2026-11-20T10:00:00.000Z", "1").to_string();
+    std::fs::write(
+        dir.path().join("in.ndjson"),
+        format!("{good}\n{good}\n{{\"a\":\n[1]\n"),
+    )
+    .unwrap();
+    let out = verify(dir.path(), &["in.ndjson"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let (lines, _) = results(&out);
+    let duplicates: Vec<&Value> = lines.iter().map(|l| &l["duplicate"]).collect();
+    assert_eq!(
+        duplicates,
+        [&json!(false), &json!(true), &json!(false), &json!(false)]
+    );
+    assert!(lines[0].get("error").is_none() && lines[1].get("error").is_none());
+    assert_eq!(lines[2]["reason"], "parse_error");
+    assert_eq!(lines[3]["reason"], "not_an_object");
+    assert_eq!(lines[3]["error"], "not a JSON object");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in &lines[2..] {
+        let error = line["error"].as_str().expect("an error text");
+        assert!(!error.is_empty());
+        let said = format!(
+            "smile-sec: error: in.ndjson:{}: {error}",
+            line["item"].as_u64().unwrap()
+        );
+        assert!(stderr.lines().any(|l| l == said), "{said}\n{stderr}");
+    }
 }

@@ -1,5 +1,5 @@
-//! `smile-sec allowlist`: the callback-source list, or a snippet for a server or firewall
-//! (cli-contract §6). Also the `--env`/`--allowlist` flags `ip-check` shares. Glue only: the list
+//! `smile-sec allowlist`: the callback-source list, or a snippet for a server or firewall.
+//! Also the `--env`/`--allowlist` flags `ip-check` shares. Glue only: the list
 //! is `allowlist`'s, the snippets are `snippet`'s.
 
 use std::path::PathBuf;
@@ -9,12 +9,12 @@ use chrono::{DateTime, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use crate::allowlist::Allowlist;
 use crate::input;
-use crate::keyfile::Environment;
+use crate::ip::allowlist::Allowlist;
+use crate::ip::snippet::{self, Stamp, Target};
+use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
 use crate::output::{Printer, hinted};
-use crate::snippet::{self, Stamp, Target};
 
 /// Print Smile ID's callback source addresses, or a server or firewall snippet allowing only them
 ///
@@ -121,7 +121,7 @@ impl ListArgs {
                 self.env.scope().to_owned(),
             ));
         };
-        let name = path.display().to_string();
+        let name = input::shown(path).into_owned();
         let bytes = input::read_file(path, input::LIST_BYTES)
             .with_context(|| format!("cannot read {name}"))?;
         let text = String::from_utf8(bytes)
@@ -202,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             snippet::header(&mut text, &list, &stamp);
             out.raw(&text)?;
             for entry in list.entries() {
-                out.line(format_args!("{entry}"))?;
+                out.text(format_args!("{entry}"))?;
             }
             out.flush()?;
             return Ok(Outcome::Pass);

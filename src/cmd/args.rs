@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::ValueHint;
 
-use crate::credentials::KeyRequest;
-use crate::keyfile::Environment;
+use crate::keys::credentials::KeyRequest;
+use crate::keys::keyfile::Environment;
 
 /// The partner ID, used byte for byte.
 #[derive(Debug, Clone, clap::Args)]
@@ -22,19 +22,24 @@ pub struct PartnerArgs {
 }
 
 /// Where the API key comes from. No flag takes the key itself: argv is visible to every user of
-/// the machine and lands in shell history (cli-contract §2).
+/// the machine and lands in shell history.
 #[derive(Debug, Clone, clap::Args)]
 pub struct KeySourceArgs {
     /// Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else.
-    /// Without it, SMILE_API_KEY is used verbatim, then the key file.
+    ///
+    /// The key comes from the first of: --api-key-file, --keys, SMILE_API_KEY (verbatim), the key
+    /// file named by SMILE_SEC_KEYS or ./smile-keys.json. A source that is set but not used is
+    /// named in a warning (never its value).
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub api_key_file: Option<PathBuf>,
 
-    /// The key file [default: ./smile-keys.json when it exists]
-    #[arg(long, env = "SMILE_SEC_KEYS", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    /// The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else
+    /// ./smile-keys.json when it exists, both below SMILE_API_KEY]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub keys: Option<PathBuf>,
 
-    /// Use the key-file entry with this id
+    /// Use the key-file entry with this id (it names the key file as --keys does, so it beats
+    /// SMILE_API_KEY)
     #[arg(long, value_name = "ID")]
     pub key: Option<String>,
 }

@@ -1,7 +1,6 @@
-//! `smile-sec audit`: the key file checked against the rotation policy and Smile ID's key rules
-//! (cli-contract §7). Glue and rendering only: the rules are `audit`, the file is `keyfile`.
+//! `smile-sec audit`: the key file checked against the rotation policy and Smile ID's key rules.
+//! Glue and rendering only: the rules are `audit`, the file is `keyfile`.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -10,19 +9,28 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::args::ClockArgs;
-use crate::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
 use crate::input;
-use crate::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
+use crate::keys::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
+use crate::keys::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
 use crate::outcome::Outcome;
+use crate::output::junit::{CaseOutcome, Suite};
+use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, hinted, verdict};
 
 /// Audit API keys against the rotation policy and Smile ID's key rules
 ///
 /// Reads the key file and reports, per key, its age in whole UTC days, its due date (created +
 /// max_age_days) and the days left, with findings: expired, expiring, shared_key,
-/// cross_environment, created_in_future, exposed_inline_secret, inline_secret, mute_expired.
-/// Secrets are read only to compare their SHA-256 digests; no value is ever printed. A finding
-/// named by a current mute (until that date, inclusive) is reported as muted and does not count.
+/// cross_environment, created_in_future, exposed_inline_secret, inline_secret,
+/// secret_file_permissions (an api_key_file, or a key file holding inline keys, that group or
+/// others can read or write), mute_expired. Secrets are read only to compare their SHA-256
+/// digests; no value is ever printed; secrets that cannot be read here (as in CI) are said in one
+/// warning. A finding named by a current mute (until that date, inclusive) is reported as muted
+/// and does not count.
+///
+/// max_age_days and warn_days come from --max-age-days / --warn-days, else the key file's policy
+/// for the key's environment ("policy": {"production": {"max_age_days": 60}}), else its
+/// top-level policy, else 90 and 14.
 ///
 /// Exit status: 0 when no unmuted finding reaches --fail-on, 1 otherwise, 2 when the key file is
 /// missing, unreadable or invalid.
@@ -34,13 +42,14 @@ use crate::output::{self, Printer, Tone, hinted, verdict};
   smile-sec audit --now 2026-12-01T00:00:00Z --warn-days 30
 
 The key file (JSON; an unknown field is an error that names it):
-  {\"policy\": {\"max_age_days\": 90, \"warn_days\": 14},
+  {\"policy\": {\"max_age_days\": 90, \"warn_days\": 14, \"production\": {\"max_age_days\": 60}},
    \"keys\": [{\"id\": \"live-server-2026-09\", \"partner_id\": \"085\", \"environment\": \"production\",
              \"integrations\": [\"server\"], \"created\": \"2026-09-01\", \"status\": \"active\",
              \"api_key_env\": \"SMILE_LIVE_SERVER_KEY\", \"owner\": \"payments-team\",
              \"mutes\": [{\"finding\": \"expiring\", \"reason\": \"booked\", \"until\": \"2026-12-03\"}]}]}
-  Optional: policy, status (active or retired), owner, mutes, and the secret: at most one of
-  api_key_env (a variable's name), api_key_file (a path from the key file's folder) or api_key.")]
+  Optional: policy, status (active or retired; a retired key needs \"retired\": its date), owner,
+  mutes, and the secret: at most one of api_key_env (a variable's name), api_key_file (a path
+  inside the key file's folder) or api_key.")]
 pub struct Args {
     /// The key file [default: ./smile-keys.json when it exists]
     #[arg(long, env = "SMILE_SEC_KEYS", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
@@ -49,11 +58,13 @@ pub struct Args {
     #[command(flatten)]
     pub clock: ClockArgs,
 
-    /// Maximum key age in days (overrides the file's policy.max_age_days)
+    /// Maximum key age in days, for every key (overrides the file's policy.max_age_days and its
+    /// per-environment overrides)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(audit::MAX_POLICY_DAYS)))]
     pub max_age_days: Option<u32>,
 
-    /// Warn this many days before a key falls due (overrides the file's policy.warn_days)
+    /// Warn this many days before a key falls due, for every key (overrides the file's
+    /// policy.warn_days and its per-environment overrides)
     #[arg(long, value_name = "N")]
     pub warn_days: Option<u32>,
 
@@ -93,6 +104,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (::error / ::warning annotations)
     Github,
+    /// JUnit XML: one test case per key, a failure for each key that fails
+    Junit,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -102,16 +115,41 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "pass --keys FILE, or see `smile-sec audit --help` for the key file's shape",
         ));
     };
-    let (file, text, file_exposed) = load(&path)?;
+    let (file, text, mode) = load(&path)?;
+    // The command line sets a number for every key: it beats the per-environment overrides.
     let mut policy = file.policy;
+    let mut overrides = file.overrides;
     if let Some(days) = args.max_age_days {
         policy.max_age_days = days;
+        overrides.production.max_age_days = None;
+        overrides.sandbox.max_age_days = None;
     }
     if let Some(days) = args.warn_days {
         policy.warn_days = days;
+        overrides.production.warn_days = None;
+        overrides.sandbox.warn_days = None;
     }
-    audit::check_input(&file, &policy)
-        .with_context(|| format!("invalid key file {}", path.display()))?;
+    for checked in [
+        policy,
+        overrides.production.apply(policy),
+        overrides.sandbox.apply(policy),
+    ] {
+        audit::check_input(&file, &checked)
+            .with_context(|| format!("invalid key file {}", path.display()))?;
+    }
+    let secret_files_open: Vec<Option<bool>> = file
+        .keys
+        .iter()
+        .map(|entry| match &entry.secret {
+            SecretSource::File(written) => file
+                .secret_path(written)
+                .ok()
+                .and_then(|real| std::fs::metadata(real).ok())
+                .filter(std::fs::Metadata::is_file)
+                .and_then(|meta| open_to_others(&meta)),
+            _ => None,
+        })
+        .collect();
 
     let secrets: Vec<Secret> = file
         .keys
@@ -130,19 +168,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         &Settings {
             now: args.clock.now(),
             policy,
-            file_exposed,
+            overrides,
+            file_exposed: mode.map(|(readable, _)| readable),
+            file_open: mode.map(|(_, open)| open),
+            secret_files_open,
         },
     );
     drop(secrets);
     if report.keys.is_empty() {
         output::warn(format_args!("{} lists no keys", path.display()));
     }
-    // Text shows these notes under each key; the other formats are often read by machines.
-    for key in report.keys.iter().filter(|_| args.format != Format::Text) {
-        if let Some(note) = &key.metadata_only {
-            output::warn(format_args!("key `{}`: {note}", key.id));
-        }
-    }
+    unresolved_warning(&report);
 
     let ids: Vec<&str> = report.keys.iter().map(|k| k.id.as_str()).collect();
     let lines = text
@@ -155,36 +191,88 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         path: &path,
         lines: &lines,
     };
-    match args.format {
-        Format::Text => text_report(&mut out, &shown)?,
-        Format::Json => json_report(&mut out, &report)?,
-        Format::Sarif => out.json_pretty(&sarif(&shown))?,
-        Format::Github => github_report(&mut out, &shown)?,
-    }
-    out.flush()?;
-    Ok(if report.fails(args.fail_on.into()) {
+    let outcome = if report.fails(args.fail_on.into()) {
         Outcome::Fail
     } else {
         Outcome::Pass
-    })
+    };
+    let printed = match args.format {
+        Format::Text => text_report(&mut out, &shown),
+        Format::Json => json_report(&mut out, &report),
+        Format::Sarif => out.json_pretty(&sarif(&shown)),
+        Format::Github => github_report(&mut out, &shown),
+        Format::Junit => junit_report(&report, args.fail_on.into()).write(&mut out),
+    }
+    .and_then(|()| out.flush());
+    if let Err(e) = write_step_summary(&report, &path, args.fail_on.into()) {
+        output::warn(format_args!(
+            "cannot append to the job summary (${STEP_SUMMARY_ENV}): {e}"
+        ));
+    }
+    match printed {
+        Ok(()) => Ok(outcome),
+        // A closed output (`| head -1`) ends the run quietly, still with the audit's verdict
+        // (text puts the most urgent keys first): `set -o pipefail` must never turn a failing
+        // audit into success.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(outcome),
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Reads the key file once: its parsed contents, its text (for line numbers) and whether group or
-/// others can read it (asked of the open file, so it is the file that was read).
-fn load(path: &Path) -> anyhow::Result<(KeyFile, Option<String>, Option<bool>)> {
+/// One warning for every key whose secret could not be read (in CI, where the secrets are
+/// absent, that is every key: one line each would bury the findings).
+fn unresolved_warning(report: &Report) {
+    let unresolved: Vec<(&str, &str)> = report
+        .keys
+        .iter()
+        .filter_map(|k| k.metadata_only.as_deref().map(|why| (k.id.as_str(), why)))
+        .collect();
+    match unresolved.as_slice() {
+        [] => {}
+        [(id, note)] => output::warn(format_args!("key `{id}`: {note}")),
+        many => {
+            let shown: Vec<String> = many
+                .iter()
+                .take(3)
+                .map(|(id, note)| {
+                    let why = note
+                        .strip_prefix("secret not read (")
+                        .and_then(|n| n.split_once("); ").map(|(why, _)| why))
+                        .unwrap_or(note);
+                    format!("`{id}`: {why}")
+                })
+                .collect();
+            let more = match many.len() - shown.len() {
+                0 => String::new(),
+                n => format!("; and {n} more"),
+            };
+            output::warn(format_args!(
+                "secret not read for {} of {} keys ({}{more}); they are audited on metadata alone, without the same-secret checks (expected where secrets are absent, as in CI)",
+                many.len(),
+                report.keys.len(),
+                shown.join("; ")
+            ));
+        }
+    }
+}
+
+/// Whether group or others can read, and whether they can read or write, a file.
+type Mode = Option<(bool, bool)>;
+
+/// Reads the key file once: its parsed contents, its text (for line numbers) and what group and
+/// others can do with it (asked of the open file, so it is the file that was read).
+fn load(path: &Path) -> anyhow::Result<(KeyFile, Option<String>, Mode)> {
     let read_error = |source| KeyFileError::Read {
         path: path.to_owned(),
         source,
     };
-    let handle = File::open(path).map_err(read_error)?;
+    let handle = input::open_regular(path).map_err(read_error)?;
     let meta = handle.metadata().map_err(read_error)?;
-    if meta.is_dir() {
-        return Err(read_error(std::io::Error::other("it is a directory")).into());
-    }
     let bytes = input::read_limited(handle, input::LIST_BYTES).map_err(read_error)?;
     let file = KeyFile::parse(path, &bytes)?;
     let text = String::from_utf8(bytes).ok();
-    Ok((file, text, group_or_others_can_read(&meta)))
+    let mode = group_or_others_can_read(&meta).zip(open_to_others(&meta));
+    Ok((file, text, mode))
 }
 
 #[cfg(unix)]
@@ -193,8 +281,20 @@ fn group_or_others_can_read(meta: &std::fs::Metadata) -> Option<bool> {
     Some(meta.permissions().mode() & 0o044 != 0)
 }
 
+/// Whether group or others can read or write the file.
+#[cfg(unix)]
+fn open_to_others(meta: &std::fs::Metadata) -> Option<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode() & 0o066 != 0)
+}
+
 #[cfg(not(unix))]
 fn group_or_others_can_read(_meta: &std::fs::Metadata) -> Option<bool> {
+    None
+}
+
+#[cfg(not(unix))]
+fn open_to_others(_meta: &std::fs::Metadata) -> Option<bool> {
     None
 }
 
@@ -289,10 +389,12 @@ fn tone(v: Verdict) -> Tone {
 fn text_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
     let report = shown.report;
     let order = report.by_urgency();
+    // Ids, labels, reasons and paths come from the key file: every line that shows them is
+    // written with `Printer::text`, which escapes control characters.
     let id_width = report
         .keys
         .iter()
-        .map(|k| k.id.chars().count())
+        .map(|k| output::escape_controls(&k.id).chars().count())
         .chain([3])
         .max()
         .unwrap_or(3);
@@ -306,25 +408,24 @@ fn text_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
             KeyStatus::Retired => ("retired".to_owned(), "-".to_owned()),
             KeyStatus::Active => (key.due_date.to_string(), key.days_left.to_string()),
         };
-        out.line(format_args!(
-            "{}  {:<id_width$}  {:<10}  {:<10}  {:>9}  {:>4}",
+        out.verdict_line(
             verdict(key.verdict.as_str(), tone(key.verdict), 6),
-            key.id,
-            key.environment.as_str(),
-            due,
-            left,
-            key.age_days
-        ))?;
+            format_args!(
+                "{:<id_width$}  {:<10}  {:<10}  {:>9}  {:>4}",
+                output::escape_controls(&key.id),
+                key.environment.as_str(),
+                due,
+                left,
+                key.age_days
+            ),
+        )?;
         for f in &key.findings {
             let label = if f.muted.is_some() {
                 format!("muted {}", f.code)
             } else {
                 format!("{} {}", f.severity().as_str(), f.code)
             };
-            out.line(format_args!("{:8}{label}: {}", "", message(f)))?;
-        }
-        if let Some(note) = &key.metadata_only {
-            out.line(format_args!("{:8}note: {note}", ""))?;
+            out.text(format_args!("{:8}{label}: {}", "", message(f)))?;
         }
     }
 
@@ -346,7 +447,7 @@ fn text_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
                 .iter()
                 .map(|k| format!("{} (due {})", k.id, k.due_date))
                 .collect();
-            out.line(format_args!(
+            out.text(format_args!(
                 "  note: partner {partner} has {} keys falling due together: {}; rotate them one at a time and check each before starting the next, so a mistake takes down one integration, not all",
                 keys.len(),
                 list.join(", ")
@@ -382,7 +483,7 @@ fn plural(n: usize) -> &'static str {
 /// other findings get their own one-line fix.
 fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result<()> {
     let has = |c: Code| key.has_counting(c);
-    out.line(format_args!(
+    out.text(format_args!(
         "  {} (partner {}, {}, {}):",
         key.id,
         key.partner_id,
@@ -392,7 +493,7 @@ fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result
     let mut step = 0;
     let mut say = |out: &mut Printer, text: String| {
         step += 1;
-        out.line(format_args!("    {step}. {text}"))
+        out.text(format_args!("    {step}. {text}"))
     };
     if has(Code::CreatedInFuture) {
         say(
@@ -460,6 +561,12 @@ fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result
             "this retired entry shares its secret with another entry: check the ids and remove the duplicate".into(),
         )?;
     }
+    if has(Code::SecretFilePermissions) {
+        say(
+            out,
+            "restrict the file holding the key to its owner (chmod 600); if others may have read it, rotate the key as above".into(),
+        )?;
+    }
     if has(Code::InlineSecret) && !rotate {
         say(
             out,
@@ -476,11 +583,15 @@ fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result
     Ok(())
 }
 
-/// Escapes a workflow-command message (GitHub's `toolkit/core` escapeData).
+/// Escapes a workflow-command message (GitHub's `toolkit/core` escapeData), then any other
+/// control character as `escape_controls` does: the runner reads a command only at the start of
+/// a line, and an escape sequence must not recolour or rewrite the log.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let data = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    output::escape_controls(&data).into_owned()
 }
 
 /// Escapes a workflow-command property (GitHub's `toolkit/core` escapeProperty).
@@ -517,6 +628,66 @@ fn github_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
         t.muted,
         plural(t.muted)
     ))
+}
+
+/// The unmuted findings of `key` that reach `fail_on`: what makes it a failing case.
+fn failing(key: &KeyReport, fail_on: Severity) -> impl Iterator<Item = &audit::Finding> {
+    key.findings
+        .iter()
+        .filter(move |f| f.counts() && f.severity() >= fail_on)
+}
+
+/// One test case per key: it fails when an unmuted finding reaches `--fail-on`; every finding,
+/// muted ones too, is listed inside.
+fn junit_report(report: &Report, fail_on: Severity) -> Suite {
+    let mut suite = Suite::new("smile-sec audit");
+    for key in &report.keys {
+        let mut first = failing(key, fail_on);
+        let (outcome, kind, headline) = match first.next() {
+            Some(f) => (CaseOutcome::Failed, f.code.as_str(), f.message.as_str()),
+            None => (CaseOutcome::Passed, "", ""),
+        };
+        let details: Vec<String> = key
+            .findings
+            .iter()
+            .map(|f| format!("{} ({}): {}", f.code, f.severity().as_str(), message(f)))
+            .collect();
+        suite.case(
+            "smile-sec.audit",
+            &key.id,
+            outcome,
+            kind,
+            headline,
+            &details.join("; "),
+        );
+    }
+    suite
+}
+
+/// The job summary: a row per failing finding, or one all-clear line.
+fn write_step_summary(report: &Report, path: &Path, fail_on: Severity) -> std::io::Result<()> {
+    let mut summary = StepSummary::new(
+        &format!("smile-sec audit: {}", path.display()),
+        &["key", "environment", "finding", "message"],
+    );
+    for key in &report.keys {
+        for f in failing(key, fail_on) {
+            summary.row(&[
+                &key.id,
+                key.environment.as_str(),
+                f.code.as_str(),
+                &f.message,
+            ]);
+        }
+    }
+    let t = report.totals();
+    summary.append_if_requested(
+        "Every key passes the rotation policy and the key rules.",
+        &format!(
+            "{} keys: {} fail, {} warn, {} ok, {} muted",
+            t.keys, t.fail, t.warn, t.ok, t.muted
+        ),
+    )
 }
 
 /// A URI reference for the key file: relative paths stay relative (GitHub code scanning resolves
@@ -653,5 +824,9 @@ mod tests {
     fn workflow_commands_are_escaped() {
         assert_eq!(escape_data("50%\nx"), "50%25%0Ax");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(
+            escape_property("x\r\n::error file=y::z\u{1b}[2J"),
+            "x%0D%0A%3A%3Aerror file=y%3A%3Az\\u{1b}[2J"
+        );
     }
 }

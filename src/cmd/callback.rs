@@ -1,5 +1,5 @@
 //! `smile-sec callback new|send|probe`: signed test callbacks, and a probe of the team's own
-//! callback endpoint (cli-contract §10). Glue only: bodies are `callback`, cases and verdicts are
+//! callback endpoint. Glue only: bodies are `callback`, cases and verdicts are
 //! `probe`, the HTTP round trip is `http`.
 
 use std::path::{Path, PathBuf};
@@ -10,14 +10,14 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::callback::{self, JobResult};
-use crate::credentials::{Credential, KeyRequest, keys_at_hand, signing_credential};
-use crate::http::{self, Client, Response};
+use crate::endpoint::http::{self, Client, Response};
+use crate::endpoint::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
+use crate::endpoint::sample_callback::{self, JobResult};
+use crate::keys::credentials::{Credential, KeyRequest, keys_at_hand, signing_credential};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
-use crate::secret::ApiKey;
-use crate::signature::Signer;
+use crate::signing::secret::ApiKey;
+use crate::signing::signature::Signer;
 use crate::time::format_signing_timestamp;
 
 /// Test your callback endpoint with signed, forged, stale and replayed callbacks
@@ -29,7 +29,7 @@ use crate::time::format_signing_timestamp;
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec callback new --partner-id 085 > callback.json
   smile-sec callback send http://127.0.0.1:8080/smile/callback callback.json
-  smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085 --strict")]
+  smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085")]
 pub struct Args {
     #[command(subcommand)]
     pub command: Sub,
@@ -75,11 +75,11 @@ pub struct JobArgs {
     pub timestamp: Option<String>,
 
     /// PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)
-    #[arg(long, value_name = "N", default_value_t = callback::DEFAULT_JOB_TYPE)]
+    #[arg(long, value_name = "N", default_value_t = sample_callback::DEFAULT_JOB_TYPE)]
     pub job_type: u32,
 
     /// ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)
-    #[arg(long, value_name = "CODE", default_value = callback::DEFAULT_RESULT_CODE)]
+    #[arg(long, value_name = "CODE", default_value = sample_callback::DEFAULT_RESULT_CODE)]
     pub result_code: String,
 
     /// ResultText [default: Smile ID's text for a known code]
@@ -109,8 +109,8 @@ impl JobArgs {
     /// True when any option that shapes a generated body was given.
     fn any_given(&self) -> bool {
         self.timestamp.is_some()
-            || self.job_type != callback::DEFAULT_JOB_TYPE
-            || self.result_code != callback::DEFAULT_RESULT_CODE
+            || self.job_type != sample_callback::DEFAULT_JOB_TYPE
+            || self.result_code != sample_callback::DEFAULT_RESULT_CODE
             || self.result_text.is_some()
             || self.job_id.is_some()
             || self.user_id.is_some()
@@ -186,12 +186,16 @@ pub struct SendArgs {
 /// timestamp and signature on another body, so an endpoint passes it only by remembering what it
 /// accepted. A response body that echoes the API key or an expected signature fails its case.
 ///
-/// Exit: 0 when every "must" case passed (and, with --strict, every "should" case); 1 otherwise;
-/// 2 when the endpoint cannot be reached or a case got no answer.
+/// Exit: 0 when every case passed; 1 when any failed: the valid callback refused, or a forged,
+/// stale, future or replayed one accepted (an endpoint that takes a stale or replayed callback is
+/// open to forgery), or an answer that echoes the API key (raw, hex, URL-encoded, JSON-escaped,
+/// lowercased or cut short) or an expected signature; with --lenient only the "must" cases and
+/// echoes fail, the "should" cases warn. 2 when the endpoint cannot be reached or a case got no
+/// answer.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085
-  smile-sec callback probe https://staging.example.com/cb --keys smile-keys.json --key sandbox-server --strict
+  smile-sec callback probe https://staging.example.com/cb --keys smile-keys.json --key sandbox-server --lenient
   smile-sec callback probe http://127.0.0.1:8080/cb --format json | jq 'select(.verdict != \"pass\")'")]
 pub struct ProbeArgs {
     /// The callback endpoint (http:// or https://)
@@ -201,7 +205,13 @@ pub struct ProbeArgs {
     #[command(flatten)]
     pub signing: SigningArgs,
 
-    /// Fail (exit 1) when a "should" case is accepted, too
+    /// Fail (exit 1) only on the "must" cases; an accepted stale, future or replayed callback is
+    /// a warning
+    #[arg(long, conflicts_with = "strict")]
+    pub lenient: bool,
+
+    /// Fail (exit 1) when a "should" case is accepted, too: the default, kept for scripts that
+    /// say it
     #[arg(long)]
     pub strict: bool,
 
@@ -252,7 +262,7 @@ fn fresh_body(
 ) -> anyhow::Result<(serde_json::Map<String, serde_json::Value>, Credential)> {
     let credential = signing.credential()?;
     let timestamp = job.timestamp(&signing.clock)?;
-    let body = callback::signed_body(
+    let body = sample_callback::signed_body(
         &job.job(),
         &Signer::new(&credential.key),
         &credential.partner_id,
@@ -299,7 +309,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 );
             }
             // The file is sent as it is and needs no key; any key at hand is still watched
-            // for, so that an answer echoing it is not printed (issue 6).
+            // for, so that an answer echoing it is not printed.
             let watches = args
                 .signing
                 .keys_at_hand()
@@ -343,7 +353,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
             ))?;
             out.line(format_args!("time    {}", http::humanize(response.elapsed)))?;
             let more = if response.truncated { " (cut)" } else { "" };
-            out.line(format_args!(
+            out.text(format_args!(
                 "body    {} bytes{more}{}{excerpt}",
                 response.body.len(),
                 if excerpt.is_empty() { "" } else { ": " }
@@ -448,7 +458,7 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
         let leak = answer
             .as_ref()
             .and_then(|r| plan.watch.find(&r.body, request.signature.as_deref()));
-        let judged = probe::judge(request.case, status, leak, args.strict);
+        let judged = probe::judge(request.case, status, leak, !args.lenient);
         tally.add(judged.verdict);
         outcome = outcome.worst(judged.verdict.outcome());
         let elapsed = answer.as_ref().map(|r| r.elapsed);
@@ -506,13 +516,13 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
                 tally.fail,
                 tally.errors,
                 if tally.errors == 1 { "" } else { "s" },
-                if args.strict { " (strict)" } else { "" }
+                if args.lenient { " (lenient)" } else { "" }
             ))?;
         }
         Format::Json => out.json(&ProbeSummary {
             kind: "summary",
             url: &http::shown(&args.url),
-            strict: args.strict,
+            strict: !args.lenient,
             tally,
         })?,
     }

@@ -1,4 +1,4 @@
-//! `smile-sec completions`: prints a shell completion script (cli-contract §8). The script is
+//! `smile-sec completions`: prints a shell completion script. The script is
 //! rendered by `generate`, the same code that wrote the committed files in `completions/`.
 
 use clap_complete::Shell;

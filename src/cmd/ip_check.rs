@@ -1,5 +1,5 @@
 //! `smile-sec ip-check`: addresses (arguments, stdin, or the client behind a proxy chain) checked
-//! against the callback allowlist (cli-contract §6). Glue only: parsing is `address`, verdicts are
+//! against the callback allowlist. Glue only: parsing is `address`, verdicts are
 //! `allowlist`, the proxy walk is `proxy`, line splitting is `lines`.
 
 use std::borrow::Cow;
@@ -10,11 +10,11 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::allowlist::ListArgs;
-use crate::allowlist::{Allowlist, Check, Reason, Verdict};
-use crate::lines::{self, Line};
+use crate::ingest::lines::{self, Line};
+use crate::ip::allowlist::{Allowlist, Check, Reason, Verdict};
+use crate::ip::proxy::{self, Choice, Hop};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::proxy::{self, Choice, Hop};
 
 /// Longest input line looked at; longer lines are reported invalid, not kept in memory.
 const MAX_LINE: usize = 4096;
@@ -96,7 +96,7 @@ pub enum Format {
 
 /// Trusted proxies are parsed as strictly as allowlist entries.
 fn parse_trusted(text: &str) -> Result<IpNet, String> {
-    crate::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
+    crate::ip::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
 }
 
 #[derive(Serialize)]
@@ -184,25 +184,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         },
         unreadable: false,
     };
-    if let Some(peer) = &args.peer {
-        let headers: Vec<&str> = args.forwarded_for.iter().map(String::as_str).collect();
-        let choice = proxy::client(peer, &headers, &args.trusted_proxy);
-        report.client(&choice)?;
-    } else if args.addrs.is_empty() {
-        report.stdin()?;
-    } else {
-        for addr in &args.addrs {
-            if addr == "-" {
-                report.stdin()?;
-            } else {
-                report.one(addr.as_encoded_bytes())?;
-            }
-        }
+    match report.check_all(&args) {
+        Ok(()) => {}
+        // A closed output (`| head -1`) ends the run quietly, with the verdict of what was checked
+        // so far: `set -o pipefail` must never turn a denied or invalid address into success.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(report.verdict()),
+        Err(e) => return Err(e.into()),
     }
-    report.finish()?;
     let invalid = report.summary.invalid;
     if invalid > 0 {
-        // Every exit 2 comes with a line on stderr (cli-contract §1, issue 6); one line for the
+        // Every exit 2 comes with a line on stderr; one line for the
         // batch, not one per input, so a scan of a large log stays readable.
         let what = if invalid == 1 {
             "input is"
@@ -213,18 +204,43 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "{invalid} {what} not a valid address (verdict `invalid`)"
         ));
     }
-    let outcome = report.summary.outcome();
-    Ok(if report.unreadable {
-        outcome.worst(Outcome::Error)
-    } else {
-        outcome
-    })
+    Ok(report.verdict())
 }
 
 impl Report {
+    /// Checks and prints every input, then the summary.
+    fn check_all(&mut self, args: &Args) -> io::Result<()> {
+        if let Some(peer) = &args.peer {
+            let headers: Vec<&str> = args.forwarded_for.iter().map(String::as_str).collect();
+            let choice = proxy::client(peer, &headers, &args.trusted_proxy);
+            self.client(&choice)?;
+        } else if args.addrs.is_empty() {
+            self.stdin()?;
+        } else {
+            for addr in &args.addrs {
+                if addr == "-" {
+                    self.stdin()?;
+                } else {
+                    self.one(addr.as_encoded_bytes())?;
+                }
+            }
+        }
+        self.finish()
+    }
+
+    /// The verdict of every input checked so far.
+    fn verdict(&self) -> Outcome {
+        let outcome = self.summary.outcome();
+        if self.unreadable {
+            outcome.worst(Outcome::Error)
+        } else {
+            outcome
+        }
+    }
+
     /// The lines of standard input. A read that fails (stdin is a directory, a device gone) ends
-    /// them with a line on stderr; the other inputs are still checked and the summary printed
-    /// (cli-contract §1). An error writing the output stops the run.
+    /// them with a line on stderr; the other inputs are still checked and the summary printed.
+    /// An error writing the output stops the run.
     fn stdin(&mut self) -> io::Result<()> {
         let mut writing = None;
         let read = lines::for_each(io::stdin().lock(), MAX_LINE, |line| {
@@ -251,7 +267,7 @@ impl Report {
                 if self.shows(Verdict::Invalid) {
                     let check = self
                         .list
-                        .check_parsed(Err(crate::address::Invalid::NotAnAddress));
+                        .check_parsed(Err(crate::ip::address::Invalid::NotAnAddress));
                     let input = format!(
                         "{}...",
                         String::from_utf8_lossy(&start[..64.min(start.len())])

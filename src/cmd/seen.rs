@@ -11,9 +11,9 @@ use clap::{Subcommand, ValueHint};
 use serde::Serialize;
 
 use super::args::ClockArgs;
+use crate::callbacks::store::{self, Entry, Keeps, ReplayStore, Stats, StoreError};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer};
-use crate::store::{self, Entry, Keeps, ReplayStore, Stats, StoreError};
 
 /// Look after a replay store: count, prune, import, export
 ///

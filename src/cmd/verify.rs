@@ -1,5 +1,5 @@
 //! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
-//! other (cli-contract §5, §9). Reading and checking run in parallel in `batch` (framing is
+//! other. Reading and checking run in parallel in `batch` (framing is
 //! `payload` and `chunks`, verdicts are `verify`); this module is the in-order half: it judges
 //! replays, claims accepted callbacks in the `--seen` store and prints.
 
@@ -15,19 +15,21 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::array;
-use crate::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
-use crate::chunks::{self, Piece};
-use crate::credentials::verification_credentials;
-use crate::explain::{Explainer, Explanation};
+use crate::callbacks::explain::{Explainer, Explanation};
+use crate::callbacks::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
+use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
+use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
+use crate::ingest::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
+use crate::ingest::fast::array;
+use crate::ingest::fast::chunks::{self, Piece};
+use crate::ingest::fast::scan;
+use crate::ingest::payload::{self, ItemNumber, RawItem};
+use crate::ingest::pipeline::{self, Results};
+use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
+use crate::output::junit::{self, CaseOutcome, Counts};
+use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, verdict};
-use crate::payload::{self, ItemNumber, RawItem};
-use crate::pipeline::{self, Results};
-use crate::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
-use crate::scan;
-use crate::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
-use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 
 /// Verify saved callbacks: signature, freshness and replays
 ///
@@ -89,6 +91,8 @@ pub enum Format {
     Text,
     /// NDJSON: one result object per callback, then a summary object
     Json,
+    /// JUnit XML: one test case per callback, a failure for each that fails
+    Junit,
 }
 
 /// One result line of `--format json`. Written by hand ([`ResultLine::write_json`]): it is most of
@@ -104,9 +108,17 @@ struct ResultLine<'a> {
     key_id: Option<&'a str>,
     timestamp: Option<&'a str>,
     age_seconds: Option<i64>,
+    /// An identical resend of a callback accepted earlier in the run.
+    duplicate: bool,
+    /// For input that could not be understood: what stderr says about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<&'a Explanation>,
 }
+
+/// What stderr and the JSON result say of an item that is JSON but not an object.
+const NOT_AN_OBJECT: &str = "not a JSON object";
 
 #[derive(Debug, Default, Serialize)]
 struct Summary {
@@ -186,26 +198,24 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         warned_assumed_utc: false,
         line: Vec::with_capacity(256),
         rendered: Vec::new(),
+        failures: StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]),
     };
     let paths = args.paths;
     let worker = Worker {
         verifier,
         explainer,
         digest_all: args.seen.is_some(),
-        render: match args.format {
-            Format::Json => render_json as RenderLine,
-            Format::Text => render_text,
-        },
+        render: renderer(args.format),
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
-    let (summary, outcome) = pipeline::run_ordered(
+    let (summary, outcome, closed) = pipeline::run_ordered(
         pipeline::default_workers(),
         |emit| produce(&paths, emit, &recycled),
         |batch| worker.check(batch),
         |results| report.collect(&worker, results, &recycle),
     )?;
-    if summary.checked == 0 && summary.errors == 0 {
+    if summary.checked == 0 && summary.errors == 0 && !closed {
         output::item_error(format_args!("no callbacks found in the input"));
         return Ok(Outcome::Error);
     }
@@ -215,7 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
 struct Report {
     /// The source the last item came from, and its first item while it may be the only one: in a
-    /// line-laid-out source a lone item is item 1 wherever it starts (cli-contract §5).
+    /// line-laid-out source a lone item is item 1 wherever it starts.
     current_seq: Option<u64>,
     lone: Option<Held>,
     replays: ReplayLog,
@@ -236,16 +246,51 @@ struct Report {
     line: Vec<u8>,
     /// The result lines the workers rendered for the batch being collected.
     rendered: Vec<u8>,
+    /// What failed, for the GitHub job summary.
+    failures: StepSummary,
 }
 
 impl Report {
+    /// Judges, records and prints every result; the summary, the verdict, and whether the output
+    /// was closed before the end. A closed output (`| head -1`) ends the run quietly with the
+    /// verdict of what was printed so far, so that `set -o pipefail` never turns a failure into
+    /// success.
     fn collect(
         mut self,
         worker: &Worker,
+        results: Results<Checked>,
+        recycle: &Sender<Vec<u8>>,
+    ) -> anyhow::Result<(Summary, Outcome, bool)> {
+        // JUnit's counts come before its cases: the cases are gathered, then put in the document.
+        let mut out = match self.format {
+            Format::Junit => Printer::in_memory(),
+            Format::Text | Format::Json => Printer::new(),
+        };
+        let written = self
+            .collect_into(&mut out, worker, results, recycle)
+            .and_then(|()| self.finish(out).map_err(Into::into));
+        if let Err(e) = self
+            .failures
+            .append_if_requested("Every callback passed.", &summary_line(&self.summary))
+        {
+            output::warn(format_args!(
+                "cannot append to the job summary (${STEP_SUMMARY_ENV}): {e}"
+            ));
+        }
+        match written {
+            Ok(()) => Ok((self.summary, self.outcome, false)),
+            Err(e) if output::is_broken_pipe(&e) => Ok((self.summary, self.outcome, true)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn collect_into(
+        &mut self,
+        out: &mut Printer,
+        worker: &Worker,
         mut results: Results<Checked>,
         recycle: &Sender<Vec<u8>>,
-    ) -> anyhow::Result<(Summary, Outcome)> {
-        let mut out = Printer::new();
+    ) -> anyhow::Result<()> {
         while let Some(mut checked) = results.next() {
             let origin = checked
                 .batch
@@ -262,10 +307,10 @@ impl Report {
                 lines,
             };
             for result in &mut checked.results {
-                self.emit(&mut out, &from, data, result)?;
+                self.emit(out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
-                self.settle_when_due(&mut out, &mut results)?;
+                self.settle_when_due(out, &mut results)?;
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
@@ -289,11 +334,10 @@ impl Report {
                     ),
                     RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
                 };
-                self.emit(&mut out, &from, bytes, &mut checking)
-                    .map_err(|e| {
-                        failed = Some(e);
-                        io::Error::other("stopped")
-                    })
+                self.emit(out, &from, bytes, &mut checking).map_err(|e| {
+                    failed = Some(e);
+                    io::Error::other("stopped")
+                })
             };
             match unfinished {
                 // This piece from the line that opened a value, then the pieces after it.
@@ -327,28 +371,34 @@ impl Report {
                 }
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
-            self.settle_when_due(&mut out, &mut results)?;
+            self.settle_when_due(out, &mut results)?;
         }
-        self.end_source(&mut out)?;
-        self.settle(&mut out)?;
+        self.end_source(out)?;
+        self.settle(out)?;
+        Ok(())
+    }
+
+    /// The summary (text, JSON), or the JUnit document around the cases gathered in `out`.
+    fn finish(&self, mut out: Printer) -> io::Result<()> {
         let s = &self.summary;
         match self.format {
             Format::Json => out.json(s)?,
-            Format::Text => out.line(format_args!(
-                "{} checked: {} valid, {} invalid, {} errors{}",
-                s.checked,
-                s.valid,
-                s.invalid,
-                s.errors,
-                match s.duplicates {
-                    0 => String::new(),
-                    1 => " (1 duplicate)".to_owned(),
-                    n => format!(" ({n} duplicates)"),
-                }
-            ))?,
+            Format::Text => out.line(format_args!("{}", summary_line(s)))?,
+            Format::Junit => {
+                let counts = Counts {
+                    tests: s.valid + s.invalid + s.errors,
+                    failures: s.invalid,
+                    errors: s.errors,
+                };
+                out = {
+                    let cases = out.into_memory();
+                    let mut stdout = Printer::new();
+                    junit::write_document(&mut stdout, "smile-sec verify", counts, &cases)?;
+                    stdout
+                };
+            }
         }
-        out.flush()?;
-        Ok((self.summary, self.outcome))
+        out.flush()
     }
 
     /// Takes the next result in input order, holding a line-laid-out source's first item until a
@@ -501,7 +551,7 @@ impl Report {
                 }
             }
             Checking::NotAnObject(number) => {
-                output::item_error(format_args!("{source}:{number}: not a JSON object"));
+                output::item_error(format_args!("{source}:{number}: {NOT_AN_OBJECT}"));
                 let verdict = error_verdict(Reason::NotAnObject, None);
                 self.account(source, *number, &verdict);
                 self.print(out, source, *number, &verdict, None, None)?;
@@ -516,6 +566,21 @@ impl Report {
                 output::item_error(format_args!("{message}"));
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
+                self.failures.row(&[message, "unreadable", ""]);
+                if self.format == Format::Junit {
+                    self.line.clear();
+                    let case = CaseOutcome::Errored;
+                    junit::write_case(
+                        &mut self.line,
+                        CLASS,
+                        message,
+                        case,
+                        "unreadable",
+                        message,
+                        "",
+                    );
+                    self.put_line(out)?;
+                }
             }
         }
         Ok(())
@@ -534,6 +599,11 @@ impl Report {
         } else {
             self.summary.invalid += 1;
             self.outcome = self.outcome.worst(Outcome::Fail);
+        }
+        if reason != Reason::Ok {
+            let place = format!("{source}:{item}");
+            let detail = v.detail.as_deref().unwrap_or_default();
+            self.failures.row(&[&place, reason.as_str(), detail]);
         }
         if v.assumed_utc && !self.warned_assumed_utc {
             self.warned_assumed_utc = true;
@@ -554,11 +624,12 @@ impl Report {
         explanation: Option<&Explanation>,
     ) -> io::Result<()> {
         self.line.clear();
-        let render = match self.format {
-            Format::Json => render_json,
-            Format::Text => render_text,
-        };
-        render(source, item, v, timestamp, explanation, &mut self.line);
+        renderer(self.format)(source, item, v, timestamp, explanation, &mut self.line);
+        self.put_line(out)
+    }
+
+    /// Writes `self.line`, or holds it while claims are pending.
+    fn put_line(&mut self, out: &mut Printer) -> io::Result<()> {
         if self.store.is_some() {
             self.held.extend_from_slice(&self.line);
             Ok(())
@@ -642,11 +713,7 @@ impl Report {
     /// Prints a settled claim's result line at once.
     fn print_now(&mut self, out: &mut Printer, p: &Pending) -> io::Result<()> {
         self.line.clear();
-        let render = match self.format {
-            Format::Json => render_json,
-            Format::Text => render_text,
-        };
-        render(
+        renderer(self.format)(
             &p.source,
             p.number,
             &p.verdict,
@@ -758,6 +825,15 @@ impl ResultLine<'_> {
             }
             None => out.extend_from_slice(b",\"age_seconds\":null"),
         }
+        out.extend_from_slice(if self.duplicate {
+            b",\"duplicate\":true"
+        } else {
+            b",\"duplicate\":false"
+        });
+        if let Some(error) = self.error {
+            out.extend_from_slice(b",\"error\":");
+            write_json_str(out, error);
+        }
         if let Some(explain) = self.explain {
             out.extend_from_slice(b",\"explain\":");
             serde_json::to_writer(&mut *out, explain).expect("writing to a Vec");
@@ -784,6 +860,12 @@ fn render_json(
         key_id: v.key_id.as_deref(),
         timestamp,
         age_seconds: v.age_seconds,
+        duplicate: v.duplicate,
+        error: match v.reason {
+            Reason::NotAnObject => Some(v.detail.as_deref().unwrap_or(NOT_AN_OBJECT)),
+            Reason::ParseError => Some(v.detail.as_deref().unwrap_or("cannot parse the item")),
+            _ => None,
+        },
         explain: explanation,
     }
     .write_json(out);
@@ -792,6 +874,72 @@ fn render_json(
 /// A callback's text result line: the verdict word (coloured when colour is on), where the
 /// callback is, and notes (a [`RenderLine`]). Put together by hand: it is most of what a large
 /// run prints, and the formatting machinery cost more than the rest of the line.
+/// The test-case class of every `--format junit` case.
+const CLASS: &str = "smile-sec.verify";
+
+/// A callback's `--format junit` test case (a [`RenderLine`]).
+fn render_junit(
+    source: &str,
+    item: ItemNumber,
+    v: &Verdict,
+    _timestamp: Option<&str>,
+    explanation: Option<&Explanation>,
+    out: &mut Vec<u8>,
+) {
+    let name = format!("{source}:{item}");
+    let outcome = match v.reason {
+        Reason::Ok => CaseOutcome::Passed,
+        r if r.is_error() => CaseOutcome::Errored,
+        _ => CaseOutcome::Failed,
+    };
+    let message = v.detail.as_deref().unwrap_or(v.reason.as_str());
+    let mut details = Vec::new();
+    if let Some(id) = v.key_id.as_deref() {
+        details.push(format!("key {id}"));
+    }
+    if let Some(age) = v.age_seconds {
+        details.push(format!("age {age}s"));
+    }
+    if let Some(e) = explanation {
+        details.push(format!("explain: {}", e.detail));
+    }
+    let details = details.join(", ");
+    junit::write_case(
+        out,
+        CLASS,
+        &name,
+        outcome,
+        v.reason.as_str(),
+        message,
+        &details,
+    );
+}
+
+/// The renderer of one result for `format`.
+fn renderer(format: Format) -> RenderLine {
+    match format {
+        Format::Json => render_json,
+        Format::Text => render_text,
+        Format::Junit => render_junit,
+    }
+}
+
+/// The text summary line, also the job summary's last line.
+fn summary_line(s: &Summary) -> String {
+    format!(
+        "{} checked: {} valid, {} invalid, {} errors{}",
+        s.checked,
+        s.valid,
+        s.invalid,
+        s.errors,
+        match s.duplicates {
+            0 => String::new(),
+            1 => " (1 duplicate)".to_owned(),
+            n => format!(" ({n} duplicates)"),
+        }
+    )
+}
+
 fn render_text(
     source: &str,
     item: ItemNumber,
@@ -807,14 +955,15 @@ fn render_text(
     };
     verdict(v.reason.as_str(), tone, 19).write_to(out);
     out.push(b' ');
-    out.extend_from_slice(source.as_bytes());
+    // File names, key ids and details come from input: escaped, so none can forge a line.
+    output::push_escaped(out, source);
     out.push(b':');
     out.extend_from_slice(itoa::Buffer::new().format(item).as_bytes());
     let mut separator: &[u8] = b"  ";
     let mut note = |out: &mut Vec<u8>, label: &str, text: &str| {
         out.extend_from_slice(separator);
         out.extend_from_slice(label.as_bytes());
-        out.extend_from_slice(text.as_bytes());
+        output::push_escaped(out, text);
         separator = b", ";
     };
     if let Some(id) = v.key_id.as_deref() {
@@ -897,7 +1046,7 @@ fn write_age(out: &mut Vec<u8>, seconds: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explain::Cause;
+    use crate::callbacks::explain::Cause;
 
     #[test]
     fn ages_read_in_the_two_largest_units() {
@@ -985,6 +1134,8 @@ mod tests {
                     key_id,
                     timestamp,
                     age_seconds: age,
+                    duplicate: age == Some(-5),
+                    error: key_id.is_none().then_some(text),
                     explain,
                 };
                 let mut by_hand = Vec::new();

@@ -1,0 +1,430 @@
+//! Where the API key comes from, through the binary: `--api-key-file`, then `--keys FILE` on the
+//! command line, then `SMILE_API_KEY`, then `SMILE_SEC_KEYS` or `./smile-keys.json`. Every pair of
+//! sources, for `sign`, `verify` and `callback new`: the higher one is used, the lower one is named
+//! in exactly one warning, and no key value is ever printed.
+
+mod common;
+
+use std::path::Path;
+
+use common::smile_sec;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
+
+const PARTNER: &str = "085";
+const TS: &str = "2026-11-20T10:00:00.000Z";
+const NOW: &str = "2026-11-20T10:01:00Z";
+
+/// The sources, highest first, each with its own key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Source {
+    ApiKeyFile,
+    KeysFlag,
+    ApiKeyEnv,
+    KeysEnv,
+    DefaultFile,
+}
+
+const ALL: [Source; 5] = [
+    Source::ApiKeyFile,
+    Source::KeysFlag,
+    Source::ApiKeyEnv,
+    Source::KeysEnv,
+    Source::DefaultFile,
+];
+
+impl Source {
+    fn key(self) -> &'static str {
+        match self {
+            Source::ApiKeyFile => "key-from-api-key-file-0001",
+            Source::KeysFlag => "key-from-keys-flag-0002",
+            Source::ApiKeyEnv => "key-from-smile-api-key-0003",
+            Source::KeysEnv => "key-from-smile-sec-keys-0004",
+            Source::DefaultFile => "key-from-default-file-0005",
+        }
+    }
+
+    /// What the warning calls it.
+    fn name(self) -> &'static str {
+        match self {
+            Source::ApiKeyFile => "--api-key-file",
+            Source::KeysFlag => "--keys",
+            Source::ApiKeyEnv => "SMILE_API_KEY",
+            Source::KeysEnv => "SMILE_SEC_KEYS",
+            Source::DefaultFile => "./smile-keys.json",
+        }
+    }
+}
+
+fn key_file(dir: &Path, name: &str, key: &str) {
+    let text = format!(
+        r#"{{"keys":[{{"id":"{name}","partner_id":"{PARTNER}","environment":"production","integrations":["server"],"created":"2026-11-01","api_key":"{key}"}}]}}"#
+    );
+    std::fs::write(dir.join(name), text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+/// A folder with every source's file in place (`smile-keys.json` only when `DefaultFile` is set).
+fn setup(dir: &Path, sources: &[Source]) -> Vec<(String, Option<String>)> {
+    std::fs::write(
+        dir.join("api.key"),
+        format!("{}\n", Source::ApiKeyFile.key()),
+    )
+    .unwrap();
+    key_file(dir, "flag-keys.json", Source::KeysFlag.key());
+    key_file(dir, "env-keys.json", Source::KeysEnv.key());
+    if sources.contains(&Source::DefaultFile) {
+        key_file(dir, "smile-keys.json", Source::DefaultFile.key());
+    }
+    let mut args = Vec::new();
+    for source in sources {
+        match source {
+            Source::ApiKeyFile => {
+                args.push(("--api-key-file".to_owned(), Some("api.key".to_owned())))
+            }
+            Source::KeysFlag => args.push(("--keys".to_owned(), Some("flag-keys.json".to_owned()))),
+            _ => {}
+        }
+    }
+    args
+}
+
+fn command(dir: &Path, sources: &[Source], sub: &[&str]) -> assert_cmd::Command {
+    let mut cmd = smile_sec();
+    cmd.current_dir(dir).args(sub);
+    for (flag, value) in setup(dir, sources) {
+        cmd.arg(flag);
+        cmd.args(value);
+    }
+    if sources.contains(&Source::ApiKeyEnv) {
+        cmd.env("SMILE_API_KEY", Source::ApiKeyEnv.key());
+    }
+    if sources.contains(&Source::KeysEnv) {
+        cmd.env("SMILE_SEC_KEYS", "env-keys.json");
+    }
+    cmd
+}
+
+fn signature(source: Source) -> String {
+    sign(&ApiKey::new(source.key()).unwrap(), TS, PARTNER)
+}
+
+/// Checks stderr: each unused source named in exactly one warning line, no key, no other noise.
+fn check_stderr(stderr: &str, used: Source, unused: &[Source], context: &str) {
+    for source in ALL {
+        assert!(
+            !stderr.contains(source.key()),
+            "{context}: a key leaks: {stderr}"
+        );
+    }
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("smile-sec: warning:"))
+        .collect();
+    if unused.is_empty() {
+        assert!(warnings.is_empty(), "{context}: {stderr}");
+    } else {
+        assert_eq!(warnings.len(), 1, "{context}: {stderr}");
+        for source in unused {
+            assert!(warnings[0].contains(source.name()), "{context}: {stderr}");
+        }
+        assert!(
+            warnings[0].contains(&format!("comes from {}", used.name())),
+            "{context}: {stderr}"
+        );
+    }
+    let says_default = stderr.contains("smile-sec: note: using the key file ./smile-keys.json");
+    assert_eq!(
+        says_default,
+        used == Source::DefaultFile,
+        "{context}: {stderr}"
+    );
+}
+
+/// Every single source and every pair: the higher one wins.
+fn cases() -> Vec<Vec<Source>> {
+    let mut cases: Vec<Vec<Source>> = ALL.iter().map(|s| vec![*s]).collect();
+    for (i, high) in ALL.iter().enumerate() {
+        for low in &ALL[i + 1..] {
+            // SMILE_SEC_KEYS set means ./smile-keys.json is never looked at.
+            if (*high, *low) == (Source::KeysEnv, Source::DefaultFile) {
+                continue;
+            }
+            cases.push(vec![*high, *low]);
+        }
+    }
+    cases
+}
+
+#[test]
+fn sign_uses_the_highest_source_and_names_the_other() {
+    for sources in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = command(
+            dir.path(),
+            &sources,
+            &[
+                "sign",
+                "--partner-id",
+                PARTNER,
+                "--timestamp",
+                TS,
+                "--format",
+                "json",
+            ],
+        )
+        .output()
+        .unwrap();
+        let context = format!("sign with {sources:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{context}: {stderr}");
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(printed["signature"], signature(sources[0]), "{context}");
+        check_stderr(&stderr, sources[0], &sources[1..], &context);
+    }
+}
+
+#[test]
+fn callback_new_uses_the_highest_source_and_names_the_other() {
+    for sources in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = command(
+            dir.path(),
+            &sources,
+            &[
+                "callback",
+                "new",
+                "--partner-id",
+                PARTNER,
+                "--timestamp",
+                TS,
+            ],
+        )
+        .output()
+        .unwrap();
+        let context = format!("callback new with {sources:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{context}: {stderr}");
+        let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(body["signature"], signature(sources[0]), "{context}");
+        check_stderr(&stderr, sources[0], &sources[1..], &context);
+    }
+}
+
+#[test]
+fn verify_uses_the_highest_source_only() {
+    for sources in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        // One callback signed by each source's key: only the winner's passes.
+        let lines: String = ALL
+            .iter()
+            .map(|s| format!(r#"{{"timestamp":"{TS}","signature":"{}"}}"#, signature(*s)) + "\n")
+            .collect();
+        std::fs::write(dir.path().join("in.ndjson"), lines).unwrap();
+        let out = command(
+            dir.path(),
+            &sources,
+            &[
+                "verify",
+                "in.ndjson",
+                "--partner-id",
+                PARTNER,
+                "--now",
+                NOW,
+                "--format",
+                "json",
+            ],
+        )
+        .output()
+        .unwrap();
+        let context = format!("verify with {sources:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{context}: {stderr}");
+        let valid: Vec<bool> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["type"] == "result")
+            .map(|v| v["valid"].as_bool().unwrap())
+            .collect();
+        let expected: Vec<bool> = ALL.iter().map(|s| *s == sources[0]).collect();
+        assert_eq!(valid, expected, "{context}");
+        check_stderr(&stderr, sources[0], &sources[1..], &context);
+    }
+}
+
+#[test]
+fn three_sources_make_one_warning_naming_both_losers() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = [Source::ApiKeyFile, Source::ApiKeyEnv, Source::DefaultFile];
+    let out = command(
+        dir.path(),
+        &sources,
+        &[
+            "sign",
+            "--partner-id",
+            PARTNER,
+            "--timestamp",
+            TS,
+            "--format",
+            "json",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success());
+    check_stderr(
+        &String::from_utf8_lossy(&out.stderr),
+        Source::ApiKeyFile,
+        &sources[1..],
+        "three sources",
+    );
+}
+
+#[test]
+fn a_typed_key_id_beats_smile_api_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(
+        dir.path(),
+        &[Source::ApiKeyEnv, Source::KeysEnv],
+        &[
+            "sign",
+            "--partner-id",
+            PARTNER,
+            "--timestamp",
+            TS,
+            "--format",
+            "json",
+            "--key",
+            "env-keys.json",
+        ],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["signature"], signature(Source::KeysEnv));
+    assert!(
+        stderr.contains("SMILE_API_KEY is set but not used"),
+        "{stderr}"
+    );
+    // --key with no key file at all is an error, not a silent switch to SMILE_API_KEY.
+    let dir = tempfile::tempdir().unwrap();
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["sign", "--partner-id", PARTNER, "--key", "live"])
+        .env("SMILE_API_KEY", Source::ApiKeyEnv.key())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("there is no key file"));
+}
+
+#[test]
+fn env_with_a_key_that_has_no_environment_is_refused() {
+    for source in [Source::ApiKeyFile, Source::ApiKeyEnv] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("in.json"), "{}").unwrap();
+        let out = command(
+            dir.path(),
+            &[source],
+            &[
+                "verify",
+                "in.json",
+                "--partner-id",
+                PARTNER,
+                "--env",
+                "production",
+            ],
+        )
+        .output()
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "smile-sec: error: --env production picks key-file entries, but the API key comes from {}",
+                source.name()
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stderr.lines().nth(1).unwrap().starts_with("hint: "),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(source.key()));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn every_flag_beats_its_variable_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "sign",
+            "--partner-id",
+            PARTNER,
+            "--timestamp",
+            TS,
+            "--format",
+            "json",
+        ])
+        .args(["--now", "2026-01-01T00:00:00Z"])
+        .env("SMILE_API_KEY", "k")
+        .env("SMILE_PARTNER_ID", "999-from-env")
+        .env("SMILE_SEC_NOW", "2030-01-01T00:00:00Z")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["partner_id"], PARTNER);
+    for (variable, flag) in [
+        ("SMILE_PARTNER_ID", "--partner-id"),
+        ("SMILE_SEC_NOW", "--now"),
+    ] {
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(variable)).collect();
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(
+            lines[0].starts_with("smile-sec: warning:") && lines[0].contains(flag),
+            "{stderr}"
+        );
+    }
+    assert!(
+        !stderr.contains("999-from-env") && !stderr.contains("2030"),
+        "{stderr}"
+    );
+    // The variable alone is used quietly.
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["sign", "--timestamp", TS])
+        .env("SMILE_API_KEY", "k")
+        .env("SMILE_PARTNER_ID", "999-from-env")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // audit's --keys against SMILE_SEC_KEYS.
+    key_file(dir.path(), "a.json", "inline");
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["audit", "--keys", "a.json", "--now", "2026-11-02T00:00:00Z"])
+        .env("SMILE_SEC_KEYS", "/nowhere/b.json")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("smile-sec: warning: SMILE_SEC_KEYS is set but not used: --keys"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("/nowhere"), "{stderr}");
+}

@@ -1,0 +1,228 @@
+//! File inputs are what they claim to be: a key file's `api_key_file` stays inside the key file's
+//! folder (no absolute path, no `..` out of it, no symbolic link out of it), every file input is a
+//! regular file (a FIFO is refused at once instead of waiting for a writer; `-` still reads
+//! stdin), and a "path" that does not exist and looks like a secret is named by its fingerprint,
+//! never echoed.
+#![cfg(unix)]
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::smile_sec;
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+const PASTED: &str = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";
+
+fn fingerprint(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!(
+        "sha256:{}",
+        hex::encode(&Sha256::digest(text.as_bytes())[..6])
+    )
+}
+
+fn key_file(dir: &Path, api_key_file: &str) {
+    let entry = serde_json::json!({"keys": [{
+        "id": "live", "partner_id": "085", "environment": "production",
+        "integrations": ["server"], "created": "2026-11-01", "api_key_file": api_key_file,
+    }]});
+    std::fs::write(dir.join("keys.json"), entry.to_string()).unwrap();
+}
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo (coreutils) runs");
+    assert!(status.success());
+}
+
+/// `sign` with the key file in `dir`: exit code and stderr.
+fn sign_with_keys(dir: &Path) -> (Option<i32>, String) {
+    let out = smile_sec()
+        .current_dir(dir)
+        .args([
+            "sign",
+            "--keys",
+            "keys.json",
+            "--timestamp",
+            "2026-11-20T10:00:00.000Z",
+        ])
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn api_key_file_stays_inside_the_key_files_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("conf");
+    std::fs::create_dir_all(dir.join("secrets")).unwrap();
+    std::fs::write(root.path().join("outside.key"), "outside-key\n").unwrap();
+    std::fs::write(dir.join("secrets/inside.key"), "inside-key\n").unwrap();
+    std::os::unix::fs::symlink(root.path().join("outside.key"), dir.join("out.key")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", dir.join("environ.key")).unwrap();
+    std::os::unix::fs::symlink("secrets/inside.key", dir.join("in.key")).unwrap();
+    let outside = root.path().join("outside.key");
+    for (api_key_file, why) in [
+        (outside.to_str().unwrap(), "not an absolute one"),
+        ("/proc/self/environ", "not an absolute one"),
+        ("../outside.key", "`..` leads out of the key file's folder"),
+        (
+            "secrets/../../outside.key",
+            "`..` leads out of the key file's folder",
+        ),
+        ("out.key", "through a symbolic link"),
+        ("environ.key", "through a symbolic link"),
+    ] {
+        key_file(&dir, api_key_file);
+        let (code, stderr) = sign_with_keys(&dir);
+        assert_eq!(code, Some(2), "{api_key_file}: {stderr}");
+        assert!(
+            stderr.contains("is refused") && stderr.contains(why),
+            "{api_key_file}: {stderr}"
+        );
+        assert!(!stderr.contains("outside-key"), "{stderr}");
+    }
+    // Inside the folder, directly, through `..` that stays inside, or a link that stays inside.
+    for api_key_file in [
+        "secrets/inside.key",
+        "secrets/../secrets/inside.key",
+        "in.key",
+    ] {
+        key_file(&dir, api_key_file);
+        let (code, stderr) = sign_with_keys(&dir);
+        assert_eq!(code, Some(0), "{api_key_file}: {stderr}");
+    }
+}
+
+#[test]
+fn a_fifo_or_device_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("fifo"));
+    key_file(dir.path(), "fifo");
+    let (code, stderr) = sign_with_keys(dir.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a FIFO (named pipe), not a regular file"),
+        "{stderr}"
+    );
+    std::fs::write(dir.path().join("api.key"), "k\n").unwrap();
+    std::fs::write(dir.path().join("body.json"), "{}").unwrap();
+    let runs: [&[&str]; 8] = [
+        &["sign", "--partner-id", "085", "--api-key-file", "fifo"],
+        &["sign", "--keys", "fifo"],
+        &["verify", "--keys", "fifo"],
+        &["audit", "--keys", "fifo"],
+        &["ip-check", "--allowlist", "fifo", "1.2.3.4"],
+        &["allowlist", "--allowlist", "fifo"],
+        &[
+            "sign",
+            "--partner-id",
+            "085",
+            "--api-key-file",
+            "api.key",
+            "--body",
+            "fifo",
+        ],
+        &["callback", "send", "http://127.0.0.1:9/", "fifo"],
+    ];
+    for args in runs {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args(args)
+            .write_stdin("{}")
+            .timeout(TIMEOUT)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("smile-sec: error: ") && stderr.contains("not a regular file"),
+            "{args:?}: {stderr}"
+        );
+    }
+    for args in [
+        &["sign", "--partner-id", "085", "--api-key-file", "/dev/zero"][..],
+        &["audit", "--keys", "/dev/null"][..],
+    ] {
+        smile_sec()
+            .args(args)
+            .timeout(TIMEOUT)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "it is a device, not a regular file",
+            ));
+    }
+    // `-` still reads stdin.
+    smile_sec()
+        .args(["sign", "--partner-id", "085", "--api-key-file", "-"])
+        .write_stdin("k\n")
+        .timeout(TIMEOUT)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_secret_pasted_as_a_path_is_named_by_its_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [&[&str]; 5] = [
+        &["sign", "--partner-id", "085", "--api-key-file", PASTED],
+        &["sign", "--keys", PASTED],
+        &["audit", "--keys", PASTED],
+        &["ip-check", "--allowlist", PASTED, "1.2.3.4"],
+        &["allowlist", "--allowlist", PASTED],
+    ];
+    for args in runs {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains(PASTED), "{args:?}: {stderr}");
+        assert!(stderr.contains(&fingerprint(PASTED)), "{args:?}: {stderr}");
+    }
+    // In a key file's api_key_file: errors, audit's text, JSON, SARIF and GitHub annotations.
+    key_file(dir.path(), PASTED);
+    let (code, stderr) = sign_with_keys(dir.path());
+    assert_eq!(code, Some(2));
+    assert!(
+        !stderr.contains(PASTED) && stderr.contains(&fingerprint(PASTED)),
+        "{stderr}"
+    );
+    for format in ["text", "json", "sarif", "github"] {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args([
+                "audit",
+                "--keys",
+                "keys.json",
+                "--now",
+                "2026-11-02T00:00:00Z",
+            ])
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let all = [out.stdout.clone(), out.stderr.clone()].concat();
+        let all = String::from_utf8_lossy(&all);
+        assert!(!all.contains(PASTED), "{format}: {all}");
+        assert!(all.contains(&fingerprint(PASTED)), "{format}: {all}");
+    }
+    // A file of that name that exists is named as it is.
+    std::fs::write(dir.path().join(PASTED), "not json").unwrap();
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["audit", "--keys", PASTED])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(PASTED));
+}
