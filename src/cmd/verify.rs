@@ -691,8 +691,8 @@ impl Report {
                 Claim::Replay => {
                     p.verdict.reason = Reason::Replayed;
                     p.verdict.detail = Some(
-                        "this timestamp and signature were accepted before with a different body \
-                         (the replay store says so)"
+                        "this timestamp and signature arrived earlier with a different body \
+                         (recorded in the replay store)"
                             .into(),
                     );
                 }
