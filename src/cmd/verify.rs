@@ -496,12 +496,16 @@ impl Report {
                         Body::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
                     }
                 };
-                let origins = &mut self.origins;
-                judge_replay(&mut self.replays, verdict, body, |earlier| {
-                    replay::same_body(earlier, bytes, |location| origins.read_back(location))
-                });
-                // Accepted, and no replay within this run: the store has the last word, and the
-                // result waits for it.
+                // With a store, the store judges replays within the run as well (its claims are
+                // made in input order): the first body it holds for a pair may come from an
+                // earlier run, and only it knows.
+                if self.store.is_none() {
+                    let origins = &mut self.origins;
+                    judge_replay(&mut self.replays, verdict, body, |earlier| {
+                        replay::same_body(earlier, bytes, |location| origins.read_back(location))
+                    });
+                }
+                // Accepted: with a store, the result waits for its claim.
                 let claim = match (&self.store, verdict.accepted) {
                     (Some(_), Some(pair)) if verdict.reason == Reason::Ok => Some(Pending {
                         line: 0..0,
