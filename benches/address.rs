@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use smile_sec::ip::address;
-use smile_sec::ip::allowlist::{Allowlist, Verdict};
+use smile_sec::ip::allowlist::{AddressVerdict, Allowlist};
 
 const INPUTS: &[(&str, &[u8])] = &[
     ("ipv4", b"52.36.32.43"),
@@ -25,8 +25,12 @@ fn address(c: &mut Criterion) {
     }
     // One of Smile ID's callback sources, and an address that is not one.
     for (name, input, expected) in [
-        ("check_allowed", &b"34.240.137.52"[..], Verdict::Allowed),
-        ("check_denied", &b"203.0.113.9"[..], Verdict::Denied),
+        (
+            "check_allowed",
+            &b"34.240.137.52"[..],
+            AddressVerdict::Allowed,
+        ),
+        ("check_denied", &b"203.0.113.9"[..], AddressVerdict::Denied),
     ] {
         assert_eq!(list.check(input).verdict(), expected);
         group.bench_function(name, |b| b.iter(|| list.check(black_box(input)).verdict()));

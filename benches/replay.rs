@@ -10,7 +10,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
 use smile_sec::callbacks::canonical::{Scratch, plain_body};
-use smile_sec::callbacks::replay::{Body, PairId, ReplayLog, body_digest, item_digest};
+use smile_sec::callbacks::replay::{PairId, ReplayLog, SeenBody, body_digest, item_digest};
 use smile_sec::ingest::payload::{Item, parse_item};
 
 /// Accepted callbacks in one run of the log bench: the size of the README's benchmark file.
@@ -47,7 +47,7 @@ fn replay(c: &mut Criterion) {
     let pairs: Vec<PairId> = (0..PAIRS)
         .map(|n| PairId(Sha256::digest(n.to_le_bytes())[..16].try_into().unwrap()))
         .collect();
-    let body = Body::digest([7; 15]);
+    let body = SeenBody::digest([7; 15]);
     group.throughput(Throughput::Elements(u64::from(PAIRS)));
     group.sample_size(20);
     group.bench_function("log_100k_distinct", |b| {

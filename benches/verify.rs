@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use chrono::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use smile_sec::callbacks::replay::{Body, Location, ReplayLog};
+use smile_sec::callbacks::replay::{Location, ReplayLog, SeenBody};
 use smile_sec::callbacks::verdict::{Candidate, Freshness, Reason, Verifier, judge_replay};
 use smile_sec::ingest::payload::{Callback, Item, parse_item};
 use smile_sec::keys::credentials::Credential;
@@ -59,7 +59,7 @@ fn verify(c: &mut Criterion) {
                 for (i, cb) in callbacks.iter().enumerate() {
                     let mut verdict = v.check(black_box(&cb.signed));
                     // As for a file: only a repeated pair would need a body digest.
-                    let body = Body::at(Location {
+                    let body = SeenBody::at(Location {
                         source: 0,
                         offset: i as u64,
                         len: 1,

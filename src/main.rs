@@ -18,7 +18,9 @@ fn main() -> ExitCode {
         eprintln!("smile-sec: error: internal error{at} (a bug; please report it)");
         std::process::exit(2);
     }));
-    let matches = match Cli::command().try_get_matches() {
+    // Built once: clap's command tree is most of a short run's start-up.
+    let mut command = Cli::command();
+    let matches = match command.try_get_matches_from_mut(std::env::args_os()) {
         Ok(matches) => matches,
         Err(err) => return usage_error(&err),
     };
@@ -27,7 +29,7 @@ fn main() -> ExitCode {
         Err(err) => return usage_error(&err),
     };
     output::configure_color(cli.global.color);
-    for (variable, flag) in smile_sec::cli::shadowed_env(&Cli::command(), &matches) {
+    for (variable, flag) in smile_sec::cli::shadowed_env(&command, &matches) {
         output::warn(format_args!(
             "{variable} is set but not used: {flag} given on the command line wins"
         ));

@@ -1233,10 +1233,12 @@ fn debug_output_never_shows_a_key() {
         api_key_file: Some(&key_path),
         ..KeyRequest::default()
     };
-    let error = smile_sec::keys::credentials::signing_credential(&request).unwrap_err();
+    let sources = smile_sec::keys::credentials::key_sources(&request).unwrap();
+    assert_hidden("KeySources", format!("{sources:?}"));
+    let error = smile_sec::keys::credentials::signing_credential(&request, &sources).unwrap_err();
     assert_hidden("credential error", format!("{error:?} {error:#}"));
     std::fs::write(&key_path, KEY).unwrap();
-    let found = smile_sec::keys::credentials::signing_credential(&request).unwrap();
+    let found = smile_sec::keys::credentials::signing_credential(&request, &sources).unwrap();
     assert_hidden("Credential from a file", format!("{found:?}"));
     assert_hidden("KeyRequest", format!("{request:?}"));
 }

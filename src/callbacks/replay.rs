@@ -89,9 +89,9 @@ impl PairId {
 /// What the replay log keeps of an accepted callback's body, packed into 16 bytes (the log holds
 /// one per distinct accepted callback): see [`Kept`].
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Body([u8; 16]);
+pub struct SeenBody([u8; 16]);
 
-/// What a [`Body`] holds.
+/// What a [`SeenBody`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kept {
     /// The first 15 bytes of its digest: from input that cannot be read
@@ -110,15 +110,15 @@ pub struct Location {
     pub len: u32,
 }
 
-impl Body {
-    pub fn digest(prefix: [u8; 15]) -> Body {
+impl SeenBody {
+    pub fn digest(prefix: [u8; 15]) -> SeenBody {
         let mut packed = [0; 16];
         packed[1..].copy_from_slice(&prefix);
-        Body(packed)
+        SeenBody(packed)
     }
 
     /// `None` for an offset past 256 TiB (48 bits), which the log has no room for.
-    pub fn at(location: Location) -> Option<Body> {
+    pub fn at(location: Location) -> Option<SeenBody> {
         let offset = location.offset.to_le_bytes();
         if offset[6..] != [0, 0] {
             return None;
@@ -127,7 +127,7 @@ impl Body {
         packed[1..5].copy_from_slice(&location.source.to_le_bytes());
         packed[5..11].copy_from_slice(&offset[..6]);
         packed[11..15].copy_from_slice(&location.len.to_le_bytes());
-        Some(Body(packed))
+        Some(SeenBody(packed))
     }
 
     pub fn kept(self) -> Kept {
@@ -145,7 +145,7 @@ impl Body {
     }
 }
 
-impl fmt::Debug for Body {
+impl fmt::Debug for SeenBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.kept().fmt(f)
     }
@@ -157,7 +157,7 @@ impl fmt::Debug for Body {
 /// its digest, so it is read back once. `None` when the earlier item cannot be read back, or no
 /// longer reads as a callback (its file changed).
 pub fn same_body(
-    earlier: &mut Body,
+    earlier: &mut SeenBody,
     current: &[u8],
     read: impl FnOnce(Location) -> Option<Vec<u8>>,
 ) -> Option<bool> {
@@ -169,7 +169,7 @@ pub fn same_body(
                 return Some(true);
             }
             let digest = item_digest(&bytes)?.prefix();
-            *earlier = Body::digest(digest);
+            *earlier = SeenBody::digest(digest);
             digest
         }
     };
@@ -185,7 +185,7 @@ pub fn same_body(
 /// misses were most of the printing thread's time.
 #[derive(Debug)]
 pub struct ReplayLog<S = DefaultHashBuilder> {
-    entries: Vec<(PairId, Body)>,
+    entries: Vec<(PairId, SeenBody)>,
     index: HashTable<Slot>,
     /// Tags are a hash keyed afresh each run: pairs come from the input, and input made so that
     /// many share a tag would turn each lookup into a long search.
@@ -222,7 +222,7 @@ impl<S: BuildHasher> ReplayLog<S> {
 
     /// Records an accepted callback's pair; when the pair was seen before, returns what was kept
     /// of that earlier body instead (left for the caller to compare, and to refine).
-    pub fn sight(&mut self, pair: PairId, body: Body) -> Option<&mut Body> {
+    pub fn sight(&mut self, pair: PairId, body: SeenBody) -> Option<&mut SeenBody> {
         let tag = (self.keys.hash_one(pair) >> 32) as u32;
         let entries = &self.entries;
         let found = self.index.entry(
@@ -301,13 +301,13 @@ mod tests {
     fn sightings_return_the_earlier_body() {
         let mut log = ReplayLog::default();
         let pair = PairId::of(&DecodedSignature([7; 32]));
-        let at = Body::at(Location {
+        let at = SeenBody::at(Location {
             source: 0,
             offset: 10,
             len: 5,
         })
         .unwrap();
-        let other = Body::digest(digest(r#"{"a":2}"#).prefix());
+        let other = SeenBody::digest(digest(r#"{"a":2}"#).prefix());
         assert_eq!(log.sight(pair, at), None);
         assert_eq!(log.sight(pair, other).copied(), Some(at));
         assert_eq!(
@@ -328,7 +328,7 @@ mod tests {
             fn write(&mut self, _: &[u8]) {}
         }
         fn check(mut log: ReplayLog<impl BuildHasher>) {
-            let body = |n: u8| Body::digest([n; 15]);
+            let body = |n: u8| SeenBody::digest([n; 15]);
             let pair = |n: u32| {
                 let mut id = [0xAB; 16];
                 id[4..8].copy_from_slice(&n.to_le_bytes());
@@ -357,7 +357,7 @@ mod tests {
         for n in 0..1_000u32 {
             let mut id = [0; 16];
             id[12..].copy_from_slice(&n.to_le_bytes());
-            log.sight(PairId(id), Body::digest([0; 15]));
+            log.sight(PairId(id), SeenBody::digest([0; 15]));
         }
         let tags: std::collections::HashSet<u32> = log.index.iter().map(|slot| slot.tag).collect();
         assert!(tags.len() > 990, "{} distinct tags of 1000", tags.len());
@@ -366,7 +366,7 @@ mod tests {
     #[test]
     fn bodies_pack_into_sixteen_bytes_and_back() {
         let digest = digest(r#"{"a":1}"#).prefix();
-        assert_eq!(Body::digest(digest).kept(), Kept::Digest(digest));
+        assert_eq!(SeenBody::digest(digest).kept(), Kept::Digest(digest));
         for location in [
             nowhere(),
             Location {
@@ -380,14 +380,14 @@ mod tests {
                 len: 16 << 20,
             },
         ] {
-            assert_eq!(Body::at(location).unwrap().kept(), Kept::At(location));
+            assert_eq!(SeenBody::at(location).unwrap().kept(), Kept::At(location));
         }
         let far = Location {
             offset: 1 << 48,
             ..nowhere()
         };
-        assert_eq!(Body::at(far), None);
-        assert_eq!(size_of::<Body>() + size_of::<PairId>(), 32);
+        assert_eq!(SeenBody::at(far), None);
+        assert_eq!(size_of::<SeenBody>() + size_of::<PairId>(), 32);
     }
 
     #[test]

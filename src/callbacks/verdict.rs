@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::callbacks::replay::{Body, PairId, ReplayLog};
+use crate::callbacks::replay::{PairId, ReplayLog, SeenBody};
 use crate::ingest::payload::{Field, Signed};
 use crate::keys::credentials::Credential;
 use crate::keys::keyfile::Environment;
@@ -279,8 +279,8 @@ impl Verifier {
 pub fn judge_replay(
     log: &mut ReplayLog,
     verdict: &mut Verdict,
-    body: Body,
-    same_body: impl FnOnce(&mut Body) -> Option<bool>,
+    body: SeenBody,
+    same_body: impl FnOnce(&mut SeenBody) -> Option<bool>,
 ) {
     let Some(pair) = verdict.accepted else {
         return;
@@ -350,7 +350,7 @@ mod tests {
             Item::Callback(cb) => {
                 let mut verdict = v.check(&cb.signed);
                 let digest = body_digest(&cb).prefix();
-                judge_replay(log, &mut verdict, Body::digest(digest), |earlier| {
+                judge_replay(log, &mut verdict, SeenBody::digest(digest), |earlier| {
                     same_body(earlier, json.as_bytes(), |_| None)
                 });
                 verdict
@@ -536,12 +536,17 @@ mod tests {
         let mut judge = |read_back: Option<&str>| {
             let mut verdict = v.check(&cb.signed);
             let mut asked = None;
-            judge_replay(&mut log, &mut verdict, Body::at(at).unwrap(), |earlier| {
-                same_body(earlier, json.as_bytes(), |location| {
-                    asked = Some(location);
-                    read_back.map(|text| text.as_bytes().to_vec())
-                })
-            });
+            judge_replay(
+                &mut log,
+                &mut verdict,
+                SeenBody::at(at).unwrap(),
+                |earlier| {
+                    same_body(earlier, json.as_bytes(), |location| {
+                        asked = Some(location);
+                        read_back.map(|text| text.as_bytes().to_vec())
+                    })
+                },
+            );
             (verdict, asked)
         };
         // First sighting: nothing is read.

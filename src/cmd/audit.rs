@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::args::ClockArgs;
 use crate::input;
-use crate::keys::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
+use crate::keys::audit::{self, Code, KeyReport, KeyVerdict, Report, Secret, Settings, Severity};
 use crate::keys::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
 use crate::outcome::Outcome;
 use crate::output::junit::{CaseOutcome, Suite};
@@ -312,7 +312,7 @@ struct KeyLine<'a> {
     id: &'a str,
     environment: &'static str,
     integrations: &'a [String],
-    status: Verdict,
+    status: KeyVerdict,
     age_days: i64,
     due_date: String,
     days_left: i64,
@@ -378,11 +378,11 @@ fn json_report(out: &mut Printer, report: &Report) -> std::io::Result<()> {
     })
 }
 
-fn tone(v: Verdict) -> Tone {
+fn tone(v: KeyVerdict) -> Tone {
     match v {
-        Verdict::Ok => Tone::Good,
-        Verdict::Warn => Tone::Warn,
-        Verdict::Fail => Tone::Bad,
+        KeyVerdict::Ok => Tone::Good,
+        KeyVerdict::Warn => Tone::Warn,
+        KeyVerdict::Fail => Tone::Bad,
     }
 }
 
@@ -432,7 +432,7 @@ fn text_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
     let to_fix: Vec<&KeyReport> = order
         .iter()
         .map(|&i| &report.keys[i])
-        .filter(|k| k.verdict != Verdict::Ok)
+        .filter(|k| k.verdict != KeyVerdict::Ok)
         .collect();
     if !to_fix.is_empty() {
         out.line(format_args!(""))?;

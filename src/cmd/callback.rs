@@ -9,9 +9,9 @@ use chrono::Duration;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration};
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use crate::endpoint::http::{self, Client, Response};
-use crate::endpoint::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
+use crate::endpoint::probe::{self, Case, CaseVerdict, Leak, LeakWatch, Skew, Tally};
 use crate::endpoint::sample_callback::{self, JobResult};
 use crate::keys::credentials::{Credential, KeyRequest, keys_at_hand, signing_credential};
 use crate::outcome::Outcome;
@@ -59,7 +59,8 @@ impl SigningArgs {
     }
 
     fn credential(&self) -> anyhow::Result<Credential> {
-        signing_credential(&self.request())
+        let request = self.request();
+        signing_credential(&request, &sources_told(&request)?)
     }
 
     fn keys_at_hand(&self) -> Vec<ApiKey> {
@@ -403,7 +404,7 @@ struct ProbeResult<'a> {
     expect: probe::Expect,
     requirement: probe::Requirement,
     status: Option<u16>,
-    verdict: Verdict,
+    verdict: CaseVerdict,
     note: &'a str,
     leak: Option<Leak>,
     timestamp: &'a str,
@@ -471,10 +472,10 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
                     ))?;
                 }
                 let tone = match judged.verdict {
-                    Verdict::Pass => Tone::Good,
-                    Verdict::Warn => Tone::Warn,
-                    Verdict::Fail => Tone::Bad,
-                    Verdict::Error => Tone::Error,
+                    CaseVerdict::Pass => Tone::Good,
+                    CaseVerdict::Warn => Tone::Warn,
+                    CaseVerdict::Fail => Tone::Bad,
+                    CaseVerdict::Error => Tone::Error,
                 };
                 let expect = format!(
                     "{} {}",

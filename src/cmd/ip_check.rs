@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::allowlist::ListArgs;
 use crate::ingest::lines::{self, Line};
-use crate::ip::allowlist::{Allowlist, Check, Reason, Verdict};
+use crate::ip::allowlist::{AddressVerdict, Allowlist, Check, Reason};
 use crate::ip::proxy::{self, Choice, Hop};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
@@ -76,12 +76,12 @@ pub enum OnlyArg {
     Invalid,
 }
 
-impl From<OnlyArg> for Verdict {
+impl From<OnlyArg> for AddressVerdict {
     fn from(v: OnlyArg) -> Self {
         match v {
-            OnlyArg::Allowed => Verdict::Allowed,
-            OnlyArg::Denied => Verdict::Denied,
-            OnlyArg::Invalid => Verdict::Invalid,
+            OnlyArg::Allowed => AddressVerdict::Allowed,
+            OnlyArg::Denied => AddressVerdict::Denied,
+            OnlyArg::Invalid => AddressVerdict::Invalid,
         }
     }
 }
@@ -105,7 +105,7 @@ struct ResultLine<'a> {
     kind: &'static str,
     input: Cow<'a, str>,
     address: Option<String>,
-    verdict: Verdict,
+    verdict: AddressVerdict,
     entry: Option<String>,
     label: Option<&'a str>,
     reason: &'static str,
@@ -139,12 +139,12 @@ struct Summary {
 
 impl Summary {
     #[inline]
-    fn add(&mut self, v: Verdict) {
+    fn add(&mut self, v: AddressVerdict) {
         self.checked += 1;
         match v {
-            Verdict::Allowed => self.allowed += 1,
-            Verdict::Denied => self.denied += 1,
-            Verdict::Invalid => self.invalid += 1,
+            AddressVerdict::Allowed => self.allowed += 1,
+            AddressVerdict::Denied => self.denied += 1,
+            AddressVerdict::Invalid => self.invalid += 1,
         }
     }
 
@@ -162,7 +162,7 @@ impl Summary {
 struct Report {
     list: Allowlist,
     format: Format,
-    only: Option<Verdict>,
+    only: Option<AddressVerdict>,
     count: bool,
     out: Printer,
     summary: Summary,
@@ -263,8 +263,8 @@ impl Report {
         match line {
             Line::Text(text) => self.one(text),
             Line::TooLong(start) => {
-                self.summary.add(Verdict::Invalid);
-                if self.shows(Verdict::Invalid) {
+                self.summary.add(AddressVerdict::Invalid);
+                if self.shows(AddressVerdict::Invalid) {
                     let check = self
                         .list
                         .check_parsed(Err(crate::ip::address::Invalid::NotAnAddress));
@@ -281,7 +281,7 @@ impl Report {
 
     /// Whether a result with this verdict is printed.
     #[inline]
-    fn shows(&self, v: Verdict) -> bool {
+    fn shows(&self, v: AddressVerdict) -> bool {
         !self.count && self.only.is_none_or(|only| only == v)
     }
 
@@ -332,9 +332,9 @@ impl Report {
             (Format::Json, _) => self.out.json(s)?,
             (Format::Text, true) => {
                 for (v, n) in [
-                    (Verdict::Allowed, s.allowed),
-                    (Verdict::Denied, s.denied),
-                    (Verdict::Invalid, s.invalid),
+                    (AddressVerdict::Allowed, s.allowed),
+                    (AddressVerdict::Denied, s.denied),
+                    (AddressVerdict::Invalid, s.invalid),
                 ] {
                     if self.only.is_none_or(|only| only == v) {
                         self.out.line(format_args!("{} {n}", v.as_str()))?;
@@ -380,7 +380,7 @@ fn print(
         }),
         Format::Text => {
             let tone = match (v, check.reason) {
-                (Verdict::Allowed, _) => Tone::Good,
+                (AddressVerdict::Allowed, _) => Tone::Good,
                 (_, Reason::Invalid(_)) => Tone::Error,
                 _ => Tone::Bad,
             };

@@ -6,11 +6,11 @@ use anyhow::bail;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs};
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told};
 use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::Printer;
-use crate::signing::request_body::{self, Body, BodyError};
+use crate::signing::request_body::{self, BodyError, RequestBody};
 use crate::signing::signature::sign;
 use crate::time::format_signing_timestamp;
 
@@ -81,7 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "--body prints the signed request as JSON; it cannot be combined with --format headers or env"
         );
     }
-    let credential = signing_credential(&args.keys.request(&args.partner, None))?;
+    let request = args.keys.request(&args.partner, None);
+    let credential = signing_credential(&request, &sources_told(&request)?)?;
     let timestamp = match args.timestamp {
         Some(ts) if ts.is_empty() => bail!("--timestamp is empty"),
         Some(ts) => ts,
@@ -145,7 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-fn read_body(path: &std::path::Path) -> anyhow::Result<Body> {
+fn read_body(path: &std::path::Path) -> anyhow::Result<RequestBody> {
     let bytes = crate::input::read_all(path, "request body", crate::input::BODY_BYTES)?;
     // Editors on Windows save JSON with a byte-order mark; `verify` skips it too.
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);

@@ -14,22 +14,22 @@ use chrono::{DateTime, Duration, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
+use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use crate::callbacks::explain::{Explainer, Explanation};
-use crate::callbacks::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
+use crate::callbacks::replay::{self, BodyDigest, Location, PairId, ReplayLog, SeenBody};
 use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
 use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
-use crate::ingest::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
+use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker, produce};
 use crate::ingest::fast::array;
 use crate::ingest::fast::chunks::{self, Piece};
-use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, ItemNumber, RawItem};
 use crate::ingest::pipeline::{self, Results};
 use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
-use crate::output::junit::{self, CaseOutcome, Counts};
+use crate::output::junit::{self, Counts};
+use crate::output::results::{self, CallbackResult, NOT_AN_OBJECT, ResultFormat};
 use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
-use crate::output::{self, Printer, Tone, verdict};
+use crate::output::{self, Printer};
 
 /// Verify saved callbacks: signature, freshness and replays
 ///
@@ -81,44 +81,9 @@ pub struct Args {
     pub seen: Option<String>,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ResultFormat::Text)]
+    pub format: ResultFormat,
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// One aligned line per callback, then a summary
-    Text,
-    /// NDJSON: one result object per callback, then a summary object
-    Json,
-    /// JUnit XML: one test case per callback, a failure for each that fails
-    Junit,
-}
-
-/// One result line of `--format json`. Written by hand ([`ResultLine::write_json`]): it is most of
-/// what a large run prints. The derive is the reference a test holds the hand-written form to.
-#[derive(Serialize)]
-struct ResultLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    source: &'a str,
-    item: ItemNumber,
-    valid: bool,
-    reason: Reason,
-    key_id: Option<&'a str>,
-    timestamp: Option<&'a str>,
-    age_seconds: Option<i64>,
-    /// An identical resend of a callback accepted earlier in the run.
-    duplicate: bool,
-    /// For input that could not be understood: what stderr says about it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explain: Option<&'a Explanation>,
-}
-
-/// What stderr and the JSON result say of an item that is JSON but not an object.
-const NOT_AN_OBJECT: &str = "not a JSON object";
 
 #[derive(Debug, Default, Serialize)]
 struct Summary {
@@ -142,10 +107,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
-    let keys = verification_credentials(
-        &args.keys.request(&args.partner, args.env.map(Into::into)),
-        args.explain,
-    )?;
+    let request = args.keys.request(&args.partner, args.env.map(Into::into));
+    let keys = verification_credentials(&request, &sources_told(&request)?, args.explain)?;
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
     }
@@ -205,16 +168,21 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         verifier,
         explainer,
         digest_all: args.seen.is_some(),
-        render: renderer(args.format),
+        format: args.format,
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
-    let (summary, outcome, closed) = pipeline::run_ordered(
+    let mut skipped = Vec::new();
+    let run = pipeline::run_ordered(
         pipeline::default_workers(),
-        |emit| produce(&paths, emit, &recycled),
+        |emit| produce(&paths, emit, &recycled, &mut skipped),
         |batch| worker.check(batch),
         |results| report.collect(&worker, results, &recycle),
-    )?;
+    );
+    for path in &skipped {
+        output::warn(format_args!("{path}"));
+    }
+    let (summary, outcome, closed) = run?;
     if summary.checked == 0 && summary.errors == 0 && !closed {
         output::item_error(format_args!("no callbacks found in the input"));
         return Ok(Outcome::Error);
@@ -238,7 +206,7 @@ struct Report {
     held: Vec<u8>,
     /// The accepted callbacks in `held` whose claims are not made yet.
     pending: Vec<Pending>,
-    format: Format,
+    format: ResultFormat,
     summary: Summary,
     outcome: Outcome,
     warned_assumed_utc: bool,
@@ -263,8 +231,8 @@ impl Report {
     ) -> anyhow::Result<(Summary, Outcome, bool)> {
         // JUnit's counts come before its cases: the cases are gathered, then put in the document.
         let mut out = match self.format {
-            Format::Junit => Printer::in_memory(),
-            Format::Text | Format::Json => Printer::new(),
+            ResultFormat::Junit => Printer::in_memory(),
+            ResultFormat::Text | ResultFormat::Json => Printer::new(),
         };
         let written = self
             .collect_into(&mut out, worker, results, recycle)
@@ -382,9 +350,9 @@ impl Report {
     fn finish(&self, mut out: Printer) -> io::Result<()> {
         let s = &self.summary;
         match self.format {
-            Format::Json => out.json(s)?,
-            Format::Text => out.line(format_args!("{}", summary_line(s)))?,
-            Format::Junit => {
+            ResultFormat::Json => out.json(s)?,
+            ResultFormat::Text => out.line(format_args!("{}", summary_line(s)))?,
+            ResultFormat::Junit => {
                 let counts = Counts {
                     tests: s.valid + s.invalid + s.errors,
                     failures: s.invalid,
@@ -480,7 +448,7 @@ impl Report {
                 // Read from the item only when wanted: its bytes are cold in this thread's cache.
                 let timestamp = || timestamp.as_ref().map(|stamp| stamp.text(bytes));
                 let place = match (origin, at) {
-                    (Some(source), Some(offset)) => Body::at(Location {
+                    (Some(source), Some(offset)) => SeenBody::at(Location {
                         source,
                         offset,
                         len: u32::try_from(bytes.len()).expect("items are at most 16 MiB"),
@@ -488,12 +456,12 @@ impl Report {
                     _ => None,
                 };
                 let body = match (digest, place) {
-                    (Some(digest), _) => Body::digest(digest.prefix()),
+                    (Some(digest), _) => SeenBody::digest(digest.prefix()),
                     (None, Some(place)) => place,
                     // Workers take the digest of whatever cannot be read back; this is what has
                     // no room in the log (beyond 256 TiB into a file).
                     (None, None) => {
-                        Body::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
+                        SeenBody::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
                     }
                 };
                 // With a store, the store judges replays within the run as well (its claims are
@@ -571,18 +539,9 @@ impl Report {
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
                 self.failures.row(&[message, "unreadable", ""]);
-                if self.format == Format::Junit {
+                if self.format == ResultFormat::Junit {
                     self.line.clear();
-                    let case = CaseOutcome::Errored;
-                    junit::write_case(
-                        &mut self.line,
-                        CLASS,
-                        message,
-                        case,
-                        "unreadable",
-                        message,
-                        "",
-                    );
+                    results::junit_unreadable(message, &mut self.line);
                     self.put_line(out)?;
                 }
             }
@@ -628,7 +587,14 @@ impl Report {
         explanation: Option<&Explanation>,
     ) -> io::Result<()> {
         self.line.clear();
-        renderer(self.format)(source, item, v, timestamp, explanation, &mut self.line);
+        let result = CallbackResult {
+            source,
+            item,
+            verdict: v,
+            timestamp,
+            explanation,
+        };
+        self.format.write(&result, &mut self.line);
         self.put_line(out)
     }
 
@@ -717,14 +683,14 @@ impl Report {
     /// Prints a settled claim's result line at once.
     fn print_now(&mut self, out: &mut Printer, p: &Pending) -> io::Result<()> {
         self.line.clear();
-        renderer(self.format)(
-            &p.source,
-            p.number,
-            &p.verdict,
-            Some(&p.timestamp),
-            None,
-            &mut self.line,
-        );
+        let result = CallbackResult {
+            source: &p.source,
+            item: p.number,
+            verdict: &p.verdict,
+            timestamp: Some(&p.timestamp),
+            explanation: None,
+        };
+        self.format.write(&result, &mut self.line);
         out.writer().write_all(&self.line)
     }
 }
@@ -795,139 +761,6 @@ impl Origins {
     }
 }
 
-impl ResultLine<'_> {
-    /// Appends the line serde_json would write for this struct, byte for byte, and its newline.
-    /// Into a `Vec`, in one piece: a write per field to the output buffer cost more than the rest.
-    fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"type\":");
-        write_json_str(out, self.kind);
-        out.extend_from_slice(b",\"source\":");
-        write_json_str(out, self.source);
-        let mut number = itoa::Buffer::new();
-        out.extend_from_slice(b",\"item\":");
-        out.extend_from_slice(number.format(self.item).as_bytes());
-        out.extend_from_slice(if self.valid {
-            b",\"valid\":true,\"reason\":\""
-        } else {
-            b",\"valid\":false,\"reason\":\""
-        });
-        out.extend_from_slice(self.reason.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"key_id\":");
-        match self.key_id {
-            Some(id) => write_json_str(out, id),
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(b",\"timestamp\":");
-        match self.timestamp {
-            Some(ts) => write_json_str(out, ts),
-            None => out.extend_from_slice(b"null"),
-        }
-        match self.age_seconds {
-            Some(age) => {
-                out.extend_from_slice(b",\"age_seconds\":");
-                out.extend_from_slice(number.format(age).as_bytes());
-            }
-            None => out.extend_from_slice(b",\"age_seconds\":null"),
-        }
-        out.extend_from_slice(if self.duplicate {
-            b",\"duplicate\":true"
-        } else {
-            b",\"duplicate\":false"
-        });
-        if let Some(error) = self.error {
-            out.extend_from_slice(b",\"error\":");
-            write_json_str(out, error);
-        }
-        if let Some(explain) = self.explain {
-            out.extend_from_slice(b",\"explain\":");
-            serde_json::to_writer(&mut *out, explain).expect("writing to a Vec");
-        }
-        out.extend_from_slice(b"}\n");
-    }
-}
-
-/// A callback's `--format json` result line (a [`RenderLine`]: the workers render with it too).
-fn render_json(
-    source: &str,
-    item: ItemNumber,
-    v: &Verdict,
-    timestamp: Option<&str>,
-    explanation: Option<&Explanation>,
-    out: &mut Vec<u8>,
-) {
-    ResultLine {
-        kind: "result",
-        source,
-        item,
-        valid: v.reason == Reason::Ok,
-        reason: v.reason,
-        key_id: v.key_id.as_deref(),
-        timestamp,
-        age_seconds: v.age_seconds,
-        duplicate: v.duplicate,
-        error: match v.reason {
-            Reason::NotAnObject => Some(v.detail.as_deref().unwrap_or(NOT_AN_OBJECT)),
-            Reason::ParseError => Some(v.detail.as_deref().unwrap_or("cannot parse the item")),
-            _ => None,
-        },
-        explain: explanation,
-    }
-    .write_json(out);
-}
-
-/// A callback's text result line: the verdict word (coloured when colour is on), where the
-/// callback is, and notes (a [`RenderLine`]). Put together by hand: it is most of what a large
-/// run prints, and the formatting machinery cost more than the rest of the line.
-/// The test-case class of every `--format junit` case.
-const CLASS: &str = "smile-sec.verify";
-
-/// A callback's `--format junit` test case (a [`RenderLine`]).
-fn render_junit(
-    source: &str,
-    item: ItemNumber,
-    v: &Verdict,
-    _timestamp: Option<&str>,
-    explanation: Option<&Explanation>,
-    out: &mut Vec<u8>,
-) {
-    let name = format!("{source}:{item}");
-    let outcome = match v.reason {
-        Reason::Ok => CaseOutcome::Passed,
-        r if r.is_error() => CaseOutcome::Errored,
-        _ => CaseOutcome::Failed,
-    };
-    let message = v.detail.as_deref().unwrap_or(v.reason.as_str());
-    let mut details = Vec::new();
-    if let Some(id) = v.key_id.as_deref() {
-        details.push(format!("key {id}"));
-    }
-    if let Some(age) = v.age_seconds {
-        details.push(format!("age {age}s"));
-    }
-    if let Some(e) = explanation {
-        details.push(format!("explain: {}", e.detail));
-    }
-    let details = details.join(", ");
-    junit::write_case(
-        out,
-        CLASS,
-        &name,
-        outcome,
-        v.reason.as_str(),
-        message,
-        &details,
-    );
-}
-
-/// The renderer of one result for `format`.
-fn renderer(format: Format) -> RenderLine {
-    match format {
-        Format::Json => render_json,
-        Format::Text => render_text,
-        Format::Junit => render_junit,
-    }
-}
-
 /// The text summary line, also the job summary's last line.
 fn summary_line(s: &Summary) -> String {
     format!(
@@ -942,62 +775,6 @@ fn summary_line(s: &Summary) -> String {
             n => format!(" ({n} duplicates)"),
         }
     )
-}
-
-fn render_text(
-    source: &str,
-    item: ItemNumber,
-    v: &Verdict,
-    _timestamp: Option<&str>,
-    explanation: Option<&Explanation>,
-    out: &mut Vec<u8>,
-) {
-    let tone = match v.reason {
-        Reason::Ok => Tone::Good,
-        r if r.is_error() => Tone::Error,
-        _ => Tone::Bad,
-    };
-    verdict(v.reason.as_str(), tone, 19).write_to(out);
-    out.push(b' ');
-    // File names, key ids and details come from input: escaped, so none can forge a line.
-    output::push_escaped(out, source);
-    out.push(b':');
-    out.extend_from_slice(itoa::Buffer::new().format(item).as_bytes());
-    let mut separator: &[u8] = b"  ";
-    let mut note = |out: &mut Vec<u8>, label: &str, text: &str| {
-        out.extend_from_slice(separator);
-        out.extend_from_slice(label.as_bytes());
-        output::push_escaped(out, text);
-        separator = b", ";
-    };
-    if let Some(id) = v.key_id.as_deref() {
-        note(out, "key ", id);
-    }
-    if v.duplicate {
-        note(out, "duplicate of an earlier callback", "");
-    }
-    if let Some(age) = v.age_seconds {
-        note(out, "age ", "");
-        write_age(out, age);
-    }
-    if let Some(detail) = &v.detail {
-        note(out, "", detail);
-    }
-    if let Some(e) = explanation {
-        note(out, "explain: ", &e.detail);
-    }
-    out.push(b'\n');
-}
-
-/// A JSON string: as it is when nothing in it needs escaping (nearly always), else serde_json's.
-fn write_json_str(out: &mut Vec<u8>, text: &str) {
-    if scan::special_byte(text.as_bytes()).is_none() {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(out, text).expect("writing to a Vec");
-    }
 }
 
 /// Where a result came from, as the collector needs it.
@@ -1022,131 +799,5 @@ fn error_verdict(reason: Reason, detail: Option<String>) -> Verdict {
     Verdict {
         detail,
         ..Verdict::new(reason)
-    }
-}
-
-/// An age in seconds as `3d 4h`, `12m 5s`, `-2m 0s` (in the future).
-fn write_age(out: &mut Vec<u8>, seconds: i64) {
-    if seconds < 0 {
-        out.push(b'-');
-    }
-    let s = seconds.unsigned_abs();
-    let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
-    let (big, big_unit, small, small_unit) = match (d, h, m) {
-        (0, 0, 0) => (sec, "s", None, ""),
-        (0, 0, _) => (m, "m ", Some(sec), "s"),
-        (0, _, _) => (h, "h ", Some(m), "m"),
-        _ => (d, "d ", Some(h), "h"),
-    };
-    let mut number = itoa::Buffer::new();
-    out.extend_from_slice(number.format(big).as_bytes());
-    out.extend_from_slice(big_unit.as_bytes());
-    if let Some(small) = small {
-        out.extend_from_slice(number.format(small).as_bytes());
-        out.extend_from_slice(small_unit.as_bytes());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::callbacks::explain::Cause;
-
-    #[test]
-    fn ages_read_in_the_two_largest_units() {
-        for (seconds, text) in [
-            (0, "0s"),
-            (59, "59s"),
-            (60, "1m 0s"),
-            (3_599, "59m 59s"),
-            (3_600, "1h 0m"),
-            (86_399, "23h 59m"),
-            (86_400, "1d 0h"),
-            (604_799, "6d 23h"),
-            (-125, "-2m 5s"),
-            (-1, "-1s"),
-            (i64::MIN, "-106751991167300d 15h"),
-        ] {
-            let mut out = Vec::new();
-            write_age(&mut out, seconds);
-            assert_eq!(String::from_utf8(out).unwrap(), text, "{seconds}");
-        }
-    }
-
-    #[test]
-    fn text_lines_read_as_formatted() {
-        let mut v = Verdict::new(Reason::Ok);
-        (v.key_id, v.age_seconds, v.duplicate) = (Some("main".into()), Some(90), true);
-        let explanation = Explanation {
-            cause: Cause::KeyWhitespace,
-            detail: "the key ends in a newline".into(),
-        };
-        let mut out = Vec::new();
-        render_text("a b/c.ndjson", 12, &v, None, None, &mut out);
-        let mut bad = Verdict::new(Reason::BadSignature);
-        bad.detail = Some("some detail".into());
-        render_text("-", 1, &bad, None, Some(&explanation), &mut out);
-        render_text(
-            "x",
-            2,
-            &Verdict::new(Reason::MissingSignature),
-            None,
-            None,
-            &mut out,
-        );
-        let expected = [
-            format!(
-                "{} a b/c.ndjson:12  key main, duplicate of an earlier callback, age 1m 30s\n",
-                verdict("ok", Tone::Good, 19)
-            ),
-            format!(
-                "{} -:1  some detail, explain: the key ends in a newline\n",
-                verdict("bad_signature", Tone::Bad, 19)
-            ),
-            format!("{} x:2\n", verdict("missing_signature", Tone::Error, 19)),
-        ]
-        .concat();
-        assert_eq!(String::from_utf8(out).unwrap(), expected);
-    }
-
-    #[test]
-    fn hand_written_result_lines_are_what_serde_json_writes() {
-        let explanation = Explanation {
-            cause: Cause::KeyWhitespace,
-            detail: "the key has a trailing \"newline\"\n".into(),
-        };
-        let awkward = [
-            "",
-            "plain",
-            "q\"uote",
-            "back\\slash",
-            "tab\tnl\n\u{1}",
-            "é ✓ \u{2028} </",
-        ];
-        for text in awkward {
-            for (key_id, timestamp, age, explain) in [
-                (None, None, None, None),
-                (Some(text), Some(text), Some(-5), Some(&explanation)),
-                (Some("main"), Some(text), Some(i64::MAX), None),
-            ] {
-                let line = ResultLine {
-                    kind: "result",
-                    source: text,
-                    item: u64::MAX,
-                    valid: key_id.is_none(),
-                    reason: Reason::BadTimestamp,
-                    key_id,
-                    timestamp,
-                    age_seconds: age,
-                    duplicate: age == Some(-5),
-                    error: key_id.is_none().then_some(text),
-                    explain,
-                };
-                let mut by_hand = Vec::new();
-                line.write_json(&mut by_hand);
-                let reference = serde_json::to_string(&line).unwrap() + "\n";
-                assert_eq!(String::from_utf8(by_hand).unwrap(), reference);
-            }
-        }
     }
 }

@@ -384,7 +384,7 @@ fn json_escaped_slashes(bytes: &[u8]) -> Vec<u8> {
 /// The verdict on one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Verdict {
+pub enum CaseVerdict {
     Pass,
     /// A `should` case the endpoint got wrong, with `--lenient`.
     Warn,
@@ -393,21 +393,21 @@ pub enum Verdict {
     Error,
 }
 
-impl Verdict {
+impl CaseVerdict {
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Pass => "pass",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "fail",
-            Verdict::Error => "error",
+            CaseVerdict::Pass => "pass",
+            CaseVerdict::Warn => "warn",
+            CaseVerdict::Fail => "fail",
+            CaseVerdict::Error => "error",
         }
     }
 
     pub fn outcome(self) -> Outcome {
         match self {
-            Verdict::Pass | Verdict::Warn => Outcome::Pass,
-            Verdict::Fail => Outcome::Fail,
-            Verdict::Error => Outcome::Error,
+            CaseVerdict::Pass | CaseVerdict::Warn => Outcome::Pass,
+            CaseVerdict::Fail => Outcome::Fail,
+            CaseVerdict::Error => Outcome::Error,
         }
     }
 }
@@ -415,7 +415,7 @@ impl Verdict {
 /// A judged case: the verdict and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Judgement {
-    pub verdict: Verdict,
+    pub verdict: CaseVerdict,
     pub note: &'static str,
 }
 
@@ -429,12 +429,12 @@ pub fn accepted(status: u16) -> bool {
 pub fn judge(case: Case, status: Option<u16>, leak: Option<Leak>, strict: bool) -> Judgement {
     let Some(status) = status else {
         return Judgement {
-            verdict: Verdict::Error,
+            verdict: CaseVerdict::Error,
             note: "no answer",
         };
     };
     let fail = |note| Judgement {
-        verdict: Verdict::Fail,
+        verdict: CaseVerdict::Fail,
         note,
     };
     match leak {
@@ -446,24 +446,24 @@ pub fn judge(case: Case, status: Option<u16>, leak: Option<Leak>, strict: bool) 
     }
     match (case.expect(), accepted(status)) {
         (Expect::Accept, true) => Judgement {
-            verdict: Verdict::Pass,
+            verdict: CaseVerdict::Pass,
             note: "accepted",
         },
         (Expect::Accept, false) => fail("refused a valid callback"),
         // A crash refuses too, but it is worth a look: the handler may fail open elsewhere.
         (Expect::Refuse, false) if status >= 500 => Judgement {
-            verdict: Verdict::Pass,
+            verdict: CaseVerdict::Pass,
             note: "refused (with a server error)",
         },
         (Expect::Refuse, false) => Judgement {
-            verdict: Verdict::Pass,
+            verdict: CaseVerdict::Pass,
             note: "refused",
         },
         (Expect::Refuse, true) => match (case.requirement(), strict) {
             (Requirement::Must, _) => fail("accepted a forged callback"),
             (Requirement::Should, true) => fail(should_note(case)),
             (Requirement::Should, false) => Judgement {
-                verdict: Verdict::Warn,
+                verdict: CaseVerdict::Warn,
                 note: should_note(case),
             },
         },
@@ -489,13 +489,13 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn add(&mut self, verdict: Verdict) {
+    pub fn add(&mut self, verdict: CaseVerdict) {
         self.cases += 1;
         match verdict {
-            Verdict::Pass => self.pass += 1,
-            Verdict::Warn => self.warn += 1,
-            Verdict::Fail => self.fail += 1,
-            Verdict::Error => self.errors += 1,
+            CaseVerdict::Pass => self.pass += 1,
+            CaseVerdict::Warn => self.warn += 1,
+            CaseVerdict::Fail => self.fail += 1,
+            CaseVerdict::Error => self.errors += 1,
         }
     }
 }
@@ -710,7 +710,7 @@ mod tests {
 
     #[test]
     fn verdict_table() {
-        use Verdict::*;
+        use CaseVerdict::*;
         let v = |case, status, strict| judge(case, status, None, strict).verdict;
         assert_eq!(v(Case::Valid, Some(200), false), Pass);
         assert_eq!(v(Case::Valid, Some(204), false), Pass);

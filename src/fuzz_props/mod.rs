@@ -26,7 +26,7 @@ use crate::callbacks::store::ndjson;
 use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, Field, Item, ItemNumber};
 use crate::ip::address::{self, Ip};
-use crate::ip::allowlist::{self, Allowlist, Entry, EntryError, IpNet, Reason, Verdict};
+use crate::ip::allowlist::{self, AddressVerdict, Allowlist, Entry, EntryError, IpNet, Reason};
 use crate::ip::proxy::{self, Hop, Why};
 use crate::ip::snippet;
 use crate::keys::keyfile::{KeyFile, SecretSource};
@@ -804,14 +804,14 @@ pub fn seen_file(data: &[u8]) {
 }
 
 /// The verdict and reason of one input against `list`, comparable across inputs.
-fn judged(list: &Allowlist, input: &[u8]) -> (Verdict, &'static str) {
+fn judged(list: &Allowlist, input: &[u8]) -> (AddressVerdict, &'static str) {
     let check = list.check(input);
     let verdict = check.verdict();
     // The verdict is one of the three, and agrees with the reason.
     match (verdict, check.reason) {
-        (Verdict::Allowed, Reason::Listed)
-        | (Verdict::Denied, Reason::NotListed | Reason::Zoned)
-        | (Verdict::Invalid, Reason::Invalid(_)) => {}
+        (AddressVerdict::Allowed, Reason::Listed)
+        | (AddressVerdict::Denied, Reason::NotListed | Reason::Zoned)
+        | (AddressVerdict::Invalid, Reason::Invalid(_)) => {}
         (v, r) => panic!("verdict {v:?} with reason {r:?}"),
     }
     assert!(!check.detail().is_empty());
@@ -859,13 +859,13 @@ pub fn address(data: &[u8]) {
     let verdicts: Vec<_> = lists.iter().map(|l| judged(l, data)).collect();
     let text = std::str::from_utf8(data).ok();
     let Ok(a) = parsed else {
-        assert!(verdicts.iter().all(|(v, _)| *v == Verdict::Invalid));
+        assert!(verdicts.iter().all(|(v, _)| *v == AddressVerdict::Invalid));
         if let Some(text) = text {
             std_agreement(text.trim_ascii());
         }
         return;
     };
-    assert!(verdicts.iter().all(|(v, _)| *v != Verdict::Invalid));
+    assert!(verdicts.iter().all(|(v, _)| *v != AddressVerdict::Invalid));
     // Accepted text is ASCII apart from nothing: every spelling is ASCII.
     let text = text.expect("an accepted address is UTF-8");
     assert!(text.is_ascii(), "accepted non-ASCII {text:?}");
@@ -900,9 +900,9 @@ pub fn address(data: &[u8]) {
         "today".into(),
     );
     let want = if a.zone.is_some() {
-        Verdict::Denied
+        AddressVerdict::Denied
     } else {
-        Verdict::Allowed
+        AddressVerdict::Allowed
     };
     assert_eq!(judged(&own, data).0, want, "{text:?} against itself");
 

@@ -21,7 +21,7 @@ use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, RawItem, Signed};
 use crate::ingest::pipeline::Emitter;
 use crate::ingest::sources::{self, Found};
-use crate::output;
+use crate::output::results::{CallbackResult, ResultFormat};
 
 /// Work for a worker: a piece of a source, with where it came from.
 #[derive(Debug)]
@@ -80,7 +80,7 @@ pub(crate) enum Entry {
 pub(crate) struct Checked {
     pub batch: Batch,
     pub results: Vec<Checking>,
-    /// The callbacks' result lines, rendered here with the run's [`RenderLine`] (each
+    /// The callbacks' result lines, written here in the run's [`ResultFormat`] (each
     /// `Checking::Callback` says where its own is): printing is then a copy.
     pub rendered: Vec<u8>,
     /// Where the worker stopped because the rest of the source must be framed in order.
@@ -175,7 +175,13 @@ const BATCH_ITEMS: usize = 512;
 const BATCH_BYTES: usize = 256 << 10;
 
 /// Walks the inputs and reads them into batches (this thread).
-pub(crate) fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &Receiver<Vec<u8>>) {
+/// Paths the walk passes over (with why) go to `skipped`, for the command to tell.
+pub(crate) fn produce(
+    paths: &[PathBuf],
+    emit: &mut Emitter<Batch>,
+    recycled: &Receiver<Vec<u8>>,
+    skipped: &mut Vec<String>,
+) {
     let mut batcher = Batcher {
         emit,
         batch: None,
@@ -200,7 +206,7 @@ pub(crate) fn produce(paths: &[PathBuf], emit: &mut Emitter<Batch>, recycled: &R
             }
         }
         Found::Skipped(path, why) => {
-            output::warn(format_args!("{}: {why}", path.display()));
+            skipped.push(format!("{}: {why}", path.display()));
             Ok(())
         }
         Found::Unreadable(path, e) => batcher.unreadable(&path.display().to_string(), &e),
@@ -359,11 +365,6 @@ impl Batcher<'_> {
     }
 }
 
-/// Writes a callback's result line (source, item, verdict, timestamp, explanation) to the end of
-/// the buffer: how the command prints, handed to the workers so that they do the writing.
-pub(crate) type RenderLine =
-    fn(&str, ItemNumber, &Verdict, Option<&str>, Option<&Explanation>, &mut Vec<u8>);
-
 /// What the workers share: everything needed to check a callback without the others.
 #[derive(Debug)]
 pub(crate) struct Worker {
@@ -371,8 +372,8 @@ pub(crate) struct Worker {
     pub explainer: Option<Explainer>,
     /// Take every accepted body's digest at once (a `--seen` file records them).
     pub digest_all: bool,
-    /// Render result lines here, in parallel, rather than on the one thread that prints.
-    pub render: RenderLine,
+    /// Write results here, in parallel, rather than on the one thread that prints.
+    pub format: ResultFormat,
 }
 
 impl Worker {
@@ -464,14 +465,14 @@ impl Worker {
             {
                 let start = rendered.len();
                 let item = &batch.work.data()[span.clone()];
-                (self.render)(
-                    &batch.source,
-                    *number,
+                let result = CallbackResult {
+                    source: &batch.source,
+                    item: *number,
                     verdict,
-                    timestamp.as_ref().map(|stamp| stamp.text(item)),
-                    explanation.as_deref(),
-                    &mut rendered,
-                );
+                    timestamp: timestamp.as_ref().map(|stamp| stamp.text(item)),
+                    explanation: explanation.as_deref(),
+                };
+                self.format.write(&result, &mut rendered);
                 *line = start..rendered.len();
             }
         }

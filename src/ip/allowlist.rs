@@ -249,18 +249,18 @@ impl Allowlist {
 /// The verdict on one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Verdict {
+pub enum AddressVerdict {
     Allowed,
     Denied,
     Invalid,
 }
 
-impl Verdict {
+impl AddressVerdict {
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Allowed => "allowed",
-            Verdict::Denied => "denied",
-            Verdict::Invalid => "invalid",
+            AddressVerdict::Allowed => "allowed",
+            AddressVerdict::Denied => "denied",
+            AddressVerdict::Invalid => "invalid",
         }
     }
 }
@@ -296,11 +296,11 @@ pub struct Check<'l, 'a> {
 }
 
 impl Check<'_, '_> {
-    pub fn verdict(&self) -> Verdict {
+    pub fn verdict(&self) -> AddressVerdict {
         match self.reason {
-            Reason::Listed => Verdict::Allowed,
-            Reason::NotListed | Reason::Zoned => Verdict::Denied,
-            Reason::Invalid(_) => Verdict::Invalid,
+            Reason::Listed => AddressVerdict::Allowed,
+            Reason::NotListed | Reason::Zoned => AddressVerdict::Denied,
+            Reason::Invalid(_) => AddressVerdict::Invalid,
         }
     }
 
@@ -518,12 +518,12 @@ mod tests {
     /// Every accepted address form against the built-in list, under every `--env`.
     #[test]
     fn verdict_table() {
-        use Verdict::*;
+        use AddressVerdict::*;
         let all = Allowlist::built_in(None);
         let production = Allowlist::built_in(Some(Environment::Production));
         let sandbox = Allowlist::built_in(Some(Environment::Sandbox));
         // (input, verdict under all, production, sandbox, reason code, detail words)
-        let cases: &[(&str, [Verdict; 3], &str, &str)] = &[
+        let cases: &[(&str, [AddressVerdict; 3], &str, &str)] = &[
             (
                 "34.240.137.52",
                 [Allowed, Allowed, Denied],

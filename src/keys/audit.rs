@@ -158,18 +158,18 @@ impl fmt::Display for Code {
 /// A key's verdict: the worst unmuted finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Verdict {
+pub enum KeyVerdict {
     Ok,
     Warn,
     Fail,
 }
 
-impl Verdict {
+impl KeyVerdict {
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Ok => "ok",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "fail",
+            KeyVerdict::Ok => "ok",
+            KeyVerdict::Warn => "warn",
+            KeyVerdict::Fail => "fail",
         }
     }
 }
@@ -242,7 +242,7 @@ pub struct KeyReport {
     pub environment: Environment,
     pub integrations: Vec<String>,
     pub lifecycle: KeyStatus,
-    pub verdict: Verdict,
+    pub verdict: KeyVerdict,
     pub age_days: i64,
     pub due_date: NaiveDate,
     pub days_left: i64,
@@ -287,9 +287,9 @@ impl Report {
         };
         for key in &self.keys {
             match key.verdict {
-                Verdict::Ok => t.ok += 1,
-                Verdict::Warn => t.warn += 1,
-                Verdict::Fail => t.fail += 1,
+                KeyVerdict::Ok => t.ok += 1,
+                KeyVerdict::Warn => t.warn += 1,
+                KeyVerdict::Fail => t.fail += 1,
             }
             for f in &key.findings {
                 if f.counts() {
@@ -565,11 +565,11 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
             .iter()
             .filter(|f| f.counts())
             .map(|f| match f.severity() {
-                Severity::Fail => Verdict::Fail,
-                Severity::Warn => Verdict::Warn,
+                Severity::Fail => KeyVerdict::Fail,
+                Severity::Warn => KeyVerdict::Warn,
             })
             .max()
-            .unwrap_or(Verdict::Ok);
+            .unwrap_or(KeyVerdict::Ok);
     }
     Report {
         policy,
@@ -633,7 +633,7 @@ fn age_report(entry: &KeyEntry, today: NaiveDate, settings: &Settings) -> KeyRep
         environment: entry.environment,
         integrations: entry.integrations.clone(),
         lifecycle: entry.status,
-        verdict: Verdict::Ok,
+        verdict: KeyVerdict::Ok,
         age_days,
         due_date,
         days_left,
@@ -723,29 +723,29 @@ mod tests {
                 "2026-11-29T23:59:59Z",
                 89,
                 1,
-                Verdict::Warn,
+                KeyVerdict::Warn,
                 vec!["expiring"],
             ),
             (
                 "2026-11-30T00:00:00Z",
                 90,
                 0,
-                Verdict::Warn,
+                KeyVerdict::Warn,
                 vec!["expiring"],
             ),
             (
                 "2026-12-01T00:00:00Z",
                 91,
                 -1,
-                Verdict::Fail,
+                KeyVerdict::Fail,
                 vec!["expired"],
             ),
-            ("2026-11-15T12:00:00Z", 75, 15, Verdict::Ok, vec![]),
+            ("2026-11-15T12:00:00Z", 75, 15, KeyVerdict::Ok, vec![]),
             (
                 "2026-11-16T12:00:00Z",
                 76,
                 14,
-                Verdict::Warn,
+                KeyVerdict::Warn,
                 vec!["expiring"],
             ),
         ];
@@ -776,15 +776,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             run(&f, &[], "2026-11-29T12:00:00Z").keys[0].verdict,
-            Verdict::Ok
+            KeyVerdict::Ok
         );
         assert_eq!(
             run(&f, &[], "2026-11-30T12:00:00Z").keys[0].verdict,
-            Verdict::Warn
+            KeyVerdict::Warn
         );
         assert_eq!(
             run(&f, &[], "2026-12-01T12:00:00Z").keys[0].verdict,
-            Verdict::Fail
+            KeyVerdict::Fail
         );
     }
 
@@ -809,7 +809,7 @@ mod tests {
         ));
         let k = &run(&f, &[], "2026-12-01T00:00:00Z").keys[0];
         assert!(k.findings.is_empty());
-        assert_eq!(k.verdict, Verdict::Ok);
+        assert_eq!(k.verdict, KeyVerdict::Ok);
     }
 
     #[test]
@@ -817,7 +817,7 @@ mod tests {
         let f = file(&key("k", "2026-12-02T10:00:00Z", ""));
         let k = &run(&f, &[], "2026-12-02T09:00:00Z").keys[0];
         assert_eq!(codes(k), [("created_in_future", false)]);
-        assert_eq!((k.age_days, k.verdict), (0, Verdict::Fail));
+        assert_eq!((k.age_days, k.verdict), (0, KeyVerdict::Fail));
     }
 
     #[test]
@@ -873,14 +873,14 @@ mod tests {
         };
         let r = audit(&f, &[], &settings);
         assert_eq!(codes(&r.keys[0]), [("inline_secret", false)]);
-        assert_eq!(r.keys[0].verdict, Verdict::Warn);
+        assert_eq!(r.keys[0].verdict, KeyVerdict::Warn);
         settings.file_exposed = Some(true);
         let r = audit(&f, &[], &settings);
         assert_eq!(
             codes(&r.keys[0]),
             [("exposed_inline_secret", false), ("inline_secret", false)]
         );
-        assert_eq!(r.keys[0].verdict, Verdict::Fail);
+        assert_eq!(r.keys[0].verdict, KeyVerdict::Fail);
     }
 
     #[test]
@@ -890,7 +890,7 @@ mod tests {
         // Current (until is inclusive): reported muted, not counted.
         let r = run(&f, &[], "2026-11-30T12:00:00Z");
         assert_eq!(codes(&r.keys[0]), [("expiring", true)]);
-        assert_eq!(r.keys[0].verdict, Verdict::Ok);
+        assert_eq!(r.keys[0].verdict, KeyVerdict::Ok);
         assert!(!r.fails(Severity::Warn));
         assert_eq!(r.totals().muted, 1);
         // Lapsed: the mute no longer applies, and says so.
@@ -900,7 +900,7 @@ mod tests {
             codes(&r.keys[0]),
             [("expiring", false), ("mute_expired", false)]
         );
-        assert_eq!(r.keys[0].verdict, Verdict::Warn);
+        assert_eq!(r.keys[0].verdict, KeyVerdict::Warn);
         assert!(r.fails(Severity::Warn));
         assert!(!r.fails(Severity::Fail));
     }

@@ -74,16 +74,36 @@ impl KeySource {
     }
 }
 
-/// The sources that are set, highest first, and the one that wins.
-#[derive(Debug)]
-struct Choice {
-    present: Vec<KeySource>,
-    chosen: Option<KeySource>,
+/// Something a command should tell the user about where its keys come from (the command prints
+/// it: this module only decides).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Warning(String),
+    Note(String),
 }
 
-/// The sources set for `request`, and the one used. `--key ID` asks for a key-file entry: typed
-/// on the command line, it beats `SMILE_API_KEY` as `--keys` does.
-fn choose(request: &KeyRequest<'_>) -> Choice {
+/// Where this run's API key comes from: the sources that are set, highest first, the one that
+/// wins, and what to tell the user about that. Decided once, by [`key_sources`].
+#[derive(Debug)]
+pub struct KeySources {
+    present: Vec<KeySource>,
+    chosen: Option<KeySource>,
+    pub notices: Vec<Notice>,
+}
+
+/// The sources set for `request`, and the one used, checked against `--env` and `--key`.
+/// `--key ID` asks for a key-file entry: typed on the command line, it beats `SMILE_API_KEY` as
+/// `--keys` does.
+pub fn key_sources(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
+    // A key file the environment names is no second source when it is the file `--keys` names.
+    let named_by_flag = |other: &Path| {
+        request.keys.is_some_and(|flag| {
+            matches!(
+                (std::fs::canonicalize(flag), std::fs::canonicalize(other)),
+                (Ok(a), Ok(b)) if a == b
+            )
+        })
+    };
     let mut present = Vec::new();
     if request.api_key_file.is_some() {
         present.push(KeySource::ApiKeyFile);
@@ -94,23 +114,48 @@ fn choose(request: &KeyRequest<'_>) -> Choice {
     if std::env::var_os(API_KEY_ENV).is_some() {
         present.push(KeySource::ApiKeyEnv);
     }
-    if std::env::var_os(KEYS_ENV).is_some() {
-        present.push(KeySource::KeysEnv);
-    } else if Path::new(keyfile::DEFAULT_PATH).exists() {
+    if let Some(path) = std::env::var_os(KEYS_ENV) {
+        if !named_by_flag(Path::new(&path)) {
+            present.push(KeySource::KeysEnv);
+        }
+    } else if Path::new(keyfile::DEFAULT_PATH).exists()
+        && !named_by_flag(Path::new(keyfile::DEFAULT_PATH))
+    {
         present.push(KeySource::DefaultKeyFile);
     }
     let mut chosen = present.first().copied();
     if request.key_id.is_some() && chosen == Some(KeySource::ApiKeyEnv) {
         chosen = present.iter().copied().find(|s| s.is_key_file()).or(chosen);
     }
-    Choice { present, chosen }
+    let mut sources = KeySources {
+        present,
+        chosen,
+        notices: Vec::new(),
+    };
+    sources.check_environment(request)?;
+    if request.key_id.is_some()
+        && sources.chosen == Some(KeySource::ApiKeyEnv)
+        && !sources.present.iter().any(|s| s.is_key_file())
+    {
+        return Err(hinted(
+            "--key names a key-file entry, but there is no key file",
+            format!(
+                "give the key file with --keys FILE (or {KEYS_ENV}), or drop --key to use {API_KEY_ENV}"
+            ),
+        ));
+    }
+    sources.notices = sources.announce(request);
+    Ok(sources)
 }
 
-impl Choice {
+impl KeySources {
     /// One warning naming every source that is set but not used, and the note that the default
     /// key file is read when nothing else named a key.
-    fn announce(&self, request: &KeyRequest<'_>) {
-        let Some(chosen) = self.chosen else { return };
+    fn announce(&self, request: &KeyRequest<'_>) -> Vec<Notice> {
+        let mut notices = Vec::new();
+        let Some(chosen) = self.chosen else {
+            return notices;
+        };
         let mut unused: Vec<&str> = self
             .present
             .iter()
@@ -126,17 +171,18 @@ impl Choice {
                 [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
                 [] => unreachable!("not empty"),
             };
-            crate::output::warn(format_args!(
+            notices.push(Notice::Warning(format!(
                 "{list} {verb} set but not used: the API key comes from {} (order: --api-key-file, --keys, {API_KEY_ENV}, {KEYS_ENV} or ./smile-keys.json)",
                 chosen.name()
-            ));
+            )));
         }
         if chosen == KeySource::DefaultKeyFile {
-            crate::output::note(format_args!(
+            notices.push(Notice::Note(format!(
                 "using the key file ./{} found in the current folder (no --api-key-file, --keys, {API_KEY_ENV} or {KEYS_ENV} given)",
                 keyfile::DEFAULT_PATH
-            ));
+            )));
         }
+        notices
     }
 
     /// A key given outside a key file cannot be filtered by environment: saying `--env` with one
@@ -232,22 +278,8 @@ fn explicit_partner(request: &KeyRequest<'_>) -> anyhow::Result<Option<String>> 
 
 /// Decides where the key comes from, says what is not used, and reads a key given outside a key
 /// file. `Ok(None)`: the key file (loaded by the caller with [`load_key_file`]).
-fn direct_key(request: &KeyRequest<'_>) -> anyhow::Result<Option<ApiKey>> {
-    let choice = choose(request);
-    choice.check_environment(request)?;
-    if request.key_id.is_some()
-        && choice.chosen == Some(KeySource::ApiKeyEnv)
-        && !choice.present.iter().any(|s| s.is_key_file())
-    {
-        return Err(hinted(
-            "--key names a key-file entry, but there is no key file",
-            format!(
-                "give the key file with --keys FILE (or {KEYS_ENV}), or drop --key to use {API_KEY_ENV}"
-            ),
-        ));
-    }
-    choice.announce(request);
-    match choice.chosen {
+fn direct_key(request: &KeyRequest<'_>, sources: &KeySources) -> anyhow::Result<Option<ApiKey>> {
+    match sources.chosen {
         Some(KeySource::ApiKeyFile) => {
             let path = request.api_key_file.expect("chosen because given");
             read_api_key_file(path).map(Some)
@@ -291,9 +323,12 @@ fn entry_credential(
 }
 
 /// The one key `sign` (and `callback`) signs with.
-pub fn signing_credential(request: &KeyRequest<'_>) -> anyhow::Result<Credential> {
+pub fn signing_credential(
+    request: &KeyRequest<'_>,
+    sources: &KeySources,
+) -> anyhow::Result<Credential> {
     let partner = explicit_partner(request)?;
-    if let Some(key) = direct_key(request)? {
+    if let Some(key) = direct_key(request, sources)? {
         return Ok(Credential {
             key,
             key_id: None,
@@ -360,11 +395,12 @@ pub struct VerificationKeys {
 /// retired ones too. `include_all` also collects every usable key-file key.
 pub fn verification_credentials(
     request: &KeyRequest<'_>,
+    sources: &KeySources,
     include_all: bool,
 ) -> anyhow::Result<VerificationKeys> {
     let partner = explicit_partner(request)?;
     let mut keys = VerificationKeys::default();
-    if let Some(key) = direct_key(request)? {
+    if let Some(key) = direct_key(request, sources)? {
         keys.tried.push(Credential {
             key,
             key_id: None,

@@ -2,6 +2,7 @@
 //! stderr for warnings and errors, and the colour decision.
 
 pub mod junit;
+pub mod results;
 pub mod step_summary;
 
 use std::borrow::Cow;

@@ -10,7 +10,7 @@ use crate::ingest::payload::MAX_NESTING;
 
 /// The body's fields in their order, each value as written (without the white space between its
 /// tokens). A field given twice keeps its first place and its last value, as serde_json's map.
-pub type Body = IndexMap<String, Box<RawValue>>;
+pub type RequestBody = IndexMap<String, Box<RawValue>>;
 
 /// Why a body cannot be signed.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub enum BodyError {
 const MAX_VALUE_DEPTH: usize = MAX_NESTING as usize - 1;
 
 /// Reads a body (a byte-order mark already removed).
-pub fn parse(json: &[u8]) -> Result<Body, BodyError> {
+pub fn parse(json: &[u8]) -> Result<RequestBody, BodyError> {
     let invalid = |e: serde_json::Error| BodyError::Invalid(e.to_string());
     let value: &RawValue = serde_json::from_slice(json).map_err(invalid)?;
     if !value.get().starts_with('{') {

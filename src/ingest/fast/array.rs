@@ -368,7 +368,7 @@ impl<R: BufRead> Framer<R> {
     /// The length of the element at `at`, read whole into `buf`; `None` when its end was not
     /// found (the source ended, or it is too large or too deep to vouch for).
     fn element(&mut self) -> io::Result<Option<usize>> {
-        let mut cut = Cut::default();
+        let mut cut = ElementEnd::default();
         loop {
             let bytes = &self.buf[self.at..self.filled];
             if let Some(len) = cut.scan(bytes) {
@@ -403,7 +403,7 @@ impl<R: BufRead> Framer<R> {
 /// Where a JSON value ends, found by its quotes and brackets only (whether it is valid is checked
 /// after), carried over reads: it resumes where the last call stopped.
 #[derive(Debug, Default)]
-struct Cut {
+struct ElementEnd {
     /// Bytes of the element already looked at.
     seen: usize,
     depth: u32,
@@ -413,7 +413,7 @@ struct Cut {
     escaped: bool,
 }
 
-impl Cut {
+impl ElementEnd {
     /// The element's length when its end is within `bytes` (the element from its first byte).
     fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
         // A scalar (a number or a literal) ends where JSON could go on after a value.
@@ -626,7 +626,7 @@ mod tests {
 
     /// Where a fresh cut ends `element`, a byte at a time, and how deep it went.
     fn reference(element: &[u8]) -> (Option<usize>, u32) {
-        let mut cut = Cut::default();
+        let mut cut = ElementEnd::default();
         let end = if matches!(element.first(), Some(b'{' | b'[' | b'"')) {
             cut.bytes(element, element.len())
         } else {
@@ -658,7 +658,7 @@ mod tests {
             let (end, deepest) = reference(bytes);
             // The whole at once, and in reads of a few bytes.
             for step in [bytes.len(), 1, 5, 63, 64, 65] {
-                let mut cut = Cut::default();
+                let mut cut = ElementEnd::default();
                 let mut found = None;
                 for len in (step..bytes.len() + step).step_by(step) {
                     found = cut.scan(&bytes[..len.min(bytes.len())]);

@@ -58,8 +58,8 @@ pub(crate) fn read_pieces(
         data[..filled].copy_from_slice(&carry);
         carry.clear();
         let (end, failure) = match read_piece(&mut reader, &mut data, &mut filled, piece_bytes) {
-            Ok(Cut::At(end)) => (end, None),
-            Ok(Cut::TooLong { skipped, after }) => {
+            Ok(PieceEnd::At(end)) => (end, None),
+            Ok(PieceEnd::TooLong { skipped, after }) => {
                 offset += filled as u64 + skipped;
                 carry = after;
                 if !emit(Piece::TooLong { number: next_line }) {
@@ -107,7 +107,7 @@ pub(crate) fn read_pieces(
 }
 
 /// Where a piece ends.
-enum Cut {
+enum PieceEnd {
     /// After this many bytes of it: after its last line end, or at the end of the source.
     At(usize),
     /// All of it is one line over the limit; `skipped` more bytes of it were read past, up to its
@@ -122,17 +122,17 @@ fn read_piece(
     data: &mut Vec<u8>,
     filled: &mut usize,
     piece_bytes: usize,
-) -> io::Result<Cut> {
+) -> io::Result<PieceEnd> {
     let mut searched = 0;
     loop {
         if *filled >= piece_bytes {
             if let Some(i) = memchr::memrchr(b'\n', &data[searched..*filled]) {
-                return Ok(Cut::At(searched + i + 1));
+                return Ok(PieceEnd::At(searched + i + 1));
             }
             searched = *filled;
             if *filled > MAX_ITEM_BYTES {
                 let (skipped, after) = skip_line(reader)?;
-                return Ok(Cut::TooLong { skipped, after });
+                return Ok(PieceEnd::TooLong { skipped, after });
             }
         }
         // What the piece lacks, in one read; past its size (a long line), in reads of a few
@@ -141,7 +141,7 @@ fn read_piece(
             .saturating_sub(*filled)
             .max(piece_bytes.min(64 << 10));
         if fill(reader, data, filled, want)? == 0 {
-            return Ok(Cut::At(*filled));
+            return Ok(PieceEnd::At(*filled));
         }
     }
 }
