@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
             [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
+            [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Gate Smile ID''s callbacks in front of your app: forward only those that pass')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -280,6 +281,33 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         'smile-sec;callback;help;help' {
             break
         }
+        'smile-sec;guard' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'The address and port to listen on (port 0: any free port, printed on stderr)')
+            [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'Where accepted callbacks go: http://HOST[:PORT][/PATH] (without a path, the path they arrived at)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The path callbacks arrive at')
+            [CompletionResult]::new('--partner-id', '--partner-id', [CompletionResultType]::ParameterName, 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The environment this gate serves: only its keys are tried and only its callback sources allowed (a sandbox key is kept with less care, so a production gate must not accept what it signed)')
+            [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`; only the entries labelled with --env are kept')
+            [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'An address or network of your own proxies, whose X-Forwarded-For is believed (repeatable, or comma-separated)')
+            [CompletionResult]::new('--seen', '--seen', [CompletionResultType]::ParameterName, 'The replay store shared by every gate and `verify --seen`: a path (SQLite, created when missing) or redis://HOST[:PORT][/DB]. Without it, replays are remembered in this process only')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Refuse callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)')
+            [CompletionResult]::new('--max-future', '--max-future', [CompletionResultType]::ParameterName, 'Refuse callbacks dated after now + DUR')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'The largest body accepted: bytes, or with k, M (KiB, MiB) (Smile ID''s callbacks reach 1.5 MB)')
+            [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Close a connection whose request head takes longer than DUR, or that sits idle that long')
+            [CompletionResult]::new('--body-timeout', '--body-timeout', [CompletionResultType]::ParameterName, 'Answer 408 when a request body takes longer than DUR to arrive')
+            [CompletionResult]::new('--upstream-timeout', '--upstream-timeout', [CompletionResultType]::ParameterName, 'Answer 504 when the upstream takes longer than DUR to answer')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections served at once; more wait until one closes')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'smile-sec;completions' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: the script itself, or one JSON object holding it')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
@@ -297,6 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
             [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
+            [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Gate Smile ID''s callbacks in front of your app: forward only those that pass')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -348,6 +377,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;help;callback;probe' {
+            break
+        }
+        'smile-sec;help;guard' {
             break
         }
         'smile-sec;help;completions' {

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
             cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+            cand guard 'Gate Smile ID''s callbacks in front of your app: forward only those that pass'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -251,6 +252,32 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;help;help'= {
         }
+        &'smile-sec;guard'= {
+            cand --listen 'The address and port to listen on (port 0: any free port, printed on stderr)'
+            cand --upstream 'Where accepted callbacks go: http://HOST[:PORT][/PATH] (without a path, the path they arrived at)'
+            cand --path 'The path callbacks arrive at'
+            cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
+            cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
+            cand --keys 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
+            cand --env 'The environment this gate serves: only its keys are tried and only its callback sources allowed (a sandbox key is kept with less care, so a production gate must not accept what it signed)'
+            cand --allowlist 'Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`; only the entries labelled with --env are kept'
+            cand --trusted-proxy 'An address or network of your own proxies, whose X-Forwarded-For is believed (repeatable, or comma-separated)'
+            cand --seen 'The replay store shared by every gate and `verify --seen`: a path (SQLite, created when missing) or redis://HOST[:PORT][/DB]. Without it, replays are remembered in this process only'
+            cand --max-age 'Refuse callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)'
+            cand --max-future 'Refuse callbacks dated after now + DUR'
+            cand --max-body 'The largest body accepted: bytes, or with k, M (KiB, MiB) (Smile ID''s callbacks reach 1.5 MB)'
+            cand --header-timeout 'Close a connection whose request head takes longer than DUR, or that sits idle that long'
+            cand --body-timeout 'Answer 408 when a request body takes longer than DUR to arrive'
+            cand --upstream-timeout 'Answer 504 when the upstream takes longer than DUR to answer'
+            cand --max-connections 'Connections served at once; more wait until one closes'
+            cand --now 'Take this RFC 3339 time as now'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'smile-sec;completions'= {
             cand --format 'Output format: the script itself, or one JSON object holding it'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
@@ -267,6 +294,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
             cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+            cand guard 'Gate Smile ID''s callbacks in front of your app: forward only those that pass'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -304,6 +332,8 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;help;callback;send'= {
         }
         &'smile-sec;help;callback;probe'= {
+        }
+        &'smile-sec;help;guard'= {
         }
         &'smile-sec;help;completions'= {
         }

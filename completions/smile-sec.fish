@@ -36,6 +36,7 @@ complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "allowlist" -d '
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "guard" -d 'Gate Smile ID\'s callbacks in front of your app: forward only those that pass'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
@@ -239,6 +240,31 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "send" -d 'POST a callback to URL and show the answer'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l listen -d 'The address and port to listen on (port 0: any free port, printed on stderr)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l upstream -d 'Where accepted callbacks go: http://HOST[:PORT][/PATH] (without a path, the path they arrived at)' -r -f
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l path -d 'The path callbacks arrive at' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l keys -d 'The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l env -d 'The environment this gate serves: only its keys are tried and only its callback sources allowed (a sandbox key is kept with less care, so a production gate must not accept what it signed)' -r -f -a "production\t''
+sandbox\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l allowlist -d 'Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`; only the entries labelled with --env are kept' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l trusted-proxy -d 'An address or network of your own proxies, whose X-Forwarded-For is believed (repeatable, or comma-separated)' -r -f
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l seen -d 'The replay store shared by every gate and `verify --seen`: a path (SQLite, created when missing) or redis://HOST[:PORT][/DB]. Without it, replays are remembered in this process only' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l max-age -d 'Refuse callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l max-future -d 'Refuse callbacks dated after now + DUR' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l max-body -d 'The largest body accepted: bytes, or with k, M (KiB, MiB) (Smile ID\'s callbacks reach 1.5 MB)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l header-timeout -d 'Close a connection whose request head takes longer than DUR, or that sits idle that long' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l body-timeout -d 'Answer 408 when a request body takes longer than DUR to arrive' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l upstream-timeout -d 'Answer 504 when the upstream takes longer than DUR to answer' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l max-connections -d 'Connections served at once; more wait until one closes' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l format -d 'Output format: the script itself, or one JSON object holding it' -r -f -a "text\t'The script, ready to source'
 json\t'{"type":"completions","shell":...,"file_name":...,"script":...}'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
@@ -246,15 +272,16 @@ always\t''
 never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "guard" -d 'Gate Smile ID\'s callbacks in front of your app: forward only those that pass'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "stats" -d 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "prune" -d 'Drop the entries that have expired (by --now or the clock)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "import" -d 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'

@@ -44,6 +44,7 @@ pub enum Command {
     Audit(cmd::audit::Args),
     Seen(cmd::seen::Args),
     Callback(cmd::callback::Args),
+    Guard(cmd::guard::Args),
     Completions(cmd::completions::Args),
 }
 

@@ -12,6 +12,7 @@ pub mod endpoint;
 #[cfg(any(test, fuzzing))]
 pub mod fuzz_props;
 pub mod generate;
+pub mod guard;
 pub mod ingest;
 pub(crate) mod input;
 pub mod ip;

@@ -168,6 +168,12 @@ impl Verifier {
         }
     }
 
+    /// Moves the clock the freshness window is measured from: a long-running gate checks each
+    /// callback against the time it arrived, with the keys prepared once.
+    pub fn set_now(&mut self, now: DateTime<Utc>) {
+        self.freshness.now = now;
+    }
+
     /// Signature, then freshness. A callback that passes both carries its pair in `accepted`,
     /// ready for [`judge_replay`].
     pub fn check(&self, signed: &Signed<'_>) -> Verdict {

@@ -95,7 +95,7 @@ pub enum Format {
 }
 
 /// Trusted proxies are parsed as strictly as allowlist entries.
-fn parse_trusted(text: &str) -> Result<IpNet, String> {
+pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
     crate::ip::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
 }
 

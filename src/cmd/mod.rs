@@ -5,6 +5,7 @@ pub mod args;
 pub mod audit;
 pub mod callback;
 pub mod completions;
+pub mod guard;
 pub mod ip_check;
 pub mod seen;
 pub mod sign;
@@ -23,6 +24,7 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Audit(args) => audit::run(args),
         Command::Seen(args) => seen::run(args),
         Command::Callback(args) => callback::run(args),
+        Command::Guard(args) => guard::run(args),
         Command::Completions(args) => completions::run(args),
     }
 }

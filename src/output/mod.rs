@@ -245,6 +245,17 @@ pub fn note(message: fmt::Arguments<'_>) {
     );
 }
 
+/// One JSON object as one line on stdout, written and flushed at once: the lines of a
+/// long-running command come from several threads, must not interleave, and must be seen as they
+/// happen (a log collector reads them live).
+pub fn json_line<T: Serialize + ?Sized>(value: &T) -> io::Result<()> {
+    let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
+    line.push(b'\n');
+    let mut out = io::stdout().lock();
+    out.write_all(&line)?;
+    out.flush()
+}
+
 /// An error about one item of a batch, on stderr; the run goes on.
 pub fn item_error(message: fmt::Arguments<'_>) {
     let _ = writeln!(

@@ -1,0 +1,336 @@
+//! `smile-sec guard`: the callback gate in front of an app. Glue only: checks the configuration
+//! (every mistake is exit 2 before the port is opened), then hands it to `guard::server` and
+//! prints what the server reports.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use clap::ValueHint;
+use ipnet::IpNet;
+
+use super::allowlist::{EnvFilter, ListArgs};
+use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use super::ip_check::parse_trusted;
+use crate::callbacks::store::{self, Window};
+use crate::guard::claims::Claims;
+use crate::guard::gate::Gate;
+use crate::guard::memory::MemoryStore;
+use crate::guard::server::{self, Config, Event};
+use crate::guard::upstream::Upstream;
+use crate::ip::allowlist::BUILT_IN_DATE;
+use crate::keys::credentials::verification_credentials;
+use crate::keys::keyfile;
+use crate::outcome::Outcome;
+use crate::output::{self, hinted};
+
+/// Gate Smile ID's callbacks in front of your app: forward only those that pass
+///
+/// Listens for callback POSTs on --path and checks, in this order: the source address is on the
+/// allowlist (403), the body is within --max-body (413), it is a JSON object (400), its signature
+/// is valid (401), it is fresh (401), its key was not retired before it was signed (401), and it
+/// is not a replay (409). A callback that passes goes to --upstream with its body byte for byte
+/// and its headers, plus Smile-Sec-Verdict: ok, Smile-Sec-Key-Id and Smile-Sec-Duplicate
+/// (true for an identical resend, which is forwarded again). The upstream's answer goes back to
+/// the sender; an upstream that cannot be reached is 502. A refusal's body is {"reason": CODE}.
+///
+/// Replays are caught by claiming each accepted callback in the --seen store before it is
+/// forwarded. A claim is kept when the upstream fails: the sender's retry carries the same body,
+/// which is an identical resend and passes.
+///
+/// TLS is ended in front of the gate (a load balancer or nginx); the gate speaks plain HTTP.
+/// Behind a proxy, name it with --trusted-proxy so that the client is read from
+/// X-Forwarded-For. GET /healthz (200 when the key file and the store are usable) and
+/// GET /metrics (Prometheus) answer on the same port. One JSON line per request on stdout.
+/// SIGTERM or SIGINT stops accepting, lets requests in flight finish, and exits 0.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  smile-sec guard --listen 127.0.0.1:8443 --upstream http://127.0.0.1:3000 --keys smile-keys.json --seen /var/lib/smile-sec/seen.db
+  smile-sec guard --listen 0.0.0.0:8443 --upstream http://app:3000/hooks/smile --seen redis://cache:6379/2 --trusted-proxy 10.0.0.0/8
+  smile-sec guard --listen 127.0.0.1:9000 --upstream http://127.0.0.1:3000 --env sandbox --api-key-file sandbox.key --partner-id 085")]
+pub struct Args {
+    /// The address and port to listen on (port 0: any free port, printed on stderr)
+    #[arg(long, value_name = "ADDR:PORT", required = true)]
+    pub listen: String,
+
+    /// Where accepted callbacks go: http://HOST[:PORT][/PATH] (without a path, the path they
+    /// arrived at)
+    #[arg(long, value_name = "URL", required = true, value_hint = ValueHint::Url)]
+    pub upstream: String,
+
+    /// The path callbacks arrive at
+    #[arg(long, value_name = "PATH", default_value = "/callback")]
+    pub path: String,
+
+    #[command(flatten)]
+    pub partner: PartnerArgs,
+    #[command(flatten)]
+    pub keys: KeySourceArgs,
+
+    /// The environment this gate serves: only its keys are tried and only its callback sources
+    /// allowed (a sandbox key is kept with less care, so a production gate must not accept what
+    /// it signed)
+    #[arg(long, value_enum, value_name = "ENV", default_value_t = EnvArg::Production)]
+    pub env: EnvArg,
+
+    /// Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`;
+    /// only the entries labelled with --env are kept
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub allowlist: Option<PathBuf>,
+
+    /// An address or network of your own proxies, whose X-Forwarded-For is believed
+    /// (repeatable, or comma-separated)
+    #[arg(long, value_name = "CIDR", value_delimiter = ',', value_parser = parse_trusted, value_hint = ValueHint::Other)]
+    pub trusted_proxy: Vec<IpNet>,
+
+    /// The replay store shared by every gate and `verify --seen`: a path (SQLite, created when
+    /// missing) or redis://HOST[:PORT][/DB]. Without it, replays are remembered in this process
+    /// only
+    #[arg(long, value_name = "STORE", value_hint = ValueHint::FilePath)]
+    pub seen: Option<String>,
+
+    /// Refuse callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "10m")]
+    pub max_age: Duration,
+
+    /// Refuse callbacks dated after now + DUR
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "5m")]
+    pub max_future: Duration,
+
+    /// The largest body accepted: bytes, or with k, M (KiB, MiB) (Smile ID's callbacks reach 1.5 MB)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "2MiB")]
+    pub max_body: u64,
+
+    /// Close a connection whose request head takes longer than DUR, or that sits idle that long
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "10s")]
+    pub header_timeout: Duration,
+
+    /// Answer 408 when a request body takes longer than DUR to arrive
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
+    pub body_timeout: Duration,
+
+    /// Answer 504 when the upstream takes longer than DUR to answer
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
+    pub upstream_timeout: Duration,
+
+    /// Connections served at once; more wait until one closes
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+/// A size: bytes, or a number with k/K/KiB (1024) or m/M/MiB (1024²), as nginx's
+/// `client_max_body_size` reads them; kB and MB are powers of 1000.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let factor: u64 = match unit {
+        "" | "B" | "b" => 1,
+        "k" | "K" | "KiB" => 1 << 10,
+        "m" | "M" | "MiB" => 1 << 20,
+        "kB" | "KB" => 1000,
+        "MB" => 1_000_000,
+        _ => {
+            return Err(format!(
+                "unknown size unit {unit:?}: use bytes, k, M, KiB or MiB"
+            ));
+        }
+    };
+    let bad = || format!("{text:?} is not a size (bytes, or a number with k or M)");
+    let count: u64 = digits.parse().map_err(|_| bad())?;
+    let size = count.checked_mul(factor).ok_or_else(bad)?;
+    if size == 0 {
+        return Err("the size must be more than 0".to_owned());
+    }
+    Ok(size)
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let listen: SocketAddr = args.listen.parse().map_err(|_| {
+        hinted(
+            format!("--listen {:?} is not an address and port", args.listen),
+            "write it as 127.0.0.1:8443, 0.0.0.0:8443 or [::]:8443",
+        )
+    })?;
+    if !args.path.starts_with('/') || args.path.contains(['?', '#']) {
+        bail!("--path {:?} must be a path starting with /", args.path);
+    }
+    let timeout = |name: &str, value: Duration| -> anyhow::Result<std::time::Duration> {
+        match value.to_std() {
+            Ok(duration) if !duration.is_zero() => Ok(duration),
+            _ => bail!("--{name} must be more than 0 seconds"),
+        }
+    };
+    let header_timeout = timeout("header-timeout", args.header_timeout)?;
+    let body_timeout = timeout("body-timeout", args.body_timeout)?;
+    let upstream_timeout = timeout("upstream-timeout", args.upstream_timeout)?;
+    timeout("max-age", args.max_age)?;
+    if args.max_future < Duration::zero() {
+        bail!("--max-future cannot be negative");
+    }
+    let upstream = Upstream::new(&args.upstream, upstream_timeout).map_err(anyhow::Error::msg)?;
+
+    let environment = args.env.into();
+    let request = args.keys.request(&args.partner, Some(environment));
+    let keys = verification_credentials(&request, &sources_told(&request)?, false)?;
+    for warning in &keys.skipped {
+        output::warn(format_args!("{warning}"));
+    }
+    // Keys from the key file: `/healthz` checks that the file still loads.
+    let key_file = keys
+        .tried
+        .iter()
+        .any(|c| c.key_id.is_some())
+        .then(|| keyfile::locate(args.keys.keys.as_deref()))
+        .flatten();
+
+    let list = ListArgs {
+        env: match args.env {
+            EnvArg::Production => EnvFilter::Production,
+            EnvArg::Sandbox => EnvFilter::Sandbox,
+        },
+        allowlist: args.allowlist.clone(),
+    };
+    let (allowlist, _scope) = list.load()?;
+    if args.allowlist.is_none() {
+        warn_if_list_is_old(args.clock.now());
+    }
+
+    let window = Window {
+        max_age: Some(args.max_age),
+        max_future: args.max_future,
+    };
+    let claims = match &args.seen {
+        Some(spec) => {
+            let mut store = store::open(spec, window).map_err(store_error)?;
+            store.ping().map_err(store_error)?;
+            Claims::store(store)?
+        }
+        None => {
+            output::warn(format_args!(
+                "no --seen store: replays are remembered by this process only, forgotten when it \
+                 restarts and not shared with other instances; give --seen PATH or --seen redis://..."
+            ));
+            Claims::memory(MemoryStore::new(window))?
+        }
+    };
+    if let Some(now) = args.clock.now {
+        output::warn(format_args!(
+            "--now / SMILE_SEC_NOW is set: every callback is judged as if it arrived at {now}"
+        ));
+    }
+
+    let listener =
+        TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    let gate = Gate::new(
+        &keys.tried,
+        args.max_age,
+        args.max_future,
+        allowlist,
+        args.trusted_proxy,
+    );
+    drop(keys);
+    let config = Config {
+        gate,
+        claims,
+        upstream,
+        path: args.path,
+        max_body: args.max_body,
+        header_timeout,
+        body_timeout,
+        max_connections: args.max_connections as usize,
+        // Requests in flight end by themselves within the body and upstream timeouts.
+        grace: body_timeout + upstream_timeout + std::time::Duration::from_secs(5),
+        key_file,
+        now: args.clock.now,
+        events: Box::new(report),
+    };
+    server::serve(listener, config)?;
+    Ok(Outcome::Pass)
+}
+
+/// Past this age the built-in list of callback sources may no longer be Smile ID's.
+const LIST_MAX_AGE_DAYS: i64 = 180;
+
+/// Warns once at start when the built-in list of callback sources is old.
+fn warn_if_list_is_old(now: DateTime<Utc>) {
+    let Ok(date) = NaiveDate::parse_from_str(BUILT_IN_DATE, "%Y-%m-%d") else {
+        return;
+    };
+    if (now.date_naive() - date).num_days() > LIST_MAX_AGE_DAYS {
+        output::warn(format_args!(
+            "the built-in list of Smile ID's callback sources dates from {date}, over \
+             {LIST_MAX_AGE_DAYS} days ago, and Smile ID may have changed it: compare it with \
+             `smile-sec allowlist fetch` and pass the result with --allowlist FILE"
+        ));
+    }
+}
+
+/// A store that cannot be used at start: exit 2 with its message and hint.
+fn store_error(error: store::StoreError) -> anyhow::Error {
+    let message = format!("--seen store: {}", error.message);
+    match error.hint {
+        Some(hint) => hinted(message, hint),
+        None => anyhow::Error::msg(message),
+    }
+}
+
+/// Prints what the server reports: the request log on stdout, the rest on stderr.
+fn report(event: Event<'_>) {
+    static LOG_FAILED: AtomicBool = AtomicBool::new(false);
+    match event {
+        Event::Listening(address) => output::note(format_args!("listening on http://{address}")),
+        Event::Request(line) => {
+            // A closed or full stdout must not stop the gate; it is said once.
+            if let Err(e) = output::json_line(line)
+                && !LOG_FAILED.swap(true, Ordering::Relaxed)
+            {
+                output::warn(format_args!("cannot write the request log to stdout: {e}"));
+            }
+        }
+        Event::Warning(message) => output::warn(format_args!("{message}")),
+        Event::Stopping => output::note(format_args!(
+            "stopping: no new connections, finishing requests in flight"
+        )),
+        Event::Abandoned => output::warn(format_args!(
+            "requests still in flight when the grace period ended were cut off"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        for (text, size) in [
+            ("2MiB", 2 << 20),
+            ("2m", 2 << 20),
+            ("512k", 512 << 10),
+            ("1500000", 1_500_000),
+            ("2MB", 2_000_000),
+            ("10B", 10),
+        ] {
+            assert_eq!(parse_size(text), Ok(size), "{text}");
+        }
+        for bad in [
+            "",
+            "M",
+            "0",
+            "-1",
+            "1.5M",
+            "2 MiB",
+            "2GiB",
+            "99999999999999999999",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+}

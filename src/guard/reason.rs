@@ -1,0 +1,61 @@
+//! The reason codes a gate answers and logs, and the HTTP status of each. A refused sender gets
+//! only `{"reason": CODE}`: never a key, an expected signature or anything from its callback.
+
+use crate::callbacks::verdict;
+
+/// The source address is not on the allowlist (or cannot be read).
+pub const SOURCE_NOT_ALLOWED: &str = "source_not_allowed";
+/// The body is over `--max-body`.
+pub const BODY_TOO_LARGE: &str = "body_too_large";
+/// The body did not arrive within the body timeout.
+pub const BODY_TIMEOUT: &str = "body_timeout";
+/// The connection failed while the body was read.
+pub const BODY_UNREADABLE: &str = "body_unreadable";
+/// The store could not be asked: nothing is forwarded unclaimed.
+pub const STORE_UNAVAILABLE: &str = "store_unavailable";
+/// The upstream could not be reached, or answered something that is not HTTP.
+pub const UPSTREAM_UNREACHABLE: &str = "upstream_unreachable";
+/// The upstream did not answer within the upstream timeout.
+pub const UPSTREAM_TIMEOUT: &str = "upstream_timeout";
+/// Another path than the callback path, `/healthz` and `/metrics`.
+pub const NOT_FOUND: &str = "not_found";
+/// The callback path takes POST only; `/healthz` and `/metrics` take GET (and HEAD).
+pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+/// The key file no longer loads (`/healthz`).
+pub const KEY_FILE_UNUSABLE: &str = "key_file_unusable";
+
+/// The status of a verdict `verify` reaches on a callback: a JSON body that is not a callback
+/// object is a bad request, a failed check (signature, freshness, a retired key) is
+/// unauthorised, and a replay conflicts with the callback that came first.
+pub fn status_of(reason: verdict::Reason) -> u16 {
+    match reason {
+        verdict::Reason::Ok => 200,
+        verdict::Reason::NotAnObject | verdict::Reason::ParseError => 400,
+        verdict::Reason::Replayed => 409,
+        _ => 401,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callbacks::verdict::Reason;
+
+    #[test]
+    fn statuses_follow_the_check_that_failed() {
+        assert_eq!(status_of(Reason::ParseError), 400);
+        assert_eq!(status_of(Reason::NotAnObject), 400);
+        for reason in [
+            Reason::BadSignature,
+            Reason::MissingSignature,
+            Reason::MissingTimestamp,
+            Reason::MalformedSignature,
+            Reason::Stale,
+            Reason::Future,
+            Reason::BadTimestamp,
+        ] {
+            assert_eq!(status_of(reason), 401, "{reason:?}");
+        }
+        assert_eq!(status_of(Reason::Replayed), 409);
+    }
+}

@@ -1,0 +1,395 @@
+//! The HTTP side of the gate: accepting connections (a bounded number, each cut off when its
+//! headers or body are too slow), routing, answering, and a clean stop on SIGTERM or SIGINT that
+//! lets requests in flight finish. The decisions are `gate`'s, replays the store's, forwarding
+//! `upstream`'s; what is printed goes out as [`Event`]s to the command.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::http::request;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::Semaphore;
+
+use super::claims::Claims;
+use super::gate::Gate;
+use super::metrics::{self, Metrics};
+use super::reason;
+use super::upstream::{self, Failure, Upstream};
+use crate::callbacks::store::Claim;
+use crate::keys::keyfile::KeyFile;
+
+/// Everything a running gate needs, checked by the command before it listens.
+pub struct Config {
+    pub gate: Gate,
+    pub claims: Claims,
+    pub upstream: Upstream,
+    /// The path callbacks arrive at.
+    pub path: String,
+    pub max_body: u64,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub max_connections: usize,
+    /// How long a stop waits for requests in flight.
+    pub grace: Duration,
+    /// The key file the keys came from, checked again by `/healthz`.
+    pub key_file: Option<PathBuf>,
+    /// A fixed now (`--now`), else the clock.
+    pub now: Option<DateTime<Utc>>,
+    /// Where lines for the terminal go (the command prints them).
+    pub events: Box<dyn Fn(Event<'_>) + Send + Sync>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("path", &self.path)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the gate has to say.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Listening(SocketAddr),
+    Request(&'a RequestLog<'a>),
+    Warning(String),
+    /// A signal arrived: no new connections, requests in flight finish.
+    Stopping,
+    /// Requests were still in flight when the grace period ended.
+    Abandoned,
+}
+
+/// One line of the request log.
+#[derive(Debug, Serialize)]
+pub struct RequestLog<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub time: String,
+    pub client: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub reason: &'static str,
+    pub key_id: Option<&'a str>,
+    pub status: u16,
+    /// For a forwarded callback: an identical resend of one forwarded before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<bool>,
+    pub ms: f64,
+}
+
+/// Runs the gate on `listener` until SIGTERM or SIGINT, on a small runtime of its own.
+pub fn serve(listener: std::net::TcpListener, config: Config) -> anyhow::Result<()> {
+    listener.set_nonblocking(true)?;
+    // Two workers: the machine the gate shares with its app and load balancer needs no more, and
+    // the store's blocking calls run on tokio's separate blocking pool.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(run(listener, Arc::new(config)));
+    // A store call that never returns must not keep the process from exiting.
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    result
+}
+
+async fn run(listener: std::net::TcpListener, config: Arc<Config>) -> anyhow::Result<()> {
+    let listener = TcpListener::from_std(listener)?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let metrics = Arc::new(Metrics::default());
+    (config.events)(Event::Listening(listener.local_addr()?));
+    let permits = Arc::new(Semaphore::new(config.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        // Also the longest a kept-alive connection may sit idle between requests.
+        .header_read_timeout(config.header_timeout)
+        // A sender may close its side once its request is out and still read the answer.
+        .half_close(true)
+        .max_buf_size(64 << 10);
+    loop {
+        // At the limit, connections wait in the kernel's queue until one closes.
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => permit?,
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was taken: wait
+                    // a moment rather than spin.
+                    (config.events)(Event::Warning(format!("accepting a connection: {e}")));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let (config_c, metrics_c) = (Arc::clone(&config), Arc::clone(&metrics));
+        let service = service_fn(move |request| {
+            handle(Arc::clone(&config_c), Arc::clone(&metrics_c), peer, request)
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let metrics_c = Arc::clone(&metrics);
+        metrics_c.connection_opened();
+        tokio::spawn(async move {
+            // A connection that ends in an error (a timeout, a reset) has nothing to answer.
+            let _ = connection.await;
+            metrics_c.connection_closed();
+            drop(permit);
+        });
+    }
+    drop(listener);
+    (config.events)(Event::Stopping);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(config.grace) => (config.events)(Event::Abandoned),
+    }
+    Ok(())
+}
+
+/// What one request came to: the answer, and what the log says of it.
+struct Reply {
+    response: Response<Full<Bytes>>,
+    reason: &'static str,
+}
+
+/// What the log learns while a callback is checked.
+#[derive(Default)]
+struct Seen {
+    client: String,
+    key_id: Option<Arc<str>>,
+    duplicate: Option<bool>,
+}
+
+async fn handle(
+    config: Arc<Config>,
+    metrics: Arc<Metrics>,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let mut seen = Seen {
+        client: peer.ip().to_string(),
+        ..Seen::default()
+    };
+    let reply = route(&config, &metrics, peer, &parts, body, &mut seen).await;
+    let status = reply.response.status().as_u16();
+    let seconds = started.elapsed().as_secs_f64();
+    metrics.observe(reply.reason, status, seconds);
+    (config.events)(Event::Request(&RequestLog {
+        kind: "request",
+        time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+        client: &seen.client,
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        reason: reply.reason,
+        key_id: seen.key_id.as_deref(),
+        status,
+        duplicate: seen.duplicate,
+        ms: (seconds * 1e6).round() / 1e3,
+    }));
+    Ok(reply.response)
+}
+
+async fn route(
+    config: &Config,
+    metrics: &Metrics,
+    peer: SocketAddr,
+    parts: &request::Parts,
+    body: Incoming,
+    seen: &mut Seen,
+) -> Reply {
+    let readable = parts.method == Method::GET || parts.method == Method::HEAD;
+    match parts.uri.path() {
+        path if path == config.path => {
+            if parts.method == Method::POST {
+                callback(config, peer, parts, body, seen).await
+            } else {
+                not_allowed("POST")
+            }
+        }
+        "/healthz" if readable => health(config).await,
+        "/metrics" if readable => Reply {
+            response: respond(
+                StatusCode::OK,
+                metrics::CONTENT_TYPE,
+                Bytes::from(metrics.render()),
+            ),
+            reason: "metrics",
+        },
+        "/healthz" | "/metrics" => not_allowed("GET, HEAD"),
+        _ => refuse(StatusCode::NOT_FOUND, reason::NOT_FOUND),
+    }
+}
+
+/// The checks, in order: source, body size, JSON object, signature, freshness (and a retired
+/// key), replay; then the app.
+async fn callback(
+    config: &Config,
+    peer: SocketAddr,
+    parts: &request::Parts,
+    body: Incoming,
+    seen: &mut Seen,
+) -> Reply {
+    let forwarded_for: Vec<String> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .collect();
+    let hops: Vec<&str> = forwarded_for.iter().map(String::as_str).collect();
+    let client = config.gate.client(peer.ip(), &hops);
+    seen.client = client.text;
+    if !client.allowed {
+        return refuse(StatusCode::FORBIDDEN, reason::SOURCE_NOT_ALLOWED);
+    }
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > config.max_body) {
+        // The body is never read, so the connection cannot be used again.
+        return closing(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            reason::BODY_TOO_LARGE,
+        ));
+    }
+    let limit = usize::try_from(config.max_body).unwrap_or(usize::MAX);
+    let read = tokio::time::timeout(config.body_timeout, Limited::new(body, limit).collect());
+    let bytes = match read.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return closing(refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                reason::BODY_TOO_LARGE,
+            ));
+        }
+        Ok(Err(_)) => return closing(refuse(StatusCode::BAD_REQUEST, reason::BODY_UNREADABLE)),
+        Err(_) => return closing(refuse(StatusCode::REQUEST_TIMEOUT, reason::BODY_TIMEOUT)),
+    };
+    let now = config.now.unwrap_or_else(Utc::now);
+    let accepted = match config.gate.judge(&bytes, now) {
+        Ok(accepted) => accepted,
+        Err(refused) => {
+            seen.key_id = refused.key_id;
+            let status = StatusCode::from_u16(refused.status).unwrap_or(StatusCode::UNAUTHORIZED);
+            return refuse(status, refused.reason);
+        }
+    };
+    seen.key_id = accepted.key_id;
+    // Claimed before forwarding, and kept whatever the app answers: the sender's retry of this
+    // callback carries the same body, which the store takes as a resend and lets through.
+    let duplicate = match config.claims.claim(now, accepted.pair).await {
+        Ok(Claim::New) => false,
+        Ok(Claim::Resend) => true,
+        Ok(Claim::Replay) => return refuse(StatusCode::CONFLICT, "replayed"),
+        Err(message) => {
+            (config.events)(Event::Warning(format!("replay store: {message}")));
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, reason::STORE_UNAVAILABLE);
+        }
+    };
+    seen.duplicate = Some(duplicate);
+    let verdict = upstream::Verdict {
+        key_id: seen.key_id.as_deref(),
+        duplicate,
+        peer: &peer.ip().to_string(),
+    };
+    match config.upstream.forward(parts, bytes, &verdict).await {
+        Ok(answer) => {
+            let mut response = Response::new(Full::new(answer.body));
+            *response.status_mut() = answer.status;
+            *response.headers_mut() = answer.headers;
+            // The body's own length is sent; the app's header may describe another encoding.
+            response.headers_mut().remove(header::CONTENT_LENGTH);
+            Reply {
+                response,
+                reason: "ok",
+            }
+        }
+        Err(Failure::Unreachable) => refuse(StatusCode::BAD_GATEWAY, reason::UPSTREAM_UNREACHABLE),
+        Err(Failure::Timeout) => refuse(StatusCode::GATEWAY_TIMEOUT, reason::UPSTREAM_TIMEOUT),
+    }
+}
+
+/// `GET /healthz`: 200 when the key file still loads and the store answers.
+async fn health(config: &Config) -> Reply {
+    if let Some(path) = &config.key_file
+        && KeyFile::load(path).is_err()
+    {
+        return health_reply(StatusCode::SERVICE_UNAVAILABLE, reason::KEY_FILE_UNUSABLE);
+    }
+    if let Err(message) = config.claims.ping().await {
+        (config.events)(Event::Warning(format!("replay store: {message}")));
+        return health_reply(StatusCode::SERVICE_UNAVAILABLE, reason::STORE_UNAVAILABLE);
+    }
+    health_reply(StatusCode::OK, "ok")
+}
+
+fn health_reply(status: StatusCode, code: &'static str) -> Reply {
+    let body = serde_json::json!({ "status": if status == StatusCode::OK { "ok" } else { "unhealthy" }, "reason": code });
+    Reply {
+        response: respond(status, "application/json", Bytes::from(body.to_string())),
+        reason: if status == StatusCode::OK {
+            "healthz"
+        } else {
+            code
+        },
+    }
+}
+
+/// A refusal: the status and `{"reason": CODE}`, nothing else.
+fn refuse(status: StatusCode, code: &'static str) -> Reply {
+    let body = serde_json::json!({ "reason": code }).to_string();
+    Reply {
+        response: respond(status, "application/json", Bytes::from(body)),
+        reason: code,
+    }
+}
+
+fn not_allowed(allow: &'static str) -> Reply {
+    let mut reply = refuse(StatusCode::METHOD_NOT_ALLOWED, reason::METHOD_NOT_ALLOWED);
+    reply
+        .response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    reply
+}
+
+/// Asks for the connection to close after this answer (its request body was left unread).
+fn closing(mut reply: Reply) -> Reply {
+    reply
+        .response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    reply
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

@@ -1,0 +1,262 @@
+//! Forwarding an accepted callback to the app: its body byte for byte, its headers (less the ones
+//! that belong to one connection), and the gate's verdict headers. TLS is ended in front of the
+//! gate and the app is reached over plain HTTP on a private network or the same machine.
+
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::http::request;
+use hyper::{Request, StatusCode, Uri};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+/// The largest answer from the app passed back to the sender; an app answers a callback with a
+/// few bytes.
+const MAX_ANSWER_BYTES: usize = 1 << 20;
+
+/// Headers the sender may not set: only the gate speaks under this prefix.
+const OWN_PREFIX: &str = "smile-sec-";
+
+#[derive(Debug)]
+pub struct Upstream {
+    client: Client<HttpConnector, Full<Bytes>>,
+    /// `http://host:port`.
+    origin: String,
+    /// The path callbacks go to; `None`: the path they arrived at.
+    path: Option<String>,
+    timeout: Duration,
+}
+
+/// What the gate adds to a forwarded callback.
+#[derive(Debug)]
+pub struct Verdict<'a> {
+    pub key_id: Option<&'a str>,
+    pub duplicate: bool,
+    /// The TCP peer, appended to X-Forwarded-For as a proxy does.
+    pub peer: &'a str,
+}
+
+/// The app's answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// Why there is no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    Unreachable,
+    Timeout,
+}
+
+impl Upstream {
+    /// `url`: `http://HOST[:PORT][/PATH]`. `Err` says what is wrong with it.
+    pub fn new(url: &str, timeout: Duration) -> Result<Upstream, String> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| format!("--upstream {url:?} is not a URL: {e}"))?;
+        match uri.scheme_str() {
+            Some("http") => {}
+            Some("https") => {
+                return Err(format!(
+                    "--upstream {url:?}: https is not supported; reach the app over plain HTTP on a private network or the same host"
+                ));
+            }
+            _ => return Err(format!("--upstream {url:?} must start with http://")),
+        }
+        let Some(authority) = uri.authority() else {
+            return Err(format!("--upstream {url:?} names no host"));
+        };
+        if authority.as_str().contains('@') {
+            return Err(format!(
+                "--upstream {url:?}: credentials in the URL are not supported"
+            ));
+        }
+        if uri.query().is_some() {
+            return Err(format!(
+                "--upstream {url:?}: a query string is not supported"
+            ));
+        }
+        let path = Some(uri.path()).filter(|p| !p.is_empty() && *p != "/");
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(timeout));
+        let client = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(connector);
+        Ok(Upstream {
+            client,
+            origin: format!("http://{authority}"),
+            path: path.map(str::to_owned),
+            timeout,
+        })
+    }
+
+    /// Sends the callback on and reads the app's answer, within the upstream timeout.
+    pub async fn forward(
+        &self,
+        parts: &request::Parts,
+        body: Bytes,
+        verdict: &Verdict<'_>,
+    ) -> Result<Answer, Failure> {
+        let request = self.request(parts, body, verdict)?;
+        let exchange = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|_| Failure::Unreachable)?;
+            let (head, body) = response.into_parts();
+            let body = Limited::new(body, MAX_ANSWER_BYTES)
+                .collect()
+                .await
+                .map_err(|_| Failure::Unreachable)?
+                .to_bytes();
+            let mut headers = head.headers;
+            strip_hop_by_hop(&mut headers);
+            Ok(Answer {
+                status: head.status,
+                headers,
+                body,
+            })
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| Failure::Timeout)?
+    }
+
+    fn request(
+        &self,
+        parts: &request::Parts,
+        body: Bytes,
+        verdict: &Verdict<'_>,
+    ) -> Result<Request<Full<Bytes>>, Failure> {
+        let path = self.path.as_deref().unwrap_or(parts.uri.path());
+        let target = match parts.uri.query() {
+            Some(query) => format!("{}{path}?{query}", self.origin),
+            None => format!("{}{path}", self.origin),
+        };
+        let earlier: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        let forwarded = if earlier.is_empty() {
+            verdict.peer.to_owned()
+        } else {
+            format!("{}, {}", earlier.join(", "), verdict.peer)
+        };
+        let mut headers = parts.headers.clone();
+        strip_hop_by_hop(&mut headers);
+        let own: Vec<HeaderName> = headers
+            .keys()
+            .filter(|name| name.as_str().starts_with(OWN_PREFIX))
+            .cloned()
+            .collect();
+        for name in own {
+            headers.remove(name);
+        }
+        let set = |headers: &mut HeaderMap, name: &'static str, value: &str| {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        };
+        set(&mut headers, "x-forwarded-for", &forwarded);
+        set(&mut headers, "smile-sec-verdict", "ok");
+        if let Some(id) = verdict.key_id {
+            set(&mut headers, "smile-sec-key-id", id);
+        }
+        set(
+            &mut headers,
+            "smile-sec-duplicate",
+            if verdict.duplicate { "true" } else { "false" },
+        );
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        let mut request = Request::builder()
+            .method(parts.method.clone())
+            .uri(target)
+            .body(Full::new(body))
+            .map_err(|_| Failure::Unreachable)?;
+        *request.headers_mut() = headers;
+        Ok(request)
+    }
+}
+
+/// Removes the headers that describe one connection, not the message (RFC 9110, section 7.6.1),
+/// and any header the `Connection` header names.
+pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in [
+        header::CONNECTION,
+        header::TRANSFER_ENCODING,
+        header::TE,
+        header::TRAILER,
+        header::UPGRADE,
+        header::PROXY_AUTHORIZATION,
+        header::PROXY_AUTHENTICATE,
+        HeaderName::from_static("keep-alive"),
+        HeaderName::from_static("proxy-connection"),
+    ] {
+        headers.remove(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_urls() {
+        let second = Duration::from_secs(1);
+        let plain = Upstream::new("http://127.0.0.1:8080", second).unwrap();
+        assert_eq!(
+            (plain.origin.as_str(), plain.path),
+            ("http://127.0.0.1:8080", None)
+        );
+        let with_path = Upstream::new("http://app:80/hooks/smile", second).unwrap();
+        assert_eq!(with_path.path.as_deref(), Some("/hooks/smile"));
+        for bad in [
+            "https://app",
+            "ftp://app",
+            "app:80",
+            "http://u:p@app/",
+            "http://app/?a=1",
+        ] {
+            assert!(Upstream::new(bad, second).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hop_by_hop_headers_go() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("close, x-secret-hop"),
+        );
+        headers.insert("x-secret-hop", HeaderValue::from_static("1"));
+        headers.insert(
+            header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        );
+        headers.insert("x-kept", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut headers);
+        assert_eq!(headers.len(), 1);
+        assert!(headers.contains_key("x-kept"));
+    }
+}

@@ -1,0 +1,1268 @@
+//! `smile-sec guard` as a real process on loopback: a real upstream that records what reaches it
+//! (compared byte for byte), real clients (this file's own over TCP, and curl), hostile senders,
+//! an upstream that is down, and a stop with requests in flight. Every process and server here
+//! is stopped on drop, and every wait is bounded.
+
+#![allow(clippy::print_stderr)] // a skipped check says so on stderr
+
+mod common;
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
+use smile_sec::time::format_signing_timestamp;
+
+const LIVE_KEY: &str = "live-key-4f1c9a";
+const SANDBOX_KEY: &str = "sandbox-key-77b2";
+
+/// How long any one wait in this file may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: keys, callbacks
+
+/// A folder with a key file (a production and a sandbox key, partner 085) and an allowlist that
+/// lets loopback in as production.
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, key) in [("live.key", LIVE_KEY), ("sandbox.key", SANDBOX_KEY)] {
+            std::fs::write(dir.path().join(name), key).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("keys.json"),
+            r#"{"keys": [
+  {"id": "live-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "live.key"},
+  {"id": "sandbox-1", "partner_id": "085", "environment": "sandbox", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "sandbox.key"}
+]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("allow.txt"),
+            "127.0.0.1 production\n34.240.137.52 production\n",
+        )
+        .unwrap();
+        Setup { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `guard` with this setup's keys and allowlist, forwarding to `upstream`.
+    fn guard(&self, upstream: &str, extra: &[&str]) -> Guard {
+        let keys = self.path("keys.json");
+        let allow = self.path("allow.txt");
+        let mut args = vec![
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            upstream,
+            "--keys",
+            keys.to_str().unwrap(),
+            "--allowlist",
+            allow.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        Guard::start(self.dir.path(), &args)
+    }
+}
+
+fn now_stamp() -> String {
+    format_signing_timestamp(Utc::now())
+}
+
+/// A callback signed with `key` for partner 085 at `timestamp`; `rest` goes after the signed
+/// fields (starting with a comma).
+fn callback_at(key: &str, timestamp: &str, rest: &str) -> String {
+    let signature = sign(&ApiKey::new(key).unwrap(), timestamp, "085");
+    format!(r#"{{"signature":"{signature}","timestamp":"{timestamp}"{rest}}}"#)
+}
+
+fn callback(rest: &str) -> String {
+    callback_at(LIVE_KEY, &now_stamp(), rest)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The guard process
+
+struct Guard {
+    child: Child,
+    addr: SocketAddr,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Guard {
+    fn start(dir: &Path, args: &[&str]) -> Guard {
+        let mut child = smile_sec_command(dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start smile-sec guard");
+        let stdout = collect_lines(child.stdout.take().unwrap(), None);
+        let (tx, rx) = mpsc::channel();
+        let stderr = collect_lines(child.stderr.take().unwrap(), Some(tx));
+        let deadline = Instant::now() + PATIENCE;
+        let addr = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left.max(Duration::from_millis(1))) {
+                Ok(line) => {
+                    if let Some(at) = line.strip_prefix("smile-sec: note: listening on http://") {
+                        break at.trim().parse().unwrap();
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "guard did not start listening: {:?}",
+                        stderr.lock().unwrap()
+                    );
+                }
+            }
+        };
+        Guard {
+            child,
+            addr,
+            stdout,
+            stderr,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The request log so far, one JSON value a line.
+    fn log(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|line| serde_json::from_str(line).expect("the request log is JSON lines"))
+            .collect()
+    }
+
+    /// Waits (bounded) until the log holds `n` lines, and returns them.
+    fn log_of(&self, n: usize) -> Vec<serde_json::Value> {
+        let deadline = Instant::now() + PATIENCE;
+        while self.stdout.lock().unwrap().len() < n && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.log()
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (bounded) for the process to end; its exit code.
+    fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        panic!("guard did not exit: {}", self.stderr());
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn smile_sec_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_smile-sec"));
+    command.current_dir(dir);
+    for var in [
+        "SMILE_API_KEY",
+        "SMILE_PARTNER_ID",
+        "SMILE_SEC_KEYS",
+        "SMILE_SEC_NOW",
+        "SMILE_SEC_ALLOWLIST",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// Reads lines from a child's stream on a thread of its own, into a shared list (and `tx`).
+fn collect_lines(
+    stream: impl Read + Send + 'static,
+    tx: Option<Sender<String>>,
+) -> Arc<Mutex<Vec<String>>> {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&lines);
+    thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            kept.lock().unwrap().push(line.clone());
+            if let Some(tx) = &tx {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    lines
+}
+
+// ---------------------------------------------------------------------------------------------
+// The upstream: records what reaches it
+
+#[derive(Debug, Clone)]
+struct Recorded {
+    request_line: String,
+    /// Header names lower-cased, in order.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Recorded {
+    fn header(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+struct Upstream {
+    addr: SocketAddr,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    arrived: Receiver<()>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Upstream {
+    /// Answers every request with `status` and `body`, after `delay`.
+    fn start(status: u16, body: &'static str, delay: Duration) -> Upstream {
+        Upstream::on(
+            TcpListener::bind("127.0.0.1:0").unwrap(),
+            status,
+            body,
+            delay,
+        )
+    }
+
+    fn on(listener: TcpListener, status: u16, body: &'static str, delay: Duration) -> Upstream {
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, arrived) = mpsc::channel();
+        let (kept, stopping) = (Arc::clone(&requests), Arc::clone(&stop));
+        thread::spawn(move || {
+            // Stops when told, or by itself after a while whatever happens.
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while !stopping.load(Ordering::Relaxed) && Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let (kept, tx) = (Arc::clone(&kept), tx.clone());
+                        thread::spawn(move || answer(stream, status, body, delay, &kept, &tx));
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        thread::sleep(Duration::from_millis(5));
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        Upstream {
+            addr,
+            requests,
+            arrived,
+            stop,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn received(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn answer(
+    mut stream: TcpStream,
+    status: u16,
+    body: &str,
+    delay: Duration,
+    kept: &Mutex<Vec<Recorded>>,
+    arrived: &Sender<()>,
+) {
+    stream.set_nonblocking(false).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    let Some((head, body_bytes)) = read_message(&mut stream) else {
+        return;
+    };
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap_or_default().to_owned();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    kept.lock().unwrap().push(Recorded {
+        request_line,
+        headers,
+        body: body_bytes,
+    });
+    let _ = arrived.send(());
+    thread::sleep(delay);
+    let reply = format!(
+        "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\nX-App: yes\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes());
+}
+
+/// One HTTP/1.1 message with a Content-Length body (or none): its head and body.
+fn read_message(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 16 << 10];
+    let head_end = loop {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+        if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&data[..head_end - 4]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while data.len() < head_end + length {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        data.extend_from_slice(&buf[..n]);
+    }
+    Some((head, data[head_end..].to_vec()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// This file's own client
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn reason(&self) -> String {
+        let value: serde_json::Value = serde_json::from_str(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {:?}", self.body));
+        value["reason"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream
+}
+
+/// Sends raw bytes on a new connection and reads the answer to the end.
+fn exchange(addr: SocketAddr, raw: &[u8]) -> Reply {
+    let mut stream = connect(addr);
+    stream.write_all(raw).unwrap();
+    read_reply(&mut stream)
+}
+
+fn read_reply(stream: &mut TcpStream) -> Reply {
+    let mut data = Vec::new();
+    // Ends at the peer's close (every request here asks for it); errors end it too.
+    let _ = stream.read_to_end(&mut data);
+    let text = String::from_utf8_lossy(&data).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+    Reply {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+fn request(path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut raw = format!(
+        "POST {path} HTTP/1.1\r\nHost: gate.test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        raw.push_str(&format!("{name}: {value}\r\n"));
+    }
+    raw.push_str("\r\n");
+    let mut raw = raw.into_bytes();
+    raw.extend_from_slice(body);
+    raw
+}
+
+fn post(guard: &Guard, body: &[u8]) -> Reply {
+    exchange(guard.addr, &request("/callback", &[], body))
+}
+
+fn get(addr: SocketAddr, path: &str) -> Reply {
+    exchange(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: gate.test\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+/// Whether a system tool can be used; outside CI a missing tool skips the test with a notice.
+fn have(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is required in CI (.ci/run installs it)"
+        );
+        eprintln!("notice: {tool} is not installed; skipping the check that uses it");
+    }
+    found
+}
+
+/// What no answer or log line may hold.
+fn assert_no_secret(text: &str) {
+    for secret in [LIVE_KEY, SANDBOX_KEY] {
+        assert!(!text.contains(secret), "leaks a key: {text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+#[test]
+fn accepted_callbacks_reach_the_app_byte_for_byte_with_the_verdict() {
+    let setup = Setup::new();
+    let app = Upstream::start(202, r#"{"stored":true}"#, Duration::ZERO);
+    let guard = setup.guard(&app.url(), &["--path", "/hooks/smile"]);
+    // White space, escapes and non-ASCII the app must get exactly as sent.
+    let body = callback(" ,\n  \"job\" : \"caf\\u00e9 \\/ ünï\",\"n\": 1.50e3 ").into_bytes();
+    let sent = request(
+        "/hooks/smile?tenant=7",
+        &[
+            ("X-Custom", "kept"),
+            ("Smile-Sec-Verdict", "forged"),
+            ("Smile-Sec-Key-Id", "forged"),
+        ],
+        &body,
+    );
+    let reply = exchange(guard.addr, &sent);
+    assert_eq!(reply.status, 202, "{reply:?}");
+    assert_eq!(reply.body, r#"{"stored":true}"#);
+    assert!(
+        reply.head.to_ascii_lowercase().contains("x-app: yes"),
+        "{reply:?}"
+    );
+
+    let received = app.received();
+    assert_eq!(received.len(), 1);
+    let first = &received[0];
+    assert_eq!(
+        first.body, body,
+        "the body must reach the app byte for byte"
+    );
+    assert_eq!(first.request_line, "POST /hooks/smile?tenant=7 HTTP/1.1");
+    assert_eq!(first.header("x-custom"), ["kept"]);
+    assert_eq!(first.header("host"), ["gate.test"]);
+    assert_eq!(first.header("content-type"), ["application/json"]);
+    // Only the gate speaks under its own prefix.
+    assert_eq!(first.header("smile-sec-verdict"), ["ok"]);
+    assert_eq!(first.header("smile-sec-key-id"), ["live-1"]);
+    assert_eq!(first.header("smile-sec-duplicate"), ["false"]);
+    assert_eq!(first.header("x-forwarded-for"), ["127.0.0.1"]);
+
+    // An identical resend (the sender retries) is forwarded again, marked.
+    let again = exchange(guard.addr, &sent);
+    assert_eq!(again.status, 202);
+    let received = app.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[1].body, body);
+    assert_eq!(received[1].header("smile-sec-duplicate"), ["true"]);
+
+    // The same timestamp and signature with another body: a replay, refused and not forwarded.
+    let text = String::from_utf8(body.clone()).unwrap();
+    let replay = text.replace("1.50e3", "9.99e9");
+    let refused = exchange(guard.addr, &request("/hooks/smile", &[], replay.as_bytes()));
+    assert_eq!((refused.status, refused.reason()), (409, "replayed".into()));
+    assert_eq!(app.received().len(), 2);
+
+    let log = guard.log_of(3);
+    assert_eq!(log.len(), 3, "{log:?}");
+    for (line, (status, reason, duplicate)) in log.iter().zip([
+        (202, "ok", Some(false)),
+        (202, "ok", Some(true)),
+        (409, "replayed", None),
+    ]) {
+        assert_eq!(line["type"], "request");
+        assert_eq!(line["status"], status, "{line}");
+        assert_eq!(line["reason"], reason, "{line}");
+        assert_eq!(line["key_id"], "live-1", "{line}");
+        assert_eq!(line["client"], "127.0.0.1");
+        assert_eq!(line["path"], "/hooks/smile");
+        assert_eq!(line.get("duplicate").and_then(|d| d.as_bool()), duplicate);
+        assert!(line["ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{line}");
+        assert!(
+            line["time"].as_str().is_some_and(|t| t.ends_with('Z')),
+            "{line}"
+        );
+    }
+    let all = format!("{:?}{}", guard.log(), guard.stderr());
+    assert_no_secret(&all);
+    assert!(
+        !all.contains("ünï"),
+        "the log must not carry the callback's content"
+    );
+}
+
+#[test]
+fn refusals_answer_their_status_and_reason_and_nothing_reaches_the_app() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &["--max-body", "2k"]);
+    let now = now_stamp();
+    let stale = format_signing_timestamp(Utc::now() - chrono::Duration::minutes(11));
+    let future = format_signing_timestamp(Utc::now() + chrono::Duration::minutes(6));
+    let good = callback_at(LIVE_KEY, &now, "");
+    let signature = good
+        .split('"')
+        .nth(3)
+        .expect("the signature's value")
+        .to_owned();
+    let cases: Vec<(String, u16, &str)> = vec![
+        ("not json".into(), 400, "parse_error"),
+        ("[1,2]".into(), 400, "not_an_object"),
+        ("\"text\"".into(), 400, "not_an_object"),
+        (
+            format!(r#"{{"signature":"AAAA","signature":"{signature}","timestamp":"{now}"}}"#),
+            400,
+            "parse_error",
+        ),
+        (
+            format!(r#"{{"timestamp":"{now}"}}"#),
+            401,
+            "missing_signature",
+        ),
+        (
+            format!(r#"{{"signature":"{signature}"}}"#),
+            401,
+            "missing_timestamp",
+        ),
+        (
+            format!(r#"{{"signature":"not base64!","timestamp":"{now}"}}"#),
+            401,
+            "malformed_signature",
+        ),
+        (callback_at("another-key", &now, ""), 401, "bad_signature"),
+        // Signed with the sandbox key: a production gate does not try it.
+        (callback_at(SANDBOX_KEY, &now, ""), 401, "bad_signature"),
+        (callback_at(LIVE_KEY, &stale, ""), 401, "stale"),
+        (callback_at(LIVE_KEY, &future, ""), 401, "future"),
+        (
+            callback_at(LIVE_KEY, &now, &format!(r#","pad":"{}""#, "x".repeat(3000))),
+            413,
+            "body_too_large",
+        ),
+    ];
+    for (body, status, reason) in &cases {
+        let reply = post(&guard, body.as_bytes());
+        assert_eq!(
+            (reply.status, reply.reason()),
+            (*status, reason.to_string()),
+            "{body:.80}"
+        );
+        // Only the reason: no key, no expected signature, nothing of the callback.
+        assert_eq!(reply.body, format!(r#"{{"reason":"{reason}"}}"#));
+        assert!(
+            reply
+                .head
+                .to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{reply:?}"
+        );
+    }
+    // A body over the limit without a length up front (chunked) is cut off at the limit.
+    let big = "x".repeat(4096);
+    let chunked = format!(
+        "POST /callback HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{big}\r\n0\r\n\r\n",
+        big.len()
+    );
+    let reply = exchange(guard.addr, chunked.as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (413, "body_too_large".into())
+    );
+    // Other paths and methods.
+    assert_eq!(get(guard.addr, "/callback").status, 405);
+    let reply = exchange(guard.addr, &request("/elsewhere", &[], good.as_bytes()));
+    assert_eq!((reply.status, reply.reason()), (404, "not_found".into()));
+
+    assert!(app.received().is_empty(), "{:?}", app.received());
+    let log = guard.log_of(cases.len() + 3);
+    let stale_line = log
+        .iter()
+        .find(|l| l["reason"] == "stale")
+        .expect("a stale line");
+    // The key is named by its id once the signature matched.
+    assert_eq!(stale_line["key_id"], "live-1");
+    assert_eq!(stale_line["status"], 401);
+    assert_no_secret(&format!("{log:?}{}", guard.stderr()));
+    assert!(!format!("{log:?}").contains(&signature));
+}
+
+#[test]
+fn sources_off_the_allowlist_are_refused_and_forwarded_for_is_believed_only_from_trusted_proxies() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    // Only Smile ID's address is allowed; loopback is a proxy here, or a stranger.
+    std::fs::write(setup.path("allow.txt"), "34.240.137.52 production\n").unwrap();
+    let stranger = setup.guard(&app.url(), &[]);
+    let body = callback("");
+    let xff =
+        |value: &'static str| request("/callback", &[("X-Forwarded-For", value)], body.as_bytes());
+    // From an untrusted peer, a forged X-Forwarded-For naming Smile ID changes nothing.
+    for raw in [
+        request("/callback", &[], body.as_bytes()),
+        xff("34.240.137.52"),
+    ] {
+        let reply = exchange(stranger.addr, &raw);
+        assert_eq!(
+            (reply.status, reply.reason()),
+            (403, "source_not_allowed".into())
+        );
+    }
+    assert!(app.received().is_empty());
+    let log = stranger.log_of(2);
+    assert!(log.iter().all(|l| l["client"] == "127.0.0.1"), "{log:?}");
+
+    let behind_proxy = setup.guard(&app.url(), &["--trusted-proxy", "127.0.0.0/8"]);
+    // The right-most address past the trusted proxy is the client.
+    let reply = exchange(behind_proxy.addr, &xff("203.0.113.9, 34.240.137.52"));
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(app.received().len(), 1);
+    assert_eq!(
+        app.received()[0].header("x-forwarded-for"),
+        ["203.0.113.9, 34.240.137.52, 127.0.0.1"]
+    );
+    // A client that puts Smile ID's address first is still itself.
+    let reply = exchange(behind_proxy.addr, &xff("34.240.137.52, 203.0.113.9"));
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (403, "source_not_allowed".into())
+    );
+    let reply = exchange(behind_proxy.addr, &xff("34.240.137.52, not-an-address"));
+    assert_eq!(reply.status, 403);
+    let log = behind_proxy.log_of(3);
+    assert_eq!(log[0]["client"], "34.240.137.52");
+    assert_eq!(log[1]["client"], "203.0.113.9");
+    assert_eq!(app.received().len(), 1);
+}
+
+#[test]
+fn curl_gets_the_apps_answer_and_a_refusal_before_sending_an_oversized_body() {
+    if !have("curl") {
+        return;
+    }
+    let setup = Setup::new();
+    let app = Upstream::start(201, r#"{"ok":1}"#, Duration::ZERO);
+    let guard = setup.guard(&app.url(), &["--max-body", "8k"]);
+    // Over 1 KiB: curl asks `Expect: 100-continue` first.
+    let body = callback(&format!(r#","pad":"{}""#, "é".repeat(1500)));
+    let file = setup.path("cb.json");
+    std::fs::write(&file, &body).unwrap();
+    let curl = |file: &Path| {
+        let out = Command::new("curl")
+            .args([
+                "-sS",
+                "--max-time",
+                "20",
+                "-H",
+                "Content-Type: application/json",
+            ])
+            .arg("--data-binary")
+            .arg(format!("@{}", file.display()))
+            .args(["-w", "\n%{http_code}", &guard.url("/callback")])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let (body, code) = text.rsplit_once('\n').unwrap();
+        (code.to_owned(), body.to_owned())
+    };
+    assert_eq!(curl(&file), ("201".to_owned(), r#"{"ok":1}"#.to_owned()));
+    assert_eq!(app.received()[0].body, body.as_bytes());
+    let big = setup.path("big.json");
+    std::fs::write(
+        &big,
+        callback(&format!(r#","pad":"{}""#, "x".repeat(20_000))),
+    )
+    .unwrap();
+    assert_eq!(
+        curl(&big),
+        (
+            "413".to_owned(),
+            r#"{"reason":"body_too_large"}"#.to_owned()
+        )
+    );
+    assert_eq!(app.received().len(), 1);
+}
+
+#[test]
+fn slow_senders_are_cut_off_and_cannot_hold_the_gate() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(
+        &app.url(),
+        &[
+            "--header-timeout",
+            "1",
+            "--body-timeout",
+            "1",
+            "--max-connections",
+            "3",
+        ],
+    );
+    let started = Instant::now();
+    // Every connection the gate serves at once, each sending its head a piece at a time, or
+    // nothing at all.
+    let mut slow: Vec<TcpStream> = (0..3)
+        .map(|i| {
+            let mut stream = connect(guard.addr);
+            if i > 0 {
+                stream
+                    .write_all(b"POST /callback HTTP/1.1\r\nHost: x\r\n")
+                    .unwrap();
+            }
+            stream
+        })
+        .collect();
+    // A real callback still gets through once the slow ones are cut off.
+    let addr = guard.addr;
+    let body = callback("");
+    let honest = thread::spawn(move || exchange(addr, &request("/callback", &[], body.as_bytes())));
+    for (i, stream) in slow.iter_mut().enumerate() {
+        // Keeps trickling until the gate closes the connection (bounded by the read timeout).
+        if i > 0 {
+            let _ = stream.write_all(b"X-Slow: 1\r\n");
+        }
+        let mut buf = [0u8; 256];
+        let read = stream.read(&mut buf);
+        let closed = match &read {
+            Ok(n) => *n == 0 || String::from_utf8_lossy(&buf[..*n]).starts_with("HTTP/1.1 408"),
+            Err(e) => e.kind() == ErrorKind::ConnectionReset,
+        };
+        assert!(
+            closed,
+            "slow sender {i} was not cut off: {read:?} {:?}",
+            String::from_utf8_lossy(&buf)
+        );
+    }
+    let reply = honest.join().unwrap();
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // A body that stops arriving: 408 after the body timeout.
+    let mut stream = connect(guard.addr);
+    stream
+        .write_all(
+            b"POST /callback HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"a\":",
+        )
+        .unwrap();
+    let t = Instant::now();
+    let reply = read_reply(&mut stream);
+    assert_eq!((reply.status, reply.reason()), (408, "body_timeout".into()));
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert_eq!(app.received().len(), 1);
+}
+
+#[test]
+fn a_half_closed_connection_still_gets_its_answer() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, r#"{"fine":true}"#, Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    // The whole request, then the sender closes its side and waits.
+    let body = callback("");
+    let mut stream = connect(guard.addr);
+    stream
+        .write_all(&request("/callback", &[], body.as_bytes()))
+        .unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    let reply = read_reply(&mut stream);
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (200, r#"{"fine":true}"#)
+    );
+    // Half a body, then the close: refused, nothing forwarded.
+    let mut stream = connect(guard.addr);
+    stream
+        .write_all(
+            b"POST /callback HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"signature\":",
+        )
+        .unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    let mut data = Vec::new();
+    let _ = stream.read_to_end(&mut data);
+    let text = String::from_utf8_lossy(&data);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 400"),
+        "{text}"
+    );
+    // The gate goes on.
+    assert_eq!(post(&guard, callback(",\"n\":2").as_bytes()).status, 200);
+    assert_eq!(app.received().len(), 2);
+}
+
+#[test]
+fn an_upstream_that_is_down_is_502_and_the_senders_retry_passes_once_it_is_back() {
+    let setup = Setup::new();
+    let parked = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = parked.local_addr().unwrap();
+    drop(parked);
+    let guard = setup.guard(&format!("http://{port}"), &["--upstream-timeout", "5"]);
+    let body = callback(r#","job":"7""#);
+    let reply = post(&guard, body.as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (502, "upstream_unreachable".into())
+    );
+    // The claim was kept: the retry of the same body is a resend, forwarded once the app is up.
+    let Ok(listener) = TcpListener::bind(port) else {
+        eprintln!("notice: port {port} was taken meanwhile; skipping the retry half");
+        return;
+    };
+    let app = Upstream::on(listener, 200, "{}", Duration::ZERO);
+    let reply = post(&guard, body.as_bytes());
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(app.received()[0].body, body.as_bytes());
+    assert_eq!(app.received()[0].header("smile-sec-duplicate"), ["true"]);
+    let log = guard.log_of(2);
+    assert_eq!(log[0]["reason"], "upstream_unreachable");
+    assert_eq!(log[0]["status"], 502);
+}
+
+#[test]
+fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, r#"{"slow":true}"#, Duration::from_millis(1500));
+    let mut guard = setup.guard(&app.url(), &[]);
+    let addr = guard.addr;
+    let body = callback("");
+    let in_flight =
+        thread::spawn(move || exchange(addr, &request("/callback", &[], body.as_bytes())));
+    app.arrived
+        .recv_timeout(PATIENCE)
+        .expect("the callback reached the app");
+    guard.signal("TERM");
+    let reply = in_flight.join().unwrap();
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (200, r#"{"slow":true}"#)
+    );
+    assert_eq!(guard.wait_exit(), Some(0), "{}", guard.stderr());
+    assert!(guard.stderr().contains("stopping"), "{}", guard.stderr());
+    assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err());
+    assert_eq!(guard.log_of(1)[0]["status"], 200);
+
+    // SIGINT (Ctrl-C) stops an idle gate the same way.
+    let mut idle = setup.guard(&app.url(), &[]);
+    idle.signal("INT");
+    assert_eq!(idle.wait_exit(), Some(0), "{}", idle.stderr());
+}
+
+#[test]
+fn healthz_follows_the_key_file_and_metrics_count_by_reason() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let health = get(guard.addr, "/healthz");
+    assert_eq!(health.status, 200, "{health:?}");
+    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
+    assert_eq!(post(&guard, b"{}").status, 401);
+    assert_eq!(post(&guard, b"{}").status, 401);
+    let metrics = get(guard.addr, "/metrics");
+    assert_eq!(metrics.status, 200);
+    for expected in [
+        r#"smile_sec_guard_requests_total{reason="ok",status="200"} 1"#,
+        r#"smile_sec_guard_requests_total{reason="missing_signature",status="401"} 2"#,
+        "smile_sec_guard_request_duration_seconds_count 4",
+        "# TYPE smile_sec_guard_request_duration_seconds histogram",
+    ] {
+        assert!(
+            metrics.body.contains(expected),
+            "{expected}\n{}",
+            metrics.body
+        );
+    }
+    // A key file that no longer loads: unhealthy, so an orchestrator holds the rollout.
+    std::fs::write(setup.path("keys.json"), "{").unwrap();
+    let health = get(guard.addr, "/healthz");
+    assert_eq!(
+        (health.status, health.reason()),
+        (503, "key_file_unusable".into())
+    );
+    // The gate still runs on the keys it loaded.
+    assert_eq!(post(&guard, callback(",\"n\":1").as_bytes()).status, 200);
+}
+
+#[test]
+fn configuration_errors_exit_2_before_listening() {
+    let setup = Setup::new();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_addr = taken.local_addr().unwrap().to_string();
+    let keys = setup.path("keys.json");
+    let keys = keys.to_str().unwrap();
+    let sandbox_only = setup.path("sandbox-only.txt");
+    std::fs::write(&sandbox_only, "35.166.227.53 sandbox\n").unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--listen", "not-an-address", "--keys", keys],
+        vec![
+            "--listen",
+            "127.0.0.1:0",
+            "--keys",
+            "/nonexistent/keys.json",
+        ],
+        vec!["--listen", "127.0.0.1:0"],
+        vec!["--listen", &taken_addr, "--keys", keys],
+        vec![
+            "--listen",
+            "127.0.0.1:0",
+            "--keys",
+            keys,
+            "--seen",
+            "redis://127.0.0.1:1",
+        ],
+        vec![
+            "--listen",
+            "127.0.0.1:0",
+            "--keys",
+            keys,
+            "--allowlist",
+            sandbox_only.to_str().unwrap(),
+        ],
+        vec!["--listen", "127.0.0.1:0", "--keys", keys, "--max-body", "0"],
+        vec![
+            "--listen",
+            "127.0.0.1:0",
+            "--keys",
+            keys,
+            "--path",
+            "callback",
+        ],
+    ];
+    for extra in cases {
+        let mut args = vec!["guard", "--upstream", "http://127.0.0.1:9"];
+        args.extend(&extra);
+        let out = common::smile_sec()
+            .current_dir(setup.dir.path())
+            .args(&args)
+            .timeout(PATIENCE)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains("smile-sec: error:"), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("listening"), "{extra:?}: {stderr}");
+        assert_no_secret(&stderr);
+    }
+    let out = common::smile_sec()
+        .current_dir(setup.dir.path())
+        .args(["guard", "--listen", "127.0.0.1:0", "--keys", keys])
+        .args(["--upstream", "https://app.test"])
+        .timeout(PATIENCE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    drop(taken);
+}
+
+/// A redis-server on a free loopback port, without persistence; killed on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Redis {
+    fn start(dir: &Path) -> Redis {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        let redis = Redis {
+            child,
+            url: format!("redis://127.0.0.1:{port}/3"),
+        };
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            thread::sleep(Duration::from_millis(20));
+        }
+        redis
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_gates_sharing_redis_catch_a_replay_sent_to_the_other() {
+    if !have("redis-server") {
+        return;
+    }
+    let setup = Setup::new();
+    let mut redis = Redis::start(setup.dir.path());
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let first = setup.guard(&app.url(), &["--seen", &redis.url]);
+    let second = setup.guard(&app.url(), &["--seen", &redis.url]);
+    let timestamp = now_stamp();
+    let genuine = callback_at(LIVE_KEY, &timestamp, r#","amount":"10""#);
+    let replay = callback_at(LIVE_KEY, &timestamp, r#","amount":"99999""#);
+    assert_eq!(post(&first, genuine.as_bytes()).status, 200);
+    let reply = post(&second, replay.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    // The honest retry may land on either gate.
+    assert_eq!(post(&second, genuine.as_bytes()).status, 200);
+    let received = app.received();
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().all(|r| r.body == genuine.as_bytes()));
+    assert_eq!(received[1].header("smile-sec-duplicate"), ["true"]);
+    assert_eq!(get(second.addr, "/healthz").status, 200);
+
+    // The store goes away: nothing is forwarded unclaimed, and health says so.
+    let _ = redis.child.kill();
+    let _ = redis.child.wait();
+    let reply = post(&first, callback(r#","n":"3""#).as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
+    let health = get(first.addr, "/healthz");
+    assert_eq!(
+        (health.status, health.reason()),
+        (503, "store_unavailable".into())
+    );
+    assert_eq!(app.received().len(), 2);
+    assert_no_secret(&first.stderr());
+}
+
+#[test]
+fn a_replay_is_refused_with_409_by_the_sqlite_store_across_restarts() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let store = setup.path("seen.db");
+    let store = store.to_str().unwrap();
+    let timestamp = now_stamp();
+    let genuine = callback_at(LIVE_KEY, &timestamp, r#","amount":"10""#);
+    let replay = callback_at(LIVE_KEY, &timestamp, r#","amount":"99999""#);
+    let mut guard = setup.guard(&app.url(), &["--seen", store]);
+    assert_eq!(post(&guard, genuine.as_bytes()).status, 200);
+    let reply = post(&guard, replay.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    guard.signal("TERM");
+    assert_eq!(guard.wait_exit(), Some(0));
+
+    // A new process on the same store remembers.
+    let restarted = setup.guard(&app.url(), &["--seen", store]);
+    let reply = post(&restarted, replay.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    assert_eq!(post(&restarted, genuine.as_bytes()).status, 200);
+    let received = app.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[1].header("smile-sec-duplicate"), ["true"]);
+    let log = restarted.log_of(2);
+    assert_eq!(log[0]["reason"], "replayed");
+    assert_eq!(log[0]["key_id"], "live-1");
+    assert_eq!(log[1]["duplicate"], true);
+}
+
+#[test]
+fn without_a_store_replays_are_caught_in_memory_with_a_warning() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    assert!(
+        guard.stderr().contains("no --seen store"),
+        "{}",
+        guard.stderr()
+    );
+    let timestamp = now_stamp();
+    let genuine = callback_at(LIVE_KEY, &timestamp, r#","a":1"#);
+    assert_eq!(post(&guard, genuine.as_bytes()).status, 200);
+    let reply = post(
+        &guard,
+        callback_at(LIVE_KEY, &timestamp, r#","a":2"#).as_bytes(),
+    );
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+}
+
+#[test]
+fn an_old_built_in_list_is_warned_about_once_at_start() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let keys = setup.path("keys.json");
+    let start = |now: &str| {
+        let mut guard = Guard::start(
+            setup.dir.path(),
+            &[
+                "guard",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                &app.url(),
+                "--keys",
+                keys.to_str().unwrap(),
+                "--now",
+                now,
+            ],
+        );
+        guard.signal("TERM");
+        assert_eq!(guard.wait_exit(), Some(0));
+        guard.stderr()
+    };
+    let old = start("2027-12-01T00:00:00Z");
+    assert_eq!(old.matches("may have changed it").count(), 1, "{old}");
+    assert!(old.contains("--now"), "{old}");
+    let fresh = start("2026-12-01T00:00:00Z");
+    assert!(!fresh.contains("may have changed it"), "{fresh}");
+}
+
+#[test]
+fn guard_and_verify_give_the_same_verdict_on_each_callback() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let now = now_stamp();
+    let stale = format_signing_timestamp(Utc::now() - chrono::Duration::minutes(11));
+    let future = format_signing_timestamp(Utc::now() + chrono::Duration::minutes(6));
+    let bodies = [
+        callback_at(LIVE_KEY, &now, r#","a":1"#),
+        callback_at(LIVE_KEY, &stale, ""),
+        callback_at(LIVE_KEY, &future, ""),
+        callback_at(SANDBOX_KEY, &now, ""),
+        callback_at(LIVE_KEY, "soon", ""),
+        format!(r#"{{"timestamp":"{now}"}}"#),
+        format!(r#"{{"signature":"AAAA","timestamp":"{now}"}}"#),
+        format!(r#"{{"signature":7,"timestamp":"{now}"}}"#),
+        r#"{"signature":"a","signature":"b","timestamp":"x"}"#.to_owned(),
+        "{not json".to_owned(),
+    ];
+    for body in &bodies {
+        let reply = post(&guard, body.as_bytes());
+        let guard_reason = if reply.status == 200 {
+            "ok".to_owned()
+        } else {
+            reply.reason()
+        };
+        let out = common::smile_sec()
+            .current_dir(setup.dir.path())
+            .args(["verify", "--keys", "keys.json", "--env", "production"])
+            .args(["--max-age", "10m", "--format", "json", "-"])
+            .write_stdin(body.clone())
+            .timeout(PATIENCE)
+            .output()
+            .unwrap();
+        let first = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+            .expect("a result line");
+        assert_eq!(first["reason"], guard_reason.as_str(), "{body}");
+    }
+    assert_eq!(app.received().len(), 1);
+}
+
+#[test]
+fn a_callback_signed_after_its_key_was_retired_is_refused() {
+    let setup = Setup::new();
+    std::fs::write(setup.path("old.key"), "old-key-1d2e").unwrap();
+    std::fs::write(
+        setup.path("keys.json"),
+        r#"{"keys": [
+  {"id": "live-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "live.key"},
+  {"id": "live-0", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-01-01", "status": "retired", "retired": "2026-11-01", "api_key_file": "old.key"}
+]}"#,
+    )
+    .unwrap();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let reply = post(
+        &guard,
+        callback_at("old-key-1d2e", &now_stamp(), "").as_bytes(),
+    );
+    assert_eq!((reply.status, reply.reason()), (401, "retired_key".into()));
+    assert_eq!(guard.log_of(1)[0]["key_id"], "live-0");
+    assert!(app.received().is_empty());
+    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
+}
