@@ -281,12 +281,19 @@ fn a_pair_split_between_concurrent_processes_is_accepted_once() {
 #[test]
 fn a_killed_run_never_leaves_an_unrecorded_ok() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("seen.db").to_str().unwrap().to_owned();
-    for round in 0..6u32 {
+    for (store, _redis) in sqlite_and_redis(dir.path()) {
+        killed_runs(dir.path(), &store);
+    }
+}
+
+/// Runs `verify` on a stream of callbacks and kills it (SIGKILL) mid-run, in rounds: every
+/// callback it printed `ok` is in the store, which opens afterwards.
+fn killed_runs(dir: &Path, store: &str) {
+    for round in 0..5u32 {
         let input: String = (0..20_000)
             .map(|n| callback(&ts(round, n), "k") + "\n")
             .collect();
-        let mut child = verify(&store).current_dir(dir.path()).spawn().unwrap();
+        let mut child = verify(store).current_dir(dir).spawn().unwrap();
         let mut stdin = child.stdin.take().unwrap();
         let mut stdout = child.stdout.take().unwrap();
         let writer = std::thread::spawn(move || {
@@ -314,13 +321,30 @@ fn a_killed_run_never_leaves_an_unrecorded_ok() {
             .map(|v| v["timestamp"].as_str().unwrap().to_owned())
             .collect();
         // The store opens, and holds every callback reported ok.
-        let recorded = exported(dir.path(), &store);
+        let recorded = exported(dir, store);
         for ts in &oks {
             assert!(
                 recorded.contains(ts),
-                "round {round}: {ts} printed ok, not recorded"
+                "{store}, round {round}: {ts} printed ok, not recorded"
             );
         }
+    }
+}
+
+#[test]
+fn replays_within_one_run_are_caught_with_a_store_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for (store, _redis) in sqlite_and_redis(dir.path()) {
+        let (a, b) = (callback(&ts(6, 1), "a"), callback(&ts(6, 1), "b"));
+        let ran = run(dir.path(), &store, format!("{a}\n{a}\n{b}\n"));
+        let reasons: Vec<_> = ran.results.iter().map(|r| r["reason"].clone()).collect();
+        assert_eq!(reasons, ["ok", "ok", "replayed"], "{store}");
+        assert_eq!(ran.summary["duplicates"], 1, "{store}");
+        assert_eq!(ran.code, Some(1));
+        // The store took the first body: the replay first in a later run is still refused.
+        let ran = run(dir.path(), &store, format!("{b}\n{a}\n"));
+        let reasons: Vec<_> = ran.results.iter().map(|r| r["reason"].clone()).collect();
+        assert_eq!(reasons, ["replayed", "ok"], "{store}");
     }
 }
 

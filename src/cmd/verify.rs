@@ -23,7 +23,7 @@ use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker, produce}
 use crate::ingest::fast::array;
 use crate::ingest::fast::chunks::{self, Piece};
 use crate::ingest::payload::{self, ItemNumber, RawItem};
-use crate::ingest::pipeline;
+use crate::ingest::pipeline::{self, Results};
 use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
 use crate::output::junit::{self, Counts};
@@ -251,7 +251,7 @@ impl Report {
     fn collect(
         mut self,
         worker: &Worker,
-        results: impl Iterator<Item = Checked>,
+        results: Results<Checked>,
         recycle: &Sender<Vec<u8>>,
     ) -> anyhow::Result<(Summary, Outcome, bool)> {
         // JUnit's counts come before its cases: the cases are gathered, then put in the document.
@@ -281,10 +281,9 @@ impl Report {
         &mut self,
         out: &mut Printer,
         worker: &Worker,
-        results: impl Iterator<Item = Checked>,
+        mut results: Results<Checked>,
         recycle: &Sender<Vec<u8>>,
     ) -> anyhow::Result<()> {
-        let mut results = results.peekable();
         while let Some(mut checked) = results.next() {
             let origin = checked
                 .batch
@@ -304,8 +303,7 @@ impl Report {
                 self.emit(out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
-                // One commit a batch.
-                self.settle(out)?;
+                self.settle_when_due(out, &mut results)?;
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
@@ -366,7 +364,7 @@ impl Report {
                 }
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
-            self.settle(out)?;
+            self.settle_when_due(out, &mut results)?;
         }
         self.end_source(out)?;
         self.settle(out)?;
@@ -491,12 +489,16 @@ impl Report {
                         SeenBody::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
                     }
                 };
-                let origins = &mut self.origins;
-                judge_replay(&mut self.replays, verdict, body, |earlier| {
-                    replay::same_body(earlier, bytes, |location| origins.read_back(location))
-                });
-                // Accepted, and no replay within this run: the store has the last word, and the
-                // result waits for it.
+                // With a store, the store judges replays within the run as well (its claims are
+                // made in input order): the first body it holds for a pair may come from an
+                // earlier run, and only it knows.
+                if self.store.is_none() {
+                    let origins = &mut self.origins;
+                    judge_replay(&mut self.replays, verdict, body, |earlier| {
+                        replay::same_body(earlier, bytes, |location| origins.read_back(location))
+                    });
+                }
+                // Accepted: with a store, the result waits for its claim.
                 let claim = match (&self.store, verdict.accepted) {
                     (Some(_), Some(pair)) if verdict.reason == Reason::Ok => Some(Pending {
                         line: 0..0,
@@ -631,6 +633,25 @@ impl Report {
         }
     }
 
+    /// Settles what is held once enough waits (one commit for many callbacks), or when no more
+    /// results come for a moment (input that arrives slowly is not held back).
+    fn settle_when_due(
+        &mut self,
+        out: &mut Printer,
+        results: &mut Results<Checked>,
+    ) -> anyhow::Result<()> {
+        if self.held.is_empty() && self.pending.is_empty() {
+            return Ok(());
+        }
+        if self.pending.len() >= PENDING_CLAIMS / 2
+            || self.held.len() >= HELD_BYTES / 2
+            || !results.ready_within(GROUP_WAIT)
+        {
+            self.settle(out)?;
+        }
+        Ok(())
+    }
+
     /// Claims the accepted callbacks held so far in the store (one commit), then prints what was
     /// held, with the store's verdict on each: a pair it holds with another body is a replay,
     /// with the same body a resend. Nothing held is printed when the store fails.
@@ -665,8 +686,8 @@ impl Report {
                 Claim::Replay => {
                     p.verdict.reason = Reason::Replayed;
                     p.verdict.detail = Some(
-                        "this timestamp and signature were accepted before with a different body \
-                         (the replay store says so)"
+                        "this timestamp and signature arrived earlier with a different body \
+                         (recorded in the replay store)"
                             .into(),
                     );
                 }
@@ -699,10 +720,12 @@ impl Report {
     }
 }
 
-/// How many accepted callbacks, or bytes of result lines, wait for a claim at most: a batch's
-/// worth (one commit a batch), and no more when a long source is framed in order.
-const PENDING_CLAIMS: usize = 4096;
-const HELD_BYTES: usize = 1 << 20;
+/// How many accepted callbacks, or bytes of result lines, wait for their claims at most: a commit
+/// (a sync to disk) costs about as much as thousands of claims, so claims are grouped.
+const PENDING_CLAIMS: usize = 16_384;
+const HELD_BYTES: usize = 8 << 20;
+/// How long results may pause before what is held is settled.
+const GROUP_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// An accepted callback whose claim in the store is to be made, and its result line.
 struct Pending {

@@ -4,8 +4,9 @@
 //! Memory stays bounded (each worker holds at most [`QUEUE`] batches in and out), and when the
 //! collector stops early (a closed stdout) the workers and the producer stop at the next batch.
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread;
+use std::time::Duration;
 
 /// Batches waiting per worker, in each direction.
 const QUEUE: usize = 2;
@@ -31,17 +32,53 @@ impl<B> Emitter<B> {
 pub(crate) struct Results<R> {
     receivers: Vec<Receiver<R>>,
     next: usize,
+    /// A result taken from its channel but not handed out yet.
+    peeked: Option<R>,
 }
 
 impl<R> Iterator for Results<R> {
     type Item = R;
 
     fn next(&mut self) -> Option<R> {
+        if let Some(result) = self.peeked.take() {
+            return Some(result);
+        }
         let receiver = &self.receivers[self.next % self.receivers.len()];
         self.next += 1;
         // Batch k went to worker k mod n, and each worker answers in order; when the producer is
         // done and that worker has drained its queue, its channel closes and the results end.
         receiver.recv().ok()
+    }
+}
+
+impl<R> Results<R> {
+    /// The next result when `take` wants it; otherwise it stays next.
+    pub(crate) fn next_if(&mut self, take: impl FnOnce(&R) -> bool) -> Option<R> {
+        let next = self.next()?;
+        if take(&next) {
+            Some(next)
+        } else {
+            self.peeked = Some(next);
+            None
+        }
+    }
+
+    /// Whether the next result (or the end of the results) comes within `wait`: the collector
+    /// groups work while results keep coming, and finishes what it holds when they pause.
+    pub(crate) fn ready_within(&mut self, wait: Duration) -> bool {
+        if self.peeked.is_some() {
+            return true;
+        }
+        let receiver = &self.receivers[self.next % self.receivers.len()];
+        match receiver.recv_timeout(wait) {
+            Ok(result) => {
+                self.next += 1;
+                self.peeked = Some(result);
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => true,
+        }
     }
 }
 
@@ -76,7 +113,13 @@ where
                 }
             });
         }
-        let collector = scope.spawn(move || collect(Results { receivers, next: 0 }));
+        let collector = scope.spawn(move || {
+            collect(Results {
+                receivers,
+                next: 0,
+                peeked: None,
+            })
+        });
         let mut emitter = Emitter { senders, next: 0 };
         produce(&mut emitter);
         drop(emitter);

@@ -1,6 +1,8 @@
 //! The embedded replay store: one SQLite file, shared by any number of processes on one machine.
 //!
-//! One table of entries keyed by the pair's name, with the keyed body digest, `seen_at` and
+//! One table of entries keyed by the timestamp and the pair's name (the signature binds the
+//! timestamp, so the pair's name alone would do; leading with the timestamp keeps the entries of
+//! callbacks that arrive in time order together, so a commit writes few pages), with the keyed body digest, `seen_at` and
 //! `expires_at` (milliseconds since the epoch; NULL: kept for ever) and an index on `expires_at`;
 //! a meta table with the salt and the widest window the store has been used with. The file is
 //! marked as ours in its header (`application_id`, `user_version`), so that it is told apart
@@ -31,18 +33,20 @@ const SCHEMA_VERSION: i32 = 1;
 const SCHEMA: &str = "
 CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE seen (
-    pair BLOB PRIMARY KEY,
-    partner_id TEXT,
     timestamp TEXT NOT NULL,
+    pair BLOB NOT NULL,
+    partner_id TEXT,
     body BLOB NOT NULL,
     seen_at INTEGER NOT NULL,
-    expires_at INTEGER
+    expires_at INTEGER,
+    PRIMARY KEY (timestamp, pair)
 ) WITHOUT ROWID;
 CREATE INDEX seen_expires_at ON seen (expires_at);
 ";
 
 const INSERT: &str = "INSERT INTO seen (pair, partner_id, timestamp, body, seen_at, expires_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
+const KEPT_BODY: &str = "SELECT body FROM seen WHERE timestamp = ?1 AND pair = ?2";
 
 /// How long to wait for another process's transaction before giving up (the store is then
 /// reported unavailable, and nothing is reported `ok` unrecorded).
@@ -178,8 +182,8 @@ impl ReplayStore for SqliteStore {
         let keeps = self.keeps(&tx)?;
         let fail = |e| StoreError::unavailable(&self.name, e);
         tx.execute(
-            "DELETE FROM seen WHERE pair IN
-                (SELECT pair FROM seen WHERE expires_at < ?1 LIMIT ?2)",
+            "DELETE FROM seen WHERE (timestamp, pair) IN
+                (SELECT timestamp, pair FROM seen WHERE expires_at < ?1 LIMIT ?2)",
             (now.timestamp_millis(), DELETE_PER_BATCH),
         )
         .map_err(fail)?;
@@ -187,9 +191,7 @@ impl ReplayStore for SqliteStore {
         let mut answers = Vec::with_capacity(claims.len());
         {
             let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
-            let mut kept = tx
-                .prepare_cached("SELECT body FROM seen WHERE pair = ?1")
-                .map_err(fail)?;
+            let mut kept = tx.prepare_cached(KEPT_BODY).map_err(fail)?;
             for claim in claims {
                 let body = keyed(&self.salt, &claim.body);
                 let inserted = insert
@@ -206,7 +208,7 @@ impl ReplayStore for SqliteStore {
                     Claim::New
                 } else {
                     let earlier: Vec<u8> = kept
-                        .query_row([&claim.pair.0[..]], |r| r.get(0))
+                        .query_row((claim.timestamp, &claim.pair.0[..]), |r| r.get(0))
                         .map_err(fail)?;
                     if earlier == body {
                         Claim::Resend
