@@ -72,8 +72,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;ip-check' {
-            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]')
             [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count')
             [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'The address the request came from (the TCP peer, nginx''s $remote_addr)')
             [CompletionResult]::new('--forwarded-for', '--forwarded-for', [CompletionResultType]::ParameterName, 'The X-Forwarded-For header value; repeat for several header lines, in order')
@@ -88,8 +89,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;allowlist' {
-            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]')
             [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--emit', '--emit', [CompletionResultType]::ParameterName, 'What to print: the list (text, json) or a snippet for a server or firewall')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format, as --emit text|json (default: text); with a snippet''s --emit, only text')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The callback port, for the iptables, nftables and k8s rules')
@@ -98,6 +100,31 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read Smile ID''s published callback addresses again and compare them with the list in use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;allowlist;fetch' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'The page: an http(s) URL, or a saved copy (HTML or text) [default: the Security Overview page''s public URL]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write the list to FILE (replaced whole, only when the page gave a whole list)')
+            [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'The list in use to compare with [default: the built-in list]')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;allowlist;help' {
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read Smile ID''s published callback addresses again and compare them with the list in use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;allowlist;help;fetch' {
+            break
+        }
+        'smile-sec;allowlist;help;help' {
             break
         }
         'smile-sec;audit' {
@@ -235,6 +262,10 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;help;allowlist' {
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read Smile ID''s published callback addresses again and compare them with the list in use')
+            break
+        }
+        'smile-sec;help;allowlist;fetch' {
             break
         }
         'smile-sec;help;audit' {

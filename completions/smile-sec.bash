@@ -40,6 +40,18 @@ _smile__sec() {
             smile__sec,verify)
                 cmd="smile__sec__subcmd__verify"
                 ;;
+            smile__sec__subcmd__allowlist,fetch)
+                cmd="smile__sec__subcmd__allowlist__subcmd__fetch"
+                ;;
+            smile__sec__subcmd__allowlist,help)
+                cmd="smile__sec__subcmd__allowlist__subcmd__help"
+                ;;
+            smile__sec__subcmd__allowlist__subcmd__help,fetch)
+                cmd="smile__sec__subcmd__allowlist__subcmd__help__subcmd__fetch"
+                ;;
+            smile__sec__subcmd__allowlist__subcmd__help,help)
+                cmd="smile__sec__subcmd__allowlist__subcmd__help__subcmd__help"
+                ;;
             smile__sec__subcmd__callback,help)
                 cmd="smile__sec__subcmd__callback__subcmd__help"
                 ;;
@@ -88,6 +100,9 @@ _smile__sec() {
             smile__sec__subcmd__help,verify)
                 cmd="smile__sec__subcmd__help__subcmd__verify"
                 ;;
+            smile__sec__subcmd__help__subcmd__allowlist,fetch)
+                cmd="smile__sec__subcmd__help__subcmd__allowlist__subcmd__fetch"
+                ;;
             smile__sec__subcmd__help__subcmd__callback,new)
                 cmd="smile__sec__subcmd__help__subcmd__callback__subcmd__new"
                 ;;
@@ -122,7 +137,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__allowlist)
-            opts="-h -V --env --allowlist --emit --format --port --color --help --version"
+            opts="-h -V --env --allowlist --now --emit --format --port --color --help --version fetch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +162,10 @@ _smile__sec() {
                     fi
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --emit)
                     COMPREPLY=($(compgen -W "text json nginx apache iptables nftables haproxy k8s" -- "${cur}"))
                     return 0
@@ -163,6 +182,104 @@ _smile__sec() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__fetch)
+            opts="-h -V --source --output --allowlist --now --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --allowlist)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__help)
+            opts="fetch help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__help__subcmd__fetch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -604,8 +721,22 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__help__subcmd__allowlist)
-            opts=""
+            opts="fetch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__allowlist__subcmd__fetch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -758,7 +889,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__ip__subcmd__check)
-            opts="-h -V --env --allowlist --only --count --peer --forwarded-for --trusted-proxy --format --color --help --version"
+            opts="-h -V --env --allowlist --now --only --count --peer --forwarded-for --trusted-proxy --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -781,6 +912,10 @@ _smile__sec() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --only)

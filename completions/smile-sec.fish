@@ -71,10 +71,11 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l explain -d 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow' -r -f -a "production\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]' -r -f -a "production\t''
 sandbox\t''
 all\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l only -d 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict\'s count' -r -f -a "allowed\t''
 denied\t''
 invalid\t''"
@@ -89,11 +90,12 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l count -d 'Print only how many inputs got each verdict'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l env -d 'Which environment\'s callback sources to allow' -r -f -a "production\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]' -r -f -a "production\t''
 sandbox\t''
 all\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l emit -d 'What to print: the list (text, json) or a snippet for a server or firewall' -r -f -a "text\t'One entry per line with its label (a valid --allowlist file)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l emit -d 'What to print: the list (text, json) or a snippet for a server or firewall' -r -f -a "text\t'One entry per line with its label (a valid --allowlist file)'
 json\t'NDJSON entries, then a summary with the source and date'
 nginx\t'`allow ...; deny all;` for a server or location block'
 apache\t'`Require ip` lines in a <RequireAny> block (Apache 2.4)'
@@ -101,14 +103,27 @@ iptables\t'iptables/ip6tables commands: a chain accepting only these sources on 
 nftables\t'An nftables table dropping traffic to --port from any other source (`nft -f`)'
 haproxy\t'An HAProxy `acl` on `src` and an `http-request deny`'
 k8s\t'A Kubernetes NetworkPolicy with one ipBlock per entry'"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l format -d 'Output format, as --emit text|json (default: text); with a snippet\'s --emit, only text' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l format -d 'Output format, as --emit text|json (default: text); with a snippet\'s --emit, only text' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
 json\t'NDJSON: one entry object per line, then a summary with the source and date'"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l port -d 'The callback port, for the iptables, nftables and k8s rules' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l port -d 'The callback port, for the iptables, nftables and k8s rules' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -f -a "fetch" -d 'Read Smile ID\'s published callback addresses again and compare them with the list in use'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l source -d 'The page: an http(s) URL, or a saved copy (HTML or text) [default: the Security Overview page\'s public URL]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l output -d 'Also write the list to FILE (replaced whole, only when the page gave a whole list)' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l allowlist -d 'The list in use to compare with [default: the built-in list]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from help" -f -a "fetch" -d 'Read Smile ID\'s published callback addresses again and compare them with the list in use'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'Maximum key age in days, for every key (overrides the file\'s policy.max_age_days and its per-environment overrides)' -r
@@ -206,6 +221,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from allowlist" -f -a "fetch" -d 'Read Smile ID\'s published callback addresses again and compare them with the list in use'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "send" -d 'POST a callback to URL and show the answer'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'

@@ -29,6 +29,7 @@ pub mod payload;
 pub mod pipeline;
 pub mod probe;
 pub mod proxy;
+pub mod published;
 pub mod replay;
 pub mod request_body;
 pub mod scan;
