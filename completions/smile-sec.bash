@@ -34,6 +34,9 @@ _smile__sec() {
             smile__sec,ip-check)
                 cmd="smile__sec__subcmd__ip__subcmd__check"
                 ;;
+            smile__sec,keys)
+                cmd="smile__sec__subcmd__keys"
+                ;;
             smile__sec,sign)
                 cmd="smile__sec__subcmd__sign"
                 ;;
@@ -94,6 +97,9 @@ _smile__sec() {
             smile__sec__subcmd__help,ip-check)
                 cmd="smile__sec__subcmd__help__subcmd__ip__subcmd__check"
                 ;;
+            smile__sec__subcmd__help,keys)
+                cmd="smile__sec__subcmd__help__subcmd__keys"
+                ;;
             smile__sec__subcmd__help,sign)
                 cmd="smile__sec__subcmd__help__subcmd__sign"
                 ;;
@@ -112,6 +118,21 @@ _smile__sec() {
             smile__sec__subcmd__help__subcmd__callback,send)
                 cmd="smile__sec__subcmd__help__subcmd__callback__subcmd__send"
                 ;;
+            smile__sec__subcmd__help__subcmd__keys,template)
+                cmd="smile__sec__subcmd__help__subcmd__keys__subcmd__template"
+                ;;
+            smile__sec__subcmd__keys,help)
+                cmd="smile__sec__subcmd__keys__subcmd__help"
+                ;;
+            smile__sec__subcmd__keys,template)
+                cmd="smile__sec__subcmd__keys__subcmd__template"
+                ;;
+            smile__sec__subcmd__keys__subcmd__help,help)
+                cmd="smile__sec__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            smile__sec__subcmd__keys__subcmd__help,template)
+                cmd="smile__sec__subcmd__keys__subcmd__help__subcmd__template"
+                ;;
             *)
                 ;;
         esac
@@ -119,7 +140,7 @@ _smile__sec() {
 
     case "${cmd}" in
         smile__sec)
-            opts="-h -V --color --help --version sign verify ip-check allowlist audit callback completions help"
+            opts="-h -V --color --help --version sign verify ip-check allowlist audit callback keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -707,7 +728,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__help)
-            opts="sign verify ip-check allowlist audit callback completions help"
+            opts="sign verify ip-check allowlist audit callback keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -860,6 +881,34 @@ _smile__sec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        smile__sec__subcmd__help__subcmd__keys)
+            opts="template"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__keys__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         smile__sec__subcmd__help__subcmd__sign)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -939,6 +988,88 @@ _smile__sec() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys)
+            opts="-h -V --color --help --version template help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__help)
+            opts="template help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__help__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__template)
+            opts="-h -V --now --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand allowlist 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them'
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+            cand keys 'Work with key files'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -210,6 +211,31 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;callback;help;help'= {
         }
+        &'smile-sec;keys'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand template 'Print a key file to start from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;keys;template'= {
+            cand --now 'Take this RFC 3339 time as now'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;keys;help'= {
+            cand template 'Print a key file to start from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;keys;help;template'= {
+        }
+        &'smile-sec;keys;help;help'= {
+        }
         &'smile-sec;completions'= {
             cand --format 'Output format: the script itself, or one JSON object holding it'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
@@ -225,6 +251,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand allowlist 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them'
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+            cand keys 'Work with key files'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -251,6 +278,11 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;help;callback;send'= {
         }
         &'smile-sec;help;callback;probe'= {
+        }
+        &'smile-sec;help;keys'= {
+            cand template 'Print a key file to start from'
+        }
+        &'smile-sec;help;keys;template'= {
         }
         &'smile-sec;help;completions'= {
         }

@@ -43,6 +43,7 @@ pub enum Command {
     Allowlist(cmd::allowlist::Args),
     Audit(cmd::audit::Args),
     Callback(cmd::callback::Args),
+    Keys(cmd::keys::Args),
     Completions(cmd::completions::Args),
 }
 
