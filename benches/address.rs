@@ -4,8 +4,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use smile_sec::address;
-use smile_sec::allowlist::{Allowlist, Verdict};
+use smile_sec::ip::address;
+use smile_sec::ip::allowlist::{Allowlist, Verdict};
 
 const INPUTS: &[(&str, &[u8])] = &[
     ("ipv4", b"52.36.32.43"),

@@ -6,8 +6,8 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use smile_sec::payload::{Item, for_each_item, parse_item};
-use smile_sec::scan::signed_fields;
+use smile_sec::ingest::fast::scan::signed_fields;
+use smile_sec::ingest::payload::{Item, for_each_item, parse_item};
 
 const LINES: usize = 10_000;
 

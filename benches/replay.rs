@@ -9,9 +9,9 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
-use smile_sec::canonical::{Scratch, plain_body};
-use smile_sec::payload::{Item, parse_item};
-use smile_sec::replay::{Body, PairId, ReplayLog, body_digest, item_digest};
+use smile_sec::callbacks::canonical::{Scratch, plain_body};
+use smile_sec::callbacks::replay::{Body, PairId, ReplayLog, body_digest, item_digest};
+use smile_sec::ingest::payload::{Item, parse_item};
 
 /// Accepted callbacks in one run of the log bench: the size of the README's benchmark file.
 const PAIRS: u32 = 100_000;

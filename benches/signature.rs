@@ -5,7 +5,7 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use smile_sec::signature::{DecodedSignature, Signer};
+use smile_sec::signing::signature::{DecodedSignature, Signer};
 
 fn signature(c: &mut Criterion) {
     let key = common::api_key();

@@ -6,11 +6,11 @@ use std::hint::black_box;
 
 use chrono::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use smile_sec::credentials::Credential;
-use smile_sec::payload::{Callback, Item, parse_item};
-use smile_sec::replay::{Body, Location, ReplayLog};
+use smile_sec::callbacks::replay::{Body, Location, ReplayLog};
+use smile_sec::callbacks::verdict::{Candidate, Freshness, Reason, Verifier, judge_replay};
+use smile_sec::ingest::payload::{Callback, Item, parse_item};
+use smile_sec::keys::credentials::Credential;
 use smile_sec::time::parse_rfc3339;
-use smile_sec::verify::{Candidate, Freshness, Reason, Verifier, judge_replay};
 
 const CALLBACKS: usize = 1_000;
 

@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Check addresses against Smile ID''s callback source allowlist')
             [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
+            [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Work with key files')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -62,7 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)')
             [CompletionResult]::new('--max-future', '--max-future', [CompletionResultType]::ParameterName, 'Fail callbacks dated after now + DUR')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--seen', '--seen', [CompletionResultType]::ParameterName, 'Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught (created when missing; locked while in use; append-only NDJSON)')
+            [CompletionResult]::new('--seen', '--seen', [CompletionResultType]::ParameterName, 'Remember accepted callbacks in STORE across runs and machines, so that a replay arriving later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A callback is reported ok only once it is recorded')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature')
@@ -140,6 +141,80 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;seen;stats' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;prune' {
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;import' {
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;export' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Accepted for symmetry: entries are NDJSON either way')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;seen;help' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;seen;help;stats' {
+            break
+        }
+        'smile-sec;seen;help;prune' {
+            break
+        }
+        'smile-sec;seen;help;import' {
+            break
+        }
+        'smile-sec;seen;help;export' {
+            break
+        }
+        'smile-sec;seen;help;help' {
             break
         }
         'smile-sec;callback' {
@@ -278,6 +353,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('ip-check', 'ip-check', [CompletionResultType]::ParameterValue, 'Check addresses against Smile ID''s callback source allowlist')
             [CompletionResult]::new('allowlist', 'allowlist', [CompletionResultType]::ParameterValue, 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit API keys against the rotation policy and Smile ID''s key rules')
+            [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Work with key files')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -301,6 +377,25 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;help;audit' {
+            break
+        }
+        'smile-sec;help;seen' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
+            break
+        }
+        'smile-sec;help;seen;stats' {
+            break
+        }
+        'smile-sec;help;seen;prune' {
+            break
+        }
+        'smile-sec;help;seen;import' {
+            break
+        }
+        'smile-sec;help;seen;export' {
             break
         }
         'smile-sec;help;callback' {

@@ -37,6 +37,9 @@ _smile__sec() {
             smile__sec,keys)
                 cmd="smile__sec__subcmd__keys"
                 ;;
+            smile__sec,seen)
+                cmd="smile__sec__subcmd__seen"
+                ;;
             smile__sec,sign)
                 cmd="smile__sec__subcmd__sign"
                 ;;
@@ -100,6 +103,9 @@ _smile__sec() {
             smile__sec__subcmd__help,keys)
                 cmd="smile__sec__subcmd__help__subcmd__keys"
                 ;;
+            smile__sec__subcmd__help,seen)
+                cmd="smile__sec__subcmd__help__subcmd__seen"
+                ;;
             smile__sec__subcmd__help,sign)
                 cmd="smile__sec__subcmd__help__subcmd__sign"
                 ;;
@@ -121,6 +127,18 @@ _smile__sec() {
             smile__sec__subcmd__help__subcmd__keys,template)
                 cmd="smile__sec__subcmd__help__subcmd__keys__subcmd__template"
                 ;;
+            smile__sec__subcmd__help__subcmd__seen,export)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__export"
+                ;;
+            smile__sec__subcmd__help__subcmd__seen,import)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__import"
+                ;;
+            smile__sec__subcmd__help__subcmd__seen,prune)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__prune"
+                ;;
+            smile__sec__subcmd__help__subcmd__seen,stats)
+                cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__stats"
+                ;;
             smile__sec__subcmd__keys,help)
                 cmd="smile__sec__subcmd__keys__subcmd__help"
                 ;;
@@ -133,6 +151,36 @@ _smile__sec() {
             smile__sec__subcmd__keys__subcmd__help,template)
                 cmd="smile__sec__subcmd__keys__subcmd__help__subcmd__template"
                 ;;
+            smile__sec__subcmd__seen,export)
+                cmd="smile__sec__subcmd__seen__subcmd__export"
+                ;;
+            smile__sec__subcmd__seen,help)
+                cmd="smile__sec__subcmd__seen__subcmd__help"
+                ;;
+            smile__sec__subcmd__seen,import)
+                cmd="smile__sec__subcmd__seen__subcmd__import"
+                ;;
+            smile__sec__subcmd__seen,prune)
+                cmd="smile__sec__subcmd__seen__subcmd__prune"
+                ;;
+            smile__sec__subcmd__seen,stats)
+                cmd="smile__sec__subcmd__seen__subcmd__stats"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,export)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__export"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,help)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__help"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,import)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__import"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,prune)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__prune"
+                ;;
+            smile__sec__subcmd__seen__subcmd__help,stats)
+                cmd="smile__sec__subcmd__seen__subcmd__help__subcmd__stats"
+                ;;
             *)
                 ;;
         esac
@@ -140,7 +188,7 @@ _smile__sec() {
 
     case "${cmd}" in
         smile__sec)
-            opts="-h -V --color --help --version sign verify ip-check allowlist audit callback keys completions help"
+            opts="-h -V --color --help --version sign verify ip-check allowlist audit seen callback keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,7 +395,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif github junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -728,7 +776,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__help)
-            opts="sign verify ip-check allowlist audit callback keys completions help"
+            opts="sign verify ip-check allowlist audit seen callback keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -896,6 +944,76 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__help__subcmd__keys__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen)
+            opts="stats prune import export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__seen__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1083,6 +1201,204 @@ _smile__sec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        smile__sec__subcmd__seen)
+            opts="-h -V --color --help --version stats prune import export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__export)
+            opts="-h -V --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help)
+            opts="stats prune import export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__import)
+            opts="-h -V --now --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__prune)
+            opts="-h -V --now --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__seen__subcmd__stats)
+            opts="-h -V --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         smile__sec__subcmd__sign)
             opts="-h -V --partner-id --api-key-file --keys --key --timestamp --now --format --body --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1243,7 +1559,7 @@ _smile__sec() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand ip-check 'Check addresses against Smile ID''s callback source allowlist'
             cand allowlist 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them'
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
+            cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
             cand keys 'Work with key files'
             cand completions 'Print a shell completion script'
@@ -57,7 +58,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --max-age 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)'
             cand --max-future 'Fail callbacks dated after now + DUR'
             cand --now 'Take this RFC 3339 time as now'
-            cand --seen 'Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught (created when missing; locked while in use; append-only NDJSON)'
+            cand --seen 'Remember accepted callbacks in STORE across runs and machines, so that a replay arriving later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A callback is reported ok only once it is recorded'
             cand --format 'Output format'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand --explain 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
@@ -128,6 +129,69 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'smile-sec;seen'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+            cand prune 'Drop the entries that have expired (by --now or the clock)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;seen;stats'= {
+            cand --format 'format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;prune'= {
+            cand --now 'Take this RFC 3339 time as now'
+            cand --format 'format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;import'= {
+            cand --now 'Take this RFC 3339 time as now'
+            cand --format 'format'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;export'= {
+            cand --format 'Accepted for symmetry: entries are NDJSON either way'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;seen;help'= {
+            cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+            cand prune 'Drop the entries that have expired (by --now or the clock)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;seen;help;stats'= {
+        }
+        &'smile-sec;seen;help;prune'= {
+        }
+        &'smile-sec;seen;help;import'= {
+        }
+        &'smile-sec;seen;help;export'= {
+        }
+        &'smile-sec;seen;help;help'= {
         }
         &'smile-sec;callback'= {
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
@@ -250,6 +314,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand ip-check 'Check addresses against Smile ID''s callback source allowlist'
             cand allowlist 'Print Smile ID''s callback source addresses, or a server or firewall snippet allowing only them'
             cand audit 'Audit API keys against the rotation policy and Smile ID''s key rules'
+            cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
             cand keys 'Work with key files'
             cand completions 'Print a shell completion script'
@@ -267,6 +332,20 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;help;allowlist;fetch'= {
         }
         &'smile-sec;help;audit'= {
+        }
+        &'smile-sec;help;seen'= {
+            cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+            cand prune 'Drop the entries that have expired (by --now or the clock)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+        }
+        &'smile-sec;help;seen;stats'= {
+        }
+        &'smile-sec;help;seen;prune'= {
+        }
+        &'smile-sec;help;seen;import'= {
+        }
+        &'smile-sec;help;seen;export'= {
         }
         &'smile-sec;help;callback'= {
             cand new 'Print a realistic signed callback (an Enhanced KYC job result)'

@@ -34,6 +34,7 @@ complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "verify" -d 'Ver
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "keys" -d 'Work with key files'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -63,9 +64,10 @@ sandbox\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-age -d 'Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l max-future -d 'Fail callbacks dated after now + DUR' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l now -d 'Take this RFC 3339 time as now' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l seen -d 'Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught (created when missing; locked while in use; append-only NDJSON)' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l seen -d 'Remember accepted callbacks in STORE across runs and machines, so that a replay arriving later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A callback is reported ok only once it is recorded' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l format -d 'Output format' -r -f -a "text\t'One aligned line per callback, then a summary'
-json\t'NDJSON: one result object per callback, then a summary object'"
+json\t'NDJSON: one result object per callback, then a summary object'
+junit\t'JUnit XML: one test case per callback, a failure for each that fails'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -134,12 +136,58 @@ warn\t'Exit 1 on an unmuted warning or failure'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l format -d 'Output format' -r -f -a "text\t'An aligned table sorted by urgency, the findings, and a rotation plan'
 json\t'NDJSON: one object per key, then a summary object'
 sarif\t'A SARIF 2.1.0 log (GitHub code scanning and other SARIF viewers)'
-github\t'GitHub Actions workflow commands (::error / ::warning annotations)'"
+github\t'GitHub Actions workflow commands (::error / ::warning annotations)'
+junit\t'JUnit XML: one test case per key, a failure for each key that fails'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "stats" -d 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "prune" -d 'Drop the entries that have expired (by --now or the clock)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "import" -d 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "export" -d 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -l format -r -f -a "text\t''
+json\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -l format -r -f -a "text\t''
+json\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -l format -r -f -a "text\t''
+json\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from export" -l format -d 'Accepted for symmetry: entries are NDJSON either way' -r -f -a "text\t''
+json\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from export" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Drop the entries that have expired (by --now or the clock)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and not __fish_seen_subcommand_from new send probe help" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -229,16 +277,21 @@ always\t''
 never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "keys" -d 'Work with key files'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit callback keys completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "keys" -d 'Work with key files'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback keys completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from allowlist" -f -a "fetch" -d 'Read Smile ID\'s published callback addresses again and compare them with the list in use'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "stats" -d 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "prune" -d 'Drop the entries that have expired (by --now or the clock)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "import" -d 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "export" -d 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "send" -d 'POST a callback to URL and show the answer'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Whole-process benchmarks of smile-sec against what a user would run instead (issue 7):
+# Whole-process benchmarks of smile-sec against what a user would run instead:
 #   verify     vs the official Python SDK's confirm_signature in a loop (PyPI smile-id-core),
 #              and the Node SDK's (npm smile-identity-core) when node and npm are installed;
 #              from a file, from stdin, as one JSON array, and recording a --seen file
@@ -99,7 +99,7 @@ if ! [ -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import smile_id_core'
 fi
 SDK_VERSION=$("$VENV/bin/python" -c 'import smile_id_core; print(smile_id_core.__version__)')
 
-# The official Node SDK: the other peer issue 7 names (it has no target of its own).
+# The official Node SDK: the other official peer (it has no target of its own).
 NODE_DIR=$BENCH_DIR/node
 NODE_SDK=$NODE_DIR/node_modules/smile-identity-core/package.json
 if command -v node >/dev/null && command -v npm >/dev/null; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Peak memory of the release binary at full size (issue 6, item 3): verify over 1 million
-# callbacks, a --seen file of a million entries (issue 8), ip-check --count over 4 and 16 million
+# Peak memory of the release binary at full size: verify over 1 million
+# callbacks, a --seen store of a million entries, ip-check --count over 4 and 16 million
 # lines. tests/memory.rs runs the same checks at
 # a size the debug binary handles in seconds; this is the measurement behind the README's numbers.
 # Needs GNU time (/usr/bin/time, package `time`) and python3 (to sign a million callbacks fast).
@@ -70,15 +70,16 @@ measure _ "verify 1M lines, none accepted (stale)" $((32 * 1024)) 1 "$checked" \
 # Each distinct accepted callback is remembered for replay detection: about 60 bytes at peak.
 measure _ "verify 1M lines, 1M distinct accepted" $((128 * 1024)) 0 "$checked" \
   "$work/distinct.ndjson" "${verify[@]}"
-# --seen: record a million accepted callbacks, then check a thousand of them against that record.
+# --seen: record a million accepted callbacks, then check a thousand of them against that store
+# (an indexed lookup each: memory and time do not grow with the store).
 measure _ "verify 1M distinct, recorded with --seen" $((128 * 1024)) 0 "$checked" \
-  "$work/distinct.ndjson" "${verify[@]}" --seen "$work/seen.ndjson"
+  "$work/distinct.ndjson" "${verify[@]}" --seen "$work/seen.db"
 start=$(date +%s%N)
-measure _ "verify 1000 against a 1M-entry --seen file" $((96 * 1024)) 0 '"duplicates":1000' \
-  "$work/first1000.ndjson" "${verify[@]}" --seen "$work/seen.ndjson"
+measure _ "verify 1000 against a 1M-entry --seen store" $((32 * 1024)) 0 '"duplicates":1000' \
+  "$work/first1000.ndjson" "${verify[@]}" --seen "$work/seen.db"
 ms=$((($(date +%s%N) - start) / 1000000))
-printf '%-44s %8s ms (bound 10000 ms)\n' "  ...loading and checking took" "$ms"
-if [ "$ms" -gt 10000 ]; then echo "memory.sh: a 1M-entry --seen file took $ms ms" >&2; failed=1; fi
+printf '%-44s %8s ms (bound 2000 ms)\n' "  ...checking took" "$ms"
+if [ "$ms" -gt 2000 ]; then echo "memory.sh: 1000 callbacks against a 1M-entry store took $ms ms" >&2; failed=1; fi
 measure small "ip-check --count 4M lines" $((16 * 1024)) 2 "^invalid 1142856$" "$work/4m.txt" ip-check --count
 measure large "ip-check --count 16M lines" $((16 * 1024)) 2 "^invalid 4571424$" "$work/16m.txt" ip-check --count
 

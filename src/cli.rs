@@ -42,6 +42,7 @@ pub enum Command {
     IpCheck(cmd::ip_check::Args),
     Allowlist(cmd::allowlist::Args),
     Audit(cmd::audit::Args),
+    Seen(cmd::seen::Args),
     Callback(cmd::callback::Args),
     Keys(cmd::keys::Args),
     Completions(cmd::completions::Args),

@@ -311,8 +311,8 @@ const KNOWN_ENV: &[(&str, &str)] = &[
         "Take this RFC 3339 time as now, when --now is not given; makes runs reproducible.",
     ),
     (
-        "SMILE_SEC_PIECE_BYTES",
-        "For testing: verify reads files in pieces of this many bytes (default 262144) instead.",
+        "GITHUB_STEP_SUMMARY",
+        "When it names a file (GitHub Actions sets it), audit and verify append a Markdown summary of what failed to it.",
     ),
     (
         "NO_COLOR",

@@ -17,15 +17,15 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 /// An API key file, or a key-file entry's `api_key_file`: a key is tens of bytes.
-pub const SECRET_BYTES: u64 = 64 << 10;
+pub(crate) const SECRET_BYTES: u64 = 64 << 10;
 /// A key file or an allowlist: thousands of entries.
-pub const LIST_BYTES: u64 = 16 << 20;
+pub(crate) const LIST_BYTES: u64 = 16 << 20;
 /// A request or callback body (a request may carry images in base64).
-pub const BODY_BYTES: u64 = 256 << 20;
+pub(crate) const BODY_BYTES: u64 = 256 << 20;
 
 /// The whole of `path` (`-`: stdin), up to `limit` bytes. `what` names it in errors, e.g.
 /// "API key file".
-pub fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         read_limited(io::stdin().lock(), limit)
             .with_context(|| format!("cannot read the {what} from stdin"))
@@ -35,13 +35,13 @@ pub fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> 
 }
 
 /// The whole of the regular file at `path`, up to `limit` bytes.
-pub fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     read_limited(open_regular(path)?, limit)
 }
 
 /// Opens `path` for reading if it is a regular file. It is asked before opening (opening a FIFO
 /// waits for a writer) and again of the open file (the path may have changed in between).
-pub fn open_regular(path: &Path) -> io::Result<File> {
+pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
     not_regular(&std::fs::metadata(path)?)?;
     let file = File::open(path)?;
     not_regular(&file.metadata()?)?;
@@ -87,7 +87,7 @@ fn kind_of_special(_meta: &std::fs::Metadata) -> &'static str {
 /// as it is, with one exception. A "path" that does not exist and looks like a secret is most
 /// likely an API key pasted where a file name belongs; it is named by the fingerprint of its
 /// bytes (`sha256:` and 12 hex digits), which lets the user recognise it without printing it.
-pub fn shown(path: &Path) -> Cow<'_, str> {
+pub(crate) fn shown(path: &Path) -> Cow<'_, str> {
     let text = path.to_string_lossy();
     if looks_like_secret(&text) && std::fs::symlink_metadata(path).is_err() {
         return Cow::Owned(format!(
@@ -99,14 +99,14 @@ pub fn shown(path: &Path) -> Cow<'_, str> {
 }
 
 /// `sha256:` and the first 12 hex digits of SHA-256 of `bytes`.
-pub fn fingerprint(bytes: &[u8]) -> String {
+pub(crate) fn fingerprint(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(&Sha256::digest(bytes)[..6]))
 }
 
 /// A name with no folder in it, long, with letters and digits, no file extension and no white
 /// space, whose characters are varied: what API keys (UUIDs, base64, hex) look like and file
 /// names seldom do.
-pub fn looks_like_secret(text: &str) -> bool {
+pub(crate) fn looks_like_secret(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() < 16 || text.contains(['/', '\\', '.']) || text.contains(char::is_whitespace) {
         return false;
@@ -131,7 +131,7 @@ pub fn looks_like_secret(text: &str) -> bool {
 }
 
 /// All of `reader`, or an error once it holds more than `limit` bytes.
-pub fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(limit.saturating_add(1))

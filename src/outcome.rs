@@ -1,4 +1,4 @@
-//! The verdict of a whole run and its exit code (cli-contract §1): 0 every check passed, 1 a check
+//! The verdict of a whole run and its exit code: 0 every check passed, 1 a check
 //! failed, 2 usage error or unreadable input. The worst outcome seen wins.
 
 use std::process::ExitCode;

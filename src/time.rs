@@ -53,7 +53,7 @@ pub fn parse_callback_timestamp(text: &str) -> Result<(DateTime<Utc>, Zone), Bad
         return Ok((t.with_timezone(&Utc), Zone::Explicit));
     }
     // chrono's `%Y-%m-%d` also takes signed, short or long years and one-digit months and days
-    // (`-2024-2-5`); no SDK sends those, so the other spellings must start `YYYY-MM-DD` (issue 6).
+    // (`-2024-2-5`); no SDK sends those, so the other spellings must start `YYYY-MM-DD`.
     if !starts_with_full_date(text) {
         return Err(bad());
     }
@@ -91,7 +91,7 @@ pub fn parse_date_or_time(text: &str) -> Result<DateTime<Utc>, BadTimestamp> {
 }
 
 /// Exactly `YYYY-MM-DD`. (chrono's `%Y-%m-%d` alone also takes `2026-9-1` and, found by
-/// fuzzing, `2026- 9-01`: issue 6.)
+/// fuzzing, `2026- 9-01`: found by fuzzing.)
 pub fn parse_full_date(text: &str) -> Option<NaiveDate> {
     if text.len() != 10 || !starts_with_full_date(text) {
         return None;
@@ -214,7 +214,7 @@ mod tests {
             "2024-03-15",
             "1710498030",
             "2024-03-15T10:20:30.123Z ",
-            // Found by fuzzing (issue 6): chrono's `%Y-%m-%d` takes these, no SDK sends them.
+            // Found by fuzzing: chrono's `%Y-%m-%d` takes these, no SDK sends them.
             "-2024-2-5T10:20:30.0312024-2304",
             "2024-3-15 11:20:30 +0100",
             "+2024-03-15T11:20:30",
@@ -265,7 +265,7 @@ mod tests {
             Ok(utc("2026-09-01T00:00:00Z"))
         );
         assert!(parse_date_or_time("2026-9-1").is_err());
-        // Found by fuzzing (issue 6).
+        // Found by fuzzing.
         assert!(parse_date_or_time("2026- 9-01").is_err());
         assert!(parse_full_date("2026-09- 1").is_none());
         assert!(parse_date_or_time("2026-02-30").is_err());

@@ -12,8 +12,8 @@ use std::path::Path;
 
 use common::verify_json;
 use serde_json::{Value, json};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::Signer;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::Signer;
 
 const KEY: &str = "arrays-test-key";
 const NOW: &str = "2026-11-20T12:00:00Z";

@@ -1,4 +1,4 @@
-//! `smile-sec audit` through the real binary (cli-contract §3, §7; issue 4). Every run has a fixed
+//! `smile-sec audit` through the real binary. Every run has a fixed
 //! `--now`, and every run checks that no secret value reaches stdout or stderr.
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! `smile-sec callback new|send|probe` through the real binary (cli-contract §10, issue 9), against
+//! `smile-sec callback new|send|probe` through the real binary, against
 //! small HTTP endpoints this test starts on 127.0.0.1. Nothing goes beyond loopback.
 
 use std::collections::HashMap;
@@ -13,8 +13,8 @@ use chrono::Utc;
 use common::{Handler, serve};
 use predicates::prelude::*;
 use serde_json::Value;
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 use smile_sec::time::parse_callback_timestamp;
 
 const KEY: &str = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";

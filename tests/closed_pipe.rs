@@ -135,8 +135,8 @@ fn ip_check_on_a_large_input() {
 
 #[test]
 fn verify_on_a_large_input() {
-    use smile_sec::secret::ApiKey;
-    use smile_sec::signature::sign;
+    use smile_sec::signing::secret::ApiKey;
+    use smile_sec::signing::signature::sign;
     let dir = tempfile::tempdir().unwrap();
     let callback = |n: usize, key: &str| {
         let ts = format!("2026-01-01T00:00:{:02}.{:03}Z", n / 1000 % 60, n % 1000);

@@ -8,8 +8,8 @@ mod common;
 use std::path::Path;
 
 use common::smile_sec;
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const PARTNER: &str = "085";
 const TS: &str = "2026-11-20T10:00:00.000Z";
@@ -427,4 +427,33 @@ fn every_flag_beats_its_variable_with_a_warning() {
         "{stderr}"
     );
     assert!(!stderr.contains("/nowhere"), "{stderr}");
+}
+
+/// `--keys smile-keys.json` typed in the folder that holds it (as the README's first command
+/// does), or `SMILE_SEC_KEYS` naming the same file: one key file, not two sources, so nothing to
+/// warn about.
+#[test]
+fn the_same_key_file_named_twice_is_one_source() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path(), "smile-keys.json", Source::KeysFlag.key());
+    for env in [None, Some("./smile-keys.json")] {
+        let mut cmd = smile_sec();
+        cmd.current_dir(dir.path())
+            .args(["sign", "--keys", "smile-keys.json", "--timestamp", TS]);
+        if let Some(path) = env {
+            cmd.env("SMILE_SEC_KEYS", path);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{env:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.ends_with(&format!("signature   {}\n", signature(Source::KeysFlag))),
+            "{stdout}"
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{env:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! `verify --explain`, in-run replay detection and `--seen` (cli-contract §9; issue 8).
+//! `verify --explain`, in-run replay detection and `--seen`.
 
 mod common;
 
@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 
 use common::{assert_no_leak, smile_sec};
 use serde_json::{Value, json};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const NOW: &str = "2026-11-20T10:05:00Z";
 const TS: &str = "2026-11-20T10:00:00.000Z";
@@ -272,38 +272,44 @@ fn a_named_pipe_is_not_read_back() {
     assert_eq!(lines(&out).last().unwrap()["duplicates"], 1);
 }
 
+/// The number of entries in the store, as `seen stats` counts them.
+fn entries(dir: &Path, store: &str) -> u64 {
+    let out = smile_sec()
+        .current_dir(dir)
+        .args(["seen", "stats", store, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    stats["entries"].as_u64().unwrap()
+}
+
 #[test]
-fn seen_file_catches_replays_across_runs() {
+fn seen_store_catches_replays_across_runs() {
     let dir = tempfile::tempdir().unwrap();
     key_file(dir.path());
     let sig = signed(PROD_KEY, "085", TS);
     let original = callback(&sig, TS, "job-1");
-    let out = run(
-        dir.path(),
-        &["--seen", "seen.ndjson"],
-        format!("{original}\n"),
-    );
+    let out = run(dir.path(), &["--seen", "seen.db"], format!("{original}\n"));
     assert_eq!(out.status.code(), Some(0));
-    let record = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
-    assert_eq!(record.lines().count(), 1);
+    assert_eq!(entries(dir.path(), "seen.db"), 1);
+    let store = std::fs::read(dir.path().join("seen.db")).unwrap();
+    let raw_sig = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &sig).unwrap();
     assert!(
-        !record.contains(&sig),
-        "the seen file holds no usable signature"
+        !String::from_utf8_lossy(&store).contains(&sig)
+            && !store.windows(raw_sig.len()).any(|w| w == raw_sig),
+        "the store holds no usable signature"
     );
     // Days later, the same pair on another body.
     let out = run(
         dir.path(),
-        &["--seen", "seen.ndjson"],
+        &["--seen", "seen.db"],
         format!("{}\n", callback(&sig, TS, "job-666")),
     );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(lines(&out)[0]["reason"], "replayed");
     // An identical resend is fine, and counted.
-    let out = run(
-        dir.path(),
-        &["--seen", "seen.ndjson"],
-        format!("{original}\n"),
-    );
+    let out = run(dir.path(), &["--seen", "seen.db"], format!("{original}\n"));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(lines(&out)[1]["duplicates"], 1);
     // Without --seen, a new run knows nothing of the old one.
@@ -321,13 +327,13 @@ fn seen_folder_must_exist() {
     key_file(dir.path());
     let out = run(
         dir.path(),
-        &["--seen", "no/such/dir/seen.ndjson"],
+        &["--seen", "no/such/dir/seen.db"],
         callback(&signed(PROD_KEY, "085", TS), TS, "1").to_string(),
     );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("smile-sec: error:") && stderr.contains("no/such/dir/seen.ndjson"),
+        stderr.starts_with("smile-sec: error:") && stderr.contains("no/such/dir/seen.db"),
         "{stderr}"
     );
 }
@@ -354,7 +360,7 @@ fn verify_process(dir: &Path) -> Command {
             "--now",
             NOW,
             "--seen",
-            "seen.ndjson",
+            "seen.db",
             "--format",
             "json",
         ])
@@ -407,19 +413,18 @@ fn concurrent_writers_lose_no_entries() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let record = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
-    let entries: Vec<Value> = record
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("whole lines only"))
-        .collect();
-    assert_eq!(entries.len(), 1200, "every run's entries are present");
+    assert_eq!(
+        entries(dir.path(), "seen.db"),
+        1200,
+        "every run's entries are present"
+    );
     // And every one of them now catches a replay.
     let replays: String = runs
         .iter()
         .flat_map(|r| r.lines())
         .map(|l| format!("{}\n", l.replace("\"r", "\"x")))
         .collect();
-    let out = run(dir.path(), &["--seen", "seen.ndjson"], replays);
+    let out = run(dir.path(), &["--seen", "seen.db"], replays);
     let l = lines(&out);
     assert_eq!(l.last().unwrap()["invalid"], 1200);
 }
@@ -438,8 +443,7 @@ fn a_killed_writer_loses_nothing_already_recorded() {
         .write_all(first.as_bytes())
         .unwrap();
     assert!(child.wait().unwrap().success());
-    let before = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
-    assert_eq!(before.lines().count(), 500);
+    assert_eq!(entries(dir.path(), "seen.db"), 500);
 
     // A second run is killed while it streams (its stdin still open, its work half done).
     let mut child = verify_process(dir.path()).spawn().unwrap();
@@ -453,11 +457,13 @@ fn a_killed_writer_loses_nothing_already_recorded() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let after = std::fs::read_to_string(dir.path().join("seen.ndjson")).unwrap();
-    assert!(after.starts_with(&before), "recorded entries are untouched");
-    // The file stays usable: every first-run entry still catches a replay.
+    assert!(
+        entries(dir.path(), "seen.db") >= 500,
+        "recorded entries are untouched"
+    );
+    // The store stays usable: every first-run entry still catches a replay.
     let replays = first.replace("\"first-", "\"forged-");
-    let out = run(dir.path(), &["--seen", "seen.ndjson"], replays);
+    let out = run(dir.path(), &["--seen", "seen.db"], replays);
     assert_eq!(
         out.status.code(),
         Some(1),

@@ -8,8 +8,8 @@ mod common;
 use std::path::Path;
 
 use common::smile_sec;
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 /// What an attacker would put in a name: a line of its own for GitHub Actions, another that
 /// passes for a result, a carriage return that rewrites the line, and escapes.

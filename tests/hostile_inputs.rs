@@ -1,6 +1,6 @@
 //! Hostile input for `ip-check`, `allowlist --allowlist FILE` and `audit` (key files) through the
-//! binary (issue 6, item 2; `verify` and `sign` are in tests/hostile.rs). Every case: the exit code
-//! the contract gives (§1, §6, §7), a `smile-sec: error:` line for every exit 2, never a panic or
+//! binary (`verify` and `sign` are in tests/hostile.rs). Every case: the exit code
+//! the README gives, a `smile-sec: error:` line for every exit 2, never a panic or
 //! the panic hook's "internal error" line, a time bound, and every good line of a batch reported.
 
 mod common;
@@ -236,7 +236,7 @@ fn ip_check_proxy_flags_with_absurd_values() {
     }
 }
 
-/// Regression (issue 6): an exit 2 for invalid inputs came with nothing on stderr.
+/// Regression: an exit 2 for invalid inputs came with nothing on stderr.
 #[test]
 fn ip_check_invalid_input_says_so_on_stderr_issue_6() {
     let dir = tempfile::tempdir().unwrap();
@@ -452,7 +452,7 @@ fn audit(dir: &Path, name: &str, bytes: impl AsRef<[u8]>, code: i32) -> Ran {
 
 #[test]
 fn audit_reads_a_key_file_saved_with_a_byte_order_mark() {
-    // Windows editors save JSON with a BOM; key files skip it as verify's inputs do (issue 6).
+    // Windows editors save JSON with a BOM; key files skip it as verify's inputs do.
     let dir = tempfile::tempdir().unwrap();
     let good = format!(r#"{{"keys":[{}]}}"#, entry("a", "2026-05-01"));
     std::fs::write(

@@ -1,4 +1,4 @@
-//! `smile-sec ip-check` through the real binary (cli-contract §6, issue 3).
+//! `smile-sec ip-check` through the real binary.
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -417,7 +417,7 @@ fn closed_pipe_ends_quietly() {
 }
 
 /// Standard input that cannot be read (here a directory) is said on stderr and makes the exit 2;
-/// the other inputs are still checked and the summary printed (cli-contract §1).
+/// the other inputs are still checked and the summary printed.
 #[cfg(unix)]
 #[test]
 fn unreadable_stdin_is_reported_and_the_rest_still_checked() {

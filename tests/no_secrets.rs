@@ -1,4 +1,4 @@
-//! No secret in any output (issue 6, item 4; cli-contract §2): every command, every output format,
+//! No secret in any output: every command, every output format,
 //! success and failure paths, run with a recognisable canary key. Neither stream may carry the key
 //! (raw, base64, base64url, hex) nor any signature the run could have computed, except that `sign`
 //! and `callback new`/`send` print the one signature they produce (that is their job). `--help`
@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use common::{Handler, serve, smile_sec};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const KEY: &str = "SMILE-SEC-CANARY-KEY-0123456789";
 const SANDBOX_KEY: &str = "SMILE-SEC-CANARY-SANDBOX-KEY-9876543210";
@@ -289,7 +289,7 @@ fn fixture() -> Fixture {
         format!(r#"{{"keys":[{{"id":"live","api_key":{{"{KEY}":1}}}}]}}"#),
         format!(r#"{{"keys":[{{"id":"live","api_kee":"{KEY}"}}]}}"#),
         format!(r#"{{"keys":[{{"id":"live","api_key":"{KEY}"#),
-        // (A key used as a field name is named by the unknown-field error, as §3 requires.)
+        // (A key used as a field name is named by the unknown-field error, as the key file rules require.)
         format!(r#"{{"keys":[{{"id":"live","api_key":"{KEY}"}}]}}"#),
         format!(
             r#"{{"keys":[{}]}}"#,
@@ -546,9 +546,9 @@ fn sign_runs() -> Vec<Run> {
 
 fn verify_runs(f: &Fixture) -> Vec<Run> {
     let mut runs = Vec::new();
-    let seen = f.path("seen.ndjson");
+    let seen = f.path("seen.db");
     let seen_arg = seen.to_str().unwrap().to_owned();
-    let seen2 = f.path("seen2.ndjson");
+    let seen2 = f.path("seen2.db");
     let seen2_arg = seen2.to_str().unwrap().to_owned();
     for format in ["text", "json"] {
         let all = [
@@ -672,7 +672,7 @@ fn verify_runs(f: &Fixture) -> Vec<Run> {
         run(2, &with(&["--api-key-file", "nonutf8.key"])),
         run(2, &with(&["--api-key-file", "a-directory"])),
         run(2, &with(&["--max-age", "forever"])).env_key(),
-        run(2, &with(&["--seen", "no/such/folder/seen.ndjson"])).env_key(),
+        run(2, &with(&["--seen", "no/such/folder/seen.db"])).env_key(),
         run(2, &with(&["--seen", "a-directory"])).env_key(),
         run(2, &with(&["missing.ndjson"])).env_key(),
         run(2, &with(&["--api-key", KEY])),
@@ -1121,12 +1121,12 @@ fn help_shows_no_environment_values() {
 /// Every type that holds a key (grep for `ApiKey`, `Signer`, `LeakWatch`) keeps it out of `{:?}`.
 #[test]
 fn debug_output_never_shows_a_key() {
-    use smile_sec::credentials::{Credential, KeyRequest, VerificationKeys};
-    use smile_sec::explain::Explainer;
-    use smile_sec::keyfile::{Environment, KeyFile};
-    use smile_sec::probe::{LeakWatch, Skew, plan};
-    use smile_sec::signature::Signer;
-    use smile_sec::verify::{Candidate, Freshness, Verifier};
+    use smile_sec::callbacks::explain::Explainer;
+    use smile_sec::callbacks::verdict::{Candidate, Freshness, Verifier};
+    use smile_sec::endpoint::probe::{LeakWatch, Skew, plan};
+    use smile_sec::keys::credentials::{Credential, KeyRequest, VerificationKeys};
+    use smile_sec::keys::keyfile::{Environment, KeyFile};
+    use smile_sec::signing::signature::Signer;
 
     let assert_hidden = |what: &str, shown: String| {
         for needle in key_needles() {
@@ -1233,15 +1233,17 @@ fn debug_output_never_shows_a_key() {
         api_key_file: Some(&key_path),
         ..KeyRequest::default()
     };
-    let error = smile_sec::credentials::signing_credential(&request).unwrap_err();
+    let sources = smile_sec::keys::credentials::key_sources(&request).unwrap();
+    assert_hidden("KeySources", format!("{sources:?}"));
+    let error = smile_sec::keys::credentials::signing_credential(&request, &sources).unwrap_err();
     assert_hidden("credential error", format!("{error:?} {error:#}"));
     std::fs::write(&key_path, KEY).unwrap();
-    let found = smile_sec::credentials::signing_credential(&request).unwrap();
+    let found = smile_sec::keys::credentials::signing_credential(&request, &sources).unwrap();
     assert_hidden("Credential from a file", format!("{found:?}"));
     assert_hidden("KeyRequest", format!("{request:?}"));
 }
 
-/// Regression (issue 6): `callback send FILE` needs no key, but one at hand (here in
+/// Regression: `callback send FILE` needs no key, but one at hand (here in
 /// SMILE_API_KEY) that the endpoint echoes was printed in the body excerpt.
 #[test]
 fn send_of_a_saved_file_hides_an_echoed_key_issue_6() {

@@ -9,9 +9,9 @@ use std::path::Path;
 
 use common::verify_json;
 use serde_json::{Value, json};
-use smile_sec::payload::{Item, for_each_item};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::ingest::payload::{Item, for_each_item};
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const KEY: &str = "pieces-test-key";
 const NOW: &str = "2026-11-20T10:05:00Z";

@@ -3,12 +3,12 @@
 
 use chrono::Duration;
 use proptest::prelude::*;
-use smile_sec::credentials::Credential;
-use smile_sec::payload::{Item, parse_item};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::callbacks::verdict::{Candidate, Freshness, Reason, Verifier};
+use smile_sec::ingest::payload::{Item, parse_item};
+use smile_sec::keys::credentials::Credential;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 use smile_sec::time::parse_rfc3339;
-use smile_sec::verify::{Candidate, Freshness, Reason, Verifier};
 
 fn verifier(key: &ApiKey, partner_id: &str) -> Verifier {
     let credential = Credential {

@@ -1,4 +1,4 @@
-//! `smile-sec sign` through the binary (cli-contract §4).
+//! `smile-sec sign` through the binary.
 
 mod common;
 

@@ -5,8 +5,8 @@
 mod common;
 
 use serde_json::Value;
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 struct Vector {
     partner_id: String,

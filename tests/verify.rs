@@ -1,4 +1,4 @@
-//! `smile-sec verify` through the binary (cli-contract §5).
+//! `smile-sec verify` through the binary.
 
 mod common;
 
@@ -7,8 +7,8 @@ use std::path::Path;
 use common::{assert_no_leak, smile_sec};
 use predicates::prelude::*;
 use serde_json::{Value, json};
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 const KEY: &str = "sandbox-test-key-123";
 const PARTNER: &str = "085";

@@ -2,10 +2,10 @@
 //! smile-id-signing.md, about 550 bytes a line), signed with one key for one partner.
 //! scripts/bench.sh generates the same shape for its whole-process runs.
 
-#![allow(dead_code)] // each bench uses a subset
+#![allow(dead_code, unreachable_pub)] // each bench uses a subset
 
-use smile_sec::secret::ApiKey;
-use smile_sec::signature::sign;
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::sign;
 
 pub const PARTNER_ID: &str = "085";
 pub const API_KEY: &str = "bench-0f6c1a2e-5d7b-4c3a-9e8f-1b2c3d4e5f60";

@@ -11,13 +11,13 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::ClockArgs;
-use crate::allowlist::{Allowlist, BUILT_IN_DATE};
 use crate::input;
-use crate::keyfile::Environment;
+use crate::ip::allowlist::{Allowlist, BUILT_IN_DATE};
+use crate::ip::published::{Published, SECURITY_OVERVIEW_URL};
+use crate::ip::snippet::{self, Stamp, Target};
+use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, hinted};
-use crate::published::{Published, SECURITY_OVERVIEW_URL};
-use crate::snippet::{self, Stamp, Target};
 
 /// After this many days the built-in list is said to be possibly out of date.
 const STALE_AFTER_DAYS: i64 = 180;
@@ -363,24 +363,24 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| SECURITY_OVERVIEW_URL.to_owned());
     let lower = source.to_ascii_lowercase();
     let bytes = if lower.starts_with("http://") || lower.starts_with("https://") {
-        crate::http::get_page(
+        crate::endpoint::http::get_page(
             &source,
             std::time::Duration::from_secs(30),
             input::LIST_BYTES,
         )
-        .with_context(|| format!("cannot read {}", crate::http::shown(&source)))?
+        .with_context(|| format!("cannot read {}", crate::endpoint::http::shown(&source)))?
     } else {
         input::read_all(std::path::Path::new(&source), "page", input::LIST_BYTES)?
     };
     let page = String::from_utf8_lossy(&bytes);
     let found = Published::from_page(&page).map_err(|e| {
         hinted(
-            format!("{}: {e}", crate::http::shown(&source)),
+            format!("{}: {e}", crate::endpoint::http::shown(&source)),
             "the page may have changed its layout: check it by eye, and keep the list in use until then",
         )
     })?;
     let now = args.clock.now();
-    let shown_source = crate::http::shown(&source).into_owned();
+    let shown_source = crate::endpoint::http::shown(&source).into_owned();
     let text = found.to_allowlist_file(
         &shown_source,
         &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::ValueHint;
 
-use crate::credentials::KeyRequest;
-use crate::keyfile::Environment;
+use crate::keys::credentials::{KeyRequest, KeySources, Notice, key_sources};
+use crate::keys::keyfile::Environment;
+use crate::output;
 
 /// The partner ID, used byte for byte.
 #[derive(Debug, Clone, clap::Args)]
@@ -59,6 +60,18 @@ impl KeySourceArgs {
             environment,
         }
     }
+}
+
+/// Where `request`'s key comes from, after telling the user what was set but not used.
+pub fn sources_told(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
+    let sources = key_sources(request)?;
+    for notice in &sources.notices {
+        match notice {
+            Notice::Warning(text) => output::warn(format_args!("{text}")),
+            Notice::Note(text) => output::note(format_args!("{text}")),
+        }
+    }
+    Ok(sources)
 }
 
 /// Commands whose answer depends on the time take `--now`, so that runs are reproducible.

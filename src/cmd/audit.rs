@@ -1,5 +1,5 @@
-//! `smile-sec audit`: the key file checked against the rotation policy and Smile ID's key rules
-//! (cli-contract §7). Glue and rendering only: the rules are `audit`, the file is `keyfile`.
+//! `smile-sec audit`: the key file checked against the rotation policy and Smile ID's key rules.
+//! Glue and rendering only: the rules are `audit`, the file is `keyfile`.
 
 use std::path::{Path, PathBuf};
 
@@ -9,10 +9,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::args::ClockArgs;
-use crate::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
 use crate::input;
-use crate::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
+use crate::keys::audit::{self, Code, KeyReport, Report, Secret, Settings, Severity, Verdict};
+use crate::keys::keyfile::{self, KeyFile, KeyFileError, KeyStatus, SecretSource};
 use crate::outcome::Outcome;
+use crate::output::junit::{CaseOutcome, Suite};
+use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, hinted, verdict};
 
 /// Audit API keys against the rotation policy and Smile ID's key rules
@@ -102,6 +104,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (::error / ::warning annotations)
     Github,
+    /// JUnit XML: one test case per key, a failure for each key that fails
+    Junit,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -197,8 +201,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Json => json_report(&mut out, &report),
         Format::Sarif => out.json_pretty(&sarif(&shown)),
         Format::Github => github_report(&mut out, &shown),
+        Format::Junit => junit_report(&report, args.fail_on.into()).write(&mut out),
     }
     .and_then(|()| out.flush());
+    if let Err(e) = write_step_summary(&report, &path, args.fail_on.into()) {
+        output::warn(format_args!(
+            "cannot append to the job summary (${STEP_SUMMARY_ENV}): {e}"
+        ));
+    }
     match printed {
         Ok(()) => Ok(outcome),
         // A closed output (`| head -1`) ends the run quietly, still with the audit's verdict
@@ -618,6 +628,66 @@ fn github_report(out: &mut Printer, shown: &Shown<'_>) -> std::io::Result<()> {
         t.muted,
         plural(t.muted)
     ))
+}
+
+/// The unmuted findings of `key` that reach `fail_on`: what makes it a failing case.
+fn failing(key: &KeyReport, fail_on: Severity) -> impl Iterator<Item = &audit::Finding> {
+    key.findings
+        .iter()
+        .filter(move |f| f.counts() && f.severity() >= fail_on)
+}
+
+/// One test case per key: it fails when an unmuted finding reaches `--fail-on`; every finding,
+/// muted ones too, is listed inside.
+fn junit_report(report: &Report, fail_on: Severity) -> Suite {
+    let mut suite = Suite::new("smile-sec audit");
+    for key in &report.keys {
+        let mut first = failing(key, fail_on);
+        let (outcome, kind, headline) = match first.next() {
+            Some(f) => (CaseOutcome::Failed, f.code.as_str(), f.message.as_str()),
+            None => (CaseOutcome::Passed, "", ""),
+        };
+        let details: Vec<String> = key
+            .findings
+            .iter()
+            .map(|f| format!("{} ({}): {}", f.code, f.severity().as_str(), message(f)))
+            .collect();
+        suite.case(
+            "smile-sec.audit",
+            &key.id,
+            outcome,
+            kind,
+            headline,
+            &details.join("; "),
+        );
+    }
+    suite
+}
+
+/// The job summary: a row per failing finding, or one all-clear line.
+fn write_step_summary(report: &Report, path: &Path, fail_on: Severity) -> std::io::Result<()> {
+    let mut summary = StepSummary::new(
+        &format!("smile-sec audit: {}", path.display()),
+        &["key", "environment", "finding", "message"],
+    );
+    for key in &report.keys {
+        for f in failing(key, fail_on) {
+            summary.row(&[
+                &key.id,
+                key.environment.as_str(),
+                f.code.as_str(),
+                &f.message,
+            ]);
+        }
+    }
+    let t = report.totals();
+    summary.append_if_requested(
+        "Every key passes the rotation policy and the key rules.",
+        &format!(
+            "{} keys: {} fail, {} warn, {} ok, {} muted",
+            t.keys, t.fail, t.warn, t.ok, t.muted
+        ),
+    )
 }
 
 /// A URI reference for the key file: relative paths stay relative (GitHub code scanning resolves

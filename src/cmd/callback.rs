@@ -1,5 +1,5 @@
 //! `smile-sec callback new|send|probe`: signed test callbacks, and a probe of the team's own
-//! callback endpoint (cli-contract §10). Glue only: bodies are `callback`, cases and verdicts are
+//! callback endpoint. Glue only: bodies are `callback`, cases and verdicts are
 //! `probe`, the HTTP round trip is `http`.
 
 use std::path::{Path, PathBuf};
@@ -9,15 +9,15 @@ use chrono::Duration;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::callback::{self, JobResult};
-use crate::credentials::{Credential, KeyRequest, keys_at_hand, signing_credential};
-use crate::http::{self, Client, Response};
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use crate::endpoint::http::{self, Client, Response};
+use crate::endpoint::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
+use crate::endpoint::sample_callback::{self, JobResult};
+use crate::keys::credentials::{Credential, KeyRequest, keys_at_hand, signing_credential};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::probe::{self, Case, Leak, LeakWatch, Skew, Tally, Verdict};
-use crate::secret::ApiKey;
-use crate::signature::Signer;
+use crate::signing::secret::ApiKey;
+use crate::signing::signature::Signer;
 use crate::time::format_signing_timestamp;
 
 /// Test your callback endpoint with signed, forged, stale and replayed callbacks
@@ -59,7 +59,8 @@ impl SigningArgs {
     }
 
     fn credential(&self) -> anyhow::Result<Credential> {
-        signing_credential(&self.request())
+        let request = self.request();
+        signing_credential(&request, &sources_told(&request)?)
     }
 
     fn keys_at_hand(&self) -> Vec<ApiKey> {
@@ -75,11 +76,11 @@ pub struct JobArgs {
     pub timestamp: Option<String>,
 
     /// PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)
-    #[arg(long, value_name = "N", default_value_t = callback::DEFAULT_JOB_TYPE)]
+    #[arg(long, value_name = "N", default_value_t = sample_callback::DEFAULT_JOB_TYPE)]
     pub job_type: u32,
 
     /// ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)
-    #[arg(long, value_name = "CODE", default_value = callback::DEFAULT_RESULT_CODE)]
+    #[arg(long, value_name = "CODE", default_value = sample_callback::DEFAULT_RESULT_CODE)]
     pub result_code: String,
 
     /// ResultText [default: Smile ID's text for a known code]
@@ -109,8 +110,8 @@ impl JobArgs {
     /// True when any option that shapes a generated body was given.
     fn any_given(&self) -> bool {
         self.timestamp.is_some()
-            || self.job_type != callback::DEFAULT_JOB_TYPE
-            || self.result_code != callback::DEFAULT_RESULT_CODE
+            || self.job_type != sample_callback::DEFAULT_JOB_TYPE
+            || self.result_code != sample_callback::DEFAULT_RESULT_CODE
             || self.result_text.is_some()
             || self.job_id.is_some()
             || self.user_id.is_some()
@@ -262,7 +263,7 @@ fn fresh_body(
 ) -> anyhow::Result<(serde_json::Map<String, serde_json::Value>, Credential)> {
     let credential = signing.credential()?;
     let timestamp = job.timestamp(&signing.clock)?;
-    let body = callback::signed_body(
+    let body = sample_callback::signed_body(
         &job.job(),
         &Signer::new(&credential.key),
         &credential.partner_id,
@@ -309,7 +310,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 );
             }
             // The file is sent as it is and needs no key; any key at hand is still watched
-            // for, so that an answer echoing it is not printed (issue 6).
+            // for, so that an answer echoing it is not printed.
             let watches = args
                 .signing
                 .keys_at_hand()

@@ -1,4 +1,4 @@
-//! `smile-sec completions`: prints a shell completion script (cli-contract §8). The script is
+//! `smile-sec completions`: prints a shell completion script. The script is
 //! rendered by `generate`, the same code that wrote the committed files in `completions/`.
 
 use clap_complete::Shell;
@@ -11,7 +11,8 @@ use crate::output::Printer;
 /// Print a shell completion script
 ///
 /// The script is generated from the command-line definition and is byte for byte the file in the
-/// repository's completions/ folder. See the README (or smile-sec(1)) for where each shell looks.
+/// repository's completions/ folder. See docs/completions.md (or smile-sec(1)) for where each
+/// shell looks.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   smile-sec completions bash > ~/.local/share/bash-completion/completions/smile-sec

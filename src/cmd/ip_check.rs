@@ -1,5 +1,5 @@
 //! `smile-sec ip-check`: addresses (arguments, stdin, or the client behind a proxy chain) checked
-//! against the callback allowlist (cli-contract §6). Glue only: parsing is `address`, verdicts are
+//! against the callback allowlist. Glue only: parsing is `address`, verdicts are
 //! `allowlist`, the proxy walk is `proxy`, line splitting is `lines`.
 
 use std::borrow::Cow;
@@ -10,11 +10,11 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::allowlist::ListArgs;
-use crate::allowlist::{Allowlist, Check, Reason, Verdict};
-use crate::lines::{self, Line};
+use crate::ingest::lines::{self, Line};
+use crate::ip::allowlist::{Allowlist, Check, Reason, Verdict};
+use crate::ip::proxy::{self, Choice, Hop};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::proxy::{self, Choice, Hop};
 
 /// Longest input line looked at; longer lines are reported invalid, not kept in memory.
 const MAX_LINE: usize = 4096;
@@ -96,7 +96,7 @@ pub enum Format {
 
 /// Trusted proxies are parsed as strictly as allowlist entries.
 fn parse_trusted(text: &str) -> Result<IpNet, String> {
-    crate::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
+    crate::ip::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
 }
 
 #[derive(Serialize)]
@@ -193,7 +193,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let invalid = report.summary.invalid;
     if invalid > 0 {
-        // Every exit 2 comes with a line on stderr (cli-contract §1, issue 6); one line for the
+        // Every exit 2 comes with a line on stderr; one line for the
         // batch, not one per input, so a scan of a large log stays readable.
         let what = if invalid == 1 {
             "input is"
@@ -239,8 +239,8 @@ impl Report {
     }
 
     /// The lines of standard input. A read that fails (stdin is a directory, a device gone) ends
-    /// them with a line on stderr; the other inputs are still checked and the summary printed
-    /// (cli-contract §1). An error writing the output stops the run.
+    /// them with a line on stderr; the other inputs are still checked and the summary printed.
+    /// An error writing the output stops the run.
     fn stdin(&mut self) -> io::Result<()> {
         let mut writing = None;
         let read = lines::for_each(io::stdin().lock(), MAX_LINE, |line| {
@@ -267,7 +267,7 @@ impl Report {
                 if self.shows(Verdict::Invalid) {
                     let check = self
                         .list
-                        .check_parsed(Err(crate::address::Invalid::NotAnAddress));
+                        .check_parsed(Err(crate::ip::address::Invalid::NotAnAddress));
                     let input = format!(
                         "{}...",
                         String::from_utf8_lossy(&start[..64.min(start.len())])

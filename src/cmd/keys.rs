@@ -1,7 +1,7 @@
 //! `smile-sec keys template`: a key file to start from. The template itself is `keyfile`'s.
 
 use super::args::ClockArgs;
-use crate::keyfile;
+use crate::keys::keyfile;
 use crate::outcome::Outcome;
 use crate::output::Printer;
 

@@ -7,6 +7,7 @@ pub mod callback;
 pub mod completions;
 pub mod ip_check;
 pub mod keys;
+pub mod seen;
 pub mod sign;
 pub mod verify;
 
@@ -21,6 +22,7 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::IpCheck(args) => ip_check::run(args),
         Command::Allowlist(args) => allowlist::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Seen(args) => seen::run(args),
         Command::Callback(args) => callback::run(args),
         Command::Keys(args) => keys::run(args),
         Command::Completions(args) => completions::run(args),

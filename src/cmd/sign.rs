@@ -1,4 +1,4 @@
-//! `smile-sec sign`: a request signature in the forms scripts need (cli-contract §4).
+//! `smile-sec sign`: a request signature in the forms scripts need.
 
 use std::path::PathBuf;
 
@@ -6,12 +6,12 @@ use anyhow::bail;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs};
-use crate::credentials::signing_credential;
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told};
+use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::Printer;
-use crate::request_body::{self, Body, BodyError};
-use crate::signature::sign;
+use crate::signing::request_body::{self, Body, BodyError};
+use crate::signing::signature::sign;
 use crate::time::format_signing_timestamp;
 
 /// Sign a request as the official SDKs do
@@ -81,7 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "--body prints the signed request as JSON; it cannot be combined with --format headers or env"
         );
     }
-    let credential = signing_credential(&args.keys.request(&args.partner, None))?;
+    let request = args.keys.request(&args.partner, None);
+    let credential = signing_credential(&request, &sources_told(&request)?)?;
     let timestamp = match args.timestamp {
         Some(ts) if ts.is_empty() => bail!("--timestamp is empty"),
         Some(ts) => ts,
@@ -147,7 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 fn read_body(path: &std::path::Path) -> anyhow::Result<Body> {
     let bytes = crate::input::read_all(path, "request body", crate::input::BODY_BYTES)?;
-    // Editors on Windows save JSON with a byte-order mark; `verify` skips it too (issue 6).
+    // Editors on Windows save JSON with a byte-order mark; `verify` skips it too.
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     request_body::parse(json).map_err(|e| match e {
         BodyError::NotAnObject => {

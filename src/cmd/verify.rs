@@ -1,7 +1,7 @@
 //! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
-//! other (cli-contract §5, §9). Reading and checking run in parallel in `batch` (framing is
+//! other. Reading and checking run in parallel in `batch` (framing is
 //! `payload` and `chunks`, verdicts are `verify`); this module is the in-order half: it judges
-//! replays, keeps the `--seen` file and prints.
+//! replays, claims accepted callbacks in the `--seen` store and prints.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
@@ -10,24 +10,26 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 
 use anyhow::{Context, bail};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration};
-use crate::array;
-use crate::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
-use crate::chunks::{self, Piece};
-use crate::credentials::verification_credentials;
-use crate::explain::{Explainer, Explanation};
+use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use crate::callbacks::explain::{Explainer, Explanation};
+use crate::callbacks::replay::{self, Body, BodyDigest, Location, PairId, ReplayLog};
+use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
+use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
+use crate::ingest::batch::{Checked, Checking, RenderLine, Unfinished, Work, Worker, produce};
+use crate::ingest::fast::array;
+use crate::ingest::fast::chunks::{self, Piece};
+use crate::ingest::fast::scan;
+use crate::ingest::payload::{self, ItemNumber, RawItem};
+use crate::ingest::pipeline;
+use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
+use crate::output::junit::{self, CaseOutcome, Counts};
+use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::{self, Printer, Tone, verdict};
-use crate::payload::{self, ItemNumber, RawItem};
-use crate::pipeline;
-use crate::replay::{self, Body, Location, ReplayLog, SeenFile};
-use crate::scan;
-use crate::time::format_signing_timestamp;
-use crate::verify::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 
 /// Verify saved callbacks: signature, freshness and replays
 ///
@@ -72,10 +74,11 @@ pub struct Args {
     #[arg(long)]
     pub explain: bool,
 
-    /// Remember accepted callbacks in FILE across runs, so that a replay arriving later is caught
-    /// (created when missing; locked while in use; append-only NDJSON)
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub seen: Option<PathBuf>,
+    /// Remember accepted callbacks in STORE across runs and machines, so that a replay arriving
+    /// later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A
+    /// callback is reported ok only once it is recorded
+    #[arg(long, value_name = "STORE", value_hint = ValueHint::FilePath)]
+    pub seen: Option<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -88,6 +91,8 @@ pub enum Format {
     Text,
     /// NDJSON: one result object per callback, then a summary object
     Json,
+    /// JUnit XML: one test case per callback, a failure for each that fails
+    Junit,
 }
 
 /// One result line of `--format json`. Written by hand ([`ResultLine::write_json`]): it is most of
@@ -137,10 +142,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
-    let keys = verification_credentials(
-        &args.keys.request(&args.partner, args.env.map(Into::into)),
-        args.explain,
-    )?;
+    let request = args.keys.request(&args.partner, args.env.map(Into::into));
+    let keys = verification_credentials(&request, &sources_told(&request)?, args.explain)?;
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
     }
@@ -163,29 +166,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(_) => verifier,
         None => verifier.with_unhashed_pairs(),
     };
-    let mut replays = ReplayLog::default();
-    let seen = match &args.seen {
+    let window = Window {
+        max_age: args.max_age,
+        max_future: args.max_future,
+    };
+    let store = match &args.seen {
         None => None,
-        Some(path) => {
-            let (file, load) = SeenFile::open(path, &mut replays)
-                .with_context(|| format!("cannot open --seen file {}", path.display()))?;
-            if load.skipped > 0 {
-                output::warn(format_args!(
-                    "{}: {} unreadable line(s) ignored (a partial line is what an interrupted run leaves)",
-                    path.display(),
-                    load.skipped
-                ));
-            }
-            Some(file)
-        }
+        Some(spec) => Some(
+            store::open(spec, window)
+                .map_err(store_error)
+                .context("--seen")?,
+        ),
     };
     let report = Report {
         current_seq: None,
         lone: None,
-        replays,
+        replays: ReplayLog::default(),
         origins: Origins::default(),
-        seen,
-        seen_at: format_signing_timestamp(now),
+        store,
+        now,
+        held: Vec::new(),
+        pending: Vec::new(),
         format: args.format,
         summary: Summary {
             kind: "summary",
@@ -195,25 +196,28 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         warned_assumed_utc: false,
         line: Vec::with_capacity(256),
         rendered: Vec::new(),
+        failures: StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]),
     };
     let paths = args.paths;
     let worker = Worker {
         verifier,
         explainer,
         digest_all: args.seen.is_some(),
-        render: match args.format {
-            Format::Json => render_json as RenderLine,
-            Format::Text => render_text,
-        },
+        render: renderer(args.format),
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
     let (recycle, recycled) = mpsc::channel();
-    let (summary, outcome, closed) = pipeline::run_ordered(
+    let mut skipped = Vec::new();
+    let run = pipeline::run_ordered(
         pipeline::default_workers(),
-        |emit| produce(&paths, emit, &recycled),
+        |emit| produce(&paths, emit, &recycled, &mut skipped),
         |batch| worker.check(batch),
         |results| report.collect(&worker, results, &recycle),
-    )?;
+    );
+    for path in &skipped {
+        output::warn(format_args!("{path}"));
+    }
+    let (summary, outcome, closed) = run?;
     if summary.checked == 0 && summary.errors == 0 && !closed {
         output::item_error(format_args!("no callbacks found in the input"));
         return Ok(Outcome::Error);
@@ -224,13 +228,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
 struct Report {
     /// The source the last item came from, and its first item while it may be the only one: in a
-    /// line-laid-out source a lone item is item 1 wherever it starts (cli-contract §5).
+    /// line-laid-out source a lone item is item 1 wherever it starts.
     current_seq: Option<u64>,
     lone: Option<Held>,
     replays: ReplayLog,
     origins: Origins,
-    seen: Option<SeenFile>,
-    seen_at: String,
+    /// The `--seen` store. With one, every line is held (in `held`) until the claims of the
+    /// accepted callbacks before it are committed: a callback is reported `ok` only once
+    /// recorded.
+    store: Option<Box<dyn ReplayStore>>,
+    now: DateTime<Utc>,
+    held: Vec<u8>,
+    /// The accepted callbacks in `held` whose claims are not made yet.
+    pending: Vec<Pending>,
     format: Format,
     summary: Summary,
     outcome: Outcome,
@@ -239,6 +249,8 @@ struct Report {
     line: Vec<u8>,
     /// The result lines the workers rendered for the batch being collected.
     rendered: Vec<u8>,
+    /// What failed, for the GitHub job summary.
+    failures: StepSummary,
 }
 
 impl Report {
@@ -252,8 +264,23 @@ impl Report {
         results: impl Iterator<Item = Checked>,
         recycle: &Sender<Vec<u8>>,
     ) -> anyhow::Result<(Summary, Outcome, bool)> {
-        let mut out = Printer::new();
-        match self.collect_into(&mut out, worker, results, recycle) {
+        // JUnit's counts come before its cases: the cases are gathered, then put in the document.
+        let mut out = match self.format {
+            Format::Junit => Printer::in_memory(),
+            Format::Text | Format::Json => Printer::new(),
+        };
+        let written = self
+            .collect_into(&mut out, worker, results, recycle)
+            .and_then(|()| self.finish(out).map_err(Into::into));
+        if let Err(e) = self
+            .failures
+            .append_if_requested("Every callback passed.", &summary_line(&self.summary))
+        {
+            output::warn(format_args!(
+                "cannot append to the job summary (${STEP_SUMMARY_ENV}): {e}"
+            ));
+        }
+        match written {
             Ok(()) => Ok((self.summary, self.outcome, false)),
             Err(e) if output::is_broken_pipe(&e) => Ok((self.summary, self.outcome, true)),
             Err(e) => Err(e),
@@ -287,6 +314,8 @@ impl Report {
                 self.emit(out, &from, data, result)?;
             }
             let Some(unfinished) = checked.unfinished else {
+                // One commit a batch.
+                self.settle(out)?;
                 if let Work::Piece(Piece::Lines { data, .. }) = checked.batch.work {
                     // The reader may be gone already (its thread ends with the input).
                     let _ = recycle.send(data);
@@ -347,29 +376,34 @@ impl Report {
                 }
             }
             .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
+            self.settle(out)?;
         }
         self.end_source(out)?;
-        if let Some(seen) = &mut self.seen {
-            seen.flush().context("cannot write the --seen file")?;
-        }
+        self.settle(out)?;
+        Ok(())
+    }
+
+    /// The summary (text, JSON), or the JUnit document around the cases gathered in `out`.
+    fn finish(&self, mut out: Printer) -> io::Result<()> {
         let s = &self.summary;
         match self.format {
             Format::Json => out.json(s)?,
-            Format::Text => out.line(format_args!(
-                "{} checked: {} valid, {} invalid, {} errors{}",
-                s.checked,
-                s.valid,
-                s.invalid,
-                s.errors,
-                match s.duplicates {
-                    0 => String::new(),
-                    1 => " (1 duplicate)".to_owned(),
-                    n => format!(" ({n} duplicates)"),
-                }
-            ))?,
+            Format::Text => out.line(format_args!("{}", summary_line(s)))?,
+            Format::Junit => {
+                let counts = Counts {
+                    tests: s.valid + s.invalid + s.errors,
+                    failures: s.invalid,
+                    errors: s.errors,
+                };
+                out = {
+                    let cases = out.into_memory();
+                    let mut stdout = Printer::new();
+                    junit::write_document(&mut stdout, "smile-sec verify", counts, &cases)?;
+                    stdout
+                };
+            }
         }
-        out.flush()?;
-        Ok(())
+        out.flush()
     }
 
     /// Takes the next result in input order, holding a line-laid-out source's first item until a
@@ -428,7 +462,7 @@ impl Report {
     fn one(
         &mut self,
         out: &mut Printer,
-        source: &str,
+        source: &Arc<str>,
         origin: Option<u32>,
         data: &[u8],
         result: &mut Checking,
@@ -471,22 +505,38 @@ impl Report {
                 judge_replay(&mut self.replays, verdict, body, |earlier| {
                     replay::same_body(earlier, bytes, |location| origins.read_back(location))
                 });
-                if let (Some(seen), Some(pair), Some(body)) =
-                    (&mut self.seen, &verdict.accepted, &digest)
-                    && verdict.first_sighting
-                    && let Some(ts) = timestamp()
-                {
-                    seen.record_accepted(ts, pair, body, &self.seen_at)
-                        .context("cannot write the --seen file")?;
+                // Accepted, and no replay within this run: the store has the last word, and the
+                // result waits for it.
+                let claim = match (&self.store, verdict.accepted) {
+                    (Some(_), Some(pair)) if verdict.reason == Reason::Ok => Some(Pending {
+                        line: 0..0,
+                        source: source.clone(),
+                        number,
+                        verdict: verdict.clone(),
+                        timestamp: timestamp().unwrap_or_default().into(),
+                        pair,
+                        // Workers take every accepted body's digest when there is a store.
+                        body: digest
+                            .or_else(|| replay::item_digest(bytes))
+                            .unwrap_or(BodyDigest([0; 32])),
+                    }),
+                    _ => None,
+                };
+                if claim.is_none() {
+                    self.account(source, number, verdict);
                 }
-                self.account(source, number, verdict);
+                let start = self.held.len();
                 // A resend is marked in text output, and a replay changes the verdict: only those
                 // lines read otherwise than the worker rendered them.
                 if line.start != line.end
                     && verdict.reason == reason_as_rendered
                     && !verdict.duplicate
                 {
-                    out.writer().write_all(&self.rendered[line.clone()])?;
+                    if self.store.is_some() {
+                        self.held.extend_from_slice(&self.rendered[line.clone()]);
+                    } else {
+                        out.writer().write_all(&self.rendered[line.clone()])?;
+                    }
                 } else {
                     self.print(
                         out,
@@ -496,6 +546,13 @@ impl Report {
                         timestamp(),
                         explanation.as_deref(),
                     )?;
+                }
+                if let Some(mut claim) = claim {
+                    claim.line = start..self.held.len();
+                    self.pending.push(claim);
+                }
+                if self.pending.len() >= PENDING_CLAIMS || self.held.len() >= HELD_BYTES {
+                    self.settle(out)?;
                 }
             }
             Checking::NotAnObject(number) => {
@@ -514,6 +571,21 @@ impl Report {
                 output::item_error(format_args!("{message}"));
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
+                self.failures.row(&[message, "unreadable", ""]);
+                if self.format == Format::Junit {
+                    self.line.clear();
+                    let case = CaseOutcome::Errored;
+                    junit::write_case(
+                        &mut self.line,
+                        CLASS,
+                        message,
+                        case,
+                        "unreadable",
+                        message,
+                        "",
+                    );
+                    self.put_line(out)?;
+                }
             }
         }
         Ok(())
@@ -532,6 +604,11 @@ impl Report {
         } else {
             self.summary.invalid += 1;
             self.outcome = self.outcome.worst(Outcome::Fail);
+        }
+        if reason != Reason::Ok {
+            let place = format!("{source}:{item}");
+            let detail = v.detail.as_deref().unwrap_or_default();
+            self.failures.row(&[&place, reason.as_str(), detail]);
         }
         if v.assumed_utc && !self.warned_assumed_utc {
             self.warned_assumed_utc = true;
@@ -552,12 +629,111 @@ impl Report {
         explanation: Option<&Explanation>,
     ) -> io::Result<()> {
         self.line.clear();
-        let render = match self.format {
-            Format::Json => render_json,
-            Format::Text => render_text,
+        renderer(self.format)(source, item, v, timestamp, explanation, &mut self.line);
+        self.put_line(out)
+    }
+
+    /// Writes `self.line`, or holds it while claims are pending.
+    fn put_line(&mut self, out: &mut Printer) -> io::Result<()> {
+        if self.store.is_some() {
+            self.held.extend_from_slice(&self.line);
+            Ok(())
+        } else {
+            out.writer().write_all(&self.line)
+        }
+    }
+
+    /// Claims the accepted callbacks held so far in the store (one commit), then prints what was
+    /// held, with the store's verdict on each: a pair it holds with another body is a replay,
+    /// with the same body a resend. Nothing held is printed when the store fails.
+    fn settle(&mut self, out: &mut Printer) -> anyhow::Result<()> {
+        let Some(store) = &mut self.store else {
+            return Ok(());
         };
-        render(source, item, v, timestamp, explanation, &mut self.line);
+        let pending = std::mem::take(&mut self.pending);
+        let answers = if pending.is_empty() {
+            Vec::new()
+        } else {
+            let claims: Vec<DigestClaim<'_>> = pending
+                .iter()
+                .map(|p| DigestClaim {
+                    partner_id: p.verdict.partner_id.as_deref().unwrap_or_default(),
+                    timestamp: &p.timestamp,
+                    pair: p.pair,
+                    body: p.body,
+                })
+                .collect();
+            store
+                .claim_digests(self.now, &claims)
+                .map_err(store_error)
+                .context("cannot record accepted callbacks, so none is reported ok")?
+        };
+        let held = std::mem::take(&mut self.held);
+        let mut written = 0;
+        for (mut p, answer) in pending.into_iter().zip(answers) {
+            match answer {
+                Claim::New => {}
+                Claim::Resend => p.verdict.duplicate = true,
+                Claim::Replay => {
+                    p.verdict.reason = Reason::Replayed;
+                    p.verdict.detail = Some(
+                        "this timestamp and signature were accepted before with a different body \
+                         (the replay store says so)"
+                            .into(),
+                    );
+                }
+            }
+            self.account(&p.source, p.number, &p.verdict);
+            if answer != Claim::New {
+                out.writer().write_all(&held[written..p.line.start])?;
+                written = p.line.end;
+                self.print_now(out, &p)?;
+            }
+        }
+        out.writer().write_all(&held[written..])?;
+        self.held = held;
+        self.held.clear();
+        Ok(())
+    }
+
+    /// Prints a settled claim's result line at once.
+    fn print_now(&mut self, out: &mut Printer, p: &Pending) -> io::Result<()> {
+        self.line.clear();
+        renderer(self.format)(
+            &p.source,
+            p.number,
+            &p.verdict,
+            Some(&p.timestamp),
+            None,
+            &mut self.line,
+        );
         out.writer().write_all(&self.line)
+    }
+}
+
+/// How many accepted callbacks, or bytes of result lines, wait for a claim at most: a batch's
+/// worth (one commit a batch), and no more when a long source is framed in order.
+const PENDING_CLAIMS: usize = 4096;
+const HELD_BYTES: usize = 1 << 20;
+
+/// An accepted callback whose claim in the store is to be made, and its result line.
+struct Pending {
+    /// Where its line is in `Report::held`.
+    line: std::ops::Range<usize>,
+    source: Arc<str>,
+    number: ItemNumber,
+    verdict: Verdict,
+    timestamp: Box<str>,
+    pair: PairId,
+    /// SHA-256 of the canonical body.
+    body: BodyDigest,
+}
+
+/// A store's error at the command edge: its message, and its hint when it has one.
+fn store_error(e: StoreError) -> anyhow::Error {
+    match e.hint {
+        Some(hint) => output::hinted(e.message, hint),
+        None => anyhow::Error::new(e),
     }
 }
 
@@ -682,6 +858,72 @@ fn render_json(
 /// A callback's text result line: the verdict word (coloured when colour is on), where the
 /// callback is, and notes (a [`RenderLine`]). Put together by hand: it is most of what a large
 /// run prints, and the formatting machinery cost more than the rest of the line.
+/// The test-case class of every `--format junit` case.
+const CLASS: &str = "smile-sec.verify";
+
+/// A callback's `--format junit` test case (a [`RenderLine`]).
+fn render_junit(
+    source: &str,
+    item: ItemNumber,
+    v: &Verdict,
+    _timestamp: Option<&str>,
+    explanation: Option<&Explanation>,
+    out: &mut Vec<u8>,
+) {
+    let name = format!("{source}:{item}");
+    let outcome = match v.reason {
+        Reason::Ok => CaseOutcome::Passed,
+        r if r.is_error() => CaseOutcome::Errored,
+        _ => CaseOutcome::Failed,
+    };
+    let message = v.detail.as_deref().unwrap_or(v.reason.as_str());
+    let mut details = Vec::new();
+    if let Some(id) = v.key_id.as_deref() {
+        details.push(format!("key {id}"));
+    }
+    if let Some(age) = v.age_seconds {
+        details.push(format!("age {age}s"));
+    }
+    if let Some(e) = explanation {
+        details.push(format!("explain: {}", e.detail));
+    }
+    let details = details.join(", ");
+    junit::write_case(
+        out,
+        CLASS,
+        &name,
+        outcome,
+        v.reason.as_str(),
+        message,
+        &details,
+    );
+}
+
+/// The renderer of one result for `format`.
+fn renderer(format: Format) -> RenderLine {
+    match format {
+        Format::Json => render_json,
+        Format::Text => render_text,
+        Format::Junit => render_junit,
+    }
+}
+
+/// The text summary line, also the job summary's last line.
+fn summary_line(s: &Summary) -> String {
+    format!(
+        "{} checked: {} valid, {} invalid, {} errors{}",
+        s.checked,
+        s.valid,
+        s.invalid,
+        s.errors,
+        match s.duplicates {
+            0 => String::new(),
+            1 => " (1 duplicate)".to_owned(),
+            n => format!(" ({n} duplicates)"),
+        }
+    )
+}
+
 fn render_text(
     source: &str,
     item: ItemNumber,
@@ -788,7 +1030,7 @@ fn write_age(out: &mut Vec<u8>, seconds: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explain::Cause;
+    use crate::callbacks::explain::Cause;
 
     #[test]
     fn ages_read_in_the_two_largest_units() {

@@ -1,6 +1,6 @@
 //! Helpers shared by the CLI tests: the binary with a clean environment, secret-leak checks, and a
 //! tiny HTTP endpoint on loopback for `callback send`/`probe`.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,0 +1,504 @@
+//! `verify --explain`: for a callback whose signature fails, try the usual mistakes one at a time
+//! and name the single change that makes it match.
+//!
+//! An explanation names the hypothesis that matched and nothing more: never a key, never an
+//! expected signature, so `--explain` cannot be used as a signing oracle.
+
+use base64::Engine;
+use base64::engine::general_purpose::{
+    GeneralPurpose, STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+};
+use serde::Serialize;
+
+use crate::keys::credentials::Credential;
+use crate::keys::keyfile::Environment;
+use crate::signing::secret::ApiKey;
+use crate::signing::signature::{DecodedSignature, Signer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    WrongEnvironmentKey,
+    OtherKey,
+    PartnerIdZeroPadding,
+    KeyWhitespace,
+    SignatureEncoding,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub cause: Cause,
+    pub detail: String,
+}
+
+/// A key the explainer may try, with what can be said about it.
+#[derive(Debug)]
+struct Suspect {
+    key_id: Option<String>,
+    environment: Option<Environment>,
+    partner_id: String,
+    key: ApiKey,
+    signer: Signer,
+}
+
+impl Suspect {
+    fn new(c: &Credential) -> Self {
+        Suspect {
+            key_id: c.key_id.clone(),
+            environment: c.environment,
+            partner_id: c.partner_id.clone(),
+            key: c.key.clone(),
+            signer: Signer::new(&c.key),
+        }
+    }
+
+    fn name(&self) -> String {
+        match (&self.key_id, self.environment) {
+            (Some(id), Some(env)) => format!("key `{id}` ({env})"),
+            (Some(id), None) => format!("key `{id}`"),
+            (None, _) => format!("the given key ({})", self.key.fingerprint()),
+        }
+    }
+}
+
+/// Tries the usual mistakes in a fixed order.
+#[derive(Debug)]
+pub struct Explainer {
+    /// The keys `verify` tried.
+    tried: Vec<Suspect>,
+    /// Key-file keys the filters left out.
+    others: Vec<Suspect>,
+}
+
+impl Explainer {
+    /// `tried`: the keys verify used; `key_file_keys`: every usable key-file key (duplicates of a
+    /// tried key are ignored).
+    pub fn new(tried: &[Credential], key_file_keys: &[Credential]) -> Self {
+        let tried: Vec<Suspect> = tried.iter().map(Suspect::new).collect();
+        let others = key_file_keys
+            .iter()
+            .filter(|c| {
+                !tried
+                    .iter()
+                    .any(|t| t.key == c.key && t.partner_id == c.partner_id)
+            })
+            .map(Suspect::new)
+            .collect();
+        Explainer { tried, others }
+    }
+
+    /// Explains why `signature` does not verify for `timestamp`.
+    pub fn explain(&self, timestamp: &str, signature: &str) -> Explanation {
+        let strict = DecodedSignature::parse(signature).ok();
+        let Some(sig) = strict else {
+            return self.explain_encoding(timestamp, signature);
+        };
+        self.other_key(timestamp, &sig)
+            .or_else(|| self.partner_padding(timestamp, &sig))
+            .or_else(|| self.key_whitespace(timestamp, &sig))
+            .unwrap_or_else(unknown)
+    }
+
+    fn explain_encoding(&self, timestamp: &str, signature: &str) -> Explanation {
+        // White space around the signature, of any kind (a newline from a header, a no-break
+        // space from a web page, a byte-order mark), whatever the signature's own characters.
+        let trimmed = signature
+            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'));
+        let wrapped = trimmed.len() != signature.len();
+        // Node's SDK decodes leniently, so these spellings circulate.
+        let spellings: [(&GeneralPurpose, &str); 4] = [
+            (&STANDARD, STANDARD_NAME),
+            (&STANDARD_NO_PAD, "unpadded standard base64"),
+            (&URL_SAFE, "base64url"),
+            (&URL_SAFE_NO_PAD, "unpadded base64url"),
+        ];
+        for (engine, name) in spellings {
+            let Ok(bytes) = engine.decode(trimmed) else {
+                continue;
+            };
+            let Ok(raw) = <[u8; 32]>::try_from(bytes) else {
+                continue;
+            };
+            let sig = DecodedSignature(raw);
+            if let Some(s) = self
+                .tried
+                .iter()
+                .find(|s| s.signer.matches(timestamp, &s.partner_id, &sig))
+            {
+                let detail = match (wrapped, name == STANDARD_NAME) {
+                    (true, true) => format!(
+                        "the signature matches {} once the white space around it is removed; something added it on the way (a header line, a copy and paste)",
+                        s.name()
+                    ),
+                    (true, false) => format!(
+                        "the signature matches {} once the white space around it is removed and it is read as {name}; Smile ID sends padded standard base64 (+, /, =) with nothing around it, so something re-encoded it",
+                        s.name()
+                    ),
+                    (false, _) => format!(
+                        "the signature matches {} once read as {name}; Smile ID sends padded standard base64 (+, /, =), so something re-encoded it",
+                        s.name()
+                    ),
+                };
+                return Explanation {
+                    cause: Cause::SignatureEncoding,
+                    detail,
+                };
+            }
+        }
+        Explanation {
+            cause: Cause::Unknown,
+            detail: "the signature is not a 32-byte signature in any base64 spelling that matches"
+                .into(),
+        }
+    }
+
+    fn other_key(&self, timestamp: &str, sig: &DecodedSignature) -> Option<Explanation> {
+        let hit = self
+            .others
+            .iter()
+            .find(|s| s.signer.matches(timestamp, &s.partner_id, sig))?;
+        let tried_envs: Vec<Environment> =
+            self.tried.iter().filter_map(|s| s.environment).collect();
+        let other_environment = hit
+            .environment
+            .is_some_and(|env| !tried_envs.is_empty() && !tried_envs.contains(&env));
+        Some(if other_environment {
+            Explanation {
+                cause: Cause::WrongEnvironmentKey,
+                detail: format!(
+                    "the signature matches {}, the {} key; only {} keys were tried",
+                    hit.name(),
+                    hit.environment.map_or("other", Environment::as_str),
+                    tried_envs[0]
+                ),
+            }
+        } else {
+            Explanation {
+                cause: Cause::OtherKey,
+                detail: format!(
+                    "the signature matches {}, which the filters left out",
+                    hit.name()
+                ),
+            }
+        })
+    }
+
+    fn partner_padding(&self, timestamp: &str, sig: &DecodedSignature) -> Option<Explanation> {
+        for s in &self.tried {
+            for variant in zero_padding_variants(&s.partner_id) {
+                if s.signer.matches(timestamp, &variant, sig) {
+                    let padding = format!(
+                        "the partner ID \"{variant}\" instead of \"{}\" (partner IDs are signed byte for byte)",
+                        s.partner_id
+                    );
+                    let detail = match timestamp_reading(timestamp, &s.partner_id, &variant) {
+                        // The message signed is the timestamp and the partner ID run together,
+                        // so a zero can have moved between them: both readings sign the same.
+                        Some(other) => format!(
+                            "the signature matches {} with either of two changes that sign the same bytes (the timestamp and partner ID are signed run together), so either is possible: {padding}, or {other}",
+                            s.name()
+                        ),
+                        None => format!("the signature matches {} with {padding}", s.name()),
+                    };
+                    return Some(Explanation {
+                        cause: Cause::PartnerIdZeroPadding,
+                        detail,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    fn key_whitespace(&self, timestamp: &str, sig: &DecodedSignature) -> Option<Explanation> {
+        for s in &self.tried {
+            for (variant, change) in whitespace_variants(s.key.expose()) {
+                let Ok(key) = ApiKey::new(variant) else {
+                    continue;
+                };
+                if Signer::new(&key).matches(timestamp, &s.partner_id, sig) {
+                    return Some(Explanation {
+                        cause: Cause::KeyWhitespace,
+                        detail: format!(
+                            "the signature matches {} with {change}; one copy of the key has stray white space",
+                            s.name()
+                        ),
+                    });
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Smile ID's own spelling of a signature.
+const STANDARD_NAME: &str = "padded standard base64";
+
+/// When signing `timestamp` with partner ID `variant` signs the same bytes as a timestamp with
+/// zeros moved to or from its end, with the partner ID `partner` as it is: how to say so.
+fn timestamp_reading(timestamp: &str, partner: &str, variant: &str) -> Option<String> {
+    if let Some(zeros) = partner.strip_suffix(variant) {
+        // The partner ID lost leading zeros: as if the timestamp had gained them at its end.
+        let original = timestamp.strip_suffix(zeros)?;
+        return Some(format!(
+            "a timestamp that gained {} trailing 0 on its way (signed as \"{original}\")",
+            zeros.len()
+        ));
+    }
+    let zeros = variant.strip_suffix(partner)?;
+    Some(format!(
+        "a timestamp that lost {} trailing 0 on its way (signed as \"{timestamp}{zeros}\")",
+        zeros.len()
+    ))
+}
+
+fn unknown() -> Explanation {
+    Explanation {
+        cause: Cause::Unknown,
+        detail: "no single usual mistake explains it: the callback may be forged or altered, or signed with a key not at hand".into(),
+    }
+}
+
+/// `085` → `85`; `85` → `085`, `0085`; only for all-digit partner IDs.
+fn zero_padding_variants(partner_id: &str) -> Vec<String> {
+    if partner_id.is_empty() || !partner_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    let mut variants = Vec::new();
+    let trimmed = partner_id.trim_start_matches('0');
+    if !trimmed.is_empty() && trimmed != partner_id {
+        variants.push(trimmed.to_owned());
+    }
+    for width in (trimmed.len() + 1)..=6 {
+        let padded = format!("{trimmed:0>width$}");
+        if padded != partner_id {
+            variants.push(padded);
+        }
+    }
+    variants
+}
+
+/// White space a copy of a key picks up on its way (an editor's last newline, a CRLF file, a blank
+/// line after it, a value pasted between spaces or after a tab), as what comes before and after
+/// the key, and how to say so without showing the key.
+const PICKED_UP: [(&[u8], &[u8], &str); 9] = [
+    (b"", b"\n", "a trailing newline added to the key"),
+    (b"", b"\r\n", "a trailing newline added to the key"),
+    (b"", b"\n\n", "two trailing newlines added to the key"),
+    (b"", b"\r", "a trailing carriage return added to the key"),
+    (b"", b" ", "a trailing space added to the key"),
+    (b" ", b"", "a leading space added to the key"),
+    (b" ", b" ", "a space added on each side of the key"),
+    (b"", b"\t", "a trailing tab added to the key"),
+    (b"\t", b"", "a leading tab added to the key"),
+];
+
+/// The key with white space removed or added, and how to say so without showing the key.
+fn whitespace_variants(key: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
+    let mut variants: Vec<(Vec<u8>, &'static str)> = Vec::new();
+    for suffix in [&b"\n"[..], b"\r\n"] {
+        if let Some(stripped) = key.strip_suffix(suffix) {
+            variants.push((
+                stripped.to_vec(),
+                "the trailing newline removed from the key",
+            ));
+        }
+    }
+    let trimmed = key.trim_ascii();
+    if trimmed.len() != key.len() {
+        variants.push((trimmed.to_vec(), "white space around the key removed"));
+    }
+    for (before, after, change) in PICKED_UP {
+        variants.push(([before, key, after].concat(), change));
+    }
+    variants
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::signature::sign;
+
+    const TS: &str = "2026-11-20T10:00:00.000Z";
+
+    fn credential(id: &str, env: Environment, key: &str, partner: &str) -> Credential {
+        Credential {
+            key: ApiKey::new(key).unwrap(),
+            key_id: Some(id.into()),
+            environment: Some(env),
+            partner_id: partner.into(),
+            retired: None,
+        }
+    }
+
+    fn explainer() -> Explainer {
+        let prod = credential("live", Environment::Production, "prod-key", "085");
+        let sandbox = credential("test", Environment::Sandbox, "sandbox-key", "085");
+        let sandbox2 = credential("test-old", Environment::Sandbox, "sandbox-old", "085");
+        Explainer::new(
+            std::slice::from_ref(&prod),
+            &[prod.clone(), sandbox, sandbox2],
+        )
+    }
+
+    fn cause(signature: &str) -> Cause {
+        explainer().explain(TS, signature).cause
+    }
+
+    fn signed(key: &str, partner: &str) -> String {
+        sign(&ApiKey::new(key).unwrap(), TS, partner)
+    }
+
+    #[test]
+    fn each_cause() {
+        assert_eq!(
+            cause(&signed("sandbox-key", "085")),
+            Cause::WrongEnvironmentKey
+        );
+        assert_eq!(
+            cause(&signed("prod-key", "85")),
+            Cause::PartnerIdZeroPadding
+        );
+        for (before, after, _) in PICKED_UP {
+            let key = [before, b"prod-key", after].concat();
+            let key = String::from_utf8(key).unwrap();
+            assert_eq!(cause(&signed(&key, "085")), Cause::KeyWhitespace, "{key:?}");
+        }
+        let url = signed("prod-key", "085")
+            .replace('+', "-")
+            .replace('/', "_");
+        let url_unpadded = url.trim_end_matches('=').to_owned();
+        let unpadded = signed("prod-key", "085").trim_end_matches('=').to_owned();
+        for s in [url_unpadded, unpadded] {
+            assert_eq!(cause(&s), Cause::SignatureEncoding, "{s}");
+        }
+        assert_eq!(cause(&signed("unrelated", "085")), Cause::Unknown);
+        assert_eq!(cause("not base64 at all"), Cause::Unknown);
+    }
+
+    #[test]
+    fn white_space_the_signer_lacked() {
+        // The key we hold picked up the white space; the signer's copy did not.
+        for key in ["prod-key\n", "prod-key\r\n", " prod-key ", "\tprod-key\n"] {
+            let prod = credential("live", Environment::Production, key, "085");
+            let e = Explainer::new(std::slice::from_ref(&prod), &[]);
+            let sig = signed(key.trim(), "085");
+            assert_eq!(e.explain(TS, &sig).cause, Cause::KeyWhitespace, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn same_environment_key_is_other_key() {
+        let a = credential("a", Environment::Sandbox, "key-a", "085");
+        let b = credential("b", Environment::Sandbox, "key-b", "085");
+        let e = Explainer::new(std::slice::from_ref(&a), &[a.clone(), b]);
+        assert_eq!(
+            e.explain(TS, &signed("key-b", "085")).cause,
+            Cause::OtherKey
+        );
+    }
+
+    #[test]
+    fn explanations_never_hold_keys_or_signatures() {
+        let e = explainer();
+        for sig in [
+            signed("sandbox-key", "085"),
+            signed("prod-key\n", "085"),
+            signed("prod-key", "85"),
+        ] {
+            let text = format!("{:?}", e.explain(TS, &sig));
+            for secret in ["prod-key", "sandbox-key", &signed("prod-key", "085")] {
+                assert!(!text.contains(secret), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_signature_wrapped_in_white_space_is_an_encoding_matter() {
+        let good = signed("prod-key", "085");
+        let url = good.replace('+', "-").replace('/', "_");
+        for wrapped in [
+            format!(" {good}"),
+            format!("{good}\n"),
+            format!("\t{good}\r\n"),
+            format!("\u{a0}{good}\u{a0}"),
+            format!("\u{feff}{good}"),
+            format!(" {url} "),
+            format!("\n{}\n", good.trim_end_matches('=')),
+        ] {
+            let e = explainer().explain(TS, &wrapped);
+            assert_eq!(e.cause, Cause::SignatureEncoding, "{wrapped:?}");
+            assert!(e.detail.contains("white space around it"), "{}", e.detail);
+            let reencoded = e.detail.contains("re-encoded");
+            assert_eq!(reencoded, !wrapped.contains(&good), "{}", e.detail);
+        }
+        // Any signature's characters: try many keys, so that +, / and = all occur.
+        for n in 0..50 {
+            let key = format!("prod-key-{n}");
+            let prod = credential("live", Environment::Production, &key, "085");
+            let e = Explainer::new(std::slice::from_ref(&prod), &[]);
+            let sig = signed(&key, "085");
+            assert_eq!(
+                e.explain(TS, &format!(" {sig}\n")).cause,
+                Cause::SignatureEncoding
+            );
+        }
+    }
+
+    /// The signed message is the timestamp and the partner ID run together: a zero that moved
+    /// from one to the other signs the same bytes, so the detail names both.
+    #[test]
+    fn a_zero_that_may_belong_to_either_side_is_said_to() {
+        let prod = credential("live", Environment::Production, "prod-key", "085");
+        let e = Explainer::new(std::slice::from_ref(&prod), &[]);
+        // Smile ID signed "…+0100" and partner "85"? Or "…+010" and "085", the timestamp having
+        // gained a trailing 0? Both are the bytes "…+010085".
+        let ts = "2024-03-15 11:20:30 +0100";
+        let sig = sign(&ApiKey::new("prod-key").unwrap(), ts, "85");
+        let explained = e.explain(ts, &sig);
+        assert_eq!(explained.cause, Cause::PartnerIdZeroPadding);
+        assert!(
+            explained.detail.contains("either is possible"),
+            "{}",
+            explained.detail
+        );
+        assert!(
+            explained.detail.contains("\"85\" instead of \"085\""),
+            "{}",
+            explained.detail
+        );
+        assert!(
+            explained.detail.contains(
+                "gained 1 trailing 0 on its way (signed as \"2024-03-15 11:20:30 +010\")"
+            ),
+            "{}",
+            explained.detail
+        );
+        // A timestamp that does not end in 0 leaves one reading.
+        let sig = sign(&ApiKey::new("prod-key").unwrap(), TS, "85");
+        let explained = e.explain(TS, &sig);
+        assert!(!explained.detail.contains("either"), "{}", explained.detail);
+        // A partner ID that gained a leading zero reads as a timestamp that lost a trailing one.
+        let short = credential("live", Environment::Production, "prod-key", "85");
+        let e = Explainer::new(std::slice::from_ref(&short), &[]);
+        let sig = sign(&ApiKey::new("prod-key").unwrap(), TS, "085");
+        let explained = e.explain(TS, &sig);
+        assert_eq!(explained.cause, Cause::PartnerIdZeroPadding);
+        assert!(
+            explained.detail.contains("lost 1 trailing 0"),
+            "{}",
+            explained.detail
+        );
+    }
+
+    #[test]
+    fn padding_variants() {
+        assert_eq!(
+            zero_padding_variants("085"),
+            ["85", "0085", "00085", "000085"]
+        );
+        assert_eq!(zero_padding_variants("85")[0], "085");
+        assert!(zero_padding_variants("abc").is_empty());
+    }
+}

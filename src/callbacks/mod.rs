@@ -1,0 +1,9 @@
+//! The judgement on saved callbacks once they are read: the verdict on one callback (signature,
+//! freshness, replay), `--explain`'s diagnosis of a failed signature, and replay detection with the
+//! canonical body form it digests.
+
+pub mod canonical;
+pub mod explain;
+pub mod replay;
+pub mod store;
+pub mod verdict;

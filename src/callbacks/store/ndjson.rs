@@ -1,0 +1,150 @@
+//! The append-only NDJSON record that `verify --seen FILE` kept before the stores: read for
+//! `seen import`, and recognised so that such a file is never taken for (or turned into) a store.
+//!
+//! One line per accepted callback: `{"timestamp":..,"pair":..,"body":..,"seen_at":..}`, with the
+//! pair's name (first 16 bytes of SHA-256 of the decoded signature) and the body's SHA-256 in hex.
+//! A run killed mid-write could leave a partial last line: such lines are skipped and counted.
+
+use std::io::BufRead;
+
+use serde::Deserialize;
+
+use super::Imported;
+use crate::callbacks::replay::{BodyDigest, PairId};
+use crate::time::parse_rfc3339;
+
+/// One line of the former record, as written.
+#[derive(Debug, Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    timestamp: std::borrow::Cow<'a, str>,
+    pair: &'a str,
+    body: &'a str,
+    seen_at: &'a str,
+}
+
+/// An entry of the record, or `None` for a line that is not one (damaged, or partial).
+pub fn parse_line(line: &[u8]) -> Option<Imported> {
+    let line: Line<'_> = serde_json::from_slice(line).ok()?;
+    let pair = hex_array::<16>(line.pair)?;
+    let body = hex_array::<32>(line.body)?;
+    Some(Imported {
+        timestamp: line.timestamp.into_owned(),
+        pair: PairId(pair),
+        body: BodyDigest(body),
+        seen_at: parse_rfc3339(line.seen_at).ok()?,
+    })
+}
+
+/// What reading a record found.
+#[derive(Debug, Default)]
+pub struct Read {
+    pub entries: Vec<Imported>,
+    /// Lines that are not entries (blank lines are not counted).
+    pub skipped: u64,
+}
+
+/// Reads every entry of a record, handing them on `chunk` at a time (so that a large record is
+/// never held whole).
+pub fn read(
+    input: impl BufRead,
+    chunk: usize,
+    mut each: impl FnMut(Vec<Imported>) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    let mut skipped = 0;
+    let mut entries = Vec::with_capacity(chunk);
+    for line in input.split(b'\n') {
+        let line = line?;
+        match parse_line(&line) {
+            Some(entry) => entries.push(entry),
+            None if line.iter().all(u8::is_ascii_whitespace) => {}
+            None => skipped += 1,
+        }
+        if entries.len() >= chunk {
+            each(std::mem::take(&mut entries))?;
+        }
+    }
+    if !entries.is_empty() {
+        each(entries)?;
+    }
+    Ok(skipped)
+}
+
+/// Whether a file's first bytes read as the former record (an entry on its first line).
+pub fn looks_like_record(head: &[u8]) -> bool {
+    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    parse_line(first).is_some()
+        || (first.starts_with(b"{\"timestamp\":")
+            && memchr::memmem::find(first, b"\"pair\":").is_some())
+}
+
+/// `N` bytes from exactly `2N` hex digits (either case), nothing else.
+fn hex_array<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0; N];
+    hex::decode_to_slice(text, &mut out).ok()?;
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(pair: &str, body: &str) -> String {
+        format!(
+            r#"{{"timestamp":"2026-11-21T08:30:00.001Z","pair":"{pair}","body":"{body}","seen_at":"2026-11-21T08:30:01Z"}}"#
+        )
+    }
+
+    #[test]
+    fn lines_of_the_former_record_are_read() {
+        let entry = parse_line(line(&"f4".repeat(16), &"0A".repeat(32)).as_bytes()).unwrap();
+        assert_eq!(entry.pair, PairId([0xf4; 16]));
+        assert_eq!(entry.body, BodyDigest([0x0a; 32]));
+        assert_eq!(entry.timestamp, "2026-11-21T08:30:00.001Z");
+        assert_eq!(
+            entry.seen_at,
+            parse_rfc3339("2026-11-21T08:30:01Z").unwrap()
+        );
+    }
+
+    #[test]
+    fn damaged_lines_are_not_entries() {
+        let (pair, body) = ("f4".repeat(16), "0a".repeat(32));
+        for bad in [
+            line(&pair[1..], &body),
+            line(&format!("+{}", &pair[1..]), &body),
+            line(&pair, &body[2..]),
+            line(&pair, &format!("{body}00")),
+            line(&pair, &body).replace("2026-11-21T08:30:01Z", "yesterday"),
+            line(&pair, &body)[..40].to_owned(),
+            "[]".into(),
+        ] {
+            assert!(parse_line(bad.as_bytes()).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn records_are_read_in_chunks_and_damage_is_counted() {
+        let good = line(&"f4".repeat(16), &"0a".repeat(32));
+        let text = format!("{good}\n\n{good}\n{{\"timestamp\":\"2\n{good}\n");
+        let mut chunks = Vec::new();
+        let skipped = read(text.as_bytes(), 2, |c| {
+            chunks.push(c.len());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((chunks, skipped), (vec![2, 1], 1));
+    }
+
+    #[test]
+    fn a_record_is_recognised_by_its_first_line() {
+        let good = line(&"f4".repeat(16), &"0a".repeat(32));
+        assert!(looks_like_record(format!("{good}\n{good}").as_bytes()));
+        assert!(looks_like_record(&good.as_bytes()[..60]));
+        assert!(!looks_like_record(b"{\"keys\":[]}"));
+        assert!(!looks_like_record(b"SQLite format 3\0"));
+    }
+}

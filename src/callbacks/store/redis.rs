@@ -1,0 +1,470 @@
+//! The shared replay store: a Redis (or Valkey) server that several machines use at once.
+//!
+//! Each entry is one key, `smile-sec:seen:<pair in hex>`, set with `SET key value NX PX ttl`: the
+//! server's atomic insert-if-absent, with the expiry as the key's own (Redis drops it then). The
+//! value holds the keyed body digest, so a resend is told apart from a replay, and `seen_at`,
+//! partner ID and timestamp for `seen stats` and `seen export`. A batch of claims is one pipeline
+//! (one round trip). The salt and the widest window used so far live in the hash
+//! `smile-sec:meta`; the salt is set once (`HSETNX`), by whichever run comes first.
+//!
+//! Durability is the server's: an entry is as safe as the server's persistence settings make it
+//! (the documentation says which to choose).
+
+use std::io;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use redis::{Connection, Value};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window, keyed,
+    ms_ceil, ms_text, new_salt,
+};
+
+const META: &str = "smile-sec:meta";
+const PREFIX: &str = "smile-sec:seen:";
+/// What `smile-sec:meta` holds in its `app` field: a hash by that name made by anything else is
+/// not taken over.
+const MARK: &str = "smile-sec replay store 1";
+
+const CONNECT_TIMEOUT: StdDuration = StdDuration::from_secs(5);
+const IO_TIMEOUT: StdDuration = StdDuration::from_secs(30);
+
+pub struct RedisStore {
+    conn: Connection,
+    /// The URL without its password, for messages.
+    name: String,
+    /// The password in the URL, scrubbed from any message that might repeat it.
+    password: Option<String>,
+    salt: [u8; 32],
+    /// The window this run set keys' expiry by (the store's widest, as last read).
+    keeps: Keeps,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The value of an entry's key.
+#[derive(Debug, Serialize, Deserialize)]
+struct Value_ {
+    /// The keyed body digest, in hex.
+    body: String,
+    /// Milliseconds since the epoch.
+    seen_at: i64,
+    partner_id: Option<String>,
+    timestamp: String,
+}
+
+impl RedisStore {
+    pub fn open(url: &str, window: Option<Window>) -> Result<Self, StoreError> {
+        let (name, password) = redact(url);
+        let scrub = |text: String| match &password {
+            Some(p) if !p.is_empty() => text.replace(p.as_str(), "(password)"),
+            _ => text,
+        };
+        let unavailable = |what: &str, e: redis::RedisError| {
+            StoreError::unavailable(&name, scrub(format!("{what}: {e}")))
+        };
+        let client = redis::Client::open(url).map_err(|e| StoreError {
+            kind: super::ErrorKind::Invalid,
+            message: scrub(format!("{name}: not a usable Redis URL: {e}")),
+            hint: Some("redis://HOST[:PORT][/DB] or rediss://... for TLS".into()),
+        })?;
+        let conn = client
+            .get_connection_with_timeout(CONNECT_TIMEOUT)
+            .map_err(|e| unavailable("cannot connect", e))?;
+        conn.set_read_timeout(Some(IO_TIMEOUT))
+            .and_then(|()| conn.set_write_timeout(Some(IO_TIMEOUT)))
+            .map_err(|e| unavailable("cannot connect", e))?;
+        let mut store = RedisStore {
+            conn,
+            name: name.clone(),
+            password: password.clone(),
+            salt: [0; 32],
+            keeps: Keeps::Unset,
+        };
+        let salt = hex::encode(new_salt()?);
+        let (app, salt, keeps): (Option<String>, Option<String>, Option<String>) = redis::pipe()
+            .cmd("HSETNX")
+            .arg(META)
+            .arg("app")
+            .arg(MARK)
+            .ignore()
+            .cmd("HSETNX")
+            .arg(META)
+            .arg("salt")
+            .arg(&salt)
+            .ignore()
+            .cmd("HSETNX")
+            .arg(META)
+            .arg("keeps")
+            .arg(Keeps::Unset.encode())
+            .ignore()
+            .cmd("HMGET")
+            .arg(META)
+            .arg(&["app", "salt", "keeps"])
+            .query::<Vec<(Option<String>, Option<String>, Option<String>)>>(&mut store.conn)
+            .map_err(|e| store.fail(e))?
+            .pop()
+            .unwrap_or_default();
+        if app.as_deref() != Some(MARK) {
+            return Err(StoreError::refused(
+                &name,
+                format!("its key {META} belongs to something else"),
+                Some("use another database number (redis://HOST/N) for smile-sec".into()),
+            ));
+        }
+        let mut salt_bytes = [0; 32];
+        salt.and_then(|s| hex::decode_to_slice(s, &mut salt_bytes).ok())
+            .ok_or_else(|| StoreError::damaged(&name, format!("{META} holds no usable salt")))?;
+        store.salt = salt_bytes;
+        store.keeps = keeps
+            .as_deref()
+            .and_then(Keeps::decode)
+            .ok_or_else(|| StoreError::damaged(&name, format!("{META} holds no usable window")))?;
+        if let Some(window) = window {
+            store.widen(window)?;
+        }
+        Ok(store)
+    }
+
+    fn fail(&self, e: redis::RedisError) -> StoreError {
+        let mut text = e.to_string();
+        if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {
+            text = text.replace(p, "(password)");
+        }
+        StoreError::unavailable(&self.name, text)
+    }
+
+    /// Widens the kept window to cover `window` (atomically, against other runs doing the
+    /// same), and re-dates every entry when it grew.
+    fn widen(&mut self, window: Window) -> Result<(), StoreError> {
+        loop {
+            redis::cmd("WATCH")
+                .arg(META)
+                .query::<()>(&mut self.conn)
+                .map_err(|e| self.fail(e))?;
+            let text: Option<String> = redis::cmd("HGET")
+                .arg(META)
+                .arg("keeps")
+                .query(&mut self.conn)
+                .map_err(|e| self.fail(e))?;
+            let kept = text
+                .as_deref()
+                .and_then(Keeps::decode)
+                .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
+            let wider = kept.widen(window);
+            if wider == kept {
+                redis::cmd("UNWATCH")
+                    .query::<()>(&mut self.conn)
+                    .map_err(|e| self.fail(e))?;
+                self.keeps = kept;
+                return Ok(());
+            }
+            let done: Option<()> = redis::pipe()
+                .atomic()
+                .cmd("HSET")
+                .arg(META)
+                .arg("keeps")
+                .arg(wider.encode())
+                .ignore()
+                .query(&mut self.conn)
+                .map_err(|e| self.fail(e))?;
+            if done.is_some() {
+                let old = std::mem::replace(&mut self.keeps, wider);
+                return self.redate_all(old, Utc::now());
+            }
+        }
+    }
+
+    /// Sets every entry's expiry by the kept window, after it grew from `old`.
+    fn redate_all(&mut self, old: Keeps, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let grown = match (old.span_ms(), self.keeps.span_ms()) {
+            (Some(old), Some(new)) => Some(new - old),
+            _ => None,
+        };
+        self.each_key(|store, keys| {
+            if keys.is_empty() {
+                return Ok(());
+            }
+            let mut ttls = redis::pipe();
+            for key in &keys {
+                ttls.cmd("PTTL").arg(key);
+            }
+            let ttls: Vec<i64> = ttls.query(&mut store.conn).map_err(|e| store.fail(e))?;
+            let values = store.values(&keys)?;
+            let mut pipe = redis::pipe();
+            for ((key, ttl), value) in keys.iter().zip(ttls).zip(values) {
+                match (store.keeps.span_ms(), grown) {
+                    (None, _) => {
+                        pipe.cmd("PERSIST").arg(key).ignore();
+                    }
+                    (Some(_), Some(grown)) if ttl >= 0 => {
+                        pipe.cmd("PEXPIRE").arg(key).arg(ttl + grown).ignore();
+                    }
+                    (Some(span), _) => {
+                        // Kept without expiry so far (imported before any run set a window).
+                        let Some(value) = value else { continue };
+                        let left = value.seen_at.saturating_add(span) - ms_ceil(now);
+                        pipe.cmd("PEXPIRE").arg(key).arg(left).ignore();
+                    }
+                }
+            }
+            pipe.query::<()>(&mut store.conn).map_err(|e| store.fail(e))
+        })
+    }
+
+    /// The values of `keys` (`None`: gone, or not ours to read).
+    fn values(&mut self, keys: &[String]) -> Result<Vec<Option<Value_>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<Option<String>> = redis::cmd("MGET")
+            .arg(keys)
+            .query(&mut self.conn)
+            .map_err(|e| self.fail(e))?;
+        Ok(raw
+            .into_iter()
+            .map(|v| v.and_then(|v| serde_json::from_str(&v).ok()))
+            .collect())
+    }
+
+    /// Every entry's key, a SCAN batch at a time.
+    fn each_key(
+        &mut self,
+        mut each: impl FnMut(&mut Self, Vec<String>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut cursor = 0u64;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(format!("{PREFIX}*"))
+                .arg("COUNT")
+                .arg(1000)
+                .query(&mut self.conn)
+                .map_err(|e| self.fail(e))?;
+            each(self, keys)?;
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+
+    /// `SET key value NX`, to expire `ttl` milliseconds from now by the server's clock (`None`:
+    /// never), added to `pipe`.
+    fn set_nx(pipe: &mut redis::Pipeline, key: &str, value: &str, ttl: Option<i64>) {
+        let cmd = pipe.cmd("SET").arg(key).arg(value).arg("NX");
+        if let Some(ttl) = ttl {
+            cmd.arg("PX").arg(ttl.max(1));
+        }
+    }
+}
+
+impl ReplayStore for RedisStore {
+    fn ping(&mut self) -> Result<(), StoreError> {
+        redis::pipe()
+            .cmd("PING")
+            .ignore()
+            .cmd("HSETNX")
+            .arg(META)
+            .arg("app")
+            .arg(MARK)
+            .ignore()
+            .query::<()>(&mut self.conn)
+            .map_err(|e| self.fail(e))
+    }
+
+    fn claim_digests(
+        &mut self,
+        now: DateTime<Utc>,
+        claims: &[DigestClaim<'_>],
+    ) -> Result<Vec<Claim>, StoreError> {
+        let seen_at = ms_ceil(now);
+        let mut pipe = redis::pipe();
+        let mut keys = Vec::with_capacity(claims.len());
+        let mut bodies = Vec::with_capacity(claims.len());
+        for claim in claims {
+            let key = format!("{PREFIX}{}", hex::encode(claim.pair.0));
+            let body = hex::encode(keyed(&self.salt, &claim.body));
+            let value = serde_json::to_string(&Value_ {
+                body: body.clone(),
+                seen_at,
+                partner_id: Some(claim.partner_id.to_owned()),
+                timestamp: claim.timestamp.to_owned(),
+            })
+            .expect("a value serialises");
+            Self::set_nx(&mut pipe, &key, &value, self.keeps.span_ms());
+            pipe.cmd("GET").arg(&key);
+            keys.push(key);
+            bodies.push(body);
+        }
+        // Read last, after our keys are set: a run that widened the window before then re-dated
+        // every key but ours, and ours are re-dated here.
+        pipe.cmd("HGET").arg(META).arg("keeps");
+        let mut replies: Vec<Value> = pipe.query(&mut self.conn).map_err(|e| self.fail(e))?;
+        let keeps = replies
+            .pop()
+            .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
+            .as_deref()
+            .and_then(Keeps::decode)
+            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
+        let mut answers = Vec::with_capacity(claims.len());
+        let mut replies = replies.into_iter();
+        for body in &bodies {
+            let set = replies.next();
+            let got = replies.next();
+            let created = matches!(set, Some(Value::Okay))
+                || matches!(&set, Some(Value::SimpleString(s)) if s == "OK");
+            answers.push(if created {
+                Claim::New
+            } else {
+                let earlier = got
+                    .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
+                    .and_then(|v| serde_json::from_str::<Value_>(&v).ok());
+                match earlier {
+                    Some(earlier) if earlier.body == *body => Claim::Resend,
+                    // Another body, or the entry expired between the two commands: a claim
+                    // that cannot be shown new is never reported new.
+                    _ => Claim::Replay,
+                }
+            });
+        }
+        if keeps != self.keeps {
+            self.keeps = keeps;
+            let mut pipe = redis::pipe();
+            for (key, answer) in keys.iter().zip(&answers) {
+                match (*answer, keeps.span_ms()) {
+                    (Claim::New, None) => pipe.cmd("PERSIST").arg(key).ignore(),
+                    (Claim::New, Some(span)) => pipe.cmd("PEXPIRE").arg(key).arg(span).ignore(),
+                    _ => continue,
+                };
+            }
+            pipe.query::<()>(&mut self.conn).map_err(|e| self.fail(e))?;
+        }
+        Ok(answers)
+    }
+
+    fn stats(&mut self) -> Result<Stats, StoreError> {
+        let (mut entries, mut oldest, mut newest) = (0u64, None::<i64>, None::<i64>);
+        self.each_key(|store, keys| {
+            for value in store.values(&keys)?.into_iter().flatten() {
+                entries += 1;
+                oldest = Some(oldest.map_or(value.seen_at, |o| o.min(value.seen_at)));
+                newest = Some(newest.map_or(value.seen_at, |n| n.max(value.seen_at)));
+            }
+            Ok(())
+        })?;
+        Ok(Stats {
+            entries,
+            oldest_seen_at: oldest.map(ms_text),
+            newest_seen_at: newest.map(ms_text),
+            keeps: self.keeps,
+        })
+    }
+
+    fn prune(&mut self, _now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+
+    fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
+        let mut pipe = redis::pipe();
+        for entry in entries {
+            let seen_at = ms_ceil(entry.seen_at);
+            let ttl = self
+                .keeps
+                .expires_at(seen_at)
+                .map(|at| at - now.timestamp_millis());
+            if ttl.is_some_and(|ttl| ttl <= 0) {
+                // Expired already: a replay of it fails as stale.
+                continue;
+            }
+            let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
+            let value = serde_json::to_string(&Value_ {
+                body: hex::encode(keyed(&self.salt, &entry.body)),
+                seen_at,
+                partner_id: None,
+                timestamp: entry.timestamp.clone(),
+            })
+            .expect("a value serialises");
+            Self::set_nx(&mut pipe, &key, &value, ttl);
+        }
+        let replies: Vec<Value> = pipe.query(&mut self.conn).map_err(|e| self.fail(e))?;
+        Ok(replies
+            .iter()
+            .filter(|v| {
+                matches!(v, Value::Okay) || matches!(v, Value::SimpleString(s) if s == "OK")
+            })
+            .count() as u64)
+    }
+
+    fn export(&mut self, each: &mut dyn FnMut(Entry) -> io::Result<()>) -> Result<(), StoreError> {
+        let keeps = self.keeps;
+        let name = self.name.clone();
+        self.each_key(|store, keys| {
+            for (key, value) in keys.iter().zip(store.values(&keys)?) {
+                let Some(value) = value else { continue };
+                each(Entry {
+                    partner_id: value.partner_id,
+                    timestamp: value.timestamp,
+                    pair: key.strip_prefix(PREFIX).unwrap_or(key).to_owned(),
+                    body_hmac: value.body,
+                    seen_at: ms_text(value.seen_at),
+                    expires_at: keeps.expires_at(value.seen_at).map(ms_text),
+                })
+                .map_err(|e| StoreError::unavailable(&name, e))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The URL as it may be shown (its password replaced), and the password.
+fn redact(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_owned(), None);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let Some((user_info, host)) = authority.rsplit_once('@') else {
+        return (url.to_owned(), None);
+    };
+    let (user, password) = match user_info.split_once(':') {
+        Some((user, password)) => (user, Some(password.to_owned())),
+        // `redis://SECRET@host`: a lone user-info is taken as the password by Redis clients.
+        None => ("", Some(user_info.to_owned())),
+    };
+    let shown = if user.is_empty() {
+        format!("{scheme}://(password)@{host}{path}")
+    } else {
+        format!("{scheme}://{user}:(password)@{host}{path}")
+    };
+    (shown, password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show() {
+        for (url, shown) in [
+            ("redis://127.0.0.1:6379/2", "redis://127.0.0.1:6379/2"),
+            ("redis://:hunter2@h:1/0", "redis://(password)@h:1/0"),
+            ("rediss://me:hunter2@h/", "rediss://me:(password)@h/"),
+            ("redis://hunter2@h", "redis://(password)@h"),
+            ("redis://u:p@ss:hunter2@h", "redis://u:(password)@h"),
+        ] {
+            let (name, _) = redact(url);
+            assert_eq!(name, shown, "{url}");
+            assert!(!name.contains("hunter2"));
+        }
+    }
+}

@@ -1,0 +1,621 @@
+//! The embedded replay store: one SQLite file, shared by any number of processes on one machine.
+//!
+//! One table of entries keyed by the pair's name, with the keyed body digest, `seen_at` and
+//! `expires_at` (milliseconds since the epoch; NULL: kept for ever) and an index on `expires_at`;
+//! a meta table with the salt and the widest window the store has been used with. The file is
+//! marked as ours in its header (`application_id`, `user_version`), so that it is told apart
+//! from any other SQLite database before anything is written.
+//!
+//! A batch of claims is one `BEGIN IMMEDIATE` transaction of `INSERT ... ON CONFLICT DO NOTHING`
+//! (the atomic insert-if-absent) and one durable commit: WAL with `synchronous = FULL`, so a
+//! committed claim survives a crash of the process and of the machine.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::{
+    Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window, keyed,
+    ms_ceil, ms_text, ndjson, new_salt,
+};
+
+/// `PRAGMA application_id` of our stores: "SmSe".
+pub const APPLICATION_ID: i32 = 0x536D_5365;
+/// `PRAGMA user_version`: the layout below.
+const SCHEMA_VERSION: i32 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE seen (
+    pair BLOB PRIMARY KEY,
+    partner_id TEXT,
+    timestamp TEXT NOT NULL,
+    body BLOB NOT NULL,
+    seen_at INTEGER NOT NULL,
+    expires_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX seen_expires_at ON seen (expires_at);
+";
+
+const INSERT: &str = "INSERT INTO seen (pair, partner_id, timestamp, body, seen_at, expires_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
+
+/// How long to wait for another process's transaction before giving up (the store is then
+/// reported unavailable, and nothing is reported `ok` unrecorded).
+const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(30);
+
+/// How many expired entries a batch of claims deletes on its way: expiry keeps up with the
+/// runs, and a large backlog (a store unused for long) is spread over them.
+const DELETE_PER_BATCH: i64 = 1024;
+
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    /// The path, for messages.
+    name: String,
+    salt: [u8; 32],
+    window: Option<Window>,
+}
+
+/// What is at the store's path before it is opened.
+enum Found {
+    Missing,
+    /// An empty file (as `mktemp` makes): a store to be.
+    Empty,
+    Ours,
+    /// An SQLite database not marked by any application: ours only if it holds nothing.
+    Unmarked,
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path, window: Option<Window>, create: bool) -> Result<Self, StoreError> {
+        let name = path.display().to_string();
+        match inspect(path, &name)? {
+            Found::Missing if !create => {
+                return Err(StoreError::unavailable(&name, "no such file"));
+            }
+            Found::Missing => create_file(path, &name)?,
+            Found::Unmarked => check_unmarked(path, &name)?,
+            Found::Empty | Found::Ours => {}
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let fail = |e: rusqlite::Error| StoreError::unavailable(&name, e);
+        let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(fail)?;
+        let salt = init(&mut conn, &name)?;
+        // Persistent, and set only once the file is known to be ours.
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(fail)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::unavailable(
+                &name,
+                format!("cannot switch to write-ahead logging (journal mode {mode})"),
+            ));
+        }
+        let store = SqliteStore {
+            conn,
+            name,
+            salt,
+            window,
+        };
+        if window.is_some() {
+            // Any re-dating of entries a wider window brings happens here, not in a batch.
+            let tx = store.begin()?;
+            store.keeps(&tx)?;
+            tx.commit().map_err(|e| store.fail(e))?;
+        }
+        Ok(store)
+    }
+
+    fn fail(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::unavailable(&self.name, e)
+    }
+
+    fn begin(&self) -> Result<Transaction<'_>, StoreError> {
+        // `unchecked`: the connection is borrowed shared; one transaction at a time is ours to keep.
+        Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.fail(e))
+    }
+
+    /// The window entries are kept by, widened (and every entry re-dated) when this run's is
+    /// wider. Read in every transaction: another process may have widened it meanwhile.
+    fn keeps(&self, tx: &Transaction<'_>) -> Result<Keeps, StoreError> {
+        let text: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE name = 'keeps'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        let kept = text
+            .as_deref()
+            .and_then(Keeps::decode)
+            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
+        let Some(window) = self.window else {
+            return Ok(kept);
+        };
+        let wider = kept.widen(window);
+        if wider != kept {
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE name = 'keeps'",
+                [wider.encode()],
+            )
+            .map_err(|e| self.fail(e))?;
+            // NULL (kept for ever) when the window has no end.
+            tx.execute(
+                "UPDATE seen SET expires_at = seen_at + ?1",
+                [wider.span_ms()],
+            )
+            .map_err(|e| self.fail(e))?;
+        }
+        Ok(wider)
+    }
+}
+
+impl ReplayStore for SqliteStore {
+    fn ping(&mut self) -> Result<(), StoreError> {
+        let tx = self.begin()?;
+        tx.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.fail(e))?;
+        tx.rollback().map_err(|e| self.fail(e))
+    }
+
+    fn claim_digests(
+        &mut self,
+        now: DateTime<Utc>,
+        claims: &[DigestClaim<'_>],
+    ) -> Result<Vec<Claim>, StoreError> {
+        let seen_at = ms_ceil(now);
+        let tx = self.begin()?;
+        let keeps = self.keeps(&tx)?;
+        let fail = |e| StoreError::unavailable(&self.name, e);
+        tx.execute(
+            "DELETE FROM seen WHERE pair IN
+                (SELECT pair FROM seen WHERE expires_at < ?1 LIMIT ?2)",
+            (now.timestamp_millis(), DELETE_PER_BATCH),
+        )
+        .map_err(fail)?;
+        let expires_at = keeps.expires_at(seen_at);
+        let mut answers = Vec::with_capacity(claims.len());
+        {
+            let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
+            let mut kept = tx
+                .prepare_cached("SELECT body FROM seen WHERE pair = ?1")
+                .map_err(fail)?;
+            for claim in claims {
+                let body = keyed(&self.salt, &claim.body);
+                let inserted = insert
+                    .execute((
+                        &claim.pair.0[..],
+                        claim.partner_id,
+                        claim.timestamp,
+                        &body[..],
+                        seen_at,
+                        expires_at,
+                    ))
+                    .map_err(fail)?;
+                answers.push(if inserted == 1 {
+                    Claim::New
+                } else {
+                    let earlier: Vec<u8> = kept
+                        .query_row([&claim.pair.0[..]], |r| r.get(0))
+                        .map_err(fail)?;
+                    if earlier == body {
+                        Claim::Resend
+                    } else {
+                        Claim::Replay
+                    }
+                });
+            }
+        }
+        tx.commit().map_err(fail)?;
+        Ok(answers)
+    }
+
+    fn stats(&mut self) -> Result<Stats, StoreError> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)
+            .map_err(|e| self.fail(e))?;
+        let keeps = self.keeps_read_only(&tx)?;
+        let (entries, oldest, newest): (i64, Option<i64>, Option<i64>) = tx
+            .query_row(
+                "SELECT count(*), min(seen_at), max(seen_at) FROM seen",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(Stats {
+            entries: u64::try_from(entries).unwrap_or(0),
+            oldest_seen_at: oldest.map(ms_text),
+            newest_seen_at: newest.map(ms_text),
+            keeps,
+        })
+    }
+
+    fn prune(&mut self, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+        let tx = self.begin()?;
+        let dropped = tx
+            .execute(
+                "DELETE FROM seen WHERE expires_at < ?1",
+                [now.timestamp_millis()],
+            )
+            .map_err(|e| self.fail(e))?;
+        tx.commit().map_err(|e| self.fail(e))?;
+        Ok(Some(dropped as u64))
+    }
+
+    fn import(&mut self, _now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
+        let tx = self.begin()?;
+        let keeps = self.keeps(&tx)?;
+        let fail = |e| StoreError::unavailable(&self.name, e);
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
+            for entry in entries {
+                let seen_at = ms_ceil(entry.seen_at);
+                added += insert
+                    .execute((
+                        &entry.pair.0[..],
+                        None::<&str>,
+                        &entry.timestamp,
+                        &keyed(&self.salt, &entry.body)[..],
+                        seen_at,
+                        keeps.expires_at(seen_at),
+                    ))
+                    .map_err(fail)? as u64;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        Ok(added)
+    }
+
+    fn export(&mut self, each: &mut dyn FnMut(Entry) -> io::Result<()>) -> Result<(), StoreError> {
+        let fail = |e| StoreError::unavailable(&self.name, e);
+        let mut select = self
+            .conn
+            .prepare(
+                "SELECT partner_id, timestamp, pair, body, seen_at, expires_at FROM seen
+                 ORDER BY seen_at",
+            )
+            .map_err(fail)?;
+        let mut rows = select.query([]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let read = || -> rusqlite::Result<Entry> {
+                Ok(Entry {
+                    partner_id: row.get(0)?,
+                    timestamp: row.get(1)?,
+                    pair: hex::encode(row.get::<_, Vec<u8>>(2)?),
+                    body_hmac: hex::encode(row.get::<_, Vec<u8>>(3)?),
+                    seen_at: ms_text(row.get(4)?),
+                    expires_at: row.get::<_, Option<i64>>(5)?.map(ms_text),
+                })
+            };
+            let entry = read().map_err(|e| StoreError::damaged(&self.name, e))?;
+            each(entry).map_err(|e| StoreError::unavailable(&self.name, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl SqliteStore {
+    fn keeps_read_only(&self, tx: &Transaction<'_>) -> Result<Keeps, StoreError> {
+        let text: String = tx
+            .query_row("SELECT value FROM meta WHERE name = 'keeps'", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.fail(e))?;
+        Keeps::decode(&text)
+            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))
+    }
+}
+
+/// Looks at what is at `path` without changing it: anything but a store of ours, an empty file
+/// or nothing at all is refused here.
+fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(e) => return Err(StoreError::unavailable(name, e)),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(StoreError::refused(
+            name,
+            "it is a symbolic link",
+            Some("name the store's own path (a link could point it at any file)".into()),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(StoreError::refused(name, "it is not a regular file", None));
+    }
+    let mut head = Vec::with_capacity(4096);
+    File::open(path)
+        .and_then(|file| file.take(4096).read_to_end(&mut head))
+        .map_err(|e| StoreError::unavailable(name, e))?;
+    let former = |why: &str| {
+        StoreError::refused(
+            name,
+            why,
+            Some(format!(
+                "import it into a store with `smile-sec seen import STORE {name}`, then use --seen STORE"
+            )),
+        )
+    };
+    let ndjson_name = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("ndjson") || ext.eq_ignore_ascii_case("jsonl"));
+    if head.is_empty() {
+        return if ndjson_name {
+            Err(former("it is an (empty) NDJSON file, not a replay store"))
+        } else {
+            Ok(Found::Empty)
+        };
+    }
+    if head.starts_with(b"SQLite format 3\0") && head.len() >= 100 {
+        let id = i32::from_be_bytes(head[68..72].try_into().expect("4 bytes"));
+        return match id {
+            APPLICATION_ID => Ok(Found::Ours),
+            0 => Ok(Found::Unmarked),
+            _ => Err(StoreError::refused(
+                name,
+                format!("it is another application's SQLite database (application id {id:#x})"),
+                None,
+            )),
+        };
+    }
+    if ndjson::looks_like_record(&head) {
+        return Err(former(
+            "it holds the NDJSON record an earlier smile-sec kept, not a replay store",
+        ));
+    }
+    if ndjson_name {
+        return Err(former("it is an NDJSON file, not a replay store"));
+    }
+    Err(StoreError::refused(
+        name,
+        "it is not a smile-sec replay store (an SQLite database)",
+        Some("give --seen a new path, or one made by smile-sec".into()),
+    ))
+}
+
+/// An SQLite database that no application marked: ours to set up only when it holds nothing
+/// (another run may be creating it this moment). Looked at read-only.
+fn check_unmarked(path: &Path, name: &str) -> Result<(), StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let look = || -> rusqlite::Result<(i32, i64)> {
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let objects = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        Ok((id, objects))
+    };
+    match look() {
+        Ok((APPLICATION_ID, _) | (0, 0)) => Ok(()),
+        Ok(_) => Err(StoreError::refused(
+            name,
+            "it is another application's SQLite database",
+            None,
+        )),
+        Err(e) => Err(StoreError::refused(
+            name,
+            format!("it cannot be read as an SQLite database ({e})"),
+            None,
+        )),
+    }
+}
+
+/// Creates a missing store file, readable by its owner only (it names accepted callbacks).
+fn create_file(path: &Path, name: &str) -> Result<(), StoreError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another run created it this moment: it sets it up, or we do, under the lock.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match inspect(path, name)? {
+            Found::Missing => Err(StoreError::unavailable(name, "it vanished while created")),
+            Found::Unmarked => check_unmarked(path, name),
+            Found::Empty | Found::Ours => Ok(()),
+        },
+        Err(e) => Err(StoreError::unavailable(
+            name,
+            format!("cannot create it: {e}"),
+        )),
+    }
+}
+
+/// Sets up a new store, or checks that the file is one of ours, under the write lock; returns the
+/// salt.
+fn init(conn: &mut Connection, name: &str) -> Result<[u8; 32], StoreError> {
+    let fail = |e| StoreError::unavailable(name, e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(fail)?;
+    let id: i32 = tx
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(fail)?;
+    let version: i32 = tx
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(fail)?;
+    if id == 0 {
+        let objects: i64 = tx
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(fail)?;
+        if objects > 0 {
+            return Err(StoreError::refused(
+                name,
+                "it is another application's SQLite database",
+                None,
+            ));
+        }
+        tx.execute_batch(SCHEMA).map_err(fail)?;
+        tx.execute(
+            "INSERT INTO meta (name, value) VALUES ('salt', ?1), ('keeps', ?2)",
+            (&new_salt()?[..], Keeps::Unset.encode()),
+        )
+        .map_err(fail)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(fail)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(fail)?;
+    } else if id != APPLICATION_ID {
+        return Err(StoreError::refused(
+            name,
+            "it is another application's SQLite database",
+            None,
+        ));
+    } else if version != SCHEMA_VERSION {
+        return Err(StoreError::refused(
+            name,
+            format!("its layout (version {version}) is not one this smile-sec knows"),
+            Some("use the smile-sec that made it, or a newer one".into()),
+        ));
+    }
+    let salt: Vec<u8> = tx
+        .query_row("SELECT value FROM meta WHERE name = 'salt'", [], |r| {
+            r.get(0)
+        })
+        .map_err(|e| StoreError::damaged(name, e))?;
+    let salt = <[u8; 32]>::try_from(salt)
+        .map_err(|_| StoreError::damaged(name, "its salt is not 32 bytes"))?;
+    tx.commit().map_err(fail)?;
+    Ok(salt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callbacks::replay::{BodyDigest, PairId};
+    use chrono::Duration;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        crate::time::parse_rfc3339(text).unwrap()
+    }
+
+    fn claim(pair: u8, body: u8) -> DigestClaim<'static> {
+        DigestClaim {
+            partner_id: "085",
+            timestamp: "2026-11-20T10:00:00Z",
+            pair: PairId([pair; 16]),
+            body: BodyDigest([body; 32]),
+        }
+    }
+
+    fn hour() -> Window {
+        Window {
+            max_age: Some(Duration::hours(1)),
+            max_future: Duration::minutes(5),
+        }
+    }
+
+    #[test]
+    fn claims_are_new_then_resent_or_replayed_across_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.db");
+        let now = at("2026-11-20T10:00:00Z");
+        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let answers = store
+            .claim_digests(now, &[claim(1, 1), claim(1, 1), claim(1, 2), claim(2, 1)])
+            .unwrap();
+        assert_eq!(
+            answers,
+            [Claim::New, Claim::Resend, Claim::Replay, Claim::New]
+        );
+        drop(store);
+        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        assert_eq!(
+            store
+                .claim_digests(now, &[claim(2, 2), claim(2, 1)])
+                .unwrap(),
+            [Claim::Replay, Claim::Resend]
+        );
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.entries, 2);
+        assert_eq!(
+            stats.oldest_seen_at.as_deref(),
+            Some("2026-11-20T10:00:00.000Z")
+        );
+    }
+
+    #[test]
+    fn entries_expire_exactly_when_a_replay_would_be_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.db");
+        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        store
+            .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
+            .unwrap();
+        // Seen at 10:00, its timestamp at most 10:05, stale after 11:05.
+        assert_eq!(store.prune(at("2026-11-20T11:05:00Z")).unwrap(), Some(0));
+        assert_eq!(
+            store.prune(at("2026-11-20T11:05:00.001Z")).unwrap(),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn a_wider_window_redates_what_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.db");
+        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        store
+            .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
+            .unwrap();
+        drop(store);
+        let day = Window {
+            max_age: Some(Duration::days(1)),
+            max_future: Duration::minutes(5),
+        };
+        let mut store = SqliteStore::open(&path, Some(day), true).unwrap();
+        assert_eq!(store.prune(at("2026-11-21T10:00:00Z")).unwrap(), Some(0));
+        drop(store);
+        let forever = Window {
+            max_age: None,
+            max_future: Duration::minutes(5),
+        };
+        drop(SqliteStore::open(&path, Some(forever), true).unwrap());
+        // A narrower run later changes nothing: the store keeps the widest.
+        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        assert_eq!(store.prune(at("2036-11-21T10:00:00Z")).unwrap(), Some(0));
+        assert_eq!(store.stats().unwrap().keeps, Keeps::Forever);
+    }
+
+    #[test]
+    fn salts_differ_between_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut exported = Vec::new();
+        for name in ["a.db", "b.db"] {
+            let mut store = SqliteStore::open(&dir.path().join(name), None, true).unwrap();
+            store
+                .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
+                .unwrap();
+            store
+                .export(&mut |entry| {
+                    exported.push(entry.body_hmac);
+                    Ok(())
+                })
+                .unwrap();
+        }
+        assert_eq!(exported.len(), 2);
+        assert_ne!(exported[0], exported[1]);
+        assert_ne!(exported[0], hex::encode([1; 32]));
+    }
+
+    #[test]
+    fn a_missing_store_is_not_created_for_looking_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.db");
+        let err = SqliteStore::open(&path, None, false).unwrap_err();
+        assert!(err.message.contains("no such file"), "{err}");
+        assert!(!path.exists());
+    }
+}

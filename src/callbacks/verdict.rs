@@ -1,0 +1,564 @@
+//! The verdict on one saved callback: signature first (constant time, every candidate key), then
+//! the key's retirement, then freshness, then replay. Reading and framing input is `payload`'s job;
+//! printing is the command's.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::callbacks::replay::{Body, PairId, ReplayLog};
+use crate::ingest::payload::{Field, Signed};
+use crate::keys::credentials::Credential;
+use crate::keys::keyfile::Environment;
+use crate::signing::signature::{DecodedSignature, Signer};
+use crate::time::{Zone, parse_callback_timestamp};
+
+/// Why a callback passed or failed; serialised as the contract's reason codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Ok,
+    BadSignature,
+    MissingSignature,
+    MissingTimestamp,
+    MalformedSignature,
+    Stale,
+    Future,
+    BadTimestamp,
+    RetiredKey,
+    Replayed,
+    NotAnObject,
+    ParseError,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Ok => "ok",
+            Reason::BadSignature => "bad_signature",
+            Reason::MissingSignature => "missing_signature",
+            Reason::MissingTimestamp => "missing_timestamp",
+            Reason::MalformedSignature => "malformed_signature",
+            Reason::Stale => "stale",
+            Reason::Future => "future",
+            Reason::BadTimestamp => "bad_timestamp",
+            Reason::RetiredKey => "retired_key",
+            Reason::Replayed => "replayed",
+            Reason::NotAnObject => "not_an_object",
+            Reason::ParseError => "parse_error",
+        }
+    }
+
+    /// Input that could not be understood (exit 2), as opposed to a failed check (exit 1).
+    pub fn is_error(self) -> bool {
+        matches!(self, Reason::NotAnObject | Reason::ParseError)
+    }
+}
+
+/// The freshness window.
+#[derive(Debug, Clone, Copy)]
+pub struct Freshness {
+    pub now: DateTime<Utc>,
+    /// Fail callbacks older than now − max_age.
+    pub max_age: Option<Duration>,
+    /// Fail callbacks dated after now + max_future.
+    pub max_future: Duration,
+}
+
+/// A key to try, prepared once: its keyed HMAC state is reused for every callback.
+#[derive(Debug)]
+pub struct Candidate {
+    pub key_id: Option<Arc<str>>,
+    pub environment: Option<Environment>,
+    pub partner_id: String,
+    /// The partner ID again, shared with the verdicts of the callbacks this key accepts.
+    partner: Arc<str>,
+    /// For a retired key: when it was rotated out.
+    pub retired: Option<DateTime<Utc>>,
+    signer: Signer,
+}
+
+impl Candidate {
+    pub fn new(credential: &Credential) -> Self {
+        Candidate {
+            key_id: credential.key_id.as_deref().map(Arc::from),
+            environment: credential.environment,
+            partner_id: credential.partner_id.clone(),
+            partner: Arc::from(credential.partner_id.as_str()),
+            retired: credential.retired,
+            signer: Signer::new(&credential.key),
+        }
+    }
+}
+
+/// The verdict on one callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub reason: Reason,
+    /// The key-file id of the key that matched (`None` for a key given outside the key file).
+    pub key_id: Option<Arc<str>>,
+    /// The partner ID of the key that matched (what a replay store records with the pair).
+    pub partner_id: Option<Arc<str>>,
+    pub age_seconds: Option<i64>,
+    /// The timestamp had no offset and was read as UTC.
+    pub assumed_utc: bool,
+    /// The pair was seen before with the same body (an honest resend).
+    pub duplicate: bool,
+    /// A short explanation for a failure, safe to print (never a key or expected signature).
+    pub detail: Option<String>,
+    /// For a callback that passed signature and freshness: its pair, for replay checks.
+    pub accepted: Option<PairId>,
+    /// Its pair had not been seen before (what a `--seen` file should remember).
+    pub first_sighting: bool,
+}
+
+impl Verdict {
+    pub fn new(reason: Reason) -> Self {
+        Verdict {
+            reason,
+            key_id: None,
+            partner_id: None,
+            age_seconds: None,
+            assumed_utc: false,
+            duplicate: false,
+            detail: None,
+            accepted: None,
+            first_sighting: false,
+        }
+    }
+
+    fn failed(mut self, reason: Reason) -> Self {
+        self.reason = reason;
+        self
+    }
+
+    fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// Checks callbacks against a set of keys and a freshness window. It holds no state between
+/// callbacks, so several threads can share one; replays are judged afterwards, in input order,
+/// by [`judge_replay`].
+#[derive(Debug)]
+pub struct Verifier {
+    candidates: Vec<Candidate>,
+    freshness: Freshness,
+    /// Name accepted pairs as a `--seen` file does ([`PairId::of`]), not [`PairId::unhashed`].
+    hashed_pairs: bool,
+}
+
+impl Verifier {
+    pub fn new(candidates: Vec<Candidate>, freshness: Freshness) -> Self {
+        Verifier {
+            candidates,
+            freshness,
+            hashed_pairs: true,
+        }
+    }
+
+    /// For a run whose replay log stays in memory (no `--seen` file): pairs are named by the
+    /// signature's own bytes, which saves hashing every accepted one.
+    pub fn with_unhashed_pairs(self) -> Self {
+        Verifier {
+            hashed_pairs: false,
+            ..self
+        }
+    }
+
+    /// Signature, then freshness. A callback that passes both carries its pair in `accepted`,
+    /// ready for [`judge_replay`].
+    pub fn check(&self, signed: &Signed<'_>) -> Verdict {
+        // The age first, whatever fails after: it helps diagnose, and a readable timestamp
+        // always has one (`age_seconds` is null only when the time cannot be read).
+        let mut verdict = Verdict::new(Reason::Ok);
+        let instant = signed
+            .timestamp
+            .as_str()
+            .and_then(|text| parse_callback_timestamp(text).ok());
+        if let Some((at, zone)) = instant {
+            verdict.age_seconds = Some((self.freshness.now - at).num_seconds());
+            verdict.assumed_utc = zone == Zone::AssumedUtc;
+        }
+        let signature_text = match &signed.signature {
+            Field::Missing => return verdict.failed(Reason::MissingSignature),
+            Field::NotString => {
+                return verdict
+                    .failed(Reason::MalformedSignature)
+                    .detail("`signature` is not a string");
+            }
+            Field::Str(s) => s,
+        };
+        let timestamp = match &signed.timestamp {
+            Field::Missing => return verdict.failed(Reason::MissingTimestamp),
+            Field::NotString => {
+                return verdict
+                    .failed(Reason::MissingTimestamp)
+                    .detail("`timestamp` is not a string");
+            }
+            Field::Str(s) => s.as_ref(),
+        };
+        let signature = match DecodedSignature::parse(signature_text) {
+            Ok(sig) => sig,
+            Err(e) => {
+                return verdict
+                    .failed(Reason::MalformedSignature)
+                    .detail(e.to_string());
+            }
+        };
+        // Every candidate is tried; each comparison is constant time. A key retired before the
+        // callback's time gives way to another entry holding the same secret that is not.
+        let retired_before = |c: &Candidate| {
+            c.retired
+                .is_some_and(|retired| instant.is_none_or(|(at, _)| at > retired))
+        };
+        let mut matching = self
+            .candidates
+            .iter()
+            .filter(|c| c.signer.matches(timestamp, &c.partner_id, &signature));
+        let Some(first) = matching.next() else {
+            return verdict.failed(Reason::BadSignature);
+        };
+        let key = if retired_before(first) {
+            matching.find(|c| !retired_before(c)).unwrap_or(first)
+        } else {
+            first
+        };
+        verdict.key_id.clone_from(&key.key_id);
+        verdict.partner_id = Some(key.partner.clone());
+        let Some((at, _)) = instant else {
+            return verdict.failed(Reason::BadTimestamp).detail(format!(
+                "cannot read `{}` as a time to check freshness",
+                timestamp.escape_debug()
+            ));
+        };
+        if let Some(retired) = key.retired
+            && at > retired
+        {
+            return verdict.failed(Reason::RetiredKey).detail(format!(
+                "signed by a key retired at {}: Smile ID no longer signs with it, so whoever signed this has a copy",
+                retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
+        let Freshness {
+            now,
+            max_age,
+            max_future,
+        } = self.freshness;
+        // Checked: a window wider than the calendar has no bound on that side.
+        if now
+            .checked_add_signed(max_future)
+            .is_some_and(|latest| at > latest)
+        {
+            return verdict.failed(Reason::Future);
+        }
+        if max_age
+            .and_then(|max| now.checked_sub_signed(max))
+            .is_some_and(|earliest| at < earliest)
+        {
+            return verdict.failed(Reason::Stale);
+        }
+        verdict.accepted = Some(if self.hashed_pairs {
+            PairId::of(&signature)
+        } else {
+            PairId::unhashed(&signature)
+        });
+        verdict
+    }
+}
+
+/// Judges an accepted callback against the pairs accepted before it: a pair seen with another body
+/// is `replayed`; with the same body it is an honest resend, still `ok` but marked duplicate.
+///
+/// `body` is what the log keeps of this callback. Bodies are compared only when a pair repeats, by
+/// `same_body` (see [`replay::same_body`](crate::callbacks::replay::same_body)), given what was kept of the
+/// earlier one. A body that cannot be read back counts as different: a resend may be flagged, a
+/// replay never passes.
+pub fn judge_replay(
+    log: &mut ReplayLog,
+    verdict: &mut Verdict,
+    body: Body,
+    same_body: impl FnOnce(&mut Body) -> Option<bool>,
+) {
+    let Some(pair) = verdict.accepted else {
+        return;
+    };
+    let Some(earlier) = log.sight(pair, body) else {
+        verdict.first_sighting = true;
+        return;
+    };
+    match same_body(earlier) {
+        Some(true) => verdict.duplicate = true,
+        Some(false) => {
+            verdict.reason = Reason::Replayed;
+            verdict.detail =
+                Some("this timestamp and signature arrived earlier with a different body".into());
+        }
+        None => {
+            verdict.reason = Reason::Replayed;
+            verdict.detail = Some(
+                "this timestamp and signature arrived earlier, and that body could not be read \
+                 again to compare (did the file change?)"
+                    .into(),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callbacks::replay::{Location, body_digest, same_body};
+    use crate::ingest::payload::{Item, parse_item};
+    use crate::signing::secret::ApiKey;
+    use crate::signing::signature::sign;
+    use crate::time::parse_rfc3339;
+
+    const NOW: &str = "2026-11-20T10:05:00Z";
+
+    fn verifier(max_age: Option<&str>) -> Verifier {
+        let credential = Credential {
+            key: ApiKey::new("k").unwrap(),
+            key_id: Some("main".into()),
+            environment: Some(Environment::Sandbox),
+            partner_id: "085".into(),
+            retired: None,
+        };
+        Verifier::new(
+            vec![Candidate::new(&credential)],
+            Freshness {
+                now: parse_rfc3339(NOW).unwrap(),
+                max_age: max_age.map(|d| crate::time::parse_duration(d).unwrap()),
+                max_future: Duration::minutes(5),
+            },
+        )
+    }
+
+    fn callback(timestamp: &str, extra: &str) -> String {
+        let sig = sign(&ApiKey::new("k").unwrap(), timestamp, "085");
+        format!(r#"{{"signature":"{sig}","timestamp":"{timestamp}"{extra}}}"#)
+    }
+
+    fn reason(v: &mut Verifier, json: &str) -> Reason {
+        judged(v, &mut ReplayLog::default(), json).reason
+    }
+
+    fn judged(v: &Verifier, log: &mut ReplayLog, json: &str) -> Verdict {
+        match parse_item(json.as_bytes()) {
+            Item::Callback(cb) => {
+                let mut verdict = v.check(&cb.signed);
+                let digest = body_digest(&cb).prefix();
+                judge_replay(log, &mut verdict, Body::digest(digest), |earlier| {
+                    same_body(earlier, json.as_bytes(), |_| None)
+                });
+                verdict
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reasons() {
+        let mut v = verifier(Some("1h"));
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T10:00:00.123Z", "")),
+            Reason::Ok
+        );
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T08:00:00.123Z", "")),
+            Reason::Stale
+        );
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T10:10:01Z", "")),
+            Reason::Future
+        );
+        assert_eq!(
+            reason(&mut v, &callback("2026-11-20T10:10:00Z", "")),
+            Reason::Ok
+        );
+        assert_eq!(reason(&mut v, &callback("soon", "")), Reason::BadTimestamp);
+        assert_eq!(
+            reason(&mut v, r#"{"timestamp":"x"}"#),
+            Reason::MissingSignature
+        );
+        assert_eq!(
+            reason(&mut v, r#"{"signature":"x"}"#),
+            Reason::MissingTimestamp
+        );
+        assert_eq!(
+            reason(&mut v, r#"{"signature":"x","timestamp":"y"}"#),
+            Reason::MalformedSignature
+        );
+        let wrong =
+            callback("2026-11-20T10:00:00.123Z", "").replace("10:00:00.123Z", "10:00:00.124Z");
+        assert_eq!(reason(&mut v, &wrong), Reason::BadSignature);
+    }
+
+    #[test]
+    fn a_retired_key_signs_nothing_after_its_retirement() {
+        let key = ApiKey::new("k").unwrap();
+        let retired_at = parse_rfc3339("2026-11-01T00:00:00Z").unwrap();
+        let entry = |id: &str, retired: Option<DateTime<Utc>>| {
+            Candidate::new(&Credential {
+                key: key.clone(),
+                key_id: Some(id.into()),
+                environment: Some(Environment::Sandbox),
+                partner_id: "085".into(),
+                retired,
+            })
+        };
+        let freshness = Freshness {
+            now: parse_rfc3339(NOW).unwrap(),
+            max_age: None,
+            max_future: Duration::minutes(5),
+        };
+        let retired_only = Verifier::new(vec![entry("old", Some(retired_at))], freshness);
+        let check = |v: &Verifier, ts: &str| {
+            let verdict = judged(v, &mut ReplayLog::default(), &callback(ts, ""));
+            (verdict.reason, verdict.key_id.as_deref().map(str::to_owned))
+        };
+        assert_eq!(
+            check(&retired_only, "2026-10-31T23:59:59Z"),
+            (Reason::Ok, Some("old".into()))
+        );
+        // The very moment of retirement still passes; a second after does not.
+        assert_eq!(check(&retired_only, "2026-11-01T00:00:00Z").0, Reason::Ok);
+        assert_eq!(
+            check(&retired_only, "2026-11-01T00:00:01Z"),
+            (Reason::RetiredKey, Some("old".into()))
+        );
+        assert_eq!(check(&retired_only, "soon").0, Reason::BadTimestamp);
+        // The same secret also held by an active entry: that entry is the match.
+        let both = Verifier::new(
+            vec![entry("old", Some(retired_at)), entry("new", None)],
+            freshness,
+        );
+        assert_eq!(
+            check(&both, "2026-11-20T10:00:00Z"),
+            (Reason::Ok, Some("new".into()))
+        );
+    }
+
+    #[test]
+    fn a_readable_timestamp_has_an_age_whatever_else_fails() {
+        let v = verifier(Some("1h"));
+        let check = |json: &str| judged(&v, &mut ReplayLog::default(), json);
+        let ts = "2026-11-20T10:04:00Z"; // a minute before NOW
+        let signed = |signature: &str| format!(r#"{{"signature":{signature},"timestamp":"{ts}"}}"#);
+        let good = format!("\"{}\"", sign(&ApiKey::new("k").unwrap(), ts, "085"));
+        let other = format!("\"{}\"", sign(&ApiKey::new("k2").unwrap(), ts, "085"));
+        for (json, reason) in [
+            (
+                format!(r#"{{"timestamp":"{ts}"}}"#),
+                Reason::MissingSignature,
+            ),
+            (signed("null"), Reason::MalformedSignature),
+            (signed("7"), Reason::MalformedSignature),
+            (signed("\"AAAA\""), Reason::MalformedSignature),
+            (signed(&other), Reason::BadSignature),
+            (signed(&good), Reason::Ok),
+        ] {
+            let verdict = check(&json);
+            assert_eq!(
+                (verdict.reason, verdict.age_seconds),
+                (reason, Some(60)),
+                "{json}"
+            );
+        }
+        // Without a readable time there is no age.
+        for json in [
+            r#"{"signature":"x"}"#,
+            r#"{"signature":"x","timestamp":5}"#,
+            r#"{"timestamp":"soon"}"#,
+        ] {
+            assert_eq!(check(json).age_seconds, None, "{json}");
+        }
+    }
+
+    #[test]
+    fn replays_and_resends() {
+        let v = verifier(None);
+        let mut log = ReplayLog::default();
+        let ts = "2026-11-20T10:01:00Z";
+        let first = judged(&v, &mut log, &callback(ts, r#","a":1,"b":2"#));
+        assert_eq!((first.reason, first.first_sighting), (Reason::Ok, true));
+        // Same body, other key order: an honest resend.
+        let resend = judged(&v, &mut log, &callback(ts, r#","b":2,"a":1"#));
+        assert_eq!(
+            (resend.reason, resend.duplicate, resend.first_sighting),
+            (Reason::Ok, true, false)
+        );
+        assert_eq!(
+            judged(&v, &mut log, &callback(ts, r#","a":1,"b":3"#)).reason,
+            Reason::Replayed
+        );
+    }
+
+    #[test]
+    fn pairs_are_named_hashed_unless_asked_otherwise() {
+        let json = callback("2026-11-20T10:01:00Z", "");
+        let Item::Callback(cb) = parse_item(json.as_bytes()) else {
+            panic!()
+        };
+        let signature = DecodedSignature::parse(cb.signed.signature.as_str().unwrap()).unwrap();
+        assert_eq!(
+            verifier(None).check(&cb.signed).accepted,
+            Some(PairId::of(&signature))
+        );
+        assert_eq!(
+            verifier(None)
+                .with_unhashed_pairs()
+                .check(&cb.signed)
+                .accepted,
+            Some(PairId::unhashed(&signature))
+        );
+        assert_ne!(PairId::of(&signature), PairId::unhashed(&signature));
+    }
+
+    #[test]
+    fn bodies_are_compared_only_when_a_pair_repeats() {
+        let v = verifier(None);
+        let json = callback("2026-11-20T10:01:00Z", r#","a":1"#);
+        let Item::Callback(cb) = parse_item(json.as_bytes()) else {
+            panic!()
+        };
+        let at = Location {
+            source: 0,
+            offset: 7,
+            len: 9,
+        };
+        let mut log = ReplayLog::default();
+        // What reading the earlier body back gives: the same bytes, a body re-serialised, or
+        // nothing (the file changed).
+        let reserialised = callback("2026-11-20T10:01:00Z", r#", "a": 1"#);
+        let mut judge = |read_back: Option<&str>| {
+            let mut verdict = v.check(&cb.signed);
+            let mut asked = None;
+            judge_replay(&mut log, &mut verdict, Body::at(at).unwrap(), |earlier| {
+                same_body(earlier, json.as_bytes(), |location| {
+                    asked = Some(location);
+                    read_back.map(|text| text.as_bytes().to_vec())
+                })
+            });
+            (verdict, asked)
+        };
+        // First sighting: nothing is read.
+        let (first, asked) = judge(None);
+        assert_eq!((first.first_sighting, asked), (true, None));
+        // The earlier body no longer reads back: counted as a replay.
+        let (lost, asked) = judge(None);
+        assert_eq!(lost.reason, Reason::Replayed);
+        assert!(lost.detail.unwrap().contains("could not be read"));
+        assert_eq!(asked, Some(at));
+        // Read back byte for byte the same: a resend, and still kept as a place.
+        let (same, _) = judge(Some(&json));
+        assert!(same.duplicate && same.reason == Reason::Ok);
+        // Read back re-serialised: digests say it is the same; the digest is kept from then on.
+        let (resend, _) = judge(Some(&reserialised));
+        assert!(resend.duplicate && resend.reason == Reason::Ok);
+        let (again, asked) = judge(None);
+        assert_eq!((again.duplicate, asked), (true, None));
+    }
+}

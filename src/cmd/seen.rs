@@ -1,0 +1,273 @@
+//! `smile-sec seen`: looking after the replay store `verify --seen` keeps: its size and age
+//! range, dropping expired entries now, importing the NDJSON record earlier versions kept, and
+//! exporting entries. The stores themselves are `store`'s.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Subcommand, ValueHint};
+use serde::Serialize;
+
+use super::args::ClockArgs;
+use crate::callbacks::store::{self, Entry, Keeps, ReplayStore, Stats, StoreError};
+use crate::outcome::Outcome;
+use crate::output::{self, Printer};
+
+/// Look after a replay store: count, prune, import, export
+///
+/// STORE is what `verify --seen` takes: an SQLite file or a redis:// or rediss:// URL. Entries
+/// expire by themselves (SQLite deletes them as runs go, Redis lets the keys expire); `prune`
+/// drops the expired ones at once.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  smile-sec seen stats seen.db
+  smile-sec seen import seen.db old-seen.ndjson
+  smile-sec seen export redis://127.0.0.1:6379/0 > entries.ndjson")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: SeenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SeenCommand {
+    /// Entry count, oldest and newest `seen_at`, and how long entries are kept
+    Stats {
+        #[command(flatten)]
+        store: StoreArg,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Drop the entries that have expired (by --now or the clock)
+    Prune {
+        #[command(flatten)]
+        store: StoreArg,
+        #[command(flatten)]
+        clock: ClockArgs,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when
+    /// missing)
+    Import {
+        #[command(flatten)]
+        store: StoreArg,
+        /// The former record ("-" for stdin)
+        #[arg(value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+        record: PathBuf,
+        #[command(flatten)]
+        clock: ClockArgs,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print every entry as NDJSON (body digests are keyed: comparable only within this store)
+    Export {
+        #[command(flatten)]
+        store: StoreArg,
+        /// Accepted for symmetry: entries are NDJSON either way
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StoreArg {
+    /// An SQLite file or a redis:// or rediss:// URL
+    #[arg(value_name = "STORE", value_hint = ValueHint::FilePath)]
+    pub store: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Entries handed to the store at a time on import: one transaction or pipeline each.
+const IMPORT_CHUNK: usize = 10_000;
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let mut out = Printer::new();
+    match args.command {
+        SeenCommand::Stats { store, format } => {
+            let stats = open(&store.store, false)?.stats().map_err(error)?;
+            print_stats(&mut out, &store.store, &stats, format)?;
+        }
+        SeenCommand::Prune {
+            store,
+            clock,
+            format,
+        } => {
+            let mut opened = open(&store.store, false)?;
+            let pruned = opened.prune(clock.now()).map_err(error)?;
+            let left = opened.stats().map_err(error)?.entries;
+            match format {
+                Format::Json => out.json(&Pruned {
+                    pruned,
+                    entries: left,
+                })?,
+                Format::Text => match pruned {
+                    Some(n) => out.line(format_args!(
+                        "pruned {n} expired entr{}; {left} left",
+                        if n == 1 { "y" } else { "ies" }
+                    ))?,
+                    None => out.line(format_args!(
+                        "nothing to prune: Redis drops expired entries itself; {left} entries"
+                    ))?,
+                },
+            }
+        }
+        SeenCommand::Import {
+            store,
+            record,
+            clock,
+            format,
+        } => {
+            let now = clock.now();
+            let input: Box<dyn Read> = if record.as_os_str() == "-" {
+                Box::new(io::stdin().lock())
+            } else {
+                let file = File::open(&record)
+                    .with_context(|| format!("cannot read {}", record.display()))?;
+                if !file.metadata()?.is_file() {
+                    bail!("cannot read {}: it is not a regular file", record.display());
+                }
+                Box::new(file)
+            };
+            let mut opened = open(&store.store, true)?;
+            let (mut read, mut added) = (0u64, 0u64);
+            let skipped = store::ndjson::read(
+                BufReader::with_capacity(1 << 16, input),
+                IMPORT_CHUNK,
+                |chunk| {
+                    read += chunk.len() as u64;
+                    added += opened.import(now, &chunk).map_err(error)?;
+                    Ok(())
+                },
+            )
+            .with_context(|| format!("cannot import {}", record.display()))?;
+            if skipped > 0 {
+                output::warn(format_args!(
+                    "{}: {skipped} line(s) that are not entries of the former record were skipped \
+                     (a partial last line is what an interrupted run left)",
+                    record.display()
+                ));
+            }
+            if read == 0 && skipped > 0 {
+                return Err(output::hinted(
+                    format!(
+                        "{}: no entry of the former --seen record found",
+                        record.display()
+                    ),
+                    "seen import reads the NDJSON record an earlier `verify --seen FILE` kept",
+                ));
+            }
+            let imported = Imported {
+                read,
+                imported: added,
+                already_present: read - added,
+                skipped,
+            };
+            match format {
+                Format::Json => out.json(&imported)?,
+                Format::Text => out.line(format_args!(
+                    "imported {added} of {read} entries into {} ({} already present or expired)",
+                    store.store,
+                    read - added
+                ))?,
+            }
+        }
+        SeenCommand::Export { store, format: _ } => {
+            let mut opened = open(&store.store, false)?;
+            let mut failed = None;
+            let result = opened.export(&mut |entry: Entry| {
+                out.json(&Exported {
+                    kind: "entry",
+                    entry: &entry,
+                })
+                .inspect_err(|e| failed = Some(io::Error::new(e.kind(), e.to_string())))
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            result.map_err(error)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Pass)
+}
+
+fn open(spec: &str, create: bool) -> anyhow::Result<Box<dyn ReplayStore>> {
+    store::open_unwindowed(spec, create).map_err(error)
+}
+
+fn error(e: StoreError) -> anyhow::Error {
+    match e.hint {
+        Some(hint) => output::hinted(e.message, hint),
+        None => anyhow::Error::new(e),
+    }
+}
+
+fn print_stats(out: &mut Printer, spec: &str, s: &Stats, format: Format) -> io::Result<()> {
+    let engine = if store::is_redis_url(spec) {
+        "redis"
+    } else {
+        "sqlite"
+    };
+    if format == Format::Json {
+        return out.json(&StatsLine { engine, stats: s });
+    }
+    let none = "-";
+    out.line(format_args!("engine          {engine}"))?;
+    out.line(format_args!("entries         {}", s.entries))?;
+    out.line(format_args!(
+        "oldest_seen_at  {}",
+        s.oldest_seen_at.as_deref().unwrap_or(none)
+    ))?;
+    out.line(format_args!(
+        "newest_seen_at  {}",
+        s.newest_seen_at.as_deref().unwrap_or(none)
+    ))?;
+    let kept = match s.keeps {
+        Keeps::Unset => "until a run with --max-age sets a window".to_owned(),
+        Keeps::Forever => {
+            "for ever (a run without --max-age used the store: nothing turns stale)".to_owned()
+        }
+        Keeps::Window { .. } => format!(
+            "{} s after seen_at (widest --max-age plus --max-future used)",
+            s.keeps.span_ms().unwrap_or(0) / 1000
+        ),
+    };
+    out.line(format_args!("kept            {kept}"))
+}
+
+#[derive(Serialize)]
+struct StatsLine<'a> {
+    engine: &'static str,
+    #[serde(flatten)]
+    stats: &'a Stats,
+}
+
+#[derive(Serialize)]
+struct Pruned {
+    /// `None`: the engine drops expired entries itself.
+    pruned: Option<u64>,
+    entries: u64,
+}
+
+#[derive(Serialize)]
+struct Imported {
+    read: u64,
+    imported: u64,
+    already_present: u64,
+    skipped: u64,
+}
+
+#[derive(Serialize)]
+struct Exported<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    entry: &'a Entry,
+}

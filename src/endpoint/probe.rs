@@ -1,0 +1,751 @@
+//! The callback-endpoint probe: which forged, stale and replayed callbacks to
+//! send, what a sound endpoint does with each, and the verdict on what it did. Pure: building
+//! bodies and judging answers only; the HTTP round trips belong to the command.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::endpoint::sample_callback::{self, JobResult};
+use crate::outcome::Outcome;
+use crate::signing::secret::ApiKey;
+use crate::signing::signature::Signer;
+use crate::time::format_signing_timestamp;
+
+/// One request of the probe, in the order they are sent. The valid callback goes first, because
+/// the replay case reuses its timestamp and signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Case {
+    Valid,
+    BadSignature,
+    WrongKey,
+    MissingSignature,
+    WrongPartner,
+    Stale,
+    Future,
+    ReplayedPairNewBody,
+}
+
+impl Case {
+    pub const ALL: [Case; 8] = [
+        Case::Valid,
+        Case::BadSignature,
+        Case::WrongKey,
+        Case::MissingSignature,
+        Case::WrongPartner,
+        Case::Stale,
+        Case::Future,
+        Case::ReplayedPairNewBody,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Case::Valid => "valid",
+            Case::BadSignature => "bad_signature",
+            Case::WrongKey => "wrong_key",
+            Case::MissingSignature => "missing_signature",
+            Case::WrongPartner => "wrong_partner",
+            Case::Stale => "stale",
+            Case::Future => "future",
+            Case::ReplayedPairNewBody => "replayed_pair_new_body",
+        }
+    }
+
+    /// What the request is, in a few words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Case::Valid => "a fresh callback signed with your key",
+            Case::BadSignature => "a well-formed signature that does not match",
+            Case::WrongKey => "signed with another API key",
+            Case::MissingSignature => "no signature field",
+            Case::WrongPartner => "signed for another partner ID",
+            Case::Stale => "correctly signed, dated in the past",
+            Case::Future => "correctly signed, dated in the future",
+            Case::ReplayedPairNewBody => {
+                "the valid callback's timestamp and signature on a new body"
+            }
+        }
+    }
+
+    pub fn expect(self) -> Expect {
+        match self {
+            Case::Valid => Expect::Accept,
+            _ => Expect::Refuse,
+        }
+    }
+
+    pub fn requirement(self) -> Requirement {
+        match self {
+            Case::Stale | Case::Future | Case::ReplayedPairNewBody => Requirement::Should,
+            _ => Requirement::Must,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    Accept,
+    Refuse,
+}
+
+impl Expect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expect::Accept => "accept",
+            Expect::Refuse => "refuse",
+        }
+    }
+}
+
+/// `must` cases decide the exit code; `should` cases only with `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Requirement {
+    Must,
+    Should,
+}
+
+impl Requirement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Requirement::Must => "must",
+            Requirement::Should => "should",
+        }
+    }
+}
+
+/// How far the `stale` and `future` callbacks are dated from now.
+#[derive(Debug, Clone, Copy)]
+pub struct Skew {
+    pub stale_by: Duration,
+    pub future_by: Duration,
+}
+
+/// One request to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub case: Case,
+    pub timestamp: String,
+    /// The JSON body, serialised.
+    pub body: Vec<u8>,
+    /// The signature the body carries, if any.
+    pub signature: Option<String>,
+}
+
+/// Every request of a probe, and what their answers must not contain.
+#[derive(Debug)]
+pub struct Plan {
+    pub requests: Vec<Request>,
+    pub watch: LeakWatch,
+}
+
+/// Builds the probe's requests. `now` dates the valid callback; the others are dated a millisecond
+/// apart from it so that every case signs its own timestamp.
+pub fn plan(key: &ApiKey, partner_id: &str, now: DateTime<Utc>, skew: Skew) -> Plan {
+    let signer = Signer::new(key);
+    let wrong_signer = Signer::new(&other_key(key));
+    let other_partner = format!("{partner_id}1");
+    let mut watch = LeakWatch::new(key);
+
+    let valid_ts = format_signing_timestamp(now);
+    let valid_sig = signer.sign(&valid_ts, partner_id);
+    let mut requests = Vec::with_capacity(Case::ALL.len());
+    for (n, case) in Case::ALL.into_iter().enumerate() {
+        let offset = Duration::milliseconds(i64::try_from(n).unwrap_or(0));
+        let when = match case {
+            Case::Valid | Case::ReplayedPairNewBody => now,
+            Case::Stale => now.checked_sub_signed(skew.stale_by).unwrap_or(now),
+            Case::Future => now.checked_add_signed(skew.future_by).unwrap_or(now),
+            _ => now.checked_sub_signed(offset).unwrap_or(now),
+        };
+        let timestamp = format_signing_timestamp(when);
+        let expected = signer.sign(&timestamp, partner_id);
+        watch.expect_signature(&expected);
+        let signature = match case {
+            Case::Valid | Case::Stale | Case::Future => Some(expected),
+            Case::ReplayedPairNewBody => Some(valid_sig.clone()),
+            Case::BadSignature => Some(corrupt(&signer, &timestamp, partner_id)),
+            Case::WrongKey => Some(wrong_signer.sign(&timestamp, partner_id)),
+            Case::WrongPartner => Some(signer.sign(&timestamp, &other_partner)),
+            Case::MissingSignature => None,
+        };
+        let job = JobResult {
+            job_id: Some(format!("smile-sec-probe-{}", case.as_str())),
+            user_id: Some(match case {
+                // The forged body of a replay: another user's job, as an attacker would send it.
+                Case::ReplayedPairNewBody => "smile-sec-probe-someone-else".to_owned(),
+                _ => "smile-sec-probe-user".to_owned(),
+            }),
+            ..JobResult::default()
+        };
+        let body = sample_callback::body_with(&job, &timestamp, signature.as_deref());
+        requests.push(Request {
+            case,
+            timestamp,
+            // A map of strings and numbers always serialises.
+            body: serde_json::to_vec(&body).unwrap_or_default(),
+            signature,
+        });
+    }
+    Plan { requests, watch }
+}
+
+/// A well-formed signature that is not the right one: the right one with its first byte inverted.
+fn corrupt(signer: &Signer, timestamp: &str, partner_id: &str) -> String {
+    let mut raw = signer.sign_raw(timestamp, partner_id);
+    raw[0] = !raw[0];
+    base64::engine::general_purpose::STANDARD.encode(raw)
+}
+
+/// A key that is certainly not `key`.
+fn other_key(key: &ApiKey) -> ApiKey {
+    let mut bytes = b"smile-sec-probe-wrong-key-".to_vec();
+    bytes.extend_from_slice(&key.fingerprint().into_bytes());
+    // Not empty, so this cannot fail; fall back to a fixed key all the same.
+    ApiKey::new(bytes).unwrap_or_else(|_| key.clone())
+}
+
+/// What a response body gave away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Leak {
+    ApiKey,
+    ExpectedSignature,
+}
+
+impl Leak {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Leak::ApiKey => "api_key",
+            Leak::ExpectedSignature => "expected_signature",
+        }
+    }
+}
+
+/// Keys shorter than this are not searched for as plain text: they would match by chance.
+/// (Smile ID's keys are 36-character UUIDs.)
+pub const MIN_KEY_SEARCH_LEN: usize = 8;
+
+/// The secrets a response must never echo, in the spellings a server might print them.
+pub struct LeakWatch {
+    key_forms: Vec<Vec<u8>>,
+    /// (signature, its spellings)
+    signatures: Vec<(String, Vec<Vec<u8>>)>,
+}
+
+impl std::fmt::Debug for LeakWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LeakWatch(redacted)")
+    }
+}
+
+impl LeakWatch {
+    pub fn new(key: &ApiKey) -> Self {
+        let raw = key.expose();
+        let mut key_forms = Vec::new();
+        if raw.len() >= MIN_KEY_SEARCH_LEN {
+            key_forms.push(raw.to_vec());
+            key_forms.push(json_escaped_slashes(raw));
+            if let Ok(text) = std::str::from_utf8(raw) {
+                key_forms.extend(json_string_forms(text));
+            }
+            // A server that logs or echoes the key "safely" still gives it away: in hex, either
+            // case; URL-encoded; every character \u-escaped; lowercased; or cut by one character
+            // (a truncated echo, or a key whose last character was dropped by a quoting bug).
+            let hex_lower = hex::encode(raw);
+            key_forms.push(hex_lower.to_uppercase().into_bytes());
+            key_forms.push(hex_lower.into_bytes());
+            key_forms.push(percent_encoded(raw, false));
+            key_forms.push(percent_encoded(raw, true));
+            if raw.is_ascii() {
+                key_forms.push(unicode_escaped(raw, false));
+                key_forms.push(unicode_escaped(raw, true));
+            }
+            key_forms.push(raw.to_ascii_lowercase());
+            key_forms.push(raw.to_ascii_uppercase());
+            if raw.len() > MIN_KEY_SEARCH_LEN {
+                let cut = std::str::from_utf8(raw).map_or(raw.len() - 1, |text| {
+                    text.char_indices().last().map_or(0, |(at, _)| at)
+                });
+                key_forms.push(raw[..cut].to_vec());
+            }
+        }
+        // base64 is a third longer, so it is searched for from 6-byte keys on.
+        key_forms.push(STANDARD_NO_PAD.encode(raw).into_bytes());
+        key_forms.push(URL_SAFE_NO_PAD.encode(raw).into_bytes());
+        key_forms.retain(|f| f.len() >= MIN_KEY_SEARCH_LEN);
+        // Most keys have nothing to escape, so several spellings are the same bytes.
+        key_forms.sort_unstable();
+        key_forms.dedup();
+        LeakWatch {
+            key_forms,
+            signatures: Vec::new(),
+        }
+    }
+
+    /// Adds a signature that a correct verifier would compute (and must keep to itself).
+    pub fn expect_signature(&mut self, signature: &str) {
+        let unpadded = signature.trim_end_matches('=');
+        let mut forms = vec![
+            unpadded.as_bytes().to_vec(),
+            json_escaped_slashes(unpadded.as_bytes()),
+            unpadded.replace('+', "-").replace('/', "_").into_bytes(),
+        ];
+        if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(signature) {
+            let hex = hex::encode(raw);
+            forms.push(hex.to_uppercase().into_bytes());
+            forms.push(hex.into_bytes());
+        }
+        forms.dedup();
+        self.signatures.push((signature.to_owned(), forms));
+    }
+
+    /// The worst thing `response` gives away. A request's own signature coming back is no leak
+    /// (the sender already had it), so `sent` is skipped.
+    pub fn find(&self, response: &[u8], sent: Option<&str>) -> Option<Leak> {
+        let contains = |needle: &[u8]| memchr::memmem::find(response, needle).is_some();
+        if self.key_forms.iter().any(|f| contains(f)) {
+            return Some(Leak::ApiKey);
+        }
+        self.signatures
+            .iter()
+            .filter(|(sig, _)| Some(sig.as_str()) != sent)
+            .any(|(_, forms)| forms.iter().any(|f| contains(f)))
+            .then_some(Leak::ExpectedSignature)
+    }
+}
+
+/// A key as a JSON encoder would write it inside a string: `"` and `\` and control characters
+/// escaped (a key holding them would otherwise be missed), also with `/` as `\/` (PHP), and with
+/// every non-ASCII character as `\uXXXX` (Python's default).
+fn json_string_forms(text: &str) -> [Vec<u8>; 3] {
+    let quoted = serde_json::to_string(text).expect("a string always serialises");
+    let escaped = &quoted[1..quoted.len() - 1];
+    let mut ascii = String::with_capacity(escaped.len());
+    for c in escaped.chars() {
+        if c.is_ascii() {
+            ascii.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                ascii.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    [
+        escaped.as_bytes().to_vec(),
+        json_escaped_slashes(escaped.as_bytes()),
+        ascii.into_bytes(),
+    ]
+}
+
+/// `bytes` URL-encoded: every byte but the unreserved ones (RFC 3986) as `%XX`.
+fn percent_encoded(bytes: &[u8], upper: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 3);
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b);
+        } else if upper {
+            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+        } else {
+            out.extend_from_slice(format!("%{b:02x}").as_bytes());
+        }
+    }
+    out
+}
+
+/// Every (ASCII) character of `bytes` as a JSON `\u00XX` escape.
+fn unicode_escaped(bytes: &[u8], upper: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 6);
+    for &b in bytes {
+        if upper {
+            out.extend_from_slice(format!("\\u{b:04X}").as_bytes());
+        } else {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+        }
+    }
+    out
+}
+
+/// `/` written as `\/`, as some JSON encoders (PHP's) do.
+fn json_escaped_slashes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for &b in bytes {
+        if b == b'/' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The verdict on one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    /// A `should` case the endpoint got wrong, with `--lenient`.
+    Warn,
+    Fail,
+    /// No answer (connection failed, timed out): the endpoint's behaviour is unknown.
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+        }
+    }
+
+    pub fn outcome(self) -> Outcome {
+        match self {
+            Verdict::Pass | Verdict::Warn => Outcome::Pass,
+            Verdict::Fail => Outcome::Fail,
+            Verdict::Error => Outcome::Error,
+        }
+    }
+}
+
+/// A judged case: the verdict and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    pub note: &'static str,
+}
+
+/// Whether an HTTP status means the endpoint accepted the callback.
+pub fn accepted(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+/// Judges one answer. `status` is `None` when no answer came. A leak fails the case whatever
+/// the status: the leaked value lets anyone forge callbacks.
+pub fn judge(case: Case, status: Option<u16>, leak: Option<Leak>, strict: bool) -> Judgement {
+    let Some(status) = status else {
+        return Judgement {
+            verdict: Verdict::Error,
+            note: "no answer",
+        };
+    };
+    let fail = |note| Judgement {
+        verdict: Verdict::Fail,
+        note,
+    };
+    match leak {
+        Some(Leak::ApiKey) => return fail("response body echoes the API key"),
+        Some(Leak::ExpectedSignature) => {
+            return fail("response body echoes an expected signature");
+        }
+        None => {}
+    }
+    match (case.expect(), accepted(status)) {
+        (Expect::Accept, true) => Judgement {
+            verdict: Verdict::Pass,
+            note: "accepted",
+        },
+        (Expect::Accept, false) => fail("refused a valid callback"),
+        // A crash refuses too, but it is worth a look: the handler may fail open elsewhere.
+        (Expect::Refuse, false) if status >= 500 => Judgement {
+            verdict: Verdict::Pass,
+            note: "refused (with a server error)",
+        },
+        (Expect::Refuse, false) => Judgement {
+            verdict: Verdict::Pass,
+            note: "refused",
+        },
+        (Expect::Refuse, true) => match (case.requirement(), strict) {
+            (Requirement::Must, _) => fail("accepted a forged callback"),
+            (Requirement::Should, true) => fail(should_note(case)),
+            (Requirement::Should, false) => Judgement {
+                verdict: Verdict::Warn,
+                note: should_note(case),
+            },
+        },
+    }
+}
+
+fn should_note(case: Case) -> &'static str {
+    match case {
+        Case::Stale => "accepted a stale callback",
+        Case::Future => "accepted a callback dated in the future",
+        _ => "accepted a replayed signature on a new body",
+    }
+}
+
+/// Counts of verdicts over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub cases: usize,
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub errors: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, verdict: Verdict) {
+        self.cases += 1;
+        match verdict {
+            Verdict::Pass => self.pass += 1,
+            Verdict::Warn => self.warn += 1,
+            Verdict::Fail => self.fail += 1,
+            Verdict::Error => self.errors += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::signature::{DecodedSignature, sign};
+
+    fn key() -> ApiKey {
+        ApiKey::new("0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8").unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        crate::time::parse_rfc3339("2026-11-20T10:00:00.500Z").unwrap()
+    }
+
+    const SKEW: Skew = Skew {
+        stale_by: Duration::hours(1),
+        future_by: Duration::hours(1),
+    };
+
+    fn body(request: &Request) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_slice(&request.body).unwrap()
+    }
+
+    #[test]
+    fn cases_in_contract_order() {
+        let names: Vec<&str> = Case::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "valid",
+                "bad_signature",
+                "wrong_key",
+                "missing_signature",
+                "wrong_partner",
+                "stale",
+                "future",
+                "replayed_pair_new_body"
+            ]
+        );
+        for case in Case::ALL {
+            assert_eq!(
+                serde_json::to_value(case).unwrap(),
+                serde_json::json!(case.as_str())
+            );
+        }
+        let should: Vec<Case> = Case::ALL
+            .into_iter()
+            .filter(|c| c.requirement() == Requirement::Should)
+            .collect();
+        assert_eq!(
+            should,
+            [Case::Stale, Case::Future, Case::ReplayedPairNewBody]
+        );
+    }
+
+    #[test]
+    fn plan_builds_what_each_case_says() {
+        let key = key();
+        let plan = plan(&key, "085", now(), SKEW);
+        assert_eq!(plan.requests.len(), 8);
+        let by_case = |c: Case| plan.requests.iter().find(|r| r.case == c).unwrap();
+        let correct = |r: &Request| sign(&key, &r.timestamp, "085");
+
+        let valid = by_case(Case::Valid);
+        assert_eq!(valid.timestamp, "2026-11-20T10:00:00.500Z");
+        assert_eq!(valid.signature.as_deref(), Some(correct(valid).as_str()));
+        assert_eq!(body(valid)["signature"], correct(valid).as_str());
+        assert_eq!(body(valid)["timestamp"], valid.timestamp.as_str());
+
+        for case in [Case::BadSignature, Case::WrongKey, Case::WrongPartner] {
+            let r = by_case(case);
+            let sig = r.signature.as_deref().unwrap();
+            assert!(DecodedSignature::parse(sig).is_ok(), "{case:?} well-formed");
+            assert_ne!(sig, correct(r), "{case:?} must not verify");
+        }
+        assert_eq!(
+            by_case(Case::WrongPartner).signature.as_deref(),
+            Some(sign(&key, &by_case(Case::WrongPartner).timestamp, "0851").as_str())
+        );
+        assert!(by_case(Case::MissingSignature).signature.is_none());
+        assert!(!body(by_case(Case::MissingSignature)).contains_key("signature"));
+
+        let stale = by_case(Case::Stale);
+        assert_eq!(stale.timestamp, "2026-11-20T09:00:00.500Z");
+        assert_eq!(stale.signature.as_deref(), Some(correct(stale).as_str()));
+        let future = by_case(Case::Future);
+        assert_eq!(future.timestamp, "2026-11-20T11:00:00.500Z");
+        assert_eq!(future.signature.as_deref(), Some(correct(future).as_str()));
+
+        let replay = by_case(Case::ReplayedPairNewBody);
+        assert_eq!(replay.timestamp, valid.timestamp);
+        assert_eq!(replay.signature, valid.signature);
+        assert_ne!(replay.body, valid.body);
+
+        // Every timestamp except the replay's is distinct, so each case signs its own.
+        let mut stamps: Vec<&str> = plan.requests.iter().map(|r| r.timestamp.as_str()).collect();
+        stamps.sort_unstable();
+        stamps.dedup();
+        assert_eq!(stamps.len(), 7);
+    }
+
+    #[test]
+    fn a_key_echoed_inside_a_json_string_is_found() {
+        let key = ApiKey::new(r#"ZZ/sl"ash\key-é-1234"#).unwrap();
+        let w = LeakWatch::new(&key);
+        // As Python's json.dumps (ASCII by default), serde_json and PHP's json_encode write it.
+        for echoed in [
+            r#"{"k": "ZZ/sl\"ash\\key-\u00e9-1234"}"#,
+            r#"{"k":"ZZ/sl\"ash\\key-é-1234"}"#,
+            r#"{"k":"ZZ\/sl\"ash\\key-é-1234"}"#,
+        ] {
+            assert_eq!(
+                w.find(echoed.as_bytes(), None),
+                Some(Leak::ApiKey),
+                "{echoed}"
+            );
+        }
+        assert_eq!(w.find(br#"{"k":"ZZ/sl"}"#, None), None);
+    }
+
+    #[test]
+    fn leaks_are_found_in_every_spelling_but_own_signature_is_not_a_leak() {
+        let key = key();
+        let plan = plan(&key, "085", now(), SKEW);
+        let w = &plan.watch;
+        let bad = plan
+            .requests
+            .iter()
+            .find(|r| r.case == Case::BadSignature)
+            .unwrap();
+        let expected = sign(&key, &bad.timestamp, "085");
+        let sent = bad.signature.as_deref();
+
+        let said = |text: String| w.find(text.as_bytes(), sent);
+        assert_eq!(
+            said(format!("{{\"expected\":\"{expected}\"}}")),
+            Some(Leak::ExpectedSignature)
+        );
+        assert_eq!(
+            said(format!("want {}", expected.trim_end_matches('='))),
+            Some(Leak::ExpectedSignature)
+        );
+        assert_eq!(
+            said(format!("want {}", expected.replace('/', "\\/"))),
+            Some(Leak::ExpectedSignature)
+        );
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&expected)
+            .unwrap();
+        assert_eq!(
+            said(format!("hmac={}", hex::encode(raw))),
+            Some(Leak::ExpectedSignature)
+        );
+        assert_eq!(
+            said("key=0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8".into()),
+            Some(Leak::ApiKey)
+        );
+        assert_eq!(
+            said(format!("k={}", STANDARD_NO_PAD.encode(key.expose()))),
+            Some(Leak::ApiKey)
+        );
+        assert_eq!(said("invalid signature".into()), None);
+        // Echoing the signature the request carried gives nothing away.
+        assert_eq!(said(format!("got {}", sent.unwrap())), None);
+        let valid = &plan.requests[0];
+        assert_eq!(
+            w.find(valid.body.as_slice(), valid.signature.as_deref()),
+            None,
+            "echoing the valid request back is fine"
+        );
+    }
+
+    #[test]
+    fn a_key_echoed_in_another_encoding_is_found() {
+        let text = "0c1b2a39-4d5e-6F70-8192-a3b4c5d6e7f8+/=";
+        let w = LeakWatch::new(&ApiKey::new(text).unwrap());
+        let hex_lower = hex::encode(text);
+        let escaped: String = text.bytes().map(|b| format!("\\u{b:04x}")).collect();
+        let escaped_upper: String = text.bytes().map(|b| format!("\\u{b:04X}")).collect();
+        for echoed in [
+            hex_lower.clone(),
+            hex_lower.to_uppercase(),
+            "0c1b2a39-4d5e-6F70-8192-a3b4c5d6e7f8%2B%2F%3D".to_owned(),
+            "0c1b2a39-4d5e-6F70-8192-a3b4c5d6e7f8%2b%2f%3d".to_owned(),
+            escaped,
+            escaped_upper,
+            text.to_lowercase(),
+            text[..text.len() - 1].to_owned(),
+        ] {
+            assert_eq!(
+                w.find(format!("got: {echoed}.").as_bytes(), None),
+                Some(Leak::ApiKey),
+                "{echoed}"
+            );
+        }
+        // Cut by two characters it is no longer the key's own spelling.
+        assert_eq!(w.find(&text.as_bytes()[..text.len() - 2], None), None);
+        assert!(!format!("{w:?}").contains("0c1b"));
+    }
+
+    #[test]
+    fn short_keys_are_only_searched_as_base64() {
+        let w = LeakWatch::new(&ApiKey::new("abcdef").unwrap());
+        assert_eq!(w.find(b"abcdef, thanks", None), None);
+        assert_eq!(w.find(b"the key is YWJjZGVm", None), Some(Leak::ApiKey));
+        let tiny = LeakWatch::new(&ApiKey::new("k").unwrap());
+        assert_eq!(tiny.find(b"ok aw k", None), None);
+    }
+
+    #[test]
+    fn verdict_table() {
+        use Verdict::*;
+        let v = |case, status, strict| judge(case, status, None, strict).verdict;
+        assert_eq!(v(Case::Valid, Some(200), false), Pass);
+        assert_eq!(v(Case::Valid, Some(204), false), Pass);
+        assert_eq!(v(Case::Valid, Some(401), false), Fail);
+        assert_eq!(v(Case::Valid, Some(302), false), Fail);
+        assert_eq!(v(Case::BadSignature, Some(401), false), Pass);
+        assert_eq!(v(Case::BadSignature, Some(500), false), Pass);
+        assert_eq!(
+            judge(Case::BadSignature, Some(500), None, false).note,
+            "refused (with a server error)"
+        );
+        assert_eq!(v(Case::WrongKey, Some(200), false), Fail);
+        assert_eq!(v(Case::MissingSignature, Some(200), false), Fail);
+        assert_eq!(v(Case::WrongPartner, Some(299), false), Fail);
+        assert_eq!(v(Case::Stale, Some(200), false), Warn);
+        assert_eq!(v(Case::Stale, Some(200), true), Fail);
+        assert_eq!(v(Case::Future, Some(400), true), Pass);
+        assert_eq!(v(Case::ReplayedPairNewBody, Some(200), false), Warn);
+        assert_eq!(v(Case::ReplayedPairNewBody, Some(409), true), Pass);
+        assert_eq!(v(Case::Valid, None, false), Error);
+        assert_eq!(
+            judge(
+                Case::BadSignature,
+                Some(401),
+                Some(Leak::ExpectedSignature),
+                false
+            )
+            .verdict,
+            Fail
+        );
+        assert_eq!(
+            judge(Case::Valid, Some(200), Some(Leak::ApiKey), false).verdict,
+            Fail
+        );
+        assert_eq!(Warn.outcome(), Outcome::Pass);
+        assert_eq!(Error.outcome(), Outcome::Error);
+    }
+}

@@ -1,0 +1,1102 @@
+//! Saved callbacks as they arrive on disk or stdin: framing (one object, a JSON array of objects,
+//! or NDJSON) and the extraction of the fields `verify` checks.
+//!
+//! Everything here streams: one item is in memory at a time, and an item larger than
+//! [`MAX_ITEM_BYTES`] is reported and skipped without being buffered. Cryptography and verdicts
+//! live in `verify`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, BufRead};
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// The largest single callback accepted. Real Smile ID job results are a few kilobytes; the limit
+/// keeps a hostile file from making us buffer gigabytes.
+pub const MAX_ITEM_BYTES: usize = 16 << 20;
+
+/// The deepest nesting serde_json reads into typed values (127 levels; a unit test holds it to
+/// that). Raw and ignored values have no such limit, so each reader states its own bound relative
+/// to this one.
+pub(crate) const MAX_NESTING: u32 = 127;
+
+/// Deepest nesting a multi-line value may reach while its lines are gathered; deeper is judged
+/// broken.
+const MAX_GATHER_DEPTH: u32 = MAX_NESTING + 1;
+
+/// A string field of a callback as it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field<'a> {
+    Missing,
+    /// Present, but `null`, a number, an object...: not a string.
+    NotString,
+    Str(Cow<'a, str>),
+}
+
+impl Field<'_> {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Field::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The two top-level fields a callback's signature covers, as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed<'a> {
+    pub signature: Field<'a>,
+    pub timestamp: Field<'a>,
+}
+
+/// Which of the two signed top-level fields a key names. The one place their names are spelt:
+/// the reference reader here, the fast scan and the canonical body all ask it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignedField {
+    Signature,
+    Timestamp,
+}
+
+impl SignedField {
+    #[inline(always)]
+    pub(crate) fn named(key: &[u8]) -> Option<SignedField> {
+        match key {
+            b"signature" => Some(SignedField::Signature),
+            b"timestamp" => Some(SignedField::Timestamp),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Signed<'a> {
+    pub(crate) fn field(&mut self, which: SignedField) -> &mut Field<'a> {
+        match which {
+            SignedField::Signature => &mut self.signature,
+            SignedField::Timestamp => &mut self.timestamp,
+        }
+    }
+}
+
+/// A callback object: the two signed fields and the rest of the body, left unparsed.
+#[derive(Debug)]
+pub struct Callback<'a> {
+    pub signed: Signed<'a>,
+    /// Every other top-level member, in document order, as raw JSON (for the body digest).
+    pub body: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+/// What one framed item turned out to be.
+#[derive(Debug)]
+pub enum Item<'a> {
+    Callback(Callback<'a>),
+    /// Valid JSON, but not an object.
+    NotAnObject,
+    /// Not valid JSON (or too large); the message says where and why.
+    ParseError(String),
+}
+
+/// Parses one JSON value as a callback.
+pub fn parse_item(json: &[u8]) -> Item<'_> {
+    match serde_json::from_slice::<Parsed<'_>>(json) {
+        Ok(Parsed::Object(callback)) => Item::Callback(callback),
+        Ok(Parsed::Other) => Item::NotAnObject,
+        Err(e) => Item::ParseError(e.to_string()),
+    }
+}
+
+enum Parsed<'a> {
+    Object(Callback<'a>),
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Parsed<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ParsedVisitor)
+    }
+}
+
+struct ParsedVisitor;
+
+macro_rules! not_an_object {
+    ($($name:ident: $ty:ty),*) => {
+        $(fn $name<E: de::Error>(self, _: $ty) -> Result<Self::Value, E> { Ok(Parsed::Other) })*
+    };
+}
+
+impl<'de> Visitor<'de> for ParsedVisitor {
+    type Value = Parsed<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    not_an_object!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Parsed::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Parsed::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut callback = Callback {
+            signed: Signed {
+                signature: Field::Missing,
+                timestamp: Field::Missing,
+            },
+            // A Smile ID job result has a dozen or so top-level members: grow once at most.
+            body: Vec::with_capacity(16),
+        };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let Some(which) = SignedField::named(key.as_bytes()) else {
+                callback.body.push((key, map.next_value()?));
+                continue;
+            };
+            let slot = callback.signed.field(which);
+            // Two `signature` members would let two parsers disagree on which one was checked.
+            if *slot != Field::Missing {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            *slot = map.next_value::<FieldValue<'de>>()?.0;
+        }
+        Ok(Parsed::Object(callback))
+    }
+}
+
+struct FieldValue<'a>(Field<'a>);
+
+impl<'de> de::Deserialize<'de> for FieldValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <Cow<'de, RawValue>>::deserialize(deserializer)?;
+        // Strings are re-read from the raw text so that escapes (PHP sends `\/`) are decoded.
+        Ok(FieldValue(match value.get().as_bytes().first() {
+            Some(b'"') => match value {
+                Cow::Borrowed(raw) => {
+                    Field::Str(serde_json::from_str(raw.get()).map_err(de::Error::custom)?)
+                }
+                Cow::Owned(raw) => Field::Str(Cow::Owned(
+                    serde_json::from_str(raw.get()).map_err(de::Error::custom)?,
+                )),
+            },
+            _ => Field::NotString,
+        }))
+    }
+}
+
+/// The line an item started on (NDJSON, one object) or its position in a top-level array.
+pub type ItemNumber = u64;
+
+/// One framed item, not yet parsed: parsing is the expensive part, and the caller may do it on
+/// another thread.
+#[derive(Debug)]
+pub enum RawItem<'a> {
+    /// The bytes of one JSON value (a line, a gathered multi-line value, or an array element),
+    /// and where they start in the source when that is known (not in an array).
+    Json(&'a [u8], Option<u64>),
+    /// Could not be framed: malformed, too large, or unreadable.
+    Error(String),
+}
+
+/// Reads every item of one source and hands it to `sink` in order, parsed.
+pub fn for_each_item<R: BufRead>(
+    reader: R,
+    mut sink: impl FnMut(ItemNumber, Item<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    for_each_raw_item(reader, |number, raw| match raw {
+        RawItem::Json(bytes, _) => sink(number, parse_item(bytes)),
+        RawItem::Error(message) => sink(number, Item::ParseError(message)),
+    })
+}
+
+/// Reads every item of one source and hands it to `sink` in order, unparsed. Read errors end the
+/// source with a final `Error` item; errors from `sink` (a closed stdout) are returned at once.
+pub fn for_each_raw_item<R: BufRead>(
+    mut reader: R,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    match layout(&mut reader) {
+        Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
+        Ok(Layout::Array { .. }) => read_array(reader, sink),
+        Ok(Layout::Lines {
+            lines_before,
+            bytes_before,
+        }) => read_lines(reader, lines_before, bytes_before, sink),
+    }
+}
+
+/// How a source lays out its items, told by its first byte after any BOM and white space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// A top-level JSON array: items are its elements ([`read_array`]); the reader is left at
+    /// its `[`, this many bytes into the source.
+    Array { bytes_before: u64 },
+    /// NDJSON, or one or more objects over lines ([`frame_lines`]); the reader is left at the
+    /// first byte that is not white space, after `lines_before` lines and `bytes_before` bytes.
+    Lines {
+        lines_before: ItemNumber,
+        bytes_before: u64,
+    },
+}
+
+/// Reads past a BOM and leading white space, and says how the rest is laid out.
+pub fn layout<R: BufRead>(reader: &mut R) -> io::Result<Layout> {
+    Ok(match skip_leading_space(reader)? {
+        (Some(b'['), _, bytes_before) => Layout::Array { bytes_before },
+        (_, lines_before, bytes_before) => Layout::Lines {
+            lines_before,
+            bytes_before,
+        },
+    })
+}
+
+/// Whether `line` opens more brackets than it closes without being broken: the first line of a
+/// multi-line value (a pretty-printed object), or a truncated line. Such a line is not an item by
+/// itself; [`frame_lines`] gathers the lines that follow it.
+pub fn opens_value(line: &[u8]) -> bool {
+    Depth::default().scan(line) == Scan::Open
+}
+
+/// Skips a UTF-8 byte-order mark and any white space, however many reads it spans, and returns
+/// the first byte after it (left unread) with the number of newlines and bytes skipped, so that
+/// line numbers and offsets stay right. (Peeking at one buffer only read an array as NDJSON when a pipe delivered
+/// leading blank lines on their own, or a file began with more white space than a buffer: found by fuzzing.)
+fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber, u64)> {
+    let mut skipped = 0;
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+        skipped = 3;
+    }
+    let mut newlines = 0;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((None, newlines, skipped));
+        }
+        let space = buf
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(buf.len());
+        newlines += memchr::memchr_iter(b'\n', &buf[..space]).count() as ItemNumber;
+        let first = buf.get(space).copied();
+        reader.consume(space);
+        skipped += space as u64;
+        if first.is_some() {
+            return Ok((first, newlines, skipped));
+        }
+    }
+}
+
+/// A top-level array, streamed element by element (after [`layout`] said [`Layout::Array`]).
+///
+/// An element larger than [`MAX_ITEM_BYTES`] is an error item of its own: serde_json is stopped
+/// once it has been handed that many bytes of it (so memory stays bounded), the rest of the element
+/// is skipped by its brackets and quotes, and the elements after it are read on, by serde_json
+/// started again on a stand-in that puts them at the same line and column (so that errors after
+/// it say where they are in the file).
+pub fn read_array<R: BufRead>(
+    reader: R,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut source = Bounded::new(reader);
+    // The number of this pass's first element, and whether that one is a stand-in.
+    let mut first: ItemNumber = 1;
+    let mut stand_in = false;
+    loop {
+        match array_pass(&mut source, first, stand_in, &mut sink)? {
+            None => return Ok(()),
+            Some(number) => {
+                sink(number, RawItem::Error(too_large()))?;
+                source.skip_value()?;
+                source.restart();
+                first = number;
+                stand_in = true;
+            }
+        }
+    }
+}
+
+/// One run of serde_json's stream reader over the array: `Some(number)` when element `number`
+/// was too large (the source stops inside it).
+fn array_pass<R: BufRead>(
+    source: &mut Bounded<R>,
+    first: ItemNumber,
+    stand_in: bool,
+    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<Option<ItemNumber>> {
+    struct Elements<'s, F> {
+        sink: &'s mut F,
+        sink_error: Option<io::Error>,
+        count: ItemNumber,
+        first: ItemNumber,
+        stand_in: bool,
+        start_value: std::rc::Rc<std::cell::Cell<bool>>,
+    }
+    impl<'de, F: FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>> Visitor<'de>
+        for &mut Elements<'_, F>
+    {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of callback objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            loop {
+                self.start_value.set(true);
+                let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
+                    break;
+                };
+                self.count += 1;
+                if self.stand_in && self.count == 1 {
+                    continue;
+                }
+                let number = self.first + self.count - 1;
+                if let Err(e) = (self.sink)(number, RawItem::Json(raw.get().as_bytes(), None)) {
+                    self.sink_error = Some(e);
+                    return Err(de::Error::custom("output closed"));
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut elements = Elements {
+        sink,
+        sink_error: None,
+        count: 0,
+        first,
+        stand_in,
+        start_value: source.start_value.clone(),
+    };
+    let outcome = {
+        let mut de = serde_json::Deserializer::from_reader(&mut *source);
+        de.deserialize_seq(&mut elements).and_then(|()| de.end())
+    };
+    if let Some(e) = elements.sink_error {
+        return Err(e);
+    }
+    let at = elements.first + elements.count;
+    if source.over_limit {
+        return Ok(Some(at));
+    }
+    if let Err(e) = outcome {
+        (elements.sink)(at, RawItem::Error(e.to_string()))?;
+    }
+    Ok(None)
+}
+
+/// Where the reader is in the element serde_json is reading, judged byte by byte by quotes and
+/// brackets only (serde_json judges validity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not in an element: the array's opening, or after its end.
+    Outside,
+    /// Before an element's first byte: white space and the comma.
+    Before,
+    Scalar,
+    Str {
+        escaped: bool,
+    },
+    Container {
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+    },
+    /// After an element's last byte.
+    Done,
+}
+
+/// A reader between serde_json and the source that counts the bytes of each element it hands
+/// on and stops at [`MAX_ITEM_BYTES`], and can skip the rest of that element and start again.
+struct Bounded<R> {
+    inner: R,
+    phase: Phase,
+    value_bytes: usize,
+    /// serde_json is about to read an element (set by the visitor before each one).
+    start_value: std::rc::Rc<std::cell::Cell<bool>>,
+    over_limit: bool,
+    /// Line (newlines seen) and column (bytes since the last newline) of the next byte.
+    lines: u64,
+    column: u64,
+    /// The stand-in still to hand on before the source: `[0`, newlines, spaces.
+    head: &'static [u8],
+    newlines: u64,
+    spaces: u64,
+}
+
+impl<R: BufRead> Bounded<R> {
+    fn new(inner: R) -> Self {
+        Bounded {
+            inner,
+            phase: Phase::Outside,
+            value_bytes: 0,
+            start_value: std::rc::Rc::default(),
+            over_limit: false,
+            lines: 0,
+            column: 0,
+            head: b"",
+            newlines: 0,
+            spaces: 0,
+        }
+    }
+
+    /// Takes `b` into the phase; false when it would make the element too large.
+    fn track(&mut self, b: u8) -> bool {
+        if self.start_value.replace(false) {
+            self.phase = Phase::Before;
+            self.value_bytes = 0;
+        }
+        let ws = matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let before = self.phase;
+        self.phase = match self.phase {
+            Phase::Outside => Phase::Outside,
+            Phase::Before if ws || b == b',' => Phase::Before,
+            Phase::Before if b == b']' => Phase::Outside,
+            Phase::Before => match b {
+                b'{' | b'[' => Phase::Container {
+                    depth: 1,
+                    in_string: false,
+                    escaped: false,
+                },
+                b'"' => Phase::Str { escaped: false },
+                _ => Phase::Scalar,
+            },
+            Phase::Scalar if ws || b == b',' || b == b']' => Phase::Done,
+            Phase::Scalar => Phase::Scalar,
+            Phase::Str { escaped: true } => Phase::Str { escaped: false },
+            Phase::Str { escaped: false } => match b {
+                b'\\' => Phase::Str { escaped: true },
+                b'"' => Phase::Done,
+                _ => Phase::Str { escaped: false },
+            },
+            Phase::Container {
+                depth,
+                in_string: true,
+                escaped,
+            } => Phase::Container {
+                depth,
+                in_string: escaped || b != b'"',
+                escaped: !escaped && b == b'\\',
+            },
+            Phase::Container { depth, .. } => match b {
+                b'"' => Phase::Container {
+                    depth,
+                    in_string: true,
+                    escaped: false,
+                },
+                b'{' | b'[' => Phase::Container {
+                    depth: depth + 1,
+                    in_string: false,
+                    escaped: false,
+                },
+                b'}' | b']' if depth == 1 => Phase::Done,
+                b'}' | b']' => Phase::Container {
+                    depth: depth - 1,
+                    in_string: false,
+                    escaped: false,
+                },
+                _ => Phase::Container {
+                    depth,
+                    in_string: false,
+                    escaped: false,
+                },
+            },
+            Phase::Done => Phase::Done,
+        };
+        // A byte of the element: its first, its last (a closing quote or bracket), any between;
+        // not what ends a scalar, nor what follows the element.
+        let in_value = !matches!(
+            (before, self.phase),
+            (Phase::Outside | Phase::Done, _)
+                | (_, Phase::Outside | Phase::Before)
+                | (Phase::Scalar, Phase::Done)
+        );
+        if in_value {
+            self.value_bytes += 1;
+            if self.value_bytes > MAX_ITEM_BYTES {
+                // Not taken: the byte is left to `skip_value`, from the phase before it.
+                self.phase = before;
+                self.value_bytes -= 1;
+                return false;
+            }
+        }
+        if b == b'\n' {
+            self.lines += 1;
+            self.column = 0;
+        } else {
+            self.column += 1;
+        }
+        true
+    }
+
+    /// Skips the rest of the element the reader stopped in, leaving a scalar's end unread.
+    fn skip_value(&mut self) -> io::Result<()> {
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            let chunk = buf[..buf.len().min(64 << 10)].to_vec();
+            let mut used = 0;
+            let mut done = false;
+            for b in chunk {
+                if self.phase == Phase::Scalar
+                    && matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']')
+                {
+                    done = true;
+                    break;
+                }
+                used += 1;
+                // Past the limit already: only the phase and the position matter here.
+                self.value_bytes = 0;
+                self.track(b);
+                if self.phase == Phase::Done {
+                    done = true;
+                    break;
+                }
+            }
+            self.inner.consume(used);
+            if done {
+                self.phase = Phase::Done;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Starts again after a skipped element: a stand-in `[0` and white space that put the next
+    /// byte at its line and column, then the source.
+    fn restart(&mut self) {
+        self.head = b"[0";
+        (self.newlines, self.spaces) = if self.lines == 0 {
+            (0, self.column.saturating_sub(2))
+        } else {
+            (self.lines, self.column)
+        };
+        self.lines = 0;
+        self.column = 0;
+        self.phase = Phase::Outside;
+        self.over_limit = false;
+        self.start_value.set(false);
+    }
+}
+
+impl<R: BufRead> io::Read for Bounded<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let b = if let Some((&b, rest)) = self.head.split_first() {
+            self.head = rest;
+            b
+        } else if self.newlines > 0 {
+            self.newlines -= 1;
+            b'\n'
+        } else if self.spaces > 0 {
+            self.spaces -= 1;
+            b' '
+        } else {
+            let Some(&b) = self.inner.fill_buf()?.first() else {
+                return Ok(0);
+            };
+            if !self.track(b) {
+                self.over_limit = true;
+                return Err(io::Error::other(too_large()));
+            }
+            self.inner.consume(1);
+            out[0] = b;
+            return Ok(1);
+        };
+        // Stand-in bytes are tracked too: they stand for the source's.
+        self.track(b);
+        out[0] = b;
+        Ok(1)
+    }
+}
+
+/// NDJSON, a lone object (possibly pretty-printed over many lines), or several of either.
+/// An item is numbered by the line it starts on.
+fn read_lines<R: BufRead>(
+    reader: R,
+    lines_before: ItemNumber,
+    bytes_before: u64,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    // A lone value is item 1 wherever it starts, so the first item waits until
+    // a second one shows the input is NDJSON, where items are numbered by line.
+    let mut first: Option<(ItemNumber, Held)> = None;
+    let mut items = 0u64;
+    let mut emit = |number: ItemNumber, raw: RawItem<'_>| -> io::Result<()> {
+        items += 1;
+        if items == 1 {
+            first = Some((
+                number,
+                match raw {
+                    RawItem::Json(bytes, at) => Ok((bytes.to_vec(), at)),
+                    RawItem::Error(message) => Err(message),
+                },
+            ));
+            return Ok(());
+        }
+        if let Some((n, held)) = first.take() {
+            emit_held(&mut sink, n, held)?;
+        }
+        sink(number, raw)
+    };
+    frame_lines(reader, lines_before, bytes_before, &mut emit)?;
+    match first {
+        Some((_, held)) => emit_held(&mut sink, 1, held),
+        None => Ok(()),
+    }
+}
+
+/// The first item of a source, copied while it waits to learn its number.
+type Held = Result<(Vec<u8>, Option<u64>), String>;
+
+fn emit_held(
+    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+    number: ItemNumber,
+    held: Held,
+) -> io::Result<()> {
+    match held {
+        Ok((bytes, at)) => sink(number, RawItem::Json(&bytes, at)),
+        Err(message) => sink(number, RawItem::Error(message)),
+    }
+}
+
+/// Frames lines into items (after [`layout`] said [`Layout::Lines`], or from any line on): an item
+/// is a line, or a multi-line value gathered from the line that opens it. Items are numbered by
+/// the line they start on; unlike [`for_each_raw_item`], a lone item is not renumbered 1.
+pub fn frame_lines<R: BufRead>(
+    reader: R,
+    lines_before: ItemNumber,
+    bytes_before: u64,
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut lines = Lines::new(reader);
+    lines.number = lines_before;
+    lines.offset = bytes_before;
+    let mut line = Vec::new();
+    loop {
+        let number = match lines.next(&mut line) {
+            Ok(Some(LineRead::Line(n))) => n,
+            Ok(Some(LineRead::TooLong(n))) => {
+                sink(n, RawItem::Error(too_large()))?;
+                continue;
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => return sink(lines.number + 1, RawItem::Error(format!("read error: {e}"))),
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let at = lines.line_offset;
+        // A line that opens more brackets than it closes cannot be a JSON value on its own: it
+        // starts a multi-line value (a pretty-printed object), or is a truncated line. Anything
+        // else goes to the parser as it is, which reports what is wrong with it.
+        let mut depth = Depth::default();
+        if depth.scan(&line) != Scan::Open {
+            sink(number, RawItem::Json(&line, Some(at)))?;
+            continue;
+        }
+        match gather(&mut lines, &mut line, depth) {
+            Ok(closed) => {
+                // Parsed here, not by the caller: when later lines merely balance a truncated
+                // line's brackets, the lines in between must be read again.
+                let reason = match parse_item(&line) {
+                    Item::ParseError(e) => e,
+                    _ if closed => {
+                        sink(number, RawItem::Json(&line, Some(at)))?;
+                        continue;
+                    }
+                    _ => {
+                        format!(
+                            "value is incomplete, nested deeper than {MAX_GATHER_DEPTH}, or too large"
+                        )
+                    }
+                };
+                sink(number, RawItem::Error(reason))?;
+                // Re-read what followed the first line: after a truncated NDJSON line the
+                // rest may be good, and nothing good may be dropped.
+                lines.push_back_after_first_line(&line, number, at);
+            }
+            Err(e) => return sink(number, RawItem::Error(format!("read error: {e}"))),
+        }
+    }
+}
+
+/// The error for an item over [`MAX_ITEM_BYTES`].
+pub fn too_large() -> String {
+    format!("item is larger than {} MiB", MAX_ITEM_BYTES >> 20)
+}
+
+/// Appends lines to `buf` until its brackets balance (true) or it cannot become valid (false).
+fn gather<R: BufRead>(
+    lines: &mut Lines<R>,
+    buf: &mut Vec<u8>,
+    mut depth: Depth,
+) -> io::Result<bool> {
+    let mut next = Vec::new();
+    loop {
+        match lines.next(&mut next)? {
+            None => return Ok(false),
+            Some(LineRead::TooLong(n)) => {
+                lines.deferred_too_long = Some(n);
+                return Ok(false);
+            }
+            Some(LineRead::Line(_)) => {}
+        }
+        if buf.len() + next.len() > MAX_ITEM_BYTES {
+            buf.extend_from_slice(&next);
+            return Ok(false);
+        }
+        buf.extend_from_slice(&next);
+        match depth.scan(&next) {
+            Scan::Open => {}
+            Scan::Closed => return Ok(true),
+            Scan::Broken => return Ok(false),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    Open,
+    Closed,
+    Broken,
+}
+
+/// Tracks bracket depth across lines, skipping brackets inside strings. It only frames; serde_json
+/// validates the gathered text.
+#[derive(Default)]
+struct Depth {
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Depth {
+    fn scan(&mut self, bytes: &[u8]) -> Scan {
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                // Jump to the next quote, backslash or newline: string contents are most bytes.
+                match memchr::memchr3(b'"', b'\\', b'\n', &bytes[i..]) {
+                    None => return self.end_of(bytes),
+                    Some(at) => {
+                        i += at;
+                        match bytes[i] {
+                            b'"' => self.in_string = false,
+                            b'\\' => self.escaped = true,
+                            // JSON strings cannot span lines.
+                            _ => return Scan::Broken,
+                        }
+                    }
+                }
+            } else {
+                match bytes[i] {
+                    b'"' => self.in_string = true,
+                    b'{' | b'[' => {
+                        self.depth += 1;
+                        if self.depth > MAX_GATHER_DEPTH {
+                            return Scan::Broken;
+                        }
+                    }
+                    b'}' | b']' => match self.depth.checked_sub(1) {
+                        Some(d) => self.depth = d,
+                        None => return Scan::Broken,
+                    },
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        self.end_of(bytes)
+    }
+
+    fn end_of(&self, bytes: &[u8]) -> Scan {
+        match (self.depth, self.in_string) {
+            (0, false) => Scan::Closed,
+            (_, true) if bytes.ends_with(b"\n") => Scan::Broken,
+            _ => Scan::Open,
+        }
+    }
+}
+
+enum LineRead {
+    Line(ItemNumber),
+    TooLong(ItemNumber),
+}
+
+/// Lines with their numbers, a size cap, and a push-back buffer for re-reading after a failed gather.
+struct Lines<R> {
+    inner: R,
+    /// Lines of the underlying reader read so far.
+    number: ItemNumber,
+    /// Bytes of the source before the underlying reader's position.
+    offset: u64,
+    /// Where the line last returned starts in the source.
+    line_offset: u64,
+    /// Where the next pushed-back line starts in the source.
+    pushed_offset: u64,
+    pushed_back: Vec<u8>,
+    pushed_pos: usize,
+    /// The number of the next pushed-back line.
+    pushed_number: ItemNumber,
+    /// A too-long line met while gathering, reported once the push-back is read.
+    deferred_too_long: Option<ItemNumber>,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(inner: R) -> Self {
+        Lines {
+            inner,
+            number: 0,
+            offset: 0,
+            line_offset: 0,
+            pushed_offset: 0,
+            pushed_back: Vec::new(),
+            pushed_pos: 0,
+            pushed_number: 0,
+            deferred_too_long: None,
+        }
+    }
+
+    /// Reads the next line, newline included, into `buf`.
+    fn next(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<LineRead>> {
+        buf.clear();
+        if self.pushed_pos < self.pushed_back.len() {
+            let rest = &self.pushed_back[self.pushed_pos..];
+            let len = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            buf.extend_from_slice(&rest[..len]);
+            self.pushed_pos += len;
+            self.line_offset = self.pushed_offset;
+            self.pushed_offset += len as u64;
+            self.pushed_number += 1;
+            return Ok(Some(LineRead::Line(self.pushed_number - 1)));
+        }
+        if let Some(n) = self.deferred_too_long.take() {
+            return Ok(Some(LineRead::TooLong(n)));
+        }
+        let mut too_long = false;
+        let mut any = false;
+        self.line_offset = self.offset;
+        loop {
+            let available = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                break;
+            }
+            any = true;
+            let (len, done) = match memchr::memchr(b'\n', available) {
+                Some(i) => (i + 1, true),
+                None => (available.len(), false),
+            };
+            if !too_long && buf.len() + len <= MAX_ITEM_BYTES {
+                buf.extend_from_slice(&available[..len]);
+            } else {
+                too_long = true;
+                buf.clear();
+            }
+            self.inner.consume(len);
+            self.offset += len as u64;
+            if done {
+                break;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        self.number += 1;
+        Ok(Some(if too_long {
+            LineRead::TooLong(self.number)
+        } else {
+            LineRead::Line(self.number)
+        }))
+    }
+
+    /// Makes the lines of `gathered` after its first (line `first_number`, at `first_offset`)
+    /// readable again.
+    fn push_back_after_first_line(
+        &mut self,
+        gathered: &[u8],
+        first_number: ItemNumber,
+        first_offset: u64,
+    ) {
+        let Some(first_end) = memchr::memchr(b'\n', gathered) else {
+            return;
+        };
+        // Unread push-back from an earlier failed gather follows the lines gathered now.
+        let mut pending = gathered[first_end + 1..].to_vec();
+        pending.extend_from_slice(&self.pushed_back[self.pushed_pos..]);
+        self.pushed_back = pending;
+        self.pushed_pos = 0;
+        self.pushed_number = first_number + 1;
+        self.pushed_offset = first_offset + first_end as u64 + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_nesting_is_what_serde_json_reads() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let depth = MAX_NESTING as usize;
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(depth)).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(depth + 1)).is_err());
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Seen {
+        Cb(ItemNumber, Option<String>),
+        NotObj(ItemNumber),
+        Err(ItemNumber),
+    }
+
+    fn frame(input: &str) -> Vec<Seen> {
+        let mut seen = Vec::new();
+        for_each_item(input.as_bytes(), |n, item| {
+            seen.push(match item {
+                Item::Callback(cb) => Seen::Cb(n, cb.signed.signature.as_str().map(str::to_owned)),
+                Item::NotAnObject => Seen::NotObj(n),
+                Item::ParseError(_) => Seen::Err(n),
+            });
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    fn cb(n: ItemNumber, sig: &str) -> Seen {
+        Seen::Cb(n, Some(sig.to_owned()))
+    }
+
+    #[test]
+    fn lone_object_pretty_or_not() {
+        assert_eq!(frame(r#"{"signature":"a"}"#), [cb(1, "a")]);
+        assert_eq!(
+            frame("{\n  \"signature\": \"a\",\n  \"x\": [1,\n 2]\n}\n"),
+            [cb(1, "a")]
+        );
+        assert_eq!(frame("\u{feff}{\"signature\":\"a\"}"), [cb(1, "a")]);
+        // A lone value is item 1 even after blank lines; in NDJSON, items are lines.
+        assert_eq!(frame("\n\n{\"signature\":\"a\"}\n"), [cb(1, "a")]);
+        assert_eq!(
+            frame("\n{\"signature\":\"a\"}\n{\"signature\":\"b\"}"),
+            [cb(2, "a"), cb(3, "b")]
+        );
+    }
+
+    #[test]
+    fn ndjson_numbers_lines_and_survives_bad_ones() {
+        let input = "{\"signature\":\"a\"}\n\n{\"signature\":\"b\"\n[1]\n{\"signature\":\"c\"}\r\nnope\n{\"signature\":\"d\"}";
+        assert_eq!(
+            frame(input),
+            [
+                cb(1, "a"),
+                Seen::Err(3),
+                Seen::NotObj(4),
+                cb(5, "c"),
+                Seen::Err(6),
+                cb(7, "d")
+            ]
+        );
+    }
+
+    #[test]
+    fn truncated_line_before_good_lines_loses_nothing() {
+        let input = "{\"signature\":\"a\",\"x\":{\n{\"signature\":\"b\"}\n{\"signature\":\"c\"}\n";
+        assert_eq!(frame(input), [Seen::Err(1), cb(2, "b"), cb(3, "c")]);
+    }
+
+    #[test]
+    fn arrays_stream_elements() {
+        assert_eq!(
+            frame(" [ {\"signature\":\"a\"}, 3, {\"signature\":\"b\"} ]\n"),
+            [cb(1, "a"), Seen::NotObj(2), cb(3, "b")]
+        );
+        assert_eq!(
+            frame("[{\"signature\":\"a\"}, {"),
+            [cb(1, "a"), Seen::Err(2)]
+        );
+        assert_eq!(frame("[] x"), [Seen::Err(1)]);
+    }
+
+    #[test]
+    fn fields_are_strict() {
+        let Item::Callback(c) = parse_item(br#"{"signature":"a\/b","timestamp":5,"z":{"q":1}}"#)
+        else {
+            panic!()
+        };
+        assert_eq!(c.signed.signature, Field::Str(Cow::Owned("a/b".into())));
+        assert_eq!(c.signed.timestamp, Field::NotString);
+        assert_eq!(c.body.len(), 1);
+        assert!(matches!(
+            parse_item(br#"{"signature":"a","signature":"b"}"#),
+            Item::ParseError(e) if e.contains("duplicate field")
+        ));
+        assert!(matches!(
+            parse_item(br#"{"signature":null}"#),
+            Item::Callback(Callback {
+                signed: Signed {
+                    signature: Field::NotString,
+                    ..
+                },
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn empty_input_has_no_items() {
+        assert_eq!(frame(""), []);
+        assert_eq!(frame(" \n\n \t"), []);
+    }
+
+    #[test]
+    fn issue_6_balanced_brackets_after_a_truncated_line_lose_nothing() {
+        // The closing `}}` balances the truncated first line, but the gathered text is not JSON:
+        // the good line in between must still be reported.
+        let input = "{\"a\":{\n{\"signature\":\"b\"}\n}}\n{\"signature\":\"c\"}\n";
+        assert_eq!(
+            frame(input),
+            [Seen::Err(1), cb(2, "b"), Seen::Err(3), cb(4, "c")]
+        );
+    }
+
+    #[test]
+    fn issue_6_leading_white_space_longer_than_one_read_keeps_the_framing() {
+        let input = format!("{}[{{\"signature\":\"a\"}}, 1]", " \n".repeat(40));
+        for capacity in [1, 3, 4096] {
+            let mut seen = Vec::new();
+            for_each_item(
+                io::BufReader::with_capacity(capacity, input.as_bytes()),
+                |n, item| {
+                    seen.push((n, matches!(item, Item::Callback(_))));
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, [(1, true), (2, false)], "buffer of {capacity}");
+        }
+        // NDJSON keeps its line numbers after skipped blank lines.
+        assert_eq!(
+            frame("\n \n{\"signature\":\"a\"}\n{\"signature\":\"b\"}"),
+            [cb(3, "a"), cb(4, "b")]
+        );
+    }
+}

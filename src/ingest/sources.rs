@@ -1,0 +1,106 @@
+//! Which files `verify` reads: named files, directories walked recursively in sorted order
+//! (symlinks inside them are not followed), and `-` for stdin.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// File extensions read when walking a directory.
+pub(crate) const EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
+
+/// One input found while expanding the command line.
+#[derive(Debug)]
+pub(crate) enum Found {
+    Stdin,
+    File(PathBuf),
+    /// Not read, on purpose (a symlink inside a walked directory); worth a warning.
+    Skipped(PathBuf, &'static str),
+    /// Could not be listed or examined.
+    Unreadable(PathBuf, io::Error),
+}
+
+/// Expands each path in order and hands every input to `visit`. Errors from `visit` (a closed
+/// stdout) stop the walk and are returned.
+pub(crate) fn expand(
+    paths: &[PathBuf],
+    visit: &mut dyn FnMut(Found) -> io::Result<()>,
+) -> io::Result<()> {
+    for path in paths {
+        if path.as_os_str() == "-" {
+            visit(Found::Stdin)?;
+            continue;
+        }
+        // A path the user named is followed even when it is a symlink.
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk(path, visit)?,
+            Ok(_) => visit(Found::File(path.clone()))?,
+            Err(e) => visit(Found::Unreadable(path.clone(), e))?,
+        }
+    }
+    Ok(())
+}
+
+fn walk(dir: &Path, visit: &mut dyn FnMut(Found) -> io::Result<()>) -> io::Result<()> {
+    let mut entries = match fs::read_dir(dir).and_then(|it| it.collect::<io::Result<Vec<_>>>()) {
+        Ok(entries) => entries,
+        Err(e) => return visit(Found::Unreadable(dir.to_owned(), e)),
+    };
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        match entry.file_type() {
+            Err(e) => visit(Found::Unreadable(path, e))?,
+            // Never followed: a link can point outside the tree or back into it (a loop).
+            Ok(kind) if kind.is_symlink() => {
+                if has_callback_extension(&path) || fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                    visit(Found::Skipped(path, "symbolic link not followed"))?;
+                }
+            }
+            Ok(kind) if kind.is_dir() => walk(&path, visit)?,
+            Ok(kind) if kind.is_file() && has_callback_extension(&path) => {
+                visit(Found::File(path))?
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn has_callback_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(OsStr::to_str)
+        .is_some_and(|ext| EXTENSIONS.contains(&ext))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_sorted_and_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir(root.join("b")).unwrap();
+        for name in ["c.json", "a.ndjson", "b/z.jsonl", "b/notes.txt", "d.JSON"] {
+            fs::write(root.join(name), "{}").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+        let mut seen = Vec::new();
+        expand(&[root.to_owned()], &mut |found| {
+            seen.push(match found {
+                Found::File(p) => p.strip_prefix(root).unwrap().display().to_string(),
+                Found::Skipped(p, _) => format!("skip {}", p.strip_prefix(root).unwrap().display()),
+                other => format!("{other:?}"),
+            });
+            Ok(())
+        })
+        .unwrap();
+        let mut expected = vec!["a.ndjson", "b/z.jsonl", "c.json"];
+        if cfg!(unix) {
+            expected.push("skip loop");
+        }
+        assert_eq!(seen, expected);
+    }
+}

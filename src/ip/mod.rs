@@ -1,0 +1,8 @@
+//! Callback sources: strict parsing of one address, the allowlist (built in, or a file), the client
+//! address behind trusted proxies, and ready-to-paste server and firewall snippets.
+
+pub mod address;
+pub mod allowlist;
+pub mod proxy;
+pub mod published;
+pub mod snippet;

@@ -1,0 +1,260 @@
+//! Which address is the client behind reverse proxies: the choice nginx's realip module makes with
+//! `set_real_ip_from` and `real_ip_recursive on` (nginx docs, ngx_http_realip_module). Parsing the
+//! hops is `address`'s; checking the chosen address is `allowlist`'s.
+//!
+//! X-Forwarded-For is written by whoever sent the request, and each proxy appends the address it
+//! saw. Only the entries appended by your own proxies can be believed, so the header is read only
+//! when the peer is one of them, from the right, past every trusted proxy; the first address that
+//! is not a trusted proxy is the client. Anything further left could be forged by that client.
+
+use std::fmt;
+
+use ipnet::IpNet;
+
+use crate::ip::address::{self, Address, Invalid};
+
+/// Where the chosen address came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hop {
+    /// The TCP peer (`$remote_addr` before realip).
+    Peer,
+    /// The n-th X-Forwarded-For entry, counted from 1 at the left.
+    ForwardedFor(usize),
+}
+
+impl fmt::Display for Hop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hop::Peer => f.write_str("the peer"),
+            Hop::ForwardedFor(n) => write!(f, "X-Forwarded-For entry {n}"),
+        }
+    }
+}
+
+/// Why that hop was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The peer is not a trusted proxy, so the header is ignored (it may be forged).
+    PeerNotTrusted,
+    /// The peer is a trusted proxy but sent no X-Forwarded-For entries.
+    NoForwardedFor,
+    /// Walking right to left, this is the first address that is not a trusted proxy.
+    FirstUntrusted,
+    /// Every entry is a trusted proxy; nginx then takes the left-most.
+    AllTrusted,
+    /// This hop is not an address, so the walk cannot go past it and the client is unknown.
+    Unreadable,
+}
+
+impl Why {
+    pub fn code(self) -> &'static str {
+        match self {
+            Why::PeerNotTrusted => "peer_not_trusted",
+            Why::NoForwardedFor => "no_forwarded_for",
+            Why::FirstUntrusted => "first_untrusted",
+            Why::AllTrusted => "all_trusted",
+            Why::Unreadable => "unreadable_hop",
+        }
+    }
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Why::PeerNotTrusted => {
+                "the peer is not a trusted proxy, so X-Forwarded-For is ignored (anyone can write it)"
+            }
+            Why::NoForwardedFor => "the peer is a trusted proxy but sent no X-Forwarded-For",
+            Why::FirstUntrusted => {
+                "first address from the right that is not a trusted proxy (nginx real_ip_recursive on)"
+            }
+            Why::AllTrusted => "every hop is a trusted proxy, so the left-most is taken (as nginx does)",
+            Why::Unreadable => "this hop is not an address, so the client cannot be told",
+        })
+    }
+}
+
+/// The address taken as the client, and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice<'a> {
+    pub hop: Hop,
+    /// The hop as written (trimmed).
+    pub text: &'a str,
+    pub address: Result<Address<'a>, Invalid>,
+    pub why: Why,
+    /// Trusted proxies passed over in X-Forwarded-For.
+    pub skipped: usize,
+}
+
+/// Chooses the client address. `forwarded_for` holds the header's values in order (several
+/// header lines read as one list, as proxies join them).
+pub fn client<'a>(peer: &'a str, forwarded_for: &[&'a str], trusted: &[IpNet]) -> Choice<'a> {
+    let is_trusted = |a: &Address<'_>| trusted.iter().any(|net| net.contains(&a.ip.to_std()));
+    let choice = |hop, text: &'a str, address, why, skipped| Choice {
+        hop,
+        text,
+        address,
+        why,
+        skipped,
+    };
+    let peer = peer.trim();
+    let peer_address = match address::parse(peer.as_bytes()) {
+        Ok(a) => a,
+        Err(e) => return choice(Hop::Peer, peer, Err(e), Why::Unreadable, 0),
+    };
+    if !is_trusted(&peer_address) {
+        return choice(Hop::Peer, peer, Ok(peer_address), Why::PeerNotTrusted, 0);
+    }
+    let hops: Vec<&'a str> = forwarded_for
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    let mut skipped = 0;
+    for (index, &text) in hops.iter().enumerate().rev() {
+        let hop = Hop::ForwardedFor(index + 1);
+        match address::parse(text.as_bytes()) {
+            Err(e) => return choice(hop, text, Err(e), Why::Unreadable, skipped),
+            Ok(a) if is_trusted(&a) => skipped += 1,
+            Ok(a) => return choice(hop, text, Ok(a), Why::FirstUntrusted, skipped),
+        }
+    }
+    match hops.first() {
+        None => choice(Hop::Peer, peer, Ok(peer_address), Why::NoForwardedFor, 0),
+        Some(&text) => choice(
+            Hop::ForwardedFor(1),
+            text,
+            address::parse(text.as_bytes()),
+            Why::AllTrusted,
+            skipped.saturating_sub(1),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    fn pick(peer: &str, xff: &[&str], trusted: &[&str]) -> (Hop, String, Why, usize) {
+        let c = client(peer, xff, &nets(trusted));
+        let text = match c.address {
+            Ok(a) => a.to_string(),
+            Err(e) => format!("invalid: {}", e.code()),
+        };
+        (c.hop, text, c.why, c.skipped)
+    }
+
+    #[test]
+    fn trusted_peer_reads_the_header() {
+        assert_eq!(
+            pick("10.0.0.5", &["34.240.137.52"], &["10.0.0.0/8"]),
+            (
+                Hop::ForwardedFor(1),
+                "34.240.137.52".into(),
+                Why::FirstUntrusted,
+                0
+            )
+        );
+    }
+
+    #[test]
+    fn untrusted_peer_with_forged_header_is_the_client() {
+        assert_eq!(
+            pick("203.0.113.9", &["34.240.137.52"], &["10.0.0.0/8"]),
+            (Hop::Peer, "203.0.113.9".into(), Why::PeerNotTrusted, 0)
+        );
+    }
+
+    #[test]
+    fn multiple_trusted_hops_are_walked_past() {
+        assert_eq!(
+            pick(
+                "10.0.0.5",
+                &["34.240.137.52, 10.1.1.1", "192.168.1.1"],
+                &["10.0.0.0/8", "192.168.0.0/16"]
+            ),
+            (
+                Hop::ForwardedFor(1),
+                "34.240.137.52".into(),
+                Why::FirstUntrusted,
+                2
+            )
+        );
+    }
+
+    #[test]
+    fn forged_left_most_entry_is_not_the_client() {
+        // The attacker at 198.51.100.7 sent "X-Forwarded-For: 34.240.137.52"; our proxy appended
+        // the address it saw.
+        assert_eq!(
+            pick(
+                "10.0.0.5",
+                &["34.240.137.52, 198.51.100.7"],
+                &["10.0.0.0/8"]
+            ),
+            (
+                Hop::ForwardedFor(2),
+                "198.51.100.7".into(),
+                Why::FirstUntrusted,
+                0
+            )
+        );
+    }
+
+    #[test]
+    fn all_trusted_takes_the_left_most() {
+        assert_eq!(
+            pick("10.0.0.5", &["10.0.0.1,10.0.0.2"], &["10.0.0.0/8"]),
+            (Hop::ForwardedFor(1), "10.0.0.1".into(), Why::AllTrusted, 1)
+        );
+    }
+
+    #[test]
+    fn trusted_peer_without_header() {
+        assert_eq!(
+            pick("10.0.0.5", &[], &["10.0.0.0/8"]),
+            (Hop::Peer, "10.0.0.5".into(), Why::NoForwardedFor, 0)
+        );
+        assert_eq!(
+            pick("10.0.0.5", &[" , "], &["10.0.0.0/8"]).2,
+            Why::NoForwardedFor
+        );
+    }
+
+    #[test]
+    fn mapped_forms_match_ipv4_proxies() {
+        // A dual-stack listener reports an IPv4 peer as ::ffff:a.b.c.d.
+        assert_eq!(
+            pick(
+                "::ffff:10.0.0.5",
+                &["[::ffff:22f0:8934]:5555, ::ffff:10.9.9.9"],
+                &["10.0.0.0/8"]
+            ),
+            (
+                Hop::ForwardedFor(1),
+                "34.240.137.52".into(),
+                Why::FirstUntrusted,
+                1
+            )
+        );
+    }
+
+    #[test]
+    fn unreadable_hop_stops_the_walk() {
+        assert_eq!(
+            pick("10.0.0.5", &["34.240.137.52, unknown"], &["10.0.0.0/8"]),
+            (
+                Hop::ForwardedFor(2),
+                "invalid: not_an_address".into(),
+                Why::Unreadable,
+                0
+            )
+        );
+        assert_eq!(pick("010.0.0.5", &[], &["10.0.0.0/8"]).2, Why::Unreadable);
+    }
+}

@@ -1,0 +1,463 @@
+//! Finding the partner ID and API key(s) a command works with.
+//!
+//! API key, first found wins, and what is typed on the command line beats the environment:
+//! `--api-key-file`, then `--keys FILE` given as a flag, then `SMILE_API_KEY`, then a key file
+//! named by `SMILE_SEC_KEYS` or found as `./smile-keys.json`. A source that is set but loses is
+//! named in one warning (never its value): a variable exported long ago must not change what a
+//! command does without a word. Keys are only ever held as [`ApiKey`]; errors name a key by its
+//! key-file id or fingerprint, never its value.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::keys::keyfile::{self, Environment, KeyEntry, KeyFile};
+use crate::output::hinted;
+use crate::signing::secret::ApiKey;
+
+/// The variable holding an API key, used verbatim.
+pub const API_KEY_ENV: &str = "SMILE_API_KEY";
+/// The variable naming a key file, below `SMILE_API_KEY` in the order.
+pub const KEYS_ENV: &str = "SMILE_SEC_KEYS";
+
+/// A key ready to use, with what is known about it.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub key: ApiKey,
+    /// The key-file entry it came from, if any.
+    pub key_id: Option<String>,
+    pub environment: Option<Environment>,
+    /// The partner ID it signs for: the flag's, else the key-file entry's.
+    pub partner_id: String,
+    /// For a retired key-file key: when it was rotated out.
+    pub retired: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What the user said about where keys come from.
+#[derive(Debug, Clone, Default)]
+pub struct KeyRequest<'a> {
+    pub partner_id: Option<&'a str>,
+    pub api_key_file: Option<&'a Path>,
+    /// `--keys FILE` as typed on the command line (not `SMILE_SEC_KEYS`).
+    pub keys: Option<&'a Path>,
+    pub key_id: Option<&'a str>,
+    pub environment: Option<Environment>,
+}
+
+/// Where a key can come from, highest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    ApiKeyFile,
+    KeysFlag,
+    ApiKeyEnv,
+    KeysEnv,
+    DefaultKeyFile,
+}
+
+impl KeySource {
+    /// How the source is named in warnings: a flag or a variable, never its value.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeySource::ApiKeyFile => "--api-key-file",
+            KeySource::KeysFlag => "--keys",
+            KeySource::ApiKeyEnv => API_KEY_ENV,
+            KeySource::KeysEnv => KEYS_ENV,
+            KeySource::DefaultKeyFile => "./smile-keys.json",
+        }
+    }
+
+    fn is_key_file(self) -> bool {
+        matches!(
+            self,
+            KeySource::KeysFlag | KeySource::KeysEnv | KeySource::DefaultKeyFile
+        )
+    }
+}
+
+/// Something a command should tell the user about where its keys come from (the command prints
+/// it: this module only decides).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Warning(String),
+    Note(String),
+}
+
+/// Where this run's API key comes from: the sources that are set, highest first, the one that
+/// wins, and what to tell the user about that. Decided once, by [`key_sources`].
+#[derive(Debug)]
+pub struct KeySources {
+    present: Vec<KeySource>,
+    chosen: Option<KeySource>,
+    pub notices: Vec<Notice>,
+}
+
+/// The sources set for `request`, and the one used, checked against `--env` and `--key`.
+/// `--key ID` asks for a key-file entry: typed on the command line, it beats `SMILE_API_KEY` as
+/// `--keys` does.
+pub fn key_sources(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
+    // A key file the environment names is no second source when it is the file `--keys` names.
+    let named_by_flag = |other: &Path| {
+        request.keys.is_some_and(|flag| {
+            matches!(
+                (std::fs::canonicalize(flag), std::fs::canonicalize(other)),
+                (Ok(a), Ok(b)) if a == b
+            )
+        })
+    };
+    let mut present = Vec::new();
+    if request.api_key_file.is_some() {
+        present.push(KeySource::ApiKeyFile);
+    }
+    if request.keys.is_some() {
+        present.push(KeySource::KeysFlag);
+    }
+    if std::env::var_os(API_KEY_ENV).is_some() {
+        present.push(KeySource::ApiKeyEnv);
+    }
+    if let Some(path) = std::env::var_os(KEYS_ENV) {
+        if !named_by_flag(Path::new(&path)) {
+            present.push(KeySource::KeysEnv);
+        }
+    } else if Path::new(keyfile::DEFAULT_PATH).exists()
+        && !named_by_flag(Path::new(keyfile::DEFAULT_PATH))
+    {
+        present.push(KeySource::DefaultKeyFile);
+    }
+    let mut chosen = present.first().copied();
+    if request.key_id.is_some() && chosen == Some(KeySource::ApiKeyEnv) {
+        chosen = present.iter().copied().find(|s| s.is_key_file()).or(chosen);
+    }
+    let mut sources = KeySources {
+        present,
+        chosen,
+        notices: Vec::new(),
+    };
+    sources.check_environment(request)?;
+    if request.key_id.is_some()
+        && sources.chosen == Some(KeySource::ApiKeyEnv)
+        && !sources.present.iter().any(|s| s.is_key_file())
+    {
+        return Err(hinted(
+            "--key names a key-file entry, but there is no key file",
+            format!(
+                "give the key file with --keys FILE (or {KEYS_ENV}), or drop --key to use {API_KEY_ENV}"
+            ),
+        ));
+    }
+    sources.notices = sources.announce(request);
+    Ok(sources)
+}
+
+impl KeySources {
+    /// One warning naming every source that is set but not used, and the note that the default
+    /// key file is read when nothing else named a key.
+    fn announce(&self, request: &KeyRequest<'_>) -> Vec<Notice> {
+        let mut notices = Vec::new();
+        let Some(chosen) = self.chosen else {
+            return notices;
+        };
+        let mut unused: Vec<&str> = self
+            .present
+            .iter()
+            .filter(|s| **s != chosen)
+            .map(|s| s.name())
+            .collect();
+        if request.key_id.is_some() && !chosen.is_key_file() {
+            unused.push("--key");
+        }
+        if !unused.is_empty() {
+            let (list, verb) = match unused.as_slice() {
+                [one] => ((*one).to_owned(), "is"),
+                [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+                [] => unreachable!("not empty"),
+            };
+            notices.push(Notice::Warning(format!(
+                "{list} {verb} set but not used: the API key comes from {} (order: --api-key-file, --keys, {API_KEY_ENV}, {KEYS_ENV} or ./smile-keys.json)",
+                chosen.name()
+            )));
+        }
+        if chosen == KeySource::DefaultKeyFile {
+            notices.push(Notice::Note(format!(
+                "using the key file ./{} found in the current folder (no --api-key-file, --keys, {API_KEY_ENV} or {KEYS_ENV} given)",
+                keyfile::DEFAULT_PATH
+            )));
+        }
+        notices
+    }
+
+    /// A key given outside a key file cannot be filtered by environment: saying `--env` with one
+    /// would read as a promise that is not kept.
+    fn check_environment(&self, request: &KeyRequest<'_>) -> anyhow::Result<()> {
+        if let (Some(env), Some(source @ (KeySource::ApiKeyFile | KeySource::ApiKeyEnv))) =
+            (request.environment, self.chosen)
+        {
+            return Err(hinted(
+                format!(
+                    "--env {env} picks key-file entries, but the API key comes from {}, which has no environment",
+                    source.name()
+                ),
+                format!(
+                    "drop --env to use that key, or use a key file (--keys FILE) whose entries say their environment{}",
+                    if source == KeySource::ApiKeyEnv {
+                        format!(" (and unset {API_KEY_ENV})")
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads an API key file; `-` reads stdin.
+pub fn read_api_key_file(path: &Path) -> anyhow::Result<ApiKey> {
+    let bytes = crate::input::read_all(path, "API key file", crate::input::SECRET_BYTES)?;
+    ApiKey::from_file_contents(bytes)
+        .with_context(|| format!("API key file {}", crate::input::shown(path)))
+}
+
+/// `SMILE_API_KEY`, verbatim. Set but empty is an error, not "unset".
+pub fn api_key_from_env() -> anyhow::Result<Option<ApiKey>> {
+    match std::env::var_os(API_KEY_ENV) {
+        None => Ok(None),
+        Some(value) => {
+            let value = value
+                .into_string()
+                .map_err(|_| anyhow::anyhow!("{API_KEY_ENV} is not valid UTF-8"))?;
+            Ok(Some(
+                ApiKey::new(value).with_context(|| format!("{API_KEY_ENV} is set"))?,
+            ))
+        }
+    }
+}
+
+/// The key file `SMILE_SEC_KEYS` names, else `./smile-keys.json` when it exists.
+fn implicit_key_file() -> anyhow::Result<Option<PathBuf>> {
+    match std::env::var_os(KEYS_ENV) {
+        Some(value) if value.is_empty() => bail!("{KEYS_ENV} is set but empty"),
+        Some(value) => Ok(Some(PathBuf::from(value))),
+        None => Ok(keyfile::locate(None)),
+    }
+}
+
+/// Every key at hand without asking for one: `--api-key-file` (unless it is stdin), `SMILE_API_KEY`
+/// and every key-file entry whose secret can be read, errors ignored. For recognising a key that
+/// an answer echoes back (so that it is not printed), never for signing.
+pub fn keys_at_hand(request: &KeyRequest<'_>) -> Vec<ApiKey> {
+    let mut keys = Vec::new();
+    if let Some(path) = request.api_key_file.filter(|p| *p != Path::new("-")) {
+        keys.extend(read_api_key_file(path).ok());
+    }
+    keys.extend(api_key_from_env().ok().flatten());
+    if let Ok(Some(file)) = load_key_file(request.keys) {
+        keys.extend(file.keys.iter().filter_map(|e| file.resolve_secret(e).ok()));
+    }
+    keys
+}
+
+/// Loads the key file named by `--keys`, else `SMILE_SEC_KEYS`, else `./smile-keys.json` if it
+/// exists.
+pub fn load_key_file(explicit: Option<&Path>) -> anyhow::Result<Option<KeyFile>> {
+    let path = match explicit {
+        Some(path) => Some(path.to_owned()),
+        None => implicit_key_file()?,
+    };
+    match path {
+        None => Ok(None),
+        Some(path) => Ok(Some(KeyFile::load(&path)?)),
+    }
+}
+
+fn explicit_partner(request: &KeyRequest<'_>) -> anyhow::Result<Option<String>> {
+    match request.partner_id {
+        Some("") => bail!("the partner ID is empty"),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// Decides where the key comes from, says what is not used, and reads a key given outside a key
+/// file. `Ok(None)`: the key file (loaded by the caller with [`load_key_file`]).
+fn direct_key(request: &KeyRequest<'_>, sources: &KeySources) -> anyhow::Result<Option<ApiKey>> {
+    match sources.chosen {
+        Some(KeySource::ApiKeyFile) => {
+            let path = request.api_key_file.expect("chosen because given");
+            read_api_key_file(path).map(Some)
+        }
+        Some(KeySource::ApiKeyEnv) => api_key_from_env(),
+        _ => Ok(None),
+    }
+}
+
+fn partner_required() -> anyhow::Error {
+    hinted(
+        "no partner ID",
+        "pass --partner-id ID or set SMILE_PARTNER_ID",
+    )
+}
+
+fn no_key() -> anyhow::Error {
+    hinted(
+        "no API key",
+        format!(
+            "use --api-key-file PATH, set {API_KEY_ENV}, or name a key-file entry with --keys FILE --key ID"
+        ),
+    )
+}
+
+fn entry_credential(
+    file: &KeyFile,
+    entry: &KeyEntry,
+    partner: Option<&str>,
+) -> anyhow::Result<Credential> {
+    let key = file
+        .resolve_secret(entry)
+        .with_context(|| format!("key `{}` in {}", entry.id, file.path.display()))?;
+    Ok(Credential {
+        key,
+        key_id: Some(entry.id.clone()),
+        environment: Some(entry.environment),
+        partner_id: partner.unwrap_or(&entry.partner_id).to_owned(),
+        retired: entry.retired,
+    })
+}
+
+/// The one key `sign` (and `callback`) signs with.
+pub fn signing_credential(
+    request: &KeyRequest<'_>,
+    sources: &KeySources,
+) -> anyhow::Result<Credential> {
+    let partner = explicit_partner(request)?;
+    if let Some(key) = direct_key(request, sources)? {
+        return Ok(Credential {
+            key,
+            key_id: None,
+            environment: None,
+            partner_id: partner.ok_or_else(partner_required)?,
+            retired: None,
+        });
+    }
+    let Some(file) = load_key_file(request.keys)? else {
+        return Err(no_key());
+    };
+    let entry = match request.key_id {
+        Some(id) => file.find(id).ok_or_else(|| unknown_key(&file, id))?,
+        None => {
+            let mut usable = file.keys.iter().filter(|k| {
+                request.environment.is_none_or(|env| env == k.environment)
+                    && k.status == keyfile::KeyStatus::Active
+            });
+            match (usable.next(), usable.next()) {
+                (Some(only), None) => only,
+                _ => {
+                    return Err(hinted(
+                        format!(
+                            "{} holds several keys (or no active one)",
+                            file.path.display()
+                        ),
+                        format!("choose one with --key ID: {}", ids(file.keys.iter())),
+                    ));
+                }
+            }
+        }
+    };
+    entry_credential(&file, entry, partner.as_deref())
+}
+
+fn unknown_key(file: &KeyFile, id: &str) -> anyhow::Error {
+    hinted(
+        format!("no key `{id}` in {}", file.path.display()),
+        format!("ids in the file: {}", ids(file.keys.iter())),
+    )
+}
+
+fn ids<'a>(entries: impl Iterator<Item = &'a KeyEntry>) -> String {
+    let list: Vec<&str> = entries.map(|k| k.id.as_str()).collect();
+    if list.is_empty() {
+        "(none)".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// The keys `verify` works with.
+#[derive(Debug, Default)]
+pub struct VerificationKeys {
+    /// Every key to try.
+    pub tried: Vec<Credential>,
+    /// Warnings about key-file entries that fit the filters but could not be used.
+    pub skipped: Vec<String>,
+    /// With `include_all`: every usable key-file key, filters ignored (for `--explain`).
+    pub all_key_file: Vec<Credential>,
+}
+
+/// Every key `verify` should try. With a key file, every entry that fits the filters is tried,
+/// retired ones too. `include_all` also collects every usable key-file key.
+pub fn verification_credentials(
+    request: &KeyRequest<'_>,
+    sources: &KeySources,
+    include_all: bool,
+) -> anyhow::Result<VerificationKeys> {
+    let partner = explicit_partner(request)?;
+    let mut keys = VerificationKeys::default();
+    if let Some(key) = direct_key(request, sources)? {
+        keys.tried.push(Credential {
+            key,
+            key_id: None,
+            environment: request.environment,
+            partner_id: partner.ok_or_else(partner_required)?,
+            retired: None,
+        });
+        if include_all {
+            // A broken or absent key file only costs the explanation, not the run.
+            if let Ok(Some(file)) = load_key_file(request.keys) {
+                keys.all_key_file = file
+                    .keys
+                    .iter()
+                    .filter_map(|e| entry_credential(&file, e, None).ok())
+                    .collect();
+            }
+        }
+        return Ok(keys);
+    }
+    let Some(file) = load_key_file(request.keys)? else {
+        return Err(no_key());
+    };
+    if let Some(id) = request.key_id
+        && file.find(id).is_none()
+    {
+        return Err(unknown_key(&file, id));
+    }
+    for entry in &file.keys {
+        let fits = request.key_id.is_none_or(|id| id == entry.id)
+            && request
+                .environment
+                .is_none_or(|env| env == entry.environment)
+            && partner.as_deref().is_none_or(|p| p == entry.partner_id);
+        let credential = entry_credential(&file, entry, None);
+        if include_all && let Ok(c) = &credential {
+            keys.all_key_file.push(c.clone());
+        }
+        if !fits {
+            continue;
+        }
+        match credential {
+            Ok(credential) => keys.tried.push(credential),
+            // A key asked for by id must be usable; others are skipped with a warning.
+            Err(e) if request.key_id.is_some() => return Err(e),
+            Err(e) => keys.skipped.push(format!("{e:#}; skipped")),
+        }
+    }
+    if keys.tried.is_empty() {
+        // The entries skipped are why: their warnings would not be printed after this error.
+        let skipped: String = keys.skipped.iter().map(|why| format!(" ({why})")).collect();
+        return Err(hinted(
+            format!(
+                "no usable key in {} fits the filters{skipped}",
+                file.path.display()
+            ),
+            "check --key, --env and --partner-id against the key file, and that each entry's secret can be read",
+        ));
+    }
+    Ok(keys)
+}

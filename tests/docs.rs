@@ -1,0 +1,491 @@
+//! Every `$ command` example in README.md and docs/*.md runs here, and its output must match what
+//! the page shows, so the documentation cannot drift from the binary.
+//!
+//! The rules a page follows (they are what a reader sees in a terminal):
+//! - Only fenced blocks whose info string is `console` are run; `sh`, `text`, `json` ... are not.
+//! - A line starting `$ ` is one command, run by `bash -c` (with `pipefail`) in a fresh shell, so a
+//!   pipe or a redirection works as written and no example can lean on a variable that an earlier
+//!   one exported. A line ending in `\` continues on the next line, as in the shell (a `> `
+//!   prompt at the start of that line is not part of the command).
+//! - The lines after it, up to the next `$ ` or the end of the block, are its stdout and stderr
+//!   together, in the order written. `...` alone on a line stands for any lines, and `[..]` inside
+//!   a line for any characters (snapbox's patterns): for times and other run-dependent fields.
+//! - A command must exit 0, unless the next command is `$ echo $?`, whose output line is then the
+//!   exit status it must have.
+//! - The commands of one block run in order in one fresh folder holding a copy of `examples/`,
+//!   `completions/` and `man/`
+//!   (so a block may read a file an earlier command of the same block wrote), with a clean
+//!   environment, `smile-sec` (this build) first on PATH and nothing on stdin.
+//! - `<!-- docs-test: endpoint -->` just before a block starts `examples/endpoint.py` (the naive
+//!   callback endpoint the callback page walks through) on a free loopback port for that block,
+//!   and `127.0.0.1:8080` in its commands and outputs means that port.
+//!
+//! To see what a page's commands print now: `DOCS_TEST_SHOW=1 cargo test --test docs`.
+#![allow(clippy::print_stderr)] // a skipped check says so on stderr
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Pages written by other work in progress, checked once their examples run here (remove them
+/// from this list then). They are still parsed, so a malformed block shows up.
+const NOT_YET_CHECKED: &[&str] = &[
+    "docs/guard.md",
+    "docs/replay-store.md",
+    "docs/secure-defaults.md",
+];
+
+/// What a block's folder holds: what a reader of a checkout has at hand.
+const COPIED: &[&str] = &["examples", "completions", "man"];
+
+const ENDPOINT_MARK: &str = "<!-- docs-test: endpoint -->";
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+struct Example {
+    line: usize,
+    command: String,
+    expected: String,
+    expected_status: i32,
+}
+
+#[derive(Debug)]
+struct Block {
+    endpoint: bool,
+    examples: Vec<Example>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// README.md and every docs/*.md, as paths relative to the repository.
+fn pages() -> Vec<String> {
+    let mut pages = vec!["README.md".to_string()];
+    let mut docs: Vec<String> = std::fs::read_dir(root().join("docs"))
+        .expect("docs/ exists")
+        .map(|entry| entry.expect("readable docs/ entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .map(|path| format!("docs/{}", path.file_name().unwrap().to_string_lossy()))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+/// The `console` blocks of a page, with their commands, outputs and exit statuses.
+fn parse(page: &str, text: &str) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let Some(info) = trimmed.strip_prefix("```") else {
+            i += 1;
+            continue;
+        };
+        let indent = line.len() - trimmed.len();
+        let fence_len = 3 + info.chars().take_while(|&c| c == '`').count();
+        let fence = "`".repeat(fence_len);
+        let info = info.trim_start_matches('`').trim();
+        let start = i;
+        i += 1;
+        let mut body = Vec::new();
+        while i < lines.len() && !lines[i].trim_start().starts_with(&fence) {
+            body.push((
+                i + 1,
+                lines[i].get(indent..).unwrap_or(lines[i].trim_start()),
+            ));
+            i += 1;
+        }
+        assert!(
+            i < lines.len(),
+            "{page}:{}: code block never closed",
+            start + 1
+        );
+        i += 1;
+        if info.split_whitespace().next() != Some("console") {
+            continue;
+        }
+        let endpoint = lines[..start]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.trim() == ENDPOINT_MARK);
+        blocks.push(Block {
+            endpoint,
+            examples: examples(page, &body),
+        });
+    }
+    blocks
+}
+
+fn examples(page: &str, body: &[(usize, &str)]) -> Vec<Example> {
+    let mut examples: Vec<Example> = Vec::new();
+    let mut k = 0;
+    while k < body.len() {
+        let (line, text) = body[k];
+        let Some(first) = text.strip_prefix("$ ") else {
+            panic!("{page}:{line}: a console block must start with a `$ ` command, found {text:?}");
+        };
+        let mut command = first.to_string();
+        k += 1;
+        while command.ends_with('\\') && k < body.len() {
+            command.push('\n');
+            command.push_str(body[k].1.strip_prefix("> ").unwrap_or(body[k].1));
+            k += 1;
+        }
+        let mut output = Vec::new();
+        while k < body.len() && !body[k].1.starts_with("$ ") {
+            output.push(body[k].1);
+            k += 1;
+        }
+        if command.trim() == "echo $?" {
+            let previous = examples
+                .last_mut()
+                .unwrap_or_else(|| panic!("{page}:{line}: `echo $?` with no command before it"));
+            let status = output.first().and_then(|s| s.trim().parse().ok());
+            previous.expected_status = status.unwrap_or_else(|| {
+                panic!("{page}:{line}: `echo $?` must be followed by one exit status line")
+            });
+            assert_eq!(output.len(), 1, "{page}:{line}: `echo $?` prints one line");
+            continue;
+        }
+        let mut expected = output.join("\n");
+        if !expected.is_empty() {
+            expected.push('\n');
+        }
+        examples.push(Example {
+            line,
+            command,
+            expected,
+            expected_status: 0,
+        });
+    }
+    examples
+}
+
+/// Copies `from` into `to`, files 0644 and folders 0755 whatever the checkout's umask made them
+/// (audit's findings depend on who may read a key file).
+fn copy_tree(from: &Path, to: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(to).unwrap();
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+}
+
+fn under_ci() -> bool {
+    std::env::var_os("CI").is_some()
+}
+
+/// The walk-through's endpoint, killed when dropped (and it stops by itself after two minutes).
+struct Endpoint {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_endpoint(dir: &Path) -> Option<Endpoint> {
+    let python = ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok());
+    let Some(python) = python else {
+        assert!(
+            !under_ci(),
+            "python3 is missing and CI is set: .ci/run must install it"
+        );
+        eprintln!("skipped: a block needs python3 for examples/endpoint.py (CI would fail here)");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(python)
+        .args(["examples/endpoint.py", "--port", &port.to_string()])
+        .args(["--key-file", "examples/secrets/sandbox-server.key"])
+        .args(["--partner-id", "085", "--exit-after", "120"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start examples/endpoint.py");
+    let endpoint = Endpoint { child, port };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "examples/endpoint.py did not listen on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(endpoint)
+}
+
+/// Runs one command as the page shows it; returns its exit status and its merged output.
+fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_smile-sec"));
+    let path = format!(
+        "{}:/usr/local/bin:/usr/bin:/bin",
+        binary.parent().unwrap().display()
+    );
+    let (mut reader, writer) = std::io::pipe().expect("a pipe");
+    let mut child = {
+        let mut cmd = Command::new("bash");
+        cmd.args(["-o", "pipefail", "-c", command])
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", dir)
+            .env("LC_ALL", "C.UTF-8")
+            .env("TZ", "UTC")
+            .stdin(Stdio::null())
+            .stdout(writer.try_clone().unwrap())
+            .stderr(writer);
+        cmd.spawn().expect("bash runs")
+        // `cmd` and its copies of the pipe's writing end are dropped here, so the read below ends
+        // when the command's own copies close.
+    };
+    let reading = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).unwrap();
+        out
+    });
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, "(timed out)".into());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let out = reading.join().unwrap();
+    (status, String::from_utf8_lossy(&out).into_owned())
+}
+
+fn check_block(page: &str, block: &Block, failures: &mut Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    for shipped in COPIED {
+        copy_tree(&root().join(shipped), &dir.path().join(shipped));
+    }
+    let endpoint = if block.endpoint {
+        match start_endpoint(dir.path()) {
+            Some(endpoint) => Some(endpoint),
+            None => return,
+        }
+    } else {
+        None
+    };
+    let port_of = |text: &str| match &endpoint {
+        Some(e) => text.replace("127.0.0.1:8080", &format!("127.0.0.1:{}", e.port)),
+        None => text.to_string(),
+    };
+    let show = std::env::var_os("DOCS_TEST_SHOW").is_some();
+    for example in &block.examples {
+        let (status, output) = run(dir.path(), &port_of(&example.command));
+        if show {
+            eprintln!(
+                "--- {page}:{} (exit {status:?})\n$ {}\n{output}",
+                example.line, example.command
+            );
+        }
+        let mut problems = Vec::new();
+        if status != Some(example.expected_status) {
+            problems.push(format!(
+                "exit status {status:?}, the page says {}",
+                example.expected_status
+            ));
+        }
+        let expected = snapbox::Data::text(port_of(&example.expected));
+        let actual = snapbox::Data::text(output.clone());
+        if let Err(err) = snapbox::Assert::new().normalize_paths(false).try_eq(
+            Some(&"actual output"),
+            actual,
+            expected,
+        ) {
+            problems.push(format!("output differs:\n{err}"));
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{page}:{}: $ {}\n{}\nthe whole output was:\n{output}",
+                example.line,
+                example.command,
+                problems.join("\n")
+            ));
+        }
+    }
+}
+
+#[test]
+fn every_console_example_runs_as_shown() {
+    let mut failures = Vec::new();
+    let mut counts = BTreeMap::new();
+    for page in pages() {
+        let text = std::fs::read_to_string(root().join(&page)).unwrap();
+        let blocks = parse(&page, &text);
+        if NOT_YET_CHECKED.contains(&page.as_str()) {
+            eprintln!("not checked yet: {page} (see NOT_YET_CHECKED in tests/docs.rs)");
+            continue;
+        }
+        for block in &blocks {
+            check_block(&page, block, &mut failures);
+        }
+        counts.insert(page, blocks.iter().map(|b| b.examples.len()).sum::<usize>());
+    }
+    assert!(
+        failures.is_empty(),
+        "{} example(s) do not run as documented:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    // The pages this test exists for must keep examples, or it would pass by checking nothing.
+    for page in [
+        "README.md",
+        "docs/verify.md",
+        "docs/audit.md",
+        "docs/ip-check.md",
+    ] {
+        assert!(
+            counts.get(page).copied().unwrap_or(0) > 0,
+            "{page} has no `$ ` example in a console block"
+        );
+    }
+}
+
+/// No page may lean on anything outside the repository: the reader has only the repository.
+#[test]
+fn pages_cite_nothing_outside_the_repository() {
+    let mut pages = pages();
+    pages.extend(
+        [
+            "PERFORMANCE.md",
+            "CONTRIBUTING.md",
+            "CHANGELOG.md",
+            "SECURITY.md",
+        ]
+        .map(String::from),
+    );
+    let banned = [
+        "cli-contract",
+        "the brief",
+        "contract §",
+        "§",
+        "issue 7",
+        "/work/shared",
+        "shared/docs",
+    ];
+    let issue_number = |text: &str| {
+        text.to_ascii_lowercase()
+            .match_indices("issue ")
+            .any(|(at, m)| {
+                text[at + m.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+            })
+    };
+    for page in pages {
+        let Ok(text) = std::fs::read_to_string(root().join(&page)) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            let lower = line.to_ascii_lowercase();
+            for word in banned {
+                assert!(
+                    !lower.contains(word),
+                    "{page}:{}: cites `{word}`, which a reader of the repository cannot follow: {line}",
+                    n + 1
+                );
+            }
+            assert!(
+                !issue_number(line),
+                "{page}:{}: cites an issue number: {line}",
+                n + 1
+            );
+        }
+    }
+}
+
+/// The README is a front page read in minutes, and keeps near its top the two commands that work
+/// on a fresh machine (CI and a hook look for `cargo test` there).
+#[test]
+fn the_readme_stays_short_and_opens_with_the_first_two_commands() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme.len() <= 20 * 1024,
+        "README.md is {} bytes; move detail to docs/",
+        readme.len()
+    );
+    let top: String = readme.lines().take(60).collect::<Vec<_>>().join("\n");
+    for command in [
+        "cargo run --release -- verify examples/callbacks --keys examples/smile-keys.json --now 2026-11-21T09:00:00Z",
+        "cargo test",
+    ] {
+        assert!(
+            top.contains(command),
+            "README.md's first 60 lines lack `{command}`"
+        );
+    }
+}
+
+/// The links between pages lead somewhere.
+#[test]
+fn relative_links_resolve() {
+    for page in pages() {
+        let text = std::fs::read_to_string(root().join(&page)).unwrap();
+        let base = root().join(&page);
+        let base = base.parent().unwrap();
+        for (at, _) in text.match_indices("](") {
+            let rest = &text[at + 2..];
+            let target = &rest[..rest.find(')').unwrap_or(rest.len())];
+            if target.contains("://") || target.starts_with('#') || target.starts_with("mailto:") {
+                continue;
+            }
+            let file = target.split('#').next().unwrap();
+            assert!(
+                base.join(file).exists(),
+                "{page}: link to {target}, which does not exist"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_parser_reads_statuses_continuations_and_outputs() {
+    let page =
+        "```console\n$ a \\\n>   | b\nout 1\n$ echo $?\n1\n$ c\n```\n\n```sh\n$ not run\n```\n";
+    let blocks = parse("t.md", page);
+    assert_eq!(blocks.len(), 1);
+    let ex = &blocks[0].examples;
+    assert_eq!(ex.len(), 2);
+    assert_eq!(ex[0].command, "a \\\n  | b");
+    assert_eq!(ex[0].expected, "out 1\n");
+    assert_eq!(ex[0].expected_status, 1);
+    assert_eq!(ex[1].command, "c");
+    assert_eq!(ex[1].expected, "");
+    assert_eq!(ex[1].expected_status, 0);
+}

@@ -1,0 +1,574 @@
+//! `verify --seen STORE` on the real engines: an SQLite file, and a real `redis-server` started
+//! here on a free loopback port. Concurrency across processes (and "machines": processes sharing
+//! one Redis), crashes (`kill -9`), expiry, a server that goes away, refusal of foreign files, and
+//! the import of the former NDJSON record.
+#![allow(clippy::print_stderr)] // a skipped check says so on stderr
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::smile_sec;
+use serde_json::{Value, json};
+use smile_sec::callbacks::replay::{PairId, item_digest};
+use smile_sec::signing::secret::ApiKey;
+use smile_sec::signing::signature::{DecodedSignature, sign};
+
+const KEY: &str = "store-test-key";
+const NOW: &str = "2026-11-20T10:00:00Z";
+
+fn signed(ts: &str) -> String {
+    sign(&ApiKey::new(KEY).unwrap(), ts, "085")
+}
+
+/// A callback for timestamp `ts` with body marker `job`.
+fn callback(ts: &str, job: &str) -> String {
+    json!({"ResultCode": "1012", "SmileJobID": job, "signature": signed(ts), "timestamp": ts})
+        .to_string()
+}
+
+/// The `n`-th distinct timestamp of a series (all within the freshness window of [`NOW`]).
+fn ts(series: u32, n: u32) -> String {
+    format!(
+        "2026-11-20T09:{:02}:{:02}.{:03}{:03}Z",
+        series % 60,
+        n / 1000 % 60,
+        n % 1000,
+        series / 60
+    )
+}
+
+fn verify(store: &str) -> Command {
+    verify_at(store, NOW)
+}
+
+fn verify_at(store: &str, now: &str) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    cmd.args([
+        "verify",
+        "--partner-id",
+        "085",
+        "--now",
+        now,
+        "--max-age",
+        "1h",
+        "--format",
+        "json",
+        "--seen",
+        store,
+    ])
+    .env("SMILE_API_KEY", KEY)
+    .env_remove("SMILE_SEC_NOW")
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    cmd
+}
+
+/// Runs `verify` on `input` in the background; the writer closes stdin when done.
+fn spawn(dir: &Path, store: &str, input: String) -> (Child, std::thread::JoinHandle<()>) {
+    let mut child = verify(store).current_dir(dir).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    (child, writer)
+}
+
+struct Ran {
+    code: Option<i32>,
+    results: Vec<Value>,
+    summary: Value,
+    stderr: String,
+}
+
+fn finish((child, writer): (Child, std::thread::JoinHandle<()>)) -> Ran {
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    Ran {
+        code: out.status.code(),
+        summary: lines
+            .iter()
+            .find(|v| v["type"] == "summary")
+            .cloned()
+            .unwrap_or_default(),
+        results: lines
+            .into_iter()
+            .filter(|v| v["type"] == "result")
+            .collect(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run(dir: &Path, store: &str, input: String) -> Ran {
+    finish(spawn(dir, store, input))
+}
+
+fn seen(dir: &Path, args: &[&str]) -> std::process::Output {
+    smile_sec()
+        .current_dir(dir)
+        .arg("seen")
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+fn stats(dir: &Path, store: &str) -> Value {
+    let out = seen(dir, &["stats", store, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The timestamps of every entry in the store.
+fn exported(dir: &Path, store: &str) -> BTreeSet<String> {
+    let out = seen(dir, &["export", store]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["type"], "entry");
+            v["timestamp"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// A `redis-server` of our own on a free loopback port, without persistence; killed on drop.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    /// `None` (with a notice) when redis-server is not installed, outside CI only.
+    fn start() -> Option<Redis> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = match Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(e) if std::env::var_os("CI").is_none() => {
+                eprintln!("notice: redis-server not available ({e}); Redis cases skipped");
+                return None;
+            }
+            Err(e) => panic!("redis-server is needed under CI: {e}"),
+        };
+        let redis = Redis { child, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(mut conn) = TcpStream::connect(("127.0.0.1", port)) {
+                let mut reply = [0; 7];
+                if conn.write_all(b"PING\r\n").is_ok()
+                    && conn.read_exact(&mut reply).is_ok()
+                    && &reply == b"+PONG\r\n"
+                {
+                    return Some(redis);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("redis-server did not answer on port {port}");
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn sqlite_and_redis(dir: &Path) -> Vec<(String, Option<Redis>)> {
+    let mut stores = vec![(
+        dir.join("seen.db").to_str().unwrap().to_owned(),
+        None::<Redis>,
+    )];
+    if let Some(redis) = Redis::start() {
+        stores.push((redis.url(), Some(redis)));
+    }
+    stores
+}
+
+#[test]
+fn concurrent_processes_lose_no_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    for (store, _redis) in sqlite_and_redis(dir.path()) {
+        let runs: Vec<_> = (0..22)
+            .map(|r| {
+                let input: String = (0..60)
+                    .map(|n| callback(&ts(r, n), &format!("r{r}-{n}")) + "\n")
+                    .collect();
+                spawn(dir.path(), &store, input)
+            })
+            .collect();
+        for ran in runs.into_iter().map(finish) {
+            assert_eq!(ran.code, Some(0), "{store}: {}", ran.stderr);
+            assert!(ran.results.iter().all(|r| r["reason"] == "ok"));
+        }
+        assert_eq!(stats(dir.path(), &store)["entries"], 22 * 60, "{store}");
+        // Every entry now catches a replay.
+        let replays: String = (0..22)
+            .flat_map(|r| (0..60).map(move |n| callback(&ts(r, n), "forged") + "\n"))
+            .collect();
+        let ran = run(dir.path(), &store, replays);
+        assert_eq!(ran.code, Some(1), "{store}");
+        assert!(
+            ran.results.iter().all(|r| r["reason"] == "replayed"),
+            "{store}"
+        );
+    }
+}
+
+#[test]
+fn a_pair_split_between_concurrent_processes_is_accepted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for (store, _redis) in sqlite_and_redis(dir.path()) {
+        // 20 processes ("machines", for Redis); each pair's two bodies go to two of them.
+        let pairs = 300;
+        let runs: Vec<_> = (0..20)
+            .map(|p| {
+                let input: String = (0..pairs)
+                    .filter(|n| n % 10 == p / 2)
+                    .map(|n| callback(&ts(50, n), &format!("body-{}", p % 2)) + "\n")
+                    .collect();
+                spawn(dir.path(), &store, input)
+            })
+            .collect();
+        let mut verdicts: HashMap<String, Vec<String>> = HashMap::new();
+        for ran in runs.into_iter().map(finish) {
+            assert!(matches!(ran.code, Some(0 | 1)), "{store}: {}", ran.stderr);
+            for r in ran.results {
+                verdicts
+                    .entry(r["timestamp"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .push(r["reason"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(verdicts.len(), pairs as usize);
+        for (ts, mut reasons) in verdicts {
+            reasons.sort();
+            assert_eq!(reasons, ["ok", "replayed"], "{store}: {ts}");
+        }
+    }
+}
+
+#[test]
+fn a_killed_run_never_leaves_an_unrecorded_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("seen.db").to_str().unwrap().to_owned();
+    for round in 0..6u32 {
+        let input: String = (0..20_000)
+            .map(|n| callback(&ts(round, n), "k") + "\n")
+            .collect();
+        let mut child = verify(&store).current_dir(dir.path()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            for chunk in input.as_bytes().chunks(16 << 10) {
+                if stdin.write_all(chunk).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
+        std::thread::sleep(Duration::from_millis(150 + 70 * u64::from(round)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        writer.join().unwrap();
+        let printed = reader.join().unwrap();
+        let oks: Vec<String> = printed
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v["reason"] == "ok")
+            .map(|v| v["timestamp"].as_str().unwrap().to_owned())
+            .collect();
+        // The store opens, and holds every callback reported ok.
+        let recorded = exported(dir.path(), &store);
+        for ts in &oks {
+            assert!(
+                recorded.contains(ts),
+                "round {round}: {ts} printed ok, not recorded"
+            );
+        }
+    }
+}
+
+#[test]
+fn entries_expire_exactly_when_a_replay_would_fail_as_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = "seen.db";
+    // Dated at the edge of --max-future: accepted at 10:00, stale only after 11:05.
+    let edge = "2026-11-20T10:05:00Z";
+    let ran = run(dir.path(), store, callback(edge, "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let prune = |now: &str| {
+        let out = seen(
+            dir.path(),
+            &["prune", store, "--now", now, "--format", "json"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(
+        prune("2026-11-20T11:05:00Z"),
+        json!({"pruned": 0, "entries": 1})
+    );
+    // Until then a replay still passes freshness, and the store catches it.
+    let late = |now: &str| {
+        let mut child = verify_at(store, now)
+            .current_dir(dir.path())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(callback(edge, "b").as_bytes()).unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        let first = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .map(str::to_owned);
+        let line: Value = serde_json::from_str(&first.unwrap()).unwrap();
+        line["reason"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(late("2026-11-20T11:05:00Z"), "replayed");
+    assert_eq!(
+        prune("2026-11-20T11:05:00.001Z"),
+        json!({"pruned": 1, "entries": 0})
+    );
+    assert_eq!(late("2026-11-20T11:05:00.001Z"), "stale");
+}
+
+#[test]
+fn redis_keys_expire_with_the_window_and_resends_are_told_from_replays() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    let ran = run(dir.path(), &url, callback(&ts(1, 1), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    // Two "machines": other processes, same server.
+    let ran = run(
+        dir.path(),
+        &url,
+        format!(
+            "{}\n{}\n",
+            callback(&ts(1, 1), "a"),
+            callback(&ts(1, 1), "b")
+        ),
+    );
+    let reasons: Vec<_> = ran.results.iter().map(|r| r["reason"].clone()).collect();
+    assert_eq!(reasons, ["ok", "replayed"]);
+    assert_eq!(ran.summary["duplicates"], 1, "the first is a resend");
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("smile-sec:seen:*")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(keys.len(), 1);
+    let pttl: i64 = redis::cmd("PTTL").arg(&keys[0]).query(&mut conn).unwrap();
+    // --max-age 1h plus the default --max-future 5m.
+    assert!((3_890_000..=3_900_000).contains(&pttl), "{pttl}");
+    let value: String = redis::cmd("GET").arg(&keys[0]).query(&mut conn).unwrap();
+    assert!(!value.contains("SmileJobID") && !value.contains(&signed(&ts(1, 1))));
+}
+
+#[test]
+fn a_redis_server_that_goes_away_fails_closed() {
+    let Some(mut redis) = Redis::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    let mut child = verify(&url).current_dir(dir.path()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let first: String = (0..200).map(|n| callback(&ts(2, n), "a") + "\n").collect();
+    stdin.write_all(first.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    redis.stop();
+    let second: String = (200..400)
+        .map(|n| callback(&ts(2, n), "a") + "\n")
+        .collect();
+    let _ = stdin.write_all(second.as_bytes());
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error:") && stderr.contains("redis://"),
+        "{stderr}"
+    );
+    let unrecorded: BTreeSet<String> = (200..400).map(|n| ts(2, n)).collect();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        if v["reason"] == "ok" {
+            let ts = v["timestamp"].as_str().unwrap();
+            assert!(
+                !unrecorded.contains(ts),
+                "{ts} reported ok after the server went away"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_redis_is_an_error_before_any_result() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("redis://:hunter2@127.0.0.1:{port}/0");
+    let ran = run(dir.path(), &url, callback(&ts(3, 1), "a"));
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.results.is_empty());
+    assert!(
+        ran.stderr.starts_with("smile-sec: error:"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("hunter2"), "{}", ran.stderr);
+}
+
+#[test]
+fn foreign_files_are_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("keys.json"), r#"{"keys":[]}"#).unwrap();
+    let other = d.join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&other).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let marked = d.join("marked.db");
+    {
+        let conn = rusqlite::Connection::open(&marked).unwrap();
+        conn.execute_batch("PRAGMA application_id = 42; CREATE TABLE t (x);")
+            .unwrap();
+    }
+    let pair = "ab".repeat(16);
+    let body = "cd".repeat(32);
+    let record = format!(
+        "{{\"timestamp\":\"{NOW}\",\"pair\":\"{pair}\",\"body\":\"{body}\",\"seen_at\":\"{NOW}\"}}\n"
+    );
+    std::fs::write(d.join("seen.ndjson"), &record).unwrap();
+    std::fs::write(d.join("record.txt"), &record).unwrap();
+    // A store of ours, named through a link.
+    assert_eq!(run(d, "real.db", callback(&ts(4, 1), "a")).code, Some(0));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("real.db"), d.join("link.db")).unwrap();
+    let listing = |d: &Path| -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let bytes = std::fs::read(e.path()).unwrap_or_default();
+                (e.file_name().to_string_lossy().into_owned(), bytes)
+            })
+            .collect()
+    };
+    let mut cases = vec![
+        ("keys.json", "not a smile-sec replay store"),
+        ("other.db", "another application's SQLite database"),
+        ("marked.db", "another application's SQLite database"),
+        ("seen.ndjson", "seen import"),
+        ("record.txt", "seen import"),
+        (".", "not a regular file"),
+    ];
+    if cfg!(unix) {
+        cases.push(("link.db", "symbolic link"));
+    }
+    for (name, words) in cases {
+        let before = listing(d);
+        let ran = run(d, name, callback(&ts(4, 2), "a"));
+        assert_eq!(ran.code, Some(2), "{name}");
+        assert!(ran.results.is_empty(), "{name}");
+        assert!(
+            ran.stderr.starts_with("smile-sec: error:") && ran.stderr.contains(words),
+            "{name}: {}",
+            ran.stderr
+        );
+        assert_eq!(listing(d), before, "{name} or its folder changed");
+    }
+}
+
+#[test]
+fn an_imported_record_catches_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let original = callback(&ts(5, 1), "original");
+    let sig = signed(&ts(5, 1));
+    // The line the former `verify --seen FILE` wrote for it.
+    let pair = PairId::of(&DecodedSignature::parse(&sig).unwrap());
+    let body = item_digest(original.as_bytes()).unwrap();
+    let record = format!(
+        "{}\n{{\"timestamp\":\"2026-1",
+        json!({
+            "timestamp": ts(5, 1),
+            "pair": hex(&pair.0),
+            "body": hex(&body.0),
+            "seen_at": "2026-11-20T09:59:00.000Z"
+        })
+    );
+    std::fs::write(d.join("seen.ndjson"), record).unwrap();
+    let refused = run(d, "seen.ndjson", original.clone());
+    assert_eq!(refused.code, Some(2));
+    assert!(refused.stderr.contains("hint:") && refused.stderr.contains("seen import"));
+
+    let out = seen(d, &["import", "seen.db", "seen.ndjson", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["imported"].as_u64(), report["skipped"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning"));
+
+    let ran = run(d, "seen.db", callback(&ts(5, 1), "forged"));
+    assert_eq!(ran.code, Some(1));
+    assert_eq!(ran.results[0]["reason"], "replayed");
+    let ran = run(d, "seen.db", original);
+    assert_eq!(ran.code, Some(0));
+    assert_eq!(ran.results[0]["reason"], "ok");
+    assert_eq!(ran.summary["duplicates"], 1);
+    let s = stats(d, "seen.db");
+    assert_eq!(s["entries"], 1);
+    assert_eq!(s["oldest_seen_at"], "2026-11-20T09:59:00.000Z");
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
