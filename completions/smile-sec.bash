@@ -259,7 +259,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__allowlist__subcmd__fetch)
-            opts="-h -V --source --output --allowlist --now --color --help --version"
+            opts="-h -V --source --output --allowlist --now --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +301,10 @@ _smile__sec() {
                     ;;
                 --now)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1180,7 +1184,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__keys__subcmd__template)
-            opts="-h -V --now --color --help --version"
+            opts="-h -V --now --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1188,6 +1192,10 @@ _smile__sec() {
             case "${prev}" in
                 --now)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -103,6 +103,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --output 'Also write the list to FILE (replaced whole, only when the page gave a whole list)'
             cand --allowlist 'The list in use to compare with [default: the built-in list]'
             cand --now 'Take this RFC 3339 time as now'
+            cand --format 'Output format: the list as an --allowlist file (text), or NDJSON entries and a summary with what was added and removed (json); --output is always the file'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -286,6 +287,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;keys;template'= {
             cand --now 'Take this RFC 3339 time as now'
+            cand --format 'Output format: the key file pretty-printed (text), or on one line (json)'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

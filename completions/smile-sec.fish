@@ -120,6 +120,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fis
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l output -d 'Also write the list to FILE (replaced whole, only when the page gave a whole list)' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l allowlist -d 'The list in use to compare with [default: the built-in list]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l format -d 'Output format: the list as an --allowlist file (text), or NDJSON entries and a summary with what was added and removed (json); --output is always the file' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
+json\t'NDJSON: one entry object per line, then a summary with the source and date'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -263,6 +265,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish_seen_subcommand_from template help" -f -a "template" -d 'Print a key file to start from'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish_seen_subcommand_from template help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -l format -d 'Output format: the key file pretty-printed (text), or on one line (json)' -r -f -a "text\t'The key file, indented, ready to save and edit'
+json\t'The key file as one JSON object on one line'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"

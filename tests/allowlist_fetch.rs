@@ -285,3 +285,34 @@ fn an_old_built_in_list_is_said_once() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("may have changed"));
 }
+
+#[test]
+fn fetch_in_json_is_entries_then_a_summary_of_the_changes() {
+    let mut production = PRODUCTION.to_vec();
+    production[0] = "34.240.137.99";
+    let url = serve_page(200, &page(&production, &SANDBOX), 1);
+    let (code, stdout, stderr) = fetch(&["--source", &url, "--format", "json"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 9);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"type": "entry", "entry": "34.240.137.99/32", "label": "production"})
+    );
+    let summary = &lines[8];
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["entries"], 8);
+    assert_eq!(summary["same"], false);
+    assert_eq!(summary["read_at"], FRESH);
+    assert_eq!(
+        summary["added"],
+        serde_json::json!(["34.240.137.99/32 (production)"])
+    );
+    assert_eq!(
+        summary["removed"],
+        serde_json::json!(["34.240.137.52/32 (production)"])
+    );
+}

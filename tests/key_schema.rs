@@ -90,6 +90,20 @@ fn keys_template_parses_follows_the_schema_and_passes_audit() {
     assert_eq!(template["keys"][0]["created"], "2026-12-06");
     assert!(template["keys"][0]["$comment"].is_string());
     std::fs::write(dir.path().join("smile-keys.json"), &out.stdout).unwrap();
+    let one_line = smile_sec()
+        .args([
+            "keys",
+            "template",
+            "--now",
+            "2026-12-06T09:00:00Z",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&one_line.stdout).lines().count(), 1);
+    let same: Value = serde_json::from_slice(&one_line.stdout).unwrap();
+    assert_eq!(same, template);
     for format in ["text", "json", "sarif", "github"] {
         smile_sec()
             .current_dir(dir.path())

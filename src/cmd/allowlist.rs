@@ -96,6 +96,24 @@ pub struct FetchArgs {
 
     #[command(flatten)]
     pub clock: ClockArgs,
+
+    /// Output format: the list as an --allowlist file (text), or NDJSON entries and a summary
+    /// with what was added and removed (json); --output is always the file
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct FetchSummary<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    entries: usize,
+    source: &'a str,
+    read_at: &'a str,
+    compared_with: &'a str,
+    same: bool,
+    added: &'a [String],
+    removed: &'a [String],
 }
 
 /// `--env` and `--allowlist`, shared with `ip-check`.
@@ -381,10 +399,8 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
     })?;
     let now = args.clock.now();
     let shown_source = crate::endpoint::http::shown(&source).into_owned();
-    let text = found.to_allowlist_file(
-        &shown_source,
-        &now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    );
+    let read_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let text = found.to_allowlist_file(&shown_source, &read_at);
     let in_use = match &args.allowlist {
         Some(path) => {
             ListArgs {
@@ -401,13 +417,34 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.output {
         write_whole(path, &text).with_context(|| format!("cannot write {}", input::shown(path)))?;
     }
-    let mut out = Printer::new();
-    out.text_block(&text)?;
-    out.flush()?;
     let against = match &args.allowlist {
         Some(path) => input::shown(path).into_owned(),
         None => format!("the built-in list ({BUILT_IN_DATE})"),
     };
+    let mut out = Printer::new();
+    match args.format {
+        Format::Text => out.text_block(&text)?,
+        Format::Json => {
+            for (ip, env) in found.entries() {
+                out.json(&EntryLine {
+                    kind: "entry",
+                    entry: format!("{ip}/32"),
+                    label: Some(env.as_str()),
+                })?;
+            }
+            out.json(&FetchSummary {
+                kind: "summary",
+                entries: found.entries().count(),
+                source: &shown_source,
+                read_at: &read_at,
+                compared_with: &against,
+                same: added.is_empty() && removed.is_empty(),
+                added: &added,
+                removed: &removed,
+            })?;
+        }
+    }
+    out.flush()?;
     if added.is_empty() && removed.is_empty() {
         output::note(format_args!("the published list is the same as {against}"));
         return Ok(Outcome::Pass);

@@ -30,13 +30,32 @@ pub enum Sub {
 pub struct TemplateArgs {
     #[command(flatten)]
     pub clock: ClockArgs,
+
+    /// Output format: the key file pretty-printed (text), or on one line (json)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The key file, indented, ready to save and edit
+    Text,
+    /// The key file as one JSON object on one line
+    Json,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
         Sub::Template(template) => {
+            let text = keyfile::template(template.clock.now().date_naive());
             let mut out = Printer::new();
-            out.raw(&keyfile::template(template.clock.now().date_naive()))?;
+            match template.format {
+                Format::Text => out.raw(&text)?,
+                Format::Json => {
+                    let value: serde_json::Value = serde_json::from_str(&text)?;
+                    out.json(&value)?;
+                }
+            }
             out.flush()?;
             Ok(Outcome::Pass)
         }
