@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Gate Smile ID''s callbacks in front of your app: forward only those that pass')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Work with key files')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -74,8 +75,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;ip-check' {
-            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]')
             [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count')
             [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'The address the request came from (the TCP peer, nginx''s $remote_addr)')
             [CompletionResult]::new('--forwarded-for', '--forwarded-for', [CompletionResultType]::ParameterName, 'The X-Forwarded-For header value; repeat for several header lines, in order')
@@ -90,8 +92,9 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;allowlist' {
-            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]')
             [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--emit', '--emit', [CompletionResultType]::ParameterName, 'What to print: the list (text, json) or a snippet for a server or firewall')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format, as --emit text|json (default: text); with a snippet''s --emit, only text')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The callback port, for the iptables, nftables and k8s rules')
@@ -100,6 +103,32 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read Smile ID''s published callback addresses again and compare them with the list in use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;allowlist;fetch' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'The page: an http(s) URL, or a saved copy (HTML or text) [default: the Security Overview page''s public URL]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write the list to FILE (replaced whole, only when the page gave a whole list)')
+            [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'The list in use to compare with [default: the built-in list]')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: the list as an --allowlist file (text), or NDJSON entries and a summary with what was added and removed (json); --output is always the file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;allowlist;help' {
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read Smile ID''s published callback addresses again and compare them with the list in use')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;allowlist;help;fetch' {
+            break
+        }
+        'smile-sec;allowlist;help;help' {
             break
         }
         'smile-sec;audit' {
@@ -309,6 +338,37 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'smile-sec;keys' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print a key file to start from')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;keys;template' {
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: the key file pretty-printed (text), or on one line (json)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'smile-sec;keys;help' {
+            [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print a key file to start from')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'smile-sec;keys;help;template' {
+            break
+        }
+        'smile-sec;keys;help;help' {
+            break
+        }
         'smile-sec;completions' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: the script itself, or one JSON object holding it')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
@@ -327,6 +387,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('seen', 'seen', [CompletionResultType]::ParameterValue, 'Look after a replay store: count, prune, import, export')
             [CompletionResult]::new('callback', 'callback', [CompletionResultType]::ParameterValue, 'Test your callback endpoint with signed, forged, stale and replayed callbacks')
             [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Gate Smile ID''s callbacks in front of your app: forward only those that pass')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Work with key files')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -341,6 +402,10 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;help;allowlist' {
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read Smile ID''s published callback addresses again and compare them with the list in use')
+            break
+        }
+        'smile-sec;help;allowlist;fetch' {
             break
         }
         'smile-sec;help;audit' {
@@ -381,6 +446,13 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;help;guard' {
+            break
+        }
+        'smile-sec;help;keys' {
+            [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print a key file to start from')
+            break
+        }
+        'smile-sec;help;keys;template' {
             break
         }
         'smile-sec;help;completions' {

@@ -37,6 +37,9 @@ _smile__sec() {
             smile__sec,ip-check)
                 cmd="smile__sec__subcmd__ip__subcmd__check"
                 ;;
+            smile__sec,keys)
+                cmd="smile__sec__subcmd__keys"
+                ;;
             smile__sec,seen)
                 cmd="smile__sec__subcmd__seen"
                 ;;
@@ -45,6 +48,18 @@ _smile__sec() {
                 ;;
             smile__sec,verify)
                 cmd="smile__sec__subcmd__verify"
+                ;;
+            smile__sec__subcmd__allowlist,fetch)
+                cmd="smile__sec__subcmd__allowlist__subcmd__fetch"
+                ;;
+            smile__sec__subcmd__allowlist,help)
+                cmd="smile__sec__subcmd__allowlist__subcmd__help"
+                ;;
+            smile__sec__subcmd__allowlist__subcmd__help,fetch)
+                cmd="smile__sec__subcmd__allowlist__subcmd__help__subcmd__fetch"
+                ;;
+            smile__sec__subcmd__allowlist__subcmd__help,help)
+                cmd="smile__sec__subcmd__allowlist__subcmd__help__subcmd__help"
                 ;;
             smile__sec__subcmd__callback,help)
                 cmd="smile__sec__subcmd__callback__subcmd__help"
@@ -91,6 +106,9 @@ _smile__sec() {
             smile__sec__subcmd__help,ip-check)
                 cmd="smile__sec__subcmd__help__subcmd__ip__subcmd__check"
                 ;;
+            smile__sec__subcmd__help,keys)
+                cmd="smile__sec__subcmd__help__subcmd__keys"
+                ;;
             smile__sec__subcmd__help,seen)
                 cmd="smile__sec__subcmd__help__subcmd__seen"
                 ;;
@@ -100,6 +118,9 @@ _smile__sec() {
             smile__sec__subcmd__help,verify)
                 cmd="smile__sec__subcmd__help__subcmd__verify"
                 ;;
+            smile__sec__subcmd__help__subcmd__allowlist,fetch)
+                cmd="smile__sec__subcmd__help__subcmd__allowlist__subcmd__fetch"
+                ;;
             smile__sec__subcmd__help__subcmd__callback,new)
                 cmd="smile__sec__subcmd__help__subcmd__callback__subcmd__new"
                 ;;
@@ -108,6 +129,9 @@ _smile__sec() {
                 ;;
             smile__sec__subcmd__help__subcmd__callback,send)
                 cmd="smile__sec__subcmd__help__subcmd__callback__subcmd__send"
+                ;;
+            smile__sec__subcmd__help__subcmd__keys,template)
+                cmd="smile__sec__subcmd__help__subcmd__keys__subcmd__template"
                 ;;
             smile__sec__subcmd__help__subcmd__seen,export)
                 cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__export"
@@ -120,6 +144,18 @@ _smile__sec() {
                 ;;
             smile__sec__subcmd__help__subcmd__seen,stats)
                 cmd="smile__sec__subcmd__help__subcmd__seen__subcmd__stats"
+                ;;
+            smile__sec__subcmd__keys,help)
+                cmd="smile__sec__subcmd__keys__subcmd__help"
+                ;;
+            smile__sec__subcmd__keys,template)
+                cmd="smile__sec__subcmd__keys__subcmd__template"
+                ;;
+            smile__sec__subcmd__keys__subcmd__help,help)
+                cmd="smile__sec__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            smile__sec__subcmd__keys__subcmd__help,template)
+                cmd="smile__sec__subcmd__keys__subcmd__help__subcmd__template"
                 ;;
             smile__sec__subcmd__seen,export)
                 cmd="smile__sec__subcmd__seen__subcmd__export"
@@ -158,7 +194,7 @@ _smile__sec() {
 
     case "${cmd}" in
         smile__sec)
-            opts="-h -V --color --help --version sign verify ip-check allowlist audit seen callback guard completions help"
+            opts="-h -V --color --help --version sign verify ip-check allowlist audit seen callback guard keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -176,7 +212,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__allowlist)
-            opts="-h -V --env --allowlist --emit --format --port --color --help --version"
+            opts="-h -V --env --allowlist --now --emit --format --port --color --help --version fetch help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,6 +237,10 @@ _smile__sec() {
                     fi
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --emit)
                     COMPREPLY=($(compgen -W "text json nginx apache iptables nftables haproxy k8s" -- "${cur}"))
                     return 0
@@ -217,6 +257,108 @@ _smile__sec() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__fetch)
+            opts="-h -V --source --output --allowlist --now --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --allowlist)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__help)
+            opts="fetch help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__help__subcmd__fetch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__allowlist__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -789,7 +931,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__help)
-            opts="sign verify ip-check allowlist audit seen callback guard completions help"
+            opts="sign verify ip-check allowlist audit seen callback guard keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,8 +945,22 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__help__subcmd__allowlist)
-            opts=""
+            opts="fetch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__allowlist__subcmd__fetch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -942,6 +1098,34 @@ _smile__sec() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        smile__sec__subcmd__help__subcmd__keys)
+            opts="template"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__help__subcmd__keys__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         smile__sec__subcmd__help__subcmd__seen)
             opts="stats prune import export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1041,7 +1225,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__ip__subcmd__check)
-            opts="-h -V --env --allowlist --only --count --peer --forwarded-for --trusted-proxy --format --color --help --version"
+            opts="-h -V --env --allowlist --now --only --count --peer --forwarded-for --trusted-proxy --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1066,6 +1250,10 @@ _smile__sec() {
                     fi
                     return 0
                     ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --only)
                     COMPREPLY=($(compgen -W "allowed denied invalid" -- "${cur}"))
                     return 0
@@ -1083,6 +1271,92 @@ _smile__sec() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys)
+            opts="-h -V --color --help --version template help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__help)
+            opts="template help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__help__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        smile__sec__subcmd__keys__subcmd__template)
+            opts="-h -V --now --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
             cand guard 'Gate Smile ID''s callbacks in front of your app: forward only those that pass'
+            cand keys 'Work with key files'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -68,8 +69,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --version 'Print version'
         }
         &'smile-sec;ip-check'= {
-            cand --env 'Which environment''s callback sources to allow'
+            cand --env 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]'
             cand --allowlist 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept'
+            cand --now 'Take this RFC 3339 time as now'
             cand --only 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count'
             cand --peer 'The address the request came from (the TCP peer, nginx''s $remote_addr)'
             cand --forwarded-for 'The X-Forwarded-For header value; repeat for several header lines, in order'
@@ -83,8 +85,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --version 'Print version'
         }
         &'smile-sec;allowlist'= {
-            cand --env 'Which environment''s callback sources to allow'
+            cand --env 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]'
             cand --allowlist 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept'
+            cand --now 'Take this RFC 3339 time as now'
             cand --emit 'What to print: the list (text, json) or a snippet for a server or firewall'
             cand --format 'Output format, as --emit text|json (default: text); with a snippet''s --emit, only text'
             cand --port 'The callback port, for the iptables, nftables and k8s rules'
@@ -93,6 +96,28 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand fetch 'Read Smile ID''s published callback addresses again and compare them with the list in use'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;allowlist;fetch'= {
+            cand --source 'The page: an http(s) URL, or a saved copy (HTML or text) [default: the Security Overview page''s public URL]'
+            cand --output 'Also write the list to FILE (replaced whole, only when the page gave a whole list)'
+            cand --allowlist 'The list in use to compare with [default: the built-in list]'
+            cand --now 'Take this RFC 3339 time as now'
+            cand --format 'Output format: the list as an --allowlist file (text), or NDJSON entries and a summary with what was added and removed (json); --output is always the file'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;allowlist;help'= {
+            cand fetch 'Read Smile ID''s published callback addresses again and compare them with the list in use'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;allowlist;help;fetch'= {
+        }
+        &'smile-sec;allowlist;help;help'= {
         }
         &'smile-sec;audit'= {
             cand --keys 'The key file [default: ./smile-keys.json when it exists]'
@@ -279,6 +304,32 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'smile-sec;keys'= {
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand template 'Print a key file to start from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;keys;template'= {
+            cand --now 'Take this RFC 3339 time as now'
+            cand --format 'Output format: the key file pretty-printed (text), or on one line (json)'
+            cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'smile-sec;keys;help'= {
+            cand template 'Print a key file to start from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'smile-sec;keys;help;template'= {
+        }
+        &'smile-sec;keys;help;help'= {
+        }
         &'smile-sec;completions'= {
             cand --format 'Output format: the script itself, or one JSON object holding it'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
@@ -296,6 +347,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand seen 'Look after a replay store: count, prune, import, export'
             cand callback 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
             cand guard 'Gate Smile ID''s callbacks in front of your app: forward only those that pass'
+            cand keys 'Work with key files'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -306,6 +358,9 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;help;ip-check'= {
         }
         &'smile-sec;help;allowlist'= {
+            cand fetch 'Read Smile ID''s published callback addresses again and compare them with the list in use'
+        }
+        &'smile-sec;help;allowlist;fetch'= {
         }
         &'smile-sec;help;audit'= {
         }
@@ -335,6 +390,11 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;help;callback;probe'= {
         }
         &'smile-sec;help;guard'= {
+        }
+        &'smile-sec;help;keys'= {
+            cand template 'Print a key file to start from'
+        }
+        &'smile-sec;help;keys;template'= {
         }
         &'smile-sec;help;completions'= {
         }

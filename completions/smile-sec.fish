@@ -37,6 +37,7 @@ complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "audit" -d 'Audi
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "guard" -d 'Gate Smile ID\'s callbacks in front of your app: forward only those that pass'
+complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "keys" -d 'Work with key files'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c smile-sec -n "__fish_smile_sec_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand sign" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
@@ -75,10 +76,11 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l explain -d 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow' -r -f -a "production\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]' -r -f -a "production\t''
 sandbox\t''
 all\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l only -d 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict\'s count' -r -f -a "allowed\t''
 denied\t''
 invalid\t''"
@@ -93,11 +95,12 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l count -d 'Print only how many inputs got each verdict'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l env -d 'Which environment\'s callback sources to allow' -r -f -a "production\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]' -r -f -a "production\t''
 sandbox\t''
 all\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l emit -d 'What to print: the list (text, json) or a snippet for a server or firewall' -r -f -a "text\t'One entry per line with its label (a valid --allowlist file)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l emit -d 'What to print: the list (text, json) or a snippet for a server or firewall' -r -f -a "text\t'One entry per line with its label (a valid --allowlist file)'
 json\t'NDJSON entries, then a summary with the source and date'
 nginx\t'`allow ...; deny all;` for a server or location block'
 apache\t'`Require ip` lines in a <RequireAny> block (Apache 2.4)'
@@ -105,14 +108,29 @@ iptables\t'iptables/ip6tables commands: a chain accepting only these sources on 
 nftables\t'An nftables table dropping traffic to --port from any other source (`nft -f`)'
 haproxy\t'An HAProxy `acl` on `src` and an `http-request deny`'
 k8s\t'A Kubernetes NetworkPolicy with one ipBlock per entry'"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l format -d 'Output format, as --emit text|json (default: text); with a snippet\'s --emit, only text' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l format -d 'Output format, as --emit text|json (default: text); with a snippet\'s --emit, only text' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
 json\t'NDJSON: one entry object per line, then a summary with the source and date'"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l port -d 'The callback port, for the iptables, nftables and k8s rules' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l port -d 'The callback port, for the iptables, nftables and k8s rules' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -f -a "fetch" -d 'Read Smile ID\'s published callback addresses again and compare them with the list in use'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l source -d 'The page: an http(s) URL, or a saved copy (HTML or text) [default: the Security Overview page\'s public URL]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l output -d 'Also write the list to FILE (replaced whole, only when the page gave a whole list)' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l allowlist -d 'The list in use to compare with [default: the built-in list]' -r -F
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l format -d 'Output format: the list as an --allowlist file (text), or NDJSON entries and a summary with what was added and removed (json); --output is always the file' -r -f -a "text\t'One entry per line with its label, after `#` lines naming the source and date'
+json\t'NDJSON: one entry object per line, then a summary with the source and date'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from fetch" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from help" -f -a "fetch" -d 'Read Smile ID\'s published callback addresses again and compare them with the list in use'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age -d 'Maximum key age, in whole days (90d), for every key (overrides the file\'s policy.max_age_days and its per-environment overrides)' -r
@@ -267,6 +285,23 @@ always\t''
 never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish_seen_subcommand_from template help" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish_seen_subcommand_from template help" -s h -l help -d 'Print help'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish_seen_subcommand_from template help" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish_seen_subcommand_from template help" -f -a "template" -d 'Print a key file to start from'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and not __fish_seen_subcommand_from template help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -l format -d 'Output format: the key file pretty-printed (text), or on one line (json)' -r -f -a "text\t'The key file, indented, ready to save and edit'
+json\t'The key file as one JSON object on one line'"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from template" -s V -l version -d 'Print version'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "template" -d 'Print a key file to start from'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l format -d 'Output format: the script itself, or one JSON object holding it' -r -f -a "text\t'The script, ready to source'
 json\t'{"type":"completions","shell":...,"file_name":...,"script":...}'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
@@ -274,16 +309,18 @@ always\t''
 never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "guard" -d 'Gate Smile ID\'s callbacks in front of your app: forward only those that pass'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "sign" -d 'Sign a request as the official SDKs do'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "verify" -d 'Verify saved callbacks: signature, freshness and replays'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "ip-check" -d 'Check addresses against Smile ID\'s callback source allowlist'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "allowlist" -d 'Print Smile ID\'s callback source addresses, or a server or firewall snippet allowing only them'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "audit" -d 'Audit API keys against the rotation policy and Smile ID\'s key rules'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "seen" -d 'Look after a replay store: count, prune, import, export'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "callback" -d 'Test your callback endpoint with signed, forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "guard" -d 'Gate Smile ID\'s callbacks in front of your app: forward only those that pass'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "keys" -d 'Work with key files'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and not __fish_seen_subcommand_from sign verify ip-check allowlist audit seen callback guard keys completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from allowlist" -f -a "fetch" -d 'Read Smile ID\'s published callback addresses again and compare them with the list in use'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "stats" -d 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "prune" -d 'Drop the entries that have expired (by --now or the clock)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from seen" -f -a "import" -d 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
@@ -291,4 +328,5 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_see
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "new" -d 'Print a realistic signed callback (an Enhanced KYC job result)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "send" -d 'POST a callback to URL and show the answer'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from callback" -f -a "probe" -d 'Check that a callback endpoint refuses forged, stale and replayed callbacks'
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "template" -d 'Print a key file to start from'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

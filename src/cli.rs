@@ -45,6 +45,7 @@ pub enum Command {
     Seen(cmd::seen::Args),
     Callback(cmd::callback::Args),
     Guard(cmd::guard::Args),
+    Keys(cmd::keys::Args),
     Completions(cmd::completions::Args),
 }
 

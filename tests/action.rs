@@ -146,6 +146,14 @@ fn copy_tree(from: &Path, to: &Path) {
             copy_tree(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
+            // A checkout keeps no file modes but the executable bit; a key file is deployed for
+            // its owner only, or audit fails it (secret_file_permissions).
+            #[cfg(unix)]
+            if target.extension().is_some_and(|e| e == "key") {
+                use std::os::unix::fs::PermissionsExt;
+                let private = std::fs::Permissions::from_mode(0o600);
+                std::fs::set_permissions(&target, private).unwrap();
+            }
         }
     }
 }

@@ -26,10 +26,14 @@ fn smile() -> Command {
     Command::cargo_bin("smile-sec").unwrap()
 }
 
+/// `allowlist ARGS`; a snippet (`--emit`) without `--env` is asked for both environments (its
+/// default is production alone, tested in tests/allowlist_fetch.rs).
 fn emit(args: &[&str]) -> String {
+    let both = args.contains(&"--emit") && !args.contains(&"--env");
     let out = smile()
         .arg("allowlist")
         .args(args)
+        .args(if both { &["--env", "all"][..] } else { &[] })
         .assert()
         .code(0)
         .get_output()
@@ -343,7 +347,14 @@ fn custom_file_is_stamped_with_its_path() {
     std::fs::write(&path, "10.0.0.0/8 production\n2001:db8::/32 sandbox\n").unwrap();
     let text = Command::cargo_bin("smile-sec")
         .unwrap()
-        .args(["allowlist", "--emit", "nginx", "--allowlist"])
+        .args([
+            "allowlist",
+            "--emit",
+            "nginx",
+            "--env",
+            "all",
+            "--allowlist",
+        ])
         .arg(&path)
         .assert()
         .code(0)

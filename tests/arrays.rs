@@ -155,3 +155,74 @@ fn a_file_array_reads_as_the_stream_reader_reads_it_wherever_it_goes_wrong() {
         }
     }
 }
+
+/// An element over 16 MiB is a `parse_error` of its own; the elements before and after it are
+/// checked, from a file and from stdin alike, and an error after it says where it is in the file.
+#[test]
+fn an_element_over_16_mib_is_an_error_and_the_rest_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let signer = Signer::new(&ApiKey::new(KEY).unwrap());
+    let good = |job: &str| {
+        let ts = format!(
+            "2026-11-20T11:59:0{}.000Z",
+            job.len() + job.as_bytes()[0] as usize % 7
+        );
+        format!(
+            r#"{{"timestamp":"{ts}","signature":"{}","job":"{job}"}}"#,
+            signer.sign(&ts, "085")
+        )
+    };
+    // Brackets, quotes and escapes inside, so that skipping it must read strings right.
+    let blob = "]}[{\\\"".repeat((17 << 20) / 6);
+    // An object, a string and a number (each read from a file or from stdin: the stream reader
+    // is slow in a debug build, so not every pairing).
+    let kinds = [
+        (
+            format!(r#"{{"blob":"{blob}","n":[1,{{"x":"]"}}]}}"#),
+            &[false, true][..],
+        ),
+        (format!(r#""{blob}""#), &[false][..]),
+        ("1".repeat(17 << 20), &[true][..]),
+    ];
+    for (i, (big, modes)) in kinds.iter().enumerate() {
+        let text = format!(
+            "[{},\n  {big},\n  {},\n  {}\n]\n",
+            good("a"),
+            good("b"),
+            good("c")
+        );
+        let path = dir.path().join(format!("big-{i}.json"));
+        std::fs::write(&path, &text).unwrap();
+        for &stdin in *modes {
+            let (results, code, stderr) = verify(&path, stdin);
+            let reasons: Vec<&str> = results
+                .iter()
+                .filter(|r| r["type"] == "result")
+                .map(|r| r["reason"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                reasons,
+                ["ok", "parse_error", "ok", "ok"],
+                "kind {i}, stdin {stdin}: {stderr}"
+            );
+            assert_eq!(code, Some(2));
+            assert!(
+                stderr.contains("-:2: item is larger than 16 MiB"),
+                "{stderr}"
+            );
+            assert_eq!(results[1]["error"], "item is larger than 16 MiB");
+        }
+    }
+    // After the large element, an error is placed as in the file.
+    let big = &kinds[0].0;
+    let text = format!("[{},\n  {big},\n  {{\"a\": }}\n]\n", good("a"));
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, &text).unwrap();
+    let (results, code, stderr) = verify(&path, false);
+    assert_eq!(code, Some(2));
+    assert_eq!(results[2]["reason"], "parse_error", "{stderr}");
+    assert!(
+        stderr.contains("-:3: expected value at line 3 column 9"),
+        "{stderr}"
+    );
+}

@@ -398,12 +398,17 @@ fn each_page_lists_only_the_variables_its_command_reads() {
         ),
         (
             "smile-sec-ip-check",
-            &["NO_COLOR", "CLICOLOR_FORCE"],
+            // The clock dates the built-in allowlist (the staleness warning).
+            &[
+                "NO_COLOR",
+                "CLICOLOR_FORCE",
+                "SMILE_SEC_NOW",
+                "SMILE_SEC_ALLOWLIST",
+            ],
             &[
                 "SMILE_API_KEY",
                 "SMILE_PARTNER_ID",
                 "SMILE_SEC_KEYS",
-                "SMILE_SEC_NOW",
                 "GITHUB_STEP_SUMMARY",
                 "api_key_env",
             ],

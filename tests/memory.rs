@@ -147,3 +147,47 @@ fn verify_memory_does_not_grow_with_the_number_of_lines() {
         "peak grew from {rss_small} KiB (40k lines) to {rss_large} KiB (160k lines)"
     );
 }
+
+/// An element of a top-level array larger than 16 MiB is an error for that element alone, read
+/// without being held: a 60 MiB element costs no more memory than a 20 MiB one, and the
+/// elements after it are still checked.
+#[test]
+fn a_huge_array_element_is_skipped_in_bounded_memory() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let signer = Signer::new(&ApiKey::new(KEY).unwrap());
+    let ts = "2026-05-31T23:59:00.000Z";
+    let good = format!(
+        r#"{{"timestamp":"{ts}","signature":"{}"}}"#,
+        signer.sign(ts, PARTNER)
+    );
+    let write = |name: &str, mib: usize| {
+        let path = dir.path().join(name);
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        write!(out, "[{good},\n{{\"blob\":\"").unwrap();
+        let chunk = "x]}{\\\"".repeat(1 << 10);
+        for _ in 0..(mib << 20) / chunk.len() {
+            out.write_all(chunk.as_bytes()).unwrap();
+        }
+        write!(out, "\"}},\n{good}]").unwrap();
+        out.flush().unwrap();
+        path
+    };
+    let small = write("20.json", 20);
+    let large = write("60.json", 60);
+    let args = ["verify", "--partner-id", PARTNER, "--now", NOW, "-"];
+    let Some((code_small, rss_small)) = peak_kib(&args, &small) else {
+        return;
+    };
+    let (code_large, rss_large) = peak_kib(&args, &large).unwrap();
+    eprintln!("huge element: 20 MiB {rss_small} KiB, 60 MiB {rss_large} KiB");
+    assert_eq!((code_small, code_large), (2, 2));
+    assert!(
+        rss_large < rss_small + 16 * 1024,
+        "peak grew from {rss_small} KiB (20 MiB element) to {rss_large} KiB (60 MiB element)"
+    );
+    assert!(
+        rss_large < 100 * 1024,
+        "a 60 MiB element peaked at {rss_large} KiB"
+    );
+}

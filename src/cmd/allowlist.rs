@@ -1,34 +1,49 @@
-//! `smile-sec allowlist`: the callback-source list, or a snippet for a server or firewall.
-//! Also the `--env`/`--allowlist` flags `ip-check` shares. Glue only: the list
-//! is `allowlist`'s, the snippets are `snippet`'s.
+//! `smile-sec allowlist`: the callback-source list, or a snippet for a server or firewall, and
+//! `allowlist fetch`, which reads Smile ID's published list again. Also the `--env`/`--allowlist`
+//! flags `ip-check` shares. Glue only: the list is `allowlist`'s, the snippets are `snippet`'s,
+//! reading the published page is `published`'s.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
+use super::args::ClockArgs;
 use crate::input;
-use crate::ip::allowlist::Allowlist;
+use crate::ip::allowlist::{Allowlist, BUILT_IN_DATE};
+use crate::ip::published::{Published, SECURITY_OVERVIEW_URL};
 use crate::ip::snippet::{self, Stamp, Target};
 use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
-use crate::output::{Printer, hinted};
+use crate::output::{self, Printer, hinted};
+
+/// After this many days the built-in list is said to be possibly out of date.
+const STALE_AFTER_DAYS: i64 = 180;
 
 /// Print Smile ID's callback source addresses, or a server or firewall snippet allowing only them
 ///
 /// The built-in list is Smile ID's published callback sources (documentation, "Security
 /// Overview"), each labelled production or sandbox. Every snippet is stamped with the list's source
 /// and date as comments (annotations for Kubernetes). The text output is itself a valid
-/// --allowlist file.
+/// --allowlist file. With --emit, only production's addresses are given unless --env says
+/// otherwise: a firewall or server should admit only what it needs. When the built-in list is
+/// more than 180 days old, a warning says so; `allowlist fetch` reads the published list again.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = "Examples:
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_long_help = "Examples:
   smile-sec allowlist
-  smile-sec allowlist --env production --emit nginx > /etc/nginx/snippets/smile-id.conf
-  smile-sec allowlist --emit nftables --port 8443 > smile-id.nft && nft -f smile-id.nft
-  smile-sec allowlist --emit k8s | kubectl apply -n payments -f -")]
+  smile-sec allowlist --emit nginx > /etc/nginx/snippets/smile-id.conf
+  smile-sec allowlist --env all --emit nftables --port 8443 > smile-id.nft && nft -f smile-id.nft
+  smile-sec allowlist --emit k8s | kubectl apply -n payments -f -
+  smile-sec allowlist fetch --output smile-id-allowlist.txt"
+)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+
     #[command(flatten)]
     pub list: ListArgs,
 
@@ -45,17 +60,77 @@ pub struct Args {
     pub port: u16,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum Sub {
+    Fetch(FetchArgs),
+}
+
+/// Read Smile ID's published callback addresses again and compare them with the list in use
+///
+/// Reads the Security Overview page (its public URL, or a saved HTML or text copy with --source
+/// FILE), takes the addresses listed for production and for sandbox, and prints them as an
+/// --allowlist file stamped with the source and the time read (--output FILE writes it there
+/// too). What was added and removed compared with the list in use (--allowlist FILE or
+/// SMILE_SEC_ALLOWLIST, else the built-in list) is said on stderr.
+///
+/// Exit: 0 when the lists agree, 1 when they differ, 2 when the page cannot be read or lists no
+/// address for one of the environments (nothing is written then: never a half list).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  smile-sec allowlist fetch
+  smile-sec allowlist fetch --output smile-id-allowlist.txt && smile-sec ip-check --allowlist smile-id-allowlist.txt 34.240.137.52
+  smile-sec allowlist fetch --source saved-security-overview.html")]
+pub struct FetchArgs {
+    /// The page: an http(s) URL, or a saved copy (HTML or text) [default: the Security Overview
+    /// page's public URL]
+    #[arg(long, value_name = "URL|FILE", value_hint = ValueHint::AnyPath)]
+    pub source: Option<String>,
+
+    /// Also write the list to FILE (replaced whole, only when the page gave a whole list)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub output: Option<PathBuf>,
+
+    /// The list in use to compare with [default: the built-in list]
+    #[arg(long, env = "SMILE_SEC_ALLOWLIST", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub allowlist: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub clock: ClockArgs,
+
+    /// Output format: the list as an --allowlist file (text), or NDJSON entries and a summary
+    /// with what was added and removed (json); --output is always the file
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct FetchSummary<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    entries: usize,
+    source: &'a str,
+    read_at: &'a str,
+    compared_with: &'a str,
+    same: bool,
+    added: &'a [String],
+    removed: &'a [String],
+}
+
 /// `--env` and `--allowlist`, shared with `ip-check`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
-    /// Which environment's callback sources to allow
-    #[arg(long, value_enum, value_name = "ENV", default_value_t = EnvFilter::All)]
-    pub env: EnvFilter,
+    /// Which environment's callback sources to allow [default: all for ip-check and for the list,
+    /// production for a snippet (--emit)]
+    #[arg(long, value_enum, value_name = "ENV")]
+    pub env: Option<EnvFilter>,
 
     /// Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines.
     /// With --env, only entries labelled production or sandbox are kept.
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    #[arg(long, env = "SMILE_SEC_ALLOWLIST", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub allowlist: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 /// `--env production|sandbox|all`.
@@ -113,14 +188,27 @@ pub enum Emit {
 }
 
 impl ListArgs {
-    /// The list to check against, and a phrase saying what it holds.
-    pub fn load(&self) -> anyhow::Result<(Allowlist, String)> {
+    /// The list to check against, and a phrase saying what it holds; `--env` or else `default`
+    /// says which environments. The built-in list, when old, comes with a warning.
+    pub fn load(&self, default: EnvFilter) -> anyhow::Result<(Allowlist, String, EnvFilter)> {
+        let env = self.env.unwrap_or(default);
         let Some(path) = &self.allowlist else {
+            warn_if_stale(self.clock.now());
             return Ok((
-                Allowlist::built_in(self.env.environment()),
-                self.env.scope().to_owned(),
+                Allowlist::built_in(env.environment()),
+                env.scope().to_owned(),
+                env,
             ));
         };
+        self.load_file(path, env)
+    }
+
+    /// The list in FILE, narrowed to `env`, its scope, and the environments kept.
+    fn load_file(
+        &self,
+        path: &std::path::Path,
+        env: EnvFilter,
+    ) -> anyhow::Result<(Allowlist, String, EnvFilter)> {
         let name = input::shown(path).into_owned();
         let bytes = input::read_file(path, input::LIST_BYTES)
             .with_context(|| format!("cannot read {name}"))?;
@@ -137,7 +225,19 @@ impl ListArgs {
             .unwrap_or_else(|_| "unknown".to_owned());
         let mut list = Allowlist::parse_file(&text, name.clone(), date)
             .with_context(|| format!("invalid allowlist {name}"))?;
-        let scope = match self.env.environment() {
+        // The default environment narrows a list that says environments; a list of its own
+        // labels (or none) is taken whole unless --env asks.
+        let says_environments = list.entries().iter().any(|e| {
+            e.label.as_deref().is_some_and(|l| {
+                l.eq_ignore_ascii_case("production") || l.eq_ignore_ascii_case("sandbox")
+            })
+        });
+        let env = if self.env.is_none() && !says_environments {
+            EnvFilter::All
+        } else {
+            env
+        };
+        let scope = match env.environment() {
             Some(env) => {
                 list.retain_env(env);
                 format!("{env} entries of {name}")
@@ -145,12 +245,12 @@ impl ListArgs {
             None => format!("entries of {name}"),
         };
         if list.entries().is_empty() {
-            match self.env.environment() {
+            match env.environment() {
                 Some(env) => bail!("no entry of {name} is labelled {env}"),
                 None => bail!("{name} has no entries"),
             }
         }
-        Ok((list, scope))
+        Ok((list, scope, env))
     }
 }
 
@@ -172,8 +272,30 @@ struct Summary<'a> {
     date: &'a str,
 }
 
+/// One warning when the built-in list is older than [`STALE_AFTER_DAYS`] at `now`.
+fn warn_if_stale(now: DateTime<Utc>) {
+    let Ok(date) = NaiveDate::parse_from_str(BUILT_IN_DATE, "%Y-%m-%d") else {
+        return;
+    };
+    let age = now.date_naive().signed_duration_since(date).num_days();
+    if age > STALE_AFTER_DAYS {
+        output::warn(format_args!(
+            "the built-in list of Smile ID's callback addresses was checked on {BUILT_IN_DATE}, {age} days ago; Smile ID's list may have changed since: check it with `smile-sec allowlist fetch` (or at {SECURITY_OVERVIEW_URL}) and pass the result with --allowlist FILE or SMILE_SEC_ALLOWLIST"
+        ));
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (list, scope) = args.list.load()?;
+    if let Some(Sub::Fetch(fetch)) = args.command {
+        return run_fetch(fetch);
+    }
+    // A snippet admits what it lists: production only, unless --env says otherwise.
+    let default = if args.emit.is_some() {
+        EnvFilter::Production
+    } else {
+        EnvFilter::All
+    };
+    let (list, scope, env) = args.list.load(default)?;
     let emit = match (args.emit, args.format) {
         (None, Some(Format::Json)) => Emit::Json,
         (None, _) => Emit::Text,
@@ -234,7 +356,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let command = format!(
         "smile-sec allowlist --env {} --emit {}",
-        match args.list.env {
+        match env {
             EnvFilter::Production => "production",
             EnvFilter::Sandbox => "sandbox",
             EnvFilter::All => "all",
@@ -250,6 +372,113 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     ))?;
     out.flush()?;
     Ok(Outcome::Pass)
+}
+
+/// `allowlist fetch`: the page read, its list printed (and written), the difference said.
+fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
+    let source = args
+        .source
+        .unwrap_or_else(|| SECURITY_OVERVIEW_URL.to_owned());
+    let lower = source.to_ascii_lowercase();
+    let bytes = if lower.starts_with("http://") || lower.starts_with("https://") {
+        crate::endpoint::http::get_page(
+            &source,
+            std::time::Duration::from_secs(30),
+            input::LIST_BYTES,
+        )
+        .with_context(|| format!("cannot read {}", crate::endpoint::http::shown(&source)))?
+    } else {
+        input::read_all(std::path::Path::new(&source), "page", input::LIST_BYTES)?
+    };
+    let page = String::from_utf8_lossy(&bytes);
+    let found = Published::from_page(&page).map_err(|e| {
+        hinted(
+            format!("{}: {e}", crate::endpoint::http::shown(&source)),
+            "the page may have changed its layout: check it by eye, and keep the list in use until then",
+        )
+    })?;
+    let now = args.clock.now();
+    let shown_source = crate::endpoint::http::shown(&source).into_owned();
+    let read_at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let text = found.to_allowlist_file(&shown_source, &read_at);
+    let in_use = match &args.allowlist {
+        Some(path) => {
+            ListArgs {
+                env: None,
+                allowlist: Some(path.clone()),
+                clock: args.clock.clone(),
+            }
+            .load_file(path, EnvFilter::All)?
+            .0
+        }
+        None => Allowlist::built_in(None),
+    };
+    let (added, removed) = found.compare(&in_use);
+    if let Some(path) = &args.output {
+        write_whole(path, &text).with_context(|| format!("cannot write {}", input::shown(path)))?;
+    }
+    let against = match &args.allowlist {
+        Some(path) => input::shown(path).into_owned(),
+        None => format!("the built-in list ({BUILT_IN_DATE})"),
+    };
+    let mut out = Printer::new();
+    match args.format {
+        Format::Text => out.text_block(&text)?,
+        Format::Json => {
+            for (ip, env) in found.entries() {
+                out.json(&EntryLine {
+                    kind: "entry",
+                    entry: format!("{ip}/32"),
+                    label: Some(env.as_str()),
+                })?;
+            }
+            out.json(&FetchSummary {
+                kind: "summary",
+                entries: found.entries().count(),
+                source: &shown_source,
+                read_at: &read_at,
+                compared_with: &against,
+                same: added.is_empty() && removed.is_empty(),
+                added: &added,
+                removed: &removed,
+            })?;
+        }
+    }
+    out.flush()?;
+    if added.is_empty() && removed.is_empty() {
+        output::note(format_args!("the published list is the same as {against}"));
+        return Ok(Outcome::Pass);
+    }
+    for net in &added {
+        output::warn(format_args!("added since {against}: {net}"));
+    }
+    for net in &removed {
+        output::warn(format_args!("removed since {against}: {net}"));
+    }
+    output::warn(format_args!(
+        "the published list differs from {against}: {} added, {} removed",
+        added.len(),
+        removed.len()
+    ));
+    Ok(Outcome::Fail)
+}
+
+/// Writes `text` to `path` whole: to a file beside it first, then renamed over it, so that a
+/// reader never sees half a list.
+fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "allowlist".to_owned());
+    let temporary = dir.join(format!(".{name}.smile-sec-{}", std::process::id()));
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
 }
 
 fn stamp<'a>(scope: &'a str, command: &'a str, port: u16) -> Stamp<'a> {

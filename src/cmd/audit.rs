@@ -624,7 +624,7 @@ fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> std::io::Result
     if has(Code::SecretFilePermissions) {
         say(
             out,
-            "restrict the file holding the key to its owner (chmod 600); if others may have read it, rotate the key as above".into(),
+            "restrict the file holding the key to its owner (chmod 600), and rotate the key if others may have read it".into(),
         )?;
     }
     if has(Code::InlineSecret) && !rotate {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::Duration;
 use clap::ValueHint;
 use ipnet::IpNet;
 
@@ -20,7 +20,6 @@ use crate::guard::gate::Gate;
 use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
-use crate::ip::allowlist::BUILT_IN_DATE;
 use crate::keys::credentials::verification_credentials;
 use crate::keys::keyfile::{self, Environment};
 use crate::outcome::Outcome;
@@ -201,17 +200,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .then(|| keyfile::locate(args.keys.keys.as_deref()))
         .flatten();
 
-    let list = ListArgs {
-        env: match environment {
-            Environment::Production => EnvFilter::Production,
-            Environment::Sandbox => EnvFilter::Sandbox,
-        },
-        allowlist: args.allowlist.clone(),
+    let env = match environment {
+        Environment::Production => EnvFilter::Production,
+        Environment::Sandbox => EnvFilter::Sandbox,
     };
-    let (allowlist, _scope) = list.load()?;
-    if args.allowlist.is_none() {
-        warn_if_list_is_old(args.clock.now());
-    }
+    // The same list, rules and staleness warning as ip-check and allowlist.
+    let list = ListArgs {
+        env: Some(env),
+        allowlist: args.allowlist.clone(),
+        clock: args.clock.clone(),
+    };
+    let (allowlist, _scope, _) = list.load(env)?;
 
     let window = Window {
         max_age: Some(args.max_age),
@@ -264,23 +263,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     server::serve(listener, config)?;
     Ok(Outcome::Pass)
-}
-
-/// Past this age the built-in list of callback sources may no longer be Smile ID's.
-const LIST_MAX_AGE_DAYS: i64 = 180;
-
-/// Warns once at start when the built-in list of callback sources is old.
-fn warn_if_list_is_old(now: DateTime<Utc>) {
-    let Ok(date) = NaiveDate::parse_from_str(BUILT_IN_DATE, "%Y-%m-%d") else {
-        return;
-    };
-    if (now.date_naive() - date).num_days() > LIST_MAX_AGE_DAYS {
-        output::warn(format_args!(
-            "the built-in list of Smile ID's callback sources dates from {date}, over \
-             {LIST_MAX_AGE_DAYS} days ago, and Smile ID may have changed it: compare it with \
-             `smile-sec allowlist fetch` and pass the result with --allowlist FILE"
-        ));
-    }
 }
 
 /// A store that cannot be used at start: exit 2 with its message and hint.

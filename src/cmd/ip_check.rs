@@ -182,7 +182,7 @@ struct Report {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (list, _scope) = args.list.load()?;
+    let (list, _scope, _env) = args.list.load(super::allowlist::EnvFilter::All)?;
     let mut report = Report {
         list,
         format: args.format,

@@ -7,6 +7,7 @@ pub mod callback;
 pub mod completions;
 pub mod guard;
 pub mod ip_check;
+pub mod keys;
 pub mod seen;
 pub mod sign;
 pub mod verify;
@@ -25,6 +26,7 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Seen(args) => seen::run(args),
         Command::Callback(args) => callback::run(args),
         Command::Guard(args) => guard::run(args),
+        Command::Keys(args) => keys::run(args),
         Command::Completions(args) => completions::run(args),
     }
 }

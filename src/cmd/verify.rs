@@ -192,7 +192,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let worker = Worker {
         verifier,
         explainer,
-        digest_all: args.seen.is_some(),
+        // Every accepted body is digested as it is first read (by the workers, in parallel):
+        // a repeated pair is then judged on what was read, never on the file read again, which
+        // may have changed since.
+        digest_all: true,
         format: args.format,
     };
     // Piece buffers go back from the collector to the reader, to be filled again.

@@ -121,6 +121,42 @@ impl Client {
     }
 }
 
+/// GETs a page (following a few redirects, as a browser would to the docs site), up to `limit`
+/// bytes: its body when the status is 2xx.
+pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, SendError> {
+    check_url(url)?;
+    let client = Client::new(timeout);
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(5)
+        .timeout_global(Some(timeout))
+        .user_agent(concat!("smile-sec/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .new_agent();
+    let mut response = agent.get(url).call().map_err(|e| client.classify(e))?;
+    let status = response.status().as_u16();
+    if !(200..300).contains(&status) {
+        return Err(SendError::Unreachable(format!(
+            "the server answered {status} {}",
+            response.status().canonical_reason().unwrap_or("")
+        )));
+    }
+    let mut body = Vec::new();
+    response
+        .body_mut()
+        .as_reader()
+        .take(limit + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| SendError::Unreachable(format!("the answer broke off: {e}")))?;
+    if body.len() as u64 > limit {
+        return Err(SendError::Unreachable(format!(
+            "the page is larger than {} MiB",
+            limit >> 20
+        )));
+    }
+    Ok(body)
+}
+
 /// Only `http://` and `https://` URLs are sent to.
 pub fn check_url(url: &str) -> Result<(), SendError> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();

@@ -295,14 +295,49 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
 }
 
 /// A top-level array, streamed element by element (after [`layout`] said [`Layout::Array`]).
+///
+/// An element larger than [`MAX_ITEM_BYTES`] is an error item of its own: serde_json is stopped
+/// once it has been handed that many bytes of it (so memory stays bounded), the rest of the element
+/// is skipped by its brackets and quotes, and the elements after it are read on, by serde_json
+/// started again on a stand-in that puts them at the same line and column (so that errors after
+/// it say where they are in the file).
 pub fn read_array<R: BufRead>(
     reader: R,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
+    let mut source = Bounded::new(reader);
+    // The number of this pass's first element, and whether that one is a stand-in.
+    let mut first: ItemNumber = 1;
+    let mut stand_in = false;
+    loop {
+        match array_pass(&mut source, first, stand_in, &mut sink)? {
+            None => return Ok(()),
+            Some(number) => {
+                sink(number, RawItem::Error(too_large()))?;
+                source.skip_value()?;
+                source.restart();
+                first = number;
+                stand_in = true;
+            }
+        }
+    }
+}
+
+/// One run of serde_json's stream reader over the array: `Some(number)` when element `number`
+/// was too large (the source stops inside it).
+fn array_pass<R: BufRead>(
+    source: &mut Bounded<R>,
+    first: ItemNumber,
+    stand_in: bool,
+    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+) -> io::Result<Option<ItemNumber>> {
     struct Elements<'s, F> {
         sink: &'s mut F,
         sink_error: Option<io::Error>,
         count: ItemNumber,
+        first: ItemNumber,
+        stand_in: bool,
+        start_value: std::rc::Rc<std::cell::Cell<bool>>,
     }
     impl<'de, F: FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>> Visitor<'de>
         for &mut Elements<'_, F>
@@ -312,9 +347,17 @@ pub fn read_array<R: BufRead>(
             f.write_str("an array of callback objects")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            loop {
+                self.start_value.set(true);
+                let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
+                    break;
+                };
                 self.count += 1;
-                if let Err(e) = (self.sink)(self.count, RawItem::Json(raw.get().as_bytes(), None)) {
+                if self.stand_in && self.count == 1 {
+                    continue;
+                }
+                let number = self.first + self.count - 1;
+                if let Err(e) = (self.sink)(number, RawItem::Json(raw.get().as_bytes(), None)) {
                     self.sink_error = Some(e);
                     return Err(de::Error::custom("output closed"));
                 }
@@ -323,20 +366,256 @@ pub fn read_array<R: BufRead>(
         }
     }
     let mut elements = Elements {
-        sink: &mut sink,
+        sink,
         sink_error: None,
         count: 0,
+        first,
+        stand_in,
+        start_value: source.start_value.clone(),
     };
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let outcome = de.deserialize_seq(&mut elements).and_then(|()| de.end());
+    let outcome = {
+        let mut de = serde_json::Deserializer::from_reader(&mut *source);
+        de.deserialize_seq(&mut elements).and_then(|()| de.end())
+    };
     if let Some(e) = elements.sink_error {
         return Err(e);
     }
-    if let Err(e) = outcome {
-        let at = elements.count + 1;
-        return sink(at, RawItem::Error(e.to_string()));
+    let at = elements.first + elements.count;
+    if source.over_limit {
+        return Ok(Some(at));
     }
-    Ok(())
+    if let Err(e) = outcome {
+        (elements.sink)(at, RawItem::Error(e.to_string()))?;
+    }
+    Ok(None)
+}
+
+/// Where the reader is in the element serde_json is reading, judged byte by byte by quotes and
+/// brackets only (serde_json judges validity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not in an element: the array's opening, or after its end.
+    Outside,
+    /// Before an element's first byte: white space and the comma.
+    Before,
+    Scalar,
+    Str {
+        escaped: bool,
+    },
+    Container {
+        depth: u32,
+        in_string: bool,
+        escaped: bool,
+    },
+    /// After an element's last byte.
+    Done,
+}
+
+/// A reader between serde_json and the source that counts the bytes of each element it hands
+/// on and stops at [`MAX_ITEM_BYTES`], and can skip the rest of that element and start again.
+struct Bounded<R> {
+    inner: R,
+    phase: Phase,
+    value_bytes: usize,
+    /// serde_json is about to read an element (set by the visitor before each one).
+    start_value: std::rc::Rc<std::cell::Cell<bool>>,
+    over_limit: bool,
+    /// Line (newlines seen) and column (bytes since the last newline) of the next byte.
+    lines: u64,
+    column: u64,
+    /// The stand-in still to hand on before the source: `[0`, newlines, spaces.
+    head: &'static [u8],
+    newlines: u64,
+    spaces: u64,
+}
+
+impl<R: BufRead> Bounded<R> {
+    fn new(inner: R) -> Self {
+        Bounded {
+            inner,
+            phase: Phase::Outside,
+            value_bytes: 0,
+            start_value: std::rc::Rc::default(),
+            over_limit: false,
+            lines: 0,
+            column: 0,
+            head: b"",
+            newlines: 0,
+            spaces: 0,
+        }
+    }
+
+    /// Takes `b` into the phase; false when it would make the element too large.
+    fn track(&mut self, b: u8) -> bool {
+        if self.start_value.replace(false) {
+            self.phase = Phase::Before;
+            self.value_bytes = 0;
+        }
+        let ws = matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let before = self.phase;
+        self.phase = match self.phase {
+            Phase::Outside => Phase::Outside,
+            Phase::Before if ws || b == b',' => Phase::Before,
+            Phase::Before if b == b']' => Phase::Outside,
+            Phase::Before => match b {
+                b'{' | b'[' => Phase::Container {
+                    depth: 1,
+                    in_string: false,
+                    escaped: false,
+                },
+                b'"' => Phase::Str { escaped: false },
+                _ => Phase::Scalar,
+            },
+            Phase::Scalar if ws || b == b',' || b == b']' => Phase::Done,
+            Phase::Scalar => Phase::Scalar,
+            Phase::Str { escaped: true } => Phase::Str { escaped: false },
+            Phase::Str { escaped: false } => match b {
+                b'\\' => Phase::Str { escaped: true },
+                b'"' => Phase::Done,
+                _ => Phase::Str { escaped: false },
+            },
+            Phase::Container {
+                depth,
+                in_string: true,
+                escaped,
+            } => Phase::Container {
+                depth,
+                in_string: escaped || b != b'"',
+                escaped: !escaped && b == b'\\',
+            },
+            Phase::Container { depth, .. } => match b {
+                b'"' => Phase::Container {
+                    depth,
+                    in_string: true,
+                    escaped: false,
+                },
+                b'{' | b'[' => Phase::Container {
+                    depth: depth + 1,
+                    in_string: false,
+                    escaped: false,
+                },
+                b'}' | b']' if depth == 1 => Phase::Done,
+                b'}' | b']' => Phase::Container {
+                    depth: depth - 1,
+                    in_string: false,
+                    escaped: false,
+                },
+                _ => Phase::Container {
+                    depth,
+                    in_string: false,
+                    escaped: false,
+                },
+            },
+            Phase::Done => Phase::Done,
+        };
+        // A byte of the element: its first, its last (a closing quote or bracket), any between;
+        // not what ends a scalar, nor what follows the element.
+        let in_value = !matches!(
+            (before, self.phase),
+            (Phase::Outside | Phase::Done, _)
+                | (_, Phase::Outside | Phase::Before)
+                | (Phase::Scalar, Phase::Done)
+        );
+        if in_value {
+            self.value_bytes += 1;
+            if self.value_bytes > MAX_ITEM_BYTES {
+                // Not taken: the byte is left to `skip_value`, from the phase before it.
+                self.phase = before;
+                self.value_bytes -= 1;
+                return false;
+            }
+        }
+        if b == b'\n' {
+            self.lines += 1;
+            self.column = 0;
+        } else {
+            self.column += 1;
+        }
+        true
+    }
+
+    /// Skips the rest of the element the reader stopped in, leaving a scalar's end unread.
+    fn skip_value(&mut self) -> io::Result<()> {
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            let chunk = buf[..buf.len().min(64 << 10)].to_vec();
+            let mut used = 0;
+            let mut done = false;
+            for b in chunk {
+                if self.phase == Phase::Scalar
+                    && matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']')
+                {
+                    done = true;
+                    break;
+                }
+                used += 1;
+                // Past the limit already: only the phase and the position matter here.
+                self.value_bytes = 0;
+                self.track(b);
+                if self.phase == Phase::Done {
+                    done = true;
+                    break;
+                }
+            }
+            self.inner.consume(used);
+            if done {
+                self.phase = Phase::Done;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Starts again after a skipped element: a stand-in `[0` and white space that put the next
+    /// byte at its line and column, then the source.
+    fn restart(&mut self) {
+        self.head = b"[0";
+        (self.newlines, self.spaces) = if self.lines == 0 {
+            (0, self.column.saturating_sub(2))
+        } else {
+            (self.lines, self.column)
+        };
+        self.lines = 0;
+        self.column = 0;
+        self.phase = Phase::Outside;
+        self.over_limit = false;
+        self.start_value.set(false);
+    }
+}
+
+impl<R: BufRead> io::Read for Bounded<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let b = if let Some((&b, rest)) = self.head.split_first() {
+            self.head = rest;
+            b
+        } else if self.newlines > 0 {
+            self.newlines -= 1;
+            b'\n'
+        } else if self.spaces > 0 {
+            self.spaces -= 1;
+            b' '
+        } else {
+            let Some(&b) = self.inner.fill_buf()?.first() else {
+                return Ok(0);
+            };
+            if !self.track(b) {
+                self.over_limit = true;
+                return Err(io::Error::other(too_large()));
+            }
+            self.inner.consume(1);
+            out[0] = b;
+            return Ok(1);
+        };
+        // Stand-in bytes are tracked too: they stand for the source's.
+        self.track(b);
+        out[0] = b;
+        Ok(1)
+    }
 }
 
 /// NDJSON, a lone object (possibly pretty-printed over many lines), or several of either.

@@ -4,4 +4,5 @@
 pub mod address;
 pub mod allowlist;
 pub mod proxy;
+pub mod published;
 pub mod snippet;

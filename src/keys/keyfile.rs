@@ -38,6 +38,20 @@ pub struct KeyFile {
 pub struct PolicyOverride {
     pub max_age_days: Option<u32>,
     pub warn_days: Option<u32>,
+    #[serde(rename = "$comment", default)]
+    comment: Comment,
+}
+
+/// A `"$comment"`: a note for people (as in JSON Schema), which must be a string and is otherwise
+/// ignored. It is the one field a key file may have beyond its own, so that a file can explain
+/// itself (`smile-sec keys template`) while a misspelt field is still an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Comment;
+
+impl<'de> Deserialize<'de> for Comment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|_| Comment)
+    }
 }
 
 impl PolicyOverride {
@@ -77,6 +91,8 @@ impl KeyFile {
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
+    #[serde(rename = "$comment", default)]
+    _comment: Comment,
     max_age_days: Option<u32>,
     warn_days: Option<u32>,
     production: Option<Object<PolicyOverride>>,
@@ -287,6 +303,8 @@ impl std::error::Error for SecretError {}
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    #[serde(rename = "$comment", default)]
+    _comment: Comment,
     #[serde(default)]
     policy: Object<RawPolicy>,
     keys: Vec<Object<RawEntry>>,
@@ -319,6 +337,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEntry {
+    #[serde(rename = "$comment", default)]
+    _comment: Comment,
     id: String,
     partner_id: String,
     environment: Environment,
@@ -338,6 +358,8 @@ struct RawEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMute {
+    #[serde(rename = "$comment", default)]
+    _comment: Comment,
     finding: String,
     reason: String,
     until: String,
@@ -477,7 +499,15 @@ impl KeyFile {
                         "`api_key_env` must be the name of an environment variable (letters, digits and `_`, not starting with a digit); its value is not shown in case it is the key itself".into(),
                     ));
                 }
-                (None, Some(file), None) => SecretSource::File(file),
+                (None, Some(file), None) => {
+                    if let Err(why) = lexically_inside(&file) {
+                        return Err(invalid(
+                            Some(&id),
+                            format!("`api_key_file` {} is refused: {why}", input::shown(&file)),
+                        ));
+                    }
+                    SecretSource::File(file)
+                }
                 (None, None, Some(key)) => SecretSource::Inline(key),
                 _ => {
                     return Err(invalid(
@@ -568,28 +598,8 @@ impl KeyFile {
             path: file.to_owned(),
             why,
         };
-        if file.has_root()
-            || file.is_absolute()
-            || file
-                .components()
-                .any(|c| matches!(c, std::path::Component::Prefix(_)))
-        {
-            return Err(refused(
-                "it must be a path relative to the key file's folder, not an absolute one",
-            ));
-        }
-        // Lexically first: `..` that climbs out is refused even when the target is missing.
-        let mut depth = 0usize;
-        for component in file.components() {
-            match component {
-                std::path::Component::ParentDir if depth == 0 => {
-                    return Err(refused("`..` leads out of the key file's folder"));
-                }
-                std::path::Component::ParentDir => depth -= 1,
-                std::path::Component::Normal(_) => depth += 1,
-                _ => {}
-            }
-        }
+        // Checked when the file was read too; again here for entries built otherwise.
+        lexically_inside(file).map_err(refused)?;
         let path = self.base_dir().join(file);
         // Then through symlinks: the real file must be inside the real folder.
         let unreadable = |source| SecretError::FileUnreadable {
@@ -609,6 +619,73 @@ impl KeyFile {
     pub fn find(&self, id: &str) -> Option<&KeyEntry> {
         self.keys.iter().find(|k| k.id == id)
     }
+}
+
+/// A key file to start from, dated `today`: two keys (production and sandbox, server to server)
+/// whose values live in environment variables, every placeholder explained in a `"$comment"`.
+/// It parses, and `audit` passes it (the keys are new; their variables are unset until set).
+pub fn template(today: NaiveDate) -> String {
+    let month = today.format("%Y-%m");
+    let template = serde_json::json!({
+        "$comment": "smile-sec key file. Replace YOUR-PARTNER-ID with your Smile ID partner ID (used byte for byte: \"085\" and \"85\" sign differently), set each api_key_env variable to its key where smile-sec runs, and keep one entry per key and integration. Check it with: smile-sec audit --keys smile-keys.json. Schema: schema/smile-keys.schema.json. No secret belongs in this file: use api_key_env (a variable's name) or api_key_file (a file beside this one, chmod 600).",
+        "policy": {
+            "$comment": "Rotate every 90 days (Smile ID's advice), warn 14 days ahead; an environment may have its own numbers.",
+            "max_age_days": 90,
+            "warn_days": 14,
+            "production": { "max_age_days": 90 }
+        },
+        "keys": [
+            {
+                "$comment": "The production key your server signs with. `created` is the day the key was made in the portal; when you rotate it, add the new key as a new entry and set this one's status to \"retired\" with the date in `retired`.",
+                "id": format!("live-server-{month}"),
+                "partner_id": "YOUR-PARTNER-ID",
+                "environment": "production",
+                "integrations": ["server"],
+                "created": today.to_string(),
+                "status": "active",
+                "api_key_env": "SMILE_LIVE_SERVER_KEY",
+                "owner": "your-team",
+                "mutes": []
+            },
+            {
+                "$comment": "The sandbox key for the same integration: keys work in one environment only.",
+                "id": format!("sandbox-server-{month}"),
+                "partner_id": "YOUR-PARTNER-ID",
+                "environment": "sandbox",
+                "integrations": ["server"],
+                "created": today.to_string(),
+                "status": "active",
+                "api_key_env": "SMILE_SANDBOX_SERVER_KEY",
+                "owner": "your-team"
+            }
+        ]
+    });
+    // A JSON value of strings, numbers and arrays always serialises.
+    serde_json::to_string_pretty(&template).unwrap_or_default() + "\n"
+}
+
+/// Whether `file`, as written, stays inside the folder it is relative to: not absolute, and no
+/// `..` that climbs out of it (symbolic links are for [`KeyFile::secret_path`] to follow).
+fn lexically_inside(file: &Path) -> Result<(), &'static str> {
+    use std::path::Component;
+    if file.has_root()
+        || file.is_absolute()
+        || file.components().any(|c| matches!(c, Component::Prefix(_)))
+    {
+        return Err("it must be a path relative to the key file's folder, not an absolute one");
+    }
+    let mut depth = 0usize;
+    for component in file.components() {
+        match component {
+            Component::ParentDir if depth == 0 => {
+                return Err("`..` leads out of the key file's folder");
+            }
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A portable environment variable name (POSIX: letters, digits and `_`, not starting with a digit).
@@ -694,6 +771,26 @@ mod tests {
             !shown.contains("inline-key"),
             "Debug leaks the key: {shown}"
         );
+    }
+
+    #[test]
+    fn the_template_parses_and_comments_are_strings_only() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let file = parse(&template(today)).unwrap();
+        assert_eq!(file.keys.len(), 2);
+        assert_eq!(file.keys[0].id, "live-server-2026-12");
+        assert!(matches!(file.keys[0].secret, SecretSource::Env(_)));
+        let entry = r#""id":"a","partner_id":"1","environment":"sandbox","integrations":["server"],"created":"2026-01-01""#;
+        assert!(
+            parse(&format!(
+                r#"{{"$comment":"x","keys":[{{"$comment":"y",{entry}}}]}}"#
+            ))
+            .is_ok()
+        );
+        let err = parse(&format!(r#"{{"$comment":7,"keys":[{{{entry}}}]}}"#)).unwrap_err();
+        assert!(err.to_string().contains("expected a string"), "{err}");
+        let err = parse(&format!(r#"{{"keys":[{{"$coment":"y",{entry}}}]}}"#)).unwrap_err();
+        assert!(err.to_string().contains("unknown field `$coment`"), "{err}");
     }
 
     #[test]

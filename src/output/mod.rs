@@ -198,6 +198,15 @@ impl Printer {
         self.out.write_all(b"\n")
     }
 
+    /// Lines of text that hold input, each escaped as [`Printer::text`] does.
+    pub fn text_block(&mut self, text: &str) -> io::Result<()> {
+        for line in text.lines() {
+            self.out.write_all(escape_controls(line).as_bytes())?;
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     /// Raw text, as is (generated scripts, snippets).
     pub fn raw(&mut self, text: &str) -> io::Result<()> {
         self.out.write_all(text.as_bytes())

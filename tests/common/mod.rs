@@ -111,3 +111,35 @@ fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     }
     Some(data[head_end..].to_vec())
 }
+
+/// A web page on an ephemeral loopback port: each GET is answered with `status` and `body`, for
+/// at most `requests` requests, after which the server thread ends.
+pub fn serve_page(status: u16, body: &str, requests: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let body = body.to_owned();
+    thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 << 10 {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            assert!(
+                head.starts_with(b"GET "),
+                "{}",
+                String::from_utf8_lossy(&head)
+            );
+            let reply = format!(
+                "HTTP/1.1 {status} Whatever\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    format!("http://{addr}/further-reading/security-overview")
+}

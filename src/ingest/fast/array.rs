@@ -372,7 +372,8 @@ impl<R: BufRead> Framer<R> {
         loop {
             let bytes = &self.buf[self.at..self.filled];
             if let Some(len) = cut.scan(bytes) {
-                return Ok((cut.deepest <= MAX_DEPTH).then_some(len));
+                // A large element, even one read whole, is the stream reader's to report.
+                return Ok((cut.deepest <= MAX_DEPTH && len <= MAX_ITEM_BYTES).then_some(len));
             }
             if bytes.len() > MAX_ITEM_BYTES || !self.read_more(bytes.len())? {
                 return Ok(None);

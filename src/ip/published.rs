@@ -1,0 +1,270 @@
+//! Smile ID's published callback sources, read from a copy of the Security Overview page (HTML or
+//! text): the IPv4 addresses listed for each environment, and how they differ from a list in
+//! use. Fetching the page is the command's (`allowlist fetch`), through `http`.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+use crate::ip::allowlist::{Allowlist, IpNet};
+use crate::keys::keyfile::Environment;
+
+/// Where Smile ID publishes its callback addresses.
+pub const SECURITY_OVERVIEW_URL: &str =
+    "https://docs.usesmileid.com/further-reading/security-overview";
+
+/// How far (in characters of the page's text) the first address may follow the name of its
+/// environment, and each next one the address before it: a table row or a list, not the rest of
+/// the page.
+const NEAR: usize = 400;
+const NEXT: usize = 60;
+
+/// The addresses a page lists for each environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Published {
+    pub production: BTreeSet<Ipv4Addr>,
+    pub sandbox: BTreeSet<Ipv4Addr>,
+}
+
+/// Why a page gives no list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotFound {
+    /// Neither environment has an address.
+    Nothing,
+    /// One environment has addresses and the other none: never a half list.
+    Half(Environment),
+}
+
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotFound::Nothing => {
+                f.write_str("no callback address of either environment was found in the page")
+            }
+            NotFound::Half(missing) => write!(
+                f,
+                "the page lists no {missing} callback address, only the other environment's; a half list is not taken"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NotFound {}
+
+impl Published {
+    /// Reads the addresses out of a page. Each IPv4 address in dotted decimal is given to the
+    /// environment named last before it (`Production`/`Live`, `Sandbox`/`Test`), when that name
+    /// is near; addresses far from any name are not taken.
+    pub fn from_page(page: &str) -> Result<Published, NotFound> {
+        let text = page_text(page);
+        let lower = text.to_ascii_lowercase();
+        let mut found = Published::default();
+        let mut current: Option<(Environment, usize, usize)> = None;
+        let bytes = lower.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+            if word_start {
+                for (word, env) in [
+                    ("production", Environment::Production),
+                    ("live", Environment::Production),
+                    ("sandbox", Environment::Sandbox),
+                    ("test", Environment::Sandbox),
+                ] {
+                    let end = i + word.len();
+                    if lower[i..].starts_with(word)
+                        && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+                    {
+                        current = Some((env, end, NEAR));
+                    }
+                }
+            }
+            if word_start && bytes[i].is_ascii_digit() {
+                let end = i + bytes[i..]
+                    .iter()
+                    .position(|b| !(b.is_ascii_digit() || *b == b'.'))
+                    .unwrap_or(bytes.len() - i);
+                let token = lower[i..end].trim_end_matches('.');
+                if let Some(ip) = strict_ipv4(token)
+                    && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+                    && let Some((env, at, near)) = current
+                    && i - at <= near
+                {
+                    match env {
+                        Environment::Production => found.production.insert(ip),
+                        Environment::Sandbox => found.sandbox.insert(ip),
+                    };
+                    // The list goes on from here: the next address is near this one.
+                    current = Some((env, end, NEXT));
+                }
+                i = end.max(i + 1);
+                continue;
+            }
+            i += 1;
+        }
+        match (found.production.is_empty(), found.sandbox.is_empty()) {
+            (true, true) => Err(NotFound::Nothing),
+            (true, false) => Err(NotFound::Half(Environment::Production)),
+            (false, true) => Err(NotFound::Half(Environment::Sandbox)),
+            (false, false) => Ok(found),
+        }
+    }
+
+    /// Every address with its environment, production first.
+    pub fn entries(&self) -> impl Iterator<Item = (Ipv4Addr, Environment)> + '_ {
+        self.production
+            .iter()
+            .map(|ip| (*ip, Environment::Production))
+            .chain(self.sandbox.iter().map(|ip| (*ip, Environment::Sandbox)))
+    }
+
+    /// The list as an `--allowlist` file, stamped with where and when it was read.
+    pub fn to_allowlist_file(&self, source: &str, read_at: &str) -> String {
+        let mut text = format!(
+            "# Smile ID callback sources, read by smile-sec allowlist fetch\n# Source: {}\n# Read: {read_at}\n",
+            source.replace(['\n', '\r'], " ")
+        );
+        for (ip, env) in self.entries() {
+            text.push_str(&format!("{:<20} {env}\n", format!("{ip}/32")));
+        }
+        text
+    }
+
+    /// What this list adds to and removes from `in_use`, as (network, environment label) pairs.
+    pub fn compare(&self, in_use: &Allowlist) -> (Vec<String>, Vec<String>) {
+        let theirs: BTreeSet<(String, String)> = self
+            .entries()
+            .map(|(ip, env)| (format!("{ip}/32"), env.as_str().to_owned()))
+            .collect();
+        let ours: BTreeSet<(String, String)> = in_use
+            .entries()
+            .iter()
+            .map(|e| {
+                (
+                    e.net.to_string(),
+                    e.label.as_deref().unwrap_or("").to_ascii_lowercase(),
+                )
+            })
+            .collect();
+        let show = |(net, label): &(String, String)| {
+            if label.is_empty() {
+                net.clone()
+            } else {
+                format!("{net} ({label})")
+            }
+        };
+        (
+            theirs.difference(&ours).map(show).collect(),
+            ours.difference(&theirs).map(show).collect(),
+        )
+    }
+}
+
+/// `a.b.c.d` with four decimal parts of 0-255 and no leading zeros.
+fn strict_ipv4(token: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() != 4
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 3 || (p.len() > 1 && p.starts_with('0')))
+    {
+        return None;
+    }
+    let net: IpNet = format!("{token}/32").parse().ok()?;
+    match net {
+        IpNet::V4(v4) => Some(v4.addr()),
+        IpNet::V6(_) => None,
+    }
+}
+
+/// The text of a page: tags and scripts dropped (each tag read as a space, so that table cells
+/// stay apart), the usual entities decoded.
+fn page_text(page: &str) -> String {
+    let mut text = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        let after = &rest[open..];
+        let lower_start: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = if lower_start.starts_with("<script") {
+            find_ci(after, "</script>").map(|e| e + "</script>".len())
+        } else if lower_start.starts_with("<style") {
+            find_ci(after, "</style>").map(|e| e + "</style>".len())
+        } else if after.starts_with("<!--") {
+            after.find("-->").map(|e| e + 3)
+        } else {
+            after.find('>').map(|e| e + 1)
+        };
+        match skip_to {
+            Some(n) => rest = &after[n..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    text.push_str(rest);
+    text.replace("&nbsp;", " ")
+        .replace("&#46;", ".")
+        .replace("&amp;", "&")
+}
+
+fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.to_ascii_lowercase().find(needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: &str = r#"<html><head><style>td{}</style><script>var ip="1.1.1.1";</script></head><body>
+      <h2>API keys</h2><p>A Sandbox key does not work in Live.</p>
+      <h2>IP Allowlisting</h2><p>Allow all eight if you handle both Production and Sandbox callbacks.</p>
+      <table><tr><th>Environment</th><th>IP addresses</th></tr>
+      <tr><td>Production</td><td>34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74</td></tr>
+      <tr><td><strong>Sandbox</strong></td><td>35.166.227.53<br>44.246.19.66<br>54.246.37.255<br>99.81.237.141</td></tr>
+      </table><p>Version 1.2.3.4.5 of the page; our office network (not for callbacks) is described elsewhere, and the address of our status page is 10.0.0.1.</p></body></html>"#;
+
+    #[test]
+    fn a_table_gives_both_lists() {
+        let found = Published::from_page(TABLE).unwrap();
+        let built_in = Allowlist::built_in(None);
+        assert_eq!(found.compare(&built_in), (vec![], vec![]));
+        assert_eq!(found.production.len(), 4);
+        assert!(found.sandbox.contains(&Ipv4Addr::new(99, 81, 237, 141)));
+    }
+
+    #[test]
+    fn plain_text_and_markdown_too() {
+        let text = "| environment | addresses |\n|---|---|\n| Production | 34.240.137.52, 44.230.128.108 |\n| Sandbox | 35.166.227.53 |\n";
+        let found = Published::from_page(text).unwrap();
+        assert_eq!(found.production.len(), 2);
+        assert_eq!(found.sandbox.len(), 1);
+        let file = found.to_allowlist_file("saved.html", "2027-01-01T00:00:00Z");
+        let list = Allowlist::parse_file(&file, "f".into(), "d".into()).unwrap();
+        assert_eq!(list.entries().len(), 3);
+        let (added, removed) = found.compare(&Allowlist::built_in(None));
+        assert!(added.is_empty());
+        assert_eq!(removed.len(), 5);
+    }
+
+    #[test]
+    fn no_list_or_half_a_list_is_refused() {
+        assert_eq!(
+            Published::from_page("<p>No addresses here, Production or Sandbox.</p>"),
+            Err(NotFound::Nothing)
+        );
+        assert_eq!(
+            Published::from_page("Production: 34.240.137.52, 44.230.128.108"),
+            Err(NotFound::Half(Environment::Sandbox))
+        );
+        // Leading zeros, short forms and out-of-range parts are not addresses.
+        assert_eq!(
+            Published::from_page("Production 034.1.1.1 1.2.3 256.1.1.1 Sandbox 1.1.1"),
+            Err(NotFound::Nothing)
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! The allowlist's secure defaults through the binary: `allowlist fetch` against saved copies of
+//! the Security Overview page served on loopback (the same list, a changed list, a page with no
+//! list or half of one), snippets that admit production only unless told otherwise,
+//! `SMILE_SEC_ALLOWLIST`, and the warning when the built-in list is old.
+
+mod common;
+
+use common::{serve_page, smile_sec};
+
+const PRODUCTION: [&str; 4] = [
+    "34.240.137.52",
+    "44.230.128.108",
+    "52.36.32.43",
+    "52.213.46.74",
+];
+const SANDBOX: [&str; 4] = [
+    "35.166.227.53",
+    "44.246.19.66",
+    "54.246.37.255",
+    "99.81.237.141",
+];
+const FRESH: &str = "2026-12-01T00:00:00Z";
+const OLD: &str = "2027-07-01T00:00:00Z";
+
+/// A page in the shape of the Security Overview: text about keys, then the table.
+fn page(production: &[&str], sandbox: &[&str]) -> String {
+    format!(
+        r#"<!doctype html><html><head><title>Security Overview</title><script>window.x = "10.1.1.1";</script></head>
+<body><h1>Security Overview</h1>
+<h2>API keys</h2><p>Keys are environment specific: a Sandbox key does not work in Live.</p>
+<h2>IP Allowlisting</h2><p>Callbacks come from these addresses. A receiver that handles both Production and Sandbox callbacks should allow all eight.</p>
+<table><thead><tr><th>Environment</th><th>Addresses</th></tr></thead><tbody>
+<tr><td>Production</td><td>{}</td></tr>
+<tr><td>Sandbox</td><td>{}</td></tr>
+</tbody></table><h2>Certifications</h2><p>ISO 27001, SOC 2 Type II.</p></body></html>"#,
+        production.join(", "),
+        sandbox.join("<br/>")
+    )
+}
+
+fn fetch(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = smile_sec()
+        .args(["allowlist", "fetch", "--now", FRESH])
+        .args(args)
+        .env_remove("SMILE_SEC_ALLOWLIST")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_same_list_exits_0_and_is_a_usable_allowlist() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = serve_page(200, &page(&PRODUCTION, &SANDBOX), 1);
+    let output = dir.path().join("list.txt");
+    let (code, stdout, stderr) = fetch(&["--source", &url, "--output", output.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains(&format!("# Source: {url}")), "{stdout}");
+    assert!(stdout.contains(&format!("# Read: {FRESH}")), "{stdout}");
+    assert!(!stdout.contains("10.1.1.1"), "{stdout}");
+    for ip in PRODUCTION {
+        assert!(stdout.contains(&format!("{ip}/32")), "{stdout}");
+    }
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), stdout);
+    assert!(stderr.contains("the same as the built-in list"), "{stderr}");
+    // The written list is an --allowlist file that keeps its environments.
+    smile_sec()
+        .args(["ip-check", "--env", "sandbox", "--allowlist"])
+        .arg(&output)
+        .args(["99.81.237.141", "34.240.137.52"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("allowed  99.81.237.141"));
+}
+
+#[test]
+fn a_changed_list_exits_1_and_says_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut production = PRODUCTION.to_vec();
+    production[3] = "52.213.46.99";
+    let url = serve_page(200, &page(&production, &SANDBOX), 2);
+    let output = dir.path().join("list.txt");
+    let (code, stdout, stderr) = fetch(&["--source", &url, "--output", output.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stdout.contains("52.213.46.99/32      production"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("added since the built-in list"), "{stderr}");
+    assert!(stderr.contains("52.213.46.99/32 (production)"), "{stderr}");
+    assert!(
+        stderr.contains("removed since the built-in list (2026-11-25): 52.213.46.74/32"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), stdout);
+    // Against the list just written (named by SMILE_SEC_ALLOWLIST): the same.
+    let out = smile_sec()
+        .args(["allowlist", "fetch", "--now", FRESH, "--source", &url])
+        .env("SMILE_SEC_ALLOWLIST", &output)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_page_without_a_whole_list_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("list.txt");
+    std::fs::write(&output, "# the list in use\n34.240.137.52 production\n").unwrap();
+    let no_list = "<html><body><h1>Security Overview</h1><p>We moved the addresses to the dashboard (Production and Sandbox).</p></body></html>";
+    let pages = [
+        (
+            200,
+            no_list.to_owned(),
+            "no callback address of either environment",
+        ),
+        (
+            200,
+            page(&PRODUCTION, &[]),
+            "lists no sandbox callback address",
+        ),
+        (
+            200,
+            page(&[], &SANDBOX),
+            "lists no production callback address",
+        ),
+        (404, page(&PRODUCTION, &SANDBOX), "404"),
+    ];
+    for (status, body, why) in pages {
+        let url = serve_page(status, &body, 1);
+        let (code, stdout, stderr) =
+            fetch(&["--source", &url, "--output", output.to_str().unwrap()]);
+        assert_eq!(code, Some(2), "{why}: {stderr}");
+        assert!(stdout.is_empty(), "{why}: {stdout}");
+        assert!(
+            stderr.starts_with("smile-sec: error: ") && stderr.contains(why),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&output).unwrap(),
+            "# the list in use\n34.240.137.52 production\n"
+        );
+    }
+    // Nothing listening.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", listener.local_addr().unwrap())
+    };
+    assert_eq!(fetch(&["--source", &closed]).0, Some(2));
+}
+
+#[test]
+fn a_saved_copy_is_read_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("security-overview.html");
+    std::fs::write(&saved, page(&PRODUCTION, &SANDBOX)).unwrap();
+    let (code, stdout, stderr) = fetch(&["--source", saved.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.lines().filter(|l| l.ends_with("sandbox")).count(), 4);
+    let text = dir.path().join("overview.txt");
+    std::fs::write(&text, "Production: 34.240.137.52\nSandbox: 35.166.227.53\n").unwrap();
+    let (code, _, stderr) = fetch(&["--source", text.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("6 removed"), "{stderr}");
+}
+
+#[test]
+fn a_snippet_admits_production_only_unless_told() {
+    for emit in [
+        "nginx", "apache", "iptables", "nftables", "haproxy", "k8s", "text", "json",
+    ] {
+        let out = smile_sec()
+            .args(["allowlist", "--emit", emit, "--now", FRESH])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        for ip in PRODUCTION {
+            assert!(text.contains(ip), "{emit}: {text}");
+        }
+        for ip in SANDBOX {
+            assert!(!text.contains(ip), "{emit}: {text}");
+        }
+        let all = smile_sec()
+            .args(["allowlist", "--emit", emit, "--env", "all", "--now", FRESH])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&all.stdout);
+        for ip in PRODUCTION.iter().chain(&SANDBOX) {
+            assert!(text.contains(ip), "{emit} --env all: {text}");
+        }
+    }
+    // ip-check still checks against both.
+    smile_sec()
+        .args(["ip-check", "99.81.237.141", "--now", FRESH])
+        .assert()
+        .success();
+}
+
+#[test]
+fn smile_sec_allowlist_names_the_list_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("ours.txt");
+    std::fs::write(&list, "203.0.113.7 production\n").unwrap();
+    smile_sec()
+        .args(["ip-check", "203.0.113.7", "--now", OLD])
+        .env("SMILE_SEC_ALLOWLIST", &list)
+        .assert()
+        .success()
+        .stderr("");
+    smile_sec()
+        .args(["allowlist", "--emit", "nginx", "--now", OLD])
+        .env("SMILE_SEC_ALLOWLIST", &list)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("allow 203.0.113.7;"))
+        .stderr("");
+    // The flag wins, and the variable that lost is named.
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "198.51.100.1 production\n").unwrap();
+    smile_sec()
+        .args(["ip-check", "198.51.100.1", "--now", FRESH, "--allowlist"])
+        .arg(&other)
+        .env("SMILE_SEC_ALLOWLIST", &list)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "SMILE_SEC_ALLOWLIST is set but not used: --allowlist",
+        ));
+}
+
+#[test]
+fn an_old_built_in_list_is_said_once() {
+    for args in [
+        &["ip-check", "34.240.137.52", "1.2.3.4"][..],
+        &["allowlist"][..],
+        &["allowlist", "--emit", "nginx"][..],
+    ] {
+        let out = smile_sec()
+            .args(args)
+            .args(["--now", OLD])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("may have changed"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{args:?}: {stderr}");
+        assert!(warnings[0].starts_with("smile-sec: warning: "), "{stderr}");
+        assert!(
+            warnings[0].contains("smile-sec allowlist fetch"),
+            "{stderr}"
+        );
+        // Fresh, or with a list of one's own: no warning.
+        let out = smile_sec()
+            .args(args)
+            .args(["--now", FRESH])
+            .output()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("may have changed"));
+        let out = smile_sec()
+            .args(args)
+            .args(["--now", OLD])
+            .env("SMILE_SEC_NOW", OLD)
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&out.stderr).contains("may have changed"));
+    }
+    // By the clock when no --now is given: SMILE_SEC_NOW stands for it.
+    let out = smile_sec()
+        .args(["allowlist"])
+        .env("SMILE_SEC_NOW", OLD)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("may have changed"));
+}
+
+#[test]
+fn fetch_in_json_is_entries_then_a_summary_of_the_changes() {
+    let mut production = PRODUCTION.to_vec();
+    production[0] = "34.240.137.99";
+    let url = serve_page(200, &page(&production, &SANDBOX), 1);
+    let (code, stdout, stderr) = fetch(&["--source", &url, "--format", "json"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 9);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"type": "entry", "entry": "34.240.137.99/32", "label": "production"})
+    );
+    let summary = &lines[8];
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["entries"], 8);
+    assert_eq!(summary["same"], false);
+    assert_eq!(summary["read_at"], FRESH);
+    assert_eq!(
+        summary["added"],
+        serde_json::json!(["34.240.137.99/32 (production)"])
+    );
+    assert_eq!(
+        summary["removed"],
+        serde_json::json!(["34.240.137.52/32 (production)"])
+    );
+}
