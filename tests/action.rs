@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -56,7 +58,8 @@ fn fake_release() -> &'static Release {
         let (_, target) = runner_arch();
         let made = Command::new("bash")
             .arg(root().join("scripts/release-archive.sh"))
-            .args(["--binary", env!("CARGO_BIN_EXE_smile-sec")])
+            .arg("--binary")
+            .arg(common::binary())
             .args(["--target", target])
             .arg("--out")
             .arg(&out)

@@ -5,9 +5,11 @@
 use std::path::Path;
 use std::process::Command as Std;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
+
+mod common;
+use common::smile_sec;
 
 const PRODUCTION: [&str; 4] = [
     "34.240.137.52",
@@ -22,12 +24,8 @@ const SANDBOX: [&str; 4] = [
     "99.81.237.141",
 ];
 
-fn smile() -> Command {
-    Command::cargo_bin("smile-sec").unwrap()
-}
-
 fn emit(args: &[&str]) -> String {
-    let out = smile()
+    let out = smile_sec()
         .arg("allowlist")
         .args(args)
         .assert()
@@ -88,13 +86,13 @@ fn text_output_is_a_valid_allowlist_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.txt");
     std::fs::write(&path, emit(&["--env", "production"])).unwrap();
-    smile()
+    smile_sec()
         .args(["ip-check", "52.213.46.74", "--allowlist"])
         .arg(&path)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("(production)"));
-    smile()
+    smile_sec()
         .args(["ip-check", "99.81.237.141", "--allowlist"])
         .arg(&path)
         .assert()
@@ -131,7 +129,7 @@ fn json_is_ndjson_entries_then_a_stamped_summary() {
 #[test]
 fn format_and_emit_conflict() {
     for (emit, format) in [("nginx", "json"), ("json", "text"), ("text", "json")] {
-        smile()
+        smile_sec()
             .args(["allowlist", "--format", format, "--emit", emit])
             .assert()
             .code(2)
@@ -139,11 +137,11 @@ fn format_and_emit_conflict() {
                 "smile-sec: error: --emit {emit} and --format {format} disagree"
             )));
     }
-    smile()
+    smile_sec()
         .args(["allowlist", "--emit", "caddy"])
         .assert()
         .code(2);
-    smile()
+    smile_sec()
         .args(["allowlist", "--emit", "nftables", "--port", "0"])
         .assert()
         .code(2);
@@ -341,8 +339,7 @@ fn custom_file_is_stamped_with_its_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ours.txt");
     std::fs::write(&path, "10.0.0.0/8 production\n2001:db8::/32 sandbox\n").unwrap();
-    let text = Command::cargo_bin("smile-sec")
-        .unwrap()
+    let text = smile_sec()
         .args(["allowlist", "--emit", "nginx", "--allowlist"])
         .arg(&path)
         .assert()
@@ -360,7 +357,7 @@ fn custom_file_is_stamped_with_its_path() {
             "allow 10.0.0.0/8;  # production\nallow 2001:db8::/32;  # sandbox\ndeny all;"
         )
     );
-    smile()
+    smile_sec()
         .args([
             "allowlist",
             "--env",
@@ -374,7 +371,7 @@ fn custom_file_is_stamped_with_its_path() {
         .code(0)
         .stdout(predicate::str::contains("2001:db8").not());
     std::fs::write(&path, "# nothing\n").unwrap();
-    smile()
+    smile_sec()
         .args(["allowlist", "--allowlist"])
         .arg(&path)
         .assert()

@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
+
+mod common;
+use common::smile_sec;
 
 /// Every secret value any test puts in a key file, a variable or a key file's neighbour.
 const SECRETS: &[&str] = &[
@@ -62,25 +64,12 @@ fn entry(id: &str, env: &str, created: &str, extra: &str) -> String {
     )
 }
 
-fn command() -> Command {
-    let mut cmd = Command::cargo_bin("smile-sec").unwrap();
-    for var in [
-        "SMILE_SEC_KEYS",
-        "SMILE_SEC_NOW",
-        "SMILE_API_KEY",
-        "SMILE_PARTNER_ID",
-        "CLICOLOR_FORCE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
 /// Runs `smile-sec audit --keys FILE --now NOW ARGS` and checks that no secret leaks.
 fn audit(keys: &Keys, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = command();
-    cmd.arg("audit")
+    let mut cmd = smile_sec();
+    // NO_COLOR as a user would set it: text stays plain unless `--color always` asks for colour.
+    cmd.env("NO_COLOR", "1")
+        .arg("audit")
         .arg("--keys")
         .arg(&keys.path)
         .args(["--now", NOW])
@@ -750,7 +739,7 @@ fn every_invalid_key_file_exits_2_naming_the_problem() {
 fn missing_and_unreadable_key_files_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     // No --keys, no SMILE_SEC_KEYS, no ./smile-keys.json.
-    let out = command()
+    let out = smile_sec()
         .current_dir(dir.path())
         .args(["audit", "--now", NOW])
         .output()
@@ -763,7 +752,7 @@ fn missing_and_unreadable_key_files_exit_2() {
     );
     // A named file that does not exist, and a directory.
     for path in [dir.path().join("nope.json"), dir.path().to_owned()] {
-        let out = command()
+        let out = smile_sec()
             .arg("audit")
             .arg("--keys")
             .arg(&path)
@@ -777,7 +766,7 @@ fn missing_and_unreadable_key_files_exit_2() {
 #[test]
 fn key_file_from_env_and_from_the_current_folder() {
     let keys = key_file("", &entry("here", "production", "2026-11-01", ""));
-    let out = command()
+    let out = smile_sec()
         .env("SMILE_SEC_KEYS", &keys.path)
         .args(["audit", "--format", "json"])
         .env("SMILE_SEC_NOW", NOW)
@@ -785,7 +774,7 @@ fn key_file_from_env_and_from_the_current_folder() {
         .unwrap();
     assert_eq!(code(&out), 0);
     assert_eq!(key(&json_lines(&out), "here")["due_date"], "2027-01-30");
-    let out = command()
+    let out = smile_sec()
         .current_dir(keys.dir.path())
         .args(["audit", "--now", NOW, "--format", "github"])
         .output()
@@ -1010,7 +999,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
 
 #[test]
 fn help_names_every_flag_and_hides_env_values() {
-    let out = command()
+    let out = smile_sec()
         .env("SMILE_SEC_KEYS", "/very/secret/path.json")
         .args(["audit", "--help"])
         .output()

@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{assert_no_leak, smile_sec};
+use common::{assert_no_leak, smile_sec, smile_sec_process};
 use serde_json::{Value, json};
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;
@@ -351,7 +351,7 @@ fn batch(prefix: &str, count: usize) -> String {
 }
 
 fn verify_process(dir: &Path) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    let mut cmd = smile_sec_process();
     cmd.current_dir(dir)
         .args([
             "verify",
@@ -367,7 +367,6 @@ fn verify_process(dir: &Path) -> Command {
         .env("PROD_KEY", PROD_KEY)
         .env("PROD_KEY_2", PROD_KEY_2)
         .env("SANDBOX_KEY", SANDBOX_KEY)
-        .env_remove("SMILE_API_KEY")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

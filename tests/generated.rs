@@ -7,7 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
+
 use smile_sec::generate::{self, GeneratedFile};
 
 fn root() -> PathBuf {
@@ -144,7 +145,7 @@ fn a_removed_command_shows_as_an_extra_page() {
 #[test]
 fn the_command_prints_the_committed_scripts() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let output = cargo_bin_cmd!("smile-sec")
+        let output = common::smile_sec()
             .args(["completions", shell])
             .output()
             .unwrap();
@@ -163,7 +164,7 @@ fn the_command_prints_the_committed_scripts() {
 
 #[test]
 fn the_command_rejects_an_unknown_shell() {
-    cargo_bin_cmd!("smile-sec")
+    common::smile_sec()
         .args(["completions", "tcsh"])
         .assert()
         .code(2)
@@ -172,7 +173,7 @@ fn the_command_rejects_an_unknown_shell() {
 
 #[test]
 fn json_format_holds_the_script() {
-    let output = cargo_bin_cmd!("smile-sec")
+    let output = common::smile_sec()
         .args(["completions", "fish", "--format", "json"])
         .output()
         .unwrap();

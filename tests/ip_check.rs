@@ -1,14 +1,10 @@
 //! `smile-sec ip-check` through the real binary.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn smile() -> Command {
-    let mut cmd = Command::cargo_bin("smile-sec").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    cmd
-}
+mod common;
+use common::{smile_sec, smile_sec_process};
 
 fn ndjson(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
@@ -19,7 +15,7 @@ fn ndjson(stdout: &[u8]) -> Vec<Value> {
 
 #[test]
 fn allowed_address_exits_0() {
-    smile()
+    smile_sec()
         .args(["ip-check", "34.240.137.52"])
         .assert()
         .code(0)
@@ -32,7 +28,7 @@ fn allowed_address_exits_0() {
 
 #[test]
 fn denied_address_exits_1() {
-    smile()
+    smile_sec()
         .args(["ip-check", "34.240.137.52", "1.2.3.4"])
         .assert()
         .code(1)
@@ -43,7 +39,7 @@ fn denied_address_exits_1() {
 
 #[test]
 fn invalid_address_exits_2_and_is_named_ambiguous() {
-    smile()
+    smile_sec()
         .args(["ip-check", "034.240.137.52"])
         .assert()
         .code(2)
@@ -54,7 +50,7 @@ fn invalid_address_exits_2_and_is_named_ambiguous() {
 
 #[test]
 fn zoned_is_denied() {
-    smile()
+    smile_sec()
         .args(["ip-check", "fe80::1%eth0"])
         .assert()
         .code(1)
@@ -63,19 +59,19 @@ fn zoned_is_denied() {
 
 #[test]
 fn env_narrows_the_list() {
-    smile()
+    smile_sec()
         .args(["ip-check", "--env", "sandbox", "34.240.137.52"])
         .assert()
         .code(1);
-    smile()
+    smile_sec()
         .args(["ip-check", "--env", "production", "34.240.137.52"])
         .assert()
         .code(0);
-    smile()
+    smile_sec()
         .args(["ip-check", "--env", "all", "99.81.237.141"])
         .assert()
         .code(0);
-    smile()
+    smile_sec()
         .args(["ip-check", "--env", "staging", "99.81.237.141"])
         .assert()
         .code(2);
@@ -99,7 +95,7 @@ const MIXED: &str = "34.240.137.52\n\
 
 #[test]
 fn mixed_batch_on_stdin_reports_every_line_and_exits_2() {
-    let out = smile()
+    let out = smile_sec()
         .args(["ip-check", "--format", "json"])
         .write_stdin(MIXED)
         .assert()
@@ -147,7 +143,7 @@ fn mixed_batch_on_stdin_reports_every_line_and_exits_2() {
 
 #[test]
 fn dash_reads_stdin_between_arguments() {
-    smile()
+    smile_sec()
         .args(["ip-check", "34.240.137.52", "-", "52.36.32.43"])
         .write_stdin("44.246.19.66\n")
         .assert()
@@ -157,7 +153,7 @@ fn dash_reads_stdin_between_arguments() {
 
 #[test]
 fn only_prints_the_chosen_verdict_and_keeps_the_exit_code() {
-    let assert = smile()
+    let assert = smile_sec()
         .args(["ip-check", "--only", "denied"])
         .write_stdin(MIXED)
         .assert()
@@ -165,7 +161,7 @@ fn only_prints_the_chosen_verdict_and_keeps_the_exit_code() {
     let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     assert_eq!(text.lines().count(), 5, "{text}");
     assert!(text.lines().all(|l| l.starts_with("denied ")), "{text}");
-    let out = smile()
+    let out = smile_sec()
         .args(["ip-check", "--only", "allowed", "--format", "json"])
         .write_stdin(MIXED)
         .assert()
@@ -182,19 +178,19 @@ fn only_prints_the_chosen_verdict_and_keeps_the_exit_code() {
 
 #[test]
 fn count_prints_the_numbers() {
-    smile()
+    smile_sec()
         .args(["ip-check", "--count"])
         .write_stdin(MIXED)
         .assert()
         .code(2)
         .stdout("allowed 5\ndenied 5\ninvalid 5\n");
-    smile()
+    smile_sec()
         .args(["ip-check", "--count", "--only", "denied"])
         .write_stdin(MIXED)
         .assert()
         .code(2)
         .stdout("denied 5\n");
-    let out = smile()
+    let out = smile_sec()
         .args(["ip-check", "--count", "--format", "json"])
         .write_stdin("34.240.137.52\n1.2.3.4\n")
         .assert()
@@ -212,7 +208,7 @@ fn count_prints_the_numbers() {
 
 #[test]
 fn empty_stdin_checks_nothing() {
-    smile()
+    smile_sec()
         .args(["ip-check", "--count"])
         .write_stdin("")
         .assert()
@@ -225,7 +221,7 @@ fn custom_allowlist_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.txt");
     std::fs::write(&path, "# ours\n10.0.0.0/8 office\n2001:db8::/32\n").unwrap();
-    let out = smile()
+    let out = smile_sec()
         .args(["ip-check", "--format", "json", "--allowlist"])
         .arg(&path)
         .args(["10.1.2.3", "2001:db8::5", "34.240.137.52"])
@@ -249,7 +245,7 @@ fn bad_allowlist_file_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.txt");
     std::fs::write(&path, "10.0.0.0/8\n\n192.168.1.1/16 lab\n").unwrap();
-    smile()
+    smile_sec()
         .args(["ip-check", "1.2.3.4", "--allowlist"])
         .arg(&path)
         .assert()
@@ -258,14 +254,14 @@ fn bad_allowlist_file_names_the_line() {
         .stderr(predicate::str::contains("line 3"))
         .stderr(predicate::str::contains("host bits"));
     std::fs::write(&path, "010.0.0.0/8\n").unwrap();
-    smile()
+    smile_sec()
         .args(["ip-check", "1.2.3.4", "--allowlist"])
         .arg(&path)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("line 1"))
         .stderr(predicate::str::contains("leading zero"));
-    smile()
+    smile_sec()
         .args(["ip-check", "1.2.3.4", "--allowlist"])
         .arg(dir.path().join("missing.txt"))
         .assert()
@@ -276,7 +272,7 @@ fn bad_allowlist_file_names_the_line() {
 #[test]
 fn proxy_chain_takes_the_first_untrusted_hop() {
     // The attacker put Smile ID's address on the left; our proxy appended the attacker's.
-    let out = smile()
+    let out = smile_sec()
         .args([
             "ip-check",
             "--format",
@@ -302,7 +298,7 @@ fn proxy_chain_takes_the_first_untrusted_hop() {
 
 #[test]
 fn proxy_chain_through_trusted_hops() {
-    smile()
+    smile_sec()
         .args([
             "ip-check",
             "--peer",
@@ -322,7 +318,7 @@ fn proxy_chain_through_trusted_hops() {
 
 #[test]
 fn untrusted_peer_ignores_a_forged_header() {
-    smile()
+    smile_sec()
         .args([
             "ip-check",
             "--peer",
@@ -340,11 +336,11 @@ fn untrusted_peer_ignores_a_forged_header() {
 
 #[test]
 fn proxy_flags_are_checked() {
-    smile()
+    smile_sec()
         .args(["ip-check", "--forwarded-for", "1.2.3.4"])
         .assert()
         .code(2);
-    smile()
+    smile_sec()
         .args([
             "ip-check",
             "--peer",
@@ -355,7 +351,7 @@ fn proxy_flags_are_checked() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("ambiguous"));
-    smile()
+    smile_sec()
         .args(["ip-check", "--peer", "1.2.3.4", "5.6.7.8"])
         .assert()
         .code(2);
@@ -367,7 +363,7 @@ fn hostile_input_never_panics_or_reaches_the_terminal_raw() {
     input.extend_from_slice(b"\x1b[31mred\n\xff\xfe\n");
     input.extend(std::iter::repeat_n(b'9', 10_000));
     input.extend_from_slice(b"\n[\n[]\n]:\n%\n::ffff:\n1.2.3.4:99999\n");
-    let assert = smile()
+    let assert = smile_sec()
         .args(["ip-check"])
         .write_stdin(input)
         .assert()
@@ -384,7 +380,7 @@ fn hostile_input_never_panics_or_reaches_the_terminal_raw() {
 fn closed_pipe_ends_quietly() {
     use std::io::{BufRead, BufReader, Write};
     use std::process::Stdio;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("smile-sec"))
+    let mut child = smile_sec_process()
         .args(["ip-check", "--color", "never"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -423,7 +419,7 @@ fn closed_pipe_ends_quietly() {
 fn unreadable_stdin_is_reported_and_the_rest_still_checked() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_smile-sec"))
+        smile_sec_process()
             .args(args)
             .stdin(std::fs::File::open(dir.path()).unwrap())
             .output()
@@ -467,7 +463,7 @@ fn unreadable_stdin_is_reported_and_the_rest_still_checked() {
 fn an_argument_that_is_not_utf8_is_an_invalid_input() {
     use std::os::unix::ffi::OsStrExt;
     let bad = std::ffi::OsStr::from_bytes(b"\xff1.2.3.4");
-    let out = smile()
+    let out = smile_sec()
         .args(["ip-check", "--format", "json", "34.240.137.52"])
         .arg(bad)
         .output()

@@ -412,9 +412,6 @@ fn check(f: &Fixture, sigs: &mut Signatures, bodies: &Mutex<Vec<Vec<u8>>>, r: &R
     cmd.current_dir(f.dir.path())
         .env("CANARY_PROD_KEY", KEY)
         .env_remove("CANARY_UNSET_VARIABLE");
-    for var in ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
-        cmd.env_remove(var);
-    }
     for (name, value) in &r.env {
         cmd.env(name, value);
     }

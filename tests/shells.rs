@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod common;
 
 const BASH_DRIVER: &str = r#"
 source "$1"
@@ -96,7 +96,7 @@ impl Shell {
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
-        let script = cargo_bin_cmd!("smile-sec")
+        let script = common::smile_sec()
             .args(["completions", name])
             .output()
             .unwrap();

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::smile_sec;
+use common::{smile_sec, smile_sec_process};
 use serde_json::{Value, json};
 use smile_sec::callbacks::replay::{PairId, item_digest};
 use smile_sec::signing::secret::ApiKey;
@@ -48,7 +48,7 @@ fn verify(store: &str) -> Command {
 }
 
 fn verify_at(store: &str, now: &str) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    let mut cmd = smile_sec_process();
     cmd.args([
         "verify",
         "--partner-id",
@@ -63,7 +63,6 @@ fn verify_at(store: &str, now: &str) -> Command {
         store,
     ])
     .env("SMILE_API_KEY", KEY)
-    .env_remove("SMILE_SEC_NOW")
     .stdin(Stdio::piped())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());

@@ -527,12 +527,11 @@ fn closed_pipe_ends_quietly() {
     let big: String = std::iter::repeat_n(format!("{line}\n"), 200_000).collect();
     let path = dir.path().join("big.ndjson");
     std::fs::write(&path, big).unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("smile-sec");
     let script = format!(
         "'{}' verify big.ndjson --partner-id {PARTNER} --now {NOW} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
-        bin.display()
+        common::binary().display()
     );
-    let out = std::process::Command::new("bash")
+    let out = common::scrub(&mut std::process::Command::new("bash"))
         .current_dir(dir.path())
         .env("SMILE_API_KEY", KEY)
         .arg("-c")

@@ -1,32 +1,69 @@
-//! Helpers shared by the CLI tests: the binary with a clean environment, secret-leak checks, and a
-//! tiny HTTP endpoint on loopback for `callback send`/`probe`.
+//! Helpers shared by the CLI tests: the one way to run the binary, with a clean environment;
+//! secret-leak checks; and a tiny HTTP endpoint on loopback for `callback send`/`probe`.
 #![allow(dead_code, unreachable_pub)]
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::thread;
 
-use assert_cmd::Command;
+/// Variables the binary must not inherit from the shell that runs the tests, besides every
+/// `SMILE_*` one: colour switches change the text compared, a step summary file would receive
+/// writes, and a proxy would take `callback send`/`probe` requests off loopback.
+const SCRUBBED: [&str; 11] = [
+    "NO_COLOR",
+    "CLICOLOR_FORCE",
+    "GITHUB_STEP_SUMMARY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
 
-/// The smile-sec binary with no SMILE_* variables inherited from the developer's shell.
-pub fn smile_sec() -> Command {
-    let mut cmd = Command::cargo_bin("smile-sec").expect("binary built");
-    for var in [
-        "SMILE_API_KEY",
-        "SMILE_PARTNER_ID",
-        "SMILE_SEC_KEYS",
-        "SMILE_SEC_NOW",
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-    ] {
-        cmd.env_remove(var);
+/// The path of the smile-sec binary cargo built for these tests, for scripts that run it
+/// themselves (put [`scrub`] on the command that runs the script).
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_smile-sec"))
+}
+
+/// The names of the variables to remove: every inherited `SMILE_*` one and [`SCRUBBED`].
+fn scrubbed_names() -> Vec<OsString> {
+    std::env::vars_os()
+        .map(|(name, _)| name)
+        .filter(|name| name.as_encoded_bytes().starts_with(b"SMILE_"))
+        .chain(SCRUBBED.iter().map(OsString::from))
+        .collect()
+}
+
+/// Removes from `cmd` every variable a run of smile-sec must not inherit; a test that needs one
+/// sets it on the command afterwards.
+pub fn scrub(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    for name in scrubbed_names() {
+        cmd.env_remove(name);
     }
     cmd
 }
 
+/// The smile-sec binary as a plain process (to spawn, stream or kill), with a clean environment.
+pub fn smile_sec_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(binary());
+    scrub(&mut cmd);
+    cmd
+}
+
+/// The smile-sec binary for `assert_cmd`'s assertions, with the same clean environment.
+pub fn smile_sec() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(smile_sec_process())
+}
+
 /// `smile-sec verify --format json` for partner 085 at `now`, keyed by `SMILE_API_KEY`: inputs
 /// still to add.
-pub fn verify_json(api_key: &str, now: &str) -> Command {
+pub fn verify_json(api_key: &str, now: &str) -> assert_cmd::Command {
     let mut cmd = smile_sec();
     cmd.args([
         "verify",
