@@ -9,7 +9,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 mod common;
-use common::smile_sec;
+use common::{assert_refused, smile_sec};
 
 const PRODUCTION: [&str; 4] = [
     "34.240.137.52",
@@ -96,7 +96,10 @@ fn text_output_is_a_valid_allowlist_file() {
         .args(["ip-check", "99.81.237.141", "--allowlist"])
         .arg(&path)
         .assert()
-        .code(1);
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "denied   99.81.237.141  not on the allowlist\n",
+        ));
 }
 
 #[test]
@@ -137,14 +140,16 @@ fn format_and_emit_conflict() {
                 "smile-sec: error: --emit {emit} and --format {format} disagree"
             )));
     }
-    smile_sec()
+    let out = smile_sec()
         .args(["allowlist", "--emit", "caddy"])
-        .assert()
-        .code(2);
-    smile_sec()
+        .output()
+        .unwrap();
+    assert_refused(&out, &["'caddy'", "--emit"]);
+    let out = smile_sec()
         .args(["allowlist", "--emit", "nftables", "--port", "0"])
-        .assert()
-        .code(2);
+        .output()
+        .unwrap();
+    assert_refused(&out, &["'0'", "--port"]);
 }
 
 /// Scripts that pass `--format` to every command: text fits every snippet, json fits the list.
@@ -376,5 +381,5 @@ fn custom_file_is_stamped_with_its_path() {
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("has no entries"));
+        .stderr(common::error_report(&["has no entries"]));
 }

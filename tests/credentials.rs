@@ -320,7 +320,7 @@ fn a_typed_key_id_beats_smile_api_key() {
         .env("SMILE_API_KEY", Source::ApiKeyEnv.key())
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("there is no key file"));
+        .stderr(common::error_report(&["there is no key file"]));
 }
 
 #[test]

@@ -164,11 +164,11 @@ fn the_command_prints_the_committed_scripts() {
 
 #[test]
 fn the_command_rejects_an_unknown_shell() {
-    common::smile_sec()
+    let out = common::smile_sec()
         .args(["completions", "tcsh"])
-        .assert()
-        .code(2)
-        .stdout("");
+        .output()
+        .unwrap();
+    common::assert_refused(&out, &["'tcsh'", "<SHELL>"]);
 }
 
 #[test]

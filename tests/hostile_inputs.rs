@@ -470,7 +470,12 @@ fn audit_reads_a_key_file_saved_with_a_byte_order_mark() {
             "2026-06-01T00:00:00Z",
         ])
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicates::str::contains(
+            "\nok      a    production  2026-07-30 ",
+        ))
+        .stdout(predicates::str::contains("1 key: 0 fail, 0 warn, 1 ok"))
+        .stderr("");
 }
 
 #[test]

@@ -157,9 +157,9 @@ fn a_fifo_or_device_is_refused_at_once() {
             .timeout(TIMEOUT)
             .assert()
             .code(2)
-            .stderr(predicates::str::contains(
+            .stderr(common::error_report(&[
                 "it is a device, not a regular file",
-            ));
+            ]));
     }
     // `-` still reads stdin.
     smile_sec()
@@ -224,5 +224,5 @@ fn a_secret_pasted_as_a_path_is_named_by_its_fingerprint() {
         .args(["audit", "--keys", PASTED])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(PASTED));
+        .stderr(common::error_report(&[PASTED]));
 }

@@ -436,8 +436,12 @@ fn check(f: &Fixture, sigs: &mut Signatures, bodies: &Mutex<Vec<Vec<u8>>>, r: &R
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(!stderr.contains("internal error"), "{label}: {stderr}");
+    let errors = common::assert_reports(&out.stderr);
     if r.code == 2 {
-        assert!(stderr.contains("error"), "{label}: no error message");
+        assert!(
+            !errors.is_empty(),
+            "{label}: exit 2 without an error line:\n{stderr}"
+        );
     }
     assert_clean(sigs, &format!("{label} stdout"), &out.stdout, &r.allowed);
     assert_clean(sigs, &format!("{label} stderr"), &out.stderr, &r.allowed);

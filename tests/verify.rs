@@ -235,10 +235,26 @@ fn only_failures_exit_1() {
         .write_stdin(stale.to_string())
         .assert()
         .success();
-    verify(dir.path(), &["--max-age", "60m"])
+    let out = verify(dir.path(), &["--max-age", "60m"])
         .write_stdin(stale.to_string())
-        .assert()
-        .code(1);
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let (items, summary) = results(&out);
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (&items[0]["valid"], &items[0]["reason"]),
+        (&json!(false), &json!("stale"))
+    );
+    assert_eq!(
+        (&summary["invalid"], &summary["errors"]),
+        (&json!(1), &json!(0))
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -381,9 +397,9 @@ fn a_retired_key_without_its_date_is_an_error_naming_it() {
         .write_stdin("{}")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
+        .stderr(common::error_report(&[
             "key `old-one`: `status` is `retired` but `retired` is missing",
-        ));
+        ]));
 }
 
 #[test]
@@ -440,7 +456,7 @@ fn empty_key_is_refused() {
         .write_stdin("{}")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("empty"));
+        .stderr(common::error_report(&["empty"]));
 }
 
 #[test]

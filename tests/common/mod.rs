@@ -78,6 +78,99 @@ pub fn verify_json(api_key: &str, now: &str) -> assert_cmd::Command {
     cmd
 }
 
+/// What keeps `stderr` from being exactly one error report: a line `smile-sec: error: ...` holding
+/// every one of `names` (the bad input, the flag), optionally followed by one line starting
+/// `hint: `, and nothing else.
+fn error_report_fault(stderr: &[u8], names: &[&str]) -> Option<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    if !first.starts_with("smile-sec: error: ") {
+        return Some(format!("stderr does not start with an error line:\n{text}"));
+    }
+    if let Some(name) = names.iter().find(|name| !first.contains(*name)) {
+        return Some(format!("the error line does not name {name:?}:\n{text}"));
+    }
+    if lines.next().is_some_and(|hint| !hint.starts_with("hint: ")) {
+        return Some(format!("a second line that is not a hint:\n{text}"));
+    }
+    if lines.next().is_some() {
+        return Some(format!("more than an error and a hint:\n{text}"));
+    }
+    if !text.ends_with('\n') {
+        return Some(format!("the report does not end its line:\n{text:?}"));
+    }
+    None
+}
+
+/// Asserts that `stderr` is exactly one error report naming every one of `names` (see
+/// [`error_report`]). Returns the error line.
+pub fn assert_error_report(stderr: &[u8], names: &[&str]) -> String {
+    if let Some(fault) = error_report_fault(stderr, names) {
+        panic!("{fault}");
+    }
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// For `assert_cmd`'s `.stderr(...)`: stderr is exactly one error report, a line
+/// `smile-sec: error: ...` holding every one of `names`, optionally followed by one `hint: ` line.
+pub fn error_report(names: &[&str]) -> impl predicates::Predicate<[u8]> {
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    predicates::function::function(move |stderr: &[u8]| {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        error_report_fault(stderr, &names).is_none()
+    })
+}
+
+/// Asserts that every line of `stderr` is a report as the binary writes them: `smile-sec: error: `,
+/// `smile-sec: warning: ` or `smile-sec: note: `, or one `hint: ` line right after an error.
+/// Returns the error lines.
+pub fn assert_reports(stderr: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let mut errors = Vec::new();
+    let mut after_error = false;
+    for line in text.lines() {
+        if line.starts_with("smile-sec: error: ") {
+            errors.push(line.to_owned());
+            after_error = true;
+        } else if line.starts_with("hint: ") {
+            assert!(
+                after_error,
+                "a hint that follows no error: {line:?}\n{text}"
+            );
+            after_error = false;
+        } else {
+            assert!(
+                line.starts_with("smile-sec: warning: ") || line.starts_with("smile-sec: note: "),
+                "not a report line: {line:?}\n{text}"
+            );
+            after_error = false;
+        }
+    }
+    errors
+}
+
+/// Asserts a refused run: exit 2, nothing on stdout, and one error report naming every one of
+/// `names` (see [`assert_error_report`]). Returns the error line.
+pub fn assert_refused(output: &std::process::Output, names: &[&str]) -> String {
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "exit code of a refused run; stderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "a refused run printed on stdout:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_error_report(&output.stderr, names)
+}
+
 /// Asserts that neither stream of a finished run contains any of `secrets`.
 pub fn assert_no_leak(output: &std::process::Output, secrets: &[&str]) {
     let stdout = String::from_utf8_lossy(&output.stdout);
