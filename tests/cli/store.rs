@@ -4,8 +4,6 @@
 //! the import of the former NDJSON record.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{smile_sec, smile_sec_process};
+use crate::common::{smile_sec, smile_sec_process};
 use serde_json::{Value, json};
 use smile_sec::callbacks::replay::{PairId, item_digest};
 use smile_sec::signing::secret::ApiKey;

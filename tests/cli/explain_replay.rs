@@ -1,11 +1,9 @@
 //! `verify --explain`, in-run replay detection and `--seen`.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{assert_no_leak, smile_sec, smile_sec_process};
+use crate::common::{assert_no_leak, smile_sec, smile_sec_process};
 use serde_json::{Value, json};
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;

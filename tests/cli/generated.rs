@@ -1,13 +1,11 @@
 //! The committed completions/ and man/ must be exactly what the clap definition renders today.
-//! On a difference: `SMILE_SEC_REGENERATE=1 cargo test --test generated` rewrites them.
+//! On a difference: `SMILE_SEC_REGENERATE=1 cargo test --test cli generated::` rewrites them.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-mod common;
 
 use smile_sec::generate::{self, GeneratedFile};
 
@@ -87,7 +85,7 @@ fn committed_completions_and_man_pages_are_current() {
     assert!(
         problems.is_empty(),
         "completions/ or man/ differ from the clap definition:\n  {}\n\
-         Regenerate with: SMILE_SEC_REGENERATE=1 cargo test --test generated",
+         Regenerate with: SMILE_SEC_REGENERATE=1 cargo test --test cli generated::",
         problems.join("\n  ")
     );
 }
@@ -145,7 +143,7 @@ fn a_removed_command_shows_as_an_extra_page() {
 #[test]
 fn the_command_prints_the_committed_scripts() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let output = common::smile_sec()
+        let output = crate::common::smile_sec()
             .args(["completions", shell])
             .output()
             .unwrap();
@@ -164,16 +162,16 @@ fn the_command_prints_the_committed_scripts() {
 
 #[test]
 fn the_command_rejects_an_unknown_shell() {
-    let out = common::smile_sec()
+    let out = crate::common::smile_sec()
         .args(["completions", "tcsh"])
         .output()
         .unwrap();
-    common::assert_refused(&out, &["'tcsh'", "<SHELL>"]);
+    crate::common::assert_refused(&out, &["'tcsh'", "<SHELL>"]);
 }
 
 #[test]
 fn json_format_holds_the_script() {
-    let output = common::smile_sec()
+    let output = crate::common::smile_sec()
         .args(["completions", "fish", "--format", "json"])
         .output()
         .unwrap();

@@ -6,11 +6,9 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-mod common;
-
+use crate::common::{Handler, serve};
 use assert_cmd::Command;
 use chrono::Utc;
-use common::{Handler, serve};
 use predicates::prelude::*;
 use serde_json::Value;
 use smile_sec::signing::secret::ApiKey;
@@ -22,7 +20,7 @@ const PARTNER: &str = "085";
 
 /// The binary (with the shared clean environment) holding the test's API key.
 fn keyed() -> Command {
-    let mut cmd = common::smile_sec();
+    let mut cmd = crate::common::smile_sec();
     cmd.env("SMILE_API_KEY", KEY);
     cmd
 }
@@ -226,7 +224,7 @@ fn probe_signature_only_endpoint_fails_and_passes_with_warnings_when_lenient() {
         assert_eq!(summary["strict"], true);
     }
     // Both at once is a usage error.
-    let out = common::smile_sec()
+    let out = crate::common::smile_sec()
         .args([
             "callback",
             "probe",
@@ -236,7 +234,7 @@ fn probe_signature_only_endpoint_fails_and_passes_with_warnings_when_lenient() {
         ])
         .output()
         .unwrap();
-    common::assert_refused(&out, &["--lenient", "--strict"]);
+    crate::common::assert_refused(&out, &["--lenient", "--strict"]);
 }
 
 #[test]
@@ -381,7 +379,7 @@ fn probe_unreachable_endpoint_exits_2() {
 
 #[test]
 fn probe_needs_a_key() {
-    common::smile_sec()
+    crate::common::smile_sec()
         .current_dir(tempfile::tempdir().unwrap().path())
         .args([
             "callback",
@@ -392,7 +390,7 @@ fn probe_needs_a_key() {
         ])
         .assert()
         .code(2)
-        .stderr(common::error_report(&["no API key"]));
+        .stderr(crate::common::error_report(&["no API key"]));
 }
 
 #[test]
@@ -511,7 +509,7 @@ fn send_posts_a_file_from_stdin_verbatim() {
         (202, String::new())
     }));
     let body = "{\"ResultCode\": \"1012\",\n \"timestamp\":\"x\"}\n";
-    let output = common::smile_sec()
+    let output = crate::common::smile_sec()
         .args(["callback", "send", &url, "-", "--format", "json"])
         .write_stdin(body)
         .output()
@@ -550,7 +548,7 @@ fn send_to_an_unreachable_port_exits_2() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::starts_with("smile-sec: error:"))
-        .stderr(common::error_report(&["cannot reach"]));
+        .stderr(crate::common::error_report(&["cannot reach"]));
 }
 
 #[test]
@@ -567,7 +565,7 @@ fn send_refuses_bad_input() {
         ])
         .assert()
         .code(2)
-        .stderr(common::error_report(&["is not JSON"]));
+        .stderr(crate::common::error_report(&["is not JSON"]));
     keyed()
         .args([
             "callback",
@@ -578,12 +576,14 @@ fn send_refuses_bad_input() {
         ])
         .assert()
         .code(2)
-        .stderr(common::error_report(&["not an http:// or https:// URL"]));
+        .stderr(crate::common::error_report(&[
+            "not an http:// or https:// URL",
+        ]));
     let out = keyed()
         .args(["callback", "send", "http://127.0.0.1:1/", "--timeout", "0"])
         .output()
         .unwrap();
-    common::assert_refused(&out, &["'0'", "--timeout"]);
+    crate::common::assert_refused(&out, &["'0'", "--timeout"]);
     std::fs::write(&file, "{}").unwrap();
     keyed()
         .args([
@@ -595,7 +595,7 @@ fn send_refuses_bad_input() {
         .args(["--result-code", "1013"])
         .assert()
         .code(2)
-        .stderr(common::error_report(&["cannot be used with FILE"]));
+        .stderr(crate::common::error_report(&["cannot be used with FILE"]));
 }
 
 #[test]
@@ -620,7 +620,7 @@ fn send_times_out_with_exit_2() {
         .args(["--timeout", "1"])
         .assert()
         .code(2)
-        .stderr(common::error_report(&["no answer within 1.0s"]));
+        .stderr(crate::common::error_report(&["no answer within 1.0s"]));
 }
 
 /// A password in the endpoint's URL is a secret: not in an error, not in a result.

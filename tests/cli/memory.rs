@@ -15,8 +15,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-mod common;
-use common::{binary, scrub};
+use crate::common::{binary, scrub};
 
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::Signer;

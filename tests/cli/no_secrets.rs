@@ -4,16 +4,14 @@
 //! and `callback new`/`send` print the one signature they produce (that is their job). `--help`
 //! must not show environment values, and no `Debug` output of a type holding a key may show it.
 
-mod common;
-
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use crate::common::{Handler, serve, smile_sec};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-use common::{Handler, serve, smile_sec};
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;
 
@@ -436,7 +434,7 @@ fn check(f: &Fixture, sigs: &mut Signatures, bodies: &Mutex<Vec<Vec<u8>>>, r: &R
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(!stderr.contains("internal error"), "{label}: {stderr}");
-    let errors = common::assert_reports(&out.stderr);
+    let errors = crate::common::assert_reports(&out.stderr);
     if r.code == 2 {
         assert!(
             !errors.is_empty(),

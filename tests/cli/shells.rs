@@ -15,8 +15,6 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-
 const BASH_DRIVER: &str = r#"
 source "$1"
 line="$2"
@@ -96,7 +94,7 @@ impl Shell {
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
-        let script = common::smile_sec()
+        let script = crate::common::smile_sec()
             .args(["completions", name])
             .output()
             .unwrap();

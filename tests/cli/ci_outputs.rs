@@ -2,13 +2,11 @@
 //! with xmllint) and the GitHub job summary appended to `$GITHUB_STEP_SUMMARY`.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use common::smile_sec;
+use crate::common::smile_sec;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 

@@ -10,8 +10,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-mod common;
-use common::{binary, scrub, smile_sec_process};
+use crate::common::{binary, scrub, smile_sec_process};
 
 const KEY: &str = "closed-pipe-test-key";
 

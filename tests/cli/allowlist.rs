@@ -8,8 +8,7 @@ use std::process::Command as Std;
 use predicates::prelude::*;
 use serde_json::Value;
 
-mod common;
-use common::{assert_refused, smile_sec};
+use crate::common::{assert_refused, smile_sec};
 
 const PRODUCTION: [&str; 4] = [
     "34.240.137.52",
@@ -381,5 +380,5 @@ fn custom_file_is_stamped_with_its_path() {
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(common::error_report(&["has no entries"]));
+        .stderr(crate::common::error_report(&["has no entries"]));
 }

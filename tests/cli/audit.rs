@@ -7,8 +7,7 @@ use std::process::Output;
 use serde_json::Value;
 use tempfile::TempDir;
 
-mod common;
-use common::smile_sec;
+use crate::common::smile_sec;
 
 /// Every secret value any test puts in a key file, a variable or a key file's neighbour.
 const SECRETS: &[&str] = &[
@@ -871,7 +870,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
     // tests/fixtures/sarif-schema-2.1.0.json: see tests/fixtures/sarif-schema-2.1.0.md for where it came from.
     // The published schema's `run.language` pattern has a stray `]`, a literal in ECMAScript
     // regexes but refused by Rust's regex engines; escaping it keeps the meaning exactly.
-    let text = include_str!("fixtures/sarif-schema-2.1.0.json").replace(
+    let text = include_str!("../fixtures/sarif-schema-2.1.0.json").replace(
         r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
         r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#,
     );

@@ -3,8 +3,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-mod common;
-use common::{assert_error_report, assert_refused, smile_sec, smile_sec_process};
+use crate::common::{assert_error_report, assert_refused, smile_sec, smile_sec_process};
 
 fn ndjson(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
@@ -283,20 +282,20 @@ fn bad_allowlist_file_names_the_line() {
         .assert()
         .code(2)
         .stderr(predicate::str::starts_with("smile-sec: error:"))
-        .stderr(common::error_report(&["line 3", "host bits"]));
+        .stderr(crate::common::error_report(&["line 3", "host bits"]));
     std::fs::write(&path, "010.0.0.0/8\n").unwrap();
     smile_sec()
         .args(["ip-check", "1.2.3.4", "--allowlist"])
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(common::error_report(&["line 1", "leading zero"]));
+        .stderr(crate::common::error_report(&["line 1", "leading zero"]));
     smile_sec()
         .args(["ip-check", "1.2.3.4", "--allowlist"])
         .arg(dir.path().join("missing.txt"))
         .assert()
         .code(2)
-        .stderr(common::error_report(&["cannot read"]));
+        .stderr(crate::common::error_report(&["cannot read"]));
 }
 
 #[test]

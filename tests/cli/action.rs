@@ -7,8 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod common;
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -59,7 +57,7 @@ fn fake_release() -> &'static Release {
         let made = Command::new("bash")
             .arg(root().join("scripts/release-archive.sh"))
             .arg("--binary")
-            .arg(common::binary())
+            .arg(crate::common::binary())
             .args(["--target", target])
             .arg("--out")
             .arg(&out)

@@ -1,10 +1,8 @@
 //! `smile-sec verify` through the binary.
 
-mod common;
-
 use std::path::Path;
 
-use common::{assert_no_leak, smile_sec};
+use crate::common::{assert_no_leak, smile_sec};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use smile_sec::signing::secret::ApiKey;
@@ -397,7 +395,7 @@ fn a_retired_key_without_its_date_is_an_error_naming_it() {
         .write_stdin("{}")
         .assert()
         .code(2)
-        .stderr(common::error_report(&[
+        .stderr(crate::common::error_report(&[
             "key `old-one`: `status` is `retired` but `retired` is missing",
         ]));
 }
@@ -456,7 +454,7 @@ fn empty_key_is_refused() {
         .write_stdin("{}")
         .assert()
         .code(2)
-        .stderr(common::error_report(&["empty"]));
+        .stderr(crate::common::error_report(&["empty"]));
 }
 
 #[test]
@@ -545,9 +543,9 @@ fn closed_pipe_ends_quietly() {
     std::fs::write(&path, big).unwrap();
     let script = format!(
         "'{}' verify big.ndjson --partner-id {PARTNER} --now {NOW} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
-        common::binary().display()
+        crate::common::binary().display()
     );
-    let out = common::scrub(&mut std::process::Command::new("bash"))
+    let out = crate::common::scrub(&mut std::process::Command::new("bash"))
         .current_dir(dir.path())
         .env("SMILE_API_KEY", KEY)
         .arg("-c")
