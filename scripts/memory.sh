@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peak memory of the release binary at full size: verify over 1 million
 # callbacks, a --seen store of a million entries, ip-check --count over 4 and 16 million
-# lines. tests/memory.rs runs the same checks at
+# lines. tests/cli/memory.rs runs the same checks at
 # a size the debug binary handles in seconds; this is the measurement behind the README's numbers.
 # Needs GNU time (/usr/bin/time, package `time`) and python3 (to sign a million callbacks fast).
 set -euo pipefail

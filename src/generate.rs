@@ -1,7 +1,7 @@
 //! Shell completion scripts and man pages, rendered from the clap definition only.
 //!
 //! The committed `completions/` and `man/` are exactly what these functions return for
-//! [`crate::cli::command`]; `tests/generated.rs` regenerates them and fails on any difference
+//! [`crate::cli::command`]; `tests/cli/generated.rs` regenerates them and fails on any difference
 //! (`SMILE_SEC_REGENERATE=1` rewrites them). Printing is left to `cmd::completions`.
 
 use std::collections::BTreeMap;
@@ -67,7 +67,7 @@ pub fn completions_for(mut cmd: Command, shell: Shell) -> String {
 /// clap_complete's fish script completes options and subcommands but not positional arguments,
 /// so `smile-sec completions <TAB>` would offer files instead of the shells. Add one line per
 /// positional with fixed choices, in the script's own condition style (subcommands one and two
-/// levels down). `tests/shells.rs` checks the result in a real fish.
+/// levels down). `tests/cli/shells.rs` checks the result in a real fish.
 fn add_fish_positional_choices(cmd: &Command, mut script: String) -> String {
     let using = format!("__fish_{}_using_subcommand", BIN_NAME.replace('-', "_"));
     if !script.contains(&format!("function {using}")) {
@@ -114,7 +114,7 @@ fn fish_choice_lines(cmd: &Command, condition: &str, lines: &mut Vec<String>) {
 /// reads the words, but labels the `case` arms `smile__subcmd__sec__subcmd__verify`: for a bin
 /// name with a hyphen no arm matches, and nothing after a subcommand completes (clap-rs/clap#6421,
 /// open). Spell the arms as the loop does; once clap_complete is fixed this changes nothing.
-/// `tests/shells.rs` checks the result in a real bash.
+/// `tests/cli/shells.rs` checks the result in a real bash.
 fn fix_bash_hyphenated_bin_name(script: &str) -> String {
     let broken = BIN_NAME.replace('-', "__subcmd__");
     let loop_spelling = BIN_NAME.replace('-', "__");

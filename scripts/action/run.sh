@@ -7,7 +7,7 @@
 # smile-keys.json), INPUT_FAIL_ON (fail|warn), INPUT_VERIFY_PATH, INPUT_SARIF_FILE,
 # INPUT_DOWNLOAD_BASE (default https://github.com/$ACTION_REPOSITORY/releases/download).
 # From the runner: RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_PATH,
-# GITHUB_STEP_SUMMARY. tests/action.rs runs it with a locally built archive.
+# GITHUB_STEP_SUMMARY. tests/cli/action.rs runs it with a locally built archive.
 #
 # Exit: 0 all passed; 1 a check failed; 2 a bad input, a failed download or a checksum mismatch
 # (the archive is then never unpacked or run).

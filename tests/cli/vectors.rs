@@ -2,8 +2,6 @@
 //! project's shared reference material; each vector was produced by smile-id-core 3.0.1 (Python)
 //! and/or smile-identity-core 3.2.1 (Node), as its `source` field says).
 
-mod common;
-
 use serde_json::Value;
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;
@@ -16,7 +14,7 @@ struct Vector {
 }
 
 fn vectors() -> Vec<Vector> {
-    let text = include_str!("fixtures/official-sign-vectors.json");
+    let text = include_str!("../fixtures/official-sign-vectors.json");
     let list: Vec<Value> = serde_json::from_str(text).unwrap();
     assert_eq!(list.len(), 50, "the fixture holds 50 vectors");
     list.into_iter()
@@ -61,7 +59,7 @@ fn binary_matches_every_official_vector() {
         // Through --api-key-file (some keys hold NUL bytes, which no environment variable can):
         // one trailing newline is removed, so a key ending in "\n" survives as written.
         std::fs::write(&key_file, format!("{}\n", v.api_key)).unwrap();
-        let mut cmd = common::smile_sec();
+        let mut cmd = crate::common::smile_sec();
         cmd.args([
             "sign",
             "--format",
@@ -95,6 +93,6 @@ fn binary_matches_every_official_vector() {
         );
         assert_eq!(json["partner_id"], v.partner_id.as_str());
         assert_eq!(json["timestamp"], v.timestamp.as_str());
-        common::assert_no_leak(&output, &[&v.api_key]);
+        crate::common::assert_no_leak(&output, &[&v.api_key]);
     }
 }

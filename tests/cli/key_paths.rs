@@ -5,12 +5,10 @@
 //! never echoed.
 #![cfg(unix)]
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::smile_sec;
+use crate::common::smile_sec;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 const PASTED: &str = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";
@@ -157,9 +155,9 @@ fn a_fifo_or_device_is_refused_at_once() {
             .timeout(TIMEOUT)
             .assert()
             .code(2)
-            .stderr(predicates::str::contains(
+            .stderr(crate::common::error_report(&[
                 "it is a device, not a regular file",
-            ));
+            ]));
     }
     // `-` still reads stdin.
     smile_sec()
@@ -224,5 +222,5 @@ fn a_secret_pasted_as_a_path_is_named_by_its_fingerprint() {
         .args(["audit", "--keys", PASTED])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(PASTED));
+        .stderr(crate::common::error_report(&[PASTED]));
 }

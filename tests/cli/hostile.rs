@@ -7,8 +7,6 @@
 //! within a time bound.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
-mod common;
-
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -57,20 +55,12 @@ struct Run {
 
 /// Runs the binary in `dir` with `stdin`, killing it after [`TIME_BOUND`].
 fn run(dir: &Path, args: &[String], stdin: &[u8], env: &[(&str, &str)], name: &str) -> Run {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    let mut cmd = crate::common::smile_sec_process();
     cmd.current_dir(dir)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for var in [
-        "SMILE_API_KEY",
-        "SMILE_PARTNER_ID",
-        "SMILE_SEC_KEYS",
-        "SMILE_SEC_NOW",
-    ] {
-        cmd.env_remove(var);
-    }
     cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().unwrap();
     let mut input = child.stdin.take().unwrap();
@@ -1065,7 +1055,7 @@ fn sign_survives_hostile_arguments_and_files() {
 fn sign_refuses_arguments_that_are_not_utf8() {
     use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    let mut cmd = crate::common::smile_sec_process();
     let bad = std::ffi::OsStr::from_bytes(b"\xff\xfe");
     let out = cmd
         .current_dir(dir.path())
@@ -1334,7 +1324,7 @@ fn check_key_verify(dir: &Path, case: &VerifyCase) {
 }
 
 /// `sign --body` prints a request of any size (pretty JSON, many lines); a reader that stops
-/// early (`| head -1`) ends it quietly with exit 0, as for `verify` (tests/verify.rs).
+/// early (`| head -1`) ends it quietly with exit 0, as for `verify` (tests/cli/verify.rs).
 #[cfg(unix)]
 #[test]
 fn sign_body_into_a_closed_pipe_ends_quietly() {
@@ -1347,9 +1337,9 @@ fn sign_body_into_a_closed_pipe_ends_quietly() {
     .unwrap();
     let script = format!(
         "'{}' sign --partner-id {PARTNER} --timestamp {TS} --body big.json | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
-        assert_cmd::cargo::cargo_bin("smile-sec").display()
+        crate::common::binary().display()
     );
-    let out = Command::new("bash")
+    let out = crate::common::scrub(&mut Command::new("bash"))
         .current_dir(dir.path())
         .env("SMILE_API_KEY", KEY)
         .arg("-c")
@@ -1445,11 +1435,7 @@ fn endless_files_are_refused() {
     ];
     for (args, needle) in cases {
         let started = Instant::now();
-        let out = common::smile_sec()
-            .args(&args)
-            .env_remove("SMILE_API_KEY")
-            .output()
-            .unwrap();
+        let out = crate::common::smile_sec().args(&args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(

@@ -1,11 +1,9 @@
 //! `verify --explain`, in-run replay detection and `--seen`.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{assert_no_leak, smile_sec};
+use crate::common::{assert_no_leak, smile_sec, smile_sec_process};
 use serde_json::{Value, json};
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;
@@ -351,7 +349,7 @@ fn batch(prefix: &str, count: usize) -> String {
 }
 
 fn verify_process(dir: &Path) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    let mut cmd = smile_sec_process();
     cmd.current_dir(dir)
         .args([
             "verify",
@@ -367,7 +365,6 @@ fn verify_process(dir: &Path) -> Command {
         .env("PROD_KEY", PROD_KEY)
         .env("PROD_KEY_2", PROD_KEY_2)
         .env("SANDBOX_KEY", SANDBOX_KEY)
-        .env_remove("SMILE_API_KEY")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::process::Command as Std;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
+
+use crate::common::{assert_refused, smile_sec};
 
 const PRODUCTION: [&str; 4] = [
     "34.240.137.52",
@@ -22,15 +23,11 @@ const SANDBOX: [&str; 4] = [
     "99.81.237.141",
 ];
 
-fn smile() -> Command {
-    Command::cargo_bin("smile-sec").unwrap()
-}
-
 /// `allowlist ARGS`; a snippet (`--emit`) without `--env` is asked for both environments (its
-/// default is production alone, tested in tests/allowlist_fetch.rs).
+/// default is production alone, tested in allowlist_fetch.rs).
 fn emit(args: &[&str]) -> String {
     let both = args.contains(&"--emit") && !args.contains(&"--env");
-    let out = smile()
+    let out = smile_sec()
         .arg("allowlist")
         .args(args)
         .args(if both { &["--env", "all"][..] } else { &[] })
@@ -92,17 +89,20 @@ fn text_output_is_a_valid_allowlist_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.txt");
     std::fs::write(&path, emit(&["--env", "production"])).unwrap();
-    smile()
+    smile_sec()
         .args(["ip-check", "52.213.46.74", "--allowlist"])
         .arg(&path)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("(production)"));
-    smile()
+    smile_sec()
         .args(["ip-check", "99.81.237.141", "--allowlist"])
         .arg(&path)
         .assert()
-        .code(1);
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "denied   99.81.237.141  not on the allowlist\n",
+        ));
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn json_is_ndjson_entries_then_a_stamped_summary() {
 #[test]
 fn format_and_emit_conflict() {
     for (emit, format) in [("nginx", "json"), ("json", "text"), ("text", "json")] {
-        smile()
+        smile_sec()
             .args(["allowlist", "--format", format, "--emit", emit])
             .assert()
             .code(2)
@@ -143,14 +143,16 @@ fn format_and_emit_conflict() {
                 "smile-sec: error: --emit {emit} and --format {format} disagree"
             )));
     }
-    smile()
+    let out = smile_sec()
         .args(["allowlist", "--emit", "caddy"])
-        .assert()
-        .code(2);
-    smile()
+        .output()
+        .unwrap();
+    assert_refused(&out, &["'caddy'", "--emit"]);
+    let out = smile_sec()
         .args(["allowlist", "--emit", "nftables", "--port", "0"])
-        .assert()
-        .code(2);
+        .output()
+        .unwrap();
+    assert_refused(&out, &["'0'", "--port"]);
 }
 
 /// Scripts that pass `--format` to every command: text fits every snippet, json fits the list.
@@ -345,8 +347,7 @@ fn custom_file_is_stamped_with_its_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ours.txt");
     std::fs::write(&path, "10.0.0.0/8 production\n2001:db8::/32 sandbox\n").unwrap();
-    let text = Command::cargo_bin("smile-sec")
-        .unwrap()
+    let text = smile_sec()
         .args([
             "allowlist",
             "--emit",
@@ -371,7 +372,7 @@ fn custom_file_is_stamped_with_its_path() {
             "allow 10.0.0.0/8;  # production\nallow 2001:db8::/32;  # sandbox\ndeny all;"
         )
     );
-    smile()
+    smile_sec()
         .args([
             "allowlist",
             "--env",
@@ -385,10 +386,10 @@ fn custom_file_is_stamped_with_its_path() {
         .code(0)
         .stdout(predicate::str::contains("2001:db8").not());
     std::fs::write(&path, "# nothing\n").unwrap();
-    smile()
+    smile_sec()
         .args(["allowlist", "--allowlist"])
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("has no entries"));
+        .stderr(crate::common::error_report(&["has no entries"]));
 }

@@ -15,8 +15,6 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::cargo_bin_cmd;
-
 const BASH_DRIVER: &str = r#"
 source "$1"
 line="$2"
@@ -96,7 +94,7 @@ impl Shell {
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
-        let script = cargo_bin_cmd!("smile-sec")
+        let script = crate::common::smile_sec()
             .args(["completions", name])
             .output()
             .unwrap();

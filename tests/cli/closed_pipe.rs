@@ -10,6 +10,8 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::common::{binary, scrub, smile_sec_process};
+
 const KEY: &str = "closed-pipe-test-key";
 
 /// Runs `args` with stdin from `input` (or nothing), its stdout read by `reader`: `head` is
@@ -17,20 +19,19 @@ const KEY: &str = "closed-pipe-test-key";
 /// `head` succeeds); `gone` is a pipe whose read end is closed before the command starts.
 /// Returns (the exit status, its stderr).
 fn piped(dir: &Path, args: &str, input: Option<&str>, reader: &str) -> (String, String) {
-    let bin = assert_cmd::cargo::cargo_bin("smile-sec");
     let mut cmd = if reader == "head" {
         let script = format!(
             "set -o pipefail; '{}' {args} <{} | head -1 >/dev/null; echo $?",
-            bin.display(),
+            binary().display(),
             input.unwrap_or("/dev/null")
         );
         let mut cmd = Command::new("bash");
-        cmd.arg("-c").arg(script);
+        scrub(&mut cmd).arg("-c").arg(script);
         cmd
     } else {
         let (read_end, write_end) = std::io::pipe().unwrap();
         drop(read_end);
-        let mut cmd = Command::new(bin);
+        let mut cmd = smile_sec_process();
         cmd.args(args.split(' ')).stdout(write_end);
         match input {
             Some(name) => cmd.stdin(std::fs::File::open(dir.join(name)).unwrap()),
@@ -41,9 +42,6 @@ fn piped(dir: &Path, args: &str, input: Option<&str>, reader: &str) -> (String, 
     let out = cmd
         .current_dir(dir)
         .env("SMILE_API_KEY", KEY)
-        .env_remove("SMILE_SEC_KEYS")
-        .env_remove("SMILE_PARTNER_ID")
-        .env_remove("SMILE_SEC_NOW")
         .stderr(Stdio::piped())
         .output()
         .unwrap();

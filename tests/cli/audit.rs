@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::common::smile_sec;
 
 /// Every secret value any test puts in a key file, a variable or a key file's neighbour.
 const SECRETS: &[&str] = &[
@@ -62,25 +63,12 @@ fn entry(id: &str, env: &str, created: &str, extra: &str) -> String {
     )
 }
 
-fn command() -> Command {
-    let mut cmd = Command::cargo_bin("smile-sec").unwrap();
-    for var in [
-        "SMILE_SEC_KEYS",
-        "SMILE_SEC_NOW",
-        "SMILE_API_KEY",
-        "SMILE_PARTNER_ID",
-        "CLICOLOR_FORCE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
 /// Runs `smile-sec audit --keys FILE --now NOW ARGS` and checks that no secret leaks.
 fn audit(keys: &Keys, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = command();
-    cmd.arg("audit")
+    let mut cmd = smile_sec();
+    // NO_COLOR as a user would set it: text stays plain unless `--color always` asks for colour.
+    cmd.env("NO_COLOR", "1")
+        .arg("audit")
         .arg("--keys")
         .arg(&keys.path)
         .args(["--now", NOW])
@@ -269,7 +257,7 @@ fn max_age_in_days_and_its_former_spelling() {
     }
     let both = audit(&keys, &["--max-age", "60d", "--max-age-days", "60"], &[]);
     assert_eq!(code(&both), 2);
-    let help = command().args(["audit", "--help"]).output().unwrap();
+    let help = smile_sec().args(["audit", "--help"]).output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
     assert!(help.contains("--max-age <DUR>"), "{help}");
     assert!(!help.contains("--max-age-days"), "hidden: {help}");
@@ -792,7 +780,7 @@ fn every_invalid_key_file_exits_2_naming_the_problem() {
 fn missing_and_unreadable_key_files_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     // No --keys, no SMILE_SEC_KEYS, no ./smile-keys.json.
-    let out = command()
+    let out = smile_sec()
         .current_dir(dir.path())
         .args(["audit", "--now", NOW])
         .output()
@@ -805,7 +793,7 @@ fn missing_and_unreadable_key_files_exit_2() {
     );
     // A named file that does not exist, and a directory.
     for path in [dir.path().join("nope.json"), dir.path().to_owned()] {
-        let out = command()
+        let out = smile_sec()
             .arg("audit")
             .arg("--keys")
             .arg(&path)
@@ -819,7 +807,7 @@ fn missing_and_unreadable_key_files_exit_2() {
 #[test]
 fn key_file_from_env_and_from_the_current_folder() {
     let keys = key_file("", &entry("here", "production", "2026-11-01", ""));
-    let out = command()
+    let out = smile_sec()
         .env("SMILE_SEC_KEYS", &keys.path)
         .args(["audit", "--format", "json"])
         .env("SMILE_SEC_NOW", NOW)
@@ -827,7 +815,7 @@ fn key_file_from_env_and_from_the_current_folder() {
         .unwrap();
     assert_eq!(code(&out), 0);
     assert_eq!(key(&json_lines(&out), "here")["due_date"], "2027-01-30");
-    let out = command()
+    let out = smile_sec()
         .current_dir(keys.dir.path())
         .args(["audit", "--now", NOW, "--format", "github"])
         .output()
@@ -924,7 +912,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
     // tests/fixtures/sarif-schema-2.1.0.json: see tests/fixtures/sarif-schema-2.1.0.md for where it came from.
     // The published schema's `run.language` pattern has a stray `]`, a literal in ECMAScript
     // regexes but refused by Rust's regex engines; escaping it keeps the meaning exactly.
-    let text = include_str!("fixtures/sarif-schema-2.1.0.json").replace(
+    let text = include_str!("../fixtures/sarif-schema-2.1.0.json").replace(
         r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
         r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$""#,
     );
@@ -1052,7 +1040,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
 
 #[test]
 fn help_names_every_flag_and_hides_env_values() {
-    let out = command()
+    let out = smile_sec()
         .env("SMILE_SEC_KEYS", "/very/secret/path.json")
         .args(["audit", "--help"])
         .output()

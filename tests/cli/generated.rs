@@ -1,5 +1,5 @@
 //! The committed completions/ and man/ must be exactly what the clap definition renders today.
-//! On a difference: `SMILE_SEC_REGENERATE=1 cargo test --test generated` rewrites them.
+//! On a difference: `SMILE_SEC_REGENERATE=1 cargo test --test cli generated::` rewrites them.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
 use std::collections::BTreeSet;
@@ -7,7 +7,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use smile_sec::generate::{self, GeneratedFile};
 
 fn root() -> PathBuf {
@@ -86,7 +85,7 @@ fn committed_completions_and_man_pages_are_current() {
     assert!(
         problems.is_empty(),
         "completions/ or man/ differ from the clap definition:\n  {}\n\
-         Regenerate with: SMILE_SEC_REGENERATE=1 cargo test --test generated",
+         Regenerate with: SMILE_SEC_REGENERATE=1 cargo test --test cli generated::",
         problems.join("\n  ")
     );
 }
@@ -144,7 +143,7 @@ fn a_removed_command_shows_as_an_extra_page() {
 #[test]
 fn the_command_prints_the_committed_scripts() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let output = cargo_bin_cmd!("smile-sec")
+        let output = crate::common::smile_sec()
             .args(["completions", shell])
             .output()
             .unwrap();
@@ -163,16 +162,16 @@ fn the_command_prints_the_committed_scripts() {
 
 #[test]
 fn the_command_rejects_an_unknown_shell() {
-    cargo_bin_cmd!("smile-sec")
+    let out = crate::common::smile_sec()
         .args(["completions", "tcsh"])
-        .assert()
-        .code(2)
-        .stdout("");
+        .output()
+        .unwrap();
+    crate::common::assert_refused(&out, &["'tcsh'", "<SHELL>"]);
 }
 
 #[test]
 fn json_format_holds_the_script() {
-    let output = cargo_bin_cmd!("smile-sec")
+    let output = crate::common::smile_sec()
         .args(["completions", "fish", "--format", "json"])
         .output()
         .unwrap();

@@ -1,10 +1,8 @@
 //! `smile-sec verify` through the binary.
 
-mod common;
-
 use std::path::Path;
 
-use common::{assert_no_leak, smile_sec};
+use crate::common::{assert_no_leak, smile_sec};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use smile_sec::signing::secret::ApiKey;
@@ -235,10 +233,26 @@ fn only_failures_exit_1() {
         .write_stdin(stale.to_string())
         .assert()
         .success();
-    verify(dir.path(), &["--max-age", "60m"])
+    let out = verify(dir.path(), &["--max-age", "60m"])
         .write_stdin(stale.to_string())
-        .assert()
-        .code(1);
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let (items, summary) = results(&out);
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (&items[0]["valid"], &items[0]["reason"]),
+        (&json!(false), &json!("stale"))
+    );
+    assert_eq!(
+        (&summary["invalid"], &summary["errors"]),
+        (&json!(1), &json!(0))
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -381,9 +395,9 @@ fn a_retired_key_without_its_date_is_an_error_naming_it() {
         .write_stdin("{}")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
+        .stderr(crate::common::error_report(&[
             "key `old-one`: `status` is `retired` but `retired` is missing",
-        ));
+        ]));
 }
 
 #[test]
@@ -440,7 +454,7 @@ fn empty_key_is_refused() {
         .write_stdin("{}")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("empty"));
+        .stderr(crate::common::error_report(&["empty"]));
 }
 
 #[test]
@@ -527,12 +541,11 @@ fn closed_pipe_ends_quietly() {
     let big: String = std::iter::repeat_n(format!("{line}\n"), 200_000).collect();
     let path = dir.path().join("big.ndjson");
     std::fs::write(&path, big).unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("smile-sec");
     let script = format!(
         "'{}' verify big.ndjson --partner-id {PARTNER} --now {NOW} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
-        bin.display()
+        crate::common::binary().display()
     );
-    let out = std::process::Command::new("bash")
+    let out = crate::common::scrub(&mut std::process::Command::new("bash"))
         .current_dir(dir.path())
         .env("SMILE_API_KEY", KEY)
         .arg("-c")

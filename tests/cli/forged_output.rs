@@ -3,11 +3,9 @@
 //! terminal escapes (colour, OSC 8 links, the one-byte CSI), go through every command and every
 //! text format; no line they print is one the input wrote, and no escape reaches the terminal.
 
-mod common;
-
 use std::path::Path;
 
-use common::smile_sec;
+use crate::common::smile_sec;
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;
 
@@ -239,7 +237,7 @@ fn ip_check_and_allowlist_in_every_format() {
 
 #[test]
 fn callback_send_and_probe_with_a_hostile_endpoint() {
-    let url = common::serve(Box::new(|_| (200, HOSTILE.to_owned())));
+    let url = crate::common::serve(Box::new(|_| (200, HOSTILE.to_owned())));
     let dir = tempfile::tempdir().unwrap();
     let body = smile_sec()
         .args(["callback", "new", "--partner-id", "085"])

@@ -4,8 +4,6 @@
 //! the import of the former NDJSON record.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::smile_sec;
+use crate::common::{smile_sec, smile_sec_process};
 use serde_json::{Value, json};
 use smile_sec::callbacks::replay::{PairId, item_digest};
 use smile_sec::signing::secret::ApiKey;
@@ -48,7 +46,7 @@ fn verify(store: &str) -> Command {
 }
 
 fn verify_at(store: &str, now: &str) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"));
+    let mut cmd = smile_sec_process();
     cmd.args([
         "verify",
         "--partner-id",
@@ -63,7 +61,6 @@ fn verify_at(store: &str, now: &str) -> Command {
         store,
     ])
     .env("SMILE_API_KEY", KEY)
-    .env_remove("SMILE_SEC_NOW")
     .stdin(Stdio::piped())
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());

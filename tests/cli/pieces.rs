@@ -3,11 +3,9 @@
 //! the items must be exactly those of the reference framer (`payload::for_each_item`), with the
 //! same numbers, and the output must not change. Pieces of 1 and 7 bytes split every item.
 
-mod common;
-
 use std::path::Path;
 
-use common::verify_json;
+use crate::common::verify_json;
 use serde_json::{Value, json};
 use smile_sec::ingest::payload::{Item, for_each_item};
 use smile_sec::signing::secret::ApiKey;

@@ -3,11 +3,9 @@
 //! sources, for `sign`, `verify` and `callback new`: the higher one is used, the lower one is named
 //! in exactly one warning, and no key value is ever printed.
 
-mod common;
-
 use std::path::Path;
 
-use common::smile_sec;
+use crate::common::smile_sec;
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;
 
@@ -320,7 +318,7 @@ fn a_typed_key_id_beats_smile_api_key() {
         .env("SMILE_API_KEY", Source::ApiKeyEnv.key())
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("there is no key file"));
+        .stderr(crate::common::error_report(&["there is no key file"]));
 }
 
 #[test]

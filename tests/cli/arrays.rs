@@ -6,11 +6,9 @@
 //! either way, errors and their positions included, wherever in the array (and in which batch) the
 //! trouble sits. (The fuzz target `array_framing` holds both to the stream reader alone.)
 
-mod common;
-
 use std::path::Path;
 
-use common::verify_json;
+use crate::common::verify_json;
 use serde_json::{Value, json};
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::Signer;

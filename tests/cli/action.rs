@@ -56,7 +56,8 @@ fn fake_release() -> &'static Release {
         let (_, target) = runner_arch();
         let made = Command::new("bash")
             .arg(root().join("scripts/release-archive.sh"))
-            .args(["--binary", env!("CARGO_BIN_EXE_smile-sec")])
+            .arg("--binary")
+            .arg(crate::common::binary())
             .args(["--target", target])
             .arg("--out")
             .arg(&out)

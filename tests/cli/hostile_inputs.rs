@@ -1,14 +1,12 @@
 //! Hostile input for `ip-check`, `allowlist --allowlist FILE` and `audit` (key files) through the
-//! binary (`verify` and `sign` are in tests/hostile.rs). Every case: the exit code
+//! binary (`verify` and `sign` are in tests/cli/hostile.rs). Every case: the exit code
 //! the README gives, a `smile-sec: error:` line for every exit 2, never a panic or
 //! the panic hook's "internal error" line, a time bound, and every good line of a batch reported.
-
-mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::smile_sec;
+use crate::common::smile_sec;
 use serde_json::Value;
 
 /// Generous for a debug build on a loaded two-core machine; a hang or a quadratic blow-up on
@@ -470,7 +468,12 @@ fn audit_reads_a_key_file_saved_with_a_byte_order_mark() {
             "2026-06-01T00:00:00Z",
         ])
         .assert()
-        .code(0);
+        .code(0)
+        .stdout(predicates::str::contains(
+            "\nok      a    production  2026-07-30 ",
+        ))
+        .stdout(predicates::str::contains("1 key: 0 fail, 0 warn, 1 ok"))
+        .stderr("");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! a replay, nor a replay into a resend.
 
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::Signer;
@@ -36,7 +36,7 @@ fn a_resend_is_judged_on_the_body_first_read() {
     let path = dir.path().join("in.ndjson");
     std::fs::write(&path, &text).unwrap();
 
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("smile-sec"))
+    let mut child = crate::common::smile_sec_process()
         .args([
             "verify",
             "in.ndjson",
@@ -47,9 +47,6 @@ fn a_resend_is_judged_on_the_body_first_read() {
         ])
         .current_dir(dir.path())
         .env("SMILE_API_KEY", KEY)
-        .env_remove("SMILE_SEC_KEYS")
-        .env_remove("SMILE_PARTNER_ID")
-        .env_remove("SMILE_SEC_NOW")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -2,14 +2,12 @@
 //! example key file and `keys template` follow it, and the mistakes the parser refuses are refused
 //! by the schema too. `keys template` prints a file that `audit` passes.
 
-mod common;
-
-use common::smile_sec;
+use crate::common::smile_sec;
 use serde_json::{Value, json};
 
 fn validator() -> jsonschema::Validator {
     let schema: Value =
-        serde_json::from_str(include_str!("../schema/smile-keys.schema.json")).unwrap();
+        serde_json::from_str(include_str!("../../schema/smile-keys.schema.json")).unwrap();
     jsonschema::options()
         .should_validate_formats(true)
         .build(&schema)
@@ -23,7 +21,8 @@ fn entry() -> Value {
 
 #[test]
 fn the_example_key_file_follows_the_schema() {
-    let example: Value = serde_json::from_str(include_str!("../examples/smile-keys.json")).unwrap();
+    let example: Value =
+        serde_json::from_str(include_str!("../../examples/smile-keys.json")).unwrap();
     let v = validator();
     let errors: Vec<String> = v.iter_errors(&example).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");

@@ -1,8 +1,6 @@
 //! `smile-sec sign` through the binary.
 
-mod common;
-
-use common::{assert_no_leak, smile_sec};
+use crate::common::{assert_no_leak, smile_sec};
 use predicates::prelude::*;
 
 const KEY: &str = "apiKey";

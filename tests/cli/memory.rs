@@ -15,6 +15,8 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::common::{binary, scrub};
+
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::Signer;
 
@@ -36,16 +38,14 @@ fn peak_kib(args: &[&str], input: &Path) -> Option<(i32, u64)> {
     }
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("rss");
-    let status = Command::new(GNU_TIME)
+    let status = scrub(&mut Command::new(GNU_TIME))
         .arg("-f")
         .arg("%M")
         .arg("-o")
         .arg(&report)
-        .arg(assert_cmd::cargo::cargo_bin("smile-sec"))
+        .arg(binary())
         .args(args)
         .env("SMILE_API_KEY", KEY)
-        .env_remove("SMILE_SEC_KEYS")
-        .env_remove("SMILE_PARTNER_ID")
         .stdin(std::fs::File::open(input).unwrap())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -3,9 +3,7 @@
 //! list or half of one), snippets that admit production only unless told otherwise,
 //! `SMILE_SEC_ALLOWLIST`, and the warning when the built-in list is old.
 
-mod common;
-
-use common::{serve_page, smile_sec};
+use crate::common::{serve_page, smile_sec};
 
 const PRODUCTION: [&str; 4] = [
     "34.240.137.52",
