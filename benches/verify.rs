@@ -63,6 +63,7 @@ fn verify(c: &mut Criterion) {
                         source: 0,
                         offset: i as u64,
                         len: 1,
+                        fingerprint: 0,
                     })
                     .expect("a small offset");
                     judge_replay(log, &mut verdict, body, |_| None);

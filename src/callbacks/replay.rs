@@ -86,10 +86,10 @@ impl PairId {
     }
 }
 
-/// What the replay log keeps of an accepted callback's body, packed into 16 bytes (the log holds
+/// What the replay log keeps of an accepted callback's body, packed into 24 bytes (the log holds
 /// one per distinct accepted callback): see [`Kept`].
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SeenBody([u8; 16]);
+pub struct SeenBody([u8; 24]);
 
 /// What a [`SeenBody`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,23 +97,39 @@ pub enum Kept {
     /// The first 15 bytes of its digest: from input that cannot be read
     /// twice (stdin).
     Digest([u8; 15]),
-    /// Where it is in a file that can be read again. Digests cost more than everything else
-    /// `verify` does, and only a repeated pair needs one, so files are read back instead.
+    /// Where it is in a file that can be read again, with a fingerprint of its bytes as first
+    /// read. Digests cost more than everything else `verify` does, and only a repeated pair needs
+    /// one, so files are read back instead; the fingerprint makes sure that what is read back
+    /// is what was judged (a file rewritten during the run is not trusted).
     At(Location),
 }
 
-/// A body's place: the `source`-th re-readable input of the run, `len` bytes from `offset`.
+/// A body's place: the `source`-th re-readable input of the run, `len` bytes from `offset`, and
+/// the run's keyed [`Fingerprints`] of those bytes when they were first read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     pub source: u32,
     pub offset: u64,
     pub len: u32,
+    pub fingerprint: u64,
+}
+
+/// A keyed 64-bit hash of an item's bytes (SipHash, keys drawn afresh each run), cheap next to a
+/// canonical digest. Input cannot be made to collide with a key it never sees, so equal
+/// fingerprints mean the same bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Fingerprints(std::hash::RandomState);
+
+impl Fingerprints {
+    pub fn of(&self, bytes: &[u8]) -> u64 {
+        self.0.hash_one(bytes)
+    }
 }
 
 impl SeenBody {
     pub fn digest(prefix: [u8; 15]) -> SeenBody {
-        let mut packed = [0; 16];
-        packed[1..].copy_from_slice(&prefix);
+        let mut packed = [0; 24];
+        packed[1..16].copy_from_slice(&prefix);
         SeenBody(packed)
     }
 
@@ -123,10 +139,11 @@ impl SeenBody {
         if offset[6..] != [0, 0] {
             return None;
         }
-        let mut packed = [1; 16];
+        let mut packed = [1; 24];
         packed[1..5].copy_from_slice(&location.source.to_le_bytes());
         packed[5..11].copy_from_slice(&offset[..6]);
         packed[11..15].copy_from_slice(&location.len.to_le_bytes());
+        packed[15..23].copy_from_slice(&location.fingerprint.to_le_bytes());
         Some(SeenBody(packed))
     }
 
@@ -141,6 +158,7 @@ impl SeenBody {
             source: u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")),
             offset: u64::from_le_bytes(offset),
             len: u32::from_le_bytes(rest[10..14].try_into().expect("4 bytes")),
+            fingerprint: u64::from_le_bytes(rest[14..22].try_into().expect("8 bytes")),
         })
     }
 }
@@ -152,21 +170,26 @@ impl fmt::Debug for SeenBody {
 }
 
 /// Whether `current` (an item's bytes) has the same body as the earlier item `earlier` keeps;
-/// `read` reads an earlier item's bytes back from its place. Byte-identical items (a saved
-/// callback stored twice) need no digest; others are compared by digest, and `earlier` then keeps
-/// its digest, so it is read back once. `None` when the earlier item cannot be read back, or no
-/// longer reads as a callback (its file changed).
+/// `read` reads an earlier item's bytes back from its place. An item byte for byte the same as
+/// the earlier one was when first read (a saved callback stored twice) needs neither a read nor
+/// a digest; others are compared by digest, and `earlier` then keeps its digest, so it is read
+/// back once. `None` when the earlier item cannot be read back as it was first read (its file
+/// changed or went away), or no longer reads as a callback: the caller fails closed.
 pub fn same_body(
     earlier: &mut SeenBody,
     current: &[u8],
+    fingerprints: &Fingerprints,
     read: impl FnOnce(Location) -> Option<Vec<u8>>,
 ) -> Option<bool> {
     let digest = match earlier.kept() {
         Kept::Digest(digest) => digest,
         Kept::At(location) => {
-            let bytes = read(location)?;
-            if bytes == current {
+            if fingerprints.of(current) == location.fingerprint {
                 return Some(true);
+            }
+            let bytes = read(location)?;
+            if fingerprints.of(&bytes) != location.fingerprint {
+                return None;
             }
             let digest = item_digest(&bytes)?.prefix();
             *earlier = SeenBody::digest(digest);
@@ -305,6 +328,7 @@ mod tests {
             source: 0,
             offset: 10,
             len: 5,
+            fingerprint: 9,
         })
         .unwrap();
         let other = SeenBody::digest(digest(r#"{"a":2}"#).prefix());
@@ -364,7 +388,7 @@ mod tests {
     }
 
     #[test]
-    fn bodies_pack_into_sixteen_bytes_and_back() {
+    fn bodies_pack_into_twenty_four_bytes_and_back() {
         let digest = digest(r#"{"a":1}"#).prefix();
         assert_eq!(SeenBody::digest(digest).kept(), Kept::Digest(digest));
         for location in [
@@ -373,11 +397,13 @@ mod tests {
                 source: u32::MAX,
                 offset: (1 << 48) - 1,
                 len: u32::MAX,
+                fingerprint: u64::MAX,
             },
             Location {
                 source: 7,
                 offset: 0x0102_0304_0506,
                 len: 16 << 20,
+                fingerprint: 0x0807_0605_0403_0201,
             },
         ] {
             assert_eq!(SeenBody::at(location).unwrap().kept(), Kept::At(location));
@@ -387,7 +413,7 @@ mod tests {
             ..nowhere()
         };
         assert_eq!(SeenBody::at(far), None);
-        assert_eq!(size_of::<SeenBody>() + size_of::<PairId>(), 32);
+        assert_eq!(size_of::<SeenBody>() + size_of::<PairId>(), 40);
     }
 
     #[test]
@@ -405,6 +431,7 @@ mod tests {
             source: 0,
             offset: 0,
             len: 0,
+            fingerprint: 0,
         }
     }
 }

@@ -354,7 +354,7 @@ mod tests {
     }
 
     use super::*;
-    use crate::callbacks::replay::{Location, body_digest, same_body};
+    use crate::callbacks::replay::{Fingerprints, Location, body_digest, same_body};
     use crate::ingest::payload::{Item, parse_item};
     use crate::signing::secret::ApiKey;
     use crate::signing::signature::sign;
@@ -395,7 +395,7 @@ mod tests {
                 let mut verdict = v.check(&cb.signed);
                 let digest = body_digest(&cb).prefix();
                 judge_replay(log, &mut verdict, SeenBody::digest(digest), |earlier| {
-                    same_body(earlier, json.as_bytes(), |_| None)
+                    same_body(earlier, json.as_bytes(), &Fingerprints::default(), |_| None)
                 });
                 verdict
             }
@@ -568,16 +568,18 @@ mod tests {
         let Item::Callback(cb) = parse_item(json.as_bytes()) else {
             panic!()
         };
+        let fingerprints = Fingerprints::default();
+        // The earlier item's place, and the fingerprint of its bytes as they were first read.
         let at = Location {
             source: 0,
             offset: 7,
             len: 9,
+            fingerprint: fingerprints.of(json.as_bytes()),
         };
         let mut log = ReplayLog::default();
-        // What reading the earlier body back gives: the same bytes, a body re-serialised, or
-        // nothing (the file changed).
-        let reserialised = callback("2026-11-20T10:01:00Z", r#", "a": 1"#);
-        let mut judge = |read_back: Option<&str>| {
+        // The item being judged: the same body, written another way.
+        let current = callback("2026-11-20T10:01:00Z", r#", "a": 1"#);
+        let mut judge = |current: &str, read_back: Option<&str>| {
             let mut verdict = v.check(&cb.signed);
             let mut asked = None;
             judge_replay(
@@ -585,7 +587,7 @@ mod tests {
                 &mut verdict,
                 SeenBody::at(at).unwrap(),
                 |earlier| {
-                    same_body(earlier, json.as_bytes(), |location| {
+                    same_body(earlier, current.as_bytes(), &fingerprints, |location| {
                         asked = Some(location);
                         read_back.map(|text| text.as_bytes().to_vec())
                     })
@@ -594,20 +596,24 @@ mod tests {
             (verdict, asked)
         };
         // First sighting: nothing is read.
-        let (first, asked) = judge(None);
+        let (first, asked) = judge(&current, None);
         assert_eq!((first.first_sighting, asked), (true, None));
+        // Byte for byte what was first read: a resend, nothing read back.
+        let (same, asked) = judge(&json, None);
+        assert!(same.duplicate && same.reason == Reason::Ok);
+        assert_eq!(asked, None);
         // The earlier body no longer reads back: counted as a replay.
-        let (lost, asked) = judge(None);
+        let (lost, asked) = judge(&current, None);
         assert_eq!(lost.reason, Reason::Replayed);
         assert!(lost.detail.unwrap().contains("could not be read"));
         assert_eq!(asked, Some(at));
-        // Read back byte for byte the same: a resend, and still kept as a place.
-        let (same, _) = judge(Some(&json));
-        assert!(same.duplicate && same.reason == Reason::Ok);
-        // Read back re-serialised: digests say it is the same; the digest is kept from then on.
-        let (resend, _) = judge(Some(&reserialised));
+        // It reads back, but not as first read (the file was rewritten to match): not trusted.
+        let (rewritten, _) = judge(&current, Some(&current));
+        assert_eq!(rewritten.reason, Reason::Replayed);
+        // Read back as first read: digests say it is the same body; the digest is kept.
+        let (resend, _) = judge(&current, Some(&json));
         assert!(resend.duplicate && resend.reason == Reason::Ok);
-        let (again, asked) = judge(None);
+        let (again, asked) = judge(&current, None);
         assert_eq!((again.duplicate, asked), (true, None));
     }
 }

@@ -16,7 +16,9 @@ use serde::Serialize;
 
 use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
 use crate::callbacks::explain::{Explainer, Explanation};
-use crate::callbacks::replay::{self, BodyDigest, Location, PairId, ReplayLog, SeenBody};
+use crate::callbacks::replay::{
+    self, BodyDigest, Fingerprints, Location, PairId, ReplayLog, SeenBody,
+};
 use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
 use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
 use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker, produce};
@@ -168,7 +170,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .context("--seen")?,
         ),
     };
+    let fingerprints = Fingerprints::default();
     let report = Report {
+        fingerprints: fingerprints.clone(),
         current_seq: None,
         lone: None,
         replays: ReplayLog::default(),
@@ -192,10 +196,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let worker = Worker {
         verifier,
         explainer,
-        // Every accepted body is digested as it is first read (by the workers, in parallel):
-        // a repeated pair is then judged on what was read, never on the file read again, which
-        // may have changed since.
-        digest_all: true,
+        // A store records every accepted body's digest. Without one, accepted bodies that stay in
+        // their file are fingerprinted as first read, so that a repeated pair is judged on what
+        // was read then, never on a file changed since.
+        digest_all: args.seen.is_some(),
+        fingerprints: fingerprints.clone(),
         format: args.format,
     };
     // Piece buffers go back from the collector to the reader, to be filled again.
@@ -242,6 +247,8 @@ struct Report {
     line: Vec<u8>,
     /// The result lines the workers rendered for the batch being collected.
     rendered: Vec<u8>,
+    /// The workers' keys, to check that a body read back is the one they judged.
+    fingerprints: Fingerprints,
     /// What failed, for the GitHub job summary.
     failures: StepSummary,
 }
@@ -468,6 +475,7 @@ impl Report {
                 span,
                 at,
                 digest,
+                fingerprint,
                 line,
             } => {
                 let (number, at, digest) = (*number, *at, *digest);
@@ -475,11 +483,12 @@ impl Report {
                 let bytes = &data[span.clone()];
                 // Read from the item only when wanted: its bytes are cold in this thread's cache.
                 let timestamp = || timestamp.as_ref().map(|stamp| stamp.text(bytes));
-                let place = match (origin, at) {
-                    (Some(source), Some(offset)) => SeenBody::at(Location {
+                let place = match (origin, at, *fingerprint) {
+                    (Some(source), Some(offset), Some(fingerprint)) => SeenBody::at(Location {
                         source,
                         offset,
                         len: u32::try_from(bytes.len()).expect("items are at most 16 MiB"),
+                        fingerprint,
                     }),
                     _ => None,
                 };
@@ -496,9 +505,11 @@ impl Report {
                 // made in input order): the first body it holds for a pair may come from an
                 // earlier run, and only it knows.
                 if self.store.is_none() {
-                    let origins = &mut self.origins;
+                    let (origins, fingerprints) = (&mut self.origins, &self.fingerprints);
                     judge_replay(&mut self.replays, verdict, body, |earlier| {
-                        replay::same_body(earlier, bytes, |location| origins.read_back(location))
+                        replay::same_body(earlier, bytes, fingerprints, |location| {
+                            origins.read_back(location)
+                        })
                     });
                 }
                 // Accepted: with a store, the result waits for its claim.

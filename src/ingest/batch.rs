@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use crate::callbacks::explain::{Explainer, Explanation};
-use crate::callbacks::replay::{self, BodyDigest};
+use crate::callbacks::replay::{self, BodyDigest, Fingerprints};
 use crate::callbacks::verdict::{Reason, Verdict, Verifier};
 use crate::ingest::fast::array;
 use crate::ingest::fast::chunks::{self, PIECE_BYTES, Piece};
@@ -101,6 +101,8 @@ pub(crate) enum Unfinished {
     Element { number: ItemNumber },
 }
 
+// Nearly every item is a callback: boxing the large variant would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum Checking {
     Callback {
@@ -114,6 +116,8 @@ pub(crate) enum Checking {
         /// Taken at once for an accepted callback whose body cannot be read back later, or that
         /// a `--seen` file records.
         digest: Option<BodyDigest>,
+        /// For an accepted callback its file keeps (and no digest): its bytes' fingerprint.
+        fingerprint: Option<u64>,
         /// Its result line in `Checked::rendered`, as it reads unless the replay judgement
         /// changes the verdict; empty when not rendered.
         line: Range<usize>,
@@ -370,8 +374,11 @@ impl Batcher<'_> {
 pub(crate) struct Worker {
     pub verifier: Verifier,
     pub explainer: Option<Explainer>,
-    /// Take every accepted body's digest at once (a `--seen` file records them).
+    /// Take every accepted body's digest at once (a `--seen` store records them).
     pub digest_all: bool,
+    /// Fingerprint accepted bodies that stay in their file, so that a later read of them can be
+    /// checked against what was judged.
+    pub fingerprints: Fingerprints,
     /// Write results here, in parallel, rather than on the one thread that prints.
     pub format: ResultFormat,
 }
@@ -572,9 +579,12 @@ impl Worker {
             }
             _ => None,
         };
-        let digest = (verdict.accepted.is_some() && (self.digest_all || at.is_none()))
+        let accepted = verdict.accepted.is_some();
+        let digest = (accepted && (self.digest_all || at.is_none()))
             .then(|| replay::item_digest(bytes))
             .flatten();
+        let fingerprint =
+            (accepted && digest.is_none() && at.is_some()).then(|| self.fingerprints.of(bytes));
         Checking::Callback {
             number,
             verdict,
@@ -583,6 +593,7 @@ impl Worker {
             span,
             at,
             digest,
+            fingerprint,
             line: 0..0,
         }
     }
