@@ -5,10 +5,10 @@
 //! Two writers make it. [`write_body`] defines it, from what serde_json read ([`Callback`]).
 //! [`plain_body`] is the fast path, one pass over the bytes for the plain callbacks that
 //! make up real input (no backslash, shallow): `verify` digests every callback it accepts from
-//! stdin or records in a `--seen` file, and a digest from the bytes takes 0.9 µs this way against
-//! 2.4 through serde_json (`cargo bench --bench replay`). It answers only when it is sure,
-//! and then with the same text: a fuzz target (`plain_body`) holds the two together. A change of
-//! the text would orphan every digest already recorded in a `--seen` file.
+//! stdin or records in a `--seen` store, and the bytes are the cheaper way there
+//! (`cargo bench --bench replay` compares the two). It answers only when it is sure, and then
+//! with the same text: the fuzz target `plain_body` holds the two together. A change of the text
+//! would orphan every digest already recorded in a replay store.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -6,7 +6,7 @@
 //! only at a line that opens a value it does not close (a pretty-printed object, a truncated
 //! line), whose item may run into the next piece. From such a line on, the rest of the source goes
 //! through [`Rest`] to the one framer that defines the layout, [`payload::frame_lines`], so the
-//! items are the same either way; a test and the framing fuzz target hold the two together.
+//! items are the same either way. Held to it by the fuzz target `payload_framing` (and a test).
 
 use std::io::{self, Read};
 use std::ops::Range;
