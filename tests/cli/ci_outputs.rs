@@ -201,16 +201,35 @@ fn audit_appends_a_summary_whatever_the_format() {
 }
 
 #[test]
-fn no_summary_file_is_written_without_the_variable() {
+fn no_summary_is_written_when_the_variable_is_unset_or_empty() {
     let dir = tempfile::tempdir().unwrap();
     let keys = key_file(dir.path(), ["fresh", "old", "soon"]);
-    let out = audit(&keys, &[], None);
-    assert_eq!(out.status.code(), Some(1));
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names, ["keys.json"]);
+    for empty in [false, true] {
+        let mut cmd = smile_sec();
+        cmd.current_dir(dir.path()).args([
+            "audit",
+            "--keys",
+            "keys.json",
+            "--now",
+            "2026-11-25T09:00:00Z",
+        ]);
+        if empty {
+            cmd.env("GITHUB_STEP_SUMMARY", "");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        // Nothing written beside the key file, and no complaint about a summary file.
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("summary"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["keys.json"], "empty variable: {empty}");
+    }
 }
 
 /// `smile-sec verify` on the shipped examples plus `extra` files, at the examples' time.
