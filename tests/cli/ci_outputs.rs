@@ -206,13 +206,9 @@ fn no_summary_is_written_when_the_variable_is_unset_or_empty() {
     let keys = key_file(dir.path(), ["fresh", "old", "soon"]);
     for empty in [false, true] {
         let mut cmd = smile_sec();
-        cmd.current_dir(dir.path()).args([
-            "audit",
-            "--keys",
-            "keys.json",
-            "--now",
-            "2026-11-25T09:00:00Z",
-        ]);
+        cmd.current_dir(dir.path())
+            .args(["audit", "--now", "2026-11-25T09:00:00Z", "--keys"])
+            .arg(&keys);
         if empty {
             cmd.env("GITHUB_STEP_SUMMARY", "");
         }
