@@ -24,7 +24,7 @@ use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier,
 use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker, produce};
 use crate::ingest::fast::array;
 use crate::ingest::fast::chunks::{self, Piece};
-use crate::ingest::payload::{self, ItemNumber, RawItem};
+use crate::ingest::payload::{self, ItemNumber, LONE_ITEM, LoneItem, RawItem};
 use crate::ingest::pipeline::{self, Results};
 use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
@@ -174,7 +174,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let report = Report {
         fingerprints: fingerprints.clone(),
         current_seq: None,
-        lone: None,
+        lone: LoneItem::new(false),
         replays: ReplayLog::default(),
         origins: Origins::default(),
         store,
@@ -225,10 +225,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
 struct Report {
-    /// The source the last item came from, and its first item while it may be the only one: in a
-    /// line-laid-out source a lone item is item 1 wherever it starts.
+    /// The source the last item came from, and its first item while it may be the only one.
     current_seq: Option<u64>,
-    lone: Option<Held>,
+    lone: LoneItem<FirstItem>,
     replays: ReplayLog,
     origins: Origins,
     /// The `--seen` store. With one, every line is held (in `held`) until the claims of the
@@ -404,8 +403,8 @@ impl Report {
         out.flush()
     }
 
-    /// Takes the next result in input order, holding a line-laid-out source's first item until a
-    /// second one shows whether it is the only one.
+    /// Takes the next result in input order; a line-laid-out source's first item waits in
+    /// `lone` for its number.
     fn emit(
         &mut self,
         out: &mut Printer,
@@ -416,25 +415,26 @@ impl Report {
         if self.current_seq != Some(from.seq) {
             self.end_source(out)?;
             self.current_seq = Some(from.seq);
-            if from.lines {
-                let mut result = std::mem::replace(result, Checking::NotAnObject(0));
-                let mut bytes = Vec::new();
-                if let Checking::Callback { span, line, .. } = &mut result {
-                    bytes = data[span.clone()].to_vec();
-                    *span = 0..bytes.len();
-                    // Printed later, maybe renumbered: rendered again then.
-                    *line = 0..0;
-                }
-                self.lone = Some(Held {
-                    source: from.name.clone(),
-                    origin: from.origin,
-                    data: bytes,
-                    result,
-                });
-                return Ok(());
+            self.lone = LoneItem::new(from.lines);
+        }
+        if self.lone.awaits_first() {
+            let mut result = std::mem::replace(result, Checking::NotAnObject(0));
+            let mut bytes = Vec::new();
+            if let Checking::Callback { span, line, .. } = &mut result {
+                bytes = data[span.clone()].to_vec();
+                *span = 0..bytes.len();
+                // Printed later, maybe renumbered: rendered again then.
+                *line = 0..0;
             }
-        } else if let Some(mut first) = self.lone.take() {
-            // A second item: the first keeps its line number.
+            self.lone.hold(FirstItem {
+                source: from.name.clone(),
+                origin: from.origin,
+                data: bytes,
+                result,
+            });
+            return Ok(());
+        }
+        if let Some(mut first) = self.lone.release() {
             self.one(
                 out,
                 &first.source,
@@ -446,11 +446,11 @@ impl Report {
         self.one(out, from.name, from.origin, data, result)
     }
 
-    /// A source has ended: a first item still held was its only one, item 1.
+    /// A source has ended: a first item still held was its only one.
     fn end_source(&mut self, out: &mut Printer) -> anyhow::Result<()> {
-        match self.lone.take() {
+        match self.lone.end() {
             Some(mut only) => {
-                only.result.renumber(1);
+                only.result.renumber(LONE_ITEM);
                 self.one(out, &only.source, only.origin, &only.data, &mut only.result)
             }
             None => Ok(()),
@@ -822,12 +822,12 @@ struct Source<'a> {
     name: &'a Arc<str>,
     /// Index into `Report::origins`, when the source can be read back.
     origin: Option<u32>,
-    /// Line-laid-out (a lone item is item 1).
+    /// Line-laid-out: its items are numbered as `LoneItem` says.
     lines: bool,
 }
 
 /// A source's first item, with its bytes, waiting to learn its number.
-struct Held {
+struct FirstItem {
     source: Arc<str>,
     origin: Option<u32>,
     data: Vec<u8>,

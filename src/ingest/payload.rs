@@ -190,6 +190,70 @@ impl<'de> de::Deserialize<'de> for FieldValue<'de> {
 /// The line an item started on (NDJSON, one object) or its position in a top-level array.
 pub type ItemNumber = u64;
 
+/// The number of a line-laid-out source's only item, wherever it starts.
+pub(crate) const LONE_ITEM: ItemNumber = 1;
+
+/// How a line-laid-out source's first item learns its number. Items are numbered by the line they
+/// start on, except that a source holding one value calls it item [`LONE_ITEM`], wherever it
+/// starts (a pretty-printed callback after blank lines is still item 1). Whether a source holds
+/// one value is known only at its second item or at its end, so the first item waits here until
+/// then. Every reader that numbers line-laid-out items goes through this type: the sequential
+/// reader ([`for_each_raw_item`]) and `verify`'s in-order collector.
+#[derive(Debug)]
+pub(crate) struct LoneItem<T>(Lone<T>);
+
+#[derive(Debug)]
+enum Lone<T> {
+    AwaitingFirst,
+    Held(T),
+    /// A second item came, or the source numbers items by position (an array).
+    Settled,
+}
+
+impl<T> LoneItem<T> {
+    /// For a source whose items are numbered by line; `false` for one numbered by position.
+    pub(crate) fn new(line_laid_out: bool) -> Self {
+        LoneItem(if line_laid_out {
+            Lone::AwaitingFirst
+        } else {
+            Lone::Settled
+        })
+    }
+
+    /// Whether the next item is the source's first, to be given to [`LoneItem::hold`] rather than
+    /// emitted.
+    pub(crate) fn awaits_first(&self) -> bool {
+        matches!(self.0, Lone::AwaitingFirst)
+    }
+
+    pub(crate) fn hold(&mut self, first: T) {
+        debug_assert!(self.awaits_first(), "a source has one first item");
+        self.0 = Lone::Held(first);
+    }
+
+    /// A later item came: the held first item, to be emitted before it under the line it started
+    /// on.
+    pub(crate) fn release(&mut self) -> Option<T> {
+        match std::mem::replace(&mut self.0, Lone::Settled) {
+            Lone::Held(first) => Some(first),
+            Lone::AwaitingFirst => {
+                self.0 = Lone::AwaitingFirst;
+                None
+            }
+            Lone::Settled => None,
+        }
+    }
+
+    /// The source ended: a first item still held was its only one, to be emitted as item
+    /// [`LONE_ITEM`].
+    pub(crate) fn end(&mut self) -> Option<T> {
+        match std::mem::replace(&mut self.0, Lone::Settled) {
+            Lone::Held(only) => Some(only),
+            Lone::AwaitingFirst | Lone::Settled => None,
+        }
+    }
+}
+
 /// One framed item, not yet parsed: parsing is the expensive part, and the caller may do it on
 /// another thread.
 #[derive(Debug)]
@@ -618,53 +682,58 @@ impl<R: BufRead> io::Read for Bounded<R> {
     }
 }
 
-/// NDJSON, a lone object (possibly pretty-printed over many lines), or several of either.
-/// An item is numbered by the line it starts on.
+/// NDJSON, a lone object (possibly pretty-printed over many lines), or several of either,
+/// numbered as [`LoneItem`] says.
 fn read_lines<R: BufRead>(
     reader: R,
     lines_before: ItemNumber,
     bytes_before: u64,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    // A lone value is item 1 wherever it starts, so the first item waits until
-    // a second one shows the input is NDJSON, where items are numbered by line.
-    let mut first: Option<(ItemNumber, Held)> = None;
-    let mut items = 0u64;
+    let mut lone = LoneItem::new(true);
     let mut emit = |number: ItemNumber, raw: RawItem<'_>| -> io::Result<()> {
-        items += 1;
-        if items == 1 {
-            first = Some((
-                number,
-                match raw {
-                    RawItem::Json(bytes, at) => Ok((bytes.to_vec(), at)),
-                    RawItem::Error(message) => Err(message),
-                },
-            ));
+        if lone.awaits_first() {
+            lone.hold((number, OwnedItem::from(raw)));
             return Ok(());
         }
-        if let Some((n, held)) = first.take() {
-            emit_held(&mut sink, n, held)?;
+        if let Some((n, first)) = lone.release() {
+            first.emit(n, &mut sink)?;
         }
         sink(number, raw)
     };
     frame_lines(reader, lines_before, bytes_before, &mut emit)?;
-    match first {
-        Some((_, held)) => emit_held(&mut sink, 1, held),
+    match lone.end() {
+        Some((_, only)) => only.emit(LONE_ITEM, &mut sink),
         None => Ok(()),
     }
 }
 
 /// The first item of a source, copied while it waits to learn its number.
-type Held = Result<(Vec<u8>, Option<u64>), String>;
+#[derive(Debug)]
+enum OwnedItem {
+    Json(Vec<u8>, Option<u64>),
+    Error(String),
+}
 
-fn emit_held(
-    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-    number: ItemNumber,
-    held: Held,
-) -> io::Result<()> {
-    match held {
-        Ok((bytes, at)) => sink(number, RawItem::Json(&bytes, at)),
-        Err(message) => sink(number, RawItem::Error(message)),
+impl From<RawItem<'_>> for OwnedItem {
+    fn from(raw: RawItem<'_>) -> Self {
+        match raw {
+            RawItem::Json(bytes, at) => OwnedItem::Json(bytes.to_vec(), at),
+            RawItem::Error(message) => OwnedItem::Error(message),
+        }
+    }
+}
+
+impl OwnedItem {
+    fn emit(
+        self,
+        number: ItemNumber,
+        sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match self {
+            OwnedItem::Json(bytes, at) => sink(number, RawItem::Json(&bytes, at)),
+            OwnedItem::Error(message) => sink(number, RawItem::Error(message)),
+        }
     }
 }
 
@@ -999,6 +1068,29 @@ mod tests {
             frame("\n{\"signature\":\"a\"}\n{\"signature\":\"b\"}"),
             [cb(2, "a"), cb(3, "b")]
         );
+    }
+
+    #[test]
+    fn lone_item_holds_only_a_line_laid_out_first_item() {
+        // A source of one item: held, then given back at the end.
+        let mut lone = LoneItem::new(true);
+        assert!(lone.awaits_first());
+        lone.hold("first");
+        assert!(!lone.awaits_first());
+        assert_eq!(lone.end(), Some("first"));
+        // A second item releases the first, once; nothing is left for the end.
+        let mut lone = LoneItem::new(true);
+        assert_eq!(lone.release(), None::<&str>);
+        assert!(lone.awaits_first(), "nothing released before a first item");
+        lone.hold("first");
+        assert_eq!(lone.release(), Some("first"));
+        assert_eq!(lone.release(), None);
+        assert!(!lone.awaits_first());
+        assert_eq!(lone.end(), None);
+        // An array's items are numbered by position: nothing waits.
+        let mut array = LoneItem::<&str>::new(false);
+        assert!(!array.awaits_first());
+        assert_eq!(array.end(), None);
     }
 
     #[test]
