@@ -1,7 +1,9 @@
 //! The clap definition of the whole command line, and nothing else. Each subcommand's flags live
-//! beside its `run` in `cmd/<name>.rs`; completions and man pages are rendered from [`command`].
+//! beside its `run` in `cmd/<name>.rs`; completions, man pages and help are rendered from [`command`].
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::cell::Cell;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::cmd;
 use crate::output::ColorChoice;
@@ -37,20 +39,68 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Sign(cmd::sign::Args),
-    Verify(cmd::verify::Args),
-    IpCheck(cmd::ip_check::Args),
-    Allowlist(cmd::allowlist::Args),
-    Audit(cmd::audit::Args),
-    Seen(cmd::seen::Args),
-    Callback(cmd::callback::Args),
-    Guard(cmd::guard::Args),
-    Keys(cmd::keys::Args),
-    Completions(cmd::completions::Args),
+    Sign(Deferred<cmd::sign::Args>),
+    Verify(Deferred<cmd::verify::Args>),
+    IpCheck(Deferred<cmd::ip_check::Args>),
+    Allowlist(Deferred<cmd::allowlist::Args>),
+    Audit(Deferred<cmd::audit::Args>),
+    Seen(Deferred<cmd::seen::Args>),
+    Callback(Deferred<cmd::callback::Args>),
+    Guard(Deferred<cmd::guard::Args>),
+    Keys(Deferred<cmd::keys::Args>),
+    Completions(Deferred<cmd::completions::Args>),
 }
 
-/// The clap command, for completions, man pages and tests.
+/// A command's flags, added to the tree only when that command runs, or when [`command`] asks for
+/// the whole tree. Building every command's flags is most of a short run's start-up (a `sign`),
+/// and a run needs only its own command's.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+thread_local! {
+    /// Set while [`command`] builds the whole tree, for help listings, completions and man pages:
+    /// they show every command's flags and about line, which a deferred command has not yet.
+    static WHOLE_TREE: Cell<bool> = const { Cell::new(false) };
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        if WHOLE_TREE.get() {
+            T::augment_args(cmd)
+        } else {
+            cmd.defer(|cmd| T::augment_args(cmd))
+        }
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        if WHOLE_TREE.get() {
+            T::augment_args_for_update(cmd)
+        } else {
+            cmd.defer(|cmd| T::augment_args_for_update(cmd))
+        }
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+/// The whole clap command, every command's flags included: for help listings, completions, man
+/// pages and tests.
 pub fn command() -> clap::Command {
+    WHOLE_TREE.set(true);
+    let whole = Cli::command();
+    WHOLE_TREE.set(false);
+    whole
+}
+
+/// The clap command for parsing a run: a command's flags are added when the parser reaches it.
+/// Help is rendered from [`command`] instead, since a listing of the commands needs every one.
+pub fn parsing_command() -> clap::Command {
     Cli::command()
 }
 

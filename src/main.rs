@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
-use smile_sec::{cli::Cli, cmd, output};
+use clap::FromArgMatches;
+use smile_sec::{cli, cli::Cli, cmd, output};
 
 fn main() -> ExitCode {
     // The contract promises exit 0, 1 or 2 and never a panic's 101. A panic is a bug in smile-sec:
@@ -18,8 +18,9 @@ fn main() -> ExitCode {
         eprintln!("smile-sec: error: internal error{at} (a bug; please report it)");
         std::process::exit(2);
     }));
-    // Built once: clap's command tree is most of a short run's start-up.
-    let mut command = Cli::command();
+    // Built once, and only the part this run uses: clap's command tree is most of a short run's
+    // start-up.
+    let mut command = cli::parsing_command();
     let matches = match command.try_get_matches_from_mut(std::env::args_os()) {
         Ok(matches) => matches,
         Err(err) => return usage_error(&err),
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         Err(err) => return usage_error(&err),
     };
     output::configure_color(cli.global.color);
-    for (variable, flag) in smile_sec::cli::shadowed_env(&command, &matches) {
+    for (variable, flag) in cli::shadowed_env(&command, &matches) {
         output::warn(format_args!(
             "{variable} is set but not used: {flag} given on the command line wins"
         ));
@@ -50,8 +51,18 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // Help lists commands with their about lines, which the parsing tree has only for the
+            // command that ran: the same arguments again on the whole tree give the same answer,
+            // complete.
+            let whole = cli::command()
+                .try_get_matches_from(std::env::args_os())
+                .err();
+            let shown = whole
+                .as_ref()
+                .filter(|e| e.kind() == err.kind())
+                .unwrap_or(err);
             // A closed stdout has nothing left to be told.
-            let _ = err.print();
+            let _ = shown.print();
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
@@ -74,7 +85,7 @@ fn usage_error(err: &clap::Error) -> ExitCode {
 /// The command given on the command line that lacks its subcommand (`smile-sec callback`), and
 /// the names of the subcommands it takes.
 fn missing_command() -> (String, String) {
-    let mut command = Cli::command();
+    let mut command = cli::command();
     let mut path = vec![command.get_name().to_owned()];
     for arg in std::env::args_os().skip(1) {
         let Some(sub) = arg.to_str().and_then(|arg| command.find_subcommand(arg)) else {

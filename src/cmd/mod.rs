@@ -18,15 +18,15 @@ use crate::outcome::Outcome;
 /// Runs one subcommand. `Ok` carries the verdict; `Err` means the run could not decide (exit 2).
 pub fn run(command: Command) -> anyhow::Result<Outcome> {
     match command {
-        Command::Sign(args) => sign::run(args),
-        Command::Verify(args) => verify::run(args),
-        Command::IpCheck(args) => ip_check::run(args),
-        Command::Allowlist(args) => allowlist::run(args),
-        Command::Audit(args) => audit::run(args),
-        Command::Seen(args) => seen::run(args),
-        Command::Callback(args) => callback::run(args),
-        Command::Guard(args) => guard::run(args),
-        Command::Keys(args) => keys::run(args),
-        Command::Completions(args) => completions::run(args),
+        Command::Sign(crate::cli::Deferred(args)) => sign::run(args),
+        Command::Verify(crate::cli::Deferred(args)) => verify::run(args),
+        Command::IpCheck(crate::cli::Deferred(args)) => ip_check::run(args),
+        Command::Allowlist(crate::cli::Deferred(args)) => allowlist::run(args),
+        Command::Audit(crate::cli::Deferred(args)) => audit::run(args),
+        Command::Seen(crate::cli::Deferred(args)) => seen::run(args),
+        Command::Callback(crate::cli::Deferred(args)) => callback::run(args),
+        Command::Guard(crate::cli::Deferred(args)) => guard::run(args),
+        Command::Keys(crate::cli::Deferred(args)) => keys::run(args),
+        Command::Completions(crate::cli::Deferred(args)) => completions::run(args),
     }
 }
