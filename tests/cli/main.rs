@@ -16,6 +16,7 @@ mod explain_replay;
 mod forged_output;
 mod generated;
 mod guard;
+mod help;
 mod hostile;
 mod hostile_inputs;
 mod ip_check;
