@@ -114,11 +114,16 @@ pub struct Location {
     pub fingerprint: u64,
 }
 
-/// A keyed 64-bit hash of an item's bytes (SipHash, keys drawn afresh each run), cheap next to a
-/// canonical digest. Input cannot be made to collide with a key it never sees, so equal
-/// fingerprints mean the same bytes.
+/// A 64-bit hash of an item's bytes with a seed drawn afresh each run, taken as the item is first
+/// read and checked when its bytes are read back: equal fingerprints mean the file still holds
+/// the same bytes there. What it guards against is a file that changes during the run, which its
+/// senders cannot arrange: they choose callback bodies, not what a rewrite of the file puts at an
+/// offset. So the hash needs a seed they cannot see and a 2^-64 chance of an accidental match,
+/// not a cryptographic one's resistance to chosen inputs; anyone who can rewrite the file mid-run
+/// could delete a replay from it instead. Every accepted callback is fingerprinted, so the hash
+/// is chosen for speed within those needs (foldhash over SipHash: PERFORMANCE.md).
 #[derive(Debug, Clone, Default)]
-pub struct Fingerprints(std::hash::RandomState);
+pub struct Fingerprints(foldhash::quality::RandomState);
 
 impl Fingerprints {
     pub fn of(&self, bytes: &[u8]) -> u64 {
