@@ -2,6 +2,7 @@
 //! stderr for warnings and errors, and the colour decision.
 
 pub(crate) mod audit;
+pub(crate) mod ip_check;
 pub mod junit;
 pub mod results;
 pub mod step_summary;
