@@ -1,20 +1,20 @@
 //! `smile-sec ip-check`: addresses (arguments, stdin, or the client behind a proxy chain) checked
 //! against the callback allowlist. Glue only: parsing is `address`, verdicts are
-//! `allowlist`, the proxy walk is `proxy`, line splitting is `lines`.
+//! `allowlist`, the proxy walk is `proxy`, line splitting is `lines`, the result lines are
+//! `output::ip_check`.
 
-use std::borrow::Cow;
 use std::io;
 
 use clap::ValueHint;
 use ipnet::IpNet;
-use serde::Serialize;
 
 use super::allowlist::ListArgs;
 use crate::ingest::lines::{self, Line};
-use crate::ip::allowlist::{AddressVerdict, Allowlist, Check, Reason};
-use crate::ip::proxy::{self, Choice, Hop};
+use crate::ip::allowlist::{AddressVerdict, Allowlist, Check};
+use crate::ip::proxy::{self, Choice};
 use crate::outcome::Outcome;
-use crate::output::{self, Printer, Tone, verdict};
+use crate::output::ip_check::{self as render, Counts};
+use crate::output::{self, Printer};
 
 /// Longest input line looked at; longer lines are reported invalid, not kept in memory.
 const MAX_LINE: usize = 4096;
@@ -110,63 +110,25 @@ pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
     crate::ip::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
 }
 
-#[derive(Serialize)]
-struct ResultLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    input: Cow<'a, str>,
-    address: Option<String>,
-    verdict: AddressVerdict,
-    entry: Option<String>,
-    label: Option<&'a str>,
-    reason: &'static str,
-    detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client: Option<ClientJson<'a>>,
-}
-
-/// How the client was found behind a proxy chain.
-#[derive(Serialize)]
-struct ClientJson<'a> {
-    hop: &'static str,
-    /// X-Forwarded-For position, from 1 at the left; null for the peer.
-    index: Option<usize>,
-    why: &'static str,
-    detail: String,
-    trusted_skipped: usize,
-    #[serde(skip)]
-    text: &'a str,
-}
-
-#[derive(Debug, Default, Serialize)]
-struct Summary {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    checked: u64,
-    allowed: u64,
-    denied: u64,
-    invalid: u64,
-}
-
-impl Summary {
-    #[inline]
-    fn add(&mut self, v: AddressVerdict) {
-        self.checked += 1;
-        match v {
-            AddressVerdict::Allowed => self.allowed += 1,
-            AddressVerdict::Denied => self.denied += 1,
-            AddressVerdict::Invalid => self.invalid += 1,
-        }
+/// Counts one input's verdict.
+#[inline]
+fn count(c: &mut Counts, v: AddressVerdict) {
+    c.checked += 1;
+    match v {
+        AddressVerdict::Allowed => c.allowed += 1,
+        AddressVerdict::Denied => c.denied += 1,
+        AddressVerdict::Invalid => c.invalid += 1,
     }
+}
 
-    fn outcome(&self) -> Outcome {
-        if self.invalid > 0 {
-            Outcome::Error
-        } else if self.denied > 0 {
-            Outcome::Fail
-        } else {
-            Outcome::Pass
-        }
+/// The verdict of a run that counted `c`.
+fn outcome(c: &Counts) -> Outcome {
+    if c.invalid > 0 {
+        Outcome::Error
+    } else if c.denied > 0 {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
     }
 }
 
@@ -176,7 +138,7 @@ struct Report {
     only: Option<AddressVerdict>,
     count: bool,
     out: Printer,
-    summary: Summary,
+    summary: Counts,
     /// Standard input could not be read to its end (said on stderr): exit 2, after the rest.
     unreadable: bool,
 }
@@ -189,10 +151,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         only: args.only.map(Into::into),
         count: args.count,
         out: Printer::new(),
-        summary: Summary {
-            kind: "summary",
-            ..Summary::default()
-        },
+        summary: Counts::default(),
         unreadable: false,
     };
     match report.check_all(&args) {
@@ -241,7 +200,7 @@ impl Report {
 
     /// The verdict of every input checked so far.
     fn verdict(&self) -> Outcome {
-        let outcome = self.summary.outcome();
+        let outcome = outcome(&self.summary);
         if self.unreadable {
             outcome.worst(Outcome::Error)
         } else {
@@ -274,15 +233,12 @@ impl Report {
         match line {
             Line::Text(text) => self.one(text),
             Line::TooLong(start) => {
-                self.summary.add(AddressVerdict::Invalid);
+                count(&mut self.summary, AddressVerdict::Invalid);
                 if self.shows(AddressVerdict::Invalid) {
                     let check = self
                         .list
                         .check_parsed(Err(crate::ip::address::Invalid::NotAnAddress));
-                    let input = format!(
-                        "{}...",
-                        String::from_utf8_lossy(&start[..64.min(start.len())])
-                    );
+                    let input = render::overlong(start);
                     print(&mut self.out, self.format, input.as_bytes(), &check, None)?;
                 }
                 Ok(())
@@ -300,7 +256,7 @@ impl Report {
     fn one(&mut self, input: &[u8]) -> io::Result<()> {
         let check = self.list.check(input);
         let v = check.verdict();
-        self.summary.add(v);
+        count(&mut self.summary, v);
         if self.shows(v) {
             print(&mut self.out, self.format, input, &check, None)?;
         }
@@ -310,28 +266,14 @@ impl Report {
     fn client(&mut self, choice: &Choice<'_>) -> io::Result<()> {
         let check = self.list.check_parsed(choice.address);
         let v = check.verdict();
-        self.summary.add(v);
+        count(&mut self.summary, v);
         if self.shows(v) {
-            let client = ClientJson {
-                hop: match choice.hop {
-                    Hop::Peer => "peer",
-                    Hop::ForwardedFor(_) => "forwarded_for",
-                },
-                index: match choice.hop {
-                    Hop::Peer => None,
-                    Hop::ForwardedFor(n) => Some(n),
-                },
-                why: choice.why.code(),
-                detail: choice.why.to_string(),
-                trusted_skipped: choice.skipped,
-                text: choice.text,
-            };
             print(
                 &mut self.out,
                 self.format,
                 choice.text.as_bytes(),
                 &check,
-                Some((client, choice.hop)),
+                Some(choice),
             )?;
         }
         Ok(())
@@ -340,75 +282,27 @@ impl Report {
     fn finish(&mut self) -> io::Result<()> {
         let s = &self.summary;
         match (self.format, self.count) {
-            (Format::Json, _) => self.out.json(s)?,
-            (Format::Text, true) => {
-                for (v, n) in [
-                    (AddressVerdict::Allowed, s.allowed),
-                    (AddressVerdict::Denied, s.denied),
-                    (AddressVerdict::Invalid, s.invalid),
-                ] {
-                    if self.only.is_none_or(|only| only == v) {
-                        self.out.line(format_args!("{} {n}", v.as_str()))?;
-                    }
-                }
-            }
+            (Format::Json, _) => render::json_summary(&mut self.out, s)?,
+            (Format::Text, true) => render::text_counts(&mut self.out, s, self.only)?,
             // With --only the output is just the matching results, ready for the next command.
             (Format::Text, false) if self.only.is_some() => {}
-            (Format::Text, false) => self.out.line(format_args!(
-                "{} checked: {} allowed, {} denied, {} invalid",
-                s.checked, s.allowed, s.denied, s.invalid
-            ))?,
+            (Format::Text, false) => render::text_summary(&mut self.out, s)?,
         }
         self.out.flush()
     }
 }
 
-/// The input as it was read: the line ending removed, bytes that are not UTF-8 replaced.
-fn input_text(input: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(input.strip_suffix(b"\r").unwrap_or(input))
-}
-
+/// One result, written as soon as it is known.
+#[inline]
 fn print(
     out: &mut Printer,
     format: Format,
     input: &[u8],
     check: &Check<'_, '_>,
-    client: Option<(ClientJson<'_>, Hop)>,
+    client: Option<&Choice<'_>>,
 ) -> io::Result<()> {
-    let v = check.verdict();
-    let input = input_text(input);
     match format {
-        Format::Json => out.json(&ResultLine {
-            kind: "result",
-            input,
-            address: check.address.map(|a| a.to_string()),
-            verdict: v,
-            entry: check.entry.map(|e| e.net.to_string()),
-            label: check.entry.and_then(|e| e.label.as_deref()),
-            reason: check.reason.code(),
-            detail: check.detail(),
-            client: client.map(|(c, _)| c),
-        }),
-        Format::Text => {
-            let tone = match (v, check.reason) {
-                (AddressVerdict::Allowed, _) => Tone::Good,
-                (_, Reason::Invalid(_)) => Tone::Error,
-                _ => Tone::Bad,
-            };
-            out.line(format_args!(
-                "{} {}  {}",
-                verdict(v.as_str(), tone, 8),
-                output::escape_controls(&input),
-                check.detail()
-            ))?;
-            if let Some((c, hop)) = client {
-                out.line(format_args!(
-                    "         client: {hop} ({}): {}",
-                    output::escape_controls(c.text),
-                    c.detail
-                ))?;
-            }
-            Ok(())
-        }
+        Format::Text => render::text(out, input, check, client),
+        Format::Json => render::json(out, input, check, client),
     }
 }

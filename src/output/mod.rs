@@ -1,6 +1,8 @@
 //! The one place that writes to the terminal: a buffered stdout for data (text lines or NDJSON),
 //! stderr for warnings and errors, and the colour decision.
 
+pub(crate) mod audit;
+pub(crate) mod ip_check;
 pub mod junit;
 pub mod results;
 pub mod step_summary;
