@@ -29,8 +29,8 @@ use crate::ingest::pipeline::{self, Results};
 use crate::keys::credentials::verification_credentials;
 use crate::outcome::Outcome;
 use crate::output::junit::{self, Counts};
-use crate::output::results::{self, CallbackResult, NOT_AN_OBJECT, ResultFormat};
 use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
+use crate::output::verify::{self, CallbackResult, NOT_AN_OBJECT, ResultFormat};
 use crate::output::{self, Printer};
 
 /// Verify saved callbacks: signature, freshness and replays
@@ -580,7 +580,7 @@ impl Report {
                 self.failures.row(&[message, "unreadable", ""]);
                 if self.format == ResultFormat::Junit {
                     self.line.clear();
-                    results::junit_unreadable(message, &mut self.line);
+                    verify::junit_unreadable(message, &mut self.line);
                     self.put_line(out)?;
                 }
             }

@@ -21,7 +21,7 @@ use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, RawItem, Signed};
 use crate::ingest::pipeline::Emitter;
 use crate::ingest::sources::{self, Found};
-use crate::output::results::{CallbackResult, ResultFormat};
+use crate::output::verify::{CallbackResult, ResultFormat};
 
 /// Work for a worker: a piece of a source, with where it came from.
 #[derive(Debug)]

@@ -4,8 +4,8 @@
 pub(crate) mod audit;
 pub(crate) mod ip_check;
 pub mod junit;
-pub mod results;
 pub mod step_summary;
+pub mod verify;
 
 use std::borrow::Cow;
 use std::fmt;
