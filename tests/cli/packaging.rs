@@ -1,5 +1,5 @@
-//! The release packaging that cannot run here (cargo-dist's workflow, a Docker engine) is held
-//! to what the rest of the project relies on: the archive names and targets the GitHub action,
+//! The release packaging that cannot run here (publishing, a Docker engine) is held to what the
+//! rest of the project relies on; cargo-dist's plan of a release runs where dist is installed: the archive names and targets the GitHub action,
 //! the GitLab job and cargo-binstall expect, a static non-root image, and a crate package that
 //! carries its licences and generated files.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
@@ -77,6 +77,78 @@ fn dist_builds_every_target_the_action_downloads_as_tar_gz_with_checksums() {
         include.contains("completions/") && include.contains("man/"),
         "{include}"
     );
+}
+
+/// `dist plan` through scripts/dist-plan.sh: every target's archive with the binary, the docs,
+/// the licences and the generated files, a checksum beside it, and the shell installer. The
+/// script also fails when the committed release workflow is not what dist generates.
+#[test]
+fn dist_plan_releases_every_archive_with_its_checksum() {
+    if Command::new("dist").arg("--version").output().is_err() {
+        // Building dist takes a quarter of an hour here; .ci/run installs it.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "dist is not installed (cargo install cargo-dist --locked)"
+        );
+        eprintln!("skipped: dist is not installed, so scripts/dist-plan.sh cannot run");
+        return;
+    }
+    let out = Command::new("bash")
+        .arg(root().join("scripts/dist-plan.sh"))
+        .arg("--output-format=json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let artifacts = plan["artifacts"].as_object().unwrap();
+    let targets = toml_value(&read("dist-workspace.toml"), "targets");
+    let targets: Vec<&str> = targets
+        .split('"')
+        .filter(|t| t.contains('-') && !t.contains('\n'))
+        .collect();
+    assert_eq!(targets.len(), 5, "{targets:?}");
+    for target in targets {
+        let suffix = if target.contains("windows") {
+            "zip"
+        } else {
+            "tar.gz"
+        };
+        let name = format!("smile-sec-{target}.{suffix}");
+        let archive = &artifacts
+            .get(&name)
+            .unwrap_or_else(|| panic!("no {name} in the plan"));
+        assert_eq!(archive["kind"], "executable-zip", "{name}");
+        let assets: Vec<&str> = archive["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap())
+            .collect();
+        let executable = archive["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "executable" && a["name"] == "smile-sec");
+        assert!(executable, "{name} lacks the smile-sec executable");
+        for want in [
+            "README.md",
+            "CHANGELOG.md",
+            "LICENSE-MIT",
+            "LICENSE-APACHE",
+            "completions",
+            "man",
+        ] {
+            assert!(assets.contains(&want), "{name} lacks {want}: {assets:?}");
+        }
+        let checksum = format!("{name}.sha256");
+        assert_eq!(archive["checksum"], checksum.as_str());
+        assert!(artifacts.contains_key(&checksum), "no {checksum}");
+    }
+    assert!(artifacts.contains_key("smile-sec-installer.sh"));
 }
 
 #[test]
