@@ -58,6 +58,7 @@ impl KeySourceArgs {
             keys: self.keys.as_deref(),
             key_id: self.key.as_deref(),
             environment,
+            lone_key_serves_environment: false,
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::guard::gate::Gate;
 use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
-use crate::keys::credentials::verification_credentials;
+use crate::keys::credentials::{KeyRequest, verification_credentials};
 use crate::keys::keyfile::{self, Environment};
 use crate::outcome::Outcome;
 use crate::output::{self, hinted};
@@ -187,7 +187,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         GateEnv::Production => Environment::Production,
         GateEnv::Sandbox => Environment::Sandbox,
     };
-    let request = args.keys.request(&args.partner, Some(environment));
+    // The gate serves one environment: its key-file entries are the ones tried, and a key given
+    // alone is taken as that environment's key.
+    let request = KeyRequest {
+        lone_key_serves_environment: true,
+        ..args.keys.request(&args.partner, Some(environment))
+    };
     let keys = verification_credentials(&request, &sources_told(&request)?, false)?;
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));

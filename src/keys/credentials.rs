@@ -42,6 +42,11 @@ pub struct KeyRequest<'a> {
     pub keys: Option<&'a Path>,
     pub key_id: Option<&'a str>,
     pub environment: Option<Environment>,
+    /// What `environment` means for a key given alone (`--api-key-file`, `SMILE_API_KEY`), which
+    /// has no environment of its own. `false`: it only picks key-file entries, so a lone key
+    /// cannot honour it and is refused. `true`: it is the one environment the command serves (a
+    /// gate), and a lone key is taken as that environment's key.
+    pub lone_key_serves_environment: bool,
 }
 
 /// Where a key can come from, highest first.
@@ -188,6 +193,9 @@ impl KeySources {
     /// A key given outside a key file cannot be filtered by environment: saying `--env` with one
     /// would read as a promise that is not kept.
     fn check_environment(&self, request: &KeyRequest<'_>) -> anyhow::Result<()> {
+        if request.lone_key_serves_environment {
+            return Ok(());
+        }
         if let (Some(env), Some(source @ (KeySource::ApiKeyFile | KeySource::ApiKeyEnv))) =
             (request.environment, self.chosen)
         {

@@ -1256,3 +1256,44 @@ fn a_callback_signed_after_its_key_was_retired_is_refused() {
     assert!(app.received().is_empty());
     assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
 }
+
+/// A key given alone has no environment of its own; a gate serves one, so the key is taken as
+/// that environment's key (and a key file's entries are still filtered by it).
+#[test]
+fn a_key_given_alone_is_the_key_of_the_gates_environment() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let allow = setup.path("allow.txt");
+    let start = |key: &Path, env: &[&'static str]| {
+        let mut args = vec![
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &app.url(),
+            "--api-key-file",
+            key.to_str().unwrap(),
+            "--partner-id",
+            "085",
+            "--allowlist",
+            allow.to_str().unwrap(),
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        args.extend(env.iter().map(|s| (*s).to_owned()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Guard::start(setup.dir.path(), &args)
+    };
+    // The default environment, production.
+    let guard = start(&setup.path("live.key"), &[]);
+    assert_eq!(post(&guard, callback(r#","n":1"#).as_bytes()).status, 200);
+    let other = callback_at(SANDBOX_KEY, &now_stamp(), r#","n":2"#);
+    let reply = post(&guard, other.as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (401, "bad_signature".into())
+    );
+    drop(guard);
+    assert_eq!(app.received().len(), 1);
+}
