@@ -333,6 +333,19 @@ const KNOWN_ENV: &[(&str, &str, ReadBy)] = &[
         ReadBy::Arg("now"),
     ),
     (
+        "SMILE_SEC_REDIS_PASSWORD",
+        "The password of a redis:// or rediss:// replay store whose URL has none: a URL on the \
+         command line is visible to every user of the machine. A password in the URL wins.",
+        ReadBy::Commands(&[
+            "verify",
+            "guard",
+            "seen-stats",
+            "seen-prune",
+            "seen-import",
+            "seen-export",
+        ]),
+    ),
+    (
         "GITHUB_STEP_SUMMARY",
         "When it names a file (GitHub Actions sets it), audit and verify append a Markdown summary of what failed to it.",
         ReadBy::Commands(&["audit", "verify"]),

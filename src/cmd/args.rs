@@ -118,3 +118,10 @@ impl EnvArg {
         }
     }
 }
+
+/// Opening a replay store (`--seen`, `seen STORE`): first what the user should know about it.
+pub fn store_notices_told(spec: &str) {
+    for notice in crate::callbacks::store::notices(spec) {
+        output::warn(format_args!("{notice}"));
+    }
+}

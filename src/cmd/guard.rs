@@ -12,7 +12,9 @@ use clap::ValueHint;
 use ipnet::IpNet;
 
 use super::allowlist::{EnvFilter, ListArgs};
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use super::args::{
+    ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told, store_notices_told,
+};
 use super::ip_check::parse_trusted;
 use crate::callbacks::store::{self, Window};
 use crate::guard::claims::Claims;
@@ -223,6 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let claims = match &args.seen {
         Some(spec) => {
+            store_notices_told(spec);
             let mut store = store::open(spec, window).map_err(store_error)?;
             store.ping().map_err(store_error)?;
             Claims::store(store)?

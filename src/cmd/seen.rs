@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Subcommand, ValueHint};
 use serde::Serialize;
 
-use super::args::ClockArgs;
+use super::args::{ClockArgs, store_notices_told};
 use crate::callbacks::store::{self, Entry, Keeps, ReplayStore, Stats, StoreError};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer};
@@ -199,6 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 fn open(spec: &str, create: bool) -> anyhow::Result<Box<dyn ReplayStore>> {
+    store_notices_told(spec);
     store::open_unwindowed(spec, create).map_err(error)
 }
 

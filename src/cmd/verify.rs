@@ -14,7 +14,9 @@ use chrono::{DateTime, Duration, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use super::args::{
+    ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told, store_notices_told,
+};
 use crate::callbacks::explain::{Explainer, Explanation};
 use crate::callbacks::replay::{
     self, BodyDigest, Fingerprints, Location, PairId, ReplayLog, SeenBody,
@@ -164,11 +166,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let store = match &args.seen {
         None => None,
-        Some(spec) => Some(
+        Some(spec) => Some({
+            store_notices_told(spec);
             store::open(spec, window)
                 .map_err(store_error)
-                .context("--seen")?,
-        ),
+                .context("--seen")?
+        }),
     };
     let fingerprints = Fingerprints::default();
     let report = Report {

@@ -149,6 +149,11 @@ struct Redis {
 impl Redis {
     /// `None` (with a notice) when redis-server is not installed, outside CI only.
     fn start() -> Option<Redis> {
+        Redis::start_with(&[])
+    }
+
+    /// With more `redis-server` options (`--requirepass ...`).
+    fn start_with(options: &[&str]) -> Option<Redis> {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -157,6 +162,7 @@ impl Redis {
         let child = match Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(options)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -172,10 +178,11 @@ impl Redis {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(mut conn) = TcpStream::connect(("127.0.0.1", port)) {
-                let mut reply = [0; 7];
+                // Up, whether it answers PONG or asks for the password first.
+                let mut reply = [0; 1];
                 if conn.write_all(b"PING\r\n").is_ok()
                     && conn.read_exact(&mut reply).is_ok()
-                    && &reply == b"+PONG\r\n"
+                    && matches!(&reply, b"+" | b"-")
                 {
                     return Some(redis);
                 }
@@ -475,12 +482,74 @@ fn an_unreachable_redis_is_an_error_before_any_result() {
     let ran = run(dir.path(), &url, callback(&ts(3, 1), "a"));
     assert_eq!(ran.code, Some(2));
     assert!(ran.results.is_empty());
+    // The password on the command line is warned about, never shown; then the one error.
+    let lines: Vec<&str> = ran.stderr.lines().collect();
     assert!(
-        ran.stderr.starts_with("smile-sec: error:"),
+        lines[0].starts_with("smile-sec: warning: the Redis password in the URL is visible")
+            && lines[0].contains("SMILE_SEC_REDIS_PASSWORD"),
         "{}",
         ran.stderr
     );
+    assert!(lines[1].starts_with("smile-sec: error:"), "{}", ran.stderr);
     assert!(!ran.stderr.contains("hunter2"), "{}", ran.stderr);
+}
+
+/// A password kept off the command line: from SMILE_SEC_REDIS_PASSWORD when the URL has none;
+/// one in the URL wins, with a word about the variable it beat. Never printed.
+#[test]
+fn a_redis_password_comes_from_the_environment_or_the_url() {
+    let Some(redis) = Redis::start_with(&["--requirepass", "s3cret-pw"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bare = redis.url();
+    let with_env = |url: &str, password: Option<&str>, job: &str| {
+        let mut cmd = verify(url);
+        cmd.current_dir(dir.path());
+        match password {
+            Some(p) => cmd.env("SMILE_SEC_REDIS_PASSWORD", p),
+            None => cmd.env_remove("SMILE_SEC_REDIS_PASSWORD"),
+        };
+        let mut child = cmd.spawn().unwrap();
+        let input = callback(&ts(4, job.len() as u32), job);
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        finish((child, writer))
+    };
+    // No password anywhere: the server refuses, exit 2, nothing reported.
+    let ran = with_env(&bare, None, "a");
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.results.is_empty());
+    // From the variable: recorded, and nothing said.
+    let ran = with_env(&bare, Some("s3cret-pw"), "bb");
+    assert_eq!(
+        (ran.code, ran.summary["valid"].as_u64()),
+        (Some(0), Some(1)),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(ran.stderr, "");
+    // A wrong variable is a refusal, not a quiet fallback.
+    let ran = with_env(&bare, Some("wrong"), "ccc");
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    // In the URL: it wins over the variable, with two warnings.
+    let in_url = bare.replace("redis://", "redis://:s3cret-pw@");
+    let ran = with_env(&in_url, Some("wrong"), "dddd");
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("is set but not used: the password in the URL wins"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(ran.stderr.lines().count(), 2, "{}", ran.stderr);
+    assert!(
+        !ran.stderr.contains("s3cret-pw") && !ran.stderr.contains("wrong"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]

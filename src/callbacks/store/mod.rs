@@ -275,6 +275,15 @@ fn open_with(
     }
 }
 
+/// What the user should be told about `spec` before it is opened (where a password came from).
+pub fn notices(spec: &str) -> Vec<String> {
+    if is_redis_url(spec) {
+        redis::password_notices(spec)
+    } else {
+        Vec::new()
+    }
+}
+
 /// Whether `spec` names a Redis server rather than a file.
 pub fn is_redis_url(spec: &str) -> bool {
     let lower = spec.get(..9).unwrap_or(spec).to_ascii_lowercase();

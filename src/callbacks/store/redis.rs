@@ -14,7 +14,7 @@ use std::io;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
-use redis::{Connection, Value};
+use redis::{Connection, IntoConnectionInfo, Value};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -63,7 +63,9 @@ struct Value_ {
 
 impl RedisStore {
     pub fn open(url: &str, window: Option<Window>) -> Result<Self, StoreError> {
-        let (name, password) = redact(url);
+        let (name, in_url) = redact(url);
+        let from_env = password_from_env();
+        let password = in_url.clone().or_else(|| from_env.clone());
         let scrub = |text: String| match &password {
             Some(p) if !p.is_empty() => text.replace(p.as_str(), "(password)"),
             _ => text,
@@ -71,11 +73,17 @@ impl RedisStore {
         let unavailable = |what: &str, e: redis::RedisError| {
             StoreError::unavailable(&name, scrub(format!("{what}: {e}")))
         };
-        let client = redis::Client::open(url).map_err(|e| StoreError {
+        let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
             message: scrub(format!("{name}: not a usable Redis URL: {e}")),
             hint: Some("redis://HOST[:PORT][/DB] or rediss://... for TLS".into()),
-        })?;
+        };
+        let mut info = url.into_connection_info().map_err(invalid)?;
+        if let (None, Some(from_env)) = (&in_url, &from_env) {
+            let settings = info.redis_settings().clone().set_password(from_env);
+            info = info.set_redis_settings(settings);
+        }
+        let client = redis::Client::open(info).map_err(invalid)?;
         let conn = client
             .get_connection_with_timeout(CONNECT_TIMEOUT)
             .map_err(|e| unavailable("cannot connect", e))?;
@@ -424,6 +432,31 @@ impl ReplayStore for RedisStore {
             Ok(())
         })
     }
+}
+
+/// Where a Redis password can come from instead of the URL: a URL on the command line is visible
+/// to every user of the machine (`ps`, `/proc`), a variable only to the process's own user.
+pub const PASSWORD_ENV: &str = "SMILE_SEC_REDIS_PASSWORD";
+
+fn password_from_env() -> Option<String> {
+    std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty())
+}
+
+/// What to tell the user about where `url`'s password comes from: a password in the URL is
+/// exposed on the command line, and beats [`PASSWORD_ENV`] (what is typed wins).
+pub fn password_notices(url: &str) -> Vec<String> {
+    let mut notices = Vec::new();
+    if redact(url).1.is_some_and(|p| !p.is_empty()) {
+        notices.push(format!(
+            "the Redis password in the URL is visible to other users of this machine; give it in {PASSWORD_ENV} instead"
+        ));
+        if password_from_env().is_some() {
+            notices.push(format!(
+                "{PASSWORD_ENV} is set but not used: the password in the URL wins"
+            ));
+        }
+    }
+    notices
 }
 
 /// The URL as it may be shown (its password replaced), and the password.
