@@ -580,7 +580,7 @@ impl Report {
                 output::item_error(format_args!("{message}"));
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
-                self.failures.row(&[message, "unreadable", ""]);
+                self.failures.row(&[&message, &"unreadable", &""]);
                 if self.format == ResultFormat::Junit {
                     self.line.clear();
                     verify::junit_unreadable(message, &mut self.line);
@@ -606,9 +606,9 @@ impl Report {
             self.outcome = self.outcome.worst(Outcome::Fail);
         }
         if reason != Reason::Ok {
-            let place = format!("{source}:{item}");
             let detail = v.detail.as_deref().unwrap_or_default();
-            self.failures.row(&[&place, reason.as_str(), detail]);
+            self.failures
+                .row(&[&format_args!("{source}:{item}"), &reason.as_str(), &detail]);
         }
         if v.assumed_utc && !self.warned_assumed_utc {
             self.warned_assumed_utc = true;

@@ -401,8 +401,8 @@ pub(crate) fn step_summary(report: &Report, path: &Path, fail_on: Severity) -> i
         for f in failing(key, fail_on) {
             summary.row(&[
                 &key.id,
-                key.environment.as_str(),
-                f.code.as_str(),
+                &key.environment.as_str(),
+                &f.code.as_str(),
                 &f.message,
             ]);
         }

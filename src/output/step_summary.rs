@@ -2,6 +2,7 @@
 //! append a short Markdown table of what failed (or one all-clear line), whatever `--format` is.
 //! Every value is escaped, so a hostile key id or file name cannot add markup, links or mentions.
 
+use std::fmt;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 
@@ -34,10 +35,12 @@ impl StepSummary {
         }
     }
 
-    /// Adds a row of raw (unescaped) cells.
-    pub fn row(&mut self, cells: &[&str]) {
+    /// Adds a row of raw (unescaped) cells. A cell is written out only for a row that is kept:
+    /// a run with many failures formats no more than the table shows.
+    pub fn row(&mut self, cells: &[&dyn fmt::Display]) {
         if self.rows.len() < MAX_ROWS {
-            self.rows.push(cells.iter().map(|c| markdown(c)).collect());
+            self.rows
+                .push(cells.iter().map(|c| markdown(&c.to_string())).collect());
         } else {
             self.more += 1;
         }
@@ -96,7 +99,7 @@ mod tests {
     #[test]
     fn hostile_cells_stay_inside_their_cell() {
         let mut summary = StepSummary::new("smile-sec audit", &["key", "finding"]);
-        summary.row(&["a|b\n| forged | row |", "<img src=x> @team [x](http://e)"]);
+        summary.row(&[&"a|b\n| forged | row |", &"<img src=x> @team [x](http://e)"]);
         let md = summary.render("all clear", "1 key");
         let row = md.lines().find(|l| l.starts_with("| a")).unwrap();
         assert_eq!(row.matches(" | ").count(), 1, "{row}");
@@ -118,7 +121,7 @@ mod tests {
     fn rows_past_the_limit_are_counted() {
         let mut summary = StepSummary::new("t", &["a"]);
         for n in 0..MAX_ROWS + 3 {
-            summary.row(&[&n.to_string()]);
+            summary.row(&[&n]);
         }
         assert!(summary.render("", "").contains("…and 3 more."));
     }
