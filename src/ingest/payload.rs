@@ -1160,7 +1160,7 @@ mod tests {
     }
 
     #[test]
-    fn issue_6_balanced_brackets_after_a_truncated_line_lose_nothing() {
+    fn balanced_brackets_after_a_truncated_line_lose_nothing() {
         // The closing `}}` balances the truncated first line, but the gathered text is not JSON:
         // the good line in between must still be reported.
         let input = "{\"a\":{\n{\"signature\":\"b\"}\n}}\n{\"signature\":\"c\"}\n";
@@ -1171,7 +1171,7 @@ mod tests {
     }
 
     #[test]
-    fn issue_6_leading_white_space_longer_than_one_read_keeps_the_framing() {
+    fn leading_white_space_longer_than_one_read_keeps_the_framing() {
         let input = format!("{}[{{\"signature\":\"a\"}}, 1]", " \n".repeat(40));
         for capacity in [1, 3, 4096] {
             let mut seen = Vec::new();

@@ -607,7 +607,7 @@ mod tests {
     /// Found by the fuzz target `address`: a zoned IPv4-mapped address was printed `2.244.0.8%34`,
     /// an IPv4 address with a zone, which is no address (and `parse` refused its own output).
     #[test]
-    fn issue_6_zoned_mapped_address_keeps_its_ipv6_spelling() {
+    fn zoned_mapped_address_keeps_its_ipv6_spelling() {
         let a = parse(b"::ffff:2f4:8%34").unwrap();
         assert_eq!(a.to_string(), "::ffff:2.244.0.8%34");
         let canonical = a.to_string();

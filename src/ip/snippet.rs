@@ -352,7 +352,7 @@ mod tests {
     /// Labels holding them are refused when the file is read; the file name, printed in every
     /// snippet's header, is escaped.
     #[test]
-    fn issue_6_unicode_line_separators_in_labels_do_not_end_a_comment() {
+    fn unicode_line_separators_in_labels_do_not_end_a_comment() {
         let refused = Allowlist::parse_file(
             "1.2.3.4 x\u{2028}        - ipBlock:\u{2029}            cidr: 0.0.0.0/0\n",
             "list".into(),

@@ -794,7 +794,7 @@ mod tests {
     }
 
     #[test]
-    fn issue_6_a_byte_order_mark_is_skipped() {
+    fn a_byte_order_mark_is_skipped() {
         let file = KeyFile::parse(Path::new("k.json"), format!("\u{feff}{GOOD}").as_bytes());
         assert_eq!(file.unwrap().keys.len(), 2);
     }

@@ -236,7 +236,7 @@ fn ip_check_proxy_flags_with_absurd_values() {
 
 /// Regression: an exit 2 for invalid inputs came with nothing on stderr.
 #[test]
-fn ip_check_invalid_input_says_so_on_stderr_issue_6() {
+fn ip_check_invalid_input_says_so_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
     for args in [
         &["ip-check", "01.2.3.4"][..],

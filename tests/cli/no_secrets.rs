@@ -1245,7 +1245,7 @@ fn debug_output_never_shows_a_key() {
 /// Regression: `callback send FILE` needs no key, but one at hand (here in
 /// SMILE_API_KEY) that the endpoint echoes was printed in the body excerpt.
 #[test]
-fn send_of_a_saved_file_hides_an_echoed_key_issue_6() {
+fn send_of_a_saved_file_hides_an_echoed_key() {
     let url = serve(Box::new(|_| {
         (401, format!(r#"{{"error":"bad","your_key":"{KEY}"}}"#))
     }));
