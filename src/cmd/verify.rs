@@ -325,8 +325,7 @@ impl Report {
             // The rest of this source, framed here in order; the batches after this one hold the
             // workers' guesses at it.
             let seq = checked.batch.seq;
-            let mut failed = None;
-            let check = |number, raw: RawItem<'_>| {
+            let check = |number, raw: RawItem<'_>| -> anyhow::Result<()> {
                 let (mut checking, bytes) = match raw {
                     RawItem::Json(bytes, at) => (
                         worker.check_value(
@@ -339,10 +338,7 @@ impl Report {
                     ),
                     RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
                 };
-                self.emit(out, &from, bytes, &mut checking).map_err(|e| {
-                    failed = Some(e);
-                    io::Error::other("stopped")
-                })
+                self.emit(out, &from, bytes, &mut checking)
             };
             match unfinished {
                 // This piece from the line that opened a value, then the pieces after it.
@@ -374,8 +370,7 @@ impl Report {
                         || File::open(path).map(|file| BufReader::with_capacity(1 << 16, file));
                     array::read_rest(reopen, number, check)
                 }
-            }
-            .or_else(|e| failed.take().map_or(Err(e.into()), Err))?;
+            }?;
             self.settle_when_due(out, &mut results)?;
         }
         self.end_source(out)?;

@@ -106,7 +106,7 @@ pub fn payload_framing(data: &[u8]) {
                     "item {n} is not where its offset says"
                 );
             }
-            Ok(())
+            Ok::<_, std::io::Error>(())
         })
         .expect("the sink never fails");
     }
@@ -188,7 +188,7 @@ pub fn array_framing(data: &[u8]) {
     let mut expected: Items = Vec::new();
     payload::read_array(reader, |number, raw| {
         expected.push(item(number, raw));
-        Ok(())
+        Ok::<_, std::io::Error>(())
     })
     .expect("an in-memory sink cannot fail");
     let vouched_for = expected.iter().all(|(_, item)| item.is_ok())

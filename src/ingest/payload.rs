@@ -278,10 +278,10 @@ pub fn for_each_item<R: BufRead>(
 
 /// Reads every item of one source and hands it to `sink` in order, unparsed. Read errors end the
 /// source with a final `Error` item; errors from `sink` (a closed stdout) are returned at once.
-pub fn for_each_raw_item<R: BufRead>(
+pub fn for_each_raw_item<R: BufRead, E: From<io::Error>>(
     mut reader: R,
-    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<(), E> {
     match layout(&mut reader) {
         Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
         Ok(Layout::Array { .. }) => read_array(reader, sink),
@@ -365,10 +365,10 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
 /// is skipped by its brackets and quotes, and the elements after it are read on, by serde_json
 /// started again on a stand-in that puts them at the same line and column (so that errors after
 /// it say where they are in the file).
-pub fn read_array<R: BufRead>(
+pub fn read_array<R: BufRead, E: From<io::Error>>(
     reader: R,
-    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut source = Bounded::new(reader);
     // The number of this pass's first element, and whether that one is a stand-in.
     let mut first: ItemNumber = 1;
@@ -389,22 +389,23 @@ pub fn read_array<R: BufRead>(
 
 /// One run of serde_json's stream reader over the array: `Some(number)` when element `number`
 /// was too large (the source stops inside it).
-fn array_pass<R: BufRead>(
+fn array_pass<R: BufRead, E>(
     source: &mut Bounded<R>,
     first: ItemNumber,
     stand_in: bool,
-    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<Option<ItemNumber>> {
-    struct Elements<'s, F> {
+    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<Option<ItemNumber>, E> {
+    struct Elements<'s, F, E> {
         sink: &'s mut F,
-        sink_error: Option<io::Error>,
+        /// The sink's own error, kept while serde_json unwinds with a stand-in of its type.
+        sink_error: Option<E>,
         count: ItemNumber,
         first: ItemNumber,
         stand_in: bool,
         start_value: std::rc::Rc<std::cell::Cell<bool>>,
     }
-    impl<'de, F: FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>> Visitor<'de>
-        for &mut Elements<'_, F>
+    impl<'de, F: FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>, E> Visitor<'de>
+        for &mut Elements<'_, F, E>
     {
         type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -684,14 +685,14 @@ impl<R: BufRead> io::Read for Bounded<R> {
 
 /// NDJSON, a lone object (possibly pretty-printed over many lines), or several of either,
 /// numbered as [`LoneItem`] says.
-fn read_lines<R: BufRead>(
+fn read_lines<R: BufRead, E>(
     reader: R,
     lines_before: ItemNumber,
     bytes_before: u64,
-    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut lone = LoneItem::new(true);
-    let mut emit = |number: ItemNumber, raw: RawItem<'_>| -> io::Result<()> {
+    let mut emit = |number: ItemNumber, raw: RawItem<'_>| -> Result<(), E> {
         if lone.awaits_first() {
             lone.hold((number, OwnedItem::from(raw)));
             return Ok(());
@@ -725,11 +726,11 @@ impl From<RawItem<'_>> for OwnedItem {
 }
 
 impl OwnedItem {
-    fn emit(
+    fn emit<E>(
         self,
         number: ItemNumber,
-        sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-    ) -> io::Result<()> {
+        sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
         match self {
             OwnedItem::Json(bytes, at) => sink(number, RawItem::Json(&bytes, at)),
             OwnedItem::Error(message) => sink(number, RawItem::Error(message)),
@@ -740,12 +741,12 @@ impl OwnedItem {
 /// Frames lines into items (after [`layout`] said [`Layout::Lines`], or from any line on): an item
 /// is a line, or a multi-line value gathered from the line that opens it. Items are numbered by
 /// the line they start on; unlike [`for_each_raw_item`], a lone item is not renumbered 1.
-pub fn frame_lines<R: BufRead>(
+pub fn frame_lines<R: BufRead, E>(
     reader: R,
     lines_before: ItemNumber,
     bytes_before: u64,
-    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut lines = Lines::new(reader);
     lines.number = lines_before;
     lines.offset = bytes_before;

@@ -129,11 +129,11 @@ pub(crate) fn is_one_value(element: &[u8]) -> bool {
 /// The items of the array from element `from` on, as [`payload::read_array`] frames them, reading
 /// the source again from its start (`reopen`, before its layout was read): error messages then
 /// say where in the source the error is.
-pub(crate) fn read_rest<S: BufRead>(
+pub(crate) fn read_rest<S: BufRead, E: From<io::Error>>(
     reopen: impl FnOnce() -> io::Result<S>,
     from: ItemNumber,
-    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<(), E> {
     let reader = match reopen() {
         Ok(mut reader) => match payload::layout(&mut reader) {
             Ok(_) => reader,
@@ -146,11 +146,11 @@ pub(crate) fn read_rest<S: BufRead>(
 
 /// The items [`payload::read_array`] frames from element `from` on: those before it were handed
 /// on already, just as the stream reader frames them.
-fn read_array_from(
+fn read_array_from<E: From<io::Error>>(
     reader: impl BufRead,
     from: ItemNumber,
-    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
-) -> io::Result<()> {
+    mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<(), E> {
     payload::read_array(reader, |number, raw| match raw {
         RawItem::Json(..) if number < from => Ok(()),
         raw => sink(number, raw),
