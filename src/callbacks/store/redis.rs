@@ -64,6 +64,8 @@ struct Value_ {
 impl RedisStore {
     pub fn open(url: &str, window: Option<Window>) -> Result<Self, StoreError> {
         let (name, in_url) = redact(url);
+        // `redis://:@host` names no password: the variable may still give one.
+        let in_url = in_url.filter(|p| !p.is_empty());
         let from_env = password_from_env();
         let password = in_url.clone().or_else(|| from_env.clone());
         let scrub = |text: String| match &password {
