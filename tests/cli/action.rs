@@ -2,8 +2,8 @@
 //! it: the INPUT_* and GITHUB_* variables set, against this build packed as a release archive by
 //! scripts/release-archive.sh and served from a file:// URL. A checksum that does not match must
 //! stop it before anything from the archive runs.
-#![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
+use crate::common::tools;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,23 +11,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The tools the script needs, or `false` (with a notice) when one is missing outside CI.
+/// The tools the script needs ([`tools`]).
 fn tools_present() -> bool {
-    for tool in ["bash", "curl", "tar", "gzip", "sha256sum"] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{tool} is not installed, and CI is set: .ci/run must install it"
-            );
-            eprintln!("skipped: {tool} is not installed (CI would fail here)");
-            return false;
-        }
-    }
-    true
+    tools(&["bash", "curl", "tar", "gzip", "sha256sum"])
 }
 
 /// The runner's architecture name for this machine, as GitHub sets RUNNER_ARCH, and the target

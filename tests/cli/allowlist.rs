@@ -8,7 +8,7 @@ use std::process::Command as Std;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::common::{assert_refused, smile_sec};
+use crate::common::{assert_refused, smile_sec, tool};
 
 const PRODUCTION: [&str; 4] = [
     "34.240.137.52",
@@ -44,20 +44,9 @@ fn assert_stamped(text: &str) {
     assert!(text.contains("2026-11-25"), "{text}");
 }
 
-/// Whether a system tool can be used; outside CI a missing tool skips the test with a notice.
-fn have(tool: &str) -> bool {
-    let found = Std::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is required in CI (.ci/run installs it)"
-        );
-        eprintln!("notice: {tool} is not installed; skipping the check that uses it");
-    }
-    found
+/// Whether a system tool can be used ([`tool`]).
+fn have(name: &str) -> bool {
+    tool(name).is_some()
 }
 
 #[test]

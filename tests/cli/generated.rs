@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::tool;
 use smile_sec::generate::{self, GeneratedFile};
 
 fn root() -> PathBuf {
@@ -338,24 +339,6 @@ fn scan(dir: &Path, found: &mut BTreeSet<String>) {
             }
         }
     }
-}
-
-/// A system tool the test needs: missing is a skip with a notice on a developer's machine, and a
-/// failure under CI (where .ci/run installs it).
-fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} is not installed, and CI is set: .ci/run must install it"
-        );
-        eprintln!("skipped: {name} is not installed (CI would fail here)");
-    }
-    found
 }
 
 /// The text of one section of a man page, up to the next `.SH`.

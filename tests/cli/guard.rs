@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::common::tool;
 use chrono::Utc;
 use smile_sec::signing::secret::ApiKey;
 use smile_sec::signing::signature::sign;
@@ -452,20 +453,9 @@ fn get(addr: SocketAddr, path: &str) -> Reply {
     )
 }
 
-/// Whether a system tool can be used; outside CI a missing tool skips the test with a notice.
-fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is required in CI (.ci/run installs it)"
-        );
-        eprintln!("notice: {tool} is not installed; skipping the check that uses it");
-    }
-    found
+/// Whether a system tool can be used ([`tool`]).
+fn have(name: &str) -> bool {
+    tool(name).is_some()
 }
 
 /// What no answer or log line may hold.

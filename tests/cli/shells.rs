@@ -8,7 +8,6 @@
 //! - zsh: an interactive `zsh -f -i` on a pseudo-terminal (zsh's zpty module), with compinit
 //!   loading `_smile-sec` from fpath as an install does; the line is typed and TAB pressed, and a
 //!   `compadd` wrapper records every match the completion system offers.
-#![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
 use std::fs;
 use std::path::PathBuf;
@@ -80,19 +79,7 @@ struct Shell {
 impl Shell {
     /// The shell, or `None` (with a notice) when it is missing outside CI. Under CI, missing fails.
     fn find(name: &'static str) -> Option<Shell> {
-        let path = std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(name))
-                .find(|p| p.is_file())
-        });
-        let Some(path) = path else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{name} is not installed, and CI is set: .ci/run must install it"
-            );
-            eprintln!("skipped: {name} is not installed (CI would fail here)");
-            return None;
-        };
+        let path = crate::common::tool(name)?;
         let dir = tempfile::tempdir().unwrap();
         let script = crate::common::smile_sec()
             .args(["completions", name])

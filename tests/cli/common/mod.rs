@@ -1,11 +1,12 @@
 //! Helpers shared by the CLI tests: the one way to run the binary, with a clean environment;
 //! secret-leak checks; and a tiny HTTP endpoint on loopback for `callback send`/`probe`.
 #![allow(dead_code, unreachable_pub)]
+#![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::thread;
 
 /// Variables the binary must not inherit from the shell that runs the tests, besides every
@@ -272,4 +273,33 @@ pub fn serve_page(status: u16, body: &str, requests: usize) -> String {
         }
     });
     format!("http://{addr}/further-reading/security-overview")
+}
+
+/// A system tool a test drives, found on PATH. Missing is a skip with a notice on a developer's
+/// machine and a failure under CI, where .ci/run installs it.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        skip_missing(name);
+    }
+    found
+}
+
+/// Whether every tool in `names` is there ([`tool`]).
+pub fn tools(names: &[&str]) -> bool {
+    names.iter().all(|name| tool(name).is_some())
+}
+
+/// Says that a test is skipped for want of `what` (a tool or a file), or fails it under CI.
+pub fn skip_missing(what: impl AsRef<Path>) {
+    let what = what.as_ref().display();
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is not installed, and CI is set: .ci/run must install it"
+    );
+    eprintln!("skipped: {what} is not installed (CI would fail here)");
 }
