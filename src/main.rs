@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 fn usage_error(err: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+        ErrorKind::DisplayHelp => {
             // Help lists commands with their about lines, which the parsing tree has only for the
             // command that ran: the same arguments again on the whole tree give the same answer,
             // complete.
@@ -63,6 +63,10 @@ fn usage_error(err: &clap::Error) -> ExitCode {
                 .unwrap_or(err);
             // A closed stdout has nothing left to be told.
             let _ = shown.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayVersion => {
+            let _ = err.print();
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {

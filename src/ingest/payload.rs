@@ -324,10 +324,10 @@ pub fn opens_value(line: &[u8]) -> bool {
     Depth::default().scan(line) == Scan::Open
 }
 
-/// Skips a UTF-8 byte-order mark and any white space, however many reads it spans, and returns
-/// the first byte after it (left unread) with the number of newlines and bytes skipped, so that
-/// line numbers and offsets stay right. (Peeking at one buffer only read an array as NDJSON when a pipe delivered
-/// leading blank lines on their own, or a file began with more white space than a buffer: found by fuzzing.)
+/// Skips a UTF-8 byte-order mark and any white space, however many reads it spans (a pipe may
+/// deliver leading blank lines on their own, a file may begin with more white space than a
+/// buffer holds), and returns the first byte after it (left unread) with the number of newlines
+/// and bytes skipped, so that line numbers and offsets stay right.
 fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber, u64)> {
     let mut skipped = 0;
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
