@@ -35,7 +35,8 @@ pub struct RedisStore {
     conn: Connection,
     /// The URL without its password, for messages.
     name: String,
-    /// The password in the URL, scrubbed from any message that might repeat it.
+    /// The password in use (from the URL or the environment), scrubbed from any message that
+    /// might repeat it.
     password: Option<String>,
     salt: [u8; 32],
     /// The window this run set keys' expiry by (the store's widest, as last read).
