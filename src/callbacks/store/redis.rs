@@ -18,7 +18,7 @@ use redis::{Connection, IntoConnectionInfo, Value};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window, keyed,
+    BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window,
     ms_ceil, ms_text, new_salt,
 };
 
@@ -38,7 +38,7 @@ pub struct RedisStore {
     /// The password in use (from the URL or the environment), scrubbed from any message that
     /// might repeat it.
     password: Option<String>,
-    salt: [u8; 32],
+    body_key: BodyKey,
     /// The window this run set keys' expiry by (the store's widest, as last read).
     keeps: Keeps,
 }
@@ -87,19 +87,12 @@ impl RedisStore {
             info = info.set_redis_settings(settings);
         }
         let client = redis::Client::open(info).map_err(invalid)?;
-        let conn = client
+        let mut conn = client
             .get_connection_with_timeout(CONNECT_TIMEOUT)
             .map_err(|e| unavailable("cannot connect", e))?;
         conn.set_read_timeout(Some(IO_TIMEOUT))
             .and_then(|()| conn.set_write_timeout(Some(IO_TIMEOUT)))
             .map_err(|e| unavailable("cannot connect", e))?;
-        let mut store = RedisStore {
-            conn,
-            name: name.clone(),
-            password: password.clone(),
-            salt: [0; 32],
-            keeps: Keeps::Unset,
-        };
         let salt = hex::encode(new_salt()?);
         let (app, salt, keeps): (Option<String>, Option<String>, Option<String>) = redis::pipe()
             .cmd("HSETNX")
@@ -120,8 +113,8 @@ impl RedisStore {
             .cmd("HMGET")
             .arg(META)
             .arg(&["app", "salt", "keeps"])
-            .query::<Vec<(Option<String>, Option<String>, Option<String>)>>(&mut store.conn)
-            .map_err(|e| store.fail(e))?
+            .query::<Vec<(Option<String>, Option<String>, Option<String>)>>(&mut conn)
+            .map_err(|e| StoreError::unavailable(&name, scrub(e.to_string())))?
             .pop()
             .unwrap_or_default();
         if app.as_deref() != Some(MARK) {
@@ -134,7 +127,13 @@ impl RedisStore {
         let mut salt_bytes = [0; 32];
         salt.and_then(|s| hex::decode_to_slice(s, &mut salt_bytes).ok())
             .ok_or_else(|| StoreError::damaged(&name, format!("{META} holds no usable salt")))?;
-        store.salt = salt_bytes;
+        let mut store = RedisStore {
+            conn,
+            name: name.clone(),
+            password: password.clone(),
+            body_key: BodyKey::new(&salt_bytes),
+            keeps: Keeps::Unset,
+        };
         store.keeps = keeps
             .as_deref()
             .and_then(Keeps::decode)
@@ -304,7 +303,7 @@ impl ReplayStore for RedisStore {
         let mut bodies = Vec::with_capacity(claims.len());
         for claim in claims {
             let key = format!("{PREFIX}{}", hex::encode(claim.pair.0));
-            let body = hex::encode(keyed(&self.salt, &claim.body));
+            let body = hex::encode(self.body_key.digest(&claim.body));
             let value = serde_json::to_string(&Value_ {
                 body: body.clone(),
                 seen_at,
@@ -399,7 +398,7 @@ impl ReplayStore for RedisStore {
             }
             let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
             let value = serde_json::to_string(&Value_ {
-                body: hex::encode(keyed(&self.salt, &entry.body)),
+                body: hex::encode(self.body_key.digest(&entry.body)),
                 seen_at,
                 partner_id: None,
                 timestamp: entry.timestamp.clone(),

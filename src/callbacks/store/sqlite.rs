@@ -18,10 +18,10 @@ use std::path::Path;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, Transaction, TransactionBehavior};
 
 use super::{
-    Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window, keyed,
+    BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window,
     ms_ceil, ms_text, ndjson, new_salt,
 };
 
@@ -46,6 +46,30 @@ CREATE INDEX seen_expires_at ON seen (expires_at);
 
 const INSERT: &str = "INSERT INTO seen (pair, partner_id, timestamp, body, seen_at, expires_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
+/// Claims inserted by one statement in the common case: a statement per claim costs about as
+/// much as the insert itself.
+const CLAIMS_PER_INSERT: usize = 64;
+
+/// One `INSERT` of [`CLAIMS_PER_INSERT`] claims seen at `?1`, expiring at `?2`.
+fn group_insert() -> String {
+    let rows: Vec<String> = (0..CLAIMS_PER_INSERT)
+        .map(|i| {
+            format!(
+                "(?{}, ?{}, ?{}, ?{}, ?1, ?2)",
+                3 + 4 * i,
+                4 + 4 * i,
+                5 + 4 * i,
+                6 + 4 * i
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO seen (pair, partner_id, timestamp, body, seen_at, expires_at) VALUES {} \
+         ON CONFLICT DO NOTHING",
+        rows.join(", ")
+    )
+}
+
 const KEPT_BODY: &str = "SELECT body FROM seen WHERE timestamp = ?1 AND pair = ?2";
 
 /// How long to wait for another process's transaction before giving up (the store is then
@@ -61,8 +85,10 @@ pub struct SqliteStore {
     conn: Connection,
     /// The path, for messages.
     name: String,
-    salt: [u8; 32],
+    body_key: BodyKey,
     window: Option<Window>,
+    /// The text of [`group_insert`], made once.
+    group_insert: String,
 }
 
 /// What is at the store's path before it is opened.
@@ -108,8 +134,9 @@ impl SqliteStore {
         let store = SqliteStore {
             conn,
             name,
-            salt,
+            body_key: BodyKey::new(&salt),
             window,
+            group_insert: group_insert(),
         };
         if window.is_some() {
             // Any re-dating of entries a wider window brings happens here, not in a batch.
@@ -122,6 +149,82 @@ impl SqliteStore {
 
     fn fail(&self, e: rusqlite::Error) -> StoreError {
         StoreError::unavailable(&self.name, e)
+    }
+
+    /// Inserts each claim unless its pair is held already, and tells which were new.
+    fn insert_claims(
+        &self,
+        tx: &Transaction<'_>,
+        claims: &[DigestClaim<'_>],
+        seen_at: i64,
+        expires_at: Option<i64>,
+    ) -> Result<Vec<Claim>, StoreError> {
+        let fail = |e| self.fail(e);
+        let mut answers = Vec::with_capacity(claims.len());
+        let bodies: Vec<[u8; 32]> = claims
+            .iter()
+            .map(|claim| self.body_key.digest(&claim.body))
+            .collect();
+        let mut group_insert = tx.prepare_cached(&self.group_insert).map_err(fail)?;
+        let mut savepoint = tx.prepare_cached("SAVEPOINT claim_group").map_err(fail)?;
+        let mut release = tx.prepare_cached("RELEASE claim_group").map_err(fail)?;
+        let mut undo = tx.prepare_cached("ROLLBACK TO claim_group").map_err(fail)?;
+        let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
+        let mut kept = tx.prepare_cached(KEPT_BODY).map_err(fail)?;
+        for (group, bodies) in claims
+            .chunks(CLAIMS_PER_INSERT)
+            .zip(bodies.chunks(CLAIMS_PER_INSERT))
+        {
+            // All new, as nearly every group is: one statement for the group. A group with a
+            // claim already held (or held twice) is undone and claimed one by one, to tell
+            // which claims were new.
+            if group.len() == CLAIMS_PER_INSERT {
+                savepoint.execute([]).map_err(fail)?;
+                let mut params: Vec<&dyn ToSql> = Vec::with_capacity(2 + 4 * group.len());
+                params.extend([&seen_at as &dyn ToSql, &expires_at]);
+                for (claim, body) in group.iter().zip(bodies) {
+                    params.extend([
+                        &claim.pair.0 as &dyn ToSql,
+                        &claim.partner_id,
+                        &claim.timestamp,
+                        body,
+                    ]);
+                }
+                let inserted = group_insert.execute(&params[..]).map_err(fail)?;
+                if inserted == group.len() {
+                    release.execute([]).map_err(fail)?;
+                    answers.extend(group.iter().map(|_| Claim::New));
+                    continue;
+                }
+                undo.execute([]).map_err(fail)?;
+                release.execute([]).map_err(fail)?;
+            }
+            for (claim, body) in group.iter().zip(bodies) {
+                let inserted = insert
+                    .execute((
+                        &claim.pair.0[..],
+                        claim.partner_id,
+                        claim.timestamp,
+                        &body[..],
+                        seen_at,
+                        expires_at,
+                    ))
+                    .map_err(fail)?;
+                answers.push(if inserted == 1 {
+                    Claim::New
+                } else {
+                    let earlier: Vec<u8> = kept
+                        .query_row((claim.timestamp, &claim.pair.0[..]), |r| r.get(0))
+                        .map_err(fail)?;
+                    if earlier == body {
+                        Claim::Resend
+                    } else {
+                        Claim::Replay
+                    }
+                });
+            }
+        }
+        Ok(answers)
     }
 
     fn begin(&self) -> Result<Transaction<'_>, StoreError> {
@@ -188,36 +291,7 @@ impl ReplayStore for SqliteStore {
         )
         .map_err(fail)?;
         let expires_at = keeps.expires_at(seen_at);
-        let mut answers = Vec::with_capacity(claims.len());
-        {
-            let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
-            let mut kept = tx.prepare_cached(KEPT_BODY).map_err(fail)?;
-            for claim in claims {
-                let body = keyed(&self.salt, &claim.body);
-                let inserted = insert
-                    .execute((
-                        &claim.pair.0[..],
-                        claim.partner_id,
-                        claim.timestamp,
-                        &body[..],
-                        seen_at,
-                        expires_at,
-                    ))
-                    .map_err(fail)?;
-                answers.push(if inserted == 1 {
-                    Claim::New
-                } else {
-                    let earlier: Vec<u8> = kept
-                        .query_row((claim.timestamp, &claim.pair.0[..]), |r| r.get(0))
-                        .map_err(fail)?;
-                    if earlier == body {
-                        Claim::Resend
-                    } else {
-                        Claim::Replay
-                    }
-                });
-            }
-        }
+        let answers = self.insert_claims(&tx, claims, seen_at, expires_at)?;
         tx.commit().map_err(fail)?;
         Ok(answers)
     }
@@ -267,7 +341,7 @@ impl ReplayStore for SqliteStore {
                         &entry.pair.0[..],
                         None::<&str>,
                         &entry.timestamp,
-                        &keyed(&self.salt, &entry.body)[..],
+                        &self.body_key.digest(&entry.body)[..],
                         seen_at,
                         keeps.expires_at(seen_at),
                     ))
@@ -546,6 +620,62 @@ mod tests {
             stats.oldest_seen_at.as_deref(),
             Some("2026-11-20T10:00:00.000Z")
         );
+    }
+
+    #[test]
+    fn claims_made_by_the_group_agree_with_claims_made_one_by_one() {
+        let claim_n = |n: usize, body: u8| {
+            let mut pair = [0; 16];
+            pair[..8].copy_from_slice(&(n as u64).to_be_bytes());
+            DigestClaim {
+                pair: PairId(pair),
+                body: BodyDigest([body; 32]),
+                ..claim(0, 0)
+            }
+        };
+        let n = CLAIMS_PER_INSERT;
+        // The first group all new; the second with a resend, a replay and a pair twice; the
+        // third with a pair held since the run before; a short group at the end.
+        let earlier = [claim_n(10 * n, 9)];
+        let mut claims: Vec<_> = (0..3 * n + 5).map(|i| claim_n(i, 1)).collect();
+        claims[n + 3] = claim_n(2, 1);
+        claims[n + 7] = claim_n(5, 2);
+        claims[n + 9] = claims[n + 8];
+        claims[2 * n + 4] = claim_n(10 * n, 9);
+        claims[2 * n + 5] = claim_n(10 * n, 8);
+        let dir = tempfile::tempdir().unwrap();
+        let now = at("2026-11-20T10:00:00Z");
+        let mut by_group = SqliteStore::open(&dir.path().join("a.db"), Some(hour()), true).unwrap();
+        let mut one_by_one =
+            SqliteStore::open(&dir.path().join("b.db"), Some(hour()), true).unwrap();
+        by_group.claim_digests(now, &earlier).unwrap();
+        one_by_one.claim_digests(now, &earlier).unwrap();
+        let grouped = by_group.claim_digests(now, &claims).unwrap();
+        let single: Vec<Claim> = claims
+            .iter()
+            .flat_map(|c| one_by_one.claim_digests(now, &[*c]).unwrap())
+            .collect();
+        assert_eq!(grouped, single);
+        let count = |answer| grouped.iter().filter(|&&a| a == answer).count();
+        assert_eq!((count(Claim::Resend), count(Claim::Replay)), (3, 2));
+        // The same entries, column for column (the digests differ: each store has its salt).
+        let entries = |store: &mut SqliteStore| {
+            let mut all = Vec::new();
+            store
+                .export(&mut |e| {
+                    all.push(Entry {
+                        body_hmac: String::new(),
+                        ..e
+                    });
+                    Ok(())
+                })
+                .unwrap();
+            all.sort_by(|a, b| a.pair.cmp(&b.pair));
+            all
+        };
+        let kept = entries(&mut by_group);
+        assert_eq!(kept.len(), 3 * n + 1);
+        assert_eq!(kept, entries(&mut one_by_one));
     }
 
     #[test]
