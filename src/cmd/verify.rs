@@ -168,9 +168,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => None,
         Some(spec) => Some({
             store_notices_told(spec);
-            store::open(spec, window)
+            let store = store::open(spec, window)
                 .map_err(store_error)
-                .context("--seen")?
+                .context("--seen")?;
+            StoreThread::start(store, now).context("--seen: cannot start the store's thread")?
         }),
     };
     let fingerprints = Fingerprints::default();
@@ -181,9 +182,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         replays: ReplayLog::default(),
         origins: Origins::default(),
         store,
-        now,
         held: Vec::new(),
         pending: Vec::new(),
+        spare: Vec::new(),
         format: args.format,
         summary: Summary {
             kind: "summary",
@@ -236,11 +237,12 @@ struct Report {
     /// The `--seen` store. With one, every line is held (in `held`) until the claims of the
     /// accepted callbacks before it are committed: a callback is reported `ok` only once
     /// recorded.
-    store: Option<Box<dyn ReplayStore>>,
-    now: DateTime<Utc>,
+    store: Option<StoreThread>,
     held: Vec<u8>,
     /// The accepted callbacks in `held` whose claims are not made yet.
     pending: Vec<Pending>,
+    /// A cleared buffer for `held`, back from the batch printed last.
+    spare: Vec<u8>,
     format: ResultFormat,
     summary: Summary,
     outcome: Outcome,
@@ -556,7 +558,7 @@ impl Report {
                     self.pending.push(claim);
                 }
                 if self.pending.len() >= PENDING_CLAIMS || self.held.len() >= HELD_BYTES {
-                    self.settle(out)?;
+                    self.dispatch(out)?;
                 }
             }
             Checking::NotAnObject(number) => {
@@ -645,51 +647,68 @@ impl Report {
         }
     }
 
-    /// Settles what is held once enough waits (one commit for many callbacks), or when no more
-    /// results come for a moment (input that arrives slowly is not held back).
+    /// Hands what is held to the store once enough waits (one commit for many callbacks), and
+    /// settles everything when no more results come for a moment (input that arrives slowly is
+    /// not held back).
     fn settle_when_due(
         &mut self,
         out: &mut Printer,
         results: &mut Results<Checked>,
     ) -> anyhow::Result<()> {
-        if self.held.is_empty() && self.pending.is_empty() {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        if self.held.is_empty() && self.pending.is_empty() && !store.is_claiming() {
             return Ok(());
         }
-        if self.pending.len() >= PENDING_CLAIMS / 2
-            || self.held.len() >= HELD_BYTES / 2
-            || !results.ready_within(GROUP_WAIT)
-        {
-            self.settle(out)?;
+        if self.pending.len() >= PENDING_CLAIMS / 2 || self.held.len() >= HELD_BYTES / 2 {
+            self.dispatch(out)
+        } else if !results.ready_within(GROUP_WAIT) {
+            self.settle(out)
+        } else {
+            Ok(())
         }
-        Ok(())
     }
 
-    /// Claims the accepted callbacks held so far in the store (one commit), then prints what was
-    /// held, with the store's verdict on each: a pair it holds with another body is a replay,
-    /// with the same body a resend. Nothing held is printed when the store fails.
+    /// Claims and prints everything held.
     fn settle(&mut self, out: &mut Printer) -> anyhow::Result<()> {
+        self.dispatch(out)?;
+        self.print_claimed(out)
+    }
+
+    /// Prints the batch the store is claiming once it is claimed, then hands it what is held:
+    /// the store commits one batch while the next is gathered.
+    fn dispatch(&mut self, out: &mut Printer) -> anyhow::Result<()> {
+        self.print_claimed(out)?;
         let Some(store) = &mut self.store else {
             return Ok(());
         };
-        let pending = std::mem::take(&mut self.pending);
-        let answers = if pending.is_empty() {
-            Vec::new()
-        } else {
-            let claims: Vec<DigestClaim<'_>> = pending
-                .iter()
-                .map(|p| DigestClaim {
-                    partner_id: p.verdict.partner_id.as_deref().unwrap_or_default(),
-                    timestamp: &p.timestamp,
-                    pair: p.pair,
-                    body: p.body,
-                })
-                .collect();
-            store
-                .claim_digests(self.now, &claims)
-                .map_err(store_error)
-                .context("cannot record accepted callbacks, so none is reported ok")?
+        if self.pending.is_empty() {
+            // Nothing to wait for: the lines come after everything printed so far.
+            out.writer().write_all(&self.held)?;
+            self.held.clear();
+            return Ok(());
+        }
+        let held = std::mem::replace(&mut self.held, std::mem::take(&mut self.spare));
+        store.claim(std::mem::take(&mut self.pending), held)?;
+        Ok(())
+    }
+
+    /// Waits for the batch the store is claiming, then prints its held lines with the store's
+    /// verdict on each: a pair it holds with another body is a replay, with the same body a
+    /// resend. Nothing held is printed when the store fails.
+    fn print_claimed(&mut self, out: &mut Printer) -> anyhow::Result<()> {
+        let Some(Claimed {
+            pending,
+            held,
+            answers,
+        }) = self.store.as_mut().and_then(StoreThread::wait)
+        else {
+            return Ok(());
         };
-        let held = std::mem::take(&mut self.held);
+        let answers = answers
+            .map_err(store_error)
+            .context("cannot record accepted callbacks, so none is reported ok")?;
         let mut written = 0;
         for (mut p, answer) in pending.into_iter().zip(answers) {
             match answer {
@@ -712,8 +731,8 @@ impl Report {
             }
         }
         out.writer().write_all(&held[written..])?;
-        self.held = held;
-        self.held.clear();
+        self.spare = held;
+        self.spare.clear();
         Ok(())
     }
 
@@ -738,6 +757,106 @@ const PENDING_CLAIMS: usize = 16_384;
 const HELD_BYTES: usize = 8 << 20;
 /// How long results may pause before what is held is settled.
 const GROUP_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// The `--seen` store on a thread of its own: the collector hands it one batch of accepted
+/// callbacks at a time and goes on gathering the next while the batch is committed (a commit
+/// waits on the disk or the network). One batch at most is claimed at a time, in input order.
+struct StoreThread {
+    batches: Option<Sender<(Vec<Pending>, Vec<u8>)>>,
+    claimed: mpsc::Receiver<Claimed>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    claiming: bool,
+}
+
+/// A batch back from the store: its callbacks, the result lines held with them, and the
+/// store's answer for each callback (or why there is none).
+struct Claimed {
+    pending: Vec<Pending>,
+    held: Vec<u8>,
+    answers: Result<Vec<Claim>, StoreError>,
+}
+
+impl StoreThread {
+    fn start(mut store: Box<dyn ReplayStore>, now: DateTime<Utc>) -> io::Result<Self> {
+        let (batches, to_claim) = mpsc::channel::<(Vec<Pending>, Vec<u8>)>();
+        let (done, claimed) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("replay-store".into())
+            .spawn(move || {
+                for (pending, held) in to_claim {
+                    let claims: Vec<DigestClaim<'_>> = pending
+                        .iter()
+                        .map(|p| DigestClaim {
+                            partner_id: p.verdict.partner_id.as_deref().unwrap_or_default(),
+                            timestamp: &p.timestamp,
+                            pair: p.pair,
+                            body: p.body,
+                        })
+                        .collect();
+                    let answers = store.claim_digests(now, &claims);
+                    drop(claims);
+                    let failed = answers.is_err();
+                    let sent = done.send(Claimed {
+                        pending,
+                        held,
+                        answers,
+                    });
+                    if sent.is_err() || failed {
+                        break;
+                    }
+                }
+            })?;
+        Ok(StoreThread {
+            batches: Some(batches),
+            claimed,
+            thread: Some(thread),
+            claiming: false,
+        })
+    }
+
+    /// Whether a batch is being claimed (its lines are not printed yet).
+    fn is_claiming(&self) -> bool {
+        self.claiming
+    }
+
+    /// Hands a batch to the store (after [`StoreThread::wait`] for the one before).
+    fn claim(&mut self, pending: Vec<Pending>, held: Vec<u8>) -> anyhow::Result<()> {
+        debug_assert!(!self.claiming, "one batch at a time");
+        let batches = self.batches.as_ref().expect("open until dropped");
+        if batches.send((pending, held)).is_err() {
+            bail!("the replay store's thread has stopped, so no callback is reported ok");
+        }
+        self.claiming = true;
+        Ok(())
+    }
+
+    /// The batch being claimed, once claimed (`None` when none is).
+    fn wait(&mut self) -> Option<Claimed> {
+        if !std::mem::take(&mut self.claiming) {
+            return None;
+        }
+        Some(self.claimed.recv().unwrap_or_else(|_| Claimed {
+            pending: Vec::new(),
+            held: Vec::new(),
+            answers: Err(StoreError {
+                kind: store::ErrorKind::Unavailable,
+                message: "the replay store's thread stopped".into(),
+                hint: None,
+            }),
+        }))
+    }
+}
+
+impl Drop for StoreThread {
+    /// Lets the batch being claimed finish: a claim is committed whole or not at all, and an
+    /// unprinted claim only makes a later resend read as one.
+    fn drop(&mut self) {
+        self.batches = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
 
 /// An accepted callback whose claim in the store is to be made, and its result line.
 struct Pending {

@@ -352,6 +352,52 @@ fn replays_within_one_run_are_caught_with_a_store_too() {
     }
 }
 
+/// Enough callbacks for several batches of claims: the store claims one batch while the next
+/// is gathered, and every line still comes out in input order with the store's verdict.
+#[test]
+fn batches_of_claims_print_in_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    const N: u32 = 40_000;
+    let mut expected = BTreeMap::new();
+    let mut input = String::new();
+    for n in 0..N {
+        let line = match n {
+            // A resend and a replay of callbacks claimed several batches before.
+            30_001 => callback(&ts(7, 5), "a5"),
+            35_001 => callback(&ts(7, 9), "another body"),
+            // Refused lines between held ones.
+            _ if n % 997 == 0 => {
+                callback(&ts(7, n), "forged").replace(&signed(&ts(7, n)), &signed(&ts(8, n)))
+            }
+            _ => callback(&ts(7, n), &format!("a{n}")),
+        };
+        let reason = match n {
+            35_001 => "replayed",
+            _ if n % 997 == 0 => "bad_signature",
+            _ => "ok",
+        };
+        expected.insert(u64::from(n) + 1, reason);
+        input.push_str(&line);
+        input.push('\n');
+    }
+    for (store, _redis) in sqlite_and_redis(dir.path()) {
+        let ran = run(dir.path(), &store, input.clone());
+        assert_eq!(ran.code, Some(1), "{store}: {}", ran.stderr);
+        let items: Vec<u64> = ran
+            .results
+            .iter()
+            .map(|r| r["item"].as_u64().unwrap())
+            .collect();
+        assert_eq!(items, (1..=u64::from(N)).collect::<Vec<_>>(), "{store}");
+        for result in &ran.results {
+            let item = result["item"].as_u64().unwrap();
+            assert_eq!(result["reason"], expected[&item], "{store}: item {item}");
+            assert_eq!(result["duplicate"], item == 30_002, "{store}: item {item}");
+        }
+        assert_eq!(ran.summary["duplicates"], 1, "{store}");
+    }
+}
+
 #[test]
 fn entries_expire_exactly_when_a_replay_would_fail_as_stale() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,9 +2,10 @@
 //!
 //! One table of entries keyed by the timestamp and the pair's name (the signature binds the
 //! timestamp, so the pair's name alone would do; leading with the timestamp keeps the entries of
-//! callbacks that arrive in time order together, so a commit writes few pages), with the keyed body digest, `seen_at` and
-//! `expires_at` (milliseconds since the epoch; NULL: kept for ever) and an index on `expires_at`;
-//! a meta table with the salt and the widest window the store has been used with. The file is
+//! callbacks that arrive in time order together, so a commit writes few pages), with the keyed
+//! body digest, `seen_at` and `expires_at` (milliseconds since the epoch; NULL: kept for ever)
+//! and an index on `expires_at` of the entries that expire (those kept for ever are never looked
+//! for by it, so they cost it nothing); a meta table with the salt and the widest window the store has been used with. The file is
 //! marked as ours in its header (`application_id`, `user_version`), so that it is told apart
 //! from any other SQLite database before anything is written.
 //!
@@ -41,7 +42,7 @@ CREATE TABLE seen (
     expires_at INTEGER,
     PRIMARY KEY (timestamp, pair)
 ) WITHOUT ROWID;
-CREATE INDEX seen_expires_at ON seen (expires_at);
+CREATE INDEX seen_expires_at ON seen (expires_at) WHERE expires_at IS NOT NULL;
 ";
 
 const INSERT: &str = "INSERT INTO seen (pair, partner_id, timestamp, body, seen_at, expires_at)
