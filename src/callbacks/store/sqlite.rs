@@ -238,10 +238,8 @@ impl SqliteStore {
     /// wider. Read in every transaction: another process may have widened it meanwhile.
     fn keeps(&self, tx: &Transaction<'_>) -> Result<Keeps, StoreError> {
         let text: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE name = 'keeps'", [], |r| {
-                r.get(0)
-            })
-            .optional()
+            .prepare_cached("SELECT value FROM meta WHERE name = 'keeps'")
+            .and_then(|mut select| select.query_row([], |r| r.get(0)).optional())
             .map_err(|e| self.fail(e))?;
         let kept = text
             .as_deref()
@@ -285,11 +283,11 @@ impl ReplayStore for SqliteStore {
         let tx = self.begin()?;
         let keeps = self.keeps(&tx)?;
         let fail = |e| StoreError::unavailable(&self.name, e);
-        tx.execute(
+        tx.prepare_cached(
             "DELETE FROM seen WHERE (timestamp, pair) IN
                 (SELECT timestamp, pair FROM seen WHERE expires_at < ?1 LIMIT ?2)",
-            (now.timestamp_millis(), DELETE_PER_BATCH),
         )
+        .and_then(|mut delete| delete.execute((now.timestamp_millis(), DELETE_PER_BATCH)))
         .map_err(fail)?;
         let expires_at = keeps.expires_at(seen_at);
         let answers = self.insert_claims(&tx, claims, seen_at, expires_at)?;
