@@ -256,14 +256,6 @@ impl Verifier {
                 timestamp.escape_debug()
             ));
         };
-        if let Some(retired) = key.retired
-            && at > retired
-        {
-            return verdict.failed(Reason::RetiredKey).detail(format!(
-                "signed by a key retired at {}: Smile ID no longer signs with it, so whoever signed this has a copy",
-                retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ));
-        }
         let Freshness {
             now,
             max_age,
@@ -281,6 +273,16 @@ impl Verifier {
             .is_some_and(|earliest| at < earliest)
         {
             return verdict.failed(Reason::Stale);
+        }
+        // Retirement after freshness, the order the documented checks run in: a callback outside
+        // the window fails as such, whichever key signed it.
+        if let Some(retired) = key.retired
+            && at > retired
+        {
+            return verdict.failed(Reason::RetiredKey).detail(format!(
+                "signed by a key retired at {}: Smile ID no longer signs with it, so whoever signed this has a copy",
+                retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
         }
         verdict.accepted = Some(if self.hashed_pairs {
             PairId::of(&signature)
@@ -474,6 +476,20 @@ mod tests {
             (Reason::RetiredKey, Some("old".into()))
         );
         assert_eq!(check(&retired_only, "soon").0, Reason::BadTimestamp);
+        // Outside the window, a retired key's callback fails for its time first.
+        let windowed = Verifier::new(
+            vec![entry("old", Some(retired_at))],
+            Freshness {
+                max_age: Some(Duration::days(1)),
+                ..freshness
+            },
+        );
+        assert_eq!(check(&windowed, "2026-11-01T00:00:01Z").0, Reason::Stale);
+        assert_eq!(check(&windowed, "2026-11-20T10:11:00Z").0, Reason::Future);
+        assert_eq!(
+            check(&windowed, "2026-11-20T09:00:00Z").0,
+            Reason::RetiredKey
+        );
         // The same secret also held by an active entry: that entry is the match.
         let both = Verifier::new(
             vec![entry("old", Some(retired_at)), entry("new", None)],

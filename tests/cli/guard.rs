@@ -1243,6 +1243,10 @@ fn a_callback_signed_after_its_key_was_retired_is_refused() {
     );
     assert_eq!((reply.status, reply.reason()), (401, "retired_key".into()));
     assert_eq!(guard.log_of(1)[0]["key_id"], "live-0");
+    // Freshness comes before retirement: an old callback from that key is stale first.
+    let old = format_signing_timestamp(Utc::now() - chrono::Duration::minutes(20));
+    let reply = post(&guard, callback_at("old-key-1d2e", &old, "").as_bytes());
+    assert_eq!((reply.status, reply.reason()), (401, "stale".into()));
     assert!(app.received().is_empty());
     assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
 }
