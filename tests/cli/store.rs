@@ -621,6 +621,8 @@ fn foreign_files_are_refused_and_left_untouched() {
         "{{\"timestamp\":\"{NOW}\",\"pair\":\"{pair}\",\"body\":\"{body}\",\"seen_at\":\"{NOW}\"}}\n"
     );
     std::fs::write(d.join("seen.ndjson"), &record).unwrap();
+    // Empty, as `touch` or `mktemp` leave it: not a store either.
+    std::fs::write(d.join("empty.db"), "").unwrap();
     std::fs::write(d.join("record.txt"), &record).unwrap();
     // A store of ours, named through a link.
     assert_eq!(run(d, "real.db", callback(&ts(4, 1), "a")).code, Some(0));
@@ -642,6 +644,7 @@ fn foreign_files_are_refused_and_left_untouched() {
         ("marked.db", "another application's SQLite database"),
         ("seen.ndjson", "seen import"),
         ("record.txt", "seen import"),
+        ("empty.db", "empty file"),
         (".", "not a regular file"),
     ];
     if cfg!(unix) {

@@ -92,14 +92,11 @@ pub struct SqliteStore {
     group_insert: String,
 }
 
-/// What is at the store's path before it is opened.
+/// What is at the store's path before it is opened: a store is made whole under another name
+/// and linked into place, so that anything else at the path is someone else's.
 enum Found {
     Missing,
-    /// An empty file (as `mktemp` makes): a store to be.
-    Empty,
     Ours,
-    /// An SQLite database not marked by any application: ours only if it holds nothing.
-    Unmarked,
 }
 
 impl SqliteStore {
@@ -109,9 +106,8 @@ impl SqliteStore {
             Found::Missing if !create => {
                 return Err(StoreError::unavailable(&name, "no such file"));
             }
-            Found::Missing => create_file(path, &name)?,
-            Found::Unmarked => check_unmarked(path, &name)?,
-            Found::Empty | Found::Ours => {}
+            Found::Missing => create_store(path, &name)?,
+            Found::Ours => {}
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -391,8 +387,8 @@ impl SqliteStore {
     }
 }
 
-/// Looks at what is at `path` without changing it: anything but a store of ours, an empty file
-/// or nothing at all is refused here.
+/// Looks at what is at `path` without changing it: anything but a store of ours or nothing at
+/// all is refused here.
 fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
     let meta = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
@@ -426,17 +422,25 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("ndjson") || ext.eq_ignore_ascii_case("jsonl"));
     if head.is_empty() {
-        return if ndjson_name {
-            Err(former("it is an (empty) NDJSON file, not a replay store"))
+        return Err(if ndjson_name {
+            former("it is an (empty) NDJSON file, not a replay store")
         } else {
-            Ok(Found::Empty)
-        };
+            StoreError::refused(
+                name,
+                "it is an empty file, not a replay store",
+                Some("remove it, or give --seen a path where nothing is yet".into()),
+            )
+        });
     }
     if head.starts_with(b"SQLite format 3\0") && head.len() >= 100 {
         let id = i32::from_be_bytes(head[68..72].try_into().expect("4 bytes"));
         return match id {
             APPLICATION_ID => Ok(Found::Ours),
-            0 => Ok(Found::Unmarked),
+            0 => Err(StoreError::refused(
+                name,
+                "it is another application's SQLite database (not marked as a replay store)",
+                Some("give --seen a path where nothing is yet".into()),
+            )),
             _ => Err(StoreError::refused(
                 name,
                 format!("it is another application's SQLite database (application id {id:#x})"),
@@ -459,53 +463,51 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
     ))
 }
 
-/// An SQLite database that no application marked: ours to set up only when it holds nothing
-/// (another run may be creating it this moment). Looked at read-only.
-fn check_unmarked(path: &Path, name: &str) -> Result<(), StoreError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-    let look = || -> rusqlite::Result<(i32, i64)> {
-        let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-        let objects = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        Ok((id, objects))
-    };
-    match look() {
-        Ok((APPLICATION_ID, _) | (0, 0)) => Ok(()),
-        Ok(_) => Err(StoreError::refused(
-            name,
-            "it is another application's SQLite database",
-            None,
-        )),
-        Err(e) => Err(StoreError::refused(
-            name,
-            format!("it cannot be read as an SQLite database ({e})"),
-            None,
-        )),
-    }
-}
-
-/// Creates a missing store file, readable by its owner only (it names accepted callbacks).
-fn create_file(path: &Path, name: &str) -> Result<(), StoreError> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        // Another run created it this moment: it sets it up, or we do, under the lock.
+/// Makes a missing store: set up whole under a temporary name in the same folder, readable by its
+/// owner only (it names accepted callbacks), then linked to its path, which fails rather than
+/// replace whatever another run put there meanwhile (then that is opened, and inspected, instead).
+fn create_store(path: &Path, name: &str) -> Result<(), StoreError> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tag = [0; 8];
+    getrandom::getrandom(&mut tag)
+        .map_err(|e| StoreError::unavailable(name, format!("cannot name a new store: {e}")))?;
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = folder.join(format!(".{file_name}.{}.new", hex::encode(tag)));
+    let made = make_store(&temporary, name).and_then(|()| match fs::hard_link(&temporary, path) {
+        Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match inspect(path, name)? {
+            Found::Ours => Ok(()),
             Found::Missing => Err(StoreError::unavailable(name, "it vanished while created")),
-            Found::Unmarked => check_unmarked(path, name),
-            Found::Empty | Found::Ours => Ok(()),
         },
         Err(e) => Err(StoreError::unavailable(
             name,
             format!("cannot create it: {e}"),
         )),
-    }
+    });
+    let _ = fs::remove_file(&temporary);
+    made
+}
+
+/// A new, empty store at `path`, which must not exist yet.
+fn make_store(path: &Path, name: &str) -> Result<(), StoreError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map_err(|e| StoreError::unavailable(name, format!("cannot create it: {e}")))?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    let mut conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::unavailable(name, format!("cannot create it: {e}")))?;
+    init(&mut conn, name)?;
+    conn.close()
+        .map_err(|(_, e)| StoreError::unavailable(name, format!("cannot create it: {e}")))
 }
 
 /// Sets up a new store, or checks that the file is one of ours, under the write lock; returns the
