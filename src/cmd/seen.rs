@@ -65,7 +65,8 @@ pub enum SeenCommand {
     Export {
         #[command(flatten)]
         store: StoreArg,
-        /// Accepted for symmetry: entries are NDJSON either way
+        /// Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line,
+        /// as every JSON output does
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -178,10 +179,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 ))?,
             }
         }
-        SeenCommand::Export { store, format: _ } => {
+        SeenCommand::Export { store, format } => {
             let mut opened = open(&store.store, false)?;
             let mut failed = None;
+            let mut entries = 0u64;
             let result = opened.export(&mut |entry: Entry| {
+                entries += 1;
                 out.json(&Exported {
                     kind: "entry",
                     entry: &entry,
@@ -192,6 +195,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 return Err(e.into());
             }
             result.map_err(error)?;
+            if format == Format::Json {
+                out.json(&ExportSummary {
+                    kind: "summary",
+                    entries,
+                })?;
+            }
         }
     }
     out.flush()?;
@@ -271,4 +280,11 @@ struct Exported<'a> {
     kind: &'static str,
     #[serde(flatten)]
     entry: &'a Entry,
+}
+
+#[derive(Serialize)]
+struct ExportSummary {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    entries: u64,
 }

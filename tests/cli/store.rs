@@ -126,6 +126,22 @@ fn stats(dir: &Path, store: &str) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+#[test]
+fn export_in_json_ends_with_a_summary_of_the_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let input: String = (0..3).map(|n| callback(&ts(9, n), "a") + "\n").collect();
+    assert_eq!(run(dir.path(), "seen.db", input).code, Some(0));
+    let out = seen(dir.path(), &["export", "seen.db", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["entry", "entry", "entry", "summary"]);
+    assert_eq!(lines[3]["entries"], 3);
+}
+
 /// The timestamps of every entry in the store.
 fn exported(dir: &Path, store: &str) -> BTreeSet<String> {
     let out = seen(dir, &["export", store]);
