@@ -8,7 +8,7 @@ use clap::ValueHint;
 
 use super::args::ClockArgs;
 use crate::input;
-use crate::keys::audit::{self, Code, Secret, Settings, Severity};
+use crate::keys::audit::{self, Code, Report, Secret, Settings, Severity};
 use crate::keys::keyfile::{self, KeyFile, KeyFileError, SecretSource};
 use crate::outcome::Outcome;
 use crate::output::audit::{self as render, Shown};
@@ -166,7 +166,8 @@ pub enum Format {
     Junit,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+/// The key file's audit, or why there is none.
+fn audited(args: &Args) -> anyhow::Result<(Report, PathBuf, Option<String>)> {
     let Some(path) = keyfile::locate(args.keys.as_deref()) else {
         return Err(hinted(
             "no key file: --keys is not given, SMILE_SEC_KEYS is not set and ./smile-keys.json does not exist",
@@ -237,7 +238,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         output::warn(format_args!("{} lists no keys", path.display()));
     }
     render::unresolved_warning(&report);
+    Ok((report, path, text))
+}
 
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let (report, path, text) = audited(&args).inspect_err(|e| {
+        if let Err(written) = render::unusable(args.format == Format::Junit, &format!("{e:#}")) {
+            output::warn(format_args!("cannot report the error as asked: {written}"));
+        }
+    })?;
     let ids: Vec<&str> = report.keys.iter().map(|k| k.id.as_str()).collect();
     let lines = text
         .as_deref()

@@ -417,6 +417,32 @@ pub(crate) fn step_summary(report: &Report, path: &Path, fail_on: Severity) -> i
     )
 }
 
+/// A run that could not audit (no key file, or one that cannot be used): `--format junit` still
+/// gives a document, with the error as its one errored case, and the job summary says why, so that
+/// a CI report names the cause rather than showing nothing.
+pub(crate) fn unusable(junit: bool, message: &str) -> io::Result<()> {
+    if junit {
+        let mut suite = Suite::new("smile-sec audit");
+        suite.case(
+            "smile-sec.audit",
+            "key file",
+            CaseOutcome::Errored,
+            "unusable",
+            message,
+            "",
+        );
+        let mut out = Printer::new();
+        suite.write(&mut out)?;
+        out.flush()?;
+    }
+    let mut summary = StepSummary::new(
+        "smile-sec audit",
+        &["key", "environment", "finding", "message"],
+    );
+    summary.row(&[&"(key file)", &"", &"unusable", &message]);
+    summary.append_if_requested("", "the key file could not be audited")
+}
+
 /// A URI reference for the key file: relative paths stay relative (GitHub code scanning resolves
 /// them against the repository), absolute ones become `file://` URIs.
 fn artifact_uri(path: &Path) -> String {

@@ -146,6 +146,32 @@ fn audit_junit_has_a_case_per_key_and_a_failure_for_each_that_fails() {
     assert_eq!(junit.cases[2], ("soon".into(), Some("expiring".into())));
 }
 
+/// A key file that cannot be audited still gives CI a report naming the cause, never nothing.
+#[test]
+fn an_unusable_key_file_is_an_errored_case_and_a_summary_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.json");
+    std::fs::write(&keys, r#"{"keys": ["#).unwrap();
+    let summary = dir.path().join("summary.md");
+    let out = audit(&keys, &["--format", "junit"], Some(&summary));
+    assert_eq!(out.status.code(), Some(2));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    validate_junit(&xml);
+    let junit = parse_junit(&xml);
+    assert_eq!(junit.cases, [("key file".into(), Some("unusable".into()))]);
+    assert!(junit.counts.contains(&("errors".into(), "1".into())));
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(written.contains("| unusable |"), "{written}");
+    assert!(written.contains("keys\\.json"), "{written}");
+    // Text output stays on stderr alone; the summary is appended again.
+    let missing = dir.path().join("missing.json");
+    let out = audit(&missing, &[], Some(&summary));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let again = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(again.matches("| unusable |").count(), 2, "{again}");
+}
+
 #[test]
 fn hostile_key_ids_stay_data_in_junit_and_in_the_summary() {
     let dir = tempfile::tempdir().unwrap();
