@@ -22,7 +22,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc, watch};
 
 use super::claims::Claims;
 use super::gate::Gate;
@@ -36,6 +36,7 @@ use crate::keys::keyfile::KeyFile;
 pub struct Config {
     pub gate: Gate,
     pub claims: Claims,
+    /// The app; each worker forwards to it through a connection pool of its own.
     pub upstream: Upstream,
     /// The path callbacks arrive at.
     pub path: String,
@@ -92,28 +93,98 @@ pub struct RequestLog<'a> {
     pub ms: f64,
 }
 
-/// Runs the gate on `listener` until SIGTERM or SIGINT, on a small runtime of its own.
-pub fn serve(listener: std::net::TcpListener, config: Config) -> anyhow::Result<()> {
-    listener.set_nonblocking(true)?;
-    // Two workers: the machine the gate shares with its app and load balancer needs no more, and
-    // the store's blocking calls run on tokio's separate blocking pool.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(run(listener, Arc::new(config)));
-    // A store call that never returns must not keep the process from exiting.
-    runtime.shutdown_timeout(Duration::from_secs(5));
-    result
+/// Worker threads. Each runs a single-threaded runtime that accepts from the shared listening
+/// socket and serves its connections start to end, with an upstream pool of its own, so that a
+/// request never waits on another thread (the store's thread aside). Two: the machine the gate
+/// shares with its app and load balancer needs no more.
+const WORKERS: usize = 2;
+
+/// What a worker's requests use: the configuration and metrics all workers share, and the
+/// worker's own upstream pool.
+struct Worker {
+    config: Arc<Config>,
+    metrics: Arc<Metrics>,
+    upstream: Upstream,
 }
 
-async fn run(listener: std::net::TcpListener, config: Arc<Config>) -> anyhow::Result<()> {
-    let listener = TcpListener::from_std(listener)?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
+/// Runs the gate on `listener` until SIGTERM or SIGINT: the workers serve, this thread waits for
+/// the signal (or a worker that stopped by itself), then lets requests in flight finish.
+pub fn serve(listener: std::net::TcpListener, config: Config) -> anyhow::Result<()> {
+    listener.set_nonblocking(true)?;
+    let config = Arc::new(config);
     let metrics = Arc::new(Metrics::default());
-    (config.events)(Event::Listening(listener.local_addr()?));
     let permits = Arc::new(Semaphore::new(config.max_connections));
+    let (stop, stopping) = watch::channel(false);
+    let (ended, mut ended_early) = mpsc::unbounded_channel::<()>();
+    let signals = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // Listened for before the address is announced: a signal sent once it is, is never missed.
+    let (mut terminate, mut interrupt) = {
+        let _inside = signals.enter();
+        (
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::interrupt())?,
+        )
+    };
+    let mut workers = Vec::with_capacity(WORKERS);
+    for n in 0..WORKERS {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let listener = listener.try_clone()?;
+        let worker = Arc::new(Worker {
+            config: Arc::clone(&config),
+            metrics: Arc::clone(&metrics),
+            upstream: config.upstream.with_own_pool(),
+        });
+        let (permits, stopping, ended) = (Arc::clone(&permits), stopping.clone(), ended.clone());
+        workers.push(
+            std::thread::Builder::new()
+                .name(format!("guard-{n}"))
+                .spawn(move || {
+                    let finished = runtime.block_on(accept(listener, worker, permits, stopping));
+                    // A store call that never returns must not keep the process from exiting.
+                    runtime.shutdown_timeout(Duration::from_secs(5));
+                    let _ = ended.send(());
+                    finished
+                })?,
+        );
+    }
+    drop(ended);
+    (config.events)(Event::Listening(listener.local_addr()?));
+    signals.block_on(async {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+            _ = ended_early.recv() => {}
+        }
+    });
+    (config.events)(Event::Stopping);
+    let _ = stop.send(true);
+    let mut all_finished = true;
+    for worker in workers {
+        match worker.join() {
+            Ok(finished) => all_finished &= finished?,
+            Err(_) => anyhow::bail!("a worker thread of the gate failed"),
+        }
+    }
+    if !all_finished {
+        (config.events)(Event::Abandoned);
+    }
+    Ok(())
+}
+
+/// One worker: accepts and serves connections until the gate stops, then waits for its requests
+/// in flight (at most the grace period). Whether they all finished.
+async fn accept(
+    listener: std::net::TcpListener,
+    worker: Arc<Worker>,
+    permits: Arc<Semaphore>,
+    mut stopping: watch::Receiver<bool>,
+) -> anyhow::Result<bool> {
+    let listener = TcpListener::from_std(listener)?;
+    let config = Arc::clone(&worker.config);
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -126,8 +197,7 @@ async fn run(listener: std::net::TcpListener, config: Arc<Config>) -> anyhow::Re
         // At the limit, connections wait in the kernel's queue until one closes.
         let permit = tokio::select! {
             permit = Arc::clone(&permits).acquire_owned() => permit?,
-            _ = terminate.recv() => break,
-            _ = interrupt.recv() => break,
+            _ = stopping.changed() => break,
         };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -140,31 +210,26 @@ async fn run(listener: std::net::TcpListener, config: Arc<Config>) -> anyhow::Re
                     continue;
                 }
             },
-            _ = terminate.recv() => break,
-            _ = interrupt.recv() => break,
+            _ = stopping.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let (config_c, metrics_c) = (Arc::clone(&config), Arc::clone(&metrics));
-        let service = service_fn(move |request| {
-            handle(Arc::clone(&config_c), Arc::clone(&metrics_c), peer, request)
-        });
+        let serving = Arc::clone(&worker);
+        let service = service_fn(move |request| handle(Arc::clone(&serving), peer, request));
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        let metrics_c = Arc::clone(&metrics);
-        metrics_c.connection_opened();
+        let metrics = Arc::clone(&worker.metrics);
+        metrics.connection_opened();
         tokio::spawn(async move {
             // A connection that ends in an error (a timeout, a reset) has nothing to answer.
             let _ = connection.await;
-            metrics_c.connection_closed();
+            metrics.connection_closed();
             drop(permit);
         });
     }
     drop(listener);
-    (config.events)(Event::Stopping);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(config.grace) => (config.events)(Event::Abandoned),
-    }
-    Ok(())
+    Ok(tokio::select! {
+        () = graceful.shutdown() => true,
+        () = tokio::time::sleep(config.grace) => false,
+    })
 }
 
 /// What one request came to: the answer, and what the log says of it.
@@ -182,18 +247,18 @@ struct Seen {
 }
 
 async fn handle(
-    config: Arc<Config>,
-    metrics: Arc<Metrics>,
+    worker: Arc<Worker>,
     peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (config, metrics) = (&worker.config, &worker.metrics);
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let mut seen = Seen {
         client: peer.ip().to_string(),
         ..Seen::default()
     };
-    let reply = route(&config, &metrics, peer, &parts, body, &mut seen).await;
+    let reply = route(&worker, peer, &parts, body, &mut seen).await;
     let status = reply.response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
     metrics.observe(reply.reason, status, seconds);
@@ -213,18 +278,18 @@ async fn handle(
 }
 
 async fn route(
-    config: &Config,
-    metrics: &Metrics,
+    worker: &Worker,
     peer: SocketAddr,
     parts: &request::Parts,
     body: Incoming,
     seen: &mut Seen,
 ) -> Reply {
+    let (config, metrics) = (&*worker.config, &*worker.metrics);
     let readable = parts.method == Method::GET || parts.method == Method::HEAD;
     match parts.uri.path() {
         path if path == config.path => {
             if parts.method == Method::POST {
-                callback(config, peer, parts, body, seen).await
+                callback(config, &worker.upstream, peer, parts, body, seen).await
             } else {
                 not_allowed("POST")
             }
@@ -247,6 +312,7 @@ async fn route(
 /// key), replay; then the app.
 async fn callback(
     config: &Config,
+    upstream: &Upstream,
     peer: SocketAddr,
     parts: &request::Parts,
     body: Incoming,
@@ -315,7 +381,7 @@ async fn callback(
         duplicate,
         peer: &peer.ip().to_string(),
     };
-    match config.upstream.forward(parts, bytes, &verdict).await {
+    match upstream.forward(parts, bytes, &verdict).await {
         Ok(answer) => {
             let mut response = Response::new(Full::new(answer.body));
             *response.status_mut() = answer.status;

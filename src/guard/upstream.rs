@@ -83,15 +83,8 @@ impl Upstream {
             ));
         }
         let path = Some(uri.path()).filter(|p| !p.is_empty() && *p != "/");
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(timeout));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build(connector);
         Ok(Upstream {
-            client,
+            client: client(timeout),
             origin: format!("http://{authority}"),
             path: path.map(str::to_owned),
             timeout,
@@ -99,6 +92,17 @@ impl Upstream {
     }
 
     /// Sends the callback on and reads the app's answer, within the upstream timeout.
+    /// The same upstream with a connection pool of its own: a worker thread keeps the
+    /// connections it uses on its own runtime, so that no request crosses threads.
+    pub fn with_own_pool(&self) -> Upstream {
+        Upstream {
+            client: client(self.timeout),
+            origin: self.origin.clone(),
+            path: self.path.clone(),
+            timeout: self.timeout,
+        }
+    }
+
     pub async fn forward(
         &self,
         parts: &request::Parts,
@@ -191,6 +195,17 @@ impl Upstream {
 
 /// Removes the headers that describe one connection, not the message (RFC 9110, section 7.6.1),
 /// and any header the `Connection` header names.
+/// A pooled client whose connections are made within `timeout`, with Nagle's delay off.
+fn client(timeout: Duration) -> Client<HttpConnector, Full<Bytes>> {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_connect_timeout(Some(timeout));
+    Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build(connector)
+}
+
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
