@@ -77,9 +77,15 @@ const KEPT_BODY: &str = "SELECT body FROM seen WHERE timestamp = ?1 AND pair = ?
 /// reported unavailable, and nothing is reported `ok` unrecorded).
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(30);
 
-/// How many expired entries a batch of claims deletes on its way: expiry keeps up with the
-/// runs, and a large backlog (a store unused for long) is spread over them.
-const DELETE_PER_BATCH: i64 = 1024;
+/// Expired entries are deleted on the way of the claims, by a run's first batch and then at most
+/// this often: a busy gate commits many small batches a second, and the delete is a query of its
+/// own (planned again each time, since its bound moves).
+const EXPIRY_EVERY: StdDuration = StdDuration::from_secs(1);
+
+/// The fewest expired entries one delete takes. It takes at least twice as many as were claimed
+/// since the delete before, so expiry keeps up with any rate of claims, and a large backlog (a
+/// store unused for long) is spread over the runs.
+const DELETE_AT_LEAST: usize = 1024;
 
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -90,6 +96,9 @@ pub struct SqliteStore {
     window: Option<Window>,
     /// The text of [`group_insert`], made once.
     group_insert: String,
+    /// When this connection last deleted expired entries, and what it claimed since.
+    last_expiry: Option<std::time::Instant>,
+    claimed_since_expiry: usize,
 }
 
 /// What is at the store's path before it is opened: a store is made whole under another name
@@ -134,6 +143,8 @@ impl SqliteStore {
             body_key: BodyKey::new(&salt),
             window,
             group_insert: group_insert(),
+            last_expiry: None,
+            claimed_since_expiry: 0,
         };
         if window.is_some() {
             // Any re-dating of entries a wider window brings happens here, not in a batch.
@@ -276,18 +287,35 @@ impl ReplayStore for SqliteStore {
         claims: &[DigestClaim<'_>],
     ) -> Result<Vec<Claim>, StoreError> {
         let seen_at = ms_ceil(now);
+        let expiry_due = self
+            .last_expiry
+            .is_none_or(|last| last.elapsed() >= EXPIRY_EVERY);
+        let most = DELETE_AT_LEAST.max(2 * (self.claimed_since_expiry + claims.len()));
         let tx = self.begin()?;
         let keeps = self.keeps(&tx)?;
         let fail = |e| StoreError::unavailable(&self.name, e);
-        tx.prepare_cached(
-            "DELETE FROM seen WHERE (timestamp, pair) IN
-                (SELECT timestamp, pair FROM seen WHERE expires_at < ?1 LIMIT ?2)",
-        )
-        .and_then(|mut delete| delete.execute((now.timestamp_millis(), DELETE_PER_BATCH)))
-        .map_err(fail)?;
+        if expiry_due {
+            tx.prepare_cached(
+                "DELETE FROM seen WHERE (timestamp, pair) IN
+                    (SELECT timestamp, pair FROM seen WHERE expires_at < ?1 LIMIT ?2)",
+            )
+            .and_then(|mut delete| {
+                delete.execute((
+                    now.timestamp_millis(),
+                    i64::try_from(most).unwrap_or(i64::MAX),
+                ))
+            })
+            .map_err(fail)?;
+        }
         let expires_at = keeps.expires_at(seen_at);
         let answers = self.insert_claims(&tx, claims, seen_at, expires_at)?;
         tx.commit().map_err(fail)?;
+        if expiry_due {
+            self.last_expiry = Some(std::time::Instant::now());
+            self.claimed_since_expiry = 0;
+        } else {
+            self.claimed_since_expiry += claims.len();
+        }
         Ok(answers)
     }
 
@@ -692,6 +720,32 @@ mod tests {
         assert_eq!(
             store.prune(at("2026-11-20T11:05:00.001Z")).unwrap(),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn expired_entries_go_with_a_runs_first_batch_then_at_most_once_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.db");
+        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        store
+            .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
+            .unwrap();
+        // Expired by 12:00, but this connection deleted under a second ago.
+        store
+            .claim_digests(at("2026-11-20T12:00:00Z"), &[claim(2, 1)])
+            .unwrap();
+        assert_eq!(store.stats().unwrap().entries, 2);
+        drop(store);
+        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        store
+            .claim_digests(at("2026-11-20T12:00:00Z"), &[claim(3, 1)])
+            .unwrap();
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.entries, 2);
+        assert_eq!(
+            stats.oldest_seen_at.as_deref(),
+            Some("2026-11-20T12:00:00.000Z")
         );
     }
 
