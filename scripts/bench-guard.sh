@@ -7,9 +7,12 @@
 # claimed as new in the store and forwarded. Then the added latency at one connection (median and
 # p99 against direct) and the gate's resident memory after all the runs.
 #
-# usage: scripts/bench-guard.sh [--duration SECONDS] [--connections N]
+# usage: scripts/bench-guard.sh [--duration SECONDS] [--connections N] [--long REQUESTS]
 #   --duration     seconds of load per throughput run (default 15)
 #   --connections  concurrent connections of the throughput runs (default 32)
+#   --long         instead of the above, one gate with the SQLite store under load until it has
+#                  served REQUESTS requests, its resident memory after each run of --duration
+#                  (the 160,000 bodies are sent again and again: after the first pass, resends)
 #
 # It installs what it needs when missing (apt: wrk, nginx, redis-server, python3), builds
 # `cargo build --release` unless SMILE_SEC_BIN=PATH names a binary, runs everything on loopback,
@@ -21,10 +24,12 @@ ROOT=$PWD
 
 DURATION=15
 CONNECTIONS=32
+LONG=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=${2:?--duration needs a number}; shift ;;
     --connections) CONNECTIONS=${2:?--connections needs a number}; shift ;;
+    --long) LONG=${2:?--long needs a number of requests}; shift ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-guard.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -230,6 +235,25 @@ row() { # name, "rps non2xx p50 p99 errors" of the load run, "... " of the singl
   P99[$name]=${s[3]}
 }
 declare -A RPS P50 P99
+
+if [ "$LONG" -gt 0 ]; then
+  say "long run: the SQLite gate until it has served $LONG requests"
+  start_guard --seen "$RUN/seen.db"
+  echo "| requests served | resident memory (MiB) | peak so far (MiB) | requests/s of the last $DURATION s |"
+  echo "|---:|---:|---:|---:|"
+  served=0
+  while [ "$served" -lt "$LONG" ]; do
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$RUN/bodies.lua" "http://127.0.0.1:$GUARD_PORT/callback" -- 1 "$LOAD_BODIES" > "$RUN/wrk-long.out" 2>&1
+    n=$(awk '/requests in/ {print $1}' "$RUN/wrk-long.out")
+    bad=$(awk '/Non-2xx/ {print $NF}' "$RUN/wrk-long.out")
+    [ -z "$bad" ] || { echo "bench-guard.sh: $bad non-2xx answers in the long run" >&2; exit 1; }
+    served=$((served + n))
+    rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$RUN/wrk-long.out")
+    echo "| $served | $(( $(rss_kib "$GUARD_PID") / 1024 )) | $(( $(hwm_kib "$GUARD_PID") / 1024 )) | $rps |"
+  done
+  stop_guard
+  exit 0
+fi
 
 REPORT=$RUN/report.md
 {
