@@ -136,18 +136,35 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 }
                 Box::new(file)
             };
-            let mut opened = open(&store.store, true)?;
+            // Opened (made, when missing) with the first entries: a record with none leaves no
+            // empty store behind.
+            let mut opened: Option<Box<dyn ReplayStore>> = None;
+            let mut unusable = None;
             let (mut read, mut added) = (0u64, 0u64);
-            let skipped = store::ndjson::read(
+            let imported = store::ndjson::read(
                 BufReader::with_capacity(1 << 16, input),
                 IMPORT_CHUNK,
                 |chunk| {
+                    let target = match &mut opened {
+                        Some(target) => target,
+                        None => match open(&store.store, true) {
+                            Ok(target) => opened.insert(target),
+                            Err(e) => {
+                                unusable = Some(e);
+                                bail!("the store cannot be used");
+                            }
+                        },
+                    };
                     read += chunk.len() as u64;
-                    added += opened.import(now, &chunk).map_err(error)?;
+                    added += target.import(now, &chunk).map_err(error)?;
                     Ok(())
                 },
-            )
-            .with_context(|| format!("cannot import {}", record.display()))?;
+            );
+            if let Some(e) = unusable {
+                return Err(e);
+            }
+            let skipped =
+                imported.with_context(|| format!("cannot import {}", record.display()))?;
             if skipped > 0 {
                 output::warn(format_args!(
                     "{}: {skipped} line(s) that are not entries of the former record were skipped \
@@ -163,6 +180,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     ),
                     "seen import reads the NDJSON record an earlier `verify --seen FILE` kept",
                 ));
+            }
+            if opened.is_none() {
+                // An empty record: the store is still made, or checked, as asked.
+                open(&store.store, true)?;
             }
             let imported = Imported {
                 read,

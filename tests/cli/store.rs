@@ -722,6 +722,21 @@ fn an_imported_record_catches_replays() {
     let s = stats(d, "seen.db");
     assert_eq!(s["entries"], 1);
     assert_eq!(s["oldest_seen_at"], "2026-11-20T09:59:00.000Z");
+
+    // A file with no entry of the record is refused, and leaves no store behind.
+    std::fs::write(d.join("notes.txt"), "not a record\n").unwrap();
+    let out = seen(d, &["import", "new.db", "notes.txt"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no entry of the former"));
+    assert!(!d.join("new.db").exists());
+    // A store that cannot be used is named as such, not as a failed read of the record.
+    let out = seen(d, &["import", "notes.txt", "seen.ndjson"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: notes.txt:") && stderr.contains("hint:"),
+        "{stderr}"
+    );
 }
 
 fn hex(bytes: &[u8]) -> String {
