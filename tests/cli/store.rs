@@ -533,6 +533,26 @@ fn a_redis_server_that_goes_away_fails_closed() {
 }
 
 #[test]
+fn a_read_only_replica_is_refused_in_plain_words() {
+    let dir = tempfile::tempdir().unwrap();
+    // A replica of a primary that is not there (nothing listens on the discard port): it answers,
+    // and refuses every write.
+    let Some(replica) = Redis::start_with(&["--replicaof", "127.0.0.1", "9"]) else {
+        return;
+    };
+    let ran = run(dir.path(), &replica.url(), callback(&ts(10, 1), "a"));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.results.is_empty());
+    assert!(
+        ran.stderr.starts_with("smile-sec: error:")
+            && ran.stderr.contains("read-only replica")
+            && ran.stderr.contains("hint: name the primary"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn an_unreachable_redis_is_an_error_before_any_result() {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -74,7 +74,7 @@ impl RedisStore {
             _ => text,
         };
         let unavailable = |what: &str, e: redis::RedisError| {
-            StoreError::unavailable(&name, scrub(format!("{what}: {e}")))
+            server_error(&name, password.as_deref(), Some(what), &e)
         };
         let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
@@ -114,7 +114,7 @@ impl RedisStore {
             .arg(META)
             .arg(&["app", "salt", "keeps"])
             .query::<Vec<(Option<String>, Option<String>, Option<String>)>>(&mut conn)
-            .map_err(|e| StoreError::unavailable(&name, scrub(e.to_string())))?
+            .map_err(|e| server_error(&name, password.as_deref(), None, &e))?
             .pop()
             .unwrap_or_default();
         if app.as_deref() != Some(MARK) {
@@ -145,11 +145,7 @@ impl RedisStore {
     }
 
     fn fail(&self, e: redis::RedisError) -> StoreError {
-        let mut text = e.to_string();
-        if let Some(p) = self.password.as_deref().filter(|p| !p.is_empty()) {
-            text = text.replace(p, "(password)");
-        }
-        StoreError::unavailable(&self.name, text)
+        server_error(&self.name, self.password.as_deref(), None, &e)
     }
 
     /// Widens the kept window to cover `window` (atomically, against other runs doing the
@@ -459,6 +455,54 @@ pub fn password_notices(url: &str) -> Vec<String> {
         }
     }
     notices
+}
+
+/// A Redis error as the store's: the server's words, the password scrubbed from them, and for a
+/// failure that a setting of the server causes, which setting.
+fn server_error(
+    name: &str,
+    password: Option<&str>,
+    what: Option<&str>,
+    e: &redis::RedisError,
+) -> StoreError {
+    let mut text = e.to_string();
+    if let Some(p) = password.filter(|p| !p.is_empty()) {
+        text = text.replace(p, "(password)");
+    }
+    let (cause, hint) = match e.kind() {
+        redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly) => (
+            Some("the server is a read-only replica, so nothing can be recorded"),
+            Some("name the primary in --seen"),
+        ),
+        redis::ErrorKind::Server(redis::ServerErrorKind::NoPerm) => (
+            Some("the Redis user may not run a command the store needs"),
+            Some(
+                "allow it GET, SET, MGET, HGET, HSET, HSETNX, HMGET, SCAN, PTTL, PEXPIRE, \
+                 PERSIST, WATCH, UNWATCH, MULTI, EXEC and PING",
+            ),
+        ),
+        redis::ErrorKind::AuthenticationFailed => (
+            Some("the server refused the credentials"),
+            Some("check the password (in the URL or SMILE_SEC_REDIS_PASSWORD) and the user"),
+        ),
+        _ if e.code() == Some("OOM") => (
+            Some("the server is out of memory"),
+            Some(
+                "raise its maxmemory, and keep the noeviction policy: an entry evicted lets its replay through",
+            ),
+        ),
+        _ => (None, None),
+    };
+    let text = [what, cause, Some(text.as_str())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(": ");
+    StoreError {
+        kind: super::ErrorKind::Unavailable,
+        message: format!("replay store {name}: {text}"),
+        hint: hint.map(str::to_owned),
+    }
 }
 
 /// The URL as it may be shown (its password replaced), and the password.
