@@ -138,21 +138,28 @@ pub fn serve(listener: std::net::TcpListener, config: Config) -> anyhow::Result<
             metrics: Arc::clone(&metrics),
             upstream: config.upstream.with_own_pool(),
         });
-        let (permits, stopping, ended) = (Arc::clone(&permits), stopping.clone(), ended.clone());
+        let (permits, stopping) = (Arc::clone(&permits), stopping.clone());
+        // Tells this thread when the worker ends, however it ends (a panic too).
+        let ended = Ended(ended.clone());
         workers.push(
             std::thread::Builder::new()
                 .name(format!("guard-{n}"))
                 .spawn(move || {
                     let finished = runtime.block_on(accept(listener, worker, permits, stopping));
-                    // A store call that never returns must not keep the process from exiting.
+                    // Blocking work (the upstream's name lookups) must not keep the process
+                    // from exiting.
                     runtime.shutdown_timeout(Duration::from_secs(5));
-                    let _ = ended.send(());
+                    drop(ended);
                     finished
                 })?,
         );
     }
     drop(ended);
-    (config.events)(Event::Listening(listener.local_addr()?));
+    let address = listener.local_addr()?;
+    // The workers hold the socket now: once they stop accepting, it closes, and new connections
+    // are refused at once (a load balancer tries another instance) rather than left waiting.
+    drop(listener);
+    (config.events)(Event::Listening(address));
     signals.block_on(async {
         tokio::select! {
             _ = terminate.recv() => {}
@@ -162,17 +169,32 @@ pub fn serve(listener: std::net::TcpListener, config: Config) -> anyhow::Result<
     });
     (config.events)(Event::Stopping);
     let _ = stop.send(true);
+    // Every worker is waited for, so that none is cut off while the others finish.
     let mut all_finished = true;
+    let mut failure = None;
     for worker in workers {
         match worker.join() {
-            Ok(finished) => all_finished &= finished?,
-            Err(_) => anyhow::bail!("a worker thread of the gate failed"),
+            Ok(Ok(finished)) => all_finished &= finished,
+            Ok(Err(e)) => failure = failure.or(Some(e)),
+            Err(_) => {
+                failure = failure.or(Some(anyhow::anyhow!("a worker thread of the gate failed")));
+            }
         }
     }
     if !all_finished {
         (config.events)(Event::Abandoned);
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
+}
+
+/// Dropped when a worker thread ends, by return or by panic: wakes the thread that waits for a
+/// signal, so that a gate whose worker stopped does not go on with fewer.
+struct Ended(mpsc::UnboundedSender<()>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
 }
 
 /// One worker: accepts and serves connections until the gate stops, then waits for its requests

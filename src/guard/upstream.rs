@@ -91,7 +91,6 @@ impl Upstream {
         })
     }
 
-    /// Sends the callback on and reads the app's answer, within the upstream timeout.
     /// The same upstream with a connection pool of its own: a worker thread keeps the
     /// connections it uses on its own runtime, so that no request crosses threads.
     pub fn with_own_pool(&self) -> Upstream {
@@ -103,6 +102,7 @@ impl Upstream {
         }
     }
 
+    /// Sends the callback on and reads the app's answer, within the upstream timeout.
     pub async fn forward(
         &self,
         parts: &request::Parts,
@@ -193,8 +193,6 @@ impl Upstream {
     }
 }
 
-/// Removes the headers that describe one connection, not the message (RFC 9110, section 7.6.1),
-/// and any header the `Connection` header names.
 /// A pooled client whose connections are made within `timeout`, with Nagle's delay off.
 fn client(timeout: Duration) -> Client<HttpConnector, Full<Bytes>> {
     let mut connector = HttpConnector::new();
@@ -206,6 +204,8 @@ fn client(timeout: Duration) -> Client<HttpConnector, Full<Bytes>> {
         .build(connector)
 }
 
+/// Removes the headers that describe one connection, not the message (RFC 9110, section 7.6.1),
+/// and any header the `Connection` header names.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)

@@ -889,6 +889,18 @@ fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
         .recv_timeout(PATIENCE)
         .expect("the callback reached the app");
     guard.signal("TERM");
+    // New connections are refused at once, while the request in flight is still being answered
+    // (a load balancer then tries another instance instead of waiting).
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let refused = loop {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Err(_) => break true,
+            Ok(_) if Instant::now() > deadline => break false,
+            Ok(_) => thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    assert!(refused, "the stopping gate still took connections");
+    assert!(!in_flight.is_finished(), "the app answers after 1.5 s");
     let reply = in_flight.join().unwrap();
     assert_eq!(
         (reply.status, reply.body.as_str()),
