@@ -261,28 +261,37 @@ impl Verifier {
             max_age,
             max_future,
         } = self.freshness;
+        // Retirement is judged after freshness, the order the documented checks run in; a
+        // callback outside the window that a retired key signed still says so in its detail,
+        // since it means someone holds a copy of that key.
+        let retired = key.retired.filter(|&retired| at > retired).map(|retired| {
+            format!(
+                "signed by a key retired at {}: Smile ID no longer signs with it, so whoever signed this has a copy",
+                retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )
+        });
+        let failed = |verdict: Verdict, reason| {
+            let verdict = verdict.failed(reason);
+            match &retired {
+                Some(note) => verdict.detail(note.clone()),
+                None => verdict,
+            }
+        };
         // Checked: a window wider than the calendar has no bound on that side.
         if now
             .checked_add_signed(max_future)
             .is_some_and(|latest| at > latest)
         {
-            return verdict.failed(Reason::Future);
+            return failed(verdict, Reason::Future);
         }
         if max_age
             .and_then(|max| now.checked_sub_signed(max))
             .is_some_and(|earliest| at < earliest)
         {
-            return verdict.failed(Reason::Stale);
+            return failed(verdict, Reason::Stale);
         }
-        // Retirement after freshness, the order the documented checks run in: a callback outside
-        // the window fails as such, whichever key signed it.
-        if let Some(retired) = key.retired
-            && at > retired
-        {
-            return verdict.failed(Reason::RetiredKey).detail(format!(
-                "signed by a key retired at {}: Smile ID no longer signs with it, so whoever signed this has a copy",
-                retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            ));
+        if retired.is_some() {
+            return failed(verdict, Reason::RetiredKey);
         }
         verdict.accepted = Some(if self.hashed_pairs {
             PairId::of(&signature)
@@ -486,6 +495,20 @@ mod tests {
         );
         assert_eq!(check(&windowed, "2026-11-01T00:00:01Z").0, Reason::Stale);
         assert_eq!(check(&windowed, "2026-11-20T10:11:00Z").0, Reason::Future);
+        // ... and still says which key it was, and what that means.
+        let stale = judged(
+            &windowed,
+            &mut ReplayLog::default(),
+            &callback("2026-11-01T00:00:01Z", ""),
+        );
+        assert!(
+            stale
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.contains("retired at")),
+            "{:?}",
+            stale.detail
+        );
         assert_eq!(
             check(&windowed, "2026-11-20T09:00:00Z").0,
             Reason::RetiredKey
