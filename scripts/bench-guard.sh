@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=${2:?--duration needs a number}; shift ;;
     --connections) CONNECTIONS=${2:?--connections needs a number}; shift ;;
     --long) LONG=${2:?--long needs a number of requests}; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-guard.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -655,10 +655,15 @@ impl Report {
         out: &mut Printer,
         results: &mut Results<Checked>,
     ) -> anyhow::Result<()> {
-        let Some(store) = &self.store else {
+        let Some(store) = &mut self.store else {
             return Ok(());
         };
-        if self.held.is_empty() && self.pending.is_empty() && !store.is_claiming() {
+        // A batch claimed by now is printed at once, not only when the next is handed over.
+        if let Some(claimed) = store.try_wait() {
+            self.print_batch(out, claimed)?;
+        }
+        let claiming = self.store.as_ref().is_some_and(StoreThread::is_claiming);
+        if self.held.is_empty() && self.pending.is_empty() && !claiming {
             return Ok(());
         }
         if self.pending.len() >= PENDING_CLAIMS / 2 || self.held.len() >= HELD_BYTES / 2 {
@@ -698,14 +703,19 @@ impl Report {
     /// verdict on each: a pair it holds with another body is a replay, with the same body a
     /// resend. Nothing held is printed when the store fails.
     fn print_claimed(&mut self, out: &mut Printer) -> anyhow::Result<()> {
-        let Some(Claimed {
+        match self.store.as_mut().and_then(StoreThread::wait) {
+            Some(claimed) => self.print_batch(out, claimed),
+            None => Ok(()),
+        }
+    }
+
+    /// Prints a claimed batch's held lines (see [`Report::print_claimed`]).
+    fn print_batch(&mut self, out: &mut Printer, claimed: Claimed) -> anyhow::Result<()> {
+        let Claimed {
             pending,
             held,
             answers,
-        }) = self.store.as_mut().and_then(StoreThread::wait)
-        else {
-            return Ok(());
-        };
+        } = claimed;
         let answers = answers
             .map_err(store_error)
             .context("cannot record accepted callbacks, so none is reported ok")?;
@@ -835,15 +845,34 @@ impl StoreThread {
         if !std::mem::take(&mut self.claiming) {
             return None;
         }
-        Some(self.claimed.recv().unwrap_or_else(|_| Claimed {
-            pending: Vec::new(),
-            held: Vec::new(),
-            answers: Err(StoreError {
-                kind: store::ErrorKind::Unavailable,
-                message: "the replay store's thread stopped".into(),
-                hint: None,
-            }),
-        }))
+        Some(self.claimed.recv().unwrap_or_else(|_| stopped()))
+    }
+
+    /// The batch being claimed if it is claimed already, without waiting.
+    fn try_wait(&mut self) -> Option<Claimed> {
+        if !self.claiming {
+            return None;
+        }
+        let claimed = match self.claimed.try_recv() {
+            Ok(claimed) => claimed,
+            Err(mpsc::TryRecvError::Empty) => return None,
+            Err(mpsc::TryRecvError::Disconnected) => stopped(),
+        };
+        self.claiming = false;
+        Some(claimed)
+    }
+}
+
+/// What a batch comes back as when the store's thread is gone.
+fn stopped() -> Claimed {
+    Claimed {
+        pending: Vec::new(),
+        held: Vec::new(),
+        answers: Err(StoreError {
+            kind: store::ErrorKind::Unavailable,
+            message: "the replay store's thread stopped".into(),
+            hint: None,
+        }),
     }
 }
 

@@ -477,8 +477,8 @@ fn server_error(
         redis::ErrorKind::Server(redis::ServerErrorKind::NoPerm) => (
             Some("the Redis user may not run a command the store needs"),
             Some(
-                "allow it GET, SET, MGET, HGET, HSET, HSETNX, HMGET, SCAN, PTTL, PEXPIRE, \
-                 PERSIST, WATCH, UNWATCH, MULTI, EXEC and PING",
+                "allow it SELECT, GET, SET, MGET, HGET, HSET, HSETNX, HMGET, SCAN, PTTL, \
+                 PEXPIRE, PERSIST, WATCH, UNWATCH, MULTI, EXEC and PING",
             ),
         ),
         redis::ErrorKind::AuthenticationFailed => (

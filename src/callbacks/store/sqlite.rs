@@ -82,10 +82,10 @@ const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(30);
 /// own (planned again each time, since its bound moves).
 const EXPIRY_EVERY: StdDuration = StdDuration::from_secs(1);
 
-/// The fewest expired entries one delete takes. It takes at least twice as many as were claimed
+/// The least a delete may take of the expired entries: it may take twice as many as were claimed
 /// since the delete before, so expiry keeps up with any rate of claims, and a large backlog (a
 /// store unused for long) is spread over the runs.
-const DELETE_AT_LEAST: usize = 1024;
+const DELETE_LIMIT_FLOOR: usize = 1024;
 
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -290,7 +290,7 @@ impl ReplayStore for SqliteStore {
         let expiry_due = self
             .last_expiry
             .is_none_or(|last| last.elapsed() >= EXPIRY_EVERY);
-        let most = DELETE_AT_LEAST.max(2 * (self.claimed_since_expiry + claims.len()));
+        let most = DELETE_LIMIT_FLOOR.max(2 * (self.claimed_since_expiry + claims.len()));
         let tx = self.begin()?;
         let keeps = self.keeps(&tx)?;
         let fail = |e| StoreError::unavailable(&self.name, e);
@@ -510,10 +510,12 @@ fn create_store(path: &Path, name: &str) -> Result<(), StoreError> {
             Found::Ours => Ok(()),
             Found::Missing => Err(StoreError::unavailable(name, "it vanished while created")),
         },
-        Err(e) => Err(StoreError::unavailable(
-            name,
-            format!("cannot create it: {e}"),
-        )),
+        // Some filesystems have no hard links (network shares, FAT); SQLite's write-ahead log
+        // needs a local one anyway.
+        Err(e) => Err(StoreError {
+            hint: Some("name a path on a local filesystem".into()),
+            ..StoreError::unavailable(name, format!("cannot create it: {e}"))
+        }),
     });
     let _ = fs::remove_file(&temporary);
     made
@@ -731,7 +733,8 @@ mod tests {
         store
             .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
             .unwrap();
-        // Expired by 12:00, but this connection deleted under a second ago.
+        // Expired by 12:00, but this connection deleted within the second (held as just now).
+        store.last_expiry = Some(std::time::Instant::now() + StdDuration::from_secs(3600));
         store
             .claim_digests(at("2026-11-20T12:00:00Z"), &[claim(2, 1)])
             .unwrap();
