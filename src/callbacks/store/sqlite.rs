@@ -82,9 +82,9 @@ const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(30);
 /// own (planned again each time, since its bound moves).
 const EXPIRY_EVERY: StdDuration = StdDuration::from_secs(1);
 
-/// The least a delete may take of the expired entries: it may take twice as many as were claimed
-/// since the delete before, so expiry keeps up with any rate of claims, and a large backlog (a
-/// store unused for long) is spread over the runs.
+/// The lowest limit on how many expired entries one delete takes. The limit is twice what was
+/// claimed since the delete before when that is more, so expiry keeps up with any rate of claims,
+/// and a large backlog (a store unused for long) is spread over the runs.
 const DELETE_LIMIT_FLOOR: usize = 1024;
 
 #[derive(Debug)]
