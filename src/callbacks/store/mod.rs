@@ -290,10 +290,8 @@ pub fn is_redis_url(spec: &str) -> bool {
     lower.starts_with("redis://") || lower.starts_with("rediss://")
 }
 
-/// The store's keyed digest of a body: HMAC-SHA256, keyed by the store's salt, of the body's
-/// SHA-256.
-/// A store's key for body digests: HMAC-SHA256 keyed by its salt, with the key's blocks hashed
-/// once, since every claim takes a keyed digest.
+/// A store's key for body digests: what it keeps of a body is HMAC-SHA256, keyed by its salt, of
+/// the body's SHA-256. The key's blocks are hashed once, since every claim takes a keyed digest.
 #[derive(Clone)]
 pub(crate) struct BodyKey(Hmac<Sha256>);
 

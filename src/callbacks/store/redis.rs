@@ -69,16 +69,15 @@ impl RedisStore {
         let in_url = in_url.filter(|p| !p.is_empty());
         let from_env = password_from_env();
         let password = in_url.clone().or_else(|| from_env.clone());
-        let scrub = |text: String| match &password {
-            Some(p) if !p.is_empty() => text.replace(p.as_str(), "(password)"),
-            _ => text,
-        };
         let unavailable = |what: &str, e: redis::RedisError| {
             server_error(&name, password.as_deref(), Some(what), &e)
         };
         let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
-            message: scrub(format!("{name}: not a usable Redis URL: {e}")),
+            message: scrubbed(
+                format!("{name}: not a usable Redis URL: {e}"),
+                password.as_deref(),
+            ),
             hint: Some("redis://HOST[:PORT][/DB] or rediss://... for TLS".into()),
         };
         let mut info = url.into_connection_info().map_err(invalid)?;
@@ -465,30 +464,32 @@ fn server_error(
     what: Option<&str>,
     e: &redis::RedisError,
 ) -> StoreError {
-    let mut text = e.to_string();
-    if let Some(p) = password.filter(|p| !p.is_empty()) {
-        text = text.replace(p, "(password)");
-    }
+    let text = scrubbed(e.to_string(), password);
     let (cause, hint) = match e.kind() {
         redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly) => (
             Some("the server is a read-only replica, so nothing can be recorded"),
-            Some("name the primary in --seen"),
+            Some("name the primary in --seen".to_owned()),
         ),
         redis::ErrorKind::Server(redis::ServerErrorKind::NoPerm) => (
             Some("the Redis user may not run a command the store needs"),
             Some(
                 "allow it SELECT, GET, SET, MGET, HGET, HSET, HSETNX, HMGET, SCAN, PTTL, \
-                 PEXPIRE, PERSIST, WATCH, UNWATCH, MULTI, EXEC and PING",
+                 PEXPIRE, PERSIST, WATCH, UNWATCH, MULTI, EXEC and PING"
+                    .to_owned(),
             ),
         ),
         redis::ErrorKind::AuthenticationFailed => (
             Some("the server refused the credentials"),
-            Some("check the password (in the URL or SMILE_SEC_REDIS_PASSWORD) and the user"),
+            Some(format!(
+                "check the password (in the URL or {PASSWORD_ENV}) and the user"
+            )),
         ),
         _ if e.code() == Some("OOM") => (
             Some("the server is out of memory"),
             Some(
-                "raise its maxmemory, and keep the noeviction policy: an entry evicted lets its replay through",
+                "raise its maxmemory, and keep the noeviction policy: an entry evicted lets its \
+                 replay through"
+                    .to_owned(),
             ),
         ),
         _ => (None, None),
@@ -501,7 +502,15 @@ fn server_error(
     StoreError {
         kind: super::ErrorKind::Unavailable,
         message: format!("replay store {name}: {text}"),
-        hint: hint.map(str::to_owned),
+        hint,
+    }
+}
+
+/// `text` with the password in use replaced, whatever repeats it (an error quoting the URL).
+fn scrubbed(text: String, password: Option<&str>) -> String {
+    match password.filter(|p| !p.is_empty()) {
+        Some(p) => text.replace(p, "(password)"),
+        None => text,
     }
 }
 
