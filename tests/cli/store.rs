@@ -552,6 +552,66 @@ fn a_read_only_replica_is_refused_in_plain_words() {
     );
 }
 
+/// A server that evicts keys when full would forget entries whose replays then pass: refused
+/// before anything is written, by a run and by an import; told apart from one that evicts
+/// nothing; and looking after the store still works.
+#[test]
+fn a_redis_that_evicts_keys_is_refused_before_anything_is_recorded() {
+    let Some(redis) =
+        Redis::start_with(&["--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"])
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut conn = redis::Client::open(redis.url().as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let keys = |conn: &mut redis::Connection| -> i64 { redis::cmd("DBSIZE").query(conn).unwrap() };
+
+    let ran = run(d, &redis.url(), callback(&ts(11, 1), "a"));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.results.is_empty());
+    assert!(
+        ran.stderr.starts_with("smile-sec: error:")
+            && ran.stderr.contains("evicts keys")
+            && ran.stderr.contains("maxmemory-policy allkeys-lru")
+            && ran.stderr.contains("hint: set maxmemory-policy noeviction"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(keys(&mut conn), 0, "nothing written to a refused server");
+
+    // Looking after the store asks for no such promise.
+    assert_eq!(stats(d, &redis.url())["entries"], 0);
+    let record = json!({
+        "timestamp": ts(11, 2),
+        "pair": "00".repeat(16),
+        "body": "00".repeat(32),
+        "seen_at": "2026-11-20T09:59:00.000Z"
+    });
+    std::fs::write(d.join("seen.ndjson"), format!("{record}\n")).unwrap();
+    let out = seen(d, &["import", &redis.url(), "seen.ndjson"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("evicts keys"));
+    let entries: Vec<String> = redis::cmd("KEYS")
+        .arg("smile-sec:seen:*")
+        .query(&mut conn)
+        .unwrap();
+    assert!(entries.is_empty(), "{entries:?}");
+
+    // The same server once it evicts nothing.
+    let _: () = redis::cmd("CONFIG")
+        .arg(&["SET", "maxmemory-policy", "noeviction"])
+        .query(&mut conn)
+        .unwrap();
+    let ran = run(d, &redis.url(), callback(&ts(11, 1), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(ran.results.len(), 1);
+    assert_eq!(stats(d, &redis.url())["entries"], 1);
+}
+
 #[test]
 fn an_unreachable_redis_is_an_error_before_any_result() {
     let port = TcpListener::bind("127.0.0.1:0")

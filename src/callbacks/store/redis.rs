@@ -41,6 +41,8 @@ pub struct RedisStore {
     body_key: BodyKey,
     /// The window this run set keys' expiry by (the store's widest, as last read).
     keeps: Keeps,
+    /// Whether the server's eviction settings were found safe for recording entries.
+    evicts_nothing: bool,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -92,6 +94,9 @@ impl RedisStore {
         conn.set_read_timeout(Some(IO_TIMEOUT))
             .and_then(|()| conn.set_write_timeout(Some(IO_TIMEOUT)))
             .map_err(|e| unavailable("cannot connect", e))?;
+        if window.is_some() {
+            refuse_evicting(&mut conn, &name, password.as_deref())?;
+        }
         let salt = hex::encode(new_salt()?);
         let (app, salt, keeps): (Option<String>, Option<String>, Option<String>) = redis::pipe()
             .cmd("HSETNX")
@@ -132,6 +137,8 @@ impl RedisStore {
             password: password.clone(),
             body_key: BodyKey::new(&salt_bytes),
             keeps: Keeps::Unset,
+            // Asked above for a run; an import asks before its first entry.
+            evicts_nothing: window.is_some(),
         };
         store.keeps = keeps
             .as_deref()
@@ -380,6 +387,10 @@ impl ReplayStore for RedisStore {
     }
 
     fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
+        if !self.evicts_nothing {
+            refuse_evicting(&mut self.conn, &self.name, self.password.as_deref())?;
+            self.evicts_nothing = true;
+        }
         let mut pipe = redis::pipe();
         for entry in entries {
             let seen_at = ms_ceil(entry.seen_at);
@@ -474,7 +485,7 @@ fn server_error(
             Some("the Redis user may not run a command the store needs"),
             Some(
                 "allow it SELECT, GET, SET, MGET, HGET, HSET, HSETNX, HMGET, SCAN, PTTL, \
-                 PEXPIRE, PERSIST, WATCH, UNWATCH, MULTI, EXEC and PING"
+                 PEXPIRE, PERSIST, WATCH, UNWATCH, MULTI, EXEC, INFO and PING"
                     .to_owned(),
             ),
         ),
@@ -504,6 +515,47 @@ fn server_error(
         message: format!("replay store {name}: {text}"),
         hint,
     }
+}
+
+/// Refuses a server that may evict keys when its memory is full: an evicted entry is a
+/// forgotten callback, whose replay then passes. Asked before anything is recorded (by a run or
+/// an import); looking after a store (stats, export, prune) needs no such promise. A server
+/// whose `INFO` does not tell (a proxy, another implementation) is taken as it is.
+fn refuse_evicting(
+    conn: &mut Connection,
+    name: &str,
+    password: Option<&str>,
+) -> Result<(), StoreError> {
+    let info: redis::InfoDict = redis::cmd("INFO")
+        .arg("memory")
+        .query(conn)
+        .map_err(|e| server_error(name, password, None, &e))?;
+    let limit: Option<u64> = info.get("maxmemory");
+    let policy: Option<String> = info.get("maxmemory_policy");
+    let (Some(limit @ 1..), Some(policy)) = (limit, policy) else {
+        return Ok(());
+    };
+    if policy == "noeviction" {
+        return Ok(());
+    }
+    // The server's own words, shown only when they are a policy's name.
+    let policy = if policy.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        policy
+    } else {
+        "other than noeviction".to_owned()
+    };
+    Err(StoreError::refused(
+        name,
+        format!(
+            "the server evicts keys when its memory is full (maxmemory {limit} bytes, \
+             maxmemory-policy {policy})"
+        ),
+        Some(
+            "set maxmemory-policy noeviction (or maxmemory 0): an evicted entry is a forgotten \
+             callback, whose replay then passes"
+                .into(),
+        ),
+    ))
 }
 
 /// `text` with the password in use replaced, whatever repeats it (an error quoting the URL).
