@@ -745,6 +745,14 @@ fn foreign_files_are_refused_and_left_untouched() {
     ];
     if cfg!(unix) {
         cases.push(("link.db", "symbolic link"));
+        // Links planted where SQLite keeps its log and journal, for a new store and for one
+        // of ours: the file they point at is never written.
+        #[cfg(unix)]
+        for companion in ["new.db-wal", "real.db-journal"] {
+            std::os::unix::fs::symlink(d.join("keys.json"), d.join(companion)).unwrap();
+        }
+        cases.push(("new.db", "new.db-wal beside it is a symbolic link"));
+        cases.push(("real.db", "real.db-journal beside it is a symbolic link"));
     }
     for (name, words) in cases {
         let before = listing(d);

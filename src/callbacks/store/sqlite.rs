@@ -111,6 +111,7 @@ enum Found {
 impl SqliteStore {
     pub fn open(path: &Path, window: Option<Window>, create: bool) -> Result<Self, StoreError> {
         let name = path.display().to_string();
+        refuse_linked_companions(path, &name)?;
         match inspect(path, &name)? {
             Found::Missing if !create => {
                 return Err(StoreError::unavailable(&name, "no such file"));
@@ -417,6 +418,28 @@ impl SqliteStore {
 
 /// Looks at what is at `path` without changing it: anything but a store of ours or nothing at
 /// all is refused here.
+/// Refuses a store whose write-ahead log, its index or a rollback journal is a symbolic link:
+/// SQLite writes them beside the store, and a link planted there would point those writes at
+/// any file. (SQLite itself will not follow one either, but says only that it cannot open the
+/// store, after a new one has been made.)
+fn refuse_linked_companions(path: &Path, name: &str) -> Result<(), StoreError> {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut companion = path.as_os_str().to_owned();
+        companion.push(suffix);
+        if fs::symlink_metadata(&companion).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(StoreError::refused(
+                name,
+                format!("{name}{suffix} beside it is a symbolic link"),
+                Some(format!(
+                    "remove {name}{suffix}: SQLite keeps its own file there, and a link could \
+                     point it at any file"
+                )),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
     let meta = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
