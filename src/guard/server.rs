@@ -420,6 +420,11 @@ async fn callback(
     }
 }
 
+/// How long `/healthz` waits for the store: a health check must answer while the store is
+/// stuck (locked by another process, a server that does not reply), and a store that slow is
+/// not healthy.
+const HEALTH_WAIT: Duration = Duration::from_secs(2);
+
 /// `GET /healthz`: 200 when the key file still loads and the store answers.
 async fn health(config: &Config) -> Reply {
     if let Some(path) = &config.key_file
@@ -427,7 +432,15 @@ async fn health(config: &Config) -> Reply {
     {
         return health_reply(StatusCode::SERVICE_UNAVAILABLE, reason::KEY_FILE_UNUSABLE);
     }
-    if let Err(message) = config.claims.ping().await {
+    let answered = tokio::time::timeout(HEALTH_WAIT, config.claims.ping())
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "no answer within {}s (busy, or locked by another process)",
+                HEALTH_WAIT.as_secs()
+            ))
+        });
+    if let Err(message) = answered {
         (config.events)(Event::Warning(format!("replay store: {message}")));
         return health_reply(StatusCode::SERVICE_UNAVAILABLE, reason::STORE_UNAVAILABLE);
     }

@@ -1026,6 +1026,7 @@ fn configuration_errors_exit_2_before_listening() {
 /// A redis-server on a free loopback port, without persistence; killed on drop.
 struct Redis {
     child: Child,
+    port: u16,
     url: String,
 }
 
@@ -1036,6 +1037,11 @@ impl Redis {
             .local_addr()
             .unwrap()
             .port();
+        Redis::start_on(dir, port)
+    }
+
+    /// On `port`: a server started again where one was stopped.
+    fn start_on(dir: &Path, port: u16) -> Redis {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -1046,6 +1052,7 @@ impl Redis {
             .expect("start redis-server");
         let redis = Redis {
             child,
+            port,
             url: format!("redis://127.0.0.1:{port}/3"),
         };
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
@@ -1104,6 +1111,89 @@ fn two_gates_sharing_redis_catch_a_replay_sent_to_the_other() {
     );
     assert_eq!(app.received().len(), 2);
     assert_no_secret(&first.stderr());
+}
+
+/// A long-running gate outlives its Redis: after the server restarts (without its data) or the
+/// database is flushed, it refuses while the store is away, then claims again, and health says
+/// which, without restarting the gate.
+#[test]
+fn a_gate_recovers_when_its_redis_restarts_or_is_flushed() {
+    if !have("redis-server") {
+        return;
+    }
+    let setup = Setup::new();
+    let mut redis = Redis::start(setup.dir.path());
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let gate = setup.guard(&app.url(), &["--seen", &redis.url]);
+    let pair = |n: u32| {
+        let timestamp = now_stamp();
+        (
+            callback_at(LIVE_KEY, &timestamp, &format!(r#","n":"{n}""#)),
+            callback_at(LIVE_KEY, &timestamp, &format!(r#","n":"{n}","forged":"1""#)),
+        )
+    };
+    let (genuine, _) = pair(1);
+    assert_eq!(post(&gate, genuine.as_bytes()).status, 200);
+
+    // Flushed under the gate: health puts the store's meta back, and claims go on.
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = redis::cmd("FLUSHDB").query(&mut conn).unwrap();
+    assert_eq!(get(gate.addr, "/healthz").status, 200);
+    let (genuine, forged) = pair(2);
+    assert_eq!(post(&gate, genuine.as_bytes()).status, 200);
+    let reply = post(&gate, forged.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+
+    // Stopped: refused and unhealthy, nothing forwarded; started again: back, with no restart.
+    let _ = redis.child.kill();
+    let _ = redis.child.wait();
+    let (genuine, forged) = pair(3);
+    let reply = post(&gate, genuine.as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
+    assert_eq!(get(gate.addr, "/healthz").status, 503);
+    let forwarded = app.received().len();
+    let _redis = Redis::start_on(setup.dir.path(), redis.port);
+    assert_eq!(get(gate.addr, "/healthz").status, 200);
+    assert_eq!(post(&gate, genuine.as_bytes()).status, 200);
+    let reply = post(&gate, forged.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    assert_eq!(app.received().len(), forwarded + 1);
+    assert_no_secret(&gate.stderr());
+}
+
+/// A store locked by another process: health answers at once that the store is not usable,
+/// rather than waiting with the callbacks, and says it is again once the lock goes.
+#[test]
+fn health_answers_promptly_while_the_sqlite_store_is_locked() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let store = setup.path("seen.db");
+    let gate = setup.guard(&app.url(), &["--seen", store.to_str().unwrap()]);
+    assert_eq!(get(gate.addr, "/healthz").status, 200);
+
+    let locker = rusqlite::Connection::open(&store).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let asked = Instant::now();
+    let health = get(gate.addr, "/healthz");
+    assert_eq!(
+        (health.status, health.reason()),
+        (503, "store_unavailable".into())
+    );
+    assert!(asked.elapsed() < Duration::from_secs(10), "{:?}", asked.elapsed());
+
+    locker.execute_batch("COMMIT").unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    while get(gate.addr, "/healthz").status != 200 {
+        assert!(Instant::now() < deadline, "still unhealthy once the lock went");
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
 }
 
 #[test]

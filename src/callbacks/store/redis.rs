@@ -32,7 +32,16 @@ const CONNECT_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 const IO_TIMEOUT: StdDuration = StdDuration::from_secs(30);
 
 pub struct RedisStore {
+    client: redis::Client,
     conn: Connection,
+    /// Set by a failed command: the connection may be gone or out of step (a reply still on
+    /// its way), or the store's meta may be gone (the database flushed, the server restarted
+    /// without its data). The next command reconnects and sets the meta up again first, so a
+    /// long-running gate recovers once the server is back, without restarting.
+    lost: bool,
+    /// The window this process runs with (`None`: looking after the store).
+    window: Option<Window>,
+    salt: [u8; 32],
     /// The URL without its password, for messages.
     name: String,
     /// The password in use (from the URL or the environment), scrubbed from any message that
@@ -71,9 +80,6 @@ impl RedisStore {
         let in_url = in_url.filter(|p| !p.is_empty());
         let from_env = password_from_env();
         let password = in_url.clone().or_else(|| from_env.clone());
-        let unavailable = |what: &str, e: redis::RedisError| {
-            server_error(&name, password.as_deref(), Some(what), &e)
-        };
         let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
             message: scrubbed(
@@ -88,66 +94,142 @@ impl RedisStore {
             info = info.set_redis_settings(settings);
         }
         let client = redis::Client::open(info).map_err(invalid)?;
-        let mut conn = client
-            .get_connection_with_timeout(CONNECT_TIMEOUT)
-            .map_err(|e| unavailable("cannot connect", e))?;
-        conn.set_read_timeout(Some(IO_TIMEOUT))
-            .and_then(|()| conn.set_write_timeout(Some(IO_TIMEOUT)))
-            .map_err(|e| unavailable("cannot connect", e))?;
+        let mut conn = connect(&client, &name, password.as_deref())?;
         if window.is_some() {
             refuse_evicting(&mut conn, &name, password.as_deref())?;
         }
-        let salt = hex::encode(new_salt()?);
-        let (app, salt, keeps): (Option<String>, Option<String>, Option<String>) = redis::pipe()
-            .cmd("HSETNX")
-            .arg(META)
-            .arg("app")
-            .arg(MARK)
-            .ignore()
-            .cmd("HSETNX")
-            .arg(META)
-            .arg("salt")
-            .arg(&salt)
-            .ignore()
-            .cmd("HSETNX")
-            .arg(META)
-            .arg("keeps")
-            .arg(Keeps::Unset.encode())
-            .ignore()
-            .cmd("HMGET")
-            .arg(META)
-            .arg(&["app", "salt", "keeps"])
-            .query::<Vec<(Option<String>, Option<String>, Option<String>)>>(&mut conn)
-            .map_err(|e| server_error(&name, password.as_deref(), None, &e))?
-            .pop()
-            .unwrap_or_default();
-        if app.as_deref() != Some(MARK) {
-            return Err(StoreError::refused(
-                &name,
-                format!("its key {META} belongs to something else"),
-                Some("use another database number (redis://HOST/N) for smile-sec".into()),
-            ));
-        }
-        let mut salt_bytes = [0; 32];
-        salt.and_then(|s| hex::decode_to_slice(s, &mut salt_bytes).ok())
-            .ok_or_else(|| StoreError::damaged(&name, format!("{META} holds no usable salt")))?;
+        let (salt, keeps) = set_up(
+            &mut conn,
+            &name,
+            password.as_deref(),
+            &new_salt()?,
+            Keeps::Unset,
+        )?;
         let mut store = RedisStore {
+            client,
             conn,
-            name: name.clone(),
-            password: password.clone(),
-            body_key: BodyKey::new(&salt_bytes),
-            keeps: Keeps::Unset,
+            lost: false,
+            window,
+            salt,
+            name,
+            password,
+            body_key: BodyKey::new(&salt),
+            keeps,
             // Asked above for a run; an import asks before its first entry.
             evicts_nothing: window.is_some(),
         };
-        store.keeps = keeps
-            .as_deref()
-            .and_then(Keeps::decode)
-            .ok_or_else(|| StoreError::damaged(&name, format!("{META} holds no usable window")))?;
         if let Some(window) = window {
             store.widen(window)?;
         }
         Ok(store)
+    }
+
+    /// Connects again and sets the meta up again, after a command failed (see `lost`). The salt
+    /// and window this process knows are put back if the meta is gone, so that entries claimed
+    /// before and after keep one digest; a salt already there wins.
+    fn recover(&mut self) -> Result<(), StoreError> {
+        if !self.lost {
+            return Ok(());
+        }
+        let mut conn = connect(&self.client, &self.name, self.password.as_deref())?;
+        if self.window.is_some() {
+            refuse_evicting(&mut conn, &self.name, self.password.as_deref())?;
+        }
+        let (salt, keeps) = set_up(
+            &mut conn,
+            &self.name,
+            self.password.as_deref(),
+            &self.salt,
+            self.keeps,
+        )?;
+        self.conn = conn;
+        if salt != self.salt {
+            self.salt = salt;
+            self.body_key = BodyKey::new(&salt);
+        }
+        self.keeps = keeps;
+        if let Some(window) = self.window {
+            self.widen(window)?;
+        }
+        self.lost = false;
+        Ok(())
+    }
+
+    /// `result`, with the connection marked lost when it is an error.
+    fn noting<T>(&mut self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        self.lost |= result.is_err();
+        result
+    }
+
+    /// Claims on the connection as it is: one pipeline of `SET NX` and `GET` a claim.
+    fn claim_on_connection(
+        &mut self,
+        now: DateTime<Utc>,
+        claims: &[DigestClaim<'_>],
+    ) -> Result<Vec<Claim>, StoreError> {
+        let seen_at = ms_ceil(now);
+        let mut pipe = redis::pipe();
+        let mut keys = Vec::with_capacity(claims.len());
+        let mut bodies = Vec::with_capacity(claims.len());
+        for claim in claims {
+            let key = format!("{PREFIX}{}", hex::encode(claim.pair.0));
+            let body = hex::encode(self.body_key.digest(&claim.body));
+            let value = serde_json::to_string(&Value_ {
+                body: body.clone(),
+                seen_at,
+                partner_id: Some(claim.partner_id.to_owned()),
+                timestamp: claim.timestamp.to_owned(),
+            })
+            .expect("a value serialises");
+            Self::set_nx(&mut pipe, &key, &value, self.keeps.span_ms());
+            pipe.cmd("GET").arg(&key);
+            keys.push(key);
+            bodies.push(body);
+        }
+        // Read last, after our keys are set: a run that widened the window before then re-dated
+        // every key but ours, and ours are re-dated here.
+        pipe.cmd("HGET").arg(META).arg("keeps");
+        let mut replies: Vec<Value> = pipe.query(&mut self.conn).map_err(|e| self.fail(e))?;
+        let keeps = replies
+            .pop()
+            .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
+            .as_deref()
+            .and_then(Keeps::decode)
+            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
+        let mut answers = Vec::with_capacity(claims.len());
+        let mut replies = replies.into_iter();
+        for body in &bodies {
+            let set = replies.next();
+            let got = replies.next();
+            let created = matches!(set, Some(Value::Okay))
+                || matches!(&set, Some(Value::SimpleString(s)) if s == "OK");
+            answers.push(if created {
+                Claim::New
+            } else {
+                let earlier = got
+                    .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
+                    .and_then(|v| serde_json::from_str::<Value_>(&v).ok());
+                match earlier {
+                    Some(earlier) if earlier.body == *body => Claim::Resend,
+                    // Another body, or the entry expired between the two commands: a claim
+                    // that cannot be shown new is never reported new.
+                    _ => Claim::Replay,
+                }
+            });
+        }
+        if keeps != self.keeps {
+            self.keeps = keeps;
+            let mut pipe = redis::pipe();
+            for (key, answer) in keys.iter().zip(&answers) {
+                match (*answer, keeps.span_ms()) {
+                    (Claim::New, None) => pipe.cmd("PERSIST").arg(key).ignore(),
+                    (Claim::New, Some(span)) => pipe.cmd("PEXPIRE").arg(key).arg(span).ignore(),
+                    _ => continue,
+                };
+            }
+            pipe.query::<()>(&mut self.conn).map_err(|e| self.fail(e))?;
+        }
+        Ok(answers)
     }
 
     fn fail(&self, e: redis::RedisError) -> StoreError {
@@ -281,17 +363,24 @@ impl RedisStore {
 }
 
 impl ReplayStore for RedisStore {
+    /// Sets the meta up again on the connection: this needs the server to answer and to take a
+    /// write, and puts back a meta that went missing (a flushed database). On any failure,
+    /// connects afresh once.
     fn ping(&mut self) -> Result<(), StoreError> {
-        redis::pipe()
-            .cmd("PING")
-            .ignore()
-            .cmd("HSETNX")
-            .arg(META)
-            .arg("app")
-            .arg(MARK)
-            .ignore()
-            .query::<()>(&mut self.conn)
-            .map_err(|e| self.fail(e))
+        if !self.lost {
+            let checked = set_up(
+                &mut self.conn,
+                &self.name,
+                self.password.as_deref(),
+                &self.salt,
+                self.keeps,
+            );
+            match checked {
+                Ok((salt, _)) if salt == self.salt => return Ok(()),
+                _ => self.lost = true,
+            }
+        }
+        self.recover()
     }
 
     fn claim_digests(
@@ -299,69 +388,9 @@ impl ReplayStore for RedisStore {
         now: DateTime<Utc>,
         claims: &[DigestClaim<'_>],
     ) -> Result<Vec<Claim>, StoreError> {
-        let seen_at = ms_ceil(now);
-        let mut pipe = redis::pipe();
-        let mut keys = Vec::with_capacity(claims.len());
-        let mut bodies = Vec::with_capacity(claims.len());
-        for claim in claims {
-            let key = format!("{PREFIX}{}", hex::encode(claim.pair.0));
-            let body = hex::encode(self.body_key.digest(&claim.body));
-            let value = serde_json::to_string(&Value_ {
-                body: body.clone(),
-                seen_at,
-                partner_id: Some(claim.partner_id.to_owned()),
-                timestamp: claim.timestamp.to_owned(),
-            })
-            .expect("a value serialises");
-            Self::set_nx(&mut pipe, &key, &value, self.keeps.span_ms());
-            pipe.cmd("GET").arg(&key);
-            keys.push(key);
-            bodies.push(body);
-        }
-        // Read last, after our keys are set: a run that widened the window before then re-dated
-        // every key but ours, and ours are re-dated here.
-        pipe.cmd("HGET").arg(META).arg("keeps");
-        let mut replies: Vec<Value> = pipe.query(&mut self.conn).map_err(|e| self.fail(e))?;
-        let keeps = replies
-            .pop()
-            .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
-            .as_deref()
-            .and_then(Keeps::decode)
-            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
-        let mut answers = Vec::with_capacity(claims.len());
-        let mut replies = replies.into_iter();
-        for body in &bodies {
-            let set = replies.next();
-            let got = replies.next();
-            let created = matches!(set, Some(Value::Okay))
-                || matches!(&set, Some(Value::SimpleString(s)) if s == "OK");
-            answers.push(if created {
-                Claim::New
-            } else {
-                let earlier = got
-                    .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
-                    .and_then(|v| serde_json::from_str::<Value_>(&v).ok());
-                match earlier {
-                    Some(earlier) if earlier.body == *body => Claim::Resend,
-                    // Another body, or the entry expired between the two commands: a claim
-                    // that cannot be shown new is never reported new.
-                    _ => Claim::Replay,
-                }
-            });
-        }
-        if keeps != self.keeps {
-            self.keeps = keeps;
-            let mut pipe = redis::pipe();
-            for (key, answer) in keys.iter().zip(&answers) {
-                match (*answer, keeps.span_ms()) {
-                    (Claim::New, None) => pipe.cmd("PERSIST").arg(key).ignore(),
-                    (Claim::New, Some(span)) => pipe.cmd("PEXPIRE").arg(key).arg(span).ignore(),
-                    _ => continue,
-                };
-            }
-            pipe.query::<()>(&mut self.conn).map_err(|e| self.fail(e))?;
-        }
-        Ok(answers)
+        self.recover()?;
+        let claimed = self.claim_on_connection(now, claims);
+        self.noting(claimed)
     }
 
     fn stats(&mut self) -> Result<Stats, StoreError> {
@@ -515,6 +544,73 @@ fn server_error(
         message: format!("replay store {name}: {text}"),
         hint,
     }
+}
+
+/// A connection with its time limits set.
+fn connect(
+    client: &redis::Client,
+    name: &str,
+    password: Option<&str>,
+) -> Result<Connection, StoreError> {
+    let unavailable =
+        |e: redis::RedisError| server_error(name, password, Some("cannot connect"), &e);
+    let conn = client
+        .get_connection_with_timeout(CONNECT_TIMEOUT)
+        .map_err(unavailable)?;
+    conn.set_read_timeout(Some(IO_TIMEOUT))
+        .and_then(|()| conn.set_write_timeout(Some(IO_TIMEOUT)))
+        .map_err(unavailable)?;
+    Ok(conn)
+}
+
+/// Marks the database as a store of ours and gives it `salt` and `keeps` where it has none
+/// (`HSETNX`: whichever process comes first sets them); returns the salt and the window it
+/// holds. A meta hash made by anything else is refused.
+fn set_up(
+    conn: &mut Connection,
+    name: &str,
+    password: Option<&str>,
+    salt: &[u8; 32],
+    keeps: Keeps,
+) -> Result<([u8; 32], Keeps), StoreError> {
+    let (app, salt, keeps): (Option<String>, Option<String>, Option<String>) = redis::pipe()
+        .cmd("HSETNX")
+        .arg(META)
+        .arg("app")
+        .arg(MARK)
+        .ignore()
+        .cmd("HSETNX")
+        .arg(META)
+        .arg("salt")
+        .arg(hex::encode(salt))
+        .ignore()
+        .cmd("HSETNX")
+        .arg(META)
+        .arg("keeps")
+        .arg(keeps.encode())
+        .ignore()
+        .cmd("HMGET")
+        .arg(META)
+        .arg(&["app", "salt", "keeps"])
+        .query::<Vec<(Option<String>, Option<String>, Option<String>)>>(conn)
+        .map_err(|e| server_error(name, password, None, &e))?
+        .pop()
+        .unwrap_or_default();
+    if app.as_deref() != Some(MARK) {
+        return Err(StoreError::refused(
+            name,
+            format!("its key {META} belongs to something else"),
+            Some("use another database number (redis://HOST/N) for smile-sec".into()),
+        ));
+    }
+    let mut salt_bytes = [0; 32];
+    salt.and_then(|s| hex::decode_to_slice(s, &mut salt_bytes).ok())
+        .ok_or_else(|| StoreError::damaged(name, format!("{META} holds no usable salt")))?;
+    let keeps = keeps
+        .as_deref()
+        .and_then(Keeps::decode)
+        .ok_or_else(|| StoreError::damaged(name, format!("{META} holds no usable window")))?;
+    Ok((salt_bytes, keeps))
 }
 
 /// Refuses a server that may evict keys when its memory is full: an evicted entry is a
