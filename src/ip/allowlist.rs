@@ -138,14 +138,30 @@ impl fmt::Display for Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
     pub line: usize,
-    pub text: String,
+    /// The entry as written, when it is shown: see [`shown_entry`].
+    pub entry: Option<String>,
     pub error: EntryError,
 }
 
 impl fmt::Display for LineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {:?}: {}", self.line, self.text, self.error)
+        match &self.entry {
+            Some(entry) => write!(f, "line {}: {entry:?}: {}", self.line, self.error),
+            None => write!(f, "line {}: {}", self.line, self.error),
+        }
     }
+}
+
+/// The entry of a refused line as an error may quote it: only when it is written like an
+/// address (hex digits, `.`, `:`, `/`, brackets, `%`, and a `.` or `:`). Any other line is not
+/// repeated: a file given as an allowlist by mistake may be a key file, or a key itself.
+fn shown_entry(entry: &str) -> Option<String> {
+    let address_like = entry.len() <= 64
+        && entry.contains(['.', ':'])
+        && entry
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b".:/[]%".contains(&b));
+    address_like.then(|| entry.to_owned())
 }
 
 impl std::error::Error for LineError {}
@@ -207,7 +223,7 @@ impl Allowlist {
             };
             let fail = |error| LineError {
                 line: i + 1,
-                text: raw.trim().to_owned(),
+                entry: shown_entry(entry),
                 error,
             };
             let net = parse_net(entry).map_err(fail)?;
@@ -493,9 +509,30 @@ mod tests {
             ("1.2.3.4:443\n", 1, "not an IP"),
             ("fe80::1%eth0\n", 1, "not an IP"),
             ("1.2.3\n", 1, "ambiguous"),
+            // A key file, or a key, given as an allowlist by mistake: never repeated.
+            ("made-up-secret-key-QQQ\n", 1, "not an IP"),
+            ("0123456789abcdef0123456789abcdef\n", 1, "not an IP"),
+            ("{\"api_key\": \"sk:1.2\"}\n", 1, "not an IP"),
         ];
         for (text, line, words) in cases {
             let err = Allowlist::parse_file(text, "f".into(), "d".into()).unwrap_err();
+            let entry = text
+                .lines()
+                .nth(line - 1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap();
+            let address_like = entry.contains(['.', ':'])
+                && !["example.com", "fe80::1%eth0", "{\"api_key\":"].contains(&entry);
+            assert_eq!(
+                err.to_string().contains(&format!("{entry:?}")),
+                address_like,
+                "{err}"
+            );
+            for secret in ["secret", "0123456789abcdef", "sk:1.2"] {
+                assert!(!err.to_string().contains(secret), "{err}");
+            }
             assert_eq!(err.line, line, "{text:?}");
             assert!(err.to_string().contains(words), "{text:?}: {err}");
             assert!(

@@ -714,6 +714,13 @@ fn verify_runs(f: &Fixture) -> Vec<Run> {
 
 fn other_runs() -> Vec<Run> {
     let mut runs = Vec::new();
+    // A key file, or a key, given as an allowlist by mistake: the refused line is not repeated.
+    for file in ["api.key", "keys.json"] {
+        runs.extend([
+            run(2, &["ip-check", "--allowlist", file, "1.2.3.4"]),
+            run(2, &["allowlist", "--allowlist", file]),
+        ]);
+    }
     for format in ["text", "json"] {
         runs.extend([
             run(
