@@ -167,8 +167,24 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "write it as 127.0.0.1:8443, 0.0.0.0:8443 or [::]:8443",
         )
     })?;
-    if !args.path.starts_with('/') || args.path.contains(['?', '#']) {
-        bail!("--path {:?} must be a path starting with /", args.path);
+    // As a request's path arrives: printable ASCII without a query or fragment; any other
+    // --path could never match one.
+    if !args.path.starts_with('/')
+        || !args
+            .path
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#')
+    {
+        bail!(
+            "--path {:?} must be a path starting with / (no spaces, query or fragment)",
+            args.path
+        );
+    }
+    if matches!(args.path.as_str(), "/healthz" | "/metrics") {
+        bail!(
+            "--path {:?} is where the gate answers its own health and metrics; choose another",
+            args.path
+        );
     }
     let timeout = |name: &str, value: Duration| -> anyhow::Result<std::time::Duration> {
         match value.to_std() {

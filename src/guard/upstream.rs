@@ -77,9 +77,28 @@ impl Upstream {
                 "--upstream {url:?}: credentials in the URL are not supported"
             ));
         }
-        if uri.query().is_some() {
+        if uri.query().is_some() || url.contains('#') {
             return Err(format!(
-                "--upstream {url:?}: a query string is not supported"
+                "--upstream {url:?}: a query string or fragment is not supported"
+            ));
+        }
+        // `Authority` reads a port it cannot parse as none at all.
+        let port = Some(authority.as_str())
+            .filter(|text| !text.ends_with(']'))
+            .and_then(|text| text.rsplit_once(':'))
+            .map(|(_, port)| port);
+        if port.is_some_and(|port| !matches!(port.parse::<u16>(), Ok(1..))) {
+            return Err(format!(
+                "--upstream {url:?}: the port must be a number from 1 to 65535"
+            ));
+        }
+        if uri
+            .path()
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
+        {
+            return Err(format!(
+                "--upstream {url:?}: write the path without `.` or `..` segments"
             ));
         }
         let path = Some(uri.path()).filter(|p| !p.is_empty() && *p != "/");
@@ -146,43 +165,7 @@ impl Upstream {
             Some(query) => format!("{}{path}?{query}", self.origin),
             None => format!("{}{path}", self.origin),
         };
-        let earlier: Vec<&str> = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect();
-        let forwarded = if earlier.is_empty() {
-            verdict.peer.to_owned()
-        } else {
-            format!("{}, {}", earlier.join(", "), verdict.peer)
-        };
-        let mut headers = parts.headers.clone();
-        strip_hop_by_hop(&mut headers);
-        let own: Vec<HeaderName> = headers
-            .keys()
-            .filter(|name| name.as_str().starts_with(OWN_PREFIX))
-            .cloned()
-            .collect();
-        for name in own {
-            headers.remove(name);
-        }
-        let set = |headers: &mut HeaderMap, name: &'static str, value: &str| {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                headers.insert(HeaderName::from_static(name), value);
-            }
-        };
-        set(&mut headers, "x-forwarded-for", &forwarded);
-        set(&mut headers, "smile-sec-verdict", "ok");
-        if let Some(id) = verdict.key_id {
-            set(&mut headers, "smile-sec-key-id", id);
-        }
-        set(
-            &mut headers,
-            "smile-sec-duplicate",
-            if verdict.duplicate { "true" } else { "false" },
-        );
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        let headers = forwarded_headers(&parts.headers, verdict, body.len());
         let mut request = Request::builder()
             .method(parts.method.clone())
             .uri(target)
@@ -191,6 +174,61 @@ impl Upstream {
         *request.headers_mut() = headers;
         Ok(request)
     }
+}
+
+/// The headers a forwarded callback carries: the sender's, less those of its connection, less
+/// `Expect` (the gate has read the whole body: there is nothing for the app to continue), less
+/// any the sender put under the gate's own prefix; with the peer added to `X-Forwarded-For` and
+/// the gate's verdict.
+fn forwarded_headers(incoming: &HeaderMap, verdict: &Verdict<'_>, body_len: usize) -> HeaderMap {
+    let earlier: Vec<&str> = incoming
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    let forwarded = if earlier.is_empty() {
+        verdict.peer.to_owned()
+    } else {
+        format!("{}, {}", earlier.join(", "), verdict.peer)
+    };
+    let mut headers = incoming.clone();
+    strip_hop_by_hop(&mut headers);
+    headers.remove(header::EXPECT);
+    let own: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| is_own(name.as_str()))
+        .cloned()
+        .collect();
+    for name in own {
+        headers.remove(name);
+    }
+    let set = |headers: &mut HeaderMap, name: &'static str, value: &str| {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    };
+    set(&mut headers, "x-forwarded-for", &forwarded);
+    set(&mut headers, "smile-sec-verdict", "ok");
+    if let Some(id) = verdict.key_id {
+        set(&mut headers, "smile-sec-key-id", id);
+    }
+    set(
+        &mut headers,
+        "smile-sec-duplicate",
+        if verdict.duplicate { "true" } else { "false" },
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body_len));
+    headers
+}
+
+/// Whether a (lower-case) header name is under the gate's prefix, `_` read as `-`: CGI, WSGI
+/// and Rack servers turn both into `_`, so `Smile_Sec_Key_Id` reaches an app as the gate's own.
+fn is_own(name: &str) -> bool {
+    name.len() >= OWN_PREFIX.len()
+        && name
+            .bytes()
+            .zip(OWN_PREFIX.bytes())
+            .all(|(got, own)| got == own || (got == b'_' && own == b'-'))
 }
 
 /// A pooled client whose connections are made within `timeout`, with Nagle's delay off.
@@ -235,6 +273,7 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn upstream_urls() {
@@ -246,15 +285,67 @@ mod tests {
         );
         let with_path = Upstream::new("http://app:80/hooks/smile", second).unwrap();
         assert_eq!(with_path.path.as_deref(), Some("/hooks/smile"));
+        for good in [
+            "http://[::1]:8080",
+            "http://[::1]/hooks",
+            "http://app:65535",
+        ] {
+            assert!(Upstream::new(good, second).is_ok(), "{good}");
+        }
         for bad in [
             "https://app",
             "ftp://app",
             "app:80",
             "http://u:p@app/",
             "http://app/?a=1",
+            "http://app/hooks#x",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:0",
+            "http://app/a/../b",
+            "http://app/./b",
         ] {
             assert!(Upstream::new(bad, second).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_the_gate_speaks_under_its_prefix() {
+        let mut incoming = HeaderMap::new();
+        for name in [
+            "smile-sec-verdict",
+            "smile_sec_key_id",
+            "smile-sec_duplicate",
+            "smile_sec-other",
+            "expect",
+        ] {
+            incoming.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static("forged"),
+            );
+        }
+        incoming.insert("smile-secret", HeaderValue::from_static("kept"));
+        incoming.insert("x-forwarded-for", HeaderValue::from_static("10.0.0.1"));
+        let verdict = Verdict {
+            key_id: Some("live-1"),
+            duplicate: false,
+            peer: "127.0.0.1",
+        };
+        let headers = forwarded_headers(&incoming, &verdict, 12);
+        let names: BTreeSet<&str> = headers.keys().map(HeaderName::as_str).collect();
+        assert_eq!(
+            names,
+            BTreeSet::from([
+                "content-length",
+                "smile-sec-duplicate",
+                "smile-sec-key-id",
+                "smile-sec-verdict",
+                "smile-secret",
+                "x-forwarded-for",
+            ])
+        );
+        assert_eq!(headers["smile-sec-verdict"], "ok");
+        assert_eq!(headers["x-forwarded-for"], "10.0.0.1, 127.0.0.1");
+        assert_eq!(headers["content-length"], "12");
     }
 
     #[test]

@@ -481,6 +481,9 @@ fn accepted_callbacks_reach_the_app_byte_for_byte_with_the_verdict() {
             ("X-Custom", "kept"),
             ("Smile-Sec-Verdict", "forged"),
             ("Smile-Sec-Key-Id", "forged"),
+            // CGI and WSGI servers read `_` as `-`: these would pass for the gate's own.
+            ("Smile_Sec_Key_Id", "forged"),
+            ("smile-sec_duplicate", "forged"),
         ],
         &body,
     );
@@ -507,6 +510,8 @@ fn accepted_callbacks_reach_the_app_byte_for_byte_with_the_verdict() {
     assert_eq!(first.header("smile-sec-verdict"), ["ok"]);
     assert_eq!(first.header("smile-sec-key-id"), ["live-1"]);
     assert_eq!(first.header("smile-sec-duplicate"), ["false"]);
+    assert!(first.header("smile_sec_key_id").is_empty(), "{first:?}");
+    assert!(first.header("smile-sec_duplicate").is_empty(), "{first:?}");
     assert_eq!(first.header("x-forwarded-for"), ["127.0.0.1"]);
 
     // An identical resend (the sender retries) is forwarded again, marked.
@@ -996,6 +1001,22 @@ fn configuration_errors_exit_2_before_listening() {
             "--path",
             "callback",
         ],
+        vec![
+            "--listen",
+            "127.0.0.1:0",
+            "--keys",
+            keys,
+            "--path",
+            "/healthz",
+        ],
+        vec![
+            "--listen",
+            "127.0.0.1:0",
+            "--keys",
+            keys,
+            "--path",
+            "/call back",
+        ],
     ];
     for extra in cases {
         let mut args = vec!["guard", "--upstream", "http://127.0.0.1:9"];
@@ -1012,14 +1033,20 @@ fn configuration_errors_exit_2_before_listening() {
         assert!(!stderr.contains("listening"), "{extra:?}: {stderr}");
         assert_no_secret(&stderr);
     }
-    let out = crate::common::smile_sec()
-        .current_dir(setup.dir.path())
-        .args(["guard", "--listen", "127.0.0.1:0", "--keys", keys])
-        .args(["--upstream", "https://app.test"])
-        .timeout(PATIENCE)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    for upstream in [
+        "https://app.test",
+        "http://127.0.0.1:99999",
+        "http://app.test/hooks#smile",
+    ] {
+        let out = crate::common::smile_sec()
+            .current_dir(setup.dir.path())
+            .args(["guard", "--listen", "127.0.0.1:0", "--keys", keys])
+            .args(["--upstream", upstream])
+            .timeout(PATIENCE)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{upstream}");
+    }
     drop(taken);
 }
 
@@ -1185,12 +1212,19 @@ fn health_answers_promptly_while_the_sqlite_store_is_locked() {
         (health.status, health.reason()),
         (503, "store_unavailable".into())
     );
-    assert!(asked.elapsed() < Duration::from_secs(10), "{:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
 
     locker.execute_batch("COMMIT").unwrap();
     let deadline = Instant::now() + PATIENCE;
     while get(gate.addr, "/healthz").status != 200 {
-        assert!(Instant::now() < deadline, "still unhealthy once the lock went");
+        assert!(
+            Instant::now() < deadline,
+            "still unhealthy once the lock went"
+        );
         thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
