@@ -308,25 +308,29 @@ async fn route(
 ) -> Reply {
     let (config, metrics) = (&*worker.config, &*worker.metrics);
     let readable = parts.method == Method::GET || parts.method == Method::HEAD;
+    // Only a callback from an allowed source keeps its connection open for the next request.
+    // Anyone can ask for health, metrics or a wrong path, and a connection kept open for them
+    // would let a sender that is never allowed hold the gate's connections for ever with a cheap
+    // request every few seconds; one connection a request costs a health checker nothing.
     match parts.uri.path() {
         path if path == config.path => {
             if parts.method == Method::POST {
                 callback(config, &worker.upstream, peer, parts, body, seen).await
             } else {
-                not_allowed("POST")
+                closing(not_allowed("POST"))
             }
         }
-        "/healthz" if readable => health(config).await,
-        "/metrics" if readable => Reply {
+        "/healthz" if readable => closing(health(config).await),
+        "/metrics" if readable => closing(Reply {
             response: respond(
                 StatusCode::OK,
                 metrics::CONTENT_TYPE,
                 Bytes::from(metrics.render()),
             ),
             reason: "metrics",
-        },
-        "/healthz" | "/metrics" => not_allowed("GET, HEAD"),
-        _ => refuse(StatusCode::NOT_FOUND, reason::NOT_FOUND),
+        }),
+        "/healthz" | "/metrics" => closing(not_allowed("GET, HEAD")),
+        _ => closing(refuse(StatusCode::NOT_FOUND, reason::NOT_FOUND)),
     }
 }
 
@@ -350,7 +354,7 @@ async fn callback(
     let client = config.gate.client(peer.ip(), &hops);
     seen.client = client.text;
     if !client.allowed {
-        return refuse(StatusCode::FORBIDDEN, reason::SOURCE_NOT_ALLOWED);
+        return closing(refuse(StatusCode::FORBIDDEN, reason::SOURCE_NOT_ALLOWED));
     }
     let declared = parts
         .headers
@@ -477,7 +481,8 @@ fn not_allowed(allow: &'static str) -> Reply {
     reply
 }
 
-/// Asks for the connection to close after this answer (its request body was left unread).
+/// Asks for the connection to close after this answer: its request body was left unread, or
+/// the sender has no callback to send on it.
 fn closing(mut reply: Reply) -> Reply {
     reply
         .response

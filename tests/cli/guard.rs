@@ -652,6 +652,76 @@ fn refusals_answer_their_status_and_reason_and_nothing_reaches_the_app() {
     assert!(!format!("{log:?}").contains(&signature));
 }
 
+/// One answer read off a kept-alive connection (by its Content-Length): its head.
+fn read_one(stream: &mut TcpStream) -> String {
+    let mut data = Vec::new();
+    let mut byte = [0; 1];
+    while !data.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            stream.read(&mut byte).unwrap(),
+            1,
+            "closed mid-answer: {data:?}"
+        );
+        data.push(byte[0]);
+    }
+    let head = String::from_utf8(data).unwrap().to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .map_or(0, |n| n.trim().parse().unwrap());
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).unwrap();
+    head
+}
+
+/// A connection stays open only for callbacks from an allowed source: anyone can ask for health,
+/// metrics or a wrong path, or be refused as a stranger, and a connection kept open for that
+/// would let a sender never allowed hold the gate's connections with a request every few seconds.
+#[test]
+fn only_callbacks_from_allowed_sources_keep_their_connection() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    std::fs::write(setup.path("allow.txt"), "34.240.137.52 production\n").unwrap();
+    let gate = setup.guard(&app.url(), &["--trusted-proxy", "127.0.0.0/8"]);
+    let kept_alive = |method: &str, path: &str, from: &str, body: &str| {
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: gate.test\r\nX-Forwarded-For: {from}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let stranger = "203.0.113.9";
+    for raw in [
+        kept_alive("GET", "/healthz", stranger, ""),
+        kept_alive("GET", "/metrics", stranger, ""),
+        kept_alive("GET", "/elsewhere", stranger, ""),
+        kept_alive("GET", "/callback", stranger, ""),
+        kept_alive("POST", "/callback", stranger, &callback(r#","n":"1""#)),
+    ] {
+        let mut stream = connect(gate.addr);
+        stream.write_all(raw.as_bytes()).unwrap();
+        let head = read_one(&mut stream);
+        assert!(head.contains("connection: close"), "{raw}: {head}");
+        let mut rest = Vec::new();
+        assert_eq!(
+            stream.read_to_end(&mut rest).unwrap(),
+            0,
+            "{raw}: not closed"
+        );
+    }
+
+    // Smile ID's callbacks, one after another on one connection.
+    let mut stream = connect(gate.addr);
+    for n in 0..3 {
+        let body = callback(&format!(r#","n":"{n}""#));
+        let raw = kept_alive("POST", "/callback", "34.240.137.52", &body);
+        stream.write_all(raw.as_bytes()).unwrap();
+        let head = read_one(&mut stream);
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(!head.contains("connection: close"), "{head}");
+    }
+    assert_eq!(app.received().len(), 3);
+}
+
 #[test]
 fn sources_off_the_allowlist_are_refused_and_forwarded_for_is_believed_only_from_trusted_proxies() {
     let setup = Setup::new();
