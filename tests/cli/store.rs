@@ -634,6 +634,26 @@ fn an_unreachable_redis_is_an_error_before_any_result() {
     );
     assert!(lines[1].starts_with("smile-sec: error:"), "{}", ran.stderr);
     assert!(!ran.stderr.contains("hunter2"), "{}", ran.stderr);
+
+    // Passwords no URL parser accepts, and the query form: never shown, by any command.
+    for url in [
+        format!("redis://:hunter2/x@127.0.0.1:{port}/0"),
+        format!("redis://:hunter2#x@127.0.0.1:{port}/0"),
+        format!("redis://:hun?ter2@127.0.0.1:{port}/0"),
+        format!("redis://127.0.0.1:{port}/0?password=hunter2"),
+    ] {
+        let ran = run(dir.path(), &url, callback(&ts(3, 2), "a"));
+        assert_eq!(ran.code, Some(2), "{url}");
+        let out = seen(dir.path(), &["stats", &url]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let stderr = ran.stderr + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("smile-sec: error:")
+                && !stderr.contains("hunter2")
+                && !stderr.contains("ter2"),
+            "{url}: {stderr}"
+        );
+    }
 }
 
 /// A password kept off the command line: from SMILE_SEC_REDIS_PASSWORD when the URL has none;

@@ -667,22 +667,35 @@ fn redact(url: &str) -> (String, Option<String>) {
     let Some((scheme, rest)) = url.split_once("://") else {
         return (url.to_owned(), None);
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    let Some((user_info, host)) = authority.rsplit_once('@') else {
-        return (url.to_owned(), None);
+    // A password may hold `/`, `?`, `#` or `@` written as they are, and the host and database
+    // number hold none: the user-info ends at the last `@`.
+    let (user_info, rest) = match rest.rsplit_once('@') {
+        Some((user_info, rest)) => (Some(user_info), rest),
+        None => (None, rest),
     };
-    let (user, password) = match user_info.split_once(':') {
-        Some((user, password)) => (user, Some(password.to_owned())),
-        // `redis://SECRET@host`: a lone user-info is taken as the password by Redis clients.
-        None => ("", Some(user_info.to_owned())),
+    let (place, query) = match rest.split_once(['?', '#']) {
+        Some((place, query)) => (place, Some(query)),
+        None => (rest, None),
     };
-    let shown = if user.is_empty() {
-        format!("{scheme}://(password)@{host}{path}")
-    } else {
-        format!("{scheme}://{user}:(password)@{host}{path}")
+    let in_query = query.and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("password="))
+            .map(str::to_owned)
+    });
+    let (shown_user, password) = match user_info.map(|info| info.split_once(':')) {
+        Some(Some(("", password))) => ("(password)@".to_owned(), Some(password.to_owned())),
+        Some(Some((user, password))) => (format!("{user}:(password)@"), Some(password.to_owned())),
+        // A lone user-info is a user name to Redis clients; it is not shown all the same, in
+        // case a password was written there.
+        Some(None) => ("(user)@".to_owned(), None),
+        None => (String::new(), None),
     };
-    (shown, password)
+    let shown = match query {
+        Some(_) => format!("{scheme}://{shown_user}{place}?(options)"),
+        None => format!("{scheme}://{shown_user}{place}"),
+    };
+    (shown, password.or(in_query))
 }
 
 #[cfg(test)]
@@ -691,16 +704,54 @@ mod tests {
 
     #[test]
     fn passwords_never_show() {
-        for (url, shown) in [
-            ("redis://127.0.0.1:6379/2", "redis://127.0.0.1:6379/2"),
-            ("redis://:hunter2@h:1/0", "redis://(password)@h:1/0"),
-            ("rediss://me:hunter2@h/", "rediss://me:(password)@h/"),
-            ("redis://hunter2@h", "redis://(password)@h"),
-            ("redis://u:p@ss:hunter2@h", "redis://u:(password)@h"),
+        for (url, shown, password) in [
+            ("redis://127.0.0.1:6379/2", "redis://127.0.0.1:6379/2", None),
+            (
+                "redis://:hunter2@h:1/0",
+                "redis://(password)@h:1/0",
+                Some("hunter2"),
+            ),
+            (
+                "rediss://me:hunter2@h/",
+                "rediss://me:(password)@h/",
+                Some("hunter2"),
+            ),
+            // A user name alone: not a password, and not shown either.
+            ("redis://hunter2@h", "redis://(user)@h", None),
+            (
+                "redis://u:p@ss:hunter2@h",
+                "redis://u:(password)@h",
+                Some("p@ss:hunter2"),
+            ),
+            // Passwords with the URL's own delimiters in them, which no URL parser accepts.
+            (
+                "redis://:hunter2/x@h:1/0",
+                "redis://(password)@h:1/0",
+                Some("hunter2/x"),
+            ),
+            (
+                "redis://:hun#ter2@h/0",
+                "redis://(password)@h/0",
+                Some("hun#ter2"),
+            ),
+            (
+                "redis://:hun?ter2@h",
+                "redis://(password)@h",
+                Some("hun?ter2"),
+            ),
+            (
+                "redis://h:1/0?password=hunter2",
+                "redis://h:1/0?(options)",
+                Some("hunter2"),
+            ),
         ] {
-            let (name, _) = redact(url);
+            let (name, found) = redact(url);
             assert_eq!(name, shown, "{url}");
-            assert!(!name.contains("hunter2"));
+            assert_eq!(found.as_deref(), password, "{url}");
+            assert!(
+                !name.contains("hunter2") && !name.contains("ter2"),
+                "{name}"
+            );
         }
     }
 }
