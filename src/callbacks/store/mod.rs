@@ -266,6 +266,15 @@ fn open_with(
 ) -> Result<Box<dyn ReplayStore>, StoreError> {
     if is_redis_url(spec) {
         Ok(Box::new(redis::RedisStore::open(spec, window)?))
+    } else if let Some(why) = not_a_path(spec) {
+        Err(StoreError {
+            kind: ErrorKind::Invalid,
+            // Not repeated: a mistyped URL may hold a password.
+            message: why.to_owned(),
+            hint: Some(
+                "a file path (SQLite), or redis://HOST[:PORT][/DB] (rediss:// for TLS)".into(),
+            ),
+        })
     } else {
         Ok(Box::new(sqlite::SqliteStore::open(
             std::path::Path::new(spec),
@@ -281,6 +290,20 @@ pub fn notices(spec: &str) -> Vec<String> {
         redis::password_notices(spec)
     } else {
         Vec::new()
+    }
+}
+
+/// Why `spec`, which is not a Redis URL, is not taken as a file either: a mistyped URL would
+/// otherwise become an SQLite file of that name, and runs that should share one store would
+/// each keep their own.
+fn not_a_path(spec: &str) -> Option<&'static str> {
+    let lower = spec.to_ascii_lowercase();
+    if spec == "-" {
+        Some("a replay store cannot be standard input")
+    } else if lower.contains("://") || lower.starts_with("redis:") || lower.starts_with("rediss:") {
+        Some("the store is written like a URL, but not redis:// or rediss://")
+    } else {
+        None
     }
 }
 
