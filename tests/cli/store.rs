@@ -459,6 +459,43 @@ fn entries_expire_exactly_when_a_replay_would_fail_as_stale() {
     assert_eq!(late("2026-11-20T11:05:00.001Z"), "stale");
 }
 
+/// A run told a now far ahead of the clock (a test pointed at the real store) deletes only what
+/// has expired by the clock: a run on the clock still catches the replay.
+#[test]
+fn a_run_told_a_later_now_deletes_nothing_the_clock_still_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = "seen.db";
+    let at = |when: chrono::DateTime<chrono::Utc>| {
+        when.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    let reason = |now: &str, input: String| {
+        let mut child = verify_at(store, now)
+            .current_dir(dir.path())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        let line: Value =
+            serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+        line["reason"].as_str().unwrap().to_owned()
+    };
+    let clock = chrono::Utc::now();
+    let sent = at(clock - chrono::Duration::minutes(1));
+    assert_eq!(reason(&at(clock), callback(&sent, "a")), "ok");
+    let later = clock + chrono::Duration::days(3650);
+    let far = at(later - chrono::Duration::minutes(1));
+    assert_eq!(reason(&at(later), callback(&far, "x")), "ok");
+    assert_eq!(
+        reason(
+            &at(clock + chrono::Duration::minutes(10)),
+            callback(&sent, "b")
+        ),
+        "replayed"
+    );
+}
+
 #[test]
 fn redis_keys_expire_with_the_window_and_resends_are_told_from_replays() {
     let Some(redis) = Redis::start() else { return };

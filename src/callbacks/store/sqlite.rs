@@ -296,13 +296,17 @@ impl ReplayStore for SqliteStore {
         let keeps = self.keeps(&tx)?;
         let fail = |e| StoreError::unavailable(&self.name, e);
         if expiry_due {
+            // By this run's now or the machine's clock, whichever is earlier: a run told a now
+            // ahead of the clock (a test with `--now` on the real store) must not delete entries
+            // that runs on the clock still need.
+            let expired_by = now.min(Utc::now());
             tx.prepare_cached(
                 "DELETE FROM seen WHERE (timestamp, pair) IN
                     (SELECT timestamp, pair FROM seen WHERE expires_at < ?1 LIMIT ?2)",
             )
             .and_then(|mut delete| {
                 delete.execute((
-                    now.timestamp_millis(),
+                    expired_by.timestamp_millis(),
                     i64::try_from(most).unwrap_or(i64::MAX),
                 ))
             })
