@@ -1300,6 +1300,33 @@ fn health_answers_promptly_while_the_sqlite_store_is_locked() {
     assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
 }
 
+/// An SQLite store deleted under a running gate: claims would go on into a file no other
+/// process sees (a gate restarted on the path would make a new, empty store). The gate refuses
+/// from then on, and health says so.
+#[test]
+fn a_store_deleted_under_the_gate_is_refused_not_written_blind() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let store = setup.path("seen.db");
+    let gate = setup.guard(&app.url(), &["--seen", store.to_str().unwrap()]);
+    assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
+    }
+    let reply = post(&gate, callback(r#","n":"2""#).as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
+    assert_eq!(get(gate.addr, "/healthz").status, 503);
+    assert_eq!(app.received().len(), 1);
+    assert!(
+        gate.stderr().contains("removed or replaced"),
+        "{}",
+        gate.stderr()
+    );
+}
+
 #[test]
 fn a_replay_is_refused_with_409_by_the_sqlite_store_across_restarts() {
     let setup = Setup::new();

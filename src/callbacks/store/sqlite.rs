@@ -15,7 +15,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
@@ -92,6 +92,11 @@ pub struct SqliteStore {
     conn: Connection,
     /// The path, for messages.
     name: String,
+    path: PathBuf,
+    /// The file the store was opened as, checked after every commit: a store deleted or
+    /// replaced while in use keeps taking commits into a file no other run will see, so a run
+    /// would report callbacks recorded that the next run cannot find.
+    identity: Option<(u64, u64)>,
     body_key: BodyKey,
     window: Option<Window>,
     /// The text of [`group_insert`], made once.
@@ -138,9 +143,12 @@ impl SqliteStore {
                 format!("cannot switch to write-ahead logging (journal mode {mode})"),
             ));
         }
+        let identity = file_identity(path).map_err(|e| StoreError::unavailable(&name, e))?;
         let store = SqliteStore {
             conn,
             name,
+            path: path.to_owned(),
+            identity,
             body_key: BodyKey::new(&salt),
             window,
             group_insert: group_insert(),
@@ -158,6 +166,18 @@ impl SqliteStore {
 
     fn fail(&self, e: rusqlite::Error) -> StoreError {
         StoreError::unavailable(&self.name, e)
+    }
+
+    /// Whether the store's path still names the file it was opened as (see `identity`).
+    fn still_in_place(&self) -> Result<(), StoreError> {
+        match file_identity(&self.path) {
+            Ok(identity) if identity == self.identity => Ok(()),
+            _ => Err(StoreError::unavailable(
+                &self.name,
+                "its file was removed or replaced while in use, so what was claimed since is not \
+                 at its path",
+            )),
+        }
     }
 
     /// Inserts each claim unless its pair is held already, and tells which were new.
@@ -279,7 +299,8 @@ impl ReplayStore for SqliteStore {
         let tx = self.begin()?;
         tx.query_row("SELECT count(*) FROM meta", [], |r| r.get::<_, i64>(0))
             .map_err(|e| self.fail(e))?;
-        tx.rollback().map_err(|e| self.fail(e))
+        tx.rollback().map_err(|e| self.fail(e))?;
+        self.still_in_place()
     }
 
     fn claim_digests(
@@ -315,6 +336,7 @@ impl ReplayStore for SqliteStore {
         let expires_at = keeps.expires_at(seen_at);
         let answers = self.insert_claims(&tx, claims, seen_at, expires_at)?;
         tx.commit().map_err(fail)?;
+        self.still_in_place()?;
         if expiry_due {
             self.last_expiry = Some(std::time::Instant::now());
             self.claimed_since_expiry = 0;
@@ -422,6 +444,21 @@ impl SqliteStore {
 
 /// Looks at what is at `path` without changing it: anything but a store of ours or nothing at
 /// all is refused here.
+/// The device and inode of the file at `path` (`None` where the platform has no such thing).
+fn file_identity(path: &Path) -> io::Result<Option<(u64, u64)>> {
+    let meta = fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(Some((meta.dev(), meta.ino())))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Ok(None)
+    }
+}
+
 /// Refuses a store whose write-ahead log, its index or a rollback journal is a symbolic link:
 /// SQLite writes them beside the store, and a link planted there would point those writes at
 /// any file. (SQLite itself will not follow one either, but says only that it cannot open the
