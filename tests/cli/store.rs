@@ -589,6 +589,57 @@ fn a_read_only_replica_is_refused_in_plain_words() {
     );
 }
 
+/// A database without a store of ours: looking after it finds nothing and writes nothing; a
+/// hash of the store's name made by something else is refused and left as it was; keys under
+/// the store's prefix that are not entries are passed over.
+#[test]
+fn redis_databases_that_are_not_stores_are_left_as_they_are() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut conn = redis::Client::open(redis.url().as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    for command in ["stats", "export", "prune"] {
+        let out = seen(d, &[command, &redis.url()]);
+        assert_eq!(out.status.code(), Some(2), "{command}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("holds no replay store"),
+            "{command}: {stderr}"
+        );
+    }
+    let size: i64 = redis::cmd("DBSIZE").query(&mut conn).unwrap();
+    assert_eq!(size, 0);
+
+    let _: () = redis::cmd("HSET")
+        .arg(&["smile-sec:meta", "app", "another"])
+        .query(&mut conn)
+        .unwrap();
+    let ran = run(d, &redis.url(), callback(&ts(13, 1), "a"));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("belongs to something else"),
+        "{}",
+        ran.stderr
+    );
+    let meta: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg("smile-sec:meta")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(meta, HashMap::from([("app".into(), "another".into())]));
+
+    let other = redis.url().replace("/0", "/1");
+    let _: () = redis::cmd("SELECT").arg(1).query(&mut conn).unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(&["smile-sec:seen:not-an-entry", "junk"])
+        .query(&mut conn)
+        .unwrap();
+    let ran = run(d, &other, callback(&ts(13, 2), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+}
+
 /// A server that evicts keys when full would forget entries whose replays then pass: refused
 /// before anything is written, by a run and by an import; told apart from one that evicts
 /// nothing; and looking after the store still works.
@@ -620,8 +671,21 @@ fn a_redis_that_evicts_keys_is_refused_before_anything_is_recorded() {
     );
     assert_eq!(keys(&mut conn), 0, "nothing written to a refused server");
 
-    // Looking after the store asks for no such promise.
-    assert_eq!(stats(d, &redis.url())["entries"], 0);
+    // The same server once it evicts nothing.
+    let policy = |conn: &mut redis::Connection, policy: &str| {
+        let _: () = redis::cmd("CONFIG")
+            .arg(&["SET", "maxmemory-policy", policy])
+            .query(conn)
+            .unwrap();
+    };
+    policy(&mut conn, "noeviction");
+    let ran = run(d, &redis.url(), callback(&ts(11, 1), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(ran.results.len(), 1);
+
+    // Evicting again: looking after the store asks for no such promise; recording does.
+    policy(&mut conn, "allkeys-lru");
+    assert_eq!(stats(d, &redis.url())["entries"], 1);
     let record = json!({
         "timestamp": ts(11, 2),
         "pair": "00".repeat(16),
@@ -632,20 +696,8 @@ fn a_redis_that_evicts_keys_is_refused_before_anything_is_recorded() {
     let out = seen(d, &["import", &redis.url(), "seen.ndjson"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("evicts keys"));
-    let entries: Vec<String> = redis::cmd("KEYS")
-        .arg("smile-sec:seen:*")
-        .query(&mut conn)
-        .unwrap();
-    assert!(entries.is_empty(), "{entries:?}");
-
-    // The same server once it evicts nothing.
-    let _: () = redis::cmd("CONFIG")
-        .arg(&["SET", "maxmemory-policy", "noeviction"])
-        .query(&mut conn)
-        .unwrap();
-    let ran = run(d, &redis.url(), callback(&ts(11, 1), "a"));
-    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    assert_eq!(ran.results.len(), 1);
+    let ran = run(d, &redis.url(), callback(&ts(11, 3), "a"));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
     assert_eq!(stats(d, &redis.url())["entries"], 1);
 }
 

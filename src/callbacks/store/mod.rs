@@ -265,7 +265,7 @@ fn open_with(
     create: bool,
 ) -> Result<Box<dyn ReplayStore>, StoreError> {
     if is_redis_url(spec) {
-        Ok(Box::new(redis::RedisStore::open(spec, window)?))
+        Ok(Box::new(redis::RedisStore::open(spec, window, create)?))
     } else if let Some(why) = not_a_path(spec) {
         Err(StoreError {
             kind: ErrorKind::Invalid,

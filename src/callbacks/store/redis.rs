@@ -50,8 +50,6 @@ pub struct RedisStore {
     body_key: BodyKey,
     /// The window this run set keys' expiry by (the store's widest, as last read).
     keeps: Keeps,
-    /// Whether the server's eviction settings were found safe for recording entries.
-    evicts_nothing: bool,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -74,7 +72,10 @@ struct Value_ {
 }
 
 impl RedisStore {
-    pub fn open(url: &str, window: Option<Window>) -> Result<Self, StoreError> {
+    /// Opens the store at `url` for a run with `window`, or (`None`) to look after it: then
+    /// nothing is written unless `create` (an import) asks for it, and a database that holds no
+    /// store is an error.
+    pub fn open(url: &str, window: Option<Window>, create: bool) -> Result<Self, StoreError> {
         let (name, in_url) = redact(url);
         // `redis://:@host` names no password: the variable may still give one.
         let in_url = in_url.filter(|p| !p.is_empty());
@@ -95,16 +96,19 @@ impl RedisStore {
         }
         let client = redis::Client::open(info).map_err(invalid)?;
         let mut conn = connect(&client, &name, password.as_deref())?;
-        if window.is_some() {
+        let records = window.is_some() || create;
+        let (salt, keeps) = if records {
             refuse_evicting(&mut conn, &name, password.as_deref())?;
-        }
-        let (salt, keeps) = set_up(
-            &mut conn,
-            &name,
-            password.as_deref(),
-            &new_salt()?,
-            Keeps::Unset,
-        )?;
+            set_up(
+                &mut conn,
+                &name,
+                password.as_deref(),
+                &new_salt()?,
+                Keeps::Unset,
+            )?
+        } else {
+            read_meta(&mut conn, &name, password.as_deref())?
+        };
         let mut store = RedisStore {
             client,
             conn,
@@ -115,8 +119,6 @@ impl RedisStore {
             password,
             body_key: BodyKey::new(&salt),
             keeps,
-            // Asked above for a run; an import asks before its first entry.
-            evicts_nothing: window.is_some(),
         };
         if let Some(window) = window {
             store.widen(window)?;
@@ -227,7 +229,9 @@ impl RedisStore {
                     _ => continue,
                 };
             }
-            pipe.query::<()>(&mut self.conn).map_err(|e| self.fail(e))?;
+            if !pipe.is_empty() {
+                pipe.query::<()>(&mut self.conn).map_err(|e| self.fail(e))?;
+            }
         }
         Ok(answers)
     }
@@ -309,6 +313,9 @@ impl RedisStore {
                         pipe.cmd("PEXPIRE").arg(key).arg(left).ignore();
                     }
                 }
+            }
+            if pipe.is_empty() {
+                return Ok(());
             }
             pipe.query::<()>(&mut store.conn).map_err(|e| store.fail(e))
         })
@@ -416,10 +423,6 @@ impl ReplayStore for RedisStore {
     }
 
     fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
-        if !self.evicts_nothing {
-            refuse_evicting(&mut self.conn, &self.name, self.password.as_deref())?;
-            self.evicts_nothing = true;
-        }
         let mut pipe = redis::pipe();
         for entry in entries {
             let seen_at = ms_ceil(entry.seen_at);
@@ -504,7 +507,7 @@ fn server_error(
     what: Option<&str>,
     e: &redis::RedisError,
 ) -> StoreError {
-    let text = scrubbed(e.to_string(), password);
+    let text = shortened(scrubbed(e.to_string(), password));
     let (cause, hint) = match e.kind() {
         redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly) => (
             Some("the server is a read-only replica, so nothing can be recorded"),
@@ -573,7 +576,16 @@ fn set_up(
     salt: &[u8; 32],
     keeps: Keeps,
 ) -> Result<([u8; 32], Keeps), StoreError> {
-    let (app, salt, keeps): (Option<String>, Option<String>, Option<String>) = redis::pipe()
+    // Asked first, so that a hash of that name made by anything else is left as it was.
+    let app: Option<String> = redis::cmd("HGET")
+        .arg(META)
+        .arg("app")
+        .query(conn)
+        .map_err(|e| server_error(name, password, None, &e))?;
+    if app.is_some_and(|app| app != MARK) {
+        return Err(foreign(name));
+    }
+    let found = redis::pipe()
         .cmd("HSETNX")
         .arg(META)
         .arg("app")
@@ -592,16 +604,47 @@ fn set_up(
         .cmd("HMGET")
         .arg(META)
         .arg(&["app", "salt", "keeps"])
-        .query::<Vec<(Option<String>, Option<String>, Option<String>)>>(conn)
+        .query::<Vec<Meta>>(conn)
         .map_err(|e| server_error(name, password, None, &e))?
         .pop()
         .unwrap_or_default();
-    if app.as_deref() != Some(MARK) {
-        return Err(StoreError::refused(
+    decode_meta(name, found)
+}
+
+/// `smile-sec:meta`'s `app`, `salt` and `keeps`.
+type Meta = (Option<String>, Option<String>, Option<String>);
+
+/// The salt and window of the store in the database, read without writing anything.
+fn read_meta(
+    conn: &mut Connection,
+    name: &str,
+    password: Option<&str>,
+) -> Result<([u8; 32], Keeps), StoreError> {
+    let found: Meta = redis::cmd("HMGET")
+        .arg(META)
+        .arg(&["app", "salt", "keeps"])
+        .query(conn)
+        .map_err(|e| server_error(name, password, None, &e))?;
+    if found.0.is_none() {
+        return Err(StoreError::unavailable(
             name,
-            format!("its key {META} belongs to something else"),
-            Some("use another database number (redis://HOST/N) for smile-sec".into()),
+            format!("this database holds no replay store ({META} is missing)"),
         ));
+    }
+    decode_meta(name, found)
+}
+
+fn foreign(name: &str) -> StoreError {
+    StoreError::refused(
+        name,
+        format!("its key {META} belongs to something else"),
+        Some("use another database number (redis://HOST/N) for smile-sec".into()),
+    )
+}
+
+fn decode_meta(name: &str, (app, salt, keeps): Meta) -> Result<([u8; 32], Keeps), StoreError> {
+    if app.as_deref() != Some(MARK) {
+        return Err(foreign(name));
     }
     let mut salt_bytes = [0; 32];
     salt.and_then(|s| hex::decode_to_slice(s, &mut salt_bytes).ok())
@@ -654,6 +697,22 @@ fn refuse_evicting(
     ))
 }
 
+/// The most of a server's error shown: a failed pipeline of thousands of claims repeats the
+/// error once for each of them.
+const MAX_ERROR_TEXT: usize = 300;
+
+fn shortened(mut text: String) -> String {
+    if text.len() > MAX_ERROR_TEXT {
+        let mut end = MAX_ERROR_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(" (...)");
+    }
+    text
+}
+
 /// `text` with the password in use replaced, whatever repeats it (an error quoting the URL).
 fn scrubbed(text: String, password: Option<&str>) -> String {
     match password.filter(|p| !p.is_empty()) {
@@ -701,6 +760,16 @@ fn redact(url: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_errors_are_cut_short() {
+        assert_eq!(shortened("OOM".into()), "OOM");
+        let long = shortened("é".repeat(1000));
+        assert!(
+            long.len() <= MAX_ERROR_TEXT + 6 && long.ends_with(" (...)"),
+            "{long}"
+        );
+    }
 
     #[test]
     fn passwords_never_show() {
