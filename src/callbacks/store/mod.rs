@@ -132,26 +132,39 @@ pub enum Keeps {
     Window { max_age_ms: i64, max_future_ms: i64 },
 }
 
+/// The longest an entry is kept by a window: a window longer than a century keeps entries for
+/// ever, which is never less safe, and leaves every expiry a time that SQLite and Redis take.
+const LONGEST_KEPT_MS: i64 = 100 * 366 * 24 * 60 * 60 * 1000;
+
 impl Keeps {
+    /// A window of these lengths (any beyond [`LONGEST_KEPT_MS`] is kept for ever).
+    fn window(max_age_ms: i64, max_future_ms: i64) -> Keeps {
+        if max_age_ms.saturating_add(max_future_ms) > LONGEST_KEPT_MS {
+            Keeps::Forever
+        } else {
+            Keeps::Window {
+                max_age_ms,
+                max_future_ms,
+            }
+        }
+    }
+
     /// What the store keeps after a run with `window` used it: never less than before.
     pub fn widen(self, window: Window) -> Keeps {
         let future_ms = window.max_future.num_milliseconds().max(0);
         match (self, window.max_age) {
             (Keeps::Forever, _) | (_, None) => Keeps::Forever,
-            (Keeps::Unset, Some(age)) => Keeps::Window {
-                max_age_ms: age.num_milliseconds().max(0),
-                max_future_ms: future_ms,
-            },
+            (Keeps::Unset, Some(age)) => Keeps::window(age.num_milliseconds().max(0), future_ms),
             (
                 Keeps::Window {
                     max_age_ms,
                     max_future_ms,
                 },
                 Some(age),
-            ) => Keeps::Window {
-                max_age_ms: max_age_ms.max(age.num_milliseconds()),
-                max_future_ms: max_future_ms.max(future_ms),
-            },
+            ) => Keeps::window(
+                max_age_ms.max(age.num_milliseconds()),
+                max_future_ms.max(future_ms),
+            ),
         }
     }
 
@@ -191,10 +204,10 @@ impl Keeps {
             "forever" => Some(Keeps::Forever),
             _ => {
                 let (age, future) = text.split_once(' ')?;
-                Some(Keeps::Window {
-                    max_age_ms: age.parse().ok().filter(|&n: &i64| n >= 0)?,
-                    max_future_ms: future.parse().ok().filter(|&n: &i64| n >= 0)?,
-                })
+                Some(Keeps::window(
+                    age.parse().ok().filter(|&n: &i64| n >= 0)?,
+                    future.parse().ok().filter(|&n: &i64| n >= 0)?,
+                ))
             }
         }
     }
@@ -446,6 +459,16 @@ mod tests {
         assert_eq!(k.widen(window(Some(1), 1)), Keeps::Forever);
         assert_eq!(Keeps::Forever.expires_at(5), None);
         assert_eq!(Keeps::Unset.expires_at(5), None);
+    }
+
+    #[test]
+    fn a_window_beyond_a_century_keeps_for_ever() {
+        let century = 100 * 366 * 24 * 3600;
+        let k = Keeps::Unset.widen(window(Some(century), 0));
+        assert_eq!(k.span_ms(), Some(century * 1000));
+        assert_eq!(k.widen(window(Some(century), 1)), Keeps::Forever);
+        // Written by an earlier version: read as what it means.
+        assert_eq!(Keeps::decode("9223372036828800000 0"), Some(Keeps::Forever));
     }
 
     #[test]
