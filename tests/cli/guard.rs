@@ -1264,6 +1264,57 @@ fn a_gate_recovers_when_its_redis_restarts_or_is_flushed() {
     assert_no_secret(&gate.stderr());
 }
 
+/// A Redis server that stops answering (stopped, not gone): the claim fails after the store's
+/// wait for an answer, once, not once for every reply still due; the gate refuses meanwhile and
+/// claims again once the server answers.
+#[test]
+fn a_redis_that_stops_answering_is_refused_after_one_wait() {
+    if !have("redis-server") {
+        return;
+    }
+    let setup = Setup::new();
+    let redis = Redis::start(setup.dir.path());
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let gate = setup.guard(&app.url(), &["--seen", &redis.url]);
+    assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
+    let signal = |name: &str| {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &redis.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    signal("STOP");
+    let asked = Instant::now();
+    let mut stream = connect(gate.addr);
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    stream
+        .write_all(&request(
+            "/callback",
+            &[],
+            callback(r#","n":"2""#).as_bytes(),
+        ))
+        .unwrap();
+    let reply = read_reply(&mut stream);
+    let waited = asked.elapsed();
+    signal("CONT");
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
+    // One wait of 30 s; the client's own pipelines waited once for each of the three replies.
+    assert!(waited < Duration::from_secs(60), "{waited:?}");
+    assert!(
+        gate.stderr().contains("did not answer in time"),
+        "{}",
+        gate.stderr()
+    );
+    assert_eq!(post(&gate, callback(r#","n":"3""#).as_bytes()).status, 200);
+    assert_eq!(app.received().len(), 2);
+}
+
 /// A store locked by another process: health answers at once that the store is not usable,
 /// rather than waiting with the callbacks, and says it is again once the lock goes.
 #[test]

@@ -191,7 +191,7 @@ impl RedisStore {
         // Read last, after our keys are set: a run that widened the window before then re-dated
         // every key but ours, and ours are re-dated here.
         pipe.cmd("HGET").arg(META).arg("keeps");
-        let mut replies: Vec<Value> = pipe.query(&mut self.conn).map_err(|e| self.fail(e))?;
+        let mut replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
         let keeps = replies
             .pop()
             .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
@@ -230,7 +230,7 @@ impl RedisStore {
                 };
             }
             if !pipe.is_empty() {
-                pipe.query::<()>(&mut self.conn).map_err(|e| self.fail(e))?;
+                exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
             }
         }
         Ok(answers)
@@ -295,7 +295,14 @@ impl RedisStore {
             for key in &keys {
                 ttls.cmd("PTTL").arg(key);
             }
-            let ttls: Vec<i64> = ttls.query(&mut store.conn).map_err(|e| store.fail(e))?;
+            let ttls: Vec<i64> = exchange(&mut store.conn, &ttls)
+                .and_then(|replies| {
+                    replies
+                        .iter()
+                        .map(|reply| redis::from_redis_value_ref(reply).map_err(Into::into))
+                        .collect()
+                })
+                .map_err(|e| store.fail(e))?;
             let values = store.values(&keys)?;
             let mut pipe = redis::pipe();
             for ((key, ttl), value) in keys.iter().zip(ttls).zip(values) {
@@ -317,7 +324,9 @@ impl RedisStore {
             if pipe.is_empty() {
                 return Ok(());
             }
-            pipe.query::<()>(&mut store.conn).map_err(|e| store.fail(e))
+            exchange(&mut store.conn, &pipe)
+                .map(drop)
+                .map_err(|e| store.fail(e))
         })
     }
 
@@ -444,7 +453,7 @@ impl ReplayStore for RedisStore {
             .expect("a value serialises");
             Self::set_nx(&mut pipe, &key, &value, ttl);
         }
-        let replies: Vec<Value> = pipe.query(&mut self.conn).map_err(|e| self.fail(e))?;
+        let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
         Ok(replies
             .iter()
             .filter(|v| {
@@ -527,6 +536,13 @@ fn server_error(
                 "check the password (in the URL or {PASSWORD_ENV}) and the user"
             )),
         ),
+        _ if e.is_timeout() => (
+            Some("the server did not answer in time"),
+            Some(format!(
+                "check that the server is up and not overloaded (smile-sec waits {}s for an answer)",
+                IO_TIMEOUT.as_secs()
+            )),
+        ),
         _ if e.code() == Some("OOM") => (
             Some("the server is out of memory"),
             Some(
@@ -547,6 +563,18 @@ fn server_error(
         message: format!("replay store {name}: {text}"),
         hint,
     }
+}
+
+/// Sends `pipe` and reads one reply for each of its commands (those it ignores too), stopping
+/// at the first that fails: the client's own pipelines go on reading after a timeout, one
+/// timeout for every reply still due, so a server that stops answering in the middle of a batch
+/// of thousands of claims would hold a run for days. An error reply is that reply's error. The
+/// connection is out of step after an error, and is not used again (see `lost`).
+fn exchange(conn: &mut Connection, pipe: &redis::Pipeline) -> redis::RedisResult<Vec<Value>> {
+    conn.send_packed_command(&pipe.get_packed_pipeline())?;
+    (0..pipe.len())
+        .map(|_| conn.recv_response()?.extract_error())
+        .collect()
 }
 
 /// A connection with its time limits set.
