@@ -461,6 +461,29 @@ fn entries_expire_exactly_when_a_replay_would_fail_as_stale() {
 
 /// A run told a now far ahead of the clock (a test pointed at the real store) deletes only what
 /// has expired by the clock: a run on the clock still catches the replay.
+/// A store other users may write: they could delete entries, whose replays would then pass.
+/// Used, with a warning that says how to close it.
+#[cfg(unix)]
+#[test]
+fn a_store_others_may_write_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ran = run(dir.path(), "seen.db", callback(&ts(14, 1), "a"));
+    assert_eq!(ran.code, Some(0));
+    assert!(!ran.stderr.contains("warning"), "{}", ran.stderr);
+    let store = dir.path().join("seen.db");
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let ran = run(dir.path(), "seen.db", callback(&ts(14, 2), "a"));
+    assert_eq!(ran.code, Some(0));
+    assert!(
+        ran.stderr
+            .starts_with("smile-sec: warning: replay store seen.db: other users may write")
+            && ran.stderr.contains("chmod 600"),
+        "{}",
+        ran.stderr
+    );
+}
+
 #[test]
 fn a_run_told_a_later_now_deletes_nothing_the_clock_still_needs() {
     let dir = tempfile::tempdir().unwrap();

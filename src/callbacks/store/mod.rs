@@ -297,12 +297,13 @@ fn open_with(
     }
 }
 
-/// What the user should be told about `spec` before it is opened (where a password came from).
+/// What the user should be told about `spec` before it is opened: where a Redis password came
+/// from, or an SQLite file that other users may write.
 pub fn notices(spec: &str) -> Vec<String> {
     if is_redis_url(spec) {
         redis::password_notices(spec)
     } else {
-        Vec::new()
+        sqlite::permission_notices(std::path::Path::new(spec))
     }
 }
 

@@ -444,6 +444,29 @@ impl SqliteStore {
 
 /// Looks at what is at `path` without changing it: anything but a store of ours or nothing at
 /// all is refused here.
+/// A word about a store that users other than its owner may write: they could delete its
+/// entries, and replays of those would then pass.
+pub fn permission_notices(path: &Path) -> Vec<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = fs::symlink_metadata(path)
+            && meta.is_file()
+            && meta.permissions().mode() & 0o022 != 0
+        {
+            return vec![format!(
+                "replay store {}: other users may write it (mode {:o}), and could delete entries \
+                 whose replays would then pass; chmod 600 it",
+                path.display(),
+                meta.permissions().mode() & 0o777
+            )];
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Vec::new()
+}
+
 /// The device and inode of the file at `path` (`None` where the platform has no such thing).
 fn file_identity(path: &Path) -> io::Result<Option<(u64, u64)>> {
     let meta = fs::metadata(path)?;
