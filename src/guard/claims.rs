@@ -96,20 +96,30 @@ fn gone() -> String {
     "the replay store's thread has stopped".to_owned()
 }
 
-/// The store's thread: takes every job waiting, answers pings, and claims the rest in one call.
+/// The store's thread: takes every job waiting, answers the pings with one ping, and claims the
+/// rest in one call. A ping whose asker has stopped waiting (a health check answers within its
+/// own time) is dropped: against a stuck store each would hold the thread as long as a claim, and
+/// checks that keep coming would queue ahead of the claims.
 fn serve(backend: &mut Backend, queue: &mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         let mut batch = Vec::new();
+        let mut pings = Vec::new();
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
-                Job::Ping(answer) => {
-                    let _ = answer.send(ping(backend));
-                }
+                Job::Ping(answer) if !answer.is_closed() => pings.push(answer),
+                Job::Ping(_) => {}
                 Job::Claim { now, pair, answer } => batch.push((now, pair, answer)),
             }
             if batch.len() < MAX_BATCH {
                 next = queue.try_recv().ok();
+            }
+        }
+        pings.retain(|answer| !answer.is_closed());
+        if !pings.is_empty() {
+            let answered = ping(backend);
+            for answer in pings {
+                let _ = answer.send(answered.clone());
             }
         }
         if !batch.is_empty() {

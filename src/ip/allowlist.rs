@@ -153,14 +153,18 @@ impl fmt::Display for LineError {
 }
 
 /// The entry of a refused line as an error may quote it: only when it is written like an
-/// address (hex digits, `.`, `:`, `/`, brackets, `%`, and a `.` or `:`). Any other line is not
-/// repeated: a file given as an allowlist by mistake may be a key file, or a key itself.
+/// address (hex digits in groups of at most four, `.`, `:`, `/`, brackets, `%`, a `.` or `:`,
+/// no longer than the longest address with a prefix). Any other line is not repeated: a file
+/// given as an allowlist by mistake may be a key file, or a key itself.
 fn shown_entry(entry: &str) -> Option<String> {
-    let address_like = entry.len() <= 64
+    let address_like = entry.len() <= 49
         && entry.contains(['.', ':'])
         && entry
             .bytes()
-            .all(|b| b.is_ascii_hexdigit() || b".:/[]%".contains(&b));
+            .all(|b| b.is_ascii_hexdigit() || b".:/[]%".contains(&b))
+        && entry
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .all(|group| group.len() <= 4);
     address_like.then(|| entry.to_owned())
 }
 
@@ -513,6 +517,8 @@ mod tests {
             ("made-up-secret-key-QQQ\n", 1, "not an IP"),
             ("0123456789abcdef0123456789abcdef\n", 1, "not an IP"),
             ("{\"api_key\": \"sk:1.2\"}\n", 1, "not an IP"),
+            ("085:0123456789abcdef\n", 1, "not an IP"),
+            ("deadbeef.cafebabe\n", 1, "not an IP"),
         ];
         for (text, line, words) in cases {
             let err = Allowlist::parse_file(text, "f".into(), "d".into()).unwrap_err();
@@ -524,13 +530,20 @@ mod tests {
                 .next()
                 .unwrap();
             let address_like = entry.contains(['.', ':'])
-                && !["example.com", "fe80::1%eth0", "{\"api_key\":"].contains(&entry);
+                && ![
+                    "example.com",
+                    "fe80::1%eth0",
+                    "{\"api_key\":",
+                    "085:0123456789abcdef",
+                    "deadbeef.cafebabe",
+                ]
+                .contains(&entry);
             assert_eq!(
                 err.to_string().contains(&format!("{entry:?}")),
                 address_like,
                 "{err}"
             );
-            for secret in ["secret", "0123456789abcdef", "sk:1.2"] {
+            for secret in ["secret", "0123456789abcdef", "sk:1.2", "deadbeef"] {
                 assert!(!err.to_string().contains(secret), "{err}");
             }
             assert_eq!(err.line, line, "{text:?}");

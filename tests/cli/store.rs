@@ -46,6 +46,10 @@ fn verify(store: &str) -> Command {
 }
 
 fn verify_at(store: &str, now: &str) -> Command {
+    verify_within(store, now, "1h")
+}
+
+fn verify_within(store: &str, now: &str, max_age: &str) -> Command {
     let mut cmd = smile_sec_process();
     cmd.args([
         "verify",
@@ -54,7 +58,7 @@ fn verify_at(store: &str, now: &str) -> Command {
         "--now",
         now,
         "--max-age",
-        "1h",
+        max_age,
         "--format",
         "json",
         "--seen",
@@ -459,8 +463,6 @@ fn entries_expire_exactly_when_a_replay_would_fail_as_stale() {
     assert_eq!(late("2026-11-20T11:05:00.001Z"), "stale");
 }
 
-/// A run told a now far ahead of the clock (a test pointed at the real store) deletes only what
-/// has expired by the clock: a run on the clock still catches the replay.
 /// A store other users may write: they could delete entries, whose replays would then pass.
 /// Used, with a warning that says how to close it.
 #[cfg(unix)]
@@ -484,6 +486,8 @@ fn a_store_others_may_write_is_warned_about() {
     );
 }
 
+/// A run told a now far ahead of the clock (a test pointed at the real store) deletes only what
+/// has expired by the clock: a run on the clock still catches the replay.
 #[test]
 fn a_run_told_a_later_now_deletes_nothing_the_clock_still_needs() {
     let dir = tempfile::tempdir().unwrap();
@@ -656,11 +660,57 @@ fn redis_databases_that_are_not_stores_are_left_as_they_are() {
     let other = redis.url().replace("/0", "/1");
     let _: () = redis::cmd("SELECT").arg(1).query(&mut conn).unwrap();
     let _: () = redis::cmd("SET")
-        .arg(&["smile-sec:seen:not-an-entry", "junk"])
+        .arg(&["smile-sec:seen:not-an-entry", "junk", "PX", "100000"])
         .query(&mut conn)
         .unwrap();
     let ran = run(d, &other, callback(&ts(13, 2), "a"));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    // A wider window re-dates every entry, and passes the key that is not one over.
+    let mut wider = verify_within(&other, NOW, "2h")
+        .current_dir(d)
+        .spawn()
+        .unwrap();
+    let mut stdin = wider.stdin.take().unwrap();
+    stdin
+        .write_all(callback(&ts(13, 4), "a").as_bytes())
+        .unwrap();
+    drop(stdin);
+    let out = wider.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let value: String = redis::cmd("GET")
+        .arg("smile-sec:seen:not-an-entry")
+        .query(&mut conn)
+        .unwrap();
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg("smile-sec:seen:not-an-entry")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(value, "junk");
+    assert!((0..=100_000).contains(&ttl), "{ttl}");
+
+    // An import whose entries have all expired by the store's window: nothing to send.
+    let record = json!({
+        "timestamp": ts(13, 3),
+        "pair": "00".repeat(16),
+        "body": "00".repeat(32),
+        "seen_at": "2020-01-01T00:00:00.000Z"
+    });
+    std::fs::write(d.join("old.ndjson"), format!("{record}\n")).unwrap();
+    let out = seen(
+        d,
+        &[
+            "import",
+            &other,
+            "old.ndjson",
+            "--now",
+            NOW,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["imported"], 0, "{report}");
 }
 
 /// A server that evicts keys when full would forget entries whose replays then pass: refused

@@ -76,6 +76,18 @@ impl RedisStore {
     /// nothing is written unless `create` (an import) asks for it, and a database that holds no
     /// store is an error.
     pub fn open(url: &str, window: Option<Window>, create: bool) -> Result<Self, StoreError> {
+        if names_password_in_options(url) {
+            // Not repeated: it holds the password.
+            return Err(StoreError {
+                kind: super::ErrorKind::Invalid,
+                message: "a Redis URL with a password in its options (?password=) is not read \
+                          that way"
+                    .into(),
+                hint: Some(format!(
+                    "give the password in {PASSWORD_ENV}, or as redis://:PASSWORD@HOST"
+                )),
+            });
+        }
         let (name, in_url) = redact(url);
         // `redis://:@host` names no password: the variable may still give one.
         let in_url = in_url.filter(|p| !p.is_empty());
@@ -189,12 +201,22 @@ impl RedisStore {
             bodies.push(body);
         }
         // Read last, after our keys are set: a run that widened the window before then re-dated
-        // every key but ours, and ours are re-dated here.
-        pipe.cmd("HGET").arg(META).arg("keeps");
+        // every key but ours, and ours are re-dated here. The salt with it: a store set up again
+        // (flushed, then first reached by another process) has another, and digests taken with
+        // ours would not match its resends.
+        pipe.cmd("HMGET").arg(META).arg(&["salt", "keeps"]);
         let mut replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
-        let keeps = replies
+        let (salt, keeps) = replies
             .pop()
-            .and_then(|v| redis::from_redis_value::<Option<String>>(v).ok().flatten())
+            .and_then(|v| redis::from_redis_value::<(Option<String>, Option<String>)>(v).ok())
+            .unwrap_or_default();
+        if salt != Some(hex::encode(self.salt)) {
+            return Err(StoreError::damaged(
+                &self.name,
+                "its salt changed (the store was set up again); this batch is refused",
+            ));
+        }
+        let keeps = keeps
             .as_deref()
             .and_then(Keeps::decode)
             .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
@@ -306,6 +328,8 @@ impl RedisStore {
             let values = store.values(&keys)?;
             let mut pipe = redis::pipe();
             for ((key, ttl), value) in keys.iter().zip(ttls).zip(values) {
+                // Gone since the scan, or not an entry of ours: left as it is.
+                let Some(value) = value else { continue };
                 match (store.keeps.span_ms(), grown) {
                     (None, _) => {
                         pipe.cmd("PERSIST").arg(key).ignore();
@@ -315,7 +339,6 @@ impl RedisStore {
                     }
                     (Some(span), _) => {
                         // Kept without expiry so far (imported before any run set a window).
-                        let Some(value) = value else { continue };
                         let left = value.seen_at.saturating_add(span) - ms_ceil(now);
                         pipe.cmd("PEXPIRE").arg(key).arg(left).ignore();
                     }
@@ -571,6 +594,9 @@ fn server_error(
 /// of thousands of claims would hold a run for days. An error reply is that reply's error. The
 /// connection is out of step after an error, and is not used again (see `lost`).
 fn exchange(conn: &mut Connection, pipe: &redis::Pipeline) -> redis::RedisResult<Vec<Value>> {
+    if pipe.is_empty() {
+        return Ok(Vec::new());
+    }
     conn.send_packed_command(&pipe.get_packed_pipeline())?;
     (0..pipe.len())
         .map(|_| conn.recv_response()?.extract_error())
@@ -749,11 +775,20 @@ fn scrubbed(text: String, password: Option<&str>) -> String {
     }
 }
 
+/// Whether `url` gives a password in its query, which Redis clients do not read as one (and
+/// which may hold an `@`, which the reading of a URL's user-info below would take as its end).
+fn names_password_in_options(url: &str) -> bool {
+    url.to_ascii_lowercase().contains("password=")
+}
+
 /// The URL as it may be shown (its password replaced), and the password.
 fn redact(url: &str) -> (String, Option<String>) {
     let Some((scheme, rest)) = url.split_once("://") else {
         return (url.to_owned(), None);
     };
+    if names_password_in_options(url) {
+        return (format!("{scheme}://(not shown: it holds a password)"), None);
+    }
     // A password may hold `/`, `?`, `#` or `@` written as they are, and the host and database
     // number hold none: the user-info ends at the last `@`.
     let (user_info, rest) = match rest.rsplit_once('@') {
@@ -764,12 +799,6 @@ fn redact(url: &str) -> (String, Option<String>) {
         Some((place, query)) => (place, Some(query)),
         None => (rest, None),
     };
-    let in_query = query.and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("password="))
-            .map(str::to_owned)
-    });
     let (shown_user, password) = match user_info.map(|info| info.split_once(':')) {
         Some(Some(("", password))) => ("(password)@".to_owned(), Some(password.to_owned())),
         Some(Some((user, password))) => (format!("{user}:(password)@"), Some(password.to_owned())),
@@ -782,7 +811,7 @@ fn redact(url: &str) -> (String, Option<String>) {
         Some(_) => format!("{scheme}://{shown_user}{place}?(options)"),
         None => format!("{scheme}://{shown_user}{place}"),
     };
-    (shown, password.or(in_query))
+    (shown, password)
 }
 
 #[cfg(test)]
@@ -837,9 +866,14 @@ mod tests {
                 Some("hun?ter2"),
             ),
             (
-                "redis://h:1/0?password=hunter2",
+                "redis://h:1/0?protocol=resp3",
                 "redis://h:1/0?(options)",
-                Some("hunter2"),
+                None,
+            ),
+            (
+                "redis://h:1/0?password=p@hunter2",
+                "redis://(not shown: it holds a password)",
+                None,
             ),
         ] {
             let (name, found) = redact(url);

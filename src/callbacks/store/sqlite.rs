@@ -128,6 +128,7 @@ impl SqliteStore {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let fail = |e: rusqlite::Error| StoreError::unavailable(&name, e);
+        let identity = file_identity(path).map_err(|e| StoreError::unavailable(&name, e))?;
         let mut conn = Connection::open_with_flags(path, flags).map_err(fail)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -143,7 +144,6 @@ impl SqliteStore {
                 format!("cannot switch to write-ahead logging (journal mode {mode})"),
             ));
         }
-        let identity = file_identity(path).map_err(|e| StoreError::unavailable(&name, e))?;
         let store = SqliteStore {
             conn,
             name,
@@ -155,6 +155,8 @@ impl SqliteStore {
             last_expiry: None,
             claimed_since_expiry: 0,
         };
+        // Taken before the file was opened: one swapped in meanwhile is not the one open.
+        store.still_in_place()?;
         if window.is_some() {
             // Any re-dating of entries a wider window brings happens here, not in a batch.
             let tx = store.begin()?;
@@ -442,8 +444,6 @@ impl SqliteStore {
     }
 }
 
-/// Looks at what is at `path` without changing it: anything but a store of ours or nothing at
-/// all is refused here.
 /// A word about a store that users other than its owner may write: they could delete its
 /// entries, and replays of those would then pass.
 pub fn permission_notices(path: &Path) -> Vec<String> {
@@ -504,6 +504,8 @@ fn refuse_linked_companions(path: &Path, name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Looks at what is at `path` without changing it: anything but a store of ours or nothing at
+/// all is refused here.
 fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
     let meta = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
