@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -84,8 +84,18 @@ impl Setup {
     }
 }
 
+/// The time now, as a signing timestamp: a different one at every call, so that two callbacks
+/// signed within one millisecond never share a pair (the second would be a replay).
 fn now_stamp() -> String {
-    format_signing_timestamp(Utc::now())
+    static LAST_MS: AtomicI64 = AtomicI64::new(0);
+    let now = Utc::now().timestamp_millis();
+    let previous = LAST_MS
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(now.max(last + 1))
+        })
+        .unwrap_or_default();
+    let ms = now.max(previous + 1);
+    format_signing_timestamp(chrono::DateTime::from_timestamp_millis(ms).unwrap())
 }
 
 /// A callback signed with `key` for partner 085 at `timestamp`; `rest` goes after the signed
