@@ -5,6 +5,7 @@
 
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -1250,6 +1251,33 @@ fn a_gate_recovers_when_its_redis_restarts_or_is_flushed() {
     let _: () = redis::cmd("FLUSHDB").query(&mut conn).unwrap();
     assert_eq!(get(gate.addr, "/healthz").status, 200);
     let (genuine, forged) = pair(2);
+    assert_eq!(post(&gate, genuine.as_bytes()).status, 200);
+    let reply = post(&gate, forged.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+
+    // Flushed and set up again by another process, with a salt of its own: the callback that
+    // meets it is refused and leaves no entry behind, so the sender's retry is claimed anew
+    // under that salt, and a replay of it is still caught.
+    let meta: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg("smile-sec:meta")
+        .query(&mut conn)
+        .unwrap();
+    let _: () = redis::cmd("FLUSHDB").query(&mut conn).unwrap();
+    let _: () = redis::cmd("HSET")
+        .arg("smile-sec:meta")
+        .arg(&[
+            ("app", meta["app"].as_str()),
+            ("salt", "11".repeat(32).as_str()),
+            ("keeps", meta["keeps"].as_str()),
+        ])
+        .query(&mut conn)
+        .unwrap();
+    let (genuine, forged) = pair(5);
+    let reply = post(&gate, genuine.as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
     assert_eq!(post(&gate, genuine.as_bytes()).status, 200);
     let reply = post(&gate, forged.as_bytes());
     assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));

@@ -210,16 +210,8 @@ impl RedisStore {
             .pop()
             .and_then(|v| redis::from_redis_value::<(Option<String>, Option<String>)>(v).ok())
             .unwrap_or_default();
-        if salt != Some(hex::encode(self.salt)) {
-            return Err(StoreError::damaged(
-                &self.name,
-                "its salt changed (the store was set up again); this batch is refused",
-            ));
-        }
-        let keeps = keeps
-            .as_deref()
-            .and_then(Keeps::decode)
-            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
+        let salt_changed = salt != Some(hex::encode(self.salt));
+        let keeps = keeps.as_deref().and_then(Keeps::decode);
         let mut answers = Vec::with_capacity(claims.len());
         let mut replies = replies.into_iter();
         for body in &bodies {
@@ -241,6 +233,23 @@ impl RedisStore {
                 }
             });
         }
+        if salt_changed {
+            // Our entries are taken back: kept with digests under the salt no longer in use,
+            // they would turn the sender's retry of this batch into a replay of itself.
+            let mut undo = redis::pipe();
+            for (key, answer) in keys.iter().zip(&answers) {
+                if *answer == Claim::New {
+                    undo.cmd("DEL").arg(key);
+                }
+            }
+            exchange(&mut self.conn, &undo).map_err(|e| self.fail(e))?;
+            return Err(StoreError::damaged(
+                &self.name,
+                "its salt changed (the store was set up again); this batch is refused",
+            ));
+        }
+        let keeps = keeps
+            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
         if keeps != self.keeps {
             self.keeps = keeps;
             let mut pipe = redis::pipe();
