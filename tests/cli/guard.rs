@@ -187,11 +187,7 @@ impl Guard {
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([format!("-{name}"), self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        send_signal(&self.child, name);
     }
 
     /// Waits (bounded) for the process to end; its exit code.
@@ -462,6 +458,15 @@ fn get(addr: SocketAddr, path: &str) -> Reply {
         addr,
         format!("GET {path} HTTP/1.1\r\nHost: gate.test\r\nConnection: close\r\n\r\n").as_bytes(),
     )
+}
+
+/// Sends the signal `name` (`TERM`, `STOP`, ...) to `child`.
+fn send_signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
 
 /// Whether a system tool can be used ([`tool`]).
@@ -1315,14 +1320,7 @@ fn a_redis_that_stops_answering_is_refused_after_one_wait() {
     let app = Upstream::start(200, "{}", Duration::ZERO);
     let gate = setup.guard(&app.url(), &["--seen", &redis.url]);
     assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
-    let signal = |name: &str| {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &redis.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    signal("STOP");
+    send_signal(&redis.child, "STOP");
     let asked = Instant::now();
     let mut stream = connect(gate.addr);
     stream
@@ -1337,7 +1335,7 @@ fn a_redis_that_stops_answering_is_refused_after_one_wait() {
         .unwrap();
     let reply = read_reply(&mut stream);
     let waited = asked.elapsed();
-    signal("CONT");
+    send_signal(&redis.child, "CONT");
     assert_eq!(
         (reply.status, reply.reason()),
         (503, "store_unavailable".into())

@@ -124,6 +124,17 @@ fn seen(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Writes a record of the former kind with one entry (any pair and body) to import.
+fn write_record(path: &Path, timestamp: &str, seen_at: &str) {
+    let record = json!({
+        "timestamp": timestamp,
+        "pair": "00".repeat(16),
+        "body": "00".repeat(32),
+        "seen_at": seen_at
+    });
+    std::fs::write(path, format!("{record}\n")).unwrap();
+}
+
 fn stats(dir: &Path, store: &str) -> Value {
     let out = seen(dir, &["stats", store, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -689,13 +700,11 @@ fn redis_databases_that_are_not_stores_are_left_as_they_are() {
     assert!((0..=100_000).contains(&ttl), "{ttl}");
 
     // An import whose entries have all expired by the store's window: nothing to send.
-    let record = json!({
-        "timestamp": ts(13, 3),
-        "pair": "00".repeat(16),
-        "body": "00".repeat(32),
-        "seen_at": "2020-01-01T00:00:00.000Z"
-    });
-    std::fs::write(d.join("old.ndjson"), format!("{record}\n")).unwrap();
+    write_record(
+        &d.join("old.ndjson"),
+        &ts(13, 3),
+        "2020-01-01T00:00:00.000Z",
+    );
     let out = seen(
         d,
         &[
@@ -759,13 +768,11 @@ fn a_redis_that_evicts_keys_is_refused_before_anything_is_recorded() {
     // Evicting again: looking after the store asks for no such promise; recording does.
     policy(&mut conn, "allkeys-lru");
     assert_eq!(stats(d, &redis.url())["entries"], 1);
-    let record = json!({
-        "timestamp": ts(11, 2),
-        "pair": "00".repeat(16),
-        "body": "00".repeat(32),
-        "seen_at": "2026-11-20T09:59:00.000Z"
-    });
-    std::fs::write(d.join("seen.ndjson"), format!("{record}\n")).unwrap();
+    write_record(
+        &d.join("seen.ndjson"),
+        &ts(11, 2),
+        "2026-11-20T09:59:00.000Z",
+    );
     let out = seen(d, &["import", &redis.url(), "seen.ndjson"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("evicts keys"));
