@@ -11,9 +11,15 @@ pub const BODY_TOO_LARGE: &str = "body_too_large";
 pub const BODY_TIMEOUT: &str = "body_timeout";
 /// The connection failed while the body was read.
 pub const BODY_UNREADABLE: &str = "body_unreadable";
+/// The HTTP layer could not read the request's head (answered 400, or 431 when it is too large).
+pub const MALFORMED_REQUEST: &str = "malformed_request";
+/// The request carries two `Host` headers, which servers behind the gate may each read their own
+/// way.
+pub const DUPLICATE_HOST: &str = "duplicate_host";
 /// The store could not be asked: nothing is forwarded unclaimed.
 pub const STORE_UNAVAILABLE: &str = "store_unavailable";
-/// The upstream could not be reached, or answered something that is not HTTP.
+/// The upstream could not be reached, or gave no final HTTP answer (nothing, something that is
+/// not HTTP, or a switch to another protocol).
 pub const UPSTREAM_UNREACHABLE: &str = "upstream_unreachable";
 /// The upstream did not answer within the upstream timeout.
 pub const UPSTREAM_TIMEOUT: &str = "upstream_timeout";

@@ -93,6 +93,25 @@ pub struct RequestLog<'a> {
     pub ms: f64,
 }
 
+impl<'a> RequestLog<'a> {
+    /// A request whose head could not be read: nothing of it is known but its peer (`client`),
+    /// and its time is counted from the connection's start.
+    fn unreadable(client: &'a str, status: u16, since_opened: Duration) -> RequestLog<'a> {
+        RequestLog {
+            kind: "request",
+            time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            client,
+            method: "",
+            path: "",
+            reason: reason::MALFORMED_REQUEST,
+            key_id: None,
+            status,
+            duplicate: None,
+            ms: milliseconds(since_opened.as_secs_f64()),
+        }
+    }
+}
+
 /// Worker threads. Each runs a single-threaded runtime that accepts from the shared listening
 /// socket and serves its connections start to end, with an upstream pool of its own, so that a
 /// request never waits on another thread (the store's thread aside). Two: the machine the gate
@@ -240,9 +259,18 @@ async fn accept(
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         let metrics = Arc::clone(&worker.metrics);
         metrics.connection_opened();
+        let config = Arc::clone(&config);
+        let opened = Instant::now();
         tokio::spawn(async move {
-            // A connection that ends in an error (a timeout, a reset) has nothing to answer.
-            let _ = connection.await;
+            // A connection that ends otherwise in an error (a timeout, a reset) has nothing to
+            // answer and nothing to log.
+            if let Err(e) = connection.await
+                && let Some(status) = unreadable_status(&e)
+            {
+                let client = peer.ip().to_string();
+                let line = RequestLog::unreadable(&client, status, opened.elapsed());
+                log(&config, &metrics, &line);
+            }
             metrics.connection_closed();
             drop(permit);
         });
@@ -281,10 +309,7 @@ async fn handle(
         ..Seen::default()
     };
     let reply = route(&worker, peer, &parts, body, &mut seen).await;
-    let status = reply.response.status().as_u16();
-    let seconds = started.elapsed().as_secs_f64();
-    metrics.observe(reply.reason, status, seconds);
-    (config.events)(Event::Request(&RequestLog {
+    let line = RequestLog {
         kind: "request",
         time: Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
         client: &seen.client,
@@ -292,11 +317,37 @@ async fn handle(
         path: parts.uri.path(),
         reason: reply.reason,
         key_id: seen.key_id.as_deref(),
-        status,
+        status: reply.response.status().as_u16(),
         duplicate: seen.duplicate,
-        ms: (seconds * 1e6).round() / 1e3,
-    }));
+        ms: milliseconds(started.elapsed().as_secs_f64()),
+    };
+    log(config, metrics, &line);
     Ok(reply.response)
+}
+
+/// Seconds as the log writes them: milliseconds to the microsecond.
+fn milliseconds(seconds: f64) -> f64 {
+    (seconds * 1e6).round() / 1e3
+}
+
+/// Counts a request in the metrics and writes its line to the request log.
+fn log(config: &Config, metrics: &Metrics, line: &RequestLog<'_>) {
+    metrics.observe(line.reason, line.status, line.ms / 1e3);
+    (config.events)(Event::Request(line));
+}
+
+/// The status HTTP answered a request it could not read with, as hyper answers: 431 for a head
+/// over the read buffer, 400 for any other head it cannot parse. (hyper's 414 for a long target
+/// cannot happen here: such a target fills the buffer first.) `None`: the connection ended
+/// otherwise, with nothing answered.
+fn unreadable_status(error: &hyper::Error) -> Option<u16> {
+    if error.is_parse_too_large() {
+        Some(431)
+    } else if error.is_parse() && !error.is_parse_version_h2() {
+        Some(400)
+    } else {
+        None
+    }
 }
 
 async fn route(
@@ -312,6 +363,11 @@ async fn route(
     // Anyone can ask for health, metrics or a wrong path, and a connection kept open for them
     // would let a sender that is never allowed hold the gate's connections for ever with a cheap
     // request every few seconds; one connection a request costs a health checker nothing.
+    // With two Host headers, the app and any server between could each act on another host than
+    // the one the other read; HTTP has a server refuse such a request.
+    if parts.headers.get_all(header::HOST).iter().nth(1).is_some() {
+        return closing(refuse(StatusCode::BAD_REQUEST, reason::DUPLICATE_HOST));
+    }
     match parts.uri.path() {
         path if path == config.path => {
             if parts.method == Method::POST {

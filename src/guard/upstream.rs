@@ -136,6 +136,11 @@ impl Upstream {
                 .await
                 .map_err(|_| Failure::Unreachable)?;
             let (head, body) = response.into_parts();
+            // hyper hands on only the informational answer that switches protocols; the sender
+            // asked for an answer, not a tunnel to the app.
+            if head.status.is_informational() {
+                return Err(Failure::Unreachable);
+            }
             let body = Limited::new(body, MAX_ANSWER_BYTES)
                 .collect()
                 .await

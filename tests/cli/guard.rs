@@ -939,6 +939,105 @@ fn a_half_closed_connection_still_gets_its_answer() {
     assert_eq!(app.received().len(), 2);
 }
 
+/// Two `Host` headers leave each server behind the gate to pick one of its own, so the app could
+/// act on another host than the one checked in front of it; HTTP has a server refuse them.
+#[test]
+fn a_request_with_two_host_headers_is_refused_and_claims_nothing() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let body = callback("");
+    let twice = request("/callback", &[("Host", "app.internal")], body.as_bytes());
+    let reply = exchange(guard.addr, &twice);
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (400, "duplicate_host".into())
+    );
+    assert!(
+        reply
+            .head
+            .to_ascii_lowercase()
+            .contains("connection: close"),
+        "{reply:?}"
+    );
+    assert!(app.received().is_empty(), "{:?}", app.received());
+    // The same callback with one Host passes as new: the refusal claimed nothing.
+    let reply = post(&guard, body.as_bytes());
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let received = app.received();
+    assert_eq!(received[0].header("host"), ["gate.test"]);
+    assert_eq!(received[0].header("smile-sec-duplicate"), ["false"]);
+    let log = guard.log_of(2);
+    assert_eq!(
+        (&log[0]["reason"], &log[0]["status"]),
+        (&"duplicate_host".into(), &400.into())
+    );
+}
+
+/// A request the HTTP layer cannot read gets its answer from there (400, or 431 for a head
+/// over the limit) and, like every other request, a line in the log and a count in the metrics.
+#[test]
+fn requests_too_malformed_to_read_are_answered_logged_and_counted() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let garbled = exchange(
+        guard.addr,
+        b"POST /callback HTTP/1.1\r\nHost: gate.test\r\nno colon here\r\n\r\n",
+    );
+    assert_eq!(garbled.status, 400, "{garbled:?}");
+    let huge = format!(
+        "POST /callback HTTP/1.1\r\nHost: gate.test\r\nX-Pad: {}\r\n\r\n",
+        // Well over the read buffer, which a single read may overshoot.
+        "a".repeat(256 << 10)
+    );
+    let mut stream = connect(guard.addr);
+    // The gate may close before the whole head is written: only its answer matters.
+    let _ = stream.write_all(huge.as_bytes());
+    assert_eq!(read_reply(&mut stream).status, 431);
+    let log = guard.log_of(2);
+    let mut seen: Vec<(String, i64, String)> = log
+        .iter()
+        .map(|line| {
+            (
+                line["reason"].as_str().unwrap().to_owned(),
+                line["status"].as_i64().unwrap(),
+                line["client"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("malformed_request".into(), 400, "127.0.0.1".into()),
+            ("malformed_request".into(), 431, "127.0.0.1".into()),
+        ]
+    );
+    assert!(log.iter().all(|line| line["ms"].is_number()), "{log:?}");
+    let metrics = get(guard.addr, "/metrics").body;
+    assert!(
+        metrics.contains(r#"reason="malformed_request",status="431""#),
+        "{metrics}"
+    );
+    assert!(app.received().is_empty());
+}
+
+/// The gate relays answers, not protocol switches: an app that answers a callback with
+/// `101 Switching Protocols` has given no answer the sender can use.
+#[test]
+fn an_app_that_switches_protocols_is_a_bad_gateway() {
+    let setup = Setup::new();
+    let app = Upstream::start(101, "", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let reply = post(&guard, callback("").as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (502, "upstream_unreachable".into())
+    );
+    assert_eq!(app.received().len(), 1);
+}
+
 #[test]
 fn an_upstream_that_is_down_is_502_and_the_senders_retry_passes_once_it_is_back() {
     let setup = Setup::new();
