@@ -9,9 +9,18 @@ use crate::keys::credentials::{KeyRequest, KeySources, Notice, key_sources};
 use crate::keys::keyfile::Environment;
 use crate::output;
 
-/// The partner ID, used byte for byte.
-#[derive(Debug, Clone, clap::Args)]
+/// The partner ID, used byte for byte, and whether it came from `SMILE_PARTNER_ID` rather than
+/// the command line: key-file entries named on the command line carry their own partner ID, and
+/// a variable must not override what was typed.
+#[derive(Debug, Clone)]
 pub struct PartnerArgs {
+    pub partner_id: Option<String>,
+    pub from_env: bool,
+}
+
+/// The flag itself, as clap defines it.
+#[derive(clap::Args)]
+struct PartnerFlag {
     /// Smile ID partner ID, used byte for byte ("085" and "85" sign differently)
     #[arg(
         long,
@@ -19,7 +28,32 @@ pub struct PartnerArgs {
         hide_env_values = true,
         value_name = "ID"
     )]
-    pub partner_id: Option<String>,
+    partner_id: Option<String>,
+}
+
+impl clap::Args for PartnerArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        PartnerFlag::augment_args(cmd)
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        PartnerFlag::augment_args_for_update(cmd)
+    }
+}
+
+impl clap::FromArgMatches for PartnerArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let flag = PartnerFlag::from_arg_matches(matches)?;
+        let from_env = flag.partner_id.is_some()
+            && matches.value_source("partner_id") == Some(clap::parser::ValueSource::EnvVariable);
+        Ok(PartnerArgs {
+            partner_id: flag.partner_id,
+            from_env,
+        })
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = PartnerArgs::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
 /// Where the API key comes from. No flag takes the key itself: argv is visible to every user of
@@ -54,6 +88,7 @@ impl KeySourceArgs {
     ) -> KeyRequest<'a> {
         KeyRequest {
             partner_id: partner.partner_id.as_deref(),
+            partner_id_from_env: partner.from_env,
             api_key_file: self.api_key_file.as_deref(),
             keys: self.keys.as_deref(),
             key_id: self.key.as_deref(),

@@ -19,6 +19,8 @@ use crate::signing::secret::ApiKey;
 pub const API_KEY_ENV: &str = "SMILE_API_KEY";
 /// The variable naming a key file, below `SMILE_API_KEY` in the order.
 pub const KEYS_ENV: &str = "SMILE_SEC_KEYS";
+/// The variable holding the partner ID, below `--partner-id`.
+pub const PARTNER_ENV: &str = "SMILE_PARTNER_ID";
 
 /// A key ready to use, with what is known about it.
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub struct Credential {
 #[derive(Debug, Clone, Default)]
 pub struct KeyRequest<'a> {
     pub partner_id: Option<&'a str>,
+    /// `partner_id` came from `SMILE_PARTNER_ID`, not `--partner-id`.
+    pub partner_id_from_env: bool,
     pub api_key_file: Option<&'a Path>,
     /// `--keys FILE` as typed on the command line (not `SMILE_SEC_KEYS`).
     pub keys: Option<&'a Path>,
@@ -93,6 +97,8 @@ pub enum Notice {
 pub struct KeySources {
     present: Vec<KeySource>,
     chosen: Option<KeySource>,
+    /// `SMILE_PARTNER_ID` is set but loses to key-file entries named on the command line.
+    partner_env_unused: bool,
     pub notices: Vec<Notice>,
 }
 
@@ -132,9 +138,14 @@ pub fn key_sources(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
     if request.key_id.is_some() && chosen == Some(KeySource::ApiKeyEnv) {
         chosen = present.iter().copied().find(|s| s.is_key_file()).or(chosen);
     }
+    // Entries named on the command line (`--keys`, `--key`) carry their own partner ID: the
+    // variable, maybe exported long ago, must not re-sign or filter out what was typed.
+    let entries_typed = chosen.is_some_and(KeySource::is_key_file)
+        && (request.keys.is_some() || request.key_id.is_some());
     let mut sources = KeySources {
         present,
         chosen,
+        partner_env_unused: request.partner_id_from_env && entries_typed,
         notices: Vec::new(),
     };
     sources.check_environment(request)?;
@@ -179,6 +190,11 @@ impl KeySources {
             notices.push(Notice::Warning(format!(
                 "{list} {verb} set but not used: the API key comes from {} (order: --api-key-file, --keys, {API_KEY_ENV}, {KEYS_ENV} or ./smile-keys.json)",
                 chosen.name()
+            )));
+        }
+        if self.partner_env_unused {
+            notices.push(Notice::Warning(format!(
+                "{PARTNER_ENV} is set but not used: the key-file entries named on the command line carry their own partner ID (give --partner-id to choose another)"
             )));
         }
         if chosen == KeySource::DefaultKeyFile {
@@ -277,7 +293,15 @@ pub fn load_key_file(explicit: Option<&Path>) -> anyhow::Result<Option<KeyFile>>
     }
 }
 
-fn explicit_partner(request: &KeyRequest<'_>) -> anyhow::Result<Option<String>> {
+/// The partner ID asked for: `--partner-id`, else `SMILE_PARTNER_ID` unless it lost to key-file
+/// entries named on the command line.
+fn explicit_partner(
+    request: &KeyRequest<'_>,
+    sources: &KeySources,
+) -> anyhow::Result<Option<String>> {
+    if sources.partner_env_unused {
+        return Ok(None);
+    }
     match request.partner_id {
         Some("") => bail!("the partner ID is empty"),
         other => Ok(other.map(str::to_owned)),
@@ -300,7 +324,7 @@ fn direct_key(request: &KeyRequest<'_>, sources: &KeySources) -> anyhow::Result<
 fn partner_required() -> anyhow::Error {
     hinted(
         "no partner ID",
-        "pass --partner-id ID or set SMILE_PARTNER_ID",
+        format!("pass --partner-id ID or set {PARTNER_ENV}"),
     )
 }
 
@@ -335,7 +359,7 @@ pub fn signing_credential(
     request: &KeyRequest<'_>,
     sources: &KeySources,
 ) -> anyhow::Result<Credential> {
-    let partner = explicit_partner(request)?;
+    let partner = explicit_partner(request, sources)?;
     if let Some(key) = direct_key(request, sources)? {
         return Ok(Credential {
             key,
@@ -406,7 +430,7 @@ pub fn verification_credentials(
     sources: &KeySources,
     include_all: bool,
 ) -> anyhow::Result<VerificationKeys> {
-    let partner = explicit_partner(request)?;
+    let partner = explicit_partner(request, sources)?;
     let mut keys = VerificationKeys::default();
     if let Some(key) = direct_key(request, sources)? {
         keys.tried.push(Credential {

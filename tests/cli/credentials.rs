@@ -427,6 +427,69 @@ fn every_flag_beats_its_variable_with_a_warning() {
     assert!(!stderr.contains("/nowhere"), "{stderr}");
 }
 
+/// Key-file entries named on the command line carry their own partner ID: an exported
+/// `SMILE_PARTNER_ID` neither re-signs them (`sign`) nor filters them out (`verify`), and is
+/// named in a warning. Beside a key given alone, or a key file the environment names, the
+/// variable is still the partner ID.
+#[test]
+fn smile_partner_id_does_not_override_key_file_entries_named_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &[]);
+    let from_env = "999-from-env";
+    let sign_with = |extra: &[&str], env_keys: bool| {
+        let mut cmd = smile_sec();
+        cmd.current_dir(dir.path())
+            .args(["sign", "--timestamp", TS, "--format", "json"])
+            .args(extra)
+            .env("SMILE_PARTNER_ID", from_env);
+        if env_keys {
+            cmd.env("SMILE_SEC_KEYS", "env-keys.json");
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{extra:?}: {stderr}");
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (printed["partner_id"].as_str().unwrap().to_owned(), stderr)
+    };
+    let unused = "smile-sec: warning: SMILE_PARTNER_ID is set but not used";
+    for typed in [
+        &["--keys", "flag-keys.json", "--key", "flag-keys.json"][..],
+        &["--keys", "flag-keys.json"],
+        &["--key", "env-keys.json"],
+    ] {
+        let (partner, stderr) = sign_with(typed, true);
+        assert_eq!(partner, PARTNER, "{typed:?}: {stderr}");
+        assert_eq!(
+            stderr.lines().filter(|l| l.starts_with(unused)).count(),
+            1,
+            "{typed:?}: {stderr}"
+        );
+        assert!(!stderr.contains(from_env), "{stderr}");
+    }
+    // Typed, the flag still picks the partner ID for an entry.
+    let (partner, _) = sign_with(&["--keys", "flag-keys.json", "--partner-id", "777"], false);
+    assert_eq!(partner, "777");
+    // The environment on both sides: the variable is the partner ID, quietly.
+    let (partner, stderr) = sign_with(&[], true);
+    assert_eq!((partner.as_str(), stderr.as_str()), (from_env, ""));
+
+    // verify: the typed key file's entry is tried, not filtered out by the variable.
+    let callback = format!(
+        r#"{{"signature":"{}","timestamp":"{TS}"}}"#,
+        signature(Source::KeysFlag)
+    );
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "flag-keys.json", "--now", NOW, "-"])
+        .env("SMILE_PARTNER_ID", from_env)
+        .write_stdin(callback)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.starts_with(unused), "{stderr}");
+}
+
 /// `--keys smile-keys.json` typed in the folder that holds it (as the README's first command
 /// does), or `SMILE_SEC_KEYS` naming the same file: one key file, not two sources, so nothing to
 /// warn about.
