@@ -94,10 +94,39 @@ impl Explainer {
         let Some(sig) = strict else {
             return self.explain_encoding(timestamp, signature);
         };
-        self.other_key(timestamp, &sig)
-            .or_else(|| self.partner_padding(timestamp, &sig))
-            .or_else(|| self.key_whitespace(timestamp, &sig))
-            .unwrap_or_else(unknown)
+        let mut matched = [
+            self.other_key(timestamp, &sig),
+            self.partner_padding(timestamp, &sig),
+            self.key_whitespace(timestamp, &sig),
+        ]
+        .into_iter()
+        .flatten();
+        let Some(first) = matched.next() else {
+            return unknown();
+        };
+        // Two causes that both make it match (the same key under two entries, say) are both
+        // named: the cause code is the first, the detail does not pretend it is certain.
+        let also: Vec<String> = matched.map(|other| other.detail).collect();
+        if also.is_empty() {
+            return first;
+        }
+        Explanation {
+            cause: first.cause,
+            detail: format!(
+                "{} changes each make it match, so none of them is certain: {}; or {}",
+                also.len() + 1,
+                first.detail,
+                also.join("; or ")
+            ),
+        }
+    }
+
+    /// For a `signature` that is not a JSON string at all (a number, `null`, an object).
+    pub fn not_a_string() -> Explanation {
+        Explanation {
+            cause: Cause::Unknown,
+            detail: "the signature is not a JSON string; Smile ID sends it as a string of padded standard base64, so something rewrote the callback".into(),
+        }
     }
 
     fn explain_encoding(&self, timestamp: &str, signature: &str) -> Explanation {

@@ -568,15 +568,16 @@ impl Worker {
     ) -> Checking {
         let verdict = self.verifier.check(&signed);
         let (signature, timestamp) = (signed.signature.as_str(), signed.timestamp.as_str());
+        let explained = matches!(
+            verdict.reason,
+            Reason::BadSignature | Reason::MalformedSignature
+        );
         let explanation = match (&self.explainer, signature, timestamp) {
-            (Some(explainer), Some(sig), Some(ts))
-                if matches!(
-                    verdict.reason,
-                    Reason::BadSignature | Reason::MalformedSignature
-                ) =>
-            {
+            (Some(explainer), Some(sig), Some(ts)) if explained => {
                 Some(Box::new(explainer.explain(ts, sig)))
             }
+            // A signature that is a number, `null` or an object: no spelling of it can match.
+            (Some(_), None, _) if explained => Some(Box::new(Explainer::not_a_string())),
             _ => None,
         };
         let accepted = verdict.accepted.is_some();

@@ -127,6 +127,52 @@ fn each_explain_cause() {
     }
 }
 
+/// When two causes both make the signature match (here one key under two entries, one copy with
+/// a trailing newline), the detail names both and claims neither as certain.
+#[test]
+fn two_causes_that_both_match_are_both_named() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let with_newline = format!("{PROD_KEY}\n");
+    let body = callback(&signed(&with_newline, "085", TS), TS, "1").to_string();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json", "--key", "live-server"])
+        .args(["--now", NOW, "--format", "json", "--explain"])
+        .env("PROD_KEY", PROD_KEY)
+        .env("PROD_KEY_2", &with_newline)
+        .env("SANDBOX_KEY", SANDBOX_KEY)
+        .write_stdin(body)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let result = &lines(&out)[0];
+    assert_eq!(result["explain"]["cause"], "other_key", "{result}");
+    let detail = result["explain"]["detail"].as_str().unwrap();
+    for named in ["none of them is certain", "live-mobile", "trailing newline"] {
+        assert!(detail.contains(named), "{named}: {detail}");
+    }
+    assert_no_leak(&out, &[PROD_KEY, SANDBOX_KEY, &signed(PROD_KEY, "085", TS)]);
+}
+
+/// A signature that is no string at all fails as `malformed_signature` like a badly spelt one, and
+/// is explained like one: no spelling of it can match.
+#[test]
+fn a_signature_that_is_not_a_string_is_explained_too() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    for value in ["12", "null", "[]", "{}", "true"] {
+        let body = format!(r#"{{"signature":{value},"timestamp":"{TS}"}}"#);
+        let out = run(dir.path(), &["--env", "production", "--explain"], body);
+        assert_eq!(out.status.code(), Some(1), "{value}");
+        let result = &lines(&out)[0];
+        assert_eq!(result["reason"], "malformed_signature", "{result}");
+        assert_eq!(result["explain"]["cause"], "unknown", "{result}");
+        let detail = result["explain"]["detail"].as_str().unwrap();
+        assert!(detail.contains("not a JSON string"), "{detail}");
+    }
+}
+
 #[test]
 fn explain_is_absent_without_the_flag_and_on_passes() {
     let dir = tempfile::tempdir().unwrap();
