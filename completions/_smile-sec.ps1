@@ -331,6 +331,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--upstream-timeout', '--upstream-timeout', [CompletionResultType]::ParameterName, 'Answer 504 when the upstream takes longer than DUR to answer')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections served at once; more wait until one closes')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Taken as on every command; the request log is JSON lines in both, since a log is read by machines')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

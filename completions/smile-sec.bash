@@ -790,7 +790,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__guard)
-            opts="-h -V --listen --upstream --path --partner-id --api-key-file --keys --key --env --allowlist --trusted-proxy --seen --max-age --max-future --max-body --header-timeout --body-timeout --upstream-timeout --max-connections --now --color --help --version"
+            opts="-h -V --listen --upstream --path --partner-id --api-key-file --keys --key --env --allowlist --trusted-proxy --seen --max-age --max-future --max-body --header-timeout --body-timeout --upstream-timeout --max-connections --now --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,6 +917,10 @@ _smile__sec() {
                     ;;
                 --now)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

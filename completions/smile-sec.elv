@@ -298,6 +298,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --upstream-timeout 'Answer 504 when the upstream takes longer than DUR to answer'
             cand --max-connections 'Connections served at once; more wait until one closes'
             cand --now 'Take this RFC 3339 time as now'
+            cand --format 'Taken as on every command; the request log is JSON lines in both, since a log is read by machines'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

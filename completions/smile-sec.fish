@@ -280,6 +280,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l body-timeo
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l upstream-timeout -d 'Answer 504 when the upstream takes longer than DUR to answer' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l max-connections -d 'Connections served at once; more wait until one closes' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l now -d 'Take this RFC 3339 time as now' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l format -d 'Taken as on every command; the request log is JSON lines in both, since a log is read by machines' -r -f -a "text\t'One JSON line per request'
+json\t'One JSON line per request'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -122,6 +122,20 @@ pub struct Args {
 
     #[command(flatten)]
     pub clock: ClockArgs,
+
+    /// Taken as on every command; the request log is JSON lines in both, since a log is read by
+    /// machines
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `--format`, which changes nothing here: one JSON line per request either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON line per request
+    Text,
+    /// One JSON line per request
+    Json,
 }
 
 /// A size: bytes, or a number with k/K/KiB (1024) or m/M/MiB (1024²), as nginx's

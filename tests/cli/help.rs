@@ -86,3 +86,40 @@ fn every_commands_help_is_the_whole_trees() {
         }
     }
 }
+
+/// Every command that does something (the leaves of the tree) takes `--format` with at least
+/// `text` and `json`, so a script can ask any of them for the same thing.
+#[test]
+fn every_command_takes_format_text_and_json() {
+    fn leaves(cmd: &clap::Command, path: &str, found: &mut Vec<(String, clap::Command)>) {
+        let subs: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            found.push((path.to_owned(), cmd.clone()));
+        }
+        for sub in subs {
+            leaves(sub, &format!("{path} {}", sub.get_name()), found);
+        }
+    }
+    let mut found = Vec::new();
+    leaves(&whole_tree(), "smile-sec", &mut found);
+    assert!(found.len() >= 12, "{:?}", found.iter().map(|f| &f.0));
+    for (path, cmd) in &found {
+        let format = cmd
+            .get_arguments()
+            .find(|a| a.get_long() == Some("format"))
+            .unwrap_or_else(|| panic!("{path} takes no --format"));
+        let values: Vec<String> = format
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        for wanted in ["text", "json"] {
+            assert!(values.iter().any(|v| v == wanted), "{path}: {values:?}");
+        }
+        let default: Vec<_> = format.get_default_values().iter().collect();
+        assert_eq!(default, ["text"], "{path}");
+    }
+}
