@@ -14,7 +14,7 @@ pub(crate) const EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
 pub(crate) enum Found {
     Stdin,
     File(PathBuf),
-    /// Not read, on purpose (a symlink inside a walked directory); worth a warning.
+    /// Not read, on purpose (a symlink or a FIFO inside a walked directory); worth a warning.
     Skipped(PathBuf, &'static str),
     /// Could not be listed or examined.
     Unreadable(PathBuf, io::Error),
@@ -61,6 +61,12 @@ fn walk(dir: &Path, visit: &mut dyn FnMut(Found) -> io::Result<()>) -> io::Resul
             Ok(kind) if kind.is_file() && has_callback_extension(&path) => {
                 visit(Found::File(path))?
             }
+            // A FIFO would hang the walk on a writer that never comes; a socket or device is no
+            // saved callback. Named like one, it is worth a word rather than silence.
+            Ok(_) if has_callback_extension(&path) => visit(Found::Skipped(
+                path,
+                "not a regular file (a FIFO, socket or device) not read",
+            ))?,
             Ok(_) => {}
         }
     }
@@ -86,7 +92,17 @@ mod tests {
             fs::write(root.join(name), "{}").unwrap();
         }
         #[cfg(unix)]
-        std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+        {
+            std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+            let fifo = std::process::Command::new("mkfifo")
+                .arg(root.join("e.json"))
+                .status()
+                .unwrap();
+            assert!(fifo.success());
+            // A socket named like a callback, and one that is not: only the first is named.
+            let _socket = std::os::unix::net::UnixListener::bind(root.join("f.json")).unwrap();
+            let _other = std::os::unix::net::UnixListener::bind(root.join("g.sock")).unwrap();
+        }
         let mut seen = Vec::new();
         expand(&[root.to_owned()], &mut |found| {
             seen.push(match found {
@@ -99,7 +115,7 @@ mod tests {
         .unwrap();
         let mut expected = vec!["a.ndjson", "b/z.jsonl", "c.json"];
         if cfg!(unix) {
-            expected.push("skip loop");
+            expected.extend(["skip e.json", "skip f.json", "skip loop"]);
         }
         assert_eq!(seen, expected);
     }
