@@ -168,7 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => None,
         Some(spec) => Some({
             store_notices_told(spec);
-            let store = store::open(spec, window)
+            let store = store::open(spec, window, now)
                 .map_err(store_error)
                 .context("--seen")?;
             StoreThread::start(store, now).context("--seen: cannot start the store's thread")?

@@ -1026,3 +1026,34 @@ fn an_imported_record_catches_replays() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Entries imported without an expiry get one from the first run with a window, dated by that
+/// run's now (or the clock, whichever is earlier) as on SQLite: a run told a now long before the
+/// clock still catches a replay of an imported callback on both engines.
+#[test]
+fn imported_entries_are_dated_by_the_runs_now_on_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let original = callback(&ts(6, 1), "original");
+    let pair = PairId::of(&DecodedSignature::parse(&signed(&ts(6, 1))).unwrap());
+    let body = item_digest(original.as_bytes()).unwrap();
+    let record = json!({
+        "timestamp": ts(6, 1),
+        "pair": hex(&pair.0),
+        "body": hex(&body.0),
+        "seen_at": "2026-11-20T09:59:00.000Z"
+    });
+    std::fs::write(d.join("seen.ndjson"), format!("{record}\n")).unwrap();
+    for (store, _redis) in sqlite_and_redis(d) {
+        let out = seen(d, &["import", &store, "seen.ndjson"]);
+        assert_eq!(out.status.code(), Some(0), "{store}: {out:?}");
+        let ran = run(d, &store, callback(&ts(6, 1), "forged"));
+        assert_eq!(ran.results[0]["reason"], "replayed", "{store}");
+        let ran = run(d, &store, original.clone());
+        assert_eq!(
+            (&ran.results[0]["reason"], &ran.summary["duplicates"]),
+            (&json!("ok"), &json!(1)),
+            "{store}"
+        );
+    }
+}

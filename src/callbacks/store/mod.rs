@@ -261,24 +261,31 @@ pub trait ReplayStore: Send {
 
 /// Opens (a missing SQLite path: creates) the store `spec` names, for a run with `window`: a
 /// path is an SQLite file, a `redis://` or `rediss://` URL a Redis server. The store widens the
-/// window it keeps entries by to cover this run's.
-pub fn open(spec: &str, window: Window) -> Result<Box<dyn ReplayStore>, StoreError> {
-    open_with(spec, Some(window), true)
+/// window it keeps entries by to cover this run's; `now` is the run's.
+pub fn open(
+    spec: &str,
+    window: Window,
+    now: DateTime<Utc>,
+) -> Result<Box<dyn ReplayStore>, StoreError> {
+    open_with(spec, Some(window), true, now)
 }
 
 /// Opens the store `spec` names for looking after it (`seen` commands): its window is left as
 /// it is, and a missing SQLite path is created only when `create` says so.
 pub fn open_unwindowed(spec: &str, create: bool) -> Result<Box<dyn ReplayStore>, StoreError> {
-    open_with(spec, None, create)
+    open_with(spec, None, create, Utc::now())
 }
 
 fn open_with(
     spec: &str,
     window: Option<Window>,
     create: bool,
+    now: DateTime<Utc>,
 ) -> Result<Box<dyn ReplayStore>, StoreError> {
     if is_redis_url(spec) {
-        Ok(Box::new(redis::RedisStore::open(spec, window, create)?))
+        Ok(Box::new(redis::RedisStore::open(
+            spec, window, create, now,
+        )?))
     } else if let Some(why) = not_a_path(spec) {
         Err(StoreError {
             kind: ErrorKind::Invalid,

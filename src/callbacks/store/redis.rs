@@ -50,6 +50,10 @@ pub struct RedisStore {
     body_key: BodyKey,
     /// The window this run set keys' expiry by (the store's widest, as last read).
     keeps: Keeps,
+    /// The run's now when the store was opened (`--now`, else the clock then). Entries re-dated
+    /// when the window grows are dated by the earlier of it and the clock: a replay of an entry
+    /// still passes freshness for a run told an earlier now, so the entry must live that long.
+    opened_now: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -72,10 +76,15 @@ struct Value_ {
 }
 
 impl RedisStore {
-    /// Opens the store at `url` for a run with `window`, or (`None`) to look after it: then
-    /// nothing is written unless `create` (an import) asks for it, and a database that holds no
-    /// store is an error.
-    pub fn open(url: &str, window: Option<Window>, create: bool) -> Result<Self, StoreError> {
+    /// Opens the store at `url` for a run with `window` whose now is `now`, or (`None`) to look
+    /// after it: then nothing is written unless `create` (an import) asks for it, and a database
+    /// that holds no store is an error.
+    pub fn open(
+        url: &str,
+        window: Option<Window>,
+        create: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Self, StoreError> {
         if names_password_in_options(url) {
             // Not repeated: it holds the password.
             return Err(StoreError {
@@ -131,6 +140,7 @@ impl RedisStore {
             password,
             body_key: BodyKey::new(&salt),
             keeps,
+            opened_now: now,
         };
         if let Some(window) = window {
             store.widen(window)?;
@@ -307,12 +317,13 @@ impl RedisStore {
                 .map_err(|e| self.fail(e))?;
             if done.is_some() {
                 let old = std::mem::replace(&mut self.keeps, wider);
-                return self.redate_all(old, Utc::now());
+                return self.redate_all(old, self.opened_now.min(Utc::now()));
             }
         }
     }
 
-    /// Sets every entry's expiry by the kept window, after it grew from `old`.
+    /// Sets every entry's expiry by the kept window, after it grew from `old`; `now`: the moment
+    /// entries without an expiry so far are dated from.
     fn redate_all(&mut self, old: Keeps, now: DateTime<Utc>) -> Result<(), StoreError> {
         let grown = match (old.span_ms(), self.keeps.span_ms()) {
             (Some(old), Some(new)) => Some(new - old),
@@ -464,6 +475,8 @@ impl ReplayStore for RedisStore {
     }
 
     fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
+        // A now ahead of the clock must not shorten what the clock still needs kept.
+        let now = now.min(Utc::now());
         let mut pipe = redis::pipe();
         for entry in entries {
             let seen_at = ms_ceil(entry.seen_at);
