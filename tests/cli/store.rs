@@ -935,6 +935,8 @@ fn foreign_files_are_refused_and_left_untouched() {
         ("redis:127.0.0.1:6379", "written like a URL"),
         ("redis:/:hunter2@127.0.0.1/0", "written like a URL"),
         ("http://127.0.0.1/0", "written like a URL"),
+        // SQLite would read it as naming real.db, another file than the one checked.
+        ("file:real.db", "SQLite URI"),
         ("-", "standard input"),
     ];
     if cfg!(unix) {

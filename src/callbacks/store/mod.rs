@@ -323,6 +323,10 @@ fn not_a_path(spec: &str) -> Option<&'static str> {
         Some("a replay store cannot be standard input")
     } else if lower.contains("://") || lower.starts_with("redis:") || lower.starts_with("rediss:") {
         Some("the store is written like a URL, but not redis:// or rediss://")
+    } else if lower.starts_with("file:") {
+        // SQLite reads `file:NAME` as a URI naming another file (NAME), so the store checked
+        // and the store written would differ; `./file:NAME` names a file of that name.
+        Some("the store is written like an SQLite URI (file:...); give the path itself")
     } else {
         None
     }
