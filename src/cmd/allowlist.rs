@@ -422,29 +422,37 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
         None => format!("the built-in list ({BUILT_IN_DATE})"),
     };
     let mut out = Printer::new();
-    match args.format {
-        Format::Text => out.text_block(&text)?,
-        Format::Json => {
-            for (ip, env) in found.entries() {
+    let printed = match args.format {
+        Format::Text => out.text_block(&text),
+        Format::Json => found
+            .entries()
+            .try_for_each(|(ip, env)| {
                 out.json(&EntryLine {
                     kind: "entry",
                     entry: format!("{ip}/32"),
                     label: Some(env.as_str()),
-                })?;
-            }
-            out.json(&FetchSummary {
-                kind: "summary",
-                entries: found.entries().count(),
-                source: &shown_source,
-                read_at: &read_at,
-                compared_with: &against,
-                same: added.is_empty() && removed.is_empty(),
-                added: &added,
-                removed: &removed,
-            })?;
-        }
+                })
+            })
+            .and_then(|()| {
+                out.json(&FetchSummary {
+                    kind: "summary",
+                    entries: found.entries().count(),
+                    source: &shown_source,
+                    read_at: &read_at,
+                    compared_with: &against,
+                    same: added.is_empty() && removed.is_empty(),
+                    added: &added,
+                    removed: &removed,
+                })
+            }),
     }
-    out.flush()?;
+    .and_then(|()| out.flush());
+    match printed {
+        // A closed output (`| head`) still gets the comparison's verdict, on stderr and in the
+        // exit status: `set -o pipefail` must never turn a changed list into success.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
     if added.is_empty() && removed.is_empty() {
         output::note(format_args!("the published list is the same as {against}"));
         return Ok(Outcome::Pass);

@@ -441,7 +441,50 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     let client = Client::new(args.timeout);
     let mut out = Printer::new();
     let mut tally = Tally::default();
+    // The verdict of the rows printed so far: what a closed output (`| head -2`) ends with, so
+    // that `set -o pipefail` never turns a failed case it showed into success.
     let mut outcome = Outcome::Pass;
+    let printed = probe_cases(&args, &plan, &client, &mut out, &mut tally, &mut outcome);
+    match printed {
+        Err(e) if output::is_broken_pipe(&e) => return Ok(outcome),
+        other => other?,
+    }
+    let summary = match args.format {
+        Format::Text => out.line(format_args!("")).and_then(|()| {
+            out.line(format_args!(
+                "{} cases: {} pass, {} warn, {} fail, {} error{}{}",
+                tally.cases,
+                tally.pass,
+                tally.warn,
+                tally.fail,
+                tally.errors,
+                if tally.errors == 1 { "" } else { "s" },
+                if args.lenient { " (lenient)" } else { "" }
+            ))
+        }),
+        Format::Json => out.json(&ProbeSummary {
+            kind: "summary",
+            url: &http::shown(&args.url),
+            strict: !args.lenient,
+            tally,
+        }),
+    }
+    .and_then(|()| out.flush());
+    match summary {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(outcome),
+        other => other.map(|()| outcome).map_err(Into::into),
+    }
+}
+
+/// Sends each case and prints its row; `outcome` takes each row's verdict once it is printed.
+fn probe_cases(
+    args: &ProbeArgs,
+    plan: &probe::Plan,
+    client: &Client,
+    out: &mut Printer,
+    tally: &mut Tally,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
     for request in &plan.requests {
         let answer = client.post_json(&args.url, &request.body);
         let answer: Option<Response> = match answer {
@@ -461,7 +504,6 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             .and_then(|r| plan.watch.find(&r.body, request.signature.as_deref()));
         let judged = probe::judge(request.case, status, leak, !args.lenient);
         tally.add(judged.verdict);
-        outcome = outcome.worst(judged.verdict.outcome());
         let elapsed = answer.as_ref().map(|r| r.elapsed);
         match args.format {
             Format::Text => {
@@ -505,28 +547,7 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
             })?,
         }
         out.flush()?;
+        *outcome = outcome.worst(judged.verdict.outcome());
     }
-    match args.format {
-        Format::Text => {
-            out.line(format_args!(""))?;
-            out.line(format_args!(
-                "{} cases: {} pass, {} warn, {} fail, {} error{}{}",
-                tally.cases,
-                tally.pass,
-                tally.warn,
-                tally.fail,
-                tally.errors,
-                if tally.errors == 1 { "" } else { "s" },
-                if args.lenient { " (lenient)" } else { "" }
-            ))?;
-        }
-        Format::Json => out.json(&ProbeSummary {
-            kind: "summary",
-            url: &http::shown(&args.url),
-            strict: !args.lenient,
-            tally,
-        })?,
-    }
-    out.flush()?;
-    Ok(outcome)
+    Ok(())
 }

@@ -157,6 +157,33 @@ fn a_page_without_a_whole_list_exits_2_and_writes_nothing() {
     assert_eq!(fetch(&["--source", &closed]).0, Some(2));
 }
 
+/// Printed into a pipe already closed (`| head` gone), a changed list still exits 1 and says what
+/// changed on stderr: under `set -o pipefail` a changed list never reads as the same one.
+#[test]
+fn a_changed_list_into_a_closed_pipe_still_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("security-overview.html");
+    let mut production = PRODUCTION.to_vec();
+    production[3] = "52.213.46.99";
+    std::fs::write(&saved, page(&production, &SANDBOX)).unwrap();
+    for format in ["text", "json"] {
+        let (read_end, write_end) = std::io::pipe().unwrap();
+        drop(read_end);
+        let out = crate::common::smile_sec_process()
+            .args(["allowlist", "fetch", "--now", FRESH, "--format", format])
+            .arg("--source")
+            .arg(&saved)
+            .env_remove("SMILE_SEC_ALLOWLIST")
+            .stdout(write_end)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
+        assert!(stderr.contains("52.213.46.99/32"), "{format}: {stderr}");
+        assert!(!stderr.contains("error"), "{format}: {stderr}");
+    }
+}
+
 #[test]
 fn a_saved_copy_is_read_from_a_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -266,6 +266,29 @@ fn probe_refuse_everything_endpoint_fails_on_the_valid_case() {
     );
 }
 
+/// `probe ... | head -1` under `set -o pipefail`: the first row printed is the failed `valid` case
+/// (after the header in text), so the run exits 1 even though the rest met a closed pipe; the
+/// closed pipe itself is never an error.
+#[test]
+fn probe_into_a_closed_pipe_exits_with_the_verdict_of_what_it_printed() {
+    let url = serve(refuse_all());
+    for format in ["text", "json"] {
+        let script = format!(
+            "set -o pipefail; '{}' callback probe '{url}' --partner-id {PARTNER} --format {format} | head -1 >/dev/null",
+            crate::common::binary().display()
+        );
+        let mut cmd = std::process::Command::new("bash");
+        crate::common::scrub(&mut cmd)
+            .arg("-c")
+            .arg(script)
+            .env("SMILE_API_KEY", KEY);
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
+        assert!(!stderr.contains("error"), "{format}: {stderr}");
+    }
+}
+
 #[test]
 fn probe_flags_an_endpoint_that_leaks_the_expected_signature_without_printing_it() {
     let leaked = Arc::new(Mutex::new(Vec::new()));
