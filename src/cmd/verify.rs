@@ -124,6 +124,36 @@ struct Summary {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let (worker, report) = prepare(&args).inspect_err(|e| {
+        // No callback was read: the CI report still says why (the summary, a JUnit document).
+        let junit = args.format == ResultFormat::Junit;
+        if let Err(written) = verify::unusable(junit, &format!("{e:#}")) {
+            output::warn(format_args!("cannot report the error as asked: {written}"));
+        }
+    })?;
+    let paths = args.paths;
+    // Piece buffers go back from the collector to the reader, to be filled again.
+    let (recycle, recycled) = mpsc::channel();
+    let mut skipped = Vec::new();
+    let run = pipeline::run_ordered(
+        pipeline::default_workers(),
+        |emit| produce(&paths, emit, &recycled, &mut skipped),
+        |batch| worker.check(batch),
+        |results| report.collect(&worker, results, &recycle),
+    );
+    for path in &skipped {
+        output::warn(format_args!("{path}"));
+    }
+    let (summary, outcome, closed) = run?;
+    if summary.checked == 0 && summary.errors == 0 && !closed {
+        output::item_error(format_args!("no callbacks found in the input"));
+        return Ok(Outcome::Error);
+    }
+    Ok(outcome)
+}
+
+/// Everything a run needs before it reads a callback: the keys, the verdicts' rules, the store.
+fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if reads_stdin
         && args
@@ -196,7 +226,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         rendered: Vec::new(),
         failures: StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]),
     };
-    let paths = args.paths;
     let worker = Worker {
         verifier,
         explainer,
@@ -207,24 +236,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         fingerprints: fingerprints.clone(),
         format: args.format,
     };
-    // Piece buffers go back from the collector to the reader, to be filled again.
-    let (recycle, recycled) = mpsc::channel();
-    let mut skipped = Vec::new();
-    let run = pipeline::run_ordered(
-        pipeline::default_workers(),
-        |emit| produce(&paths, emit, &recycled, &mut skipped),
-        |batch| worker.check(batch),
-        |results| report.collect(&worker, results, &recycle),
-    );
-    for path in &skipped {
-        output::warn(format_args!("{path}"));
-    }
-    let (summary, outcome, closed) = run?;
-    if summary.checked == 0 && summary.errors == 0 && !closed {
-        output::item_error(format_args!("no callbacks found in the input"));
-        return Ok(Outcome::Error);
-    }
-    Ok(outcome)
+    Ok((worker, report))
 }
 
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).

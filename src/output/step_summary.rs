@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::fs::OpenOptions;
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use super::escape_controls;
 
@@ -72,9 +72,32 @@ impl StepSummary {
         let Some(path) = std::env::var_os(STEP_SUMMARY_ENV).filter(|p| !p.is_empty()) else {
             return Ok(());
         };
-        let mut file = OpenOptions::new().append(true).create(true).open(path)?;
-        file.write_all(self.render(all_clear, totals).as_bytes())
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)?;
+        // Whatever an earlier step left unfinished, the title starts a line of its own, or it
+        // would not be read as a heading.
+        let mut text = String::new();
+        if ends_mid_line(&mut file)? {
+            text.push('\n');
+        }
+        text.push_str(&self.render(all_clear, totals));
+        file.write_all(text.as_bytes())
     }
+}
+
+/// Whether `file` is not empty and its last byte is not a newline.
+fn ends_mid_line(file: &mut std::fs::File) -> io::Result<bool> {
+    let length = file.metadata()?.len();
+    if length == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8; 1];
+    file.seek(SeekFrom::Start(length - 1))?;
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
 /// Text shown as itself in Markdown: control characters made visible, every ASCII punctuation

@@ -3,10 +3,13 @@
 //! what a large run prints), and its collector writes the ones the replay judgement changed; both
 //! go through [`ResultFormat::write`], so there is one renderer per format.
 
+use std::io;
+
 use serde::Serialize;
 
 use super::junit::{self, CaseOutcome};
-use super::{Tone, push_escaped, verdict};
+use super::step_summary::StepSummary;
+use super::{Printer, Tone, push_escaped, verdict};
 use crate::callbacks::explain::Explanation;
 use crate::callbacks::verdict::{Reason, Verdict};
 use crate::ingest::fast::scan;
@@ -226,6 +229,29 @@ pub fn junit_unreadable(message: &str, out: &mut Vec<u8>) {
         message,
         "",
     );
+}
+
+/// A run that could not start (no usable key, a store that cannot be opened): `--format junit`
+/// still gives a document, with the error as its one errored case, and the job summary says why,
+/// so that a CI report names the cause rather than showing nothing.
+pub fn unusable(junit: bool, message: &str) -> io::Result<()> {
+    if junit {
+        let mut suite = junit::Suite::new("smile-sec verify");
+        suite.case(
+            JUNIT_CLASS,
+            "setup",
+            CaseOutcome::Errored,
+            "unusable",
+            message,
+            "",
+        );
+        let mut out = Printer::new();
+        suite.write(&mut out)?;
+        out.flush()?;
+    }
+    let mut summary = StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]);
+    summary.row(&[&"(no callback read)", &"unusable", &message]);
+    summary.append_if_requested("", "verify could not start")
 }
 
 /// A JSON string: as it is when nothing in it needs escaping (nearly always), else serde_json's.

@@ -344,3 +344,54 @@ fn verify_appends_its_failures_to_the_job_summary() {
         "{md}"
     );
 }
+
+/// A verify that cannot start (no usable key here) still leaves a CI report: a JUnit document
+/// with the error as its one errored case, and a summary row saying why.
+#[test]
+fn a_verify_that_cannot_start_is_an_errored_case_and_a_summary_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--format", "junit", "-"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    validate_junit(&xml);
+    let junit = parse_junit(&xml);
+    assert_eq!(junit.cases, [("setup".into(), Some("unusable".into()))]);
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(written.contains("| unusable | no API key |"), "{written}");
+    assert!(written.contains("verify could not start"), "{written}");
+    // Text output: stdout stays empty, the summary gets its row all the same.
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "-"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let again = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(again.matches("| unusable |").count(), 2, "{again}");
+}
+
+/// A summary file an earlier step left without a final newline: the title still starts a line
+/// of its own, so it still reads as a heading.
+#[test]
+fn the_summary_title_starts_a_line_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "written by an earlier step").unwrap();
+    let out = verify(&[], &[], Some(&summary));
+    assert_eq!(out.status.code(), Some(1));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.starts_with("written by an earlier step\n### smile\\-sec verify\n"),
+        "{md}"
+    );
+}
