@@ -135,7 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'The key file [default: ./smile-keys.json when it exists]')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Maximum key age, in whole days (90d), for every key (overrides the file''s policy.max_age_days and its per-environment overrides)')
-            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'The former spelling of --max-age, as a number of days; still taken for one release')
+            [CompletionResult]::new('--max-age-days', '--max-age-days', [CompletionResultType]::ParameterName, 'Maximum key age as a number of days: the same as --max-age Nd')
             [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest severity that makes the run exit 1')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')

@@ -123,7 +123,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --keys 'The key file [default: ./smile-keys.json when it exists]'
             cand --now 'Take this RFC 3339 time as now'
             cand --max-age 'Maximum key age, in whole days (90d), for every key (overrides the file''s policy.max_age_days and its per-environment overrides)'
-            cand --max-age-days 'The former spelling of --max-age, as a number of days; still taken for one release'
+            cand --max-age-days 'Maximum key age as a number of days: the same as --max-age Nd'
             cand --warn-days 'Warn this many days before a key falls due, for every key (overrides the file''s policy.warn_days and its per-environment overrides)'
             cand --fail-on 'The lowest severity that makes the run exit 1'
             cand --format 'Output format'

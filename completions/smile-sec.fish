@@ -134,7 +134,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and __fis
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l keys -d 'The key file [default: ./smile-keys.json when it exists]' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age -d 'Maximum key age, in whole days (90d), for every key (overrides the file\'s policy.max_age_days and its per-environment overrides)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'The former spelling of --max-age, as a number of days; still taken for one release' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l max-age-days -d 'Maximum key age as a number of days: the same as --max-age Nd' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l warn-days -d 'Warn this many days before a key falls due, for every key (overrides the file\'s policy.warn_days and its per-environment overrides)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand audit" -l fail-on -d 'The lowest severity that makes the run exit 1' -r -f -a "fail\t'Exit 1 on an unmuted failure'
 warn\t'Exit 1 on an unmuted warning or failure'"

@@ -96,7 +96,7 @@ The key file (JSON; an unknown field is an error that names it):
 /// warning. A finding named by a current mute (until that date, inclusive) is reported as muted
 /// and does not count.
 ///
-/// max_age_days and warn_days come from --max-age / --warn-days, else the key file's policy
+/// max_age_days and warn_days come from --max-age (or --max-age-days) / --warn-days, else the key file's policy
 /// for the key's environment ("policy": {"production": {"max_age_days": 60}}), else its
 /// top-level policy, else 90 and 14.
 ///
@@ -117,8 +117,8 @@ pub struct Args {
     #[arg(long, value_name = "DUR", value_parser = parse_max_age, conflicts_with = "max_age_days")]
     pub max_age: Option<u32>,
 
-    /// The former spelling of --max-age, as a number of days; still taken for one release
-    #[arg(long, value_name = "N", hide = true, value_parser = clap::value_parser!(u32).range(1..=i64::from(audit::MAX_POLICY_DAYS)))]
+    /// Maximum key age as a number of days: the same as --max-age Nd
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(audit::MAX_POLICY_DAYS)))]
     pub max_age_days: Option<u32>,
 
     /// Warn this many days before a key falls due, for every key (overrides the file's
