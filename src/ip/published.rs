@@ -53,7 +53,8 @@ impl std::error::Error for NotFound {}
 impl Published {
     /// Reads the addresses out of a page. Each IPv4 address in dotted decimal is given to the
     /// environment named last before it (`Production`/`Live`, `Sandbox`/`Test`), when that name
-    /// is near; addresses far from any name are not taken.
+    /// is near and no table, list or heading ended between them; addresses far from any name
+    /// are not taken.
     pub fn from_page(page: &str) -> Result<Published, NotFound> {
         let text = page_text(page);
         let lower = text.to_ascii_lowercase();
@@ -62,6 +63,11 @@ impl Published {
         let bytes = lower.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
+            if bytes[i] == END_OF_LIST as u8 {
+                current = None;
+                i += 1;
+                continue;
+            }
             let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
             if word_start {
                 for (word, env) in [
@@ -176,9 +182,34 @@ fn strict_ipv4(token: &str) -> Option<Ipv4Addr> {
     }
 }
 
+/// Put in a page's text where a block that holds a list ends: the end of a table or a list, a
+/// heading or a rule, or a blank line in a text copy. An address after it belongs to no
+/// environment named before it (a status page's address in the paragraph after the table).
+const END_OF_LIST: char = '\u{1}';
+
+/// Tag starts (lower-case) that end a list: closing a table or a list, opening a heading or a
+/// rule. Not a paragraph, cell or item: a list may be written one address to each.
+const LIST_ENDING_TAGS: [&str; 10] = [
+    "</table", "</ul", "</ol", "<h1", "<h2", "<h3", "<h4", "<h5", "<h6", "<hr",
+];
+
 /// The text of a page: tags and scripts dropped (each tag read as a space, so that table cells
-/// stay apart), the usual entities decoded.
+/// stay apart, and [`END_OF_LIST`] where a list's block ends), the usual entities decoded. A
+/// copy without tags is text: there, a blank line ends a list.
 fn page_text(page: &str) -> String {
+    if !page.contains('<') {
+        return page
+            .lines()
+            .map(|line| {
+                if line.trim().is_empty() {
+                    END_OF_LIST.to_string()
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     let mut text = String::with_capacity(page.len());
     let mut rest = page;
     while let Some(open) = rest.find('<') {
@@ -190,6 +221,16 @@ fn page_text(page: &str) -> String {
             .take(8)
             .collect::<String>()
             .to_ascii_lowercase();
+        let ends_list = LIST_ENDING_TAGS.iter().any(|tag| {
+            lower_start.starts_with(tag)
+                && lower_start[tag.len()..]
+                    .bytes()
+                    .next()
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+        });
+        if ends_list {
+            text.push(END_OF_LIST);
+        }
         let skip_to = if lower_start.starts_with("<script") {
             find_ci(after, "</script>").map(|e| e + "</script>".len())
         } else if lower_start.starts_with("<style") {
@@ -249,6 +290,31 @@ mod tests {
         let (added, removed) = found.compare(&Allowlist::built_in(None));
         assert!(added.is_empty());
         assert_eq!(removed.len(), 5);
+    }
+
+    /// An address in the block after the list, however near, is no callback source.
+    #[test]
+    fn an_address_after_the_list_ends_is_not_taken() {
+        let built_in = Allowlist::built_in(None);
+        let close = |page: &str| {
+            let found = Published::from_page(page).unwrap();
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{page}");
+        };
+        close(&TABLE.replace(
+            "</table><p>Version",
+            "</table><p>Our status page is at 9.9.9.9.</p><p>Version",
+        ));
+        close(
+            "<h3>Production</h3><ul><li>34.240.137.52</li><li>44.230.128.108</li><li>52.36.32.43</li>\
+             <li>52.213.46.74</li></ul> Status: 9.9.9.9 <h3>Sandbox</h3><p>35.166.227.53</p>\
+             <p>44.246.19.66</p><p>54.246.37.255</p><p>99.81.237.141</p><h3>Status</h3>8.8.8.8",
+        );
+        close(
+            "Production: 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74\n\
+             Sandbox: 35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141\n\
+             \n\
+             Status page: 9.9.9.9\n",
+        );
     }
 
     #[test]
