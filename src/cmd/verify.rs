@@ -49,9 +49,9 @@ use crate::output::{self, Printer};
                        is ok too, marked as a duplicate)
   bad_signature        well-formed, but no candidate key signed it: forged, altered, or the wrong
                        key (--explain says which)
-  missing_signature    no top-level string `signature`
-  missing_timestamp    no top-level string `timestamp`
-  malformed_signature  not 44 characters of canonical padded standard base64
+  missing_signature    no top-level `signature`
+  missing_timestamp    no top-level `timestamp`, or it is not a string
+  malformed_signature  not 44 characters of canonical padded standard base64 (or not a string)
   stale                correctly signed, but older than now minus --max-age
   future               correctly signed, but dated after now plus --max-future
   bad_timestamp        correctly signed, but its timestamp cannot be read as a time for freshness
