@@ -253,8 +253,7 @@ impl LeakWatch {
                 key_forms.extend(json_string_forms(text));
             }
             // A server that logs or echoes the key "safely" still gives it away: in hex, either
-            // case; URL-encoded; every character \u-escaped; lowercased; or cut by one character
-            // (a truncated echo, or a key whose last character was dropped by a quoting bug).
+            // case; URL-encoded; every character \u-escaped; lowercased; or in part (below).
             let hex_lower = hex::encode(raw);
             key_forms.push(hex_lower.to_uppercase().into_bytes());
             key_forms.push(hex_lower.into_bytes());
@@ -266,11 +265,12 @@ impl LeakWatch {
             }
             key_forms.push(raw.to_ascii_lowercase());
             key_forms.push(raw.to_ascii_uppercase());
-            if raw.len() > MIN_KEY_SEARCH_LEN {
-                let cut = std::str::from_utf8(raw).map_or(raw.len() - 1, |text| {
-                    text.char_indices().last().map_or(0, |(at, _)| at)
-                });
-                key_forms.push(raw[..cut].to_vec());
+            // Any run of more than half the key gives most of it away: an echo cut short, a key
+            // whose last character a quoting bug dropped, one masked at its start. Masking that
+            // shows a few characters (the last four) stays under it.
+            let run = (raw.len() / 2 + 1).max(MIN_KEY_SEARCH_LEN);
+            for start in 0..=raw.len().saturating_sub(run) {
+                key_forms.push(raw[start..start + run].to_vec());
             }
         }
         // base64 is a third longer, so it is searched for from 6-byte keys on.
@@ -660,6 +660,16 @@ mod tests {
             said(format!("k={}", STANDARD_NO_PAD.encode(key.expose()))),
             Some(Leak::ApiKey)
         );
+        // In part: cut at either end, masked at the start; but not the last four characters.
+        for part in [
+            "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f",
+            "c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8",
+            "****-4d5e-6f70-8192-a3b4c5d6e7f8",
+            "0c1b2a39-4d5e-6f70-8192-****",
+        ] {
+            assert_eq!(said(format!("key={part}")), Some(Leak::ApiKey), "{part}");
+        }
+        assert_eq!(said("key=****************************e7f8".into()), None);
         assert_eq!(said("invalid signature".into()), None);
         // Echoing the signature the request carried gives nothing away.
         assert_eq!(said(format!("got {}", sent.unwrap())), None);
@@ -694,8 +704,15 @@ mod tests {
                 "{echoed}"
             );
         }
-        // Cut by two characters it is no longer the key's own spelling.
-        assert_eq!(w.find(&text.as_bytes()[..text.len() - 2], None), None);
+        // Half of it, or the last few characters as masking shows them, give too little away to
+        // tell from chance.
+        let half = text.len() / 2;
+        assert_eq!(w.find(&text.as_bytes()[..half], None), None);
+        assert_eq!(w.find(&text.as_bytes()[text.len() - half..], None), None);
+        assert_eq!(
+            w.find(&text.as_bytes()[..half + 1], None),
+            Some(Leak::ApiKey)
+        );
         assert!(!format!("{w:?}").contains("0c1b"));
     }
 
