@@ -422,18 +422,7 @@ pub(crate) fn step_summary(report: &Report, path: &Path, fail_on: Severity) -> i
 /// a CI report names the cause rather than showing nothing.
 pub(crate) fn unusable(junit: bool, message: &str) -> io::Result<()> {
     if junit {
-        let mut suite = Suite::new("smile-sec audit");
-        suite.case(
-            "smile-sec.audit",
-            "key file",
-            CaseOutcome::Errored,
-            "unusable",
-            message,
-            "",
-        );
-        let mut out = Printer::new();
-        suite.write(&mut out)?;
-        out.flush()?;
+        super::junit::print_unusable("smile-sec audit", "smile-sec.audit", "key file", message)?;
     }
     let mut summary = StepSummary::new(
         "smile-sec audit",

@@ -78,6 +78,23 @@ impl Suite {
     }
 }
 
+/// Prints, for a run that could not start, a document whose one case is errored as `unusable`
+/// with `message`: a CI report then names the cause rather than showing nothing.
+pub fn print_unusable(suite: &str, classname: &str, case: &str, message: &str) -> io::Result<()> {
+    let mut document = Suite::new(suite);
+    document.case(
+        classname,
+        case,
+        CaseOutcome::Errored,
+        "unusable",
+        message,
+        "",
+    );
+    let mut out = Printer::new();
+    document.write(&mut out)?;
+    out.flush()
+}
+
 /// Writes one `<testcase>`. `kind` (a reason or finding code) and `message` describe a failure or
 /// error and are left out of a passed case; `details` is free text inside the element. For
 /// output rendered piece by piece (`verify`'s workers), then put together by [`write_document`].

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::junit::{self, CaseOutcome};
 use super::step_summary::StepSummary;
-use super::{Printer, Tone, push_escaped, verdict};
+use super::{Tone, push_escaped, verdict};
 use crate::callbacks::explain::Explanation;
 use crate::callbacks::verdict::{Reason, Verdict};
 use crate::ingest::fast::scan;
@@ -236,18 +236,7 @@ pub fn junit_unreadable(message: &str, out: &mut Vec<u8>) {
 /// so that a CI report names the cause rather than showing nothing.
 pub fn unusable(junit: bool, message: &str) -> io::Result<()> {
     if junit {
-        let mut suite = junit::Suite::new("smile-sec verify");
-        suite.case(
-            JUNIT_CLASS,
-            "setup",
-            CaseOutcome::Errored,
-            "unusable",
-            message,
-            "",
-        );
-        let mut out = Printer::new();
-        suite.write(&mut out)?;
-        out.flush()?;
+        junit::print_unusable("smile-sec verify", JUNIT_CLASS, "setup", message)?;
     }
     let mut summary = StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]);
     summary.row(&[&"(no callback read)", &"unusable", &message]);
