@@ -78,7 +78,7 @@ pub struct Args {
 
     /// Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`;
     /// only the entries labelled with --env are kept
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    #[arg(long, env = "SMILE_SEC_ALLOWLIST", hide_env_values = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub allowlist: Option<PathBuf>,
 
     /// An address or network of your own proxies, whose X-Forwarded-For is believed

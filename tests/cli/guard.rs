@@ -122,8 +122,14 @@ struct Guard {
 
 impl Guard {
     fn start(dir: &Path, args: &[&str]) -> Guard {
+        Guard::start_with_env(dir, args, &[])
+    }
+
+    /// With variables set in its environment.
+    fn start_with_env(dir: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Guard {
         let mut child = smile_sec_command(dir)
             .args(args)
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -1593,6 +1599,48 @@ fn an_old_built_in_list_is_warned_about_once_at_start() {
     assert!(old.contains("smile-sec allowlist fetch"), "{old}");
     let fresh = start("2026-12-01T00:00:00Z");
     assert!(!fresh.contains("may have changed"), "{fresh}");
+}
+
+/// The allowlist comes from `SMILE_SEC_ALLOWLIST` as for `ip-check` and `allowlist`; a typed
+/// `--allowlist` wins, and the variable is named in a warning.
+#[test]
+fn the_allowlist_variable_is_read_and_a_typed_allowlist_beats_it() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let keys = setup.path("keys.json");
+    let allow = setup.path("allow.txt");
+    let (upstream, keys) = (app.url(), keys.to_str().unwrap());
+    let args = |extra: &[&'static str]| -> Vec<&str> {
+        let mut args = vec!["guard", "--listen", "127.0.0.1:0", "--upstream", &upstream];
+        args.extend(["--keys", keys]);
+        args.extend_from_slice(extra);
+        args
+    };
+    let from_env = Guard::start_with_env(
+        setup.dir.path(),
+        &args(&[]),
+        &[("SMILE_SEC_ALLOWLIST", &allow)],
+    );
+    let reply = post(&from_env, callback(r#","n":"1""#).as_bytes());
+    assert_eq!(reply.status, 200, "{reply:?} {}", from_env.stderr());
+    std::fs::write(setup.path("stranger.txt"), "34.240.137.52 production\n").unwrap();
+    let typed = Guard::start_with_env(
+        setup.dir.path(),
+        &args(&["--allowlist", "stranger.txt"]),
+        &[("SMILE_SEC_ALLOWLIST", &allow)],
+    );
+    let reply = post(&typed, callback(r#","n":"2""#).as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (403, "source_not_allowed".into())
+    );
+    assert!(
+        typed
+            .stderr()
+            .contains("SMILE_SEC_ALLOWLIST is set but not used: --allowlist"),
+        "{}",
+        typed.stderr()
+    );
 }
 
 #[test]
