@@ -137,6 +137,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             out.line(format_args!("SmileID-Request-Signature: {signature}"))?;
         }
         Format::Env => {
+            // A shell drops a NUL byte from a quoted word (bash with a warning, dash without),
+            // so the variable would hold another partner ID than the one signed.
+            for (name, value) in [
+                ("partner ID", partner_id),
+                ("timestamp", timestamp.as_str()),
+            ] {
+                if value.contains('\0') {
+                    bail!("the {name} contains a NUL byte, which no shell variable can hold");
+                }
+            }
             out.line(format_args!("SMILE_PARTNER_ID={}", shell_quote(partner_id)))?;
             out.line(format_args!("SMILE_TIMESTAMP={}", shell_quote(&timestamp)))?;
             out.line(format_args!("SMILE_SIGNATURE={}", shell_quote(&signature)))?;

@@ -401,3 +401,42 @@ fn help_shows_no_env_values() {
         &["sekrit-api-key", "partner-from-env", "keys-from-env.json"],
     );
 }
+
+/// A partner ID with a NUL byte (possible from a key file) cannot be handed to a shell: it would
+/// drop the byte and hold another partner ID than the one signed. `--format env` refuses it; JSON
+/// can carry it.
+#[test]
+fn env_output_refuses_a_nul_byte_a_shell_would_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.json");
+    std::fs::write(
+        &keys,
+        r#"{"keys":[{"id":"n","partner_id":"08\u00005","environment":"production","integrations":["server"],"created":"2026-11-01","api_key_env":"NUL_TEST_KEY"}]}"#,
+    )
+    .unwrap();
+    let sign_as = |format: &str| {
+        smile_sec()
+            .args(["sign", "--keys", keys.to_str().unwrap(), "--key", "n"])
+            .args([
+                "--timestamp",
+                "2026-11-20T10:00:00.000Z",
+                "--format",
+                format,
+            ])
+            .env("NUL_TEST_KEY", "nul-test-key-value")
+            .output()
+            .unwrap()
+    };
+    let env = sign_as("env");
+    assert_eq!(env.status.code(), Some(2));
+    assert!(env.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&env.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: the partner ID contains a NUL byte"),
+        "{stderr}"
+    );
+    let json = sign_as("json");
+    assert_eq!(json.status.code(), Some(0));
+    let printed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(printed["partner_id"], "08\u{0}5");
+}
