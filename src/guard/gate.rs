@@ -64,7 +64,18 @@ impl Gate {
         allowlist: Allowlist,
         trusted: Vec<IpNet>,
     ) -> Self {
-        let candidates: Vec<Candidate> = credentials.iter().map(Candidate::new).collect();
+        let candidates: Vec<Candidate> = credentials
+            .iter()
+            .map(|credential| {
+                let mut candidate = Candidate::new(credential);
+                // The app and the log are told which key matched: a key given alone has no
+                // key-file id, and is named by its fingerprint as every output names it.
+                if candidate.key_id.is_none() {
+                    candidate.key_id = Some(Arc::from(credential.key.fingerprint()));
+                }
+                candidate
+            })
+            .collect();
         let partners = candidates
             .iter()
             .map(|c| (c.key_id.clone(), c.partner_id.clone()))

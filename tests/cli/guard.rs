@@ -1749,6 +1749,13 @@ fn a_key_given_alone_is_the_key_of_the_gates_environment() {
     // The default environment, production.
     let guard = start(&setup.path("live.key"), &[]);
     assert_eq!(post(&guard, callback(r#","n":1"#).as_bytes()).status, 200);
+    // Named by its fingerprint, as every output names a key outside a key file.
+    let fingerprint = ApiKey::new(LIVE_KEY).unwrap().fingerprint();
+    assert_eq!(
+        app.received()[0].header("smile-sec-key-id"),
+        [fingerprint.as_str()]
+    );
+    assert_eq!(guard.log_of(1)[0]["key_id"], fingerprint);
     let other = callback_at(SANDBOX_KEY, &now_stamp(), r#","n":2"#);
     let reply = post(&guard, other.as_bytes());
     assert_eq!(
