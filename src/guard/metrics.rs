@@ -1,13 +1,9 @@
-//! Counters for `GET /metrics`, in the Prometheus exposition format: requests by reason code and
-//! status, a latency histogram, and the connections open.
+//! Counters for `GET /metrics`, in the Prometheus text format (version 0.0.4): requests by reason
+//! code and status, a latency histogram, and the connections open.
 
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::encode;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::registry::Registry;
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 /// Latency buckets in seconds: a verified callback forwarded to a local app takes about a
 /// millisecond; the upper ones catch a slow app or store.
@@ -15,41 +11,49 @@ const BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Labels {
-    reason: &'static str,
-    status: u16,
-}
-
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    requests: Family<Labels, Counter>,
+    requests: IntCounterVec,
     latency: Histogram,
-    connections: Gauge,
+    connections: IntGauge,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
-        let requests = Family::<Labels, Counter>::default();
-        let latency = Histogram::new(BUCKETS);
-        let connections = Gauge::default();
-        let mut registry = Registry::with_prefix("smile_sec_guard");
-        registry.register(
-            "requests",
-            "Requests answered, by reason code and HTTP status",
-            requests.clone(),
-        );
-        registry.register(
-            "request_duration_seconds",
-            "Time from the request's head to the end of the answer",
-            latency.clone(),
-        );
-        registry.register(
-            "connections_open",
+        // The names, help texts, labels and buckets are fixed and valid: the crate refuses only
+        // malformed ones, and a name registered twice.
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "smile_sec_guard_requests_total",
+                "Requests answered, by reason code and HTTP status",
+            ),
+            &["reason", "status"],
+        )
+        .expect("a valid counter");
+        let latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "smile_sec_guard_request_duration_seconds",
+                "Time from the request's head to the end of the answer",
+            )
+            .buckets(BUCKETS.to_vec()),
+        )
+        .expect("a valid histogram");
+        let connections = IntGauge::new(
+            "smile_sec_guard_connections_open",
             "Client connections open",
-            connections.clone(),
-        );
+        )
+        .expect("a valid gauge");
+        let registry = Registry::new();
+        for metric in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(connections.clone()),
+        ] {
+            registry
+                .register(metric)
+                .expect("each name registered once");
+        }
         Metrics {
             registry,
             requests,
@@ -62,7 +66,7 @@ impl Default for Metrics {
 impl Metrics {
     pub fn observe(&self, reason: &'static str, status: u16, seconds: f64) {
         self.requests
-            .get_or_create(&Labels { reason, status })
+            .with_label_values(&[reason, &status.to_string()])
             .inc();
         self.latency.observe(seconds);
     }
@@ -77,15 +81,15 @@ impl Metrics {
 
     /// The text `GET /metrics` answers.
     pub fn render(&self) -> String {
-        let mut text = String::new();
-        // Writing to a String cannot fail.
-        let _ = encode(&mut text, &self.registry);
-        text
+        let mut text = Vec::new();
+        // Writing to a Vec cannot fail, and the text format writes UTF-8.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut text);
+        String::from_utf8(text).unwrap_or_default()
     }
 }
 
-/// The content type of [`Metrics::render`]'s text (OpenMetrics, which Prometheus reads).
-pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The content type of [`Metrics::render`]'s text.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 #[cfg(test)]
 mod tests {
@@ -110,5 +114,11 @@ mod tests {
         assert!(text.contains("smile_sec_guard_request_duration_seconds_count 3"));
         assert!(text.contains(r#"smile_sec_guard_request_duration_seconds_bucket{le="0.0025"} 3"#));
         assert!(text.contains(r#"smile_sec_guard_request_duration_seconds_bucket{le="0.0005"} 1"#));
+        // The Prometheus text format names a counter's family with its `_total`.
+        assert!(
+            text.contains("# TYPE smile_sec_guard_requests_total counter"),
+            "{text}"
+        );
+        assert!(!text.contains("# EOF"), "{text}");
     }
 }

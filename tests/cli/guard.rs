@@ -1125,7 +1125,17 @@ fn healthz_follows_the_key_file_and_metrics_count_by_reason() {
     assert_eq!(post(&guard, b"{}").status, 401);
     let metrics = get(guard.addr, "/metrics");
     assert_eq!(metrics.status, 200);
+    // The Prometheus text format, as every Prometheus reader takes it.
+    assert!(
+        metrics
+            .head
+            .to_ascii_lowercase()
+            .contains("content-type: text/plain; version=0.0.4"),
+        "{}",
+        metrics.head
+    );
     for expected in [
+        "# TYPE smile_sec_guard_requests_total counter",
         r#"smile_sec_guard_requests_total{reason="ok",status="200"} 1"#,
         r#"smile_sec_guard_requests_total{reason="missing_signature",status="401"} 2"#,
         "smile_sec_guard_request_duration_seconds_count 4",
