@@ -28,6 +28,7 @@ use crate::ingest::payload::{self, Field, Item, ItemNumber};
 use crate::ip::address::{self, Ip};
 use crate::ip::allowlist::{self, AddressVerdict, Allowlist, Entry, EntryError, IpNet, Reason};
 use crate::ip::proxy::{self, Hop, Why};
+use crate::ip::published::Published;
 use crate::ip::snippet;
 use crate::keys::keyfile::{KeyFile, SecretSource};
 use crate::signing::request_body::{self, BodyError};
@@ -59,6 +60,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("proxy_chain", proxy_chain),
     ("snippet", snippet),
     ("request_body", request_body),
+    ("published_page", published_page),
 ];
 
 /// What framing reported for one item, enough to compare runs.
@@ -1222,4 +1224,36 @@ pub fn snippet(data: &[u8]) {
             );
         }
     }
+}
+
+/// `allowlist fetch`'s reading of a page (HTML or text): never a panic; every address it takes is
+/// written in the page; never half a list; and the allowlist file it writes reads back as the
+/// same entries, whatever the source's name holds.
+pub fn published_page(data: &[u8]) {
+    let Ok(page) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(found) = Published::from_page(page) else {
+        return;
+    };
+    assert_eq!(Published::from_page(page).as_ref(), Ok(&found));
+    assert!(!found.production.is_empty() && !found.sandbox.is_empty());
+    let decoded = page.replace("&#46;", ".");
+    for (ip, _) in found.entries() {
+        assert!(decoded.contains(&ip.to_string()), "{ip} is not in the page");
+    }
+    let source = page.split('\n').next().unwrap_or_default();
+    let file = found.to_allowlist_file(source, "2027-01-01T00:00:00Z");
+    let list = Allowlist::parse_file(&file, "fetched".into(), "today".into())
+        .unwrap_or_else(|e| panic!("the written list does not read back: {e:?}\n{file}"));
+    let read_back: Vec<(String, Option<String>)> = list
+        .entries()
+        .iter()
+        .map(|e| (e.net.to_string(), e.label.clone()))
+        .collect();
+    let written: Vec<(String, Option<String>)> = found
+        .entries()
+        .map(|(ip, env)| (format!("{ip}/32"), Some(env.as_str().to_owned())))
+        .collect();
+    assert_eq!(read_back, written);
 }

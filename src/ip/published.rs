@@ -77,7 +77,8 @@ impl Published {
                     ("test", Environment::Sandbox),
                 ] {
                     let end = i + word.len();
-                    if lower[i..].starts_with(word)
+                    // Bytes, not text: `i` may fall inside a character (a dash, a quote mark).
+                    if bytes[i..].starts_with(word.as_bytes())
                         && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
                     {
                         current = Some((env, end, NEAR));
@@ -308,6 +309,11 @@ mod tests {
             "<h3>Production</h3><ul><li>34.240.137.52</li><li>44.230.128.108</li><li>52.36.32.43</li>\
              <li>52.213.46.74</li></ul> Status: 9.9.9.9 <h3>Sandbox</h3><p>35.166.227.53</p>\
              <p>44.246.19.66</p><p>54.246.37.255</p><p>99.81.237.141</p><h3>Status</h3>8.8.8.8",
+        );
+        // Characters of more than one byte around and between the names and addresses.
+        close(
+            "Production — 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74 ’\n\
+             Sandbox — 35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141 é\n",
         );
         close(
             "Production: 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74\n\
