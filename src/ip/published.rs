@@ -64,7 +64,11 @@ impl Published {
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] == END_OF_LIST as u8 {
-                current = None;
+                // Only a list under way ends here: a name may stand in a heading or paragraph
+                // of its own, with its addresses in the block after it.
+                if current.is_some_and(|(_, _, near)| near == NEXT) {
+                    current = None;
+                }
                 i += 1;
                 continue;
             }
@@ -184,8 +188,8 @@ fn strict_ipv4(token: &str) -> Option<Ipv4Addr> {
 }
 
 /// Put in a page's text where a block that holds a list ends: the end of a table or a list, a
-/// heading or a rule, or a blank line in a text copy. An address after it belongs to no
-/// environment named before it (a status page's address in the paragraph after the table).
+/// heading or a rule, or a blank line in a text copy. An address after it belongs to no list that
+/// was under way before it (a status page's address in the paragraph after the table).
 const END_OF_LIST: char = '\u{1}';
 
 /// Tag starts (lower-case) that end a list: closing a table or a list, opening a heading or a
@@ -310,10 +314,15 @@ mod tests {
              <li>52.213.46.74</li></ul> Status: 9.9.9.9 <h3>Sandbox</h3><p>35.166.227.53</p>\
              <p>44.246.19.66</p><p>54.246.37.255</p><p>99.81.237.141</p><h3>Status</h3>8.8.8.8",
         );
-        // Characters of more than one byte around and between the names and addresses.
+        // A name in a heading of its own, its addresses in the block after it.
         close(
-            "Production — 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74 ’\n\
-             Sandbox — 35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141 é\n",
+            "## Production\n\n- 34.240.137.52\n- 44.230.128.108\n- 52.36.32.43\n- 52.213.46.74\n\n\
+             ## Sandbox\n\n- 35.166.227.53\n- 44.246.19.66\n- 54.246.37.255\n- 99.81.237.141\n\n\
+             Status page: 9.9.9.9\n",
+        );
+        close(
+            "<h3>Production</h3><ul><li>34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74</li></ul>\
+             <h3>Sandbox</h3><ul><li>35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141</li></ul>",
         );
         close(
             "Production: 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74\n\
@@ -321,6 +330,18 @@ mod tests {
              \n\
              Status page: 9.9.9.9\n",
         );
+    }
+
+    /// Characters of more than one byte (a dash, a curly quote) before a word are read past,
+    /// not split.
+    #[test]
+    fn characters_of_several_bytes_are_read_past() {
+        let found = Published::from_page(
+            "Production — 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74 ’\n\
+             Sandbox — 35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141 é\n",
+        )
+        .unwrap();
+        assert_eq!(found.compare(&Allowlist::built_in(None)), (vec![], vec![]));
     }
 
     #[test]
