@@ -64,11 +64,14 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn observe(&self, reason: &'static str, status: u16, seconds: f64) {
+    /// Counts a request, and puts its time (`None`: not known) in the latency histogram.
+    pub fn observe(&self, reason: &'static str, status: u16, seconds: Option<f64>) {
         self.requests
             .with_label_values(&[reason, &status.to_string()])
             .inc();
-        self.latency.observe(seconds);
+        if let Some(seconds) = seconds {
+            self.latency.observe(seconds);
+        }
     }
 
     pub fn connection_opened(&self) {
@@ -98,9 +101,10 @@ mod tests {
     #[test]
     fn counts_and_latency_are_rendered() {
         let metrics = Metrics::default();
-        metrics.observe("ok", 200, 0.002);
-        metrics.observe("ok", 200, 0.002);
-        metrics.observe("bad_signature", 401, 0.0001);
+        metrics.observe("ok", 200, Some(0.002));
+        metrics.observe("ok", 200, Some(0.002));
+        metrics.observe("bad_signature", 401, Some(0.0001));
+        metrics.observe("malformed_request", 400, None);
         let text = metrics.render();
         assert!(
             text.contains(r#"smile_sec_guard_requests_total{reason="ok",status="200"} 2"#),
@@ -111,6 +115,10 @@ mod tests {
                 r#"smile_sec_guard_requests_total{reason="bad_signature",status="401"} 1"#
             )
         );
+        // Counted, but with no time of its own.
+        assert!(text.contains(
+            r#"smile_sec_guard_requests_total{reason="malformed_request",status="400"} 1"#
+        ));
         assert!(text.contains("smile_sec_guard_request_duration_seconds_count 3"));
         assert!(text.contains(r#"smile_sec_guard_request_duration_seconds_bucket{le="0.0025"} 3"#));
         assert!(text.contains(r#"smile_sec_guard_request_duration_seconds_bucket{le="0.0005"} 1"#));

@@ -94,8 +94,9 @@ pub struct RequestLog<'a> {
 }
 
 impl<'a> RequestLog<'a> {
-    /// A request whose head could not be read: nothing of it is known but its peer (`client`),
-    /// and its time is counted from the connection's start.
+    /// A request whose head could not be read: nothing of it is known but its peer (`client`).
+    /// When its head began is not known either: its time is counted from the connection's
+    /// start, which bounds it from above.
     fn unreadable(client: &'a str, status: u16, since_opened: Duration) -> RequestLog<'a> {
         RequestLog {
             kind: "request",
@@ -332,7 +333,9 @@ fn milliseconds(seconds: f64) -> f64 {
 
 /// Counts a request in the metrics and writes its line to the request log.
 fn log(config: &Config, metrics: &Metrics, line: &RequestLog<'_>) {
-    metrics.observe(line.reason, line.status, line.ms / 1e3);
+    // A request HTTP could not read has no time of its own to put in the latency histogram.
+    let timed = line.reason != reason::MALFORMED_REQUEST;
+    metrics.observe(line.reason, line.status, timed.then_some(line.ms / 1e3));
     (config.events)(Event::Request(line));
 }
 
@@ -359,15 +362,15 @@ async fn route(
 ) -> Reply {
     let (config, metrics) = (&*worker.config, &*worker.metrics);
     let readable = parts.method == Method::GET || parts.method == Method::HEAD;
-    // Only a callback from an allowed source keeps its connection open for the next request.
-    // Anyone can ask for health, metrics or a wrong path, and a connection kept open for them
-    // would let a sender that is never allowed hold the gate's connections for ever with a cheap
-    // request every few seconds; one connection a request costs a health checker nothing.
     // With two Host headers, the app and any server between could each act on another host than
     // the one the other read; HTTP has a server refuse such a request.
     if parts.headers.get_all(header::HOST).iter().nth(1).is_some() {
         return closing(refuse(StatusCode::BAD_REQUEST, reason::DUPLICATE_HOST));
     }
+    // Only a callback from an allowed source keeps its connection open for the next request.
+    // Anyone can ask for health, metrics or a wrong path, and a connection kept open for them
+    // would let a sender that is never allowed hold the gate's connections for ever with a cheap
+    // request every few seconds; one connection a request costs a health checker nothing.
     match parts.uri.path() {
         path if path == config.path => {
             if parts.method == Method::POST {
