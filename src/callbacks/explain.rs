@@ -1,7 +1,7 @@
 //! `verify --explain`: for a callback whose signature fails, try the usual mistakes one at a time
-//! and name the single change that makes it match.
+//! and name the change that makes it match (every one, when more than one does).
 //!
-//! An explanation names the hypothesis that matched and nothing more: never a key, never an
+//! An explanation names the hypotheses that matched and nothing more: never a key, never an
 //! expected signature, so `--explain` cannot be used as a signing oracle.
 
 use base64::Engine;
@@ -113,8 +113,7 @@ impl Explainer {
         Explanation {
             cause: first.cause,
             detail: format!(
-                "{} changes each make it match, so none of them is certain: {}; or {}",
-                also.len() + 1,
+                "more than one change makes it match, so none of them is certain: {}; or {}",
                 first.detail,
                 also.join("; or ")
             ),

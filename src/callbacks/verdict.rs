@@ -112,7 +112,8 @@ impl Candidate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     pub reason: Reason,
-    /// The key-file id of the key that matched (`None` for a key given outside the key file).
+    /// The key-file id of the key that matched (`None` for a key given outside the key file;
+    /// the gate names such a key by its fingerprint instead).
     pub key_id: Option<Arc<str>>,
     /// The partner ID of the key that matched (what a replay store records with the pair).
     pub partner_id: Option<Arc<str>>,

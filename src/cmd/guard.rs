@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use clap::ValueHint;
 use ipnet::IpNet;
 
@@ -256,8 +256,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let claims = match &args.seen {
         Some(spec) => {
             store_notices_told(spec);
-            let now = args.clock.now.unwrap_or_else(Utc::now);
-            let mut store = store::open(spec, window, now).map_err(store_error)?;
+            let mut store = store::open(spec, window, args.clock.now()).map_err(store_error)?;
             store.ping().map_err(store_error)?;
             Claims::store(store)?
         }

@@ -149,7 +149,11 @@ fn two_causes_that_both_match_are_both_named() {
     let result = &lines(&out)[0];
     assert_eq!(result["explain"]["cause"], "other_key", "{result}");
     let detail = result["explain"]["detail"].as_str().unwrap();
-    for named in ["none of them is certain", "live-mobile", "trailing newline"] {
+    for named in [
+        "more than one change makes it match, so none of them is certain",
+        "live-mobile",
+        "trailing newline",
+    ] {
         assert!(detail.contains(named), "{named}: {detail}");
     }
     assert_no_leak(&out, &[PROD_KEY, SANDBOX_KEY, &signed(PROD_KEY, "085", TS)]);
