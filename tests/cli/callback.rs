@@ -271,7 +271,12 @@ fn probe_refuse_everything_endpoint_fails_on_the_valid_case() {
 /// closed pipe itself is never an error.
 #[test]
 fn probe_into_a_closed_pipe_exits_with_the_verdict_of_what_it_printed() {
-    let url = serve(refuse_all());
+    // Each answer waits, so `head` has left before the second row is written: that write meets
+    // the closed pipe on every run.
+    let url = serve(Box::new(|_| {
+        thread::sleep(std::time::Duration::from_millis(150));
+        (401, r#"{"error":"unauthorized"}"#.into())
+    }));
     for format in ["text", "json"] {
         let script = format!(
             "set -o pipefail; '{}' callback probe '{url}' --partner-id {PARTNER} --format {format} | head -1 >/dev/null",
