@@ -1059,3 +1059,36 @@ fn imported_entries_are_dated_by_the_runs_now_on_both_engines() {
         );
     }
 }
+
+/// An entry whose expiry was set far out by something else, in a store whose window then grows
+/// by decades: the new expiry would pass what a number holds. The entry is kept for ever (never
+/// less safe), not deleted by a sum that wrapped, and the run does not stop.
+#[test]
+fn a_redis_entry_dated_beyond_any_window_is_kept_when_the_window_grows() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    let ran = run(dir.path(), &url, callback(&ts(7, 1), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("smile-sec:seen:*")
+        .query(&mut conn)
+        .unwrap();
+    let far: i64 = 9_223_370_000_000_000_000;
+    let _: () = redis::cmd("PEXPIRE")
+        .arg(&keys[0])
+        .arg(far)
+        .query(&mut conn)
+        .unwrap();
+    let out = verify_within(&url, NOW, "36000d")
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    let pttl: i64 = redis::cmd("PTTL").arg(&keys[0]).query(&mut conn).unwrap();
+    assert_eq!(pttl, -1, "kept for ever, not deleted (-2) nor left to wrap");
+}

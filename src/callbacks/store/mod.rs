@@ -134,7 +134,7 @@ pub enum Keeps {
 
 /// The longest an entry is kept by a window: a window longer than a century keeps entries for
 /// ever, which is never less safe, and leaves every expiry a time that SQLite and Redis take.
-const LONGEST_KEPT_MS: i64 = 100 * 366 * 24 * 60 * 60 * 1000;
+pub(super) const LONGEST_KEPT_MS: i64 = 100 * 366 * 24 * 60 * 60 * 1000;
 
 impl Keeps {
     /// A window of these lengths (any beyond [`LONGEST_KEPT_MS`] is kept for ever).

@@ -18,8 +18,8 @@ use redis::{Connection, IntoConnectionInfo, Value};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window,
-    ms_ceil, ms_text, new_salt,
+    BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, LONGEST_KEPT_MS, ReplayStore, Stats,
+    StoreError, Window, ms_ceil, ms_text, new_salt,
 };
 
 const META: &str = "smile-sec:meta";
@@ -350,19 +350,23 @@ impl RedisStore {
             for ((key, ttl), value) in keys.iter().zip(ttls).zip(values) {
                 // Gone since the scan, or not an entry of ours: left as it is.
                 let Some(value) = value else { continue };
-                match (store.keeps.span_ms(), grown) {
-                    (None, _) => {
-                        pipe.cmd("PERSIST").arg(key).ignore();
-                    }
-                    (Some(_), Some(grown)) if ttl >= 0 => {
-                        pipe.cmd("PEXPIRE").arg(key).arg(ttl + grown).ignore();
-                    }
-                    (Some(span), _) => {
-                        // Kept without expiry so far (imported before any run set a window).
-                        let left = value.seen_at.saturating_add(span) - ms_ceil(now);
-                        pipe.cmd("PEXPIRE").arg(key).arg(left).ignore();
-                    }
-                }
+                let left = match (store.keeps.span_ms(), grown) {
+                    (None, _) => None,
+                    (Some(_), Some(grown)) if ttl >= 0 => Some(ttl.saturating_add(grown)),
+                    // Kept without expiry so far (imported before any run set a window).
+                    (Some(span), _) => Some(
+                        value
+                            .seen_at
+                            .saturating_add(span)
+                            .saturating_sub(ms_ceil(now)),
+                    ),
+                };
+                // Past what any window keeps (a value written by something else), an entry is
+                // kept for ever, which is never less safe: a sum that wrapped would delete it.
+                match left.filter(|ms| *ms <= LONGEST_KEPT_MS) {
+                    Some(ms) => pipe.cmd("PEXPIRE").arg(key).arg(ms).ignore(),
+                    None => pipe.cmd("PERSIST").arg(key).ignore(),
+                };
             }
             if pipe.is_empty() {
                 return Ok(());
@@ -823,7 +827,13 @@ fn redact(url: &str) -> (String, Option<String>) {
     };
     let (shown_user, password) = match user_info.map(|info| info.split_once(':')) {
         Some(Some(("", password))) => ("(password)@".to_owned(), Some(password.to_owned())),
-        Some(Some((user, password))) => (format!("{user}:(password)@"), Some(password.to_owned())),
+        // A user name is shown only when it cannot be part of something else: an `@` in the
+        // options (`?x=a@b`) moves the end of the user-info past the host, into what holds a
+        // lone user-info that may be a password.
+        Some(Some((user, password))) if !user.contains(['@', '/', '?', '#']) => {
+            (format!("{user}:(password)@"), Some(password.to_owned()))
+        }
+        Some(Some((_, password))) => ("(user):(password)@".to_owned(), Some(password.to_owned())),
         // A lone user-info is a user name to Redis clients; it is not shown all the same, in
         // case a password was written there.
         Some(None) => ("(user)@".to_owned(), None),
@@ -896,6 +906,12 @@ mod tests {
                 "redis://h:1/0?password=p@hunter2",
                 "redis://(not shown: it holds a password)",
                 None,
+            ),
+            // An `@` in the options after a lone user-info.
+            (
+                "redis://hunter2@h:6379/9?x=a@b",
+                "redis://(user):(password)@b",
+                Some("6379/9?x=a"),
             ),
         ] {
             let (name, found) = redact(url);
