@@ -427,12 +427,20 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     if args.stale_by <= Duration::zero() || args.future_by <= Duration::zero() {
         bail!("--stale-by and --future-by must be more than 0");
     }
+    let now = args.signing.clock.now();
+    // Dated outside the calendar, the stale and future cases would be sent dated now, and judged
+    // as what they are not.
+    if now.checked_sub_signed(args.stale_by).is_none()
+        || now.checked_add_signed(args.future_by).is_none()
+    {
+        bail!("--stale-by and --future-by must keep the probe's timestamps within the calendar");
+    }
     http::check_url(&args.url)?;
     let credential = args.signing.credential()?;
     let plan = probe::plan(
         &credential.key,
         &credential.partner_id,
-        args.signing.clock.now(),
+        now,
         Skew {
             stale_by: args.stale_by,
             future_by: args.future_by,

@@ -382,6 +382,24 @@ fn probe_text_table() {
         ));
 }
 
+/// A skew that dates the stale or future case outside the calendar is refused before anything
+/// is sent: those cases would otherwise go out dated now, and be judged as what they are not.
+#[test]
+fn probe_skews_past_the_calendar_are_refused() {
+    let url = serve(accept_all());
+    for flag in ["--stale-by", "--future-by"] {
+        let out = keyed()
+            .args(["callback", "probe", &url, "--partner-id", PARTNER])
+            .args([flag, "106751991167d"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(out.stdout.is_empty(), "{flag}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("within the calendar"), "{flag}: {stderr}");
+    }
+}
+
 fn closed_port_url() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
