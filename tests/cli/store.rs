@@ -239,6 +239,17 @@ impl Drop for Redis {
     }
 }
 
+/// A connection to the Redis store at `url`, and the keys of its entries.
+fn entry_keys(url: &str) -> (redis::Connection, Vec<String>) {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let keys = redis::cmd("KEYS")
+        .arg("smile-sec:seen:*")
+        .query(&mut conn)
+        .unwrap();
+    (conn, keys)
+}
+
 fn sqlite_and_redis(dir: &Path) -> Vec<(String, Option<Redis>)> {
     let mut stores = vec![(
         dir.join("seen.db").to_str().unwrap().to_owned(),
@@ -554,12 +565,7 @@ fn redis_keys_expire_with_the_window_and_resends_are_told_from_replays() {
     let reasons: Vec<_> = ran.results.iter().map(|r| r["reason"].clone()).collect();
     assert_eq!(reasons, ["ok", "replayed"]);
     assert_eq!(ran.summary["duplicates"], 1, "the first is a resend");
-    let client = redis::Client::open(url.as_str()).unwrap();
-    let mut conn = client.get_connection().unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("smile-sec:seen:*")
-        .query(&mut conn)
-        .unwrap();
+    let (mut conn, keys) = entry_keys(&url);
     assert_eq!(keys.len(), 1);
     let pttl: i64 = redis::cmd("PTTL").arg(&keys[0]).query(&mut conn).unwrap();
     // --max-age 1h plus the default --max-future 5m.
@@ -1070,12 +1076,7 @@ fn a_redis_entry_dated_beyond_any_window_is_kept_when_the_window_grows() {
     let url = redis.url();
     let ran = run(dir.path(), &url, callback(&ts(7, 1), "a"));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    let client = redis::Client::open(url.as_str()).unwrap();
-    let mut conn = client.get_connection().unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg("smile-sec:seen:*")
-        .query(&mut conn)
-        .unwrap();
+    let (mut conn, keys) = entry_keys(&url);
     let far: i64 = 9_223_370_000_000_000_000;
     let _: () = redis::cmd("PEXPIRE")
         .arg(&keys[0])
