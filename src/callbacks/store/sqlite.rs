@@ -134,16 +134,9 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(fail)?;
         let salt = init(&mut conn, &name)?;
-        // Persistent, and set only once the file is known to be ours.
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(fail)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::unavailable(
-                &name,
-                format!("cannot switch to write-ahead logging (journal mode {mode})"),
-            ));
-        }
+        // Persistent, and set only once the file is known to be ours (a new store has it
+        // already; one made by an older version may not).
+        set_wal(&conn, &name)?;
         let store = SqliteStore {
             conn,
             name,
@@ -610,6 +603,21 @@ fn create_store(path: &Path, name: &str) -> Result<(), StoreError> {
     made
 }
 
+/// Switches the store to write-ahead logging (a no-op once it is in that mode).
+fn set_wal(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+        .map_err(|e| StoreError::unavailable(name, e))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        Ok(())
+    } else {
+        Err(StoreError::unavailable(
+            name,
+            format!("cannot switch to write-ahead logging (journal mode {mode})"),
+        ))
+    }
+}
+
 /// A new, empty store at `path`, which must not exist yet.
 fn make_store(path: &Path, name: &str) -> Result<(), StoreError> {
     let mut options = OpenOptions::new();
@@ -625,6 +633,10 @@ fn make_store(path: &Path, name: &str) -> Result<(), StoreError> {
     let mut conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::unavailable(name, format!("cannot create it: {e}")))?;
     init(&mut conn, name)?;
+    // Made here, while no other process can have the file open: switching a store that others
+    // have open needs every one of their locks gone, and SQLite does not wait for that, so
+    // concurrent first runs would fail with "database is locked".
+    set_wal(&conn, name)?;
     conn.close()
         .map_err(|(_, e)| StoreError::unavailable(name, format!("cannot create it: {e}")))
 }
