@@ -1,6 +1,8 @@
 //! Counters for `GET /metrics`, in the Prometheus text format (version 0.0.4): requests by reason
 //! code and status, a latency histogram, and the connections open.
 
+use std::borrow::Cow;
+
 use prometheus::{
     Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
@@ -66,9 +68,13 @@ impl Default for Metrics {
 impl Metrics {
     /// Counts a request, and puts its time (`None`: not known) in the latency histogram.
     pub fn observe(&self, reason: &'static str, status: u16, seconds: Option<f64>) {
-        self.requests
-            .with_label_values(&[reason, &status.to_string()])
-            .inc();
+        // The status's digits from hyper's table: no text is made for every request.
+        let code = hyper::StatusCode::from_u16(status);
+        let label = match &code {
+            Ok(code) => Cow::Borrowed(code.as_str()),
+            Err(_) => Cow::Owned(status.to_string()),
+        };
+        self.requests.with_label_values(&[reason, &label]).inc();
         if let Some(seconds) = seconds {
             self.latency.observe(seconds);
         }
