@@ -154,7 +154,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store (STORE is created when missing)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -182,8 +182,8 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -200,7 +200,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         'smile-sec;seen;help' {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store (STORE is created when missing)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -415,7 +415,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         'smile-sec;help;seen' {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Entry count, oldest and newest `seen_at`, and how long entries are kept')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop the entries that have expired (by --now or the clock)')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store (STORE is created when missing)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)')
             break
         }

@@ -141,7 +141,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --version 'Print version'
             cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
             cand prune 'Drop the entries that have expired (by --now or the clock)'
-            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store (STORE is created when missing)'
             cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -166,8 +166,8 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --now 'Take this RFC 3339 time as now'
             cand --format 'format'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -182,7 +182,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;seen;help'= {
             cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
             cand prune 'Drop the entries that have expired (by --now or the clock)'
-            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store (STORE is created when missing)'
             cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -368,7 +368,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         &'smile-sec;help;seen'= {
             cand stats 'Entry count, oldest and newest `seen_at`, and how long entries are kept'
             cand prune 'Drop the entries that have expired (by --now or the clock)'
-            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when missing)'
+            cand import 'Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store (STORE is created when missing)'
             cand export 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
         }
         &'smile-sec;help;seen;stats'= {

@@ -3,10 +3,11 @@
 //! exporting entries. The stores themselves are `store`'s.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
-use std::path::PathBuf;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
 use clap::{Subcommand, ValueHint};
 use serde::Serialize;
 
@@ -24,6 +25,7 @@ use crate::output::{self, Printer};
 #[command(after_long_help = "Examples:
   smile-sec seen stats seen.db
   smile-sec seen import seen.db old-seen.ndjson
+  smile-sec seen import redis://127.0.0.1:6379/0 seen.db
   smile-sec seen export redis://127.0.0.1:6379/0 > entries.ndjson")]
 pub struct Args {
     #[command(subcommand)]
@@ -48,14 +50,21 @@ pub enum SeenCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Import the NDJSON record an earlier `verify --seen FILE` kept (STORE is created when
-    /// missing)
+    /// Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store
+    /// (STORE is created when missing)
+    ///
+    /// A copy carries the other store's salt and window, so its entries still catch replays and
+    /// tell resends apart: STORE must be new (a path where nothing is yet, a Redis database that
+    /// holds no store), or a copy of the same store. This is how a store moves from SQLite to
+    /// Redis when more receivers share it. What `seen export` prints cannot be imported: it
+    /// leaves the salt out.
     Import {
         #[command(flatten)]
         store: StoreArg,
-        /// The former record ("-" for stdin)
-        #[arg(value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
-        record: PathBuf,
+        /// The former record ("-" for stdin), or a store to copy: an SQLite file or a redis://
+        /// or rediss:// URL
+        #[arg(value_name = "SOURCE", default_value = "-", value_hint = ValueHint::AnyPath)]
+        source: PathBuf,
         #[command(flatten)]
         clock: ClockArgs,
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -121,82 +130,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         SeenCommand::Import {
             store,
-            record,
+            source,
             clock,
             format,
         } => {
             let now = clock.now();
-            let input: Box<dyn Read> = if record.as_os_str() == "-" {
-                Box::new(io::stdin().lock())
-            } else {
-                let file = File::open(&record)
-                    .with_context(|| format!("cannot read {}", record.display()))?;
-                if !file.metadata()?.is_file() {
-                    bail!("cannot read {}: it is not a regular file", record.display());
-                }
-                Box::new(file)
-            };
-            // Opened (made, when missing) with the first entries: a record with none leaves no
-            // empty store behind.
-            let mut opened: Option<Box<dyn ReplayStore>> = None;
-            let mut unusable = None;
-            let (mut read, mut added) = (0u64, 0u64);
-            let imported = store::ndjson::read(
-                BufReader::with_capacity(1 << 16, input),
-                IMPORT_CHUNK,
-                |chunk| {
-                    let target = match &mut opened {
-                        Some(target) => target,
-                        None => match open(&store.store, true) {
-                            Ok(target) => opened.insert(target),
-                            Err(e) => {
-                                unusable = Some(e);
-                                bail!("the store cannot be used");
-                            }
-                        },
-                    };
-                    read += chunk.len() as u64;
-                    added += target.import(now, &chunk).map_err(error)?;
-                    Ok(())
-                },
-            );
-            if let Some(e) = unusable {
-                return Err(e);
-            }
-            let skipped =
-                imported.with_context(|| format!("cannot import {}", record.display()))?;
-            if skipped > 0 {
-                output::warn(format_args!(
-                    "{}: {skipped} line(s) that are not entries of the former record were skipped \
-                     (a partial last line is what an interrupted run left)",
-                    record.display()
-                ));
-            }
-            if read == 0 && skipped > 0 {
-                return Err(output::hinted(
-                    format!(
-                        "{}: no entry of the former --seen record found",
-                        record.display()
-                    ),
-                    "seen import reads the NDJSON record an earlier `verify --seen FILE` kept",
-                ));
-            }
-            if opened.is_none() {
-                // An empty record: the store is still made, or checked, as asked.
-                open(&store.store, true)?;
-            }
-            let imported = Imported {
-                read,
-                imported: added,
-                already_present: read - added,
-                skipped,
+            let (imported, verb) = match store_source(&source)? {
+                Some(from) => (copy(&store.store, from, now)?, "copied"),
+                None => (import_record(&store.store, &source, now)?, "imported"),
             };
             match format {
                 Format::Json => out.json(&imported)?,
                 Format::Text => out.line(format_args!(
-                    "imported {added} of {read} entries into {} ({} already present or expired)",
-                    store.store,
-                    read - added
+                    "{verb} {} of {} entries into {} ({} already present or expired)",
+                    imported.imported, imported.read, store.store, imported.already_present
                 ))?,
             }
         }
@@ -206,11 +153,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let mut entries = 0u64;
             let result = opened.export(&mut |entry: Entry| {
                 entries += 1;
-                out.json(&Exported {
-                    kind: "entry",
-                    entry: &entry,
-                })
-                .inspect_err(|e| failed = Some(io::Error::new(e.kind(), e.to_string())))
+                out.json(&Exported::of(&entry))
+                    .inspect_err(|e| failed = Some(io::Error::new(e.kind(), e.to_string())))
             });
             if let Some(e) = failed {
                 return Err(e.into());
@@ -226,6 +170,145 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(Outcome::Pass)
+}
+
+/// The store `source` names, when it is one (a Redis URL, or an SQLite file), rather than the
+/// former record.
+fn store_source(source: &Path) -> anyhow::Result<Option<&str>> {
+    let text = source.to_str();
+    if text.is_some_and(store::is_redis_url) {
+        return Ok(text);
+    }
+    if source.as_os_str() == "-" {
+        return Ok(None);
+    }
+    let mut head = [0; 16];
+    let sqlite = File::open(source)
+        .and_then(|mut file| file.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0");
+    match (sqlite, text) {
+        (false, _) => Ok(None),
+        (true, Some(path)) => Ok(Some(path)),
+        (true, None) => bail!("{}: a store's path must be UTF-8", source.display()),
+    }
+}
+
+/// Copies every entry of the store `from` into `into` (made, when missing, with `from`'s salt,
+/// so that the copied body digests still compare), kept at least as long as `from` keeps them.
+fn copy(into: &str, from: &str, now: DateTime<Utc>) -> anyhow::Result<Imported> {
+    let mut source = open(from, false)?;
+    let basis = source.basis().map_err(error)?;
+    store_notices_told(into);
+    let mut target = store::open_copy(into, &basis, now).map_err(error)?;
+    let (mut read, mut added) = (0u64, 0u64);
+    let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
+    let mut failed = None;
+    let exported = source.export(&mut |entry| {
+        chunk.push(entry);
+        if chunk.len() >= IMPORT_CHUNK {
+            read += chunk.len() as u64;
+            match target.copy_in(now, &chunk) {
+                Ok(n) => added += n,
+                Err(e) => {
+                    failed = Some(e);
+                    return Err(io::Error::other("the store copied into failed"));
+                }
+            }
+            chunk.clear();
+        }
+        Ok(())
+    });
+    if let Some(e) = failed {
+        return Err(error(e));
+    }
+    exported.map_err(error)?;
+    read += chunk.len() as u64;
+    added += target.copy_in(now, &chunk).map_err(error)?;
+    Ok(Imported {
+        read,
+        imported: added,
+        already_present: read - added,
+        skipped: 0,
+    })
+}
+
+/// Imports the NDJSON record an earlier `verify --seen FILE` kept (`-`: from stdin).
+fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Result<Imported> {
+    let input: Box<dyn Read> = if record.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let file =
+            File::open(record).with_context(|| format!("cannot read {}", record.display()))?;
+        if !file.metadata()?.is_file() {
+            bail!("cannot read {}: it is not a regular file", record.display());
+        }
+        Box::new(file)
+    };
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let head = input
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", record.display()))?;
+    if store::ndjson::looks_like_export(head) {
+        return Err(output::hinted(
+            format!(
+                "{}: this is what `seen export` prints: its body digests are keyed by its store's \
+                 salt, which an export leaves out, so no other store could compare them",
+                record.display()
+            ),
+            "copy the store itself: smile-sec seen import NEW_STORE OLD_STORE (a path or a redis:// URL)",
+        ));
+    }
+    // Opened (made, when missing) with the first entries: a record with none leaves no empty
+    // store behind.
+    let mut opened: Option<Box<dyn ReplayStore>> = None;
+    let mut unusable = None;
+    let (mut read, mut added) = (0u64, 0u64);
+    let imported = store::ndjson::read(input, IMPORT_CHUNK, |chunk| {
+        let target = match &mut opened {
+            Some(target) => target,
+            None => match open(into, true) {
+                Ok(target) => opened.insert(target),
+                Err(e) => {
+                    unusable = Some(e);
+                    bail!("the store cannot be used");
+                }
+            },
+        };
+        read += chunk.len() as u64;
+        added += target.import(now, &chunk).map_err(error)?;
+        Ok(())
+    });
+    if let Some(e) = unusable {
+        return Err(e);
+    }
+    let skipped = imported.with_context(|| format!("cannot import {}", record.display()))?;
+    if skipped > 0 {
+        output::warn(format_args!(
+            "{}: {skipped} line(s) that are not entries of the former record were skipped \
+             (a partial last line is what an interrupted run left)",
+            record.display()
+        ));
+    }
+    if read == 0 && skipped > 0 {
+        return Err(output::hinted(
+            format!(
+                "{}: no entry of the former --seen record found",
+                record.display()
+            ),
+            "seen import reads the NDJSON record an earlier `verify --seen FILE` kept, or copies \
+             another store",
+        ));
+    }
+    if opened.is_none() {
+        // An empty record: the store is still made, or checked, as asked.
+        open(into, true)?;
+    }
+    Ok(Imported {
+        read,
+        imported: added,
+        already_present: read - added,
+        skipped,
+    })
 }
 
 fn open(spec: &str, create: bool) -> anyhow::Result<Box<dyn ReplayStore>> {
@@ -295,12 +378,34 @@ struct Imported {
     skipped: u64,
 }
 
+/// An entry as `seen export` prints it.
 #[derive(Serialize)]
 struct Exported<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    #[serde(flatten)]
-    entry: &'a Entry,
+    partner_id: Option<&'a str>,
+    timestamp: &'a str,
+    /// The pair's name, in hex: the first 16 bytes of SHA-256 of the decoded signature.
+    pair: String,
+    /// The keyed body digest, in hex: comparable only within the store that made it.
+    body_hmac: String,
+    seen_at: String,
+    /// `None`: kept for ever.
+    expires_at: Option<String>,
+}
+
+impl<'a> Exported<'a> {
+    fn of(entry: &'a Entry) -> Self {
+        Exported {
+            kind: "entry",
+            partner_id: entry.partner_id.as_deref(),
+            timestamp: &entry.timestamp,
+            pair: hex::encode(entry.pair.0),
+            body_hmac: hex::encode(entry.body_hmac),
+            seen_at: store::ms_text(entry.seen_at_ms),
+            expires_at: entry.expires_at_ms.map(store::ms_text),
+        }
+    }
 }
 
 #[derive(Serialize)]

@@ -1093,3 +1093,116 @@ fn a_redis_entry_dated_beyond_any_window_is_kept_when_the_window_grows() {
     let pttl: i64 = redis::cmd("PTTL").arg(&keys[0]).query(&mut conn).unwrap();
     assert_eq!(pttl, -1, "kept for ever, not deleted (-2) nor left to wrap");
 }
+
+/// A store copied into another (how a receiver moves from SQLite to Redis, and back): the copy
+/// takes the source's salt and window, so a replay of a copied callback is caught, its resend is
+/// told apart, and entries stay as long as the source keeps them; entries expired by the
+/// import's now are left out.
+#[test]
+fn a_store_copied_into_a_new_one_still_catches_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let redis = Redis::start();
+    let sqlite = |name: &str| d.join(name).to_str().unwrap().to_owned();
+    // From, into, and the series of the callback the source holds (recorded first, or copied
+    // into it by the copy before).
+    let mut copies = vec![(sqlite("a.db"), sqlite("b.db"), 20)];
+    if let Some(redis) = &redis {
+        let db1 = format!("redis://127.0.0.1:{}/1", redis.port);
+        copies.push((sqlite("c.db"), db1.clone(), 21));
+        copies.push((db1, sqlite("d.db"), 21));
+    }
+    for (from, into, series) in &copies {
+        let original = callback(&ts(*series, 1), "original");
+        if !from.starts_with("redis://") {
+            assert_eq!(run(d, from, original.clone()).code, Some(0), "{from}");
+        }
+        let out = seen(d, &["import", into, from, "--now", NOW, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{from} -> {into}: {out:?}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["imported"], 1, "{from} -> {into}");
+
+        let ran = run(d, into, callback(&ts(*series, 1), "forged"));
+        assert_eq!(ran.results[0]["reason"], "replayed", "{from} -> {into}");
+        let ran = run(d, into, original);
+        assert_eq!(
+            (&ran.results[0]["reason"], &ran.summary["duplicates"]),
+            (&json!("ok"), &json!(1)),
+            "{from} -> {into}"
+        );
+        assert_eq!(stats(d, into)["keeps"], stats(d, from)["keeps"]);
+    }
+
+    // By the import's now, the source's entries have expired (seen at 10:00, kept 1 h 5 min).
+    let out = seen(
+        d,
+        &[
+            "import",
+            &sqlite("late.db"),
+            &sqlite("a.db"),
+            "--now",
+            "2026-11-20T11:05:00.001Z",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("copied 0 of 1 entries"),
+        "{out:?}"
+    );
+}
+
+/// A store that keys its digests with a salt of its own cannot take a copy: refused, and left as
+/// it was (its entries and its window). What `seen export` prints cannot be imported (it leaves
+/// the salt out) nor used as a store; both say what to do instead.
+#[test]
+fn a_copy_into_a_store_of_its_own_and_an_export_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(run(d, "a.db", callback(&ts(30, 1), "a")).code, Some(0));
+    let mut own = verify_within("own.db", NOW, "10m")
+        .current_dir(d)
+        .spawn()
+        .unwrap();
+    own.stdin
+        .take()
+        .unwrap()
+        .write_all(callback(&ts(55, 2), "b").as_bytes())
+        .unwrap();
+    assert_eq!(own.wait_with_output().unwrap().status.code(), Some(0));
+    let before = (stats(d, "own.db"), std::fs::read(d.join("own.db")).unwrap());
+
+    let out = seen(d, &["import", "own.db", "a.db", "--now", NOW]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: own.db: it keys body digests with a salt of its own")
+            && stderr.contains("hint: copy into a new store"),
+        "{stderr}"
+    );
+    assert_eq!(
+        (stats(d, "own.db"), std::fs::read(d.join("own.db")).unwrap()),
+        before
+    );
+
+    let out = seen(d, &["export", "a.db"]);
+    std::fs::write(d.join("export.ndjson"), &out.stdout).unwrap();
+    let out = seen(d, &["import", "new.db", "export.ndjson"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("what `seen export` prints")
+            && stderr.contains("hint: copy the store itself"),
+        "{stderr}"
+    );
+    assert!(!d.join("new.db").exists());
+    let ran = run(d, "export.ndjson", callback(&ts(30, 1), "a"));
+    assert_eq!(ran.code, Some(2));
+    assert!(
+        ran.stderr.contains("what `seen export` prints")
+            && ran
+                .stderr
+                .contains("hint: give --seen the store it was exported from"),
+        "{}",
+        ran.stderr
+    );
+}

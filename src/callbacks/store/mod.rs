@@ -95,19 +95,37 @@ pub struct Imported {
     pub seen_at: DateTime<Utc>,
 }
 
-/// An entry as the store holds it (for `seen export`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// An entry as the store holds it (for `seen export`, and copies between stores).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Unknown for entries imported from the former record, which did not keep it.
     pub partner_id: Option<String>,
     pub timestamp: String,
-    /// The pair's name, in hex: the first 16 bytes of SHA-256 of the decoded signature.
-    pub pair: String,
-    /// The keyed body digest, in hex: comparable only within the store that made it.
-    pub body_hmac: String,
-    pub seen_at: String,
-    /// `None`: kept for ever.
-    pub expires_at: Option<String>,
+    /// The first 16 bytes of SHA-256 of the decoded signature.
+    pub pair: PairId,
+    /// The keyed body digest: comparable only within stores that share the salt.
+    pub body_hmac: [u8; 32],
+    /// Milliseconds since the epoch.
+    pub seen_at_ms: i64,
+    /// Milliseconds since the epoch; `None`: kept for ever.
+    pub expires_at_ms: Option<i64>,
+}
+
+/// What the entries of a store mean outside it: the salt their body digests are keyed with, and
+/// the window they are kept by. A copy carries both, so that its digests still compare and its
+/// entries are kept as long as a replay of them could pass.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Basis {
+    pub salt: [u8; 32],
+    pub keeps: Keeps,
+}
+
+impl fmt::Debug for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Basis")
+            .field("keeps", &self.keeps)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Entry count and age range (`seen stats`).
@@ -165,6 +183,24 @@ impl Keeps {
                 max_age_ms.max(age.num_milliseconds()),
                 max_future_ms.max(future_ms),
             ),
+        }
+    }
+
+    /// The window a run would need to leave the store keeping this (`None`: any run does).
+    pub fn as_window(self) -> Option<Window> {
+        match self {
+            Keeps::Unset => None,
+            Keeps::Forever => Some(Window {
+                max_age: None,
+                max_future: Duration::zero(),
+            }),
+            Keeps::Window {
+                max_age_ms,
+                max_future_ms,
+            } => Some(Window {
+                max_age: Some(Duration::milliseconds(max_age_ms)),
+                max_future: Duration::milliseconds(max_future_ms),
+            }),
         }
     }
 
@@ -257,6 +293,14 @@ pub trait ReplayStore: Send {
         &mut self,
         each: &mut dyn FnMut(Entry) -> std::io::Result<()>,
     ) -> Result<(), StoreError>;
+
+    /// The store's salt and the window it keeps entries by, for a copy into another store.
+    fn basis(&mut self) -> Result<Basis, StoreError>;
+
+    /// Adds entries of another store that shares this one's salt ([`open_copy`]), each kept
+    /// until the later of its own expiry and this store's; those expired at `now` are left out.
+    /// Returns how many were new.
+    fn copy_in(&mut self, now: DateTime<Utc>, entries: &[Entry]) -> Result<u64, StoreError>;
 }
 
 /// Opens (a missing SQLite path: creates) the store `spec` names, for a run with `window`: a
@@ -276,15 +320,54 @@ pub fn open_unwindowed(spec: &str, create: bool) -> Result<Box<dyn ReplayStore>,
     open_with(spec, None, create, Utc::now())
 }
 
+/// Opens (creates, when missing) the store `spec` names to copy into it the entries of a store
+/// with `basis`: a new store takes that salt, and its window is widened to cover that store's.
+/// A store that keys its digests with another salt is refused: entries copied into it would not
+/// compare with its own.
+pub fn open_copy(
+    spec: &str,
+    basis: &Basis,
+    now: DateTime<Utc>,
+) -> Result<Box<dyn ReplayStore>, StoreError> {
+    // Checked before the window is widened: a store refused is left as it was.
+    let salt = open_salted(spec, None, true, now, Some(&basis.salt))?
+        .basis()?
+        .salt;
+    if salt != basis.salt {
+        return Err(StoreError::refused(
+            &spec_name(spec),
+            "it keys body digests with a salt of its own, so entries copied from another store \
+             would not compare with them",
+            Some(
+                "copy into a new store: a path where nothing is yet, or a Redis database that \
+                 holds no store"
+                    .into(),
+            ),
+        ));
+    }
+    open_salted(spec, basis.keeps.as_window(), true, now, Some(&basis.salt))
+}
+
 fn open_with(
     spec: &str,
     window: Option<Window>,
     create: bool,
     now: DateTime<Utc>,
 ) -> Result<Box<dyn ReplayStore>, StoreError> {
+    open_salted(spec, window, create, now, None)
+}
+
+/// `open_with`, giving a store made now `salt` (`None`: a random one).
+fn open_salted(
+    spec: &str,
+    window: Option<Window>,
+    create: bool,
+    now: DateTime<Utc>,
+    salt: Option<&[u8; 32]>,
+) -> Result<Box<dyn ReplayStore>, StoreError> {
     if is_redis_url(spec) {
         Ok(Box::new(redis::RedisStore::open(
-            spec, window, create, now,
+            spec, window, create, now, salt,
         )?))
     } else if let Some(why) = not_a_path(spec) {
         Err(StoreError {
@@ -300,6 +383,7 @@ fn open_with(
             std::path::Path::new(spec),
             window,
             create,
+            salt,
         )?))
     }
 }
@@ -329,6 +413,15 @@ fn not_a_path(spec: &str) -> Option<&'static str> {
         Some("the store is written like an SQLite URI (file:...); give the path itself")
     } else {
         None
+    }
+}
+
+/// `spec` as messages name it: a Redis URL without its password.
+fn spec_name(spec: &str) -> String {
+    if is_redis_url(spec) {
+        redis::shown(spec)
+    } else {
+        spec.to_owned()
     }
 }
 
@@ -379,8 +472,13 @@ pub(crate) fn ms_ceil(at: DateTime<Utc>) -> i64 {
     floor + i64::from(!at.timestamp_subsec_nanos().is_multiple_of(1_000_000))
 }
 
+/// The later of two expiries (`None`: never, the latest of all).
+pub(crate) fn later_expiry(one: Option<i64>, other: Option<i64>) -> Option<i64> {
+    one.zip(other).map(|(one, other)| one.max(other))
+}
+
 /// RFC 3339 with milliseconds, UTC, for milliseconds since the epoch.
-pub(crate) fn ms_text(ms: i64) -> String {
+pub fn ms_text(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(
         || ms.to_string(),
         |at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

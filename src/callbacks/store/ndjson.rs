@@ -78,6 +78,23 @@ pub fn looks_like_record(head: &[u8]) -> bool {
             && memchr::memmem::find(first, b"\"pair\":").is_some())
 }
 
+/// Whether a file's first bytes read as what `seen export` prints (an entry on its first line):
+/// its body digests are keyed by its store's salt, which it does not hold, so it cannot be
+/// imported as the former record is.
+pub fn looks_like_export(head: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct ExportLine<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        body_hmac: &'a str,
+    }
+    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    serde_json::from_slice::<ExportLine<'_>>(first)
+        .is_ok_and(|line| line.kind == "entry" && !line.body_hmac.is_empty())
+        // A line that also reads as an entry of the record is the record's.
+        && parse_line(first).is_none()
+}
+
 /// `N` bytes from exactly `2N` hex digits (either case), nothing else.
 fn hex_array<const N: usize>(text: &str) -> Option<[u8; N]> {
     if text.len() != 2 * N || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -146,5 +163,16 @@ mod tests {
         assert!(looks_like_record(&good.as_bytes()[..60]));
         assert!(!looks_like_record(b"{\"keys\":[]}"));
         assert!(!looks_like_record(b"SQLite format 3\0"));
+    }
+
+    #[test]
+    fn an_export_is_told_from_the_record() {
+        let export = r#"{"type":"entry","partner_id":"085","timestamp":"2026-11-21T08:30:00.001Z","pair":"f4","body_hmac":"0a","seen_at":"2026-11-21T08:30:01.000Z","expires_at":null}"#;
+        assert!(looks_like_export(format!("{export}\n{export}").as_bytes()));
+        assert!(!looks_like_record(export.as_bytes()));
+        let good = line(&"f4".repeat(16), &"0a".repeat(32));
+        assert!(!looks_like_export(good.as_bytes()));
+        assert!(!looks_like_export(br#"{"type":"summary","entries":1}"#));
+        assert!(!looks_like_export(&export.as_bytes()[..60]));
     }
 }

@@ -18,9 +18,10 @@ use redis::{Connection, IntoConnectionInfo, Value};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, LONGEST_KEPT_MS, ReplayStore, Stats,
-    StoreError, Window, ms_ceil, ms_text, new_salt,
+    Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, LONGEST_KEPT_MS, ReplayStore,
+    Stats, StoreError, Window, later_expiry, ms_ceil, ms_text, new_salt,
 };
+use crate::callbacks::replay::PairId;
 
 const META: &str = "smile-sec:meta";
 const PREFIX: &str = "smile-sec:seen:";
@@ -78,12 +79,13 @@ struct Value_ {
 impl RedisStore {
     /// Opens the store at `url` for a run with `window` whose now is `now`, or (`None`) to look
     /// after it: then nothing is written unless `create` (an import) asks for it, and a database
-    /// that holds no store is an error.
+    /// that holds no store is an error. A store set up now gets `salt` (`None`: a random one).
     pub fn open(
         url: &str,
         window: Option<Window>,
         create: bool,
         now: DateTime<Utc>,
+        salt: Option<&[u8; 32]>,
     ) -> Result<Self, StoreError> {
         if names_password_in_options(url) {
             // Not repeated: it holds the password.
@@ -124,7 +126,7 @@ impl RedisStore {
                 &mut conn,
                 &name,
                 password.as_deref(),
-                &new_salt()?,
+                &salt.copied().map_or_else(new_salt, Ok)?,
                 Keeps::Unset,
             )?
         } else {
@@ -227,8 +229,7 @@ impl RedisStore {
         for body in &bodies {
             let set = replies.next();
             let got = replies.next();
-            let created = matches!(set, Some(Value::Okay))
-                || matches!(&set, Some(Value::SimpleString(s)) if s == "OK");
+            let created = set.as_ref().is_some_and(is_ok);
             answers.push(if created {
                 Claim::New
             } else {
@@ -333,18 +334,7 @@ impl RedisStore {
             if keys.is_empty() {
                 return Ok(());
             }
-            let mut ttls = redis::pipe();
-            for key in &keys {
-                ttls.cmd("PTTL").arg(key);
-            }
-            let ttls: Vec<i64> = exchange(&mut store.conn, &ttls)
-                .and_then(|replies| {
-                    replies
-                        .iter()
-                        .map(|reply| redis::from_redis_value_ref(reply).map_err(Into::into))
-                        .collect()
-                })
-                .map_err(|e| store.fail(e))?;
+            let ttls = store.ttls(&keys)?;
             let values = store.values(&keys)?;
             let mut pipe = redis::pipe();
             for ((key, ttl), value) in keys.iter().zip(ttls).zip(values) {
@@ -390,6 +380,22 @@ impl RedisStore {
             .into_iter()
             .map(|v| v.and_then(|v| serde_json::from_str(&v).ok()))
             .collect())
+    }
+
+    /// The time to live of `keys`, in milliseconds (-1: no expiry, -2: gone).
+    fn ttls(&mut self, keys: &[String]) -> Result<Vec<i64>, StoreError> {
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.cmd("PTTL").arg(key);
+        }
+        exchange(&mut self.conn, &pipe)
+            .and_then(|replies| {
+                replies
+                    .iter()
+                    .map(|reply| redis::from_redis_value_ref(reply).map_err(Into::into))
+                    .collect()
+            })
+            .map_err(|e| self.fail(e))
     }
 
     /// Every entry's key, a SCAN batch at a time.
@@ -503,33 +509,83 @@ impl ReplayStore for RedisStore {
             Self::set_nx(&mut pipe, &key, &value, ttl);
         }
         let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
-        Ok(replies
-            .iter()
-            .filter(|v| {
-                matches!(v, Value::Okay) || matches!(v, Value::SimpleString(s) if s == "OK")
-            })
-            .count() as u64)
+        Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
     }
 
     fn export(&mut self, each: &mut dyn FnMut(Entry) -> io::Result<()>) -> Result<(), StoreError> {
-        let keeps = self.keeps;
         let name = self.name.clone();
         self.each_key(|store, keys| {
-            for (key, value) in keys.iter().zip(store.values(&keys)?) {
-                let Some(value) = value else { continue };
+            let (values, ttls) = (store.values(&keys)?, store.ttls(&keys)?);
+            let now_ms = Utc::now().timestamp_millis();
+            for ((key, value), ttl) in keys.iter().zip(values).zip(ttls) {
+                let mut pair = [0; 16];
+                let mut body_hmac = [0; 32];
+                // Gone since the scan, or not an entry of ours: left out.
+                let Some(value) = value.filter(|value| {
+                    key.strip_prefix(PREFIX)
+                        .is_some_and(|hex| hex::decode_to_slice(hex, &mut pair).is_ok())
+                        && hex::decode_to_slice(&value.body, &mut body_hmac).is_ok()
+                        && ttl != -2
+                }) else {
+                    continue;
+                };
                 each(Entry {
                     partner_id: value.partner_id,
                     timestamp: value.timestamp,
-                    pair: key.strip_prefix(PREFIX).unwrap_or(key).to_owned(),
-                    body_hmac: value.body,
-                    seen_at: ms_text(value.seen_at),
-                    expires_at: keeps.expires_at(value.seen_at).map(ms_text),
+                    pair: PairId(pair),
+                    body_hmac,
+                    seen_at_ms: value.seen_at,
+                    // -1: the key has no expiry.
+                    expires_at_ms: (ttl >= 0).then(|| now_ms.saturating_add(ttl)),
                 })
                 .map_err(|e| StoreError::unavailable(&name, e))?;
             }
             Ok(())
         })
     }
+
+    fn basis(&mut self) -> Result<Basis, StoreError> {
+        Ok(Basis {
+            salt: self.salt,
+            keeps: self.keeps,
+        })
+    }
+
+    fn copy_in(&mut self, now: DateTime<Utc>, entries: &[Entry]) -> Result<u64, StoreError> {
+        let now_ms = now.min(Utc::now()).timestamp_millis();
+        let mut pipe = redis::pipe();
+        for entry in entries {
+            let expires_at =
+                later_expiry(entry.expires_at_ms, self.keeps.expires_at(entry.seen_at_ms));
+            let ttl = expires_at.map(|at| at.saturating_sub(now_ms));
+            if ttl.is_some_and(|ttl| ttl <= 0) {
+                // Expired already: a replay of it fails as stale.
+                continue;
+            }
+            let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
+            let value = serde_json::to_string(&Value_ {
+                body: hex::encode(entry.body_hmac),
+                seen_at: entry.seen_at_ms,
+                partner_id: entry.partner_id.clone(),
+                timestamp: entry.timestamp.clone(),
+            })
+            .expect("a value serialises");
+            // Past what any window keeps, an entry is kept for ever, which is never less safe.
+            Self::set_nx(
+                &mut pipe,
+                &key,
+                &value,
+                ttl.filter(|ms| *ms <= LONGEST_KEPT_MS),
+            );
+        }
+        let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
+        Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
+    }
+}
+
+/// Whether a reply is `OK` (a `SET ... NX` that set its key).
+fn is_ok(reply: &Value) -> bool {
+    matches!(reply, Value::Okay) || matches!(reply, Value::SimpleString(s) if s == "OK")
 }
 
 /// Where a Redis password can come from instead of the URL: a URL on the command line is visible
@@ -805,6 +861,11 @@ fn scrubbed(text: String, password: Option<&str>) -> String {
 /// which may hold an `@`, which the reading of a URL's user-info below would take as its end).
 fn names_password_in_options(url: &str) -> bool {
     url.to_ascii_lowercase().contains("password=")
+}
+
+/// The URL as it may be shown, its password replaced.
+pub(super) fn shown(url: &str) -> String {
+    redact(url).0
 }
 
 /// The URL as it may be shown (its password replaced), and the password.

@@ -22,9 +22,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, Transaction, TransactionBehavior};
 
 use super::{
-    BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError, Window,
-    ms_ceil, ms_text, ndjson, new_salt,
+    Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError,
+    Window, later_expiry, ms_ceil, ms_text, ndjson, new_salt,
 };
+use crate::callbacks::replay::PairId;
 
 /// `PRAGMA application_id` of our stores: "SmSe".
 pub const APPLICATION_ID: i32 = 0x536D_5365;
@@ -97,6 +98,8 @@ pub struct SqliteStore {
     /// replaced while in use keeps taking commits into a file no other run will see, so a run
     /// would report callbacks recorded that the next run cannot find.
     identity: Option<(u64, u64)>,
+    /// What body digests are keyed with (`body_key`), kept for a copy into another store.
+    salt: [u8; 32],
     body_key: BodyKey,
     window: Option<Window>,
     /// The text of [`group_insert`], made once.
@@ -114,14 +117,21 @@ enum Found {
 }
 
 impl SqliteStore {
-    pub fn open(path: &Path, window: Option<Window>, create: bool) -> Result<Self, StoreError> {
+    /// Opens the store at `path` for a run with `window`, or (`None`) to look after it; a missing
+    /// one is made when `create` says so, with `salt` (`None`: a random one).
+    pub fn open(
+        path: &Path,
+        window: Option<Window>,
+        create: bool,
+        salt: Option<&[u8; 32]>,
+    ) -> Result<Self, StoreError> {
         let name = path.display().to_string();
         refuse_linked_companions(path, &name)?;
         match inspect(path, &name)? {
             Found::Missing if !create => {
                 return Err(StoreError::unavailable(&name, "no such file"));
             }
-            Found::Missing => create_store(path, &name)?,
+            Found::Missing => create_store(path, &name, salt)?,
             Found::Ours => {}
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -133,7 +143,7 @@ impl SqliteStore {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(fail)?;
-        let salt = init(&mut conn, &name)?;
+        let salt = init(&mut conn, &name, None)?;
         // Persistent, and set only once the file is known to be ours (a new store has it
         // already; one made by an older version may not).
         set_wal(&conn, &name)?;
@@ -142,6 +152,7 @@ impl SqliteStore {
             name,
             path: path.to_owned(),
             identity,
+            salt,
             body_key: BodyKey::new(&salt),
             window,
             group_insert: group_insert(),
@@ -412,10 +423,10 @@ impl ReplayStore for SqliteStore {
                 Ok(Entry {
                     partner_id: row.get(0)?,
                     timestamp: row.get(1)?,
-                    pair: hex::encode(row.get::<_, Vec<u8>>(2)?),
-                    body_hmac: hex::encode(row.get::<_, Vec<u8>>(3)?),
-                    seen_at: ms_text(row.get(4)?),
-                    expires_at: row.get::<_, Option<i64>>(5)?.map(ms_text),
+                    pair: PairId(row.get(2)?),
+                    body_hmac: row.get(3)?,
+                    seen_at_ms: row.get(4)?,
+                    expires_at_ms: row.get(5)?,
                 })
             };
             let entry = read().map_err(|e| StoreError::damaged(&self.name, e))?;
@@ -423,9 +434,54 @@ impl ReplayStore for SqliteStore {
         }
         Ok(())
     }
+
+    fn basis(&mut self) -> Result<Basis, StoreError> {
+        self.basis_read_only()
+    }
+
+    fn copy_in(&mut self, now: DateTime<Utc>, entries: &[Entry]) -> Result<u64, StoreError> {
+        let tx = self.begin()?;
+        let keeps = self.keeps(&tx)?;
+        let fail = |e| StoreError::unavailable(&self.name, e);
+        let now_ms = now.min(Utc::now()).timestamp_millis();
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
+            for entry in entries {
+                let expires_at =
+                    later_expiry(entry.expires_at_ms, keeps.expires_at(entry.seen_at_ms));
+                if expires_at.is_some_and(|at| at < now_ms) {
+                    // Expired already: a replay of it fails as stale.
+                    continue;
+                }
+                added += insert
+                    .execute((
+                        &entry.pair.0[..],
+                        entry.partner_id.as_deref(),
+                        &entry.timestamp,
+                        &entry.body_hmac[..],
+                        entry.seen_at_ms,
+                        expires_at,
+                    ))
+                    .map_err(fail)? as u64;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        self.still_in_place()?;
+        Ok(added)
+    }
 }
 
 impl SqliteStore {
+    fn basis_read_only(&self) -> Result<Basis, StoreError> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)
+            .map_err(|e| self.fail(e))?;
+        Ok(Basis {
+            salt: self.salt,
+            keeps: self.keeps_read_only(&tx)?,
+        })
+    }
+
     fn keeps_read_only(&self, tx: &Transaction<'_>) -> Result<Keeps, StoreError> {
         let text: String = tx
             .query_row("SELECT value FROM meta WHERE name = 'keeps'", [], |r| {
@@ -558,6 +614,13 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
             )),
         };
     }
+    if ndjson::looks_like_export(&head) {
+        return Err(StoreError::refused(
+            name,
+            "it is what `seen export` prints, not a replay store",
+            Some("give --seen the store it was exported from".into()),
+        ));
+    }
     if ndjson::looks_like_record(&head) {
         return Err(former(
             "it holds the NDJSON record an earlier smile-sec kept, not a replay store",
@@ -576,7 +639,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
 /// Makes a missing store: set up whole under a temporary name in the same folder, readable by its
 /// owner only (it names accepted callbacks), then linked to its path, which fails rather than
 /// replace whatever another run put there meanwhile (then that is opened, and inspected, instead).
-fn create_store(path: &Path, name: &str) -> Result<(), StoreError> {
+fn create_store(path: &Path, name: &str, salt: Option<&[u8; 32]>) -> Result<(), StoreError> {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -586,19 +649,20 @@ fn create_store(path: &Path, name: &str) -> Result<(), StoreError> {
         .map_err(|e| StoreError::unavailable(name, format!("cannot name a new store: {e}")))?;
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     let temporary = folder.join(format!(".{file_name}.{}.new", hex::encode(tag)));
-    let made = make_store(&temporary, name).and_then(|()| match fs::hard_link(&temporary, path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match inspect(path, name)? {
-            Found::Ours => Ok(()),
-            Found::Missing => Err(StoreError::unavailable(name, "it vanished while created")),
-        },
-        // Some filesystems have no hard links (network shares, FAT); SQLite's write-ahead log
-        // needs a local one anyway.
-        Err(e) => Err(StoreError {
-            hint: Some("name a path on a local filesystem".into()),
-            ..StoreError::unavailable(name, format!("cannot create it: {e}"))
-        }),
-    });
+    let made =
+        make_store(&temporary, name, salt).and_then(|()| match fs::hard_link(&temporary, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match inspect(path, name)? {
+                Found::Ours => Ok(()),
+                Found::Missing => Err(StoreError::unavailable(name, "it vanished while created")),
+            },
+            // Some filesystems have no hard links (network shares, FAT); SQLite's write-ahead log
+            // needs a local one anyway.
+            Err(e) => Err(StoreError {
+                hint: Some("name a path on a local filesystem".into()),
+                ..StoreError::unavailable(name, format!("cannot create it: {e}"))
+            }),
+        });
     let _ = fs::remove_file(&temporary);
     made
 }
@@ -618,8 +682,8 @@ fn set_wal(conn: &Connection, name: &str) -> Result<(), StoreError> {
     }
 }
 
-/// A new, empty store at `path`, which must not exist yet.
-fn make_store(path: &Path, name: &str) -> Result<(), StoreError> {
+/// A new, empty store at `path`, which must not exist yet, with `salt` (`None`: a random one).
+fn make_store(path: &Path, name: &str, salt: Option<&[u8; 32]>) -> Result<(), StoreError> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -632,7 +696,7 @@ fn make_store(path: &Path, name: &str) -> Result<(), StoreError> {
         | OpenFlags::SQLITE_OPEN_NOFOLLOW;
     let mut conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::unavailable(name, format!("cannot create it: {e}")))?;
-    init(&mut conn, name)?;
+    init(&mut conn, name, salt)?;
     // Made here, while no other process can have the file open: switching a store that others
     // have open needs every one of their locks gone, and SQLite does not wait for that, so
     // concurrent first runs would fail with "database is locked".
@@ -641,9 +705,13 @@ fn make_store(path: &Path, name: &str) -> Result<(), StoreError> {
         .map_err(|(_, e)| StoreError::unavailable(name, format!("cannot create it: {e}")))
 }
 
-/// Sets up a new store, or checks that the file is one of ours, under the write lock; returns the
-/// salt.
-fn init(conn: &mut Connection, name: &str) -> Result<[u8; 32], StoreError> {
+/// Sets up a new store (with `salt`, or a random one), or checks that the file is one of ours,
+/// under the write lock; returns the store's salt.
+fn init(
+    conn: &mut Connection,
+    name: &str,
+    salt: Option<&[u8; 32]>,
+) -> Result<[u8; 32], StoreError> {
     let fail = |e| StoreError::unavailable(name, e);
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -668,7 +736,10 @@ fn init(conn: &mut Connection, name: &str) -> Result<[u8; 32], StoreError> {
         tx.execute_batch(SCHEMA).map_err(fail)?;
         tx.execute(
             "INSERT INTO meta (name, value) VALUES ('salt', ?1), ('keeps', ?2)",
-            (&new_salt()?[..], Keeps::Unset.encode()),
+            (
+                &salt.copied().map_or_else(new_salt, Ok)?[..],
+                Keeps::Unset.encode(),
+            ),
         )
         .map_err(fail)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)
@@ -730,7 +801,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seen.db");
         let now = at("2026-11-20T10:00:00Z");
-        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         let answers = store
             .claim_digests(now, &[claim(1, 1), claim(1, 1), claim(1, 2), claim(2, 1)])
             .unwrap();
@@ -739,7 +810,7 @@ mod tests {
             [Claim::New, Claim::Resend, Claim::Replay, Claim::New]
         );
         drop(store);
-        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         assert_eq!(
             store
                 .claim_digests(now, &[claim(2, 2), claim(2, 1)])
@@ -777,9 +848,10 @@ mod tests {
         claims[2 * n + 5] = claim_n(10 * n, 8);
         let dir = tempfile::tempdir().unwrap();
         let now = at("2026-11-20T10:00:00Z");
-        let mut by_group = SqliteStore::open(&dir.path().join("a.db"), Some(hour()), true).unwrap();
+        let mut by_group =
+            SqliteStore::open(&dir.path().join("a.db"), Some(hour()), true, None).unwrap();
         let mut one_by_one =
-            SqliteStore::open(&dir.path().join("b.db"), Some(hour()), true).unwrap();
+            SqliteStore::open(&dir.path().join("b.db"), Some(hour()), true, None).unwrap();
         by_group.claim_digests(now, &earlier).unwrap();
         one_by_one.claim_digests(now, &earlier).unwrap();
         let grouped = by_group.claim_digests(now, &claims).unwrap();
@@ -796,13 +868,13 @@ mod tests {
             store
                 .export(&mut |e| {
                     all.push(Entry {
-                        body_hmac: String::new(),
+                        body_hmac: [0; 32],
                         ..e
                     });
                     Ok(())
                 })
                 .unwrap();
-            all.sort_by(|a, b| a.pair.cmp(&b.pair));
+            all.sort_by_key(|e| e.pair.0);
             all
         };
         let kept = entries(&mut by_group);
@@ -814,7 +886,7 @@ mod tests {
     fn entries_expire_exactly_when_a_replay_would_be_stale() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seen.db");
-        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         store
             .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
             .unwrap();
@@ -830,7 +902,7 @@ mod tests {
     fn expired_entries_go_with_a_runs_first_batch_then_at_most_once_a_second() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seen.db");
-        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         store
             .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
             .unwrap();
@@ -841,7 +913,7 @@ mod tests {
             .unwrap();
         assert_eq!(store.stats().unwrap().entries, 2);
         drop(store);
-        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         store
             .claim_digests(at("2026-11-20T12:00:00Z"), &[claim(3, 1)])
             .unwrap();
@@ -857,7 +929,7 @@ mod tests {
     fn a_wider_window_redates_what_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seen.db");
-        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         store
             .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
             .unwrap();
@@ -866,16 +938,16 @@ mod tests {
             max_age: Some(Duration::days(1)),
             max_future: Duration::minutes(5),
         };
-        let mut store = SqliteStore::open(&path, Some(day), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(day), true, None).unwrap();
         assert_eq!(store.prune(at("2026-11-21T10:00:00Z")).unwrap(), Some(0));
         drop(store);
         let forever = Window {
             max_age: None,
             max_future: Duration::minutes(5),
         };
-        drop(SqliteStore::open(&path, Some(forever), true).unwrap());
+        drop(SqliteStore::open(&path, Some(forever), true, None).unwrap());
         // A narrower run later changes nothing: the store keeps the widest.
-        let mut store = SqliteStore::open(&path, Some(hour()), true).unwrap();
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         assert_eq!(store.prune(at("2036-11-21T10:00:00Z")).unwrap(), Some(0));
         assert_eq!(store.stats().unwrap().keeps, Keeps::Forever);
     }
@@ -885,7 +957,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut exported = Vec::new();
         for name in ["a.db", "b.db"] {
-            let mut store = SqliteStore::open(&dir.path().join(name), None, true).unwrap();
+            let mut store = SqliteStore::open(&dir.path().join(name), None, true, None).unwrap();
             store
                 .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
                 .unwrap();
@@ -898,14 +970,14 @@ mod tests {
         }
         assert_eq!(exported.len(), 2);
         assert_ne!(exported[0], exported[1]);
-        assert_ne!(exported[0], hex::encode([1; 32]));
+        assert_ne!(exported[0], [1; 32]);
     }
 
     #[test]
     fn a_missing_store_is_not_created_for_looking_after() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seen.db");
-        let err = SqliteStore::open(&path, None, false).unwrap_err();
+        let err = SqliteStore::open(&path, None, false, None).unwrap_err();
         assert!(err.message.contains("no such file"), "{err}");
         assert!(!path.exists());
     }
