@@ -3,7 +3,7 @@
 //! prints what the server reports.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
@@ -12,9 +12,7 @@ use clap::ValueHint;
 use ipnet::IpNet;
 
 use super::allowlist::{EnvFilter, ListArgs};
-use super::args::{
-    ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told, store_notices_told,
-};
+use super::args::{ClockArgs, PartnerArgs, parse_duration, sources_told, store_notices_told};
 use super::ip_check::parse_trusted;
 use crate::callbacks::store::{self, Window};
 use crate::guard::claims::Claims;
@@ -22,8 +20,10 @@ use crate::guard::gate::Gate;
 use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
-use crate::keys::credentials::{KeyRequest, verification_credentials};
-use crate::keys::keyfile::{self, Environment};
+use crate::keys::credentials::{
+    Credential, KeyRequest, VerificationKeys, verification_credentials,
+};
+use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
 use crate::output::{self, hinted};
 
@@ -68,7 +68,7 @@ pub struct Args {
     #[command(flatten)]
     pub partner: PartnerArgs,
     #[command(flatten)]
-    pub keys: KeySourceArgs,
+    pub keys: GateKeyArgs,
 
     /// The environment this gate serves: only its keys are tried and only its callback sources
     /// allowed (a sandbox key is kept with less care, so a production gate must not accept what
@@ -127,6 +127,111 @@ pub struct Args {
     /// machines
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Where the gate's keys come from: as on every command, except that `--keys` may name several
+/// key files (one a team, one a rotation), whose fitting entries are all tried.
+#[derive(Debug, clap::Args)]
+pub struct GateKeyArgs {
+    /// Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else
+    ///
+    /// The key comes from the first of: --api-key-file, --keys, SMILE_API_KEY (verbatim), the key
+    /// file named by SMILE_SEC_KEYS or ./smile-keys.json. A source that is set but not used is
+    /// named in a warning (never its value).
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub api_key_file: Option<PathBuf>,
+
+    /// A key file (repeatable: the entries of each that fit --env and --partner-id are tried);
+    /// given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it
+    /// exists, both below SMILE_API_KEY]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub keys: Vec<PathBuf>,
+
+    /// Use only the key-file entry with this id (it names the key file as --keys does, so it
+    /// beats SMILE_API_KEY)
+    #[arg(long, value_name = "ID")]
+    pub key: Option<String>,
+}
+
+impl GateKeyArgs {
+    /// What the user asked for about the key file `keys` (one of `--keys`, or none).
+    fn request<'a>(
+        &'a self,
+        keys: Option<&'a Path>,
+        partner: &'a PartnerArgs,
+        environment: Environment,
+    ) -> KeyRequest<'a> {
+        KeyRequest {
+            partner_id: partner.partner_id.as_deref(),
+            partner_id_from_env: partner.from_env,
+            api_key_file: self.api_key_file.as_deref(),
+            keys,
+            key_id: self.key.as_deref(),
+            environment: Some(environment),
+            // The gate serves one environment: a key given alone is taken as its key.
+            lone_key_serves_environment: true,
+        }
+    }
+}
+
+/// The keys the gate tries, and the key files they came from (which `/healthz` checks still
+/// load). Every key file given must bring a usable key, and an id may name one key only: the
+/// log and `Smile-Sec-Key-Id` name keys by their ids.
+fn gate_keys(
+    args: &GateKeyArgs,
+    partner: &PartnerArgs,
+    environment: Environment,
+) -> anyhow::Result<(Vec<Credential>, Vec<PathBuf>)> {
+    if args.keys.len() > 1 && args.key.is_some() {
+        bail!(
+            "--key picks one entry of one key file: give --keys once, with the file that holds it"
+        );
+    }
+    let first = args.request(
+        args.keys.first().map(PathBuf::as_path),
+        partner,
+        environment,
+    );
+    let sources = sources_told(&first)?;
+    let mut files = Vec::new();
+    let mut tried: Vec<Credential> = Vec::new();
+    let mut from = |keys: VerificationKeys| -> anyhow::Result<()> {
+        for warning in &keys.skipped {
+            output::warn(format_args!("{warning}"));
+        }
+        let file = keys.key_file;
+        for key in keys.tried {
+            if let Some(id) = &key.key_id
+                && tried.iter().any(|t| t.key_id.as_ref() == Some(id))
+            {
+                let earlier: Vec<String> = files
+                    .iter()
+                    .map(|f: &PathBuf| f.display().to_string())
+                    .collect();
+                bail!(
+                    "the key id `{id}` of {} is also an id in {}; a gate names each key by its id",
+                    file.as_deref()
+                        .map_or_else(String::new, |f| f.display().to_string()),
+                    earlier.join(", ")
+                );
+            }
+            tried.push(key);
+        }
+        files.extend(file);
+        Ok(())
+    };
+    let keys = verification_credentials(&first, &sources, false)?;
+    // The other key files count only when the first one's entries are used (an --api-key-file
+    // beats them all, and the warning about unused sources has said so).
+    let more = keys.key_file.is_some() && args.keys.len() > 1;
+    from(keys)?;
+    if more {
+        for file in &args.keys[1..] {
+            let request = args.request(Some(file), partner, environment);
+            from(verification_credentials(&request, &sources, false)?)?;
+        }
+    }
+    Ok((tried, files))
 }
 
 /// `--format`, which changes nothing here: one JSON line per request either way.
@@ -219,23 +324,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         GateEnv::Production => Environment::Production,
         GateEnv::Sandbox => Environment::Sandbox,
     };
-    // The gate serves one environment: its key-file entries are the ones tried, and a key given
-    // alone is taken as that environment's key.
-    let request = KeyRequest {
-        lone_key_serves_environment: true,
-        ..args.keys.request(&args.partner, Some(environment))
-    };
-    let keys = verification_credentials(&request, &sources_told(&request)?, false)?;
-    for warning in &keys.skipped {
-        output::warn(format_args!("{warning}"));
-    }
-    // Keys from the key file: `/healthz` checks that the file still loads.
-    let key_file = keys
-        .tried
-        .iter()
-        .any(|c| c.key_id.is_some())
-        .then(|| keyfile::locate(args.keys.keys.as_deref()))
-        .flatten();
+    let (keys, key_files) = gate_keys(&args.keys, &args.partner, environment)?;
 
     let env = match environment {
         Environment::Production => EnvFilter::Production,
@@ -277,7 +366,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let listener =
         TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
     let gate = Gate::new(
-        &keys.tried,
+        &keys,
         args.max_age,
         args.max_future,
         allowlist,
@@ -295,7 +384,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         max_connections: args.max_connections as usize,
         // Requests in flight end by themselves within the body and upstream timeouts.
         grace: body_timeout + upstream_timeout + std::time::Duration::from_secs(5),
-        key_file,
+        key_files,
         now: args.clock.now,
         events: Box::new(report),
     };

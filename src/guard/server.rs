@@ -46,8 +46,8 @@ pub struct Config {
     pub max_connections: usize,
     /// How long a stop waits for requests in flight.
     pub grace: Duration,
-    /// The key file the keys came from, checked again by `/healthz`.
-    pub key_file: Option<PathBuf>,
+    /// The key files the keys came from, checked again by `/healthz`.
+    pub key_files: Vec<PathBuf>,
     /// A fixed now (`--now`), else the clock.
     pub now: Option<DateTime<Utc>>,
     /// Where lines for the terminal go (the command prints them).
@@ -490,8 +490,10 @@ const HEALTH_WAIT: Duration = Duration::from_secs(2);
 
 /// `GET /healthz`: 200 when the key file still loads and the store answers.
 async fn health(config: &Config) -> Reply {
-    if let Some(path) = &config.key_file
-        && KeyFile::load(path).is_err()
+    if config
+        .key_files
+        .iter()
+        .any(|path| KeyFile::load(path).is_err())
     {
         return health_reply(StatusCode::SERVICE_UNAVAILABLE, reason::KEY_FILE_UNUSABLE);
     }

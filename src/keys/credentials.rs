@@ -421,6 +421,8 @@ pub struct VerificationKeys {
     pub skipped: Vec<String>,
     /// With `include_all`: every usable key-file key, filters ignored (for `--explain`).
     pub all_key_file: Vec<Credential>,
+    /// The key file `tried` came from (`None`: a key given alone).
+    pub key_file: Option<PathBuf>,
 }
 
 /// Every key `verify` should try. With a key file, every entry that fits the filters is tried,
@@ -455,6 +457,7 @@ pub fn verification_credentials(
     let Some(file) = load_key_file(request.keys)? else {
         return Err(no_key());
     };
+    keys.key_file = Some(file.path.clone());
     if let Some(id) = request.key_id
         && file.find(id).is_none()
     {

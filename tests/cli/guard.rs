@@ -1780,3 +1780,93 @@ fn a_key_given_alone_is_the_key_of_the_gates_environment() {
     drop(guard);
     assert_eq!(app.received().len(), 1);
 }
+
+/// `--keys` may be given once per key file: the fitting entries of each are tried, each named by
+/// its id, and `/healthz` checks every file. An id in two files, or `--key` with several files,
+/// is exit 2 before listening.
+#[test]
+fn several_key_files_are_all_tried_and_all_checked_by_health() {
+    let setup = Setup::new();
+    std::fs::write(setup.path("team.key"), "team-key-90ab").unwrap();
+    let team = r#"{"keys": [
+  {"id": "team-1", "partner_id": "085", "environment": "production", "integrations": ["web"],
+   "created": "2026-11-01", "api_key_file": "team.key"}
+]}"#;
+    std::fs::write(setup.path("team.json"), team).unwrap();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let team_json = setup.path("team.json");
+    let guard = setup.guard(&app.url(), &["--keys", team_json.to_str().unwrap()]);
+    assert_eq!(post(&guard, callback(r#","n":1"#).as_bytes()).status, 200);
+    let from_team = callback_at("team-key-90ab", &now_stamp(), r#","n":2"#);
+    assert_eq!(post(&guard, from_team.as_bytes()).status, 200);
+    let ids: Vec<_> = guard
+        .log_of(2)
+        .iter()
+        .map(|l| l["key_id"].clone())
+        .collect();
+    assert_eq!(ids, ["live-1", "team-1"]);
+    assert_eq!(get(guard.addr, "/healthz").status, 200);
+    std::fs::write(setup.path("team.json"), "{").unwrap();
+    let health = get(guard.addr, "/healthz");
+    assert_eq!(
+        (health.status, health.reason()),
+        (503, "key_file_unusable".into())
+    );
+    drop(guard);
+
+    std::fs::write(setup.path("team.json"), team.replace("team-1", "live-1")).unwrap();
+    let keys = setup.path("keys.json");
+    for extra in [
+        vec!["--keys", team_json.to_str().unwrap()],
+        vec!["--keys", team_json.to_str().unwrap(), "--key", "live-1"],
+    ] {
+        let out = crate::common::smile_sec()
+            .current_dir(setup.dir.path())
+            .args([
+                "guard",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:9",
+            ])
+            .args(["--keys", keys.to_str().unwrap()])
+            .args(&extra)
+            .timeout(PATIENCE)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(
+            stderr.starts_with("smile-sec: error:")
+                && stderr.contains("live-1") == (extra.len() == 2),
+            "{extra:?}: {stderr}"
+        );
+        assert!(!stderr.contains("listening"), "{extra:?}: {stderr}");
+    }
+}
+
+/// The key file named by `SMILE_SEC_KEYS` is the one `/healthz` checks.
+#[test]
+fn health_checks_the_key_file_the_environment_names() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let allow = setup.path("allow.txt");
+    let keys = setup.path("keys.json");
+    let guard = Guard::start_with_env(
+        setup.dir.path(),
+        &[
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &app.url(),
+            "--allowlist",
+            allow.to_str().unwrap(),
+        ],
+        &[("SMILE_SEC_KEYS", &keys)],
+    );
+    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
+    assert_eq!(get(guard.addr, "/healthz").status, 200);
+    std::fs::write(&keys, "{").unwrap();
+    assert_eq!(get(guard.addr, "/healthz").status, 503);
+}

@@ -1163,6 +1163,7 @@ fn debug_output_never_shows_a_key() {
         tried: vec![credential.clone()],
         skipped: vec![],
         all_key_file: vec![credential.clone(), sandbox.clone()],
+        key_file: None,
     };
     assert_hidden("VerificationKeys", format!("{keys:#?}"));
     let explainer = Explainer::new(
