@@ -330,9 +330,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Environment::Production => EnvFilter::Production,
         Environment::Sandbox => EnvFilter::Sandbox,
     };
-    // The same list, rules and staleness warning as ip-check and allowlist.
+    // The same list, rules and staleness warning as ip-check and allowlist. A list that labels
+    // environments is narrowed to the gate's; one that labels none (your own addresses) is
+    // taken whole: it has no environment to follow.
     let list = ListArgs {
-        env: Some(env),
+        env: None,
         allowlist: args.allowlist.clone(),
         clock: args.clock.clone(),
     };

@@ -1870,3 +1870,32 @@ fn health_checks_the_key_file_the_environment_names() {
     std::fs::write(&keys, "{").unwrap();
     assert_eq!(get(guard.addr, "/healthz").status, 503);
 }
+
+/// A list of your own that labels no environment is taken whole, whatever the gate's `--env`; a
+/// list that labels environments is narrowed to the gate's.
+#[test]
+fn an_allowlist_without_environment_labels_is_taken_whole() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    std::fs::write(setup.path("allow.txt"), "127.0.0.1/32\n10.0.0.0/8 lb\n").unwrap();
+    let live = setup.guard(&app.url(), &[]);
+    assert_eq!(post(&live, callback("").as_bytes()).status, 200);
+    drop(live);
+    let sandbox = setup.guard(&app.url(), &["--env", "sandbox"]);
+    let from_sandbox = callback_at(SANDBOX_KEY, &now_stamp(), "");
+    assert_eq!(post(&sandbox, from_sandbox.as_bytes()).status, 200);
+    drop(sandbox);
+
+    std::fs::write(
+        setup.path("allow.txt"),
+        "127.0.0.1 sandbox\n34.240.137.52 production\n",
+    )
+    .unwrap();
+    let live = setup.guard(&app.url(), &[]);
+    let reply = post(&live, callback("").as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (403, "source_not_allowed".into())
+    );
+    assert_eq!(app.received().len(), 2);
+}
