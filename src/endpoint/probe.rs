@@ -231,7 +231,7 @@ pub const MIN_KEY_SEARCH_LEN: usize = 8;
 
 /// The secrets a response must never echo, in the spellings a server might print them.
 pub struct LeakWatch {
-    key_forms: Vec<Vec<u8>>,
+    key_forms: Vec<KeyForm>,
     /// (signature, its spellings)
     signatures: Vec<(String, Vec<Vec<u8>>)>,
 }
@@ -265,13 +265,6 @@ impl LeakWatch {
             }
             key_forms.push(raw.to_ascii_lowercase());
             key_forms.push(raw.to_ascii_uppercase());
-            // Any run of more than half the key gives most of it away: an echo cut short, a key
-            // whose last character a quoting bug dropped, one masked at its start. Masking that
-            // shows a few characters (the last four) stays under it.
-            let run = (raw.len() / 2 + 1).max(MIN_KEY_SEARCH_LEN);
-            for start in 0..=raw.len().saturating_sub(run) {
-                key_forms.push(raw[start..start + run].to_vec());
-            }
         }
         // base64 is a third longer, so it is searched for from 6-byte keys on.
         key_forms.push(STANDARD_NO_PAD.encode(raw).into_bytes());
@@ -281,7 +274,7 @@ impl LeakWatch {
         key_forms.sort_unstable();
         key_forms.dedup();
         LeakWatch {
-            key_forms,
+            key_forms: key_forms.into_iter().map(KeyForm::new).collect(),
             signatures: Vec::new(),
         }
     }
@@ -307,7 +300,7 @@ impl LeakWatch {
     /// (the sender already had it), so `sent` is skipped.
     pub fn find(&self, response: &[u8], sent: Option<&str>) -> Option<Leak> {
         let contains = |needle: &[u8]| memchr::memmem::find(response, needle).is_some();
-        if self.key_forms.iter().any(|f| contains(f)) {
+        if self.key_forms.iter().any(|f| f.found_in(response)) {
             return Some(Leak::ApiKey);
         }
         self.signatures
@@ -315,6 +308,52 @@ impl LeakWatch {
             .filter(|(sig, _)| Some(sig.as_str()) != sent)
             .any(|(_, forms)| forms.iter().any(|f| contains(f)))
             .then_some(Leak::ExpectedSignature)
+    }
+}
+
+/// A spelling of the key, found whole or in part. Any run of more than half of it gives most of
+/// the key away: an echo cut short (before or after it was encoded), a key whose last character
+/// a quoting bug dropped, one masked at its start. Masking that shows a few characters (the last
+/// four) stays under it.
+struct KeyForm {
+    text: Vec<u8>,
+    /// The fewest bytes in a row that count as a leak.
+    run: usize,
+}
+
+impl KeyForm {
+    fn new(text: Vec<u8>) -> Self {
+        let run = (text.len() / 2 + 1).max(MIN_KEY_SEARCH_LEN).min(text.len());
+        KeyForm { text, run }
+    }
+
+    /// Whether `haystack` holds `run` bytes of this spelling in a row. Such a run covers one
+    /// whole piece of the spelling cut every `(run + 1) / 2` bytes, so only those few pieces are
+    /// searched for; each place one is found is then measured in both directions. (Searching
+    /// for every run itself would take memory in the square of the key's length.)
+    fn found_in(&self, haystack: &[u8]) -> bool {
+        let piece = self.run.div_ceil(2);
+        let text = &self.text[..];
+        (0..)
+            .map(|n| n * piece)
+            .take_while(|start| start + piece <= text.len())
+            .any(|start| {
+                let end = start + piece;
+                memchr::memmem::find_iter(haystack, &text[start..end]).any(|at| {
+                    let before = haystack[..at]
+                        .iter()
+                        .rev()
+                        .zip(text[..start].iter().rev())
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    let after = haystack[at + piece..]
+                        .iter()
+                        .zip(&text[end..])
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    before + piece + after >= self.run
+                })
+            })
     }
 }
 
@@ -714,6 +753,42 @@ mod tests {
             Some(Leak::ApiKey)
         );
         assert!(!format!("{w:?}").contains("0c1b"));
+
+        // Cut short after it was encoded, or encoded after it was cut: seven tenths of it.
+        let cut = &text[..text.len() * 7 / 10];
+        let php_escaped = String::from_utf8(json_escaped_slashes(text.as_bytes())).unwrap();
+        for echoed in [
+            String::from_utf8(percent_encoded(text.as_bytes(), true)).unwrap()[..30].to_owned(),
+            String::from_utf8(percent_encoded(cut.as_bytes(), false)).unwrap(),
+            hex::encode(cut),
+            hex::encode(text)[..2 * cut.len()].to_uppercase(),
+            php_escaped[..php_escaped.len() * 7 / 10].to_owned(),
+            STANDARD_NO_PAD.encode(cut),
+        ] {
+            assert_eq!(
+                w.find(format!("{{\"debug\":\"{echoed}\"}}").as_bytes(), None),
+                Some(Leak::ApiKey),
+                "{echoed}"
+            );
+        }
+        // Under half of an encoded spelling is not a leak either.
+        let hex_half = &hex_lower[..hex_lower.len() / 2];
+        assert_eq!(w.find(hex_half.as_bytes(), None), None);
+    }
+
+    /// The longest key a file may hold is searched for in a response as large as one is read,
+    /// in every spelling, without memory in the square of its length.
+    #[test]
+    fn a_long_key_is_searched_for_in_memory_of_its_size() {
+        let text: String = (0..64 * 1024)
+            .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+            .collect();
+        let w = LeakWatch::new(&ApiKey::new(text.as_str()).unwrap());
+        let response = vec![b'x'; 1 << 20];
+        assert_eq!(w.find(&response, None), None);
+        let mut response = response;
+        response[1000..1000 + 40_000].copy_from_slice(&text.as_bytes()[100..40_100]);
+        assert_eq!(w.find(&response, None), Some(Leak::ApiKey));
     }
 
     #[test]
