@@ -673,6 +673,28 @@ fn redis_databases_that_are_not_stores_are_left_as_they_are() {
         .query(&mut conn)
         .unwrap();
     assert_eq!(meta, HashMap::from([("app".into(), "another".into())]));
+    // A hash of that name without any mark is someone else's too.
+    let _: () = redis::cmd("SELECT").arg(2).query(&mut conn).unwrap();
+    let _: () = redis::cmd("HSET")
+        .arg(&["smile-sec:meta", "foo", "bar"])
+        .query(&mut conn)
+        .unwrap();
+    let ran = run(
+        d,
+        &redis.url().replace("/0", "/2"),
+        callback(&ts(13, 1), "a"),
+    );
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("belongs to something else"),
+        "{}",
+        ran.stderr
+    );
+    let meta: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg("smile-sec:meta")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(meta, HashMap::from([("foo".into(), "bar".into())]));
 
     let other = redis.url().replace("/0", "/1");
     let _: () = redis::cmd("SELECT").arg(1).query(&mut conn).unwrap();

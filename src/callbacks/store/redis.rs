@@ -712,13 +712,18 @@ fn set_up(
     salt: &[u8; 32],
     keeps: Keeps,
 ) -> Result<([u8; 32], Keeps), StoreError> {
-    // Asked first, so that a hash of that name made by anything else is left as it was.
-    let app: Option<String> = redis::cmd("HGET")
+    // Asked first, so that a key of that name made by anything else is left as it was: ours
+    // always has its mark, which the first process to set it up writes before anything else.
+    let (app, exists): (Option<String>, bool) = redis::pipe()
+        .atomic()
+        .cmd("HGET")
         .arg(META)
         .arg("app")
+        .cmd("EXISTS")
+        .arg(META)
         .query(conn)
         .map_err(|e| server_error(name, password, None, &e))?;
-    if app.is_some_and(|app| app != MARK) {
+    if app.as_ref().map_or(exists, |app| app != MARK) {
         return Err(foreign(name));
     }
     let found = redis::pipe()
