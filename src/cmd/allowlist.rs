@@ -277,8 +277,10 @@ fn warn_if_stale(now: DateTime<Utc>) {
     let Ok(date) = NaiveDate::parse_from_str(BUILT_IN_DATE, "%Y-%m-%d") else {
         return;
     };
-    let age = now.date_naive().signed_duration_since(date).num_days();
-    if age > STALE_AFTER_DAYS {
+    // Checked on that day: its age counts from the day's start, to the moment.
+    let checked = date.and_time(chrono::NaiveTime::MIN).and_utc();
+    if now - checked > chrono::Duration::days(STALE_AFTER_DAYS) {
+        let age = (now - checked).num_days();
         output::warn(format_args!(
             "the built-in list of Smile ID's callback addresses was checked on {BUILT_IN_DATE}, {age} days ago; Smile ID's list may have changed since: check it with `smile-sec allowlist fetch` (or at {SECURITY_OVERVIEW_URL}) and pass the result with --allowlist FILE or SMILE_SEC_ALLOWLIST"
         ));

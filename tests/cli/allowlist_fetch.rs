@@ -311,6 +311,35 @@ fn an_old_built_in_list_is_said_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("may have changed"));
 }
 
+/// "Older than 180 days" counts to the moment, from the start of the day the list was checked.
+#[test]
+fn the_built_in_list_turns_old_past_180_days_to_the_moment() {
+    let checked =
+        chrono::NaiveDate::parse_from_str(smile_sec::ip::allowlist::BUILT_IN_DATE, "%Y-%m-%d")
+            .unwrap()
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
+    for (after, warned) in [
+        (chrono::Duration::days(180), false),
+        (
+            chrono::Duration::days(180) + chrono::Duration::hours(12),
+            true,
+        ),
+    ] {
+        let now = (checked + after).to_rfc3339();
+        let out = smile_sec()
+            .args(["ip-check", "34.240.137.52", "--now", &now])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.contains("may have changed"),
+            warned,
+            "{now}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn fetch_in_json_is_entries_then_a_summary_of_the_changes() {
     let mut production = PRODUCTION.to_vec();
