@@ -378,6 +378,22 @@ pub fn check_input(file: &KeyFile, policy: &Policy) -> Result<(), BadAuditInput>
         });
     }
     for key in &file.keys {
+        // A due date is written YYYY-MM-DD: it must fall within year 9999.
+        let last_day = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a calendar day");
+        let due = key
+            .created
+            .date_naive()
+            .checked_add_days(chrono::Days::new(u64::from(policy.max_age_days)));
+        if due.is_none_or(|due| due > last_day) {
+            return Err(BadAuditInput {
+                entry: Some(key.id.clone()),
+                problem: format!(
+                    "`created` is {}, too late for a due date {} days later to fall within year 9999",
+                    key.created.date_naive(),
+                    policy.max_age_days
+                ),
+            });
+        }
         for mute in &key.mutes {
             match Code::parse(&mute.finding) {
                 Some(Code::MuteExpired) => {
