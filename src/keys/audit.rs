@@ -565,10 +565,22 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
         }
         for mute in &entry.mutes {
             if mute.until < today {
+                let renewed = entry
+                    .mutes
+                    .iter()
+                    .filter(|m| m.finding == mute.finding && m.until >= today)
+                    .map(|m| m.until)
+                    .max();
+                let now = match renewed {
+                    Some(until) => {
+                        format!("a later mute covers the finding until {until}; remove this one")
+                    }
+                    None => "the finding counts again".to_owned(),
+                };
                 lapsed.push(Finding {
                     code: Code::MuteExpired,
                     message: format!(
-                        "the mute of `{}` lapsed after {} (reason was: {}); the finding counts again",
+                        "the mute of `{}` lapsed after {} (reason was: {}); {now}",
                         mute.finding, mute.until, mute.reason
                     ),
                     muted: None,
@@ -919,6 +931,29 @@ mod tests {
         assert_eq!(r.keys[0].verdict, KeyVerdict::Warn);
         assert!(r.fails(Severity::Warn));
         assert!(!r.fails(Severity::Fail));
+        assert!(
+            r.keys[0].findings[1]
+                .message
+                .ends_with("the finding counts again")
+        );
+        // Renewed by a second mute: the finding stays muted, and the lapsed one says so.
+        let renewed = r#","mutes":[{"finding":"expiring","reason":"booked","until":"2026-11-30"},{"finding":"expiring","reason":"moved","until":"2026-12-05"}]"#;
+        let r = run(
+            &file(&key("k", "2026-09-02", renewed)),
+            &[],
+            "2026-12-01T00:00:00Z",
+        );
+        assert_eq!(
+            codes(&r.keys[0]),
+            [("expiring", true), ("mute_expired", false)]
+        );
+        assert!(
+            r.keys[0].findings[1]
+                .message
+                .ends_with("a later mute covers the finding until 2026-12-05; remove this one"),
+            "{}",
+            r.keys[0].findings[1].message
+        );
     }
 
     #[test]
