@@ -130,6 +130,37 @@ pub fn shadowed_env(command: &clap::Command, matches: &clap::ArgMatches) -> Vec<
     shadowed
 }
 
+/// The variable a usage error is about, when the value clap refused came from the environment
+/// rather than the command line: its name and the flag it stands for. (clap names the flag, which
+/// the user never typed.)
+pub fn variable_behind(err: &clap::Error) -> Option<(String, String)> {
+    use clap::error::{ContextKind, ContextValue};
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let long = arg.strip_prefix("--")?.split([' ', '=']).next()?;
+    let flag = format!("--{long}");
+    let typed = std::env::args_os()
+        .skip(1)
+        .filter_map(|a| a.into_string().ok())
+        .any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    if typed {
+        return None;
+    }
+    fn find(command: &clap::Command, long: &str) -> Option<String> {
+        command
+            .get_arguments()
+            .find(|a| a.get_long() == Some(long))
+            .and_then(|a| a.get_env())
+            .map(|v| v.to_string_lossy().into_owned())
+            .or_else(|| command.get_subcommands().find_map(|sub| find(sub, long)))
+    }
+    let variable = find(&command(), long)?;
+    std::env::var_os(&variable)
+        .is_some()
+        .then_some((variable, flag))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

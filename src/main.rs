@@ -80,7 +80,19 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
-            output::usage_error(&err.render().to_string());
+            let rendered = err.render().to_string();
+            match cli::variable_behind(err) {
+                Some((variable, flag))
+                    if std::env::var_os(&variable).is_some_and(|v| v.is_empty()) =>
+                {
+                    output::fatal(&output::hinted(
+                        format!("{variable} is set but empty"),
+                        format!("unset it, or set it to what {flag} takes"),
+                    ));
+                }
+                Some((variable, _)) => output::usage_error_about(&variable, &rendered),
+                None => output::usage_error(&rendered),
+            }
             ExitCode::from(2)
         }
     }

@@ -332,6 +332,12 @@ pub fn usage_error(rendered: &str) {
     error_lines(&message, Some(&hint));
 }
 
+/// [`usage_error`] for a value that came from the environment variable `variable`.
+pub fn usage_error_about(variable: &str, rendered: &str) {
+    let (message, hint) = usage_parts(rendered);
+    error_lines(&format!("{variable}: {message}"), Some(&hint));
+}
+
 /// The message and hint in clap's rendering of a usage error. The message is its first line and
 /// any line after it that is not indented (the rest of a value with a line break in it); indented
 /// lines are details (`[possible values: ...]`, `tip: ...`), or, after a message that ends in a

@@ -518,3 +518,55 @@ fn the_same_key_file_named_twice_is_one_source() {
         );
     }
 }
+
+/// A variable that stands for a flag and holds a value the flag refuses is named in the error
+/// (clap would name the flag, which was never typed); an empty one is said to be empty.
+#[test]
+fn a_bad_value_from_the_environment_names_its_variable() {
+    for (variable, value, args, expected) in [
+        (
+            "SMILE_SEC_ALLOWLIST",
+            "",
+            &["ip-check", "34.240.137.52"][..],
+            "smile-sec: error: SMILE_SEC_ALLOWLIST is set but empty\nhint: unset it, or set it to what --allowlist takes\n",
+        ),
+        (
+            "SMILE_SEC_NOW",
+            "",
+            &["ip-check", "34.240.137.52"][..],
+            "smile-sec: error: SMILE_SEC_NOW is set but empty\n",
+        ),
+        (
+            "SMILE_SEC_NOW",
+            "yesterday",
+            &["ip-check", "34.240.137.52"][..],
+            "smile-sec: error: SMILE_SEC_NOW: invalid value 'yesterday' for '--now <RFC3339>'",
+        ),
+        (
+            "SMILE_SEC_KEYS",
+            "",
+            &["audit"][..],
+            "smile-sec: error: SMILE_SEC_KEYS is set but empty\n",
+        ),
+    ] {
+        let out = smile_sec()
+            .args(args)
+            .env(variable, value)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{variable}={value}: {stderr}");
+        assert!(stderr.starts_with(expected), "{variable}={value}: {stderr}");
+    }
+    // Typed, the flag's own value is what the error is about.
+    let out = smile_sec()
+        .args(["ip-check", "34.240.137.52", "--now", "x"])
+        .env("SMILE_SEC_NOW", "yesterday")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: invalid value 'x' for '--now <RFC3339>'"),
+        "{stderr}"
+    );
+}
