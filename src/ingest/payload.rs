@@ -774,7 +774,17 @@ pub fn frame_lines<R: BufRead, E>(
             continue;
         }
         match gather(&mut lines, &mut line, depth) {
-            Ok(closed) => {
+            // More than an item may hold, and JSON as far as it was read: one value too large
+            // (a pretty-printed object of images). Reported once, and its other lines passed
+            // over, not read again as items of their own.
+            Ok(Gathered::TooLarge(depth)) if is_json_so_far(&line) => {
+                sink(number, RawItem::Error(too_large()))?;
+                if let Err(e) = pass_over(&mut lines, depth) {
+                    return sink(lines.number + 1, RawItem::Error(format!("read error: {e}")));
+                }
+            }
+            Ok(gathered) => {
+                let closed = matches!(gathered, Gathered::Closed);
                 // Parsed here, not by the caller: when later lines merely balance a truncated
                 // line's brackets, the lines in between must be read again.
                 let reason = match parse_item(&line) {
@@ -804,31 +814,69 @@ pub fn too_large() -> String {
     format!("item is larger than {} MiB", MAX_ITEM_BYTES >> 20)
 }
 
-/// Appends lines to `buf` until its brackets balance (true) or it cannot become valid (false).
+/// How gathering a multi-line value ended.
+enum Gathered {
+    /// Its brackets balance.
+    Closed,
+    /// It cannot become valid: the source ended, or a line broke it.
+    Unclosed,
+    /// It grew past [`MAX_ITEM_BYTES`] with its brackets still open (or balanced by the line that
+    /// took it past), at this depth.
+    TooLarge(Depth),
+}
+
+/// Appends lines to `buf` until its brackets balance, it cannot become valid, or it is too large.
 fn gather<R: BufRead>(
     lines: &mut Lines<R>,
     buf: &mut Vec<u8>,
     mut depth: Depth,
-) -> io::Result<bool> {
+) -> io::Result<Gathered> {
     let mut next = Vec::new();
     loop {
         match lines.next(&mut next)? {
-            None => return Ok(false),
+            None => return Ok(Gathered::Unclosed),
             Some(LineRead::TooLong(n)) => {
                 lines.deferred_too_long = Some(n);
-                return Ok(false);
+                return Ok(Gathered::Unclosed);
             }
             Some(LineRead::Line(_)) => {}
         }
-        if buf.len() + next.len() > MAX_ITEM_BYTES {
-            buf.extend_from_slice(&next);
-            return Ok(false);
-        }
         buf.extend_from_slice(&next);
         match depth.scan(&next) {
+            Scan::Broken => return Ok(Gathered::Unclosed),
+            _ if buf.len() > MAX_ITEM_BYTES => return Ok(Gathered::TooLarge(depth)),
             Scan::Open => {}
-            Scan::Closed => return Ok(true),
-            Scan::Broken => return Ok(false),
+            Scan::Closed => return Ok(Gathered::Closed),
+        }
+    }
+}
+
+/// Whether `text` is JSON as far as it goes: a value, or the start of one cut short. A truncated
+/// line followed by whole lines of their own is not (they do not continue it).
+fn is_json_so_far(text: &[u8]) -> bool {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+        Ok(_) => true,
+        Err(e) => e.is_eof(),
+    }
+}
+
+/// Reads past the rest of a value too large to hold, from `depth`, scanning its brackets only:
+/// up to the line that closes it, or one that cannot continue it (read as part of it: where a
+/// value too large to hold really ends is not worth a guess).
+fn pass_over<R: BufRead>(lines: &mut Lines<R>, mut depth: Depth) -> io::Result<()> {
+    if depth.depth == 0 && !depth.in_string {
+        return Ok(());
+    }
+    let mut next = Vec::new();
+    loop {
+        match lines.next(&mut next)? {
+            None => return Ok(()),
+            // Too long to hold, so not scanned: inside such a value, a long line is a string's.
+            Some(LineRead::TooLong(_)) => continue,
+            Some(LineRead::Line(_)) => {}
+        }
+        if depth.scan(&next) != Scan::Open {
+            return Ok(());
         }
     }
 }
@@ -1069,6 +1117,38 @@ mod tests {
             frame("\n{\"signature\":\"a\"}\n{\"signature\":\"b\"}"),
             [cb(2, "a"), cb(3, "b")]
         );
+    }
+
+    /// A pretty-printed value larger than an item may be is one error, and what follows it is
+    /// read on; a truncated line followed by that much of lines of their own still has each of
+    /// them read as an item.
+    #[test]
+    fn a_value_too_large_to_hold_is_one_error() {
+        let element = format!("  \"{}\",\n", "x".repeat(100));
+        let lines = MAX_ITEM_BYTES / element.len() + 10;
+        let big = format!(
+            "{{\n \"signature\": \"a\",\n \"imgs\": [\n{}  \"x\"\n ]\n}}\n",
+            element.repeat(lines)
+        );
+        let after = 5 + lines as ItemNumber + 2;
+        assert_eq!(
+            frame(&format!("{big}{{\"signature\":\"b\"}}\n")),
+            [Seen::Err(1), cb(after, "b")]
+        );
+        let mut errors = Vec::new();
+        frame_lines(big.as_bytes(), 0, 0, |n, raw| {
+            errors.push((n, matches!(raw, RawItem::Error(e) if e == too_large())));
+            Ok::<_, io::Error>(())
+        })
+        .unwrap();
+        assert_eq!(errors, [(1, true)]);
+
+        let line = "{\"signature\":\"c\"}\n";
+        let count = MAX_ITEM_BYTES / line.len() + 10;
+        let seen = frame(&format!("{{\"a\":\n{}", line.repeat(count)));
+        assert_eq!(seen.len(), count + 1);
+        assert_eq!(seen[0], Seen::Err(1));
+        assert_eq!(seen[count], cb(count as ItemNumber + 1, "c"));
     }
 
     #[test]
