@@ -6,7 +6,7 @@
 //! top-level array is framed here, element by element, by its brackets (see `array`).
 
 use std::fs::File;
-use std::io::{self, BufReader};
+use std::io::{self, BufRead, BufReader};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -192,6 +192,7 @@ pub(crate) fn produce(
         seq: 0,
         recycled,
         piece_bytes: piece_bytes(),
+        skipped,
     };
     // `Err` here only means the collector stopped (a closed stdout): stop reading.
     let _ = sources::expand(paths, &mut |found| match found {
@@ -210,7 +211,7 @@ pub(crate) fn produce(
             }
         }
         Found::Skipped(path, why) => {
-            skipped.push(format!("{}: {why}", path.display()));
+            batcher.skipped.push(format!("{}: {why}", path.display()));
             Ok(())
         }
         Found::Unreadable(path, e) => batcher.unreadable(&path.display().to_string(), &e),
@@ -226,6 +227,8 @@ struct Batcher<'e> {
     /// Piece buffers the collector is done with.
     recycled: &'e Receiver<Vec<u8>>,
     piece_bytes: usize,
+    /// What is said on stderr once the run is over: paths passed over, sources with no item.
+    skipped: &'e mut Vec<String>,
 }
 
 impl Batcher<'_> {
@@ -246,7 +249,14 @@ impl Batcher<'_> {
             Ok(Layout::Lines {
                 lines_before,
                 bytes_before,
-            }) => (lines_before, bytes_before),
+            }) => {
+                // Nothing but white space: no result will name the source, so a word does.
+                if reader.fill_buf().is_ok_and(<[u8]>::is_empty) {
+                    self.skipped
+                        .push(format!("{name}: holds no callback (it is empty)"));
+                }
+                (lines_before, bytes_before)
+            }
             Err(e) => {
                 let piece = Piece::ReadError {
                     number: 1,

@@ -572,7 +572,17 @@ fn verify_survives_hostile_callbacks() {
             "",
         ),
         vcase("/dev/null", &["/dev/null"], vec![], 2, "", "no callbacks"),
+        // An empty file among others has no result to name it: a warning does.
+        vcase(
+            "an empty file beside a good one",
+            &["empty.json", "-"],
+            lines(&[&g]),
+            0,
+            "ok",
+            "warning: empty.json: holds no callback (it is empty)",
+        ),
     ];
+    std::fs::write(dir.path().join("empty.json"), "").unwrap();
     for case in &cases {
         check_verify(dir.path(), case);
     }
