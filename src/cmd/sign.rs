@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told};
 use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
-use crate::output::Printer;
+use crate::output::{self, Printer};
 use crate::signing::request_body::{self, BodyError, RequestBody};
 use crate::signing::signature::sign;
 use crate::time::format_signing_timestamp;
@@ -115,22 +115,26 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     match args.format {
         Format::Text => {
+            // A line break in a value would start a line of its own, which reads as another
+            // field (`signature   ...`) to whoever reads the text.
+            if let Some(name) = with_control_character(partner_id, &timestamp) {
+                return Err(output::hinted(
+                    format!(
+                        "the {name} contains a control character, which text output would print as it is"
+                    ),
+                    "use --format json, which escapes it",
+                ));
+            }
             out.line(format_args!("partner_id  {partner_id}"))?;
             out.line(format_args!("timestamp   {timestamp}"))?;
             out.line(format_args!("signature   {signature}"))?;
         }
         Format::Json => out.json(&signed)?,
         Format::Headers => {
-            for (name, value) in [
-                ("Partner-ID", partner_id),
-                ("Timestamp", timestamp.as_str()),
-            ] {
-                if value.chars().any(char::is_control) {
-                    bail!(
-                        "the {} contains a control character and cannot be sent as an HTTP header",
-                        name.to_lowercase().replace('-', " ")
-                    );
-                }
+            if let Some(name) = with_control_character(partner_id, &timestamp) {
+                bail!(
+                    "the {name} contains a control character and cannot be sent as an HTTP header"
+                );
             }
             out.line(format_args!("SmileID-Partner-ID: {partner_id}"))?;
             out.line(format_args!("SmileID-Timestamp: {timestamp}"))?;
@@ -154,6 +158,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(Outcome::Pass)
+}
+
+/// Which of the signed values holds a control character (a line break, a NUL), if any.
+fn with_control_character(partner_id: &str, timestamp: &str) -> Option<&'static str> {
+    [("partner ID", partner_id), ("timestamp", timestamp)]
+        .into_iter()
+        .find(|(_, value)| value.chars().any(char::is_control))
+        .map(|(name, _)| name)
 }
 
 fn read_body(path: &std::path::Path) -> anyhow::Result<RequestBody> {

@@ -991,6 +991,20 @@ fn sign_survives_hostile_arguments_and_files() {
             "",
             "control character",
         ),
+        // In text, a line break would print a line that reads as another field.
+        scase(
+            "newline in the text form",
+            &[
+                "--partner-id",
+                PARTNER,
+                "--timestamp",
+                "T\nsignature   FAKE",
+            ],
+            vec![],
+            2,
+            "",
+            "use --format json",
+        ),
         scase(
             "newline in the text form is signed verbatim",
             &[
