@@ -463,13 +463,20 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
             Some(Secret::NotNamed) | None => {}
             Some(Secret::Digest(_)) => {}
         }
-        if entry.integrations.len() > 1 {
+        // A label listed twice is still one integration.
+        let mut served: Vec<&str> = Vec::with_capacity(entry.integrations.len());
+        for label in &entry.integrations {
+            if !served.contains(&label.as_str()) {
+                served.push(label);
+            }
+        }
+        if served.len() > 1 {
             report.findings.push(Finding {
                 code: Code::SharedKey,
                 message: format!(
                     "one key serves {} integrations ({}); use one key per integration so each can be rotated alone",
-                    entry.integrations.len(),
-                    entry.integrations.join(", ")
+                    served.len(),
+                    served.join(", ")
                 ),
                 muted: None,
             });
@@ -886,6 +893,10 @@ mod tests {
         let k = &run(&f, &[], "2026-11-02T00:00:00Z").keys[0];
         assert_eq!(codes(k), [("shared_key", false)]);
         assert!(k.findings[0].message.contains("server, mobile"));
+        // One label twice is one integration.
+        let f =
+            file(&key("k", "2026-11-01", "").replace(r#"["server"]"#, r#"["server","server"]"#));
+        assert_eq!(codes(&run(&f, &[], "2026-11-02T00:00:00Z").keys[0]), []);
     }
 
     #[test]

@@ -499,6 +499,10 @@ impl KeyFile {
                         "`api_key_env` must be the name of an environment variable (letters, digits and `_`, not starting with a digit); its value is not shown in case it is the key itself".into(),
                     ));
                 }
+                (None, Some(file), None) if file.as_os_str().is_empty() => {
+                    // Read relative to the key file's folder, it would name the folder itself.
+                    return Err(invalid(Some(&id), "`api_key_file` is empty".into()));
+                }
                 (None, Some(file), None) => {
                     if let Err(why) = lexically_inside(&file) {
                         return Err(invalid(
@@ -842,6 +846,10 @@ mod tests {
                 "at most one",
             ),
             (format!(r#"{{"keys":[{{{entry},"api_key":""}}]}}"#), "empty"),
+            (
+                format!(r#"{{"keys":[{{{entry},"api_key_file":""}}]}}"#),
+                "`api_key_file` is empty",
+            ),
             (
                 format!(r#"{{"polcy":{{}},"keys":[{{{entry}}}]}}"#),
                 "unknown field `polcy`",
