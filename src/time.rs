@@ -99,17 +99,29 @@ pub fn parse_full_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
-/// A duration that is not one of `90s`, `15m`, `24h`, `7d` or a bare number of seconds.
+/// A duration that is not one of `90s`, `15m`, `24h`, `7d` or a bare number of seconds, or one
+/// too long to count with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadDuration(pub String);
+pub enum BadDuration {
+    NotADuration(String),
+    TooLong(String),
+}
 
 impl std::fmt::Display for BadDuration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "`{}` is not a duration (expected e.g. 90s, 15m, 24h, 7d, or a number of seconds)",
-            self.0.escape_debug()
-        )
+        match self {
+            BadDuration::NotADuration(text) => write!(
+                f,
+                "`{}` is not a duration (expected e.g. 90s, 15m, 24h, 7d, or a number of seconds)",
+                text.escape_debug()
+            ),
+            BadDuration::TooLong(text) => write!(
+                f,
+                "`{}` is too long a duration to count with (at most {}d)",
+                text.escape_debug(),
+                Duration::MAX.num_days()
+            ),
+        }
     }
 }
 
@@ -117,7 +129,7 @@ impl std::error::Error for BadDuration {}
 
 /// Parses `90s`, `15m`, `24h`, `7d`, or a bare number of seconds. No sign, no fraction, no spaces.
 pub fn parse_duration(text: &str) -> Result<Duration, BadDuration> {
-    let bad = || BadDuration(text.to_owned());
+    let bad = || BadDuration::NotADuration(text.to_owned());
     let (digits, unit) = match text.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
         _ => (text, 's'),
@@ -125,7 +137,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, BadDuration> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let count: i64 = digits.parse().map_err(|_| bad())?;
+    let too_long = || BadDuration::TooLong(text.to_owned());
+    // All digits: a number that does not fit is too long, not malformed.
+    let count: i64 = digits.parse().map_err(|_| too_long())?;
     let seconds_per_unit = match unit {
         's' => 1,
         'm' => 60,
@@ -136,7 +150,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, BadDuration> {
     count
         .checked_mul(seconds_per_unit)
         .and_then(Duration::try_seconds)
-        .ok_or_else(bad)
+        .ok_or_else(too_long)
 }
 
 #[cfg(test)]
@@ -252,6 +266,25 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
+        // Written right, but too long to count with: said so.
+        let longest = Duration::MAX.num_days();
+        assert_eq!(
+            parse_duration(&format!("{longest}d")),
+            Ok(Duration::days(longest))
+        );
+        for long in [
+            format!("{}d", longest + 1),
+            "99999999999999999999".to_owned(),
+        ] {
+            assert_eq!(
+                parse_duration(&long),
+                Err(BadDuration::TooLong(long.clone()))
+            );
+        }
+        assert_eq!(
+            parse_duration("5w"),
+            Err(BadDuration::NotADuration("5w".into()))
+        );
     }
 
     #[test]

@@ -606,7 +606,8 @@ pub fn callback_timestamp(data: &[u8]) {
 }
 
 /// `time::parse_duration`: accepts exactly digits with an optional `s`/`m`/`h`/`d`, with the
-/// value they say; the value written as bare seconds parses to itself.
+/// value they say; the value written as bare seconds parses to itself; what is refused for its
+/// length is written as a duration.
 pub fn duration(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -626,6 +627,12 @@ pub fn duration(data: &[u8]) {
         .and_then(|n| n.checked_mul(unit))
         .and_then(|n| i64::try_from(n).ok())
         .and_then(Duration::try_seconds);
+    if let Err(time::BadDuration::TooLong(_)) = parsed {
+        assert!(
+            grammatical,
+            "{text:?} refused as too long, not as malformed"
+        );
+    }
     match (parsed, expected) {
         (Ok(d), Some(e)) => {
             assert_eq!(d, e);
