@@ -378,22 +378,6 @@ pub fn check_input(file: &KeyFile, policy: &Policy) -> Result<(), BadAuditInput>
         });
     }
     for key in &file.keys {
-        // A due date is written YYYY-MM-DD: it must fall within year 9999.
-        let last_day = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a calendar day");
-        let due = key
-            .created
-            .date_naive()
-            .checked_add_days(chrono::Days::new(u64::from(policy.max_age_days)));
-        if due.is_none_or(|due| due > last_day) {
-            return Err(BadAuditInput {
-                entry: Some(key.id.clone()),
-                problem: format!(
-                    "`created` is {}, too late for a due date {} days later to fall within year 9999",
-                    key.created.date_naive(),
-                    policy.max_age_days
-                ),
-            });
-        }
         for mute in &key.mutes {
             match Code::parse(&mute.finding) {
                 Some(Code::MuteExpired) => {
@@ -618,10 +602,12 @@ fn age_report(entry: &KeyEntry, today: NaiveDate, settings: &Settings) -> KeyRep
     let policy = settings.policy_for(entry.environment);
     let created_day = entry.created.date_naive();
     let age_days = today.signed_duration_since(created_day).num_days();
-    // check_input keeps max_age_days small enough for every date the key file can spell.
+    // A due date is written YYYY-MM-DD, so one past year 9999 (a key "created" in its last
+    // months, which is a finding of its own) is written as the calendar's last day.
+    let last_day = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a calendar day");
     let due_date = created_day
         .checked_add_days(chrono::Days::new(u64::from(policy.max_age_days)))
-        .unwrap_or(NaiveDate::MAX);
+        .map_or(last_day, |due| due.min(last_day));
     let days_left = due_date.signed_duration_since(today).num_days();
     let mut findings = Vec::new();
     if entry.created > settings.now {

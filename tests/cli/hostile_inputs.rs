@@ -592,6 +592,12 @@ fn audit_key_files_that_are_odd_but_good() {
         .collect();
     assert_eq!(ids.len(), 3, "every key is reported: {ids:?}");
     assert!(ran.stdout.contains("created_in_future") && ran.stdout.contains("expired"));
+    // A due date past year 9999 is written as its last day: always YYYY-MM-DD.
+    assert!(
+        ran.stdout.contains(r#""due_date":"9999-12-31""#),
+        "{}",
+        ran.stdout
+    );
     // The policy's largest allowed values, and an absurd --now either way.
     let policy = format!(
         r#"{{"policy":{{"max_age_days":36500,"warn_days":36500}},"keys":[{}]}}"#,
