@@ -137,9 +137,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, BadDuration> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let too_long = || BadDuration::TooLong(text.to_owned());
-    // All digits: a number that does not fit is too long, not malformed.
-    let count: i64 = digits.parse().map_err(|_| too_long())?;
     let seconds_per_unit = match unit {
         's' => 1,
         'm' => 60,
@@ -147,6 +144,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, BadDuration> {
         'd' => 86_400,
         _ => return Err(bad()),
     };
+    let too_long = || BadDuration::TooLong(text.to_owned());
+    // Written right: a number that does not fit is too long, not malformed.
+    let count: i64 = digits.parse().map_err(|_| too_long())?;
     count
         .checked_mul(seconds_per_unit)
         .and_then(Duration::try_seconds)
@@ -281,10 +281,12 @@ mod tests {
                 Err(BadDuration::TooLong(long.clone()))
             );
         }
-        assert_eq!(
-            parse_duration("5w"),
-            Err(BadDuration::NotADuration("5w".into()))
-        );
+        for unit in ["5w", "99999999999999999999w"] {
+            assert_eq!(
+                parse_duration(unit),
+                Err(BadDuration::NotADuration(unit.into()))
+            );
+        }
     }
 
     #[test]
