@@ -775,12 +775,35 @@ pub fn frame_lines<R: BufRead, E>(
         }
         match gather(&mut lines, &mut line, depth) {
             // More than an item may hold, and JSON as far as it was read: one value too large
-            // (a pretty-printed object of images). Reported once, and its other lines passed
-            // over, not read again as items of their own.
+            // (a pretty-printed object of images). Reported once, and the rest of it passed over.
             Ok(Gathered::TooLarge(depth)) if is_json_so_far(&line) => {
                 sink(number, RawItem::Error(too_large()))?;
-                if let Err(e) = pass_over(&mut lines, depth) {
-                    return sink(lines.number + 1, RawItem::Error(format!("read error: {e}")));
+                let mut whole = whole_lines_within(&line, number, at);
+                match pass_over(&mut lines, depth, &mut whole) {
+                    // The value was whole: its lines are its own.
+                    Ok(true) => {}
+                    // Cut short: the lines that are values on their own are items.
+                    Ok(false) => {
+                        for (n, offset, text) in &whole {
+                            sink(*n, RawItem::Json(text, Some(*offset)))?;
+                        }
+                    }
+                    Err(e) => {
+                        return sink(lines.number + 1, RawItem::Error(format!("read error: {e}")));
+                    }
+                }
+            }
+            // Cut short where the next value starts: what was gathered is one broken item, and
+            // reading goes on from that line.
+            Ok(Gathered::CutShort) => {
+                sink(
+                    number,
+                    RawItem::Error(
+                        "value is incomplete: a line that starts another value follows it".into(),
+                    ),
+                )?;
+                for (n, offset, text) in whole_lines_within(&line, number, at) {
+                    sink(n, RawItem::Json(&text, Some(offset)))?;
                 }
             }
             Ok(gathered) => {
@@ -820,12 +843,15 @@ enum Gathered {
     Closed,
     /// It cannot become valid: the source ended, or a line broke it.
     Unclosed,
+    /// A line that starts another value came before it closed (left unread).
+    CutShort,
     /// It grew past [`MAX_ITEM_BYTES`] with its brackets still open (or balanced by the line that
     /// took it past), at this depth.
     TooLarge(Depth),
 }
 
-/// Appends lines to `buf` until its brackets balance, it cannot become valid, or it is too large.
+/// Appends lines to `buf` until its brackets balance, it cannot become valid, it is too large, or
+/// a line that starts another value comes first.
 fn gather<R: BufRead>(
     lines: &mut Lines<R>,
     buf: &mut Vec<u8>,
@@ -833,13 +859,18 @@ fn gather<R: BufRead>(
 ) -> io::Result<Gathered> {
     let mut next = Vec::new();
     loop {
-        match lines.next(&mut next)? {
+        let number = match lines.next(&mut next)? {
             None => return Ok(Gathered::Unclosed),
             Some(LineRead::TooLong(n)) => {
                 lines.deferred_too_long = Some(n);
                 return Ok(Gathered::Unclosed);
             }
-            Some(LineRead::Line(_)) => {}
+            Some(LineRead::Line(number)) => number,
+        };
+        if starts_value(&next) {
+            let at = lines.line_offset;
+            lines.unread(&next, number, at);
+            return Ok(Gathered::CutShort);
         }
         buf.extend_from_slice(&next);
         match depth.scan(&next) {
@@ -860,25 +891,73 @@ fn is_json_so_far(text: &[u8]) -> bool {
     }
 }
 
+/// Whether a line met inside a multi-line value starts another value instead: one that opens an
+/// object or array at its very start. Inside a pretty-printed value every line is indented, so
+/// such a line follows a value that was cut short (an NDJSON line truncated by a crash, a large
+/// callback saved in part).
+fn starts_value(line: &[u8]) -> bool {
+    matches!(line.first(), Some(b'{' | b'['))
+}
+
 /// Reads past the rest of a value too large to hold, from `depth`, scanning its brackets only:
-/// up to the line that closes it, or one that cannot continue it (read as part of it: where a
-/// value too large to hold really ends is not worth a guess).
-fn pass_over<R: BufRead>(lines: &mut Lines<R>, mut depth: Depth) -> io::Result<()> {
-    if depth.depth == 0 && !depth.in_string {
-        return Ok(());
-    }
+/// up to the line that closes it (`true`), or one that cannot continue it (read as part of it)
+/// or starts another value (left unread), or the end of the source (`false`: it was cut short).
+/// Lines that are JSON values on their own are added to `whole` (see [`whole_lines_within`]).
+fn pass_over<R: BufRead>(
+    lines: &mut Lines<R>,
+    mut depth: Depth,
+    whole: &mut Vec<(ItemNumber, u64, Vec<u8>)>,
+) -> io::Result<bool> {
     let mut next = Vec::new();
-    loop {
-        match lines.next(&mut next)? {
-            None => return Ok(()),
+    while depth.depth > 0 || depth.in_string {
+        let number = match lines.next(&mut next)? {
+            None => return Ok(false),
             // Too long to hold, so not scanned: inside such a value, a long line is a string's.
             Some(LineRead::TooLong(_)) => continue,
-            Some(LineRead::Line(_)) => {}
+            Some(LineRead::Line(number)) => number,
+        };
+        if starts_value(&next) {
+            let at = lines.line_offset;
+            lines.unread(&next, number, at);
+            return Ok(false);
         }
-        if depth.scan(&next) != Scan::Open {
-            return Ok(());
+        if is_whole_line(&next) {
+            whole.push((number, lines.line_offset, next.clone()));
+        }
+        match depth.scan(&next) {
+            Scan::Open => {}
+            Scan::Closed => return Ok(true),
+            Scan::Broken => return Ok(false),
         }
     }
+    Ok(true)
+}
+
+/// The lines of `gathered` after its first (line `first`, at `offset`) that are JSON values on
+/// their own, with their numbers and offsets: when a value cut short is one error, they are
+/// still items, so that nothing good inside it is dropped.
+fn whole_lines_within(
+    gathered: &[u8],
+    first: ItemNumber,
+    offset: u64,
+) -> Vec<(ItemNumber, u64, Vec<u8>)> {
+    let mut whole = Vec::new();
+    let (mut number, mut at) = (first, offset);
+    for line in gathered.split_inclusive(|&b| b == b'\n') {
+        if number > first && is_whole_line(line) {
+            whole.push((number, at, line.to_vec()));
+        }
+        number += 1;
+        at += line.len() as u64;
+    }
+    whole
+}
+
+/// Whether `line` reads as one JSON value (not only white space; the text of its strings is
+/// checked when it is parsed as an item).
+fn is_whole_line(line: &[u8]) -> bool {
+    !line.iter().all(u8::is_ascii_whitespace)
+        && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -1045,6 +1124,16 @@ impl<R: BufRead> Lines<R> {
         }))
     }
 
+    /// Makes `line` (line `number`, at `offset`), just read, readable again.
+    fn unread(&mut self, line: &[u8], number: ItemNumber, offset: u64) {
+        let mut pending = line.to_vec();
+        pending.extend_from_slice(&self.pushed_back[self.pushed_pos..]);
+        self.pushed_back = pending;
+        self.pushed_pos = 0;
+        self.pushed_number = number;
+        self.pushed_offset = offset;
+    }
+
     /// Makes the lines of `gathered` after its first (line `first_number`, at `first_offset`)
     /// readable again.
     fn push_back_after_first_line(
@@ -1120,8 +1209,8 @@ mod tests {
     }
 
     /// A pretty-printed value larger than an item may be is one error, and what follows it is
-    /// read on; a truncated line followed by that much of lines of their own still has each of
-    /// them read as an item.
+    /// read on, also when it was cut short; a truncated line followed by that much of lines of
+    /// their own still has each of them read as an item.
     #[test]
     fn a_value_too_large_to_hold_is_one_error() {
         let element = format!("  \"{}\",\n", "x".repeat(100));
@@ -1142,6 +1231,34 @@ mod tests {
         })
         .unwrap();
         assert_eq!(errors, [(1, true)]);
+
+        // Cut short, smaller or larger than an item may be, and followed by more callbacks (on
+        // one line, and pretty-printed): one error, and the callbacks after it.
+        for elements in [10, lines] {
+            let cut = format!(
+                "{{\n \"signature\": \"a\",\n \"imgs\": [\n{}",
+                element.repeat(elements)
+            );
+            let after = 4 + elements as ItemNumber;
+            assert_eq!(
+                frame(&format!(
+                    "{cut}{{\"signature\":\"d\"}}\n{{\n  \"signature\": \"e\"\n}}\n"
+                )),
+                [Seen::Err(1), cb(after, "d"), cb(after + 1, "e")],
+                "{elements}"
+            );
+        }
+
+        // A line of a cut value that is a value on its own (here a string, even one that is not
+        // UTF-8) is an item of its own, not part of the cut value's error.
+        let mut seen = Vec::new();
+        let cut = b"{\n  \"R\xb3s\"\n\n{\"signature\":\"f\"}\n";
+        frame_lines(&cut[..], 0, 0, |n, raw| {
+            seen.push((n, matches!(raw, RawItem::Json(..))));
+            Ok::<_, io::Error>(())
+        })
+        .unwrap();
+        assert_eq!(seen, [(1, false), (2, true), (4, true)]);
 
         let line = "{\"signature\":\"c\"}\n";
         let count = MAX_ITEM_BYTES / line.len() + 10;
