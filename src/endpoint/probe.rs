@@ -339,7 +339,16 @@ impl KeyForm {
             .take_while(|start| start + piece <= text.len())
             .any(|start| {
                 let end = start + piece;
-                memchr::memmem::find_iter(haystack, &text[start..end]).any(|at| {
+                // Every place, overlapping ones too: the one that lines up with a leak may
+                // overlap an earlier one that does not.
+                let finder = memchr::memmem::Finder::new(&text[start..end]);
+                let mut from = 0;
+                std::iter::from_fn(|| {
+                    let at = from + finder.find(haystack.get(from..)?)?;
+                    from = at + 1;
+                    Some(at)
+                })
+                .any(|at| {
                     let before = haystack[..at]
                         .iter()
                         .rev()
@@ -774,6 +783,28 @@ mod tests {
         // Under half of an encoded spelling is not a leak either.
         let hex_half = &hex_lower[..hex_lower.len() / 2];
         assert_eq!(w.find(hex_half.as_bytes(), None), None);
+    }
+
+    proptest::proptest! {
+        /// On keys and responses of two letters, where pieces of the key turn up everywhere and
+        /// overlap: a spelling is found exactly when the response holds a run of it as long as
+        /// `run`, as a search of every run would find it.
+        #[test]
+        fn a_spelling_is_found_exactly_when_a_long_enough_run_of_it_is_there(
+            key in "[ab]{8,24}",
+            response in "[ab]{0,48}",
+        ) {
+            let form = KeyForm::new(key.clone().into_bytes());
+            let every_run = (0..=key.len() - form.run)
+                .any(|start| response.contains(&key[start..start + form.run]));
+            proptest::prop_assert_eq!(form.found_in(response.as_bytes()), every_run);
+        }
+    }
+
+    #[test]
+    fn a_run_overlapping_an_earlier_match_of_its_piece_is_found() {
+        let form = KeyForm::new(b"babbbbbbaa".to_vec());
+        assert!(form.found_in(b"aabbbbbbaab"));
     }
 
     /// The longest key a file may hold is searched for in a response as large as one is read,
