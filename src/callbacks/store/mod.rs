@@ -472,9 +472,40 @@ pub(crate) fn ms_ceil(at: DateTime<Utc>) -> i64 {
     floor + i64::from(!at.timestamp_subsec_nanos().is_multiple_of(1_000_000))
 }
 
-/// The later of two expiries (`None`: never, the latest of all).
-pub(crate) fn later_expiry(one: Option<i64>, other: Option<i64>) -> Option<i64> {
-    one.zip(other).map(|(one, other)| one.max(other))
+/// How long a store keeps an entry it is given (by `seen import`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keeping {
+    /// By the store's window alone: the former record kept no expiry.
+    ByWindow,
+    /// By the store's window, and no shorter than the entry's own expiry: a copy of another
+    /// store's entry, which that store may have kept longer.
+    AtLeastOwn,
+}
+
+impl Keeping {
+    /// When `entry` expires in a store that keeps entries by `keeps` (`None`: never).
+    pub(crate) fn expiry(self, entry: &Entry, keeps: Keeps) -> Option<i64> {
+        let by_window = keeps.expires_at(entry.seen_at_ms);
+        match self {
+            Keeping::ByWindow => by_window,
+            // `None` is never, the latest of all.
+            Keeping::AtLeastOwn => entry.expires_at_ms.zip(by_window).map(|(a, b)| a.max(b)),
+        }
+    }
+}
+
+impl Imported {
+    /// The entry a store with `body_key` keeps of this one (the partner ID was not recorded).
+    pub(crate) fn keyed(&self, body_key: &BodyKey) -> Entry {
+        Entry {
+            partner_id: None,
+            timestamp: self.timestamp.clone(),
+            pair: self.pair,
+            body_hmac: body_key.digest(&self.body),
+            seen_at_ms: ms_ceil(self.seen_at),
+            expires_at_ms: None,
+        }
+    }
 }
 
 /// RFC 3339 with milliseconds, UTC, for milliseconds since the epoch.

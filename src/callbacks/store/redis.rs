@@ -18,8 +18,8 @@ use redis::{Connection, IntoConnectionInfo, Value};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, LONGEST_KEPT_MS, ReplayStore,
-    Stats, StoreError, Window, later_expiry, ms_ceil, ms_text, new_salt,
+    Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeping, Keeps, LONGEST_KEPT_MS,
+    ReplayStore, Stats, StoreError, Window, ms_ceil, ms_text, new_salt,
 };
 use crate::callbacks::replay::PairId;
 
@@ -421,6 +421,45 @@ impl RedisStore {
         }
     }
 
+    /// Adds the entries the store does not hold yet (`SET ... NX`, one pipeline), kept as
+    /// `keeping` says; those expired at `now` (or the clock, when earlier) are left out. Returns
+    /// how many were new.
+    fn add(
+        &mut self,
+        now: DateTime<Utc>,
+        entries: &[Entry],
+        keeping: Keeping,
+    ) -> Result<u64, StoreError> {
+        let now_ms = now.min(Utc::now()).timestamp_millis();
+        let mut pipe = redis::pipe();
+        for entry in entries {
+            let ttl = keeping
+                .expiry(entry, self.keeps)
+                .map(|at| at.saturating_sub(now_ms));
+            if ttl.is_some_and(|ttl| ttl <= 0) {
+                // Expired already: a replay of it fails as stale.
+                continue;
+            }
+            let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
+            let value = serde_json::to_string(&Value_ {
+                body: hex::encode(entry.body_hmac),
+                seen_at: entry.seen_at_ms,
+                partner_id: entry.partner_id.clone(),
+                timestamp: entry.timestamp.clone(),
+            })
+            .expect("a value serialises");
+            // Past what any window keeps, an entry is kept for ever, which is never less safe.
+            Self::set_nx(
+                &mut pipe,
+                &key,
+                &value,
+                ttl.filter(|ms| *ms <= LONGEST_KEPT_MS),
+            );
+        }
+        let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
+        Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
+    }
+
     /// `SET key value NX`, to expire `ttl` milliseconds from now by the server's clock (`None`:
     /// never), added to `pipe`.
     fn set_nx(pipe: &mut redis::Pipeline, key: &str, value: &str, ttl: Option<i64>) {
@@ -485,31 +524,8 @@ impl ReplayStore for RedisStore {
     }
 
     fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
-        // A now ahead of the clock must not shorten what the clock still needs kept.
-        let now = now.min(Utc::now());
-        let mut pipe = redis::pipe();
-        for entry in entries {
-            let seen_at = ms_ceil(entry.seen_at);
-            let ttl = self
-                .keeps
-                .expires_at(seen_at)
-                .map(|at| at - now.timestamp_millis());
-            if ttl.is_some_and(|ttl| ttl <= 0) {
-                // Expired already: a replay of it fails as stale.
-                continue;
-            }
-            let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
-            let value = serde_json::to_string(&Value_ {
-                body: hex::encode(self.body_key.digest(&entry.body)),
-                seen_at,
-                partner_id: None,
-                timestamp: entry.timestamp.clone(),
-            })
-            .expect("a value serialises");
-            Self::set_nx(&mut pipe, &key, &value, ttl);
-        }
-        let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
-        Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
+        let keyed: Vec<Entry> = entries.iter().map(|e| e.keyed(&self.body_key)).collect();
+        self.add(now, &keyed, Keeping::ByWindow)
     }
 
     fn export(&mut self, each: &mut dyn FnMut(Entry) -> io::Result<()>) -> Result<(), StoreError> {
@@ -552,34 +568,7 @@ impl ReplayStore for RedisStore {
     }
 
     fn copy_in(&mut self, now: DateTime<Utc>, entries: &[Entry]) -> Result<u64, StoreError> {
-        let now_ms = now.min(Utc::now()).timestamp_millis();
-        let mut pipe = redis::pipe();
-        for entry in entries {
-            let expires_at =
-                later_expiry(entry.expires_at_ms, self.keeps.expires_at(entry.seen_at_ms));
-            let ttl = expires_at.map(|at| at.saturating_sub(now_ms));
-            if ttl.is_some_and(|ttl| ttl <= 0) {
-                // Expired already: a replay of it fails as stale.
-                continue;
-            }
-            let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
-            let value = serde_json::to_string(&Value_ {
-                body: hex::encode(entry.body_hmac),
-                seen_at: entry.seen_at_ms,
-                partner_id: entry.partner_id.clone(),
-                timestamp: entry.timestamp.clone(),
-            })
-            .expect("a value serialises");
-            // Past what any window keeps, an entry is kept for ever, which is never less safe.
-            Self::set_nx(
-                &mut pipe,
-                &key,
-                &value,
-                ttl.filter(|ms| *ms <= LONGEST_KEPT_MS),
-            );
-        }
-        let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
-        Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
+        self.add(now, entries, Keeping::AtLeastOwn)
     }
 }
 

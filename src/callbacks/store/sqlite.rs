@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, Transaction, TransactionBehavior};
 
 use super::{
-    Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeps, ReplayStore, Stats, StoreError,
-    Window, later_expiry, ms_ceil, ms_text, ndjson, new_salt,
+    Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeping, Keeps, ReplayStore, Stats,
+    StoreError, Window, ms_ceil, ms_text, ndjson, new_salt,
 };
 use crate::callbacks::replay::PairId;
 
@@ -289,9 +289,13 @@ impl SqliteStore {
                 [wider.encode()],
             )
             .map_err(|e| self.fail(e))?;
-            // NULL (kept for ever) when the window has no end.
+            // NULL (kept for ever) when the window has no end; an entry kept longer already (a
+            // copy of another store's) keeps its own.
             tx.execute(
-                "UPDATE seen SET expires_at = seen_at + ?1",
+                "UPDATE seen SET expires_at = CASE
+                    WHEN ?1 IS NULL THEN NULL
+                    WHEN expires_at IS NULL THEN seen_at + ?1
+                    ELSE max(expires_at, seen_at + ?1) END",
                 [wider.span_ms()],
             )
             .map_err(|e| self.fail(e))?;
@@ -383,29 +387,9 @@ impl ReplayStore for SqliteStore {
         Ok(Some(dropped as u64))
     }
 
-    fn import(&mut self, _now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
-        let tx = self.begin()?;
-        let keeps = self.keeps(&tx)?;
-        let fail = |e| StoreError::unavailable(&self.name, e);
-        let mut added = 0;
-        {
-            let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
-            for entry in entries {
-                let seen_at = ms_ceil(entry.seen_at);
-                added += insert
-                    .execute((
-                        &entry.pair.0[..],
-                        None::<&str>,
-                        &entry.timestamp,
-                        &self.body_key.digest(&entry.body)[..],
-                        seen_at,
-                        keeps.expires_at(seen_at),
-                    ))
-                    .map_err(fail)? as u64;
-            }
-        }
-        tx.commit().map_err(fail)?;
-        Ok(added)
+    fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
+        let keyed = entries.iter().map(|e| e.keyed(&self.body_key));
+        self.add(now, keyed, Keeping::ByWindow)
     }
 
     fn export(&mut self, each: &mut dyn FnMut(Entry) -> io::Result<()>) -> Result<(), StoreError> {
@@ -440,6 +424,19 @@ impl ReplayStore for SqliteStore {
     }
 
     fn copy_in(&mut self, now: DateTime<Utc>, entries: &[Entry]) -> Result<u64, StoreError> {
+        self.add(now, entries.iter().cloned(), Keeping::AtLeastOwn)
+    }
+}
+
+impl SqliteStore {
+    /// Adds the entries the store does not hold yet, kept as `keeping` says; those expired at
+    /// `now` (or the clock, when earlier) are left out. Returns how many were new.
+    fn add(
+        &self,
+        now: DateTime<Utc>,
+        entries: impl Iterator<Item = Entry>,
+        keeping: Keeping,
+    ) -> Result<u64, StoreError> {
         let tx = self.begin()?;
         let keeps = self.keeps(&tx)?;
         let fail = |e| StoreError::unavailable(&self.name, e);
@@ -448,8 +445,7 @@ impl ReplayStore for SqliteStore {
         {
             let mut insert = tx.prepare_cached(INSERT).map_err(fail)?;
             for entry in entries {
-                let expires_at =
-                    later_expiry(entry.expires_at_ms, keeps.expires_at(entry.seen_at_ms));
+                let expires_at = keeping.expiry(&entry, keeps);
                 if expires_at.is_some_and(|at| at < now_ms) {
                     // Expired already: a replay of it fails as stale.
                     continue;
@@ -470,9 +466,7 @@ impl ReplayStore for SqliteStore {
         self.still_in_place()?;
         Ok(added)
     }
-}
 
-impl SqliteStore {
     fn basis_read_only(&self) -> Result<Basis, StoreError> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)
             .map_err(|e| self.fail(e))?;
@@ -950,6 +944,52 @@ mod tests {
         let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
         assert_eq!(store.prune(at("2036-11-21T10:00:00Z")).unwrap(), Some(0));
         assert_eq!(store.stats().unwrap().keeps, Keeps::Forever);
+    }
+
+    /// A copied entry that its first store kept longer than this store's window keeps its own
+    /// expiry when the window widens; the others are dated by the wider window.
+    #[test]
+    fn a_wider_window_keeps_a_copied_entrys_later_expiry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seen.db");
+        let seen = at("2026-11-20T10:00:00Z");
+        let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
+        store.claim_digests(seen, &[claim(1, 1)]).unwrap();
+        let ms = seen.timestamp_millis();
+        let copied = Entry {
+            partner_id: None,
+            timestamp: "2026-11-20T10:00:00Z".into(),
+            pair: PairId([9; 16]),
+            body_hmac: [9; 32],
+            seen_at_ms: ms,
+            expires_at_ms: Some(ms + 10 * 3_600_000),
+        };
+        assert_eq!(
+            store.copy_in(seen, std::slice::from_ref(&copied)).unwrap(),
+            1
+        );
+        drop(store);
+        let two_hours = Window {
+            max_age: Some(Duration::hours(2)),
+            max_future: Duration::minutes(5),
+        };
+        let mut store = SqliteStore::open(&path, Some(two_hours), true, None).unwrap();
+        let mut expiries = Vec::new();
+        store
+            .export(&mut |e| {
+                expiries.push((e.pair.0[0], e.expires_at_ms));
+                Ok(())
+            })
+            .unwrap();
+        expiries.sort_unstable();
+        let by_window = ms + 2 * 3_600_000 + 5 * 60_000;
+        assert_eq!(
+            expiries,
+            [
+                (claim(1, 1).pair.0[0], Some(by_window)),
+                (9, Some(ms + 10 * 3_600_000))
+            ]
+        );
     }
 
     #[test]
