@@ -143,7 +143,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 Format::Json => out.json(&imported)?,
                 Format::Text => out.line(format_args!(
                     "{verb} {} of {} entries into {} ({} already present or expired)",
-                    imported.imported, imported.read, store.store, imported.already_present
+                    imported.imported,
+                    imported.read,
+                    store::spec_name(&store.store),
+                    imported.already_present
                 ))?,
             }
         }

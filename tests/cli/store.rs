@@ -909,6 +909,30 @@ fn a_redis_password_comes_from_the_environment_or_the_url() {
         "{}",
         ran.stderr
     );
+    // Copied into, the store is named without its password.
+    assert_eq!(
+        run(dir.path(), "local.db", callback(&ts(4, 9), "e")).code,
+        Some(0)
+    );
+    let out = seen(dir.path(), &["import", &in_url, "local.db", "--now", NOW]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the server already holds a store: {out:?}"
+    );
+    let into_new = in_url.replace("/0", "/3");
+    let out = seen(dir.path(), &["import", &into_new, "local.db", "--now", NOW]);
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("copied 1 of 1 entries into redis://(password)@"),
+        "{shown}"
+    );
+    assert!(!shown.contains("s3cret-pw"), "{shown}");
 }
 
 #[test]

@@ -416,8 +416,8 @@ fn not_a_path(spec: &str) -> Option<&'static str> {
     }
 }
 
-/// `spec` as messages name it: a Redis URL without its password.
-fn spec_name(spec: &str) -> String {
+/// `spec` as messages and outputs name it: a Redis URL without its password.
+pub fn spec_name(spec: &str) -> String {
     if is_redis_url(spec) {
         redis::shown(spec)
     } else {
