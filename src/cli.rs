@@ -140,22 +140,29 @@ pub fn variable_behind(err: &clap::Error) -> Option<(String, String)> {
     };
     let long = arg.strip_prefix("--")?.split([' ', '=']).next()?;
     let flag = format!("--{long}");
-    let typed = std::env::args_os()
+    let args: Vec<String> = std::env::args_os()
         .skip(1)
-        .filter_map(|a| a.into_string().ok())
-        .any(|a| a == flag || a.starts_with(&format!("{flag}=")));
-    if typed {
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if args
+        .iter()
+        .any(|a| *a == flag || a.starts_with(&format!("{flag}=")))
+    {
         return None;
     }
-    fn find(command: &clap::Command, long: &str) -> Option<String> {
-        command
-            .get_arguments()
+    // The command that ran, through its subcommands as typed; its own flags before those of the
+    // commands above it.
+    let mut chain = vec![command()];
+    for arg in &args {
+        let sub = chain.last().and_then(|c| c.find_subcommand(arg)).cloned();
+        chain.extend(sub);
+    }
+    let variable = chain.iter().rev().find_map(|c| {
+        c.get_arguments()
             .find(|a| a.get_long() == Some(long))
             .and_then(|a| a.get_env())
             .map(|v| v.to_string_lossy().into_owned())
-            .or_else(|| command.get_subcommands().find_map(|sub| find(sub, long)))
-    }
-    let variable = find(&command(), long)?;
+    })?;
     std::env::var_os(&variable)
         .is_some()
         .then_some((variable, flag))
