@@ -764,8 +764,7 @@ pub fn signature(data: &[u8]) {
 
 /// `store::ndjson::read` (what `seen import` reads the former `--seen` record with) on `data`:
 /// every non-blank line is an entry or counted as skipped; a valid line after any damage is still
-/// read, on a line of its own; a recognised record is never taken for anything else, nor an
-/// export of a store for the record.
+/// read, on a line of its own; a recognised record is never taken for anything else.
 pub fn seen_file(data: &[u8]) {
     let non_blank = data
         .split(|&b| b == b'\n')
@@ -811,13 +810,9 @@ pub fn seen_file(data: &[u8]) {
     if ndjson::parse_line(first).is_some() {
         assert!(ndjson::looks_like_record(data));
     }
-    // What `seen export` prints is never taken for the record, nor an entry of it for an export.
-    if ndjson::looks_like_export(data) {
-        assert!(
-            ndjson::parse_line(first).is_none(),
-            "an export line read as an entry"
-        );
-    }
+    // Telling what `seen export` prints from the record reads the same outside bytes: it must
+    // not fail on any of them (the fuzzer's check is that nothing panics).
+    ndjson::looks_like_export(data);
 }
 
 /// The verdict and reason of one input against `list`, comparable across inputs.

@@ -1877,13 +1877,23 @@ fn health_checks_the_key_file_the_environment_names() {
 fn an_allowlist_without_environment_labels_is_taken_whole() {
     let setup = Setup::new();
     let app = Upstream::start(200, "{}", Duration::ZERO);
-    std::fs::write(setup.path("allow.txt"), "127.0.0.1/32\n10.0.0.0/8 lb\n").unwrap();
+    std::fs::write(setup.path("allow.txt"), "127.0.0.1/32\n").unwrap();
     let live = setup.guard(&app.url(), &[]);
     assert_eq!(post(&live, callback("").as_bytes()).status, 200);
+    assert!(!live.stderr().contains("labelled"), "{}", live.stderr());
     drop(live);
+    // Labels of its own are no environments: taken whole too, and said.
+    std::fs::write(setup.path("allow.txt"), "127.0.0.1/32\n10.0.0.0/8 lb\n").unwrap();
     let sandbox = setup.guard(&app.url(), &["--env", "sandbox"]);
     let from_sandbox = callback_at(SANDBOX_KEY, &now_stamp(), "");
     assert_eq!(post(&sandbox, from_sandbox.as_bytes()).status, 200);
+    assert!(
+        sandbox
+            .stderr()
+            .contains("no entry is labelled production or sandbox, so every entry is allowed"),
+        "{}",
+        sandbox.stderr()
+    );
     drop(sandbox);
 
     std::fs::write(
