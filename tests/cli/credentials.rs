@@ -558,7 +558,7 @@ fn a_bad_value_from_the_environment_names_its_variable() {
         assert_eq!(out.status.code(), Some(2), "{variable}={value}: {stderr}");
         assert!(stderr.starts_with(expected), "{variable}={value}: {stderr}");
     }
-    // Typed, the flag's own value is what the error is about.
+    // Typed, the flag's own value is what the error is about, also when it is not UTF-8.
     let out = smile_sec()
         .args(["ip-check", "34.240.137.52", "--now", "x"])
         .env("SMILE_SEC_NOW", "yesterday")
@@ -569,4 +569,21 @@ fn a_bad_value_from_the_environment_names_its_variable() {
         stderr.starts_with("smile-sec: error: invalid value 'x' for '--now <RFC3339>'"),
         "{stderr}"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let typed = std::ffi::OsStr::from_bytes(b"--now=\xff");
+        let out = smile_sec()
+            .args(["ip-check", "34.240.137.52"])
+            .arg(typed)
+            .env("SMILE_SEC_NOW", "yesterday")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with("smile-sec: error:") && !stderr.contains("SMILE_SEC_NOW"),
+            "{stderr}"
+        );
+    }
 }
