@@ -285,7 +285,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --partner-id 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)'
             cand --api-key-file 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else'
             cand --keys 'A key file (repeatable: the entries of each that fit --env and --partner-id are tried); given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]'
-            cand --key 'Use only the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
+            cand --key 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)'
             cand --env 'The environment this gate serves: only its keys are tried and only its callback sources allowed (a sandbox key is kept with less care, so a production gate must not accept what it signed)'
             cand --allowlist 'Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`; only the entries labelled with --env are kept'
             cand --trusted-proxy 'An address or network of your own proxies, whose X-Forwarded-For is believed (repeatable, or comma-separated)'

@@ -266,7 +266,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l path -d 'T
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l partner-id -d 'Smile ID partner ID, used byte for byte ("085" and "85" sign differently)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l api-key-file -d 'Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l keys -d 'A key file (repeatable: the entries of each that fit --env and --partner-id are tried); given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it exists, both below SMILE_API_KEY]' -r -F
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l key -d 'Use only the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l env -d 'The environment this gate serves: only its keys are tried and only its callback sources allowed (a sandbox key is kept with less care, so a production gate must not accept what it signed)' -r -f -a "production\t''
 sandbox\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l allowlist -d 'Replace the built-in list of callback sources with FILE: lines `ADDR_OR_CIDR [LABEL]`; only the entries labelled with --env are kept' -r -F

@@ -1,6 +1,6 @@
 //! Flag groups several commands share: the partner ID, where the API key comes from, and the clock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::ValueHint;
@@ -60,6 +60,21 @@ impl clap::FromArgMatches for PartnerArgs {
 /// the machine and lands in shell history.
 #[derive(Debug, Clone, clap::Args)]
 pub struct KeySourceArgs {
+    #[command(flatten)]
+    pub lone: ApiKeyFileArg,
+
+    /// The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else
+    /// ./smile-keys.json when it exists, both below SMILE_API_KEY]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub keys: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub entry: KeyIdArg,
+}
+
+/// `--api-key-file`, as every command that takes a key has it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ApiKeyFileArg {
     /// Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else.
     ///
     /// The key comes from the first of: --api-key-file, --keys, SMILE_API_KEY (verbatim), the key
@@ -67,12 +82,20 @@ pub struct KeySourceArgs {
     /// named in a warning (never its value).
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub api_key_file: Option<PathBuf>,
+}
 
-    /// The key file; given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else
-    /// ./smile-keys.json when it exists, both below SMILE_API_KEY]
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub keys: Option<PathBuf>,
+impl ApiKeyFileArg {
+    /// Whether the key is read from standard input.
+    pub fn reads_stdin(&self) -> bool {
+        self.api_key_file
+            .as_deref()
+            .is_some_and(|p| p.as_os_str() == "-")
+    }
+}
 
+/// `--key ID`, as every command that takes a key has it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeyIdArg {
     /// Use the key-file entry with this id (it names the key file as --keys does, so it beats
     /// SMILE_API_KEY)
     #[arg(long, value_name = "ID")]
@@ -86,15 +109,32 @@ impl KeySourceArgs {
         partner: &'a PartnerArgs,
         environment: Option<Environment>,
     ) -> KeyRequest<'a> {
-        KeyRequest {
-            partner_id: partner.partner_id.as_deref(),
-            partner_id_from_env: partner.from_env,
-            api_key_file: self.api_key_file.as_deref(),
-            keys: self.keys.as_deref(),
-            key_id: self.key.as_deref(),
+        key_request(
+            &self.lone,
+            self.keys.as_deref(),
+            &self.entry,
+            partner,
             environment,
-            lone_key_serves_environment: false,
-        }
+        )
+    }
+}
+
+/// What the user asked for, with the key file `keys`, in the shape `credentials` takes.
+pub fn key_request<'a>(
+    lone: &'a ApiKeyFileArg,
+    keys: Option<&'a Path>,
+    entry: &'a KeyIdArg,
+    partner: &'a PartnerArgs,
+    environment: Option<Environment>,
+) -> KeyRequest<'a> {
+    KeyRequest {
+        partner_id: partner.partner_id.as_deref(),
+        partner_id_from_env: partner.from_env,
+        api_key_file: lone.api_key_file.as_deref(),
+        keys,
+        key_id: entry.key.as_deref(),
+        environment,
+        lone_key_serves_environment: false,
     }
 }
 

@@ -12,7 +12,10 @@ use clap::ValueHint;
 use ipnet::IpNet;
 
 use super::allowlist::{EnvFilter, ListArgs};
-use super::args::{ClockArgs, PartnerArgs, parse_duration, sources_told, store_notices_told};
+use super::args::{
+    ApiKeyFileArg, ClockArgs, KeyIdArg, PartnerArgs, key_request, parse_duration, sources_told,
+    store_notices_told,
+};
 use super::ip_check::parse_trusted;
 use crate::callbacks::store::{self, Window};
 use crate::guard::claims::Claims;
@@ -133,13 +136,8 @@ pub struct Args {
 /// key files (one a team, one a rotation), whose fitting entries are all tried.
 #[derive(Debug, clap::Args)]
 pub struct GateKeyArgs {
-    /// Read the API key from PATH ("-" for stdin); one trailing newline is removed, nothing else
-    ///
-    /// The key comes from the first of: --api-key-file, --keys, SMILE_API_KEY (verbatim), the key
-    /// file named by SMILE_SEC_KEYS or ./smile-keys.json. A source that is set but not used is
-    /// named in a warning (never its value).
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
-    pub api_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub lone: ApiKeyFileArg,
 
     /// A key file (repeatable: the entries of each that fit --env and --partner-id are tried);
     /// given here it beats SMILE_API_KEY [default: SMILE_SEC_KEYS, else ./smile-keys.json when it
@@ -147,10 +145,8 @@ pub struct GateKeyArgs {
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub keys: Vec<PathBuf>,
 
-    /// Use only the key-file entry with this id (it names the key file as --keys does, so it
-    /// beats SMILE_API_KEY)
-    #[arg(long, value_name = "ID")]
-    pub key: Option<String>,
+    #[command(flatten)]
+    pub entry: KeyIdArg,
 }
 
 impl GateKeyArgs {
@@ -162,14 +158,9 @@ impl GateKeyArgs {
         environment: Environment,
     ) -> KeyRequest<'a> {
         KeyRequest {
-            partner_id: partner.partner_id.as_deref(),
-            partner_id_from_env: partner.from_env,
-            api_key_file: self.api_key_file.as_deref(),
-            keys,
-            key_id: self.key.as_deref(),
-            environment: Some(environment),
             // The gate serves one environment: a key given alone is taken as its key.
             lone_key_serves_environment: true,
+            ..key_request(&self.lone, keys, &self.entry, partner, Some(environment))
         }
     }
 }
@@ -182,7 +173,7 @@ fn gate_keys(
     partner: &PartnerArgs,
     environment: Environment,
 ) -> anyhow::Result<(Vec<Credential>, Vec<PathBuf>)> {
-    if args.keys.len() > 1 && args.key.is_some() {
+    if args.keys.len() > 1 && args.entry.key.is_some() {
         bail!(
             "--key picks one entry of one key file: give --keys once, with the file that holds it"
         );

@@ -155,13 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Everything a run needs before it reads a callback: the keys, the verdicts' rules, the store.
 fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if reads_stdin
-        && args
-            .keys
-            .api_key_file
-            .as_deref()
-            .is_some_and(|p| p.as_os_str() == "-")
-    {
+    if reads_stdin && args.keys.lone.reads_stdin() {
         bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
     }
     let request = args
