@@ -130,6 +130,20 @@ pub fn shadowed_env(command: &clap::Command, matches: &clap::ArgMatches) -> Vec<
     shadowed
 }
 
+/// The whole command tree's commands named on the command line: `smile-sec`, then each
+/// subcommand as typed, found under the one before.
+pub fn typed_commands() -> Vec<clap::Command> {
+    let mut chain = vec![command()];
+    for arg in std::env::args_os().skip(1) {
+        let sub = arg
+            .to_str()
+            .and_then(|arg| chain.last().and_then(|c| c.find_subcommand(arg)))
+            .cloned();
+        chain.extend(sub);
+    }
+    chain
+}
+
 /// The variable a usage error is about, when the value clap refused came from the environment
 /// rather than the command line: its name and the flag it stands for. (clap names the flag, which
 /// the user never typed.)
@@ -150,14 +164,8 @@ pub fn variable_behind(err: &clap::Error) -> Option<(String, String)> {
     {
         return None;
     }
-    // The command that ran, through its subcommands as typed; its own flags before those of the
-    // commands above it.
-    let mut chain = vec![command()];
-    for arg in &args {
-        let sub = chain.last().and_then(|c| c.find_subcommand(arg)).cloned();
-        chain.extend(sub);
-    }
-    let variable = chain.iter().rev().find_map(|c| {
+    // The command that ran's own flags before those of the commands above it.
+    let variable = typed_commands().iter().rev().find_map(|c| {
         c.get_arguments()
             .find(|a| a.get_long() == Some(long))
             .and_then(|a| a.get_env())

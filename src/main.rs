@@ -101,15 +101,9 @@ fn usage_error(err: &clap::Error) -> ExitCode {
 /// The command given on the command line that lacks its subcommand (`smile-sec callback`), and
 /// the names of the subcommands it takes.
 fn missing_command() -> (String, String) {
-    let mut command = cli::command();
-    let mut path = vec![command.get_name().to_owned()];
-    for arg in std::env::args_os().skip(1) {
-        let Some(sub) = arg.to_str().and_then(|arg| command.find_subcommand(arg)) else {
-            continue;
-        };
-        path.push(sub.get_name().to_owned());
-        command = sub.clone();
-    }
+    let chain = cli::typed_commands();
+    let path: Vec<&str> = chain.iter().map(clap::Command::get_name).collect();
+    let command = chain.last().expect("the tree's root at least");
     let names: Vec<&str> = command
         .get_subcommands()
         .map(clap::Command::get_name)

@@ -113,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Text => {
             // A line break in a value would start a line of its own, which reads as another
             // field (`signature   ...`) to whoever reads the text.
-            if let Some(name) = with_control_character(partner_id, &timestamp) {
+            if let Some(name) = holding(partner_id, &timestamp, char::is_control) {
                 return Err(output::hinted(
                     format!(
                         "the {name} contains a control character, which text output would print as it is"
@@ -127,7 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         Format::Json => out.json(&signed)?,
         Format::Headers => {
-            if let Some(name) = with_control_character(partner_id, &timestamp) {
+            if let Some(name) = holding(partner_id, &timestamp, char::is_control) {
                 bail!(
                     "the {name} contains a control character and cannot be sent as an HTTP header"
                 );
@@ -139,13 +139,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Env => {
             // A shell drops a NUL byte from a quoted word (bash with a warning, dash without),
             // so the variable would hold another partner ID than the one signed.
-            for (name, value) in [
-                ("partner ID", partner_id),
-                ("timestamp", timestamp.as_str()),
-            ] {
-                if value.contains('\0') {
-                    bail!("the {name} contains a NUL byte, which no shell variable can hold");
-                }
+            if let Some(name) = holding(partner_id, &timestamp, |c| c == '\0') {
+                bail!("the {name} contains a NUL byte, which no shell variable can hold");
             }
             out.line(format_args!("SMILE_PARTNER_ID={}", shell_quote(partner_id)))?;
             out.line(format_args!("SMILE_TIMESTAMP={}", shell_quote(&timestamp)))?;
@@ -156,11 +151,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// Which of the signed values holds a control character (a line break, a NUL), if any.
-fn with_control_character(partner_id: &str, timestamp: &str) -> Option<&'static str> {
+/// Which of the signed values holds a character `unprintable` picks out, if any, by name.
+fn holding(
+    partner_id: &str,
+    timestamp: &str,
+    unprintable: fn(char) -> bool,
+) -> Option<&'static str> {
     [("partner ID", partner_id), ("timestamp", timestamp)]
         .into_iter()
-        .find(|(_, value)| value.chars().any(char::is_control))
+        .find(|(_, value)| value.chars().any(unprintable))
         .map(|(name, _)| name)
 }
 

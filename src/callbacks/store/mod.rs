@@ -311,13 +311,13 @@ pub fn open(
     window: Window,
     now: DateTime<Utc>,
 ) -> Result<Box<dyn ReplayStore>, StoreError> {
-    open_with(spec, Some(window), true, now)
+    open_salted(spec, Some(window), true, now, None)
 }
 
 /// Opens the store `spec` names for looking after it (`seen` commands): its window is left as
 /// it is, and a missing SQLite path is created only when `create` says so.
 pub fn open_unwindowed(spec: &str, create: bool) -> Result<Box<dyn ReplayStore>, StoreError> {
-    open_with(spec, None, create, Utc::now())
+    open_salted(spec, None, create, Utc::now(), None)
 }
 
 /// Opens (creates, when missing) the store `spec` names to copy into it the entries of a store
@@ -348,16 +348,8 @@ pub fn open_copy(
     open_salted(spec, basis.keeps.as_window(), true, now, Some(&basis.salt))
 }
 
-fn open_with(
-    spec: &str,
-    window: Option<Window>,
-    create: bool,
-    now: DateTime<Utc>,
-) -> Result<Box<dyn ReplayStore>, StoreError> {
-    open_salted(spec, window, create, now, None)
-}
-
-/// `open_with`, giving a store made now `salt` (`None`: a random one).
+/// Opens the store `spec` names for a run with `window` (`None`: to look after it), creating a
+/// missing SQLite path when `create` says so; a store made now gets `salt` (`None`: a random one).
 fn open_salted(
     spec: &str,
     window: Option<Window>,

@@ -420,7 +420,12 @@ impl ReplayStore for SqliteStore {
     }
 
     fn basis(&mut self) -> Result<Basis, StoreError> {
-        self.basis_read_only()
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)
+            .map_err(|e| self.fail(e))?;
+        Ok(Basis {
+            salt: self.salt,
+            keeps: self.keeps_read_only(&tx)?,
+        })
     }
 
     fn copy_in(&mut self, now: DateTime<Utc>, entries: &[Entry]) -> Result<u64, StoreError> {
@@ -465,15 +470,6 @@ impl SqliteStore {
         tx.commit().map_err(fail)?;
         self.still_in_place()?;
         Ok(added)
-    }
-
-    fn basis_read_only(&self) -> Result<Basis, StoreError> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)
-            .map_err(|e| self.fail(e))?;
-        Ok(Basis {
-            salt: self.salt,
-            keeps: self.keeps_read_only(&tx)?,
-        })
     }
 
     fn keeps_read_only(&self, tx: &Transaction<'_>) -> Result<Keeps, StoreError> {
