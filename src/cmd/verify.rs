@@ -218,7 +218,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
         warned_assumed_utc: false,
         line: Vec::with_capacity(256),
         rendered: Vec::new(),
-        failures: StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]),
+        failures: verify::step_summary(),
     };
     let worker = Worker {
         verifier,

@@ -390,12 +390,15 @@ fn junit_suite(report: &Report, fail_on: Severity) -> Suite {
     suite
 }
 
+/// The columns of the job summary's table: a row per failing finding.
+const SUMMARY_COLUMNS: [&str; 4] = ["key", "environment", "finding", "message"];
+
 /// Appends the job summary, when one is asked for: a row per failing finding, or one all-clear
 /// line.
 pub(crate) fn step_summary(report: &Report, path: &Path, fail_on: Severity) -> io::Result<()> {
     let mut summary = StepSummary::new(
         &format!("smile-sec audit: {}", path.display()),
-        &["key", "environment", "finding", "message"],
+        &SUMMARY_COLUMNS,
     );
     for key in &report.keys {
         for f in failing(key, fail_on) {
@@ -424,10 +427,7 @@ pub(crate) fn unusable(junit: bool, message: &str) -> io::Result<()> {
     if junit {
         super::junit::print_unusable("smile-sec audit", "smile-sec.audit", "key file", message)?;
     }
-    let mut summary = StepSummary::new(
-        "smile-sec audit",
-        &["key", "environment", "finding", "message"],
-    );
+    let mut summary = StepSummary::new("smile-sec audit", &SUMMARY_COLUMNS);
     summary.row(&[&"(key file)", &"", &"unusable", &message]);
     summary.append_if_requested("", "the key file could not be audited")
 }

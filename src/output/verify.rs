@@ -231,6 +231,11 @@ pub fn junit_unreadable(message: &str, out: &mut Vec<u8>) {
     );
 }
 
+/// The job summary of a `verify` run: a row for each callback that failed.
+pub fn step_summary() -> StepSummary {
+    StepSummary::new("smile-sec verify", &["callback", "reason", "detail"])
+}
+
 /// A run that could not start (no usable key, a store that cannot be opened): `--format junit`
 /// still gives a document, with the error as its one errored case, and the job summary says why,
 /// so that a CI report names the cause rather than showing nothing.
@@ -238,7 +243,7 @@ pub fn unusable(junit: bool, message: &str) -> io::Result<()> {
     if junit {
         junit::print_unusable("smile-sec verify", JUNIT_CLASS, "setup", message)?;
     }
-    let mut summary = StepSummary::new("smile-sec verify", &["callback", "reason", "detail"]);
+    let mut summary = step_summary();
     summary.row(&[&"(no callback read)", &"unusable", &message]);
     summary.append_if_requested("", "verify could not start")
 }
