@@ -1124,9 +1124,10 @@ impl<R: BufRead> Lines<R> {
         }))
     }
 
-    /// Makes `line` (line `number`, at `offset`), just read, readable again.
-    fn unread(&mut self, line: &[u8], number: ItemNumber, offset: u64) {
-        let mut pending = line.to_vec();
+    /// Makes `lines` (the first is line `number`, at `offset`), just read, readable again,
+    /// before any push-back not read yet (which follows them in the source).
+    fn unread(&mut self, lines: &[u8], number: ItemNumber, offset: u64) {
+        let mut pending = lines.to_vec();
         pending.extend_from_slice(&self.pushed_back[self.pushed_pos..]);
         self.pushed_back = pending;
         self.pushed_pos = 0;
@@ -1145,13 +1146,11 @@ impl<R: BufRead> Lines<R> {
         let Some(first_end) = memchr::memchr(b'\n', gathered) else {
             return;
         };
-        // Unread push-back from an earlier failed gather follows the lines gathered now.
-        let mut pending = gathered[first_end + 1..].to_vec();
-        pending.extend_from_slice(&self.pushed_back[self.pushed_pos..]);
-        self.pushed_back = pending;
-        self.pushed_pos = 0;
-        self.pushed_number = first_number + 1;
-        self.pushed_offset = first_offset + first_end as u64 + 1;
+        self.unread(
+            &gathered[first_end + 1..],
+            first_number + 1,
+            first_offset + first_end as u64 + 1,
+        );
     }
 }
 
