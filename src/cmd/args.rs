@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use clap::ValueHint;
 
-use crate::keys::credentials::{KeyRequest, KeySources, Notice, key_sources};
+use crate::keys::credentials::{Credential, KeyRequest, KeySources, Notice, key_sources};
 use crate::keys::keyfile::Environment;
 use crate::output;
 
@@ -148,6 +148,18 @@ pub fn sources_told(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
         }
     }
     Ok(sources)
+}
+
+/// Signing with a retired key after its retirement makes what Smile ID and `verify` refuse; the
+/// signature is still printed (a test may want exactly that), with a warning saying so.
+pub fn warn_if_retired(credential: &Credential, timestamp: &str) {
+    if let Some(retired) = credential.retired_before(timestamp) {
+        output::warn(format_args!(
+            "key `{}` was retired at {}, and this signature is not dated before then: Smile ID no longer accepts it, and `verify` refuses it as retired_key",
+            credential.key_id.as_deref().unwrap_or("(unnamed)"),
+            retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
 }
 
 /// Commands whose answer depends on the time take `--now`, so that runs are reproducible.

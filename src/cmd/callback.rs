@@ -9,7 +9,9 @@ use chrono::Duration;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told};
+use super::args::{
+    ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told, warn_if_retired,
+};
 use crate::endpoint::http::{self, Client, Response};
 use crate::endpoint::probe::{self, Case, CaseVerdict, Leak, LeakWatch, Skew, Tally};
 use crate::endpoint::sample_callback::{self, JobResult};
@@ -263,6 +265,7 @@ fn fresh_body(
 ) -> anyhow::Result<(serde_json::Map<String, serde_json::Value>, Credential)> {
     let credential = signing.credential()?;
     let timestamp = job.timestamp(&signing.clock)?;
+    warn_if_retired(&credential, &timestamp);
     let body = sample_callback::signed_body(
         &job.job(),
         &Signer::new(&credential.key),
@@ -437,6 +440,7 @@ fn run_probe(args: ProbeArgs) -> anyhow::Result<Outcome> {
     }
     http::check_url(&args.url)?;
     let credential = args.signing.credential()?;
+    warn_if_retired(&credential, &format_signing_timestamp(now));
     let plan = probe::plan(
         &credential.key,
         &credential.partner_id,

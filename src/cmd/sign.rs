@@ -6,7 +6,7 @@ use anyhow::bail;
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told};
+use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told, warn_if_retired};
 use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::{self, Printer};
@@ -84,6 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(ts) => ts,
         None => format_signing_timestamp(args.clock.now()),
     };
+    warn_if_retired(&credential, &timestamp);
     let partner_id = credential.partner_id.as_str();
     let signature = sign(&credential.key, &timestamp, partner_id);
     let signed = Signed {

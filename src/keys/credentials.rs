@@ -35,6 +35,19 @@ pub struct Credential {
     pub retired: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl Credential {
+    /// When this key was rotated out, if a signature it makes for `timestamp` falls after that
+    /// (or at a time that cannot be read): Smile ID has disabled such a key, and `verify` refuses
+    /// what it signed since as `retired_key`.
+    pub fn retired_before(&self, timestamp: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let retired = self.retired?;
+        match crate::time::parse_callback_timestamp(timestamp) {
+            Ok((at, _)) if at <= retired => None,
+            _ => Some(retired),
+        }
+    }
+}
+
 /// What the user said about where keys come from.
 #[derive(Debug, Clone, Default)]
 pub struct KeyRequest<'a> {

@@ -440,3 +440,46 @@ fn env_output_refuses_a_nul_byte_a_shell_would_drop() {
     let printed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(printed["partner_id"], "08\u{0}5");
 }
+
+/// A retired key still signs (a test may need exactly such a callback), but a signature dated
+/// after its retirement is one Smile ID and `verify` refuse, and the user is told so.
+#[test]
+fn signing_with_a_retired_key_after_its_retirement_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("k.txt"), "apiKey\n").unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[{"id":"old","partner_id":"partner","environment":"sandbox","integrations":["server"],
+            "created":"2023-01-01","status":"retired","retired":"2023-02-13T15:07:42.214Z","api_key_file":"k.txt"}]}"#,
+    )
+    .unwrap();
+    let run = |command: &[&str], timestamp: &str| {
+        smile_sec()
+            .current_dir(dir.path())
+            .args(command)
+            .args([
+                "--keys",
+                "keys.json",
+                "--key",
+                "old",
+                "--timestamp",
+                timestamp,
+            ])
+            .assert()
+            .success()
+    };
+    let warning = "smile-sec: warning: key `old` was retired at 2023-02-13T15:07:42Z, and this \
+                   signature is not dated before then: Smile ID no longer accepts it, and \
+                   `verify` refuses it as retired_key\n";
+    // Up to the retirement moment itself the key was in use: no word.
+    run(&["sign"], TS)
+        .stdout(predicate::str::contains(SIG))
+        .stderr("");
+    let after = "2023-02-13T15:07:42.215Z";
+    run(&["sign"], after)
+        .stdout(predicate::str::contains(after))
+        .stderr(warning);
+    run(&["sign"], "not a time").stderr(warning);
+    run(&["callback", "new"], after).stderr(warning);
+    run(&["callback", "new"], TS).stderr("");
+}
