@@ -19,5 +19,6 @@ pub mod ip;
 pub mod keys;
 pub mod outcome;
 pub mod output;
+pub mod shell;
 pub mod signing;
 pub mod time;

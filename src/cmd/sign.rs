@@ -10,6 +10,7 @@ use super::args::{ClockArgs, KeySourceArgs, PartnerArgs, sources_told, warn_if_r
 use crate::keys::credentials::signing_credential;
 use crate::outcome::Outcome;
 use crate::output::{self, Printer};
+use crate::shell;
 use crate::signing::request_body::{self, BodyError, RequestBody};
 use crate::signing::signature::sign;
 use crate::time::format_signing_timestamp;
@@ -143,9 +144,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             if let Some(name) = holding(partner_id, &timestamp, |c| c == '\0') {
                 bail!("the {name} contains a NUL byte, which no shell variable can hold");
             }
-            out.line(format_args!("SMILE_PARTNER_ID={}", shell_quote(partner_id)))?;
-            out.line(format_args!("SMILE_TIMESTAMP={}", shell_quote(&timestamp)))?;
-            out.line(format_args!("SMILE_SIGNATURE={}", shell_quote(&signature)))?;
+            out.line(format_args!(
+                "SMILE_PARTNER_ID={}",
+                shell::quote(partner_id)
+            ))?;
+            out.line(format_args!("SMILE_TIMESTAMP={}", shell::quote(&timestamp)))?;
+            out.line(format_args!("SMILE_SIGNATURE={}", shell::quote(&signature)))?;
         }
     }
     out.flush()?;
@@ -176,21 +180,4 @@ fn read_body(path: &std::path::Path) -> anyhow::Result<RequestBody> {
             anyhow::anyhow!("request body {} is not valid JSON: {why}", path.display())
         }
     })
-}
-
-/// Single-quotes a value for a POSIX shell: `'` becomes `'\''`; nothing inside is special.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shell_quote;
-
-    #[test]
-    fn quoting() {
-        assert_eq!(shell_quote("085"), "'085'");
-        assert_eq!(shell_quote("a'b"), r"'a'\''b'");
-        assert_eq!(shell_quote("$(rm -rf /)"), "'$(rm -rf /)'");
-    }
 }

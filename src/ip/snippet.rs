@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::ip::allowlist::{Allowlist, Entry, IpNet};
+use crate::shell;
 
 /// The server or firewall to write for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,10 +142,8 @@ fn apache(out: &mut String, list: &Allowlist) {
     out.push_str("</RequireAny>\n");
 }
 
-/// Single-quoted for a POSIX shell.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", one_line(text).replace('\'', r"'\''"))
-}
+/// The longest comment iptables takes (its buffer holds 256 bytes with the closing NUL).
+const IPTABLES_COMMENT_BYTES: usize = 255;
 
 fn iptables(out: &mut String, list: &Allowlist, port: u16) {
     let chain = "SMILE_ID_CALLBACKS";
@@ -160,10 +159,15 @@ fn iptables(out: &mut String, list: &Allowlist, port: u16) {
                 continue;
             }
             let comment = match &entry.label {
-                // iptables comments hold at most 256 bytes.
                 Some(label) => {
-                    let short: String = format!("smile-id {label}").chars().take(200).collect();
-                    format!(" -m comment --comment {}", shell_quote(&short))
+                    let mut comment = one_line(&format!("smile-id {label}"));
+                    // iptables refuses a comment of 256 bytes or more, and with it the rule.
+                    let mut end = comment.len().min(IPTABLES_COMMENT_BYTES);
+                    while !comment.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    comment.truncate(end);
+                    format!(" -m comment --comment {}", shell::quote(&comment))
                 }
                 None => String::new(),
             };
@@ -413,5 +417,26 @@ mod tests {
         assert!(apache.contains(
             "    # sandbox\n    Require ip 35.166.227.53 44.246.19.66 54.246.37.255 99.81.237.141\n"
         ));
+    }
+
+    /// iptables counts a comment's bytes, not its characters: a long label in a script whose
+    /// letters take two bytes each must still fit, cut on a character's boundary.
+    #[test]
+    fn iptables_comments_fit_in_its_bytes() {
+        for letter in ["e", "é", "€", "😀"] {
+            let label = letter.repeat(300);
+            let list =
+                Allowlist::parse_file(&format!("1.2.3.4 {label}\n"), "f".into(), "today".into())
+                    .unwrap();
+            let ipt = render(&list, Target::Iptables, &stamp());
+            let quoted = ipt
+                .split("--comment '")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .unwrap();
+            assert!(quoted.len() <= 255, "{} bytes for {letter}", quoted.len());
+            assert!(quoted.len() > 250, "{} bytes for {letter}", quoted.len());
+            assert!(quoted.starts_with(&format!("smile-id {letter}")));
+        }
     }
 }
