@@ -260,7 +260,7 @@ fn plan(out: &mut Printer, key: &KeyReport, keys_path: &Path) -> io::Result<()> 
             out,
             format!(
                 "check that callbacks verify with it: smile-sec verify CALLBACKS --keys {} --key NEW-ID",
-                keys_path.display()
+                crate::shell::word(&keys_path.to_string_lossy())
             ),
         )?;
         say(

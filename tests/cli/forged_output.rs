@@ -292,3 +292,46 @@ fn callback_send_and_probe_with_a_hostile_endpoint() {
     assert_eq!(out.status.code(), Some(2));
     check("callback send missing", &out.stdout, &out.stderr, false);
 }
+
+/// A command a hint suggests is one to paste into a shell: a name in it is quoted, so that a
+/// file named `$(touch PWNED)` is read as that name and never run.
+#[test]
+fn suggested_commands_quote_the_names_in_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = "k $(touch PWNED).json";
+    std::fs::write(
+        dir.path().join(keys),
+        r#"{"keys":[{"id":"a","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-01-01"}]}"#,
+    )
+    .unwrap();
+    let record = "old $(touch PWNED);x.ndjson";
+    std::fs::write(
+        dir.path().join(record),
+        r#"{"timestamp":"2026-11-21T08:30:00.001Z","pair":"f44b933c356c56eeef4ee9614e73a9ff","body":"bd05","seen_at":"2026-11-21T09:00:00.000Z"}
+"#,
+    )
+    .unwrap();
+    let audit = smile_sec()
+        .current_dir(dir.path())
+        .args(["audit", "--keys", keys, "--now", NOW])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(audit.stdout).unwrap();
+    assert!(
+        stdout.contains("smile-sec verify CALLBACKS --keys 'k $(touch PWNED).json' --key NEW-ID"),
+        "{stdout}"
+    );
+    let verify = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--partner-id", "085", "--seen", record, "-"])
+        .env("SMILE_API_KEY", KEY)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(2));
+    let stderr = String::from_utf8(verify.stderr).unwrap();
+    assert!(
+        stderr.contains("`smile-sec seen import STORE 'old $(touch PWNED);x.ndjson'`"),
+        "{stderr}"
+    );
+}

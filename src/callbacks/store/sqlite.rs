@@ -570,7 +570,8 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
             name,
             why,
             Some(format!(
-                "import it into a store with `smile-sec seen import STORE {name}`, then use --seen STORE"
+                "import it into a store with `smile-sec seen import STORE {}`, then use --seen STORE",
+                crate::shell::word(name)
             )),
         )
     };
