@@ -8,9 +8,10 @@ use base64::Engine;
 use base64::engine::general_purpose::{
     GeneralPurpose, STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
 };
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::keys::credentials::Credential;
+use crate::keys::credentials::{Credential, retired_before};
 use crate::keys::keyfile::Environment;
 use crate::signing::secret::ApiKey;
 use crate::signing::signature::{DecodedSignature, Signer};
@@ -40,6 +41,7 @@ struct Suspect {
     partner_id: String,
     key: ApiKey,
     signer: Signer,
+    retired: Option<DateTime<Utc>>,
 }
 
 impl Suspect {
@@ -50,6 +52,20 @@ impl Suspect {
             partner_id: c.partner_id.clone(),
             key: c.key.clone(),
             signer: Signer::new(&c.key),
+            retired: c.retired,
+        }
+    }
+
+    /// `detail`, about a change that makes this key match a callback dated `timestamp`, with a
+    /// word when the key was retired before that time: then the change is no fix, since Smile
+    /// ID no longer signs with the key and `verify` refuses what it signed as `retired_key`.
+    fn unless_retired(&self, timestamp: &str, detail: String) -> String {
+        match retired_before(self.retired, timestamp) {
+            Some(retired) => format!(
+                "{detail}; but that key was retired at {}, before this callback's time, so this is no fix: Smile ID no longer signs with it, and whoever signed this has a copy",
+                retired.to_rfc3339_opts(SecondsFormat::Secs, true)
+            ),
+            None => detail,
         }
     }
 
@@ -170,7 +186,7 @@ impl Explainer {
                 };
                 return Explanation {
                     cause: Cause::SignatureEncoding,
-                    detail,
+                    detail: s.unless_retired(timestamp, detail),
                 };
             }
         }
@@ -191,24 +207,28 @@ impl Explainer {
         let other_environment = hit
             .environment
             .is_some_and(|env| !tried_envs.is_empty() && !tried_envs.contains(&env));
-        Some(if other_environment {
-            Explanation {
-                cause: Cause::WrongEnvironmentKey,
-                detail: format!(
+        let (cause, detail) = if other_environment {
+            (
+                Cause::WrongEnvironmentKey,
+                format!(
                     "the signature matches {}, the {} key; only {} keys were tried",
                     hit.name(),
                     hit.environment.map_or("other", Environment::as_str),
                     tried_envs[0]
                 ),
-            }
+            )
         } else {
-            Explanation {
-                cause: Cause::OtherKey,
-                detail: format!(
+            (
+                Cause::OtherKey,
+                format!(
                     "the signature matches {}, which the filters left out",
                     hit.name()
                 ),
-            }
+            )
+        };
+        Some(Explanation {
+            cause,
+            detail: hit.unless_retired(timestamp, detail),
         })
     }
 
@@ -231,7 +251,7 @@ impl Explainer {
                     };
                     return Some(Explanation {
                         cause: Cause::PartnerIdZeroPadding,
-                        detail,
+                        detail: s.unless_retired(timestamp, detail),
                     });
                 }
             }
@@ -246,12 +266,13 @@ impl Explainer {
                     continue;
                 };
                 if Signer::new(&key).matches(timestamp, &s.partner_id, sig) {
+                    let detail = format!(
+                        "the signature matches {} with {change}; one copy of the key has stray white space",
+                        s.name()
+                    );
                     return Some(Explanation {
                         cause: Cause::KeyWhitespace,
-                        detail: format!(
-                            "the signature matches {} with {change}; one copy of the key has stray white space",
-                            s.name()
-                        ),
+                        detail: s.unless_retired(timestamp, detail),
                     });
                 }
             }
@@ -425,6 +446,45 @@ mod tests {
             e.explain(TS, &signed("key-b", "085")).cause,
             Cause::OtherKey
         );
+    }
+
+    /// A change that makes a key retired before the callback's time match is no fix, and the
+    /// explanation says so; before the retirement it is the fix.
+    #[test]
+    fn a_key_retired_before_the_callback_is_named_as_no_fix() {
+        let retired = |retired: &str| {
+            let mut old = credential("old", Environment::Production, "old-key", "085");
+            old.retired = Some(crate::time::parse_rfc3339(retired).unwrap());
+            old
+        };
+        let live = credential("live", Environment::Production, "prod-key", "085");
+        for (old, no_fix) in [
+            (retired("2026-11-01T00:00:00Z"), true),
+            (retired("2026-12-01T00:00:00Z"), false),
+        ] {
+            // The key left out by the filters, and the key tried with each usual mistake.
+            let left_out =
+                Explainer::new(std::slice::from_ref(&live), &[live.clone(), old.clone()]);
+            let tried = Explainer::new(std::slice::from_ref(&old), &[]);
+            let unpadded = signed("old-key", "085").trim_end_matches('=').to_owned();
+            for (explainer, signature, cause) in [
+                (&left_out, signed("old-key", "085"), Cause::OtherKey),
+                (&tried, signed("old-key", "85"), Cause::PartnerIdZeroPadding),
+                (&tried, signed("old-key\n", "085"), Cause::KeyWhitespace),
+                (&tried, unpadded, Cause::SignatureEncoding),
+            ] {
+                let explanation = explainer.explain(TS, &signature);
+                assert_eq!(explanation.cause, cause);
+                assert_eq!(
+                    explanation.detail.contains(
+                        "but that key was retired at 2026-11-01T00:00:00Z, before this callback's time, so this is no fix"
+                    ),
+                    no_fix,
+                    "{}",
+                    explanation.detail
+                );
+            }
+        }
     }
 
     #[test]

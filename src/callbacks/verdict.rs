@@ -231,8 +231,9 @@ impl Verifier {
                     .detail(e.to_string());
             }
         };
-        // Every candidate is tried; each comparison is constant time. A key retired before the
-        // callback's time gives way to another entry holding the same secret that is not.
+        // Every candidate is tried; each comparison is constant time. A secret retired before
+        // the callback's time stays retired even where another entry lists it as active: Smile
+        // ID disabled the secret itself, so that entry is out of date, not a way back in.
         let retired_before = |c: &Candidate| {
             c.retired
                 .is_some_and(|retired| instant.is_none_or(|(at, _)| at > retired))
@@ -245,9 +246,9 @@ impl Verifier {
             return verdict.failed(Reason::BadSignature);
         };
         let key = if retired_before(first) {
-            matching.find(|c| !retired_before(c)).unwrap_or(first)
-        } else {
             first
+        } else {
+            matching.find(|c| retired_before(c)).unwrap_or(first)
         };
         verdict.key_id.clone_from(&key.key_id);
         verdict.partner_id = Some(key.partner.clone());
@@ -514,15 +515,28 @@ mod tests {
             check(&windowed, "2026-11-20T09:00:00Z").0,
             Reason::RetiredKey
         );
-        // The same secret also held by an active entry: that entry is the match.
-        let both = Verifier::new(
-            vec![entry("old", Some(retired_at)), entry("new", None)],
-            freshness,
-        );
-        assert_eq!(
-            check(&both, "2026-11-20T10:00:00Z"),
-            (Reason::Ok, Some("new".into()))
-        );
+        // The same secret also listed by an active entry, before or after the retired one, is
+        // still the retired secret; before its retirement, the first entry is the match.
+        for (candidates, first) in [
+            (
+                vec![entry("old", Some(retired_at)), entry("new", None)],
+                "old",
+            ),
+            (
+                vec![entry("new", None), entry("old", Some(retired_at))],
+                "new",
+            ),
+        ] {
+            let both = Verifier::new(candidates, freshness);
+            assert_eq!(
+                check(&both, "2026-11-20T10:00:00Z"),
+                (Reason::RetiredKey, Some("old".into()))
+            );
+            assert_eq!(
+                check(&both, "2026-10-31T23:59:59Z"),
+                (Reason::Ok, Some(first.into()))
+            );
+        }
     }
 
     #[test]

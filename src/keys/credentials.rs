@@ -36,15 +36,24 @@ pub struct Credential {
 }
 
 impl Credential {
-    /// When this key was rotated out, if a signature it makes for `timestamp` falls after that
-    /// (or at a time that cannot be read): Smile ID has disabled such a key, and `verify` refuses
-    /// what it signed since as `retired_key`.
+    /// When this key was rotated out, if a signature dated `timestamp` falls after that; see
+    /// [`retired_before`].
     pub fn retired_before(&self, timestamp: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-        let retired = self.retired?;
-        match crate::time::parse_callback_timestamp(timestamp) {
-            Ok((at, _)) if at <= retired => None,
-            _ => Some(retired),
-        }
+        retired_before(self.retired, timestamp)
+    }
+}
+
+/// `retired`, when a signature dated `timestamp` falls after it (or at a time that cannot be
+/// read): Smile ID has disabled the key by then, and `verify` refuses what it signed as
+/// `retired_key`.
+pub fn retired_before(
+    retired: Option<chrono::DateTime<chrono::Utc>>,
+    timestamp: &str,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let retired = retired?;
+    match crate::time::parse_callback_timestamp(timestamp) {
+        Ok((at, _)) if at <= retired => None,
+        _ => Some(retired),
     }
 }
 
