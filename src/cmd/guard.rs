@@ -24,7 +24,7 @@ use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
 use crate::keys::credentials::{
-    Credential, KeyRequest, VerificationKeys, verification_credentials,
+    Credential, KeyRequest, KeySources, VerificationKeys, key_sources, verification_credentials,
 };
 use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
@@ -134,7 +134,7 @@ pub struct Args {
 
 /// Where the gate's keys come from: as on every command, except that `--keys` may name several
 /// key files (one a team, one a rotation), whose fitting entries are all tried.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct GateKeyArgs {
     #[command(flatten)]
     pub lone: ApiKeyFileArg,
@@ -165,14 +165,17 @@ impl GateKeyArgs {
     }
 }
 
-/// The keys the gate tries, and the key files they came from (which `/healthz` checks still
-/// load). Every key file given must bring a usable key, and an id may name one key only: the
-/// log and `Smile-Sec-Key-Id` name keys by their ids.
+/// The keys the gate tries, with what the user should be told about them. Every key file given
+/// must bring a usable key, an id may name one key only (the log and `Smile-Sec-Key-Id` name
+/// keys by their ids), and one key at least must be current: a gate whose keys are all retired
+/// refuses every callback Smile ID sends. `sources` finds where keys come from: at start it tells
+/// the user which were set but not used; `/healthz` asks again silently.
 fn gate_keys(
     args: &GateKeyArgs,
     partner: &PartnerArgs,
     environment: Environment,
-) -> anyhow::Result<(Vec<Credential>, Vec<PathBuf>)> {
+    sources: fn(&KeyRequest<'_>) -> anyhow::Result<KeySources>,
+) -> anyhow::Result<GateKeys> {
     if args.keys.len() > 1 && args.entry.key.is_some() {
         bail!(
             "--key picks one entry of one key file: give --keys once, with the file that holds it"
@@ -183,22 +186,53 @@ fn gate_keys(
         partner,
         environment,
     );
-    let sources = sources_told(&first)?;
-    let mut files = Vec::new();
-    let mut tried: Vec<Credential> = Vec::new();
-    let mut from = |keys: VerificationKeys| -> anyhow::Result<()> {
-        for warning in &keys.skipped {
-            output::warn(format_args!("{warning}"));
+    let sources = sources(&first)?;
+    let mut gate = GateKeys {
+        tried: Vec::new(),
+        files: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let keys = verification_credentials(&first, &sources, false)?;
+    // The other key files count only when the first one's entries are used (an --api-key-file
+    // beats them all, and the warning about unused sources has said so).
+    let more = keys.key_file.is_some() && args.keys.len() > 1;
+    gate.add(keys)?;
+    if more {
+        for file in &args.keys[1..] {
+            let request = args.request(Some(file), partner, environment);
+            gate.add(verification_credentials(&request, &sources, false)?)?;
         }
+    }
+    if gate.tried.iter().all(|key| key.retired.is_some()) {
+        // The entries skipped are why, as often as not: their warnings would come after this.
+        let skipped: String = gate.skipped.iter().map(|why| format!(" ({why})")).collect();
+        return Err(hinted(
+            format!(
+                "every usable {environment} key is retired, so the gate would refuse every callback{skipped}"
+            ),
+            "add the current key to the key file (or check that its secret can be read)",
+        ));
+    }
+    Ok(gate)
+}
+
+struct GateKeys {
+    tried: Vec<Credential>,
+    /// The key files they came from.
+    files: Vec<PathBuf>,
+    /// Key-file entries that fit but could not be used, and why.
+    skipped: Vec<String>,
+}
+
+impl GateKeys {
+    fn add(&mut self, keys: VerificationKeys) -> anyhow::Result<()> {
         let file = keys.key_file;
         for key in keys.tried {
             if let Some(id) = &key.key_id
-                && tried.iter().any(|t| t.key_id.as_ref() == Some(id))
+                && self.tried.iter().any(|t| t.key_id.as_ref() == Some(id))
             {
-                let earlier: Vec<String> = files
-                    .iter()
-                    .map(|f: &PathBuf| f.display().to_string())
-                    .collect();
+                let earlier: Vec<String> =
+                    self.files.iter().map(|f| f.display().to_string()).collect();
                 bail!(
                     "the key id `{id}` of {} is also an id in {}; a gate names each key by its id",
                     file.as_deref()
@@ -206,23 +240,12 @@ fn gate_keys(
                     earlier.join(", ")
                 );
             }
-            tried.push(key);
+            self.tried.push(key);
         }
-        files.extend(file);
+        self.skipped.extend(keys.skipped);
+        self.files.extend(file);
         Ok(())
-    };
-    let keys = verification_credentials(&first, &sources, false)?;
-    // The other key files count only when the first one's entries are used (an --api-key-file
-    // beats them all, and the warning about unused sources has said so).
-    let more = keys.key_file.is_some() && args.keys.len() > 1;
-    from(keys)?;
-    if more {
-        for file in &args.keys[1..] {
-            let request = args.request(Some(file), partner, environment);
-            from(verification_credentials(&request, &sources, false)?)?;
-        }
     }
-    Ok((tried, files))
 }
 
 /// `--format`, which changes nothing here: one JSON line per request either way.
@@ -315,7 +338,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         GateEnv::Production => Environment::Production,
         GateEnv::Sandbox => Environment::Sandbox,
     };
-    let (keys, key_files) = gate_keys(&args.keys, &args.partner, environment)?;
+    let GateKeys {
+        tried: keys,
+        skipped,
+        ..
+    } = gate_keys(&args.keys, &args.partner, environment, sources_told)?;
+    for warning in &skipped {
+        output::warn(format_args!("{warning}"));
+    }
+    // `/healthz` asks again as a restart would, so that a bad edit of a key file or a lost
+    // secret holds a rollout back before the restart that would fail.
+    let keys_usable = {
+        let (key_args, partner) = (args.keys.clone(), args.partner.clone());
+        Box::new(move || gate_keys(&key_args, &partner, environment, key_sources).is_ok())
+    };
 
     let env = match environment {
         Environment::Production => EnvFilter::Production,
@@ -389,7 +425,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         max_connections: args.max_connections as usize,
         // Requests in flight end by themselves within the body and upstream timeouts.
         grace: body_timeout + upstream_timeout + std::time::Duration::from_secs(5),
-        key_files,
+        keys_usable,
         now: args.clock.now,
         events: Box::new(report),
     };

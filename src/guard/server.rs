@@ -5,7 +5,6 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,7 +29,6 @@ use super::metrics::{self, Metrics};
 use super::reason;
 use super::upstream::{self, Failure, Upstream};
 use crate::callbacks::store::Claim;
-use crate::keys::keyfile::KeyFile;
 
 /// Everything a running gate needs, checked by the command before it listens.
 pub struct Config {
@@ -46,8 +44,8 @@ pub struct Config {
     pub max_connections: usize,
     /// How long a stop waits for requests in flight.
     pub grace: Duration,
-    /// The key files the keys came from, checked again by `/healthz`.
-    pub key_files: Vec<PathBuf>,
+    /// Whether the keys would load now as they did at start (`/healthz`).
+    pub keys_usable: Box<dyn Fn() -> bool + Send + Sync>,
     /// A fixed now (`--now`), else the clock.
     pub now: Option<DateTime<Utc>>,
     /// Where lines for the terminal go (the command prints them).
@@ -488,13 +486,9 @@ async fn callback(
 /// not healthy.
 const HEALTH_WAIT: Duration = Duration::from_secs(2);
 
-/// `GET /healthz`: 200 when the key file still loads and the store answers.
+/// `GET /healthz`: 200 when the keys still load as at start and the store answers.
 async fn health(config: &Config) -> Reply {
-    if config
-        .key_files
-        .iter()
-        .any(|path| KeyFile::load(path).is_err())
-    {
+    if !(config.keys_usable)() {
         return health_reply(StatusCode::SERVICE_UNAVAILABLE, reason::KEY_FILE_UNUSABLE);
     }
     let answered = tokio::time::timeout(HEALTH_WAIT, config.claims.ping())

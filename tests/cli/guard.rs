@@ -1152,15 +1152,81 @@ fn healthz_follows_the_key_file_and_metrics_count_by_reason() {
             metrics.body
         );
     }
-    // A key file that no longer loads: unhealthy, so an orchestrator holds the rollout.
-    std::fs::write(setup.path("keys.json"), "{").unwrap();
-    let health = get(guard.addr, "/healthz");
-    assert_eq!(
-        (health.status, health.reason()),
-        (503, "key_file_unusable".into())
+    // Whatever would stop a restart makes the gate unhealthy, so that an orchestrator holds
+    // the rollout: a key file that no longer loads, a secret that can no longer be read, a key
+    // file left with no key of the gate's environment. The gate still runs on the keys it
+    // loaded, and is healthy again once the file is mended.
+    let keys = std::fs::read_to_string(setup.path("keys.json")).unwrap();
+    let sandbox_only = r#"{"keys": [{"id": "sandbox-1", "partner_id": "085", "environment": "sandbox",
+        "integrations": ["server"], "created": "2026-11-01", "api_key_file": "sandbox.key"}]}"#;
+    let breakages: [(&str, &dyn Fn()); 4] = [
+        ("broken JSON", &|| {
+            std::fs::write(setup.path("keys.json"), "{").unwrap()
+        }),
+        ("secret gone", &|| {
+            std::fs::rename(setup.path("live.key"), setup.path("moved.key")).unwrap()
+        }),
+        ("secret emptied", &|| {
+            std::fs::write(setup.path("live.key"), "").unwrap()
+        }),
+        ("no production key", &|| {
+            std::fs::write(setup.path("keys.json"), sandbox_only).unwrap()
+        }),
+    ];
+    for (n, (what, break_it)) in breakages.iter().enumerate() {
+        break_it();
+        let health = get(guard.addr, "/healthz");
+        assert_eq!(
+            (health.status, health.reason()),
+            (503, "key_file_unusable".into()),
+            "{what}"
+        );
+        let body = callback(&format!(",\"n\":{n}"));
+        assert_eq!(post(&guard, body.as_bytes()).status, 200, "{what}");
+        std::fs::write(setup.path("keys.json"), &keys).unwrap();
+        std::fs::write(setup.path("live.key"), LIVE_KEY).unwrap();
+        assert_eq!(get(guard.addr, "/healthz").status, 200, "{what}");
+    }
+}
+
+/// A gate whose only usable keys are retired would refuse every callback Smile ID sends: it is
+/// bad configuration, exit 2 before listening, like no key at all.
+#[test]
+fn a_gate_with_only_retired_keys_does_not_start() {
+    let setup = Setup::new();
+    std::fs::write(
+        setup.path("keys.json"),
+        r#"{"keys": [
+  {"id": "live-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "missing.key"},
+  {"id": "live-0", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-05-01", "status": "retired", "retired": "2026-11-01", "api_key_file": "live.key"}
+]}"#,
+    )
+    .unwrap();
+    let out = crate::common::smile_sec()
+        .current_dir(setup.dir.path())
+        .args([
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:9/",
+            "--keys",
+            "keys.json",
+            "--allowlist",
+            "allow.txt",
+        ])
+        .timeout(PATIENCE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("smile-sec: error: every usable production key is retired")
+            && stderr.contains("missing.key"),
+        "{stderr}"
     );
-    // The gate still runs on the keys it loaded.
-    assert_eq!(post(&guard, callback(",\"n\":1").as_bytes()).status, 200);
 }
 
 #[test]
