@@ -176,6 +176,20 @@ pub fn variable_behind(err: &clap::Error) -> Option<(String, String)> {
         .then_some((variable, flag))
 }
 
+/// For clap's "invalid UTF-8" error, which names nothing: the variable of the command that ran
+/// whose value is not UTF-8, when every argument typed is.
+pub fn variable_not_utf8() -> Option<String> {
+    if std::env::args_os().any(|a| a.to_str().is_none()) {
+        return None;
+    }
+    typed_commands().iter().find_map(|c| {
+        c.get_arguments()
+            .filter_map(|a| a.get_env())
+            .find(|name| std::env::var_os(name).is_some_and(|v| v.to_str().is_none()))
+            .map(|name| name.to_string_lossy().into_owned())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

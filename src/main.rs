@@ -80,6 +80,15 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
+            if err.kind() == ErrorKind::InvalidUtf8
+                && let Some(variable) = cli::variable_not_utf8()
+            {
+                output::fatal(&output::hinted(
+                    format!("{variable} is not valid UTF-8"),
+                    "unset it, or set it to text",
+                ));
+                return ExitCode::from(2);
+            }
             let rendered = err.render().to_string();
             match cli::variable_behind(err) {
                 Some((variable, flag))

@@ -585,5 +585,24 @@ fn a_bad_value_from_the_environment_names_its_variable() {
             stderr.starts_with("smile-sec: error:") && !stderr.contains("SMILE_SEC_NOW"),
             "{stderr}"
         );
+        // A variable that is not UTF-8 is named (clap's own words name nothing).
+        for (variable, args) in [
+            ("SMILE_SEC_NOW", &["ip-check", "34.240.137.52"][..]),
+            ("SMILE_PARTNER_ID", &["sign", "--timestamp", TS][..]),
+        ] {
+            let out = smile_sec()
+                .args(args)
+                .env(variable, std::ffi::OsStr::from_bytes(b"\xff"))
+                .env("SMILE_API_KEY", "k")
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out.stderr),
+                format!(
+                    "smile-sec: error: {variable} is not valid UTF-8\nhint: unset it, or set it to text\n"
+                )
+            );
+            assert_eq!(out.status.code(), Some(2));
+        }
     }
 }
