@@ -9,6 +9,7 @@ use clap::ValueHint;
 use super::args::ClockArgs;
 use crate::input;
 use crate::keys::audit::{self, Code, Report, Secret, Settings, Severity};
+use crate::keys::credentials::KEYS_ENV;
 use crate::keys::keyfile::{self, KeyFile, KeyFileError, SecretSource};
 use crate::outcome::Outcome;
 use crate::output::audit::{self as render, Shown};
@@ -166,6 +167,34 @@ pub enum Format {
     Junit,
 }
 
+/// Says where the key file came from, as the commands that sign and verify say it: a note when it
+/// is `./smile-keys.json` found in the current folder, a warning when that file loses to
+/// `--keys` typed on the command line. (`SMILE_SEC_KEYS` and `./smile-keys.json` are one rung of
+/// the order: the variable, when set, is the one meant.)
+fn tell_where_the_key_file_came_from(keys: Option<&Path>) {
+    let default = Path::new(keyfile::DEFAULT_PATH);
+    let Some(keys) = keys else {
+        if default.exists() {
+            output::note(format_args!(
+                "using the key file ./{} found in the current folder (no --keys or {KEYS_ENV} given)",
+                keyfile::DEFAULT_PATH
+            ));
+        }
+        return;
+    };
+    let from_variable = std::env::var_os(KEYS_ENV).is_some_and(|v| v == keys.as_os_str());
+    let same_file = matches!(
+        (std::fs::canonicalize(keys), std::fs::canonicalize(default)),
+        (Ok(a), Ok(b)) if a == b
+    );
+    if !from_variable && !same_file && default.exists() {
+        output::warn(format_args!(
+            "./{} is set but not used: --keys given on the command line wins",
+            keyfile::DEFAULT_PATH
+        ));
+    }
+}
+
 /// The key file's audit, or why there is none.
 fn audited(args: &Args) -> anyhow::Result<(Report, PathBuf, Option<String>)> {
     let Some(path) = keyfile::locate(args.keys.as_deref()) else {
@@ -174,6 +203,7 @@ fn audited(args: &Args) -> anyhow::Result<(Report, PathBuf, Option<String>)> {
             "pass --keys FILE, or see `smile-sec audit --help` for the key file's shape",
         ));
     };
+    tell_where_the_key_file_came_from(args.keys.as_deref());
     let (file, text, mode) = load(&path)?;
     // The command line sets a number for every key: it beats the per-environment overrides.
     let mut policy = file.policy;
