@@ -29,6 +29,18 @@ const PREFIX: &str = "smile-sec:seen:";
 /// not taken over.
 const MARK: &str = "smile-sec replay store 1";
 
+/// Lengthens each key in KEYS to expire ARGV[1] milliseconds from now, never shortening one: a
+/// key kept for ever (or gone) is left as it is, one due later keeps its later time. One script
+/// runs whole, so two runs re-dating the same key at once (one that widened the window, one
+/// re-dating its own claims by the window it read) end with the longer of their times, never
+/// with whichever wrote last.
+const LENGTHEN: &str = "local ms = tonumber(ARGV[1])
+for _, key in ipairs(KEYS) do
+  local left = redis.call('PTTL', key)
+  if left >= 0 and left < ms then redis.call('PEXPIRE', key, ms) end
+end
+return 0";
+
 const CONNECT_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 const IO_TIMEOUT: StdDuration = StdDuration::from_secs(30);
 
@@ -263,13 +275,20 @@ impl RedisStore {
             .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
         if keeps != self.keeps {
             self.keeps = keeps;
+            let new: Vec<&String> = keys
+                .iter()
+                .zip(&answers)
+                .filter(|(_, answer)| **answer == Claim::New)
+                .map(|(key, _)| key)
+                .collect();
             let mut pipe = redis::pipe();
-            for (key, answer) in keys.iter().zip(&answers) {
-                match (*answer, keeps.span_ms()) {
-                    (Claim::New, None) => pipe.cmd("PERSIST").arg(key).ignore(),
-                    (Claim::New, Some(span)) => pipe.cmd("PEXPIRE").arg(key).arg(span).ignore(),
-                    _ => continue,
-                };
+            match keeps.span_ms() {
+                None => {
+                    for key in new {
+                        pipe.cmd("PERSIST").arg(key).ignore();
+                    }
+                }
+                Some(span) => lengthen(&mut pipe, &new, span),
             }
             if !pipe.is_empty() {
                 exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
@@ -317,47 +336,52 @@ impl RedisStore {
                 .query(&mut self.conn)
                 .map_err(|e| self.fail(e))?;
             if done.is_some() {
-                let old = std::mem::replace(&mut self.keeps, wider);
-                return self.redate_all(old, self.opened_now.min(Utc::now()));
+                self.keeps = wider;
+                return self.redate_all(self.opened_now.min(Utc::now()));
             }
         }
     }
 
-    /// Sets every entry's expiry by the kept window, after it grew from `old`; `now`: the moment
-    /// entries without an expiry so far are dated from.
-    fn redate_all(&mut self, old: Keeps, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let grown = match (old.span_ms(), self.keeps.span_ms()) {
-            (Some(old), Some(new)) => Some(new - old),
-            _ => None,
-        };
+    /// Sets every entry's expiry by the kept window, after it grew; `now`: the moment entries
+    /// without an expiry so far are dated from. An entry with an expiry is kept the whole new
+    /// span from now, which keeps it at most the old span longer than it needs: its age is not
+    /// known for certain while other runs re-date it, and counting from now never falls short.
+    fn redate_all(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.each_key(|store, keys| {
             if keys.is_empty() {
                 return Ok(());
             }
+            let mut pipe = redis::pipe();
+            let Some(span) = store.keeps.span_ms() else {
+                for key in &keys {
+                    pipe.cmd("PERSIST").arg(key).ignore();
+                }
+                return exchange(&mut store.conn, &pipe)
+                    .map(drop)
+                    .map_err(|e| store.fail(e));
+            };
             let ttls = store.ttls(&keys)?;
             let values = store.values(&keys)?;
-            let mut pipe = redis::pipe();
+            let mut dated = Vec::with_capacity(keys.len());
             for ((key, ttl), value) in keys.iter().zip(ttls).zip(values) {
                 // Gone since the scan, or not an entry of ours: left as it is.
                 let Some(value) = value else { continue };
-                let left = match (store.keeps.span_ms(), grown) {
-                    (None, _) => None,
-                    (Some(_), Some(grown)) if ttl >= 0 => Some(ttl.saturating_add(grown)),
-                    // Kept without expiry so far (imported before any run set a window).
-                    (Some(span), _) => Some(
-                        value
-                            .seen_at
-                            .saturating_add(span)
-                            .saturating_sub(ms_ceil(now)),
-                    ),
-                };
-                // Past what any window keeps (a value written by something else), an entry is
-                // kept for ever, which is never less safe: a sum that wrapped would delete it.
-                match left.filter(|ms| *ms <= LONGEST_KEPT_MS) {
-                    Some(ms) => pipe.cmd("PEXPIRE").arg(key).arg(ms).ignore(),
-                    None => pipe.cmd("PERSIST").arg(key).ignore(),
-                };
+                if ttl >= 0 {
+                    dated.push(key);
+                    continue;
+                }
+                // Kept without expiry so far (imported before any run set a window). Past what
+                // any window keeps (a value written by something else), an entry is kept for
+                // ever, which is never less safe: a sum that wrapped would delete it.
+                let left = value
+                    .seen_at
+                    .saturating_add(span)
+                    .saturating_sub(ms_ceil(now));
+                if left <= LONGEST_KEPT_MS {
+                    pipe.cmd("PEXPIRE").arg(key).arg(left).ignore();
+                }
             }
+            lengthen(&mut pipe, &dated, span);
             if pipe.is_empty() {
                 return Ok(());
             }
@@ -573,6 +597,20 @@ impl ReplayStore for RedisStore {
 }
 
 /// Whether a reply is `OK` (a `SET ... NX` that set its key).
+/// Adds to `pipe` the lengthening of `keys` to expire `span` milliseconds from now at the least
+/// (see [`LENGTHEN`]).
+fn lengthen(pipe: &mut redis::Pipeline, keys: &[&String], span: i64) {
+    if keys.is_empty() {
+        return;
+    }
+    pipe.cmd("EVAL")
+        .arg(LENGTHEN)
+        .arg(keys.len())
+        .arg(keys)
+        .arg(span.max(1))
+        .ignore();
+}
+
 fn is_ok(reply: &Value) -> bool {
     matches!(reply, Value::Okay) || matches!(reply, Value::SimpleString(s) if s == "OK")
 }
