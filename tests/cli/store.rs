@@ -974,6 +974,66 @@ fn a_redis_password_comes_from_the_environment_or_the_url() {
     assert!(!shown.contains("s3cret-pw"), "{shown}");
 }
 
+/// A store this user cannot write is refused before SQLite opens it: SQLite would open it read
+/// only and make its log and index beside it read only too, which would keep the store's owner
+/// from writing it ever after. (Run as `nobody` where the tests run as root, who may write
+/// anything.)
+#[cfg(unix)]
+#[test]
+fn a_store_this_user_cannot_write_is_refused_and_gets_no_companions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(run(d, "seen.db", callback(&ts(5, 1), "a")).code, Some(0));
+    // Closed cleanly: nothing but the store is left.
+    for companion in ["seen.db-wal", "seen.db-shm"] {
+        let _ = std::fs::remove_file(d.join(companion));
+    }
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(d.join("seen.db"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let as_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    for args in [
+        &["seen", "stats", "seen.db"][..],
+        &["verify", "--partner-id", "085", "--seen", "seen.db", "-"][..],
+    ] {
+        let mut command = if as_root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(crate::common::binary());
+            c
+        } else {
+            crate::common::smile_sec_process()
+        };
+        crate::common::scrub(&mut command);
+        let out = command
+            .current_dir(d)
+            .args(args)
+            .env("SMILE_API_KEY", KEY)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("smile-sec: error:")
+                && stderr.contains("replay store seen.db: this user cannot write it"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !d.join("seen.db-wal").exists() && !d.join("seen.db-shm").exists(),
+            "{args:?}"
+        );
+    }
+    // Writable again, the store works as before.
+    std::fs::set_permissions(d.join("seen.db"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let ran = run(d, "seen.db", callback(&ts(5, 1), "b"));
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert_eq!(ran.results[0]["reason"], "replayed");
+}
+
 #[test]
 fn foreign_files_are_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
@@ -1014,7 +1074,14 @@ fn foreign_files_are_refused_and_left_untouched() {
             })
             .collect()
     };
+    // What a store removed while in use (or after a killed run) leaves beside its path.
+    std::fs::write(d.join("orphan.db-wal"), b"log of a store that is gone").unwrap();
+    std::fs::write(d.join("orphan.db-shm"), b"").unwrap();
     let mut cases = vec![
+        (
+            "orphan.db",
+            "orphan.db-wal and orphan.db-shm beside it are left from a store that was removed",
+        ),
         ("keys.json", "not a smile-sec replay store"),
         ("other.db", "another application's SQLite database"),
         ("marked.db", "another application's SQLite database"),

@@ -131,9 +131,13 @@ impl SqliteStore {
             Found::Missing if !create => {
                 return Err(StoreError::unavailable(&name, "no such file"));
             }
-            Found::Missing => create_store(path, &name, salt)?,
+            Found::Missing => {
+                refuse_orphan_companions(path, &name)?;
+                create_store(path, &name, salt)?;
+            }
             Found::Ours => {}
         }
+        refuse_unwritable(path, &name)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_NOFOLLOW;
@@ -521,15 +525,26 @@ fn file_identity(path: &Path) -> io::Result<Option<(u64, u64)>> {
     }
 }
 
+/// The files SQLite keeps beside a store: its write-ahead log, the log's index, and a rollback
+/// journal.
+const COMPANIONS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// The companion file `suffix` of the store at `path`.
+fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let mut companion = path.as_os_str().to_owned();
+    companion.push(suffix);
+    PathBuf::from(companion)
+}
+
 /// Refuses a store whose write-ahead log, its index or a rollback journal is a symbolic link:
 /// SQLite writes them beside the store, and a link planted there would point those writes at
 /// any file. (SQLite itself will not follow one either, but says only that it cannot open the
 /// store, after a new one has been made.)
 fn refuse_linked_companions(path: &Path, name: &str) -> Result<(), StoreError> {
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut companion = path.as_os_str().to_owned();
-        companion.push(suffix);
-        if fs::symlink_metadata(&companion).is_ok_and(|meta| meta.file_type().is_symlink()) {
+    for suffix in COMPANIONS {
+        if fs::symlink_metadata(companion(path, suffix))
+            .is_ok_and(|meta| meta.file_type().is_symlink())
+        {
             return Err(StoreError::refused(
                 name,
                 format!("{name}{suffix} beside it is a symbolic link"),
@@ -541,6 +556,52 @@ fn refuse_linked_companions(path: &Path, name: &str) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// Refuses to make a store where the write-ahead log or journal of a removed one is left: SQLite
+/// would take them for the new store's and apply them to it, which leaves it unreadable for good.
+/// (A store made by another run meanwhile has its companions legitimately: that one is opened.)
+fn refuse_orphan_companions(path: &Path, name: &str) -> Result<(), StoreError> {
+    let left: Vec<String> = COMPANIONS
+        .iter()
+        .filter(|suffix| fs::symlink_metadata(companion(path, suffix)).is_ok())
+        .map(|suffix| format!("{name}{suffix}"))
+        .collect();
+    // A creator links the store into place before anything opens it, so companions made by a
+    // run that is creating it now come with the store itself.
+    if left.is_empty() || fs::symlink_metadata(path).is_ok() {
+        return Ok(());
+    }
+    Err(StoreError::refused(
+        name,
+        format!(
+            "it does not exist, but {} beside it {} left from a store that was removed, and SQLite would apply {} to a new one",
+            left.join(" and "),
+            if left.len() == 1 { "is" } else { "are" },
+            if left.len() == 1 { "it" } else { "them" },
+        ),
+        Some(format!(
+            "remove {} (nothing in them can be read without the store they belonged to), or name another path",
+            left.join(" and ")
+        )),
+    ))
+}
+
+/// Refuses a store this process cannot write, before SQLite opens it: SQLite would open it read
+/// only, and make its write-ahead log and index beside it with the store's read-only mode, which
+/// then stops every later run from writing it, even once the store is writable again.
+fn refuse_unwritable(path: &Path, name: &str) -> Result<(), StoreError> {
+    match OpenOptions::new().write(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(StoreError {
+            hint: Some(
+                "run it as the user that owns the store (every command, even `seen stats`, needs to write it)"
+                    .into(),
+            ),
+            ..StoreError::unavailable(name, "this user cannot write it")
+        }),
+        Err(e) => Err(StoreError::unavailable(name, e)),
+    }
 }
 
 /// Looks at what is at `path` without changing it: anything but a store of ours or nothing at
