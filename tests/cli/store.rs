@@ -1057,6 +1057,8 @@ fn foreign_files_are_refused_and_left_untouched() {
         "{{\"timestamp\":\"{NOW}\",\"pair\":\"{pair}\",\"body\":\"{body}\",\"seen_at\":\"{NOW}\"}}\n"
     );
     std::fs::write(d.join("seen.ndjson"), &record).unwrap();
+    // Callbacks, given to --seen by mistake: not the record, so no word of importing them.
+    std::fs::write(d.join("callbacks.ndjson"), callback(&ts(4, 3), "a") + "\n").unwrap();
     // Empty, as `touch` or `mktemp` leave it: not a store either.
     std::fs::write(d.join("empty.db"), "").unwrap();
     std::fs::write(d.join("record.txt"), &record).unwrap();
@@ -1086,6 +1088,10 @@ fn foreign_files_are_refused_and_left_untouched() {
         ("other.db", "another application's SQLite database"),
         ("marked.db", "another application's SQLite database"),
         ("seen.ndjson", "seen import"),
+        (
+            "callbacks.ndjson",
+            "kept; refusing to use it as a replay store\nhint: give --seen a path where nothing is yet",
+        ),
         ("record.txt", "seen import"),
         ("empty.db", "empty file"),
         (".", "not a regular file"),

@@ -679,7 +679,17 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
         ));
     }
     if ndjson_name {
-        return Err(former("it is an NDJSON file, not a replay store"));
+        // Not the former record, so importing it would fail: most likely callbacks, given to
+        // the wrong option.
+        return Err(StoreError::refused(
+            name,
+            "it is an NDJSON file, neither a replay store nor the record earlier versions kept",
+            Some(
+                "give --seen a path where nothing is yet (the store is made there); callbacks to \
+                 check go to `verify` as PATH"
+                    .into(),
+            ),
+        ));
     }
     Err(StoreError::refused(
         name,
