@@ -203,6 +203,21 @@ fn gate_keys(
             gate.add(verification_credentials(&request, &sources, false)?)?;
         }
     }
+    // Forwarded callbacks name their key in a header, which holds printable ASCII only.
+    if let Some(id) = gate
+        .tried
+        .iter()
+        .filter_map(|key| key.key_id.as_deref())
+        .find(|id| !id.bytes().all(|b| b == b' ' || b.is_ascii_graphic()))
+    {
+        return Err(hinted(
+            format!(
+                "the key id `{}` cannot be sent in the Smile-Sec-Key-Id header, which holds printable ASCII only",
+                id.escape_debug()
+            ),
+            "rename the key-file entry (letters, digits and - are the usual)",
+        ));
+    }
     if gate.tried.iter().all(|key| key.retired.is_some()) {
         // The entries skipped are why, as often as not: their warnings would come after this.
         let skipped: String = gate.skipped.iter().map(|why| format!(" ({why})")).collect();

@@ -1189,43 +1189,53 @@ fn healthz_follows_the_key_file_and_metrics_count_by_reason() {
     }
 }
 
-/// A gate whose only usable keys are retired would refuse every callback Smile ID sends: it is
-/// bad configuration, exit 2 before listening, like no key at all.
+/// Keys a gate cannot serve with are bad configuration, exit 2 before listening, like no key
+/// at all: only retired ones (it would refuse every callback Smile ID sends), or an id that the
+/// `Smile-Sec-Key-Id` header cannot carry (the app would get no word of the key).
 #[test]
-fn a_gate_with_only_retired_keys_does_not_start() {
+fn a_gate_with_only_retired_keys_or_an_id_no_header_holds_does_not_start() {
     let setup = Setup::new();
-    std::fs::write(
-        setup.path("keys.json"),
+    let start = |keys: &str, expected: &[&str]| {
+        std::fs::write(setup.path("keys.json"), keys).unwrap();
+        let out = crate::common::smile_sec()
+            .current_dir(setup.dir.path())
+            .args([
+                "guard",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:9/",
+                "--keys",
+                "keys.json",
+                "--allowlist",
+                "allow.txt",
+            ])
+            .timeout(PATIENCE)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("smile-sec: error: ")
+                && expected.iter().all(|words| stderr.contains(words)),
+            "{stderr}"
+        );
+    };
+    start(
         r#"{"keys": [
   {"id": "live-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
    "created": "2026-11-01", "api_key_file": "missing.key"},
   {"id": "live-0", "partner_id": "085", "environment": "production", "integrations": ["server"],
    "created": "2026-05-01", "status": "retired", "retired": "2026-11-01", "api_key_file": "live.key"}
 ]}"#,
-    )
-    .unwrap();
-    let out = crate::common::smile_sec()
-        .current_dir(setup.dir.path())
-        .args([
-            "guard",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            "http://127.0.0.1:9/",
-            "--keys",
-            "keys.json",
-            "--allowlist",
-            "allow.txt",
-        ])
-        .timeout(PATIENCE)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("smile-sec: error: every usable production key is retired")
-            && stderr.contains("missing.key"),
-        "{stderr}"
+        &["every usable production key is retired", "missing.key"],
+    );
+    start(
+        r#"{"keys": [
+  {"id": "clé-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "live.key"}
+]}"#,
+        &["the key id `clé-1` cannot be sent in the Smile-Sec-Key-Id header"],
     );
 }
 
