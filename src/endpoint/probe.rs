@@ -298,11 +298,24 @@ impl LeakWatch {
 
     /// The worst thing `response` gives away. A request's own signature coming back is no leak
     /// (the sender already had it), so `sent` is skipped.
+    ///
+    /// The response is searched as it is and with its escapes undone, since encoders escape a
+    /// few characters each in their own way (.NET writes `+` as `\u002B`, a template `&#43;`),
+    /// which leaves no long run of any one spelling of the key.
     pub fn find(&self, response: &[u8], sent: Option<&str>) -> Option<Leak> {
-        let contains = |needle: &[u8]| memchr::memmem::find(response, needle).is_some();
-        if self.key_forms.iter().any(|f| f.found_in(response)) {
+        let decoded = unescaped(response);
+        let views = [response, &decoded[..]];
+        if views
+            .iter()
+            .any(|view| self.key_forms.iter().any(|f| f.found_in(view)))
+        {
             return Some(Leak::ApiKey);
         }
+        let contains = |needle: &[u8]| {
+            views
+                .iter()
+                .any(|view| memchr::memmem::find(view, needle).is_some())
+        };
         self.signatures
             .iter()
             .filter(|(sig, _)| Some(sig.as_str()) != sent)
@@ -364,6 +377,74 @@ impl KeyForm {
                 })
             })
     }
+}
+
+/// `text` with the escapes of JSON strings (`\uXXXX`, `\/`, `\"`, ...), URLs (`%XX`) and HTML
+/// (`&#NN;`, `&#xNN;`) undone wherever they stand, whatever mix of them a server used; anything
+/// that is not a whole escape is kept as it is.
+fn unescaped(text: &[u8]) -> Vec<u8> {
+    let hex = |digits: &[u8]| {
+        std::str::from_utf8(digits)
+            .ok()
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+    };
+    let push_char = |out: &mut Vec<u8>, code: u32| match char::from_u32(code) {
+        Some(c) => {
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            true
+        }
+        None => false,
+    };
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let taken = match rest {
+            [b'\\', b'u', ..] if rest.len() >= 6 => hex(&rest[2..6]).and_then(|unit| {
+                // A surrogate pair is one character in two escapes.
+                if (0xD800..0xDC00).contains(&unit)
+                    && rest.len() >= 12
+                    && rest[6..8] == *b"\\u"
+                    && let Some(low) = hex(&rest[8..12]).filter(|l| (0xDC00..0xE000).contains(l))
+                {
+                    let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                    return push_char(&mut out, code).then_some(12);
+                }
+                push_char(&mut out, unit).then_some(6)
+            }),
+            [b'\\', c @ (b'/' | b'"' | b'\\'), ..] => {
+                out.push(*c);
+                Some(2)
+            }
+            [b'%', a, b, ..] => hex(&[*a, *b]).map(|byte| {
+                out.push(byte as u8);
+                3
+            }),
+            [b'&', b'#', ..] => {
+                let end = rest.iter().take(12).position(|&b| b == b';');
+                end.and_then(|end| {
+                    let code = match &rest[2..end] {
+                        [b'x' | b'X', digits @ ..] => hex(digits),
+                        digits => std::str::from_utf8(digits)
+                            .ok()
+                            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                            .and_then(|d| d.parse().ok()),
+                    }?;
+                    push_char(&mut out, code).then_some(end + 1)
+                })
+            }
+            _ => None,
+        };
+        match taken {
+            Some(n) => i += n,
+            None => {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A key as a JSON encoder would write it inside a string: `"` and `\` and control characters
@@ -667,6 +748,40 @@ mod tests {
         assert_eq!(w.find(br#"{"k":"ZZ/sl"}"#, None), None);
     }
 
+    /// Encoders that escape a few characters each (.NET's `\u002B` for `+`, a template's
+    /// `&#43;`, a URL's `%2B`, or a mix of them) leave no long run of any single spelling; the
+    /// key is found with the escapes undone. Text that only looks like an escape is kept.
+    #[test]
+    fn keys_escaped_a_few_characters_at_a_time_are_found() {
+        let key = ApiKey::new("Ab3dE+fGh1jK+LmN0pQr+StUvWx+Yz12345+6789abcd=").unwrap();
+        let mut w = LeakWatch::new(&key);
+        for echoed in [
+            r#"{"apiKey":"Ab3dE\u002BfGh1jK\u002BLmN0pQr\u002BStUvWx\u002BYz12345\u002B6789abcd\u003D"}"#,
+            r"Ab3dE&#43;fGh1jK&#x2b;LmN0pQr%2BStUvWx\u002bYz12345+6789abcd=",
+        ] {
+            assert_eq!(
+                w.find(echoed.as_bytes(), None),
+                Some(Leak::ApiKey),
+                "{echoed}"
+            );
+        }
+        // A signature with `+` and `/`, escaped as .NET does.
+        let expected = "hf+Zq3Y/3xM0QvT3ZK5l3+0x6m/8bE9y1YkQ2tPq0Ws=";
+        w.expect_signature(expected);
+        let dotnet = expected.replace('+', "\\u002B").replace('/', "\\u002F");
+        assert_eq!(
+            w.find(dotnet.as_bytes(), None),
+            Some(Leak::ExpectedSignature)
+        );
+        for innocent in [r"\u00zz %G1 &#xZZ; &#; \ud800 % & \", r"Ab3dE\u002BfGh1jK"] {
+            assert_eq!(w.find(innocent.as_bytes(), None), None, "{innocent}");
+        }
+        assert_eq!(
+            unescaped(br"a\u00e9\ud83d\ude00\/%41&#66;&#x43;\u00zz%4"),
+            "aé😀/ABC\\u00zz%4".as_bytes()
+        );
+    }
+
     #[test]
     fn leaks_are_found_in_every_spelling_but_own_signature_is_not_a_leak() {
         let key = key();
@@ -786,6 +901,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Undoing escapes takes any bytes without a panic and never adds to them; bytes with
+        /// no escape character in them come back as they are.
+        #[test]
+        fn unescaping_takes_any_bytes(text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let out = unescaped(&text);
+            proptest::prop_assert!(out.len() <= text.len());
+            if !text.iter().any(|b| b"\\%&".contains(b)) {
+                proptest::prop_assert_eq!(out, text);
+            }
+        }
+
         /// On keys and responses of two letters, where pieces of the key turn up everywhere and
         /// overlap: a spelling is found exactly when the response holds a run of it as long as
         /// `run`, as a search of every run would find it.
