@@ -32,6 +32,10 @@ pub enum NotFound {
     Nothing,
     /// One environment has addresses and the other none: never a half list.
     Half(Environment),
+    /// An environment's list holds something written almost like an address (a leading zero,
+    /// a short form, a part over 255): dropping it would give a list short of a real source,
+    /// guessing it would give one that admits another.
+    Ambiguous(Environment, String),
 }
 
 impl std::fmt::Display for NotFound {
@@ -43,6 +47,10 @@ impl std::fmt::Display for NotFound {
             NotFound::Half(missing) => write!(
                 f,
                 "the page lists no {missing} callback address, only the other environment's; a half list is not taken"
+            ),
+            NotFound::Ambiguous(env, token) => write!(
+                f,
+                "the page lists `{token}` among the {env} addresses, which is not a plain dotted address (a leading zero, a short form or a part over 255 is read differently by different parsers); no list is taken from it"
             ),
         }
     }
@@ -59,16 +67,26 @@ impl Published {
         let text = page_text(page);
         let lower = text.to_ascii_lowercase();
         let mut found = Published::default();
-        let mut current: Option<(Environment, usize, usize)> = None;
+        // The environment named last, where (the end of the name, or of the last address), how
+        // far the next address may be, and how many blocks ended since the name.
+        let mut current: Option<(Environment, usize, usize, u8)> = None;
         let bytes = lower.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
+            if bytes[i] == END_OF_SECTION as u8 {
+                // A heading starts something else; a name in it comes after this.
+                current = None;
+                i += 1;
+                continue;
+            }
             if bytes[i] == END_OF_LIST as u8 {
-                // Only a list under way ends here: a name may stand in a heading or paragraph
-                // of its own, with its addresses in the block after it.
-                if current.is_some_and(|(_, _, near)| near == NEXT) {
-                    current = None;
-                }
+                // A list under way ends here. A name alone may stand in a block of its own with
+                // its addresses in the next one, but not further: past a second block end it
+                // was a word in a sentence.
+                current = match current {
+                    Some((env, at, NEAR, 0)) => Some((env, at, NEAR, 1)),
+                    _ => None,
+                };
                 i += 1;
                 continue;
             }
@@ -85,7 +103,7 @@ impl Published {
                     if bytes[i..].starts_with(word.as_bytes())
                         && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
                     {
-                        current = Some((env, end, NEAR));
+                        current = Some((env, end, NEAR, 0));
                     }
                 }
             }
@@ -95,17 +113,25 @@ impl Published {
                     .position(|b| !(b.is_ascii_digit() || *b == b'.'))
                     .unwrap_or(bytes.len() - i);
                 let token = lower[i..end].trim_end_matches('.');
-                if let Some(ip) = strict_ipv4(token)
-                    && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
-                    && let Some((env, at, near)) = current
+                let whole = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+                if let Some((env, at, near, _)) = current
+                    && whole
                     && i - at <= near
                 {
-                    match env {
-                        Environment::Production => found.production.insert(ip),
-                        Environment::Sandbox => found.sandbox.insert(ip),
-                    };
-                    // The list goes on from here: the next address is near this one.
-                    current = Some((env, end, NEXT));
+                    match strict_ipv4(token) {
+                        Some(ip) => {
+                            match env {
+                                Environment::Production => found.production.insert(ip),
+                                Environment::Sandbox => found.sandbox.insert(ip),
+                            };
+                            // The list goes on from here: the next address is near this one.
+                            current = Some((env, end, NEXT, 0));
+                        }
+                        None if almost_an_address(token, near == NEXT) => {
+                            return Err(NotFound::Ambiguous(env, token.to_owned()));
+                        }
+                        None => {}
+                    }
                 }
                 i = end.max(i + 1);
                 continue;
@@ -187,16 +213,32 @@ fn strict_ipv4(token: &str) -> Option<Ipv4Addr> {
     }
 }
 
+/// Whether `token` (digits and dots) reads as an address written another way: four parts with a
+/// leading zero or over 255, or, in a list under way, two or three parts (a short form, which
+/// `inet_aton` reads as an address). Other numbers near a name (a version, a year) are not.
+fn almost_an_address(token: &str, in_list: bool) -> bool {
+    let parts: Vec<&str> = token.split('.').collect();
+    let numeric = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+    numeric && (parts.len() == 4 || (in_list && (2..=3).contains(&parts.len())))
+}
+
+/// Put in a page's text where a section starts (a heading, a rule, a Markdown `#` line): an
+/// environment named before it names nothing after it.
+const END_OF_SECTION: char = '\u{2}';
+
 /// Put in a page's text where a block that holds a list ends: the end of a table or a list, a
 /// heading or a rule, or a blank line in a text copy. An address after it belongs to no list that
 /// was under way before it (a status page's address in the paragraph after the table).
 const END_OF_LIST: char = '\u{1}';
 
-/// Tag starts (lower-case) that end a list: closing a table or a list, opening a heading or a
-/// rule. Not a paragraph, cell or item: a list may be written one address to each.
-const LIST_ENDING_TAGS: [&str; 10] = [
-    "</table", "</ul", "</ol", "<h1", "<h2", "<h3", "<h4", "<h5", "<h6", "<hr",
-];
+/// Tag starts (lower-case) that end a list: closing a table or a list. Not a paragraph, cell or
+/// item: a list may be written one address to each.
+const LIST_ENDING_TAGS: [&str; 3] = ["</table", "</ul", "</ol"];
+
+/// Tag starts (lower-case) that start a section: a heading or a rule.
+const SECTION_TAGS: [&str; 7] = ["<h1", "<h2", "<h3", "<h4", "<h5", "<h6", "<hr"];
 
 /// The text of a page: tags and scripts dropped (each tag read as a space, so that table cells
 /// stay apart, and [`END_OF_LIST`] where a list's block ends), the usual entities decoded. A
@@ -208,6 +250,8 @@ fn page_text(page: &str) -> String {
             .map(|line| {
                 if line.trim().is_empty() {
                     END_OF_LIST.to_string()
+                } else if line.trim_start().starts_with('#') {
+                    format!("{END_OF_SECTION}{line}")
                 } else {
                     line.to_owned()
                 }
@@ -226,15 +270,19 @@ fn page_text(page: &str) -> String {
             .take(8)
             .collect::<String>()
             .to_ascii_lowercase();
-        let ends_list = LIST_ENDING_TAGS.iter().any(|tag| {
-            lower_start.starts_with(tag)
-                && lower_start[tag.len()..]
-                    .bytes()
-                    .next()
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
-        });
-        if ends_list {
+        let is = |tags: &[&str]| {
+            tags.iter().any(|tag| {
+                lower_start.starts_with(tag)
+                    && lower_start[tag.len()..]
+                        .bytes()
+                        .next()
+                        .is_none_or(|b| !b.is_ascii_alphanumeric())
+            })
+        };
+        if is(&LIST_ENDING_TAGS) {
             text.push(END_OF_LIST);
+        } else if is(&SECTION_TAGS) {
+            text.push(END_OF_SECTION);
         }
         let skip_to = if lower_start.starts_with("<script") {
             find_ci(after, "</script>").map(|e| e + "</script>".len())
@@ -354,10 +402,57 @@ mod tests {
             Published::from_page("Production: 34.240.137.52, 44.230.128.108"),
             Err(NotFound::Half(Environment::Sandbox))
         );
-        // Leading zeros, short forms and out-of-range parts are not addresses.
+        // Numbers that are not addresses near a name (a version, a year, a count) are no list.
         assert_eq!(
-            Published::from_page("Production 034.1.1.1 1.2.3 256.1.1.1 Sandbox 1.1.1"),
+            Published::from_page("Production 2.4 since 2025 Sandbox 1.1.1 of 8"),
             Err(NotFound::Nothing)
         );
+    }
+
+    /// An address of a list written so that parsers disagree on it (a leading zero, a part over
+    /// 255, or a short form among addresses) is neither dropped nor guessed: no list is taken.
+    #[test]
+    fn an_address_written_ambiguously_in_a_list_refuses_the_page() {
+        for (from, to) in [
+            ("52.36.32.43", "052.36.32.43"),
+            ("52.36.32.43", "52.36.32"),
+            ("54.246.37.255", "54.246.37.256"),
+        ] {
+            let page = TABLE.replace(from, to);
+            let env = if from.starts_with("52") {
+                Environment::Production
+            } else {
+                Environment::Sandbox
+            };
+            assert_eq!(
+                Published::from_page(&page),
+                Err(NotFound::Ambiguous(env, to.to_owned())),
+                "{to}"
+            );
+        }
+    }
+
+    /// An environment named in a sentence names no list past the next heading, nor (in a text
+    /// copy) past a second blank line: a status page's address further on is not taken.
+    #[test]
+    fn a_name_in_a_sentence_does_not_reach_past_the_next_heading() {
+        let built_in = Allowlist::built_in(None);
+        for page in [
+            TABLE.replace(
+                "</table><p>Version",
+                "</table><p>A Sandbox key never signs a Production callback.</p><h2>Certifications</h2><footer>Status page: 203.0.113.5</footer><p>Version",
+            ),
+            "Production: 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74\n\n\
+             Sandbox: 35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141\n\n\
+             Sandbox keys do not work in Live.\n\nCertifications\n\nSupport: 203.0.113.5\n"
+                .to_owned(),
+            "## Production\n\n- 34.240.137.52\n- 44.230.128.108\n- 52.36.32.43\n- 52.213.46.74\n\n\
+             ## Sandbox\n\n- 35.166.227.53\n- 44.246.19.66\n- 54.246.37.255\n- 99.81.237.141\n\n\
+             Live and Test keys differ.\n## Support\n203.0.113.5\n"
+                .to_owned(),
+        ] {
+            let found = Published::from_page(&page).unwrap();
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{page}");
+        }
     }
 }
