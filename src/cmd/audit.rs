@@ -293,11 +293,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Pass
     };
+    // Keys printed in the file's order, one at a time: a closed output ends the run with the
+    // verdict of those. (Text puts the most urgent first, so its first line carries the
+    // verdict; a SARIF or JUnit document cut short is no document, and keeps the audit's.)
+    let mut keys_out = None;
     let printed = match args.format {
         Format::Text => render::text(&mut out, &shown),
-        Format::Json => render::json(&mut out, &report),
+        Format::Json => render::json(&mut out, &report, keys_out.insert(0)),
         Format::Sarif => render::sarif(&mut out, &shown),
-        Format::Github => render::github(&mut out, &shown),
+        Format::Github => render::github(&mut out, &shown, keys_out.insert(0)),
         Format::Junit => render::junit(&mut out, &report, args.fail_on.into()),
     }
     .and_then(|()| out.flush());
@@ -308,10 +312,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     match printed {
         Ok(()) => Ok(outcome),
-        // A closed output (`| head -1`) ends the run quietly, still with the audit's verdict
-        // (text puts the most urgent keys first): `set -o pipefail` must never turn a failing
-        // audit into success.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(outcome),
+        // A closed output (`| head -1`) ends the run quietly, with the verdict of what was
+        // printed: `set -o pipefail` must never turn a failure it showed into success.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(match keys_out {
+            Some(n)
+                if !report.keys[..n]
+                    .iter()
+                    .any(|k| k.fails(args.fail_on.into())) =>
+            {
+                Outcome::Pass
+            }
+            Some(_) => Outcome::Fail,
+            None => outcome,
+        }),
         Err(e) => Err(e.into()),
     }
 }

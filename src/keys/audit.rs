@@ -252,6 +252,13 @@ pub struct KeyReport {
 }
 
 impl KeyReport {
+    /// Whether a finding that counts reaches `fail_on`.
+    pub fn fails(&self, fail_on: Severity) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.counts() && f.severity() >= fail_on)
+    }
+
     pub fn has_counting(&self, code: Code) -> bool {
         self.findings.iter().any(|f| f.code == code && f.counts())
     }
@@ -305,10 +312,7 @@ impl Report {
 
     /// True when an unmuted finding reaches `fail_on`.
     pub fn fails(&self, fail_on: Severity) -> bool {
-        self.keys
-            .iter()
-            .flat_map(|k| &k.findings)
-            .any(|f| f.counts() && f.severity() >= fail_on)
+        self.keys.iter().any(|k| k.fails(fail_on))
     }
 
     /// Indexes of the keys sorted by urgency: fail, warn, ok; active before retired; then fewest

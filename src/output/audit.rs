@@ -64,7 +64,10 @@ fn message(f: &audit::Finding) -> String {
 }
 
 /// `--format json`: one object per key, then a summary object.
-pub(crate) fn json(out: &mut Printer, report: &Report) -> io::Result<()> {
+/// `--format json`: a line a key, in the file's order, then the summary. `printed` counts the
+/// keys whose lines were handed to the output (each is flushed at once), for the verdict of a
+/// run whose output was closed early.
+pub(crate) fn json(out: &mut Printer, report: &Report, printed: &mut usize) -> io::Result<()> {
     for key in &report.keys {
         out.json(&KeyLine {
             kind: "key",
@@ -86,6 +89,8 @@ pub(crate) fn json(out: &mut Printer, report: &Report) -> io::Result<()> {
                 })
                 .collect(),
         })?;
+        *printed += 1;
+        out.flush()?;
     }
     out.json(&SummaryLine {
         kind: "summary",
@@ -320,7 +325,9 @@ fn escape_property(text: &str) -> String {
 }
 
 /// `--format github`: a workflow command per finding, then the totals.
-pub(crate) fn github(out: &mut Printer, shown: &Shown<'_>) -> io::Result<()> {
+/// `--format github`: workflow commands a finding, in the file's order, then a summary line;
+/// `printed` as for [`json`].
+pub(crate) fn github(out: &mut Printer, shown: &Shown<'_>, printed: &mut usize) -> io::Result<()> {
     let file = escape_property(&shown.path.display().to_string());
     for (key, line) in shown.report.keys.iter().zip(shown.lines) {
         let at = match line {
@@ -337,6 +344,8 @@ pub(crate) fn github(out: &mut Printer, shown: &Shown<'_>) -> io::Result<()> {
             let text = escape_data(&format!("key `{}`: {}", key.id, message(f)));
             out.line(format_args!("::{command} {at},title={title}::{text}"))?;
         }
+        *printed += 1;
+        out.flush()?;
     }
     let t = shown.report.totals();
     out.line(format_args!(

@@ -240,6 +240,34 @@ fn audit_with_many_keys_in_every_format() {
     }
 }
 
+/// JSON prints keys in the file's order: a run cut short before the one failing key, last in
+/// the file, was printed ends with the verdict of what was: a pass. Text puts the failing key
+/// first, and GitHub commands name findings only, so there the first line is the failure.
+#[test]
+fn audit_cut_short_before_its_failing_key_passes_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Vec<String> = (0..3000)
+        .map(|n| {
+            format!(
+                r#"{{"id":"key-{n}","partner_id":"085","environment":"production","integrations":["server"],"created":"{}"}}"#,
+                if n == 2999 { "2025-01-01" } else { "2026-11-01" }
+            )
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        format!(r#"{{"keys":[{}]}}"#, keys.join(",")),
+    )
+    .unwrap();
+    let args = |format: &str| {
+        format!("audit --keys keys.json --now 2026-12-01T00:00:00Z --format {format}")
+    };
+    assert_quiet(dir.path(), &args("json"), None, &["head", "gone"]);
+    for format in ["text", "github"] {
+        assert_quiet_with(dir.path(), &args(format), None, &["head"], "1");
+    }
+}
+
 #[test]
 fn completions_for_every_shell() {
     let dir = tempfile::tempdir().unwrap();
