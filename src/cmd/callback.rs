@@ -363,17 +363,25 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 if excerpt.is_empty() { "" } else { ": " }
             ))?;
         }
-        Format::Json => out.json(&SendResult {
-            kind: "result",
-            url: &http::shown(&args.url),
-            status: response.status,
-            accepted,
-            elapsed_ms: response.elapsed.as_millis(),
-            content_type: response.content_type.as_deref(),
-            body_bytes: response.body.len(),
-            body_truncated: response.truncated,
-            body_excerpt: &excerpt,
-        })?,
+        Format::Json => {
+            out.json(&SendResult {
+                kind: "result",
+                url: &http::shown(&args.url),
+                status: response.status,
+                accepted,
+                elapsed_ms: response.elapsed.as_millis(),
+                content_type: response.content_type.as_deref(),
+                body_bytes: response.body.len(),
+                body_truncated: response.truncated,
+                body_excerpt: &excerpt,
+            })?;
+            // As every command's JSON ends: a summary line.
+            out.json(&serde_json::json!({
+                "type": "summary",
+                "sent": 1,
+                "accepted": u8::from(accepted),
+            }))?;
+        }
     }
     out.flush()?;
     Ok(if accepted {

@@ -562,11 +562,21 @@ fn send_posts_a_file_from_stdin_verbatim() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(received.lock().unwrap()[0], body.as_bytes());
-    let v: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let [v, summary] = &lines[..] else {
+        panic!("a result and a summary: {lines:?}")
+    };
     assert_eq!(v["type"], "result");
     assert_eq!(v["status"], 202);
     assert_eq!(v["accepted"], true);
     assert!(v["elapsed_ms"].is_u64());
+    assert_eq!(
+        *summary,
+        serde_json::json!({"type": "summary", "sent": 1, "accepted": 1})
+    );
 }
 
 #[test]
