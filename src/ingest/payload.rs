@@ -777,6 +777,8 @@ pub fn frame_lines<R: BufRead, E>(
             // More than an item may hold, and JSON as far as it was read: one value too large
             // (a pretty-printed object of images). Reported once, and the rest of it passed over.
             Ok(Gathered::TooLarge(depth)) if is_json_so_far(&line) => {
+                // A line too long to hold that took it there is part of it, not an item.
+                lines.deferred_too_long = None;
                 sink(number, RawItem::Error(too_large()))?;
                 let mut whole = whole_lines_within(&line, number, at);
                 match pass_over(&mut lines, depth, &mut whole) {
@@ -802,6 +804,18 @@ pub fn frame_lines<R: BufRead, E>(
                         "value is incomplete: a line that starts another value follows it".into(),
                     ),
                 )?;
+                for (n, offset, text) in whole_lines_within(&line, number, at) {
+                    sink(n, RawItem::Json(&text, Some(offset)))?;
+                }
+            }
+            // Cut short by the end of the source (a callback saved in part): one broken item,
+            // as for a value cut short by the next one.
+            Ok(Gathered::Unclosed) if is_json_so_far(&line) => {
+                let reason = match parse_item(&line) {
+                    Item::ParseError(e) => e,
+                    _ => "value is incomplete: the source ends before it closes".into(),
+                };
+                sink(number, RawItem::Error(reason))?;
                 for (n, offset, text) in whole_lines_within(&line, number, at) {
                     sink(n, RawItem::Json(&text, Some(offset)))?;
                 }
@@ -846,7 +860,7 @@ enum Gathered {
     /// A line that starts another value came before it closed (left unread).
     CutShort,
     /// It grew past [`MAX_ITEM_BYTES`] with its brackets still open (or balanced by the line that
-    /// took it past), at this depth.
+    /// took it past), or met a line too long to hold, at this depth.
     TooLarge(Depth),
 }
 
@@ -861,9 +875,11 @@ fn gather<R: BufRead>(
     loop {
         let number = match lines.next(&mut next)? {
             None => return Ok(Gathered::Unclosed),
+            // A line too long to hold, inside the value: the value is too large. (Left to be
+            // reported on its own if what came before it was no value.)
             Some(LineRead::TooLong(n)) => {
                 lines.deferred_too_long = Some(n);
-                return Ok(Gathered::Unclosed);
+                return Ok(Gathered::TooLarge(depth));
             }
             Some(LineRead::Line(number)) => number,
         };
@@ -1265,6 +1281,33 @@ mod tests {
         assert_eq!(seen.len(), count + 1);
         assert_eq!(seen[0], Seen::Err(1));
         assert_eq!(seen[count], cb(count as ItemNumber + 1, "c"));
+    }
+
+    /// A pretty-printed callback saved in part (cut by the end of the source) is one error, not
+    /// one a line; and one whose single line is too long to hold (an image) is one "too large",
+    /// with what follows it read on.
+    #[test]
+    fn a_value_cut_by_the_end_or_holding_a_line_too_long_is_one_error() {
+        assert_eq!(
+            frame(
+                "{\n  \"ResultCode\": \"1012\",\n  \"signature\": \"a\",\n  \"timestamp\": \"x\"\n"
+            ),
+            [Seen::Err(1)]
+        );
+        let image = "A".repeat(MAX_ITEM_BYTES + 10);
+        let pretty = format!(
+            "{{\n  \"signature\": \"a\",\n  \"Image\": \"{image}\",\n  \"n\": [1,\n 2]\n}}\n{{\"signature\":\"b\"}}\n"
+        );
+        assert_eq!(frame(&pretty), [Seen::Err(1), cb(7, "b")]);
+        let mut errors = Vec::new();
+        frame_lines(pretty.as_bytes(), 0, 0, |n, raw| {
+            if let RawItem::Error(e) = raw {
+                errors.push((n, e));
+            }
+            Ok::<_, io::Error>(())
+        })
+        .unwrap();
+        assert_eq!(errors, [(1, too_large())]);
     }
 
     #[test]
