@@ -218,7 +218,16 @@ fn gate_keys(
             "rename the key-file entry (letters, digits and - are the usual)",
         ));
     }
-    if gate.tried.iter().all(|key| key.retired.is_some()) {
+    // A secret a retired entry holds is retired whatever other entry lists it (the verdict says
+    // so), so such an entry is no current key either.
+    let retired = |key: &Credential| {
+        key.retired.is_some()
+            || gate
+                .tried
+                .iter()
+                .any(|other| other.retired.is_some() && other.key == key.key)
+    };
+    if gate.tried.iter().all(retired) {
         // The entries skipped are why, as often as not: their warnings would come after this.
         let skipped: String = gate.skipped.iter().map(|why| format!(" ({why})")).collect();
         return Err(hinted(
@@ -363,7 +372,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     // `/healthz` asks again as a restart would, so that a bad edit of a key file or a lost
     // secret holds a rollout back before the restart that would fail.
-    let keys_usable = {
+    // A key read from stdin (`--api-key-file -`, which beats every other source) cannot change
+    // and cannot be read again: nothing to ask.
+    let keys_usable: Box<dyn Fn() -> bool + Send + Sync> = if args.keys.lone.reads_stdin() {
+        Box::new(|| true)
+    } else {
         let (key_args, partner) = (args.keys.clone(), args.partner.clone());
         Box::new(move || gate_keys(&key_args, &partner, environment, key_sources).is_ok())
     };

@@ -127,10 +127,15 @@ impl Guard {
 
     /// With variables set in its environment.
     fn start_with_env(dir: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Guard {
+        Guard::start_from(dir, args, envs, Stdio::null())
+    }
+
+    /// With variables set in its environment, and `stdin` as its standard input.
+    fn start_from(dir: &Path, args: &[&str], envs: &[(&str, &Path)], stdin: Stdio) -> Guard {
         let mut child = smile_sec_command(dir)
             .args(args)
             .envs(envs.iter().copied())
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -1224,6 +1229,16 @@ fn a_gate_with_only_retired_keys_or_an_id_no_header_holds_does_not_start() {
 ]}"#,
         &["every usable production key is retired", "missing.key"],
     );
+    // An active entry holding a retired entry's secret holds a retired key.
+    start(
+        r#"{"keys": [
+  {"id": "live-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "live.key"},
+  {"id": "live-0", "partner_id": "085", "environment": "production", "integrations": ["web"],
+   "created": "2026-05-01", "status": "retired", "retired": "2026-11-01", "api_key_file": "live.key"}
+]}"#,
+        &["every usable production key is retired"],
+    );
     start(
         r#"{"keys": [
   {"id": "clé-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
@@ -1233,8 +1248,8 @@ fn a_gate_with_only_retired_keys_or_an_id_no_header_holds_does_not_start() {
     );
 }
 
-/// Runs `guard` with `args` in `dir`, which must end before listening: exit 2 and an error line
-/// (after any warnings), never a secret. Returns stderr.
+/// Runs `guard` with `args` in `dir`, which must end before listening: exit 2 and one error line
+/// (after any warnings, with a hint at most), never a secret. Returns stderr.
 fn refused_start(dir: &Path, args: &[&str]) -> String {
     let out = crate::common::smile_sec()
         .current_dir(dir)
@@ -1245,8 +1260,20 @@ fn refused_start(dir: &Path, args: &[&str]) -> String {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(stderr.contains("smile-sec: error:"), "{args:?}: {stderr}");
-    assert!(!stderr.contains("listening"), "{args:?}: {stderr}");
+    // Warnings, then the one error line (and its hint).
+    let lines: Vec<&str> = stderr.lines().collect();
+    let error = lines
+        .iter()
+        .position(|l| l.starts_with("smile-sec: error:"))
+        .unwrap_or_else(|| panic!("{args:?}: no error line: {stderr}"));
+    assert!(
+        lines[..error]
+            .iter()
+            .all(|l| l.starts_with("smile-sec: warning:"))
+            && lines[error + 1..].iter().all(|l| l.starts_with("hint:"))
+            && lines.len() <= error + 2,
+        "{args:?}: {stderr}"
+    );
     assert_no_secret(&stderr);
     stderr
 }
@@ -1917,6 +1944,37 @@ fn several_key_files_are_all_tried_and_all_checked_by_health() {
             "{extra:?}: {stderr}"
         );
     }
+}
+
+/// A key read from standard input (`--api-key-file -`) is not read again by `/healthz`, which
+/// would find standard input at its end and the gate unhealthy for ever.
+#[test]
+fn health_does_not_read_a_key_from_stdin_again() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let allow = setup.path("allow.txt");
+    let guard = Guard::start_from(
+        setup.dir.path(),
+        &[
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &app.url(),
+            "--allowlist",
+            allow.to_str().unwrap(),
+            "--api-key-file",
+            "-",
+            "--partner-id",
+            "085",
+        ],
+        &[],
+        std::fs::File::open(setup.path("live.key")).unwrap().into(),
+    );
+    for _ in 0..2 {
+        assert_eq!(get(guard.addr, "/healthz").status, 200);
+    }
+    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
 }
 
 /// The key file named by `SMILE_SEC_KEYS` is the one `/healthz` checks.
