@@ -613,6 +613,63 @@ fn concurrent_runs_with_different_windows_keep_every_entry_for_the_widest() {
     }
 }
 
+/// A run that widened the window and stopped before it had re-dated every entry (killed, or
+/// cut off from the server) leaves a note in the meta hash; the next run finishes the re-dating,
+/// whatever its own window, and clears the note.
+#[test]
+fn a_widening_left_half_done_is_finished_by_the_next_run() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    let ran = run(dir.path(), &url, callback(&ts(8, 1), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let (mut conn, keys) = entry_keys(&url);
+    // What a run widening to 24h leaves when it stops right after writing the window.
+    let wide = "86400000 300000";
+    let _: () = redis::cmd("HSET")
+        .arg(&["smile-sec:meta", "keeps", wide, "redating", wide])
+        .query(&mut conn)
+        .unwrap();
+    let ran = run(dir.path(), &url, callback(&ts(8, 2), "b"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    for key in entry_keys(&url).1 {
+        let pttl: i64 = redis::cmd("PTTL").arg(&key).query(&mut conn).unwrap();
+        assert!(pttl > (24 * 60 + 4) * 60_000, "{key}: {pttl}");
+    }
+    assert_eq!(keys.len(), 1);
+    let note: Option<String> = redis::cmd("HGET")
+        .arg(&["smile-sec:meta", "redating"])
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(note, None);
+}
+
+/// A server that runs no scripts (a user without `@scripting`) is refused before anything is
+/// written: entries could not be re-dated when the window grows.
+#[test]
+fn a_redis_that_runs_no_scripts_is_refused_before_anything_is_recorded() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let _: () = redis::cmd("ACL")
+        .arg(&["SETUSER", "default", "-@scripting"])
+        .query(&mut conn)
+        .unwrap();
+    let ran = run(dir.path(), &url, callback(&ts(9, 1), "a"));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.results.is_empty());
+    assert!(
+        ran.stderr
+            .contains("the server does not run scripts (EVAL)"),
+        "{}",
+        ran.stderr
+    );
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut conn).unwrap();
+    assert!(keys.is_empty(), "{keys:?}");
+}
+
 #[test]
 fn a_redis_server_that_goes_away_fails_closed() {
     let Some(mut redis) = Redis::start() else {

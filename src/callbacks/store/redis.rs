@@ -29,15 +29,26 @@ const PREFIX: &str = "smile-sec:seen:";
 /// not taken over.
 const MARK: &str = "smile-sec replay store 1";
 
-/// Lengthens each key in KEYS to expire ARGV[1] milliseconds from now, never shortening one: a
-/// key kept for ever (or gone) is left as it is, one due later keeps its later time. One script
-/// runs whole, so two runs re-dating the same key at once (one that widened the window, one
-/// re-dating its own claims by the window it read) end with the longer of their times, never
-/// with whichever wrote last.
-const LENGTHEN: &str = "local ms = tonumber(ARGV[1])
-for _, key in ipairs(KEYS) do
-  local left = redis.call('PTTL', key)
-  if left >= 0 and left < ms then redis.call('PEXPIRE', key, ms) end
+/// Lengthens entries' expiries, never shortening one. KEYS[1] is the meta hash, KEYS[2..] the
+/// entries; ARGV[1] the kept window the times were reckoned by; then for each entry the
+/// milliseconds from now it must last at least, and `1` to date it also when it has no expiry
+/// (an entry imported before any window). Nothing is done when the window has changed since: the
+/// run that changed it dates every entry by the new one. One script runs whole, so two runs
+/// dating one entry at once end with the later of their times, never with whichever wrote last.
+const LENGTHEN: &str = "if redis.call('HGET', KEYS[1], 'keeps') ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do
+  local ms = tonumber(ARGV[2 * i - 2])
+  local left = redis.call('PTTL', KEYS[i])
+  if (left >= 0 and left < ms) or (left == -1 and ARGV[2 * i - 1] == '1') then
+    redis.call('PEXPIRE', KEYS[i], ms)
+  end
+end
+return 1";
+
+/// Clears the meta hash's note that entries are being re-dated (ARGV[1]: for that window), once
+/// they are; a note for another window (a later widening under way) is left.
+const REDATED: &str = "if redis.call('HGET', KEYS[1], 'redating') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'redating')
 end
 return 0";
 
@@ -134,6 +145,7 @@ impl RedisStore {
         let records = window.is_some() || create;
         let (salt, keeps) = if records {
             refuse_evicting(&mut conn, &name, password.as_deref())?;
+            refuse_without_scripts(&mut conn, &name, password.as_deref())?;
             set_up(
                 &mut conn,
                 &name,
@@ -288,7 +300,10 @@ impl RedisStore {
                         pipe.cmd("PERSIST").arg(key).ignore();
                     }
                 }
-                Some(span) => lengthen(&mut pipe, &new, span),
+                Some(span) => {
+                    let dated: Vec<_> = new.into_iter().map(|key| (key, span, false)).collect();
+                    lengthen(&mut pipe, keeps, &dated);
+                }
             }
             if !pipe.is_empty() {
                 exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
@@ -302,16 +317,18 @@ impl RedisStore {
     }
 
     /// Widens the kept window to cover `window` (atomically, against other runs doing the
-    /// same), and re-dates every entry when it grew.
+    /// same), and re-dates every entry when it grew. The widening is noted in the meta hash until
+    /// every entry is re-dated, so that a run that stopped half way (killed, or cut off from the
+    /// server) is finished by the next, never left with entries dated by the narrower window.
     fn widen(&mut self, window: Window) -> Result<(), StoreError> {
         loop {
             redis::cmd("WATCH")
                 .arg(META)
                 .query::<()>(&mut self.conn)
                 .map_err(|e| self.fail(e))?;
-            let text: Option<String> = redis::cmd("HGET")
+            let (text, redating): (Option<String>, Option<String>) = redis::cmd("HMGET")
                 .arg(META)
-                .arg("keeps")
+                .arg(&["keeps", "redating"])
                 .query(&mut self.conn)
                 .map_err(|e| self.fail(e))?;
             let kept = text
@@ -324,7 +341,10 @@ impl RedisStore {
                     .query::<()>(&mut self.conn)
                     .map_err(|e| self.fail(e))?;
                 self.keeps = kept;
-                return Ok(());
+                return match redating {
+                    Some(_) => self.redate_all_noted(),
+                    None => Ok(()),
+                };
             }
             let done: Option<()> = redis::pipe()
                 .atomic()
@@ -332,14 +352,28 @@ impl RedisStore {
                 .arg(META)
                 .arg("keeps")
                 .arg(wider.encode())
+                .arg("redating")
+                .arg(wider.encode())
                 .ignore()
                 .query(&mut self.conn)
                 .map_err(|e| self.fail(e))?;
             if done.is_some() {
                 self.keeps = wider;
-                return self.redate_all(self.opened_now.min(Utc::now()));
+                return self.redate_all_noted();
             }
         }
+    }
+
+    /// Re-dates every entry by the kept window, then clears the note that this was under way.
+    fn redate_all_noted(&mut self) -> Result<(), StoreError> {
+        self.redate_all(self.opened_now.min(Utc::now()))?;
+        redis::cmd("EVAL")
+            .arg(REDATED)
+            .arg(1)
+            .arg(META)
+            .arg(self.keeps.encode())
+            .query::<()>(&mut self.conn)
+            .map_err(|e| self.fail(e))
     }
 
     /// Sets every entry's expiry by the kept window, after it grew; `now`: the moment entries
@@ -366,22 +400,26 @@ impl RedisStore {
             for ((key, ttl), value) in keys.iter().zip(ttls).zip(values) {
                 // Gone since the scan, or not an entry of ours: left as it is.
                 let Some(value) = value else { continue };
-                if ttl >= 0 {
-                    dated.push(key);
-                    continue;
-                }
-                // Kept without expiry so far (imported before any run set a window). Past what
-                // any window keeps (a value written by something else), an entry is kept for
-                // ever, which is never less safe: a sum that wrapped would delete it.
-                let left = value
-                    .seen_at
-                    .saturating_add(span)
-                    .saturating_sub(ms_ceil(now));
-                if left <= LONGEST_KEPT_MS {
-                    pipe.cmd("PEXPIRE").arg(key).arg(left).ignore();
+                match ttl {
+                    0.. => dated.push((key, span, false)),
+                    // Kept without expiry so far (imported before any run set a window): dated
+                    // from when it was seen. One due already is left for `seen prune` (a replay
+                    // of it fails as stale anyway); one past what any window keeps (a value
+                    // written by something else) is kept for ever, which is never less safe.
+                    -1 => {
+                        let left = value
+                            .seen_at
+                            .saturating_add(span)
+                            .saturating_sub(ms_ceil(now));
+                        if (1..=LONGEST_KEPT_MS).contains(&left) {
+                            dated.push((key, left, true));
+                        }
+                    }
+                    // Gone between the scan and now (and maybe claimed again): not ours to date.
+                    _ => {}
                 }
             }
-            lengthen(&mut pipe, &dated, span);
+            lengthen(&mut pipe, store.keeps, &dated);
             if pipe.is_empty() {
                 return Ok(());
             }
@@ -596,21 +634,29 @@ impl ReplayStore for RedisStore {
     }
 }
 
-/// Whether a reply is `OK` (a `SET ... NX` that set its key).
-/// Adds to `pipe` the lengthening of `keys` to expire `span` milliseconds from now at the least
-/// (see [`LENGTHEN`]).
-fn lengthen(pipe: &mut redis::Pipeline, keys: &[&String], span: i64) {
-    if keys.is_empty() {
+/// Adds to `pipe` the lengthening of each entry (key, milliseconds from now, whether to date
+/// it also when it has no expiry) as the kept window `keeps` reckons it (see [`LENGTHEN`]).
+fn lengthen(pipe: &mut redis::Pipeline, keeps: Keeps, entries: &[(&String, i64, bool)]) {
+    if entries.is_empty() {
         return;
     }
-    pipe.cmd("EVAL")
+    let cmd = pipe
+        .cmd("EVAL")
         .arg(LENGTHEN)
-        .arg(keys.len())
-        .arg(keys)
-        .arg(span.max(1))
-        .ignore();
+        .arg(entries.len() + 1)
+        .arg(META);
+    for (key, _, _) in entries {
+        cmd.arg(*key);
+    }
+    cmd.arg(keeps.encode());
+    for (_, ms, unexpiring) in entries {
+        cmd.arg((*ms).max(1))
+            .arg(if *unexpiring { "1" } else { "0" });
+    }
+    cmd.ignore();
 }
 
+/// Whether a reply is `OK` (a `SET ... NX` that set its key).
 fn is_ok(reply: &Value) -> bool {
     matches!(reply, Value::Okay) || matches!(reply, Value::SimpleString(s) if s == "OK")
 }
@@ -863,6 +909,28 @@ fn refuse_evicting(
                 .into(),
         ),
     ))
+}
+
+/// Refuses a server that runs no scripts (`EVAL`: off for a user without `@scripting`, and on
+/// some managed servers), before anything is written: entries are re-dated by a script when the
+/// window grows, and a run that could not would leave them dated by the narrower window.
+fn refuse_without_scripts(
+    conn: &mut Connection,
+    name: &str,
+    password: Option<&str>,
+) -> Result<(), StoreError> {
+    match redis::cmd("EVAL").arg("return 1").arg(0).query::<i64>(conn) {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_io_error() || e.is_timeout() => Err(server_error(name, password, None, &e)),
+        Err(e) => Err(StoreError::refused(
+            name,
+            scrubbed(
+                format!("the server does not run scripts (EVAL): {e}"),
+                password,
+            ),
+            Some("allow EVAL for this user (the @scripting commands)".into()),
+        )),
+    }
 }
 
 /// The most of a server's error shown: a failed pipeline of thousands of claims repeats the
