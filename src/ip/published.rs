@@ -127,7 +127,9 @@ impl Published {
                             // The list goes on from here: the next address is near this one.
                             current = Some((env, end, NEXT, 0));
                         }
-                        None if almost_an_address(token, near == NEXT) => {
+                        None if almost_an_address(token, near == NEXT)
+                            && stands_alone(bytes, i, end) =>
+                        {
                             return Err(NotFound::Ambiguous(env, token.to_owned()));
                         }
                         None => {}
@@ -224,6 +226,24 @@ fn almost_an_address(token: &str, in_list: bool) -> bool {
     numeric && (parts.len() == 4 || (in_list && (2..=3).contains(&parts.len())))
 }
 
+/// Whether the token at `start..end` of `text` stands as a list's item: between separators
+/// (a comma, a semicolon, a line or cell end, a block end, or the text's ends), white space
+/// aside. A number in a sentence (`TLS 1.2`, `99.9% uptime`) does not.
+fn stands_alone(text: &[u8], start: usize, end: usize) -> bool {
+    let separator = |b: &u8| {
+        matches!(*b, b',' | b';' | b'\n' | b'|')
+            || *b == END_OF_LIST as u8
+            || *b == END_OF_SECTION as u8
+    };
+    let not_blank = |b: &&u8| !matches!(**b, b' ' | b'\t' | b'\r');
+    text[..start]
+        .iter()
+        .rev()
+        .find(not_blank)
+        .is_none_or(separator)
+        && text[end..].iter().find(not_blank).is_none_or(separator)
+}
+
 /// Put in a page's text where a section starts (a heading, a rule, a Markdown `#` line): an
 /// environment named before it names nothing after it.
 const END_OF_SECTION: char = '\u{2}';
@@ -240,8 +260,8 @@ const LIST_ENDING_TAGS: [&str; 3] = ["</table", "</ul", "</ol"];
 /// Tag starts (lower-case) that start a section: a heading or a rule.
 const SECTION_TAGS: [&str; 7] = ["<h1", "<h2", "<h3", "<h4", "<h5", "<h6", "<hr"];
 
-/// The text of a page: tags and scripts dropped (each tag read as a space, so that table cells
-/// stay apart, and [`END_OF_LIST`] where a list's block ends), the usual entities decoded. A
+/// The text of a page: tags and scripts dropped (each tag read as a line end, so that table
+/// cells and list items stay apart, and [`END_OF_LIST`] where a list's block ends), the usual entities decoded. A
 /// copy without tags is text: there, a blank line ends a list.
 fn page_text(page: &str) -> String {
     if !page.contains('<') {
@@ -263,7 +283,7 @@ fn page_text(page: &str) -> String {
     let mut rest = page;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
-        text.push(' ');
+        text.push('\n');
         let after = &rest[open..];
         let lower_start: String = after
             .chars()
@@ -429,6 +449,21 @@ mod tests {
                 Err(NotFound::Ambiguous(env, to.to_owned())),
                 "{to}"
             );
+        }
+        // Numbers in words near a list are no addresses at all.
+        let built_in = Allowlist::built_in(None);
+        for page in [
+            "Production: 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74\n\
+             Sandbox: 35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141\n\
+             Requires TLS 1.2 or later.\n"
+                .to_owned(),
+            TABLE.replace(
+                "99.81.237.141</td>",
+                "99.81.237.141</td><td>99.9% uptime</td>",
+            ),
+        ] {
+            let found = Published::from_page(&page).unwrap();
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{page}");
         }
     }
 
