@@ -15,6 +15,7 @@ use crate::keys::credentials::{Credential, retired_before};
 use crate::keys::keyfile::Environment;
 use crate::signing::secret::ApiKey;
 use crate::signing::signature::{DecodedSignature, Signer};
+use crate::time::parse_callback_timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,13 +61,18 @@ impl Suspect {
     /// word when the key was retired before that time: then the change is no fix, since Smile
     /// ID no longer signs with the key and `verify` refuses what it signed as `retired_key`.
     fn unless_retired(&self, timestamp: &str, detail: String) -> String {
-        match retired_before(self.retired, timestamp) {
-            Some(retired) => format!(
-                "{detail}; but that key was retired at {}, before this callback's time, so this is no fix: Smile ID no longer signs with it, and whoever signed this has a copy",
-                retired.to_rfc3339_opts(SecondsFormat::Secs, true)
-            ),
-            None => detail,
-        }
+        let Some(retired) = retired_before(self.retired, timestamp) else {
+            return detail;
+        };
+        let when = if parse_callback_timestamp(timestamp).is_ok() {
+            "before this callback's time"
+        } else {
+            "and this callback's time cannot be read to show it was signed before then"
+        };
+        format!(
+            "{detail}; but that key was retired at {}, {when}, so this is no fix: Smile ID no longer signs with it, and whoever signed this has a copy",
+            retired.to_rfc3339_opts(SecondsFormat::Secs, true)
+        )
     }
 
     fn name(&self) -> String {
@@ -475,6 +481,17 @@ mod tests {
             ] {
                 let explanation = explainer.explain(TS, &signature);
                 assert_eq!(explanation.cause, cause);
+                if no_fix && cause == Cause::OtherKey {
+                    // A time that cannot be read is not called before or after anything.
+                    let unread = "soon";
+                    let signature = sign(&ApiKey::new("old-key").unwrap(), unread, "085");
+                    let detail = explainer.explain(unread, &signature).detail;
+                    assert!(
+                        detail.contains("and this callback's time cannot be read")
+                            && !detail.contains("before this callback's time"),
+                        "{detail}"
+                    );
+                }
                 assert_eq!(
                     explanation.detail.contains(
                         "but that key was retired at 2026-11-01T00:00:00Z, before this callback's time, so this is no fix"

@@ -63,7 +63,6 @@ fn message(f: &audit::Finding) -> String {
     }
 }
 
-/// `--format json`: one object per key, then a summary object.
 /// `--format json`: a line a key, in the file's order, then the summary. `printed` counts the
 /// keys whose lines were handed to the output (each is flushed at once), for the verdict of a
 /// run whose output was closed early.
@@ -324,7 +323,6 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// `--format github`: a workflow command per finding, then the totals.
 /// `--format github`: workflow commands a finding, in the file's order, then a summary line;
 /// `printed` as for [`json`].
 pub(crate) fn github(out: &mut Printer, shown: &Shown<'_>, printed: &mut usize) -> io::Result<()> {
