@@ -458,7 +458,7 @@ impl Worker {
                     }
                 }
             }
-            Work::Piece(Piece::TooLong { number }) => {
+            Work::Piece(Piece::TooLong { number, .. }) => {
                 results.push(Checking::ParseError(*number, payload::too_large()));
             }
             Work::Piece(Piece::ReadError { number, error }) => {

@@ -875,11 +875,17 @@ fn gather<R: BufRead>(
     loop {
         let number = match lines.next(&mut next)? {
             None => return Ok(Gathered::Unclosed),
-            // A line too long to hold, inside the value: the value is too large. (Left to be
-            // reported on its own if what came before it was no value.)
+            // A line too long to hold: one that starts another value cuts this one short (it is
+            // reported on its own, as it would be if it were shorter); any other is inside this
+            // value, which is then too large. (Reported on its own too if what came before it
+            // was no value.)
             Some(LineRead::TooLong(n)) => {
                 lines.deferred_too_long = Some(n);
-                return Ok(Gathered::TooLarge(depth));
+                return Ok(if lines.too_long_starts_value {
+                    Gathered::CutShort
+                } else {
+                    Gathered::TooLarge(depth)
+                });
             }
             Some(LineRead::Line(number)) => number,
         };
@@ -911,7 +917,7 @@ fn is_json_so_far(text: &[u8]) -> bool {
 /// object or array at its very start. Inside a pretty-printed value every line is indented, so
 /// such a line follows a value that was cut short (an NDJSON line truncated by a crash, a large
 /// callback saved in part).
-fn starts_value(line: &[u8]) -> bool {
+pub(crate) fn starts_value(line: &[u8]) -> bool {
     matches!(line.first(), Some(b'{' | b'['))
 }
 
@@ -928,7 +934,12 @@ fn pass_over<R: BufRead>(
     while depth.depth > 0 || depth.in_string {
         let number = match lines.next(&mut next)? {
             None => return Ok(false),
-            // Too long to hold, so not scanned: inside such a value, a long line is a string's.
+            // Too long to hold, so not scanned: inside such a value, a long line is a string's,
+            // unless it starts another value.
+            Some(LineRead::TooLong(n)) if lines.too_long_starts_value => {
+                lines.deferred_too_long = Some(n);
+                return Ok(false);
+            }
             Some(LineRead::TooLong(_)) => continue,
             Some(LineRead::Line(number)) => number,
         };
@@ -1067,6 +1078,8 @@ struct Lines<R> {
     pushed_number: ItemNumber,
     /// A too-long line met while gathering, reported once the push-back is read.
     deferred_too_long: Option<ItemNumber>,
+    /// Whether the last too-long line read starts another value (see [`starts_value`]).
+    too_long_starts_value: bool,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -1081,6 +1094,7 @@ impl<R: BufRead> Lines<R> {
             pushed_pos: 0,
             pushed_number: 0,
             deferred_too_long: None,
+            too_long_starts_value: false,
         }
     }
 
@@ -1120,6 +1134,10 @@ impl<R: BufRead> Lines<R> {
             if !too_long && buf.len() + len <= MAX_ITEM_BYTES {
                 buf.extend_from_slice(&available[..len]);
             } else {
+                if !too_long {
+                    let first = buf.first().or(available.first());
+                    self.too_long_starts_value = first.is_some_and(|b| starts_value(&[*b]));
+                }
                 too_long = true;
                 buf.clear();
             }
@@ -1308,6 +1326,17 @@ mod tests {
         })
         .unwrap();
         assert_eq!(errors, [(1, too_large())]);
+
+        // A line too long to hold that starts another value at its very start (an NDJSON line
+        // after a truncated one) is an item of its own, as a shorter one would be.
+        let ndjson = format!("{{\"a\":\n{{\"signature\":\"{image}\"}}\n{{\"signature\":\"b\"}}\n");
+        let mut seen = Vec::new();
+        frame_lines(ndjson.as_bytes(), 0, 0, |n, raw| {
+            seen.push((n, matches!(raw, RawItem::Error(e) if e == too_large())));
+            Ok::<_, io::Error>(())
+        })
+        .unwrap();
+        assert_eq!(seen, [(1, false), (2, true), (3, false)]);
     }
 
     #[test]

@@ -89,6 +89,32 @@ fn every_framing_corpus_input_reads_the_same_in_any_pieces() {
     }
 }
 
+/// Lines too long to hold, which the reading thread skips: one that starts another value after a
+/// truncated line is an item of its own, one inside a pretty-printed value is part of it, read
+/// the same in any pieces as the reference reads them.
+#[test]
+fn lines_too_long_to_hold_frame_as_the_reference_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let ts = "2026-11-20T10:00:00.000Z";
+    let good = json!({"signature": sign(&ApiKey::new(KEY).unwrap(), ts, "085"), "timestamp": ts})
+        .to_string();
+    let long = "A".repeat(smile_sec::ingest::payload::MAX_ITEM_BYTES + 10);
+    for (name, text) in [
+        (
+            "after-truncated.ndjson",
+            format!("{good}\n{{\"a\":\n{{\"image\":\"{long}\"}}\n{good}\n"),
+        ),
+        (
+            "inside-pretty.json",
+            format!("{good}\n{{\n  \"image\": \"{long}\",\n  \"n\": 1\n}}\n{good}\n"),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        assert_same_everywhere(&path);
+    }
+}
+
 /// Replays and resends whose earlier body sits in a pretty-printed object or after a truncated
 /// line: the offsets the in-order framing gives must lead back to the right bytes.
 #[test]

@@ -11,7 +11,7 @@
 use std::io::{self, Read};
 use std::ops::Range;
 
-use crate::ingest::payload::{ItemNumber, MAX_ITEM_BYTES};
+use crate::ingest::payload::{self, ItemNumber, MAX_ITEM_BYTES};
 
 /// Bytes a piece holds (more when a line is longer): large enough that handing a piece to a worker
 /// costs nothing next to reading it, small enough to keep memory flat.
@@ -27,8 +27,13 @@ pub(crate) enum Piece {
         first_line: ItemNumber,
         offset: u64,
     },
-    /// Line `number` is longer than [`MAX_ITEM_BYTES`]; it was skipped, not buffered.
-    TooLong { number: ItemNumber },
+    /// Line `number` is longer than [`MAX_ITEM_BYTES`]; it was skipped, not buffered. Whether it
+    /// starts another value ([`payload::starts_value`]) decides whether it cuts short a value
+    /// that opened before it.
+    TooLong {
+        number: ItemNumber,
+        starts_value: bool,
+    },
     /// Reading failed before line `number`; nothing after it is read.
     ReadError { number: ItemNumber, error: String },
 }
@@ -62,7 +67,11 @@ pub(crate) fn read_pieces(
             Ok(PieceEnd::TooLong { skipped, after }) => {
                 offset += filled as u64 + skipped;
                 carry = after;
-                if !emit(Piece::TooLong { number: next_line }) {
+                let starts_value = payload::starts_value(&data[..filled.min(1)]);
+                if !emit(Piece::TooLong {
+                    number: next_line,
+                    starts_value,
+                }) {
                     return;
                 }
                 next_line += 1;
@@ -214,12 +223,15 @@ pub(crate) fn lines(
 
 /// The rest of a source as one reader: the bytes left in the piece where framing stopped, then
 /// the pieces that follow, as `next` hands them over. A skipped too-long line reads as a line just
-/// over the limit, so the framer reports it where it would have; a read error reads as one.
+/// over the limit that starts as the line did (`{` when it started a value), so the framer
+/// reports it where it would have; a read error reads as one.
 pub(crate) struct Rest<F> {
     current: Vec<u8>,
     at: usize,
     /// Bytes of a stand-in for a too-long line still to read (its last one a newline).
     stand_in: usize,
+    /// The stand-in's first byte is still to read, and starts a value as the line did.
+    stand_in_starts_value: bool,
     next: F,
 }
 
@@ -238,6 +250,7 @@ impl<F: FnMut() -> Option<Piece>> Rest<F> {
             current: first,
             at: 0,
             stand_in: 0,
+            stand_in_starts_value: false,
             next,
         }
     }
@@ -255,6 +268,9 @@ impl<F: FnMut() -> Option<Piece>> Read for Rest<F> {
             if self.stand_in > 0 {
                 let n = buf.len().min(self.stand_in);
                 buf[..n].fill(b'x');
+                if std::mem::take(&mut self.stand_in_starts_value) && n > 0 {
+                    buf[0] = b'{';
+                }
                 self.stand_in -= n;
                 if self.stand_in == 0 && n > 0 {
                     buf[n - 1] = b'\n';
@@ -264,7 +280,10 @@ impl<F: FnMut() -> Option<Piece>> Read for Rest<F> {
             match (self.next)() {
                 None => return Ok(0),
                 Some(Piece::Lines { data, .. }) => (self.current, self.at) = (data, 0),
-                Some(Piece::TooLong { .. }) => self.stand_in = MAX_ITEM_BYTES + 2,
+                Some(Piece::TooLong { starts_value, .. }) => {
+                    self.stand_in = MAX_ITEM_BYTES + 2;
+                    self.stand_in_starts_value = starts_value;
+                }
                 Some(Piece::ReadError { error, .. }) => return Err(io::Error::other(error)),
             }
         }
@@ -298,7 +317,7 @@ mod tests {
                         String::from_utf8_lossy(&data).escape_debug()
                     )
                 }
-                Piece::TooLong { number } => format!("{number}:too long"),
+                Piece::TooLong { number, .. } => format!("{number}:too long"),
                 Piece::ReadError { number, error } => format!("{number}:{error}"),
             });
             true
@@ -379,7 +398,10 @@ mod tests {
                 first_line: 2,
                 offset: 2,
             },
-            Piece::TooLong { number: 3 },
+            Piece::TooLong {
+                number: 3,
+                starts_value: false,
+            },
             Piece::ReadError {
                 number: 4,
                 error: "gone".into(),
