@@ -197,6 +197,16 @@ impl Guard {
         self.stderr.lock().unwrap().join("\n")
     }
 
+    /// Whether stderr holds `words`, waiting (bounded) for the thread that collects it: a line
+    /// written before an answer was sent may not have been read when the answer is.
+    fn stderr_holds(&self, words: &str) -> bool {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.stderr().contains(words) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.stderr().contains(words)
+    }
+
     fn signal(&self, name: &str) {
         send_signal(&self.child, name);
     }
@@ -1113,7 +1123,7 @@ fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
         (200, r#"{"slow":true}"#)
     );
     assert_eq!(guard.wait_exit(), Some(0), "{}", guard.stderr());
-    assert!(guard.stderr().contains("stopping"), "{}", guard.stderr());
+    assert!(guard.stderr_holds("stopping"), "{}", guard.stderr());
     assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err());
     assert_eq!(guard.log_of(1)[0]["status"], 200);
 
@@ -1571,7 +1581,7 @@ fn a_redis_that_stops_answering_is_refused_after_one_wait() {
     // One wait of 30 s bounds the claim, however many replies were still due.
     assert!(waited < Duration::from_secs(60), "{waited:?}");
     assert!(
-        gate.stderr().contains("did not answer in time"),
+        gate.stderr_holds("did not answer in time"),
         "{}",
         gate.stderr()
     );
@@ -1636,7 +1646,7 @@ fn a_store_deleted_under_the_gate_is_refused_not_written_blind() {
     assert_eq!(get(gate.addr, "/healthz").status, 503);
     assert_eq!(app.received().len(), 1);
     assert!(
-        gate.stderr().contains("removed or replaced"),
+        gate.stderr_holds("removed or replaced"),
         "{}",
         gate.stderr()
     );
