@@ -189,7 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;seen;export' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line, as every JSON output does')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

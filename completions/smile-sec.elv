@@ -172,7 +172,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --version 'Print version'
         }
         &'smile-sec;seen;export'= {
-            cand --format 'Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line, as every JSON output does'
+            cand --format 'Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help'
             cand --help 'Print help'

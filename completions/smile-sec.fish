@@ -181,7 +181,7 @@ always\t''
 never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from export" -l format -d 'Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line, as every JSON output does' -r -f -a "text\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from export" -l format -d 'Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line' -r -f -a "text\t''
 json\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from export" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''

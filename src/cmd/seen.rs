@@ -74,8 +74,7 @@ pub enum SeenCommand {
     Export {
         #[command(flatten)]
         store: StoreArg,
-        /// Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line,
-        /// as every JSON output does
+        /// Entries are NDJSON either way; `json` ends with a `{"type":"summary","entries":N}` line
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
