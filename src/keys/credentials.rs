@@ -367,13 +367,33 @@ fn entry_credential(
     let key = file
         .resolve_secret(entry)
         .with_context(|| format!("key `{}` in {}", entry.id, file.path.display()))?;
+    let retired = retired_with(file, entry, &key);
     Ok(Credential {
         key,
         key_id: Some(entry.id.clone()),
         environment: Some(entry.environment),
         partner_id: partner.unwrap_or(&entry.partner_id).to_owned(),
-        retired: entry.retired,
+        retired,
     })
+}
+
+/// When `entry`'s secret `key` was retired: its own `retired` moment, or the earliest of any
+/// retired entry of the file that holds the same secret, whatever filter leaves that entry out.
+/// Smile ID disables the secret itself, so an entry that still lists it as active (or names it
+/// for another environment or integration) is out of date, not a way back in.
+fn retired_with(
+    file: &KeyFile,
+    entry: &KeyEntry,
+    key: &ApiKey,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    file.keys
+        .iter()
+        .filter(|other| other.status == keyfile::KeyStatus::Retired && other.id != entry.id)
+        .filter_map(|other| Some((other.retired?, file.resolve_secret(other).ok()?)))
+        .filter(|(_, secret)| secret == key)
+        .map(|(at, _)| at)
+        .chain(entry.retired)
+        .min()
 }
 
 /// The one key `sign` (and `callback`) signs with.

@@ -325,6 +325,81 @@ fn retired_key_still_verifies_and_is_named() {
     assert_no_leak(&out, &["old-retired-key", "current-key"]);
 }
 
+/// A secret that a retired entry holds is retired whatever entry lists it, and whatever filter
+/// (`--key`, `--env`) leaves the retired entry out; `--explain` calls a match with it no fix.
+#[test]
+fn a_retired_secret_stays_retired_under_any_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.key"), "old-retired-key\n").unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[
+          {"id":"current","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-11-01","api_key_env":"CURRENT_KEY"},
+          {"id":"copy","partner_id":"085","environment":"production","integrations":["web"],"created":"2026-05-01","api_key_file":"old.key"},
+          {"id":"old","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-05-01","status":"retired","retired":"2026-11-01T12:00:00Z","api_key_file":"old.key"}
+        ]}"#,
+    )
+    .unwrap();
+    let after = callback("old-retired-key", "2026-11-20T10:00:00.000Z", "b").to_string();
+    for filters in [
+        &[][..],
+        &["--key", "copy"],
+        &["--env", "production"],
+        &["--key", "current", "--explain"],
+    ] {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args([
+                "verify",
+                "--keys",
+                "keys.json",
+                "--now",
+                NOW,
+                "--format",
+                "json",
+            ])
+            .args(filters)
+            .env("CURRENT_KEY", "current-key")
+            .write_stdin(after.clone())
+            .output()
+            .unwrap();
+        let (lines, _) = results(&out);
+        let explained = filters.contains(&"--explain");
+        assert_eq!(
+            lines[0]["reason"],
+            if explained {
+                "bad_signature"
+            } else {
+                "retired_key"
+            },
+            "{filters:?}"
+        );
+        if explained {
+            let detail = lines[0]["explain"]["detail"].as_str().unwrap();
+            assert!(detail.contains("so this is no fix"), "{detail}");
+        }
+    }
+    let signed = smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "sign",
+            "--keys",
+            "keys.json",
+            "--key",
+            "copy",
+            "--timestamp",
+            "2026-11-20T10:00:00.000Z",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&signed.stderr)
+            .contains("key `copy` was retired at 2026-11-01T12:00:00Z"),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+}
+
 /// A retired key signs nothing after it was rotated out: Smile ID has disabled it, so a callback
 /// it signed later comes from someone who kept a copy. Before that moment it still verifies.
 #[test]
