@@ -637,11 +637,58 @@ fn a_widening_left_half_done_is_finished_by_the_next_run() {
         assert!(pttl > (24 * 60 + 4) * 60_000, "{key}: {pttl}");
     }
     assert_eq!(keys.len(), 1);
-    let note: Option<String> = redis::cmd("HGET")
-        .arg(&["smile-sec:meta", "redating"])
+    let note = |conn: &mut redis::Connection| -> Option<String> {
+        redis::cmd("HGET")
+            .arg(&["smile-sec:meta", "redating"])
+            .query(conn)
+            .unwrap()
+    };
+    assert_eq!(note(&mut conn), None);
+    // A note that names no window (written by hand, say) is cleared as well, once.
+    let _: () = redis::cmd("HSET")
+        .arg(&["smile-sec:meta", "redating", "garbage"])
         .query(&mut conn)
         .unwrap();
-    assert_eq!(note, None);
+    let ran = run(dir.path(), &url, callback(&ts(8, 3), "c"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(note(&mut conn), None);
+}
+
+/// An entry of the former record imported before any window, seen longer ago than the window
+/// the store then keeps, goes once a run sets that window (no run can still need it), as SQLite
+/// drops it; a recent one is kept.
+#[test]
+fn an_imported_redis_entry_past_the_window_goes_when_one_is_set() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = redis.url();
+    let record = |n: u32, seen_at: &str| {
+        let pair = PairId::of(&DecodedSignature::parse(&signed(&ts(10, n))).unwrap());
+        json!({"timestamp": ts(10, n), "pair": hex(&pair.0), "body": "ab".repeat(32), "seen_at": seen_at})
+            .to_string()
+    };
+    std::fs::write(
+        d.join("seen.ndjson"),
+        format!(
+            "{}\n{}\n",
+            record(1, "2025-01-01T00:00:00.000Z"),
+            record(2, "2026-11-20T09:59:00.000Z")
+        ),
+    )
+    .unwrap();
+    let out = seen(d, &["import", &url, "seen.ndjson"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(entry_keys(&url).1.len(), 2);
+    let ran = run(d, &url, callback(&ts(10, 3), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    // The recent import and the new claim are left; the old import is gone.
+    let (mut conn, keys) = entry_keys(&url);
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for key in keys {
+        let pttl: i64 = redis::cmd("PTTL").arg(&key).query(&mut conn).unwrap();
+        assert!(pttl > 0, "{key}: {pttl}");
+    }
 }
 
 /// A server that runs no scripts (a user without `@scripting`) is refused before anything is

@@ -45,8 +45,9 @@ for i = 2, #KEYS do
 end
 return 1";
 
-/// Clears the meta hash's note that entries are being re-dated (ARGV[1]: for that window), once
-/// they are; a note for another window (a later widening under way) is left.
+/// Clears the meta hash's note that entries are being re-dated (ARGV[1]: the note as the run
+/// that re-dated them read or wrote it), once they are; another note (a later widening under
+/// way) is left.
 const REDATED: &str = "if redis.call('HGET', KEYS[1], 'redating') == ARGV[1] then
   redis.call('HDEL', KEYS[1], 'redating')
 end
@@ -342,7 +343,7 @@ impl RedisStore {
                     .map_err(|e| self.fail(e))?;
                 self.keeps = kept;
                 return match redating {
-                    Some(_) => self.redate_all_noted(),
+                    Some(note) => self.redate_all_noted(&note),
                     None => Ok(()),
                 };
             }
@@ -359,19 +360,20 @@ impl RedisStore {
                 .map_err(|e| self.fail(e))?;
             if done.is_some() {
                 self.keeps = wider;
-                return self.redate_all_noted();
+                return self.redate_all_noted(&wider.encode());
             }
         }
     }
 
-    /// Re-dates every entry by the kept window, then clears the note that this was under way.
-    fn redate_all_noted(&mut self) -> Result<(), StoreError> {
+    /// Re-dates every entry by the kept window, then clears the note that this was under way
+    /// (`note`, as it was read or written: whatever it holds, the kept window covers it).
+    fn redate_all_noted(&mut self, note: &str) -> Result<(), StoreError> {
         self.redate_all(self.opened_now.min(Utc::now()))?;
         redis::cmd("EVAL")
             .arg(REDATED)
             .arg(1)
             .arg(META)
-            .arg(self.keeps.encode())
+            .arg(note)
             .query::<()>(&mut self.conn)
             .map_err(|e| self.fail(e))
     }
@@ -403,16 +405,17 @@ impl RedisStore {
                 match ttl {
                     0.. => dated.push((key, span, false)),
                     // Kept without expiry so far (imported before any run set a window): dated
-                    // from when it was seen. One due already is left for `seen prune` (a replay
-                    // of it fails as stale anyway); one past what any window keeps (a value
-                    // written by something else) is kept for ever, which is never less safe.
+                    // from when it was seen, and one due already goes at once (the window is the
+                    // widest the store has served, so no run can still need it). One past what
+                    // any window keeps (a value written by something else) is kept for ever,
+                    // which is never less safe.
                     -1 => {
                         let left = value
                             .seen_at
                             .saturating_add(span)
                             .saturating_sub(ms_ceil(now));
-                        if (1..=LONGEST_KEPT_MS).contains(&left) {
-                            dated.push((key, left, true));
+                        if left <= LONGEST_KEPT_MS {
+                            dated.push((key, left.max(1), true));
                         }
                     }
                     // Gone between the scan and now (and maybe claimed again): not ours to date.
