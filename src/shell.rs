@@ -9,9 +9,13 @@ pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// `text` as one shell word: as it is when every character means only itself to a shell (the
-/// usual file name, so that suggestions stay easy to read), else quoted.
+/// A path as one shell word: as it is when every character means only itself to a shell (the
+/// usual file name, so that suggestions stay easy to read), else quoted; one starting with `-`
+/// gets `./` before it, which a command reads as a path rather than an option.
 pub fn word(text: &str) -> Cow<'_, str> {
+    if text.starts_with('-') {
+        return Cow::Owned(word(&format!("./{text}")).into_owned());
+    }
     let plain = !text.is_empty()
         && text
             .bytes()
@@ -43,6 +47,8 @@ mod tests {
         assert_eq!(word("a b"), "'a b'");
         assert_eq!(word("it's"), r"'it'\''s'");
         assert_eq!(word("~root"), "'~root'");
+        assert_eq!(word("-k.json"), "./-k.json");
+        assert_eq!(word("-k x.json"), "'./-k x.json'");
         assert_eq!(word("*.json"), "'*.json'");
         assert_eq!(word(""), "''");
     }
