@@ -50,7 +50,7 @@ impl std::fmt::Display for NotFound {
             ),
             NotFound::Ambiguous(env, token) => write!(
                 f,
-                "the page lists `{token}` among the {env} addresses, which is not a plain dotted address (a leading zero, a short form or a part over 255 is read differently by different parsers); no list is taken from it"
+                "the page lists `{token}` among the {env} addresses, which is not one plain dotted address (a leading zero, a short form, hex or a part over 255 is read differently by different parsers; a network or a range is more than one address); no list is taken from it"
             ),
         }
     }
@@ -108,9 +108,16 @@ impl Published {
                 }
             }
             if word_start && bytes[i].is_ascii_digit() {
+                // A hex spelling (`0x34.36.32.43`) runs on through its letters.
+                let hex = bytes[i..].starts_with(b"0x");
                 let end = i + bytes[i..]
                     .iter()
-                    .position(|b| !(b.is_ascii_digit() || *b == b'.'))
+                    .position(|b| {
+                        !(b.is_ascii_digit()
+                            || *b == b'.'
+                            || (hex && b.is_ascii_hexdigit())
+                            || (hex && *b == b'x'))
+                    })
                     .unwrap_or(bytes.len() - i);
                 let token = lower[i..end].trim_end_matches('.');
                 let whole = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
@@ -120,6 +127,12 @@ impl Published {
                 {
                     match strict_ipv4(token) {
                         Some(ip) => {
+                            // A network or a range where an address stands (`52.36.32.0/24`,
+                            // `52.36.32.43-45`): the address alone would be less than the page
+                            // says.
+                            if let Some(wider) = network_or_range(&lower, end) {
+                                return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
+                            }
                             match env {
                                 Environment::Production => found.production.insert(ip),
                                 Environment::Sandbox => found.sandbox.insert(ip),
@@ -215,15 +228,33 @@ fn strict_ipv4(token: &str) -> Option<Ipv4Addr> {
     }
 }
 
-/// Whether `token` (digits and dots) reads as an address written another way: four parts with a
-/// leading zero or over 255, or, in a list under way, two or three parts (a short form, which
-/// `inet_aton` reads as an address). Other numbers near a name (a version, a year) are not.
+/// Whether `token` (digits and dots, or a `0x` spelling) reads as an address written another
+/// way: four or more parts with a leading zero or over 255, a hex spelling, or, in a list under
+/// way, two or three parts (a short form, which `inet_aton` reads as an address). Other numbers
+/// near a name (a version, a year) are not.
 fn almost_an_address(token: &str, in_list: bool) -> bool {
+    if token.starts_with("0x") {
+        return true;
+    }
     let parts: Vec<&str> = token.split('.').collect();
     let numeric = parts
         .iter()
         .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
-    numeric && (parts.len() == 4 || (in_list && (2..=3).contains(&parts.len())))
+    numeric && (parts.len() >= 4 || (in_list && (2..=3).contains(&parts.len())))
+}
+
+/// Where a network prefix (`/24`) or a range (`-45`, `–45`) that follows an address at `end`
+/// of `text` ends, if one does.
+fn network_or_range(text: &str, end: usize) -> Option<usize> {
+    let rest = &text[end..];
+    let marker = ["/", "-", "\u{2013}"]
+        .into_iter()
+        .find(|m| rest.starts_with(m))?;
+    let digits = rest[marker.len()..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    (digits > 0).then(|| end + marker.len() + digits)
 }
 
 /// Whether the token at `start..end` of `text` stands as a list's item: between separators
@@ -437,6 +468,11 @@ mod tests {
             ("52.36.32.43", "052.36.32.43"),
             ("52.36.32.43", "52.36.32"),
             ("54.246.37.255", "54.246.37.256"),
+            ("52.36.32.43", "0x34.36.32.43"),
+            ("52.36.32.43", "52.36.32.43.5"),
+            ("52.36.32.43", "52.36.32.0/24"),
+            ("52.36.32.43", "52.36.32.43-45"),
+            ("52.36.32.43", "52.36.32.43\u{2013}45"),
         ] {
             let page = TABLE.replace(from, to);
             let env = if from.starts_with("52") {
