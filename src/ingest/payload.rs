@@ -808,9 +808,10 @@ pub fn frame_lines<R: BufRead, E>(
                     sink(n, RawItem::Json(&text, Some(offset)))?;
                 }
             }
-            // Cut short by the end of the source (a callback saved in part): one broken item,
-            // as for a value cut short by the next one.
-            Ok(Gathered::Unclosed) if is_json_so_far(&line) => {
+            // Cut short by the end of the source (a callback saved in part), or inside its last
+            // line (a string cut off, then the next value): one broken item, as for a value cut
+            // short by the next one.
+            Ok(Gathered::Unclosed) if is_json_so_far(&line) || cut_in_last_line(&line) => {
                 let reason = match parse_item(&line) {
                     Item::ParseError(e) => e,
                     _ => "value is incomplete: the source ends before it closes".into(),
@@ -911,6 +912,21 @@ fn is_json_so_far(text: &[u8]) -> bool {
         Ok(_) => true,
         Err(e) => e.is_eof(),
     }
+}
+
+/// Whether `text`, lines gathered for one value, is JSON up to its last line and broken only
+/// there: the value was cut short inside that line (a string cut off by a crash). It takes two
+/// lines at least; a single line is an item as it is.
+fn cut_in_last_line(text: &[u8]) -> bool {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    let Some(last_start) = memchr::memrchr(b'\n', body).map(|i| i + 1) else {
+        return false;
+    };
+    let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(text) else {
+        return false;
+    };
+    let lines = memchr::memchr_iter(b'\n', body).count() + 1;
+    e.line() == lines && is_json_so_far(&text[..last_start])
 }
 
 /// Whether a line met inside a multi-line value starts another value instead: one that opens an
@@ -1337,6 +1353,23 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, [(1, false), (2, true), (3, false)]);
+    }
+
+    /// A pretty-printed value cut off inside a string, followed by the next value: one error,
+    /// and the next value read on.
+    #[test]
+    fn a_value_cut_inside_its_last_line_is_one_error() {
+        assert_eq!(
+            frame(
+                "{\n  \"ResultCode\": \"1012\",\n  \"signature\": \"ab\n{\n  \"signature\": \"c\"\n}\n"
+            ),
+            [Seen::Err(1), cb(4, "c")]
+        );
+        // Broken before its last line: the lines are read again, as before.
+        assert_eq!(
+            frame("{\"a\": [1,\n  x,\n  {\"signature\":\"d\"}]\n"),
+            [Seen::Err(1), Seen::Err(2), Seen::Err(3)]
+        );
     }
 
     #[test]
