@@ -1061,3 +1061,38 @@ fn help_names_every_flag_and_hides_env_values() {
     }
     assert!(!help.contains("/very/secret/path.json"));
 }
+
+/// `audit` says where its key file came from, as `sign` and `verify` do: a note when it reads
+/// `./smile-keys.json` found in the folder, a warning when `--keys` typed beats that file, and
+/// nothing when the variable names the file or `--keys` names that very file.
+#[test]
+fn where_the_key_file_came_from_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"{"keys":[{"id":"a","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-11-01"}]}"#;
+    for name in ["smile-keys.json", "other.json"] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let stderr = |args: &[&str], env: Option<&str>| {
+        let mut cmd = smile_sec();
+        cmd.current_dir(dir.path())
+            .arg("audit")
+            .args(args)
+            .args(["--now", NOW]);
+        if let Some(path) = env {
+            cmd.env("SMILE_SEC_KEYS", path);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(code(&out), 0, "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert_eq!(
+        stderr(&[], None),
+        "smile-sec: note: using the key file ./smile-keys.json found in the current folder (no --keys or SMILE_SEC_KEYS given)\n"
+    );
+    assert_eq!(
+        stderr(&["--keys", "other.json"], None),
+        "smile-sec: warning: ./smile-keys.json is set but not used: --keys given on the command line wins\n"
+    );
+    assert_eq!(stderr(&[], Some("other.json")), "");
+    assert_eq!(stderr(&["--keys", "./smile-keys.json"], None), "");
+}
