@@ -24,7 +24,8 @@ use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
 use crate::keys::credentials::{
-    Credential, KeyRequest, KeySources, VerificationKeys, key_sources, verification_credentials,
+    Credential, KeyRequest, KeySources, VerificationKeys, inherit_retirement, key_sources,
+    load_key_file, retired_secrets, verification_credentials,
 };
 use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
@@ -218,16 +219,18 @@ fn gate_keys(
             "rename the key-file entry (letters, digits and - are the usual)",
         ));
     }
-    // A secret a retired entry holds is retired whatever other entry lists it (the verdict says
-    // so), so such an entry is no current key either.
-    let retired = |key: &Credential| {
-        key.retired.is_some()
-            || gate
-                .tried
-                .iter()
-                .any(|other| other.retired.is_some() && other.key == key.key)
-    };
-    if gate.tried.iter().all(retired) {
+    // A secret retired in one key file is retired in every other, whatever environment or id
+    // lists it there.
+    let mut retired = Vec::new();
+    for file in &gate.files {
+        if let Ok(Some(file)) = load_key_file(Some(file)) {
+            retired.extend(retired_secrets(&file));
+        }
+    }
+    for key in &mut gate.tried {
+        inherit_retirement(key, &retired);
+    }
+    if gate.tried.iter().all(|key| key.retired.is_some()) {
         // The entries skipped are why, as often as not: their warnings would come after this.
         let skipped: String = gate.skipped.iter().map(|why| format!(" ({why})")).collect();
         return Err(hinted(

@@ -386,14 +386,35 @@ fn retired_with(
     entry: &KeyEntry,
     key: &ApiKey,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
-    file.keys
-        .iter()
-        .filter(|other| other.status == keyfile::KeyStatus::Retired && other.id != entry.id)
-        .filter_map(|other| Some((other.retired?, file.resolve_secret(other).ok()?)))
+    retired_secrets(file)
+        .into_iter()
         .filter(|(_, secret)| secret == key)
         .map(|(at, _)| at)
         .chain(entry.retired)
         .min()
+}
+
+/// The secrets of `file`'s retired entries that can be read, with when each was retired.
+pub fn retired_secrets(file: &KeyFile) -> Vec<(chrono::DateTime<chrono::Utc>, ApiKey)> {
+    file.keys
+        .iter()
+        .filter(|entry| entry.status == keyfile::KeyStatus::Retired)
+        .filter_map(|entry| Some((entry.retired?, file.resolve_secret(entry).ok()?)))
+        .collect()
+}
+
+/// `credential` with the earliest retirement of any of `retired` that holds its secret (a
+/// secret retired in one key file is retired in every other).
+pub fn inherit_retirement(
+    credential: &mut Credential,
+    retired: &[(chrono::DateTime<chrono::Utc>, ApiKey)],
+) {
+    let earliest = retired
+        .iter()
+        .filter(|(_, secret)| *secret == credential.key)
+        .map(|(at, _)| *at)
+        .min();
+    credential.retired = credential.retired.into_iter().chain(earliest).min();
 }
 
 /// The one key `sign` (and `callback`) signs with.
@@ -516,6 +537,15 @@ pub fn verification_credentials(
             keys.all_key_file.push(c.clone());
         }
         if !fits {
+            // Its retirement holds for every entry sharing its secret, which cannot be told
+            // without reading it.
+            if entry.status == keyfile::KeyStatus::Retired
+                && let Err(e) = &credential
+            {
+                keys.skipped.push(format!(
+                    "{e:#}; a key sharing its secret cannot be told retired"
+                ));
+            }
             continue;
         }
         match credential {

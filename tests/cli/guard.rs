@@ -1851,6 +1851,62 @@ fn a_callback_signed_after_its_key_was_retired_is_refused() {
     assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
 }
 
+/// A secret retired in one key file is retired in another that lists it as active, whatever
+/// environment the retired entry is for.
+#[test]
+fn a_secret_retired_in_one_key_file_is_retired_in_another() {
+    let setup = Setup::new();
+    std::fs::write(setup.path("old.key"), "old-key-77ab").unwrap();
+    std::fs::write(setup.path("dup.key"), "old-key-77ab").unwrap();
+    std::fs::write(
+        setup.path("a.json"),
+        r#"{"keys": [
+  {"id": "live-1", "partner_id": "085", "environment": "production", "integrations": ["server"],
+   "created": "2026-11-01", "api_key_file": "live.key"},
+  {"id": "old", "partner_id": "085", "environment": "sandbox", "integrations": ["server"],
+   "created": "2026-01-01", "status": "retired", "retired": "2026-11-01", "api_key_file": "old.key"}
+]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        setup.path("b.json"),
+        r#"{"keys": [
+  {"id": "dup", "partner_id": "085", "environment": "production", "integrations": ["web"],
+   "created": "2026-01-01", "api_key_file": "dup.key"}
+]}"#,
+    )
+    .unwrap();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let (a, b, allow) = (
+        setup.path("a.json"),
+        setup.path("b.json"),
+        setup.path("allow.txt"),
+    );
+    let guard = Guard::start(
+        setup.dir.path(),
+        &[
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &app.url(),
+            "--keys",
+            a.to_str().unwrap(),
+            "--keys",
+            b.to_str().unwrap(),
+            "--allowlist",
+            allow.to_str().unwrap(),
+        ],
+    );
+    let reply = post(
+        &guard,
+        callback_at("old-key-77ab", &now_stamp(), "").as_bytes(),
+    );
+    assert_eq!((reply.status, reply.reason()), (401, "retired_key".into()));
+    assert!(app.received().is_empty());
+    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
+}
+
 /// A key given alone has no environment of its own; a gate serves one, so the key is taken as
 /// that environment's key (and a key file's entries are still filtered by it).
 #[test]

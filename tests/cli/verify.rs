@@ -379,6 +379,32 @@ fn a_retired_secret_stays_retired_under_any_filter() {
             assert!(detail.contains("so this is no fix"), "{detail}");
         }
     }
+    // A retired entry whose secret cannot be read cannot pass its retirement on: said, also
+    // when a filter leaves it out.
+    std::fs::rename(dir.path().join("old.key"), dir.path().join("gone.key")).unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "verify",
+            "--keys",
+            "keys.json",
+            "--key",
+            "current",
+            "--now",
+            NOW,
+            "-",
+        ])
+        .env("CURRENT_KEY", "current-key")
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("key `old` in keys.json")
+            && stderr.contains("a key sharing its secret cannot be told retired"),
+        "{stderr}"
+    );
+    std::fs::rename(dir.path().join("gone.key"), dir.path().join("old.key")).unwrap();
     let signed = smile_sec()
         .current_dir(dir.path())
         .args([
