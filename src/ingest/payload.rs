@@ -780,7 +780,7 @@ pub fn frame_lines<R: BufRead, E>(
                 // A line too long to hold that took it there is part of it, not an item.
                 lines.deferred_too_long = None;
                 sink(number, RawItem::Error(too_large()))?;
-                let mut whole = whole_lines_within(&line, number, at);
+                let mut whole = values_within(&line, number, at);
                 match pass_over(&mut lines, depth, &mut whole) {
                     // The value was whole: its lines are its own.
                     Ok(true) => {}
@@ -804,7 +804,7 @@ pub fn frame_lines<R: BufRead, E>(
                         "value is incomplete: a line that starts another value follows it".into(),
                     ),
                 )?;
-                for (n, offset, text) in whole_lines_within(&line, number, at) {
+                for (n, offset, text) in values_within(&line, number, at) {
                     sink(n, RawItem::Json(&text, Some(offset)))?;
                 }
             }
@@ -817,7 +817,7 @@ pub fn frame_lines<R: BufRead, E>(
                     _ => "value is incomplete: the source ends before it closes".into(),
                 };
                 sink(number, RawItem::Error(reason))?;
-                for (n, offset, text) in whole_lines_within(&line, number, at) {
+                for (n, offset, text) in values_within(&line, number, at) {
                     sink(n, RawItem::Json(&text, Some(offset)))?;
                 }
             }
@@ -940,7 +940,7 @@ pub(crate) fn starts_value(line: &[u8]) -> bool {
 /// Reads past the rest of a value too large to hold, from `depth`, scanning its brackets only:
 /// up to the line that closes it (`true`), or one that cannot continue it (read as part of it)
 /// or starts another value (left unread), or the end of the source (`false`: it was cut short).
-/// Lines that are JSON values on their own are added to `whole` (see [`whole_lines_within`]).
+/// Lines that are JSON values on their own are added to `whole` (see [`values_within`]).
 fn pass_over<R: BufRead>(
     lines: &mut Lines<R>,
     mut depth: Depth,
@@ -976,24 +976,56 @@ fn pass_over<R: BufRead>(
     Ok(true)
 }
 
-/// The lines of `gathered` after its first (line `first`, at `offset`) that are JSON values on
-/// their own, with their numbers and offsets: when a value cut short is one error, they are
-/// still items, so that nothing good inside it is dropped.
-fn whole_lines_within(
+/// The values within `gathered` after its first line (line `first`, at `offset`), with their
+/// numbers and offsets: lines that are JSON values on their own, and values over several lines
+/// that open at a line's start (indented or not) and close within it. When a value cut short is
+/// one error, these are still items, so that nothing good inside it is dropped (an indented
+/// pretty-printed callback after a value cut between two of its members, say).
+fn values_within(
     gathered: &[u8],
     first: ItemNumber,
     offset: u64,
 ) -> Vec<(ItemNumber, u64, Vec<u8>)> {
-    let mut whole = Vec::new();
+    let mut lines = Vec::new();
     let (mut number, mut at) = (first, offset);
     for line in gathered.split_inclusive(|&b| b == b'\n') {
-        if number > first && is_whole_line(line) {
-            whole.push((number, at, line.to_vec()));
+        if number > first {
+            lines.push((number, at, line));
         }
         number += 1;
         at += line.len() as u64;
     }
-    whole
+    let mut values = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (number, at, line) = lines[i];
+        if is_whole_line(line) {
+            values.push((number, at, line.to_vec()));
+            i += 1;
+            continue;
+        }
+        let opens = line.iter().find(|b| !b.is_ascii_whitespace());
+        if matches!(opens, Some(b'{' | b'[')) {
+            let mut depth = Depth::default();
+            let mut value = Vec::new();
+            for (j, (_, _, next)) in lines.iter().enumerate().skip(i) {
+                value.extend_from_slice(next);
+                match depth.scan(next) {
+                    Scan::Open => continue,
+                    Scan::Closed
+                        if serde_json::from_slice::<serde::de::IgnoredAny>(&value).is_ok() =>
+                    {
+                        values.push((number, at, std::mem::take(&mut value)));
+                        i = j;
+                    }
+                    _ => {}
+                }
+                break;
+            }
+        }
+        i += 1;
+    }
+    values
 }
 
 /// Whether `line` reads as one JSON value (not only white space; the text of its strings is
@@ -1370,6 +1402,22 @@ mod tests {
             frame("{\"a\": [1,\n  x,\n  {\"signature\":\"d\"}]\n"),
             [Seen::Err(1), Seen::Err(2), Seen::Err(3)]
         );
+    }
+
+    /// A value cut short between two members, followed by an indented pretty-printed value
+    /// (which does not start another at its very start) and then one that does: the indented
+    /// one is an item of its own, not lost inside the cut value's error.
+    #[test]
+    fn an_indented_value_inside_a_cut_one_is_not_lost() {
+        let input = "{\"signature\":\"a\"}\n{\n  \"ResultCode\": \"1012\",\n  {\n    \"signature\": \"b\"\n  }\n{\"signature\":\"c\"}\n";
+        assert_eq!(
+            frame(input),
+            [cb(1, "a"), Seen::Err(2), cb(4, "b"), cb(7, "c")]
+        );
+        // At the end of the source, the value is broken in its middle (not cut short) and read
+        // again line by line: its member line is an error of its own, and nothing is lost.
+        let input = "{\n  \"ResultCode\": \"1012\",\n  {\n    \"signature\": \"b\"\n  }\n";
+        assert_eq!(frame(input), [Seen::Err(1), Seen::Err(2), cb(3, "b")]);
     }
 
     #[test]
