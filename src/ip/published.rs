@@ -121,8 +121,14 @@ impl Published {
                     .unwrap_or(bytes.len() - i);
                 let token = lower[i..end].trim_end_matches('.');
                 let whole = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+                // `52.36.32.*` or `52.36.32.x`: a network written with a wildcard.
+                let wildcard = lower[i..end].ends_with('.')
+                    && matches!(bytes.get(end), Some(b'*' | b'x'))
+                    && bytes
+                        .get(end + 1)
+                        .is_none_or(|b| !b.is_ascii_alphanumeric());
                 if let Some((env, at, near, _)) = current
-                    && whole
+                    && (whole || wildcard)
                     && i - at <= near
                 {
                     match strict_ipv4(token) {
@@ -133,12 +139,19 @@ impl Published {
                             if let Some(wider) = network_or_range(&lower, end) {
                                 return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
                             }
+                            // A netmask (`255.255.255.0`) is no source of callbacks.
+                            if ip.octets()[0] == 255 {
+                                return Err(NotFound::Ambiguous(env, token.to_owned()));
+                            }
                             match env {
                                 Environment::Production => found.production.insert(ip),
                                 Environment::Sandbox => found.sandbox.insert(ip),
                             };
                             // The list goes on from here: the next address is near this one.
                             current = Some((env, end, NEXT, 0));
+                        }
+                        None if wildcard => {
+                            return Err(NotFound::Ambiguous(env, lower[i..=end].to_owned()));
                         }
                         None if almost_an_address(token, near == NEXT)
                             && stands_alone(bytes, i, end) =>
@@ -243,18 +256,39 @@ fn almost_an_address(token: &str, in_list: bool) -> bool {
     numeric && (parts.len() >= 4 || (in_list && (2..=3).contains(&parts.len())))
 }
 
-/// Where a network prefix (`/24`) or a range (`-45`, `–45`) that follows an address at `end`
-/// of `text` ends, if one does.
+/// Where a network prefix (`/24`, `/ 24`) or a range (`-45`, `– 45`, `to 52.36.32.45`) that
+/// follows an address at `end` of `text` ends, if one does. Two addresses
+/// with a slash between them (`34.240.137.52 / 44.230.128.108`) are a list, not a network.
 fn network_or_range(text: &str, end: usize) -> Option<usize> {
+    let blank = |t: &str| t.len() - t.trim_start_matches([' ', '\t']).len();
     let rest = &text[end..];
-    let marker = ["/", "-", "\u{2013}"]
-        .into_iter()
-        .find(|m| rest.starts_with(m))?;
-    let digits = rest[marker.len()..]
+    let gap = blank(rest);
+    let marker = [
+        "/", "-", "~", "to ", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}",
+        "\u{2212}",
+    ]
+    .into_iter()
+    .find(|m| rest[gap..].starts_with(m))?;
+    let after = gap + marker.len();
+    let digits_at = after + blank(&rest[after..]);
+    let digits = rest[digits_at..]
         .bytes()
         .take_while(u8::is_ascii_digit)
         .count();
-    (digits > 0).then(|| end + marker.len() + digits)
+    let another_address = rest[digits_at + digits..].starts_with('.');
+    if digits == 0 || (marker == "/" && another_address) {
+        return None;
+    }
+    let stop = if another_address {
+        digits_at
+            + rest[digits_at..]
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b'.')
+                .count()
+    } else {
+        digits_at + digits
+    };
+    Some(end + stop)
 }
 
 /// Whether the token at `start..end` of `text` stands as a list's item: between separators
@@ -354,6 +388,12 @@ fn page_text(page: &str) -> String {
     text.push_str(rest);
     text.replace("&nbsp;", " ")
         .replace("&#46;", ".")
+        .replace("&#47;", "/")
+        .replace("&ndash;", "\u{2013}")
+        .replace("&#8211;", "\u{2013}")
+        .replace("&mdash;", "\u{2014}")
+        .replace("&#8212;", "\u{2014}")
+        .replace("&minus;", "\u{2212}")
         .replace("&amp;", "&")
 }
 
@@ -473,6 +513,15 @@ mod tests {
             ("52.36.32.43", "52.36.32.0/24"),
             ("52.36.32.43", "52.36.32.43-45"),
             ("52.36.32.43", "52.36.32.43\u{2013}45"),
+            ("52.36.32.43", "52.36.32.43&ndash;45"),
+            ("52.36.32.43", "52.36.32.43 - 45"),
+            ("52.36.32.43", "52.36.32.43 \u{2014} 52.36.32.45"),
+            ("52.36.32.43", "52.36.32.43 to 52.36.32.45"),
+            ("52.36.32.43", "52.36.32.0 /24"),
+            ("52.36.32.43", "52.36.32.0&#47;24"),
+            ("52.36.32.43", "52.36.32.*"),
+            ("52.36.32.43", "52.36.32.x"),
+            ("52.36.32.43", "255.255.255.0"),
         ] {
             let page = TABLE.replace(from, to);
             let env = if from.starts_with("52") {
@@ -480,9 +529,11 @@ mod tests {
             } else {
                 Environment::Sandbox
             };
+            // Named as the page's text reads, entities decoded.
+            let named = to.replace("&ndash;", "\u{2013}").replace("&#47;", "/");
             assert_eq!(
                 Published::from_page(&page),
-                Err(NotFound::Ambiguous(env, to.to_owned())),
+                Err(NotFound::Ambiguous(env, named)),
                 "{to}"
             );
         }
@@ -497,6 +548,12 @@ mod tests {
                 "99.81.237.141</td>",
                 "99.81.237.141</td><td>99.9% uptime</td>",
             ),
+            // Words after a dash, and two addresses with a slash between them.
+            TABLE.replace(
+                "52.36.32.43, 52.213.46.74",
+                "52.36.32.43 - primary, 52.213.46.74",
+            ),
+            TABLE.replace("52.36.32.43, 52.213.46.74", "52.36.32.43 / 52.213.46.74"),
         ] {
             let found = Published::from_page(&page).unwrap();
             assert_eq!(found.compare(&built_in), (vec![], vec![]), "{page}");
