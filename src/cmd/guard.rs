@@ -25,7 +25,7 @@ use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
 use crate::keys::credentials::{
     Credential, KeyRequest, KeySources, VerificationKeys, inherit_retirement, key_sources,
-    load_key_file, retired_secrets, verification_credentials,
+    verification_credentials,
 };
 use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
@@ -192,6 +192,7 @@ fn gate_keys(
         tried: Vec::new(),
         files: Vec::new(),
         skipped: Vec::new(),
+        retired: Vec::new(),
     };
     let keys = verification_credentials(&first, &sources, false)?;
     // The other key files count only when the first one's entries are used (an --api-key-file
@@ -221,14 +222,8 @@ fn gate_keys(
     }
     // A secret retired in one key file is retired in every other, whatever environment or id
     // lists it there.
-    let mut retired = Vec::new();
-    for file in &gate.files {
-        if let Ok(Some(file)) = load_key_file(Some(file)) {
-            retired.extend(retired_secrets(&file));
-        }
-    }
     for key in &mut gate.tried {
-        inherit_retirement(key, &retired);
+        inherit_retirement(key, &gate.retired);
     }
     if gate.tried.iter().all(|key| key.retired.is_some()) {
         // The entries skipped are why, as often as not: their warnings would come after this.
@@ -249,6 +244,11 @@ struct GateKeys {
     files: Vec<PathBuf>,
     /// Key-file entries that fit but could not be used, and why.
     skipped: Vec<String>,
+    /// The secrets retired in any of the key files, with when.
+    retired: Vec<(
+        chrono::DateTime<chrono::Utc>,
+        crate::signing::secret::ApiKey,
+    )>,
 }
 
 impl GateKeys {
@@ -270,6 +270,7 @@ impl GateKeys {
             self.tried.push(key);
         }
         self.skipped.extend(keys.skipped);
+        self.retired.extend(keys.retired);
         self.files.extend(file);
         Ok(())
     }

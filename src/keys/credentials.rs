@@ -363,11 +363,17 @@ fn entry_credential(
     file: &KeyFile,
     entry: &KeyEntry,
     partner: Option<&str>,
+    retired_in_file: &[(chrono::DateTime<chrono::Utc>, ApiKey)],
 ) -> anyhow::Result<Credential> {
     let key = file
         .resolve_secret(entry)
         .with_context(|| format!("key `{}` in {}", entry.id, file.path.display()))?;
-    let retired = retired_with(file, entry, &key);
+    let retired = retired_in_file
+        .iter()
+        .filter(|(_, secret)| *secret == key)
+        .map(|(at, _)| *at)
+        .chain(entry.retired)
+        .min();
     Ok(Credential {
         key,
         key_id: Some(entry.id.clone()),
@@ -375,23 +381,6 @@ fn entry_credential(
         partner_id: partner.unwrap_or(&entry.partner_id).to_owned(),
         retired,
     })
-}
-
-/// When `entry`'s secret `key` was retired: its own `retired` moment, or the earliest of any
-/// retired entry of the file that holds the same secret, whatever filter leaves that entry out.
-/// Smile ID disables the secret itself, so an entry that still lists it as active (or names it
-/// for another environment or integration) is out of date, not a way back in.
-fn retired_with(
-    file: &KeyFile,
-    entry: &KeyEntry,
-    key: &ApiKey,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    retired_secrets(file)
-        .into_iter()
-        .filter(|(_, secret)| secret == key)
-        .map(|(at, _)| at)
-        .chain(entry.retired)
-        .min()
 }
 
 /// The secrets of `file`'s retired entries that can be read, with when each was retired.
@@ -456,7 +445,7 @@ pub fn signing_credential(
             }
         }
     };
-    entry_credential(&file, entry, partner.as_deref())
+    entry_credential(&file, entry, partner.as_deref(), &retired_secrets(&file))
 }
 
 fn unknown_key(file: &KeyFile, id: &str) -> anyhow::Error {
@@ -486,6 +475,9 @@ pub struct VerificationKeys {
     pub all_key_file: Vec<Credential>,
     /// The key file `tried` came from (`None`: a key given alone).
     pub key_file: Option<PathBuf>,
+    /// The secrets the key file's retired entries hold, with when each was retired: retired
+    /// wherever else they are listed (another key file, for a gate).
+    pub retired: Vec<(chrono::DateTime<chrono::Utc>, ApiKey)>,
 }
 
 /// Every key `verify` should try. With a key file, every entry that fits the filters is tried,
@@ -508,10 +500,11 @@ pub fn verification_credentials(
         if include_all {
             // A broken or absent key file only costs the explanation, not the run.
             if let Ok(Some(file)) = load_key_file(request.keys) {
+                let retired = retired_secrets(&file);
                 keys.all_key_file = file
                     .keys
                     .iter()
-                    .filter_map(|e| entry_credential(&file, e, None).ok())
+                    .filter_map(|e| entry_credential(&file, e, None, &retired).ok())
                     .collect();
             }
         }
@@ -521,6 +514,7 @@ pub fn verification_credentials(
         return Err(no_key());
     };
     keys.key_file = Some(file.path.clone());
+    keys.retired = retired_secrets(&file);
     if let Some(id) = request.key_id
         && file.find(id).is_none()
     {
@@ -532,7 +526,7 @@ pub fn verification_credentials(
                 .environment
                 .is_none_or(|env| env == entry.environment)
             && partner.as_deref().is_none_or(|p| p == entry.partner_id);
-        let credential = entry_credential(&file, entry, None);
+        let credential = entry_credential(&file, entry, None, &keys.retired);
         if include_all && let Ok(c) = &credential {
             keys.all_key_file.push(c.clone());
         }

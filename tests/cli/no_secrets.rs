@@ -1164,6 +1164,7 @@ fn debug_output_never_shows_a_key() {
         skipped: vec![],
         all_key_file: vec![credential.clone(), sandbox.clone()],
         key_file: None,
+        retired: vec![(chrono::Utc::now(), key(KEY))],
     };
     assert_hidden("VerificationKeys", format!("{keys:#?}"));
     let explainer = Explainer::new(
