@@ -122,10 +122,16 @@ impl Published {
                 let token = lower[i..end].trim_end_matches('.');
                 let whole = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
                 // `52.36.32.*` or `52.36.32.x`: a network written with a wildcard.
+                // Three parts and a wildcard part (`*`, `x`, `xx`, `xxx`); not `Node 18.x`.
+                let stars = bytes[end..]
+                    .iter()
+                    .take_while(|b| matches!(b, b'*' | b'x'))
+                    .count();
                 let wildcard = lower[i..end].ends_with('.')
-                    && matches!(bytes.get(end), Some(b'*' | b'x'))
+                    && lower[i..end].matches('.').count() == 3
+                    && (1..=3).contains(&stars)
                     && bytes
-                        .get(end + 1)
+                        .get(end + stars)
                         .is_none_or(|b| !b.is_ascii_alphanumeric());
                 if let Some((env, at, near, _)) = current
                     && (whole || wildcard)
@@ -151,7 +157,7 @@ impl Published {
                             current = Some((env, end, NEXT, 0));
                         }
                         None if wildcard => {
-                            return Err(NotFound::Ambiguous(env, lower[i..=end].to_owned()));
+                            return Err(NotFound::Ambiguous(env, lower[i..end + stars].to_owned()));
                         }
                         None if almost_an_address(token, near == NEXT)
                             && stands_alone(bytes, i, end) =>
@@ -260,7 +266,7 @@ fn almost_an_address(token: &str, in_list: bool) -> bool {
 /// follows an address at `end` of `text` ends, if one does. Two addresses
 /// with a slash between them (`34.240.137.52 / 44.230.128.108`) are a list, not a network.
 fn network_or_range(text: &str, end: usize) -> Option<usize> {
-    let blank = |t: &str| t.len() - t.trim_start_matches([' ', '\t']).len();
+    let blank = |t: &str| t.len() - t.trim_start_matches([' ', '\t', '\u{a0}']).len();
     let rest = &text[end..];
     let gap = blank(rest);
     let marker = [
@@ -275,20 +281,22 @@ fn network_or_range(text: &str, end: usize) -> Option<usize> {
         .bytes()
         .take_while(u8::is_ascii_digit)
         .count();
-    let another_address = rest[digits_at + digits..].starts_with('.');
+    let dotted = digits_at
+        + rest[digits_at..]
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
+            .count();
+    let another_address = strict_ipv4(rest[digits_at..dotted].trim_end_matches('.')).is_some();
     if digits == 0 || (marker == "/" && another_address) {
         return None;
     }
-    let stop = if another_address {
-        digits_at
-            + rest[digits_at..]
-                .bytes()
-                .take_while(|b| b.is_ascii_digit() || *b == b'.')
-                .count()
-    } else {
-        digits_at + digits
-    };
-    Some(end + stop)
+    Some(
+        end + if another_address {
+            dotted
+        } else {
+            digits_at + digits
+        },
+    )
 }
 
 /// Whether the token at `start..end` of `text` stands as a list's item: between separators
@@ -389,6 +397,10 @@ fn page_text(page: &str) -> String {
     text.replace("&nbsp;", " ")
         .replace("&#46;", ".")
         .replace("&#47;", "/")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&#160;", "\u{a0}")
+        .replace("&#x2013;", "\u{2013}")
         .replace("&ndash;", "\u{2013}")
         .replace("&#8211;", "\u{2013}")
         .replace("&mdash;", "\u{2014}")
@@ -521,6 +533,9 @@ mod tests {
             ("52.36.32.43", "52.36.32.0&#47;24"),
             ("52.36.32.43", "52.36.32.*"),
             ("52.36.32.43", "52.36.32.x"),
+            ("52.36.32.43", "52.36.32.xxx"),
+            ("52.36.32.43", "52.36.32.0/24."),
+            ("52.36.32.43", "52.36.32.43\u{a0}\u{2013}\u{a0}45"),
             ("52.36.32.43", "255.255.255.0"),
         ] {
             let page = TABLE.replace(from, to);
@@ -529,8 +544,12 @@ mod tests {
             } else {
                 Environment::Sandbox
             };
-            // Named as the page's text reads, entities decoded.
-            let named = to.replace("&ndash;", "\u{2013}").replace("&#47;", "/");
+            // Named as the page's text reads, entities decoded, without a sentence's full stop.
+            let named = to
+                .replace("&ndash;", "\u{2013}")
+                .replace("&#47;", "/")
+                .trim_end_matches('.')
+                .to_owned();
             assert_eq!(
                 Published::from_page(&page),
                 Err(NotFound::Ambiguous(env, named)),
@@ -554,6 +573,10 @@ mod tests {
                 "52.36.32.43 - primary, 52.213.46.74",
             ),
             TABLE.replace("52.36.32.43, 52.213.46.74", "52.36.32.43 / 52.213.46.74"),
+            TABLE.replace(
+                "<h2>API keys</h2>",
+                "<h2>API keys</h2><p>Test with Node 18.x or TLS 1.x.</p>",
+            ),
         ] {
             let found = Published::from_page(&page).unwrap();
             assert_eq!(found.compare(&built_in), (vec![], vec![]), "{page}");
