@@ -980,7 +980,9 @@ fn pass_over<R: BufRead>(
 /// numbers and offsets: lines that are JSON values on their own, and values over several lines
 /// that open at a line's start (indented or not) and close within it. When a value cut short is
 /// one error, these are still items, so that nothing good inside it is dropped (an indented
-/// pretty-printed callback after a value cut between two of its members, say).
+/// pretty-printed callback after a value cut between two of its members, say). The last object
+/// of an array inside the cut value reads the same, and is an item too: it fails as a callback
+/// (no signature), which is noise, where taking it for part of the cut value could lose one.
 fn values_within(
     gathered: &[u8],
     first: ItemNumber,
