@@ -183,11 +183,7 @@ fn tell_where_the_key_file_came_from(keys: Option<&Path>) {
         return;
     };
     let from_variable = std::env::var_os(KEYS_ENV).is_some_and(|v| v == keys.as_os_str());
-    let same_file = matches!(
-        (std::fs::canonicalize(keys), std::fs::canonicalize(default)),
-        (Ok(a), Ok(b)) if a == b
-    );
-    if !from_variable && !same_file && default.exists() {
+    if !from_variable && !keyfile::same_file(keys, default) && default.exists() {
         output::warn(format_args!(
             "./{} is set but not used: --keys given on the command line wins",
             keyfile::DEFAULT_PATH

@@ -130,12 +130,9 @@ pub struct KeySources {
 pub fn key_sources(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
     // A key file the environment names is no second source when it is the file `--keys` names.
     let named_by_flag = |other: &Path| {
-        request.keys.is_some_and(|flag| {
-            matches!(
-                (std::fs::canonicalize(flag), std::fs::canonicalize(other)),
-                (Ok(a), Ok(b)) if a == b
-            )
-        })
+        request
+            .keys
+            .is_some_and(|flag| keyfile::same_file(flag, other))
     };
     let mut present = Vec::new();
     if request.api_key_file.is_some() {

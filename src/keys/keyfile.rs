@@ -701,6 +701,15 @@ fn is_env_name(name: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// Whether two paths name the same existing file (a key file named twice, in two spellings, is
+/// one source).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(a), Ok(b)) if a == b
+    )
+}
+
 /// Finds the key file: the path given (audit merges `--keys` and `SMILE_SEC_KEYS` through clap), else
 /// `./smile-keys.json` if present.
 pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
