@@ -16,6 +16,9 @@ pub const MALFORMED_REQUEST: &str = "malformed_request";
 /// The request carries two `Host` headers, which servers behind the gate may each read their own
 /// way.
 pub const DUPLICATE_HOST: &str = "duplicate_host";
+/// An HTTP/1.1 request without a `Host` header, which HTTP has a server refuse (HTTP/1.0 needs
+/// none).
+pub const MISSING_HOST: &str = "missing_host";
 /// The store could not be asked: nothing is forwarded unclaimed.
 pub const STORE_UNAVAILABLE: &str = "store_unavailable";
 /// The upstream could not be reached, or gave no final HTTP answer (nothing, something that is

@@ -15,7 +15,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::http::request;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode, Version};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use serde::Serialize;
@@ -361,9 +361,15 @@ async fn route(
     let (config, metrics) = (&*worker.config, &*worker.metrics);
     let readable = parts.method == Method::GET || parts.method == Method::HEAD;
     // With two Host headers, the app and any server between could each act on another host than
-    // the one the other read; HTTP has a server refuse such a request.
-    if parts.headers.get_all(header::HOST).iter().nth(1).is_some() {
-        return closing(refuse(StatusCode::BAD_REQUEST, reason::DUPLICATE_HOST));
+    // the one the other read; HTTP has a server refuse such a request, and an HTTP/1.1 request
+    // with none, as nginx does.
+    let mut hosts = parts.headers.get_all(header::HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (_, Some(_)) => return closing(refuse(StatusCode::BAD_REQUEST, reason::DUPLICATE_HOST)),
+        (None, None) if parts.version >= Version::HTTP_11 => {
+            return closing(refuse(StatusCode::BAD_REQUEST, reason::MISSING_HOST));
+        }
+        _ => {}
     }
     // Only a callback from an allowed source keeps its connection open for the next request.
     // Anyone can ask for health, metrics or a wrong path, and a connection kept open for them

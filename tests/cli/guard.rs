@@ -995,6 +995,29 @@ fn a_request_with_two_host_headers_is_refused_and_claims_nothing() {
     );
 }
 
+/// HTTP/1.1 has a server refuse a request without `Host`, as nginx in front of an app would;
+/// HTTP/1.0 needs none, so a bare `/dev/tcp` health check still gets its answer.
+#[test]
+fn an_http_1_1_request_without_host_is_refused_and_http_1_0_needs_none() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let body = callback("");
+    let without_host = String::from_utf8(request("/callback", &[], body.as_bytes()))
+        .unwrap()
+        .replace("Host: gate.test\r\n", "");
+    let reply = exchange(guard.addr, without_host.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (400, "missing_host".into()));
+    assert!(app.received().is_empty(), "{:?}", app.received());
+    let health = exchange(guard.addr, b"GET /healthz HTTP/1.0\r\n\r\n");
+    assert_eq!(health.status, 200, "{health:?}");
+    // The callback was not claimed: with its Host it passes as new.
+    let reply = post(&guard, body.as_bytes());
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(app.received()[0].header("smile-sec-duplicate"), ["false"]);
+    assert_eq!(guard.log_of(3)[0]["reason"], "missing_host");
+}
+
 /// A request the HTTP layer cannot read gets its answer from there (400, or 431 for a head
 /// over the limit) and, like every other request, a line in the log and a count in the metrics.
 #[test]
