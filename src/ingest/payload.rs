@@ -882,7 +882,7 @@ fn gather<R: BufRead>(
             // was no value.)
             Some(LineRead::TooLong(n)) => {
                 lines.deferred_too_long = Some(n);
-                return Ok(if lines.too_long_starts_value {
+                return Ok(if lines.too_long_starts_value && !depth.awaits_value() {
                     Gathered::CutShort
                 } else {
                     Gathered::TooLarge(depth)
@@ -890,7 +890,7 @@ fn gather<R: BufRead>(
             }
             Some(LineRead::Line(number)) => number,
         };
-        if starts_value(&next) {
+        if starts_value(&next) && !depth.awaits_value() {
             let at = lines.line_offset;
             lines.unread(&next, number, at);
             return Ok(Gathered::CutShort);
@@ -930,9 +930,10 @@ fn cut_in_last_line(text: &[u8]) -> bool {
 }
 
 /// Whether a line met inside a multi-line value starts another value instead: one that opens an
-/// object or array at its very start. Inside a pretty-printed value every line is indented, so
-/// such a line follows a value that was cut short (an NDJSON line truncated by a crash, a large
-/// callback saved in part).
+/// object or array at its very start, where the value cannot take one (see
+/// [`Depth::awaits_value`]). Inside a pretty-printed value every line is indented, so such a line
+/// follows a value that was cut short (an NDJSON line truncated by a crash, a large callback
+/// saved in part).
 pub(crate) fn starts_value(line: &[u8]) -> bool {
     matches!(line.first(), Some(b'{' | b'['))
 }
@@ -952,14 +953,14 @@ fn pass_over<R: BufRead>(
             None => return Ok(false),
             // Too long to hold, so not scanned: inside such a value, a long line is a string's,
             // unless it starts another value.
-            Some(LineRead::TooLong(n)) if lines.too_long_starts_value => {
+            Some(LineRead::TooLong(n)) if lines.too_long_starts_value && !depth.awaits_value() => {
                 lines.deferred_too_long = Some(n);
                 return Ok(false);
             }
             Some(LineRead::TooLong(_)) => continue,
             Some(LineRead::Line(number)) => number,
         };
-        if starts_value(&next) {
+        if starts_value(&next) && !depth.awaits_value() {
             let at = lines.line_offset;
             lines.unread(&next, number, at);
             return Ok(false);
@@ -1051,6 +1052,11 @@ struct Depth {
     depth: u32,
     in_string: bool,
     escaped: bool,
+    /// Which open brackets are arrays: bit `d` for the one at depth `d + 1` (the gathering depth
+    /// is at most 128).
+    arrays: u128,
+    /// The last byte outside strings that is not white space (`"` for a string just closed).
+    last: u8,
 }
 
 impl Depth {
@@ -1069,7 +1075,10 @@ impl Depth {
                     Some(at) => {
                         i += at;
                         match bytes[i] {
-                            b'"' => self.in_string = false,
+                            b'"' => {
+                                self.in_string = false;
+                                self.last = b'"';
+                            }
                             b'\\' => self.escaped = true,
                             // JSON strings cannot span lines.
                             _ => return Scan::Broken,
@@ -1077,12 +1086,19 @@ impl Depth {
                     }
                 }
             } else {
-                match bytes[i] {
+                let byte = bytes[i];
+                match byte {
                     b'"' => self.in_string = true,
                     b'{' | b'[' => {
                         self.depth += 1;
                         if self.depth > MAX_GATHER_DEPTH {
                             return Scan::Broken;
+                        }
+                        let bit = 1u128 << (self.depth - 1);
+                        if byte == b'[' {
+                            self.arrays |= bit;
+                        } else {
+                            self.arrays &= !bit;
                         }
                     }
                     b'}' | b']' => match self.depth.checked_sub(1) {
@@ -1091,10 +1107,21 @@ impl Depth {
                     },
                     _ => {}
                 }
+                if !byte.is_ascii_whitespace() {
+                    self.last = byte;
+                }
             }
             i += 1;
         }
         self.end_of(bytes)
+    }
+
+    /// Whether the text so far ends where a value may come next: after `:`, `[`, or a `,` inside
+    /// an array. A line that opens an object or array at its very start continues the text only
+    /// there (JSON written with line breaks but no indentation puts an array's objects so).
+    fn awaits_value(&self) -> bool {
+        let in_array = self.depth > 0 && self.arrays & (1u128 << (self.depth - 1)) != 0;
+        !self.in_string && (matches!(self.last, b':' | b'[') || (self.last == b',' && in_array))
     }
 
     fn end_of(&self, bytes: &[u8]) -> Scan {
@@ -1379,7 +1406,8 @@ mod tests {
 
         // A line too long to hold that starts another value at its very start (an NDJSON line
         // after a truncated one) is an item of its own, as a shorter one would be.
-        let ndjson = format!("{{\"a\":\n{{\"signature\":\"{image}\"}}\n{{\"signature\":\"b\"}}\n");
+        let ndjson =
+            format!("{{\"a\":1,\n{{\"signature\":\"{image}\"}}\n{{\"signature\":\"b\"}}\n");
         let mut seen = Vec::new();
         frame_lines(ndjson.as_bytes(), 0, 0, |n, raw| {
             seen.push((n, matches!(raw, RawItem::Error(e) if e == too_large())));
@@ -1387,6 +1415,30 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, [(1, false), (2, true), (3, false)]);
+    }
+
+    /// JSON written with line breaks but no indentation (Go's `MarshalIndent` with an empty
+    /// indent, Python's `indent=0`) puts an array's objects, or a member's value, at the start of
+    /// a line: there they continue the value, which is one item. Where the value cannot take one
+    /// (after a member, or a value cut short), such a line still starts the next item.
+    #[test]
+    fn a_value_written_without_indentation_is_one_item() {
+        let unindented = "{\n\"Actions\": [\n{\n\"a\": 1\n},\n{\n\"b\": [\n[\n1\n]\n]\n}\n],\n\"PartnerParams\":\n{\n\"job_id\": \"1\"\n},\n\"signature\": \"s\"\n}\n{\"signature\":\"t\"}\n";
+        assert_eq!(frame(unindented), [cb(1, "s"), cb(20, "t")]);
+        // Cut after a member, or inside an array of callbacks: the cut value is one error, and
+        // the callbacks after it are items.
+        assert_eq!(
+            frame("{\"a\": 1,\n{\"signature\":\"t\"}\n"),
+            [Seen::Err(1), cb(2, "t")]
+        );
+        assert_eq!(
+            frame("{\"a\": [\n{\"signature\":\"t\"}\n{\"signature\":\"u\"}\n"),
+            [Seen::Err(1), cb(2, "t"), cb(3, "u")]
+        );
+        assert_eq!(
+            frame("{\"a\": [\n{\"signature\":\"t\"}\n"),
+            [Seen::Err(1), cb(2, "t")]
+        );
     }
 
     /// A pretty-printed value cut off inside a string, followed by the next value: one error,

@@ -86,6 +86,33 @@ fn lone_object_passes_with_contract_shape() {
     );
 }
 
+/// JSON with line breaks but no indentation (Go's `MarshalIndent(v, "", "")`) puts an array's
+/// objects at the start of their lines; the file is still one callback.
+#[test]
+fn a_lone_object_written_without_indentation_passes() {
+    use serde::Serialize;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cb = callback(KEY, "2026-11-20T10:00:00.123Z", "1");
+    cb["History"] = json!([{"ResultCode": "0810"}, {"Steps": [[1], {"a": {}}]}]);
+    let mut text = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"");
+    cb.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut text, formatter,
+    ))
+    .unwrap();
+    assert!(
+        text.windows(2).any(|w| w == b"\n{"),
+        "{}",
+        String::from_utf8_lossy(&text)
+    );
+    std::fs::write(dir.path().join("cb.json"), &text).unwrap();
+    let out = verify(dir.path(), &["cb.json"]).output().unwrap();
+    let (lines, summary) = results(&out);
+    assert_eq!(reasons(&lines), [("cb.json".into(), 1, "ok".into())]);
+    assert_eq!(summary["checked"], 1);
+    assert_eq!(out.status.code(), Some(0));
+}
+
 #[test]
 fn array_and_ndjson_with_one_tampered_line() {
     let dir = tempfile::tempdir().unwrap();
