@@ -333,9 +333,20 @@ const LIST_ENDING_TAGS: [&str; 3] = ["</table", "</ul", "</ol"];
 /// Tag starts (lower-case) that start a section: a heading or a rule.
 const SECTION_TAGS: [&str; 7] = ["<h1", "<h2", "<h3", "<h4", "<h5", "<h6", "<hr"];
 
-/// The text of a page: tags and scripts dropped (each tag read as a line end, so that table
-/// cells and list items stay apart, and [`END_OF_LIST`] where a list's block ends), the usual entities decoded. A
-/// copy without tags is text: there, a blank line ends a list.
+/// Tags that stand inside a run of text: a browser shows the text on either side as one word, so
+/// an address may be written across them (`34.240.137.5<span>2</span>`, `34.240.<wbr>137.52`).
+/// Every other tag (a cell, a line break, a paragraph) separates.
+const INLINE_TAGS: [&str; 27] = [
+    "<a", "<abbr", "<b", "<bdi", "<bdo", "<cite", "<code", "<data", "<dfn", "<em", "<font", "<i",
+    "<kbd", "<mark", "<q", "<s", "<samp", "<small", "<span", "<strong", "<sub", "<sup", "<time",
+    "<tt", "<u", "<var", "<wbr",
+];
+
+/// The text of a page as a browser shows it: tags and scripts dropped (a tag that separates read
+/// as a line end, so that table cells and list items stay apart, and [`END_OF_LIST`] where a
+/// list's block ends; an inline tag or a comment as nothing), entities decoded, and characters
+/// that show nothing (a zero-width space, a soft hyphen) dropped. A copy without tags is text:
+/// there, a blank line ends a list.
 fn page_text(page: &str) -> String {
     if !page.contains('<') {
         return page
@@ -355,12 +366,11 @@ fn page_text(page: &str) -> String {
     let mut text = String::with_capacity(page.len());
     let mut rest = page;
     while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push('\n');
+        text.push_str(&decoded(&rest[..open]));
         let after = &rest[open..];
         let lower_start: String = after
             .chars()
-            .take(8)
+            .take(10)
             .collect::<String>()
             .to_ascii_lowercase();
         let is = |tags: &[&str]| {
@@ -372,6 +382,18 @@ fn page_text(page: &str) -> String {
                         .is_none_or(|b| !b.is_ascii_alphanumeric())
             })
         };
+        let inline = INLINE_TAGS.iter().any(|tag| {
+            let name = &tag[1..];
+            let opening_or_closing = lower_start[1..].strip_prefix('/').unwrap_or(&lower_start[1..]);
+            opening_or_closing.starts_with(name)
+                && opening_or_closing[name.len()..]
+                    .bytes()
+                    .next()
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+        });
+        if !after.starts_with("<!--") && !inline {
+            text.push('\n');
+        }
         if is(&LIST_ENDING_TAGS) {
             text.push(END_OF_LIST);
         } else if is(&SECTION_TAGS) {
@@ -393,20 +415,50 @@ fn page_text(page: &str) -> String {
             }
         }
     }
-    text.push_str(rest);
-    text.replace("&nbsp;", " ")
-        .replace("&#46;", ".")
-        .replace("&#47;", "/")
-        .replace("&#x2f;", "/")
-        .replace("&#x2F;", "/")
-        .replace("&#160;", "\u{a0}")
-        .replace("&#x2013;", "\u{2013}")
-        .replace("&ndash;", "\u{2013}")
-        .replace("&#8211;", "\u{2013}")
-        .replace("&mdash;", "\u{2014}")
-        .replace("&#8212;", "\u{2014}")
-        .replace("&minus;", "\u{2212}")
-        .replace("&amp;", "&")
+    text.push_str(&decoded(rest));
+    text
+}
+
+/// `text` with its character references decoded (`&#46;`, `&#x2E;`, `&nbsp;`, ...; one left as
+/// it is when it is none) and the characters that show nothing dropped.
+fn decoded(text: &str) -> String {
+    let named = |entity: &str| match entity {
+        "nbsp" => Some("\u{a0}"),
+        "ndash" => Some("\u{2013}"),
+        "mdash" => Some("\u{2014}"),
+        "minus" => Some("\u{2212}"),
+        "hyphen" | "dash" => Some("\u{2010}"),
+        "period" => Some("."),
+        "sol" => Some("/"),
+        "shy" | "ZeroWidthSpace" | "zwsp" | "zwnj" | "zwj" | "NoBreak" => Some(""),
+        _ => quick_xml::escape::resolve_predefined_entity(entity),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let candidate = &rest[amp..];
+        // A reference is `&`, a name or a number, `;`: short, and nothing else between.
+        let end = candidate[1..]
+            .bytes()
+            .take(32)
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'#'))
+            .map(|n| n + 1)
+            .filter(|&n| candidate.as_bytes()[n] == b';');
+        match end.and_then(|n| quick_xml::escape::unescape_with(&candidate[..=n], named).ok()) {
+            Some(value) => {
+                out.push_str(&value);
+                rest = &candidate[end.unwrap_or(0) + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &candidate[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.retain(|c| !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'));
+    out
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
@@ -432,6 +484,34 @@ mod tests {
         assert_eq!(found.compare(&built_in), (vec![], vec![]));
         assert_eq!(found.production.len(), 4);
         assert!(found.sandbox.contains(&Ipv4Addr::new(99, 81, 237, 141)));
+    }
+
+    /// A browser shows text around an inline tag, a comment or an invisible character as one
+    /// word: an address written across them is that address, neither cut at the markup nor
+    /// dropped.
+    #[test]
+    fn an_address_written_across_markup_reads_as_a_browser_shows_it() {
+        let built_in = Allowlist::built_in(None);
+        for written in [
+            "34.240.137.5<!-- -->2",
+            "34.240.137.5<span>2</span>",
+            "<a href=\"#x\">34.240.137.52</a>",
+            "34.240.<wbr>137.52",
+            "34.240&#8203;.137.52",
+            "34&#x2E;240&#x2e;137&#46;52",
+            "34.240.137.<b>52</b>",
+            "34.240.137.&shy;52",
+        ] {
+            let page = TABLE.replace("34.240.137.52", written);
+            let found = Published::from_page(&page).unwrap();
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{written}");
+        }
+        // A text's `&` that starts no reference stays as it is.
+        let page = TABLE.replace("<h2>API keys</h2>", "<h2>Terms & conditions &c</h2>");
+        assert_eq!(Published::from_page(&page).unwrap().production.len(), 4);
+        // A footnote mark glued to an address makes no address: the page is refused.
+        let page = TABLE.replace("52.36.32.43", "52.36.32.43<sup>1</sup>");
+        assert!(Published::from_page(&page).is_err());
     }
 
     #[test]
