@@ -3,7 +3,7 @@
 //! use. Fetching the page is the command's (`allowlist fetch`), through `http`.
 
 use std::collections::BTreeSet;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::ip::allowlist::{Allowlist, IpNet};
 use crate::keys::keyfile::Environment;
@@ -21,8 +21,8 @@ const NEXT: usize = 60;
 /// The addresses a page lists for each environment.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Published {
-    pub production: BTreeSet<Ipv4Addr>,
-    pub sandbox: BTreeSet<Ipv4Addr>,
+    pub production: BTreeSet<IpAddr>,
+    pub sandbox: BTreeSet<IpAddr>,
 }
 
 /// Why a page gives no list.
@@ -107,6 +107,25 @@ impl Published {
                     }
                 }
             }
+            // An IPv6 address (`2600:1f18::1`): taken as an IPv4 one is, never passed over.
+            if word_start
+                && let Some((ip, end)) = ipv6_at(&lower, i)
+                && let Some((env, at, near, _)) = current
+                && i - at <= near
+            {
+                if let Some(wider) = network_or_range(&lower, end) {
+                    return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
+                }
+                // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
+                let ip = IpAddr::V6(ip).to_canonical();
+                match env {
+                    Environment::Production => found.production.insert(ip),
+                    Environment::Sandbox => found.sandbox.insert(ip),
+                };
+                current = Some((env, end, NEXT, 0));
+                i = end;
+                continue;
+            }
             if word_start && bytes[i].is_ascii_digit() {
                 // A hex spelling (`0x34.36.32.43`) runs on through its letters.
                 let hex = bytes[i..].starts_with(b"0x");
@@ -150,8 +169,8 @@ impl Published {
                                 return Err(NotFound::Ambiguous(env, token.to_owned()));
                             }
                             match env {
-                                Environment::Production => found.production.insert(ip),
-                                Environment::Sandbox => found.sandbox.insert(ip),
+                                Environment::Production => found.production.insert(IpAddr::V4(ip)),
+                                Environment::Sandbox => found.sandbox.insert(IpAddr::V4(ip)),
                             };
                             // The list goes on from here: the next address is near this one.
                             current = Some((env, end, NEXT, 0));
@@ -181,7 +200,7 @@ impl Published {
     }
 
     /// Every address with its environment, production first.
-    pub fn entries(&self) -> impl Iterator<Item = (Ipv4Addr, Environment)> + '_ {
+    pub fn entries(&self) -> impl Iterator<Item = (IpAddr, Environment)> + '_ {
         self.production
             .iter()
             .map(|ip| (*ip, Environment::Production))
@@ -195,7 +214,7 @@ impl Published {
             source.replace(['\n', '\r'], " ")
         );
         for (ip, env) in self.entries() {
-            text.push_str(&format!("{:<20} {env}\n", format!("{ip}/32")));
+            text.push_str(&format!("{:<20} {env}\n", IpNet::from(ip).to_string()));
         }
         text
     }
@@ -204,7 +223,7 @@ impl Published {
     pub fn compare(&self, in_use: &Allowlist) -> (Vec<String>, Vec<String>) {
         let theirs: BTreeSet<(String, String)> = self
             .entries()
-            .map(|(ip, env)| (format!("{ip}/32"), env.as_str().to_owned()))
+            .map(|(ip, env)| (IpNet::from(ip).to_string(), env.as_str().to_owned()))
             .collect();
         let ours: BTreeSet<(String, String)> = in_use
             .entries()
@@ -228,6 +247,29 @@ impl Published {
             ours.difference(&theirs).map(show).collect(),
         )
     }
+}
+
+/// The IPv6 address that starts at `start` of `text` (lower-case), and where it ends: hex
+/// digits and colons, two colons at least, then no letter or digit. A time (`10:30:00`) or a
+/// hardware address is not one.
+fn ipv6_at(text: &str, start: usize) -> Option<(Ipv6Addr, usize)> {
+    let bytes = text.as_bytes();
+    let in_token = |b: &u8| b.is_ascii_hexdigit() || *b == b':' || *b == b'.';
+    // Bytes, not text: `start` may fall inside a character, which starts no token.
+    if !bytes.get(start).is_some_and(in_token) {
+        return None;
+    }
+    let end = start
+        + bytes[start..]
+            .iter()
+            .position(|b| !in_token(b))
+            .unwrap_or(bytes.len() - start);
+    let token = text[start..end].trim_end_matches('.');
+    let end = start + token.len();
+    if token.matches(':').count() < 2 || bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some((token.parse().ok()?, end))
 }
 
 /// `a.b.c.d` with four decimal parts of 0-255 and no leading zeros.
@@ -384,7 +426,9 @@ fn page_text(page: &str) -> String {
         };
         let inline = INLINE_TAGS.iter().any(|tag| {
             let name = &tag[1..];
-            let opening_or_closing = lower_start[1..].strip_prefix('/').unwrap_or(&lower_start[1..]);
+            let opening_or_closing = lower_start[1..]
+                .strip_prefix('/')
+                .unwrap_or(&lower_start[1..]);
             opening_or_closing.starts_with(name)
                 && opening_or_closing[name.len()..]
                     .bytes()
@@ -457,7 +501,12 @@ fn decoded(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out.retain(|c| !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'));
+    out.retain(|c| {
+        !matches!(
+            c,
+            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+        )
+    });
     out
 }
 
@@ -483,7 +532,7 @@ mod tests {
         let built_in = Allowlist::built_in(None);
         assert_eq!(found.compare(&built_in), (vec![], vec![]));
         assert_eq!(found.production.len(), 4);
-        assert!(found.sandbox.contains(&Ipv4Addr::new(99, 81, 237, 141)));
+        assert!(found.sandbox.contains(&IpAddr::from([99, 81, 237, 141])));
     }
 
     /// A browser shows text around an inline tag, a comment or an invisible character as one
@@ -512,6 +561,28 @@ mod tests {
         // A footnote mark glued to an address makes no address: the page is refused.
         let page = TABLE.replace("52.36.32.43", "52.36.32.43<sup>1</sup>");
         assert!(Published::from_page(&page).is_err());
+    }
+
+    /// An IPv6 address in a list is a source like any other: taken, never passed over.
+    #[test]
+    fn an_ipv6_address_in_a_list_is_taken() {
+        let page = "Production: 34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74\nSandbox: 35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141, 2600:1F18::1 (updated 10:30:00)\n";
+        let found = Published::from_page(page).unwrap();
+        let (added, removed) = found.compare(&Allowlist::built_in(None));
+        assert_eq!(
+            (added, removed),
+            (vec!["2600:1f18::1/128 (sandbox)".to_owned()], vec![])
+        );
+        assert!(
+            found
+                .to_allowlist_file("page", "now")
+                .contains("2600:1f18::1/128     sandbox\n")
+        );
+        let network = page.replace("2600:1F18::1", "2600:1f18::/32");
+        assert!(matches!(
+            Published::from_page(&network),
+            Err(NotFound::Ambiguous(Environment::Sandbox, _))
+        ));
     }
 
     #[test]
