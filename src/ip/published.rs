@@ -116,6 +116,11 @@ impl Published {
                 if let Some(wider) = network_or_range(&lower, end) {
                     return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
                 }
+                // A dotted tail other than a mapped address's (`::52.36.32.43`) reads as an IPv4
+                // address to some and as another IPv6 address to others.
+                if lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none() {
+                    return Err(NotFound::Ambiguous(env, lower[i..end].to_owned()));
+                }
                 // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
                 let ip = IpAddr::V6(ip).to_canonical();
                 match env {
@@ -578,6 +583,15 @@ mod tests {
                 .to_allowlist_file("page", "now")
                 .contains("2600:1f18::1/128     sandbox\n")
         );
+        for ambiguous in ["2600:1f18::/32", "::99.81.237.142"] {
+            assert!(matches!(
+                Published::from_page(&page.replace("2600:1F18::1", ambiguous)),
+                Err(NotFound::Ambiguous(Environment::Sandbox, _))
+            ));
+        }
+        let mapped = page.replace("2600:1F18::1", "::FFFF:99.81.237.142");
+        let found = Published::from_page(&mapped).unwrap();
+        assert!(found.sandbox.contains(&IpAddr::from([99, 81, 237, 142])));
         let network = page.replace("2600:1F18::1", "2600:1f18::/32");
         assert!(matches!(
             Published::from_page(&network),
