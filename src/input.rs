@@ -42,7 +42,18 @@ pub(crate) fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// Opens `path` for reading if it is a regular file. It is asked before opening (opening a FIFO
 /// waits for a writer) and again of the open file (the path may have changed in between).
 pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
-    not_regular(&std::fs::metadata(path)?)?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        // `-` where no stdin is read (a key file, an allowlist) is not a missing file.
+        if path.as_os_str() == "-" && e.kind() == io::ErrorKind::NotFound {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "`-` does not read stdin here; name a file",
+            )
+        } else {
+            e
+        }
+    })?;
+    not_regular(&meta)?;
     let file = File::open(path)?;
     not_regular(&file.metadata()?)?;
     Ok(file)

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::keys::keyfile::{self, Environment, KeyEntry, KeyFile};
+use crate::keys::keyfile::{self, Environment, KeyEntry, KeyFile, SecretError};
 use crate::output::hinted;
-use crate::signing::secret::ApiKey;
+use crate::signing::secret::{ApiKey, KeyError};
 
 /// The variable holding an API key, used verbatim.
 pub const API_KEY_ENV: &str = "SMILE_API_KEY";
@@ -380,6 +380,14 @@ fn entry_credential(
     })
 }
 
+/// Whether `error` is an entry's secret read as empty.
+fn is_empty_key(error: &anyhow::Error) -> bool {
+    matches!(
+        error.downcast_ref::<SecretError>(),
+        Some(SecretError::Key(KeyError::Empty))
+    )
+}
+
 /// The secrets of `file`'s retired entries that can be read, with when each was retired.
 pub fn retired_secrets(file: &KeyFile) -> Vec<(chrono::DateTime<chrono::Utc>, ApiKey)> {
     file.keys
@@ -541,8 +549,10 @@ pub fn verification_credentials(
         }
         match credential {
             Ok(credential) => keys.tried.push(credential),
-            // A key asked for by id must be usable; others are skipped with a warning.
-            Err(e) if request.key_id.is_some() => return Err(e),
+            // A key asked for by id must be usable, and an empty key is an error wherever it
+            // stands (a secret store that answered nothing, say); others are skipped with a
+            // warning.
+            Err(e) if request.key_id.is_some() || is_empty_key(&e) => return Err(e),
             Err(e) => keys.skipped.push(format!("{e:#}; skipped")),
         }
     }

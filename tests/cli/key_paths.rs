@@ -224,3 +224,39 @@ fn a_secret_pasted_as_a_path_is_named_by_its_fingerprint() {
         .code(2)
         .stderr(crate::common::error_report(&[PASTED]));
 }
+
+/// A key file or an allowlist is never read from stdin: `-` there says so, rather than calling
+/// `-` a file that does not exist. A file named `-` is still read as any other.
+#[test]
+fn a_dash_where_no_stdin_is_read_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [&[&str]; 4] = [
+        &["sign", "--keys", "-"],
+        &["verify", "--keys", "-"],
+        &["audit", "--keys", "-"],
+        &["ip-check", "--allowlist", "-", "1.2.3.4"],
+    ];
+    for args in runs {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args(args)
+            .write_stdin("{}")
+            .timeout(TIMEOUT)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("does not read stdin here"),
+            "{args:?}: {stderr}"
+        );
+    }
+    std::fs::write(dir.path().join("-"), "34.240.137.52 production\n").unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["ip-check", "--allowlist", "-", "34.240.137.52"])
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

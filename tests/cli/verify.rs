@@ -585,6 +585,45 @@ fn empty_key_is_refused() {
         .stderr(crate::common::error_report(&["empty"]));
 }
 
+/// An entry whose secret reads empty (a variable set to nothing by a secret store that answered
+/// nothing) is an error, not a key skipped: the run would otherwise go on with fewer keys than
+/// the key file lists. An entry the filters leave out is not read.
+#[test]
+fn an_empty_key_in_the_key_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.key"), KEY).unwrap();
+    std::fs::write(dir.path().join("empty.key"), "\n").unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[
+          {"id":"emptied","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-11-01","api_key_file":"empty.key"},
+          {"id":"good","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-11-01","api_key_file":"good.key"}]}"#,
+    )
+    .unwrap();
+    let cb = callback(KEY, "2026-11-20T10:00:00.123Z", "1").to_string();
+    let run = |extra: &[&str]| {
+        smile_sec()
+            .current_dir(dir.path())
+            .args(["verify", "--keys", "keys.json", "--now", NOW])
+            .args(extra)
+            .write_stdin(cb.clone())
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: ")
+            && stderr.contains("emptied")
+            && stderr.contains("empty"),
+        "{stderr}"
+    );
+    let out = run(&["--env", "sandbox"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
 #[test]
 fn no_output_holds_the_key_or_an_expected_signature() {
     let dir = tempfile::tempdir().unwrap();
