@@ -168,9 +168,8 @@ pub enum Format {
 }
 
 /// Says where the key file came from, as the commands that sign and verify say it: a note when it
-/// is `./smile-keys.json` found in the current folder, a warning when that file loses to
-/// `--keys` typed on the command line. (`SMILE_SEC_KEYS` and `./smile-keys.json` are one rung of
-/// the order: the variable, when set, is the one meant.)
+/// is `./smile-keys.json` found in the current folder, a warning when that file loses to `--keys`
+/// typed on the command line or to the file `SMILE_SEC_KEYS` names.
 fn tell_where_the_key_file_came_from(keys: Option<&Path>) {
     let default = Path::new(keyfile::DEFAULT_PATH);
     let Some(keys) = keys else {
@@ -182,10 +181,16 @@ fn tell_where_the_key_file_came_from(keys: Option<&Path>) {
         }
         return;
     };
+    // (`SMILE_SEC_KEYS` losing to `--keys` is said where every flag's variable is.)
     let from_variable = std::env::var_os(KEYS_ENV).is_some_and(|v| v == keys.as_os_str());
-    if !from_variable && !keyfile::same_file(keys, default) && default.exists() {
+    if default.exists() && !keyfile::same_file(keys, default) {
+        let winner = if from_variable {
+            format!("the key file {KEYS_ENV} names wins")
+        } else {
+            "--keys given on the command line wins".to_owned()
+        };
         output::warn(format_args!(
-            "./{} is set but not used: --keys given on the command line wins",
+            "./{} is set but not used: {winner}",
             keyfile::DEFAULT_PATH
         ));
     }

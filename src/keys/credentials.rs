@@ -144,12 +144,19 @@ pub fn key_sources(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
     if std::env::var_os(API_KEY_ENV).is_some() {
         present.push(KeySource::ApiKeyEnv);
     }
-    if let Some(path) = std::env::var_os(KEYS_ENV) {
-        if !named_by_flag(Path::new(&path)) {
-            present.push(KeySource::KeysEnv);
-        }
-    } else if Path::new(keyfile::DEFAULT_PATH).exists()
-        && !named_by_flag(Path::new(keyfile::DEFAULT_PATH))
+    let keys_env = std::env::var_os(KEYS_ENV);
+    if let Some(path) = &keys_env
+        && !named_by_flag(Path::new(path))
+    {
+        present.push(KeySource::KeysEnv);
+    }
+    // Found beside a file named otherwise, it loses, and is named as a source that lost.
+    let default = Path::new(keyfile::DEFAULT_PATH);
+    if default.exists()
+        && !named_by_flag(default)
+        && keys_env
+            .as_deref()
+            .is_none_or(|path| !keyfile::same_file(Path::new(path), default))
     {
         present.push(KeySource::DefaultKeyFile);
     }

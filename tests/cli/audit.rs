@@ -1063,8 +1063,8 @@ fn help_names_every_flag_and_hides_env_values() {
 }
 
 /// `audit` says where its key file came from, as `sign` and `verify` do: a note when it reads
-/// `./smile-keys.json` found in the folder, a warning when `--keys` typed beats that file, and
-/// nothing when the variable names the file or `--keys` names that very file.
+/// `./smile-keys.json` found in the folder, a warning when `--keys` typed or the variable beats
+/// that file, and nothing when either names that very file.
 #[test]
 fn where_the_key_file_came_from_is_said() {
     let dir = tempfile::tempdir().unwrap();
@@ -1093,6 +1093,10 @@ fn where_the_key_file_came_from_is_said() {
         stderr(&["--keys", "other.json"], None),
         "smile-sec: warning: ./smile-keys.json is set but not used: --keys given on the command line wins\n"
     );
-    assert_eq!(stderr(&[], Some("other.json")), "");
+    assert_eq!(
+        stderr(&[], Some("other.json")),
+        "smile-sec: warning: ./smile-keys.json is set but not used: the key file SMILE_SEC_KEYS names wins\n"
+    );
+    assert_eq!(stderr(&[], Some("smile-keys.json")), "");
     assert_eq!(stderr(&["--keys", "./smile-keys.json"], None), "");
 }

@@ -606,3 +606,35 @@ fn a_bad_value_from_the_environment_names_its_variable() {
         }
     }
 }
+
+/// `SMILE_SEC_KEYS` and `./smile-keys.json` share a rung of the order, the variable first: the
+/// file found in the folder loses to it, and is named as a source that lost, as it is when
+/// `--keys` beats it. Named by both, the one file is no second source.
+#[test]
+fn the_key_file_a_variable_names_beats_the_one_in_the_folder_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path(), "smile-keys.json", "folder-key");
+    key_file(dir.path(), "other.json", "variable-key");
+    let run = |variable: &str| {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args(["sign", "--timestamp", TS, "--format", "json"])
+            .env("SMILE_SEC_KEYS", variable)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let signed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (signed, String::from_utf8(out.stderr).unwrap())
+    };
+    let (signed, stderr) = run("other.json");
+    assert_eq!(
+        signed["signature"],
+        sign(&ApiKey::new("variable-key").unwrap(), TS, PARTNER)
+    );
+    assert!(
+        stderr.contains("smile-sec: warning: ./smile-keys.json is set but not used: the API key comes from SMILE_SEC_KEYS"),
+        "{stderr}"
+    );
+    let (_, stderr) = run("./smile-keys.json");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
