@@ -107,7 +107,8 @@ pub fn client<'a>(peer: &'a str, forwarded_for: &[&'a str], trusted: &[IpNet]) -
     }
     let hops: Vec<&'a str> = forwarded_for
         .iter()
-        .flat_map(|value| value.split(','))
+        // nginx's real-IP module reads a comma or a space as the end of a hop.
+        .flat_map(|value| value.split([',', ' ']))
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .collect();
@@ -238,6 +239,24 @@ mod tests {
             (
                 Hop::ForwardedFor(1),
                 "34.240.137.52".into(),
+                Why::FirstUntrusted,
+                1
+            )
+        );
+    }
+
+    /// Hops written with spaces only are hops, as nginx reads them.
+    #[test]
+    fn a_space_separates_hops_as_a_comma_does() {
+        assert_eq!(
+            pick(
+                "10.0.0.7",
+                &["34.240.137.52 198.51.100.7 ,  10.0.0.9"],
+                &["10.0.0.0/8"]
+            ),
+            (
+                Hop::ForwardedFor(2),
+                "198.51.100.7".into(),
                 Why::FirstUntrusted,
                 1
             )
