@@ -790,7 +790,7 @@ _smile__sec() {
             return 0
             ;;
         smile__sec__subcmd__guard)
-            opts="-h -V --listen --upstream --path --partner-id --api-key-file --keys --key --env --allowlist --trusted-proxy --seen --max-age --max-future --max-body --header-timeout --body-timeout --upstream-timeout --max-connections --now --format --color --help --version"
+            opts="-h -V --listen --upstream --path --partner-id --api-key-file --keys --key --env --allowlist --trusted-proxy --seen --max-age --max-future --max-body --header-timeout --body-timeout --upstream-timeout --store-timeout --max-connections --now --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -908,6 +908,10 @@ _smile__sec() {
                     return 0
                     ;;
                 --upstream-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -296,6 +296,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --header-timeout 'Close a connection whose request head takes longer than DUR, or that sits idle that long'
             cand --body-timeout 'Answer 408 when a request body takes longer than DUR to arrive'
             cand --upstream-timeout 'Answer 504 when the upstream takes longer than DUR to answer'
+            cand --store-timeout 'Answer 503 when the replay store takes longer than DUR to claim a callback'
             cand --max-connections 'Connections served at once; more wait until one closes'
             cand --now 'Take this RFC 3339 time as now'
             cand --format 'Taken as on every command; the request log is JSON lines in both, since a log is read by machines'

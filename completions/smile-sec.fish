@@ -278,6 +278,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l max-body -
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l header-timeout -d 'Close a connection whose request head takes longer than DUR, or that sits idle that long' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l body-timeout -d 'Answer 408 when a request body takes longer than DUR to arrive' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l upstream-timeout -d 'Answer 504 when the upstream takes longer than DUR to answer' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l store-timeout -d 'Answer 503 when the replay store takes longer than DUR to claim a callback' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l max-connections -d 'Connections served at once; more wait until one closes' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand guard" -l format -d 'Taken as on every command; the request log is JSON lines in both, since a log is read by machines' -r -f -a "text\t'One JSON line per request'

@@ -120,6 +120,10 @@ pub struct Args {
     #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
     pub upstream_timeout: Duration,
 
+    /// Answer 503 when the replay store takes longer than DUR to claim a callback
+    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
+    pub store_timeout: Duration,
+
     /// Connections served at once; more wait until one closes
     #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
@@ -356,6 +360,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let header_timeout = timeout("header-timeout", args.header_timeout)?;
     let body_timeout = timeout("body-timeout", args.body_timeout)?;
     let upstream_timeout = timeout("upstream-timeout", args.upstream_timeout)?;
+    let store_timeout = timeout("store-timeout", args.store_timeout)?;
     timeout("max-age", args.max_age)?;
     if args.max_future < Duration::zero() {
         bail!("--max-future cannot be negative");
@@ -454,9 +459,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         max_body: args.max_body,
         header_timeout,
         body_timeout,
+        store_timeout,
         max_connections: args.max_connections as usize,
-        // Requests in flight end by themselves within the body and upstream timeouts.
-        grace: body_timeout + upstream_timeout + std::time::Duration::from_secs(5),
+        // Requests in flight end by themselves within the body, store and upstream timeouts.
+        grace: body_timeout + store_timeout + upstream_timeout + std::time::Duration::from_secs(5),
         keys_usable,
         now: args.clock.now,
         events: Box::new(report),

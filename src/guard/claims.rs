@@ -97,8 +97,8 @@ fn gone() -> String {
 }
 
 /// The store's thread: takes every job waiting, answers the pings with one ping, and claims the
-/// rest in one call. A ping whose asker has stopped waiting (a health check answers within its
-/// own time) is dropped: against a stuck store each would hold the thread as long as a claim, and
+/// rest in one call. A claim whose callback was answered already (`--store-timeout`) is dropped,
+/// and so is a ping whose asker has stopped waiting (a health check answers within its own time): against a stuck store each would hold the thread as long as a claim, and
 /// checks that keep coming would queue ahead of the claims.
 fn serve(backend: &mut Backend, queue: &mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
@@ -109,6 +109,8 @@ fn serve(backend: &mut Backend, queue: &mpsc::Receiver<Job>) {
             match job {
                 Job::Ping(answer) if !answer.is_closed() => pings.push(answer),
                 Job::Ping(_) => {}
+                // Its callback was answered already (the store took too long): not claimed.
+                Job::Claim { answer, .. } if answer.is_closed() => {}
                 Job::Claim { now, pair, answer } => batch.push((now, pair, answer)),
             }
             if batch.len() < MAX_BATCH {

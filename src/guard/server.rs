@@ -41,6 +41,9 @@ pub struct Config {
     pub max_body: u64,
     pub header_timeout: Duration,
     pub body_timeout: Duration,
+    /// How long a callback waits for its claim: a store that stops answering must not hold
+    /// callbacks (and the connections they come on) for as long as it stalls.
+    pub store_timeout: Duration,
     pub max_connections: usize,
     /// How long a stop waits for requests in flight.
     pub grace: Duration,
@@ -455,10 +458,24 @@ async fn callback(
     seen.key_id = accepted.key_id;
     // Claimed before forwarding, and kept whatever the app answers: the sender's retry of this
     // callback carries the same body, which the store takes as a resend and lets through.
-    let duplicate = match config.claims.claim(now, accepted.pair).await {
-        Ok(Claim::New) => false,
-        Ok(Claim::Resend) => true,
-        Ok(Claim::Replay) => return refuse(StatusCode::CONFLICT, "replayed"),
+    // A claim given up on may still be made once the store answers: the sender's retry of
+    // this callback is then a resend, and passes.
+    let claimed = tokio::time::timeout(
+        config.store_timeout,
+        config.claims.claim(now, accepted.pair),
+    );
+    let failure = match claimed.await {
+        Ok(Ok(Claim::New)) => Ok(false),
+        Ok(Ok(Claim::Resend)) => Ok(true),
+        Ok(Ok(Claim::Replay)) => return refuse(StatusCode::CONFLICT, "replayed"),
+        Ok(Err(message)) => Err(message),
+        Err(_) => Err(format!(
+            "no answer within {}s (--store-timeout)",
+            config.store_timeout.as_secs_f64()
+        )),
+    };
+    let duplicate = match failure {
+        Ok(duplicate) => duplicate,
         Err(message) => {
             (config.events)(Event::Warning(format!("replay store: {message}")));
             return refuse(StatusCode::SERVICE_UNAVAILABLE, reason::STORE_UNAVAILABLE);

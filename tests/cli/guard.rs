@@ -1579,7 +1579,11 @@ fn a_redis_that_stops_answering_is_refused_after_one_wait() {
     let setup = Setup::new();
     let redis = Redis::start(setup.dir.path());
     let app = Upstream::start(200, "{}", Duration::ZERO);
-    let gate = setup.guard(&app.url(), &["--seen", &redis.url]);
+    // The gate's own bound on a claim is set past the store's, which is the one tried here.
+    let gate = setup.guard(
+        &app.url(),
+        &["--seen", &redis.url, "--store-timeout", "100s"],
+    );
     assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
     send_signal(&redis.child, "STOP");
     let asked = Instant::now();
@@ -1610,6 +1614,32 @@ fn a_redis_that_stops_answering_is_refused_after_one_wait() {
     );
     assert_eq!(post(&gate, callback(r#","n":"3""#).as_bytes()).status, 200);
     assert_eq!(app.received().len(), 2);
+}
+
+/// A Redis server that stops answering, asked by a health check first: the callback after it
+/// still gets 503 within `--store-timeout`, not once the server answers again.
+#[test]
+fn a_stopped_redis_holds_no_callback_past_the_store_timeout() {
+    if !have("redis-server") {
+        return;
+    }
+    let setup = Setup::new();
+    let redis = Redis::start(setup.dir.path());
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let gate = setup.guard(&app.url(), &["--seen", &redis.url, "--store-timeout", "2s"]);
+    assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
+    send_signal(&redis.child, "STOP");
+    assert_eq!(get(gate.addr, "/healthz").status, 503);
+    let asked = Instant::now();
+    let reply = post(&gate, callback(r#","n":"2""#).as_bytes());
+    let waited = asked.elapsed();
+    send_signal(&redis.child, "CONT");
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
+    assert_eq!(app.received().len(), 1);
 }
 
 /// A store locked by another process: health answers at once that the store is not usable,
@@ -1646,6 +1676,47 @@ fn health_answers_promptly_while_the_sqlite_store_is_locked() {
         thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
+}
+
+/// A store that stops answering holds no callback longer than `--store-timeout`: each gets 503
+/// in that time, however many wait, and nothing reaches the app unclaimed. A claim made once the
+/// store answers again lets the sender's retry through as a resend.
+#[test]
+fn a_stalled_store_answers_each_callback_503_within_the_store_timeout() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let store = setup.path("seen.db");
+    let gate = setup.guard(
+        &app.url(),
+        &["--seen", store.to_str().unwrap(), "--store-timeout", "1s"],
+    );
+    assert_eq!(post(&gate, callback(r#","n":"0""#).as_bytes()).status, 200);
+
+    let locker = rusqlite::Connection::open(&store).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let sent = Instant::now();
+    let waits: Vec<_> = (1..=3)
+        .map(|n| {
+            let addr = gate.addr;
+            let body = callback(&format!(r#","n":"{n}""#));
+            thread::spawn(move || {
+                let reply = exchange(addr, &request("/callback", &[], body.as_bytes()));
+                (reply.status, reply.reason(), sent.elapsed())
+            })
+        })
+        .collect();
+    for wait in waits {
+        let (status, reason, took) = wait.join().unwrap();
+        assert_eq!((status, reason.as_str()), (503, "store_unavailable"));
+        assert!(took < Duration::from_secs(10), "{took:?}");
+    }
+    assert!(gate.stderr_holds("--store-timeout"), "{}", gate.stderr());
+    assert_eq!(app.received().len(), 1);
+
+    locker.execute_batch("COMMIT").unwrap();
+    let retry = post(&gate, callback(r#","n":"1""#).as_bytes());
+    assert_eq!(retry.status, 200, "{retry:?}");
+    assert_eq!(app.received().len(), 2);
 }
 
 /// An SQLite store deleted under a running gate: claims would go on into a file no other
