@@ -45,7 +45,8 @@ pub fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, BadTimestamp> {
 
 /// A received callback timestamp in any spelling the official SDKs produce (smile-id-signing.md):
 /// RFC 3339 with any fraction and `Z` or an offset (Node, Python 3.0.1, Java, PHP), ISO without an
-/// offset (Python ≤ 3.0.0, read as UTC) and Ruby's `Time#to_s` (`2024-03-15 11:20:30 +0100`).
+/// offset (Python ≤ 3.0.0, read as UTC) and Ruby's `Time#to_s` (`2024-03-15 11:20:30 +0100`,
+/// `2024-03-15 10:20:30 UTC`).
 pub fn parse_callback_timestamp(text: &str) -> Result<(DateTime<Utc>, Zone), BadTimestamp> {
     let bad = || BadTimestamp(text.to_owned());
     // chrono's RFC 3339 parser also takes a space or lowercase `t` as separator; all are unambiguous.
@@ -62,6 +63,12 @@ pub fn parse_callback_timestamp(text: &str) -> Result<(DateTime<Utc>, Zone), Bad
         if let Ok(t) = DateTime::<FixedOffset>::parse_from_str(text, layout) {
             return Ok((t.with_timezone(&Utc), Zone::Explicit));
         }
+    }
+    // Ruby's `Time#to_s` of a UTC time (`Time.now.utc`) names the zone instead.
+    if let Some(utc) = text.strip_suffix(" UTC")
+        && let Ok(naive) = NaiveDateTime::parse_from_str(utc, "%Y-%m-%d %H:%M:%S")
+    {
+        return Ok((Utc.from_utc_datetime(&naive), Zone::Explicit));
     }
     for layout in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, layout) {
@@ -190,6 +197,11 @@ mod tests {
                 Zone::Explicit,
             ),
             (
+                "2024-03-15 10:20:30 UTC",
+                "2024-03-15T10:20:30Z",
+                Zone::Explicit,
+            ),
+            (
                 "2024-03-15T10:20:30.123+0000",
                 "2024-03-15T10:20:30.123Z",
                 Zone::Explicit,
@@ -233,6 +245,9 @@ mod tests {
             "2024-3-15 11:20:30 +0100",
             "+2024-03-15T11:20:30",
             "12024-03-15 11:20:30",
+            "2024-03-15 10:20:30 utc",
+            "2024-03-15 10:20:30 UTC ",
+            "2024-03-15 10:20:30.5 UTC",
         ] {
             assert!(parse_callback_timestamp(input).is_err(), "{input:?}");
         }
