@@ -66,6 +66,9 @@ pub enum EntryError {
     HostBitsSet(IpNet),
     MappedPrefixTooShort,
     BadLabel,
+    /// The label starts with `/` (`10.0.0.0 /8`): a prefix written apart from its address, which
+    /// taken as a label would leave a network of one address.
+    PrefixApart,
 }
 
 impl fmt::Display for EntryError {
@@ -81,6 +84,9 @@ impl fmt::Display for EntryError {
                 f.write_str("an IPv4-mapped network needs a prefix length of 96 or more")
             }
             EntryError::BadLabel => f.write_str("the label has control characters"),
+            EntryError::PrefixApart => f.write_str(
+                "the label starts with `/`: write a prefix length right after its address (`10.0.0.0/8`)",
+            ),
         }
     }
 }
@@ -236,6 +242,9 @@ impl Allowlist {
             let breaks_lines = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
             if label.is_some_and(|l| l.chars().any(breaks_lines)) {
                 return Err(fail(EntryError::BadLabel));
+            }
+            if label.is_some_and(|l| l.starts_with('/')) {
+                return Err(fail(EntryError::PrefixApart));
             }
             entries.push(Entry {
                 net,
@@ -513,6 +522,7 @@ mod tests {
             ("1.2.3.4:443\n", 1, "not an IP"),
             ("fe80::1%eth0\n", 1, "not an IP"),
             ("1.2.3\n", 1, "ambiguous"),
+            ("10.0.0.0 /8 office\n", 1, "right after its address"),
             // A key file, or a key, given as an allowlist by mistake: never repeated.
             ("made-up-secret-key-QQQ\n", 1, "not an IP"),
             ("0123456789abcdef0123456789abcdef\n", 1, "not an IP"),
