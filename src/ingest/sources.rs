@@ -73,10 +73,13 @@ fn walk(dir: &Path, visit: &mut dyn FnMut(Found) -> io::Result<()>) -> io::Resul
     Ok(())
 }
 
+/// Whether the file's name ends `.json`, `.ndjson` or `.jsonl` (a file named just `.json` too,
+/// which has no extension by `Path::extension`'s reading).
 fn has_callback_extension(path: &Path) -> bool {
-    path.extension()
+    path.file_name()
         .and_then(OsStr::to_str)
-        .is_some_and(|ext| EXTENSIONS.contains(&ext))
+        .and_then(|name| name.rsplit_once('.'))
+        .is_some_and(|(_, ext)| EXTENSIONS.contains(&ext))
 }
 
 #[cfg(test)]
@@ -88,7 +91,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::create_dir(root.join("b")).unwrap();
-        for name in ["c.json", "a.ndjson", "b/z.jsonl", "b/notes.txt", "d.JSON"] {
+        for name in [
+            "c.json",
+            "a.ndjson",
+            "b/z.jsonl",
+            "b/notes.txt",
+            "d.JSON",
+            "b/.json",
+        ] {
             fs::write(root.join(name), "{}").unwrap();
         }
         #[cfg(unix)]
@@ -113,7 +123,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let mut expected = vec!["a.ndjson", "b/z.jsonl", "c.json"];
+        let mut expected = vec!["a.ndjson", "b/.json", "b/z.jsonl", "c.json"];
         if cfg!(unix) {
             expected.extend(["skip e.json", "skip f.json", "skip loop"]);
         }
