@@ -144,12 +144,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     for path in &skipped {
         output::warn(format_args!("{path}"));
     }
-    let (summary, outcome, closed) = run?;
-    if summary.checked == 0 && summary.errors == 0 && !closed {
-        output::item_error(format_args!("no callbacks found in the input"));
-        return Ok(Outcome::Error);
-    }
-    Ok(outcome)
+    run
 }
 
 /// Everything a run needs before it reads a callback: the keys, the verdicts' rules, the store.
@@ -264,16 +259,15 @@ struct Report {
 }
 
 impl Report {
-    /// Judges, records and prints every result; the summary, the verdict, and whether the output
-    /// was closed before the end. A closed output (`| head -1`) ends the run quietly with the
-    /// verdict of what was printed so far, so that `set -o pipefail` never turns a failure into
-    /// success.
+    /// Judges, records and prints every result, and gives the run's verdict. A closed output
+    /// (`| head -1`) ends the run quietly with the verdict of what was printed so far, so that
+    /// `set -o pipefail` never turns a failure into success.
     fn collect(
         mut self,
         worker: &Worker,
         results: Results<Checked>,
         recycle: &Sender<Vec<u8>>,
-    ) -> anyhow::Result<(Summary, Outcome, bool)> {
+    ) -> anyhow::Result<Outcome> {
         // JUnit's counts come before its cases: the cases are gathered, then put in the document.
         let mut out = match self.format {
             ResultFormat::Junit => Printer::in_memory(),
@@ -281,6 +275,7 @@ impl Report {
         };
         let written = self
             .collect_into(&mut out, worker, results, recycle)
+            .and_then(|()| self.nothing_found(&mut out))
             .and_then(|()| self.finish(out).map_err(Into::into));
         if let Err(e) = self
             .failures
@@ -291,8 +286,8 @@ impl Report {
             ));
         }
         match written {
-            Ok(()) => Ok((self.summary, self.outcome, false)),
-            Err(e) if output::is_broken_pipe(&e) => Ok((self.summary, self.outcome, true)),
+            Ok(()) => Ok(self.outcome),
+            Err(e) if output::is_broken_pipe(&e) => Ok(self.outcome),
             Err(e) => Err(e),
         }
     }
@@ -383,6 +378,26 @@ impl Report {
         }
         self.end_source(out)?;
         self.settle(out)?;
+        Ok(())
+    }
+
+    /// An input with no callback at all is an error, counted and reported as an unreadable path
+    /// is, so that the summary, the JUnit document and the job summary say so as the exit code
+    /// does (an empty file in CI passes nothing).
+    fn nothing_found(&mut self, out: &mut Printer) -> anyhow::Result<()> {
+        if self.summary.checked > 0 || self.summary.errors > 0 {
+            return Ok(());
+        }
+        let message = "no callbacks found in the input";
+        output::item_error(format_args!("{message}"));
+        self.summary.errors += 1;
+        self.outcome = Outcome::Error;
+        self.failures.row(&[&"(the input)", &"empty", &message]);
+        if self.format == ResultFormat::Junit {
+            self.line.clear();
+            verify::junit_unreadable("(the input)", message, &mut self.line);
+            self.put_line(out)?;
+        }
         Ok(())
     }
 
@@ -583,10 +598,10 @@ impl Report {
                 output::item_error(format_args!("{message}"));
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
-                self.failures.row(&[&message, &"unreadable", &""]);
+                self.failures.row(&[&source, &"unreadable", &message]);
                 if self.format == ResultFormat::Junit {
                     self.line.clear();
-                    verify::junit_unreadable(message, &mut self.line);
+                    verify::junit_unreadable(source, message, &mut self.line);
                     self.put_line(out)?;
                 }
             }

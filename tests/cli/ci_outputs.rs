@@ -298,10 +298,13 @@ fn verify_junit_has_a_case_per_callback_with_failures_and_errors() {
                 && kind.as_deref() == Some("bad_signature")),
         "{xml}"
     );
+    // Named by its path, as every other case is by its source.
     assert!(
         failing
             .iter()
-            .any(|(_, kind)| kind.as_deref() == Some("unreadable")),
+            .any(|(name, kind)| name.ends_with("missing.json")
+                && !name.contains("cannot read")
+                && kind.as_deref() == Some("unreadable")),
         "{xml}"
     );
     let passed = junit
@@ -378,6 +381,53 @@ fn a_verify_that_cannot_start_is_an_errored_case_and_a_summary_row() {
     assert!(out.stdout.is_empty());
     let again = std::fs::read_to_string(&summary).unwrap();
     assert_eq!(again.matches("| unusable |").count(), 2, "{again}");
+}
+
+/// An input with no callback fails the run (exit 2), and every report says so as the exit code
+/// does: the JSON summary counts an error, the JUnit document has an errored case, and the job
+/// summary does not say that every callback passed.
+#[test]
+fn an_input_without_callbacks_is_an_error_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let run = |format: &str| {
+        smile_sec()
+            .current_dir(dir.path())
+            .args(["verify", "--partner-id", "085", "--format", format])
+            .env("SMILE_API_KEY", "k")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .write_stdin("\n  \n")
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    assert_eq!(out.status.code(), Some(2));
+    let summary_line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&summary_line["checked"], &summary_line["errors"]),
+        (&0.into(), &1.into())
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no callbacks found"));
+    let out = run("junit");
+    assert_eq!(out.status.code(), Some(2));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    validate_junit(&xml);
+    let junit = parse_junit(&xml);
+    assert_eq!(
+        junit.cases,
+        [("(the input)".into(), Some("unreadable".into()))]
+    );
+    assert!(
+        junit.counts.contains(&("errors".into(), "1".into())),
+        "{xml}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(!md.contains("Every callback passed"), "{md}");
+    assert_eq!(
+        md.matches("no callbacks found in the input").count(),
+        2,
+        "{md}"
+    );
 }
 
 /// A summary file an earlier step left without a final newline: the title still starts a line
