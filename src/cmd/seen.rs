@@ -148,6 +148,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     imported.already_present
                 ))?,
             }
+            if let Some(damage) = &imported.damaged {
+                out.flush()?;
+                output::item_error(format_args!("{damage}"));
+                return Ok(Outcome::Error);
+            }
         }
         SeenCommand::Export { store, format } => {
             let mut opened = open(&store.store, false)?;
@@ -231,6 +236,7 @@ fn copy(into: &str, from: &str, now: DateTime<Utc>) -> anyhow::Result<Imported> 
         imported: added,
         already_present: read - added,
         skipped: 0,
+        damaged: None,
     })
 }
 
@@ -284,14 +290,15 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
         return Err(e);
     }
     let skipped = imported.with_context(|| format!("cannot import {}", record.display()))?;
-    if skipped > 0 {
+    if skipped.partial_last {
         output::warn(format_args!(
-            "{}: {skipped} line(s) that are not entries of the former record were skipped \
-             (a partial last line is what an interrupted run left)",
+            "{}: its last line is cut short, as an interrupted run leaves it, and was skipped",
             record.display()
         ));
     }
-    if read == 0 && skipped > 0 {
+    let damaged = skipped.damaged;
+    let skipped_lines = skipped.count();
+    if read == 0 && skipped_lines > 0 {
         return Err(output::hinted(
             format!(
                 "{}: no entry of the former --seen record found",
@@ -309,7 +316,21 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
         read,
         imported: added,
         already_present: read - added,
-        skipped,
+        skipped: skipped_lines,
+        damaged: (damaged > 0).then(|| {
+            let mut lines: Vec<String> =
+                skipped.first_damaged.iter().map(u64::to_string).collect();
+            let more = damaged - skipped.first_damaged.len() as u64;
+            if more > 0 {
+                lines.push(format!("{more} more"));
+            }
+            format!(
+                "{}: {damaged} line(s) are not entries of the former record (line {}): the \
+                 callbacks recorded there were not imported, and replays of them will not be caught",
+                record.display(),
+                lines.join(", ")
+            )
+        }),
     })
 }
 
@@ -378,6 +399,9 @@ struct Imported {
     imported: u64,
     already_present: u64,
     skipped: u64,
+    /// Why the import fails after importing what it could: lines of the record that are damaged.
+    #[serde(skip)]
+    damaged: Option<String>,
 }
 
 /// An entry as `seen export` prints it.

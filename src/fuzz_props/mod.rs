@@ -778,7 +778,7 @@ pub fn seen_file(data: &[u8]) {
             Ok(())
         })
         .expect("reading from memory");
-        (entries, skipped)
+        (entries, skipped.count())
     };
     let (entries, skipped) = count(data);
     assert_eq!(

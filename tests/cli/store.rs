@@ -1277,6 +1277,39 @@ fn an_imported_record_catches_replays() {
     assert_eq!(s["entries"], 1);
     assert_eq!(s["oldest_seen_at"], "2026-11-20T09:59:00.000Z");
 
+    // A damaged line inside the record is named, and fails the import (exit 2) once the entries
+    // around it are in: the callback it recorded would pass as new.
+    let good = json!({
+        "timestamp": ts(5, 1),
+        "pair": hex(&pair.0),
+        "body": hex(&body.0),
+        "seen_at": "2026-11-20T09:59:00.000Z"
+    });
+    let mut damaged = good.clone();
+    damaged["pair"] = hex(&pair.0[..15]).into();
+    std::fs::write(
+        d.join("damaged.ndjson"),
+        format!("{good}\n{damaged}\n\n{good}\n"),
+    )
+    .unwrap();
+    let out = seen(
+        d,
+        &["import", "damaged.db", "damaged.ndjson", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["read"].as_u64(), report["skipped"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: damaged.ndjson: 1 line(s)")
+            && stderr.contains("(line 2)"),
+        "{stderr}"
+    );
+    assert_eq!(stats(d, "damaged.db")["entries"], 1);
+
     // A file with no entry of the record is refused, and leaves no store behind.
     std::fs::write(d.join("notes.txt"), "not a record\n").unwrap();
     let out = seen(d, &["import", "new.db", "notes.txt"]);

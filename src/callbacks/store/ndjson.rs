@@ -3,7 +3,8 @@
 //!
 //! One line per accepted callback: `{"timestamp":..,"pair":..,"body":..,"seen_at":..}`, with the
 //! pair's name (first 16 bytes of SHA-256 of the decoded signature) and the body's SHA-256 in hex.
-//! A run killed mid-write could leave a partial last line: such lines are skipped and counted.
+//! A run killed mid-write could leave a partial last line, which is skipped; any other line that
+//! is not an entry is damage, and named.
 
 use std::io::BufRead;
 
@@ -44,21 +45,53 @@ pub struct Read {
     pub skipped: u64,
 }
 
+/// The lines of a record that are not entries (blank lines aside).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// A last line without its line end that is no entry: what a run killed mid-write left.
+    pub partial_last: bool,
+    /// Every other such line: damage, each the entry of a callback whose replay would pass.
+    pub damaged: u64,
+    /// The first few damaged lines' numbers (from 1), to name in a message.
+    pub first_damaged: Vec<u64>,
+}
+
+impl Skipped {
+    /// How many lines were skipped.
+    pub fn count(&self) -> u64 {
+        self.damaged + u64::from(self.partial_last)
+    }
+}
+
 /// Reads every entry of a record, handing them on `chunk` at a time (so that a large record is
 /// never held whole).
 pub fn read(
-    input: impl BufRead,
+    mut input: impl BufRead,
     chunk: usize,
     mut each: impl FnMut(Vec<Imported>) -> anyhow::Result<()>,
-) -> anyhow::Result<u64> {
-    let mut skipped = 0;
+) -> anyhow::Result<Skipped> {
+    let mut skipped = Skipped::default();
     let mut entries = Vec::with_capacity(chunk);
-    for line in input.split(b'\n') {
-        let line = line?;
-        match parse_line(&line) {
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        number += 1;
+        let ended = line.ends_with(b"\n");
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        match parse_line(text) {
             Some(entry) => entries.push(entry),
-            None if line.iter().all(u8::is_ascii_whitespace) => {}
-            None => skipped += 1,
+            None if text.iter().all(u8::is_ascii_whitespace) => {}
+            None if !ended => skipped.partial_last = true,
+            None => {
+                skipped.damaged += 1;
+                if skipped.first_damaged.len() < 5 {
+                    skipped.first_damaged.push(number);
+                }
+            }
         }
         if entries.len() >= chunk {
             each(std::mem::take(&mut entries))?;
@@ -146,14 +179,19 @@ mod tests {
     #[test]
     fn records_are_read_in_chunks_and_damage_is_counted() {
         let good = line(&"f4".repeat(16), &"0a".repeat(32));
-        let text = format!("{good}\n\n{good}\n{{\"timestamp\":\"2\n{good}\n");
+        let text = format!("{good}\n\n{good}\n{{\"timestamp\":\"2\n{good}\n{{\"time");
         let mut chunks = Vec::new();
         let skipped = read(text.as_bytes(), 2, |c| {
             chunks.push(c.len());
             Ok(())
         })
         .unwrap();
-        assert_eq!((chunks, skipped), (vec![2, 1], 1));
+        let expected = Skipped {
+            partial_last: true,
+            damaged: 1,
+            first_damaged: vec![4],
+        };
+        assert_eq!((chunks, skipped), (vec![2, 1], expected));
     }
 
     #[test]
