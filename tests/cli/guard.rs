@@ -1520,6 +1520,13 @@ fn a_gate_recovers_when_its_redis_restarts_or_is_flushed() {
     assert_eq!(post(&gate, genuine.as_bytes()).status, 200);
     let reply = post(&gate, forged.as_bytes());
     assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
+    // Flushed with no health check between: the first callback after it sets the meta up
+    // again itself, and passes.
+    let _: () = redis::cmd("FLUSHDB").query(&mut conn).unwrap();
+    let (genuine, forged) = pair(4);
+    assert_eq!(post(&gate, genuine.as_bytes()).status, 200);
+    let reply = post(&gate, forged.as_bytes());
+    assert_eq!((reply.status, reply.reason()), (409, "replayed".into()));
 
     // Flushed and set up again by another process, with a salt of its own: the callback that
     // meets it is refused and leaves no entry behind, so the sender's retry is claimed anew

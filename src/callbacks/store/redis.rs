@@ -212,12 +212,14 @@ impl RedisStore {
         result
     }
 
-    /// Claims on the connection as it is: one pipeline of `SET NX` and `GET` a claim.
+    /// Claims on the connection as it is: one pipeline of `SET NX` and `GET` a claim. `None`
+    /// when the meta was gone (a flushed database): the claims made are taken back, to be made
+    /// again once the meta is set up again.
     fn claim_on_connection(
         &mut self,
         now: DateTime<Utc>,
         claims: &[DigestClaim<'_>],
-    ) -> Result<Vec<Claim>, StoreError> {
+    ) -> Result<Option<Vec<Claim>>, StoreError> {
         let seen_at = ms_ceil(now);
         let mut pipe = redis::pipe();
         let mut keys = Vec::with_capacity(claims.len());
@@ -270,8 +272,9 @@ impl RedisStore {
             });
         }
         if salt_changed {
-            // Our entries are taken back: kept with digests under the salt no longer in use,
-            // they would turn the sender's retry of this batch into a replay of itself.
+            // Our entries are taken back: kept with digests under a salt no longer in use (or
+            // in no store at all), they would turn the sender's retry of this batch into a
+            // replay of itself.
             let mut undo = redis::pipe();
             for (key, answer) in keys.iter().zip(&answers) {
                 if *answer == Claim::New {
@@ -279,6 +282,9 @@ impl RedisStore {
                 }
             }
             exchange(&mut self.conn, &undo).map_err(|e| self.fail(e))?;
+            if salt.is_none() {
+                return Ok(None);
+            }
             return Err(StoreError::damaged(
                 &self.name,
                 "its salt changed (the store was set up again); this batch is refused",
@@ -310,7 +316,7 @@ impl RedisStore {
                 exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
             }
         }
-        Ok(answers)
+        Ok(Some(answers))
     }
 
     fn fail(&self, e: redis::RedisError) -> StoreError {
@@ -563,6 +569,18 @@ impl ReplayStore for RedisStore {
     ) -> Result<Vec<Claim>, StoreError> {
         self.recover()?;
         let claimed = self.claim_on_connection(now, claims);
+        let claimed = match self.noting(claimed)? {
+            Some(answers) => Ok(answers),
+            // The database was flushed: set up again (with this store's salt and window, unless
+            // another process came first with its own), then claimed once more.
+            None => {
+                self.lost = true;
+                self.recover()?;
+                self.claim_on_connection(now, claims)?.ok_or_else(|| {
+                    StoreError::damaged(&self.name, "its meta went missing again while claiming")
+                })
+            }
+        };
         self.noting(claimed)
     }
 
