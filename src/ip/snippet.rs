@@ -5,7 +5,6 @@
 use std::fmt::Write as _;
 
 use crate::ip::allowlist::{Allowlist, Entry, IpNet};
-use crate::shell;
 
 /// The server or firewall to write for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,10 +149,16 @@ fn iptables(out: &mut String, list: &Allowlist, port: u16) {
     let _ = writeln!(
         out,
         "# Run as root. TCP to port {port} goes through chain {chain}: listed sources are accepted,\n\
-         # every other source is dropped. IPv6 is closed too unless the list has IPv6 entries."
+         # every other source is dropped. IPv6 is closed too unless the list has IPv6 entries.\n\
+         # Run again to apply a changed list: each restore replaces the chain's rules at once\n\
+         # (never an empty chain in between), and the jump from INPUT is added only once."
     );
     for (tool, v6) in [("iptables", false), ("ip6tables", true)] {
-        let _ = writeln!(out, "{tool} -N {chain}");
+        // A quoted delimiter: the shell expands nothing in the rules.
+        let _ = writeln!(
+            out,
+            "{tool}-restore --noflush <<'{chain}'\n*filter\n:{chain} - [0:0]"
+        );
         for entry in list.entries() {
             if matches!(entry.net, IpNet::V6(_)) != v6 {
                 continue;
@@ -167,14 +172,17 @@ fn iptables(out: &mut String, list: &Allowlist, port: u16) {
                         end -= 1;
                     }
                     comment.truncate(end);
-                    format!(" -m comment --comment {}", shell::quote(&comment))
+                    // iptables-restore reads a double-quoted word, with `\` escaping.
+                    let escaped = comment.replace('\\', "\\\\").replace('"', "\\\"");
+                    format!(" -m comment --comment \"{escaped}\"")
                 }
                 None => String::new(),
             };
-            let _ = writeln!(out, "{tool} -A {chain} -s {}{comment} -j ACCEPT", entry.net);
+            let _ = writeln!(out, "-A {chain} -s {}{comment} -j ACCEPT", entry.net);
         }
-        let _ = writeln!(out, "{tool} -A {chain} -j DROP");
-        let _ = writeln!(out, "{tool} -I INPUT -p tcp --dport {port} -j {chain}");
+        let _ = writeln!(out, "-A {chain} -j DROP\nCOMMIT\n{chain}");
+        let jump = format!("INPUT -p tcp --dport {port} -j {chain}");
+        let _ = writeln!(out, "{tool} -C {jump} 2>/dev/null || {tool} -I {jump}");
     }
 }
 
@@ -430,9 +438,9 @@ mod tests {
                     .unwrap();
             let ipt = render(&list, Target::Iptables, &stamp());
             let quoted = ipt
-                .split("--comment '")
+                .split("--comment \"")
                 .nth(1)
-                .and_then(|rest| rest.split('\'').next())
+                .and_then(|rest| rest.split('"').next())
                 .unwrap();
             assert!(quoted.len() <= 255, "{} bytes for {letter}", quoted.len());
             assert!(quoted.len() > 250, "{} bytes for {letter}", quoted.len());

@@ -278,6 +278,9 @@ fn apache_requires_ip_grouped_by_environment() {
     ), "{text}");
 }
 
+/// The snippet replaces the chain's rules in one restore each time it runs (never an empty
+/// chain in between, so a changed list drops what it no longer holds) and jumps to it from
+/// INPUT once. `iptables-restore --test` reads the rules where it can reach netfilter.
 #[test]
 fn iptables_accepts_only_the_list_on_the_port() {
     let text = emit(&[
@@ -289,21 +292,133 @@ fn iptables_accepts_only_the_list_on_the_port() {
         "8443",
     ]);
     let rules: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
-    assert_eq!(
-        rules,
-        [
-            "iptables -N SMILE_ID_CALLBACKS",
-            "iptables -A SMILE_ID_CALLBACKS -s 34.240.137.52/32 -m comment --comment 'smile-id production' -j ACCEPT",
-            "iptables -A SMILE_ID_CALLBACKS -s 44.230.128.108/32 -m comment --comment 'smile-id production' -j ACCEPT",
-            "iptables -A SMILE_ID_CALLBACKS -s 52.36.32.43/32 -m comment --comment 'smile-id production' -j ACCEPT",
-            "iptables -A SMILE_ID_CALLBACKS -s 52.213.46.74/32 -m comment --comment 'smile-id production' -j ACCEPT",
-            "iptables -A SMILE_ID_CALLBACKS -j DROP",
-            "iptables -I INPUT -p tcp --dport 8443 -j SMILE_ID_CALLBACKS",
-            "ip6tables -N SMILE_ID_CALLBACKS",
-            "ip6tables -A SMILE_ID_CALLBACKS -j DROP",
-            "ip6tables -I INPUT -p tcp --dport 8443 -j SMILE_ID_CALLBACKS",
-        ]
+    let restore = |tool: &str, accepted: &[&str]| {
+        let mut lines = vec![
+            format!("{tool}-restore --noflush <<'SMILE_ID_CALLBACKS'"),
+            "*filter".into(),
+            ":SMILE_ID_CALLBACKS - [0:0]".into(),
+        ];
+        lines.extend(accepted.iter().map(|a| {
+            format!(
+                "-A SMILE_ID_CALLBACKS -s {a}/32 -m comment --comment \"smile-id production\" -j ACCEPT"
+            )
+        }));
+        lines.extend([
+            "-A SMILE_ID_CALLBACKS -j DROP".into(),
+            "COMMIT".into(),
+            "SMILE_ID_CALLBACKS".into(),
+            format!(
+                "{tool} -C INPUT -p tcp --dport 8443 -j SMILE_ID_CALLBACKS 2>/dev/null || {tool} -I INPUT -p tcp --dport 8443 -j SMILE_ID_CALLBACKS"
+            ),
+        ]);
+        lines
+    };
+    let mut expected = restore(
+        "iptables",
+        &[
+            "34.240.137.52",
+            "44.230.128.108",
+            "52.36.32.43",
+            "52.213.46.74",
+        ],
     );
+    expected.extend(restore("ip6tables", &[]));
+    assert_eq!(rules, expected);
+
+    // What each restore reads, as iptables-restore reads it, with a label needing its quoting.
+    if !have("iptables-restore") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "34.240.137.52 office \"a\" \\b it's\n").unwrap();
+    let text = smile_sec()
+        .args([
+            "allowlist",
+            "--emit",
+            "iptables",
+            "--env",
+            "all",
+            "--allowlist",
+        ])
+        .arg(&list)
+        .output()
+        .unwrap()
+        .stdout;
+    let text = String::from_utf8(text).unwrap();
+    let body: String = text
+        .split("<<'SMILE_ID_CALLBACKS'\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\nSMILE_ID_CALLBACKS\n").next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        body.contains(r#"--comment "smile-id office \"a\" \\b it's""#),
+        "{body}"
+    );
+    let mut child = Std::new("iptables-restore")
+        .args(["--test", "--noflush"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        format!("{body}\n").as_bytes(),
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() && is_permission_problem(&stderr) {
+        eprintln!(
+            "notice: iptables-restore --test cannot reach netfilter here ({}); text checked only",
+            stderr.trim()
+        );
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "iptables-restore --test: {stderr}\n{body}"
+    );
+}
+
+/// A list of your own labels (`prod`, `sbx`) says no environment, so a snippet for production
+/// takes every entry; that is said, since it admits both environments' sources.
+#[test]
+fn a_list_labelled_without_environments_is_taken_whole_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("ours.txt");
+    std::fs::write(&list, "34.240.137.52 prod\n35.166.227.53 sbx\n").unwrap();
+    let out = smile_sec()
+        .args(["allowlist", "--emit", "nginx", "--allowlist"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(stdout.contains("allow 35.166.227.53;"), "{stdout}");
+    assert!(
+        stderr.contains("no entry is labelled production or sandbox")
+            && stderr.contains("--env production"),
+        "{stderr}"
+    );
+    // Asked for every environment, or for a list without labels, nothing is to be said.
+    let out = smile_sec()
+        .args([
+            "allowlist",
+            "--emit",
+            "nginx",
+            "--env",
+            "all",
+            "--allowlist",
+        ])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty(), "{out:?}");
 }
 
 #[test]
