@@ -1233,6 +1233,26 @@ pub fn snippet(data: &[u8]) {
             reference.lines().count(),
             "{target:?}: a label added lines:\n{out}"
         );
+        if target == snippet::Target::Iptables {
+            // A comment stays one double-quoted word for iptables-restore: its `"` are escaped.
+            for line in out.lines().filter(|l| !l.starts_with('#')) {
+                let mut quotes = 0;
+                let mut chars = line.chars();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => quotes += 1,
+                        _ => {}
+                    }
+                }
+                assert!(
+                    quotes == 0 || quotes == 2,
+                    "a label broke its quotes:\n{line}"
+                );
+            }
+        }
         if target != snippet::Target::Iptables {
             assert_eq!(
                 without_comments(&out),

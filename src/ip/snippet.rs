@@ -349,9 +349,11 @@ mod tests {
         let ipt = render(&all(), Target::Iptables, &stamp());
         assert!(ipt.contains("iptables -I INPUT -p tcp --dport 8443 -j SMILE_ID_CALLBACKS"));
         assert!(ipt.contains(
-            "iptables -A SMILE_ID_CALLBACKS -s 35.166.227.53/32 -m comment --comment 'smile-id sandbox' -j ACCEPT"
+            "\n-A SMILE_ID_CALLBACKS -s 35.166.227.53/32 -m comment --comment \"smile-id sandbox\" -j ACCEPT\n"
         ));
-        assert!(ipt.contains("ip6tables -A SMILE_ID_CALLBACKS -j DROP"));
+        assert!(ipt.contains(
+            "ip6tables-restore --noflush <<'SMILE_ID_CALLBACKS'\n*filter\n:SMILE_ID_CALLBACKS - [0:0]\n-A SMILE_ID_CALLBACKS -j DROP\n"
+        ));
         let nft = render(&all(), Target::Nftables, &stamp());
         assert!(nft.contains("tcp dport 8443 drop"));
         let k8s = render(&all(), Target::Kubernetes, &stamp());
@@ -410,14 +412,16 @@ mod tests {
     #[test]
     fn labels_cannot_break_out_of_comments_or_quotes() {
         let list = Allowlist::parse_file(
-            "1.2.3.4 it's; rm -rf /\n2001:db8::/32 v6\n",
+            "1.2.3.4 it's; rm -rf / \"q\" \\ x\n2001:db8::/32 v6\n",
             "file\nwith newline".into(),
             "today".into(),
         )
         .unwrap();
         let ipt = render(&list, Target::Iptables, &stamp());
-        assert!(ipt.contains(r"--comment 'smile-id it'\''s; rm -rf /'"));
-        assert!(ipt.contains("ip6tables -A SMILE_ID_CALLBACKS -s 2001:db8::/32"));
+        // Inside iptables-restore's double quotes, `"` and `\` are escaped; the shell reads
+        // nothing of the rules, whose heredoc no label can end (a label is never a line).
+        assert!(ipt.contains(r#"--comment "smile-id it's; rm -rf / \"q\" \\ x" -j ACCEPT"#));
+        assert!(ipt.contains("\n-A SMILE_ID_CALLBACKS -s 2001:db8::/32"));
         let nginx = render(&list, Target::Nginx, &stamp());
         assert!(nginx.contains("# Source: file?with newline"));
         let sandbox = Allowlist::built_in(Some(Environment::Sandbox));
