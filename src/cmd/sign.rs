@@ -134,6 +134,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     "the {name} contains a control character and cannot be sent as an HTTP header"
                 );
             }
+            // HTTP drops white space around a field value: the receiver would check the
+            // signature against another value than the one signed.
+            let padded = [
+                ("partner ID", partner_id),
+                ("timestamp", timestamp.as_str()),
+            ]
+            .into_iter()
+            .find(|(_, value)| value.trim_matches([' ', '\t']) != *value);
+            if let Some((name, _)) = padded {
+                return Err(output::hinted(
+                    format!(
+                        "the {name} begins or ends with white space, which HTTP drops from a header value"
+                    ),
+                    "sign the value without it, or send it in the body (--format json)",
+                ));
+            }
             out.line(format_args!("SmileID-Partner-ID: {partner_id}"))?;
             out.line(format_args!("SmileID-Timestamp: {timestamp}"))?;
             out.line(format_args!("SmileID-Request-Signature: {signature}"))?;

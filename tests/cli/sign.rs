@@ -336,6 +336,25 @@ fn usage_errors_exit_2_without_leaking() {
             Some(KEY),
             "control character",
         ),
+        // HTTP drops the white space around a header value: what arrives is not what was signed.
+        (
+            vec!["sign", "--partner-id", " 085 ", "--format", "headers"],
+            Some(KEY),
+            "the partner ID begins or ends with white space",
+        ),
+        (
+            vec![
+                "sign",
+                "--partner-id",
+                "085",
+                "--timestamp",
+                " 2026-11-20T10:00:00Z",
+                "--format",
+                "headers",
+            ],
+            Some(KEY),
+            "the timestamp begins or ends with white space",
+        ),
         // No command at all: the error line, not the help text.
         (vec![], None, "`smile-sec` needs a command"),
         (vec!["--color", "never"], None, "sign, verify, ip-check"),
