@@ -114,7 +114,7 @@ impl Write for Target {
     #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Target::Stdout(out) => out.write(buf),
+            Target::Stdout(out) => out.write(buf).map_err(writing_stdout),
             Target::Memory(out) => out.write(buf),
         }
     }
@@ -122,7 +122,7 @@ impl Write for Target {
     #[inline]
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match self {
-            Target::Stdout(out) => out.write_all(buf),
+            Target::Stdout(out) => out.write_all(buf).map_err(writing_stdout),
             Target::Memory(out) => {
                 out.extend_from_slice(buf);
                 Ok(())
@@ -132,10 +132,17 @@ impl Write for Target {
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Target::Stdout(out) => out.flush(),
+            Target::Stdout(out) => out.flush().map_err(writing_stdout),
             Target::Memory(_) => Ok(()),
         }
     }
+}
+
+/// A failed write names what failed (a full disk says only "No space left on device"); its kind
+/// stays, so that a closed pipe is still told apart.
+#[cold]
+fn writing_stdout(error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("cannot write to stdout: {error}"))
 }
 
 impl fmt::Debug for Printer {

@@ -299,3 +299,23 @@ fn short_outputs_too() {
         assert_quiet(dir.path(), args, None, &["gone"]);
     }
 }
+
+/// A write that fails for another reason than a closed pipe (a full disk) is an error that says
+/// it was stdout that could not be written, not only the system's words.
+#[test]
+fn a_full_disk_is_an_error_naming_stdout() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let out = smile_sec_process()
+        .args(["allowlist", "--format", "json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: cannot write to stdout: "),
+        "{stderr}"
+    );
+}
