@@ -21,6 +21,7 @@ fn verifier() -> Verifier {
         environment: None,
         partner_id: common::PARTNER_ID.to_owned(),
         retired: None,
+        retired_itself: false,
     };
     Verifier::new(
         vec![Candidate::new(&credential)],

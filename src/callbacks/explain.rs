@@ -384,6 +384,7 @@ mod tests {
             environment: Some(env),
             partner_id: partner.into(),
             retired: None,
+            retired_itself: false,
         }
     }
 

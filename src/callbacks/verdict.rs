@@ -92,6 +92,8 @@ pub struct Candidate {
     partner: Arc<str>,
     /// For a retired key: when it was rotated out.
     pub retired: Option<DateTime<Utc>>,
+    /// Its key-file entry says `retired` itself (see [`Credential::retired_itself`]).
+    retired_itself: bool,
     signer: Signer,
 }
 
@@ -103,6 +105,7 @@ impl Candidate {
             partner_id: credential.partner_id.clone(),
             partner: Arc::from(credential.partner_id.as_str()),
             retired: credential.retired,
+            retired_itself: credential.retired_itself,
             signer: Signer::new(&credential.key),
         }
     }
@@ -245,11 +248,15 @@ impl Verifier {
         let Some(first) = matching.next() else {
             return verdict.failed(Reason::BadSignature);
         };
-        let key = if retired_before(first) {
-            first
-        } else {
-            matching.find(|c| retired_before(c)).unwrap_or(first)
-        };
+        // The key named: a retired one when the secret was retired before the callback's time,
+        // and then the entry that says so itself, not one that only shares its secret.
+        let key = std::iter::once(first)
+            .chain(matching)
+            .min_by_key(|c| {
+                let retired = retired_before(c);
+                (!retired, !(retired && c.retired_itself))
+            })
+            .unwrap_or(first);
         verdict.key_id.clone_from(&key.key_id);
         verdict.partner_id = Some(key.partner.clone());
         let Some((at, _)) = instant else {
@@ -382,6 +389,7 @@ mod tests {
             environment: Some(Environment::Sandbox),
             partner_id: "085".into(),
             retired: None,
+            retired_itself: false,
         };
         Verifier::new(
             vec![Candidate::new(&credential)],
@@ -464,6 +472,7 @@ mod tests {
                 environment: Some(Environment::Sandbox),
                 partner_id: "085".into(),
                 retired,
+                retired_itself: retired.is_some(),
             })
         };
         let freshness = Freshness {

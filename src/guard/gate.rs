@@ -198,6 +198,7 @@ mod tests {
             environment: Some(Environment::Production),
             partner_id: "085".into(),
             retired: None,
+            retired_itself: false,
         };
         Gate::new(
             &[credential],

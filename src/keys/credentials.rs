@@ -31,8 +31,12 @@ pub struct Credential {
     pub environment: Option<Environment>,
     /// The partner ID it signs for: the flag's, else the key-file entry's.
     pub partner_id: String,
-    /// For a retired key-file key: when it was rotated out.
+    /// For a retired key-file key: when it was rotated out (its own `retired`, or that of an
+    /// entry holding the same secret, whichever is earlier).
     pub retired: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether its entry says `"status": "retired"` itself: the entry a `retired_key` verdict
+    /// names when several hold the secret.
+    pub retired_itself: bool,
 }
 
 impl Credential {
@@ -384,6 +388,7 @@ fn entry_credential(
         environment: Some(entry.environment),
         partner_id: partner.unwrap_or(&entry.partner_id).to_owned(),
         retired,
+        retired_itself: entry.status == keyfile::KeyStatus::Retired,
     })
 }
 
@@ -431,6 +436,7 @@ pub fn signing_credential(
             environment: None,
             partner_id: partner.ok_or_else(partner_required)?,
             retired: None,
+            retired_itself: false,
         });
     }
     let Some(file) = load_key_file(request.keys)? else {
@@ -508,6 +514,7 @@ pub fn verification_credentials(
             environment: request.environment,
             partner_id: partner.ok_or_else(partner_required)?,
             retired: None,
+            retired_itself: false,
         });
         if include_all {
             // A broken or absent key file only costs the explanation, not the run.

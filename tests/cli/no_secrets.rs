@@ -1148,6 +1148,7 @@ fn debug_output_never_shows_a_key() {
         environment: Some(Environment::Production),
         partner_id: PARTNER.into(),
         retired: None,
+        retired_itself: false,
     };
     let sandbox = Credential {
         key: key(SANDBOX_KEY),
@@ -1155,6 +1156,7 @@ fn debug_output_never_shows_a_key() {
         environment: Some(Environment::Sandbox),
         partner_id: PARTNER.into(),
         retired: None,
+        retired_itself: false,
     };
     assert_hidden("ApiKey", format!("{:?} {:#?}", key(KEY), Some(key(KEY))));
     assert_hidden("Credential", format!("{credential:?} {credential:#?}"));

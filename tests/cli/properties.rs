@@ -17,6 +17,7 @@ fn verifier(key: &ApiKey, partner_id: &str) -> Verifier {
         environment: None,
         partner_id: partner_id.to_owned(),
         retired: None,
+        retired_itself: false,
     };
     Verifier::new(
         vec![Candidate::new(&credential)],
