@@ -4,10 +4,11 @@
 //! An explanation names the hypotheses that matched and nothing more: never a key, never an
 //! expected signature, so `--explain` cannot be used as a signing oracle.
 
-use base64::Engine;
+use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{
-    GeneralPurpose, STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+    GeneralPurpose, GeneralPurposeConfig, STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
 };
+use base64::{Engine, alphabet};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
@@ -156,18 +157,31 @@ impl Explainer {
         let trimmed = signature
             .trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'));
         let wrapped = trimmed.len() != signature.len();
-        // Node's SDK decodes leniently, so these spellings circulate.
-        let spellings: [(&GeneralPurpose, &str); 4] = [
-            (&STANDARD, STANDARD_NAME),
-            (&STANDARD_NO_PAD, "unpadded standard base64"),
-            (&URL_SAFE, "base64url"),
-            (&URL_SAFE_NO_PAD, "unpadded base64url"),
+        // Node's SDK decodes leniently, so these spellings circulate; hex is what a hand-rolled
+        // HMAC prints by default.
+        let lenient = GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent);
+        let spellings: [(GeneralPurpose, &str); 6] = [
+            (STANDARD, STANDARD_NAME),
+            (STANDARD_NO_PAD, "unpadded standard base64"),
+            (URL_SAFE, "base64url"),
+            (URL_SAFE_NO_PAD, "unpadded base64url"),
+            (
+                GeneralPurpose::new(&alphabet::STANDARD, lenient),
+                "standard base64 with spare bits set in its last character (which strict decoders refuse)",
+            ),
+            (
+                GeneralPurpose::new(&alphabet::URL_SAFE, lenient),
+                "base64url with spare bits set in its last character (which strict decoders refuse)",
+            ),
         ];
-        for (engine, name) in spellings {
-            let Ok(bytes) = engine.decode(trimmed) else {
-                continue;
-            };
-            let Ok(raw) = <[u8; 32]>::try_from(bytes) else {
+        let decoded = spellings
+            .iter()
+            .map(|(engine, name)| (engine.decode(trimmed).ok(), *name))
+            .chain(std::iter::once((hex::decode(trimmed).ok(), "hex")));
+        for (bytes, name) in decoded {
+            let Some(Ok(raw)) = bytes.map(<[u8; 32]>::try_from) else {
                 continue;
             };
             let sig = DecodedSignature(raw);
@@ -198,7 +212,7 @@ impl Explainer {
         }
         Explanation {
             cause: Cause::Unknown,
-            detail: "the signature is not a 32-byte signature in any base64 spelling that matches"
+            detail: "the signature is not a 32-byte signature in any base64 or hex spelling that matches"
                 .into(),
         }
     }
@@ -426,7 +440,24 @@ mod tests {
             .replace('/', "_");
         let url_unpadded = url.trim_end_matches('=').to_owned();
         let unpadded = signed("prod-key", "085").trim_end_matches('=').to_owned();
-        for s in [url_unpadded, unpadded] {
+        // Spare bits set in the last character (`...c=` for `...Y=`), and hex.
+        let good = signed("prod-key", "085");
+        let last = good.trim_end_matches('=').chars().last().unwrap();
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let spare = alphabet
+            .chars()
+            .nth(alphabet.find(last).unwrap() | 1)
+            .unwrap();
+        let spare_bits = good.replacen(&format!("{last}="), &format!("{spare}="), 1);
+        assert_ne!(spare_bits, good);
+        let hex = hex::encode(STANDARD.decode(&good).unwrap());
+        for s in [
+            url_unpadded,
+            unpadded,
+            spare_bits,
+            hex.clone(),
+            hex.to_uppercase(),
+        ] {
             assert_eq!(cause(&s), Cause::SignatureEncoding, "{s}");
         }
         assert_eq!(cause(&signed("unrelated", "085")), Cause::Unknown);
