@@ -238,12 +238,16 @@ impl Explainer {
                 ),
             )
         } else {
+            // A key given alone (--api-key-file, SMILE_API_KEY) is the only one tried: the key
+            // file's keys were left out for it, not by a filter.
+            let why = if self.tried.iter().all(|t| t.key_id.is_none()) {
+                "which was not tried: the key given alone is used instead of the key file"
+            } else {
+                "which the filters left out"
+            };
             (
                 Cause::OtherKey,
-                format!(
-                    "the signature matches {}, which the filters left out",
-                    hit.name()
-                ),
+                format!("the signature matches {}, {why}", hit.name()),
             )
         };
         Some(Explanation {
@@ -479,10 +483,29 @@ mod tests {
     fn same_environment_key_is_other_key() {
         let a = credential("a", Environment::Sandbox, "key-a", "085");
         let b = credential("b", Environment::Sandbox, "key-b", "085");
-        let e = Explainer::new(std::slice::from_ref(&a), &[a.clone(), b]);
-        assert_eq!(
-            e.explain(TS, &signed("key-b", "085")).cause,
-            Cause::OtherKey
+        let e = Explainer::new(std::slice::from_ref(&a), &[a.clone(), b.clone()]);
+        let explained = e.explain(TS, &signed("key-b", "085"));
+        assert_eq!(explained.cause, Cause::OtherKey);
+        assert!(
+            explained.detail.ends_with("which the filters left out"),
+            "{}",
+            explained.detail
+        );
+        // Beside a key given alone, the key file's keys were left out for it, not by a filter.
+        let alone = Credential {
+            key_id: None,
+            environment: None,
+            ..a
+        };
+        let e = Explainer::new(std::slice::from_ref(&alone), &[b]);
+        let explained = e.explain(TS, &signed("key-b", "085"));
+        assert_eq!(explained.cause, Cause::OtherKey);
+        assert!(
+            explained
+                .detail
+                .contains("the key given alone is used instead"),
+            "{}",
+            explained.detail
         );
     }
 
