@@ -273,10 +273,21 @@ impl Report {
             ResultFormat::Junit => Printer::in_memory(),
             ResultFormat::Text | ResultFormat::Json => Printer::new(),
         };
-        let written = self
-            .collect_into(&mut out, worker, results, recycle)
-            .and_then(|()| self.nothing_found(&mut out))
-            .and_then(|()| self.finish(out).map_err(Into::into));
+        let written = match self.collect_into(&mut out, worker, results, recycle) {
+            Ok(()) => self
+                .nothing_found(&mut out)
+                .and_then(|()| self.finish(out).map_err(Into::into)),
+            Err(e) if output::is_broken_pipe(&e) => Err(e),
+            // A run that cannot go on (a store that stopped answering) still ends its output as
+            // every run does: the summary of what was printed, the error counted in it, or the
+            // JUnit document of the cases so far. The error itself follows on stderr.
+            Err(e) => {
+                self.summary.errors += 1;
+                self.outcome = Outcome::Error;
+                let _ = self.finish(out);
+                Err(e)
+            }
+        };
         if let Err(e) = self
             .failures
             .append_if_requested("Every callback passed.", &summary_line(&self.summary))

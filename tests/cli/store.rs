@@ -743,6 +743,12 @@ fn a_redis_server_that_goes_away_fails_closed() {
         stderr.starts_with("smile-sec: error:") && stderr.contains("redis://"),
         "{stderr}"
     );
+    // The output still ends with its summary: what was printed, and the failure as an error.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["type"], "summary", "{stdout}");
+    assert_eq!(summary["checked"], stdout.lines().count() as u64 - 1);
+    assert!(summary["errors"].as_u64() >= Some(1), "{summary}");
     let unrecorded: BTreeSet<String> = (200..400).map(|n| ts(2, n)).collect();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = serde_json::from_str(line).unwrap();
