@@ -474,7 +474,7 @@ impl KeyFile {
                     ));
                 }
                 (KeyStatus::Retired, Some(text)) => {
-                    Some(parse_date_or_time(&text).map_err(|BadTimestamp(text)| {
+                    let retired = parse_date_or_time(&text).map_err(|BadTimestamp(text)| {
                         invalid(
                             Some(&id),
                             format!(
@@ -482,7 +482,20 @@ impl KeyFile {
                                 text.escape_debug()
                             ),
                         )
-                    })?)
+                    })?;
+                    // A slip of the year (`2062` for `2026`) would keep the key's signatures
+                    // good for decades; one before `created` is as plainly wrong.
+                    if retired < created {
+                        return Err(invalid(
+                            Some(&id),
+                            format!(
+                                "`retired` ({}) is before `created` ({}): a key cannot be rotated out before it was made",
+                                text.escape_debug(),
+                                entry.created.escape_debug()
+                            ),
+                        ));
+                    }
+                    Some(retired)
                 }
             };
             let secret = match (entry.api_key_env, entry.api_key_file, entry.api_key) {
@@ -887,6 +900,10 @@ mod tests {
             (
                 format!(r#"{{"keys":[{{{entry},"retired":"2026-02-01"}}]}}"#),
                 "key `a`: `retired` is given but `status` is not `retired`",
+            ),
+            (
+                format!(r#"{{"keys":[{{{entry},"status":"retired","retired":"2025-12-31"}}]}}"#),
+                "key `a`: `retired` (2025-12-31) is before `created`",
             ),
         ];
         for (text, needle) in cases {
