@@ -1575,6 +1575,39 @@ fn a_gate_recovers_when_its_redis_restarts_or_is_flushed() {
     assert_no_secret(&gate.stderr());
 }
 
+/// A Redis server set to evict keys while the gate runs would forget callbacks: health says so,
+/// as a start would refuse it, and says the store is usable again once it evicts nothing.
+#[test]
+fn health_fails_when_the_redis_is_set_to_evict_keys() {
+    if !have("redis-server") {
+        return;
+    }
+    let setup = Setup::new();
+    let redis = Redis::start(setup.dir.path());
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let gate = setup.guard(&app.url(), &["--seen", &redis.url]);
+    assert_eq!(get(gate.addr, "/healthz").status, 200);
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let set = |conn: &mut redis::Connection, name: &str, value: &str| {
+        let _: () = redis::cmd("CONFIG")
+            .arg(&["SET", name, value])
+            .query(conn)
+            .unwrap();
+    };
+    set(&mut conn, "maxmemory", "64mb");
+    set(&mut conn, "maxmemory-policy", "allkeys-lru");
+    let health = get(gate.addr, "/healthz");
+    assert_eq!(
+        (health.status, health.reason()),
+        (503, "store_unavailable".into())
+    );
+    set(&mut conn, "maxmemory-policy", "noeviction");
+    assert_eq!(get(gate.addr, "/healthz").status, 200);
+}
+
 /// A Redis server that stops answering (stopped, not gone): the claim fails after the store's
 /// wait for an answer, once, not once for every reply still due; the gate refuses meanwhile and
 /// claims again once the server answers.

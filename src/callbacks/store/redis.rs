@@ -555,11 +555,17 @@ impl ReplayStore for RedisStore {
                 self.keeps,
             );
             match checked {
-                Ok((salt, _)) if salt == self.salt => return Ok(()),
+                Ok((salt, _)) if salt == self.salt => {}
                 _ => self.lost = true,
             }
         }
-        self.recover()
+        self.recover()?;
+        // A server set to evict keys since the store was opened (`CONFIG SET`) would forget
+        // callbacks: a health check says so, as a start would.
+        if self.window.is_some() {
+            refuse_evicting(&mut self.conn, &self.name, self.password.as_deref())?;
+        }
+        Ok(())
     }
 
     fn claim_digests(
