@@ -1026,10 +1026,21 @@ fn a_redis_password_comes_from_the_environment_or_the_url() {
         });
         finish((child, writer))
     };
-    // No password anywhere: the server refuses, exit 2, nothing reported.
-    let ran = with_env(&bare, None, "a");
-    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
-    assert!(ran.results.is_empty());
+    // No password anywhere: the server refuses, exit 2, nothing reported, and the hint says
+    // where a password goes (also with a database named).
+    for url in [bare.clone(), format!("{}/2", bare.trim_end_matches("/0"))] {
+        let ran = with_env(&url, None, "a");
+        assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+        assert!(ran.results.is_empty());
+        assert!(
+            ran.stderr.contains("asks for a password")
+                && ran
+                    .stderr
+                    .contains("hint: give it in SMILE_SEC_REDIS_PASSWORD"),
+            "{}",
+            ran.stderr
+        );
+    }
     // From the variable: recorded, and nothing said.
     let ran = with_env(&bare, Some("s3cret-pw"), "bb");
     assert_eq!(

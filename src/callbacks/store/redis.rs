@@ -741,13 +741,31 @@ fn server_error(
                 "check the password (in the URL or {PASSWORD_ENV}) and the user"
             )),
         ),
-        _ if e.is_timeout() => (
-            Some("the server did not answer in time"),
+        _ if e.code() == Some("NOAUTH") || text.contains("Authentication required") => (
+            Some("the server asks for a password"),
             Some(format!(
-                "check that the server is up and not overloaded (smile-sec waits {}s for an answer)",
-                IO_TIMEOUT.as_secs()
+                "give it in {PASSWORD_ENV} (or in the URL, where other users of the machine can read it)"
             )),
         ),
+        _ if e.is_timeout() => {
+            let (wait, waited) = if what == Some("cannot connect") {
+                (CONNECT_TIMEOUT, "to connect")
+            } else {
+                (IO_TIMEOUT, "for an answer")
+            };
+            let tls = if name.starts_with("rediss://") {
+                "; a rediss:// URL needs a server that speaks TLS on that port"
+            } else {
+                ""
+            };
+            (
+                Some("the server did not answer in time"),
+                Some(format!(
+                    "check that the server is up and not overloaded (smile-sec waits {}s {waited}){tls}",
+                    wait.as_secs()
+                )),
+            )
+        }
         _ if e.code() == Some("OOM") => (
             Some("the server is out of memory"),
             Some(
