@@ -1002,6 +1002,31 @@ fn an_unreachable_redis_is_an_error_before_any_result() {
     }
 }
 
+/// Parts of a URL the Redis client would pass over (`?db=4` beside `/3`, a fragment) are
+/// refused by name, not left to pick another database than the one meant.
+#[test]
+fn a_redis_url_with_parts_that_are_not_read_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, part) in [
+        ("redis://127.0.0.1:6399/3?db=4", "the option `db`"),
+        ("redis://127.0.0.1:6399/3#backup", "a fragment"),
+        (
+            "redis://127.0.0.1:6399/3?protocol=resp3&db=4",
+            "the option `db`",
+        ),
+    ] {
+        let ran = run(dir.path(), url, callback(&ts(3, 3), "a"));
+        assert_eq!(ran.code, Some(2), "{url}");
+        assert!(
+            ran.stderr.starts_with("smile-sec: error:")
+                && ran.stderr.contains(part)
+                && ran.stderr.contains("of a Redis URL is not read"),
+            "{url}: {}",
+            ran.stderr
+        );
+    }
+}
+
 /// A password kept off the command line: from SMILE_SEC_REDIS_PASSWORD when the URL has none;
 /// one in the URL wins, with a word about the variable it beat. Never printed.
 #[test]

@@ -124,6 +124,13 @@ impl RedisStore {
             });
         }
         let (name, in_url) = redact(url);
+        if let Some(part) = unread_part(url) {
+            return Err(StoreError {
+                kind: super::ErrorKind::Invalid,
+                message: format!("{name}: {part} of a Redis URL is not read"),
+                hint: Some("redis://HOST[:PORT][/DB]: the database goes in the path".into()),
+            });
+        }
         // `redis://:@host` names no password: the variable may still give one.
         let in_url = in_url.filter(|p| !p.is_empty());
         let from_env = password_from_env();
@@ -1004,6 +1011,26 @@ fn scrubbed(text: String, password: Option<&str>) -> String {
 
 /// Whether `url` gives a password in its query, which Redis clients do not read as one (and
 /// which may hold an `@`, which the reading of a URL's user-info below would take as its end).
+/// A part of `url` the client would pass over silently (`?db=4`, `#x`), said by its name only
+/// (a value may be a secret). `protocol` is the one option the client reads.
+fn unread_part(url: &str) -> Option<String> {
+    if url.contains('#') {
+        return Some("a fragment (`#...`)".into());
+    }
+    let (_, query) = url.split_once('?')?;
+    query
+        .split('&')
+        .map(|pair| pair.split_once('=').map_or(pair, |(key, _)| key))
+        .find(|key| *key != "protocol")
+        .map(|key| {
+            if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && key.len() <= 32 {
+                format!("the option `{key}`")
+            } else {
+                "an option".into()
+            }
+        })
+}
+
 fn names_password_in_options(url: &str) -> bool {
     url.to_ascii_lowercase().contains("password=")
 }
