@@ -762,6 +762,42 @@ fn a_redis_server_that_goes_away_fails_closed() {
     }
 }
 
+/// A key under the store's prefix that holds no entry (written by something else) is not
+/// counted out in silence: `seen stats` and `seen export` fail on it, naming how many.
+#[test]
+fn a_redis_key_that_holds_no_entry_is_reported_as_damage() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    assert_eq!(
+        run(dir.path(), &url, callback(&ts(12, 1), "a")).code,
+        Some(0)
+    );
+    let mut conn = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(format!("smile-sec:seen:{}", "ab".repeat(16)))
+        .arg("garbage")
+        .query(&mut conn)
+        .unwrap();
+    for command in ["stats", "export"] {
+        let out = seen(dir.path(), &[command, &url]);
+        assert_eq!(out.status.code(), Some(2), "{command}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("is damaged: 1 key(s) under smile-sec:seen: hold no entry"),
+            "{command}: {stderr}"
+        );
+    }
+    // What can be read is still exported.
+    let out = seen(dir.path(), &["export", &url]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
 #[test]
 fn a_read_only_replica_is_refused_in_plain_words() {
     let dir = tempfile::tempdir().unwrap();

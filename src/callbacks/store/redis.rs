@@ -79,6 +79,9 @@ pub struct RedisStore {
     /// when the window grows are dated by the earlier of it and the clock: a replay of an entry
     /// still passes freshness for a run told an earlier now, so the entry must live that long.
     opened_now: DateTime<Utc>,
+    /// Keys under the store's prefix whose value is no entry, met by [`RedisStore::values`]
+    /// since it was last reset: `seen stats` and `export` say so rather than count them out.
+    unreadable: u64,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -175,6 +178,7 @@ impl RedisStore {
             body_key: BodyKey::new(&salt),
             keeps,
             opened_now: now,
+            unreadable: 0,
         };
         if let Some(window) = window {
             store.widen(window)?;
@@ -454,10 +458,31 @@ impl RedisStore {
             .arg(keys)
             .query(&mut self.conn)
             .map_err(|e| self.fail(e))?;
-        Ok(raw
+        let mut unreadable = 0;
+        let values = raw
             .into_iter()
-            .map(|v| v.and_then(|v| serde_json::from_str(&v).ok()))
-            .collect())
+            .map(|v| {
+                let value = serde_json::from_str(&v?).ok();
+                unreadable += u64::from(value.is_none());
+                value
+            })
+            .collect();
+        self.unreadable += unreadable;
+        Ok(values)
+    }
+
+    /// An error when keys under the store's prefix held no entry since `unreadable` was reset.
+    fn refuse_unreadable(&self) -> Result<(), StoreError> {
+        match self.unreadable {
+            0 => Ok(()),
+            n => Err(StoreError::damaged(
+                &self.name,
+                format!(
+                    "{n} key(s) under {PREFIX} hold no entry of smile-sec's: a callback recorded \
+                     there is still refused as a replay, but cannot be told from a resend"
+                ),
+            )),
+        }
     }
 
     /// The time to live of `keys`, in milliseconds (-1: no expiry, -2: gone).
@@ -599,6 +624,7 @@ impl ReplayStore for RedisStore {
 
     fn stats(&mut self) -> Result<Stats, StoreError> {
         let (mut entries, mut oldest, mut newest) = (0u64, None::<i64>, None::<i64>);
+        self.unreadable = 0;
         self.each_key(|store, keys| {
             for value in store.values(&keys)?.into_iter().flatten() {
                 entries += 1;
@@ -607,6 +633,7 @@ impl ReplayStore for RedisStore {
             }
             Ok(())
         })?;
+        self.refuse_unreadable()?;
         Ok(Stats {
             entries,
             oldest_seen_at: oldest.map(ms_text),
@@ -626,6 +653,7 @@ impl ReplayStore for RedisStore {
 
     fn export(&mut self, each: &mut dyn FnMut(Entry) -> io::Result<()>) -> Result<(), StoreError> {
         let name = self.name.clone();
+        self.unreadable = 0;
         self.each_key(|store, keys| {
             let (values, ttls) = (store.values(&keys)?, store.ttls(&keys)?);
             let now_ms = Utc::now().timestamp_millis();
@@ -653,7 +681,8 @@ impl ReplayStore for RedisStore {
                 .map_err(|e| StoreError::unavailable(&name, e))?;
             }
             Ok(())
-        })
+        })?;
+        self.refuse_unreadable()
     }
 
     fn basis(&mut self) -> Result<Basis, StoreError> {
