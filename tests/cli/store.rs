@@ -1272,7 +1272,7 @@ fn foreign_files_are_refused_and_left_untouched() {
         ("seen.ndjson", "seen import"),
         (
             "callbacks.ndjson",
-            "kept; refusing to use it as a replay store\nhint: give --seen a path where nothing is yet",
+            "kept; refusing to use it as a replay store\nhint: for a store, use a path where nothing is yet",
         ),
         ("record.txt", "seen import"),
         ("empty.db", "empty file"),
@@ -1577,7 +1577,7 @@ fn a_copy_into_a_store_of_its_own_and_an_export_are_refused() {
         ran.stderr.contains("what `seen export` prints")
             && ran
                 .stderr
-                .contains("hint: give --seen the store it was exported from"),
+                .contains("hint: use the store it was exported from"),
         "{}",
         ran.stderr
     );

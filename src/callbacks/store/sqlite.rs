@@ -646,7 +646,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
             StoreError::refused(
                 name,
                 "it is an empty file, not a replay store",
-                Some("remove it, or give --seen a path where nothing is yet".into()),
+                Some("remove it, or use a path where nothing is yet".into()),
             )
         });
     }
@@ -657,7 +657,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
             0 => Err(StoreError::refused(
                 name,
                 "it is another application's SQLite database (not marked as a replay store)",
-                Some("give --seen a path where nothing is yet".into()),
+                Some("use a path where nothing is yet".into()),
             )),
             _ => Err(StoreError::refused(
                 name,
@@ -670,7 +670,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
         return Err(StoreError::refused(
             name,
             "it is what `seen export` prints, not a replay store",
-            Some("give --seen the store it was exported from".into()),
+            Some("use the store it was exported from".into()),
         ));
     }
     if ndjson::looks_like_record(&head) {
@@ -685,7 +685,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
             name,
             "it is an NDJSON file, neither a replay store nor the record earlier versions kept",
             Some(
-                "give --seen a path where nothing is yet (the store is made there); callbacks to \
+                "for a store, use a path where nothing is yet (it is made there); callbacks to \
                  check go to `verify` as PATH"
                     .into(),
             ),
@@ -694,7 +694,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
     Err(StoreError::refused(
         name,
         "it is not a smile-sec replay store (an SQLite database)",
-        Some("give --seen a new path, or one made by smile-sec".into()),
+        Some("use a new path, or a store made by smile-sec".into()),
     ))
 }
 
