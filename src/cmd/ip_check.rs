@@ -161,6 +161,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(report.verdict()),
         Err(e) => return Err(e.into()),
     }
+    // Nothing to check is not a pass: a pipeline fed nothing (a log that went missing) must not
+    // read as every source allowed.
+    if report.summary.checked == 0 && !report.unreadable {
+        output::item_error(format_args!("no addresses in the input"));
+        return Ok(Outcome::Error);
+    }
     let invalid = report.summary.invalid;
     if invalid > 0 {
         // Every exit 2 comes with a line on stderr; one line for the

@@ -138,9 +138,15 @@ fn ip_check_reports_every_line_of_a_hostile_batch() {
 #[test]
 fn ip_check_empty_and_blank_input() {
     let dir = tempfile::tempdir().unwrap();
-    // Nothing to check: nothing failed.
-    let ran = run(dir.path(), &["ip-check", "--format", "json"], "", 0);
+    // Nothing to check is not a pass (a log that went missing): exit 2 after the summary, as
+    // `verify` does.
+    let ran = run(dir.path(), &["ip-check", "--format", "json"], "", 2);
     assert_eq!(results(&ran).1["checked"], 0);
+    assert!(
+        ran.stderr.contains("no addresses in the input"),
+        "{}",
+        ran.stderr
+    );
     // Blank lines are inputs that are not addresses, each reported.
     let ran = run(
         dir.path(),
