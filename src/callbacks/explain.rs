@@ -355,7 +355,7 @@ fn zero_padding_variants(partner_id: &str) -> Vec<String> {
 /// White space a copy of a key picks up on its way (an editor's last newline, a CRLF file, a blank
 /// line after it, a value pasted between spaces or after a tab), as what comes before and after
 /// the key, and how to say so without showing the key.
-const PICKED_UP: [(&[u8], &[u8], &str); 9] = [
+const PICKED_UP: [(&[u8], &[u8], &str); 10] = [
     (b"", b"\n", "a trailing newline added to the key"),
     (b"", b"\r\n", "a trailing newline added to the key"),
     (b"", b"\n\n", "two trailing newlines added to the key"),
@@ -365,7 +365,11 @@ const PICKED_UP: [(&[u8], &[u8], &str); 9] = [
     (b" ", b" ", "a space added on each side of the key"),
     (b"", b"\t", "a trailing tab added to the key"),
     (b"\t", b"", "a leading tab added to the key"),
+    (BOM, b"", "a byte-order mark (U+FEFF) added before the key"),
 ];
+
+/// What Windows editors put at the start of a text file they save: read with the key from it.
+const BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// The key with white space removed or added, and how to say so without showing the key.
 fn whitespace_variants(key: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
@@ -381,6 +385,12 @@ fn whitespace_variants(key: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
     let trimmed = key.trim_ascii();
     if trimmed.len() != key.len() {
         variants.push((trimmed.to_vec(), "white space around the key removed"));
+    }
+    if let Some(stripped) = key.strip_prefix(BOM) {
+        variants.push((
+            stripped.trim_ascii_end().to_vec(),
+            "the byte-order mark (U+FEFF) at the start of the key removed",
+        ));
     }
     for (before, after, change) in PICKED_UP {
         variants.push(([before, key, after].concat(), change));
@@ -477,6 +487,21 @@ mod tests {
             let sig = signed(key.trim(), "085");
             assert_eq!(e.explain(TS, &sig).cause, Cause::KeyWhitespace, "{key:?}");
         }
+        // A key file saved by a Windows editor starts with a byte-order mark.
+        let prod = credential(
+            "live",
+            Environment::Production,
+            "\u{feff}prod-key\r\n",
+            "085",
+        );
+        let e = Explainer::new(std::slice::from_ref(&prod), &[]);
+        let explained = e.explain(TS, &signed("prod-key", "085"));
+        assert_eq!(explained.cause, Cause::KeyWhitespace);
+        assert!(
+            explained.detail.contains("byte-order mark"),
+            "{}",
+            explained.detail
+        );
     }
 
     #[test]
