@@ -578,7 +578,13 @@ pub fn verification_credentials(
                 "no usable key in {} fits the filters{skipped}",
                 file.path.display()
             ),
-            "check --key, --env and --partner-id against the key file, and that each entry's secret can be read",
+            if request.partner_id_from_env && partner.is_some() {
+                format!(
+                    "check --key, --env and {PARTNER_ENV} (set in the environment, its partner ID picks the entries) against the key file, and that each entry's secret can be read"
+                )
+            } else {
+                "check --key, --env and --partner-id against the key file, and that each entry's secret can be read".to_owned()
+            },
         ));
     }
     Ok(keys)

@@ -638,3 +638,26 @@ fn the_key_file_a_variable_names_beats_the_one_in_the_folder_and_says_so() {
     let (_, stderr) = run("./smile-keys.json");
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+/// When no entry fits because of a partner ID set in the environment, the hint names the
+/// variable, not a flag that was never typed.
+#[test]
+fn a_partner_id_from_the_environment_that_fits_no_entry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path(), "one.json", "k");
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify"])
+        .env("SMILE_SEC_KEYS", "one.json")
+        .env("SMILE_PARTNER_ID", "999")
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no usable key in one.json fits the filters")
+            && stderr.contains("hint: check --key, --env and SMILE_PARTNER_ID"),
+        "{stderr}"
+    );
+}
