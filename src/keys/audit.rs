@@ -268,6 +268,10 @@ impl KeyReport {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub policy: Policy,
+    /// The policy each environment's keys were held to (the file's per-environment overrides
+    /// over `policy`).
+    pub production: Policy,
+    pub sandbox: Policy,
     pub today: NaiveDate,
     pub keys: Vec<KeyReport>,
 }
@@ -596,6 +600,8 @@ pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report 
     }
     Report {
         policy,
+        production: settings.policy_for(Environment::Production),
+        sandbox: settings.policy_for(Environment::Sandbox),
         today,
         keys,
     }

@@ -12,7 +12,7 @@ use super::junit::{CaseOutcome, Suite};
 use super::step_summary::StepSummary;
 use super::{Printer, Tone, escape_controls, verdict, warn};
 use crate::keys::audit::{self, Code, KeyReport, KeyVerdict, Report, Severity};
-use crate::keys::keyfile::KeyStatus;
+use crate::keys::keyfile::{self, KeyStatus};
 
 /// The report with what the renderers need to point back at the key file: its path and each
 /// key's line in it (`None` where it cannot be found).
@@ -53,6 +53,48 @@ struct SummaryLine {
     today: String,
     max_age_days: u32,
     warn_days: u32,
+    /// What each environment's keys were held to, where the key file sets it apart.
+    policies: Policies,
+}
+
+#[derive(Serialize)]
+struct Policies {
+    production: PolicyLine,
+    sandbox: PolicyLine,
+}
+
+#[derive(Serialize)]
+struct PolicyLine {
+    max_age_days: u32,
+    warn_days: u32,
+}
+
+impl From<keyfile::Policy> for PolicyLine {
+    fn from(p: keyfile::Policy) -> Self {
+        PolicyLine {
+            max_age_days: p.max_age_days,
+            warn_days: p.warn_days,
+        }
+    }
+}
+
+/// The policy in words: one, or one for each environment when they differ.
+fn policy_words(report: &Report) -> String {
+    let words = |p: keyfile::Policy| {
+        format!(
+            "rotate every {} days, warn {} days ahead",
+            p.max_age_days, p.warn_days
+        )
+    };
+    if report.production == report.sandbox {
+        words(report.production)
+    } else {
+        format!(
+            "production: {}; sandbox: {}",
+            words(report.production),
+            words(report.sandbox)
+        )
+    }
 }
 
 /// The message of a finding, with its mute when one applies.
@@ -97,6 +139,10 @@ pub(crate) fn json(out: &mut Printer, report: &Report, printed: &mut usize) -> i
         today: report.today.to_string(),
         max_age_days: report.policy.max_age_days,
         warn_days: report.policy.warn_days,
+        policies: Policies {
+            production: report.production.into(),
+            sandbox: report.sandbox.into(),
+        },
     })
 }
 
@@ -187,14 +233,13 @@ pub(crate) fn text(out: &mut Printer, shown: &Shown<'_>) -> io::Result<()> {
         String::new()
     };
     out.line(format_args!(
-        "{} key{}: {} fail, {} warn, {} ok{muted} (policy: rotate every {} days, warn {} days ahead; today {})",
+        "{} key{}: {} fail, {} warn, {} ok{muted} (policy: {}; today {})",
         t.keys,
         plural(t.keys),
         t.fail,
         t.warn,
         t.ok,
-        report.policy.max_age_days,
-        report.policy.warn_days,
+        policy_words(report),
         report.today
     ))
 }

@@ -541,6 +541,18 @@ fn per_environment_policy() {
     // Sandbox: 90 days (due 2026-12-15, 20 days left), warned 30 days ahead.
     assert_eq!(findings(key(&lines, "test")), [f("expiring")]);
     assert_eq!(key(&lines, "test")["due_date"], "2026-12-15");
+    // The summary says what each environment was held to, in JSON and in words.
+    let summary = lines.last().unwrap();
+    assert_eq!(
+        summary["policies"],
+        serde_json::json!({"production": {"max_age_days": 60, "warn_days": 14},
+                           "sandbox": {"max_age_days": 90, "warn_days": 30}})
+    );
+    let text = String::from_utf8(audit(&keys, &[], &[]).stdout).unwrap();
+    assert!(
+        text.contains("(policy: production: rotate every 60 days, warn 14 days ahead; sandbox: rotate every 90 days, warn 30 days ahead;"),
+        "{text}"
+    );
     let out = audit(&keys, &["--format", "json", "--max-age-days", "80"], &[]);
     let lines = json_lines(&out);
     assert_eq!(key(&lines, "live")["due_date"], "2026-12-05");
