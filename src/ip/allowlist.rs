@@ -346,7 +346,8 @@ impl Check<'_, '_> {
             }
             (Reason::Invalid(invalid), _) => return invalid.to_string(),
         };
-        if let Some(address) = self.address {
+        // A zoned address is denied for its zone, whatever it maps: nothing was checked.
+        if let Some(address) = self.address.filter(|_| self.reason != Reason::Zoned) {
             if address.mapped {
                 text.push_str(&format!("; IPv4-mapped IPv6, checked as {}", address.ip));
             } else if let Ip::V6(v6) = address.ip
@@ -790,6 +791,10 @@ mod tests {
                 "{input:?}: {}",
                 check.detail()
             );
+            // A zoned address is denied for its zone: no word of what it would be checked as.
+            if *code == "zoned" {
+                assert!(!check.detail().contains("checked as"), "{}", check.detail());
+            }
         }
     }
 
