@@ -519,9 +519,10 @@ fn probe_cases(
             }
         };
         let status = answer.as_ref().map(|r| r.status);
-        let leak = answer
-            .as_ref()
-            .and_then(|r| plan.watch.find(&r.body, request.signature.as_deref()));
+        let leak = answer.as_ref().and_then(|r| {
+            plan.watch
+                .find_in_answer(&r.head, &r.body, request.signature.as_deref())
+        });
         let judged = probe::judge(request.case, status, leak, !args.lenient);
         tally.add(judged.verdict);
         let elapsed = answer.as_ref().map(|r| r.elapsed);

@@ -19,6 +19,9 @@ pub struct Response {
     /// The body was longer than what was kept.
     pub truncated: bool,
     pub content_type: Option<String>,
+    /// The response's header fields as `name: value` lines (for the probe's leak search: a
+    /// debug header may echo the key too).
+    pub head: Vec<u8>,
 }
 
 /// Why there is no answer.
@@ -91,6 +94,13 @@ impl Client {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let mut head = Vec::new();
+        for (name, value) in response.headers() {
+            head.extend_from_slice(name.as_str().as_bytes());
+            head.extend_from_slice(b": ");
+            head.extend_from_slice(value.as_bytes());
+            head.push(b'\n');
+        }
         let mut kept = Vec::new();
         // A body cut short by the server still leaves us its status; keep what arrived.
         let _ = response
@@ -106,6 +116,7 @@ impl Client {
             body: kept,
             truncated,
             content_type,
+            head,
         })
     }
 

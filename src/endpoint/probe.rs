@@ -302,6 +302,16 @@ impl LeakWatch {
     /// The response is searched as it is and with its escapes undone, since encoders escape a
     /// few characters each in their own way (.NET writes `+` as `\u002B`, a template `&#43;`),
     /// which leaves no long run of any one spelling of the key.
+    /// [`Watch::find`] over an answer's header fields and its body: the worst of the two.
+    pub fn find_in_answer(&self, head: &[u8], body: &[u8], sent: Option<&str>) -> Option<Leak> {
+        let found = [self.find(head, sent), self.find(body, sent)];
+        if found.contains(&Some(Leak::ApiKey)) {
+            Some(Leak::ApiKey)
+        } else {
+            found.into_iter().flatten().next()
+        }
+    }
+
     pub fn find(&self, response: &[u8], sent: Option<&str>) -> Option<Leak> {
         let decoded = unescaped(response);
         let views = [response, &decoded[..]];

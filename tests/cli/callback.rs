@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::common::{Handler, serve};
+use crate::common::{Handler, serve, serve_with_headers};
 use assert_cmd::Command;
 use chrono::Utc;
 use predicates::prelude::*;
@@ -347,6 +347,25 @@ fn probe_flags_an_endpoint_that_echoes_the_api_key() {
     assert_eq!(code, 1);
     assert_eq!(results["wrong_key"]["verdict"], "fail");
     assert_eq!(results["wrong_key"]["leak"], "api_key");
+}
+
+/// A debug header echoing the key is as much a leak as a body that does.
+#[test]
+fn probe_flags_an_endpoint_that_echoes_the_api_key_in_a_header() {
+    let url = serve_with_headers(Box::new(|body| {
+        let v: Value = serde_json::from_slice(body).unwrap();
+        let ts = field(&v, "timestamp").unwrap();
+        if field(&v, "signature") == Some(sign(&ApiKey::new(KEY).unwrap(), ts, PARTNER).as_str()) {
+            (200, String::new(), "{}".into())
+        } else {
+            (403, format!("X-Debug-Key: {KEY}\r\n"), "{}".into())
+        }
+    }));
+    let (code, results, _, all) = probe_json(&url, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(results["wrong_key"]["verdict"], "fail");
+    assert_eq!(results["wrong_key"]["leak"], "api_key");
+    assert!(!all.contains(KEY));
 }
 
 #[test]

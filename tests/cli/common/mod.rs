@@ -193,6 +193,17 @@ pub type Handler = Box<dyn FnMut(&[u8]) -> (u16, String) + Send>;
 /// An HTTP/1.1 server on an ephemeral loopback port that answers each request with `handler`.
 /// It reads a request's headers and `Content-Length` body, answers, and closes the connection.
 pub fn serve(mut handler: Handler) -> String {
+    serve_with_headers(Box::new(move |body| {
+        let (status, text) = handler(body);
+        (status, String::new(), text)
+    }))
+}
+
+/// A handler that also gives header lines to add to its answer (each ending `\r\n`).
+pub type HeadersHandler = Box<dyn FnMut(&[u8]) -> (u16, String, String) + Send>;
+
+/// As [`serve`], with header lines of the handler's own in each answer.
+pub fn serve_with_headers(mut handler: HeadersHandler) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     thread::spawn(move || {
@@ -201,9 +212,9 @@ pub fn serve(mut handler: Handler) -> String {
             let Some(body) = read_request(&mut stream) else {
                 continue;
             };
-            let (status, text) = handler(&body);
+            let (status, headers, text) = handler(&body);
             let reply = format!(
-                "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
                 text.len()
             );
             let _ = stream.write_all(reply.as_bytes());
