@@ -346,10 +346,12 @@ impl Check<'_, '_> {
             }
             (Reason::Invalid(invalid), _) => return invalid.to_string(),
         };
-        // A zoned address is denied for its zone, whatever it maps: nothing was checked.
-        if let Some(address) = self.address.filter(|_| self.reason != Reason::Zoned) {
+        if let Some(address) = self.address {
             if address.mapped {
-                text.push_str(&format!("; IPv4-mapped IPv6, checked as {}", address.ip));
+                // A zoned address is denied for its zone, whatever it maps: not checked as IPv4.
+                if self.reason != Reason::Zoned {
+                    text.push_str(&format!("; IPv4-mapped IPv6, checked as {}", address.ip));
+                }
             } else if let Ip::V6(v6) = address.ip
                 && let Some(note) = address::ipv6_note(v6)
             {
