@@ -1083,9 +1083,10 @@ pub fn proxy_chain(data: &[u8]) {
         "deterministic"
     );
     let is_trusted = |a: &address::Address<'_>| trusted.iter().any(|n| n.contains(&a.ip.to_std()));
+    // As nginx reads the header: a comma or a space ends a hop.
     let hops: Vec<&str> = header
         .iter()
-        .flat_map(|v| v.split(','))
+        .flat_map(|v| v.split([',', ' ']))
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .collect();
