@@ -237,14 +237,17 @@ fn count_prints_the_numbers() {
     );
 }
 
+/// Nothing to check is counted, and is not a pass: a log that went missing must not read as
+/// every source allowed.
 #[test]
-fn empty_stdin_checks_nothing() {
+fn empty_stdin_checks_nothing_and_is_not_a_pass() {
     smile_sec()
         .args(["ip-check", "--count"])
         .write_stdin("")
         .assert()
-        .code(0)
-        .stdout("allowed 0\ndenied 0\ninvalid 0\n");
+        .code(2)
+        .stdout("allowed 0\ndenied 0\ninvalid 0\n")
+        .stderr("smile-sec: error: no addresses in the input\n");
 }
 
 #[test]
