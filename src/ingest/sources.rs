@@ -74,12 +74,16 @@ fn walk(dir: &Path, visit: &mut dyn FnMut(Found) -> io::Result<()>) -> io::Resul
 }
 
 /// Whether the file's name ends `.json`, `.ndjson` or `.jsonl` (a file named just `.json` too,
-/// which has no extension by `Path::extension`'s reading).
+/// which has no extension by `Path::extension`'s reading; a name that is not UTF-8 too).
 fn has_callback_extension(path: &Path) -> bool {
-    path.file_name()
-        .and_then(OsStr::to_str)
-        .and_then(|name| name.rsplit_once('.'))
-        .is_some_and(|(_, ext)| EXTENSIONS.contains(&ext))
+    let Some(name) = path.file_name().map(OsStr::as_encoded_bytes) else {
+        return false;
+    };
+    EXTENSIONS.iter().any(|ext| {
+        name.len() > ext.len()
+            && name.ends_with(ext.as_bytes())
+            && name[name.len() - ext.len() - 1] == b'.'
+    })
 }
 
 #[cfg(test)]
@@ -100,6 +104,12 @@ mod tests {
             "b/.json",
         ] {
             fs::write(root.join(name), "{}").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let not_utf8 = OsStr::from_bytes(b"caf\xe9.json");
+            fs::write(root.join("b").join(not_utf8), "{}").unwrap();
         }
         #[cfg(unix)]
         {
@@ -124,6 +134,9 @@ mod tests {
         })
         .unwrap();
         let mut expected = vec!["a.ndjson", "b/.json", "b/z.jsonl", "c.json"];
+        if cfg!(unix) {
+            expected.insert(2, "b/caf\u{fffd}.json");
+        }
         if cfg!(unix) {
             expected.extend(["skip e.json", "skip f.json", "skip loop"]);
         }
