@@ -117,8 +117,11 @@ impl Published {
                     return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
                 }
                 // A dotted tail other than a mapped address's (`::52.36.32.43`) reads as an IPv4
-                // address to some and as another IPv6 address to others.
-                if lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none() {
+                // address to some and as another IPv6 address to others; a zone (`%eth0`) makes
+                // it an address on one link only.
+                if (lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none())
+                    || bytes.get(end) == Some(&b'%')
+                {
                     return Err(NotFound::Ambiguous(env, lower[i..end].to_owned()));
                 }
                 // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
@@ -271,7 +274,10 @@ fn ipv6_at(text: &str, start: usize) -> Option<(Ipv6Addr, usize)> {
             .unwrap_or(bytes.len() - start);
     let token = text[start..end].trim_end_matches('.');
     let end = start + token.len();
-    if token.matches(':').count() < 2 || bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+    if token.matches(':').count() < 2
+        || !token.bytes().any(|b| b.is_ascii_hexdigit())
+        || bytes.get(end).is_some_and(u8::is_ascii_alphanumeric)
+    {
         return None;
     }
     Some((token.parse().ok()?, end))
@@ -305,8 +311,11 @@ fn almost_an_address(token: &str, in_list: bool) -> bool {
     let parts: Vec<&str> = token.split('.').collect();
     let numeric = parts
         .iter()
-        .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
-    numeric && (parts.len() >= 4 || (in_list && (2..=3).contains(&parts.len())))
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let short = parts.iter().all(|p| p.len() <= 3);
+    // Four parts or more, however long (two addresses run together across markup,
+    // `34.240.137.5244.230.128.108`); or, in a list under way, a short form.
+    numeric && (parts.len() >= 4 || (in_list && short && (2..=3).contains(&parts.len())))
 }
 
 /// Where a network prefix (`/24`, `/ 24`) or a range (`-45`, `– 45`, `to 52.36.32.45`) that
@@ -355,7 +364,8 @@ fn stands_alone(text: &[u8], start: usize, end: usize) -> bool {
             || *b == END_OF_LIST as u8
             || *b == END_OF_SECTION as u8
     };
-    let not_blank = |b: &&u8| !matches!(**b, b' ' | b'\t' | b'\r');
+    // A no-break space (U+00A0, bytes C2 A0) is blank too.
+    let not_blank = |b: &&u8| !matches!(**b, b' ' | b'\t' | b'\r' | 0xc2 | 0xa0);
     text[..start]
         .iter()
         .rev()
@@ -563,9 +573,20 @@ mod tests {
         // A text's `&` that starts no reference stays as it is.
         let page = TABLE.replace("<h2>API keys</h2>", "<h2>Terms & conditions &c</h2>");
         assert_eq!(Published::from_page(&page).unwrap().production.len(), 4);
-        // A footnote mark glued to an address makes no address: the page is refused.
-        let page = TABLE.replace("52.36.32.43", "52.36.32.43<sup>1</sup>");
-        assert!(Published::from_page(&page).is_err());
+        // A footnote mark glued to an address makes no address: the page is refused. So do two
+        // addresses with only inline markup between them, which a browser shows run together,
+        // and a short form beside a no-break space.
+        for glued in [
+            "52.36.32.43<sup>1</sup>",
+            "<code>52.36.32.43</code><code>44.230.128.108</code>",
+            "52.36.32&nbsp;",
+        ] {
+            let page = TABLE.replace("52.36.32.43", glued);
+            assert!(
+                matches!(Published::from_page(&page), Err(NotFound::Ambiguous(..))),
+                "{glued}"
+            );
+        }
     }
 
     /// An IPv6 address in a list is a source like any other: taken, never passed over.
@@ -583,12 +604,15 @@ mod tests {
                 .to_allowlist_file("page", "now")
                 .contains("2600:1f18::1/128     sandbox\n")
         );
-        for ambiguous in ["2600:1f18::/32", "::99.81.237.142"] {
+        for ambiguous in ["2600:1f18::/32", "::99.81.237.142", "fe80::1%eth0"] {
             assert!(matches!(
                 Published::from_page(&page.replace("2600:1F18::1", ambiguous)),
                 Err(NotFound::Ambiguous(Environment::Sandbox, _))
             ));
         }
+        // `::` alone is no address: a word in a sentence, not a list's item.
+        let found = Published::from_page(&page.replace("2600:1F18::1", "::")).unwrap();
+        assert_eq!(found.sandbox.len(), 4);
         let mapped = page.replace("2600:1F18::1", "::FFFF:99.81.237.142");
         let found = Published::from_page(&mapped).unwrap();
         assert!(found.sandbox.contains(&IpAddr::from([99, 81, 237, 142])));
