@@ -284,6 +284,8 @@ impl Report {
             Err(e) => {
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
+                self.failures
+                    .row(&[&"(the run)", &"stopped", &format!("{e:#}")]);
                 let _ = self.finish(out);
                 Err(e)
             }

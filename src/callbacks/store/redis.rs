@@ -595,7 +595,8 @@ impl ReplayStore for RedisStore {
         // A server set to evict keys since the store was opened (`CONFIG SET`) would forget
         // callbacks: a health check says so, as a start would.
         if self.window.is_some() {
-            refuse_evicting(&mut self.conn, &self.name, self.password.as_deref())?;
+            let checked = refuse_evicting(&mut self.conn, &self.name, self.password.as_deref());
+            self.noting(checked)?;
         }
         Ok(())
     }
@@ -614,7 +615,8 @@ impl ReplayStore for RedisStore {
             None => {
                 self.lost = true;
                 self.recover()?;
-                self.claim_on_connection(now, claims)?.ok_or_else(|| {
+                let retried = self.claim_on_connection(now, claims);
+                self.noting(retried)?.ok_or_else(|| {
                     StoreError::damaged(&self.name, "its meta went missing again while claiming")
                 })
             }
