@@ -483,9 +483,11 @@ impl KeyFile {
                             ),
                         )
                     })?;
-                    // A slip of the year (`2062` for `2026`) would keep the key's signatures
-                    // good for decades; one before `created` is as plainly wrong.
-                    if retired < created {
+                    // A key cannot be rotated out before the day it was made: such a date is a
+                    // slip (of the year, say), and the entry would not say when its signatures
+                    // stopped being good. Compared by day: `created` may be a time of day and
+                    // `retired` a bare date of the same day.
+                    if retired.date_naive() < created.date_naive() {
                         return Err(invalid(
                             Some(&id),
                             format!(
@@ -918,6 +920,14 @@ mod tests {
                 "{text}\n→ {message}\n(expected {needle})"
             );
         }
+    }
+
+    /// Retired the day it was created (a bare date, midnight, against a time of day) is no slip.
+    #[test]
+    fn a_key_retired_the_day_it_was_created_is_read() {
+        let text = r#"{"keys":[{"id":"a","partner_id":"1","environment":"sandbox","integrations":["server"],"created":"2026-03-01T12:00:00Z","status":"retired","retired":"2026-03-01"}]}"#;
+        let file = parse(text).unwrap();
+        assert!(file.keys[0].retired.is_some());
     }
 }
 
