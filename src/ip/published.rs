@@ -107,30 +107,38 @@ impl Published {
                     }
                 }
             }
-            // An IPv6 address (`2600:1f18::1`): taken as an IPv4 one is, never passed over.
-            if word_start
-                && let Some((ip, end)) = ipv6_at(&lower, i)
-                && let Some((env, at, near, _)) = current
-                && i - at <= near
-            {
-                if let Some(wider) = network_or_range(&lower, end) {
-                    return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
-                }
-                // A dotted tail other than a mapped address's (`::52.36.32.43`) reads as an IPv4
-                // address to some and as another IPv6 address to others; a zone (`%eth0`) makes
-                // it an address on one link only.
-                if (lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none())
-                    || bytes.get(end) == Some(&b'%')
+            // An IPv6 address (`2600:1f18::1`): taken as an IPv4 one is, never passed over, and
+            // read as one token, never from its middle (`2001:db8::1::2` is not `1::2`).
+            if word_start && let Some((parsed, end)) = ipv6_at(&lower, i) {
+                if let Some((env, at, near, _)) = current
+                    && i - at <= near
                 {
-                    return Err(NotFound::Ambiguous(env, lower[i..end].to_owned()));
+                    let token = || lower[i..end].to_owned();
+                    let Some(ip) = parsed else {
+                        return Err(NotFound::Ambiguous(env, token()));
+                    };
+                    if let Some(wider) = network_or_range(&lower, end) {
+                        return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
+                    }
+                    // A dotted tail other than a mapped address's (`::52.36.32.43`) reads as an
+                    // IPv4 address to some and as another IPv6 address to others; a zone
+                    // (`%eth0`) makes it an address on one link only.
+                    if (lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none())
+                        || bytes.get(end) == Some(&b'%')
+                    {
+                        return Err(NotFound::Ambiguous(env, token()));
+                    }
+                    // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
+                    let ip = IpAddr::V6(ip).to_canonical();
+                    if no_source(ip) {
+                        return Err(NotFound::Ambiguous(env, token()));
+                    }
+                    match env {
+                        Environment::Production => found.production.insert(ip),
+                        Environment::Sandbox => found.sandbox.insert(ip),
+                    };
+                    current = Some((env, end, NEXT, 0));
                 }
-                // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
-                let ip = IpAddr::V6(ip).to_canonical();
-                match env {
-                    Environment::Production => found.production.insert(ip),
-                    Environment::Sandbox => found.sandbox.insert(ip),
-                };
-                current = Some((env, end, NEXT, 0));
                 i = end;
                 continue;
             }
@@ -147,7 +155,8 @@ impl Published {
                     })
                     .unwrap_or(bytes.len() - i);
                 let token = lower[i..end].trim_end_matches('.');
-                let whole = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+                let glued = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+                let whole = bytes.get(end).is_none_or(|b| !glued(b));
                 // `52.36.32.*` or `52.36.32.x`: a network written with a wildcard.
                 // Three parts and a wildcard part (`*`, `x`, `xx`, `xxx`); not `Node 18.x`.
                 let stars = bytes[end..]
@@ -161,10 +170,14 @@ impl Published {
                         .get(end + stars)
                         .is_none_or(|b| !b.is_ascii_alphanumeric());
                 if let Some((env, at, near, _)) = current
-                    && (whole || wildcard)
+                    && (whole || wildcard || strict_ipv4(token).is_some())
                     && i - at <= near
                 {
                     match strict_ipv4(token) {
+                        // An address with letters run on (`52.36.32.43x`, `52.36.32.43_2`).
+                        Some(_) if !whole => {
+                            return Err(NotFound::Ambiguous(env, token.to_owned()));
+                        }
                         Some(ip) => {
                             // A network or a range where an address stands (`52.36.32.0/24`,
                             // `52.36.32.43-45`): the address alone would be less than the page
@@ -172,8 +185,9 @@ impl Published {
                             if let Some(wider) = network_or_range(&lower, end) {
                                 return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
                             }
-                            // A netmask (`255.255.255.0`) is no source of callbacks.
-                            if ip.octets()[0] == 255 {
+                            // A netmask (`255.255.255.0`), an unspecified or a loopback
+                            // address is no source of callbacks.
+                            if ip.octets()[0] == 255 || no_source(IpAddr::V4(ip)) {
                                 return Err(NotFound::Ambiguous(env, token.to_owned()));
                             }
                             match env {
@@ -257,10 +271,16 @@ impl Published {
     }
 }
 
-/// The IPv6 address that starts at `start` of `text` (lower-case), and where it ends: hex
-/// digits and colons, two colons at least, then no letter or digit. A time (`10:30:00`) or a
-/// hardware address is not one.
-fn ipv6_at(text: &str, start: usize) -> Option<(Ipv6Addr, usize)> {
+/// Whether `ip` is no address a callback can come from: unspecified, or loopback.
+fn no_source(ip: IpAddr) -> bool {
+    ip.is_unspecified() || ip.is_loopback()
+}
+
+/// The token written like an IPv6 address that starts at `start` of `text` (lower-case): hex
+/// digits, colons and dots with `::` or seven colons at least (a time, `10:30:00`, or a hardware
+/// address is not one), and where it ends, letters run on included. The address, when it is
+/// one whole.
+fn ipv6_at(text: &str, start: usize) -> Option<(Option<Ipv6Addr>, usize)> {
     let bytes = text.as_bytes();
     let in_token = |b: &u8| b.is_ascii_hexdigit() || *b == b':' || *b == b'.';
     // Bytes, not text: `start` may fall inside a character, which starts no token.
@@ -274,13 +294,21 @@ fn ipv6_at(text: &str, start: usize) -> Option<(Ipv6Addr, usize)> {
             .unwrap_or(bytes.len() - start);
     let token = text[start..end].trim_end_matches('.');
     let end = start + token.len();
-    if token.matches(':').count() < 2
+    if !(token.contains("::") || token.matches(':').count() >= 7)
         || !token.bytes().any(|b| b.is_ascii_hexdigit())
-        || bytes.get(end).is_some_and(u8::is_ascii_alphanumeric)
     {
         return None;
     }
-    Some((token.parse().ok()?, end))
+    let run_on = bytes[end..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let parsed = if run_on == 0 {
+        token.parse().ok()
+    } else {
+        None
+    };
+    Some((parsed, end + run_on))
 }
 
 /// `a.b.c.d` with four decimal parts of 0-255 and no leading zeros.
@@ -406,7 +434,7 @@ const INLINE_TAGS: [&str; 27] = [
 /// there, a blank line ends a list.
 fn page_text(page: &str) -> String {
     if !page.contains('<') {
-        return page
+        return plain_digits(page)
             .lines()
             .map(|line| {
                 if line.trim().is_empty() {
@@ -522,7 +550,22 @@ fn decoded(text: &str) -> String {
             '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
         )
     });
-    out
+    plain_digits(&out)
+}
+
+/// `text` with full-width digits and the dots that URL parsers read as `.` (`３４．２４０`,
+/// `34。240`) written in ASCII, as a browser's address bar would take them: an address written
+/// so is that address, neither cut at them nor dropped.
+fn plain_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{ff10}'..='\u{ff19}' => {
+                char::from_digit(c as u32 - 0xff10, 10).expect("a decimal digit")
+            }
+            '\u{3002}' | '\u{ff0e}' | '\u{ff61}' => '.',
+            _ => c,
+        })
+        .collect()
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
@@ -565,6 +608,9 @@ mod tests {
             "34&#x2E;240&#x2e;137&#46;52",
             "34.240.137.<b>52</b>",
             "34.240.137.&shy;52",
+            "34&#65294;240.137.52",
+            "\u{ff13}\u{ff14}.240.137.52",
+            "34\u{3002}240.137.52",
         ] {
             let page = TABLE.replace("34.240.137.52", written);
             let found = Published::from_page(&page).unwrap();
@@ -577,6 +623,17 @@ mod tests {
         // addresses with only inline markup between them, which a browser shows run together,
         // and a short form beside a no-break space.
         for glued in [
+            "52.36.32.43x",
+            "52.36.32.43_2",
+            "127.0.0.1",
+            "0.0.0.0",
+            "::1",
+            "2001:db8::1::2",
+            "1:2:3:4:5:6:7:8:9",
+            "2001:db8:::1",
+            "::ffff:01.2.3.4",
+            "2001:db8::1g",
+            "12345::1",
             "52.36.32.43<sup>1</sup>",
             "<code>52.36.32.43</code><code>44.230.128.108</code>",
             "52.36.32&nbsp;",
