@@ -784,12 +784,18 @@ fn a_redis_key_that_holds_no_entry_is_reported_as_damage() {
         .arg("garbage")
         .query(&mut conn)
         .unwrap();
+    // One that holds no string at all.
+    let _: () = redis::cmd("SADD")
+        .arg("smile-sec:seen:s1")
+        .arg("x")
+        .query(&mut conn)
+        .unwrap();
     for command in ["stats", "export"] {
         let out = seen(dir.path(), &[command, &url]);
         assert_eq!(out.status.code(), Some(2), "{command}: {out:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.contains("is damaged: 1 key(s) under smile-sec:seen: hold no entry"),
+            stderr.contains("is damaged: 2 key(s) under smile-sec:seen: hold no entry"),
             "{command}: {stderr}"
         );
     }

@@ -459,14 +459,33 @@ impl RedisStore {
             .query(&mut self.conn)
             .map_err(|e| self.fail(e))?;
         let mut unreadable = 0;
+        let mut absent = Vec::new();
         let values = raw
             .into_iter()
-            .map(|v| {
-                let value = serde_json::from_str(&v?).ok();
+            .enumerate()
+            .map(|(i, v)| {
+                let Some(v) = v else {
+                    absent.push(i);
+                    return None;
+                };
+                let value = serde_json::from_str(&v).ok();
                 unreadable += u64::from(value.is_none());
                 value
             })
             .collect();
+        // `MGET` answers nothing for a key that is gone and for one that holds no string (a
+        // hash, a set): only the second still exists.
+        if !absent.is_empty() {
+            let mut pipe = redis::pipe();
+            for &i in &absent {
+                pipe.cmd("EXISTS").arg(&keys[i]);
+            }
+            let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
+            unreadable += replies
+                .iter()
+                .filter(|reply| redis::from_redis_value_ref::<i64>(reply).is_ok_and(|n| n > 0))
+                .count() as u64;
+        }
         self.unreadable += unreadable;
         Ok(values)
     }
