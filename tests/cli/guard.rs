@@ -1575,8 +1575,8 @@ fn a_gate_recovers_when_its_redis_restarts_or_is_flushed() {
     assert_no_secret(&gate.stderr());
 }
 
-/// A Redis server set to evict keys while the gate runs would forget callbacks: health says so,
-/// as a start would refuse it, and says the store is usable again once it evicts nothing.
+/// A Redis server set to evict keys while the gate runs would forget callbacks: health says so
+/// and callbacks are refused, as a start would refuse it, until it evicts nothing again.
 #[test]
 fn health_fails_when_the_redis_is_set_to_evict_keys() {
     if !have("redis-server") {
@@ -1604,8 +1604,20 @@ fn health_fails_when_the_redis_is_set_to_evict_keys() {
         (health.status, health.reason()),
         (503, "store_unavailable".into())
     );
+    // Claims ask again within a second: a callback then gets 503, nothing is forwarded.
+    thread::sleep(Duration::from_millis(1100));
+    let reply = post(&gate, callback(r#","n":"evicting""#).as_bytes());
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (503, "store_unavailable".into())
+    );
+    assert!(app.received().is_empty());
     set(&mut conn, "maxmemory-policy", "noeviction");
     assert_eq!(get(gate.addr, "/healthz").status, 200);
+    assert_eq!(
+        post(&gate, callback(r#","n":"evicting""#).as_bytes()).status,
+        200
+    );
 }
 
 /// A Redis server that stops answering (stopped, not gone): the claim fails after the store's

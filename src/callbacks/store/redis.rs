@@ -11,7 +11,7 @@
 //! (the documentation says which to choose).
 
 use std::io;
-use std::time::Duration as StdDuration;
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Utc};
 use redis::{Connection, IntoConnectionInfo, Value};
@@ -82,7 +82,13 @@ pub struct RedisStore {
     /// Keys under the store's prefix whose value is no entry, met by [`RedisStore::values`]
     /// since it was last reset: `seen stats` and `export` say so rather than count them out.
     unreadable: u64,
+    /// When the server was last asked whether it evicts keys: claims ask again at most every
+    /// [`EVICTION_RECHECK`], so a server set to evict while a gate runs is refused soon.
+    eviction_checked: Instant,
 }
+
+/// How often claims ask again whether the server evicts keys (one `INFO` a second at most).
+const EVICTION_RECHECK: StdDuration = StdDuration::from_secs(1);
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -179,6 +185,7 @@ impl RedisStore {
             keeps,
             opened_now: now,
             unreadable: 0,
+            eviction_checked: Instant::now(),
         };
         if let Some(window) = window {
             store.widen(window)?;
@@ -196,6 +203,7 @@ impl RedisStore {
         let mut conn = connect(&self.client, &self.name, self.password.as_deref())?;
         if self.window.is_some() {
             refuse_evicting(&mut conn, &self.name, self.password.as_deref())?;
+            self.eviction_checked = Instant::now();
         }
         let (salt, keeps) = set_up(
             &mut conn,
@@ -616,6 +624,7 @@ impl ReplayStore for RedisStore {
         if self.window.is_some() {
             let checked = refuse_evicting(&mut self.conn, &self.name, self.password.as_deref());
             self.noting(checked)?;
+            self.eviction_checked = Instant::now();
         }
         Ok(())
     }
@@ -626,6 +635,12 @@ impl ReplayStore for RedisStore {
         claims: &[DigestClaim<'_>],
     ) -> Result<Vec<Claim>, StoreError> {
         self.recover()?;
+        // A server set to evict keys since (`CONFIG SET`) would forget what is claimed now.
+        if self.window.is_some() && self.eviction_checked.elapsed() >= EVICTION_RECHECK {
+            let checked = refuse_evicting(&mut self.conn, &self.name, self.password.as_deref());
+            self.noting(checked)?;
+            self.eviction_checked = Instant::now();
+        }
         let claimed = self.claim_on_connection(now, claims);
         let claimed = match self.noting(claimed)? {
             Some(answers) => Ok(answers),
