@@ -408,7 +408,7 @@ impl Report {
         self.failures.row(&[&"(the input)", &"empty", &message]);
         if self.format == ResultFormat::Junit {
             self.line.clear();
-            verify::junit_unreadable("(the input)", message, &mut self.line);
+            verify::junit_unreadable("(the input)", "empty", message, &mut self.line);
             self.put_line(out)?;
         }
         Ok(())
@@ -614,7 +614,7 @@ impl Report {
                 self.failures.row(&[&source, &"unreadable", &message]);
                 if self.format == ResultFormat::Junit {
                     self.line.clear();
-                    verify::junit_unreadable(source, message, &mut self.line);
+                    verify::junit_unreadable(source, "unreadable", message, &mut self.line);
                     self.put_line(out)?;
                 }
             }

@@ -217,11 +217,11 @@ fn junit_case(r: &CallbackResult<'_>, out: &mut Vec<u8>) {
     junit::write_case(out, JUNIT_CLASS, &name, outcome, reason, message, &details);
 }
 
-/// A `--format junit` error case, named `name`, for an input that could not be read at all (a
-/// path), or that held no callback.
-pub fn junit_unreadable(name: &str, message: &str, out: &mut Vec<u8>) {
+/// A `--format junit` error case, named `name`, of type `kind`, for an input that could not be
+/// read at all (a path: `unreadable`), or that held no callback (`empty`).
+pub fn junit_unreadable(name: &str, kind: &str, message: &str, out: &mut Vec<u8>) {
     let outcome = CaseOutcome::Errored;
-    junit::write_case(out, JUNIT_CLASS, name, outcome, "unreadable", message, "");
+    junit::write_case(out, JUNIT_CLASS, name, outcome, kind, message, "");
 }
 
 /// The job summary of a `verify` run: a row for each callback that failed.

@@ -1731,8 +1731,8 @@ fn health_answers_promptly_while_the_sqlite_store_is_locked() {
 }
 
 /// A store that stops answering holds no callback longer than `--store-timeout`: each gets 503
-/// in that time, however many wait, and nothing reaches the app unclaimed. A claim made once the
-/// store answers again lets the sender's retry through as a resend.
+/// in that time, however many wait, and nothing reaches the app unclaimed. Once the store answers
+/// again the sender's retry passes (as a resend when its claim was made late, else as new).
 #[test]
 fn a_stalled_store_answers_each_callback_503_within_the_store_timeout() {
     let setup = Setup::new();

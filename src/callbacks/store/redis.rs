@@ -1074,8 +1074,6 @@ fn scrubbed(text: String, password: Option<&str>) -> String {
     }
 }
 
-/// Whether `url` gives a password in its query, which Redis clients do not read as one (and
-/// which may hold an `@`, which the reading of a URL's user-info below would take as its end).
 /// A part of `url` the client would pass over silently (`?db=4`, `#x`), said by its name only
 /// (a value may be a secret). `protocol` is the one option the client reads.
 fn unread_part(url: &str) -> Option<String> {
@@ -1096,6 +1094,8 @@ fn unread_part(url: &str) -> Option<String> {
         })
 }
 
+/// Whether `url` gives a password in its query, which Redis clients do not read as one (and
+/// which may hold an `@`, which the reading of a URL's user-info below would take as its end).
 fn names_password_in_options(url: &str) -> bool {
     url.to_ascii_lowercase().contains("password=")
 }
