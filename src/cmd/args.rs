@@ -162,6 +162,20 @@ pub fn warn_if_retired(credential: &Credential, timestamp: &str) {
     }
 }
 
+/// A key-file entry marked retired with a `retired` moment still to come (a slip of the year,
+/// `2062` for `2026`) keeps its signatures good until then: said, once per entry.
+pub fn warn_of_retirements_to_come(keys: &[Credential], now: DateTime<Utc>) {
+    for key in keys.iter().filter(|key| key.retired_itself) {
+        if let Some(retired) = key.retired.filter(|&retired| retired > now) {
+            output::warn(format_args!(
+                "key `{}` is marked retired, at {}, which is still to come: callbacks it signs pass until then",
+                key.key_id.as_deref().unwrap_or("(unnamed)"),
+                retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
+    }
+}
+
 /// Commands whose answer depends on the time take `--now`, so that runs are reproducible.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClockArgs {

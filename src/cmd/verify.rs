@@ -160,12 +160,13 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
     for warning in &keys.skipped {
         output::warn(format_args!("{warning}"));
     }
+    let now = args.clock.now();
+    super::args::warn_of_retirements_to_come(&keys.tried, now);
     let candidates = keys.tried.iter().map(Candidate::new).collect();
     let explainer = args
         .explain
         .then(|| Explainer::new(&keys.tried, &keys.all_key_file));
     drop(keys);
-    let now = args.clock.now();
     let verifier = Verifier::new(
         candidates,
         Freshness {

@@ -513,6 +513,32 @@ fn a_callback_signed_by_a_retired_key_after_its_retirement_is_refused() {
     assert_no_leak(&out, &["old-retired-key"]);
 }
 
+/// An entry marked retired at a moment still to come (a slip of the year) keeps its signatures
+/// good until then: `verify` says so, once, naming the entry.
+#[test]
+fn a_retirement_still_to_come_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.key"), KEY).unwrap();
+    std::fs::write(
+        dir.path().join("keys.json"),
+        r#"{"keys":[{"id":"old","partner_id":"085","environment":"sandbox","integrations":["server"],"created":"2026-01-01","status":"retired","retired":"2062-06-01","api_key_file":"old.key"}]}"#,
+    )
+    .unwrap();
+    let cb = callback(KEY, "2026-11-20T10:00:00.123Z", "1").to_string();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json", "--now", NOW])
+        .write_stdin(cb)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "smile-sec: warning: key `old` is marked retired, at 2062-06-01T00:00:00Z, which is still to come: callbacks it signs pass until then\n"
+    );
+}
+
 #[test]
 fn a_retired_key_without_its_date_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
