@@ -118,15 +118,31 @@ impl Published {
                         return Err(NotFound::Ambiguous(env, token()));
                     };
                     if let Some(wider) = network_or_range(&lower, end) {
-                        return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
+                        // Named whole: a range's other end is an IPv6 address too.
+                        let whole = wider
+                            + lower[wider..]
+                                .bytes()
+                                .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+                                .count();
+                        return Err(NotFound::Ambiguous(env, lower[i..whole].to_owned()));
                     }
                     // A dotted tail other than a mapped address's (`::52.36.32.43`) reads as an
                     // IPv4 address to some and as another IPv6 address to others; a zone
                     // (`%eth0`) makes it an address on one link only.
-                    if (lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none())
-                        || bytes.get(end) == Some(&b'%')
-                    {
+                    if lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none() {
                         return Err(NotFound::Ambiguous(env, token()));
+                    }
+                    if bytes.get(end) == Some(&b'%') {
+                        let zone = bytes[end + 1..]
+                            .iter()
+                            .take_while(|b| {
+                                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
+                            })
+                            .count();
+                        return Err(NotFound::Ambiguous(
+                            env,
+                            lower[i..end + 1 + zone].to_owned(),
+                        ));
                     }
                     // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
                     let ip = IpAddr::V6(ip).to_canonical();
@@ -661,11 +677,16 @@ mod tests {
                 .to_allowlist_file("page", "now")
                 .contains("2600:1f18::1/128     sandbox\n")
         );
-        for ambiguous in ["2600:1f18::/32", "::99.81.237.142", "fe80::1%eth0"] {
-            assert!(matches!(
+        for ambiguous in [
+            "2600:1f18::/32",
+            "::99.81.237.142",
+            "fe80::1%eth0",
+            "2600:1f18::1-2600:1f18::5",
+        ] {
+            assert_eq!(
                 Published::from_page(&page.replace("2600:1F18::1", ambiguous)),
-                Err(NotFound::Ambiguous(Environment::Sandbox, _))
-            ));
+                Err(NotFound::Ambiguous(Environment::Sandbox, ambiguous.into())),
+            );
         }
         // `::` alone is no address: a word in a sentence, not a list's item.
         let found = Published::from_page(&page.replace("2600:1F18::1", "::")).unwrap();
