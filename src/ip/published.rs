@@ -36,6 +36,13 @@ pub enum NotFound {
     /// a short form, a part over 255): dropping it would give a list short of a real source,
     /// guessing it would give one that admits another.
     Ambiguous(Environment, String),
+    /// An environment is named after an address in the same row or line (`34.240.137.52
+    /// (Production)`, a table whose address column comes first, a note in a later column): the
+    /// reading that gives each address the name before it would give this one another's.
+    NameAfterAddress(String),
+    /// Both environments are named in the row or line before an address (`Production and
+    /// Sandbox callbacks may also come from ...`): it belongs to either, or to both.
+    BothNamed(String),
 }
 
 impl std::fmt::Display for NotFound {
@@ -47,6 +54,14 @@ impl std::fmt::Display for NotFound {
             NotFound::Half(missing) => write!(
                 f,
                 "the page lists no {missing} callback address, only the other environment's; a half list is not taken"
+            ),
+            NotFound::BothNamed(address) => write!(
+                f,
+                "the page names both environments in the row or line of `{address}`, so which one it belongs to is not certain; no list is taken from it"
+            ),
+            NotFound::NameAfterAddress(address) => write!(
+                f,
+                "the page names an environment after `{address}` in the same row or line, so which environment each address belongs to is not certain; no list is taken from it"
             ),
             NotFound::Ambiguous(env, token) => write!(
                 f,
@@ -70,9 +85,19 @@ impl Published {
         // The environment named last, where (the end of the name, or of the last address), how
         // far the next address may be, and how many blocks ended since the name.
         let mut current: Option<(Environment, usize, usize, u8)> = None;
+        // Where the last address taken in the row or line under way starts.
+        let mut taken_in_row: Option<usize> = None;
+        // The environments named in the row or line under way.
+        let mut named_in_row: [bool; 2] = [false; 2];
         let bytes = lower.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
+            if bytes[i] == END_OF_ROW as u8 {
+                taken_in_row = None;
+                named_in_row = [false; 2];
+                i += 1;
+                continue;
+            }
             if bytes[i] == END_OF_SECTION as u8 {
                 // A heading starts something else; a name in it comes after this.
                 current = None;
@@ -102,7 +127,16 @@ impl Published {
                     // Bytes, not text: `i` may fall inside a character (a dash, a quote mark).
                     if bytes[i..].starts_with(word.as_bytes())
                         && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+                        && names_environment(&lower, i, end)
                     {
+                        named_in_row[env as usize] = true;
+                        if let Some(at) = taken_in_row {
+                            let address = lower[at..]
+                                .split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+                                .next()
+                                .unwrap_or_default();
+                            return Err(NotFound::NameAfterAddress(address.to_owned()));
+                        }
                         current = Some((env, end, NEAR, 0));
                     }
                 }
@@ -114,6 +148,9 @@ impl Published {
                     && i - at <= near
                 {
                     let token = || lower[i..end].to_owned();
+                    if named_in_row == [true; 2] {
+                        return Err(NotFound::BothNamed(token()));
+                    }
                     let Some(ip) = parsed else {
                         return Err(NotFound::Ambiguous(env, token()));
                     };
@@ -154,6 +191,7 @@ impl Published {
                         Environment::Sandbox => found.sandbox.insert(ip),
                     };
                     current = Some((env, end, NEXT, 0));
+                    taken_in_row = Some(i);
                 }
                 i = end;
                 continue;
@@ -194,6 +232,9 @@ impl Published {
                         Some(_) if !whole => {
                             return Err(NotFound::Ambiguous(env, token.to_owned()));
                         }
+                        Some(_) if named_in_row == [true; 2] => {
+                            return Err(NotFound::BothNamed(token.to_owned()));
+                        }
                         Some(ip) => {
                             // A network or a range where an address stands (`52.36.32.0/24`,
                             // `52.36.32.43-45`): the address alone would be less than the page
@@ -210,6 +251,7 @@ impl Published {
                                 Environment::Production => found.production.insert(IpAddr::V4(ip)),
                                 Environment::Sandbox => found.sandbox.insert(IpAddr::V4(ip)),
                             };
+                            taken_in_row = Some(i);
                             // The list goes on from here: the next address is near this one.
                             current = Some((env, end, NEXT, 0));
                         }
@@ -287,6 +329,28 @@ impl Published {
     }
 }
 
+/// Whether the name at `start..end` of `text` (lower-case) names an environment: not the tail of
+/// another word (`non-production`, `pre-production`); and `live` or `test`, which are words of
+/// sentences too (`to test your firewall`, `live chat`), only where they stand as a name does:
+/// before a colon, at a cell's or line's end, or before `environment`.
+fn names_environment(text: &str, start: usize, end: usize) -> bool {
+    let before = &text[..start];
+    if ["non-", "non ", "pre-", "pre "]
+        .iter()
+        .any(|p| before.ends_with(p))
+    {
+        return false;
+    }
+    let word = &text[start..end];
+    if word != "live" && word != "test" {
+        return true;
+    }
+    let after = text[end..].trim_start_matches([' ', '\t']);
+    after.is_empty()
+        || after.starts_with([':', '\n', '|', ')', END_OF_ROW, END_OF_LIST, END_OF_SECTION])
+        || after.starts_with("environment")
+}
+
 /// Whether `ip` is no address a callback can come from: unspecified, or loopback.
 fn no_source(ip: IpAddr) -> bool {
     ip.is_unspecified() || ip.is_loopback()
@@ -345,9 +409,9 @@ fn strict_ipv4(token: &str) -> Option<Ipv4Addr> {
 }
 
 /// Whether `token` (digits and dots, or a `0x` spelling) reads as an address written another
-/// way: four or more parts with a leading zero or over 255, a hex spelling, or, in a list under
-/// way, two or three parts (a short form, which `inet_aton` reads as an address). Other numbers
-/// near a name (a version, a year) are not.
+/// way: four or more parts with a leading zero or over 255, a hex spelling, three parts (a short
+/// form, which `inet_aton` reads as an address), or two in a list under way. Other numbers near
+/// a name (a version, a year) are not, unless they stand alone as a list's item would.
 fn almost_an_address(token: &str, in_list: bool) -> bool {
     if token.starts_with("0x") {
         return true;
@@ -359,7 +423,7 @@ fn almost_an_address(token: &str, in_list: bool) -> bool {
     let short = parts.iter().all(|p| p.len() <= 3);
     // Four parts or more, however long (two addresses run together across markup,
     // `34.240.137.5244.230.128.108`); or, in a list under way, a short form.
-    numeric && (parts.len() >= 4 || (in_list && short && (2..=3).contains(&parts.len())))
+    numeric && (parts.len() >= 4 || (short && (parts.len() == 3 || (in_list && parts.len() == 2))))
 }
 
 /// Where a network prefix (`/24`, `/ 24`) or a range (`-45`, `– 45`, `to 52.36.32.45`) that
@@ -404,9 +468,10 @@ fn network_or_range(text: &str, end: usize) -> Option<usize> {
 /// aside. A number in a sentence (`TLS 1.2`, `99.9% uptime`) does not.
 fn stands_alone(text: &[u8], start: usize, end: usize) -> bool {
     let separator = |b: &u8| {
-        matches!(*b, b',' | b';' | b'\n' | b'|')
+        matches!(*b, b',' | b';' | b'\n' | b'|' | b'-' | b'*' | b'+')
             || *b == END_OF_LIST as u8
             || *b == END_OF_SECTION as u8
+            || *b == END_OF_ROW as u8
     };
     // A no-break space (U+00A0, bytes C2 A0) is blank too.
     let not_blank = |b: &&u8| !matches!(**b, b' ' | b'\t' | b'\r' | 0xc2 | 0xa0);
@@ -417,6 +482,19 @@ fn stands_alone(text: &[u8], start: usize, end: usize) -> bool {
         .is_none_or(separator)
         && text[end..].iter().find(not_blank).is_none_or(separator)
 }
+
+/// Put in a page's text where a row or a line ends (a table row, a list item, a line break, a
+/// paragraph; each line of a text copy): a name after an address in the same row is refused.
+const END_OF_ROW: char = '\u{3}';
+
+/// Tags that end a row (see [`END_OF_ROW`]).
+const ROW_ENDING_TAGS: [&str; 5] = ["</tr", "</li", "<br", "</p", "</div"];
+
+/// Elements whose content a browser does not show as the page's text (scripts, templates,
+/// the title), or shows struck out as no longer true (`<del>`, `<s>`): passed over whole.
+const SKIPPED_ELEMENTS: [&str; 10] = [
+    "script", "style", "template", "noscript", "noembed", "noframes", "title", "del", "s", "strike",
+];
 
 /// Put in a page's text where a section starts (a heading, a rule, a Markdown `#` line): an
 /// environment named before it names nothing after it.
@@ -450,15 +528,26 @@ const INLINE_TAGS: [&str; 27] = [
 /// there, a blank line ends a list.
 fn page_text(page: &str) -> String {
     if !page.contains('<') {
-        return plain_digits(page)
-            .lines()
-            .map(|line| {
+        // Markdown's escaped dots (`34\.240\.137\.52`) show as dots, and a link shows its
+        // text, not its target (`[34.240.137.52](http://203.0.113.9/)`).
+        let text = without_link_targets(&plain_digits(page).replace("\\.", "."));
+        let lines: Vec<&str> = text.lines().collect();
+        return lines
+            .iter()
+            .enumerate()
+            .map(|(n, line)| {
                 if line.trim().is_empty() {
-                    END_OF_LIST.to_string()
+                    // A loose list has blank lines between its items: they end no list.
+                    let next = lines[n + 1..].iter().find(|l| !l.trim().is_empty());
+                    if next.is_some_and(|l| is_list_item(l)) {
+                        String::new()
+                    } else {
+                        END_OF_LIST.to_string()
+                    }
                 } else if line.trim_start().starts_with('#') {
-                    format!("{END_OF_SECTION}{line}")
+                    format!("{END_OF_SECTION}{line}{END_OF_ROW}")
                 } else {
-                    line.to_owned()
+                    format!("{line}{END_OF_ROW}")
                 }
             })
             .collect::<Vec<_>>()
@@ -497,19 +586,32 @@ fn page_text(page: &str) -> String {
         if !after.starts_with("<!--") && !inline {
             text.push('\n');
         }
+        if is(&ROW_ENDING_TAGS) || is(&LIST_ENDING_TAGS) {
+            text.push(END_OF_ROW);
+        }
         if is(&LIST_ENDING_TAGS) {
             text.push(END_OF_LIST);
         } else if is(&SECTION_TAGS) {
             text.push(END_OF_SECTION);
         }
-        let skip_to = if lower_start.starts_with("<script") {
-            find_ci(after, "</script>").map(|e| e + "</script>".len())
-        } else if lower_start.starts_with("<style") {
-            find_ci(after, "</style>").map(|e| e + "</style>".len())
+        let skipped = SKIPPED_ELEMENTS.iter().find(|name| {
+            lower_start[1..].starts_with(*name)
+                && lower_start[1 + name.len()..]
+                    .bytes()
+                    .next()
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+        });
+        let skip_to = if let Some(name) = skipped {
+            end_of_element(after, name)
+        } else if let Some(name) = hidden_element(after) {
+            end_of_element(after, &name)
         } else if after.starts_with("<!--") {
-            after.find("-->").map(|e| e + 3)
+            // `-->`, or `--!>`, which browsers take as its end too.
+            let plain = after[4..].find("-->").map(|e| e + 4 + 3);
+            let bang = after[4..].find("--!>").map(|e| e + 4 + 4);
+            plain.into_iter().chain(bang).min()
         } else {
-            after.find('>').map(|e| e + 1)
+            end_of_tag(after)
         };
         match skip_to {
             Some(n) => rest = &after[n..],
@@ -533,7 +635,7 @@ fn decoded(text: &str) -> String {
         "hyphen" | "dash" => Some("\u{2010}"),
         "period" => Some("."),
         "sol" => Some("/"),
-        "shy" | "ZeroWidthSpace" | "zwsp" | "zwnj" | "zwj" | "NoBreak" => Some(""),
+        "shy" | "ZeroWidthSpace" | "zwsp" | "zwnj" | "zwj" | "NoBreak" | "lrm" | "rlm" => Some(""),
         _ => quick_xml::escape::resolve_predefined_entity(entity),
     };
     let mut out = String::with_capacity(text.len());
@@ -541,6 +643,33 @@ fn decoded(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let candidate = &rest[amp..];
+        // A number without its `;` is read by browsers too (`&#52&#46;`).
+        if let Some(digits) = candidate.strip_prefix("&#") {
+            let (hex, body) = match digits.strip_prefix(['x', 'X']) {
+                Some(body) => (true, body),
+                None => (false, digits),
+            };
+            let len = body
+                .bytes()
+                .take_while(|b| {
+                    if hex {
+                        b.is_ascii_hexdigit()
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                })
+                .take(8)
+                .count();
+            let unterminated = len > 0 && body.as_bytes().get(len) != Some(&b';');
+            if unterminated
+                && let Ok(code) = u32::from_str_radix(&body[..len], if hex { 16 } else { 10 })
+                && let Some(c) = char::from_u32(code)
+            {
+                out.push(c);
+                rest = &body[len..];
+                continue;
+            }
+        }
         // A reference is `&`, a name or a number, `;`: short, and nothing else between.
         let end = candidate[1..]
             .bytes()
@@ -548,7 +677,13 @@ fn decoded(text: &str) -> String {
             .position(|b| !(b.is_ascii_alphanumeric() || b == b'#'))
             .map(|n| n + 1)
             .filter(|&n| candidate.as_bytes()[n] == b';');
-        match end.and_then(|n| quick_xml::escape::unescape_with(&candidate[..=n], named).ok()) {
+        // `&#X2E;` is as good as `&#x2E;` in HTML.
+        let reference = |n: usize| candidate[..=n].replacen("&#X", "&#x", 1);
+        match end.and_then(|n| {
+            quick_xml::escape::unescape_with(&reference(n), named)
+                .ok()
+                .map(std::borrow::Cow::into_owned)
+        }) {
             Some(value) => {
                 out.push_str(&value);
                 rest = &candidate[end.unwrap_or(0) + 1..];
@@ -560,10 +695,15 @@ fn decoded(text: &str) -> String {
         }
     }
     out.push_str(rest);
+    // Invisible: a soft hyphen, zero-width and joining characters, and direction marks.
     out.retain(|c| {
         !matches!(
             c,
-            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+            '\u{ad}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
         )
     });
     plain_digits(&out)
@@ -584,8 +724,84 @@ fn plain_digits(text: &str) -> String {
         .collect()
 }
 
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    haystack.to_ascii_lowercase().find(needle)
+/// `text` without Markdown's link targets: `[text](target)` shows as `[text]`.
+fn without_link_targets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        out.push_str(&rest[..=at]);
+        match rest[at + 2..].find([')', '\n']) {
+            Some(close) if rest.as_bytes()[at + 2 + close] == b')' => {
+                rest = &rest[at + 2 + close + 1..];
+            }
+            _ => rest = &rest[at + 1..],
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a line of a text copy is a list's item: a bullet, a number, or an address alone.
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with(['•', '-', '*', '+', '·', '–'])
+        || line.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The name of the element that `tag` starts when the tag hides it (the `hidden` attribute, or
+/// `display: none` in its style), so that its content is passed over as a browser does.
+fn hidden_element(tag: &str) -> Option<String> {
+    let head = tag[..end_of_tag(tag)?].to_ascii_lowercase();
+    let name: String = head[1..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    if name.is_empty() {
+        return None;
+    }
+    let attributes = &head[1 + name.len()..];
+    let hidden = attributes
+        .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .any(|word| word == "hidden" || word.starts_with("hidden="));
+    let none = attributes
+        .replace([' ', '\t', '\n'], "")
+        .contains("display:none");
+    (hidden || none).then_some(name)
+}
+
+/// Where the tag that starts `tag` ends (after its `>`): a `>` inside a quoted attribute value
+/// does not end it.
+fn end_of_tag(tag: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, b) in tag.bytes().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the element `name` that `element` starts ends, after its end tag (`</script >`,
+/// `</del>`): the first end tag of that name, whatever white space or attributes it holds.
+fn end_of_element(element: &str, name: &str) -> Option<usize> {
+    let lower = element.to_ascii_lowercase();
+    let closing = format!("</{name}");
+    let mut from = 0;
+    while let Some(at) = lower[from..].find(&closing).map(|at| from + at) {
+        let after = at + closing.len();
+        if lower
+            .as_bytes()
+            .get(after)
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+        {
+            return lower[after..].find('>').map(|e| after + e + 1);
+        }
+        from = after;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -699,6 +915,79 @@ mod tests {
             Published::from_page(&network),
             Err(NotFound::Ambiguous(Environment::Sandbox, _))
         ));
+    }
+
+    /// Pages written in other shapes: read right where a reader can tell, refused where the
+    /// environment of an address is not certain, never a list with a wrong or a missing address.
+    #[test]
+    fn pages_of_other_shapes_are_read_right_or_refused() {
+        let built_in = Allowlist::built_in(None);
+        const PROD: &str = "34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74";
+        const SAND: &str = "35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141";
+        let lists = format!(
+            "<p>Production:</p><ul><li>{}</li></ul><p>Sandbox:</p><ul><li>{}</li></ul>",
+            PROD.replace(", ", "</li><li>"),
+            SAND.replace(", ", "</li><li>")
+        );
+        // Read as the built-in list: nothing more, nothing less.
+        for page in [
+            // A loose list in a text copy: blank lines between the items.
+            format!(
+                "For Production callbacks:\n\n  \u{2022} {}\n\nFor Sandbox callbacks:\n\n  \u{2022} {}\n",
+                PROD.replace(", ", "\n\n  \u{2022} "),
+                SAND.replace(", ", "\n\n  \u{2022} ")
+            ),
+            format!(
+                "{lists}<p>To test your firewall, send a request from:</p><ul><li>1.2.3.4</li></ul>"
+            ),
+            format!("{lists}<p>Our live chat loads from:</p><ul><li>1.2.3.4</li></ul>"),
+            format!("{lists}<p>Non-production callbacks:</p><ul><li>1.2.3.4</li></ul>"),
+            lists.replace("<li>52.36.32.43", "<li><del>1.2.3.4</del> 52.36.32.43"),
+            lists.replace(
+                "<ul>",
+                "<ul><li hidden>1.2.3.4</li><template><li>1.2.3.5</li></template>",
+            ),
+            lists.replace("</ul>", "<li style=\"display: none\">1.2.3.4</li></ul>"),
+            lists.replace(
+                "34.240.137.52",
+                "34&#X2E;240&lrm;.137.52<script >x()</script >",
+            ),
+            lists.replace(
+                "34.240.137.52",
+                "&#51&#52;.240.137.52<span title=\"a>1.2.3.4\"></span>",
+            ),
+            lists.replace("34.240.137.52", "34.240.137.52<!-- old --!>"),
+            format!("Production:\n- [{PROD}](http://1.2.3.4/)\nSandbox:\n- {SAND}\n")
+                .replace("34.240.137.52", "34\\.240\\.137\\.52"),
+        ] {
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{e}: {page}"));
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{page}");
+        }
+        // The environment of an address is not certain: refused.
+        let rows = |first: &str| {
+            format!(
+                "<table><tr><th>IP address</th><th>Environment</th></tr>{first}<tr><td>44.230.128.108</td><td>Production</td></tr></table>"
+            )
+        };
+        for page in [
+            rows("<tr><td>34.240.137.52</td><td>Production</td></tr>"),
+            format!("Production: {PROD}\nSandbox: {SAND}\n34.240.137.52 (Production)\n"),
+            format!(
+                "{lists}<p>Both Production and Sandbox callbacks may also come from 1.2.3.4.</p>"
+            ),
+            format!("Production:\n- 34.240.137\n- 44.230.128.108\nSandbox: {SAND}\n"),
+        ] {
+            assert!(
+                matches!(
+                    Published::from_page(&page),
+                    Err(NotFound::NameAfterAddress(_)
+                        | NotFound::BothNamed(_)
+                        | NotFound::Ambiguous(..))
+                ),
+                "{page}: {:?}",
+                Published::from_page(&page)
+            );
+        }
     }
 
     #[test]
