@@ -605,10 +605,10 @@ fn page_text(page: &str) -> String {
             end_of_element(after, name)
         } else if let Some(name) = hidden_element(after) {
             end_of_element(after, &name)
-        } else if after.starts_with("<!--") {
+        } else if let Some(comment) = after.strip_prefix("<!--") {
             // `-->`, or `--!>`, which browsers take as its end too.
-            let plain = after[4..].find("-->").map(|e| e + 4 + 3);
-            let bang = after[4..].find("--!>").map(|e| e + 4 + 4);
+            let plain = comment.find("-->").map(|e| e + 4 + 3);
+            let bang = comment.find("--!>").map(|e| e + 4 + 4);
             plain.into_iter().chain(bang).min()
         } else {
             end_of_tag(after)
