@@ -464,8 +464,8 @@ fn network_or_range(text: &str, end: usize) -> Option<usize> {
 }
 
 /// Whether the token at `start..end` of `text` stands as a list's item: between separators
-/// (a comma, a semicolon, a line or cell end, a block end, or the text's ends), white space
-/// aside. A number in a sentence (`TLS 1.2`, `99.9% uptime`) does not.
+/// (a comma, a semicolon, a bullet, a line, row or cell end, a block end, or the text's ends),
+/// white space aside. A number in a sentence (`TLS 1.2`, `99.9% uptime`) does not.
 fn stands_alone(text: &[u8], start: usize, end: usize) -> bool {
     let separator = |b: &u8| {
         matches!(*b, b',' | b';' | b'\n' | b'|' | b'-' | b'*' | b'+')
