@@ -487,8 +487,8 @@ fn stands_alone(text: &[u8], start: usize, end: usize) -> bool {
 /// paragraph; each line of a text copy): a name after an address in the same row is refused.
 const END_OF_ROW: char = '\u{3}';
 
-/// Tags that end a row (see [`END_OF_ROW`]).
-const ROW_ENDING_TAGS: [&str; 5] = ["</tr", "</li", "<br", "</p", "</div"];
+/// Elements whose end tag ends a row (see [`END_OF_ROW`]), as a line break (`<br>`) does.
+const ROW_ENDING_TAGS: [&str; 4] = ["tr", "li", "p", "div"];
 
 /// Elements whose content a browser does not show as the page's text (scripts, templates,
 /// the title), or shows struck out as no longer true (`<del>`, `<s>`): passed over whole.
@@ -505,20 +505,20 @@ const END_OF_SECTION: char = '\u{2}';
 /// was under way before it (a status page's address in the paragraph after the table).
 const END_OF_LIST: char = '\u{1}';
 
-/// Tag starts (lower-case) that end a list: closing a table or a list. Not a paragraph, cell or
-/// item: a list may be written one address to each.
-const LIST_ENDING_TAGS: [&str; 3] = ["</table", "</ul", "</ol"];
+/// Elements whose end tag ends a list: a table or a list. Not a paragraph, cell or item: a list
+/// may be written one address to each.
+const LIST_ENDING_TAGS: [&str; 3] = ["table", "ul", "ol"];
 
-/// Tag starts (lower-case) that start a section: a heading or a rule.
-const SECTION_TAGS: [&str; 7] = ["<h1", "<h2", "<h3", "<h4", "<h5", "<h6", "<hr"];
+/// Elements whose start tag starts a section: a heading or a rule.
+const SECTION_TAGS: [&str; 7] = ["h1", "h2", "h3", "h4", "h5", "h6", "hr"];
 
 /// Tags that stand inside a run of text: a browser shows the text on either side as one word, so
 /// an address may be written across them (`34.240.137.5<span>2</span>`, `34.240.<wbr>137.52`).
 /// Every other tag (a cell, a line break, a paragraph) separates.
 const INLINE_TAGS: [&str; 27] = [
-    "<a", "<abbr", "<b", "<bdi", "<bdo", "<cite", "<code", "<data", "<dfn", "<em", "<font", "<i",
-    "<kbd", "<mark", "<q", "<s", "<samp", "<small", "<span", "<strong", "<sub", "<sup", "<time",
-    "<tt", "<u", "<var", "<wbr",
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "tt", "u", "var",
+    "wbr",
 ];
 
 /// The text of a page as a browser shows it: tags and scripts dropped (a tag that separates read
@@ -558,60 +558,35 @@ fn page_text(page: &str) -> String {
     while let Some(open) = rest.find('<') {
         text.push_str(&decoded(&rest[..open]));
         let after = &rest[open..];
-        let lower_start: String = after
-            .chars()
-            .take(10)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let is = |tags: &[&str]| {
-            tags.iter().any(|tag| {
-                lower_start.starts_with(tag)
-                    && lower_start[tag.len()..]
-                        .bytes()
-                        .next()
-                        .is_none_or(|b| !b.is_ascii_alphanumeric())
-            })
-        };
-        let inline = INLINE_TAGS.iter().any(|tag| {
-            let name = &tag[1..];
-            let opening_or_closing = lower_start[1..]
-                .strip_prefix('/')
-                .unwrap_or(&lower_start[1..]);
-            opening_or_closing.starts_with(name)
-                && opening_or_closing[name.len()..]
-                    .bytes()
-                    .next()
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
-        });
-        if !after.starts_with("<!--") && !inline {
+        let (name, closing) = tag_name(after);
+        let (opens, closes) = (
+            |names: &[&str]| !closing && names.contains(&name.as_str()),
+            |names: &[&str]| closing && names.contains(&name.as_str()),
+        );
+        if !after.starts_with("<!--") && !INLINE_TAGS.contains(&name.as_str()) {
             text.push('\n');
         }
-        if is(&ROW_ENDING_TAGS) || is(&LIST_ENDING_TAGS) {
+        if closes(&ROW_ENDING_TAGS) || closes(&LIST_ENDING_TAGS) || opens(&["br"]) {
             text.push(END_OF_ROW);
         }
-        if is(&LIST_ENDING_TAGS) {
+        if closes(&LIST_ENDING_TAGS) {
             text.push(END_OF_LIST);
-        } else if is(&SECTION_TAGS) {
+        } else if opens(&SECTION_TAGS) {
             text.push(END_OF_SECTION);
         }
-        let skipped = SKIPPED_ELEMENTS.iter().find(|name| {
-            lower_start[1..].starts_with(*name)
-                && lower_start[1 + name.len()..]
-                    .bytes()
-                    .next()
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
-        });
-        let skip_to = if let Some(name) = skipped {
-            end_of_element(after, name)
-        } else if let Some(name) = hidden_element(after) {
-            end_of_element(after, &name)
-        } else if let Some(comment) = after.strip_prefix("<!--") {
+        let skip_to = if let Some(comment) = after.strip_prefix("<!--") {
             // `-->`, or `--!>`, which browsers take as its end too.
             let plain = comment.find("-->").map(|e| e + 4 + 3);
             let bang = comment.find("--!>").map(|e| e + 4 + 4);
             plain.into_iter().chain(bang).min()
         } else {
-            end_of_tag(after)
+            let tag_end = end_of_tag(after);
+            let hidden = tag_end.is_some_and(|end| !closing && hides(&after[..end]));
+            if opens(&SKIPPED_ELEMENTS) || (hidden && !name.is_empty()) {
+                end_of_element(after, &name)
+            } else {
+                tag_end
+            }
         };
         match skip_to {
             Some(n) => rest = &after[n..],
@@ -748,25 +723,31 @@ fn is_list_item(line: &str) -> bool {
         || line.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// The name of the element that `tag` starts when the tag hides it (the `hidden` attribute, or
-/// `display: none` in its style), so that its content is passed over as a browser does.
-fn hidden_element(tag: &str) -> Option<String> {
-    let head = tag[..end_of_tag(tag)?].to_ascii_lowercase();
-    let name: String = head[1..]
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
+/// A tag's name, lower-case, and whether it is an end tag: `</TD >` is (`td`, true). A comment or
+/// a declaration (`<!doctype`) has none.
+fn tag_name(tag: &str) -> (String, bool) {
+    let body = &tag[1..];
+    let (body, closing) = match body.strip_prefix('/') {
+        Some(body) => (body, true),
+        None => (body, false),
+    };
+    let name = body
+        .bytes()
+        .take_while(u8::is_ascii_alphanumeric)
+        .map(|b| char::from(b.to_ascii_lowercase()))
         .collect();
-    if name.is_empty() {
-        return None;
-    }
-    let attributes = &head[1 + name.len()..];
-    let hidden = attributes
+    (name, closing)
+}
+
+/// Whether the start tag `tag` hides its element (the `hidden` attribute, or `display: none` in
+/// its style), whose content is then passed over as a browser does.
+fn hides(tag: &str) -> bool {
+    let tag = tag.to_ascii_lowercase();
+    let hidden = tag
         .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .skip(1)
         .any(|word| word == "hidden" || word.starts_with("hidden="));
-    let none = attributes
-        .replace([' ', '\t', '\n'], "")
-        .contains("display:none");
-    (hidden || none).then_some(name)
+    hidden || tag.replace([' ', '\t', '\n'], "").contains("display:none")
 }
 
 /// Where the tag that starts `tag` ends (after its `>`): a `>` inside a quoted attribute value
@@ -785,21 +766,20 @@ fn end_of_tag(tag: &str) -> Option<usize> {
 }
 
 /// Where the element `name` that `element` starts ends, after its end tag (`</script >`,
-/// `</del>`): the first end tag of that name, whatever white space or attributes it holds.
+/// `</DEL>`): the first end tag of that name, whatever case, white space or attributes it has.
 fn end_of_element(element: &str, name: &str) -> Option<usize> {
-    let lower = element.to_ascii_lowercase();
-    let closing = format!("</{name}");
+    let bytes = element.as_bytes();
     let mut from = 0;
-    while let Some(at) = lower[from..].find(&closing).map(|at| from + at) {
-        let after = at + closing.len();
-        if lower
-            .as_bytes()
-            .get(after)
-            .is_none_or(|b| !b.is_ascii_alphanumeric())
+    while let Some(at) = memchr::memmem::find(&bytes[from..], b"</").map(|at| from + at) {
+        let after = at + 2 + name.len();
+        if bytes
+            .get(at + 2..after)
+            .is_some_and(|found| found.eq_ignore_ascii_case(name.as_bytes()))
+            && bytes.get(after).is_none_or(|b| !b.is_ascii_alphanumeric())
         {
-            return lower[after..].find('>').map(|e| after + e + 1);
+            return memchr::memchr(b'>', &bytes[after..]).map(|e| after + e + 1);
         }
-        from = after;
+        from = at + 2;
     }
     None
 }
