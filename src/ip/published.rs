@@ -532,14 +532,22 @@ fn page_text(page: &str) -> String {
         // text, not its target (`[34.240.137.52](http://203.0.113.9/)`).
         let text = without_link_targets(&plain_digits(page).replace("\\.", "."));
         let lines: Vec<&str> = text.lines().collect();
+        // For each line, whether the next line that is not blank is a list's item: a loose list
+        // has blank lines between its items, which end no list. (Found from the end, once.)
+        let mut item_follows = vec![false; lines.len()];
+        let mut next_is_item = false;
+        for (n, line) in lines.iter().enumerate().rev() {
+            item_follows[n] = next_is_item;
+            if !line.trim().is_empty() {
+                next_is_item = is_list_item(line);
+            }
+        }
         return lines
             .iter()
             .enumerate()
             .map(|(n, line)| {
                 if line.trim().is_empty() {
-                    // A loose list has blank lines between its items: they end no list.
-                    let next = lines[n + 1..].iter().find(|l| !l.trim().is_empty());
-                    if next.is_some_and(|l| is_list_item(l)) {
+                    if item_follows[n] {
                         String::new()
                     } else {
                         END_OF_LIST.to_string()
