@@ -583,10 +583,18 @@ fn page_text(page: &str) -> String {
             text.push(END_OF_SECTION);
         }
         let skip_to = if let Some(comment) = after.strip_prefix("<!--") {
-            // `-->`, or `--!>`, which browsers take as its end too.
-            let plain = comment.find("-->").map(|e| e + 4 + 3);
-            let bang = comment.find("--!>").map(|e| e + 4 + 4);
-            plain.into_iter().chain(bang).min()
+            // `-->`, or `--!>`, which browsers take as its end too: the first of either.
+            comment.match_indices("--").find_map(|(at, _)| {
+                let tail = &comment[at + 2..];
+                let len = if tail.starts_with('>') {
+                    3
+                } else if tail.starts_with("!>") {
+                    4
+                } else {
+                    return None;
+                };
+                Some(4 + at + len)
+            })
         } else {
             let tag_end = end_of_tag(after);
             let hidden = tag_end.is_some_and(|end| !closing && hides(&after[..end]));
@@ -717,7 +725,16 @@ fn without_link_targets(text: &str) -> String {
             Some(close) if rest.as_bytes()[at + 2 + close] == b')' => {
                 rest = &rest[at + 2 + close + 1..];
             }
-            _ => rest = &rest[at + 1..],
+            // No target closes on this line: nothing more on it is one (and it is not searched
+            // again from each later `](`).
+            Some(line_end) => {
+                out.push_str(&rest[at + 1..at + 2 + line_end]);
+                rest = &rest[at + 2 + line_end..];
+            }
+            None => {
+                rest = &rest[at + 1..];
+                break;
+            }
         }
     }
     out.push_str(rest);
