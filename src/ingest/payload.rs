@@ -360,11 +360,14 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
 
 /// A top-level array, streamed element by element (after [`layout`] said [`Layout::Array`]).
 ///
-/// An element larger than [`MAX_ITEM_BYTES`] is an error item of its own: serde_json is stopped
-/// once it has been handed that many bytes of it (so memory stays bounded), the rest of the element
-/// is skipped by its brackets and quotes, and the elements after it are read on, by serde_json
-/// started again on a stand-in that puts them at the same line and column (so that errors after
-/// it say where they are in the file).
+/// An element that cannot be read is an error item of its own, and the elements after it are
+/// read on: a batch reports every item it holds, and one damaged callback must not hide the
+/// callbacks after it. serde_json stops at the error (or, for an element larger than
+/// [`MAX_ITEM_BYTES`], once it has been handed that many bytes of it, so memory stays bounded);
+/// the rest of that element is skipped by its brackets and quotes ([`Bounded::get_past`]), and
+/// serde_json is started again on a stand-in that puts the next byte at its line and column (so
+/// that errors after it say where they are in the file). Reading ends at the array's end, at the
+/// end of the source, or at a read error.
 pub fn read_array<R: BufRead, E: From<io::Error>>(
     reader: R,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
@@ -374,27 +377,39 @@ pub fn read_array<R: BufRead, E: From<io::Error>>(
     let mut first: ItemNumber = 1;
     let mut stand_in = false;
     loop {
-        match array_pass(&mut source, first, stand_in, &mut sink)? {
-            None => return Ok(()),
-            Some(number) => {
-                sink(number, RawItem::Error(too_large()))?;
-                source.skip_value()?;
-                source.restart();
-                first = number;
-                stand_in = true;
-            }
+        let Some(broken) = array_pass(&mut source, first, stand_in, &mut sink)? else {
+            return Ok(());
+        };
+        sink(broken.number, RawItem::Error(broken.error))?;
+        if !broken.read_on {
+            return Ok(());
         }
+        let Some(stand_in_bytes) = source.get_past()? else {
+            return Ok(());
+        };
+        source.restart(stand_in_bytes);
+        first = broken.number;
+        stand_in = true;
     }
 }
 
-/// One run of serde_json's stream reader over the array: `Some(number)` when element `number`
-/// was too large (the source stops inside it).
+/// Where serde_json's stream reader stopped short of the array's end.
+struct Broken {
+    /// The element it stopped in, or would have read next.
+    number: ItemNumber,
+    error: String,
+    /// Whether the elements after it can be read: not after a read error.
+    read_on: bool,
+}
+
+/// One run of serde_json's stream reader over the array: `Some` when it stopped before the
+/// array's end (an element too large, a syntax error, the source's end or a read error).
 fn array_pass<R: BufRead, E>(
     source: &mut Bounded<R>,
     first: ItemNumber,
     stand_in: bool,
     sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
-) -> Result<Option<ItemNumber>, E> {
+) -> Result<Option<Broken>, E> {
     struct Elements<'s, F, E> {
         sink: &'s mut F,
         /// The sink's own error, kept while serde_json unwinds with a stand-in of its type.
@@ -402,7 +417,7 @@ fn array_pass<R: BufRead, E>(
         count: ItemNumber,
         first: ItemNumber,
         stand_in: bool,
-        start_value: std::rc::Rc<std::cell::Cell<bool>>,
+        cues: std::rc::Rc<Cues>,
     }
     impl<'de, F: FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>, E> Visitor<'de>
         for &mut Elements<'_, F, E>
@@ -413,9 +428,14 @@ fn array_pass<R: BufRead, E>(
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
             loop {
-                self.start_value.set(true);
-                let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
-                    break;
+                self.cues.start_value.set(true);
+                let raw = match seq.next_element::<Box<RawValue>>() {
+                    Ok(Some(raw)) => raw,
+                    Ok(None) => break,
+                    Err(e) => {
+                        self.cues.halted.set(true);
+                        return Err(e);
+                    }
                 };
                 self.count += 1;
                 if self.stand_in && self.count == 1 {
@@ -436,7 +456,7 @@ fn array_pass<R: BufRead, E>(
         count: 0,
         first,
         stand_in,
-        start_value: source.start_value.clone(),
+        cues: source.cues.clone(),
     };
     let outcome = {
         let mut de = serde_json::Deserializer::from_reader(&mut *source);
@@ -445,14 +465,19 @@ fn array_pass<R: BufRead, E>(
     if let Some(e) = elements.sink_error {
         return Err(e);
     }
-    let at = elements.first + elements.count;
+    let number = elements.first + elements.count;
     if source.over_limit {
-        return Ok(Some(at));
+        return Ok(Some(Broken {
+            number,
+            error: too_large(),
+            read_on: true,
+        }));
     }
-    if let Err(e) = outcome {
-        (elements.sink)(at, RawItem::Error(e.to_string()))?;
-    }
-    Ok(None)
+    Ok(outcome.err().map(|e| Broken {
+        number,
+        read_on: !e.is_io(),
+        error: e.to_string(),
+    }))
 }
 
 /// Where the reader is in the element serde_json is reading, judged byte by byte by quotes and
@@ -476,14 +501,24 @@ enum Phase {
     Done,
 }
 
+/// What the visitor of the array's elements tells the reader under serde_json.
+#[derive(Debug, Default)]
+struct Cues {
+    /// serde_json is about to read an element (set before each one).
+    start_value: std::cell::Cell<bool>,
+    /// serde_json met an error in an element or before one. It is handed nothing more, so that
+    /// the reader stays where the error is: serde_json reads on after an error, to look for the
+    /// array's end.
+    halted: std::cell::Cell<bool>,
+}
+
 /// A reader between serde_json and the source that counts the bytes of each element it hands
 /// on and stops at [`MAX_ITEM_BYTES`], and can skip the rest of that element and start again.
 struct Bounded<R> {
     inner: R,
     phase: Phase,
     value_bytes: usize,
-    /// serde_json is about to read an element (set by the visitor before each one).
-    start_value: std::rc::Rc<std::cell::Cell<bool>>,
+    cues: std::rc::Rc<Cues>,
     over_limit: bool,
     /// Line (newlines seen) and column (bytes since the last newline) of the next byte.
     lines: u64,
@@ -500,7 +535,7 @@ impl<R: BufRead> Bounded<R> {
             inner,
             phase: Phase::Outside,
             value_bytes: 0,
-            start_value: std::rc::Rc::default(),
+            cues: std::rc::Rc::default(),
             over_limit: false,
             lines: 0,
             column: 0,
@@ -512,7 +547,7 @@ impl<R: BufRead> Bounded<R> {
 
     /// Takes `b` into the phase; false when it would make the element too large.
     fn track(&mut self, b: u8) -> bool {
-        if self.start_value.replace(false) {
+        if self.cues.start_value.replace(false) {
             self.phase = Phase::Before;
             self.value_bytes = 0;
         }
@@ -531,7 +566,11 @@ impl<R: BufRead> Bounded<R> {
                 b'"' => Phase::Str { escaped: false },
                 _ => Phase::Scalar,
             },
-            Phase::Scalar if ws || b == b',' || b == b']' => Phase::Done,
+            // What ends a scalar belongs to the array: white space, a comma (a value may follow:
+            // `Before`) or the closing bracket (`Outside`).
+            Phase::Scalar if ws => Phase::Done,
+            Phase::Scalar if b == b',' => Phase::Before,
+            Phase::Scalar if b == b']' => Phase::Outside,
             Phase::Scalar => Phase::Scalar,
             Phase::Str { escaped: true } => Phase::Str { escaped: false },
             Phase::Str { escaped: false } => match b {
@@ -599,6 +638,34 @@ impl<R: BufRead> Bounded<R> {
         true
     }
 
+    /// Gets past what stopped serde_json, for it to start again after that: the rest of the
+    /// element it stopped in is skipped. Returns the stand-in to start on (`[0`, or `[0,` when
+    /// what stopped it was the comma before a missing value, so that the next value keeps its
+    /// number), or `None` when nothing but white space follows or the array is over.
+    fn get_past(&mut self) -> io::Result<Option<&'static [u8]>> {
+        let stand_in: &'static [u8] = match self.phase {
+            // The closing bracket, or what follows it: the array is over.
+            Phase::Outside => return Ok(None),
+            Phase::Before => b"[0,",
+            Phase::Done => b"[0",
+            Phase::Scalar | Phase::Str { .. } | Phase::Container { .. } => {
+                self.skip_value()?;
+                b"[0"
+            }
+        };
+        loop {
+            let buf = self.inner.fill_buf()?;
+            let Some(&b) = buf.first() else {
+                return Ok(None);
+            };
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Ok(Some(stand_in));
+            }
+            self.track(b);
+            self.inner.consume(1);
+        }
+    }
+
     /// Skips the rest of the element the reader stopped in, leaving a scalar's end unread.
     fn skip_value(&mut self) -> io::Result<()> {
         loop {
@@ -633,12 +700,12 @@ impl<R: BufRead> Bounded<R> {
         }
     }
 
-    /// Starts again after a skipped element: a stand-in `[0` and white space that put the next
-    /// byte at its line and column, then the source.
-    fn restart(&mut self) {
-        self.head = b"[0";
+    /// Starts again after a skipped element: the stand-in and white space that put the next byte
+    /// at its line and column, then the source.
+    fn restart(&mut self, stand_in: &'static [u8]) {
+        self.head = stand_in;
         (self.newlines, self.spaces) = if self.lines == 0 {
-            (0, self.column.saturating_sub(2))
+            (0, self.column.saturating_sub(stand_in.len() as u64))
         } else {
             (self.lines, self.column)
         };
@@ -646,13 +713,14 @@ impl<R: BufRead> Bounded<R> {
         self.column = 0;
         self.phase = Phase::Outside;
         self.over_limit = false;
-        self.start_value.set(false);
+        self.cues.start_value.set(false);
+        self.cues.halted.set(false);
     }
 }
 
 impl<R: BufRead> io::Read for Bounded<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() {
+        if out.is_empty() || self.cues.halted.get() {
             return Ok(0);
         }
         let b = if let Some((&b, rest)) = self.head.split_first() {
@@ -1268,6 +1336,130 @@ impl<R: BufRead> Lines<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`read_array`] hands on: each element's text, or its error's words.
+    fn array_items(input: &str) -> Vec<(ItemNumber, String)> {
+        let mut items = Vec::new();
+        read_array(input.as_bytes(), |number, raw| -> io::Result<()> {
+            items.push(match raw {
+                RawItem::Json(json, _) => (number, String::from_utf8_lossy(json).into_owned()),
+                RawItem::Error(error) => (number, format!("error: {error}")),
+            });
+            Ok(())
+        })
+        .unwrap();
+        items
+    }
+
+    #[test]
+    fn an_array_is_read_on_past_a_broken_element() {
+        let a = r#"{"a":1}"#;
+        let b = r#"{"b":2}"#;
+        let cases: &[(&str, &[(ItemNumber, &str)])] = &[
+            (
+                r#"[{"a":1},{"x":1,,"y":2},{"b":2}]"#,
+                &[
+                    (1, a),
+                    (2, "error: key must be a string at line 1 column 17"),
+                    (3, b),
+                ],
+            ),
+            (
+                r#"[{"a":1},{"x":"\q"},{"b":2}]"#,
+                &[
+                    (1, a),
+                    (2, "error: invalid escape at line 1 column 17"),
+                    (3, b),
+                ],
+            ),
+            // A missing comma: what follows is the element that cannot be read.
+            (
+                r#"[{"a":1} {"x":1}, {"b":2}]"#,
+                &[
+                    (1, a),
+                    (2, "error: expected `,` or `]` at line 1 column 10"),
+                    (3, b),
+                ],
+            ),
+            // A missing value keeps its number, and the value after it its own.
+            (
+                r#"[{"a":1},,{"b":2}]"#,
+                &[
+                    (1, a),
+                    (2, "error: expected value at line 1 column 10"),
+                    (3, b),
+                ],
+            ),
+            (
+                r#"[,{"b":2}]"#,
+                &[(1, "error: expected value at line 1 column 2"), (2, b)],
+            ),
+            // A broken literal ends at the comma that follows it.
+            (
+                r#"[{"a":1}, tru, {"b":2}]"#,
+                &[
+                    (1, a),
+                    (2, "error: expected ident at line 1 column 14"),
+                    (3, b),
+                ],
+            ),
+            (
+                r#"[{"a":1}, tru]"#,
+                &[(1, a), (2, "error: expected ident at line 1 column 14")],
+            ),
+            // Errors after a break say where they are in the source.
+            (
+                "[\n{\"a\":1},\n,\n{\"b\":2}\n{\"c\":3}, {\"d\":4}\n]",
+                &[
+                    (1, a),
+                    (2, "error: expected value at line 3 column 1"),
+                    (3, b),
+                    (4, "error: expected `,` or `]` at line 5 column 1"),
+                    (5, r#"{"d":4}"#),
+                ],
+            ),
+            // The array's end, or the source's, ends reading: nothing more is made up.
+            (
+                r#"[{"a":1},{"x":1]"#,
+                &[
+                    (1, a),
+                    (2, "error: expected `,` or `}` at line 1 column 16"),
+                ],
+            ),
+            (
+                r#"[{"a":1},]"#,
+                &[(1, a), (2, "error: trailing comma at line 1 column 10")],
+            ),
+            (
+                "[{\"a\":1},\n  ",
+                &[
+                    (1, a),
+                    (2, "error: EOF while parsing a value at line 2 column 2"),
+                ],
+            ),
+            (
+                r#"[{"a":1},{"x":"#,
+                &[
+                    (1, a),
+                    (2, "error: EOF while parsing a value at line 1 column 14"),
+                ],
+            ),
+            (
+                r#"[{"a":1}] x"#,
+                &[
+                    (1, a),
+                    (2, "error: trailing characters at line 1 column 11"),
+                ],
+            ),
+        ];
+        for (input, expected) in cases {
+            let expected: Vec<(ItemNumber, String)> = expected
+                .iter()
+                .map(|&(n, text)| (n, text.to_owned()))
+                .collect();
+            assert_eq!(array_items(input), expected, "{input}");
+        }
+    }
 
     #[test]
     fn max_nesting_is_what_serde_json_reads() {

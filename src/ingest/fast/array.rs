@@ -596,9 +596,11 @@ mod tests {
     }
 
     #[test]
-    fn the_stream_reader_takes_over_at_the_first_broken_element() {
+    fn the_stream_reader_takes_over_at_the_first_broken_element_and_reads_on() {
         let got = items(br#"[{"a":1},{"b":},{"c":2}]"#, 4);
-        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got.len(), 3, "{got:?}");
+        // Read again by the stream reader, which knows no offsets.
+        assert_eq!(got[2], (3, Ok((r#"{"c":2}"#.into(), None))));
         assert_eq!(got[0], (1, Ok((r#"{"a":1}"#.into(), Some(1)))));
         let (number, Err(message)) = &got[1] else {
             panic!("{got:?}")
