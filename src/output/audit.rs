@@ -449,7 +449,8 @@ const SUMMARY_COLUMNS: [&str; 4] = ["key", "environment", "finding", "message"];
 /// line.
 pub(crate) fn step_summary(report: &Report, path: &Path, fail_on: Severity) -> io::Result<()> {
     let mut summary = StepSummary::new(
-        &format!("smile-sec audit: {}", path.display()),
+        "smile-sec audit",
+        Some(&path.display().to_string()),
         &SUMMARY_COLUMNS,
     );
     for key in &report.keys {
@@ -479,7 +480,7 @@ pub(crate) fn unusable(junit: bool, message: &str) -> io::Result<()> {
     if junit {
         super::junit::print_unusable("smile-sec audit", "smile-sec.audit", "key file", message)?;
     }
-    let mut summary = StepSummary::new("smile-sec audit", &SUMMARY_COLUMNS);
+    let mut summary = StepSummary::new("smile-sec audit", None, &SUMMARY_COLUMNS);
     summary.row(&[&"(key file)", &"", &"unusable", &message]);
     summary.append_if_requested("", "the key file could not be audited")
 }

@@ -1,6 +1,8 @@
 //! The GitHub Actions job summary: when `GITHUB_STEP_SUMMARY` names a file, `audit` and `verify`
 //! append a short Markdown table of what failed (or one all-clear line), whatever `--format` is.
-//! Every value is escaped, so a hostile key id or file name cannot add markup, links or mentions.
+//! A value that is not a plain word (a file name, a key id, a message naming either) is written as
+//! a code span, in which Markdown reads no markup, links, HTML or mentions; so a hostile name
+//! cannot add any, and every value reads (and greps) as itself.
 
 use std::fmt;
 use std::fs::OpenOptions;
@@ -26,9 +28,15 @@ pub struct StepSummary {
 }
 
 impl StepSummary {
-    pub fn new(title: &str, header: &[&'static str]) -> Self {
+    /// A summary headed `title`, followed by `subject` (such as the file audited) when given.
+    pub fn new(title: &str, subject: Option<&str>, header: &[&'static str]) -> Self {
+        let mut title = words(title);
+        if let Some(subject) = subject {
+            title.push_str(": ");
+            title.push_str(&cell(subject));
+        }
         StepSummary {
-            title: title.to_owned(),
+            title,
             header: header.to_vec(),
             rows: Vec::new(),
             more: 0,
@@ -40,7 +48,7 @@ impl StepSummary {
     pub fn row(&mut self, cells: &[&dyn fmt::Display]) {
         if self.rows.len() < MAX_ROWS {
             self.rows
-                .push(cells.iter().map(|c| markdown(&c.to_string())).collect());
+                .push(cells.iter().map(|c| cell(&c.to_string())).collect());
         } else {
             self.more += 1;
         }
@@ -48,9 +56,9 @@ impl StepSummary {
 
     /// The Markdown text: the title, then the table or `all_clear`, then `totals`.
     pub fn render(&self, all_clear: &str, totals: &str) -> String {
-        let mut md = format!("### {}\n\n", markdown(&self.title));
+        let mut md = format!("### {}\n\n", self.title);
         if self.rows.is_empty() {
-            md.push_str(&format!("{}\n\n", markdown(all_clear)));
+            md.push_str(&format!("{}\n\n", words(all_clear)));
         } else {
             md.push_str(&format!("| {} |\n", self.header.join(" | ")));
             md.push_str(&format!("|{}\n", "---|".repeat(self.header.len())));
@@ -62,7 +70,7 @@ impl StepSummary {
             }
             md.push('\n');
         }
-        md.push_str(&format!("{}\n\n", markdown(totals)));
+        md.push_str(&format!("{}\n\n", words(totals)));
         md
     }
 
@@ -100,14 +108,64 @@ fn ends_mid_line(file: &mut std::fs::File) -> io::Result<bool> {
     Ok(last[0] != b'\n')
 }
 
-/// Text shown as itself in Markdown: control characters made visible, every ASCII punctuation
-/// character backslash-escaped (CommonMark allows that for all of them), so no input can open a
-/// table cell, a link, an HTML tag, a heading or an `@` mention.
-fn markdown(raw: &str) -> String {
+/// A table cell: a plain word as it is (a reason or finding code, an environment), anything else
+/// as a code span.
+fn cell(raw: &str) -> String {
+    let visible = escape_controls(raw);
+    if visible.is_empty() || is_plain(&visible) {
+        return visible.into_owned();
+    }
+    code_span(&visible)
+}
+
+/// Whether Markdown shows `text` as it is: letters, digits, spaces and `-(),;`, with `_` only
+/// inside a word (where it cannot start or end emphasis). No `:`, `.` or `/` (no link is found
+/// without them), no `@` (no mention).
+fn is_plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let inside_word = |i: usize| {
+        let alnum = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
+        i > 0 && alnum(bytes.get(i - 1)) && alnum(bytes.get(i + 1))
+    };
+    !bytes.is_empty()
+        && bytes.iter().enumerate().all(|(i, &b)| match b {
+            b'_' => inside_word(i),
+            b' ' | b'-' | b'(' | b')' | b',' | b';' => true,
+            _ => b.is_ascii_alphanumeric(),
+        })
+}
+
+/// `text` (no control characters left) as a code span, fenced by one backtick more than its
+/// longest run of them. Inside a table a `|` still ends the cell, so it is escaped (GitHub reads
+/// `\|` as `|` there); nothing else in a code span is markup.
+fn code_span(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    // A space inside each fence keeps a backtick at either end from joining it; Markdown drops
+    // one space from each end of a span padded on both sides.
+    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+}
+
+/// Our own sentences (titles, totals): control characters made visible and the characters that
+/// could start markup escaped, should one ever hold any.
+fn words(raw: &str) -> String {
     let visible = escape_controls(raw);
     let mut out = String::with_capacity(visible.len());
     for c in visible.chars() {
-        if c.is_ascii_punctuation() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '@' | '#' | '!'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -121,28 +179,62 @@ mod tests {
 
     #[test]
     fn hostile_cells_stay_inside_their_cell() {
-        let mut summary = StepSummary::new("smile-sec audit", &["key", "finding"]);
-        summary.row(&[&"a|b\n| forged | row |", &"<img src=x> @team [x](http://e)"]);
+        let mut summary = StepSummary::new("smile-sec audit", None, &["key", "finding"]);
+        summary.row(&[
+            &"a|b\n| forged | row |",
+            &"<img src=x> @team [x](http://e) ``` *b* _i_",
+        ]);
         let md = summary.render("all clear", "1 key");
-        let row = md.lines().find(|l| l.starts_with("| a")).unwrap();
-        assert_eq!(row.matches(" | ").count(), 1, "{row}");
-        // Every `<` is escaped, so no HTML tag opens.
-        assert!(!md.replace("\\<", "").contains('<'), "{md}");
-        assert!(md.contains("\\@team"), "{md}");
+        let row = md.lines().find(|l| l.starts_with("| `a")).unwrap();
+        assert_eq!(
+            row,
+            "| `a\\|b\\n\\| forged \\| row \\|` | ````<img src=x> @team [x](http://e) ``` *b* _i_```` |"
+        );
         assert!(!md.contains("\n| forged"), "{md}");
     }
 
     #[test]
+    fn plain_words_stay_as_they_are_and_every_other_value_is_a_code_span() {
+        for (raw, shown) in [
+            ("bad_signature", "bad_signature"),
+            ("no API key", "no API key"),
+            ("(the input)", "(the input)"),
+            ("live-server-2026-09", "live-server-2026-09"),
+            ("callbacks.json:3", "`callbacks.json:3`"),
+            ("_x_", "`_x_`"),
+            ("a_", "`a_`"),
+            ("www.example.com", "`www.example.com`"),
+            ("me@example.com", "`me@example.com`"),
+            ("`tick", "`` `tick ``"),
+            ("x `", "`` x ` ``"),
+            ("", ""),
+        ] {
+            assert_eq!(cell(raw), shown, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_subject_follows_the_title_as_a_value() {
+        let summary = StepSummary::new("smile-sec audit", Some("keys/smile-keys.json"), &["a"]);
+        let md = summary.render("all clear", "1 key: 1 ok, 0 fail");
+        assert!(
+            md.starts_with("### smile-sec audit: `keys/smile-keys.json`\n"),
+            "{md}"
+        );
+        assert!(md.contains("\n1 key: 1 ok, 0 fail\n"), "{md}");
+    }
+
+    #[test]
     fn an_empty_table_is_one_all_clear_line() {
-        let summary = StepSummary::new("smile-sec verify", &["callback", "reason"]);
+        let summary = StepSummary::new("smile-sec verify", None, &["callback", "reason"]);
         let md = summary.render("Every callback passed.", "3 checked");
-        assert!(md.contains("Every callback passed\\."), "{md}");
+        assert!(md.contains("\nEvery callback passed.\n"), "{md}");
         assert!(!md.contains('|'), "{md}");
     }
 
     #[test]
     fn rows_past_the_limit_are_counted() {
-        let mut summary = StepSummary::new("t", &["a"]);
+        let mut summary = StepSummary::new("t", None, &["a"]);
         for n in 0..MAX_ROWS + 3 {
             summary.row(&[&n]);
         }

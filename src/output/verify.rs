@@ -226,7 +226,7 @@ pub fn junit_unreadable(name: &str, kind: &str, message: &str, out: &mut Vec<u8>
 
 /// The job summary of a `verify` run: a row for each callback that failed.
 pub fn step_summary() -> StepSummary {
-    StepSummary::new("smile-sec verify", &["callback", "reason", "detail"])
+    StepSummary::new("smile-sec verify", None, &["callback", "reason", "detail"])
 }
 
 /// A run that could not start (no usable key, a store that cannot be opened): `--format junit`
