@@ -140,11 +140,7 @@ fn json(r: &CallbackResult<'_>, out: &mut Vec<u8>) {
         timestamp: r.timestamp,
         age_seconds: v.age_seconds,
         duplicate: v.duplicate,
-        error: match v.reason {
-            Reason::NotAnObject => Some(v.detail.as_deref().unwrap_or(NOT_AN_OBJECT)),
-            Reason::ParseError => Some(v.detail.as_deref().unwrap_or("cannot parse the item")),
-            _ => None,
-        },
+        error: error_words(v),
         explain: r.explanation,
     }
     .write_json(out);
@@ -192,6 +188,15 @@ fn text(r: &CallbackResult<'_>, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
+/// What stderr says of an item that could not be read (`None` for a callback that was read).
+fn error_words(v: &Verdict) -> Option<&str> {
+    match v.reason {
+        Reason::NotAnObject => Some(v.detail.as_deref().unwrap_or(NOT_AN_OBJECT)),
+        Reason::ParseError => Some(v.detail.as_deref().unwrap_or("cannot parse the item")),
+        _ => None,
+    }
+}
+
 /// A callback's `--format junit` test case.
 fn junit_case(r: &CallbackResult<'_>, out: &mut Vec<u8>) {
     let v = r.verdict;
@@ -201,7 +206,9 @@ fn junit_case(r: &CallbackResult<'_>, out: &mut Vec<u8>) {
         reason if reason.is_error() => CaseOutcome::Errored,
         _ => CaseOutcome::Failed,
     };
-    let message = v.detail.as_deref().unwrap_or(v.reason.as_str());
+    let message = error_words(v)
+        .or(v.detail.as_deref())
+        .unwrap_or(v.reason.as_str());
     let mut details = Vec::new();
     if let Some(id) = v.key_id.as_deref() {
         details.push(format!("key {id}"));
@@ -335,6 +342,26 @@ mod tests {
         ]
         .concat();
         assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+
+    #[test]
+    fn junit_and_json_give_an_unread_item_the_words_of_stderr() {
+        let v = Verdict::new(Reason::NotAnObject);
+        let result = CallbackResult {
+            source: "a.json",
+            item: 2,
+            verdict: &v,
+            timestamp: None,
+            explanation: None,
+        };
+        let mut case = Vec::new();
+        junit_case(&result, &mut case);
+        let case = String::from_utf8(case).unwrap();
+        assert!(case.contains(&format!("message=\"{NOT_AN_OBJECT}\"")), "{case}");
+        let mut line = Vec::new();
+        json(&result, &mut line);
+        let line: serde_json::Value = serde_json::from_slice(&line).unwrap();
+        assert_eq!(line["error"], NOT_AN_OBJECT);
     }
 
     #[test]

@@ -102,7 +102,12 @@ impl DecodedSignature {
     /// (Node's SDK also accepts unpadded and base64url spellings; we do not, and `--explain` says so.)
     pub fn parse(text: &str) -> Result<Self, MalformedSignature> {
         if text.len() != ENCODED_LEN {
-            return Err(MalformedSignature::Length(text.chars().count()));
+            // Counted in characters, as a reader counts them: 44 of them, some not ASCII, are
+            // of the right length and not base64.
+            return Err(match text.chars().count() {
+                ENCODED_LEN => MalformedSignature::Encoding,
+                n => MalformedSignature::Length(n),
+            });
         }
         let mut out = [0u8; 32];
         match STANDARD.decode_slice(text.as_bytes(), &mut out) {
@@ -128,6 +133,19 @@ mod tests {
         assert_eq!(
             sign(&key, "2023-02-13T15:07:42.214Z", "partner"),
             "XxThLHZy2ij1WINkqNEPgzVs9RvUDHWlebDYzprqS74="
+        );
+    }
+
+    #[test]
+    fn forty_four_characters_not_all_ascii_are_not_base64() {
+        let signature = "é".repeat(ENCODED_LEN);
+        assert_eq!(
+            DecodedSignature::parse(&signature),
+            Err(MalformedSignature::Encoding)
+        );
+        assert_eq!(
+            DecodedSignature::parse("éé"),
+            Err(MalformedSignature::Length(2))
         );
     }
 
