@@ -78,7 +78,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]')
             [CompletionResult]::new('--allowlist', '--allowlist', [CompletionResultType]::ParameterName, 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count (the JSON summary keeps every count)')
             [CompletionResult]::new('--peer', '--peer', [CompletionResultType]::ParameterName, 'The address the request came from (the TCP peer, nginx''s $remote_addr)')
             [CompletionResult]::new('--forwarded-for', '--forwarded-for', [CompletionResultType]::ParameterName, 'The X-Forwarded-For header value; repeat for several header lines, in order')
             [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'An address or network of your own proxies (repeatable, or comma-separated)')

@@ -72,7 +72,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --env 'Which environment''s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]'
             cand --allowlist 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept'
             cand --now 'Take this RFC 3339 time as now'
-            cand --only 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count'
+            cand --only 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count (the JSON summary keeps every count)'
             cand --peer 'The address the request came from (the TCP peer, nginx''s $remote_addr)'
             cand --forwarded-for 'The X-Forwarded-For header value; repeat for several header lines, in order'
             cand --trusted-proxy 'An address or network of your own proxies (repeatable, or comma-separated)'

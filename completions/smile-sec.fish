@@ -81,7 +81,7 @@ sandbox\t''
 all\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l now -d 'Take this RFC 3339 time as now' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l only -d 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict\'s count' -r -f -a "allowed\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l only -d 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict\'s count (the JSON summary keeps every count)' -r -f -a "allowed\t''
 denied\t''
 invalid\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l peer -d 'The address the request came from (the TCP peer, nginx\'s $remote_addr)' -r

@@ -55,7 +55,7 @@ pub struct Args {
     pub list: ListArgs,
 
     /// Print only the results with this verdict (the exit status still counts every input);
-    /// with --count, only that verdict's count
+    /// with --count, only that verdict's count (the JSON summary keeps every count)
     #[arg(long, value_enum, value_name = "VERDICT")]
     pub only: Option<OnlyArg>,
 
