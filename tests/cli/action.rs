@@ -35,7 +35,11 @@ struct Release {
 fn fake_release() -> &'static Release {
     static RELEASE: std::sync::OnceLock<Release> = std::sync::OnceLock::new();
     RELEASE.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("action-releases");
+        // One folder a process: test runners that start a process a test (cargo nextest) would
+        // otherwise rebuild the archive under each other's feet.
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("action-releases")
+            .join(std::process::id().to_string());
         let _ = std::fs::remove_dir_all(&dir);
         let version = env!("CARGO_PKG_VERSION");
         let out = dir.join(format!("v{version}"));
