@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::args::ClockArgs;
 use crate::input;
 use crate::ip::allowlist::{Allowlist, BUILT_IN_DATE};
-use crate::ip::published::{Published, SECURITY_OVERVIEW_URL};
+use crate::ip::published::{Published, SECURITY_OVERVIEW_URL, SavedStamp};
 use crate::ip::snippet::{self, Stamp, Target};
 use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
@@ -214,16 +214,16 @@ impl ListArgs {
             .with_context(|| format!("cannot read {name}"))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("cannot read {name}: it is not UTF-8 text"))?;
-        let date = std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .map(|t| {
-                format!(
-                    "{} (file modified)",
-                    DateTime::<Utc>::from(t).format("%Y-%m-%d")
-                )
-            })
-            .unwrap_or_else(|_| "unknown".to_owned());
-        let mut list = Allowlist::parse_file(&text, name.clone(), date)
+        // A list `allowlist fetch` saved says where and when its page was read: that is the
+        // list's source and date, not the file it was saved in and when that was last touched.
+        let (source, date) = match SavedStamp::of(&text) {
+            Some(stamp) => (
+                format!("{} (saved in {name})", stamp.source),
+                format!("{} (read by allowlist fetch)", stamp.read_at),
+            ),
+            None => (name.clone(), modified_date(path)),
+        };
+        let mut list = Allowlist::parse_file(&text, source, date)
             .with_context(|| format!("invalid allowlist {name}"))?;
         // The default environment narrows a list that says environments; a list of its own
         // labels (or none) is taken whole unless --env asks.
@@ -262,6 +262,19 @@ impl ListArgs {
         }
         Ok((list, scope, env))
     }
+}
+
+/// When the file at `path` was last modified, as a list's date.
+fn modified_date(path: &std::path::Path) -> String {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map(|t| {
+            format!(
+                "{} (file modified)",
+                DateTime::<Utc>::from(t).format("%Y-%m-%d")
+            )
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 #[derive(Serialize)]

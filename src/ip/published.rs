@@ -290,7 +290,7 @@ impl Published {
     /// The list as an `--allowlist` file, stamped with where and when it was read.
     pub fn to_allowlist_file(&self, source: &str, read_at: &str) -> String {
         let mut text = format!(
-            "# Smile ID callback sources, read by smile-sec allowlist fetch\n# Source: {}\n# Read: {read_at}\n",
+            "{SAVED_HEADING}\n{SAVED_SOURCE}{}\n{SAVED_READ}{read_at}\n",
             source.replace(['\n', '\r'], " ")
         );
         for (ip, env) in self.entries() {
@@ -326,6 +326,33 @@ impl Published {
             theirs.difference(&ours).map(show).collect(),
             ours.difference(&theirs).map(show).collect(),
         )
+    }
+}
+
+/// The first lines of a list `allowlist fetch` saved: what it is, then where and when it was read.
+const SAVED_HEADING: &str = "# Smile ID callback sources, read by smile-sec allowlist fetch";
+const SAVED_SOURCE: &str = "# Source: ";
+const SAVED_READ: &str = "# Read: ";
+
+/// Where and when the page behind a list that `allowlist fetch` saved was read, from the stamp it
+/// starts with; `None` for any other list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedStamp<'a> {
+    pub source: &'a str,
+    pub read_at: &'a str,
+}
+
+impl<'a> SavedStamp<'a> {
+    /// The stamp `text` starts with (after a byte-order mark), when it starts as a saved list does.
+    pub fn of(text: &'a str) -> Option<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut lines = text.lines();
+        if lines.next()?.trim_end() != SAVED_HEADING {
+            return None;
+        }
+        let source = lines.next()?.strip_prefix(SAVED_SOURCE)?.trim();
+        let read_at = lines.next()?.strip_prefix(SAVED_READ)?.trim();
+        (!source.is_empty() && !read_at.is_empty()).then_some(SavedStamp { source, read_at })
     }
 }
 
@@ -812,6 +839,26 @@ fn end_of_element(element: &str, name: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_list_gives_back_its_stamp() {
+        let published = Published {
+            production: ["34.240.137.52".parse().unwrap()].into(),
+            sandbox: ["35.166.227.53".parse().unwrap()].into(),
+        };
+        let text = published.to_allowlist_file("https://example.com/page", "2026-12-01T00:00:00Z");
+        assert_eq!(
+            SavedStamp::of(&text),
+            Some(SavedStamp {
+                source: "https://example.com/page",
+                read_at: "2026-12-01T00:00:00Z",
+            })
+        );
+        // Another list, or one whose stamp lost a line, has none.
+        assert_eq!(SavedStamp::of("34.240.137.52 production\n"), None);
+        let cut: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+        assert_eq!(SavedStamp::of(&cut), None);
+    }
 
     const TABLE: &str = r#"<html><head><style>td{}</style><script>var ip="1.1.1.1";</script></head><body>
       <h2>API keys</h2><p>A Sandbox key does not work in Live.</p>

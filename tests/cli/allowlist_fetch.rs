@@ -74,6 +74,21 @@ fn the_same_list_exits_0_and_is_a_usable_allowlist() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("allowed  99.81.237.141"));
+    // A snippet made from it is stamped with the page and when it was read, not with the file.
+    let out = smile_sec()
+        .args(["allowlist", "--emit", "nginx", "--allowlist"])
+        .arg(&output)
+        .output()
+        .unwrap();
+    let snippet = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        snippet.contains(&format!("# Source: {url} (saved in {})", output.display())),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains(&format!("# Date: {FRESH} (read by allowlist fetch)")),
+        "{snippet}"
+    );
 }
 
 #[test]
