@@ -497,3 +497,33 @@ fn custom_file_is_stamped_with_its_path() {
         .code(2)
         .stderr(crate::common::error_report(&["has no entries"]));
 }
+
+/// An entry that admits a whole address family is taken, as written, and warned about: the
+/// mapped network `::ffff:0:0/96` reads as every IPv4 address.
+#[test]
+fn an_entry_admitting_every_address_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(
+        &list,
+        "::ffff:0:0/96 production\n::/0 production\n10.0.0.0/8 production\n",
+    )
+    .unwrap();
+    let out = smile_sec()
+        .args(["ip-check", "--allowlist"])
+        .arg(&list)
+        .arg("1.2.3.4")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("entry 0.0.0.0/0 admits every IPv4 address"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("entry ::/0 admits every IPv6 address"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("10.0.0.0/8"), "{stderr}");
+}
