@@ -211,7 +211,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
             ..Summary::default()
         },
         outcome: Outcome::Pass,
-        warned_assumed_utc: false,
+        assumed_utc: 0,
         line: Vec::with_capacity(256),
         rendered: Vec::new(),
         failures: verify::step_summary(),
@@ -248,7 +248,8 @@ struct Report {
     format: ResultFormat,
     summary: Summary,
     outcome: Outcome,
-    warned_assumed_utc: bool,
+    /// Timestamps without a UTC offset, read as UTC: the first is named, the count said at the end.
+    assumed_utc: u64,
     /// A result line this thread renders itself (what the workers could not render as it reads).
     line: Vec<u8>,
     /// The result lines the workers rendered for the batch being collected.
@@ -291,6 +292,12 @@ impl Report {
                 Err(e)
             }
         };
+        if self.assumed_utc > 1 {
+            output::warn(format_args!(
+                "{} timestamps in all had no UTC offset and were read as UTC",
+                self.assumed_utc
+            ));
+        }
         if let Err(e) = self
             .failures
             .append_if_requested("Every callback passed.", &summary_line(&self.summary))
@@ -623,7 +630,8 @@ impl Report {
         Ok(())
     }
 
-    /// Counts a result in the summary and the exit code, and warns once of a timestamp read as UTC.
+    /// Counts a result in the summary and the exit code, and warns of the first timestamp read as
+    /// UTC.
     fn account(&mut self, source: &str, item: ItemNumber, v: &Verdict) {
         let reason = v.reason;
         self.summary.checked += 1;
@@ -642,11 +650,13 @@ impl Report {
             self.failures
                 .row(&[&format_args!("{source}:{item}"), &reason.as_str(), &detail]);
         }
-        if v.assumed_utc && !self.warned_assumed_utc {
-            self.warned_assumed_utc = true;
-            output::warn(format_args!(
-                "{source}:{item}: timestamp has no UTC offset; read as UTC (Python SDK ≤ 3.0.0 sends local time)"
-            ));
+        if v.assumed_utc {
+            self.assumed_utc += 1;
+            if self.assumed_utc == 1 {
+                output::warn(format_args!(
+                    "{source}:{item}: timestamp has no UTC offset; read as UTC (Python SDK ≤ 3.0.0 sends local time)"
+                ));
+            }
         }
     }
 

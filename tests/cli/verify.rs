@@ -311,6 +311,45 @@ fn every_sdk_timestamp_spelling_is_judged_for_freshness() {
     }
 }
 
+/// A timestamp without an offset is read as UTC with a warning naming the first such callback,
+/// and, when there are more, a count at the end: one warning would hide that the rest exist.
+#[test]
+fn timestamps_without_an_offset_are_warned_about_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdin = |timestamps: &[&str]| {
+        timestamps
+            .iter()
+            .map(|ts| format!("{}\n", callback(KEY, ts, ts)))
+            .collect::<String>()
+    };
+    let out = verify(dir.path(), &[])
+        .write_stdin(stdin(&[
+            "2026-11-20T10:04:30Z",
+            "2026-11-20T10:04:31",
+            "2026-11-20T10:04:32.5",
+            "2026-11-20T10:04:33",
+        ]))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("-:2: timestamp has no UTC offset; read as UTC"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("-:3:"), "{stderr}");
+    assert!(
+        stderr.contains("3 timestamps in all had no UTC offset"),
+        "{stderr}"
+    );
+    let out = verify(dir.path(), &[])
+        .write_stdin(stdin(&["2026-11-20T10:04:31"]))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("no UTC offset").count(), 1, "{stderr}");
+}
+
 #[test]
 fn retired_key_still_verifies_and_is_named() {
     let dir = tempfile::tempdir().unwrap();
