@@ -154,10 +154,16 @@ pub fn sources_told(request: &KeyRequest<'_>) -> anyhow::Result<KeySources> {
 /// signature is still printed (a test may want exactly that), with a warning saying so.
 pub fn warn_if_retired(credential: &Credential, timestamp: &str) {
     if let Some(retired) = credential.retired_before(timestamp) {
+        let id = credential.key_id.as_deref().unwrap_or("(unnamed)");
+        let at = retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        // An active entry can hold a secret that another entry says was retired.
+        let retired = if credential.retired_itself {
+            format!("key `{id}` was retired at {at}")
+        } else {
+            format!("key `{id}` holds a secret that another entry of the key file retired at {at}")
+        };
         output::warn(format_args!(
-            "key `{}` was retired at {}, and this signature is not dated before then: Smile ID no longer accepts it, and `verify` refuses it as retired_key",
-            credential.key_id.as_deref().unwrap_or("(unnamed)"),
-            retired.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            "{retired}, and this signature is not dated before then: Smile ID no longer accepts it, and `verify` refuses it as retired_key"
         ));
     }
 }

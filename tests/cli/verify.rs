@@ -490,7 +490,7 @@ fn a_retired_secret_stays_retired_under_any_filter() {
         .unwrap();
     assert!(
         String::from_utf8_lossy(&signed.stderr)
-            .contains("key `copy` was retired at 2026-11-01T12:00:00Z"),
+            .contains("key `copy` holds a secret that another entry of the key file retired at 2026-11-01T12:00:00Z"),
         "{}",
         String::from_utf8_lossy(&signed.stderr)
     );
