@@ -431,7 +431,12 @@ fn array_pass<R: BufRead, E>(
                 self.cues.start_value.set(true);
                 let raw = match seq.next_element::<Box<RawValue>>() {
                     Ok(Some(raw)) => raw,
-                    Ok(None) => break,
+                    Ok(None) => {
+                        // The closing bracket may have been read already (it ends a number), so
+                        // no byte took the cue: what follows is not an element.
+                        self.cues.start_value.set(false);
+                        break;
+                    }
                     Err(e) => {
                         self.cues.halted.set(true);
                         return Err(e);
@@ -643,6 +648,9 @@ impl<R: BufRead> Bounded<R> {
     /// what stopped it was the comma before a missing value, so that the next value keeps its
     /// number), or `None` when nothing but white space follows or the array is over.
     fn get_past(&mut self) -> io::Result<Option<&'static [u8]>> {
+        // An element asked for but not begun (its first byte was read before it was asked for):
+        // what stopped serde_json lies in the phase as it is.
+        self.cues.start_value.set(false);
         let stand_in: &'static [u8] = match self.phase {
             // The closing bracket, or what follows it: the array is over.
             Phase::Outside => return Ok(None),
@@ -1449,6 +1457,14 @@ mod tests {
                 &[
                     (1, a),
                     (2, "error: trailing characters at line 1 column 11"),
+                ],
+            ),
+            // The closing bracket read with the number it ends.
+            (
+                "[1] x]]",
+                &[
+                    (1, "1"),
+                    (2, "error: trailing characters at line 1 column 5"),
                 ],
             ),
         ];
