@@ -92,6 +92,8 @@ pub struct Explainer {
     tried: Vec<Suspect>,
     /// Key-file keys the filters left out.
     others: Vec<Suspect>,
+    /// Ids of key-file entries that fit the filters but whose secret could not be read.
+    unread: Vec<String>,
 }
 
 impl Explainer {
@@ -108,7 +110,18 @@ impl Explainer {
             })
             .map(Suspect::new)
             .collect();
-        Explainer { tried, others }
+        Explainer {
+            tried,
+            others,
+            unread: Vec::new(),
+        }
+    }
+
+    /// Names `ids`, key-file entries that fit but whose secret could not be read, when nothing
+    /// else explains a signature: one of them may well have signed it.
+    pub fn with_unread(mut self, ids: Vec<String>) -> Self {
+        self.unread = ids;
+        self
     }
 
     /// Explains why `signature` does not verify for `timestamp`.
@@ -125,7 +138,7 @@ impl Explainer {
         .into_iter()
         .flatten();
         let Some(first) = matched.next() else {
-            return unknown();
+            return self.unknown();
         };
         // Two causes that both make it match (the same key under two entries, say) are both
         // named: the cause code is the first, the detail does not pretend it is certain.
@@ -326,10 +339,25 @@ fn timestamp_reading(timestamp: &str, partner: &str, variant: &str) -> Option<St
     ))
 }
 
-fn unknown() -> Explanation {
-    Explanation {
-        cause: Cause::Unknown,
-        detail: "no single usual mistake explains it: the callback may be forged or altered, or signed with a key not at hand".into(),
+impl Explainer {
+    /// No usual mistake explains a well-formed signature.
+    fn unknown(&self) -> Explanation {
+        let mut detail = "no single usual mistake explains it: the callback may be forged or altered, or signed with a key not at hand".to_owned();
+        if !self.unread.is_empty() {
+            let ids: Vec<String> = self.unread.iter().map(|id| format!("`{id}`")).collect();
+            let ids = ids.join(", ");
+            detail.push_str(&if self.unread.len() == 1 {
+                format!(", such as that of {ids} (its secret could not be read, so it was not tried)")
+            } else {
+                format!(
+                    ", such as those of {ids} (their secrets could not be read, so they were not tried)"
+                )
+            });
+        }
+        Explanation {
+            cause: Cause::Unknown,
+            detail,
+        }
     }
 }
 
@@ -432,6 +460,45 @@ mod tests {
 
     fn signed(key: &str, partner: &str) -> String {
         sign(&ApiKey::new(key).unwrap(), TS, partner)
+    }
+
+    #[test]
+    fn entries_whose_secret_was_not_read_are_named_when_nothing_explains_it() {
+        let unexplained = signed("unrelated", "085");
+        let plain = explainer().explain(TS, &unexplained);
+        assert_eq!(plain.cause, Cause::Unknown);
+        assert!(!plain.detail.contains("not tried"), "{}", plain.detail);
+        let named = explainer()
+            .with_unread(vec!["live-2".into(), "old".into()])
+            .explain(TS, &unexplained);
+        assert_eq!(named.cause, Cause::Unknown);
+        assert!(
+            named
+                .detail
+                .ends_with("such as those of `live-2`, `old` (their secrets could not be read, so they were not tried)"),
+            "{}",
+            named.detail
+        );
+        // A cause that explains it needs no such guess.
+        let explained = explainer()
+            .with_unread(vec!["old".into()])
+            .explain(TS, &signed("sandbox-key", "085"));
+        assert_eq!(explained.cause, Cause::WrongEnvironmentKey);
+        let one = explainer()
+            .with_unread(vec!["old".into()])
+            .explain(TS, &unexplained);
+        assert!(
+            one.detail.ends_with(
+                "such as that of `old` (its secret could not be read, so it was not tried)"
+            ),
+            "{}",
+            one.detail
+        );
+        assert!(
+            !explained.detail.contains("not tried"),
+            "{}",
+            explained.detail
+        );
     }
 
     #[test]

@@ -165,7 +165,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
     let candidates = keys.tried.iter().map(Candidate::new).collect();
     let explainer = args
         .explain
-        .then(|| Explainer::new(&keys.tried, &keys.all_key_file));
+        .then(|| Explainer::new(&keys.tried, &keys.all_key_file).with_unread(keys.unread.clone()));
     drop(keys);
     let verifier = Verifier::new(
         candidates,

@@ -489,6 +489,8 @@ pub struct VerificationKeys {
     pub tried: Vec<Credential>,
     /// Warnings about key-file entries that fit the filters but could not be used.
     pub skipped: Vec<String>,
+    /// The ids of the entries that fit the filters but whose secret could not be read.
+    pub unread: Vec<String>,
     /// With `include_all`: every usable key-file key, filters ignored (for `--explain`).
     pub all_key_file: Vec<Credential>,
     /// The key file `tried` came from (`None`: a key given alone).
@@ -567,7 +569,10 @@ pub fn verification_credentials(
             // stands (a secret store that answered nothing, say); others are skipped with a
             // warning.
             Err(e) if request.key_id.is_some() || is_empty_key(&e) => return Err(e),
-            Err(e) => keys.skipped.push(format!("{e:#}; skipped")),
+            Err(e) => {
+                keys.skipped.push(format!("{e:#}; skipped"));
+                keys.unread.push(entry.id.clone());
+            }
         }
     }
     if keys.tried.is_empty() {

@@ -519,3 +519,36 @@ fn a_killed_writer_loses_nothing_already_recorded() {
     );
     assert_eq!(lines(&out).last().unwrap()["invalid"], 500);
 }
+
+/// An entry that fits but whose secret is not set is skipped with a warning; a callback that only
+/// it could have signed fails, and `--explain` names it as a key that was not tried.
+#[test]
+fn explain_names_an_entry_whose_secret_was_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    key_file(dir.path());
+    let stdin = callback(&signed(PROD_KEY_2, "085", TS), TS, "job").to_string();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--explain", "--keys", "keys.json", "--now", NOW])
+        .args(["--format", "json"])
+        .env("PROD_KEY", PROD_KEY)
+        .env_remove("PROD_KEY_2")
+        .env("SANDBOX_KEY", SANDBOX_KEY)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let result = &lines(&out)[0];
+    assert_eq!(result["reason"], "bad_signature");
+    assert_eq!(result["explain"]["cause"], "unknown");
+    let detail = result["explain"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("such as that of `live-mobile` (its secret could not be read"),
+        "{detail}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PROD_KEY_2 is not set; skipped"),
+        "{stderr}"
+    );
+}

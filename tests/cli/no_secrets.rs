@@ -1164,6 +1164,7 @@ fn debug_output_never_shows_a_key() {
     let keys = VerificationKeys {
         tried: vec![credential.clone()],
         skipped: vec![],
+        unread: vec!["live".into()],
         all_key_file: vec![credential.clone(), sandbox.clone()],
         key_file: None,
         retired: vec![(chrono::Utc::now(), key(KEY))],
