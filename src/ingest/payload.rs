@@ -481,7 +481,7 @@ fn array_pass<R: BufRead, E>(
     Ok(outcome.err().map(|e| Broken {
         number,
         read_on: !e.is_io(),
-        error: e.to_string(),
+        error: source.placed(&e),
     }))
 }
 
@@ -497,13 +497,18 @@ enum Phase {
     Str {
         escaped: bool,
     },
+    /// In an object or array, whose open brackets' closers are [`Bounded::closers`].
     Container {
-        depth: u32,
         in_string: bool,
         escaped: bool,
     },
     /// After an element's last byte.
     Done,
+}
+
+/// The bracket that closes the one `open` opens.
+fn closer_of(open: u8) -> u8 {
+    if open == b'{' { b'}' } else { b']' }
 }
 
 /// What the visitor of the array's elements tells the reader under serde_json.
@@ -525,13 +530,24 @@ struct Bounded<R> {
     value_bytes: usize,
     cues: std::rc::Rc<Cues>,
     over_limit: bool,
-    /// Line (newlines seen) and column (bytes since the last newline) of the next byte.
+    /// The closing brackets the element's open brackets expect, innermost last.
+    closers: Vec<u8>,
+    /// Line (newlines seen) and column (bytes since the last newline) of the source's next byte.
     lines: u64,
     column: u64,
-    /// The stand-in still to hand on before the source: `[0`, newlines, spaces.
+    /// Where serde_json's run started: its line 1 begins with the stand-in, then the source
+    /// from this place. Its errors are moved back to the source's lines and columns from here.
+    start: Start,
+    /// The stand-in still to hand on before the source (`[0`).
     head: &'static [u8],
-    newlines: u64,
-    spaces: u64,
+}
+
+/// Where in the source serde_json's current run starts, and the stand-in before it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Start {
+    lines: u64,
+    column: u64,
+    stand_in: u64,
 }
 
 impl<R: BufRead> Bounded<R> {
@@ -542,11 +558,11 @@ impl<R: BufRead> Bounded<R> {
             value_bytes: 0,
             cues: std::rc::Rc::default(),
             over_limit: false,
+            closers: Vec::new(),
             lines: 0,
             column: 0,
+            start: Start::default(),
             head: b"",
-            newlines: 0,
-            spaces: 0,
         }
     }
 
@@ -563,11 +579,14 @@ impl<R: BufRead> Bounded<R> {
             Phase::Before if ws || b == b',' => Phase::Before,
             Phase::Before if b == b']' => Phase::Outside,
             Phase::Before => match b {
-                b'{' | b'[' => Phase::Container {
-                    depth: 1,
-                    in_string: false,
-                    escaped: false,
-                },
+                b'{' | b'[' => {
+                    self.closers.clear();
+                    self.closers.push(closer_of(b));
+                    Phase::Container {
+                        in_string: false,
+                        escaped: false,
+                    }
+                }
                 b'"' => Phase::Str { escaped: false },
                 _ => Phase::Scalar,
             },
@@ -577,6 +596,16 @@ impl<R: BufRead> Bounded<R> {
             Phase::Scalar if b == b',' => Phase::Before,
             Phase::Scalar if b == b']' => Phase::Outside,
             Phase::Scalar => Phase::Scalar,
+            // A raw line break cannot be in a JSON string: it ends one that a stray quote
+            // opened, so that skipping a broken element cannot swallow the lines after it.
+            // Valid JSON never gets here (serde_json stops at it).
+            Phase::Str { .. } if b == b'\n' => Phase::Done,
+            Phase::Container {
+                in_string: true, ..
+            } if b == b'\n' => Phase::Container {
+                in_string: false,
+                escaped: false,
+            },
             Phase::Str { escaped: true } => Phase::Str { escaped: false },
             Phase::Str { escaped: false } => match b {
                 b'\\' => Phase::Str { escaped: true },
@@ -584,37 +613,35 @@ impl<R: BufRead> Bounded<R> {
                 _ => Phase::Str { escaped: false },
             },
             Phase::Container {
-                depth,
                 in_string: true,
                 escaped,
             } => Phase::Container {
-                depth,
                 in_string: escaped || b != b'"',
                 escaped: !escaped && b == b'\\',
             },
-            Phase::Container { depth, .. } => match b {
-                b'"' => Phase::Container {
-                    depth,
-                    in_string: true,
-                    escaped: false,
-                },
-                b'{' | b'[' => Phase::Container {
-                    depth: depth + 1,
-                    in_string: false,
-                    escaped: false,
-                },
-                b'}' | b']' if depth == 1 => Phase::Done,
-                b'}' | b']' => Phase::Container {
-                    depth: depth - 1,
-                    in_string: false,
-                    escaped: false,
-                },
-                _ => Phase::Container {
-                    depth,
-                    in_string: false,
-                    escaped: false,
-                },
-            },
+            Phase::Container { .. } => {
+                match b {
+                    b'{' | b'[' => self.closers.push(closer_of(b)),
+                    // A closer that is not the innermost one expected closes what it matches,
+                    // and one that matches nothing open closes the innermost: either way a
+                    // bracket left unclosed (`{"a":[1}`) ends where its element was meant to,
+                    // not at the end of the array. Valid JSON never gets here.
+                    b'}' | b']' => {
+                        let matched = self.closers.iter().rposition(|&c| c == b);
+                        let keep = matched.unwrap_or(self.closers.len().saturating_sub(1));
+                        self.closers.truncate(keep);
+                    }
+                    _ => {}
+                }
+                if self.closers.is_empty() {
+                    Phase::Done
+                } else {
+                    Phase::Container {
+                        in_string: b == b'"',
+                        escaped: false,
+                    }
+                }
+            }
             Phase::Done => Phase::Done,
         };
         // A byte of the element: its first, its last (a closing quote or bracket), any between;
@@ -634,13 +661,37 @@ impl<R: BufRead> Bounded<R> {
                 return false;
             }
         }
+        true
+    }
+
+    /// Moves the source's line and column past `b`, a byte of the source (not of a stand-in).
+    fn advance(&mut self, b: u8) {
         if b == b'\n' {
             self.lines += 1;
             self.column = 0;
         } else {
             self.column += 1;
         }
-        true
+    }
+
+    /// serde_json's error, its line and column moved back to the source's: they count from
+    /// where its run started, after the stand-in.
+    fn placed(&self, e: &serde_json::Error) -> String {
+        let text = e.to_string();
+        let (line, column) = (e.line() as u64, e.column() as u64);
+        let suffix = format!(" at line {line} column {column}");
+        let Some(words) = text.strip_suffix(&suffix) else {
+            return text;
+        };
+        let (line, column) = if line == 1 {
+            (
+                self.start.lines + 1,
+                self.start.column + column.saturating_sub(self.start.stand_in),
+            )
+        } else {
+            (self.start.lines + line, column)
+        };
+        format!("{words} at line {line} column {column}")
     }
 
     /// Gets past what stopped serde_json, for it to start again after that: the rest of the
@@ -670,6 +721,7 @@ impl<R: BufRead> Bounded<R> {
                 return Ok(Some(stand_in));
             }
             self.track(b);
+            self.advance(b);
             self.inner.consume(1);
         }
     }
@@ -695,6 +747,7 @@ impl<R: BufRead> Bounded<R> {
                 // Past the limit already: only the phase and the position matter here.
                 self.value_bytes = 0;
                 self.track(b);
+                self.advance(b);
                 if self.phase == Phase::Done {
                     done = true;
                     break;
@@ -708,17 +761,14 @@ impl<R: BufRead> Bounded<R> {
         }
     }
 
-    /// Starts again after a skipped element: the stand-in and white space that put the next byte
-    /// at its line and column, then the source.
+    /// Starts again after a skipped element: the stand-in, then the source from where it is.
     fn restart(&mut self, stand_in: &'static [u8]) {
         self.head = stand_in;
-        (self.newlines, self.spaces) = if self.lines == 0 {
-            (0, self.column.saturating_sub(stand_in.len() as u64))
-        } else {
-            (self.lines, self.column)
+        self.start = Start {
+            lines: self.lines,
+            column: self.column,
+            stand_in: stand_in.len() as u64,
         };
-        self.lines = 0;
-        self.column = 0;
         self.phase = Phase::Outside;
         self.over_limit = false;
         self.cues.start_value.set(false);
@@ -731,29 +781,22 @@ impl<R: BufRead> io::Read for Bounded<R> {
         if out.is_empty() || self.cues.halted.get() {
             return Ok(0);
         }
-        let b = if let Some((&b, rest)) = self.head.split_first() {
+        if let Some((&b, rest)) = self.head.split_first() {
             self.head = rest;
-            b
-        } else if self.newlines > 0 {
-            self.newlines -= 1;
-            b'\n'
-        } else if self.spaces > 0 {
-            self.spaces -= 1;
-            b' '
-        } else {
-            let Some(&b) = self.inner.fill_buf()?.first() else {
-                return Ok(0);
-            };
-            if !self.track(b) {
-                self.over_limit = true;
-                return Err(io::Error::other(too_large()));
-            }
-            self.inner.consume(1);
+            // Tracked too, as the element they stand for; not counted in the source's place.
+            self.track(b);
             out[0] = b;
             return Ok(1);
+        }
+        let Some(&b) = self.inner.fill_buf()?.first() else {
+            return Ok(0);
         };
-        // Stand-in bytes are tracked too: they stand for the source's.
-        self.track(b);
+        if !self.track(b) {
+            self.over_limit = true;
+            return Err(io::Error::other(too_large()));
+        }
+        self.advance(b);
+        self.inner.consume(1);
         out[0] = b;
         Ok(1)
     }
@@ -1457,6 +1500,37 @@ mod tests {
                 &[
                     (1, a),
                     (2, "error: trailing characters at line 1 column 11"),
+                ],
+            ),
+            // Columns after a stand-in longer than what it stands for.
+            (
+                r#"[,{"a":}]"#,
+                &[
+                    (1, "error: expected value at line 1 column 2"),
+                    (2, "error: expected value at line 1 column 8"),
+                ],
+            ),
+            (
+                "[,,",
+                &[
+                    (1, "error: expected value at line 1 column 2"),
+                    (2, "error: expected value at line 1 column 3"),
+                ],
+            ),
+            // A bracket left open ends with the element it is in, not with the array.
+            (
+                r#"[{"a":[1},{"b":2}]"#,
+                &[(1, "error: expected `,` or `]` at line 1 column 9"), (2, b)],
+            ),
+            // So does a string left open, at the end of its line.
+            (
+                "[\n{\"a\":\"x\n},\n{\"b\":2}\n]",
+                &[
+                    (
+                        1,
+                        "error: control character (\\u0000-\\u001F) found while parsing a string at line 3 column 0",
+                    ),
+                    (2, b),
                 ],
             ),
             // The closing bracket read with the number it ends.

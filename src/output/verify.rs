@@ -357,7 +357,10 @@ mod tests {
         let mut case = Vec::new();
         junit_case(&result, &mut case);
         let case = String::from_utf8(case).unwrap();
-        assert!(case.contains(&format!("message=\"{NOT_AN_OBJECT}\"")), "{case}");
+        assert!(
+            case.contains(&format!("message=\"{NOT_AN_OBJECT}\"")),
+            "{case}"
+        );
         let mut line = Vec::new();
         json(&result, &mut line);
         let line: serde_json::Value = serde_json::from_slice(&line).unwrap();
