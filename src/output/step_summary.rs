@@ -33,7 +33,7 @@ impl StepSummary {
         let mut title = words(title);
         if let Some(subject) = subject {
             title.push_str(": ");
-            title.push_str(&cell(subject));
+            title.push_str(&value(subject, Place::Heading));
         }
         StepSummary {
             title,
@@ -47,8 +47,12 @@ impl StepSummary {
     /// a run with many failures formats no more than the table shows.
     pub fn row(&mut self, cells: &[&dyn fmt::Display]) {
         if self.rows.len() < MAX_ROWS {
-            self.rows
-                .push(cells.iter().map(|c| cell(&c.to_string())).collect());
+            self.rows.push(
+                cells
+                    .iter()
+                    .map(|c| value(&c.to_string(), Place::Table))
+                    .collect(),
+            );
         } else {
             self.more += 1;
         }
@@ -108,37 +112,55 @@ fn ends_mid_line(file: &mut std::fs::File) -> io::Result<bool> {
     Ok(last[0] != b'\n')
 }
 
-/// A table cell: a plain word as it is (a reason or finding code, an environment), anything else
-/// as a code span.
-fn cell(raw: &str) -> String {
+/// Where a value is written: a `|` ends a table cell even inside a code span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Heading,
+    Table,
+}
+
+/// A value (a file name, a key id, a code): a plain word as it is, anything else as a code span.
+fn value(raw: &str, place: Place) -> String {
     let visible = escape_controls(raw);
     if visible.is_empty() || is_plain(&visible) {
         return visible.into_owned();
     }
-    code_span(&visible)
+    code_span(&visible, place)
 }
 
 /// Whether Markdown shows `text` as it is: letters, digits, spaces and `-(),;`, with `_` only
-/// inside a word (where it cannot start or end emphasis). No `:`, `.` or `/` (no link is found
-/// without them), no `@` (no mention).
+/// inside a word (where it cannot start or end emphasis), and no space at either end (a table
+/// cell drops it). No `:`, `.` or `/` (no link is found without them), no `@` (no mention), and
+/// no word GitHub may link as a reference: a commit hash (seven or more hex digits) or `GH-12`.
 fn is_plain(text: &str) -> bool {
     let bytes = text.as_bytes();
     let inside_word = |i: usize| {
         let alnum = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
         i > 0 && alnum(bytes.get(i - 1)) && alnum(bytes.get(i + 1))
     };
+    let reference = |word: &str| {
+        let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+        (word.len() >= 7 && word.bytes().all(|b| b.is_ascii_hexdigit()))
+            || word
+                .get(..3)
+                .is_some_and(|gh| gh.eq_ignore_ascii_case("gh-") && digits(&word[3..]))
+    };
     !bytes.is_empty()
+        && text.trim() == text
         && bytes.iter().enumerate().all(|(i, &b)| match b {
             b'_' => inside_word(i),
             b' ' | b'-' | b'(' | b')' | b',' | b';' => true,
             _ => b.is_ascii_alphanumeric(),
         })
+        && !text
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .any(reference)
 }
 
 /// `text` (no control characters left) as a code span, fenced by one backtick more than its
-/// longest run of them. Inside a table a `|` still ends the cell, so it is escaped (GitHub reads
-/// `\|` as `|` there); nothing else in a code span is markup.
-fn code_span(text: &str) -> String {
+/// longest run of them; nothing in a code span is markup. In a table a `|` still ends the cell,
+/// so it is escaped there (GitHub reads `\|` as `|` in a table, and only there).
+fn code_span(text: &str, place: Place) -> String {
     let mut longest = 0;
     let mut run = 0;
     for c in text.chars() {
@@ -153,7 +175,11 @@ fn code_span(text: &str) -> String {
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+    let text = match place {
+        Place::Table => text.replace('|', "\\|"),
+        Place::Heading => text.to_owned(),
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Our own sentences (titles, totals): control characters made visible and the characters that
@@ -208,8 +234,12 @@ mod tests {
             ("`tick", "`` `tick ``"),
             ("x `", "`` x ` ``"),
             ("", ""),
+            (" lead", "`  lead `"),
+            ("deploy 0123abc", "`deploy 0123abc`"),
+            ("see GH-12", "`see GH-12`"),
+            ("live-2026-08 (12 days)", "live-2026-08 (12 days)"),
         ] {
-            assert_eq!(cell(raw), shown, "{raw}");
+            assert_eq!(value(raw, Place::Table), shown, "{raw}");
         }
     }
 
@@ -222,6 +252,13 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("\n1 key: 1 ok, 0 fail\n"), "{md}");
+        // Outside a table a `|` is itself: escaped, it would show its backslash.
+        let piped = StepSummary::new("smile-sec audit", Some("k|`x.json"), &["a"]);
+        let md = piped.render("", "");
+        assert!(
+            md.starts_with("### smile-sec audit: ``k|`x.json``\n"),
+            "{md}"
+        );
     }
 
     #[test]
