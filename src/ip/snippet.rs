@@ -63,13 +63,24 @@ pub fn header(out: &mut String, list: &Allowlist, stamp: &Stamp<'_>) {
     );
 }
 
+/// Characters of one value kept in a comment or a quoted string: nginx refuses a line of more
+/// than about 4,000 bytes, even a comment, and a source read from a file has no bound.
+const MAX_VALUE_CHARS: usize = 256;
+
 /// Text safe inside a one-line comment or a quoted string: control characters and the Unicode
 /// line and paragraph separators (line breaks to YAML 1.1 parsers such as kubectl's) become `?`,
 /// and so does a backslash at the end: Apache continues a line that ends in one, even a comment,
-/// which would swallow the `Require` line after it.
+/// which would swallow the `Require` line after it. Past [`MAX_VALUE_CHARS`] it is cut, with
+/// `...` to say so.
 fn one_line(text: &str) -> String {
+    let cut = text.chars().count() > MAX_VALUE_CHARS;
     let mut line: String = text
         .chars()
+        .take(if cut {
+            MAX_VALUE_CHARS - 3
+        } else {
+            MAX_VALUE_CHARS
+        })
         .map(|c| {
             if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
                 '?'
@@ -82,6 +93,9 @@ fn one_line(text: &str) -> String {
     let backslashes = line.len() - kept;
     line.truncate(kept);
     line.extend(std::iter::repeat_n('?', backslashes));
+    if cut {
+        line.push_str("...");
+    }
     line
 }
 
@@ -299,6 +313,19 @@ fn kubernetes(out: &mut String, list: &Allowlist, stamp: &Stamp<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_value_is_cut_to_a_line_every_server_reads() {
+        let long = "a".repeat(5000);
+        let line = one_line(&long);
+        assert_eq!(line.chars().count(), MAX_VALUE_CHARS);
+        assert!(line.ends_with("aaa..."), "{line}");
+        let fits = "b".repeat(MAX_VALUE_CHARS);
+        assert_eq!(one_line(&fits), fits);
+        // Cut, a value ending in backslashes still ends in none.
+        let slashes = format!("{}{}", "c".repeat(MAX_VALUE_CHARS - 4), "\\".repeat(10));
+        assert!(!one_line(&slashes).contains('\\'), "{}", one_line(&slashes));
+    }
     use crate::keys::keyfile::Environment;
 
     fn stamp() -> Stamp<'static> {
