@@ -225,19 +225,6 @@ impl ListArgs {
         };
         let mut list = Allowlist::parse_file(&text, source, date)
             .with_context(|| format!("invalid allowlist {name}"))?;
-        // Valid, but it admits a whole address family: most likely a placeholder left in, or a
-        // mapped network (`::ffff:0:0/96`) that reads as every IPv4 address.
-        for entry in list.entries().iter().filter(|e| e.net.prefix_len() == 0) {
-            let family = if entry.net.addr().is_ipv4() {
-                "IPv4"
-            } else {
-                "IPv6"
-            };
-            output::warn(format_args!(
-                "{name}: entry {} admits every {family} address",
-                entry.net
-            ));
-        }
         // The default environment narrows a list that says environments; a list of its own
         // labels (or none) is taken whole unless --env asks.
         let says_environments = list.entries().iter().any(|e| {
@@ -272,6 +259,20 @@ impl ListArgs {
                 Some(env) => bail!("no entry of {name} is labelled {env}"),
                 None => bail!("{name} has no entries"),
             }
+        }
+        // Valid, but it admits a whole address family: most likely a placeholder left in, or a
+        // mapped network (`::ffff:0:0/96`) that reads as every IPv4 address. Only the entries
+        // kept for the environment matter.
+        for entry in list.entries().iter().filter(|e| e.net.prefix_len() == 0) {
+            let family = if entry.net.addr().is_ipv4() {
+                "IPv4"
+            } else {
+                "IPv6"
+            };
+            output::warn(format_args!(
+                "{name}: entry {} admits every {family} address",
+                entry.net
+            ));
         }
         Ok((list, scope, env))
     }

@@ -526,4 +526,14 @@ fn an_entry_admitting_every_address_is_warned_about() {
         "{stderr}"
     );
     assert!(!stderr.contains("10.0.0.0/8"), "{stderr}");
+    // Only the entries kept for the environment are judged.
+    std::fs::write(&list, "34.240.137.52 production\n0.0.0.0/0 sandbox\n").unwrap();
+    let out = smile_sec()
+        .args(["allowlist", "--emit", "nginx", "--allowlist"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("admits every"), "{stderr}");
 }
