@@ -179,7 +179,11 @@ pub fn payload_framing(data: &[u8]) {
 /// the fast framer throughout (every element has an offset).
 pub fn array_framing(data: &[u8]) {
     let mut reader = data;
-    let Ok(payload::Layout::Array { bytes_before }) = payload::layout(&mut reader) else {
+    let Ok(payload::Layout::Array {
+        bytes_before,
+        place,
+    }) = payload::layout(&mut reader)
+    else {
         return;
     };
     type Items = Vec<(ItemNumber, Result<Vec<u8>, String>)>;
@@ -188,7 +192,7 @@ pub fn array_framing(data: &[u8]) {
         payload::RawItem::Error(message) => (number, Err(message)),
     };
     let mut expected: Items = Vec::new();
-    payload::read_array(reader, |number, raw| {
+    payload::read_array(reader, place, |number, raw| {
         expected.push(item(number, raw));
         Ok::<_, std::io::Error>(())
     })
@@ -222,7 +226,7 @@ pub fn array_framing(data: &[u8]) {
         assert_eq!(items, expected, "reads of {read_bytes} bytes");
         // The same, read once (stdin): the stream reader takes over after a stand-in.
         let mut items: Items = Vec::new();
-        crate::ingest::fast::array::read_once_in(read_bytes, reader, |number, raw| {
+        crate::ingest::fast::array::read_once_in(read_bytes, reader, place, |number, raw| {
             items.push(item(number, raw));
             Ok(())
         })

@@ -18,7 +18,9 @@ use crate::callbacks::verdict::{Reason, Verdict, Verifier};
 use crate::ingest::fast::array;
 use crate::ingest::fast::chunks::{self, PIECE_BYTES, Piece};
 use crate::ingest::fast::scan;
-use crate::ingest::payload::{self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, RawItem, Signed};
+use crate::ingest::payload::{
+    self, Item, ItemNumber, Layout, MAX_ITEM_BYTES, Place, RawItem, Signed,
+};
 use crate::ingest::pipeline::Emitter;
 use crate::ingest::sources::{self, Found};
 use crate::output::verify::{CallbackResult, ResultFormat};
@@ -243,8 +245,11 @@ impl Batcher<'_> {
         // Small: pieces are read past this buffer, straight into their own.
         let mut reader = BufReader::with_capacity(64 << 10, reader);
         let lines = match payload::layout(&mut reader) {
-            Ok(Layout::Array { bytes_before }) => {
-                return self.array(&source, origin, reader, bytes_before);
+            Ok(Layout::Array {
+                bytes_before,
+                place,
+            }) => {
+                return self.array(&source, origin, reader, bytes_before, place);
             }
             Ok(Layout::Lines {
                 lines_before,
@@ -300,6 +305,7 @@ impl Batcher<'_> {
         origin: Option<Arc<Path>>,
         reader: impl io::BufRead,
         bytes_before: u64,
+        place: Place,
     ) -> io::Result<()> {
         let guessed = origin.is_some();
         // Appends `bytes` to the batch's data and `entry` to its entries (an item's `end` is
@@ -337,7 +343,7 @@ impl Batcher<'_> {
                 add(&[], Entry::Rest { number })?;
             }
         } else {
-            array::read_once(reader, |number, raw| match raw {
+            array::read_once(reader, place, |number, raw| match raw {
                 RawItem::Json(bytes, at) => add(bytes, item(number, at)),
                 RawItem::Error(message) => add(&[], Entry::Unframed { number, message }),
             })?;

@@ -284,7 +284,7 @@ pub fn for_each_raw_item<R: BufRead, E: From<io::Error>>(
 ) -> Result<(), E> {
     match layout(&mut reader) {
         Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
-        Ok(Layout::Array { .. }) => read_array(reader, sink),
+        Ok(Layout::Array { place, .. }) => read_array(reader, place, sink),
         Ok(Layout::Lines {
             lines_before,
             bytes_before,
@@ -296,8 +296,8 @@ pub fn for_each_raw_item<R: BufRead, E: From<io::Error>>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// A top-level JSON array: items are its elements ([`read_array`]); the reader is left at
-    /// its `[`, this many bytes into the source.
-    Array { bytes_before: u64 },
+    /// its `[`, this many bytes into the source, at this place.
+    Array { bytes_before: u64, place: Place },
     /// NDJSON, or one or more objects over lines ([`frame_lines`]); the reader is left at the
     /// first byte that is not white space, after `lines_before` lines and `bytes_before` bytes.
     Lines {
@@ -309,8 +309,11 @@ pub enum Layout {
 /// Reads past a BOM and leading white space, and says how the rest is laid out.
 pub fn layout<R: BufRead>(reader: &mut R) -> io::Result<Layout> {
     Ok(match skip_leading_space(reader)? {
-        (Some(b'['), _, bytes_before) => Layout::Array { bytes_before },
-        (_, lines_before, bytes_before) => Layout::Lines {
+        (Some(b'['), lines, bytes_before, column) => Layout::Array {
+            bytes_before,
+            place: Place { lines, column },
+        },
+        (_, lines_before, bytes_before, _) => Layout::Lines {
             lines_before,
             bytes_before,
         },
@@ -327,14 +330,18 @@ pub fn opens_value(line: &[u8]) -> bool {
 /// Skips a UTF-8 byte-order mark and any white space, however many reads it spans (a pipe may
 /// deliver leading blank lines on their own, a file may begin with more white space than a
 /// buffer holds), and returns the first byte after it (left unread) with the number of newlines
-/// and bytes skipped, so that line numbers and offsets stay right.
-fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, ItemNumber, u64)> {
+/// and bytes skipped, and the bytes skipped since the last newline, so that line numbers, columns
+/// and offsets stay right.
+fn skip_leading_space<R: BufRead>(
+    reader: &mut R,
+) -> io::Result<(Option<u8>, ItemNumber, u64, u64)> {
     let mut skipped = 0;
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
         reader.consume(3);
         skipped = 3;
     }
     let mut newlines = 0;
+    let mut column = skipped;
     loop {
         let buf = match reader.fill_buf() {
             Ok(buf) => buf,
@@ -342,18 +349,22 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
             Err(e) => return Err(e),
         };
         if buf.is_empty() {
-            return Ok((None, newlines, skipped));
+            return Ok((None, newlines, skipped, column));
         }
         let space = buf
             .iter()
             .position(|b| !b.is_ascii_whitespace())
             .unwrap_or(buf.len());
         newlines += memchr::memchr_iter(b'\n', &buf[..space]).count() as ItemNumber;
+        column = match memchr::memrchr(b'\n', &buf[..space]) {
+            Some(newline) => (space - newline - 1) as u64,
+            None => column + space as u64,
+        };
         let first = buf.get(space).copied();
         reader.consume(space);
         skipped += space as u64;
         if first.is_some() {
-            return Ok((first, newlines, skipped));
+            return Ok((first, newlines, skipped, column));
         }
     }
 }
@@ -370,9 +381,10 @@ fn skip_leading_space<R: BufRead>(reader: &mut R) -> io::Result<(Option<u8>, Ite
 /// end of the source, or at a read error.
 pub fn read_array<R: BufRead, E: From<io::Error>>(
     reader: R,
+    place: Place,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut source = Bounded::new(reader);
+    let mut source = Bounded::new(reader, place);
     // The number of this pass's first element, and whether that one is a stand-in.
     let mut first: ItemNumber = 1;
     let mut stand_in = false;
@@ -542,16 +554,24 @@ struct Bounded<R> {
     head: &'static [u8],
 }
 
+/// Where a byte is in a source, as serde_json counts it: the line breaks before it, and the
+/// bytes since the last of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Place {
+    pub lines: u64,
+    pub column: u64,
+}
+
 /// Where in the source serde_json's current run starts, and the stand-in before it.
 #[derive(Debug, Clone, Copy, Default)]
 struct Start {
-    lines: u64,
-    column: u64,
+    place: Place,
     stand_in: u64,
 }
 
 impl<R: BufRead> Bounded<R> {
-    fn new(inner: R) -> Self {
+    /// Reads `inner`, which starts at `place` in its source.
+    fn new(inner: R, place: Place) -> Self {
         Bounded {
             inner,
             phase: Phase::Outside,
@@ -559,9 +579,9 @@ impl<R: BufRead> Bounded<R> {
             cues: std::rc::Rc::default(),
             over_limit: false,
             closers: Vec::new(),
-            lines: 0,
-            column: 0,
-            start: Start::default(),
+            lines: place.lines,
+            column: place.column,
+            start: Start { place, stand_in: 0 },
             head: b"",
         }
     }
@@ -683,13 +703,14 @@ impl<R: BufRead> Bounded<R> {
         let Some(words) = text.strip_suffix(&suffix) else {
             return text;
         };
+        let Start { place, stand_in } = self.start;
         let (line, column) = if line == 1 {
             (
-                self.start.lines + 1,
-                self.start.column + column.saturating_sub(self.start.stand_in),
+                place.lines + 1,
+                place.column + column.saturating_sub(stand_in),
             )
         } else {
-            (self.start.lines + line, column)
+            (place.lines + line, column)
         };
         format!("{words} at line {line} column {column}")
     }
@@ -765,8 +786,10 @@ impl<R: BufRead> Bounded<R> {
     fn restart(&mut self, stand_in: &'static [u8]) {
         self.head = stand_in;
         self.start = Start {
-            lines: self.lines,
-            column: self.column,
+            place: Place {
+                lines: self.lines,
+                column: self.column,
+            },
             stand_in: stand_in.len() as u64,
         };
         self.phase = Phase::Outside;
@@ -1391,15 +1414,42 @@ mod tests {
     /// What [`read_array`] hands on: each element's text, or its error's words.
     fn array_items(input: &str) -> Vec<(ItemNumber, String)> {
         let mut items = Vec::new();
-        read_array(input.as_bytes(), |number, raw| -> io::Result<()> {
-            items.push(match raw {
-                RawItem::Json(json, _) => (number, String::from_utf8_lossy(json).into_owned()),
-                RawItem::Error(error) => (number, format!("error: {error}")),
-            });
-            Ok(())
-        })
+        read_array(
+            input.as_bytes(),
+            Place::default(),
+            |number, raw| -> io::Result<()> {
+                items.push(match raw {
+                    RawItem::Json(json, _) => (number, String::from_utf8_lossy(json).into_owned()),
+                    RawItem::Error(error) => (number, format!("error: {error}")),
+                });
+                Ok(())
+            },
+        )
         .unwrap();
         items
+    }
+
+    #[test]
+    fn errors_in_an_array_say_where_they_are_past_what_comes_before_it() {
+        for (input, expected) in [
+            ("\n\n  [{\"a\":}]", "expected value at line 3 column 9"),
+            // A byte-order mark is three bytes of the first line.
+            ("\u{feff}  [{\"a\":}]", "expected value at line 1 column 12"),
+            (
+                "\n \n  [{},\n{\"a\":},{}]",
+                "expected value at line 4 column 6",
+            ),
+        ] {
+            let mut errors = Vec::new();
+            for_each_raw_item(input.as_bytes(), |_, raw| -> io::Result<()> {
+                if let RawItem::Error(e) = raw {
+                    errors.push(e);
+                }
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(errors, [expected], "{input:?}");
+        }
     }
 
     #[test]

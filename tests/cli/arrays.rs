@@ -99,6 +99,10 @@ fn a_file_array_reads_as_the_stream_reader_reads_it_wherever_it_goes_wrong() {
             serde_json::to_string_pretty(&serde_json::from_str::<Value>(&whole).unwrap()).unwrap(),
         ),
         ("a broken element early", with(3, r#"{"b":}"#)),
+        (
+            "a broken element after white space",
+            format!("\n \n  {}", with(5, r#"{"b":}"#)),
+        ),
         ("a broken element late", with(1200, r#"{"b":"x"]"#)),
         ("an unclosed string late", with(1300, r#"{"b":"x}"#)),
         ("a missing comma", {
@@ -145,6 +149,14 @@ fn a_file_array_reads_as_the_stream_reader_reads_it_wherever_it_goes_wrong() {
             let summary = from_file.last().unwrap();
             assert_eq!(summary["checked"], ELEMENTS, "{name}: {summary}");
             assert_eq!(summary["errors"], 1, "{name}: {summary}");
+        }
+        if name == "a broken element after white space" {
+            // Its place in the file counts the lines and columns before the array.
+            let column = text.lines().nth(2).unwrap().find(r#"{"b":}"#).unwrap() + 6;
+            assert!(
+                messages.contains(&format!("-:6: expected value at line 3 column {column}")),
+                "{messages}"
+            );
         }
         if name == "a broken element late" {
             // Element 1200 counted from 0: item 1201.

@@ -24,7 +24,7 @@ use serde::de::IgnoredAny;
 use crate::ingest::fast::chunks;
 use crate::ingest::fast::classify::{classify, prefix_xor};
 use crate::ingest::fast::scan;
-use crate::ingest::payload::{self, ItemNumber, MAX_ITEM_BYTES, RawItem};
+use crate::ingest::payload::{self, ItemNumber, Layout, MAX_ITEM_BYTES, Place, RawItem};
 
 /// Bytes asked for at each read (more while an element is longer).
 const READ_BYTES: usize = 256 << 10;
@@ -68,15 +68,17 @@ fn guess_in(
 /// would have from the start.
 pub(crate) fn read_once(
     reader: impl BufRead,
+    place: Place,
     sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    read_once_in(READ_BYTES, reader, sink)
+    read_once_in(READ_BYTES, reader, place, sink)
 }
 
 /// [`read_once`], asking for `read_bytes` at a time.
 pub(crate) fn read_once_in(
     read_bytes: usize,
     reader: impl BufRead,
+    place: Place,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut framer = Framer::new(reader, 0, read_bytes);
@@ -112,7 +114,7 @@ pub(crate) fn read_once_in(
         .chain(io::repeat(b' ').take(padding))
         .chain(&buf[at..filled])
         .chain(reader);
-    read_array_from(io::BufReader::new(rest), stop.number, sink)
+    read_array_from(io::BufReader::new(rest), stop.number, place, sink)
 }
 
 /// Whether a cut element is one valid JSON value, as the workers find out by checking it.
@@ -134,14 +136,15 @@ pub(crate) fn read_rest<S: BufRead, E: From<io::Error>>(
     from: ItemNumber,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let reader = match reopen() {
+    let (reader, place) = match reopen() {
         Ok(mut reader) => match payload::layout(&mut reader) {
-            Ok(_) => reader,
+            Ok(Layout::Array { place, .. }) => (reader, place),
+            Ok(Layout::Lines { .. }) => (reader, Place::default()),
             Err(e) => return sink(from, RawItem::Error(format!("read error: {e}"))),
         },
         Err(e) => return sink(from, RawItem::Error(format!("read error: {e}"))),
     };
-    read_array_from(reader, from, sink)
+    read_array_from(reader, from, place, sink)
 }
 
 /// The items [`payload::read_array`] frames from element `from` on: those before it were handed
@@ -149,9 +152,10 @@ pub(crate) fn read_rest<S: BufRead, E: From<io::Error>>(
 fn read_array_from<E: From<io::Error>>(
     reader: impl BufRead,
     from: ItemNumber,
+    place: Place,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    payload::read_array(reader, |number, raw| match raw {
+    payload::read_array(reader, place, |number, raw| match raw {
         RawItem::Json(..) if number < from => Ok(()),
         raw => sink(number, raw),
     })
@@ -530,7 +534,8 @@ mod tests {
     /// What `read_in` hands on for `data` (after its layout), reading `read_bytes` at a time.
     fn items(data: &[u8], read_bytes: usize) -> Items {
         let mut reader = data;
-        let payload::Layout::Array { bytes_before } = payload::layout(&mut reader).unwrap() else {
+        let payload::Layout::Array { bytes_before, .. } = payload::layout(&mut reader).unwrap()
+        else {
             panic!("not an array");
         };
         let mut items = Vec::new();
