@@ -335,11 +335,31 @@ pub fn opens_value(line: &[u8]) -> bool {
 fn skip_leading_space<R: BufRead>(
     reader: &mut R,
 ) -> io::Result<(Option<u8>, ItemNumber, u64, u64)> {
+    // A byte-order mark may come a byte at a time (from a pipe): taken as far as it goes.
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
     let mut skipped = 0;
-    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-        skipped = 3;
+    while skipped < BOM.len() {
+        let first = loop {
+            match reader.fill_buf() {
+                Ok(buf) => break buf.first().copied(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if first != Some(BOM[skipped]) {
+            break;
+        }
+        reader.consume(1);
+        skipped += 1;
     }
+    if skipped > 0 && skipped < BOM.len() {
+        // The bytes taken cannot be given back; they were not JSON either.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the input starts with a broken byte-order mark",
+        ));
+    }
+    let mut skipped = skipped as u64;
     let mut newlines = 0;
     let mut column = skipped;
     loop {
@@ -351,9 +371,10 @@ fn skip_leading_space<R: BufRead>(
         if buf.is_empty() {
             return Ok((None, newlines, skipped, column));
         }
+        // JSON's white space: a form feed is not.
         let space = buf
             .iter()
-            .position(|b| !b.is_ascii_whitespace())
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
             .unwrap_or(buf.len());
         newlines += memchr::memchr_iter(b'\n', &buf[..space]).count() as ItemNumber;
         column = match memchr::memrchr(b'\n', &buf[..space]) {
@@ -516,6 +537,9 @@ enum Phase {
     },
     /// After an element's last byte.
     Done,
+    /// After a `]` that closed nothing open in a broken element: the array's own closing
+    /// bracket, unless a comma follows (then it stood for the element's own closer).
+    StrayClose,
 }
 
 /// The bracket that closes the one `open` opens.
@@ -544,6 +568,8 @@ struct Bounded<R> {
     over_limit: bool,
     /// The closing brackets the element's open brackets expect, innermost last.
     closers: Vec<u8>,
+    /// How many of `closers` are `}`.
+    open_braces: usize,
     /// Line (newlines seen) and column (bytes since the last newline) of the source's next byte.
     lines: u64,
     column: u64,
@@ -579,6 +605,7 @@ impl<R: BufRead> Bounded<R> {
             cues: std::rc::Rc::default(),
             over_limit: false,
             closers: Vec::new(),
+            open_braces: 0,
             lines: place.lines,
             column: place.column,
             start: Start { place, stand_in: 0 },
@@ -596,36 +623,27 @@ impl<R: BufRead> Bounded<R> {
         let before = self.phase;
         self.phase = match self.phase {
             Phase::Outside => Phase::Outside,
-            Phase::Before if ws || b == b',' => Phase::Before,
-            Phase::Before if b == b']' => Phase::Outside,
-            Phase::Before => match b {
-                b'{' | b'[' => {
-                    self.closers.clear();
-                    self.closers.push(closer_of(b));
-                    Phase::Container {
-                        in_string: false,
-                        escaped: false,
-                    }
-                }
-                b'"' => Phase::Str { escaped: false },
-                _ => Phase::Scalar,
-            },
+            Phase::StrayClose if ws => Phase::StrayClose,
+            Phase::StrayClose if b == b',' => Phase::Before,
+            Phase::StrayClose => Phase::Outside,
+            // After an element as before one. In valid JSON what follows an element is read
+            // after the visitor's cue (white space, a comma, the closing bracket); bytes that
+            // serde_json read past an element while failing in it (the four of a `\u` escape)
+            // come here, and a comma among them must still be seen.
+            Phase::Done if ws => Phase::Done,
+            Phase::Before | Phase::Done if ws || b == b',' => Phase::Before,
+            Phase::Before | Phase::Done if b == b']' => Phase::Outside,
+            Phase::Before | Phase::Done => self.begin(b),
             // What ends a scalar belongs to the array: white space, a comma (a value may follow:
             // `Before`) or the closing bracket (`Outside`).
             Phase::Scalar if ws => Phase::Done,
             Phase::Scalar if b == b',' => Phase::Before,
             Phase::Scalar if b == b']' => Phase::Outside,
+            // A bracket or a quote cannot go on a number or a literal: it begins the next value
+            // (a comma is missing), and a stray `}` ends the scalar. Valid JSON never gets here.
+            Phase::Scalar if matches!(b, b'{' | b'[' | b'"') => self.begin(b),
+            Phase::Scalar if b == b'}' => Phase::Done,
             Phase::Scalar => Phase::Scalar,
-            // A raw line break cannot be in a JSON string: it ends one that a stray quote
-            // opened, so that skipping a broken element cannot swallow the lines after it.
-            // Valid JSON never gets here (serde_json stops at it).
-            Phase::Str { .. } if b == b'\n' => Phase::Done,
-            Phase::Container {
-                in_string: true, ..
-            } if b == b'\n' => Phase::Container {
-                in_string: false,
-                escaped: false,
-            },
             Phase::Str { escaped: true } => Phase::Str { escaped: false },
             Phase::Str { escaped: false } => match b {
                 b'\\' => Phase::Str { escaped: true },
@@ -639,36 +657,26 @@ impl<R: BufRead> Bounded<R> {
                 in_string: escaped || b != b'"',
                 escaped: !escaped && b == b'\\',
             },
-            Phase::Container { .. } => {
-                match b {
-                    b'{' | b'[' => self.closers.push(closer_of(b)),
-                    // A closer that is not the innermost one expected closes what it matches,
-                    // and one that matches nothing open closes the innermost: either way a
-                    // bracket left unclosed (`{"a":[1}`) ends where its element was meant to,
-                    // not at the end of the array. Valid JSON never gets here.
-                    b'}' | b']' => {
-                        let matched = self.closers.iter().rposition(|&c| c == b);
-                        let keep = matched.unwrap_or(self.closers.len().saturating_sub(1));
-                        self.closers.truncate(keep);
-                    }
-                    _ => {}
-                }
-                if self.closers.is_empty() {
-                    Phase::Done
-                } else {
+            Phase::Container { .. } => match b {
+                b'{' | b'[' => {
+                    self.open(b);
                     Phase::Container {
-                        in_string: b == b'"',
+                        in_string: false,
                         escaped: false,
                     }
                 }
-            }
-            Phase::Done => Phase::Done,
+                b'}' | b']' => self.close(b),
+                _ => Phase::Container {
+                    in_string: b == b'"',
+                    escaped: false,
+                },
+            },
         };
         // A byte of the element: its first, its last (a closing quote or bracket), any between;
         // not what ends a scalar, nor what follows the element.
         let in_value = !matches!(
             (before, self.phase),
-            (Phase::Outside | Phase::Done, _)
+            (Phase::Outside | Phase::Done | Phase::StrayClose, _)
                 | (_, Phase::Outside | Phase::Before)
                 | (Phase::Scalar, Phase::Done)
         );
@@ -682,6 +690,66 @@ impl<R: BufRead> Bounded<R> {
             }
         }
         true
+    }
+
+    /// The phase an element begins in with `b`, its first byte.
+    fn begin(&mut self, b: u8) -> Phase {
+        match b {
+            b'{' | b'[' => {
+                self.closers.clear();
+                self.open_braces = 0;
+                self.open(b);
+                Phase::Container {
+                    in_string: false,
+                    escaped: false,
+                }
+            }
+            b'"' => Phase::Str { escaped: false },
+            _ => Phase::Scalar,
+        }
+    }
+
+    fn open(&mut self, b: u8) {
+        let closer = closer_of(b);
+        self.open_braces += usize::from(closer == b'}');
+        self.closers.push(closer);
+    }
+
+    /// Takes the closing bracket `b` in the element being read. Valid JSON only ever closes the
+    /// innermost bracket open. One that does not closes the bracket it matches (`{"a":[1}`: the
+    /// `[` was left open), so that the element ends where it was meant to; a `}` that matches
+    /// nothing closes the innermost; a `]` that matches nothing ends the element, and is the
+    /// array's own unless a comma follows ([`Phase::StrayClose`]). Counts of each kind keep every
+    /// byte's cost flat.
+    fn close(&mut self, b: u8) -> Phase {
+        let open_of_kind = if b == b'}' {
+            self.open_braces
+        } else {
+            self.closers.len() - self.open_braces
+        };
+        if open_of_kind > 0 {
+            while let Some(closer) = self.closers.pop() {
+                self.open_braces -= usize::from(closer == b'}');
+                if closer == b {
+                    break;
+                }
+            }
+        } else if b == b']' {
+            self.closers.clear();
+            self.open_braces = 0;
+            return Phase::StrayClose;
+        } else {
+            // No `}` is expected, so the innermost is a `]`.
+            self.closers.pop();
+        }
+        if self.closers.is_empty() {
+            Phase::Done
+        } else {
+            Phase::Container {
+                in_string: false,
+                escaped: false,
+            }
+        }
     }
 
     /// Moves the source's line and column past `b`, a byte of the source (not of a stand-in).
@@ -727,7 +795,7 @@ impl<R: BufRead> Bounded<R> {
             // The closing bracket, or what follows it: the array is over.
             Phase::Outside => return Ok(None),
             Phase::Before => b"[0,",
-            Phase::Done => b"[0",
+            Phase::Done | Phase::StrayClose => b"[0",
             Phase::Scalar | Phase::Str { .. } | Phase::Container { .. } => {
                 self.skip_value()?;
                 b"[0"
@@ -739,6 +807,10 @@ impl<R: BufRead> Bounded<R> {
                 return Ok(None);
             };
             if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                // After a stray `]`, only a comma says that the array goes on.
+                if self.phase == Phase::StrayClose && b != b',' {
+                    return Ok(None);
+                }
                 return Ok(Some(stand_in));
             }
             self.track(b);
@@ -758,8 +830,12 @@ impl<R: BufRead> Bounded<R> {
             let mut used = 0;
             let mut done = false;
             for b in chunk {
+                // What ends a scalar, or begins the value after it, is not the scalar's.
                 if self.phase == Phase::Scalar
-                    && matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']')
+                    && matches!(
+                        b,
+                        b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'{' | b'[' | b'"'
+                    )
                 {
                     done = true;
                     break;
@@ -769,14 +845,18 @@ impl<R: BufRead> Bounded<R> {
                 self.value_bytes = 0;
                 self.track(b);
                 self.advance(b);
-                if self.phase == Phase::Done {
+                // The element's end (or, after a `]` that closes nothing in it, maybe the
+                // array's).
+                if matches!(self.phase, Phase::Done | Phase::StrayClose) {
                     done = true;
                     break;
                 }
             }
             self.inner.consume(used);
             if done {
-                self.phase = Phase::Done;
+                if self.phase == Phase::Scalar {
+                    self.phase = Phase::Done;
+                }
                 return Ok(());
             }
         }
@@ -1430,6 +1510,28 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_taken_when_it_comes_a_byte_at_a_time() {
+        let layout_of = |input: &[u8]| layout(&mut io::BufReader::with_capacity(1, input));
+        assert_eq!(
+            layout_of("\u{feff}[1]".as_bytes()).unwrap(),
+            Layout::Array {
+                bytes_before: 3,
+                place: Place {
+                    lines: 0,
+                    column: 3
+                }
+            }
+        );
+        // Cut short, it is no mark, and the bytes taken were not JSON.
+        assert!(layout_of(b"\xEF\xBB[1]").is_err());
+        // JSON's white space has no form feed.
+        assert!(matches!(
+            layout_of(b"\x0c[1]").unwrap(),
+            Layout::Lines { .. }
+        ));
+    }
+
+    #[test]
     fn errors_in_an_array_say_where_they_are_past_what_comes_before_it() {
         for (input, expected) in [
             ("\n\n  [{\"a\":}]", "expected value at line 3 column 9"),
@@ -1572,16 +1674,62 @@ mod tests {
                 r#"[{"a":[1},{"b":2}]"#,
                 &[(1, "error: expected `,` or `]` at line 1 column 9"), (2, b)],
             ),
-            // So does a string left open, at the end of its line.
+            // A raw line break in a string is an error, and the string goes on after it.
             (
-                "[\n{\"a\":\"x\n},\n{\"b\":2}\n]",
+                "[{\"a\":\"x\ny\",\"s\":1},{\"b\":2},{\"c\":3}]",
                 &[
                     (
                         1,
-                        "error: control character (\\u0000-\\u001F) found while parsing a string at line 3 column 0",
+                        "error: control character (\\u0000-\\u001F) found while parsing a string at line 2 column 0",
                     ),
                     (2, b),
+                    (3, r#"{"c":3}"#),
                 ],
+            ),
+            // Commas missing: each value after one is an error, and the next is read.
+            (
+                r#"[{"a":1} {"b":2} {"c":3,"e":5},{"d":4}]"#,
+                &[
+                    (1, a),
+                    (2, "error: expected `,` or `]` at line 1 column 10"),
+                    (3, "error: expected `,` or `]` at line 1 column 18"),
+                    (4, r#"{"d":4}"#),
+                ],
+            ),
+            (
+                r#"[1{"b":2}, {"c":3}]"#,
+                &[
+                    (1, "1"),
+                    (2, "error: expected `,` or `]` at line 1 column 3"),
+                    (3, r#"{"c":3}"#),
+                ],
+            ),
+            (
+                r#"[1}, {"b":2}]"#,
+                &[
+                    (1, "1"),
+                    (2, "error: expected `,` or `]` at line 1 column 3"),
+                    (3, b),
+                ],
+            ),
+            // serde_json reads a `\u` escape's four bytes before it fails, here past the
+            // element's end and its comma.
+            (
+                r#"[{"a":"\u1"},{"b":2,"c":3}]"#,
+                &[
+                    (1, "error: invalid escape at line 1 column 13"),
+                    (2, r#"{"b":2,"c":3}"#),
+                ],
+            ),
+            // A `]` that closes nothing in its element stands for the element's own closer when a
+            // comma follows it, and is the array's when anything else does.
+            (
+                r#"[{"a":1],{"b":2}]"#,
+                &[(1, "error: expected `,` or `}` at line 1 column 8"), (2, b)],
+            ),
+            (
+                "[{\"a\":1]\n[{\"c\":3},{\"d\":4}]",
+                &[(1, "error: expected `,` or `}` at line 1 column 8")],
             ),
             // The closing bracket read with the number it ends.
             (
