@@ -576,7 +576,7 @@ struct Bounded<R> {
     /// Where serde_json's run started: its line 1 begins with the stand-in, then the source
     /// from this place. Its errors are moved back to the source's lines and columns from here.
     start: Start,
-    /// The stand-in still to hand on before the source (`[0`).
+    /// The stand-in still to hand on before the source (`[0 `).
     head: &'static [u8],
 }
 
@@ -784,9 +784,11 @@ impl<R: BufRead> Bounded<R> {
     }
 
     /// Gets past what stopped serde_json, for it to start again after that: the rest of the
-    /// element it stopped in is skipped. Returns the stand-in to start on (`[0`, or `[0,` when
+    /// element it stopped in is skipped. Returns the stand-in to start on (`[0 `, or `[0,` when
     /// what stopped it was the comma before a missing value, so that the next value keeps its
-    /// number), or `None` when nothing but white space follows or the array is over.
+    /// number), or `None` when nothing but white space follows or the array is over. The
+    /// stand-in's `0` is always ended by it, so that a digit next in the source cannot run on
+    /// from it (`[04`) and fail before the stand-in is counted.
     fn get_past(&mut self) -> io::Result<Option<&'static [u8]>> {
         // An element asked for but not begun (its first byte was read before it was asked for):
         // what stopped serde_json lies in the phase as it is.
@@ -795,10 +797,10 @@ impl<R: BufRead> Bounded<R> {
             // The closing bracket, or what follows it: the array is over.
             Phase::Outside => return Ok(None),
             Phase::Before => b"[0,",
-            Phase::Done | Phase::StrayClose => b"[0",
+            Phase::Done | Phase::StrayClose => b"[0 ",
             Phase::Scalar | Phase::Str { .. } | Phase::Container { .. } => {
                 self.skip_value()?;
-                b"[0"
+                b"[0 "
             }
         };
         loop {
@@ -1719,6 +1721,15 @@ mod tests {
                 &[
                     (1, "error: invalid escape at line 1 column 13"),
                     (2, r#"{"b":2,"c":3}"#),
+                ],
+            ),
+            // A number right after a broken element is the next element, not a run-on of the
+            // stand-in serde_json starts again on.
+            (
+                "[tru 4]",
+                &[
+                    (1, "error: expected ident at line 1 column 5"),
+                    (2, "error: expected `,` or `]` at line 1 column 6"),
                 ],
             ),
             // A `]` that closes nothing in its element stands for the element's own closer when a
