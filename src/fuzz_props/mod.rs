@@ -127,11 +127,7 @@ pub fn payload_framing(data: &[u8]) {
         );
     }
     let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    // JSON's white space: a form feed is not.
-    let is_array = body
-        .iter()
-        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        == Some(&b'[');
+    let is_array = body.get(crate::ingest::fast::scan::space(body, 0)) == Some(&b'[');
     if is_array {
         for (i, (n, _)) in items.iter().enumerate() {
             assert_eq!(*n, i as u64 + 1, "array elements are numbered 1, 2, ...");

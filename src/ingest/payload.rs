@@ -351,11 +351,7 @@ fn skip_leading_space<R: BufRead>(
         if buf.is_empty() {
             return Ok((None, newlines, skipped, column));
         }
-        // JSON's white space: a form feed is not.
-        let space = buf
-            .iter()
-            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .unwrap_or(buf.len());
+        let space = buf.iter().position(|&b| !is_space(b)).unwrap_or(buf.len());
         newlines += memchr::memchr_iter(b'\n', &buf[..space]).count() as ItemNumber;
         column = match memchr::memrchr(b'\n', &buf[..space]) {
             Some(newline) => (space - newline - 1) as u64,
@@ -522,6 +518,12 @@ enum Phase {
     StrayClose,
 }
 
+/// Whether `b` is JSON white space (a form feed, say, is not).
+#[inline(always)]
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 /// The bracket that closes the one `open` opens.
 fn closer_of(open: u8) -> u8 {
     if open == b'{' { b'}' } else { b']' }
@@ -599,7 +601,7 @@ impl<R: BufRead> Bounded<R> {
             self.phase = Phase::Before;
             self.value_bytes = 0;
         }
-        let ws = matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let ws = is_space(b);
         let before = self.phase;
         self.phase = match self.phase {
             Phase::Outside => Phase::Outside,
@@ -788,7 +790,7 @@ impl<R: BufRead> Bounded<R> {
             let Some(&b) = buf.first() else {
                 return Ok(None);
             };
-            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            if !is_space(b) {
                 // After a stray `]`, only a comma says that the array goes on.
                 if self.phase == Phase::StrayClose && b != b',' {
                     return Ok(None);
@@ -814,10 +816,7 @@ impl<R: BufRead> Bounded<R> {
             for b in chunk {
                 // What ends a scalar, or begins the value after it, is not the scalar's.
                 if self.phase == Phase::Scalar
-                    && matches!(
-                        b,
-                        b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'{' | b'[' | b'"'
-                    )
+                    && (is_space(b) || matches!(b, b',' | b']' | b'{' | b'[' | b'"'))
                 {
                     done = true;
                     break;

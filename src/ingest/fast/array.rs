@@ -353,7 +353,7 @@ impl<R: BufRead> Framer<R> {
     fn next_byte(&mut self) -> io::Result<Option<u8>> {
         loop {
             while let Some(&b) = self.buf[..self.filled].get(self.at) {
-                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                if !payload::is_space(b) {
                     return Ok(Some(b));
                 }
                 self.at += 1;

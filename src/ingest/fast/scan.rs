@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 
 use crate::ingest::fast::classify::{classify, prefix_xor};
-use crate::ingest::payload::{Field, Signed, SignedField};
+use crate::ingest::payload::{self, Field, Signed, SignedField};
 
 /// Nesting handled here (one bit of a `u64` per level); deeper values, up to
 /// [`MAX_NESTING`](crate::ingest::payload::MAX_NESTING), go to serde_json.
@@ -145,7 +145,7 @@ fn string(bytes: &[u8], marks: Option<&Marks>, at: usize) -> Option<(usize, bool
 /// Past JSON white space from `at`.
 #[inline(always)]
 pub(crate) fn space(bytes: &[u8], mut at: usize) -> usize {
-    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+    while bytes.get(at).is_some_and(|&b| payload::is_space(b)) {
         at += 1;
     }
     at
