@@ -34,6 +34,13 @@ pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Ve
     }
 }
 
+/// `bytes` without the UTF-8 byte-order mark that editors on Windows put before JSON and text
+/// they save. Every reader of a named file takes the file as the same text with or without it,
+/// as `verify` does its inputs.
+pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// The whole of the regular file at `path`, up to `limit` bytes.
 pub(crate) fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     read_limited(open_regular(path)?, limit)

@@ -399,9 +399,12 @@ fn reason(status: u16) -> &'static str {
         .unwrap_or("")
 }
 
-/// A body to send: the file's bytes, verbatim, once they are known to be JSON.
+/// A body to send: the file's bytes, verbatim but for a byte-order mark (a receiver's JSON
+/// reader may refuse one), once they are known to be JSON.
 fn read_json_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let bytes = crate::input::read_all(path, "callback body", crate::input::BODY_BYTES)?;
+    let mut bytes = crate::input::read_all(path, "callback body", crate::input::BODY_BYTES)?;
+    let bom = bytes.len() - crate::input::without_bom(&bytes).len();
+    bytes.drain(..bom);
     serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
         .with_context(|| format!("callback body {} is not JSON", path.display()))?;
     Ok(bytes)

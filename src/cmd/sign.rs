@@ -186,8 +186,7 @@ fn holding(
 
 fn read_body(path: &std::path::Path) -> anyhow::Result<RequestBody> {
     let bytes = crate::input::read_all(path, "request body", crate::input::BODY_BYTES)?;
-    // Editors on Windows save JSON with a byte-order mark; `verify` skips it too.
-    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let json = crate::input::without_bom(&bytes);
     request_body::parse(json).map_err(|e| match e {
         BodyError::NotAnObject => {
             anyhow::anyhow!("request body {} is not a JSON object", path.display())

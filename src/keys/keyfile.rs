@@ -378,8 +378,7 @@ impl KeyFile {
 
     /// Parses key-file bytes; `path` names the file in errors and anchors relative secret paths.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
-        // Editors on Windows save JSON with a byte-order mark; `verify` skips it too.
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = input::without_bom(bytes);
         let Object(raw): Object<RawFile> =
             serde_json::from_slice(bytes).map_err(|source| KeyFileError::Syntax {
                 path: path.to_owned(),

@@ -599,6 +599,32 @@ fn send_posts_a_file_from_stdin_verbatim() {
 }
 
 #[test]
+fn send_takes_a_file_saved_with_a_byte_order_mark_and_sends_it_without() {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let sink = received.clone();
+    let url = serve(Box::new(move |body| {
+        sink.lock().unwrap().push(body.to_vec());
+        (200, String::new())
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("callback.json");
+    let body = "{\"ResultCode\": \"1012\"}\n";
+    std::fs::write(&path, format!("\u{feff}{body}")).unwrap();
+    let output = crate::common::smile_sec()
+        .args(["callback", "send", &url])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(received.lock().unwrap()[0], body.as_bytes());
+}
+
+#[test]
 fn send_reports_4xx_with_exit_1() {
     let url = serve(Box::new(|_| (404, "not here".into())));
     keyed()
