@@ -145,14 +145,14 @@ pub fn payload_framing(data: &[u8]) {
     // A lone item is item 1 wherever it starts: with one non-blank line, that line is the item.
     let non_blank = lines
         .iter()
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .filter(|l| !l.iter().all(|&b| payload::is_space(b)))
         .count();
     if items.len() == 1 && non_blank == 1 {
         return;
     }
     for (i, line) in lines.iter().enumerate() {
         let number = i as u64 + 1;
-        if line.iter().all(u8::is_ascii_whitespace)
+        if line.iter().all(|&b| payload::is_space(b))
             || serde_json::from_slice::<de::IgnoredAny>(line).is_err()
         {
             continue;

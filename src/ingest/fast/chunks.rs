@@ -213,7 +213,7 @@ pub(crate) fn lines(
             let line = (number, start..end, offset + start as u64);
             start = end;
             number += 1;
-            if !data[line.1.clone()].iter().all(u8::is_ascii_whitespace) {
+            if !data[line.1.clone()].iter().all(|&b| payload::is_space(b)) {
                 return Some(line);
             }
         }

@@ -4,7 +4,8 @@
 use std::io::{self, BufRead};
 
 use super::{
-    Item, ItemNumber, LONE_ITEM, LoneItem, MAX_ITEM_BYTES, MAX_NESTING, RawItem, parse_item,
+    Item, ItemNumber, LONE_ITEM, LoneItem, MAX_ITEM_BYTES, MAX_NESTING, RawItem, is_space,
+    parse_item,
 };
 
 /// Deepest nesting a multi-line value may reach while its lines are gathered; deeper is judged
@@ -96,7 +97,7 @@ pub fn frame_lines<R: BufRead, E>(
             Ok(None) => return Ok(()),
             Err(e) => return sink(lines.number + 1, RawItem::Error(format!("read error: {e}"))),
         };
-        if line.iter().all(u8::is_ascii_whitespace) {
+        if line.iter().all(|&b| is_space(b)) {
             continue;
         }
         let at = lines.line_offset;
@@ -342,7 +343,7 @@ fn values_within(
             i += 1;
             continue;
         }
-        let opens = line.iter().find(|b| !b.is_ascii_whitespace());
+        let opens = line.iter().find(|&&b| !is_space(b));
         if matches!(opens, Some(b'{' | b'[')) {
             let mut depth = Depth::default();
             let mut value = Vec::new();
@@ -369,7 +370,7 @@ fn values_within(
 /// Whether `line` reads as one JSON value (not only white space; the text of its strings is
 /// checked when it is parsed as an item).
 fn is_whole_line(line: &[u8]) -> bool {
-    !line.iter().all(u8::is_ascii_whitespace)
+    !line.iter().all(|&b| is_space(b))
         && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
 }
 
@@ -442,7 +443,7 @@ impl Depth {
                     },
                     _ => {}
                 }
-                if !byte.is_ascii_whitespace() {
+                if !is_space(byte) {
                     self.last = byte;
                 }
             }

@@ -649,6 +649,20 @@ mod tests {
     }
 
     #[test]
+    fn a_line_of_white_space_json_does_not_know_is_an_error_not_a_blank_line() {
+        // JSON's white space is space, tab, CR and LF; a form feed or a vertical tab is not.
+        for odd in ["\u{c}", "\u{b}", " \u{c}\r"] {
+            let input = format!("{{\"signature\":\"a\"}}\n{odd}\n\n{{\"signature\":\"b\"}}\n");
+            assert_eq!(
+                frame(&input),
+                [cb(1, "a"), Seen::Err(2), cb(4, "b")],
+                "{odd:?}"
+            );
+        }
+        assert_eq!(frame(" \t\r\n{\"signature\":\"a\"}\n \r\n"), [cb(1, "a")]);
+    }
+
+    #[test]
     fn truncated_line_before_good_lines_loses_nothing() {
         let input = "{\"signature\":\"a\",\"x\":{\n{\"signature\":\"b\"}\n{\"signature\":\"c\"}\n";
         assert_eq!(frame(input), [Seen::Err(1), cb(2, "b"), cb(3, "c")]);
