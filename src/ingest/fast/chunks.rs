@@ -6,7 +6,9 @@
 //! only at a line that opens a value it does not close (a pretty-printed object, a truncated
 //! line), whose item may run into the next piece. From such a line on, the rest of the source goes
 //! through [`Rest`] to the one framer that defines the layout, [`payload::frame_lines`], so the
-//! items are the same either way. Held to it by the fuzz target `payload_framing` (and a test).
+//! items are the same either way. Held to it by a test that runs `verify` on the fuzz target
+//! `payload_framing`'s corpus in pieces of 1, 7 and 100 bytes (`tests/cli/pieces.rs`): the
+//! framing spans the reading thread, the workers and the collector, so no fuzz target runs it.
 
 use std::io::{self, Read};
 use std::ops::Range;
