@@ -1,8 +1,8 @@
 //! smile-sec: a security toolkit for teams that integrate the Smile ID identity-verification API.
 //!
 //! The tree is the architecture (ARCHITECTURE.md has the map): one folder per domain
-//! (`signing`, `keys`, `callbacks`, `ingest`, `ip`, `endpoint`) of pure logic that never touches
-//! clap or the terminal; `cli` holds the command-line definition, `cmd` one module per subcommand
+//! (`signing`, `keys`, `callbacks`, `ingest`, `ip`, `endpoint`, and `guard`, the HTTP gate) of
+//! logic that never touches clap or the terminal; `cli` holds the command-line definition, `cmd` one module per subcommand
 //! (glue only), and `output` is the only code that prints.
 
 pub mod callbacks;

@@ -1,6 +1,7 @@
 //! The verdict on one saved callback: signature first (constant time, every candidate key), then
-//! the key's retirement, then freshness, then replay. Reading and framing input is `payload`'s job;
-//! printing is the command's.
+//! freshness (`future`, `stale`), then the key's retirement ([`Verifier::check`]); then, for an
+//! accepted callback, replay against the callbacks accepted before it ([`judge_replay`]). Reading
+//! and framing input is `ingest::payload`'s job; printing is the command's.
 
 use std::sync::Arc;
 

@@ -205,8 +205,8 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
     crate::time::parse_duration(text).map_err(|e| e.to_string())
 }
 
-/// `--env production|sandbox|all`, the values `ip-check` and `allowlist` take too; `all` is the
-/// same as no `--env`.
+/// `verify --env production|sandbox|all`, the key-file entries to try;
+/// `all` is the same as no `--env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EnvArg {
     Production,

@@ -1,6 +1,6 @@
 //! `smile-sec callback new|send|probe`: signed test callbacks, and a probe of the team's own
-//! callback endpoint. Glue only: bodies are `callback`, cases and verdicts are
-//! `probe`, the HTTP round trip is `http`.
+//! callback endpoint. Glue only: bodies are `endpoint::sample_callback`, cases and
+//! verdicts are `endpoint::probe`, the HTTP round trip is `endpoint::http`.
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,9 @@
 //! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
-//! other. Reading and checking run in parallel in `batch` (framing is
-//! `payload` and `chunks`, verdicts are `verify`); this module is the in-order half: it judges
-//! replays, claims accepted callbacks in the `--seen` store and prints.
+//! other. Reading and checking run in parallel in `ingest::batch` (framing is `ingest::payload`
+//! and `ingest::fast`, verdicts are `callbacks::verdict`); this module is the in-order half: it
+//! judges replays, claims accepted callbacks in the `--seen` store (on a thread of its own,
+//! `StoreThread`), reads bodies back from files to compare a repeated pair's, frames in order
+//! what the workers could not, and prints.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};

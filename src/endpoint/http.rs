@@ -1,5 +1,5 @@
-//! The one HTTP round trip smile-sec makes: POST a JSON body to a callback endpoint and time the
-//! answer (ureq, blocking, rustls). Redirects are not followed and 4xx/5xx are answers, not
+//! smile-sec's HTTP client (ureq, blocking, rustls): POST a JSON body to a callback endpoint and
+//! time the answer, and GET the page `allowlist fetch` reads. Redirects are not followed and 4xx/5xx are answers, not
 //! errors: the caller judges the status.
 
 use std::io::Read;

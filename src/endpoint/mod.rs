@@ -1,5 +1,5 @@
-//! The team's own callback endpoint: sample signed callbacks, the one HTTP round trip that sends
-//! them, and the probe's cases and verdicts.
+//! The team's own callback endpoint: sample signed callbacks, the HTTP client that sends them,
+//! and the probe's cases and verdicts.
 
 pub mod http;
 pub mod probe;

@@ -1,5 +1,6 @@
-//! Callback sources: strict parsing of one address, the allowlist (built in, or a file), the client
-//! address behind trusted proxies, and ready-to-paste server and firewall snippets.
+//! Callback sources: strict parsing of one address, the allowlist (built in, or a file), Smile ID's
+//! published page and the lists `allowlist fetch` reads from it (`published`), the client address
+//! behind trusted proxies, and ready-to-paste server and firewall snippets.
 
 pub mod address;
 pub mod allowlist;

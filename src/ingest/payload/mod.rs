@@ -3,7 +3,7 @@
 //!
 //! Everything here streams: one item is in memory at a time, and an item larger than
 //! [`MAX_ITEM_BYTES`] is reported and skipped without being buffered. Cryptography and verdicts
-//! live in `verify`.
+//! live in `callbacks`. Items are numbered by one rule, `LoneItem`'s.
 //!
 //! This module holds what an item is and how a source is laid out ([`layout`]); `array` reads a
 //! top-level array ([`read_array`]) and `lines` everything else ([`frame_lines`]).
