@@ -463,11 +463,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// A store that cannot be used at start: exit 2 with its message and hint.
 fn store_error(error: store::StoreError) -> anyhow::Error {
-    let message = format!("--seen store: {}", error.message);
-    match error.hint {
-        Some(hint) => hinted(message, hint),
-        None => anyhow::Error::msg(message),
+    store::StoreError {
+        message: format!("--seen store: {}", error.message),
+        ..error
     }
+    .reported()
 }
 
 /// Prints what the server reports: the request log on stdout, the rest on stderr.

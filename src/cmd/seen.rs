@@ -100,7 +100,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut out = Printer::new();
     match args.command {
         SeenCommand::Stats { store, format } => {
-            let stats = open(&store.store, false)?.stats().map_err(error)?;
+            let stats = open(&store.store, false)?
+                .stats()
+                .map_err(StoreError::reported)?;
             print_stats(&mut out, &store.store, &stats, format)?;
         }
         SeenCommand::Prune {
@@ -109,8 +111,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             format,
         } => {
             let mut opened = open(&store.store, false)?;
-            let pruned = opened.prune(clock.now()).map_err(error)?;
-            let left = opened.stats().map_err(error)?.entries;
+            let pruned = opened.prune(clock.now()).map_err(StoreError::reported)?;
+            let left = opened.stats().map_err(StoreError::reported)?.entries;
             match format {
                 Format::Json => out.json(&Pruned {
                     pruned,
@@ -166,7 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             if let Some(e) = failed {
                 return Err(e.into());
             }
-            result.map_err(error)?;
+            result.map_err(StoreError::reported)?;
             if format == Format::Json {
                 out.json(&ExportSummary {
                     kind: "summary",
@@ -204,9 +206,9 @@ fn store_source(source: &Path) -> anyhow::Result<Option<&str>> {
 /// so that the copied body digests still compare), kept at least as long as `from` keeps them.
 fn copy(into: &str, from: &str, now: DateTime<Utc>) -> anyhow::Result<Imported> {
     let mut source = open(from, false)?;
-    let basis = source.basis().map_err(error)?;
+    let basis = source.basis().map_err(StoreError::reported)?;
     store_notices_told(into);
-    let mut target = store::open_copy(into, &basis, now).map_err(error)?;
+    let mut target = store::open_copy(into, &basis, now).map_err(StoreError::reported)?;
     let (mut read, mut added) = (0u64, 0u64);
     let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
     let mut failed = None;
@@ -226,11 +228,11 @@ fn copy(into: &str, from: &str, now: DateTime<Utc>) -> anyhow::Result<Imported> 
         Ok(())
     });
     if let Some(e) = failed {
-        return Err(error(e));
+        return Err(e.reported());
     }
-    exported.map_err(error)?;
+    exported.map_err(StoreError::reported)?;
     read += chunk.len() as u64;
-    added += target.copy_in(now, &chunk).map_err(error)?;
+    added += target.copy_in(now, &chunk).map_err(StoreError::reported)?;
     Ok(Imported {
         read,
         imported: added,
@@ -283,7 +285,7 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
             },
         };
         read += chunk.len() as u64;
-        added += target.import(now, &chunk).map_err(error)?;
+        added += target.import(now, &chunk).map_err(StoreError::reported)?;
         Ok(())
     });
     if let Some(e) = unusable {
@@ -336,14 +338,7 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
 
 fn open(spec: &str, create: bool) -> anyhow::Result<Box<dyn ReplayStore>> {
     store_notices_told(spec);
-    store::open_unwindowed(spec, create).map_err(error)
-}
-
-fn error(e: StoreError) -> anyhow::Error {
-    match e.hint {
-        Some(hint) => output::hinted(e.message, hint),
-        None => anyhow::Error::new(e),
-    }
+    store::open_unwindowed(spec, create).map_err(StoreError::reported)
 }
 
 fn print_stats(out: &mut Printer, spec: &str, s: &Stats, format: Format) -> io::Result<()> {

@@ -191,7 +191,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
         Some(spec) => Some({
             store_notices_told(spec);
             let store = store::open(spec, window, now)
-                .map_err(store_error)
+                .map_err(StoreError::reported)
                 .context("--seen")?;
             StoreThread::start(store, now).context("--seen: cannot start the store's thread")?
         }),
@@ -764,7 +764,7 @@ impl Report {
             answers,
         } = claimed;
         let answers = answers
-            .map_err(store_error)
+            .map_err(StoreError::reported)
             .context("cannot record accepted callbacks, so none is reported ok")?;
         let mut written = 0;
         for (mut p, answer) in pending.into_iter().zip(answers) {
@@ -948,13 +948,6 @@ struct Pending {
 }
 
 /// A store's error at the command edge: its message, and its hint when it has one.
-fn store_error(e: StoreError) -> anyhow::Error {
-    match e.hint {
-        Some(hint) => output::hinted(e.message, hint),
-        None => anyhow::Error::new(e),
-    }
-}
-
 /// The files accepted bodies can be read back from: a [`Location`] names one by its index.
 #[derive(Default)]
 struct Origins {

@@ -531,6 +531,14 @@ pub enum ErrorKind {
 }
 
 impl StoreError {
+    /// The error as the command line reports it: the message, and the hint under it.
+    pub fn reported(self) -> anyhow::Error {
+        match self.hint {
+            Some(hint) => crate::output::hinted(self.message, hint),
+            None => anyhow::Error::new(self),
+        }
+    }
+
     pub(crate) fn refused(store: &str, why: impl fmt::Display, hint: Option<String>) -> Self {
         StoreError {
             kind: ErrorKind::Refused,
