@@ -18,7 +18,28 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::ingest::fast::scan;
-use crate::ingest::payload::{Callback, MAX_NESTING, SignedField};
+use crate::ingest::payload::{self, Callback, Item, MAX_NESTING, SignedField};
+
+/// The canonical text of the body of `json`, one framed item, when it is a callback object: the
+/// fast writer's ([`plain_body`]) when it is sure, else the one that defines the form
+/// ([`write_body`], into `out`).
+pub fn item_body<'a>(
+    json: &[u8],
+    scratch: &'a mut Scratch,
+    out: &'a mut Vec<u8>,
+) -> Option<&'a [u8]> {
+    if let Some(text) = plain_body(json, scratch) {
+        return Some(text);
+    }
+    match payload::parse_item(json) {
+        Item::Callback(callback) => {
+            out.clear();
+            write_body(&callback, out);
+            Some(out)
+        }
+        _ => None,
+    }
+}
 
 /// Writes the canonical text of `callback`'s body to `out`.
 pub fn write_body(callback: &Callback<'_>, out: &mut Vec<u8>) {

@@ -12,7 +12,7 @@ use hashbrown::{DefaultHashBuilder, HashTable, hash_table};
 use sha2::{Digest, Sha256};
 
 use crate::callbacks::canonical;
-use crate::ingest::payload::{self, Callback, Item};
+use crate::ingest::payload::Callback;
 use crate::signing::signature::DecodedSignature;
 
 /// SHA-256 of a body's canonical form.
@@ -38,13 +38,7 @@ impl BodyDigest {
 /// The digest of one framed item's body, when it is a callback object.
 pub fn item_digest(json: &[u8]) -> Option<BodyDigest> {
     CANONICAL.with_borrow_mut(|(scratch, out)| {
-        if let Some(text) = canonical::plain_body(json, scratch) {
-            return Some(BodyDigest(Sha256::digest(text).into()));
-        }
-        match payload::parse_item(json) {
-            Item::Callback(callback) => Some(digest_body(&callback, out)),
-            _ => None,
-        }
+        canonical::item_body(json, scratch, out).map(|text| BodyDigest(Sha256::digest(text).into()))
     })
 }
 

@@ -166,21 +166,10 @@ impl Gate {
     }
 }
 
-/// The canonical text of a callback's body, as replay detection compares bodies: the fast writer
-/// when it is sure, else the one that defines the form.
+/// The canonical text of a callback's body, as replay detection compares bodies.
 fn canonical_body(json: &[u8]) -> Option<Vec<u8>> {
-    let mut scratch = Scratch::default();
-    if let Some(text) = canonical::plain_body(json, &mut scratch) {
-        return Some(text.to_vec());
-    }
-    match payload::parse_item(json) {
-        Item::Callback(callback) => {
-            let mut out = Vec::with_capacity(json.len());
-            canonical::write_body(&callback, &mut out);
-            Some(out)
-        }
-        _ => None,
-    }
+    let mut out = Vec::new();
+    canonical::item_body(json, &mut Scratch::default(), &mut out).map(<[u8]>::to_vec)
 }
 
 #[cfg(test)]
