@@ -244,26 +244,26 @@ fn copy(into: &str, from: &str, now: DateTime<Utc>) -> anyhow::Result<Imported> 
 
 /// Imports the NDJSON record an earlier `verify --seen FILE` kept (`-`: from stdin).
 fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Result<Imported> {
+    let name = crate::input::shown(record);
     let input: Box<dyn Read> = if record.as_os_str() == "-" {
         Box::new(io::stdin().lock())
     } else {
-        let file =
-            File::open(record).with_context(|| format!("cannot read {}", record.display()))?;
+        let file = File::open(record).with_context(|| format!("cannot read {}", name))?;
         if !file.metadata()?.is_file() {
-            bail!("cannot read {}: it is not a regular file", record.display());
+            bail!("cannot read {}: it is not a regular file", name);
         }
         Box::new(file)
     };
     let mut input = BufReader::with_capacity(1 << 16, input);
     let head = input
         .fill_buf()
-        .with_context(|| format!("cannot read {}", record.display()))?;
+        .with_context(|| format!("cannot read {}", name))?;
     if store::ndjson::looks_like_export(head) {
         return Err(output::hinted(
             format!(
                 "{}: this is what `seen export` prints: its body digests are keyed by its store's \
                  salt, which an export leaves out, so no other store could compare them",
-                record.display()
+                name
             ),
             "copy the store itself: smile-sec seen import NEW_STORE OLD_STORE (a path or a redis:// URL)",
         ));
@@ -291,21 +291,18 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
     if let Some(e) = unusable {
         return Err(e);
     }
-    let skipped = imported.with_context(|| format!("cannot import {}", record.display()))?;
+    let skipped = imported.with_context(|| format!("cannot import {}", name))?;
     if skipped.partial_last {
         output::warn(format_args!(
             "{}: its last line is cut short, as an interrupted run leaves it, and was skipped",
-            record.display()
+            name
         ));
     }
     let damaged = skipped.damaged;
     let skipped_lines = skipped.count();
     if read == 0 && skipped_lines > 0 {
         return Err(output::hinted(
-            format!(
-                "{}: no entry of the former --seen record found",
-                record.display()
-            ),
+            format!("{}: no entry of the former --seen record found", name),
             "seen import reads the NDJSON record an earlier `verify --seen FILE` kept, or copies \
              another store",
         ));
@@ -329,7 +326,7 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
             format!(
                 "{}: {damaged} line(s) are not entries of the former record (line {}): the \
                  callbacks recorded there were not imported, and replays of them will not be caught",
-                record.display(),
+                name,
                 lines.join(", ")
             )
         }),

@@ -209,14 +209,14 @@ pub(crate) fn produce(
                     let origin = regular.then(|| Arc::from(path));
                     batcher.source(&name, origin, file)
                 }
-                Err(e) => batcher.unreadable(&name, &e),
+                Err(e) => batcher.unreadable(&crate::input::shown(&path), &e),
             }
         }
         Found::Skipped(path, why) => {
             batcher.skipped.push(format!("{}: {why}", path.display()));
             Ok(())
         }
-        Found::Unreadable(path, e) => batcher.unreadable(&path.display().to_string(), &e),
+        Found::Unreadable(path, e) => batcher.unreadable(&crate::input::shown(&path), &e),
     });
 }
 

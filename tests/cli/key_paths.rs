@@ -225,6 +225,47 @@ fn a_secret_pasted_as_a_path_is_named_by_its_fingerprint() {
         .stderr(crate::common::error_report(&[PASTED]));
 }
 
+/// The paths `verify` reads and the replay store's paths: a secret pasted as one is named by its
+/// fingerprint in every output (text, JSON, JUnit, the job summary), and no store is made under it.
+#[test]
+fn a_secret_pasted_as_an_input_or_a_store_is_named_by_its_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let runs: [&[&str]; 8] = [
+        &["verify", PASTED],
+        &["verify", PASTED, "--format", "json"],
+        &["verify", PASTED, "--format", "junit"],
+        &["verify", "-", "--seen", PASTED],
+        &["seen", "stats", PASTED],
+        &["seen", "export", PASTED],
+        &["seen", "prune", PASTED],
+        &["seen", "import", "store.db", PASTED],
+    ];
+    for args in runs {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args(args)
+            .env("SMILE_PARTNER_ID", "085")
+            .env("SMILE_API_KEY", "pasted-test-key")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .write_stdin("{}\n")
+            .timeout(TIMEOUT)
+            .output()
+            .unwrap();
+        let all = [out.stdout, out.stderr].concat();
+        let all = String::from_utf8_lossy(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(!all.contains(PASTED), "{args:?}: {all}");
+        assert!(all.contains(&fingerprint(PASTED)), "{args:?}: {all}");
+        assert!(!dir.path().join(PASTED).exists(), "{args:?} made a file");
+    }
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        !summary.contains(PASTED) && summary.contains(&fingerprint(PASTED)),
+        "{summary}"
+    );
+}
+
 /// A key file or an allowlist is never read from stdin: `-` there says so, rather than calling
 /// `-` a file that does not exist. A file named `-` is still read as any other.
 #[test]

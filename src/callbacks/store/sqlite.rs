@@ -125,11 +125,20 @@ impl SqliteStore {
         create: bool,
         salt: Option<&[u8; 32]>,
     ) -> Result<Self, StoreError> {
-        let name = path.display().to_string();
+        // A missing path that looks like an API key is named by its fingerprint, and no store is
+        // made under it: a key pasted where the store's name belongs must not become a file name.
+        let name = crate::input::shown(path).into_owned();
         refuse_linked_companions(path, &name)?;
         match inspect(path, &name)? {
             Found::Missing if !create => {
                 return Err(StoreError::unavailable(&name, "no such file"));
+            }
+            Found::Missing if crate::input::looks_like_secret(&path.to_string_lossy()) => {
+                return Err(StoreError::refused(
+                    &name,
+                    "it looks like an API key, not a file name",
+                    Some("name the store with a folder or an extension, as in ./seen.db".into()),
+                ));
             }
             Found::Missing => {
                 refuse_orphan_companions(path, &name)?;
