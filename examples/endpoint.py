@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -45,6 +46,7 @@ class Callback(BaseHTTPRequestHandler):
 
 
 server = HTTPServer(("127.0.0.1", args.port), Callback)
+print(f"listening on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
 if args.exit_after:
     threading.Timer(args.exit_after, server.shutdown).start()
 server.serve_forever()
