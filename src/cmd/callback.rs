@@ -135,7 +135,7 @@ impl JobArgs {
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec callback new --partner-id 085
-  smile-sec callback new --keys smile-keys.json --key sandbox-server --result-code 1013
+  smile-sec callback new --keys examples/smile-keys.json --key sandbox-server-2026-10 --result-code 1013
   smile-sec callback new --api-key-file key.txt --partner-id 085 | smile-sec verify --api-key-file key.txt --partner-id 085")]
 pub struct NewArgs {
     #[command(flatten)]
@@ -198,7 +198,7 @@ pub struct SendArgs {
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085
-  smile-sec callback probe https://staging.example.com/cb --keys smile-keys.json --key sandbox-server --lenient
+  smile-sec callback probe https://staging.example.com/cb --keys examples/smile-keys.json --key sandbox-server-2026-10 --lenient
   smile-sec callback probe http://127.0.0.1:8080/cb --format json | jq 'select(.verdict != \"pass\")'")]
 pub struct ProbeArgs {
     /// The callback endpoint (http:// or https://)

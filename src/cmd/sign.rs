@@ -22,7 +22,7 @@ use crate::time::format_signing_timestamp;
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec sign --partner-id 085
-  smile-sec sign --keys smile-keys.json --key sandbox-server --format headers
+  smile-sec sign --keys examples/smile-keys.json --key sandbox-server-2026-10 --format headers
   smile-sec sign --api-key-file key.txt --partner-id 085 --body request.json
   eval \"$(smile-sec sign --api-key-file key.txt --partner-id 085 --format env)\"")]
 pub struct Args {

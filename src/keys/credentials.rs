@@ -362,7 +362,7 @@ fn no_key() -> anyhow::Error {
     hinted(
         "no API key",
         format!(
-            "use --api-key-file PATH, set {API_KEY_ENV}, or name a key-file entry with --keys FILE --key ID"
+            "use --api-key-file PATH, set {API_KEY_ENV}, or give a key file with --keys FILE (--key ID picks one of its entries)"
         ),
     )
 }
