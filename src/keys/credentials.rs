@@ -577,7 +577,16 @@ pub fn verification_credentials(
     }
     if keys.tried.is_empty() {
         // The entries skipped are why: their warnings would not be printed after this error.
-        let skipped: String = keys.skipped.iter().map(|why| format!(" ({why})")).collect();
+        let mut skipped: String = keys.skipped.iter().map(|why| format!(" ({why})")).collect();
+        // The likeliest cause with a gate, whose --env is production unless told otherwise.
+        if let Some(env) = request.environment
+            && !file.keys.is_empty()
+            && file.keys.iter().all(|entry| entry.environment != env)
+        {
+            skipped.push_str(&format!(
+                " (--env is {env}, and every entry of the file is for another environment)"
+            ));
+        }
         return Err(hinted(
             format!(
                 "no usable key in {} fits the filters{skipped}",

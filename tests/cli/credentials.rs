@@ -661,3 +661,44 @@ fn a_partner_id_from_the_environment_that_fits_no_entry_is_named() {
         "{stderr}"
     );
 }
+
+/// A key file of one environment and an `--env` of the other (a gate's default is production):
+/// the error says so, rather than leaving the reader to compare filters.
+#[test]
+fn an_env_that_no_entry_of_the_key_file_has_is_named() {
+    let keys = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/smile-keys.json");
+    for args in [
+        &["verify", "-", "--env", "production"][..],
+        &[
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:9",
+        ][..],
+    ] {
+        let out = smile_sec()
+            .args(args)
+            .arg("--keys")
+            .arg(&keys)
+            .write_stdin("{}")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(
+                "(--env is production, and every entry of the file is for another environment)"
+            ),
+            "{args:?}: {stderr}"
+        );
+    }
+    // With an entry of that environment, no such words.
+    let out = smile_sec()
+        .args(["verify", "-", "--env", "sandbox", "--key", "nope", "--keys"])
+        .arg(&keys)
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("another environment"));
+}
