@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::callbacks::replay::{PairId, ReplayLog, SeenBody};
+use crate::callbacks::store::Claim;
 use crate::ingest::payload::{Field, Signed};
 use crate::keys::credentials::Credential;
 use crate::keys::keyfile::Environment;
@@ -146,6 +147,23 @@ impl Verdict {
             detail: None,
             accepted: None,
             first_sighting: false,
+        }
+    }
+
+    /// Takes the replay store's answer for this accepted callback: a resend stays `ok`, marked
+    /// duplicate; a replay fails.
+    pub fn claimed(&mut self, claim: Claim) {
+        match claim {
+            Claim::New => {}
+            Claim::Resend => self.duplicate = true,
+            Claim::Replay => {
+                self.reason = Reason::Replayed;
+                self.detail = Some(
+                    "this timestamp and signature arrived earlier with a different body \
+                     (recorded in the replay store)"
+                        .into(),
+                );
+            }
         }
     }
 

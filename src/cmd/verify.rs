@@ -768,18 +768,7 @@ impl Report {
             .context("cannot record accepted callbacks, so none is reported ok")?;
         let mut written = 0;
         for (mut p, answer) in pending.into_iter().zip(answers) {
-            match answer {
-                Claim::New => {}
-                Claim::Resend => p.verdict.duplicate = true,
-                Claim::Replay => {
-                    p.verdict.reason = Reason::Replayed;
-                    p.verdict.detail = Some(
-                        "this timestamp and signature arrived earlier with a different body \
-                         (recorded in the replay store)"
-                            .into(),
-                    );
-                }
-            }
+            p.verdict.claimed(answer);
             self.account(&p.source, p.number, &p.verdict);
             if answer != Claim::New {
                 out.writer().write_all(&held[written..p.line.start])?;

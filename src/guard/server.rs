@@ -29,6 +29,7 @@ use super::metrics::{self, Metrics};
 use super::reason;
 use super::upstream::{self, Failure, Upstream};
 use crate::callbacks::store::Claim;
+use crate::callbacks::verdict::Reason;
 
 /// Everything a running gate needs, checked by the command before it listens.
 pub struct Config {
@@ -467,7 +468,11 @@ async fn callback(
     let failure = match claimed.await {
         Ok(Ok(Claim::New)) => Ok(false),
         Ok(Ok(Claim::Resend)) => Ok(true),
-        Ok(Ok(Claim::Replay)) => return refuse(StatusCode::CONFLICT, "replayed"),
+        Ok(Ok(Claim::Replay)) => {
+            let status = StatusCode::from_u16(reason::status_of(Reason::Replayed))
+                .unwrap_or(StatusCode::CONFLICT);
+            return refuse(status, Reason::Replayed.as_str());
+        }
         Ok(Err(message)) => Err(message),
         Err(_) => Err(format!(
             "no answer within {}s (--store-timeout)",
