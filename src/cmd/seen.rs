@@ -191,11 +191,7 @@ fn store_source(source: &Path) -> anyhow::Result<Option<&str>> {
     if source.as_os_str() == "-" {
         return Ok(None);
     }
-    let mut head = [0; 16];
-    let sqlite = File::open(source)
-        .and_then(|mut file| file.read_exact(&mut head))
-        .is_ok_and(|()| &head == b"SQLite format 3\0");
-    match (sqlite, text) {
+    match (store::sqlite::is_sqlite_file(source), text) {
         (false, _) => Ok(None),
         (true, Some(path)) => Ok(Some(path)),
         (true, None) => bail!("{}: a store's path must be UTF-8", source.display()),

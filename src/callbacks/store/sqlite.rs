@@ -116,6 +116,17 @@ enum Found {
     Ours,
 }
 
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether the file at `path` begins as a SQLite database does (ours or not).
+pub fn is_sqlite_file(path: &Path) -> bool {
+    let mut head = [0; 16];
+    std::fs::File::open(path)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut head))
+        .is_ok_and(|()| &head == SQLITE_MAGIC)
+}
+
 impl SqliteStore {
     /// Opens the store at `path` for a run with `window`, or (`None`) to look after it; a missing
     /// one is made when `create` says so, with `salt` (`None`: a random one).
@@ -659,7 +670,7 @@ fn inspect(path: &Path, name: &str) -> Result<Found, StoreError> {
             )
         });
     }
-    if head.starts_with(b"SQLite format 3\0") && head.len() >= 100 {
+    if head.starts_with(SQLITE_MAGIC) && head.len() >= 100 {
         let id = i32::from_be_bytes(head[68..72].try_into().expect("4 bytes"));
         return match id {
             APPLICATION_ID => Ok(Found::Ours),
