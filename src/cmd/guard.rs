@@ -23,10 +23,7 @@ use crate::guard::gate::Gate;
 use crate::guard::memory::MemoryStore;
 use crate::guard::server::{self, Config, Event};
 use crate::guard::upstream::Upstream;
-use crate::keys::credentials::{
-    Credential, KeyRequest, KeySources, VerificationKeys, inherit_retirement, key_sources,
-    verification_credentials,
-};
+use crate::keys::credentials::{GateKeys, KeyRequest, KeySources, gate_credentials, key_sources};
 use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
 use crate::output::{self, hinted};
@@ -170,11 +167,9 @@ impl GateKeyArgs {
     }
 }
 
-/// The keys the gate tries, with what the user should be told about them. Every key file given
-/// must bring a usable key, an id may name one key only (the log and `Smile-Sec-Key-Id` name
-/// keys by their ids), and one key at least must be current: a gate whose keys are all retired
-/// refuses every callback Smile ID sends. `sources` finds where keys come from: at start it tells
-/// the user which were set but not used; `/healthz` asks again silently.
+/// The keys the gate tries ([`gate_credentials`]), from the key sources its flags name.
+/// `sources` finds where keys come from: at start it tells the user which were set but not used;
+/// `/healthz` asks again silently.
 fn gate_keys(
     args: &GateKeyArgs,
     partner: &PartnerArgs,
@@ -186,98 +181,16 @@ fn gate_keys(
             "--key picks one entry of one key file: give --keys once, with the file that holds it"
         );
     }
-    let first = args.request(
-        args.keys.first().map(PathBuf::as_path),
-        partner,
-        environment,
-    );
-    let sources = sources(&first)?;
-    let mut gate = GateKeys {
-        tried: Vec::new(),
-        files: Vec::new(),
-        skipped: Vec::new(),
-        retired: Vec::new(),
+    let requests: Vec<KeyRequest<'_>> = if args.keys.is_empty() {
+        vec![args.request(None, partner, environment)]
+    } else {
+        args.keys
+            .iter()
+            .map(|file| args.request(Some(file), partner, environment))
+            .collect()
     };
-    let keys = verification_credentials(&first, &sources, false)?;
-    // The other key files count only when the first one's entries are used (an --api-key-file
-    // beats them all, and the warning about unused sources has said so).
-    let more = keys.key_file.is_some() && args.keys.len() > 1;
-    gate.add(keys)?;
-    if more {
-        for file in &args.keys[1..] {
-            let request = args.request(Some(file), partner, environment);
-            gate.add(verification_credentials(&request, &sources, false)?)?;
-        }
-    }
-    // Forwarded callbacks name their key in a header, which holds printable ASCII only.
-    if let Some(id) = gate
-        .tried
-        .iter()
-        .filter_map(|key| key.key_id.as_deref())
-        .find(|id| !id.bytes().all(|b| b == b' ' || b.is_ascii_graphic()))
-    {
-        return Err(hinted(
-            format!(
-                "the key id `{}` cannot be sent in the Smile-Sec-Key-Id header, which holds printable ASCII only",
-                id.escape_debug()
-            ),
-            "rename the key-file entry (letters, digits and - are the usual)",
-        ));
-    }
-    // A secret retired in one key file is retired in every other, whatever environment or id
-    // lists it there.
-    for key in &mut gate.tried {
-        inherit_retirement(key, &gate.retired);
-    }
-    if gate.tried.iter().all(|key| key.retired.is_some()) {
-        // The entries skipped are why, as often as not: their warnings would come after this.
-        let skipped: String = gate.skipped.iter().map(|why| format!(" ({why})")).collect();
-        return Err(hinted(
-            format!(
-                "every usable {environment} key is retired, so the gate would refuse every callback{skipped}"
-            ),
-            "add the current key to the key file (or check that its secret can be read)",
-        ));
-    }
-    Ok(gate)
-}
-
-struct GateKeys {
-    tried: Vec<Credential>,
-    /// The key files they came from.
-    files: Vec<PathBuf>,
-    /// Key-file entries that fit but could not be used, and why.
-    skipped: Vec<String>,
-    /// The secrets retired in any of the key files, with when.
-    retired: Vec<(
-        chrono::DateTime<chrono::Utc>,
-        crate::signing::secret::ApiKey,
-    )>,
-}
-
-impl GateKeys {
-    fn add(&mut self, keys: VerificationKeys) -> anyhow::Result<()> {
-        let file = keys.key_file;
-        for key in keys.tried {
-            if let Some(id) = &key.key_id
-                && self.tried.iter().any(|t| t.key_id.as_ref() == Some(id))
-            {
-                let earlier: Vec<String> =
-                    self.files.iter().map(|f| f.display().to_string()).collect();
-                bail!(
-                    "the key id `{id}` of {} is also an id in {}; a gate names each key by its id",
-                    file.as_deref()
-                        .map_or_else(String::new, |f| f.display().to_string()),
-                    earlier.join(", ")
-                );
-            }
-            self.tried.push(key);
-        }
-        self.skipped.extend(keys.skipped);
-        self.retired.extend(keys.retired);
-        self.files.extend(file);
-        Ok(())
-    }
+    let sources = sources(&requests[0])?;
+    gate_credentials(&requests, &sources, environment)
 }
 
 /// `--format`, which changes nothing here: one JSON line per request either way.

@@ -409,6 +409,105 @@ pub fn retired_secrets(file: &KeyFile) -> Vec<(chrono::DateTime<chrono::Utc>, Ap
         .collect()
 }
 
+/// The keys a gate tries, and the warnings for the entries that fit but could not be used.
+#[derive(Debug)]
+pub struct GateKeys {
+    pub tried: Vec<Credential>,
+    /// Key-file entries that fit but could not be used, and why.
+    pub skipped: Vec<String>,
+    /// The key files they came from.
+    files: Vec<PathBuf>,
+    /// The secrets retired in any of the key files, with when.
+    retired: Vec<(chrono::DateTime<chrono::Utc>, ApiKey)>,
+}
+
+/// The keys a gate of `environment` tries, one request per key file given (the first one also
+/// stands for a key given outside a key file). Every key file must bring a usable key, an id may
+/// name one key only (the log and `Smile-Sec-Key-Id` name keys by their ids), and one key at
+/// least must be current: a gate whose keys are all retired refuses every callback Smile ID
+/// sends.
+pub fn gate_credentials(
+    requests: &[KeyRequest<'_>],
+    sources: &KeySources,
+    environment: Environment,
+) -> anyhow::Result<GateKeys> {
+    let Some((first, others)) = requests.split_first() else {
+        anyhow::bail!("the gate has no key source to read");
+    };
+    let mut gate = GateKeys {
+        tried: Vec::new(),
+        skipped: Vec::new(),
+        files: Vec::new(),
+        retired: Vec::new(),
+    };
+    let keys = verification_credentials(first, sources, false)?;
+    // The other key files count only when the first one's entries are used (an --api-key-file
+    // beats them all, and the warning about unused sources has said so).
+    let more = keys.key_file.is_some();
+    gate.add(keys)?;
+    if more {
+        for request in others {
+            gate.add(verification_credentials(request, sources, false)?)?;
+        }
+    }
+    // Forwarded callbacks name their key in a header, which holds printable ASCII only.
+    if let Some(id) = gate
+        .tried
+        .iter()
+        .filter_map(|key| key.key_id.as_deref())
+        .find(|id| !id.bytes().all(|b| b == b' ' || b.is_ascii_graphic()))
+    {
+        return Err(hinted(
+            format!(
+                "the key id `{}` cannot be sent in the Smile-Sec-Key-Id header, which holds printable ASCII only",
+                id.escape_debug()
+            ),
+            "rename the key-file entry (letters, digits and - are the usual)",
+        ));
+    }
+    // A secret retired in one key file is retired in every other, whatever environment or id
+    // lists it there.
+    for key in &mut gate.tried {
+        inherit_retirement(key, &gate.retired);
+    }
+    if gate.tried.iter().all(|key| key.retired.is_some()) {
+        // The entries skipped are why, as often as not: their warnings would come after this.
+        let skipped: String = gate.skipped.iter().map(|why| format!(" ({why})")).collect();
+        return Err(hinted(
+            format!(
+                "every usable {environment} key is retired, so the gate would refuse every callback{skipped}"
+            ),
+            "add the current key to the key file (or check that its secret can be read)",
+        ));
+    }
+    Ok(gate)
+}
+
+impl GateKeys {
+    fn add(&mut self, keys: VerificationKeys) -> anyhow::Result<()> {
+        let file = keys.key_file;
+        for key in keys.tried {
+            if let Some(id) = &key.key_id
+                && self.tried.iter().any(|t| t.key_id.as_ref() == Some(id))
+            {
+                let earlier: Vec<String> =
+                    self.files.iter().map(|f| f.display().to_string()).collect();
+                anyhow::bail!(
+                    "the key id `{id}` of {} is also an id in {}; a gate names each key by its id",
+                    file.as_deref()
+                        .map_or_else(String::new, |f| f.display().to_string()),
+                    earlier.join(", ")
+                );
+            }
+            self.tried.push(key);
+        }
+        self.skipped.extend(keys.skipped);
+        self.retired.extend(keys.retired);
+        self.files.extend(file);
+        Ok(())
+    }
+}
+
 /// `credential` with the earliest retirement of any of `retired` that holds its secret (a
 /// secret retired in one key file is retired in every other).
 pub fn inherit_retirement(
