@@ -9,7 +9,7 @@ use clap::ValueHint;
 use ipnet::IpNet;
 
 use super::allowlist::ListArgs;
-use crate::ingest::lines::{self, Line};
+use crate::ip::address_lines::{self, Line};
 use crate::ip::allowlist::{AddressVerdict, Allowlist, Check};
 use crate::ip::proxy::{self, Choice};
 use crate::outcome::Outcome;
@@ -219,7 +219,7 @@ impl Report {
     /// An error writing the output stops the run.
     fn stdin(&mut self) -> io::Result<()> {
         let mut writing = None;
-        let read = lines::for_each(io::stdin().lock(), MAX_LINE, |line| {
+        let read = address_lines::for_each(io::stdin().lock(), MAX_LINE, |line| {
             self.line(line).map_err(|e| {
                 writing = Some(e);
                 io::Error::other("the output failed")

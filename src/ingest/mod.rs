@@ -1,12 +1,10 @@
 //! Reading callbacks for `verify`: which files ([`sources`]), how a file is framed into items and
 //! which fields are read ([`payload`], the reference reader, on serde_json), and the parallel batch
 //! machinery ([`pipeline`], [`batch`]). [`fast`] holds what exists only for speed; every fast path
-//! there is held to the reference reader by a fuzz target or a test that it names. [`lines`]
-//! splits other line streams (`ip-check`'s addresses) without copying.
+//! there is held to the reference reader by a fuzz target or a test that it names.
 
 pub(crate) mod batch;
 pub mod fast;
-pub mod lines;
 pub mod payload;
 pub(crate) mod pipeline;
 pub(crate) mod sources;
