@@ -1,5 +1,9 @@
-//! The clap definition of the whole command line, and nothing else. Each subcommand's flags live
-//! beside its `run` in `cmd/<name>.rs`; completions, man pages and help are rendered from [`command`].
+//! The clap definition of the whole command line, and what can be learnt from it about a run: the
+//! environment variables a typed flag overrode ([`shadowed_env`]), and the variable behind a value
+//! clap refused ([`variable_behind`], [`variable_not_utf8`]). Each subcommand's flags live beside
+//! its `run` in `cmd/<name>.rs`; `generate` renders completions, man pages and help from
+//! [`command`], the whole tree, while a run parses with [`parsing_command`], which builds only
+//! the part it reaches.
 
 use std::cell::Cell;
 
