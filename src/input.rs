@@ -122,30 +122,57 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> String {
 }
 
 /// A name with no folder in it, long, with letters and digits, no file extension and no white
-/// space, whose characters are varied: what API keys (UUIDs, base64, hex) look like and file
-/// names seldom do.
+/// space, and either all hex digits and separators (a UUID, a hex key) or holding a long run in
+/// which letters and digits alternate again and again (base64, random tokens): what API keys look
+/// like. File names made of words and numbers (`seen-store-2026-11`, `replaystore2026prod`) do
+/// not: they are named as typed, and a store may be made under them.
 pub(crate) fn looks_like_secret(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() < 16 || text.contains(['/', '\\', '.']) || text.contains(char::is_whitespace) {
+    if text.chars().count() < 16
+        || text.contains(['/', '\\', '.'])
+        || text.contains(char::is_whitespace)
+        || !text.contains(|c: char| c.is_ascii_digit())
+        || !text.contains(|c: char| c.is_ascii_alphabetic())
+    {
         return false;
     }
-    if !chars.iter().any(char::is_ascii_digit) || !chars.iter().any(|c| c.is_ascii_alphabetic()) {
+    if entropy(text) < 3.0 {
         return false;
     }
-    // Shannon entropy in bits per character: random keys are above 3.5, words around 3.
+    let mut segments = text.split(['-', '_']);
+    let hex_digits = |segment: &str| segment.chars().all(|c| c.is_ascii_hexdigit());
+    if segments.clone().all(hex_digits) {
+        return true;
+    }
+    segments.any(|segment| segment.chars().count() >= 12 && alternations(segment) >= 4)
+}
+
+/// Shannon entropy in bits per character: random keys are above 3.5, words around 3.
+fn entropy(text: &str) -> f64 {
     let mut counts = std::collections::HashMap::new();
-    for c in &chars {
+    for c in text.chars() {
         *counts.entry(c).or_insert(0u32) += 1;
     }
-    let n = chars.len() as f64;
-    let entropy: f64 = counts
+    let n = text.chars().count() as f64;
+    counts
         .values()
         .map(|&k| {
             let p = f64::from(k) / n;
             -p * p.log2()
         })
-        .sum();
-    entropy >= 3.0
+        .sum()
+}
+
+/// How often `text` changes between letters and digits (other characters are passed over).
+fn alternations(text: &str) -> usize {
+    let kinds = text
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.is_ascii_digit());
+    kinds
+        .clone()
+        .zip(kinds.skip(1))
+        .filter(|(a, b)| a != b)
+        .count()
 }
 
 /// All of `reader`, or an error once it holds more than `limit` bytes.
@@ -195,6 +222,8 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb924",
             "kX9vQ2mZ7pL4wR8tY1uN6bV3cH5jD0fG",
             "SGVsbG8gV29ybGQhIEl0IGlzIG1l+9z=",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "A1B2C3D4E5F60718293A4B5C",
         ] {
             assert!(looks_like_secret(secret), "{secret}");
             let shown = shown(Path::new(secret));
@@ -208,6 +237,18 @@ mod tests {
             "short1",
             "my production keys 2026",
             "/etc/smile/0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8",
+            // Names a replay store or a key file is given: words and numbers.
+            "seen-store-2026-11",
+            "replay-store-2026",
+            "replaystore2026prod",
+            "smile-seen-prod-01",
+            "callbacks_seen_2026",
+            "webhook-replays-v2",
+            "guard-seen-store-01",
+            "smilesec-seen-v1",
+            "seen-db-prod-eu1",
+            "replaystore-20261207",
+            "keys-2026-12-07-prod",
         ] {
             assert!(!looks_like_secret(path), "{path}");
             assert_eq!(shown(Path::new(path)), path);

@@ -149,8 +149,9 @@ pub struct NewArgs {
 
 /// POST a callback to URL and show the answer
 ///
-/// Sends FILE ("-" for stdin) as the body, verbatim, after checking it is JSON; without FILE, a
-/// fresh signed callback as `callback new` makes it. Redirects are not followed.
+/// Sends FILE ("-" for stdin) as the body, verbatim (less a leading byte-order mark), after
+/// checking it is JSON; without FILE, a fresh signed callback as `callback new` makes it.
+/// Redirects are not followed.
 /// Exit: 0 on a 2xx answer, 1 on any other status, 2 when the endpoint cannot be reached or does
 /// not answer within --timeout.
 #[derive(Debug, clap::Args)]

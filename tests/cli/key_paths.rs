@@ -264,6 +264,22 @@ fn a_secret_pasted_as_an_input_or_a_store_is_named_by_its_fingerprint() {
         !summary.contains(PASTED) && summary.contains(&fingerprint(PASTED)),
         "{summary}"
     );
+    // A name of words and numbers is a name: shown as typed, and a store is made under it.
+    let named = "seen-store-2026-11";
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["seen", "stats", named])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains(named));
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "-", "--partner-id", "085", "--seen", named])
+        .env("SMILE_API_KEY", "pasted-test-key")
+        .write_stdin("{}\n")
+        .assert()
+        .code(1);
+    assert!(dir.path().join(named).is_file());
 }
 
 /// A key file or an allowlist is never read from stdin: `-` there says so, rather than calling
