@@ -1,6 +1,6 @@
 //! A `verify` run's batches: what the reading thread makes of the inputs ([`produce`]), and what
 //! a worker makes of one batch ([`Worker::check`]): everything but the replay judgement, which
-//! needs input order and is left to the collector in `cmd::verify`.
+//! needs input order and is left to the collector in `cmd::verify::collector`.
 //!
 //! Line-laid-out sources go out in pieces that the workers frame themselves (see `chunks`); a
 //! top-level array is framed here, element by element, by its brackets (see `array`).

@@ -470,7 +470,20 @@ fn a_command_that_reads_a_variable_lists_it_on_its_page() {
         if ["mod", "args"].contains(&stem.as_str()) {
             continue;
         }
-        let source = fs::read_to_string(&path).unwrap();
+        // A command is a file, or a folder of them (`verify/`).
+        let source = if path.is_dir() {
+            let mut files: Vec<_> = fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            files
+                .iter()
+                .map(|file| fs::read_to_string(file).unwrap())
+                .collect::<String>()
+        } else {
+            fs::read_to_string(&path).unwrap()
+        };
         let page = man_page(&format!("smile-sec-{stem}"));
         let environment = section(&page, "ENVIRONMENT");
         for (marker, var) in markers {

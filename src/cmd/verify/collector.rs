@@ -1,118 +1,41 @@
-//! `smile-sec verify`: saved callbacks checked against the keys, the freshness window and each
-//! other. Reading and checking run in parallel in `ingest::batch` (framing is `ingest::payload`
-//! and `ingest::fast`, verdicts are `callbacks::verdict`); this module is the in-order half: it
-//! judges replays, claims accepted callbacks in the `--seen` store (on a thread of its own,
-//! `StoreThread`), reads bodies back from files to compare a repeated pair's, frames in order
-//! what the workers could not, and prints.
+//! `verify`'s collector: the one thread that sees the workers' results in input order. It
+//! numbers items (a source's lone item is item 1), judges replays within the run, frames in order
+//! the rest of a source the workers could not frame alone, hands accepted callbacks to the
+//! `--seen` store and holds their lines until they are recorded, and prints the results and the
+//! summary.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufReader, Write};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::Sender;
 
-use anyhow::{Context, bail};
-use chrono::{DateTime, Duration, Utc};
-use clap::ValueHint;
+use anyhow::Context;
 use serde::Serialize;
 
-use super::args::{
-    ClockArgs, EnvArg, KeySourceArgs, PartnerArgs, parse_duration, sources_told, store_notices_told,
-};
-use crate::callbacks::explain::{Explainer, Explanation};
-use crate::callbacks::replay::{
-    self, BodyDigest, Fingerprints, Location, PairId, ReplayLog, SeenBody,
-};
-use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError, Window};
-use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verdict, Verifier, judge_replay};
-use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker, produce};
+use crate::callbacks::explain::Explanation;
+use crate::callbacks::replay::{self, BodyDigest, Fingerprints, Location, ReplayLog, SeenBody};
+use crate::callbacks::store::{Claim, StoreError};
+use crate::callbacks::verdict::{Reason, Verdict, judge_replay};
+use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker};
 use crate::ingest::fast::array;
 use crate::ingest::fast::chunks::{self, Piece};
 use crate::ingest::payload::{self, ItemNumber, LONE_ITEM, LoneItem, RawItem};
-use crate::ingest::pipeline::{self, Results};
-use crate::keys::credentials::verification_credentials;
+use crate::ingest::pipeline::Results;
 use crate::outcome::Outcome;
 use crate::output::junit::{self, Counts};
 use crate::output::step_summary::{STEP_SUMMARY_ENV, StepSummary};
 use crate::output::verify::{self, CallbackResult, NOT_AN_OBJECT, ResultFormat};
 use crate::output::{self, Printer};
 
-/// Verify saved callbacks: signature, freshness and replays
-///
-/// Reads files, directories (every *.json, *.ndjson, *.jsonl below, in sorted order; symlinks are
-/// not followed) or stdin. A file holds one JSON object, a JSON array of objects, or NDJSON. Each
-/// callback's top-level `signature` and `timestamp` are checked; the signature is compared in
-/// constant time and must be canonical padded standard base64. With a key file, every entry that
-/// fits the filters is tried (retired ones too) and the matching key is named.
-#[derive(Debug, clap::Args)]
-#[command(
-    after_long_help = "Reason codes (the result's reason; exit 1 unless said otherwise):
-  ok                   signed by a candidate key, fresh, not a replay (exit 0; an identical resend
-                       is ok too, marked as a duplicate)
-  bad_signature        well-formed, but no candidate key signed it: forged, altered, or the wrong
-                       key (--explain says which)
-  missing_signature    no top-level `signature`
-  missing_timestamp    no top-level `timestamp`, or it is not a string
-  malformed_signature  not 44 characters of canonical padded standard base64 (or not a string)
-  stale                correctly signed, but older than now minus --max-age
-  future               correctly signed, but dated after now plus --max-future
-  bad_timestamp        correctly signed, but its timestamp cannot be read as a time for freshness
-  retired_key          signed by a key-file key after that key's `retired` date: only a copy of a
-                       rotated key can still sign
-  replayed             this timestamp and signature were accepted before with a different body (in
-                       this run, or in the --seen store)
-  not_an_object        valid JSON, but not an object (exit 2)
-  parse_error          not valid JSON, or larger than 16 MiB (exit 2)
+use super::origins::Origins;
+use super::store_thread::{Claimed, Pending, StoreThread};
 
-Exit status: 0 when every callback is ok, 1 when any is invalid, 2 when any item or path could not
-be read or parsed.
-
-Examples:
-  smile-sec verify callbacks/ --keys smile-keys.json
-  smile-sec verify saved.ndjson --api-key-file key.txt --partner-id 085 --max-age 24h
-  cat callback.json | smile-sec verify --env production --format json"
-)]
-pub struct Args {
-    /// Files or directories to read ("-" for stdin)
-    #[arg(value_name = "PATH", default_value = "-", value_hint = ValueHint::AnyPath)]
-    pub paths: Vec<PathBuf>,
-
-    #[command(flatten)]
-    pub partner: PartnerArgs,
-    #[command(flatten)]
-    pub keys: KeySourceArgs,
-
-    /// Try only key-file entries of this environment (all: every one, as without --env)
-    #[arg(long, value_enum, value_name = "ENV")]
-    pub env: Option<EnvArg>,
-
-    /// Fail callbacks older than now − DUR (90s, 15m, 24h, 7d, or seconds)
-    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
-    pub max_age: Option<Duration>,
-
-    /// Fail callbacks dated after now + DUR
-    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "5m")]
-    pub max_future: Duration,
-
-    #[command(flatten)]
-    pub clock: ClockArgs,
-
-    /// For each bad or malformed signature, name the one usual mistake that explains it (another
-    /// key, partner ID zero padding, key white space, signature encoding); never prints a key or
-    /// an expected signature
-    #[arg(long)]
-    pub explain: bool,
-
-    /// Remember accepted callbacks in STORE across runs and machines, so that a replay arriving
-    /// later is caught: an SQLite file (created when missing) or a redis:// or rediss:// URL. A
-    /// callback is reported ok only once it is recorded
-    #[arg(long, value_name = "STORE", value_hint = ValueHint::FilePath)]
-    pub seen: Option<String>,
-
-    /// Output format
-    #[arg(long, value_enum, default_value_t = ResultFormat::Text)]
-    pub format: ResultFormat,
-}
+/// How many accepted callbacks, or bytes of result lines, wait for their claims at most: a commit
+/// (a sync to disk) costs about as much as thousands of claims, so claims are grouped.
+const PENDING_CLAIMS: usize = 16_384;
+const HELD_BYTES: usize = 8 << 20;
+/// How long results may pause before what is held is settled.
+const GROUP_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
 #[derive(Debug, Default, Serialize)]
 struct Summary {
@@ -125,114 +48,8 @@ struct Summary {
     duplicates: u64,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (worker, report) = prepare(&args).inspect_err(|e| {
-        // No callback was read: the CI report still says why (the summary, a JUnit document).
-        let junit = args.format == ResultFormat::Junit;
-        if let Err(written) = verify::unusable(junit, &format!("{e:#}")) {
-            output::warn(format_args!("cannot report the error as asked: {written}"));
-        }
-    })?;
-    let paths = args.paths;
-    // Piece buffers go back from the collector to the reader, to be filled again.
-    let (recycle, recycled) = mpsc::channel();
-    let mut skipped = Vec::new();
-    let run = pipeline::run_ordered(
-        pipeline::default_workers(),
-        |emit| produce(&paths, emit, &recycled, &mut skipped),
-        |batch| worker.check(batch),
-        |results| report.collect(&worker, results, &recycle),
-    );
-    for path in &skipped {
-        output::warn(format_args!("{path}"));
-    }
-    run
-}
-
-/// Everything a run needs before it reads a callback: the keys, the verdicts' rules, the store.
-fn prepare(args: &Args) -> anyhow::Result<(Worker, Report)> {
-    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if reads_stdin && args.keys.lone.reads_stdin() {
-        bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
-    }
-    let request = args
-        .keys
-        .request(&args.partner, args.env.and_then(EnvArg::environment));
-    let keys = verification_credentials(&request, &sources_told(&request)?, args.explain)?;
-    for warning in &keys.skipped {
-        output::warn(format_args!("{warning}"));
-    }
-    let now = args.clock.now();
-    super::args::warn_of_retirements_to_come(&keys.tried, now);
-    let candidates = keys.tried.iter().map(Candidate::new).collect();
-    let explainer = args
-        .explain
-        .then(|| Explainer::new(&keys.tried, &keys.all_key_file).with_unread(keys.unread.clone()));
-    drop(keys);
-    let verifier = Verifier::new(
-        candidates,
-        Freshness {
-            now,
-            max_age: args.max_age,
-            max_future: args.max_future,
-        },
-    );
-    // A `--seen` file records hashed pair names; a log that stays in memory needs no hashing.
-    let verifier = match args.seen {
-        Some(_) => verifier,
-        None => verifier.with_unhashed_pairs(),
-    };
-    let window = Window {
-        max_age: args.max_age,
-        max_future: args.max_future,
-    };
-    let store = match &args.seen {
-        None => None,
-        Some(spec) => Some({
-            store_notices_told(spec);
-            let store = store::open(spec, window, now)
-                .map_err(StoreError::reported)
-                .context("--seen")?;
-            StoreThread::start(store, now).context("--seen: cannot start the store's thread")?
-        }),
-    };
-    let fingerprints = Fingerprints::default();
-    let report = Report {
-        fingerprints: fingerprints.clone(),
-        current_seq: None,
-        lone: LoneItem::new(false),
-        replays: ReplayLog::default(),
-        origins: Origins::default(),
-        store,
-        held: Vec::new(),
-        pending: Vec::new(),
-        spare: Vec::new(),
-        format: args.format,
-        summary: Summary {
-            kind: "summary",
-            ..Summary::default()
-        },
-        outcome: Outcome::Pass,
-        assumed_utc: 0,
-        line: Vec::with_capacity(256),
-        rendered: Vec::new(),
-        failures: verify::step_summary(),
-    };
-    let worker = Worker {
-        verifier,
-        explainer,
-        // A store records every accepted body's digest. Without one, accepted bodies that stay in
-        // their file are fingerprinted as first read, so that a repeated pair is judged on what
-        // was read then, never on a file changed since.
-        digest_all: args.seen.is_some(),
-        fingerprints: fingerprints.clone(),
-        format: args.format,
-    };
-    Ok((worker, report))
-}
-
 /// Judges replays, records accepted callbacks and prints, in input order (the collector thread).
-struct Report {
+pub(super) struct Collector {
     /// The source the last item came from, and its first item while it may be the only one.
     current_seq: Option<u64>,
     lone: LoneItem<FirstItem>,
@@ -262,11 +79,39 @@ struct Report {
     failures: StepSummary,
 }
 
-impl Report {
+impl Collector {
+    pub(super) fn new(
+        store: Option<StoreThread>,
+        format: ResultFormat,
+        fingerprints: Fingerprints,
+    ) -> Self {
+        Collector {
+            fingerprints,
+            current_seq: None,
+            lone: LoneItem::new(false),
+            replays: ReplayLog::default(),
+            origins: Origins::default(),
+            store,
+            held: Vec::new(),
+            pending: Vec::new(),
+            spare: Vec::new(),
+            format,
+            summary: Summary {
+                kind: "summary",
+                ..Summary::default()
+            },
+            outcome: Outcome::Pass,
+            assumed_utc: 0,
+            line: Vec::with_capacity(256),
+            rendered: Vec::new(),
+            failures: verify::step_summary(),
+        }
+    }
+
     /// Judges, records and prints every result, and gives the run's verdict. A closed output
     /// (`| head -1`) ends the run quietly with the verdict of what was printed so far, so that
     /// `set -o pipefail` never turns a failure into success.
-    fn collect(
+    pub(super) fn collect(
         mut self,
         worker: &Worker,
         results: Results<Checked>,
@@ -662,7 +507,7 @@ impl Report {
         }
     }
 
-    /// Prints a result (after [`Report::account`]).
+    /// Prints a result (after [`Collector::account`]).
     fn print(
         &mut self,
         out: &mut Printer,
@@ -756,7 +601,7 @@ impl Report {
         }
     }
 
-    /// Prints a claimed batch's held lines (see [`Report::print_claimed`]).
+    /// Prints a claimed batch's held lines (see [`Collector::print_claimed`]).
     fn print_batch(&mut self, out: &mut Printer, claimed: Claimed) -> anyhow::Result<()> {
         let Claimed {
             pending,
@@ -797,184 +642,6 @@ impl Report {
     }
 }
 
-/// How many accepted callbacks, or bytes of result lines, wait for their claims at most: a commit
-/// (a sync to disk) costs about as much as thousands of claims, so claims are grouped.
-const PENDING_CLAIMS: usize = 16_384;
-const HELD_BYTES: usize = 8 << 20;
-/// How long results may pause before what is held is settled.
-const GROUP_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// The `--seen` store on a thread of its own: the collector hands it one batch of accepted
-/// callbacks at a time and goes on gathering the next while the batch is committed (a commit
-/// waits on the disk or the network). One batch at most is claimed at a time, in input order.
-struct StoreThread {
-    batches: Option<Sender<(Vec<Pending>, Vec<u8>)>>,
-    claimed: mpsc::Receiver<Claimed>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    claiming: bool,
-}
-
-/// A batch back from the store: its callbacks, the result lines held with them, and the
-/// store's answer for each callback (or why there is none).
-struct Claimed {
-    pending: Vec<Pending>,
-    held: Vec<u8>,
-    answers: Result<Vec<Claim>, StoreError>,
-}
-
-impl StoreThread {
-    fn start(mut store: Box<dyn ReplayStore>, now: DateTime<Utc>) -> io::Result<Self> {
-        let (batches, to_claim) = mpsc::channel::<(Vec<Pending>, Vec<u8>)>();
-        let (done, claimed) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("replay-store".into())
-            .spawn(move || {
-                for (pending, held) in to_claim {
-                    let claims: Vec<DigestClaim<'_>> = pending
-                        .iter()
-                        .map(|p| DigestClaim {
-                            partner_id: p.verdict.partner_id.as_deref().unwrap_or_default(),
-                            timestamp: &p.timestamp,
-                            pair: p.pair,
-                            body: p.body,
-                        })
-                        .collect();
-                    let answers = store.claim_digests(now, &claims);
-                    drop(claims);
-                    let failed = answers.is_err();
-                    let sent = done.send(Claimed {
-                        pending,
-                        held,
-                        answers,
-                    });
-                    if sent.is_err() || failed {
-                        break;
-                    }
-                }
-            })?;
-        Ok(StoreThread {
-            batches: Some(batches),
-            claimed,
-            thread: Some(thread),
-            claiming: false,
-        })
-    }
-
-    /// Whether a batch is being claimed (its lines are not printed yet).
-    fn is_claiming(&self) -> bool {
-        self.claiming
-    }
-
-    /// Hands a batch to the store (after [`StoreThread::wait`] for the one before).
-    fn claim(&mut self, pending: Vec<Pending>, held: Vec<u8>) -> anyhow::Result<()> {
-        debug_assert!(!self.claiming, "one batch at a time");
-        let batches = self.batches.as_ref().expect("open until dropped");
-        if batches.send((pending, held)).is_err() {
-            bail!("the replay store's thread has stopped, so no callback is reported ok");
-        }
-        self.claiming = true;
-        Ok(())
-    }
-
-    /// The batch being claimed, once claimed (`None` when none is).
-    fn wait(&mut self) -> Option<Claimed> {
-        if !std::mem::take(&mut self.claiming) {
-            return None;
-        }
-        Some(self.claimed.recv().unwrap_or_else(|_| stopped()))
-    }
-
-    /// The batch being claimed if it is claimed already, without waiting.
-    fn try_wait(&mut self) -> Option<Claimed> {
-        if !self.claiming {
-            return None;
-        }
-        let claimed = match self.claimed.try_recv() {
-            Ok(claimed) => claimed,
-            Err(mpsc::TryRecvError::Empty) => return None,
-            Err(mpsc::TryRecvError::Disconnected) => stopped(),
-        };
-        self.claiming = false;
-        Some(claimed)
-    }
-}
-
-/// What a batch comes back as when the store's thread is gone.
-fn stopped() -> Claimed {
-    Claimed {
-        pending: Vec::new(),
-        held: Vec::new(),
-        answers: Err(StoreError {
-            kind: store::ErrorKind::Unavailable,
-            message: "the replay store's thread stopped".into(),
-            hint: None,
-        }),
-    }
-}
-
-impl Drop for StoreThread {
-    /// Lets the batch being claimed finish: a claim is committed whole or not at all, and an
-    /// unprinted claim only makes a later resend read as one.
-    fn drop(&mut self) {
-        self.batches = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// An accepted callback whose claim in the store is to be made, and its result line.
-struct Pending {
-    /// Where its line is in `Report::held`.
-    line: std::ops::Range<usize>,
-    source: Arc<str>,
-    number: ItemNumber,
-    verdict: Verdict,
-    timestamp: Box<str>,
-    pair: PairId,
-    /// SHA-256 of the canonical body.
-    body: BodyDigest,
-}
-
-/// A store's error at the command edge: its message, and its hint when it has one.
-/// The files accepted bodies can be read back from: a [`Location`] names one by its index.
-#[derive(Default)]
-struct Origins {
-    paths: Vec<Arc<Path>>,
-    /// The file read back from last, kept open: resends tend to come from the same file.
-    open: Option<(u32, File)>,
-}
-
-impl Origins {
-    /// The index of `path`, the file the current batch came from.
-    fn index(&mut self, path: &Arc<Path>) -> u32 {
-        if !self
-            .paths
-            .last()
-            .is_some_and(|last| Arc::ptr_eq(last, path))
-        {
-            self.paths.push(path.clone());
-        }
-        u32::try_from(self.paths.len() - 1).expect("fewer than 4 billion files")
-    }
-
-    /// An earlier item's bytes, read back from its file: `None` when they are no longer there
-    /// (the file shrank or went away).
-    fn read_back(&mut self, location: Location) -> Option<Vec<u8>> {
-        let file = match &mut self.open {
-            Some((source, file)) if *source == location.source => file,
-            slot => {
-                let path = self.paths.get(usize::try_from(location.source).ok()?)?;
-                &mut slot.insert((location.source, File::open(path).ok()?)).1
-            }
-        };
-        file.seek(SeekFrom::Start(location.offset)).ok()?;
-        let mut bytes = vec![0; usize::try_from(location.len).ok()?];
-        file.read_exact(&mut bytes).ok()?;
-        Some(bytes)
-    }
-}
-
 /// The text summary line, also the job summary's last line.
 fn summary_line(s: &Summary) -> String {
     format!(
@@ -995,7 +662,7 @@ fn summary_line(s: &Summary) -> String {
 struct Source<'a> {
     seq: u64,
     name: &'a Arc<str>,
-    /// Index into `Report::origins`, when the source can be read back.
+    /// Index into `Collector::origins`, when the source can be read back.
     origin: Option<u32>,
     /// Line-laid-out: its items are numbered as `LoneItem` says.
     lines: bool,
