@@ -136,20 +136,13 @@ impl SqliteStore {
         create: bool,
         salt: Option<&[u8; 32]>,
     ) -> Result<Self, StoreError> {
-        // A missing path that looks like an API key is named by its fingerprint, and no store is
-        // made under it: a key pasted where the store's name belongs must not become a file name.
+        // A missing path that looks like an API key is named by its fingerprint (and warned
+        // about: `permission_notices`).
         let name = crate::input::shown(path).into_owned();
         refuse_linked_companions(path, &name)?;
         match inspect(path, &name)? {
             Found::Missing if !create => {
                 return Err(StoreError::unavailable(&name, "no such file"));
-            }
-            Found::Missing if crate::input::looks_like_secret(&path.to_string_lossy()) => {
-                return Err(StoreError::refused(
-                    &name,
-                    "it looks like an API key, not a file name",
-                    Some("name the store with a folder or an extension, as in ./seen.db".into()),
-                ));
             }
             Found::Missing => {
                 refuse_orphan_companions(path, &name)?;
@@ -507,9 +500,21 @@ impl SqliteStore {
     }
 }
 
-/// A word about a store that users other than its owner may write: they could delete its
-/// entries, and replays of those would then pass.
+/// A word about a store that users other than its owner may write (they could delete its
+/// entries, and replays of those would then pass), or about a new one named like an API key.
 pub fn permission_notices(path: &Path) -> Vec<String> {
+    // Made, not refused: names of words and numbers (`seen-store-2026-11`) can look the same, and
+    // the key, if it is one, was on the command line already. The file's name would keep it.
+    if fs::symlink_metadata(path).is_err()
+        && crate::input::looks_like_secret(&path.to_string_lossy())
+    {
+        return vec![format!(
+            "replay store {}: its name looks like an API key; if a key was pasted there by \
+             mistake, remove the store this run makes (and its -wal and -shm files) and rotate \
+             the key",
+            crate::input::shown(path)
+        )];
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
