@@ -227,8 +227,8 @@ impl EnvArg {
 }
 
 /// Opening a replay store (`--seen`, `seen STORE`): first what the user should know about it.
-pub fn store_notices_told(spec: &str) {
-    for notice in crate::callbacks::store::notices(spec) {
+pub fn store_notices_told(spec: &str, creates: bool) {
+    for notice in crate::callbacks::store::notices(spec, creates) {
         output::warn(format_args!("{notice}"));
     }
 }

@@ -325,7 +325,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let claims = match &args.seen {
         Some(spec) => {
-            store_notices_told(spec);
+            store_notices_told(spec, true);
             let mut store = store::open(spec, window, args.clock.now()).map_err(store_error)?;
             store.ping().map_err(store_error)?;
             Claims::store(store)?

@@ -203,7 +203,7 @@ fn store_source(source: &Path) -> anyhow::Result<Option<&str>> {
 fn copy(into: &str, from: &str, now: DateTime<Utc>) -> anyhow::Result<Imported> {
     let mut source = open(from, false)?;
     let basis = source.basis().map_err(StoreError::reported)?;
-    store_notices_told(into);
+    store_notices_told(into, true);
     let mut target = store::open_copy(into, &basis, now).map_err(StoreError::reported)?;
     let (mut read, mut added) = (0u64, 0u64);
     let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
@@ -330,7 +330,7 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
 }
 
 fn open(spec: &str, create: bool) -> anyhow::Result<Box<dyn ReplayStore>> {
-    store_notices_told(spec);
+    store_notices_told(spec, create);
     store::open_unwindowed(spec, create).map_err(StoreError::reported)
 }
 

@@ -380,13 +380,14 @@ fn open_salted(
     }
 }
 
-/// What the user should be told about `spec` before it is opened: where a Redis password came
-/// from, or an SQLite file that other users may write.
-pub fn notices(spec: &str) -> Vec<String> {
+/// What the user should be told about `spec` before it is opened (`creates`: made when missing):
+/// where a Redis password came from, an SQLite file that other users may write, or one about to
+/// be made under a name like an API key's.
+pub fn notices(spec: &str, creates: bool) -> Vec<String> {
     if is_redis_url(spec) {
         redis::password_notices(spec)
     } else {
-        sqlite::permission_notices(std::path::Path::new(spec))
+        sqlite::permission_notices(std::path::Path::new(spec), creates)
     }
 }
 

@@ -501,11 +501,13 @@ impl SqliteStore {
 }
 
 /// A word about a store that users other than its owner may write (they could delete its
-/// entries, and replays of those would then pass), or about a new one named like an API key.
-pub fn permission_notices(path: &Path) -> Vec<String> {
+/// entries, and replays of those would then pass), or about one `creates` would make under a name
+/// like an API key's.
+pub fn permission_notices(path: &Path, creates: bool) -> Vec<String> {
     // Made, not refused: names of words and numbers (`seen-store-2026-11`) can look the same, and
     // the key, if it is one, was on the command line already. The file's name would keep it.
-    if fs::symlink_metadata(path).is_err()
+    if creates
+        && fs::symlink_metadata(path).is_err()
         && crate::input::looks_like_secret(&path.to_string_lossy())
     {
         return vec![format!(

@@ -174,7 +174,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Collector)> {
     let store = match &args.seen {
         None => None,
         Some(spec) => Some({
-            store_notices_told(spec);
+            store_notices_told(spec, true);
             let store = store::open(spec, window, now)
                 .map_err(StoreError::reported)
                 .context("--seen")?;
