@@ -125,8 +125,21 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> String {
 /// space, whose characters are varied: what API keys (UUIDs, base64, hex) look like and file
 /// names seldom do.
 pub(crate) fn looks_like_secret(text: &str) -> bool {
+    // A key pasted with the line end it had in its file is still a key.
+    let text = text.trim_end_matches(['\n', '\r']);
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() < 16 || text.contains(['/', '\\', '.']) || text.contains(char::is_whitespace) {
+    if chars.len() < 16 || text.contains(['\\', '.']) || text.contains(char::is_whitespace) {
+        return false;
+    }
+    // A `/` is a folder, except in what reads as standard base64 (a key of 32 random bytes has
+    // one half the time).
+    let base64 = chars.len() >= 24
+        && chars.len().is_multiple_of(4)
+        && text
+            .trim_end_matches('=')
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/');
+    if text.contains('/') && !base64 {
         return false;
     }
     if !chars.iter().any(char::is_ascii_digit) || !chars.iter().any(|c| c.is_ascii_alphabetic()) {
@@ -196,6 +209,8 @@ mod tests {
             "kX9vQ2mZ7pL4wR8tY1uN6bV3cH5jD0fG",
             "SGVsbG8gV29ybGQhIEl0IGlzIG1l+9z=",
             "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "Zm9vYmFyYmF6cXV4/2VzdGluZzEyMzQ1Njc4OTA=",
+            "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8\n",
             "A1B2C3D4E5F60718293A4B5C",
         ] {
             assert!(looks_like_secret(secret), "{secret}");
@@ -210,6 +225,8 @@ mod tests {
             "short1",
             "my production keys 2026",
             "/etc/smile/0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8",
+            "keys/prod2026store",
+            "secrets/production-2026/smile-api.key",
         ] {
             assert!(!looks_like_secret(path), "{path}");
             assert_eq!(shown(Path::new(path)), path);

@@ -263,7 +263,10 @@ fn a_secret_pasted_as_an_input_or_a_store_is_named_by_its_fingerprint() {
         assert!(!all.contains(PASTED), "{args:?}: {all}");
         assert!(all.contains(&fingerprint(PASTED)), "{args:?}: {all}");
         assert!(!dir.path().join(PASTED).exists(), "{args:?} made a file");
-        assert!(!all.contains("looks like an API key"), "{args:?} makes nothing: {all}");
+        assert!(
+            !all.contains("looks like an API key"),
+            "{args:?} makes nothing: {all}"
+        );
     }
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(
