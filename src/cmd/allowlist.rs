@@ -5,14 +5,14 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::ClockArgs;
 use crate::input;
-use crate::ip::allowlist::{Allowlist, BUILT_IN_DATE};
+use crate::ip::allowlist::{Allowlist, BUILT_IN_DATE, ListWarning};
 use crate::ip::published::{Published, SECURITY_OVERVIEW_URL, SavedStamp};
 use crate::ip::snippet::{self, Stamp, Target};
 use crate::keys::keyfile::Environment;
@@ -150,6 +150,13 @@ impl EnvFilter {
         }
     }
 
+    pub fn of(env: Environment) -> Self {
+        match env {
+            Environment::Production => EnvFilter::Production,
+            Environment::Sandbox => EnvFilter::Sandbox,
+        }
+    }
+
     fn scope(self) -> &'static str {
         match self {
             EnvFilter::Production => "production",
@@ -225,55 +232,30 @@ impl ListArgs {
         };
         let mut list = Allowlist::parse_file(&text, source, date)
             .with_context(|| format!("invalid allowlist {name}"))?;
-        // The default environment narrows a list that says environments; a list of its own
-        // labels (or none) is taken whole unless --env asks.
-        let says_environments = list.entries().iter().any(|e| {
-            e.label.as_deref().is_some_and(|l| {
-                l.eq_ignore_ascii_case("production") || l.eq_ignore_ascii_case("sandbox")
-            })
-        });
-        let env = if self.env.is_none() && !says_environments {
-            // Labels of its own (`prod`, `lb`) are not environments: said, since a snippet or a
-            // gate for one environment then admits every source on the list.
-            if let Some(wanted) = env.environment()
-                && list.entries().iter().any(|e| e.label.is_some())
-            {
-                output::warn(format_args!(
+        let (kept, warnings) =
+            list.narrow(env.environment(), self.env.is_some())
+                .map_err(|empty| match empty.env {
+                    Some(env) => anyhow::anyhow!("no entry of {name} is labelled {env}"),
+                    None => anyhow::anyhow!("{name} has no entries"),
+                })?;
+        for warning in warnings {
+            match warning {
+                ListWarning::NoEnvironmentLabels { wanted } => output::warn(format_args!(
                     "{name}: no entry is labelled production or sandbox, so every entry is \
                      allowed; label them to keep to --env {wanted}"
-                ));
-            }
-            EnvFilter::All
-        } else {
-            env
-        };
-        let scope = match env.environment() {
-            Some(env) => {
-                list.retain_env(env);
-                format!("{env} entries of {name}")
-            }
-            None => format!("entries of {name}"),
-        };
-        if list.entries().is_empty() {
-            match env.environment() {
-                Some(env) => bail!("no entry of {name} is labelled {env}"),
-                None => bail!("{name} has no entries"),
+                )),
+                ListWarning::AdmitsEveryAddress { net } => {
+                    let family = if net.addr().is_ipv4() { "IPv4" } else { "IPv6" };
+                    output::warn(format_args!(
+                        "{name}: entry {net} admits every {family} address"
+                    ));
+                }
             }
         }
-        // Valid, but it admits a whole address family: most likely a placeholder left in, or a
-        // mapped network (`::ffff:0:0/96`) that reads as every IPv4 address. Only the entries
-        // kept for the environment matter.
-        for entry in list.entries().iter().filter(|e| e.net.prefix_len() == 0) {
-            let family = if entry.net.addr().is_ipv4() {
-                "IPv4"
-            } else {
-                "IPv6"
-            };
-            output::warn(format_args!(
-                "{name}: entry {} admits every {family} address",
-                entry.net
-            ));
-        }
+        let (env, scope) = match kept {
+            Some(env) => (EnvFilter::of(env), format!("{env} entries of {name}")),
+            None => (EnvFilter::All, format!("entries of {name}")),
+        };
         Ok((list, scope, env))
     }
 }

@@ -304,10 +304,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Box::new(move || gate_keys(&key_args, &partner, environment, key_sources).is_ok())
     };
 
-    let env = match environment {
-        Environment::Production => EnvFilter::Production,
-        Environment::Sandbox => EnvFilter::Sandbox,
-    };
+    let env = EnvFilter::of(environment);
     // The same list, rules and staleness warning as ip-check and allowlist. A list that labels
     // environments is narrowed to the gate's; one that labels none (your own addresses) is
     // taken whole: it has no environment to follow.

@@ -7,6 +7,23 @@ use std::fmt;
 use crate::ip::address::{self, Address, Invalid, Ip};
 use crate::keys::keyfile::Environment;
 
+/// What [`Allowlist::narrow`] found worth a warning in what it kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListWarning {
+    /// The command's default environment was not applied: no entry is labelled `production` or
+    /// `sandbox`, so every entry is allowed.
+    NoEnvironmentLabels { wanted: Environment },
+    /// An entry admits every address of its family (`0.0.0.0/0`, `::/0`, `::ffff:0:0/96`).
+    AdmitsEveryAddress { net: IpNet },
+}
+
+/// [`Allowlist::narrow`] kept no entry (`env`: the environment asked for; `None`: the list had
+/// none at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmptyList {
+    pub env: Option<Environment>,
+}
+
 /// Where the built-in list comes from.
 pub const BUILT_IN_SOURCE: &str = "Smile ID documentation, \"Security Overview\" \
      (https://docs.usesmileid.com/further-reading/security-overview)";
@@ -264,6 +281,52 @@ impl Allowlist {
         self.matcher = Matcher::new(&self.entries);
     }
 
+    /// Narrows a list read from a file to `wanted` (`None`: every environment). `asked`: the
+    /// user chose it; otherwise it is the command's default, which narrows only a list that
+    /// labels entries `production` or `sandbox`: a list of labels of its own (or none) is taken
+    /// whole. Gives the environment kept, and what is worth a warning about what is kept; an
+    /// error when nothing is.
+    pub fn narrow(
+        &mut self,
+        wanted: Option<Environment>,
+        asked: bool,
+    ) -> Result<(Option<Environment>, Vec<ListWarning>), EmptyList> {
+        let mut warnings = Vec::new();
+        let says_environments = self.entries.iter().any(|e| {
+            e.label.as_deref().is_some_and(|l| {
+                l.eq_ignore_ascii_case("production") || l.eq_ignore_ascii_case("sandbox")
+            })
+        });
+        let kept = if asked || says_environments {
+            wanted
+        } else {
+            // Labels of its own (`prod`, `lb`) are not environments: said, since a snippet or a
+            // gate for one environment then admits every source on the list.
+            if let Some(wanted) = wanted
+                && self.entries.iter().any(|e| e.label.is_some())
+            {
+                warnings.push(ListWarning::NoEnvironmentLabels { wanted });
+            }
+            None
+        };
+        if let Some(env) = kept {
+            self.retain_env(env);
+        }
+        if self.entries.is_empty() {
+            return Err(EmptyList { env: kept });
+        }
+        // Valid, but it admits a whole address family: most likely a placeholder left in, or a
+        // mapped network (`::ffff:0:0/96`) that reads as every IPv4 address. Only the entries
+        // kept for the environment matter.
+        warnings.extend(
+            self.entries
+                .iter()
+                .filter(|e| e.net.prefix_len() == 0)
+                .map(|e| ListWarning::AdmitsEveryAddress { net: e.net }),
+        );
+        Ok((kept, warnings))
+    }
+
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
@@ -471,6 +534,57 @@ mod tests {
 
     fn ip(s: &str) -> Ip {
         address::parse(s.as_bytes()).unwrap().ip
+    }
+
+    #[test]
+    fn a_default_environment_narrows_only_a_list_that_names_environments() {
+        let list = |text: &str| Allowlist::parse_file(text, "f".into(), "d".into()).unwrap();
+        let kept = |l: &Allowlist| {
+            l.entries()
+                .iter()
+                .map(|e| e.net.to_string())
+                .collect::<Vec<_>>()
+        };
+        let (prod, sandbox) = (Some(Environment::Production), Some(Environment::Sandbox));
+
+        // Labels of its own: taken whole under a default, with a word; narrowed when asked.
+        let mut own = list("10.0.0.1 lb\n10.0.0.2 prod\n");
+        let (env, warnings) = own.narrow(prod, false).unwrap();
+        assert_eq!((env, kept(&own).len()), (None, 2));
+        assert_eq!(
+            warnings,
+            [ListWarning::NoEnvironmentLabels {
+                wanted: Environment::Production
+            }]
+        );
+        let mut own = list("10.0.0.1 lb\n");
+        assert_eq!(own.narrow(prod, true), Err(EmptyList { env: prod }));
+        // No labels at all: taken whole, nothing to say.
+        let mut bare = list("10.0.0.1\n");
+        assert_eq!(bare.narrow(prod, false), Ok((None, vec![])));
+
+        // Environments named: the default narrows, and only what is kept is warned about.
+        let mut named = list("0.0.0.0/0 sandbox\n10.0.0.1 production\n10.0.0.2 Production\n");
+        let (env, warnings) = named.narrow(prod, false).unwrap();
+        assert_eq!(
+            (env, kept(&named)),
+            (
+                prod,
+                vec!["10.0.0.1/32".to_owned(), "10.0.0.2/32".to_owned()]
+            )
+        );
+        assert!(warnings.is_empty());
+        let mut named = list("0.0.0.0/0 sandbox\n10.0.0.1 production\n");
+        let (_, warnings) = named.narrow(sandbox, false).unwrap();
+        assert_eq!(
+            warnings,
+            [ListWarning::AdmitsEveryAddress {
+                net: "0.0.0.0/0".parse().unwrap()
+            }]
+        );
+        let mut all = list("10.0.0.1 production\n");
+        assert_eq!(all.narrow(None, true).map(|(env, _)| env), Ok(None));
+        assert_eq!(kept(&all).len(), 1);
     }
 
     #[test]
