@@ -244,16 +244,16 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
     let input: Box<dyn Read> = if record.as_os_str() == "-" {
         Box::new(io::stdin().lock())
     } else {
-        let file = File::open(record).with_context(|| format!("cannot read {}", name))?;
+        let file = File::open(record).with_context(|| format!("cannot read {name}"))?;
         if !file.metadata()?.is_file() {
-            bail!("cannot read {}: it is not a regular file", name);
+            bail!("cannot read {name}: it is not a regular file");
         }
         Box::new(file)
     };
     let mut input = BufReader::with_capacity(1 << 16, input);
     let head = input
         .fill_buf()
-        .with_context(|| format!("cannot read {}", name))?;
+        .with_context(|| format!("cannot read {name}"))?;
     if store::ndjson::looks_like_export(head) {
         return Err(output::hinted(
             format!(
@@ -287,7 +287,7 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
     if let Some(e) = unusable {
         return Err(e);
     }
-    let skipped = imported.with_context(|| format!("cannot import {}", name))?;
+    let skipped = imported.with_context(|| format!("cannot import {name}"))?;
     if skipped.partial_last {
         output::warn(format_args!(
             "{}: its last line is cut short, as an interrupted run leaves it, and was skipped",
@@ -298,7 +298,7 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
     let skipped_lines = skipped.count();
     if read == 0 && skipped_lines > 0 {
         return Err(output::hinted(
-            format!("{}: no entry of the former --seen record found", name),
+            format!("{name}: no entry of the former --seen record found"),
             "seen import reads the NDJSON record an earlier `verify --seen FILE` kept, or copies \
              another store",
         ));
