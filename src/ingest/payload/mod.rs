@@ -108,7 +108,17 @@ pub fn parse_item(json: &[u8]) -> Item<'_> {
     match serde_json::from_slice::<Parsed<'_>>(json) {
         Ok(Parsed::Object(callback)) => Item::Callback(callback),
         Ok(Parsed::Other) => Item::NotAnObject,
-        Err(e) => Item::ParseError(e.to_string()),
+        Err(e) => Item::ParseError(within_item(&e)),
+    }
+}
+
+/// serde_json's words for an error in one item read alone, whose line and column count from the
+/// item's first byte, not the source's: said so, since the item's own number (an NDJSON line)
+/// sits beside them in every message.
+fn within_item(e: &serde_json::Error) -> String {
+    match e.line() {
+        0 => e.to_string(),
+        _ => format!("{e} of the item"),
     }
 }
 
@@ -660,6 +670,48 @@ mod tests {
             );
         }
         assert_eq!(frame(" \t\r\n{\"signature\":\"a\"}\n \r\n"), [cb(1, "a")]);
+    }
+
+    #[test]
+    fn an_error_in_one_item_read_alone_says_its_place_is_the_items() {
+        let errors = |input: &str| {
+            let mut errors = Vec::new();
+            for_each_item(input.as_bytes(), |n, item| {
+                if let Item::ParseError(e) = item {
+                    errors.push((n, e));
+                }
+                Ok(())
+            })
+            .unwrap();
+            errors
+        };
+        let line = "{\"signature\":\"a\"}\n{\"signature\":\"a\",\"signature\":\"b\"}\n{\"x\":\n";
+        assert_eq!(
+            errors(line),
+            [
+                (
+                    2,
+                    "duplicate field `signature` at line 1 column 28 of the item".into()
+                ),
+                (
+                    3,
+                    "EOF while parsing a value at line 2 column 0 of the item".into()
+                ),
+            ]
+        );
+        // In an array: an element that is JSON but not a callback is read alone; a break in the
+        // array's layout is placed in the file.
+        let array = "[{\"a\":1},\n {\"timestamp\":\"a\",\"timestamp\":\"b\"},\n {\"a\":}]";
+        assert_eq!(
+            errors(array),
+            [
+                (
+                    2,
+                    "duplicate field `timestamp` at line 1 column 28 of the item".into()
+                ),
+                (3, "expected value at line 3 column 7".into()),
+            ]
+        );
     }
 
     #[test]
