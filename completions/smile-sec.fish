@@ -78,7 +78,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s h -l help
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]' -r -f -a "production\t''
 sandbox\t''
-all\t''"
+all\t'Every environment: no filter'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l only -d 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict\'s count (the JSON summary keeps every count)' -r -f -a "allowed\t''
@@ -97,7 +97,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l he
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list, production for a snippet (--emit)]' -r -f -a "production\t''
 sandbox\t''
-all\t''"
+all\t'Every environment: no filter'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l emit -d 'What to print: the list (text, json) or a snippet for a server or firewall' -r -f -a "text\t'One entry per line with its label (a valid --allowlist file)'

@@ -10,12 +10,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
-use super::args::ClockArgs;
+use super::args::{ClockArgs, EnvArg};
 use crate::input;
 use crate::ip::allowlist::{Allowlist, BUILT_IN_DATE, ListWarning};
 use crate::ip::published::{Published, SECURITY_OVERVIEW_URL, SavedStamp};
 use crate::ip::snippet::{self, Stamp, Target};
-use crate::keys::keyfile::Environment;
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, hinted};
 
@@ -122,7 +121,7 @@ pub struct ListArgs {
     /// Which environment's callback sources to allow [default: all for ip-check and for the list,
     /// production for a snippet (--emit)]
     #[arg(long, value_enum, value_name = "ENV")]
-    pub env: Option<EnvFilter>,
+    pub env: Option<EnvArg>,
 
     /// Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines.
     /// With --env, only entries labelled production or sandbox are kept.
@@ -131,39 +130,6 @@ pub struct ListArgs {
 
     #[command(flatten)]
     pub clock: ClockArgs,
-}
-
-/// `--env production|sandbox|all`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EnvFilter {
-    Production,
-    Sandbox,
-    All,
-}
-
-impl EnvFilter {
-    fn environment(self) -> Option<Environment> {
-        match self {
-            EnvFilter::Production => Some(Environment::Production),
-            EnvFilter::Sandbox => Some(Environment::Sandbox),
-            EnvFilter::All => None,
-        }
-    }
-
-    pub fn of(env: Environment) -> Self {
-        match env {
-            Environment::Production => EnvFilter::Production,
-            Environment::Sandbox => EnvFilter::Sandbox,
-        }
-    }
-
-    fn scope(self) -> &'static str {
-        match self {
-            EnvFilter::Production => "production",
-            EnvFilter::Sandbox => "sandbox",
-            EnvFilter::All => "production and sandbox",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -197,7 +163,7 @@ pub enum Emit {
 impl ListArgs {
     /// The list to check against, and a phrase saying what it holds; `--env` or else `default`
     /// says which environments. The built-in list, when old, comes with a warning.
-    pub fn load(&self, default: EnvFilter) -> anyhow::Result<(Allowlist, String, EnvFilter)> {
+    pub fn load(&self, default: EnvArg) -> anyhow::Result<(Allowlist, String, EnvArg)> {
         let env = self.env.unwrap_or(default);
         let Some(path) = &self.allowlist else {
             warn_if_stale(self.clock.now());
@@ -214,8 +180,8 @@ impl ListArgs {
     fn load_file(
         &self,
         path: &std::path::Path,
-        env: EnvFilter,
-    ) -> anyhow::Result<(Allowlist, String, EnvFilter)> {
+        env: EnvArg,
+    ) -> anyhow::Result<(Allowlist, String, EnvArg)> {
         let name = input::shown(path).into_owned();
         let bytes = input::read_file(path, input::LIST_BYTES)
             .with_context(|| format!("cannot read {name}"))?;
@@ -253,8 +219,8 @@ impl ListArgs {
             }
         }
         let (env, scope) = match kept {
-            Some(env) => (EnvFilter::of(env), format!("{env} entries of {name}")),
-            None => (EnvFilter::All, format!("entries of {name}")),
+            Some(env) => (EnvArg::of(env), format!("{env} entries of {name}")),
+            None => (EnvArg::All, format!("entries of {name}")),
         };
         Ok((list, scope, env))
     }
@@ -312,9 +278,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     // A snippet admits what it lists: production only, unless --env says otherwise.
     let default = if args.emit.is_some() {
-        EnvFilter::Production
+        EnvArg::Production
     } else {
-        EnvFilter::All
+        EnvArg::All
     };
     let (list, scope, env) = args.list.load(default)?;
     let emit = match (args.emit, args.format) {
@@ -378,9 +344,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let command = format!(
         "smile-sec allowlist --env {} --emit {}",
         match env {
-            EnvFilter::Production => "production",
-            EnvFilter::Sandbox => "sandbox",
-            EnvFilter::All => "all",
+            EnvArg::Production => "production",
+            EnvArg::Sandbox => "sandbox",
+            EnvArg::All => "all",
         },
         clap::ValueEnum::to_possible_value(&emit)
             .map(|v| v.get_name().to_owned())
@@ -429,7 +395,7 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
                 allowlist: Some(path.clone()),
                 clock: args.clock.clone(),
             }
-            .load_file(path, EnvFilter::All)?
+            .load_file(path, EnvArg::All)?
             .0
         }
         None => Allowlist::built_in(None),

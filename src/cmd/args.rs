@@ -205,8 +205,8 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
     crate::time::parse_duration(text).map_err(|e| e.to_string())
 }
 
-/// `verify --env production|sandbox|all`, the key-file entries to try;
-/// `all` is the same as no `--env`.
+/// `--env production|sandbox|all`: the key-file entries `verify` tries, the allowlist entries
+/// `ip-check` and `allowlist` keep; `all` is the same as no `--env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EnvArg {
     Production,
@@ -222,6 +222,22 @@ impl EnvArg {
             EnvArg::Production => Some(Environment::Production),
             EnvArg::Sandbox => Some(Environment::Sandbox),
             EnvArg::All => None,
+        }
+    }
+
+    pub fn of(env: Environment) -> Self {
+        match env {
+            Environment::Production => EnvArg::Production,
+            Environment::Sandbox => EnvArg::Sandbox,
+        }
+    }
+
+    /// The environments kept, in words.
+    pub fn scope(self) -> &'static str {
+        match self {
+            EnvArg::Production => "production",
+            EnvArg::Sandbox => "sandbox",
+            EnvArg::All => "production and sandbox",
         }
     }
 }

@@ -11,7 +11,8 @@ use chrono::Duration;
 use clap::ValueHint;
 use ipnet::IpNet;
 
-use super::allowlist::{EnvFilter, ListArgs};
+use super::allowlist::ListArgs;
+use super::args::EnvArg;
 use super::args::{
     ApiKeyFileArg, ClockArgs, KeyIdArg, PartnerArgs, key_request, parse_duration, sources_told,
     store_notices_told,
@@ -304,7 +305,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Box::new(move || gate_keys(&key_args, &partner, environment, key_sources).is_ok())
     };
 
-    let env = EnvFilter::of(environment);
+    let env = EnvArg::of(environment);
     // The same list, rules and staleness warning as ip-check and allowlist. A list that labels
     // environments is narrowed to the gate's; one that labels none (your own addresses) is
     // taken whole: it has no environment to follow.

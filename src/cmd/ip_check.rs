@@ -144,7 +144,7 @@ struct Report {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (list, _scope, _env) = args.list.load(super::allowlist::EnvFilter::All)?;
+    let (list, _scope, _env) = args.list.load(super::args::EnvArg::All)?;
     let mut report = Report {
         list,
         format: args.format,
