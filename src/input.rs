@@ -209,6 +209,11 @@ mod tests {
             "kX9vQ2mZ7pL4wR8tY1uN6bV3cH5jD0fG",
             "SGVsbG8gV29ybGQhIEl0IGlzIG1l+9z=",
             "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            // Tokens a narrower test once let through: few digits, or cut up by `-` and `_`.
+            "sk_live_IhKtJ0RlgLKOmxgJTeKdNnFR",
+            "IBXuDL7DxtpYlSXpfKtH",
+            "PzwS_XRL-toJSHijujxjkMCbV_bpbBAauqQ9KN_70M4",
+            "{47FCDF2E-0C44-41F0-98C7-C14BAC271313}",
             "Zm9vYmFyYmF6cXV4/2VzdGluZzEyMzQ1Njc4OTA=",
             "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8\n",
             "A1B2C3D4E5F60718293A4B5C",

@@ -283,6 +283,10 @@ fn a_secret_pasted_as_an_input_or_a_store_is_named_by_its_fingerprint() {
         "{all}"
     );
     assert!(dir.path().join(PASTED).is_file());
+    // A name of words and numbers that the test takes for a key is made all the same.
+    let (code, all) = run(&["verify", "-", "--seen", "seen-store-2026-11"]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(dir.path().join("seen-store-2026-11").is_file(), "{all}");
 }
 
 /// A key file or an allowlist is never read from stdin: `-` there says so, rather than calling
