@@ -3,7 +3,7 @@
 //! exporting entries. The stores themselves are `store`'s.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -251,10 +251,11 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
         Box::new(file)
     };
     let mut input = BufReader::with_capacity(1 << 16, input);
-    let head = input
-        .fill_buf()
+    // The whole first line, however the source's reads split it (a pipe's may be short).
+    let mut head = Vec::new();
+    store::ndjson::bounded_line(&mut input, &mut head)
         .with_context(|| format!("cannot read {name}"))?;
-    if store::ndjson::looks_like_export(head) {
+    if store::ndjson::looks_like_export(&head) {
         return Err(output::hinted(
             format!(
                 "{}: this is what `seen export` prints: its body digests are keyed by its store's \
@@ -269,6 +270,7 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
     let mut opened: Option<Box<dyn ReplayStore>> = None;
     let mut unusable = None;
     let (mut read, mut added) = (0u64, 0u64);
+    let input = io::Cursor::new(head).chain(input);
     let imported = store::ndjson::read(input, IMPORT_CHUNK, |chunk| {
         let target = match &mut opened {
             Some(target) => target,

@@ -71,9 +71,28 @@ enum Framed {
     ParseError,
 }
 
+/// A source that gives one byte a read, as a pipe may.
+#[derive(Debug)]
+pub struct Trickle<'a>(pub &'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let Some((&first, rest)) = self.0.split_first() else {
+            return Ok(0);
+        };
+        buf[0] = first;
+        self.0 = rest;
+        Ok(1)
+    }
+}
+
 fn frame(data: &[u8], capacity: usize) -> Vec<(ItemNumber, Framed)> {
+    frame_from(BufReader::with_capacity(capacity, data))
+}
+
+fn frame_from(reader: impl std::io::BufRead) -> Vec<(ItemNumber, Framed)> {
     let mut items = Vec::new();
-    payload::for_each_item(BufReader::with_capacity(capacity, data), |n, item| {
+    payload::for_each_item(reader, |n, item| {
         items.push((
             n,
             match item {
@@ -126,6 +145,12 @@ pub fn payload_framing(data: &[u8]) {
             "framing depends on the buffer size ({capacity})"
         );
     }
+    // A pipe may give a byte a read, the byte-order mark's too: `WholeMark` gathers it.
+    assert_eq!(
+        frame_from(BufReader::new(payload::WholeMark::new(Trickle(data)))),
+        items,
+        "framing depends on how the source's reads split it"
+    );
     let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let is_array = body.get(crate::ingest::fast::scan::space(body, 0)) == Some(&b'[');
     if is_array {

@@ -1577,6 +1577,28 @@ fn a_copy_into_a_store_of_its_own_and_an_export_are_refused() {
         "{stderr}"
     );
     assert!(!d.join("new.db").exists());
+    // Also when a pipe gives its first line in short reads.
+    let mut child = smile_sec_process()
+        .current_dir(d)
+        .args(["seen", "import", "new.db", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for piece in std::fs::read(d.join("export.ndjson")).unwrap().chunks(40) {
+        stdin.write_all(piece).unwrap();
+        stdin.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("what `seen export` prints"),
+        "{out:?}"
+    );
+    assert!(!d.join("new.db").exists());
     let ran = run(d, "export.ndjson", callback(&ts(30, 1), "a"));
     assert_eq!(ran.code, Some(2));
     assert!(

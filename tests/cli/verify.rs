@@ -201,6 +201,49 @@ fn stdin_is_the_default() {
     }
 }
 
+/// A pipe that delivers the byte-order mark a byte at a time, with pauses between (as a slow
+/// writer does), is read as the same input in one piece: the mark is skipped, not a parse error.
+#[test]
+fn a_byte_order_mark_that_arrives_in_pieces_on_stdin_is_skipped() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let body = callback(KEY, "2026-11-20T10:00:00.123Z", "1").to_string();
+    for layout in [body.clone(), format!("[{body}]")] {
+        let mut child = crate::common::smile_sec_process()
+            .current_dir(dir.path())
+            .args([
+                "verify",
+                "-",
+                "--partner-id",
+                PARTNER,
+                "--now",
+                NOW,
+                "--format",
+                "json",
+            ])
+            .env("SMILE_API_KEY", KEY)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        for piece in [&b"\xEF"[..], b"\xBB", b"\xBF", layout.as_bytes()] {
+            stdin.write_all(piece).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{layout}");
+        assert_eq!(
+            reasons(&results(&out).0),
+            [("-".to_owned(), 1, "ok".to_owned())]
+        );
+    }
+}
+
 #[test]
 fn every_reason_code() {
     let dir = tempfile::tempdir().unwrap();

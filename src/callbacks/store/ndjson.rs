@@ -76,10 +76,19 @@ pub fn read(
     let mut number = 0;
     loop {
         line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
+        let n = bounded_line(&mut input, &mut line)?;
+        if n == 0 {
             break;
         }
         number += 1;
+        if n as u64 == MAX_LINE && !line.ends_with(b"\n") {
+            skip_line(&mut input)?;
+            skipped.damaged += 1;
+            if skipped.first_damaged.len() < 5 {
+                skipped.first_damaged.push(number);
+            }
+            continue;
+        }
         let ended = line.ends_with(b"\n");
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
         match parse_line(text) {
@@ -101,6 +110,36 @@ pub fn read(
         each(entries)?;
     }
     Ok(skipped)
+}
+
+/// The longest line read: an entry is about 200 bytes, so a longer line is damage, passed over
+/// without being held whole.
+pub const MAX_LINE: u64 = 64 << 10;
+
+/// Reads `input`'s next line into `line`, its line end included, up to [`MAX_LINE`] bytes: the
+/// bytes read (0 at the end of the input).
+pub fn bounded_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+    std::io::Read::take(input, MAX_LINE).read_until(b'\n', line)
+}
+
+/// Reads past the rest of a line, however long.
+fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match memchr::memchr(b'\n', buf) {
+            Some(end) => {
+                input.consume(end + 1);
+                return Ok(());
+            }
+            None => {
+                let len = buf.len();
+                input.consume(len);
+            }
+        }
+    }
 }
 
 /// Whether a file's first bytes read as the former record (an entry on its first line).
@@ -192,6 +231,26 @@ mod tests {
             first_damaged: vec![4],
         };
         assert_eq!((chunks, skipped), (vec![2, 1], expected));
+    }
+
+    #[test]
+    fn a_line_too_long_to_be_an_entry_is_damage_read_past() {
+        let good = line(&"f4".repeat(16), &"0a".repeat(32));
+        let long = "x".repeat(MAX_LINE as usize * 3);
+        let mut entries = 0;
+        for text in [
+            format!("{good}\n{long}\n{good}\n"),
+            format!("{good}\n{}\n{good}", &long[..MAX_LINE as usize]),
+        ] {
+            let skipped = read(text.as_bytes(), 10, |c| {
+                entries += c.len();
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(skipped.first_damaged, [2], "{}", text.len());
+            assert_eq!(skipped.count(), 1);
+        }
+        assert_eq!(entries, 4);
     }
 
     #[test]

@@ -337,6 +337,47 @@ pub fn layout<R: BufRead>(reader: &mut R) -> io::Result<Layout> {
     })
 }
 
+/// A source whose first read holds a whole UTF-8 byte-order mark when the source begins with
+/// one. [`layout`] looks for the mark in the first buffer it is given, and a pipe may deliver
+/// the mark's three bytes in reads of their own; put this under the `BufReader` of any source
+/// that is not a regular file. A source that does not begin like the mark is never waited on.
+#[derive(Debug)]
+pub struct WholeMark<R> {
+    inner: R,
+    started: bool,
+}
+
+impl<R> WholeMark<R> {
+    pub fn new(inner: R) -> Self {
+        WholeMark {
+            inner,
+            started: false,
+        }
+    }
+}
+
+impl<R: io::Read> io::Read for WholeMark<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.started || buf.len() < BOM.len() {
+            return self.inner.read(buf);
+        }
+        let mut len = self.inner.read(buf)?;
+        self.started = true;
+        while 0 < len && len < BOM.len() && buf[..len] == BOM[..len] {
+            match self.inner.read(&mut buf[len..BOM.len()]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // What was read is given; the error comes again with the next read.
+                Err(_) => break,
+            }
+        }
+        Ok(len)
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Skips a UTF-8 byte-order mark and any white space, however many reads it spans (a pipe may
 /// deliver leading blank lines on their own, a file may begin with more white space than a
 /// buffer holds), and returns the first byte after it (left unread) with the number of newlines
@@ -346,9 +387,9 @@ fn skip_leading_space<R: BufRead>(
     reader: &mut R,
 ) -> io::Result<(Option<u8>, ItemNumber, u64, u64)> {
     let mut skipped = 0;
-    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-        skipped = 3;
+    if reader.fill_buf()?.starts_with(BOM) {
+        reader.consume(BOM.len());
+        skipped = BOM.len() as u64;
     }
     let mut newlines = 0;
     let mut column = skipped;
@@ -412,6 +453,39 @@ mod tests {
             layout_of(b"\x0c[1]").unwrap(),
             Layout::Lines { .. }
         ));
+    }
+
+    #[test]
+    fn a_byte_order_mark_read_a_byte_at_a_time_is_still_one() {
+        let framed = |input: &[u8]| {
+            let mut seen = Vec::new();
+            let reader = io::BufReader::new(WholeMark::new(crate::fuzz_props::Trickle(input)));
+            for_each_raw_item(reader, |n, raw| {
+                seen.push(match raw {
+                    RawItem::Json(bytes, at) => (n, Some(bytes.to_vec()), at),
+                    RawItem::Error(_) => (n, None, None),
+                });
+                Ok::<_, io::Error>(())
+            })
+            .unwrap();
+            seen
+        };
+        let cb = br#"{"signature":"a"}"#;
+        assert_eq!(
+            framed(&[BOM, cb].concat()),
+            [(1, Some(cb.to_vec()), Some(3))]
+        );
+        assert_eq!(
+            framed(&[BOM, b"\n[", cb, b"]"].concat()),
+            [(1, Some(cb.to_vec()), None)]
+        );
+        // Bytes that only begin like the mark are given back, not lost: the item keeps them.
+        for start in [&BOM[..1], &BOM[..2], b"\xEF\xBB\xBE"] {
+            let input = [start, cb].concat();
+            assert_eq!(framed(&input), [(1, Some(input.clone()), Some(0))]);
+        }
+        assert_eq!(framed(&BOM[..2]), [(1, Some(BOM[..2].to_vec()), Some(0))]);
+        assert_eq!(framed(b""), []);
     }
 
     #[test]
