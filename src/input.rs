@@ -34,11 +34,52 @@ pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Ve
     }
 }
 
-/// `bytes` without the UTF-8 byte-order mark that editors on Windows put before JSON and text
-/// they save. Every reader of a named file takes the file as the same text with or without it,
-/// as `verify` does its inputs.
+/// The UTF-8 byte-order mark that editors on Windows put before JSON and text they save. Every
+/// reader of outside input takes it as the same text with or without the mark.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading [`BOM`].
 pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
+/// A source whose first read holds a whole [`BOM`] when the source begins with one. Readers look
+/// for the mark in the first buffer they are given, and a pipe may deliver its three bytes in
+/// reads of their own; this goes under the `BufReader` of any source that may be a pipe. A source
+/// that does not begin like the mark is never waited on.
+#[derive(Debug)]
+pub(crate) struct WholeMark<R> {
+    inner: R,
+    started: bool,
+}
+
+impl<R> WholeMark<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        WholeMark {
+            inner,
+            started: false,
+        }
+    }
+}
+
+impl<R: io::Read> io::Read for WholeMark<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.started || buf.len() < BOM.len() {
+            return self.inner.read(buf);
+        }
+        let mut len = self.inner.read(buf)?;
+        self.started = true;
+        while 0 < len && len < BOM.len() && buf[..len] == BOM[..len] {
+            match self.inner.read(&mut buf[len..BOM.len()]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // What was read is given; the error comes again with the next read.
+                Err(_) => break,
+            }
+        }
+        Ok(len)
+    }
 }
 
 /// The whole of the regular file at `path`, up to `limit` bytes.

@@ -71,18 +71,19 @@ enum Framed {
     ParseError,
 }
 
-/// A source that gives one byte a read, as a pipe may.
+/// A source that gives at most `step` bytes a read, as a pipe may.
 #[derive(Debug)]
-pub struct Trickle<'a>(pub &'a [u8]);
+pub struct Trickle<'a> {
+    pub data: &'a [u8],
+    pub step: usize,
+}
 
 impl std::io::Read for Trickle<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let Some((&first, rest)) = self.0.split_first() else {
-            return Ok(0);
-        };
-        buf[0] = first;
-        self.0 = rest;
-        Ok(1)
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
     }
 }
 
@@ -147,7 +148,10 @@ pub fn payload_framing(data: &[u8]) {
     }
     // A pipe may give a byte a read, the byte-order mark's too: `WholeMark` gathers it.
     assert_eq!(
-        frame_from(BufReader::new(payload::WholeMark::new(Trickle(data)))),
+        frame_from(BufReader::new(crate::input::WholeMark::new(Trickle {
+            data,
+            step: 1
+        }))),
         items,
         "framing depends on how the source's reads split it"
     );

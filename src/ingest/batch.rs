@@ -243,7 +243,7 @@ impl Batcher<'_> {
         self.seq += 1;
         let source: Arc<str> = Arc::from(name);
         // Small: pieces are read past this buffer, straight into their own.
-        let mut reader = BufReader::with_capacity(64 << 10, payload::WholeMark::new(reader));
+        let mut reader = BufReader::with_capacity(64 << 10, crate::input::WholeMark::new(reader));
         let lines = match payload::layout(&mut reader) {
             Ok(Layout::Array {
                 bytes_before,

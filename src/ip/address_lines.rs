@@ -4,6 +4,8 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
+use crate::input::{BOM, WholeMark};
+
 /// Read buffer size: large enough that system calls and refills are rare.
 pub const BUFFER: usize = 256 * 1024;
 
@@ -16,13 +18,26 @@ pub enum Line<'a> {
 }
 
 /// Calls `each` for every line of `reader`. A last line without a newline counts; an empty
-/// input has no lines. Errors from `each` (a closed stdout) stop the scan and are returned.
+/// input has no lines; a byte-order mark before the first line is not part of it. Errors from
+/// `each` (a closed stdout) stop the scan and are returned.
 pub fn for_each<R: Read>(
     reader: R,
     limit: usize,
     mut each: impl FnMut(Line<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut reader = BufReader::with_capacity(BUFFER, reader);
+    let mut reader = BufReader::with_capacity(BUFFER, WholeMark::new(reader));
+    loop {
+        match reader.fill_buf() {
+            Ok(buf) => {
+                if buf.starts_with(BOM) {
+                    reader.consume(BOM.len());
+                }
+                break;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
     // A line that straddles two buffer fills is gathered here (up to `limit` bytes).
     let mut partial: Vec<u8> = Vec::new();
     let mut straddling = false;
@@ -92,21 +107,7 @@ fn finished(partial: &[u8], overlong: bool) -> Line<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A reader that hands out at most `step` bytes per read, to make lines straddle fills.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        step: usize,
-    }
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.data.len());
-            buf[..n].copy_from_slice(&self.data[..n]);
-            self.data = &self.data[n..];
-            Ok(n)
-        }
-    }
+    use crate::fuzz_props::Trickle;
 
     fn collect(data: &[u8], step: usize, limit: usize) -> Vec<(bool, String)> {
         let mut seen = Vec::new();
@@ -132,6 +133,19 @@ mod tests {
             assert_eq!(collect(data, step, 64), want, "step {step}");
         }
         assert!(collect(b"", 1, 64).is_empty());
+        for step in [1, 2, 100] {
+            assert_eq!(
+                collect(b"\xEF\xBB\xBF1.2.3.4\n", step, 64),
+                want[..1],
+                "step {step}"
+            );
+            // Only a whole mark, and only before the first line.
+            assert_eq!(collect(b"\xEF\xBB", step, 64), [(true, "\u{fffd}".into())]);
+            assert_eq!(
+                collect(b"\n\xEF\xBB\xBF", step, 64),
+                [(true, String::new()), (true, "\u{feff}".into())]
+            );
+        }
         assert_eq!(collect(b"\n", 1, 64), vec![(true, String::new())]);
     }
 

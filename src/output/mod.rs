@@ -302,8 +302,10 @@ fn error_lines(message: &str, hint: Option<&str>) {
 
 /// `text` with its control characters escaped (`\n`, `\u{1b}`): it prints as one line, and no
 /// input can move the cursor, recolour the terminal or start a line of its own. Line and
-/// paragraph separators (some viewers and YAML end a line at them) and the bidirectional
-/// overrides (which make a line read otherwise than it is) are escaped too.
+/// paragraph separators (some viewers and YAML end a line at them), the bidirectional controls
+/// (which make a line read otherwise than it is) and the characters that print as nothing (a
+/// zero-width space, a byte-order mark: `1.2.3.4` with one looks valid and is not) are escaped
+/// too. The joiners that some scripts and emoji need stay as they are.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.contains(needs_escape) {
         return Cow::Borrowed(text);
@@ -323,7 +325,16 @@ fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{200b}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{feff}'
         )
 }
 
@@ -484,5 +495,11 @@ mod tests {
             escape_controls("a\u{9b}2J\u{2028}b\u{202e}c"),
             "a\\u{9b}2J\\u{2028}b\\u{202e}c"
         );
+        assert_eq!(
+            escape_controls("\u{feff}1.2.3.4\u{200b}\u{200f}"),
+            "\\u{feff}1.2.3.4\\u{200b}\\u{200f}"
+        );
+        // A family emoji keeps its joiners.
+        assert!(matches!(escape_controls("👩\u{200d}👧"), Cow::Borrowed(_)));
     }
 }

@@ -175,6 +175,27 @@ fn dash_reads_stdin_between_arguments() {
         .stdout(predicate::str::contains("3 checked: 3 allowed"));
 }
 
+/// A list saved by a Windows editor begins with a byte-order mark: not part of the first address.
+/// Characters that print as nothing are shown escaped, so an address that looks valid and is
+/// refused shows why.
+#[test]
+fn a_byte_order_mark_before_the_list_is_skipped_and_invisible_characters_are_shown() {
+    smile_sec()
+        .args(["ip-check"])
+        .write_stdin("\u{feff}44.246.19.66\r\n34.240.137.52\n")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 checked: 2 allowed"));
+    smile_sec()
+        .args(["ip-check"])
+        .write_stdin("44.246.19.66\n\u{feff}34.240.137.52\u{200b}\n")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "invalid  \\u{feff}34.240.137.52\\u{200b}  not an IP address",
+        ));
+}
+
 #[test]
 fn only_prints_the_chosen_verdict_and_keeps_the_exit_code() {
     let assert = smile_sec()

@@ -19,6 +19,8 @@ mod array;
 mod lines;
 use lines::read_lines;
 
+use crate::input::BOM;
+
 pub use array::read_array;
 pub(crate) use lines::starts_value;
 pub use lines::{frame_lines, opens_value, too_large};
@@ -337,47 +339,6 @@ pub fn layout<R: BufRead>(reader: &mut R) -> io::Result<Layout> {
     })
 }
 
-/// A source whose first read holds a whole UTF-8 byte-order mark when the source begins with
-/// one. [`layout`] looks for the mark in the first buffer it is given, and a pipe may deliver
-/// the mark's three bytes in reads of their own; put this under the `BufReader` of any source
-/// that is not a regular file. A source that does not begin like the mark is never waited on.
-#[derive(Debug)]
-pub struct WholeMark<R> {
-    inner: R,
-    started: bool,
-}
-
-impl<R> WholeMark<R> {
-    pub fn new(inner: R) -> Self {
-        WholeMark {
-            inner,
-            started: false,
-        }
-    }
-}
-
-impl<R: io::Read> io::Read for WholeMark<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.started || buf.len() < BOM.len() {
-            return self.inner.read(buf);
-        }
-        let mut len = self.inner.read(buf)?;
-        self.started = true;
-        while 0 < len && len < BOM.len() && buf[..len] == BOM[..len] {
-            match self.inner.read(&mut buf[len..BOM.len()]) {
-                Ok(0) => break,
-                Ok(n) => len += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // What was read is given; the error comes again with the next read.
-                Err(_) => break,
-            }
-        }
-        Ok(len)
-    }
-}
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Skips a UTF-8 byte-order mark and any white space, however many reads it spans (a pipe may
 /// deliver leading blank lines on their own, a file may begin with more white space than a
 /// buffer holds), and returns the first byte after it (left unread) with the number of newlines
@@ -459,7 +420,11 @@ mod tests {
     fn a_byte_order_mark_read_a_byte_at_a_time_is_still_one() {
         let framed = |input: &[u8]| {
             let mut seen = Vec::new();
-            let reader = io::BufReader::new(WholeMark::new(crate::fuzz_props::Trickle(input)));
+            let reader =
+                io::BufReader::new(crate::input::WholeMark::new(crate::fuzz_props::Trickle {
+                    data: input,
+                    step: 1,
+                }));
             for_each_raw_item(reader, |n, raw| {
                 seen.push(match raw {
                     RawItem::Json(bytes, at) => (n, Some(bytes.to_vec()), at),
