@@ -157,6 +157,20 @@ pub(crate) fn shown(path: &Path) -> Cow<'_, str> {
     text
 }
 
+/// How a value read from a file that holds secrets (a date, a name) is shown in an error: as
+/// written, unless it looks like a secret, most likely a key pasted into the wrong field; that
+/// is named by its fingerprint.
+pub(crate) fn shown_value(text: &str) -> Cow<'_, str> {
+    if looks_like_secret(text) {
+        Cow::Owned(format!(
+            "(not shown: it looks like a secret, {})",
+            fingerprint(text.as_bytes())
+        ))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// `sha256:` and the first 12 hex digits of SHA-256 of `bytes`.
 pub(crate) fn fingerprint(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(&Sha256::digest(bytes)[..6]))

@@ -225,7 +225,12 @@ impl fmt::Display for KeyFileError {
                 write!(f, "cannot read key file {}: {source}", input::shown(path))
             }
             KeyFileError::Syntax { path, source } => {
-                write!(f, "invalid key file {}: {source}", input::shown(path))
+                write!(
+                    f,
+                    "invalid key file {}: {}",
+                    input::shown(path),
+                    without_secrets(&source.to_string())
+                )
             }
             KeyFileError::Invalid {
                 path,
@@ -250,6 +255,41 @@ impl fmt::Display for KeyFileError {
 }
 
 impl std::error::Error for KeyFileError {}
+
+/// serde_json's message about a key file without the values it quotes that could be a key: a
+/// string where another type belongs (a key listed where an entry belongs) is never shown, and a
+/// name in backticks (a field, a variant: a key pasted as the `environment`) only when it does
+/// not look like a secret.
+fn without_secrets(message: &str) -> String {
+    const STRING: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(STRING) {
+        out.push_str(&rest[..at]);
+        out.push_str("a string (not shown)");
+        // Quoted as Rust's `Debug` quotes: the first quote after no backslash closes it.
+        let quoted = &rest[at + STRING.len()..];
+        let mut escaped = false;
+        let end = quoted
+            .char_indices()
+            .find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            })
+            .map_or(quoted.len(), |(i, _)| i + 1);
+        rest = &quoted[end..];
+    }
+    out.push_str(rest);
+    out.split('`')
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            1 => input::shown_value(part),
+            _ => part.into(),
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
 
 /// Why an entry's secret could not be had.
 #[derive(Debug)]
@@ -454,7 +494,7 @@ impl KeyFile {
                     Some(&id),
                     format!(
                         "`created` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
-                        text.escape_debug()
+                        input::shown_value(&text)
                     ),
                 )
             })?;
@@ -478,7 +518,7 @@ impl KeyFile {
                             Some(&id),
                             format!(
                                 "`retired` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
-                                text.escape_debug()
+                                input::shown_value(&text)
                             ),
                         )
                     })?;
@@ -491,8 +531,8 @@ impl KeyFile {
                             Some(&id),
                             format!(
                                 "`retired` ({}) is before `created` ({}): a key cannot be rotated out before it was made",
-                                text.escape_debug(),
-                                entry.created.escape_debug()
+                                input::shown_value(&text),
+                                input::shown_value(&entry.created)
                             ),
                         ));
                     }
@@ -541,7 +581,7 @@ impl KeyFile {
                         Some(&id),
                         format!(
                             "mute `until` is `{}`, expected YYYY-MM-DD",
-                            mute.until.escape_debug()
+                            input::shown_value(&mute.until)
                         ),
                     )
                 })?;
@@ -755,6 +795,26 @@ mod tests {
           "mutes": [ { "finding": "inline_secret", "reason": "test", "until": "2026-12-01" } ] }
       ]
     }"#;
+
+    #[test]
+    fn quoted_strings_are_never_shown_and_secret_names_by_fingerprint() {
+        assert_eq!(
+            without_secrets(
+                r#"invalid type: string "a\"b", expected a JSON object at line 1 column 9"#
+            ),
+            "invalid type: a string (not shown), expected a JSON object at line 1 column 9"
+        );
+        let named = without_secrets("unknown field `M3T5ZvhimY+ZTZsi1T8PVEmPxp`, expected `id`");
+        assert!(
+            named.starts_with("unknown field `(not shown: it looks like a secret, sha256:")
+                && named.ends_with("`, expected `id`"),
+            "{named}"
+        );
+        assert_eq!(
+            without_secrets("unknown field `crated`, expected `created`"),
+            "unknown field `crated`, expected `created`"
+        );
+    }
 
     #[test]
     fn good_file_parses() {

@@ -640,6 +640,73 @@ fn a_retired_key_without_its_date_is_an_error_naming_it() {
         ]));
 }
 
+/// A key written where the file expects something else (a list of keys as strings, the key as
+/// the environment or a date) is never printed: not in the error, nor in JUnit or the job summary.
+#[test]
+fn a_key_in_the_wrong_place_of_a_key_file_is_not_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "M3T5ZvhimY+ZTZsi1T8PVEmPxpiu2FqEginmqegHBGI=";
+    let entry = |field: &str, value: &str| {
+        let mut e = json!({"id":"a","partner_id":"085","environment":"sandbox",
+            "integrations":["server"],"created":"2026-11-01","api_key":"inline-secret-value"});
+        e[field] = json!(value);
+        json!({"keys": [e]}).to_string()
+    };
+    for (file, shown) in [
+        (
+            json!({"keys": [key]}).to_string(),
+            "invalid type: a string (not shown)",
+        ),
+        (json!({"keys": key}).to_string(), "a string (not shown)"),
+        (
+            json!({"policy": key, "keys": []}).to_string(),
+            "a string (not shown)",
+        ),
+        (json!(key).to_string(), "a string (not shown)"),
+        (
+            entry("environment", key),
+            "unknown variant `(not shown: it looks like a secret, sha256:",
+        ),
+        (
+            entry("created", key),
+            "`created` is `(not shown: it looks like a secret, sha256:",
+        ),
+        (
+            json!({"keys": [], key: 1}).to_string(),
+            "unknown field `(not shown",
+        ),
+    ] {
+        std::fs::write(dir.path().join("keys.json"), &file).unwrap();
+        let summary = dir.path().join("summary.md");
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args(["verify", "--keys", "keys.json", "--format", "junit"])
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .write_stdin("{}")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(shown), "{file}: {stderr}");
+        assert_no_leak(&out, &[key, "M3T5ZvhimY"]);
+        let summary = std::fs::read_to_string(&summary).unwrap_or_default();
+        assert!(!summary.contains("M3T5ZvhimY"), "{summary}");
+    }
+    // A word in the wrong place is still named, so that it can be found and fixed.
+    std::fs::write(
+        dir.path().join("keys.json"),
+        entry("environment", "staging"),
+    )
+    .unwrap();
+    smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json"])
+        .write_stdin("{}")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown variant `staging`"));
+}
+
 #[test]
 fn misspelt_key_file_field_is_rejected_by_name() {
     let dir = tempfile::tempdir().unwrap();
