@@ -762,6 +762,102 @@ fn a_redis_server_that_goes_away_fails_closed() {
     }
 }
 
+/// A store that refuses writes mid-run (a Redis out of memory) stops the run, fail closed: the
+/// results that did not wait on it are still printed and counted, the callbacks it could not
+/// record are not reported at all, and JUnit says why the run stopped.
+#[test]
+fn a_store_that_fails_mid_run_still_reports_the_failures_before() {
+    let Some(redis) = Redis::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = redis.url();
+    let mut conn = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    fn config(conn: &mut redis::Connection, maxmemory: u64) {
+        let _: () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("maxmemory")
+            .arg(maxmemory.to_string())
+            .query(conn)
+            .unwrap();
+    }
+    // A new store each time, with room for about 500 entries more.
+    let mut new_store = |store: &str| {
+        config(&mut conn, 0);
+        let _: () = redis::cmd("FLUSHALL").query(&mut conn).unwrap();
+        assert_eq!(
+            run(dir.path(), store, callback(&ts(3, 0), "a")).code,
+            Some(0)
+        );
+        let info: String = redis::cmd("INFO").arg("memory").query(&mut conn).unwrap();
+        let used: u64 = info
+            .lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        config(&mut conn, used + 100_000);
+    };
+    let forged = callback(&ts(3, 1), "a").replace(&signed(&ts(3, 1)), &signed(&ts(3, 2)));
+    let good: String = (10..5010)
+        .map(|n| callback(&ts(3, n), "a") + "\n")
+        .collect();
+    let input = format!("{forged}\n{good}");
+    for format in ["json", "junit"] {
+        new_store(&url);
+        let mut cmd = verify(&url);
+        if format == "junit" {
+            // The last `--format` is the one read.
+            let args: Vec<_> = cmd.get_args().map(ToOwned::to_owned).collect();
+            cmd = smile_sec_process();
+            cmd.args(args.iter().map(|a| {
+                if a == "json" {
+                    "junit".as_ref()
+                } else {
+                    a.as_os_str()
+                }
+            }))
+            .env("SMILE_API_KEY", KEY)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        }
+        let mut child = cmd.current_dir(dir.path()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.clone();
+        // The run stops at the failure, before it has read everything.
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("\"ok\""), "{stdout}");
+        if format == "json" {
+            let lines: Vec<Value> = stdout
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            assert_eq!(lines[0]["reason"], "bad_signature", "{stdout}");
+            assert_eq!(lines.len(), 2, "{stdout}");
+            assert_eq!(lines[1]["checked"], 1, "{stdout}");
+            assert_eq!(lines[1]["errors"], 1, "{stdout}");
+        } else {
+            assert!(
+                stdout.contains("tests=\"2\" failures=\"1\" errors=\"1\""),
+                "{stdout}"
+            );
+            assert_eq!(stdout.matches("<testcase").count(), 2, "{stdout}");
+            assert!(stdout.contains("(the run)"), "{stdout}");
+        }
+    }
+}
+
 /// A key under the store's prefix that holds no entry (written by something else) is not
 /// counted out in silence: `seen stats` and `seen export` fail on it, naming how many.
 #[test]

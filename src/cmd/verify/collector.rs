@@ -133,8 +133,9 @@ impl Collector {
             Err(e) => {
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
-                self.failures
-                    .row(&[&"(the run)", &"stopped", &format!("{e:#}")]);
+                let message = format!("{e:#}");
+                self.failures.row(&[&"(the run)", &"stopped", &message]);
+                let _ = self.stopped(&mut out, &message);
                 let _ = self.finish(out);
                 Err(e)
             }
@@ -265,6 +266,21 @@ impl Collector {
             self.line.clear();
             verify::junit_unreadable("(the input)", "empty", message, &mut self.line);
             self.put_line(out)?;
+        }
+        Ok(())
+    }
+
+    /// What a run that cannot go on still prints: the results gathered since the last batch
+    /// the store took, but not the accepted callbacks among them (none of those is recorded),
+    /// and in JUnit a case that says why the run stopped.
+    fn stopped(&mut self, out: &mut Printer, message: &str) -> io::Result<()> {
+        write_unclaimed(out, &self.held, &self.pending)?;
+        self.held.clear();
+        self.pending.clear();
+        if self.format == ResultFormat::Junit {
+            self.line.clear();
+            verify::junit_unreadable("(the run)", "stopped", message, &mut self.line);
+            out.writer().write_all(&self.line)?;
         }
         Ok(())
     }
@@ -608,9 +624,14 @@ impl Collector {
             held,
             answers,
         } = claimed;
-        let answers = answers
-            .map_err(StoreError::reported)
-            .context("cannot record accepted callbacks, so none is reported ok")?;
+        let answers = match answers {
+            Ok(answers) => answers,
+            Err(e) => {
+                write_unclaimed(out, &held, &pending)?;
+                return Err(StoreError::reported(e))
+                    .context("cannot record accepted callbacks, so none is reported ok");
+            }
+        };
         let mut written = 0;
         for (mut p, answer) in pending.into_iter().zip(answers) {
             p.verdict.claimed(answer);
@@ -640,6 +661,17 @@ impl Collector {
         self.format.write(&result, &mut self.line);
         out.writer().write_all(&self.line)
     }
+}
+
+/// Writes `held` without the lines of `pending`: when the store fails, the results that were not
+/// waiting on a claim are still reported, and the accepted callbacks are not (none is recorded).
+fn write_unclaimed(out: &mut Printer, held: &[u8], pending: &[Pending]) -> io::Result<()> {
+    let mut written = 0;
+    for p in pending {
+        out.writer().write_all(&held[written..p.line.start])?;
+        written = p.line.end;
+    }
+    out.writer().write_all(&held[written..])
 }
 
 /// The text summary line, also the job summary's last line.
