@@ -3,18 +3,19 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::ValueHint;
 
 use super::args::ClockArgs;
 use crate::input;
 use crate::keys::audit::{self, Code, Report, Secret, Settings, Severity};
 use crate::keys::credentials::KEYS_ENV;
-use crate::keys::keyfile::{self, KeyFile, KeyFileError, SecretSource};
+use crate::keys::keyfile::{self, KeyFile, KeyFileError, SecretError, SecretSource};
 use crate::outcome::Outcome;
 use crate::output::audit::{self as render, Shown};
 use crate::output::step_summary::STEP_SUMMARY_ENV;
 use crate::output::{self, Printer, hinted};
+use crate::signing::secret::KeyError;
 
 /// `--max-age DUR`: the duration every other command takes for an age, held to whole days here
 /// (a key's age is counted in whole UTC days), so `90d` or `2160h`; a bare `90` is 90 seconds by
@@ -241,17 +242,21 @@ fn audited(args: &Args) -> anyhow::Result<(Report, PathBuf, Option<String>)> {
         })
         .collect();
 
-    let secrets: Vec<Secret> = file
-        .keys
-        .iter()
-        .map(|entry| match entry.secret {
+    let mut secrets = Vec::with_capacity(file.keys.len());
+    for entry in &file.keys {
+        secrets.push(match entry.secret {
             SecretSource::None => Secret::NotNamed,
             _ => match file.resolve_secret(entry) {
                 Ok(key) => Secret::Digest(key.digest()),
+                // An empty key is an error wherever it stands, as `verify` and `sign` say: a
+                // secret store that answered nothing passes no audit.
+                Err(e @ SecretError::Key(KeyError::Empty)) => {
+                    bail!("key `{}` in {}: {e}", entry.id, input::shown(&path));
+                }
                 Err(e) => Secret::Unresolved(e.to_string()),
             },
-        })
-        .collect();
+        });
+    }
     let report = audit::audit(
         &file,
         &secrets,

@@ -416,6 +416,46 @@ fn an_unresolved_secret_is_audited_on_metadata_and_says_so() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("metadata alone"));
 }
 
+/// A secret that reads empty (a variable set to nothing, a file holding only a line end) is an
+/// error, as `verify` and `sign` make it: a secret store that answered nothing passes no audit.
+#[test]
+fn a_secret_that_reads_empty_is_an_error() {
+    let keys = key_file(
+        "",
+        &[
+            entry(
+                "live",
+                "production",
+                "2026-11-01",
+                r#", "api_key_env": "AUDIT_TEST_EMPTY""#,
+            ),
+            entry(
+                "file",
+                "sandbox",
+                "2026-11-01",
+                r#", "api_key_file": "empty.key""#,
+            ),
+        ]
+        .join(",\n"),
+    );
+    std::fs::write(keys.dir.path().join("empty.key"), "\n").unwrap();
+    set_mode(&keys.dir.path().join("empty.key"), 0o600);
+    let out = audit(&keys, &[], &[("AUDIT_TEST_EMPTY", "")]);
+    assert_eq!(code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("smile-sec: error: key `live` in ")
+            && stderr.contains("the API key is empty"),
+        "{stderr}"
+    );
+    let out = audit(&keys, &[], &[("AUDIT_TEST_EMPTY", "set-to-something")]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("key `file` in "),
+        "{out:?}"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn inline_secret_at_0600_warns_and_at_0644_fails() {

@@ -696,24 +696,35 @@ fn audit_reports_every_key_when_some_secrets_cannot_be_read() {
     let with = |id: &str, secret: &str| {
         entry(id, "2026-05-01").replace(r#""created""#, &format!(r#"{secret},"created""#))
     };
-    let file = format!(
-        r#"{{"keys":[{},{},{},{},{},{}]}}"#,
+    let entries = [
         with("dir", r#""api_key_file":"secret-dir""#),
         with("missing", r#""api_key_file":"no/such/file""#),
         // A link out of the key file's folder (an absolute path is refused with the file).
         with("loop", r#""api_key_file":"loop.key""#),
         with("nonutf8", r#""api_key_file":"bad.key""#),
-        with("empty", r#""api_key_file":"empty.key""#),
         with("unset", r#""api_key_env":"HOSTILE_TEST_UNSET_VARIABLE""#),
-    );
+    ];
+    let file = format!(r#"{{"keys":[{}]}}"#, entries.join(","));
     let ran = audit(dir.path(), "keys.json", file, 0);
     let keys = ran
         .stdout
         .lines()
         .filter(|l| l.contains(r#""type":"key""#))
         .count();
-    assert_eq!(keys, 6, "{}", ran.stdout);
+    assert_eq!(keys, 5, "{}", ran.stdout);
     assert!(ran.stderr.contains("secret not read"), "{}", ran.stderr);
+    // A secret read empty is no secret that could not be read: an error, as everywhere.
+    let file = format!(
+        r#"{{"keys":[{},{}]}}"#,
+        entries[0],
+        with("empty", r#""api_key_file":"empty.key""#)
+    );
+    let ran = audit(dir.path(), "keys.json", file, 2);
+    assert!(
+        ran.stderr.contains("the API key is empty"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
