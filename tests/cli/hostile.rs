@@ -382,9 +382,9 @@ fn verify_survives_hostile_callbacks() {
             &[],
             format!("{g}\n{pretty_deep}{g}\n").into_bytes(),
             2,
-            // Each `[` may open a value: one error for every value gathered as deep as a value
-            // may go, and the callback after them is read.
-            "ok,parse_error,parse_error,parse_error,ok",
+            // One value that never closes, however deep: one error, and the callback after it
+            // (taken into it, as an array may hold an object) is still read.
+            "ok,parse_error,ok",
             "",
         ),
         vcase(

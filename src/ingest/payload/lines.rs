@@ -3,14 +3,7 @@
 
 use std::io::{self, BufRead};
 
-use super::{
-    Item, ItemNumber, LONE_ITEM, LoneItem, MAX_ITEM_BYTES, MAX_NESTING, RawItem, is_space,
-    parse_item,
-};
-
-/// Deepest nesting a multi-line value may reach while its lines are gathered; deeper is judged
-/// broken.
-const MAX_GATHER_DEPTH: u32 = MAX_NESTING + 1;
+use super::{Item, ItemNumber, LONE_ITEM, LoneItem, MAX_ITEM_BYTES, RawItem, is_space, parse_item};
 
 /// Whether `line` opens more brackets than it closes without being broken: the first line of a
 /// multi-line value (a pretty-printed object), or a truncated line. Such a line is not an item by
@@ -167,11 +160,7 @@ pub fn frame_lines<R: BufRead, E>(
                         sink(number, RawItem::Json(&line, Some(at)))?;
                         continue;
                     }
-                    _ => {
-                        format!(
-                            "value is incomplete, nested deeper than {MAX_GATHER_DEPTH}, or too large"
-                        )
-                    }
+                    _ => "value is incomplete or too large".into(),
                 };
                 sink(number, RawItem::Error(reason))?;
                 // Re-read what followed the first line: after a truncated NDJSON line the
@@ -388,9 +377,11 @@ struct Depth {
     depth: u32,
     in_string: bool,
     escaped: bool,
-    /// Which open brackets are arrays: bit `d` for the one at depth `d + 1` (the gathering depth
-    /// is at most 128).
+    /// Which open brackets are arrays: bit `d` for the one at depth `d + 1`, the first 128 here
+    /// and those deeper in `deeper` (a value nested that deep is rare, and only its size is
+    /// bounded).
     arrays: u128,
+    deeper: Vec<u128>,
     /// The last byte outside strings that is not white space (`"` for a string just closed).
     last: u8,
 }
@@ -427,15 +418,7 @@ impl Depth {
                     b'"' => self.in_string = true,
                     b'{' | b'[' => {
                         self.depth += 1;
-                        if self.depth > MAX_GATHER_DEPTH {
-                            return Scan::Broken;
-                        }
-                        let bit = 1u128 << (self.depth - 1);
-                        if byte == b'[' {
-                            self.arrays |= bit;
-                        } else {
-                            self.arrays &= !bit;
-                        }
+                        self.set_array(byte == b'[');
                     }
                     b'}' | b']' => match self.depth.checked_sub(1) {
                         Some(d) => self.depth = d,
@@ -456,8 +439,38 @@ impl Depth {
     /// an array. A line that opens an object or array at its very start continues the text only
     /// there (JSON written with line breaks but no indentation puts an array's objects so).
     fn awaits_value(&self) -> bool {
-        let in_array = self.depth > 0 && self.arrays & (1u128 << (self.depth - 1)) != 0;
+        let in_array = self.depth > 0 && self.is_array();
         !self.in_string && (matches!(self.last, b':' | b'[') || (self.last == b',' && in_array))
+    }
+
+    /// Notes whether the bracket just opened (at `self.depth`) is an array's.
+    fn set_array(&mut self, array: bool) {
+        let d = (self.depth - 1) as usize;
+        let word = match d / 128 {
+            0 => &mut self.arrays,
+            n => {
+                if self.deeper.len() < n {
+                    self.deeper.resize(n, 0);
+                }
+                &mut self.deeper[n - 1]
+            }
+        };
+        let bit = 1u128 << (d % 128);
+        if array {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+    }
+
+    /// Whether the innermost open bracket (at `self.depth`, at least 1) is an array's.
+    fn is_array(&self) -> bool {
+        let d = (self.depth - 1) as usize;
+        let word = match d / 128 {
+            0 => self.arrays,
+            n => self.deeper[n - 1],
+        };
+        word & (1u128 << (d % 128)) != 0
     }
 
     fn end_of(&self, bytes: &[u8]) -> Scan {

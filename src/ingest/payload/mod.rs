@@ -486,6 +486,27 @@ mod tests {
         Seen::Cb(n, Some(sig.to_owned()))
     }
 
+    /// A pretty-printed callback nested deeper than anything is still one item, whatever its
+    /// depth: only an item's size is bounded. Its closing lines are no items of their own.
+    #[test]
+    fn a_pretty_printed_value_of_any_depth_is_one_item() {
+        for depth in [127, 128, 129, 300] {
+            let mut text = String::from("{\n \"signature\": \"a\",\n \"d\":\n");
+            for i in 0..depth {
+                text.push_str(&format!("{}[\n", " ".repeat(i + 1)));
+            }
+            for i in (0..depth).rev() {
+                text.push_str(&format!("{}]\n", " ".repeat(i + 1)));
+            }
+            text.push_str("}\n{\"signature\":\"b\"}\n");
+            assert_eq!(
+                frame(&text),
+                [cb(1, "a"), cb(2 * depth as u64 + 5, "b")],
+                "{depth}"
+            );
+        }
+    }
+
     #[test]
     fn lone_object_pretty_or_not() {
         assert_eq!(frame(r#"{"signature":"a"}"#), [cb(1, "a")]);
