@@ -24,7 +24,7 @@ impl std::fmt::Display for BadTimestamp {
         write!(
             f,
             "`{}` is not an RFC 3339 time (e.g. 2026-11-20T10:00:00.123Z)",
-            self.0.escape_debug()
+            self.0
         )
     }
 }
@@ -120,12 +120,12 @@ impl std::fmt::Display for BadDuration {
             BadDuration::NotADuration(text) => write!(
                 f,
                 "`{}` is not a duration (expected e.g. 90s, 15m, 24h, 7d, or a number of seconds)",
-                text.escape_debug()
+                text
             ),
             BadDuration::TooLong(text) => write!(
                 f,
                 "`{}` is too long a duration to count with (at most {}d)",
-                text.escape_debug(),
+                text,
                 Duration::MAX.num_days()
             ),
         }

@@ -281,7 +281,7 @@ impl Verifier {
         let Some((at, _)) = instant else {
             return verdict.failed(Reason::BadTimestamp).detail(format!(
                 "cannot read `{}` as a time to check freshness",
-                timestamp.escape_debug()
+                timestamp
             ));
         };
         let Freshness {

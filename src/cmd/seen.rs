@@ -251,10 +251,16 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
         Box::new(file)
     };
     let mut input = BufReader::with_capacity(1 << 16, input);
-    // The whole first line, however the source's reads split it (a pipe's may be short).
+    // The whole first line that is not blank, however the source's reads split it (a pipe's
+    // may be short).
     let mut head = Vec::new();
-    store::ndjson::bounded_line(&mut input, &mut head)
-        .with_context(|| format!("cannot read {name}"))?;
+    while head.iter().all(u8::is_ascii_whitespace) && head.len() < 64 << 10 {
+        let read = store::ndjson::bounded_line(&mut input, &mut head)
+            .with_context(|| format!("cannot read {name}"))?;
+        if read == 0 {
+            break;
+        }
+    }
     if store::ndjson::looks_like_export(&head) {
         return Err(output::hinted(
             format!(

@@ -982,6 +982,30 @@ fn redis_databases_that_are_not_stores_are_left_as_they_are() {
         .query(&mut conn)
         .unwrap();
     assert_eq!(meta, HashMap::from([("foo".into(), "bar".into())]));
+    // A key of that name that is no hash at all, too: for a run and for `seen`.
+    let _: () = redis::cmd("SELECT").arg(3).query(&mut conn).unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(&["smile-sec:meta", "hello"])
+        .query(&mut conn)
+        .unwrap();
+    let third = redis.url().replace("/0", "/3");
+    let ran = run(d, &third, callback(&ts(13, 1), "a"));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("belongs to something else") && !ran.stderr.contains("WRONGTYPE"),
+        "{}",
+        ran.stderr
+    );
+    let out = seen(d, &["stats", &third]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("belongs to something else"),
+        "{out:?}"
+    );
+    let kept: String = redis::cmd("GET")
+        .arg("smile-sec:meta")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(kept, "hello");
 
     let other = redis.url().replace("/0", "/1");
     let _: () = redis::cmd("SELECT").arg(1).query(&mut conn).unwrap();

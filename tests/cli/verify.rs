@@ -295,6 +295,26 @@ fn every_reason_code() {
     );
 }
 
+/// A timestamp that cannot be read is named as it is written (quotes and all), so that it reads
+/// and greps as itself; each format escapes what it must.
+#[test]
+fn an_unreadable_timestamp_is_named_as_written() {
+    let odd = r#"<a&"b'\c>"#;
+    let cb = callback(KEY, odd, "1");
+    let out = smile_sec()
+        .args(["verify", "--partner-id", PARTNER, "--now", NOW])
+        .env("SMILE_API_KEY", KEY)
+        .write_stdin(cb.to_string())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("bad_timestamp")
+            && stdout.contains(&format!("cannot read `{odd}` as a time to check freshness")),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn only_failures_exit_1() {
     let dir = tempfile::tempdir().unwrap();

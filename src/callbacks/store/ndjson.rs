@@ -144,7 +144,7 @@ fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
 
 /// Whether a file's first bytes read as the former record (an entry on its first line).
 pub fn looks_like_record(head: &[u8]) -> bool {
-    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = first_line(head);
     parse_line(first).is_some()
         || (first.starts_with(b"{\"timestamp\":")
             && memchr::memmem::find(first, b"\"pair\":").is_some())
@@ -160,11 +160,18 @@ pub fn looks_like_export(head: &[u8]) -> bool {
         kind: &'a str,
         body_hmac: &'a str,
     }
-    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = first_line(head);
     serde_json::from_slice::<ExportLine<'_>>(first)
         .is_ok_and(|line| line.kind == "entry" && !line.body_hmac.is_empty())
         // A line that also reads as an entry of the record is the record's.
         && parse_line(first).is_none()
+}
+
+/// The first line of `head` that is not blank (reading skips blank lines).
+fn first_line(head: &[u8]) -> &[u8] {
+    head.split(|&b| b == b'\n')
+        .find(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or_default()
 }
 
 /// `N` bytes from exactly `2N` hex digits (either case), nothing else.
@@ -258,6 +265,7 @@ mod tests {
         let good = line(&"f4".repeat(16), &"0a".repeat(32));
         assert!(looks_like_record(format!("{good}\n{good}").as_bytes()));
         assert!(looks_like_record(&good.as_bytes()[..60]));
+        assert!(looks_like_record(format!("\n \r\n{good}\n").as_bytes()));
         assert!(!looks_like_record(b"{\"keys\":[]}"));
         assert!(!looks_like_record(b"SQLite format 3\0"));
     }

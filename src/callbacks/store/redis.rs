@@ -912,7 +912,7 @@ fn set_up(
         .cmd("EXISTS")
         .arg(META)
         .query(conn)
-        .map_err(|e| server_error(name, password, None, &e))?;
+        .map_err(|e| meta_error(name, password, &e))?;
     if app.as_ref().map_or(exists, |app| app != MARK) {
         return Err(foreign(name));
     }
@@ -936,7 +936,7 @@ fn set_up(
         .arg(META)
         .arg(&["app", "salt", "keeps"])
         .query::<Vec<Meta>>(conn)
-        .map_err(|e| server_error(name, password, None, &e))?
+        .map_err(|e| meta_error(name, password, &e))?
         .pop()
         .unwrap_or_default();
     decode_meta(name, found)
@@ -955,7 +955,7 @@ fn read_meta(
         .arg(META)
         .arg(&["app", "salt", "keeps"])
         .query(conn)
-        .map_err(|e| server_error(name, password, None, &e))?;
+        .map_err(|e| meta_error(name, password, &e))?;
     if found.0.is_none() {
         return Err(StoreError::unavailable(
             name,
@@ -963,6 +963,20 @@ fn read_meta(
         ));
     }
     decode_meta(name, found)
+}
+
+/// A server error on `smile-sec:meta`: one that says the key holds another type than a hash
+/// (`WRONGTYPE`) means something else made it.
+fn meta_error(name: &str, password: Option<&str>, e: &redis::RedisError) -> StoreError {
+    let wrong_type = e.code() == Some("WRONGTYPE")
+        || e.clone()
+            .into_server_errors()
+            .is_some_and(|errors| errors.iter().any(|(_, error)| error.code() == "WRONGTYPE"));
+    if wrong_type {
+        foreign(name)
+    } else {
+        server_error(name, password, None, e)
+    }
 }
 
 fn foreign(name: &str) -> StoreError {
