@@ -168,6 +168,16 @@ pub fn warn_if_retired(credential: &Credential, timestamp: &str) {
     }
 }
 
+/// A `--trusted-proxy` that holds every address of its family lets any sender name its own
+/// source in `X-Forwarded-For`: said for each such network.
+pub fn warn_of_trusting_everyone(trusted: &[ipnet::IpNet]) {
+    for net in crate::ip::proxy::trusting_everyone(trusted) {
+        output::warn(format_args!(
+            "--trusted-proxy {net} trusts every address, so any sender can name an allowed source in X-Forwarded-For; name only your own proxies"
+        ));
+    }
+}
+
 /// A key-file entry marked retired with a `retired` moment still to come (a slip of the year,
 /// `2062` for `2026`) keeps its signatures good until then: said, once per entry.
 pub fn warn_of_retirements_to_come(keys: &[Credential], now: DateTime<Utc>) {

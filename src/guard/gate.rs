@@ -117,6 +117,9 @@ impl Gate {
             reason: reason.as_str(),
             key_id,
         };
+        // A byte-order mark before the object is skipped, as `verify` skips it at the start of
+        // a file (the app still gets the body as it came).
+        let body = crate::input::without_bom(body);
         // The fast reader answers only when it agrees with serde_json; otherwise serde_json says.
         let parsed;
         let signed: Signed<'_> = match scan::signed_fields(body) {
@@ -233,6 +236,10 @@ mod tests {
         assert_eq!(accepted.key_id.as_deref(), Some("live"));
         assert_eq!(accepted.pair.partner_id, "085");
         assert_eq!(accepted.pair.body, br#"{"a":2,"b":1}"#);
+        // With a byte-order mark before it, as `verify` reads a file: the same pair and body.
+        let marked = format!("\u{feff}{}", body(&fresh, r#","b":1,"a":2"#));
+        let again = gate.judge(marked.as_bytes(), now).unwrap();
+        assert_eq!(again.pair.body, accepted.pair.body);
         let reason = |json: &str| gate.judge(json.as_bytes(), now).unwrap_err();
         assert_eq!(reason("[1]").reason, "not_an_object");
         assert_eq!(reason("{").status, 400);

@@ -19,11 +19,16 @@ pub const DUPLICATE_HOST: &str = "duplicate_host";
 /// An HTTP/1.1 request without a `Host` header, which HTTP has a server refuse (HTTP/1.0 needs
 /// none).
 pub const MISSING_HOST: &str = "missing_host";
+/// A `Host` header that is no host (and port): HTTP has a server refuse it, as a missing one.
+pub const INVALID_HOST: &str = "invalid_host";
 /// The store could not be asked: nothing is forwarded unclaimed.
 pub const STORE_UNAVAILABLE: &str = "store_unavailable";
 /// The upstream could not be reached, or gave no final HTTP answer (nothing, something that is
 /// not HTTP, or a switch to another protocol).
 pub const UPSTREAM_UNREACHABLE: &str = "upstream_unreachable";
+/// The upstream answered with more than the gate passes back (1 MiB): the app has the
+/// callback, and the sender is told its answer was not passed on.
+pub const UPSTREAM_ANSWER_TOO_LARGE: &str = "upstream_answer_too_large";
 /// The upstream did not answer within the upstream timeout.
 pub const UPSTREAM_TIMEOUT: &str = "upstream_timeout";
 /// Another path than the callback path, `/healthz` and `/metrics`.

@@ -341,18 +341,29 @@ fn log(config: &Config, metrics: &Metrics, line: &RequestLog<'_>) {
     (config.events)(Event::Request(line));
 }
 
-/// The status HTTP answered a request it could not read with, as hyper answers: 431 for a head
-/// over the read buffer, 400 for any other head it cannot parse. (hyper's 414 for a long target
-/// cannot happen here: such a target fills the buffer first.) `None`: the connection ended
-/// otherwise, with nothing answered.
+/// The status HTTP answered a request it could not read with, as hyper answers: 414 for a
+/// request line too long, 431 for any other head over the read buffer, 400 for a head it cannot
+/// parse. `None`: the connection ended otherwise, with nothing answered.
 fn unreadable_status(error: &hyper::Error) -> Option<u16> {
-    if error.is_parse_too_large() {
+    // hyper answers a request line too long 414, and tells it from a head too large only in
+    // its message.
+    if error.is_parse_too_large() && error.to_string() == "URI too long" {
+        Some(414)
+    } else if error.is_parse_too_large() {
         Some(431)
     } else if error.is_parse() && !error.is_parse_version_h2() {
         Some(400)
     } else {
         None
     }
+}
+
+/// Whether a `Host` value is a host and maybe a port, as a request's authority holds them: no
+/// user name, nothing empty, nothing a URI cannot hold (white space, say).
+fn is_host(value: &[u8]) -> bool {
+    !value.contains(&b'@')
+        && hyper::http::uri::Authority::try_from(value)
+            .is_ok_and(|authority| !authority.host().is_empty())
 }
 
 async fn route(
@@ -372,6 +383,9 @@ async fn route(
         (_, Some(_)) => return closing(refuse(StatusCode::BAD_REQUEST, reason::DUPLICATE_HOST)),
         (None, None) if parts.version >= Version::HTTP_11 => {
             return closing(refuse(StatusCode::BAD_REQUEST, reason::MISSING_HOST));
+        }
+        (Some(host), None) if !is_host(host.as_bytes()) => {
+            return closing(refuse(StatusCode::BAD_REQUEST, reason::INVALID_HOST));
         }
         _ => {}
     }
@@ -506,6 +520,9 @@ async fn callback(
         }
         Err(Failure::Unreachable) => refuse(StatusCode::BAD_GATEWAY, reason::UPSTREAM_UNREACHABLE),
         Err(Failure::Timeout) => refuse(StatusCode::GATEWAY_TIMEOUT, reason::UPSTREAM_TIMEOUT),
+        Err(Failure::AnswerTooLarge) => {
+            refuse(StatusCode::BAD_GATEWAY, reason::UPSTREAM_ANSWER_TOO_LARGE)
+        }
     }
 }
 

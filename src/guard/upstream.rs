@@ -2,9 +2,10 @@
 //! that belong to one connection), and the gate's verdict headers. TLS is ended in front of the
 //! gate and the app is reached over plain HTTP on a private network or the same machine.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::http::request;
@@ -30,6 +31,21 @@ pub struct Upstream {
     timeout: Duration,
 }
 
+/// Whether a connection to `host` (a name or an address) and `port` reaches a gate listening on
+/// `listen`, as far as can be told without asking the network: the same address, a loopback or
+/// unspecified address while the gate listens on every address or on loopback, or `localhost`.
+fn reaches((host, port): (&str, u16), listen: SocketAddr) -> bool {
+    if port != listen.port() {
+        return false;
+    }
+    let here = listen.ip();
+    let local = |ip: IpAddr| ip.is_loopback() || ip.is_unspecified();
+    match host.parse::<IpAddr>() {
+        Ok(ip) => ip == here || (local(ip) && local(here)),
+        Err(_) => host.eq_ignore_ascii_case("localhost") && local(here),
+    }
+}
+
 /// What the gate adds to a forwarded callback.
 #[derive(Debug)]
 pub struct Verdict<'a> {
@@ -52,11 +68,15 @@ pub struct Answer {
 pub enum Failure {
     Unreachable,
     Timeout,
+    /// The app answered with more than [`MAX_ANSWER_BYTES`]: it was reached (and has the
+    /// callback), but its answer is not passed on.
+    AnswerTooLarge,
 }
 
 impl Upstream {
-    /// `url`: `http://HOST[:PORT][/PATH]`. `Err` says what is wrong with it.
-    pub fn new(url: &str, timeout: Duration) -> Result<Upstream, String> {
+    /// The upstream at `url` (`http://HOST[:PORT][/PATH]`), which must not be the gate itself
+    /// (at `listen`). `Err` says what is wrong with it.
+    pub fn new(url: &str, listen: SocketAddr, timeout: Duration) -> Result<Upstream, String> {
         let uri: Uri = url
             .parse()
             .map_err(|e| format!("--upstream {url:?} is not a URL: {e}"))?;
@@ -102,6 +122,18 @@ impl Upstream {
             ));
         }
         let path = Some(uri.path()).filter(|p| !p.is_empty() && *p != "/");
+        let target = (
+            authority
+                .host()
+                .trim_start_matches('[')
+                .trim_end_matches(']'),
+            authority.port_u16().unwrap_or(80),
+        );
+        if reaches(target, listen) {
+            return Err(format!(
+                "--upstream {url:?} is the gate's own --listen address ({listen}): every callback would be forwarded to the gate again"
+            ));
+        }
         Ok(Upstream {
             client: client(timeout),
             origin: format!("http://{authority}"),
@@ -144,7 +176,13 @@ impl Upstream {
             let body = Limited::new(body, MAX_ANSWER_BYTES)
                 .collect()
                 .await
-                .map_err(|_| Failure::Unreachable)?
+                .map_err(|e| {
+                    if e.is::<LengthLimitError>() {
+                        Failure::AnswerTooLarge
+                    } else {
+                        Failure::Unreachable
+                    }
+                })?
                 .to_bytes();
             let mut headers = head.headers;
             strip_hop_by_hop(&mut headers);
@@ -283,19 +321,20 @@ mod tests {
     #[test]
     fn upstream_urls() {
         let second = Duration::from_secs(1);
-        let plain = Upstream::new("http://127.0.0.1:8080", second).unwrap();
+        let gate: SocketAddr = "127.0.0.1:8443".parse().unwrap();
+        let plain = Upstream::new("http://127.0.0.1:8080", gate, second).unwrap();
         assert_eq!(
             (plain.origin.as_str(), plain.path),
             ("http://127.0.0.1:8080", None)
         );
-        let with_path = Upstream::new("http://app:80/hooks/smile", second).unwrap();
+        let with_path = Upstream::new("http://app:80/hooks/smile", gate, second).unwrap();
         assert_eq!(with_path.path.as_deref(), Some("/hooks/smile"));
         for good in [
             "http://[::1]:8080",
             "http://[::1]/hooks",
             "http://app:65535",
         ] {
-            assert!(Upstream::new(good, second).is_ok(), "{good}");
+            assert!(Upstream::new(good, gate, second).is_ok(), "{good}");
         }
         for bad in [
             "https://app",
@@ -309,7 +348,40 @@ mod tests {
             "http://app/a/../b",
             "http://app/./b",
         ] {
-            assert!(Upstream::new(bad, second).is_err(), "{bad}");
+            assert!(Upstream::new(bad, gate, second).is_err(), "{bad}");
+        }
+    }
+
+    /// An upstream that is the gate itself would send every callback round until the
+    /// connections run out: refused before listening.
+    #[test]
+    fn the_gate_is_not_its_own_upstream() {
+        let second = Duration::from_secs(1);
+        let at = |listen: &str| listen.parse::<SocketAddr>().unwrap();
+        for (url, listen) in [
+            ("http://127.0.0.1:8443", "127.0.0.1:8443"),
+            ("http://localhost:8443/hooks", "127.0.0.1:8443"),
+            ("http://127.0.0.1:8443", "0.0.0.0:8443"),
+            ("http://[::1]:8443", "[::]:8443"),
+            ("http://0.0.0.0:8443", "127.0.0.1:8443"),
+            ("http://10.1.2.3:8443", "10.1.2.3:8443"),
+            ("http://127.0.0.1", "127.0.0.1:80"),
+        ] {
+            let refused = Upstream::new(url, at(listen), second).unwrap_err();
+            assert!(
+                refused.contains("the gate's own --listen address"),
+                "{url} {listen}: {refused}"
+            );
+        }
+        for (url, listen) in [
+            ("http://127.0.0.1:3000", "127.0.0.1:8443"),
+            ("http://10.1.2.3:8443", "127.0.0.1:8443"),
+            ("http://app:8443", "0.0.0.0:8443"),
+        ] {
+            assert!(
+                Upstream::new(url, at(listen), second).is_ok(),
+                "{url} {listen}"
+            );
         }
     }
 

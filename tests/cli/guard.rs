@@ -1018,6 +1018,36 @@ fn an_http_1_1_request_without_host_is_refused_and_http_1_0_needs_none() {
     assert_eq!(guard.log_of(3)[0]["reason"], "missing_host");
 }
 
+/// A `Host` that is no host (white space in it, nothing, a user name) is refused as a missing one
+/// is: the app would otherwise be handed a value HTTP has servers refuse.
+#[test]
+fn a_host_header_that_is_no_host_is_refused() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let guard = setup.guard(&app.url(), &[]);
+    let body = callback("");
+    for host in ["a b", "", "user@gate.test", "gate.test/x"] {
+        let raw = String::from_utf8(request("/callback", &[], body.as_bytes()))
+            .unwrap()
+            .replace("Host: gate.test\r\n", &format!("Host: {host}\r\n"));
+        let reply = exchange(guard.addr, raw.as_bytes());
+        assert_eq!(
+            (reply.status, reply.reason()),
+            (400, "invalid_host".into()),
+            "{host:?}"
+        );
+    }
+    assert!(app.received().is_empty(), "{:?}", app.received());
+    for host in ["gate.test:8443", "[::1]:8443", "127.0.0.1"] {
+        let raw = String::from_utf8(request("/healthz", &[], b""))
+            .unwrap()
+            .replace("POST", "GET")
+            .replace("Host: gate.test\r\n", &format!("Host: {host}\r\n"));
+        assert_eq!(exchange(guard.addr, raw.as_bytes()).status, 200, "{host}");
+    }
+    assert_eq!(post(&guard, body.as_bytes()).status, 200);
+}
+
 /// A request the HTTP layer cannot read gets its answer from there (400, or 431 for a head
 /// over the limit) and, like every other request, a line in the log and a count in the metrics.
 #[test]
@@ -1039,7 +1069,14 @@ fn requests_too_malformed_to_read_are_answered_logged_and_counted() {
     // The gate may close before the whole head is written: only its answer matters.
     let _ = stream.write_all(huge.as_bytes());
     assert_eq!(read_reply(&mut stream).status, 431);
-    let log = guard.log_of(2);
+    let long_uri = format!(
+        "GET /{} HTTP/1.1\r\nHost: gate.test\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let mut stream = connect(guard.addr);
+    let _ = stream.write_all(long_uri.as_bytes());
+    assert_eq!(read_reply(&mut stream).status, 414);
+    let log = guard.log_of(3);
     let mut seen: Vec<(String, i64, String)> = log
         .iter()
         .map(|line| {
@@ -1055,6 +1092,7 @@ fn requests_too_malformed_to_read_are_answered_logged_and_counted() {
         seen,
         [
             ("malformed_request".into(), 400, "127.0.0.1".into()),
+            ("malformed_request".into(), 414, "127.0.0.1".into()),
             ("malformed_request".into(), 431, "127.0.0.1".into()),
         ]
     );
@@ -1085,6 +1123,31 @@ fn an_app_that_switches_protocols_is_a_bad_gateway() {
         (502, "upstream_unreachable".into())
     );
     assert_eq!(app.received().len(), 1);
+}
+
+/// An app's answer is passed back up to 1 MiB; a larger one is a bad gateway of its own reason
+/// (the app was reached and has the callback), not an app that cannot be reached.
+#[test]
+fn an_answer_over_a_mebibyte_is_a_bad_gateway_that_says_so() {
+    let setup = Setup::new();
+    for (size, status, reason) in [
+        (1 << 20, 200, None),
+        ((1 << 20) + 1, 502, Some("upstream_answer_too_large")),
+    ] {
+        let answer: &'static str = Box::leak("x".repeat(size).into_boxed_str());
+        let app = Upstream::start(200, answer, Duration::ZERO);
+        let guard = setup.guard(&app.url(), &[]);
+        let reply = post(&guard, callback("").as_bytes());
+        assert_eq!(reply.status, status, "{size}");
+        match reason {
+            Some(reason) => {
+                assert_eq!(reply.reason(), reason);
+                assert_eq!(guard.log_of(1)[0]["reason"], reason);
+            }
+            None => assert_eq!(reply.body.len(), size),
+        }
+        assert_eq!(app.received().len(), 1);
+    }
 }
 
 #[test]

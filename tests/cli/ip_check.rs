@@ -196,6 +196,43 @@ fn a_byte_order_mark_before_the_list_is_skipped_and_invisible_characters_are_sho
         ));
 }
 
+/// A trusted proxy of every address believes any sender's X-Forwarded-For: warned about, for
+/// `ip-check` as for `guard`, which share the warning.
+#[test]
+fn trusting_every_address_as_a_proxy_is_warned_about() {
+    let out = smile_sec()
+        .args([
+            "ip-check",
+            "--peer",
+            "203.0.113.9",
+            "--forwarded-for",
+            "34.240.137.52",
+        ])
+        .args(["--trusted-proxy", "10.0.0.0/8,::/0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: --trusted-proxy ::/0 trusts every address")
+            && !stderr.contains("10.0.0.0/8"),
+        "{stderr}"
+    );
+    let out = smile_sec()
+        .args([
+            "ip-check",
+            "--peer",
+            "10.0.0.1",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("trusts every"),
+        "{out:?}"
+    );
+}
+
 #[test]
 fn only_prints_the_chosen_verdict_and_keeps_the_exit_code() {
     let assert = smile_sec()
