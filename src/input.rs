@@ -3,7 +3,7 @@
 //! `/dev/zero` or a log by mistake is an error rather than a process that grows until the system
 //! kills it, and each must be a regular file, so that a FIFO or a device is an error rather than
 //! a process that waits forever. Streams that can be large (`verify` inputs, address lists) are
-//! read elsewhere, incrementally.
+//! read elsewhere, incrementally; what they share is here: the byte-order mark ([`WholeMark`]).
 //!
 //! A path is named in messages by [`shown`]: a "path" that does not exist and looks like a secret
 //! (an API key pasted where its file's name belongs) is named by its fingerprint instead.
