@@ -26,7 +26,8 @@ const STALE_AFTER_DAYS: i64 = 180;
 /// The built-in list is Smile ID's published callback sources (documentation, "Security
 /// Overview"), each labelled production or sandbox. Every snippet is stamped with the list's source
 /// and date as comments (annotations for Kubernetes). The text output is itself a valid
-/// --allowlist file. With --emit, only production's addresses are given unless --env says
+/// --allowlist file. The list (text, json) holds both environments unless --env says otherwise; a
+/// snippet (--emit nginx, apache, ...) admits only production's addresses unless --env says
 /// otherwise: a firewall or server should admit only what it needs. When the built-in list is
 /// more than 180 days old, a warning says so; `allowlist fetch` reads the published list again.
 #[derive(Debug, clap::Args)]
@@ -118,8 +119,8 @@ struct FetchSummary<'a> {
 /// `--env` and `--allowlist`, shared with `ip-check`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
-    /// Which environment's callback sources to allow [default: all for ip-check and for the list,
-    /// production for a snippet (--emit)]
+    /// Which environment's callback sources to allow [default: all for ip-check and for the list
+    /// (--emit text, json), production for a snippet (--emit nginx, apache, ...)]
     #[arg(long, value_enum, value_name = "ENV")]
     pub env: Option<EnvArg>,
 
@@ -276,13 +277,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(Sub::Fetch(fetch)) = args.command {
         return run_fetch(fetch);
     }
-    // A snippet admits what it lists: production only, unless --env says otherwise.
-    let default = if args.emit.is_some() {
-        EnvArg::Production
-    } else {
-        EnvArg::All
-    };
-    let (list, scope, env) = args.list.load(default)?;
     let emit = match (args.emit, args.format) {
         (None, Some(Format::Json)) => Emit::Json,
         (None, _) => Emit::Text,
@@ -303,6 +297,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             ));
         }
     };
+    // The list (text, json) is every environment's, each entry labelled; a snippet admits what
+    // it lists, so production only unless --env says otherwise. `--emit text` is the default
+    // spelled out, and must give what no --emit gives.
+    let default = if matches!(emit, Emit::Text | Emit::Json) {
+        EnvArg::All
+    } else {
+        EnvArg::Production
+    };
+    let (list, scope, env) = args.list.load(default)?;
     let mut out = Printer::new();
     let target = match emit {
         Emit::Text => {

@@ -23,10 +23,17 @@ const SANDBOX: [&str; 4] = [
     "99.81.237.141",
 ];
 
-/// `allowlist ARGS`; a snippet (`--emit`) without `--env` is asked for both environments (its
-/// default is production alone, tested in allowlist_fetch.rs).
+/// The `--emit` values that print a snippet rather than the list.
+const SNIPPETS: [&str; 6] = ["nginx", "apache", "iptables", "nftables", "haproxy", "k8s"];
+
+/// `allowlist ARGS`; a snippet (`--emit nginx`, ...) without `--env` is asked for both
+/// environments (its default is production alone, tested in allowlist_fetch.rs). The list
+/// (`--emit text`, `--emit json`) is run as given: its default is both.
 fn emit(args: &[&str]) -> String {
-    let both = args.contains(&"--emit") && !args.contains(&"--env");
+    let snippet = args
+        .windows(2)
+        .any(|w| w[0] == "--emit" && SNIPPETS.contains(&w[1]));
+    let both = snippet && !args.contains(&"--env");
     let out = smile_sec()
         .arg("allowlist")
         .args(args)
@@ -60,6 +67,21 @@ fn text_lists_every_address_with_its_environment() {
     assert!(text.contains("99.81.237.141/32     sandbox"), "{text}");
     assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 8);
     assert_eq!(emit(&["--emit", "text"]), text);
+}
+
+/// `--emit text` and `--emit json` are the list, whose `--env` default is every environment:
+/// spelling out the default output changes nothing, and `--emit json` is `--format json`.
+#[test]
+fn naming_the_default_output_changes_nothing() {
+    let plain = emit(&[]);
+    assert_eq!(plain.lines().filter(|l| !l.starts_with('#')).count(), 8);
+    assert_eq!(emit(&["--emit", "text"]), plain);
+    assert_eq!(emit(&["--format", "text"]), plain);
+    assert_eq!(emit(&["--emit", "text", "--env", "all"]), plain);
+    let json = emit(&["--format", "json"]);
+    assert_eq!(json.lines().count(), 9, "{json}");
+    assert_eq!(emit(&["--emit", "json"]), json);
+    assert_eq!(emit(&["--emit", "json", "--env", "all"]), json);
 }
 
 #[test]
@@ -164,7 +186,7 @@ fn format_that_agrees_with_emit() {
 
 #[test]
 fn every_snippet_is_stamped_and_complete() {
-    for target in ["nginx", "apache", "iptables", "nftables", "haproxy", "k8s"] {
+    for target in SNIPPETS {
         let text = emit(&["--emit", target]);
         assert_stamped(&text);
         for addr in PRODUCTION.iter().chain(&SANDBOX) {

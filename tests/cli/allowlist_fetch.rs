@@ -216,9 +216,7 @@ fn a_saved_copy_is_read_from_a_file() {
 
 #[test]
 fn a_snippet_admits_production_only_unless_told() {
-    for emit in [
-        "nginx", "apache", "iptables", "nftables", "haproxy", "k8s", "text", "json",
-    ] {
+    for emit in ["nginx", "apache", "iptables", "nftables", "haproxy", "k8s"] {
         let out = smile_sec()
             .args(["allowlist", "--emit", emit, "--now", FRESH])
             .output()
@@ -238,6 +236,25 @@ fn a_snippet_admits_production_only_unless_told() {
         let text = String::from_utf8_lossy(&all.stdout);
         for ip in PRODUCTION.iter().chain(&SANDBOX) {
             assert!(text.contains(ip), "{emit} --env all: {text}");
+        }
+    }
+    // The list itself, however its output is named, still holds both.
+    for args in [
+        &[][..],
+        &["--emit", "text"],
+        &["--emit", "json"],
+        &["--format", "json"],
+    ] {
+        let out = smile_sec()
+            .arg("allowlist")
+            .args(args)
+            .args(["--now", FRESH])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        for ip in PRODUCTION.iter().chain(&SANDBOX) {
+            assert!(text.contains(ip), "{args:?}: {text}");
         }
     }
     // ip-check still checks against both.
