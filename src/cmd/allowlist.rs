@@ -17,6 +17,7 @@ use crate::ip::published::{Published, SECURITY_OVERVIEW_URL, SavedStamp};
 use crate::ip::snippet::{self, Stamp, Target};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, hinted};
+use crate::shell;
 
 /// After this many days the built-in list is said to be possibly out of date.
 const STALE_AFTER_DAYS: i64 = 180;
@@ -25,7 +26,8 @@ const STALE_AFTER_DAYS: i64 = 180;
 ///
 /// The built-in list is Smile ID's published callback sources (documentation, "Security
 /// Overview"), each labelled production or sandbox. Every snippet is stamped with the list's source
-/// and date as comments (annotations for Kubernetes). The text output is itself a valid
+/// and date as comments (annotations for Kubernetes), and with the command that prints it again.
+/// The text output is itself a valid
 /// --allowlist file. The list (text, json) holds both environments unless --env says otherwise; a
 /// snippet (--emit nginx, apache, ...) admits only production's addresses unless --env says
 /// otherwise: a firewall or server should admit only what it needs. When the built-in list is
@@ -305,11 +307,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         EnvArg::Production
     };
-    let (list, scope, env) = args.list.load(default)?;
+    let (list, scope, _) = args.list.load(default)?;
+    let command = reproducing_command(
+        args.list.env.unwrap_or(default),
+        emit,
+        args.port,
+        args.list.allowlist.as_deref(),
+    );
     let mut out = Printer::new();
     let target = match emit {
         Emit::Text => {
-            let stamp = stamp(&scope, "smile-sec allowlist", args.port);
+            let stamp = stamp(&scope, &command, args.port);
             let mut text = String::new();
             snippet::header(&mut text, &list, &stamp);
             out.raw(&text)?;
@@ -344,17 +352,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Emit::Haproxy => Target::Haproxy,
         Emit::K8s => Target::Kubernetes,
     };
-    let command = format!(
-        "smile-sec allowlist --env {} --emit {}",
-        match env {
-            EnvArg::Production => "production",
-            EnvArg::Sandbox => "sandbox",
-            EnvArg::All => "all",
-        },
-        clap::ValueEnum::to_possible_value(&emit)
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default()
-    );
     out.raw(&snippet::render(
         &list,
         target,
@@ -477,6 +474,44 @@ fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&temporary, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temporary);
     })
+}
+
+/// The command that prints this output again, for its stamp: every option that changes it, each
+/// value a shell word on one line (a file's name may hold anything). `--env` is always given, so
+/// that the command keeps to the environments it was run for.
+fn reproducing_command(
+    env: EnvArg,
+    emit: Emit,
+    port: u16,
+    file: Option<&std::path::Path>,
+) -> String {
+    let name = |value: Option<clap::builder::PossibleValue>| {
+        value.map_or_else(String::new, |v| v.get_name().to_owned())
+    };
+    let mut command = format!(
+        "smile-sec allowlist --env {}",
+        name(clap::ValueEnum::to_possible_value(&env))
+    );
+    if emit != Emit::Text {
+        command.push_str(" --emit ");
+        command.push_str(&name(clap::ValueEnum::to_possible_value(&emit)));
+    }
+    if matches!(emit, Emit::Iptables | Emit::Nftables | Emit::K8s) {
+        command.push_str(&format!(" --port {port}"));
+    }
+    if let Some(path) = file {
+        command.push_str(" --allowlist ");
+        // A name that messages do not show (one that looks like a pasted key) is not written
+        // here either.
+        if input::shown(path) == path.to_string_lossy() {
+            command.push_str(&shell::word_on_one_line(
+                path.as_os_str().as_encoded_bytes(),
+            ));
+        } else {
+            command.push_str("FILE");
+        }
+    }
+    command
 }
 
 fn stamp<'a>(scope: &'a str, command: &'a str, port: u16) -> Stamp<'a> {

@@ -1216,8 +1216,8 @@ fn without_comments(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// `snippet::render` on a parsed `--allowlist FILE`: no label or file name ends a line (no line
-/// break but `\n` in the output), and a label changes nothing outside `#` comments: with every
+/// `snippet::render` on a parsed `--allowlist FILE`: no label or file name, in the header's
+/// source or its command, ends a line (no line break but `\n` in the output), and a label changes nothing outside `#` comments: with every
 /// label replaced by a plain word, each format has the same lines, and the same text outside
 /// comments (iptables, whose labels are in quoted strings, has the same lines).
 pub fn snippet(data: &[u8]) {
@@ -1244,10 +1244,15 @@ pub fn snippet(data: &[u8]) {
             }),
         })
         .collect();
+    // The stamp's command names the file as `allowlist` writes it there.
+    let command = format!(
+        "smile-sec allowlist --allowlist {}",
+        crate::shell::word_on_one_line(source.as_bytes())
+    );
     let plain = Allowlist::new(plain, source, "today".into());
     let stamp = snippet::Stamp {
         scope: "entries of fuzz",
-        command: "smile-sec allowlist",
+        command: &command,
         port: 8443,
     };
     for target in [

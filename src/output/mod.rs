@@ -321,7 +321,9 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
-fn needs_escape(c: char) -> bool {
+/// Whether `c` breaks a line for some reader or prints as nothing: what [`escape_controls`]
+/// escapes.
+pub(crate) fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
