@@ -40,6 +40,9 @@ pub enum NotFound {
     /// (Production)`, a table whose address column comes first, a note in a later column): the
     /// reading that gives each address the name before it would give this one another's.
     NameAfterAddress(String),
+    /// An environment's list holds an address no callback can come from (loopback,
+    /// unspecified, a netmask): the page is not a list of sources as written, so none is taken.
+    NoSource(Environment, String, NoSourceKind),
     /// Both environments are named in the row or line before an address (`Production and
     /// Sandbox callbacks may also come from ...`): it belongs to either, or to both.
     BothNamed(String),
@@ -62,6 +65,11 @@ impl std::fmt::Display for NotFound {
             NotFound::NameAfterAddress(address) => write!(
                 f,
                 "the page names an environment after `{address}` in the same row or line, so which environment each address belongs to is not certain; no list is taken from it"
+            ),
+            NotFound::NoSource(env, token, kind) => write!(
+                f,
+                "the page lists `{token}` among the {env} addresses, which is {}; no list is taken from it",
+                kind.why()
             ),
             NotFound::Ambiguous(env, token) => write!(
                 f,
@@ -183,8 +191,8 @@ impl Published {
                     }
                     // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
                     let ip = IpAddr::V6(ip).to_canonical();
-                    if no_source(ip) {
-                        return Err(NotFound::Ambiguous(env, token()));
+                    if let Some(kind) = no_source(ip) {
+                        return Err(NotFound::NoSource(env, token(), kind));
                     }
                     match env {
                         Environment::Production => found.production.insert(ip),
@@ -244,8 +252,8 @@ impl Published {
                             }
                             // A netmask (`255.255.255.0`), an unspecified or a loopback
                             // address is no source of callbacks.
-                            if ip.octets()[0] == 255 || no_source(IpAddr::V4(ip)) {
-                                return Err(NotFound::Ambiguous(env, token.to_owned()));
+                            if let Some(kind) = no_source(IpAddr::V4(ip)) {
+                                return Err(NotFound::NoSource(env, token.to_owned(), kind));
                             }
                             match env {
                                 Environment::Production => found.production.insert(IpAddr::V4(ip)),
@@ -378,9 +386,45 @@ fn names_environment(text: &str, start: usize, end: usize) -> bool {
         || after.starts_with("environment")
 }
 
-/// Whether `ip` is no address a callback can come from: unspecified, or loopback.
-fn no_source(ip: IpAddr) -> bool {
-    ip.is_unspecified() || ip.is_loopback()
+/// What makes an address one no callback can come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoSourceKind {
+    /// `127.0.0.0/8`, `::1`: the receiving machine itself.
+    Loopback,
+    /// `0.0.0.0`, `::`: no host at all.
+    Unspecified,
+    /// `255.x.x.x`: a netmask or the broadcast address, never a host's.
+    Netmask,
+}
+
+impl NoSourceKind {
+    fn why(self) -> &'static str {
+        match self {
+            NoSourceKind::Loopback => {
+                "a loopback address: it names the receiving machine itself, never a sender of callbacks"
+            }
+            NoSourceKind::Unspecified => {
+                "the unspecified address: it names no host, so no callback comes from it (to a firewall it may mean every address)"
+            }
+            NoSourceKind::Netmask => {
+                "a netmask or broadcast address, never a host's, so no callback comes from it"
+            }
+        }
+    }
+}
+
+/// Why `ip` is no address a callback can come from, if it is none: unspecified, loopback, or (in
+/// IPv4) a netmask.
+fn no_source(ip: IpAddr) -> Option<NoSourceKind> {
+    if ip.is_unspecified() {
+        Some(NoSourceKind::Unspecified)
+    } else if ip.is_loopback() {
+        Some(NoSourceKind::Loopback)
+    } else if matches!(ip, IpAddr::V4(v4) if v4.octets()[0] == 255) {
+        Some(NoSourceKind::Netmask)
+    } else {
+        None
+    }
 }
 
 /// The token written like an IPv6 address that starts at `start` of `text` (lower-case): hex
@@ -909,9 +953,6 @@ mod tests {
         for glued in [
             "52.36.32.43x",
             "52.36.32.43_2",
-            "127.0.0.1",
-            "0.0.0.0",
-            "::1",
             "2001:db8::1::2",
             "1:2:3:4:5:6:7:8:9",
             "2001:db8:::1",
@@ -926,6 +967,61 @@ mod tests {
             assert!(
                 matches!(Published::from_page(&page), Err(NotFound::Ambiguous(..))),
                 "{glued}"
+            );
+        }
+    }
+
+    /// A loopback, unspecified or netmask address in a list is refused for what it is, not as a
+    /// spelling parsers disagree on.
+    #[test]
+    fn an_address_no_callback_comes_from_is_refused_for_that_reason() {
+        for (written, kind, words) in [
+            ("127.0.0.1", NoSourceKind::Loopback, "a loopback address"),
+            ("127.1.2.3", NoSourceKind::Loopback, "a loopback address"),
+            ("::1", NoSourceKind::Loopback, "a loopback address"),
+            (
+                "::ffff:127.0.0.1",
+                NoSourceKind::Loopback,
+                "a loopback address",
+            ),
+            (
+                "0.0.0.0",
+                NoSourceKind::Unspecified,
+                "the unspecified address",
+            ),
+            (
+                "0:0:0:0:0:0:0:0",
+                NoSourceKind::Unspecified,
+                "the unspecified address",
+            ),
+            (
+                "255.255.255.0",
+                NoSourceKind::Netmask,
+                "a netmask or broadcast address",
+            ),
+            (
+                "255.255.255.255",
+                NoSourceKind::Netmask,
+                "a netmask or broadcast address",
+            ),
+        ] {
+            let page = TABLE.replace("52.36.32.43,", &format!("52.36.32.43, {written},"));
+            let refused = Published::from_page(&page);
+            assert_eq!(
+                refused,
+                Err(NotFound::NoSource(
+                    Environment::Production,
+                    written.to_owned(),
+                    kind
+                )),
+                "{written}"
+            );
+            let said = refused.unwrap_err().to_string();
+            assert!(
+                said.starts_with(&format!(
+                    "the page lists `{written}` among the production addresses, which is {words}"
+                )) && !said.contains("plain dotted"),
+                "{said}"
             );
         }
     }
@@ -1144,7 +1240,6 @@ mod tests {
             ("52.36.32.43", "52.36.32.xxx"),
             ("52.36.32.43", "52.36.32.0/24."),
             ("52.36.32.43", "52.36.32.43\u{a0}\u{2013}\u{a0}45"),
-            ("52.36.32.43", "255.255.255.0"),
         ] {
             let page = TABLE.replace(from, to);
             let env = if from.starts_with("52") {

@@ -402,3 +402,30 @@ fn fetch_in_json_is_entries_then_a_summary_of_the_changes() {
         serde_json::json!(["34.240.137.52/32 (production)"])
     );
 }
+
+/// A page listing an address no callback comes from is refused with that reason, not as an
+/// address written so that parsers disagree.
+#[test]
+fn a_loopback_or_unspecified_address_is_refused_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("security-overview.html");
+    for (address, reason) in [
+        ("127.0.0.1", "which is a loopback address"),
+        ("::1", "which is a loopback address"),
+        ("0.0.0.0", "which is the unspecified address"),
+    ] {
+        let mut production = PRODUCTION.to_vec();
+        production.push(address);
+        std::fs::write(&saved, page(&production, &SANDBOX)).unwrap();
+        let (code, stdout, stderr) = fetch(&["--source", saved.to_str().unwrap()]);
+        assert_eq!(code, Some(2), "{address}: {stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains(&format!(
+                "the page lists `{address}` among the production addresses, {reason}"
+            )),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("plain dotted"), "{stderr}");
+    }
+}
