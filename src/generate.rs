@@ -354,7 +354,7 @@ const KNOWN_ENV: &[(&str, &str, ReadBy)] = &[
         "ALL_PROXY, HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
         "The first of ALL_PROXY, HTTPS_PROXY and HTTP_PROXY that is set (also in lower case) names \
          the HTTP proxy for every request; NO_PROXY lists hosts reached directly.",
-        ReadBy::Commands(&["callback-send", "callback-probe"]),
+        ReadBy::Commands(&["callback-send", "callback-probe", "allowlist-fetch"]),
     ),
     (
         "NO_COLOR",

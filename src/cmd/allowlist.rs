@@ -73,7 +73,9 @@ pub enum Sub {
 /// FILE), takes the addresses listed for production and for sandbox, and prints them as an
 /// --allowlist file stamped with the source and the time read (--output FILE writes it there
 /// too). What was added and removed compared with the list in use (--allowlist FILE or
-/// SMILE_SEC_ALLOWLIST, else the built-in list) is said on stderr.
+/// SMILE_SEC_ALLOWLIST, else the built-in list) is said on stderr. A URL is read through the
+/// proxy that the first of ALL_PROXY, HTTPS_PROXY and HTTP_PROXY set (also in lower case)
+/// names, except for the hosts NO_PROXY lists.
 ///
 /// Exit: 0 when the lists agree, 1 when they differ, 2 when the page cannot be read or lists no
 /// address for one of the environments (nothing is written then: never a half list).

@@ -429,3 +429,79 @@ fn a_loopback_or_unspecified_address_is_refused_for_what_it_is() {
         assert!(!stderr.contains("plain dotted"), "{stderr}");
     }
 }
+
+/// A proxy on loopback for one request: it answers a `CONNECT` (as ureq sends even for
+/// `http://` through a proxy) and then the request inside the tunnel, or a plain proxied `GET`,
+/// with `body`; the first line of what it was asked is sent back to the test. It stops after
+/// that one connection.
+fn serve_proxy(body: String) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let head = |stream: &mut std::net::TcpStream| {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 64 << 10 {
+            match stream.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => break,
+            }
+        }
+        String::from_utf8_lossy(&head).into_owned()
+    };
+    std::thread::spawn(move || {
+        let Some(Ok(mut stream)) = listener.incoming().next() else {
+            return;
+        };
+        let first = head(&mut stream);
+        let _ = tx.send(first.lines().next().unwrap_or_default().to_owned());
+        if first.starts_with("CONNECT ") {
+            let _ = stream.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+            head(&mut stream);
+        }
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(reply.as_bytes());
+    });
+    (format!("http://{addr}"), rx)
+}
+
+/// `allowlist fetch` reads the page through the proxy the proxy variables name, as `callback
+/// send` does, and reaches the hosts NO_PROXY lists directly.
+#[test]
+fn fetch_goes_through_the_proxy_the_variables_name() {
+    let (proxy, asked) = serve_proxy(page(&PRODUCTION, &SANDBOX));
+    let out = smile_sec()
+        .args(["allowlist", "fetch", "--now", FRESH, "--source"])
+        .arg("http://security-overview.invalid/further-reading/security-overview")
+        .env("HTTP_PROXY", &proxy)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let first = asked.recv().unwrap();
+    assert!(first.contains("security-overview.invalid"), "{first}");
+    // NO_PROXY: straight to the page, past a proxy that is not there.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let url = serve_page(200, &page(&PRODUCTION, &SANDBOX), 1);
+    let out = smile_sec()
+        .args(["allowlist", "fetch", "--now", FRESH, "--source", &url])
+        .env("HTTPS_PROXY", &closed)
+        .env("NO_PROXY", "127.0.0.1")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

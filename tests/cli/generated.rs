@@ -412,6 +412,16 @@ fn each_page_lists_only_the_variables_its_command_reads() {
         ),
         ("smile-sec-callback", &["HTTPS_PROXY", "SMILE_API_KEY"], &[]),
         (
+            "smile-sec-allowlist-fetch",
+            &[
+                "HTTPS_PROXY",
+                "NO_PROXY",
+                "SMILE_SEC_ALLOWLIST",
+                "SMILE_SEC_NOW",
+            ],
+            &["SMILE_API_KEY", "GITHUB_STEP_SUMMARY"],
+        ),
+        (
             "smile-sec-seen-stats",
             &["NO_COLOR"],
             &["SMILE_API_KEY", "SMILE_SEC_NOW", "GITHUB_STEP_SUMMARY"],
@@ -458,6 +468,8 @@ fn a_command_that_reads_a_variable_lists_it_on_its_page() {
         ("KeySourceArgs", "SMILE_SEC_KEYS"),
         ("PartnerArgs", "SMILE_PARTNER_ID"),
         ("ClockArgs", "SMILE_SEC_NOW"),
+        // The one HTTP client, which takes its proxy from the environment.
+        ("endpoint::http", "HTTPS_PROXY"),
     ];
     let mut checked = 0;
     for entry in fs::read_dir(root().join("src/cmd")).unwrap() {

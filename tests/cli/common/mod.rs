@@ -11,7 +11,8 @@ use std::thread;
 
 /// Variables the binary must not inherit from the shell that runs the tests, besides every
 /// `SMILE_*` one: colour switches change the text compared, a step summary file would receive
-/// writes, and a proxy would take `callback send`/`probe` requests off loopback.
+/// writes, and a proxy would take `callback send`/`probe` and `allowlist fetch` requests off
+/// loopback.
 const SCRUBBED: [&str; 11] = [
     "NO_COLOR",
     "CLICOLOR_FORCE",
