@@ -8,6 +8,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use crate::ip::allowlist::{Allowlist, IpNet};
 use crate::keys::keyfile::Environment;
 
+mod style;
+
 /// Where Smile ID publishes its callback addresses.
 pub const SECURITY_OVERVIEW_URL: &str =
     "https://docs.usesmileid.com/further-reading/security-overview";
@@ -43,6 +45,10 @@ pub enum NotFound {
     /// An environment's list holds an address no callback can come from (loopback,
     /// unspecified, a netmask): the page is not a list of sources as written, so none is taken.
     NoSource(Environment, String, NoSourceKind),
+    /// An address or an environment's name stands in an element styled so that whether a
+    /// browser shows it is not certain (`opacity: var(--o)`, a faint opacity, an escape): the
+    /// address and the declaration.
+    DoubtfulStyle(String, String),
     /// Both environments are named in the row or line before an address (`Production and
     /// Sandbox callbacks may also come from ...`): it belongs to either, or to both.
     BothNamed(String),
@@ -71,6 +77,10 @@ impl std::fmt::Display for NotFound {
                 "the page lists `{token}` among the {env} addresses, which is {}; no list is taken from it",
                 kind.why()
             ),
+            NotFound::DoubtfulStyle(token, declaration) => write!(
+                f,
+                "the page writes `{token}` inside an element styled `{declaration}`, so whether a reader sees it is not certain; no list is taken from it"
+            ),
             NotFound::Ambiguous(env, token) => write!(
                 f,
                 "the page lists `{token}` among the {env} addresses, which is not one plain dotted address (a leading zero, a short form, hex or a part over 255 is read differently by different parsers; a network or a range is more than one address); no list is taken from it"
@@ -87,8 +97,18 @@ impl Published {
     /// is near and no table, list or heading ended between them; addresses far from any name
     /// are not taken.
     pub fn from_page(page: &str) -> Result<Published, NotFound> {
-        let text = page_text(page);
+        let (text, doubts) = page_text(page);
         let lower = text.to_ascii_lowercase();
+        // An address or a name that matters, in an element whose style leaves it uncertain
+        // whether a browser shows it: no list.
+        let doubtful = |start: usize, end: usize| {
+            doubts
+                .iter()
+                .find(|d| d.range.start < end && start < d.range.end)
+                .map(|d| {
+                    NotFound::DoubtfulStyle(text[start..end].to_owned(), d.declaration.clone())
+                })
+        };
         let mut found = Published::default();
         // The environment named last, where (the end of the name, or of the last address), how
         // far the next address may be, and how many blocks ended since the name.
@@ -137,6 +157,9 @@ impl Published {
                         && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
                         && names_environment(&lower, i, end)
                     {
+                        if let Some(refused) = doubtful(i, end) {
+                            return Err(refused);
+                        }
                         named_in_row[env as usize] = true;
                         if let Some(at) = taken_in_row {
                             let address = lower[at..]
@@ -188,6 +211,9 @@ impl Published {
                             env,
                             lower[i..end + 1 + zone].to_owned(),
                         ));
+                    }
+                    if let Some(refused) = doubtful(i, end) {
+                        return Err(refused);
                     }
                     // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
                     let ip = IpAddr::V6(ip).to_canonical();
@@ -254,6 +280,9 @@ impl Published {
                             // address is no source of callbacks.
                             if let Some(kind) = no_source(IpAddr::V4(ip)) {
                                 return Err(NotFound::NoSource(env, token.to_owned(), kind));
+                            }
+                            if let Some(refused) = doubtful(i, i + token.len()) {
+                                return Err(refused);
                             }
                             match env {
                                 Environment::Production => found.production.insert(IpAddr::V4(ip)),
@@ -597,7 +626,7 @@ const INLINE_TAGS: [&str; 27] = [
 /// list's block ends; an inline tag or a comment as nothing), entities decoded, and characters
 /// that show nothing (a zero-width space, a soft hyphen) dropped. A copy without tags is text:
 /// there, a blank line ends a list.
-fn page_text(page: &str) -> String {
+fn page_text(page: &str) -> (String, Vec<Doubt>) {
     if !page.contains('<') {
         // Markdown's escaped dots (`34\.240\.137\.52`) show as dots, and a link shows its
         // text, not its target (`[34.240.137.52](http://203.0.113.9/)`).
@@ -613,7 +642,7 @@ fn page_text(page: &str) -> String {
                 next_is_item = is_list_item(line);
             }
         }
-        return lines
+        let text = lines
             .iter()
             .enumerate()
             .map(|(n, line)| {
@@ -631,8 +660,13 @@ fn page_text(page: &str) -> String {
             })
             .collect::<Vec<_>>()
             .join("\n");
+        return (text, Vec::new());
     }
     let mut text = String::with_capacity(page.len());
+    let mut doubts = Vec::new();
+    // Doubtful elements under way: where each ends in the page, where its text starts, and the
+    // declaration that makes it doubtful.
+    let mut open_doubts: Vec<(usize, usize, String)> = Vec::new();
     let mut rest = page;
     while let Some(open) = rest.find('<') {
         text.push_str(&decoded(&rest[..open]));
@@ -653,24 +687,50 @@ fn page_text(page: &str) -> String {
         } else if opens(&SECTION_TAGS) {
             text.push(END_OF_SECTION);
         }
-        let skip_to = if let Some(comment) = after.strip_prefix("<!--") {
-            // `-->`, or `--!>`, which browsers take as its end too: the first of either.
-            comment.match_indices("--").find_map(|(at, _)| {
-                let tail = &comment[at + 2..];
-                let len = if tail.starts_with('>') {
-                    3
-                } else if tail.starts_with("!>") {
-                    4
-                } else {
-                    return None;
-                };
-                Some(4 + at + len)
-            })
+        let skip_to = if after.starts_with("<!--") {
+            end_of_comment(after)
         } else {
             let tag_end = end_of_tag(after);
-            let hidden = tag_end.is_some_and(|end| !closing && hides(&after[..end]));
-            if opens(&SKIPPED_ELEMENTS) || (hidden && !name.is_empty()) {
-                end_of_element(after, &name)
+            let shown = match tag_end {
+                Some(end) if !closing && !name.is_empty() => style::shown(&after[..end]),
+                _ => style::Shown::Yes,
+            };
+            let element_end = || end_of_element(after, &name, tag_end.unwrap_or(after.len()));
+            // Past this many doubtful elements one in another, the rest of the page is doubtful:
+            // finding the end of each would read the page again for each.
+            let too_deep = open_doubts.len() >= MAX_OPEN_DOUBTS;
+            let doubt = match &shown {
+                _ if opens(&SKIPPED_ELEMENTS) => None,
+                style::Shown::Doubtful(declaration) => Some(declaration.clone()),
+                // Hidden, unless an element inside sets the property again: then it is
+                // doubtful, not skipped.
+                style::Shown::HiddenUnlessSetInside(property, value) => {
+                    let set_again = too_deep || {
+                        let inside =
+                            &after[tag_end.unwrap_or(0)..element_end().unwrap_or(after.len())];
+                        memchr::memmem::find(
+                            inside.to_ascii_lowercase().as_bytes(),
+                            property.as_bytes(),
+                        )
+                        .is_some()
+                    };
+                    set_again.then(|| format!("{property}: {value}, set again inside"))
+                }
+                _ => None,
+            };
+            let hidden = matches!(
+                shown,
+                style::Shown::Hidden | style::Shown::HiddenUnlessSetInside(..)
+            ) && doubt.is_none();
+            if let Some(declaration) = doubt {
+                let end = if too_deep { None } else { element_end() }
+                    .map_or(page.len(), |e| page.len() - after.len() + e);
+                open_doubts.push((end, text.len(), declaration));
+                tag_end
+            } else if hidden && VOID_ELEMENTS.contains(&name.as_str()) {
+                tag_end
+            } else if opens(&SKIPPED_ELEMENTS) || hidden {
+                element_end()
             } else {
                 tag_end
             }
@@ -681,14 +741,74 @@ fn page_text(page: &str) -> String {
                 rest = "";
             }
         }
+        let read = page.len() - rest.len();
+        while open_doubts.last().is_some_and(|(end, _, _)| *end <= read) {
+            if let Some((_, start, declaration)) = open_doubts.pop() {
+                doubts.push(Doubt {
+                    range: start..text.len(),
+                    declaration,
+                });
+            }
+        }
     }
     text.push_str(&decoded(rest));
-    text
+    for (_, start, declaration) in open_doubts {
+        doubts.push(Doubt {
+            range: start..text.len(),
+            declaration,
+        });
+    }
+    (text, doubts)
+}
+
+/// How many doubtful elements, one inside another, are followed to their ends.
+const MAX_OPEN_DOUBTS: usize = 16;
+
+/// A stretch of a page's text inside an element whose style leaves it uncertain whether a
+/// browser shows it, and the declaration that does.
+#[derive(Debug)]
+struct Doubt {
+    range: std::ops::Range<usize>,
+    declaration: String,
+}
+
+/// Where the comment that starts `comment` (`<!--`) ends: at `-->`, or `--!>`, which browsers
+/// take as its end too, the first of either.
+fn end_of_comment(comment: &str) -> Option<usize> {
+    let body = comment.strip_prefix("<!--")?;
+    body.match_indices("--").find_map(|(at, _)| {
+        let tail = &body[at + 2..];
+        let len = if tail.starts_with('>') {
+            3
+        } else if tail.starts_with("!>") {
+            4
+        } else {
+            return None;
+        };
+        Some(4 + at + len)
+    })
 }
 
 /// `text` with its character references decoded (`&#46;`, `&#x2E;`, `&nbsp;`, ...; one left as
 /// it is when it is none) and the characters that show nothing dropped.
 fn decoded(text: &str) -> String {
+    let mut out = references(text);
+    // Invisible: a soft hyphen, zero-width and joining characters, and direction marks.
+    out.retain(|c| {
+        !matches!(
+            c,
+            '\u{ad}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+        )
+    });
+    plain_digits(&out)
+}
+
+/// `text` with the character references this reading knows decoded; any other left as written.
+fn references(text: &str) -> String {
     let named = |entity: &str| match entity {
         "nbsp" => Some("\u{a0}"),
         "ndash" => Some("\u{2013}"),
@@ -757,18 +877,7 @@ fn decoded(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    // Invisible: a soft hyphen, zero-width and joining characters, and direction marks.
-    out.retain(|c| {
-        !matches!(
-            c,
-            '\u{ad}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{feff}'
-        )
-    });
-    plain_digits(&out)
+    out
 }
 
 /// `text` with full-width digits and the dots that URL parsers read as `.` (`３４．２４０`,
@@ -835,17 +944,6 @@ fn tag_name(tag: &str) -> (String, bool) {
     (name, closing)
 }
 
-/// Whether the start tag `tag` hides its element (the `hidden` attribute, or `display: none` in
-/// its style), whose content is then passed over as a browser does.
-fn hides(tag: &str) -> bool {
-    let tag = tag.to_ascii_lowercase();
-    let hidden = tag
-        .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
-        .skip(1)
-        .any(|word| word == "hidden" || word.starts_with("hidden="));
-    hidden || tag.replace([' ', '\t', '\n'], "").contains("display:none")
-}
-
 /// Where the tag that starts `tag` ends (after its `>`): a `>` inside a quoted attribute value
 /// does not end it.
 fn end_of_tag(tag: &str) -> Option<usize> {
@@ -861,21 +959,70 @@ fn end_of_tag(tag: &str) -> Option<usize> {
     None
 }
 
+/// Elements whose content is text up to their first end tag, markup or not: what looks like a
+/// tag inside a script is none.
+const RAW_TEXT_ELEMENTS: [&str; 10] = [
+    "script",
+    "style",
+    "title",
+    "textarea",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "noscript",
+    "plaintext",
+];
+
+/// Elements without content or end tag: hiding one hides nothing after it.
+const VOID_ELEMENTS: [&str; 15] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen",
+];
+
 /// Where the element `name` that `element` starts ends, after its end tag (`</script >`,
-/// `</DEL>`): the first end tag of that name, whatever case, white space or attributes it has.
-fn end_of_element(element: &str, name: &str) -> Option<usize> {
+/// `</DEL>`); its start tag ends at `from`. An element of the same name inside it is passed over
+/// whole, and so are comments, raw text (a script) and the quoted values of tags, where an end
+/// tag is no end tag. A raw-text element ends at its first end tag.
+fn end_of_element(element: &str, name: &str, from: usize) -> Option<usize> {
     let bytes = element.as_bytes();
-    let mut from = 0;
-    while let Some(at) = memchr::memmem::find(&bytes[from..], b"</").map(|at| from + at) {
-        let after = at + 2 + name.len();
-        if bytes
-            .get(at + 2..after)
-            .is_some_and(|found| found.eq_ignore_ascii_case(name.as_bytes()))
-            && bytes.get(after).is_none_or(|b| !b.is_ascii_alphanumeric())
-        {
-            return memchr::memchr(b'>', &bytes[after..]).map(|e| after + e + 1);
+    let raw = RAW_TEXT_ELEMENTS.contains(&name);
+    let mut depth = 1usize;
+    let mut at = from;
+    while let Some(lt) = memchr::memchr(b'<', bytes.get(at..)?).map(|lt| at + lt) {
+        let tag = &element[lt..];
+        let (found, closing) = tag_name(tag);
+        if raw {
+            if closing && found == name {
+                return memchr::memchr(b'>', &bytes[lt..]).map(|e| lt + e + 1);
+            }
+            at = lt + 1;
+            continue;
         }
-        from = at + 2;
+        if tag.starts_with("<!--") {
+            at = lt + end_of_comment(tag)?;
+            continue;
+        }
+        if found.is_empty() {
+            // `a < b`: text, not a tag.
+            at = lt + 1;
+            continue;
+        }
+        let end = lt + end_of_tag(tag)?;
+        if found == name {
+            if closing {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(end);
+                }
+            } else {
+                depth += 1;
+            }
+        } else if !closing && RAW_TEXT_ELEMENTS.contains(&found.as_str()) {
+            at = end + end_of_element(&element[end..], &found, 0)?;
+            continue;
+        }
+        at = end;
     }
     None
 }
@@ -1024,6 +1171,108 @@ mod tests {
                 "{said}"
             );
         }
+    }
+
+    /// Content a browser does not show, by the element's inline style or its `hidden`
+    /// attribute, is passed over whole, however the style is written and whatever the element
+    /// holds (an element of the same name, a comment or a script with an end tag in it).
+    #[test]
+    fn content_a_style_hides_is_passed_over() {
+        let built_in = Allowlist::built_in(None);
+        for hidden in [
+            r#"<span style="visibility:hidden">, 6.6.6.6</span>"#,
+            r#"<span style="visibility: hidden !important">, 6.6.6.6</span>"#,
+            r#"<span style="opacity:0">, 6.6.6.6</span>"#,
+            r#"<span style="opacity:0.0">, 6.6.6.6</span>"#,
+            r#"<span style="font-size:0">, 6.6.6.6</span>"#,
+            r#"<span style="font-size:0px">, 6.6.6.6</span>"#,
+            r#"<span style="color:red;OPACITY : 0 ! IMPORTANT">, 6.6.6.6</span>"#,
+            r#"<span style="opacity&#58;0">, 6.6.6.6</span>"#,
+            r#"<span style="content-visibility:hidden">, 6.6.6.6</span>"#,
+            r#"<div style="display:none"><p>Sandbox</p>, 6.6.6.6</div>"#,
+            r#"<span hidden><span></span>, 6.6.6.6</span>"#,
+            r#"<span style="display:none"><span title="</span>">x</span>, 6.6.6.6</span>"#,
+            r#"<span hidden><!-- </span> -->, 6.6.6.6</span>"#,
+            r#"<span hidden><script>"</span>"</script>, 6.6.6.6</span>"#,
+            r#"<del><del>1.2.3.4</del>, 6.6.6.6</del>"#,
+            r#"<span style="visibility:hidden"><b>, 6.6.6.6</b></span>"#,
+            r#"<img hidden src="x.png">"#,
+        ] {
+            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{hidden}</td>"));
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{hidden}: {e}"));
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{hidden}");
+        }
+        // Shown: the style shows it, or overrides `hidden`.
+        for shown in [
+            r#"<span style="opacity:1">, 6.6.6.6</span>"#,
+            r#"<span style="font-size:12px" title="opacity:0">, 6.6.6.6</span>"#,
+            r#"<span hidden style="display:inline">, 6.6.6.6</span>"#,
+            r#"<span style="font-family:'a;opacity:0'">, 6.6.6.6</span>"#,
+        ] {
+            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{shown}</td>"));
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{shown}: {e}"));
+            assert_eq!(
+                found.compare(&built_in).0,
+                vec!["6.6.6.6/32 (production)".to_owned()],
+                "{shown}"
+            );
+        }
+    }
+
+    /// A style whose effect this reading cannot be sure of refuses the page when an address or
+    /// an environment's name stands inside it, and changes nothing elsewhere.
+    #[test]
+    fn a_style_that_may_hide_refuses_what_stands_inside_it() {
+        for (doubtful, declaration) in [
+            (
+                r#"<span style="opacity:var(--o)">, 6.6.6.6</span>"#,
+                "opacity: var(--o)",
+            ),
+            (
+                r#"<span style="opacity:0.01">, 6.6.6.6</span>"#,
+                "opacity: 0.01",
+            ),
+            (
+                r#"<span style="font-size:calc(0px)">, 6.6.6.6</span>"#,
+                "font-size: calc(0px)",
+            ),
+            (
+                r#"<span style="opacit\79:0">, 6.6.6.6</span>"#,
+                "style=\"opacit\\79:0\"",
+            ),
+            (
+                r#"<span style="visibility:hidden">, <b style="visibility:visible">6.6.6.6</b></span>"#,
+                "visibility: hidden, set again inside",
+            ),
+            (
+                r#"<span style="font-size:0">, <b style="font-size:16px">6.6.6.6</b></span>"#,
+                "font-size: 0, set again inside",
+            ),
+        ] {
+            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{doubtful}</td>"));
+            assert_eq!(
+                Published::from_page(&page),
+                Err(NotFound::DoubtfulStyle(
+                    "6.6.6.6".into(),
+                    declaration.into()
+                )),
+                "{doubtful}"
+            );
+        }
+        let named = TABLE.replace(
+            "<td><strong>Sandbox</strong></td>",
+            r#"<td><strong style="opacity:var(--o)">Sandbox</strong></td>"#,
+        );
+        assert!(matches!(
+            Published::from_page(&named),
+            Err(NotFound::DoubtfulStyle(..))
+        ));
+        let elsewhere = TABLE.replace(
+            "<h2>API keys</h2>",
+            r#"<h2 style="opacity:var(--o)">API keys</h2><p style="font-size:calc(1em + 1px)">Version 2</p>"#,
+        );
+        let found = Published::from_page(&elsewhere).unwrap();
+        assert_eq!(found.compare(&Allowlist::built_in(None)), (vec![], vec![]));
     }
 
     /// An IPv6 address in a list is a source like any other: taken, never passed over.

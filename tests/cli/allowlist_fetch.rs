@@ -505,3 +505,37 @@ fn fetch_goes_through_the_proxy_the_variables_name() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Text a browser hides by an inline style (`visibility`, `opacity`, `font-size`, however
+/// written) is not taken; one whose style this reading cannot judge refuses the page.
+#[test]
+fn text_a_style_hides_is_not_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("security-overview.html");
+    for style in [
+        "visibility:hidden",
+        "visibility: hidden !important",
+        "opacity:0",
+        "opacity:0.0",
+        "font-size:0",
+        "font-size:0px",
+    ] {
+        let mut production = PRODUCTION.to_vec();
+        let hidden = format!("<span style=\"{style}\">6.6.6.6</span>");
+        production.push(&hidden);
+        std::fs::write(&saved, page(&production, &SANDBOX)).unwrap();
+        let (code, stdout, stderr) = fetch(&["--source", saved.to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{style}: {stderr}");
+        assert!(!stdout.contains("6.6.6.6"), "{style}: {stdout}");
+    }
+    let mut production = PRODUCTION.to_vec();
+    production.push("<span style=\"opacity: var(--faded)\">6.6.6.6</span>");
+    std::fs::write(&saved, page(&production, &SANDBOX)).unwrap();
+    let (code, stdout, stderr) = fetch(&["--source", saved.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("`6.6.6.6` inside an element styled `opacity: var(--faded)`"),
+        "{stderr}"
+    );
+}

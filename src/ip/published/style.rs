@@ -1,0 +1,453 @@
+//! Whether a browser shows an element of the page, from its start tag: the `hidden` attribute and
+//! the declarations of its inline `style` that hide content (`display: none`, `visibility:
+//! hidden`, `opacity: 0`, `font-size: 0`, `content-visibility: hidden`). A style this reading
+//! cannot judge (a `var()`, an escape, a reference it does not know, a faint opacity) is said to
+//! be doubtful: the page's text inside it is then taken only if nothing there matters.
+//! Stylesheets and classes are not read.
+
+/// What the start tag of an element says of its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Shown {
+    /// Shown, as far as its own tag says.
+    Yes,
+    /// Never shown, whatever is inside (`display: none`, `opacity: 0`, `hidden`).
+    Hidden,
+    /// Not shown unless an element inside sets this property again (`visibility: visible`
+    /// inside `visibility: hidden`, a `font-size` in pixels inside `font-size: 0`): the
+    /// property and its value.
+    HiddenUnlessSetInside(&'static str, String),
+    /// Not certain: the declaration that could hide it, as written.
+    Doubtful(String),
+}
+
+/// What `tag` (a whole start tag, `<` to `>`) says of its element's content.
+pub(super) fn shown(tag: &str) -> Shown {
+    let attributes = attributes(tag);
+    let attribute = |wanted: &str| {
+        attributes
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.as_deref().unwrap_or(""))
+    };
+    let hidden_attribute = attribute("hidden").is_some();
+    let Some(style) = attribute("style") else {
+        return if hidden_attribute {
+            Shown::Hidden
+        } else {
+            Shown::Yes
+        };
+    };
+    let declarations = match declarations(style) {
+        Ok(declarations) => declarations,
+        Err(()) => return Shown::Doubtful(format!("style=\"{}\"", short(style))),
+    };
+    let mut verdict = Shown::Yes;
+    // The `hidden` attribute is `display: none` in the browser's own style sheet, which an
+    // inline `display` overrides.
+    if hidden_attribute {
+        verdict = match declarations.value("display") {
+            None | Some("none") => Shown::Hidden,
+            Some(value) if is_function(value) => Shown::Doubtful(format!("display: {value}")),
+            Some(_) => Shown::Yes,
+        };
+    }
+    for property in [
+        "display",
+        "content-visibility",
+        "opacity",
+        "visibility",
+        "font-size",
+    ] {
+        let Some(value) = declarations.value(property) else {
+            continue;
+        };
+        let judged = judge(property, value);
+        // The strongest word wins: hidden whatever is inside, then hidden unless set inside,
+        // then doubtful.
+        let rank = |s: &Shown| match s {
+            Shown::Hidden => 3,
+            Shown::HiddenUnlessSetInside(..) => 2,
+            Shown::Doubtful(_) => 1,
+            Shown::Yes => 0,
+        };
+        if rank(&judged) > rank(&verdict) {
+            verdict = judged;
+        }
+    }
+    verdict
+}
+
+/// The CSS-wide keywords: each takes a value from elsewhere, which the element's parent showed.
+const GLOBAL: [&str; 5] = ["inherit", "initial", "unset", "revert", "revert-layer"];
+
+/// What one declaration (`property: value`, the value lower-case, `!important` removed) says.
+fn judge(property: &'static str, value: &str) -> Shown {
+    let doubtful = || Shown::Doubtful(format!("{property}: {value}"));
+    if GLOBAL.contains(&value) {
+        return Shown::Yes;
+    }
+    if is_function(value) {
+        return doubtful();
+    }
+    match property {
+        "display" if value == "none" => Shown::Hidden,
+        "content-visibility" if value == "hidden" => Shown::Hidden,
+        "visibility" => match value {
+            "hidden" | "collapse" => Shown::HiddenUnlessSetInside("visibility", value.to_owned()),
+            "visible" => Shown::Yes,
+            _ => doubtful(),
+        },
+        "opacity" => match number(value) {
+            Some((n, unit)) if unit.is_empty() || unit == "%" => {
+                let n = if unit == "%" { n / 100.0 } else { n };
+                if n <= 0.0 {
+                    Shown::Hidden
+                } else if n < FAINT {
+                    // Shown, but too faint for a reader to see: not certain either way.
+                    doubtful()
+                } else {
+                    Shown::Yes
+                }
+            }
+            _ => doubtful(),
+        },
+        "font-size" => match number(value) {
+            Some((0.0, _)) => Shown::HiddenUnlessSetInside("font-size", value.to_owned()),
+            Some((n, unit))
+                if n > 0.0 && unit.bytes().all(|b| b.is_ascii_alphabetic() || b == b'%') =>
+            {
+                Shown::Yes
+            }
+            Some(_) => doubtful(),
+            // A keyword (`small`, `larger`, `x-large`); anything else is not one.
+            None if value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') => Shown::Yes,
+            None => doubtful(),
+        },
+        _ => Shown::Yes,
+    }
+}
+
+/// An opacity under which text is too faint to be sure a reader sees it.
+const FAINT: f64 = 0.1;
+
+/// Whether a value is computed (`var(--x)`, `calc(0px)`, `clamp(...)`): not judged here.
+fn is_function(value: &str) -> bool {
+    value.contains('(')
+}
+
+/// A CSS number at the start of `value` and the unit after it (`0.5em` is (0.5, "em"), `0` is
+/// (0, "")); `None` when `value` is not a number followed by letters or `%` only.
+fn number(value: &str) -> Option<(f64, &str)> {
+    let bytes = value.as_bytes();
+    let mut end = usize::from(matches!(bytes.first(), Some(b'+' | b'-')));
+    let digits_start = end;
+    while bytes.get(end).is_some_and(u8::is_ascii_digit) {
+        end += 1;
+    }
+    if bytes.get(end) == Some(&b'.') {
+        end += 1;
+        while bytes.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+    }
+    if !value[digits_start..end].bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // An exponent (`1e-3`), not the unit `em` or `ex`.
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
+        if bytes.get(end + 1 + sign).is_some_and(u8::is_ascii_digit) {
+            end += 1 + sign;
+            while bytes.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+        }
+    }
+    let unit = &value[end..];
+    if !unit.bytes().all(|b| b.is_ascii_alphabetic() || b == b'%') {
+        return None;
+    }
+    value[..end].parse().ok().map(|n| (n, unit))
+}
+
+/// The declarations of an inline style, in order: (property, value, important), lower-case.
+struct Declarations(Vec<(String, String, bool)>);
+
+impl Declarations {
+    /// The value that applies to `property`: the last `!important` one, else the last one.
+    fn value(&self, property: &str) -> Option<&str> {
+        let mut found: Option<(&str, bool)> = None;
+        for (name, value, important) in &self.0 {
+            if name == property && (*important || !found.is_some_and(|(_, i)| i)) {
+                found = Some((value, *important));
+            }
+        }
+        found.map(|(value, _)| value)
+    }
+}
+
+/// The declarations of `style` (an attribute's value, references not yet decoded): comments
+/// dropped, `;` inside strings and brackets kept. `Err` when it cannot be read as a browser
+/// reads it: a reference this reading does not know (`&colon;`) or a CSS escape outside a
+/// string (`opacit\79`), either of which can spell a property or a value.
+fn declarations(style: &str) -> Result<Declarations, ()> {
+    let style = super::references(style);
+    if has_reference(&style) {
+        return Err(());
+    }
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    let mut chars = style.chars().peekable();
+    let mut depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+            }
+            '"' | '\'' => {
+                piece.push(c);
+                while let Some(inner) = chars.next() {
+                    piece.push(inner);
+                    if inner == '\\' {
+                        if let Some(escaped) = chars.next() {
+                            piece.push(escaped);
+                        }
+                    } else if inner == c {
+                        break;
+                    }
+                }
+            }
+            '\\' => return Err(()),
+            '(' | '[' | '{' => {
+                depth += 1;
+                piece.push(c);
+            }
+            ')' | ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                piece.push(c);
+            }
+            ';' if depth == 0 => pieces.push(std::mem::take(&mut piece)),
+            c => piece.push(c),
+        }
+    }
+    pieces.push(piece);
+    let mut declarations = Vec::new();
+    for piece in pieces {
+        let Some((name, value)) = piece.split_once(':') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let mut value = value.trim().to_ascii_lowercase();
+        let mut important = false;
+        if let Some((before, after)) = value.rsplit_once('!')
+            && after.trim() == "important"
+        {
+            important = true;
+            value = before.trim().to_owned();
+        }
+        declarations.push((name, value, important));
+    }
+    Ok(Declarations(declarations))
+}
+
+/// Whether `text` still holds a character reference (`&name;`, `&#...`) after decoding: one this
+/// reading does not know.
+fn has_reference(text: &str) -> bool {
+    text.match_indices('&').any(|(at, _)| {
+        let rest = &text[at + 1..];
+        let name = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+            .count();
+        name > 0 && rest.as_bytes().get(name) == Some(&b';')
+    })
+}
+
+/// The attributes of start tag `tag`, names lower-case, values as written (`None` for one
+/// without `=`), in order: the first of a name is the one a browser keeps.
+fn attributes(tag: &str) -> Vec<(String, Option<&str>)> {
+    let body = tag.strip_prefix('<').unwrap_or(tag);
+    let body = body.strip_suffix('>').unwrap_or(body);
+    let bytes = body.as_bytes();
+    // Past the element's name.
+    let mut i = bytes
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || *b == b'/')
+        .unwrap_or(bytes.len());
+    let mut out: Vec<(String, Option<&str>)> = Vec::new();
+    loop {
+        while bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
+        {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return out;
+        }
+        let start = i;
+        // A name may start with `=`; it ends at white space, `/`, `>` or the next `=`.
+        i += 1;
+        while bytes
+            .get(i)
+            .is_some_and(|b| !(b.is_ascii_whitespace() || matches!(b, b'/' | b'=')))
+        {
+            i += 1;
+        }
+        let name = body[start..i].to_ascii_lowercase();
+        let mut j = i;
+        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        let mut value = None;
+        if bytes.get(j) == Some(&b'=') {
+            j += 1;
+            while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+                j += 1;
+            }
+            match bytes.get(j) {
+                Some(&quote @ (b'"' | b'\'')) => {
+                    let end = body[j + 1..]
+                        .find(char::from(quote))
+                        .map_or(body.len(), |e| j + 1 + e);
+                    value = Some(&body[j + 1..end]);
+                    i = (end + 1).min(body.len());
+                }
+                _ => {
+                    let end = body[j..]
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .map_or(body.len(), |e| j + e);
+                    value = Some(&body[j..end]);
+                    i = end;
+                }
+            }
+        }
+        if !out.iter().any(|(known, _)| *known == name) {
+            out.push((name, value));
+        }
+    }
+}
+
+/// A style as it may be quoted in a message: one line, at most 80 characters.
+fn short(style: &str) -> String {
+    let one_line: String = style
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one_line.chars().count() > 80 {
+        format!("{}...", one_line.chars().take(77).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn styles_that_hide_are_read_as_a_browser_reads_them() {
+        for tag in [
+            r#"<span style="display:none">"#,
+            r#"<span style="DISPLAY : NONE !important">"#,
+            r#"<span style="opacity:0">"#,
+            r#"<span style="opacity: 0.0">"#,
+            r#"<span style="opacity:.0 ! important">"#,
+            r#"<span style="opacity:0%">"#,
+            r#"<span style="opacity:-1">"#,
+            r#"<span style="opacity:/* x */0">"#,
+            r#"<span style="opacity&#58;0">"#,
+            r#"<span style='color: red; opacity: 0'>"#,
+            r#"<span style=opacity:0>"#,
+            r#"<span hidden>"#,
+            r#"<span HIDDEN="">"#,
+            r#"<span hidden style="color: red">"#,
+            r#"<span style="content-visibility: hidden">"#,
+            r#"<span style="opacity:0 !important; opacity: 1">"#,
+        ] {
+            assert_eq!(shown(tag), Shown::Hidden, "{tag}");
+        }
+        for (tag, property, value) in [
+            (
+                r#"<span style="visibility:hidden">"#,
+                "visibility",
+                "hidden",
+            ),
+            (
+                r#"<span style="visibility: hidden !important">"#,
+                "visibility",
+                "hidden",
+            ),
+            (
+                r#"<span style="visibility:collapse">"#,
+                "visibility",
+                "collapse",
+            ),
+            (r#"<span style="font-size:0">"#, "font-size", "0"),
+            (r#"<span style="font-size:0px">"#, "font-size", "0px"),
+            (r#"<span style="font-size: 0.0em">"#, "font-size", "0.0em"),
+            (r#"<span style="font-size:0%">"#, "font-size", "0%"),
+        ] {
+            assert_eq!(
+                shown(tag),
+                Shown::HiddenUnlessSetInside(property, value.to_owned()),
+                "{tag}"
+            );
+        }
+        for tag in [
+            "<span>",
+            r#"<span title="display:none; opacity:0">"#,
+            r#"<span style="opacity: 1">"#,
+            r#"<span style="opacity: 50%">"#,
+            r#"<span style="visibility: visible">"#,
+            r#"<span style="font-size: 12px; color: #333">"#,
+            r#"<span style="font-size: 1.2em">"#,
+            r#"<span style="font-size: small">"#,
+            r#"<span style="font-family: 'a;display:none'">"#,
+            r#"<span style="background: url(a;b) ; opacity : 1">"#,
+            r#"<span style="opacity:0; opacity: 1 !important">"#,
+            r#"<span style="opacity:1" style="opacity:0">"#,
+            r#"<span hidden style="display: block">"#,
+            r#"<span style="display: inherit">"#,
+            r#"<span data-style="opacity:0">"#,
+        ] {
+            assert_eq!(shown(tag), Shown::Yes, "{tag}");
+        }
+        for tag in [
+            r#"<span style="opacity: var(--o)">"#,
+            r#"<span style="font-size: calc(0px)">"#,
+            r#"<span style="opacity: 0.01">"#,
+            r#"<span style="opacit\79: 0">"#,
+            r#"<span style="opacity&colon;0">"#,
+            r#"<span style="visibility: sideways">"#,
+            r#"<span hidden style="display: var(--d)">"#,
+        ] {
+            assert!(
+                matches!(shown(tag), Shown::Doubtful(_)),
+                "{tag}: {:?}",
+                shown(tag)
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_as_css_writes_them() {
+        assert_eq!(number("0"), Some((0.0, "")));
+        assert_eq!(number("0.5em"), Some((0.5, "em")));
+        assert_eq!(number(".5ex"), Some((0.5, "ex")));
+        assert_eq!(number("1e-3"), Some((0.001, "")));
+        assert_eq!(number("-0px"), Some((0.0, "px")));
+        assert_eq!(number("12%"), Some((12.0, "%")));
+        assert_eq!(number("small"), None);
+        assert_eq!(number("nan"), None);
+        assert_eq!(number("1 2"), None);
+        assert_eq!(number("."), None);
+    }
+}
