@@ -27,10 +27,10 @@ const STALE_AFTER_DAYS: i64 = 180;
 /// The built-in list is Smile ID's published callback sources (documentation, "Security
 /// Overview"), each labelled production or sandbox. Every snippet is stamped with the list's source
 /// and date as comments (annotations for Kubernetes), and with the command that prints it again.
-/// The text output is itself a valid
-/// --allowlist file. The list (text, json) holds both environments unless --env says otherwise; a
-/// snippet (--emit nginx, apache, ...) admits only production's addresses unless --env says
-/// otherwise: a firewall or server should admit only what it needs. When the built-in list is
+/// The text output is itself a valid --allowlist file. The list (text, json) holds both
+/// environments unless --env says otherwise; a snippet (--emit nginx, apache, ...) admits only
+/// production's addresses unless --env says otherwise: a firewall or server should admit only
+/// what it needs. When the built-in list is
 /// more than 180 days old, a warning says so; `allowlist fetch` reads the published list again.
 #[derive(Debug, clap::Args)]
 #[command(
