@@ -168,16 +168,65 @@ pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, Sen
     Ok(body)
 }
 
-/// Only `http://` and `https://` URLs are sent to.
+/// Only `http://` and `https://` URLs are sent to, and only with a port that is one: the HTTP
+/// client reads a port it cannot parse (`:99999`, `:abc`, `:-1`) as no port at all, and would
+/// send to port 80 or 443 instead.
 pub fn check_url(url: &str) -> Result<(), SendError> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        Ok(())
-    } else {
-        Err(SendError::BadUrl(format!(
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(SendError::BadUrl(format!(
             "`{}` is not an http:// or https:// URL",
             shown(url).escape_debug()
-        )))
+        )));
+    }
+    let rest = &url[url.find("://").map_or(0, |i| i + 3)..];
+    match port_of(authority(rest)).map(port_problem) {
+        Some(Some(why)) => Err(SendError::BadUrl(format!(
+            "`{}`: {why}",
+            shown(url).escape_debug()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The authority of what follows a URL's `scheme://`: up to the path, query or fragment.
+fn authority(after_scheme: &str) -> &str {
+    &after_scheme[..after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len())]
+}
+
+/// The port an authority (`user:pw@host:port`, `[::1]:port`) spells, if it has a `:` for one.
+pub(crate) fn port_of(authority: &str) -> Option<&str> {
+    let host_port = &authority[authority.rfind('@').map_or(0, |at| at + 1)..];
+    // An IPv6 address is bracketed, and its colons are not a port's.
+    let after_host = match host_port.strip_prefix('[') {
+        Some(bracketed) => &bracketed[bracketed.find(']').map_or(bracketed.len(), |i| i + 1)..],
+        None => host_port,
+    };
+    after_host.rfind(':').map(|colon| &after_host[colon + 1..])
+}
+
+/// Why `port` (as written after the `:`) is not a TCP port one can connect to, if it is not.
+/// An empty one is refused too: it is most often a variable that was not set
+/// (`http://host:$PORT/`).
+pub(crate) fn port_problem(port: &str) -> Option<String> {
+    let number = port.trim_start_matches('0');
+    let fits = !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && number.len() <= 5
+        && number
+            .parse::<u32>()
+            .is_ok_and(|n| (1..=65535).contains(&n));
+    if fits {
+        None
+    } else if port.is_empty() {
+        Some("the port after `:` is empty".to_owned())
+    } else {
+        Some(format!(
+            "the port `{}` is not a number from 1 to 65535",
+            port.escape_debug()
+        ))
     }
 }
 
@@ -188,8 +237,7 @@ pub fn shown(url: &str) -> std::borrow::Cow<'_, str> {
         return url.into();
     };
     let rest = &url[scheme_end..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    match authority.rfind('@') {
+    match authority(rest).rfind('@') {
         Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]).into(),
         None => url.into(),
     }
@@ -248,6 +296,48 @@ mod tests {
         assert!(check_url("example.com/cb").is_err());
         assert!(check_url("").is_err());
         assert!(check_url("é").is_err());
+    }
+
+    /// A port the HTTP client cannot read would silently become port 80 (or 443).
+    #[test]
+    fn urls_with_a_port_that_is_none_are_refused() {
+        for good in [
+            "http://127.0.0.1:8080/cb",
+            "http://127.0.0.1:1",
+            "https://example.com:65535?a=b:c",
+            "http://user:pw@example.com:0080/x",
+            "http://[::1]:8080/cb",
+            "http://[::1]/cb",
+            "http://example.com/a:b",
+            "http://u:p@example.com/",
+        ] {
+            assert_eq!(check_url(good), Ok(()), "{good}");
+        }
+        for (bad, port) in [
+            ("http://127.0.0.1:99999/x", "99999"),
+            ("http://127.0.0.1:70000/x", "70000"),
+            ("http://127.0.0.1:65536", "65536"),
+            ("http://127.0.0.1:abc/x", "abc"),
+            ("http://127.0.0.1:-1/x", "-1"),
+            ("http://127.0.0.1:4294967376/x", "4294967376"),
+            ("http://127.0.0.1:0/x", "0"),
+            ("http://127.0.0.1:+80/x", "+80"),
+            ("http://[::1]:99999/x", "99999"),
+            ("https://u:p@example.com:8o8o#f", "8o8o"),
+        ] {
+            let Err(SendError::BadUrl(why)) = check_url(bad) else {
+                panic!("{bad} is accepted");
+            };
+            assert!(why.contains(&format!("the port `{port}`")), "{why}");
+            assert!(why.contains(&*shown(bad)), "{why}");
+            assert!(!why.contains(":p@"), "{why}");
+        }
+        assert_eq!(
+            check_url("http://127.0.0.1:/x"),
+            Err(SendError::BadUrl(
+                "`http://127.0.0.1:/x`: the port after `:` is empty".to_owned()
+            ))
+        );
     }
 
     #[test]

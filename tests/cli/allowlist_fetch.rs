@@ -539,3 +539,24 @@ fn text_a_style_hides_is_not_taken() {
         "{stderr}"
     );
 }
+/// `--source` with a port the HTTP client cannot read went to port 80; it is refused before
+/// anything is read or written.
+#[test]
+fn a_source_with_a_port_that_is_none_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("list.txt");
+    for port in ["99999", "abc", "-1", "4294967376"] {
+        let url = format!("http://127.0.0.1:{port}/further-reading/security-overview");
+        let (code, stdout, stderr) =
+            fetch(&["--source", &url, "--output", output.to_str().unwrap()]);
+        assert_eq!(code, Some(2), "{port}: {stderr}");
+        assert!(stdout.is_empty(), "{port}: {stdout}");
+        assert!(
+            stderr.contains(&format!(
+                "`{url}`: the port `{port}` is not a number from 1 to 65535"
+            )),
+            "{port}: {stderr}"
+        );
+        assert!(!output.exists(), "{port}");
+    }
+}

@@ -753,3 +753,26 @@ fn a_password_in_the_url_is_never_shown() {
         }
     }
 }
+
+/// A port the HTTP client cannot read went to port 80 instead; it is refused before anything is
+/// sent, naming the URL and the port.
+#[test]
+fn a_url_with_a_port_that_is_none_is_refused_before_sending() {
+    for port in ["99999", "70000", "abc", "-1", "4294967376", "0", ""] {
+        let url = format!("http://probe:s3cretpw@127.0.0.1:{port}/x");
+        for command in ["send", "probe"] {
+            let out = keyed()
+                .args(["callback", command, &url, "--partner-id", PARTNER])
+                .output()
+                .unwrap();
+            let line = crate::common::assert_refused(&out, &["`http://***@127.0.0.1:"]);
+            assert!(
+                line.contains(&format!(
+                    "the port `{port}` is not a number from 1 to 65535"
+                )) || (port.is_empty() && line.contains("the port after `:` is empty")),
+                "{command} {port}: {line}"
+            );
+            assert!(!line.contains("s3cretpw"), "{line}");
+        }
+    }
+}
