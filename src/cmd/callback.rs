@@ -15,10 +15,11 @@ use super::args::{
 use crate::endpoint::http::{self, Client, Response};
 use crate::endpoint::probe::{self, Case, CaseVerdict, Leak, LeakWatch, Skew, Tally};
 use crate::endpoint::sample_callback::{self, JobResult};
-use crate::keys::credentials::{Credential, KeyRequest, keys_at_hand, signing_credential};
+use crate::keys::credentials::{
+    Credential, KeyRequest, WatchedKeys, signing_credential, watched_keys,
+};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, Tone, verdict};
-use crate::signing::secret::ApiKey;
 use crate::signing::signature::Signer;
 use crate::time::format_signing_timestamp;
 
@@ -65,8 +66,11 @@ impl SigningArgs {
         signing_credential(&request, &sources_told(&request)?)
     }
 
-    fn keys_at_hand(&self) -> Vec<ApiKey> {
-        keys_at_hand(&self.request())
+    /// The keys to watch an answer for when nothing is signed: from the same sources, read the
+    /// same way, as [`Self::credential`]'s.
+    fn watched_keys(&self) -> anyhow::Result<WatchedKeys> {
+        let request = self.request();
+        watched_keys(&request, &sources_told(&request)?)
     }
 }
 
@@ -313,14 +317,16 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                     "--timestamp, --job-type, --result-code, --result-text, --job-id and --user-id shape a generated callback; they cannot be used with FILE"
                 );
             }
-            // The file is sent as it is and needs no key; any key at hand is still watched
-            // for, so that an answer echoing it is not printed.
-            let watches = args
-                .signing
-                .keys_at_hand()
-                .iter()
-                .map(LeakWatch::new)
-                .collect();
+            if path.as_os_str() == "-" && args.signing.keys.lone.reads_stdin() {
+                bail!("FILE - and --api-key-file - cannot both read stdin");
+            }
+            // The file is sent as it is and needs no key; the keys given are still watched
+            // for, so that an answer echoing one is not printed.
+            let watched = args.signing.watched_keys()?;
+            for why in &watched.skipped {
+                output::warn(format_args!("{why}"));
+            }
+            let watches = watched.keys.iter().map(LeakWatch::new).collect();
             (read_json_file(path)?, watches)
         }
         None => {

@@ -295,19 +295,70 @@ fn implicit_key_file() -> anyhow::Result<Option<PathBuf>> {
     }
 }
 
-/// Every key at hand without asking for one: `--api-key-file` (unless it is stdin), `SMILE_API_KEY`
-/// and every key-file entry whose secret can be read, errors ignored. For recognising a key that
-/// an answer echoes back (so that it is not printed), never for signing.
-pub fn keys_at_hand(request: &KeyRequest<'_>) -> Vec<ApiKey> {
-    let mut keys = Vec::new();
-    if let Some(path) = request.api_key_file.filter(|p| *p != Path::new("-")) {
-        keys.extend(read_api_key_file(path).ok());
+/// The keys an answer must not echo when a body is sent as it is, unsigned (`callback send
+/// FILE`). No partner ID is needed, and no key at all: nothing is signed.
+#[derive(Debug, Default)]
+pub struct WatchedKeys {
+    pub keys: Vec<ApiKey>,
+    /// Key-file entries whose secret could not be read, and why.
+    pub skipped: Vec<String>,
+}
+
+/// The keys to watch an answer for, decided as [`signing_credential`] decides which key signs:
+/// the source that wins is read the same way, so that one given but unusable (an API key file
+/// that cannot be read or is empty, a key file that cannot be loaded, a `--key` that is not in
+/// it) is the same error, and a flag typed beats the environment. With a key file and no
+/// `--key`, every entry is watched for; one whose secret cannot be read is skipped (said in
+/// `skipped`), an empty one is an error. The sources set but not used are watched for too,
+/// errors ignored: an answer that echoes any key at hand is not printed.
+pub fn watched_keys(request: &KeyRequest<'_>, sources: &KeySources) -> anyhow::Result<WatchedKeys> {
+    let mut watched = WatchedKeys::default();
+    let Some(chosen) = sources.chosen else {
+        return Ok(watched);
+    };
+    if let Some(key) = direct_key(request, sources)? {
+        watched.keys.push(key);
+    } else if let Some(file) = load_key_file(request.keys)? {
+        match request.key_id {
+            Some(id) => {
+                let entry = file.find(id).ok_or_else(|| unknown_key(&file, id))?;
+                watched
+                    .keys
+                    .push(entry_credential(&file, entry, None, &[])?.key);
+            }
+            None => {
+                for entry in &file.keys {
+                    match entry_credential(&file, entry, None, &[]) {
+                        Ok(credential) => watched.keys.push(credential.key),
+                        Err(e) if is_empty_key(&e) => return Err(e),
+                        Err(e) => watched.skipped.push(format!(
+                            "{e:#}; an answer that echoes it would not be recognised"
+                        )),
+                    }
+                }
+            }
+        }
     }
-    keys.extend(api_key_from_env().ok().flatten());
-    if let Ok(Some(file)) = load_key_file(request.keys) {
-        keys.extend(file.keys.iter().filter_map(|e| file.resolve_secret(e).ok()));
+    // The rest, as far as they can be read.
+    if chosen != KeySource::ApiKeyEnv {
+        watched.keys.extend(api_key_from_env().ok().flatten());
     }
-    keys
+    if !chosen.is_key_file()
+        && let Ok(Some(file)) = load_key_file(request.keys)
+    {
+        watched
+            .keys
+            .extend(file.keys.iter().filter_map(|e| file.resolve_secret(e).ok()));
+    }
+    // Each key once: each is searched for in every answer.
+    let mut unique: Vec<ApiKey> = Vec::with_capacity(watched.keys.len());
+    for key in watched.keys.drain(..) {
+        if !unique.contains(&key) {
+            unique.push(key);
+        }
+    }
+    watched.keys = unique;
+    Ok(watched)
 }
 
 /// Loads the key file named by `--keys`, else `SMILE_SEC_KEYS`, else `./smile-keys.json` if it

@@ -776,3 +776,70 @@ fn a_url_with_a_port_that_is_none_is_refused_before_sending() {
         }
     }
 }
+
+/// `send FILE` signs nothing, but a key source typed on the command line that cannot be used is
+/// the error `new` and `probe` give for it, before anything is sent, whether or not
+/// `SMILE_API_KEY` is set: it went on without a word, with the environment's key.
+#[test]
+fn send_with_a_file_refuses_a_key_source_it_cannot_use() {
+    let requests = Arc::new(Mutex::new(0));
+    let count = requests.clone();
+    let url = serve(Box::new(move |_| {
+        *count.lock().unwrap() += 1;
+        (200, "{}".into())
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("callback.json");
+    std::fs::write(&body, "{}").unwrap();
+    let empty = dir.path().join("empty.key");
+    std::fs::write(&empty, "").unwrap();
+    let missing = dir.path().join("missing.key");
+    let missing_keys = dir.path().join("missing-keys.json");
+    for (flags, says) in [
+        (
+            ["--api-key-file", missing.to_str().unwrap()],
+            "cannot read API key file",
+        ),
+        (
+            ["--api-key-file", empty.to_str().unwrap()],
+            "the API key is empty",
+        ),
+        (
+            ["--keys", missing_keys.to_str().unwrap()],
+            "cannot read key file",
+        ),
+    ] {
+        for env_key in [None, Some(KEY)] {
+            let run = |args: &[&str]| {
+                let mut cmd = crate::common::smile_sec();
+                cmd.current_dir(dir.path()).args(args).args(flags);
+                if let Some(key) = env_key {
+                    cmd.env("SMILE_API_KEY", key);
+                }
+                cmd.output().unwrap()
+            };
+            let sent = run(&["callback", "send", &url, body.to_str().unwrap()]);
+            let made = run(&["callback", "new", "--partner-id", PARTNER]);
+            for out in [&sent, &made] {
+                assert_eq!(out.status.code(), Some(2), "{flags:?} {env_key:?}");
+                assert!(out.stdout.is_empty(), "{flags:?} {env_key:?}");
+            }
+            let errors = crate::common::assert_reports(&sent.stderr);
+            assert_eq!(errors.len(), 1, "{flags:?} {env_key:?}: {errors:?}");
+            assert!(errors[0].contains(says), "{flags:?}: {errors:?}");
+            assert_eq!(
+                errors,
+                crate::common::assert_reports(&made.stderr),
+                "send and new say the same"
+            );
+        }
+    }
+    assert_eq!(*requests.lock().unwrap(), 0, "nothing is sent");
+    // Both from stdin cannot be.
+    let out = crate::common::smile_sec()
+        .args(["callback", "send", &url, "-", "--api-key-file", "-"])
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    crate::common::assert_refused(&out, &["FILE -", "--api-key-file -", "stdin"]);
+}
