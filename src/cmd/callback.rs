@@ -308,6 +308,9 @@ struct SendResult<'a> {
 /// How much of the answer `send` shows.
 const EXCERPT_CHARS: usize = 200;
 
+/// What `send` shows instead of a part of the answer that echoes the key.
+const HIDDEN: &str = "(hidden: it contains the API key)";
+
 fn send(args: SendArgs) -> anyhow::Result<Outcome> {
     http::check_url(&args.url)?;
     let (body, watches): (_, Vec<LeakWatch>) = match &args.file {
@@ -341,17 +344,34 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
     let response = client
         .post_json(&args.url, &body)
         .with_context(|| format!("POST {}", http::shown(&args.url)))?;
-    let leaked = watches
-        .iter()
-        .any(|w| w.find(&response.body, None) == Some(Leak::ApiKey));
-    let excerpt = if leaked {
+    let echoes_key = |bytes: &[u8]| {
+        watches
+            .iter()
+            .any(|w| w.find(bytes, None) == Some(Leak::ApiKey))
+    };
+    let excerpt = if echoes_key(&response.body) {
         output::warn(format_args!(
             "the response body echoes the API key; it is not shown"
         ));
-        "(hidden: it contains the API key)".to_owned()
+        HIDDEN.to_owned()
     } else {
         http::excerpt(&response.body, EXCERPT_CHARS)
     };
+    // Of the header fields only Content-Type is shown (in JSON), but a debug parameter or
+    // header may echo the key as well as a body can.
+    let mut content_type = response.content_type.as_deref();
+    if echoes_key(&response.head) {
+        if content_type.is_some_and(|ct| echoes_key(ct.as_bytes())) {
+            content_type = Some(HIDDEN);
+            output::warn(format_args!(
+                "the response's Content-Type header echoes the API key; it is not shown"
+            ));
+        } else {
+            output::warn(format_args!(
+                "a response header echoes the API key (send shows no header but Content-Type)"
+            ));
+        }
+    }
     let accepted = probe::accepted(response.status);
     let mut out = Printer::new();
     match args.format {
@@ -377,7 +397,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 status: response.status,
                 accepted,
                 elapsed_ms: response.elapsed.as_millis(),
-                content_type: response.content_type.as_deref(),
+                content_type,
                 body_bytes: response.body.len(),
                 body_truncated: response.truncated,
                 body_excerpt: &excerpt,
@@ -529,11 +549,12 @@ fn probe_cases(
             }
         };
         let status = answer.as_ref().map(|r| r.status);
-        let leak = answer.as_ref().and_then(|r| {
+        let echo = answer.as_ref().and_then(|r| {
             plan.watch
                 .find_in_answer(&r.head, &r.body, request.signature.as_deref())
         });
-        let judged = probe::judge(request.case, status, leak, !args.lenient);
+        let leak = echo.map(|e| e.leak);
+        let judged = probe::judge(request.case, status, echo, !args.lenient);
         tally.add(judged.verdict);
         let elapsed = answer.as_ref().map(|r| r.elapsed);
         match args.format {

@@ -208,7 +208,7 @@ fn other_key(key: &ApiKey) -> ApiKey {
     ApiKey::new(bytes).unwrap_or_else(|_| key.clone())
 }
 
-/// What a response body gave away.
+/// What a response gave away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Leak {
@@ -223,6 +223,22 @@ impl Leak {
             Leak::ExpectedSignature => "expected_signature",
         }
     }
+}
+
+/// Where in an answer a secret was echoed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A header field (a debug header, a Content-Type parameter).
+    Header,
+    Body,
+    HeaderAndBody,
+}
+
+/// A secret an answer echoed, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Echo {
+    pub leak: Leak,
+    pub place: Place,
 }
 
 /// Keys shorter than this are not searched for as plain text: they would match by chance.
@@ -296,22 +312,29 @@ impl LeakWatch {
         self.signatures.push((signature.to_owned(), forms));
     }
 
+    /// [`LeakWatch::find`] over an answer's header fields and its body: the worst of the two
+    /// (the API key before an expected signature), and where it was.
+    pub fn find_in_answer(&self, head: &[u8], body: &[u8], sent: Option<&str>) -> Option<Echo> {
+        let (in_head, in_body) = (self.find(head, sent), self.find(body, sent));
+        let leak = if [in_head, in_body].contains(&Some(Leak::ApiKey)) {
+            Leak::ApiKey
+        } else {
+            in_head.or(in_body)?
+        };
+        let place = match (in_head == Some(leak), in_body == Some(leak)) {
+            (true, true) => Place::HeaderAndBody,
+            (true, false) => Place::Header,
+            _ => Place::Body,
+        };
+        Some(Echo { leak, place })
+    }
+
     /// The worst thing `response` gives away. A request's own signature coming back is no leak
     /// (the sender already had it), so `sent` is skipped.
     ///
     /// The response is searched as it is and with its escapes undone, since encoders escape a
     /// few characters each in their own way (.NET writes `+` as `\u002B`, a template `&#43;`),
     /// which leaves no long run of any one spelling of the key.
-    /// [`Watch::find`] over an answer's header fields and its body: the worst of the two.
-    pub fn find_in_answer(&self, head: &[u8], body: &[u8], sent: Option<&str>) -> Option<Leak> {
-        let found = [self.find(head, sent), self.find(body, sent)];
-        if found.contains(&Some(Leak::ApiKey)) {
-            Some(Leak::ApiKey)
-        } else {
-            found.into_iter().flatten().next()
-        }
-    }
-
     pub fn find(&self, response: &[u8], sent: Option<&str>) -> Option<Leak> {
         let decoded = unescaped(response);
         let views = [response, &decoded[..]];
@@ -565,7 +588,7 @@ pub fn accepted(status: u16) -> bool {
 
 /// Judges one answer. `status` is `None` when no answer came. A leak fails the case whatever
 /// the status: the leaked value lets anyone forge callbacks.
-pub fn judge(case: Case, status: Option<u16>, leak: Option<Leak>, strict: bool) -> Judgement {
+pub fn judge(case: Case, status: Option<u16>, echo: Option<Echo>, strict: bool) -> Judgement {
     let Some(status) = status else {
         return Judgement {
             verdict: CaseVerdict::Error,
@@ -576,12 +599,8 @@ pub fn judge(case: Case, status: Option<u16>, leak: Option<Leak>, strict: bool) 
         verdict: CaseVerdict::Fail,
         note,
     };
-    match leak {
-        Some(Leak::ApiKey) => return fail("response body echoes the API key"),
-        Some(Leak::ExpectedSignature) => {
-            return fail("response body echoes an expected signature");
-        }
-        None => {}
+    if let Some(echo) = echo {
+        return fail(echo_note(echo));
     }
     match (case.expect(), accepted(status)) {
         (Expect::Accept, true) => Judgement {
@@ -606,6 +625,22 @@ pub fn judge(case: Case, status: Option<u16>, leak: Option<Leak>, strict: bool) 
                 note: should_note(case),
             },
         },
+    }
+}
+
+/// What a failed case's note says of an echo: what, and where.
+fn echo_note(echo: Echo) -> &'static str {
+    match (echo.leak, echo.place) {
+        (Leak::ApiKey, Place::Body) => "response body echoes the API key",
+        (Leak::ApiKey, Place::Header) => "a response header echoes the API key",
+        (Leak::ApiKey, Place::HeaderAndBody) => "response header and body echo the API key",
+        (Leak::ExpectedSignature, Place::Body) => "response body echoes an expected signature",
+        (Leak::ExpectedSignature, Place::Header) => {
+            "a response header echoes an expected signature"
+        }
+        (Leak::ExpectedSignature, Place::HeaderAndBody) => {
+            "response header and body echo an expected signature"
+        }
     }
 }
 
@@ -958,6 +993,34 @@ mod tests {
         assert_eq!(w.find(&response, None), Some(Leak::ApiKey));
     }
 
+    /// The note of a failed case says where the echo was: a header is not the body.
+    #[test]
+    fn an_echo_is_placed_in_the_header_or_the_body() {
+        let key = key();
+        let mut w = LeakWatch::new(&key);
+        w.expect_signature("hf+Zq3Y/3xM0QvT3ZK5l3+0x6m/8bE9y1YkQ2tPq0Ws=");
+        let raw = key.expose();
+        let header = [b"content-type: text/plain; debug=", raw, b"\n"].concat();
+        let place = |head: &[u8], body: &[u8]| w.find_in_answer(head, body, None);
+        let echo = |leak, place| Some(Echo { leak, place });
+        assert_eq!(place(&header, b"{}"), echo(Leak::ApiKey, Place::Header));
+        assert_eq!(place(b"x: y\n", raw), echo(Leak::ApiKey, Place::Body));
+        assert_eq!(
+            place(&header, raw),
+            echo(Leak::ApiKey, Place::HeaderAndBody)
+        );
+        // The key before a signature, wherever each is.
+        assert_eq!(
+            place(b"x: hf+Zq3Y/3xM0QvT3ZK5l3+0x6m/8bE9y1YkQ2tPq0Ws\n", raw),
+            echo(Leak::ApiKey, Place::Body)
+        );
+        assert_eq!(
+            place(b"x: hf+Zq3Y/3xM0QvT3ZK5l3+0x6m/8bE9y1YkQ2tPq0Ws\n", b"{}"),
+            echo(Leak::ExpectedSignature, Place::Header)
+        );
+        assert_eq!(place(b"x: y\n", b"{}"), None);
+    }
+
     #[test]
     fn short_keys_are_only_searched_as_base64() {
         let w = LeakWatch::new(&ApiKey::new("abcdef").unwrap());
@@ -990,19 +1053,30 @@ mod tests {
         assert_eq!(v(Case::ReplayedPairNewBody, Some(200), false), Warn);
         assert_eq!(v(Case::ReplayedPairNewBody, Some(409), true), Pass);
         assert_eq!(v(Case::Valid, None, false), Error);
+        let echo = |leak, place| Some(Echo { leak, place });
         assert_eq!(
             judge(
                 Case::BadSignature,
                 Some(401),
-                Some(Leak::ExpectedSignature),
+                echo(Leak::ExpectedSignature, Place::Body),
                 false
-            )
-            .verdict,
-            Fail
+            ),
+            Judgement {
+                verdict: Fail,
+                note: "response body echoes an expected signature"
+            }
         );
         assert_eq!(
-            judge(Case::Valid, Some(200), Some(Leak::ApiKey), false).verdict,
-            Fail
+            judge(
+                Case::Valid,
+                Some(200),
+                echo(Leak::ApiKey, Place::Header),
+                false
+            ),
+            Judgement {
+                verdict: Fail,
+                note: "a response header echoes the API key"
+            }
         );
         assert_eq!(Warn.outcome(), Outcome::Pass);
         assert_eq!(Error.outcome(), Outcome::Error);

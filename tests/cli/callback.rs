@@ -347,6 +347,10 @@ fn probe_flags_an_endpoint_that_echoes_the_api_key() {
     assert_eq!(code, 1);
     assert_eq!(results["wrong_key"]["verdict"], "fail");
     assert_eq!(results["wrong_key"]["leak"], "api_key");
+    assert_eq!(
+        results["wrong_key"]["note"],
+        "response body echoes the API key"
+    );
 }
 
 /// A debug header echoing the key is as much a leak as a body that does.
@@ -365,7 +369,57 @@ fn probe_flags_an_endpoint_that_echoes_the_api_key_in_a_header() {
     assert_eq!(code, 1);
     assert_eq!(results["wrong_key"]["verdict"], "fail");
     assert_eq!(results["wrong_key"]["leak"], "api_key");
+    // Said where it was: the body was empty.
+    assert_eq!(
+        results["wrong_key"]["note"],
+        "a response header echoes the API key"
+    );
     assert!(!all.contains(KEY));
+}
+
+/// `send` shows the Content-Type of the answer (in JSON): a key echoed there is hidden as one
+/// echoed in the body is, with a warning; a key in another header is warned of.
+#[test]
+fn send_never_prints_a_key_a_response_header_echoes() {
+    let url = serve_with_headers(Box::new(|_| {
+        (
+            200,
+            format!("Content-Type: text/plain; debug={KEY}\r\n"),
+            "{}".into(),
+        )
+    }));
+    let out = keyed()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    crate::common::assert_no_leak(&out, &[KEY]);
+    let result: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(result["content_type"], "(hidden: it contains the API key)");
+    assert_eq!(result["body_excerpt"], "{}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: the response's Content-Type header echoes the API key"),
+        "{stderr}"
+    );
+
+    let url = serve_with_headers(Box::new(|_| {
+        (200, format!("X-Debug: {KEY}\r\n"), "{}".into())
+    }));
+    let out = keyed()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    crate::common::assert_no_leak(&out, &[KEY]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(r#""content_type":"application/json""#));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: a response header echoes the API key"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -203,7 +203,8 @@ pub fn serve(mut handler: Handler) -> String {
 /// A handler that also gives header lines to add to its answer (each ending `\r\n`).
 pub type HeadersHandler = Box<dyn FnMut(&[u8]) -> (u16, String, String) + Send>;
 
-/// As [`serve`], with header lines of the handler's own in each answer.
+/// As [`serve`], with header lines of the handler's own in each answer; a `Content-Type` among
+/// them replaces the default `application/json`.
 pub fn serve_with_headers(mut handler: HeadersHandler) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -214,8 +215,13 @@ pub fn serve_with_headers(mut handler: HeadersHandler) -> String {
                 continue;
             };
             let (status, headers, text) = handler(&body);
+            let content_type = if headers.to_ascii_lowercase().contains("content-type:") {
+                ""
+            } else {
+                "Content-Type: application/json\r\n"
+            };
             let reply = format!(
-                "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                "HTTP/1.1 {status} Whatever\r\n{content_type}{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
                 text.len()
             );
             let _ = stream.write_all(reply.as_bytes());
