@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::args::{
     ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told, warn_if_retired,
 };
-use crate::endpoint::http::{self, Client, Response};
+use crate::endpoint::http::{self, BodyCut, Client, Response};
 use crate::endpoint::probe::{self, Case, CaseVerdict, Leak, LeakWatch, Skew, Tally};
 use crate::endpoint::sample_callback::{self, JobResult};
 use crate::keys::credentials::{
@@ -344,6 +344,24 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
     let response = client
         .post_json(&args.url, &body)
         .with_context(|| format!("POST {}", http::shown(&args.url)))?;
+    // --timeout bounds the whole answer: a status whose body is still coming is no answer a
+    // sender would count as delivered.
+    if let Some(BodyCut::Timeout(after)) = &response.cut {
+        bail!(
+            "POST {}: the answer did not end within {} (status {} came, then {} bytes of a body cut short)",
+            http::shown(&args.url),
+            http::humanize(*after),
+            response.status,
+            response.body.len()
+        );
+    }
+    if let Some(BodyCut::Broken(why)) = &response.cut {
+        output::warn(format_args!(
+            "the answer's body broke off after {} bytes: {why}",
+            response.body.len()
+        ));
+    }
+    let body_truncated = response.truncated || response.cut.is_some();
     let echoes_key = |bytes: &[u8]| {
         watches
             .iter()
@@ -383,7 +401,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 verdict(status.trim_end(), tone, 0)
             ))?;
             out.line(format_args!("time    {}", http::humanize(response.elapsed)))?;
-            let more = if response.truncated { " (cut)" } else { "" };
+            let more = if body_truncated { " (cut)" } else { "" };
             out.text(format_args!(
                 "body    {} bytes{more}{}{excerpt}",
                 response.body.len(),
@@ -399,7 +417,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 elapsed_ms: response.elapsed.as_millis(),
                 content_type,
                 body_bytes: response.body.len(),
-                body_truncated: response.truncated,
+                body_truncated,
                 body_excerpt: &excerpt,
             })?;
             // As every command's JSON ends: a summary line.

@@ -18,10 +18,21 @@ pub struct Response {
     pub body: Vec<u8>,
     /// The body was longer than what was kept.
     pub truncated: bool,
+    /// The body ended before the server said it would: what came is kept, and this says why.
+    pub cut: Option<BodyCut>,
     pub content_type: Option<String>,
     /// The response's header fields as `name: value` lines (for the probe's leak search: a
     /// debug header may echo the key too).
     pub head: Vec<u8>,
+}
+
+/// Why a body that had begun did not come whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyCut {
+    /// It was still coming when the timeout ran out.
+    Timeout(Duration),
+    /// The connection broke off, or the server sent less than it announced.
+    Broken(String),
 }
 
 /// Why there is no answer.
@@ -102,12 +113,14 @@ impl Client {
             head.push(b'\n');
         }
         let mut kept = Vec::new();
-        // A body cut short by the server still leaves us its status; keep what arrived.
-        let _ = response
+        // A body cut short still leaves us its status: keep what arrived, and say why it ended.
+        let cut = response
             .body_mut()
             .as_reader()
             .take(MAX_RESPONSE_BYTES + 1)
-            .read_to_end(&mut kept);
+            .read_to_end(&mut kept)
+            .err()
+            .map(|e| self.body_cut(e));
         let truncated = kept.len() as u64 > MAX_RESPONSE_BYTES;
         kept.truncate(usize::try_from(MAX_RESPONSE_BYTES).unwrap_or(usize::MAX));
         Ok(Response {
@@ -115,6 +128,7 @@ impl Client {
             elapsed: started.elapsed(),
             body: kept,
             truncated,
+            cut,
             content_type,
             head,
         })
@@ -127,8 +141,27 @@ impl Client {
             ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 SendError::Timeout(self.timeout)
             }
-            other => SendError::Unreachable(other.to_string()),
+            other => SendError::Unreachable(in_words(other)),
         }
+    }
+
+    /// Why reading a body failed (the client hands its own errors back inside I/O errors).
+    fn body_cut(&self, error: std::io::Error) -> BodyCut {
+        match self.classify(ureq::Error::from(error)) {
+            SendError::Timeout(after) => BodyCut::Timeout(after),
+            SendError::BadUrl(why) | SendError::Unreachable(why) => BodyCut::Broken(why),
+        }
+    }
+}
+
+/// A client error as it is shown: an I/O error's own words, without the client's `io:` prefix.
+fn in_words(error: ureq::Error) -> String {
+    match error {
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the server closed the connection before the end of its answer".to_owned()
+        }
+        ureq::Error::Io(e) => e.to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -158,7 +191,10 @@ pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, Sen
         .as_reader()
         .take(limit + 1)
         .read_to_end(&mut body)
-        .map_err(|e| SendError::Unreachable(format!("the answer broke off: {e}")))?;
+        .map_err(|e| match client.body_cut(e) {
+            BodyCut::Timeout(after) => SendError::Timeout(after),
+            BodyCut::Broken(why) => SendError::Unreachable(format!("the answer broke off: {why}")),
+        })?;
     if body.len() as u64 > limit {
         return Err(SendError::Unreachable(format!(
             "the page is larger than {} MiB",

@@ -897,3 +897,88 @@ fn send_with_a_file_refuses_a_key_source_it_cannot_use() {
         .unwrap();
     crate::common::assert_refused(&out, &["FILE -", "--api-key-file -", "stdin"]);
 }
+
+/// A loopback server that answers one request with `head`, then `piece` once (`every`: `None`)
+/// and closes the connection, or `piece` again and again, `every` milliseconds apart, until a
+/// write fails, as it does once the client has gone; then it stops.
+fn serve_once_raw(head: &'static str, piece: &'static str, every: Option<u64>) -> String {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        // The client has sent its whole request before it reads the answer.
+        let _ = stream.read(&mut [0u8; 65536]);
+        let _ = stream.write_all(head.as_bytes());
+        while stream.write_all(piece.as_bytes()).is_ok() {
+            let Some(ms) = every else { return };
+            thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    });
+    format!("http://{addr}/smile/callback")
+}
+
+/// A 200 whose body never ends (one chunk every 100 ms) is cut by --timeout: exit 2, saying so
+/// and naming the status; it was a complete answer, exit 0, `"body_truncated":false`.
+#[test]
+fn send_says_a_body_the_timeout_cut_short() {
+    let url = serve_once_raw(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "1\r\nx\r\n",
+        Some(100),
+    );
+    let started = std::time::Instant::now();
+    let out = keyed()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .args(["--timeout", "1", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let line = crate::common::assert_refused(&out, &["POST http://127.0.0.1:"]);
+    assert!(
+        line.contains("the answer did not end within 1.0s (status 200 came, then "),
+        "{line}"
+    );
+    assert!(line.contains("bytes of a body cut short)"), "{line}");
+}
+
+/// A body the server ends before the length it announced is the answer, marked cut, with a
+/// warning; it was shown as complete.
+#[test]
+fn send_says_a_body_that_broke_off() {
+    let url = serve_once_raw(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n",
+        "{\"ok\":",
+        None,
+    );
+    let out = keyed()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(r#""body_bytes":6,"body_truncated":true,"#),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "warning: the answer's body broke off after 6 bytes: the server closed the connection before the end of its answer"
+        ),
+        "{stderr}"
+    );
+    let url = serve_once_raw(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n",
+        "{\"ok\":",
+        None,
+    );
+    keyed()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("body    6 bytes (cut): {\"ok\":"));
+}
