@@ -3,7 +3,7 @@
 //! bodies and judging answers only; the HTTP round trips belong to the command.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -282,9 +282,16 @@ impl LeakWatch {
             key_forms.push(raw.to_ascii_lowercase());
             key_forms.push(raw.to_ascii_uppercase());
         }
-        // base64 is a third longer, so it is searched for from 6-byte keys on.
+        // base64 is a third longer, so it is searched for from 6-byte keys on; with its padding
+        // from 4-byte keys on (`c2hvcnQ=` for `short`). A longer key's padded spelling is
+        // found as its unpadded one is, in part. A key of 1 to 3 bytes has 4 characters of
+        // base64, which any text may hold by chance: it is not searched for.
         key_forms.push(STANDARD_NO_PAD.encode(raw).into_bytes());
         key_forms.push(URL_SAFE_NO_PAD.encode(raw).into_bytes());
+        if raw.len() < MIN_KEY_SEARCH_LEN {
+            key_forms.push(STANDARD.encode(raw).into_bytes());
+            key_forms.push(URL_SAFE.encode(raw).into_bytes());
+        }
         key_forms.retain(|f| f.len() >= MIN_KEY_SEARCH_LEN);
         // Most keys have nothing to escape, so several spellings are the same bytes.
         key_forms.sort_unstable();
@@ -1026,8 +1033,26 @@ mod tests {
         let w = LeakWatch::new(&ApiKey::new("abcdef").unwrap());
         assert_eq!(w.find(b"abcdef, thanks", None), None);
         assert_eq!(w.find(b"the key is YWJjZGVm", None), Some(Leak::ApiKey));
+        // 4 and 5 bytes: their base64 is 8 characters with its padding, and found so.
+        for (key, echoed) in [
+            ("short", "c2hvcnQ="),
+            ("abcd", "YWJjZA=="),
+            ("sh?>>", "c2g/Pj4="),
+            ("sh?>>", "c2g_Pj4="),
+        ] {
+            let w = LeakWatch::new(&ApiKey::new(key).unwrap());
+            let said = format!(r#"{{"debug":"{echoed}"}}"#);
+            assert_eq!(w.find(said.as_bytes(), None), Some(Leak::ApiKey), "{key}");
+            // Without the padding it is too short to tell from chance.
+            let cut = echoed.trim_end_matches('=');
+            assert_eq!(w.find(cut.as_bytes(), None), None, "{key}");
+            assert_eq!(w.find(key.as_bytes(), None), None, "{key}");
+        }
+        // 1 to 3 bytes: 4 characters of base64, which turn up anywhere.
         let tiny = LeakWatch::new(&ApiKey::new("k").unwrap());
-        assert_eq!(tiny.find(b"ok aw k", None), None);
+        assert_eq!(tiny.find(b"ok aw== k", None), None);
+        let three = LeakWatch::new(&ApiKey::new("abc").unwrap());
+        assert_eq!(three.find(b"YWJj abc", None), None);
     }
 
     #[test]

@@ -982,3 +982,33 @@ fn send_says_a_body_that_broke_off() {
         .code(0)
         .stdout(predicate::str::contains("body    6 bytes (cut): {\"ok\":"));
 }
+
+/// A key of 4 or 5 bytes echoed in base64 with its padding (`c2hvcnQ=` for `short`) is found,
+/// as the documentation says of keys under 8 bytes; only 6 and 7 bytes were.
+#[test]
+fn a_short_key_echoed_in_base64_is_found() {
+    let echo = || -> Handler { Box::new(|_| (200, r#"{"debug":"c2hvcnQ="}"#.into())) };
+    let out = crate::common::smile_sec()
+        .args(["callback", "probe", &serve(echo()), "--partner-id", PARTNER])
+        .args(["--format", "json"])
+        .env("SMILE_API_KEY", "short")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let first: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(first["case"], "valid");
+    assert_eq!(first["leak"], "api_key");
+    let out = crate::common::smile_sec()
+        .args(["callback", "send", &serve(echo()), "--partner-id", PARTNER])
+        .env("SMILE_API_KEY", "short")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    crate::common::assert_no_leak(&out, &["c2hvcnQ"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the response body echoes the API key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
