@@ -40,6 +40,8 @@ pub enum BodyCut {
 pub enum SendError {
     /// Not an `http://` or `https://` URL.
     BadUrl(String),
+    /// A proxy variable that is set holds what cannot be used as a proxy.
+    BadProxy(String),
     /// Nothing answered within the timeout.
     Timeout(Duration),
     /// The connection failed: refused, unknown host, TLS, reset...
@@ -49,7 +51,7 @@ pub enum SendError {
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SendError::BadUrl(why) => f.write_str(why),
+            SendError::BadUrl(why) | SendError::BadProxy(why) => f.write_str(why),
             SendError::Timeout(after) => {
                 write!(f, "no answer within {}", humanize(*after))
             }
@@ -92,6 +94,7 @@ impl Client {
     /// POSTs `body` as `application/json`.
     pub fn post_json(&self, url: &str, body: &[u8]) -> Result<Response, SendError> {
         check_url(url)?;
+        check_proxy(url)?;
         let started = Instant::now();
         let mut response = self
             .agent
@@ -149,7 +152,9 @@ impl Client {
     fn body_cut(&self, error: std::io::Error) -> BodyCut {
         match self.classify(ureq::Error::from(error)) {
             SendError::Timeout(after) => BodyCut::Timeout(after),
-            SendError::BadUrl(why) | SendError::Unreachable(why) => BodyCut::Broken(why),
+            SendError::BadUrl(why) | SendError::BadProxy(why) | SendError::Unreachable(why) => {
+                BodyCut::Broken(why)
+            }
         }
     }
 }
@@ -169,6 +174,7 @@ fn in_words(error: ureq::Error) -> String {
 /// bytes: its body when the status is 2xx.
 pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, SendError> {
     check_url(url)?;
+    check_proxy(url)?;
     let client = Client::new(timeout);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -223,6 +229,86 @@ pub fn check_url(url: &str) -> Result<(), SendError> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// The variables the HTTP client takes a proxy from, in the order it reads them: the first that
+/// holds a proxy URL it can parse is used for every URL, except the hosts `NO_PROXY` exempts.
+const PROXY_VARIABLES: [&str; 6] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
+
+/// Refuses a proxy variable whose value cannot be used, unless `NO_PROXY` exempts `url`'s host.
+/// The HTTP client passes over such a value without a word (or, for a SOCKS proxy, which it is
+/// built without, connects directly): the request would go around the proxy the user set. An
+/// empty variable is unset, as the client and curl take it.
+pub fn check_proxy(url: &str) -> Result<(), SendError> {
+    let set = PROXY_VARIABLES
+        .iter()
+        .find_map(|name| Some((*name, std::env::var_os(name).filter(|v| !v.is_empty())?)));
+    let Some((name, value)) = set else {
+        return Ok(());
+    };
+    let no_proxy = ["NO_PROXY", "no_proxy"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok());
+    if no_proxy.is_some_and(|hosts| exempted(url, &hosts)) {
+        return Ok(());
+    }
+    match value.to_str() {
+        Some(value) => proxy_problem(value),
+        None => Some("not valid UTF-8".to_owned()),
+    }
+    .map_or(Ok(()), |why| {
+        Err(SendError::BadProxy(format!(
+            "{name}: {why}; smile-sec sends only through an http:// or https:// proxy (http://HOST:PORT): fix or unset {name}"
+        )))
+    })
+}
+
+/// Whether `no_proxy` (comma-separated, as in `NO_PROXY`) exempts `url`'s host from the proxy,
+/// as the HTTP client decides it.
+fn exempted(url: &str, no_proxy: &str) -> bool {
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return false;
+    };
+    let exemptions = no_proxy
+        .split(',')
+        .fold(ureq::Proxy::builder(ureq::ProxyProtocol::Http), |b, e| {
+            b.no_proxy(e)
+        });
+    exemptions.build().is_ok_and(|p| p.is_no_proxy(&uri))
+}
+
+/// What is wrong with a proxy variable's value, in words that never repeat it (it may hold a
+/// password).
+fn proxy_problem(value: &str) -> Option<String> {
+    let scheme = value
+        .split_once("://")
+        .map(|(scheme, _)| scheme)
+        .filter(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        });
+    if let Some(scheme) = scheme
+        && !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
+    {
+        return Some(format!(
+            "{}:// proxies cannot be used",
+            scheme.to_ascii_lowercase()
+        ));
+    }
+    let Ok(proxy) = ureq::Proxy::new(value) else {
+        return Some("not a proxy URL".to_owned());
+    };
+    // The client reads a port it cannot parse as none, and goes to port 80 (or 443) instead.
+    let authority = proxy.uri().authority().map_or("", |a| a.as_str());
+    port_of(authority).and_then(port_problem)
 }
 
 /// The authority of what follows a URL's `scheme://`: up to the path, query or fragment.
@@ -374,6 +460,56 @@ mod tests {
                 "`http://127.0.0.1:/x`: the port after `:` is empty".to_owned()
             ))
         );
+    }
+
+    /// A proxy variable's value that the HTTP client would pass over (and send directly) is
+    /// refused, in words that do not repeat it.
+    #[test]
+    fn proxies_that_cannot_be_used_are_said() {
+        for good in [
+            "http://127.0.0.1:3128",
+            "HTTPS://proxy.example.com",
+            "http://user:pw@proxy.example.com:8080/",
+            "proxy.example.com:3128",
+            "http://[::1]:3128",
+        ] {
+            assert_eq!(proxy_problem(good), None, "{good}");
+        }
+        for (bad, why) in [
+            ("socks5://127.0.0.1:1", "socks5:// proxies cannot be used"),
+            (
+                "SOCKS5H://u:s3cret@127.0.0.1:1",
+                "socks5h:// proxies cannot be used",
+            ),
+            ("socks://127.0.0.1", "socks:// proxies cannot be used"),
+            ("ftp://proxy.example.com", "ftp:// proxies cannot be used"),
+            ("not a url", "not a proxy URL"),
+            ("http://u:s3cret@proxy example", "not a proxy URL"),
+            (
+                "http://u:s3cret@127.0.0.1:99999",
+                "the port `99999` is not a number from 1 to 65535",
+            ),
+            (
+                "http://127.0.0.1:abc",
+                "the port `abc` is not a number from 1 to 65535",
+            ),
+        ] {
+            assert_eq!(proxy_problem(bad).as_deref(), Some(why), "{bad}");
+        }
+    }
+
+    #[test]
+    fn no_proxy_exempts_as_the_client_does() {
+        assert!(exempted("http://127.0.0.1:8080/cb", "localhost,127.0.0.1"));
+        assert!(exempted(
+            "https://a.staging.example:443/",
+            ".staging.example"
+        ));
+        assert!(exempted("https://a.staging.example/", "*.staging.example"));
+        assert!(exempted("http://anything/", "*"));
+        assert!(!exempted("http://127.0.0.2/", "127.0.0.1"));
+        assert!(!exempted("https://staging.example/", ".staging.example"));
+        assert!(!exempted("http://127.0.0.1/", ""));
     }
 
     #[test]

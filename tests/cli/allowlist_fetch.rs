@@ -560,3 +560,18 @@ fn a_source_with_a_port_that_is_none_is_refused() {
         assert!(!output.exists(), "{port}");
     }
 }
+
+/// A proxy variable that cannot be used is refused, as for `callback send`: the page was read
+/// directly, around the proxy.
+#[test]
+fn a_proxy_variable_that_cannot_be_used_is_refused() {
+    let url = serve_page(200, &page(&PRODUCTION, &SANDBOX), 1);
+    let out = smile_sec()
+        .args(["allowlist", "fetch", "--now", FRESH, "--source", &url])
+        .env("ALL_PROXY", "socks5://probe:s3cretpw@127.0.0.1:1")
+        .output()
+        .unwrap();
+    let line =
+        crate::common::assert_refused(&out, &["ALL_PROXY: socks5:// proxies cannot be used"]);
+    assert!(!line.contains("s3cretpw"), "{line}");
+}

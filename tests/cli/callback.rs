@@ -1012,3 +1012,53 @@ fn a_short_key_echoed_in_base64_is_found() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A proxy variable the HTTP client cannot use was passed over, and the request went around
+/// the proxy: it is refused before anything is sent, naming the variable and never its value
+/// (a password). A host `NO_PROXY` exempts goes directly, as it always did.
+#[test]
+fn a_proxy_variable_that_cannot_be_used_is_refused() {
+    let requests = Arc::new(Mutex::new(0));
+    let count = requests.clone();
+    let url = serve(Box::new(move |_| {
+        *count.lock().unwrap() += 1;
+        (200, "{}".into())
+    }));
+    for (variable, value, says) in [
+        (
+            "HTTP_PROXY",
+            "socks5://probe:s3cretpw@127.0.0.1:1",
+            "socks5:// proxies cannot be used",
+        ),
+        (
+            "https_proxy",
+            "ftp://127.0.0.1:21",
+            "ftp:// proxies cannot be used",
+        ),
+        ("ALL_PROXY", "not a url", "not a proxy URL"),
+        (
+            "HTTPS_PROXY",
+            "http://probe:s3cretpw@127.0.0.1:99999",
+            "the port `99999` is not a number from 1 to 65535",
+        ),
+    ] {
+        for command in ["send", "probe"] {
+            let out = keyed()
+                .args(["callback", command, &url, "--partner-id", PARTNER])
+                .env(variable, value)
+                .output()
+                .unwrap();
+            let line = crate::common::assert_refused(&out, &[&format!("{variable}: {says}")]);
+            assert!(!line.contains("s3cretpw"), "{line}");
+            assert!(!line.contains(value), "{line}");
+        }
+    }
+    assert_eq!(*requests.lock().unwrap(), 0, "nothing is sent");
+    keyed()
+        .args(["callback", "send", &url, "--partner-id", PARTNER])
+        .env("HTTP_PROXY", "socks5://127.0.0.1:1")
+        .env("NO_PROXY", "localhost,127.0.0.1")
+        .assert()
+        .code(0);
+    assert_eq!(*requests.lock().unwrap(), 1);
+}
