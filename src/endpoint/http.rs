@@ -159,8 +159,18 @@ impl Client {
     }
 }
 
-/// A client error as it is shown: an I/O error's own words, without the client's `io:` prefix.
+/// A client error as it is shown: an I/O error's own words, without the client's `io:` prefix,
+/// and a TLS failure in words.
 fn in_words(error: ureq::Error) -> String {
+    let tls = match &error {
+        ureq::Error::Rustls(e) => Some(e),
+        // A TLS failure mostly comes back inside an I/O error.
+        ureq::Error::Io(e) => e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    if let Some(tls) = tls {
+        return super::tls::in_words(tls);
+    }
     match error {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             "the server closed the connection before the end of its answer".to_owned()

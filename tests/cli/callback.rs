@@ -1062,3 +1062,100 @@ fn a_proxy_variable_that_cannot_be_used_is_refused() {
         .code(0);
     assert_eq!(*requests.lock().unwrap(), 1);
 }
+
+/// A TLS failure is said in words, by `send`, `probe` and `allowlist fetch` alike: it was the TLS
+/// library's debug string, `invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))`.
+#[test]
+fn a_tls_failure_is_said_in_words() {
+    let (Some(python), Some(openssl)) = (
+        crate::common::tool("python3"),
+        crate::common::tool("openssl"),
+    ) else {
+        return;
+    };
+    // A self-signed certificate for 127.0.0.1, made here so that no key is kept in the
+    // repository: `req -x509` marks it a certificate authority's (CA:TRUE) unless told otherwise.
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = crate::common::scrub(&mut std::process::Command::new(openssl))
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args([
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .args(["-days", "2"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    // Takes three connections (or gives up waiting after 30 s) and ends.
+    let script = r#"
+import socket, ssl, sys
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+listener = socket.create_server(("127.0.0.1", 0))
+listener.settimeout(30)
+print(listener.getsockname()[1], flush=True)
+for _ in range(3):
+    try:
+        connection, _ = listener.accept()
+        connection.settimeout(10)
+        context.wrap_socket(connection, server_side=True).close()
+    except OSError:
+        pass
+"#;
+    let mut server = crate::common::scrub(&mut std::process::Command::new(python))
+        .arg("-c")
+        .arg(script)
+        .arg(&cert)
+        .arg(&key)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    let url = format!("https://127.0.0.1:{}/smile/callback", port.trim());
+    let runs = [
+        keyed()
+            .args(["callback", "send", &url, "--partner-id", PARTNER])
+            .output()
+            .unwrap(),
+        keyed()
+            .args(["callback", "probe", &url, "--partner-id", PARTNER])
+            .output()
+            .unwrap(),
+        crate::common::smile_sec()
+            .args(["allowlist", "fetch", "--source", &url])
+            .output()
+            .unwrap(),
+    ];
+    let _ = server.wait();
+    for out in &runs {
+        let line = crate::common::assert_refused(
+            out,
+            &[
+                "cannot reach the endpoint: its TLS certificate was refused: it is a certificate authority's own certificate (CA:TRUE, ",
+            ],
+        );
+        for raw in ["Other(", "CaUsedAsEndEntity", "io:"] {
+            assert!(!line.contains(raw), "{line}");
+        }
+    }
+}
