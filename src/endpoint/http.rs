@@ -180,6 +180,9 @@ fn in_words(error: ureq::Error) -> String {
     }
 }
 
+/// Redirects followed to reach a page, as browsers follow them to a docs site that moved.
+const MAX_REDIRECTS: u32 = 5;
+
 /// GETs a page (following a few redirects, as a browser would to the docs site), up to `limit`
 /// bytes: its body when the status is 2xx.
 pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, SendError> {
@@ -188,12 +191,44 @@ pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, Sen
     let client = Client::new(timeout);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .max_redirects(5)
+        // Followed here, so that each place a redirect leads to is held to what the first URL
+        // is: a port that is none (which the client reads as 80), a proxy that cannot be used.
+        .max_redirects(0)
         .timeout_global(Some(timeout))
         .user_agent(concat!("smile-sec/", env!("CARGO_PKG_VERSION")))
         .build()
         .new_agent();
-    let mut response = agent.get(url).call().map_err(|e| client.classify(e))?;
+    let mut at = url.to_owned();
+    let mut redirects = 0;
+    let mut response = loop {
+        let response = agent.get(&at).call().map_err(|e| client.classify(e))?;
+        let location = response
+            .headers()
+            .get(ureq::http::header::LOCATION)
+            .filter(|_| response.status().is_redirection());
+        let Some(location) = location else {
+            break response;
+        };
+        redirects += 1;
+        if redirects > MAX_REDIRECTS {
+            return Err(SendError::Unreachable(format!(
+                "more than {MAX_REDIRECTS} redirects"
+            )));
+        }
+        let led_to = |why: String| SendError::BadUrl(format!("a redirect led to {why}"));
+        let location = location.to_str().unwrap_or_default();
+        let Some(next) = url::Url::parse(&at)
+            .ok()
+            .and_then(|page| page.join(location).ok())
+        else {
+            // Most likely a port that is none, which the URL reader refuses too: said as such.
+            check_url(location).map_err(|e| led_to(e.to_string()))?;
+            return Err(led_to("a place that is no URL one can send to".to_owned()));
+        };
+        at = next.to_string();
+        check_url(&at).map_err(|e| led_to(e.to_string()))?;
+        check_proxy(&at).map_err(|e| led_to(e.to_string()))?;
+    };
     let status = response.status().as_u16();
     if !(200..300).contains(&status) {
         return Err(SendError::Unreachable(format!(
@@ -233,12 +268,30 @@ pub fn check_url(url: &str) -> Result<(), SendError> {
     }
     let rest = &url[url.find("://").map_or(0, |i| i + 3)..];
     match port_of(authority(rest)).map(port_problem) {
+        // What stands where the port should may be the end of a password: not repeated.
+        Some(Some(_)) if password_cut_short(rest) => Err(SendError::BadUrl(format!(
+            "`{}`: {CUT_PASSWORD}",
+            shown(url).escape_debug()
+        ))),
         Some(Some(why)) => Err(SendError::BadUrl(format!(
             "`{}`: {why}",
             shown(url).escape_debug()
         ))),
         _ => Ok(()),
     }
+}
+
+/// Why a URL whose user information is cut short cannot be used, in words that repeat nothing of
+/// it.
+const CUT_PASSWORD: &str = "its user name or password holds a `/`, `?` or `#`, which must be written %2F, %3F or %23 (read as it is, the password would be taken for the host and port)";
+
+/// Whether what follows a URL's `scheme://` holds an `@` after its authority ends while the
+/// authority holds none: maybe a password with a `/`, `?` or `#` in it, which ends the authority
+/// early, so that its start would be read as the host and port (and shown as such). A path or
+/// query with an `@` reads the same.
+fn password_cut_short(after_scheme: &str) -> bool {
+    let authority = authority(after_scheme);
+    !authority.contains('@') && after_scheme[authority.len()..].contains('@')
 }
 
 /// The variables the HTTP client takes a proxy from, in the order it reads them: the first that
@@ -313,12 +366,21 @@ fn proxy_problem(value: &str) -> Option<String> {
             scheme.to_ascii_lowercase()
         ));
     }
+    let after_scheme = value.split_once("://").map_or(value, |(_, rest)| rest);
     let Ok(proxy) = ureq::Proxy::new(value) else {
         return Some("not a proxy URL".to_owned());
     };
     // The client reads a port it cannot parse as none, and goes to port 80 (or 443) instead.
+    // What stands where the port should is not repeated: it may be part of a password (a
+    // `user:password` without `@`, or a password that holds a `/`).
     let authority = proxy.uri().authority().map_or("", |a| a.as_str());
-    port_of(authority).and_then(port_problem)
+    port_of(authority).and_then(port_problem).map(|_| {
+        if password_cut_short(after_scheme) {
+            CUT_PASSWORD.to_owned()
+        } else {
+            "its port is not a number from 1 to 65535".to_owned()
+        }
+    })
 }
 
 /// The authority of what follows a URL's `scheme://`: up to the path, query or fragment.
@@ -363,13 +425,20 @@ pub(crate) fn port_problem(port: &str) -> Option<String> {
 }
 
 /// A URL as it may be shown (errors, results): a password in it (`https://user:pw@host/`) is a
-/// secret, so the user information before `@` is replaced by `***`.
+/// secret, so the user information before `@` is replaced by `***`. A password may hold a `/`,
+/// `?` or `#` written as it is, which ends the authority early: everything up to the last `@`
+/// is replaced then, whatever it is (a path or query with an `@` loses some of its text).
 pub fn shown(url: &str) -> std::borrow::Cow<'_, str> {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
         return url.into();
     };
     let rest = &url[scheme_end..];
-    match authority(rest).rfind('@') {
+    let at = match authority(rest).rfind('@') {
+        Some(at) => Some(at),
+        None if password_cut_short(rest) => rest.rfind('@'),
+        None => None,
+    };
+    match at {
         Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]).into(),
         None => url.into(),
     }
@@ -417,6 +486,10 @@ mod tests {
             "https://***@example.com/cb?a=b@c"
         );
         assert_eq!(shown("http://u:p@w@host"), "http://***@host");
+        assert_eq!(
+            shown("http://user:s3cret/PW@127.0.0.1:18080/ok"),
+            "http://***@127.0.0.1:18080/ok"
+        );
         assert_eq!(shown("not a url"), "not a url");
     }
 
@@ -464,6 +537,18 @@ mod tests {
             assert!(why.contains(&*shown(bad)), "{why}");
             assert!(!why.contains(":p@"), "{why}");
         }
+        // A password holding a `/`, `?` or `#` as it is: refused, and never repeated.
+        for cut in [
+            "http://user:s3cret/PW@127.0.0.1:18080/ok",
+            "https://user:s3c?ret@example.com/",
+            "https://user:s3c#ret@example.com/",
+        ] {
+            let Err(SendError::BadUrl(why)) = check_url(cut) else {
+                panic!("{cut} is accepted");
+            };
+            assert!(why.contains(CUT_PASSWORD) && !why.contains("s3c"), "{why}");
+        }
+        assert_eq!(check_url("https://example.com/users/@me"), Ok(()));
         assert_eq!(
             check_url("http://127.0.0.1:/x"),
             Err(SendError::BadUrl(
@@ -497,12 +582,19 @@ mod tests {
             ("http://u:s3cret@proxy example", "not a proxy URL"),
             (
                 "http://u:s3cret@127.0.0.1:99999",
-                "the port `99999` is not a number from 1 to 65535",
+                "its port is not a number from 1 to 65535",
             ),
             (
                 "http://127.0.0.1:abc",
-                "the port `abc` is not a number from 1 to 65535",
+                "its port is not a number from 1 to 65535",
             ),
+            (
+                "user:s3cretPW99",
+                "its port is not a number from 1 to 65535",
+            ),
+            ("http://user:s3cret/PW@127.0.0.1:3128", CUT_PASSWORD),
+            ("http://user:s3c?ret@127.0.0.1:3128", CUT_PASSWORD),
+            ("http://user:s3c#ret@127.0.0.1:3128", CUT_PASSWORD),
         ] {
             assert_eq!(proxy_problem(bad).as_deref(), Some(why), "{bad}");
         }

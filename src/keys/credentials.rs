@@ -325,6 +325,10 @@ pub fn watched_keys(request: &KeyRequest<'_>, sources: &KeySources) -> anyhow::R
                 watched
                     .keys
                     .push(entry_credential(&file, entry, None, &[])?.key);
+                // The file's other keys are at hand too: an answer echoing one is not printed.
+                watched
+                    .keys
+                    .extend(file.keys.iter().filter_map(|e| file.resolve_secret(e).ok()));
             }
             None => {
                 for entry in &file.keys {

@@ -561,6 +561,67 @@ fn a_source_with_a_port_that_is_none_is_refused() {
     }
 }
 
+/// A redirect to a URL whose port is none is held to what the first URL is: the page it leads to
+/// (which the client reads from port 80) is not taken.
+#[test]
+fn a_redirect_to_a_port_that_is_none_is_refused() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        // One request, then the thread ends.
+        if let Some(Ok(mut stream)) = listener.incoming().next() {
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let _ = stream.write_all(
+                b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:99999/page.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("list.txt");
+    let (code, stdout, stderr) = fetch(&[
+        "--source",
+        &format!("http://{addr}/further-reading/security-overview"),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("a redirect led to `http://127.0.0.1:99999/page.html`: the port `99999`"),
+        "{stderr}"
+    );
+    assert!(!output.exists());
+
+    // A redirect to a relative place on the same server is followed, as a browser follows it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let body = page(&PRODUCTION, &SANDBOX);
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().take(2).enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let reply = if n == 0 {
+                "HTTP/1.1 301 Moved\r\nLocation: moved/page.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+            } else {
+                assert!(head.starts_with(b"GET /further-reading/moved/page.html "));
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    let (code, _, stderr) = fetch(&[
+        "--source",
+        &format!("http://{addr}/further-reading/security-overview"),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
 /// A proxy variable that cannot be used is refused, as for `callback send`: the page was read
 /// directly, around the proxy.
 #[test]

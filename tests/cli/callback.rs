@@ -983,6 +983,47 @@ fn send_says_a_body_that_broke_off() {
         .stdout(predicate::str::contains("body    6 bytes (cut): {\"ok\":"));
 }
 
+/// `send FILE --keys F --key ID` watches every key of F, not only ID's: an answer echoing
+/// another entry's key is not printed either.
+#[test]
+fn send_with_a_chosen_key_still_hides_the_other_keys_of_its_file() {
+    let other = "prodsecretkey-BBBB-4444-5555-6666-7777";
+    let url = serve(Box::new(move |_| (200, format!(r#"{{"echo":"{other}"}}"#))));
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.json");
+    let entry = |id: &str, env: &str, key: &str| {
+        serde_json::json!({"id": id, "partner_id": PARTNER, "environment": env, "integrations": ["server"],
+            "created": "2026-11-01", "api_key": key})
+    };
+    std::fs::write(
+        &keys,
+        serde_json::json!({"keys": [entry("sb", "sandbox", KEY), entry("prod", "production", other)]})
+            .to_string(),
+    )
+    .unwrap();
+    let body = dir.path().join("callback.json");
+    std::fs::write(&body, "{}").unwrap();
+    let out = crate::common::smile_sec()
+        .args([
+            "callback",
+            "send",
+            &url,
+            body.to_str().unwrap(),
+            "--key",
+            "sb",
+        ])
+        .arg("--keys")
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    crate::common::assert_no_leak(&out, &[other, &other[..20]]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("echoes the API key"),
+        "{out:?}"
+    );
+}
+
 /// A key of 4 or 5 bytes echoed in base64 with its padding (`c2hvcnQ=` for `short`) is found,
 /// as the documentation says of keys under 8 bytes; only 6 and 7 bytes were.
 #[test]
@@ -1039,7 +1080,24 @@ fn a_proxy_variable_that_cannot_be_used_is_refused() {
         (
             "HTTPS_PROXY",
             "http://probe:s3cretpw@127.0.0.1:99999",
-            "the port `99999` is not a number from 1 to 65535",
+            "its port is not a number from 1 to 65535",
+        ),
+        // A password holding a `/` or `?`, or a value without `@`: where the port should be
+        // stands part of the password, which is not repeated.
+        (
+            "HTTP_PROXY",
+            "http://probe:s3cretpw/x@127.0.0.1:13128",
+            "its user name or password holds a `/`, `?` or `#`",
+        ),
+        (
+            "HTTP_PROXY",
+            "http://probe:s3cretpw?x@127.0.0.1:13128",
+            "its user name or password holds a `/`, `?` or `#`",
+        ),
+        (
+            "HTTPS_PROXY",
+            "probe:s3cretpw",
+            "its port is not a number from 1 to 65535",
         ),
     ] {
         for command in ["send", "probe"] {
@@ -1053,6 +1111,14 @@ fn a_proxy_variable_that_cannot_be_used_is_refused() {
             assert!(!line.contains(value), "{line}");
         }
     }
+    // The same of an endpoint's URL whose password holds a `/`.
+    let cut = url.replacen("http://", "http://probe:s3cretpw/x@", 1);
+    let out = keyed()
+        .args(["callback", "send", &cut, "--partner-id", PARTNER])
+        .output()
+        .unwrap();
+    let line = crate::common::assert_refused(&out, &["its user name or password holds a `/`"]);
+    assert!(!line.contains("s3cretpw"), "{line}");
     assert_eq!(*requests.lock().unwrap(), 0, "nothing is sent");
     keyed()
         .args(["callback", "send", &url, "--partner-id", PARTNER])
