@@ -3,7 +3,16 @@
 
 use std::io::{self, BufRead};
 
-use super::{Item, ItemNumber, LONE_ITEM, LoneItem, MAX_ITEM_BYTES, RawItem, is_space, parse_item};
+use super::{
+    Item, ItemNumber, LONE_ITEM, LoneItem, MAX_ITEM_BYTES, MAX_NESTING, RawItem, is_space,
+    parse_item,
+};
+
+/// Deepest nesting gathered as a multi-line value: serde_json reads typed values no deeper (a
+/// callback's body is read to this depth), and a bound keeps the gatherings that start again on
+/// each line of a broken value short. A value that goes deeper is one error, its lines passed
+/// over by their brackets alone.
+const MAX_GATHER_DEPTH: u32 = MAX_NESTING + 1;
 
 /// Whether `line` opens more brackets than it closes without being broken: the first line of a
 /// multi-line value (a pretty-printed object), or a truncated line. Such a line is not an item by
@@ -106,23 +115,18 @@ pub fn frame_lines<R: BufRead, E>(
             // More than an item may hold, and JSON as far as it was read: one value too large
             // (a pretty-printed object of images). Reported once, and the rest of it passed over.
             Ok(Gathered::TooLarge(depth)) if is_json_so_far(&line) => {
-                // A line too long to hold that took it there is part of it, not an item.
-                lines.deferred_too_long = None;
                 sink(number, RawItem::Error(too_large()))?;
-                let mut whole = values_within(&line, number, at);
-                match pass_over(&mut lines, depth, &mut whole) {
-                    // The value was whole: its lines are its own.
-                    Ok(true) => {}
-                    // Cut short: the lines that are values on their own are items.
-                    Ok(false) => {
-                        for (n, offset, text) in &whole {
-                            sink(*n, RawItem::Json(text, Some(*offset)))?;
-                        }
-                    }
-                    Err(e) => {
-                        return sink(lines.number + 1, RawItem::Error(format!("read error: {e}")));
-                    }
-                }
+                pass_over_the_rest(&mut lines, depth, &line, number, at, &mut sink)?;
+            }
+            // Deeper than a value is gathered: one error, and the rest of it passed over by its
+            // brackets alone. (Cut short, it gives up the lines within it that are values on
+            // their own; a value over several lines after the cut goes with it.)
+            Ok(Gathered::TooDeep(depth)) => {
+                sink(
+                    number,
+                    RawItem::Error(format!("value nests deeper than {MAX_GATHER_DEPTH} levels")),
+                )?;
+                pass_over_the_rest(&mut lines, depth, &line, number, at, &mut sink)?;
             }
             // Cut short where the next value starts: what was gathered is one broken item, and
             // reading goes on from that line.
@@ -172,6 +176,36 @@ pub fn frame_lines<R: BufRead, E>(
     }
 }
 
+/// Reads past the rest of a value too large to hold (`gathered` so far, from line `number` at
+/// `at`), by its brackets alone from `depth`; when it turns out cut short, the values within it
+/// are items (see [`values_within`]).
+fn pass_over_the_rest<R: BufRead, E>(
+    lines: &mut Lines<R>,
+    mut depth: Depth,
+    gathered: &[u8],
+    number: ItemNumber,
+    at: u64,
+    sink: &mut impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    depth.unbounded = true;
+    depth.too_deep = false;
+    // A line too long to hold that took it there is part of it, not an item.
+    lines.deferred_too_long = None;
+    let mut whole = values_within(gathered, number, at);
+    match pass_over(lines, depth, &mut whole) {
+        // The value was whole: its lines are its own.
+        Ok(true) => Ok(()),
+        // Cut short: the lines that are values on their own are items.
+        Ok(false) => {
+            for (n, offset, text) in &whole {
+                sink(*n, RawItem::Json(text, Some(*offset)))?;
+            }
+            Ok(())
+        }
+        Err(e) => sink(lines.number + 1, RawItem::Error(format!("read error: {e}"))),
+    }
+}
+
 /// The error for an item over [`MAX_ITEM_BYTES`].
 pub fn too_large() -> String {
     format!("item is larger than {} MiB", MAX_ITEM_BYTES >> 20)
@@ -188,6 +222,8 @@ enum Gathered {
     /// It grew past [`MAX_ITEM_BYTES`] with its brackets still open (or balanced by the line that
     /// took it past), or met a line too long to hold, at this depth.
     TooLarge(Depth),
+    /// It went deeper than [`MAX_GATHER_DEPTH`] (at this depth) without breaking.
+    TooDeep(Depth),
 }
 
 /// Appends lines to `buf` until its brackets balance, it cannot become valid, it is too large, or
@@ -224,6 +260,7 @@ fn gather<R: BufRead>(
         match depth.scan(&next) {
             Scan::Broken => return Ok(Gathered::Unclosed),
             _ if buf.len() > MAX_ITEM_BYTES => return Ok(Gathered::TooLarge(depth)),
+            Scan::TooDeep => return Ok(Gathered::TooDeep(depth)),
             Scan::Open => {}
             Scan::Closed => return Ok(Gathered::Closed),
         }
@@ -294,7 +331,8 @@ fn pass_over<R: BufRead>(
             whole.push((number, lines.line_offset, next.clone()));
         }
         match depth.scan(&next) {
-            Scan::Open => {}
+            // Unbounded here: scanned once, line by line.
+            Scan::Open | Scan::TooDeep => {}
             Scan::Closed => return Ok(true),
             Scan::Broken => return Ok(false),
         }
@@ -368,6 +406,8 @@ enum Scan {
     Open,
     Closed,
     Broken,
+    /// Open, and deeper than [`MAX_GATHER_DEPTH`] (a bounded tracker only).
+    TooDeep,
 }
 
 /// Tracks bracket depth across lines, skipping brackets inside strings. It only frames; serde_json
@@ -378,10 +418,13 @@ struct Depth {
     in_string: bool,
     escaped: bool,
     /// Which open brackets are arrays: bit `d` for the one at depth `d + 1`, the first 128 here
-    /// and those deeper in `deeper` (a value nested that deep is rare, and only its size is
-    /// bounded).
+    /// and those deeper in `deeper` (only a value passed over by its brackets goes that deep).
     arrays: u128,
     deeper: Vec<u128>,
+    /// Tracks any depth; by default, one past [`MAX_GATHER_DEPTH`] is [`Scan::TooDeep`].
+    unbounded: bool,
+    /// A bracket opened past [`MAX_GATHER_DEPTH`] (bounded trackers only).
+    too_deep: bool,
     /// The last byte outside strings that is not white space (`"` for a string just closed).
     last: u8,
 }
@@ -419,6 +462,7 @@ impl Depth {
                     b'{' | b'[' => {
                         self.depth += 1;
                         self.set_array(byte == b'[');
+                        self.too_deep |= !self.unbounded && self.depth > MAX_GATHER_DEPTH;
                     }
                     b'}' | b']' => match self.depth.checked_sub(1) {
                         Some(d) => self.depth = d,
@@ -477,6 +521,7 @@ impl Depth {
         match (self.depth, self.in_string) {
             (0, false) => Scan::Closed,
             (_, true) if bytes.ends_with(b"\n") => Scan::Broken,
+            _ if self.too_deep => Scan::TooDeep,
             _ => Scan::Open,
         }
     }

@@ -486,25 +486,37 @@ mod tests {
         Seen::Cb(n, Some(sig.to_owned()))
     }
 
-    /// A pretty-printed callback nested deeper than anything is still one item, whatever its
-    /// depth: only an item's size is bounded. Its closing lines are no items of their own.
+    /// A pretty-printed value nested deeper than a value is gathered (128 levels, as deep as
+    /// serde_json reads a callback) is one error, whatever its depth, and its closing lines are
+    /// passed over, not items of their own; what follows it is read.
     #[test]
-    fn a_pretty_printed_value_of_any_depth_is_one_item() {
-        for depth in [127, 128, 129, 300] {
+    fn a_pretty_printed_value_too_deep_is_one_error() {
+        for depth in [127, 128, 129, 300, 20_000] {
             let mut text = String::from("{\n \"signature\": \"a\",\n \"d\":\n");
-            for i in 0..depth {
-                text.push_str(&format!("{}[\n", " ".repeat(i + 1)));
+            for _ in 0..depth {
+                text.push_str(" [\n");
             }
-            for i in (0..depth).rev() {
-                text.push_str(&format!("{}]\n", " ".repeat(i + 1)));
+            for _ in 0..depth {
+                text.push_str(" ]\n");
             }
             text.push_str("}\n{\"signature\":\"b\"}\n");
+            let first = if depth < 128 {
+                cb(1, "a")
+            } else {
+                Seen::Err(1)
+            };
             assert_eq!(
                 frame(&text),
-                [cb(1, "a"), cb(2 * depth as u64 + 5, "b")],
+                [first, cb(2 * depth as u64 + 5, "b")],
                 "{depth}"
             );
         }
+        // Cut short: one error, and a line after it that is a value of its own is still one.
+        let cut = format!(
+            "{{\"x\":\n{}{{\"signature\":\"b\"}}\n",
+            "[\n".repeat(50_000)
+        );
+        assert_eq!(frame(&cut), [Seen::Err(1), cb(50_002, "b")]);
     }
 
     #[test]
