@@ -161,10 +161,12 @@ pub(crate) fn shown(path: &Path) -> Cow<'_, str> {
 /// written, unless it looks like a secret, most likely a key pasted into the wrong field; that
 /// is named by its fingerprint.
 pub(crate) fn shown_value(text: &str) -> Cow<'_, str> {
-    if looks_like_secret(text) {
+    // A key pasted with white space around it is still a key.
+    let trimmed = text.trim();
+    if looks_like_secret(trimmed) {
         Cow::Owned(format!(
             "(not shown: it looks like a secret, {})",
-            fingerprint(text.as_bytes())
+            fingerprint(trimmed.as_bytes())
         ))
     } else {
         Cow::Borrowed(text)

@@ -358,12 +358,34 @@ fn unreadable_status(error: &hyper::Error) -> Option<u16> {
     }
 }
 
-/// Whether a `Host` value is a host and maybe a port, as a request's authority holds them: no
-/// user name, nothing empty, nothing a URI cannot hold (white space, say).
+/// Whether a `Host` value is a host and maybe a port: a name of letters, digits, `-`, `.` and
+/// `_`, an IPv4 address or a bracketed IPv6 one, then at most a `:` and a port from 1 to 65535.
+/// No user name, no list, nothing empty.
 fn is_host(value: &[u8]) -> bool {
-    !value.contains(&b'@')
-        && hyper::http::uri::Authority::try_from(value)
-            .is_ok_and(|authority| !authority.host().is_empty())
+    let Ok(value) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let (host_ok, port) = match value.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((v6, rest)) => (v6.parse::<std::net::Ipv6Addr>().is_ok(), rest),
+            None => return false,
+        },
+        None => {
+            let host = value.split_once(':').map_or(value, |(host, _)| host);
+            let named = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+            (named, &value[host.len()..])
+        }
+    };
+    let port_ok = match port.strip_prefix(':') {
+        None => port.is_empty(),
+        Some(port) => {
+            port.bytes().all(|b| b.is_ascii_digit()) && matches!(port.parse::<u16>(), Ok(1..))
+        }
+    };
+    host_ok && port_ok
 }
 
 async fn route(

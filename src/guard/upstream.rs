@@ -32,18 +32,34 @@ pub struct Upstream {
 }
 
 /// Whether a connection to `host` (a name or an address) and `port` reaches a gate listening on
-/// `listen`, as far as can be told without asking the network: the same address, a loopback or
-/// unspecified address while the gate listens on every address or on loopback, or `localhost`.
+/// `listen`, as far as can be told before listening: one of the addresses the host resolves to
+/// (as the connector will resolve it: `localhost`, `127.1`, this machine's name) is the gate's,
+/// or the gate listens on every address and the host is this machine by its loopback. A name
+/// that does not resolve now is given the benefit of the doubt.
 fn reaches((host, port): (&str, u16), listen: SocketAddr) -> bool {
     if port != listen.port() {
         return false;
     }
-    let here = listen.ip();
-    let local = |ip: IpAddr| ip.is_loopback() || ip.is_unspecified();
-    match host.parse::<IpAddr>() {
-        Ok(ip) => ip == here || (local(ip) && local(here)),
-        Err(_) => host.eq_ignore_ascii_case("localhost") && local(here),
-    }
+    let Ok(resolved) = std::net::ToSocketAddrs::to_socket_addrs(&(host, port)) else {
+        return false;
+    };
+    let here = listen.ip().to_canonical();
+    resolved
+        .map(|there| there.ip().to_canonical())
+        .any(|there| {
+            there == here
+            // Connecting to the unspecified address reaches this machine.
+            || (here.is_loopback() && there.is_unspecified() && same_family(here, there))
+            // The gate on every address: this machine's loopback reaches it (an IPv6 socket
+            // takes IPv4 as well).
+            || (here.is_unspecified()
+                && (there.is_loopback() || there.is_unspecified())
+                && (same_family(here, there) || here.is_ipv6()))
+        })
+}
+
+fn same_family(a: IpAddr, b: IpAddr) -> bool {
+    a.is_ipv4() == b.is_ipv4()
 }
 
 /// What the gate adds to a forwarded callback.
@@ -366,6 +382,11 @@ mod tests {
             ("http://0.0.0.0:8443", "127.0.0.1:8443"),
             ("http://10.1.2.3:8443", "10.1.2.3:8443"),
             ("http://127.0.0.1", "127.0.0.1:80"),
+            // Spellings the connector resolves to the gate's address.
+            ("http://127.1:8443", "127.0.0.1:8443"),
+            ("http://2130706433:8443", "127.0.0.1:8443"),
+            ("http://[::ffff:127.0.0.1]:8443", "127.0.0.1:8443"),
+            ("http://127.0.0.1:8443", "[::]:8443"),
         ] {
             let refused = Upstream::new(url, at(listen), second).unwrap_err();
             assert!(
@@ -376,7 +397,11 @@ mod tests {
         for (url, listen) in [
             ("http://127.0.0.1:3000", "127.0.0.1:8443"),
             ("http://10.1.2.3:8443", "127.0.0.1:8443"),
-            ("http://app:8443", "0.0.0.0:8443"),
+            // Another loopback address, or the other family, is another socket.
+            ("http://127.0.0.2:8443", "127.0.0.1:8443"),
+            ("http://127.0.0.1:8443", "[::1]:8443"),
+            ("http://[::1]:8443", "127.0.0.1:8443"),
+            ("http://[::1]:8443", "0.0.0.0:8443"),
         ] {
             assert!(
                 Upstream::new(url, at(listen), second).is_ok(),

@@ -405,7 +405,7 @@ pub fn check_input(file: &KeyFile, policy: &Policy) -> Result<(), BadAuditInput>
                         entry: Some(key.id.clone()),
                         problem: format!(
                             "mute names unknown finding `{}` (one of: {})",
-                            mute.finding.escape_debug(),
+                            crate::input::shown_value(&mute.finding),
                             known.join(", ")
                         ),
                     });

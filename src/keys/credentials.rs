@@ -622,7 +622,12 @@ pub fn signing_credential(
 
 fn unknown_key(file: &KeyFile, id: &str) -> anyhow::Error {
     hinted(
-        format!("no key `{id}` in {}", file.path.display()),
+        // An id that looks like a secret is most likely the key itself, typed for its id.
+        format!(
+            "no key `{}` in {}",
+            crate::input::shown_value(id),
+            crate::input::shown(&file.path)
+        ),
         format!("ids in the file: {}", ids(file.keys.iter())),
     )
 }

@@ -239,8 +239,9 @@ impl fmt::Display for KeyFileError {
             } => {
                 write!(
                     f,
-                    "invalid key file {}: key `{id}`: {problem}",
-                    input::shown(path)
+                    "invalid key file {}: key `{}`: {problem}",
+                    input::shown(path),
+                    input::shown_value(id)
                 )
             }
             KeyFileError::Invalid {
@@ -281,6 +282,21 @@ fn without_secrets(message: &str) -> String {
         rest = &quoted[end..];
     }
     out.push_str(rest);
+    // A name serde quotes in backticks is written as it is, backticks and all: it runs to the
+    // backtick before `, expected` (or the last one).
+    for prefix in ["unknown variant `", "unknown field `", "duplicate field `"] {
+        let Some(start) = out.find(prefix).map(|at| at + prefix.len()) else {
+            continue;
+        };
+        let Some(end) = (out[start..].rfind("`, expected"))
+            .or_else(|| out[start..].rfind('`'))
+            .map(|end| start + end)
+        else {
+            continue;
+        };
+        let shown = input::shown_value(&out[start..end]).into_owned();
+        out.replace_range(start..end, &shown);
+    }
     out.split('`')
         .enumerate()
         .map(|(i, part)| match i % 2 {
@@ -814,6 +830,18 @@ mod tests {
             without_secrets("unknown field `crated`, expected `created`"),
             "unknown field `crated`, expected `created`"
         );
+        for written in [
+            " M3T5ZvhimY+ZTZsi1T8PVEmPxp",
+            "M3T5ZvhimY+ZTZs`i1T8PVEmPxpiu2FqEginmqegHB",
+        ] {
+            let shown = without_secrets(&format!(
+                "unknown variant `{written}`, expected `production` or `sandbox`"
+            ));
+            assert!(
+                !shown.contains("M3T5Z") && !shown.contains("PVEmP"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

@@ -1026,7 +1026,19 @@ fn a_host_header_that_is_no_host_is_refused() {
     let app = Upstream::start(200, "{}", Duration::ZERO);
     let guard = setup.guard(&app.url(), &[]);
     let body = callback("");
-    for host in ["a b", "", "user@gate.test", "gate.test/x"] {
+    for host in [
+        "a b",
+        "",
+        "user@gate.test",
+        "gate.test/x",
+        "h:abc",
+        "*",
+        "gate.test:99999",
+        "a,b",
+        "[::1",
+        "[x]:80",
+        "a:1:2",
+    ] {
         let raw = String::from_utf8(request("/callback", &[], body.as_bytes()))
             .unwrap()
             .replace("Host: gate.test\r\n", &format!("Host: {host}\r\n"));
@@ -1038,7 +1050,13 @@ fn a_host_header_that_is_no_host_is_refused() {
         );
     }
     assert!(app.received().is_empty(), "{:?}", app.received());
-    for host in ["gate.test:8443", "[::1]:8443", "127.0.0.1"] {
+    for host in [
+        "gate.test:8443",
+        "[::1]:8443",
+        "127.0.0.1",
+        "[::1]",
+        "app_1.internal",
+    ] {
         let raw = String::from_utf8(request("/healthz", &[], b""))
             .unwrap()
             .replace("POST", "GET")

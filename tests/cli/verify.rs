@@ -695,6 +695,14 @@ fn a_key_in_the_wrong_place_of_a_key_file_is_not_shown() {
             json!({"keys": [], key: 1}).to_string(),
             "unknown field `(not shown",
         ),
+        (
+            entry("environment", &format!(" {key}\t")),
+            "unknown variant `(not shown: it looks like a secret, sha256:",
+        ),
+        (
+            entry("id", key).replace("\"partner_id\":\"085\"", "\"partner_id\":\"\""),
+            "key `(not shown: it looks like a secret, sha256:",
+        ),
     ] {
         std::fs::write(dir.path().join("keys.json"), &file).unwrap();
         let summary = dir.path().join("summary.md");
@@ -712,6 +720,20 @@ fn a_key_in_the_wrong_place_of_a_key_file_is_not_shown() {
         let summary = std::fs::read_to_string(&summary).unwrap_or_default();
         assert!(!summary.contains("M3T5ZvhimY"), "{summary}");
     }
+    // A key typed for `--key` is not named either.
+    std::fs::write(dir.path().join("keys.json"), entry("id", "live")).unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["verify", "--keys", "keys.json", "--key", key])
+        .write_stdin("{}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no key `(not shown"),
+        "{out:?}"
+    );
+    assert_no_leak(&out, &[key, "M3T5ZvhimY"]);
     // A word in the wrong place is still named, so that it can be found and fixed.
     std::fs::write(
         dir.path().join("keys.json"),
