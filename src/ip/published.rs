@@ -592,9 +592,13 @@ const ROW_ENDING_TAGS: [&str; 4] = ["tr", "li", "p", "div"];
 
 /// Elements whose content a browser does not show as the page's text (scripts, templates,
 /// the title), or shows struck out as no longer true (`<del>`, `<s>`): passed over whole.
-const SKIPPED_ELEMENTS: [&str; 10] = [
-    "script", "style", "template", "noscript", "noembed", "noframes", "title", "del", "s", "strike",
+const SKIPPED_ELEMENTS: [&str; 11] = [
+    "script", "style", "template", "noscript", "noembed", "noframes", "title", "del", "s",
+    "strike", "iframe",
 ];
+
+/// Elements whose content a browser shows as text, tags and all.
+const SHOWN_RAW_TEXT: [&str; 3] = ["xmp", "textarea", "plaintext"];
 
 /// Put in a page's text where a section starts (a heading, a rule, a Markdown `#` line): an
 /// environment named before it names nothing after it.
@@ -672,11 +676,25 @@ fn page_text(page: &str) -> (String, Vec<Doubt>) {
         text.push_str(&decoded(&rest[..open]));
         let after = &rest[open..];
         let (name, closing) = tag_name(after);
+        if name.is_empty() && !after.starts_with("<!--") {
+            // A bogus comment shows nothing; any other `<` without a tag's name is text.
+            match end_of_bogus_comment(after) {
+                Some(end) => rest = &after[end..],
+                None => {
+                    text.push('<');
+                    rest = &after[1..];
+                }
+            }
+            continue;
+        }
         let (opens, closes) = (
             |names: &[&str]| !closing && names.contains(&name.as_str()),
             |names: &[&str]| closing && names.contains(&name.as_str()),
         );
-        if !after.starts_with("<!--") && !INLINE_TAGS.contains(&name.as_str()) {
+        // An element of a name no browser knows (`<span-x>`, a custom element) is inline.
+        let inline = INLINE_TAGS.contains(&name.as_str())
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !after.starts_with("<!--") && !inline {
             text.push('\n');
         }
         if closes(&ROW_ENDING_TAGS) || closes(&LIST_ENDING_TAGS) || opens(&["br"]) {
@@ -741,6 +759,22 @@ fn page_text(page: &str) -> (String, Vec<Doubt>) {
                 rest = "";
             }
         }
+        // A shown element whose content is text, tags or not (`<xmp>`, `<textarea>`, and
+        // `<plaintext>`, which runs to the end of the page): its text as written.
+        if let Some(start) =
+            skip_to.filter(|&n| opens(&SHOWN_RAW_TEXT) && Some(n) == end_of_tag(after))
+        {
+            let content = end_of_element(after, &name, start)
+                .and_then(|end| after[..end].rfind("</"))
+                .map_or(rest.len(), |close| close - start);
+            let written = &rest[..content];
+            if name == "textarea" {
+                text.push_str(&decoded(written));
+            } else {
+                text.push_str(&plain_digits(written));
+            }
+            rest = &rest[content..];
+        }
         let read = page.len() - rest.len();
         while open_doubts.last().is_some_and(|(end, _, _)| *end <= read) {
             if let Some((_, start, declaration)) = open_doubts.pop() {
@@ -773,9 +807,15 @@ struct Doubt {
 }
 
 /// Where the comment that starts `comment` (`<!--`) ends: at `-->`, or `--!>`, which browsers
-/// take as its end too, the first of either.
+/// take as its end too, the first of either; `<!-->` and `<!--->` are whole empty comments.
 fn end_of_comment(comment: &str) -> Option<usize> {
     let body = comment.strip_prefix("<!--")?;
+    if body.starts_with('>') {
+        return Some(5);
+    }
+    if body.starts_with("->") {
+        return Some(6);
+    }
     body.match_indices("--").find_map(|(at, _)| {
         let tail = &body[at + 2..];
         let len = if tail.starts_with('>') {
@@ -928,33 +968,75 @@ fn is_list_item(line: &str) -> bool {
         || line.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// A tag's name, lower-case, and whether it is an end tag: `</TD >` is (`td`, true). A comment or
-/// a declaration (`<!doctype`) has none.
+/// A tag's name, lower-case, and whether it is an end tag: `</TD >` is (`td`, true). A name runs,
+/// as in a browser, from an ASCII letter to white space, `/` or `>`: `</span-x>` is no `</span>`.
+/// A comment, a declaration (`<!doctype`), a bogus comment (`<?x`) or a `<` before anything
+/// but a letter (`a < b`) has none.
 fn tag_name(tag: &str) -> (String, bool) {
     let body = &tag[1..];
     let (body, closing) = match body.strip_prefix('/') {
         Some(body) => (body, true),
         None => (body, false),
     };
+    if !body.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return (String::new(), closing);
+    }
     let name = body
-        .bytes()
-        .take_while(u8::is_ascii_alphanumeric)
-        .map(|b| char::from(b.to_ascii_lowercase()))
-        .collect();
+        .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     (name, closing)
 }
 
-/// Where the tag that starts `tag` ends (after its `>`): a `>` inside a quoted attribute value
-/// does not end it.
+/// Where the bogus comment that starts `tag` ends (after its first `>`, quotes or not; the whole
+/// rest when it has none), when it is one: `<?x ...>`, `<!x ...>` (a doctype, `<![CDATA[`) or `</`
+/// before anything but a letter. `</>` is read as nothing.
+fn end_of_bogus_comment(tag: &str) -> Option<usize> {
+    let bogus = (tag.starts_with("<?") || tag.starts_with("<!")) && !tag.starts_with("<!--")
+        || tag.starts_with("</")
+            && !tag[2..].starts_with(|c: char| c.is_ascii_alphabetic())
+            && tag.len() > 2;
+    bogus.then(|| memchr::memchr(b'>', tag.as_bytes()).map_or(tag.len(), |e| e + 1))
+}
+
+/// Where the tag that starts `tag` ends (after its `>`), as a browser reads it: a quote opens an
+/// attribute's value only after its `=` (`<b a'b>` ends at its `>`), and a `>` inside a quoted
+/// value does not end the tag.
 fn end_of_tag(tag: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, b) in tag.bytes().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if b == q => quote = None,
-            (None, b'>') => return Some(i + 1),
-            _ => {}
-        }
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        TagName,
+        BeforeName,
+        Name,
+        AfterName,
+        BeforeValue,
+        Quoted(u8),
+        Unquoted,
+    }
+    let mut at = At::TagName;
+    let start = if tag.starts_with("</") { 2 } else { 1 };
+    for (i, b) in tag.bytes().enumerate().skip(start) {
+        let space = b.is_ascii_whitespace();
+        at = match (at, b) {
+            (At::Quoted(q), _) if b == q => At::BeforeName,
+            (At::Quoted(q), _) => At::Quoted(q),
+            (_, b'>') => return Some(i + 1),
+            (At::TagName | At::Unquoted, _) if space || b == b'/' && at == At::TagName => {
+                At::BeforeName
+            }
+            (At::TagName | At::Unquoted, _) => at,
+            (At::BeforeName, _) if space || b == b'/' => At::BeforeName,
+            // A name may start with `=`.
+            (At::BeforeName, _) => At::Name,
+            (At::Name | At::AfterName, b'=') => At::BeforeValue,
+            (At::Name | At::AfterName, b'/') => At::BeforeName,
+            (At::Name | At::AfterName, _) if space => At::AfterName,
+            (At::Name | At::AfterName, _) => At::Name,
+            (At::BeforeValue, _) if space => At::BeforeValue,
+            (At::BeforeValue, b'"' | b'\'') => At::Quoted(b),
+            (At::BeforeValue, _) => At::Unquoted,
+        };
     }
     None
 }
@@ -993,7 +1075,8 @@ fn end_of_element(element: &str, name: &str, from: usize) -> Option<usize> {
         let tag = &element[lt..];
         let (found, closing) = tag_name(tag);
         if raw {
-            if closing && found == name {
+            // Nothing ends a `<plaintext>`: the rest of the page is its text.
+            if closing && found == name && name != "plaintext" {
                 return memchr::memchr(b'>', &bytes[lt..]).map(|e| lt + e + 1);
             }
             at = lt + 1;
@@ -1001,6 +1084,10 @@ fn end_of_element(element: &str, name: &str, from: usize) -> Option<usize> {
         }
         if tag.starts_with("<!--") {
             at = lt + end_of_comment(tag)?;
+            continue;
+        }
+        if let Some(end) = end_of_bogus_comment(tag) {
+            at = lt + end;
             continue;
         }
         if found.is_empty() {
@@ -1217,6 +1304,74 @@ mod tests {
                 "{shown}"
             );
         }
+    }
+
+    /// Tags, comments and bogus comments end where a browser's tokenizer ends them: an end tag's
+    /// name runs to white space, `/` or `>`; `<?...>` and `<!...>` end at their first `>`, quotes
+    /// or not; `<!-->` is a whole comment; nothing ends `<plaintext>`.
+    #[test]
+    fn markup_ends_where_a_browser_ends_it() {
+        let built_in = Allowlist::built_in(None);
+        for hidden in [
+            "<span hidden></span-x>, 6.6.6.6</span>",
+            "<span hidden></span:x>, 6.6.6.6</span>",
+            "<span hidden></span<b>, 6.6.6.6</span>",
+            "<span hidden><?x </span>, 6.6.6.6</span>",
+            "<span hidden><!x </span>, 6.6.6.6</span>",
+            "<span hidden><![CDATA[ </span>, 6.6.6.6</span>",
+            "<span hidden><script></script-x></span></script>, 6.6.6.6</span>",
+            "<iframe></span>, 6.6.6.6</iframe>",
+        ] {
+            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{hidden}</td>"));
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{hidden}: {e}"));
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{hidden}");
+        }
+        // Nothing ends a `<plaintext>`: the rest of the page, the sandbox list with it, is hidden.
+        let page = TABLE.replace(
+            "52.213.46.74</td>",
+            "52.213.46.74<span hidden><plaintext></plaintext></span>, 6.6.6.6</td>",
+        );
+        assert_eq!(
+            Published::from_page(&page),
+            Err(NotFound::Half(Environment::Sandbox))
+        );
+        let page = TABLE.replace(
+            "52.213.46.74</td>",
+            r#"52.213.46.74<span style="opacity:var(--o)"></span-x>, 6.6.6.6</span></td>"#,
+        );
+        assert_eq!(
+            Published::from_page(&page),
+            Err(NotFound::DoubtfulStyle(
+                "6.6.6.6".into(),
+                "opacity: var(--o)".into()
+            ))
+        );
+        for shown in [
+            "<!-->, 52.213.46.74<!-- x -->",
+            "<!--->, 52.213.46.74<!-- x -->",
+            r#"<?x "> , 52.213.46.74 <b>"</b>"#,
+            r#"<!x "> , 52.213.46.74 <b>"</b>"#,
+            "<span hidden><b a'b></span>, 52.213.46.74</b>",
+            "<span-x>, 52.213.46.74</span-x>",
+            "<xmp><span hidden></xmp>, 52.213.46.74",
+            "<xmp><!--</xmp>, 52.213.46.74<!-- -->",
+            "<textarea><span hidden></textarea>, 52.213.46.74",
+            "<3 , 52.213.46.74 >",
+        ] {
+            let page = TABLE.replace(", 52.213.46.74</td>", &format!("{shown}</td>"));
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{shown}: {e}"));
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{shown}");
+        }
+        // A shown `<plaintext>` shows the rest of the page as it is written, tags and all: the
+        // sandbox row too, in the same line, which is refused.
+        let page = TABLE.replace(
+            ", 52.213.46.74</td>",
+            "<plaintext><span hidden>, 52.213.46.74</span></td>",
+        );
+        assert!(matches!(
+            Published::from_page(&page),
+            Err(NotFound::NameAfterAddress(_))
+        ));
     }
 
     /// A style whose effect this reading cannot be sure of refuses the page when an address or
