@@ -726,11 +726,7 @@ fn page_text(page: &str) -> (String, Vec<Doubt>) {
                     let set_again = too_deep || {
                         let inside =
                             &after[tag_end.unwrap_or(0)..element_end().unwrap_or(after.len())];
-                        memchr::memmem::find(
-                            inside.to_ascii_lowercase().as_bytes(),
-                            property.as_bytes(),
-                        )
-                        .is_some()
+                        style::may_set_again(inside, property)
                     };
                     set_again.then(|| format!("{property}: {value}, set again inside"))
                 }
@@ -1295,6 +1291,8 @@ mod tests {
             r#"<span style="font-size:12px" title="opacity:0">, 6.6.6.6</span>"#,
             r#"<span hidden style="display:inline">, 6.6.6.6</span>"#,
             r#"<span style="font-family:'a;opacity:0'">, 6.6.6.6</span>"#,
+            r#"<span style="dis/**/play:none">, 6.6.6.6</span>"#,
+            r#"<span style="opa/**/city:0">, 6.6.6.6</span>"#,
         ] {
             let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{shown}</td>"));
             let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{shown}: {e}"));
@@ -1402,6 +1400,18 @@ mod tests {
             (
                 r#"<span style="font-size:0">, <b style="font-size:16px">6.6.6.6</b></span>"#,
                 "font-size: 0, set again inside",
+            ),
+            (
+                r#"<span style="font-size:0">, <span style="font:14px Arial">6.6.6.6</span></span>"#,
+                "font-size: 0, set again inside",
+            ),
+            (
+                r#"<span style="visibility:hidden">, <b style="&#118;isibility:visible">6.6.6.6</b></span>"#,
+                "visibility: hidden, set again inside",
+            ),
+            (
+                r#"<span style="visibility:hidden">, <b style="visibilit\79:visible">6.6.6.6</b></span>"#,
+                "style=\"visibilit\\79:visible\"",
             ),
         ] {
             let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{doubtful}</td>"));

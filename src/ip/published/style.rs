@@ -201,8 +201,10 @@ fn declarations(style: &str) -> Result<Declarations, ()> {
     let mut depth = 0usize;
     while let Some(c) = chars.next() {
         match c {
+            // A comment separates what is on either side: `dis/**/play` is no `display`.
             '/' if chars.peek() == Some(&'*') => {
                 chars.next();
+                piece.push(' ');
                 let mut last = ' ';
                 for c in chars.by_ref() {
                     if last == '*' && c == '/' {
@@ -255,6 +257,26 @@ fn declarations(style: &str) -> Result<Declarations, ()> {
         declarations.push((name, value, important));
     }
     Ok(Declarations(declarations))
+}
+
+/// Whether the markup inside an element (`inside`, as written) may set `property` again, which
+/// can show what the element hides: the property named, after references are decoded
+/// (`&#118;isibility`); for `font-size`, the `font` shorthand or a `<font size>`; the `all`
+/// shorthand; or a CSS escape or a reference this reading does not know, which can spell any.
+pub(super) fn may_set_again(inside: &str, property: &str) -> bool {
+    let text = super::references(inside).to_ascii_lowercase();
+    let all = text.match_indices("all").any(|(at, _)| {
+        let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
+        !at.checked_sub(1)
+            .and_then(|b| text.as_bytes().get(b))
+            .is_some_and(word)
+            && text[at + 3..].trim_start().starts_with([':', '/'])
+    });
+    text.contains(property)
+        || (property == "font-size" && text.contains("font"))
+        || all
+        || text.contains('\\')
+        || has_reference(&text)
 }
 
 /// Whether `text` still holds a character reference (`&name;`, `&#...`) after decoding: one this
@@ -417,6 +439,8 @@ mod tests {
             r#"<span hidden style="display: block">"#,
             r#"<span style="display: inherit">"#,
             r#"<span data-style="opacity:0">"#,
+            r#"<span style="dis/**/play:none">"#,
+            r#"<span style="opa/**/city:0">"#,
         ] {
             assert_eq!(shown(tag), Shown::Yes, "{tag}");
         }
@@ -434,6 +458,27 @@ mod tests {
                 "{tag}: {:?}",
                 shown(tag)
             );
+        }
+    }
+
+    #[test]
+    fn a_property_set_again_inside_is_found_however_written() {
+        for (inside, property) in [
+            (r#"<b style="visibility:visible">"#, "visibility"),
+            (r#"<b style="&#118;isibility:visible">"#, "visibility"),
+            (r#"<b style="visibilit\79:visible">"#, "visibility"),
+            (r#"<b style="visibility&colon;visible">"#, "visibility"),
+            (r#"<b style="all : initial">"#, "visibility"),
+            (r#"<b style="font:14px Arial">"#, "font-size"),
+            (r#"<font size="7">"#, "font-size"),
+        ] {
+            assert!(may_set_again(inside, property), "{inside}");
+        }
+        for (inside, property) in [
+            ("<b>Call all eight: 1.2.3.4</b>", "visibility"),
+            (r#"<b style="color:red">"#, "font-size"),
+        ] {
+            assert!(!may_set_again(inside, property), "{inside}");
         }
     }
 
