@@ -597,6 +597,96 @@ const SKIPPED_ELEMENTS: [&str; 11] = [
     "strike", "iframe",
 ];
 
+/// Whether a hidden element `name` surely ends at its own end tag, from the tags of its content:
+/// a browser may end it earlier or later, where its end tag may be left out (`<li>`, `<p>`,
+/// `<tr>`...) and another tag implies it, or where a block or a table's part inside an inline
+/// element outlives it. Only tags that cannot do so are judged certain: inline ones everywhere,
+/// blocks in a cell or a row, and, for any other block, anything but a table or a template.
+/// Reading where else a browser ends it takes a whole HTML tree builder; this reading does not.
+fn end_is_certain(name: &str, inline: bool, content: &str) -> bool {
+    const OPTIONAL_END: [&str; 17] = [
+        "li", "p", "dt", "dd", "option", "optgroup", "rb", "rt", "rtc", "rp", "caption",
+        "colgroup", "tr", "td", "th", "tbody", "thead",
+    ];
+    const TABLE_PARTS: [&str; 18] = [
+        "table", "caption", "colgroup", "col", "tbody", "thead", "tfoot", "tr", "td", "th",
+        "template", "select", "option", "optgroup", "svg", "math", "object", "marquee",
+    ];
+    let quiet = |tag: &str| {
+        INLINE_TAGS.contains(&tag)
+            || matches!(tag, "br" | "img" | "del" | "ins" | "strike")
+            || RAW_TEXT_ELEMENTS.contains(&tag)
+            || !tag.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    let allowed = |tag: &str| -> bool {
+        if quiet(tag) {
+            return true;
+        }
+        match name {
+            "td" | "th" => !TABLE_PARTS.contains(&tag),
+            "tr" => matches!(tag, "td" | "th") || !TABLE_PARTS.contains(&tag),
+            "tbody" | "thead" | "tfoot" => {
+                matches!(tag, "tr" | "td" | "th") || !TABLE_PARTS.contains(&tag)
+            }
+            _ if inline || OPTIONAL_END.contains(&name) => false,
+            _ => tag != "template" && (tag != "table" || balanced(content, "table")),
+        }
+    };
+    let bytes = content.as_bytes();
+    let mut at = 0;
+    while let Some(lt) = memchr::memchr(b'<', &bytes[at..]).map(|lt| at + lt) {
+        let tag = &content[lt..];
+        if tag.starts_with("<!--") {
+            let Some(end) = end_of_comment(tag) else {
+                return true;
+            };
+            at = lt + end;
+            continue;
+        }
+        if let Some(end) = end_of_bogus_comment(tag) {
+            at = lt + end;
+            continue;
+        }
+        let (found, closing) = tag_name(tag);
+        if found.is_empty() {
+            at = lt + 1;
+            continue;
+        }
+        if !allowed(&found) {
+            return false;
+        }
+        let Some(end) = end_of_tag(tag).map(|end| lt + end) else {
+            return true;
+        };
+        at = end;
+        if !closing && RAW_TEXT_ELEMENTS.contains(&found.as_str()) {
+            match end_of_element(&content[end..], &found, 0) {
+                Some(raw_end) => at = end + raw_end,
+                None => return true,
+            }
+        }
+    }
+    true
+}
+
+/// Whether `content` opens and closes as many `name` elements, every end after its start.
+fn balanced(content: &str, name: &str) -> bool {
+    let mut depth = 0i64;
+    let bytes = content.as_bytes();
+    let mut at = 0;
+    while let Some(lt) = memchr::memchr(b'<', &bytes[at..]).map(|lt| at + lt) {
+        let (found, closing) = tag_name(&content[lt..]);
+        if found == name {
+            depth += if closing { -1 } else { 1 };
+            if depth < 0 {
+                return false;
+            }
+        }
+        at = lt + 1;
+    }
+    depth == 0
+}
+
 /// Elements whose content a browser shows as text, tags and all.
 const SHOWN_RAW_TEXT: [&str; 3] = ["xmp", "textarea", "plaintext"];
 
@@ -732,13 +822,34 @@ fn page_text(page: &str) -> (String, Vec<Doubt>) {
                 }
                 _ => None,
             };
-            let hidden = matches!(
+            // Hidden content whose end a browser may put elsewhere than at its end tag (an item
+            // whose `</li>` is left out, a block in a `<span>`): doubtful to the end of the page.
+            let hides = matches!(
                 shown,
                 style::Shown::Hidden | style::Shown::HiddenUnlessSetInside(..)
-            ) && doubt.is_none();
+            );
+            let moved_end = doubt.is_none()
+                && hides
+                && !VOID_ELEMENTS.contains(&name.as_str())
+                && !opens(&SKIPPED_ELEMENTS)
+                && {
+                    let from = tag_end.unwrap_or(after.len());
+                    let to = element_end()
+                        .and_then(|end| after[..end].rfind("</"))
+                        .unwrap_or(after.len());
+                    !end_is_certain(&name, inline, &after[from..to.max(from)])
+                };
+            let doubt = doubt.or_else(|| {
+                moved_end.then(|| format!("hidden <{name}> whose end a browser may put elsewhere"))
+            });
+            let hidden = hides && doubt.is_none();
             if let Some(declaration) = doubt {
-                let end = if too_deep { None } else { element_end() }
-                    .map_or(page.len(), |e| page.len() - after.len() + e);
+                let end = if too_deep || moved_end {
+                    None
+                } else {
+                    element_end()
+                }
+                .map_or(page.len(), |e| page.len() - after.len() + e);
                 open_doubts.push((end, text.len(), declaration));
                 tag_end
             } else if hidden && VOID_ELEMENTS.contains(&name.as_str()) {
@@ -1370,6 +1481,47 @@ mod tests {
             Published::from_page(&page),
             Err(NotFound::NameAfterAddress(_))
         ));
+    }
+
+    /// Hidden content whose end a browser may put elsewhere than at its end tag (an item whose
+    /// `</li>` is left out and a next `<li>` ends, a block in a `<span>`) refuses an address after
+    /// it; hidden content that surely ends at its end tag is passed over as before.
+    #[test]
+    fn hidden_content_whose_end_is_implied_refuses_what_follows() {
+        let sandbox = "<td>35.166.227.53<br>44.246.19.66<br>54.246.37.255<br>99.81.237.141</td>";
+        for (cell, written) in [
+            (
+                "<td><ul><li>35.166.227.53<li>44.246.19.66<li>54.246.37.255<li hidden>retired<li>99.81.237.141</ul></td>",
+                "99.81.237.141",
+            ),
+            (
+                "<td>35.166.227.53<br>44.246.19.66<br>54.246.37.255<p hidden>retired<div>99.81.237.141</div></p></td>",
+                "99.81.237.141",
+            ),
+            (
+                "<td>35.166.227.53<br>44.246.19.66<br>54.246.37.255<br>99.81.237.141<span hidden><div></span>, 6.6.6.6</div></td>",
+                "6.6.6.6",
+            ),
+        ] {
+            let page = TABLE.replace(sandbox, cell);
+            assert!(
+                matches!(
+                    Published::from_page(&page),
+                    Err(NotFound::DoubtfulStyle(token, _)) if token == written
+                ),
+                "{cell}: {:?}",
+                Published::from_page(&page)
+            );
+        }
+        let built_in = Allowlist::built_in(None);
+        for cell in [
+            "<td><ul><li>35.166.227.53<li>44.246.19.66<li>54.246.37.255<li hidden>retired: 6.6.6.6</li><li>99.81.237.141</ul></td>",
+            "<td>35.166.227.53<br>44.246.19.66<br>54.246.37.255<br>99.81.237.141<div hidden><table><tr><td>6.6.6.6</td></tr></table></div></td></tr><tr hidden><td>Sandbox</td><td>6.6.6.6</td>",
+        ] {
+            let page = TABLE.replace(sandbox, cell);
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{cell}: {e}"));
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{cell}");
+        }
     }
 
     /// A style whose effect this reading cannot be sure of refuses the page when an address or
