@@ -29,7 +29,21 @@ pub(super) fn shown(tag: &str) -> Shown {
             .find(|(name, _)| name == wanted)
             .map(|(_, value)| value.as_deref().unwrap_or(""))
     };
-    let hidden_attribute = attribute("hidden").is_some();
+    let name = tag
+        .trim_start_matches('<')
+        .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    // A closed `<dialog>` and a `<datalist>` are `display: none` in the browser's own style
+    // sheet, as `hidden` is; a closed `<details>` shows its `<summary>` only, which this reading
+    // does not tell apart.
+    if name == "details" && attribute("open").is_none() {
+        return Shown::Doubtful("<details> without open".to_owned());
+    }
+    let hidden_attribute = attribute("hidden").is_some()
+        || name == "datalist"
+        || (name == "dialog" && attribute("open").is_none());
     let Some(style) = attribute("style") else {
         return if hidden_attribute {
             Shown::Hidden
@@ -390,6 +404,8 @@ mod tests {
             r#"<span style=opacity:0>"#,
             r#"<span hidden>"#,
             r#"<span HIDDEN="">"#,
+            r#"<dialog>"#,
+            r#"<datalist id="x">"#,
             r#"<span hidden style="color: red">"#,
             r#"<span style="content-visibility: hidden">"#,
             r#"<span style="opacity:0 !important; opacity: 1">"#,
@@ -440,6 +456,8 @@ mod tests {
             r#"<span style="display: inherit">"#,
             r#"<span data-style="opacity:0">"#,
             r#"<span style="dis/**/play:none">"#,
+            r#"<dialog open>"#,
+            r#"<details open>"#,
             r#"<span style="opa/**/city:0">"#,
         ] {
             assert_eq!(shown(tag), Shown::Yes, "{tag}");
@@ -452,6 +470,7 @@ mod tests {
             r#"<span style="opacity&colon;0">"#,
             r#"<span style="visibility: sideways">"#,
             r#"<span hidden style="display: var(--d)">"#,
+            r#"<details>"#,
         ] {
             assert!(
                 matches!(shown(tag), Shown::Doubtful(_)),
