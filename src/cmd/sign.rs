@@ -115,10 +115,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Text => {
             // A line break in a value would start a line of its own, which reads as another
             // field (`signature   ...`) to whoever reads the text.
-            if let Some(name) = holding(partner_id, &timestamp, char::is_control) {
+            if let Some(name) = holding(partner_id, &timestamp, output::needs_escape) {
                 return Err(output::hinted(
                     format!(
-                        "the {name} contains a control character, which text output would print as it is"
+                        "the {name} contains a control or invisible character, which text output would print as it is"
                     ),
                     "use --format json, which escapes it",
                 ));

@@ -105,7 +105,8 @@ pub(crate) fn text(
         "{} {}  {}",
         verdict(v.as_str(), tone, 8),
         escape_controls(&input),
-        check.detail()
+        // The detail names the entry's label, which comes from an allowlist file.
+        escape_controls(&check.detail())
     ))?;
     if let Some(choice) = client {
         out.line(format_args!(

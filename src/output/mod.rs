@@ -337,6 +337,16 @@ pub(crate) fn needs_escape(c: char) -> bool {
                 | '\u{200b}'
                 | '\u{2060}'..='\u{2064}'
                 | '\u{feff}'
+                // The rest of Unicode's format characters, which print as nothing: the soft
+                // hyphen, the Mongolian vowel separator, the deprecated format controls,
+                // interlinear annotations, musical symbol formats and tags.
+                | '\u{ad}'
+                | '\u{180e}'
+                | '\u{206a}'..='\u{206f}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0001}'
+                | '\u{e0020}'..='\u{e007f}'
         )
 }
 
@@ -500,6 +510,10 @@ mod tests {
         assert_eq!(
             escape_controls("\u{feff}1.2.3.4\u{200b}\u{200f}"),
             "\\u{feff}1.2.3.4\\u{200b}\\u{200f}"
+        );
+        assert_eq!(
+            escape_controls("1.2.3.4\u{e0041}\u{ad}\u{180e}"),
+            "1.2.3.4\\u{e0041}\\u{ad}\\u{180e}"
         );
         // A family emoji keeps its joiners.
         assert!(matches!(escape_controls("👩\u{200d}👧"), Cow::Borrowed(_)));

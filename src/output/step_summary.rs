@@ -58,6 +58,20 @@ impl StepSummary {
         }
     }
 
+    /// Adds a row above all others, kept whatever else is there (why a run stopped): a row
+    /// that no longer fits goes to the count of those not shown.
+    pub fn first_row(&mut self, cells: &[&dyn fmt::Display]) {
+        if self.rows.len() == MAX_ROWS {
+            self.rows.pop();
+            self.more += 1;
+        }
+        let row = cells
+            .iter()
+            .map(|c| value(&c.to_string(), Place::Table))
+            .collect();
+        self.rows.insert(0, row);
+    }
+
     /// The Markdown text: the title, then the table or `all_clear`, then `totals`.
     pub fn render(&self, all_clear: &str, totals: &str) -> String {
         let mut md = format!("### {}\n\n", self.title);
@@ -276,5 +290,13 @@ mod tests {
             summary.row(&[&n]);
         }
         assert!(summary.render("", "").contains("…and 3 more."));
+        // Why a run stopped is kept, first, whatever the table holds.
+        summary.first_row(&[&"(the run)", &"stopped", &"why"]);
+        let md = summary.render("", "");
+        assert!(md.contains("…and 4 more."), "{md}");
+        assert!(
+            md.contains("|---|\n| (the run) | stopped | why |\n| 0 |"),
+            "{md}"
+        );
     }
 }

@@ -196,6 +196,21 @@ fn a_byte_order_mark_before_the_list_is_skipped_and_invisible_characters_are_sho
         ));
 }
 
+/// An allowlist label is shown with what prints as nothing escaped, as the input is.
+#[test]
+fn a_label_is_shown_with_invisible_characters_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "34.240.137.52/32 a\u{202e}b\u{feff}\n").unwrap();
+    let out = smile_sec()
+        .args(["ip-check", "34.240.137.52", "--allowlist"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("(a\\u{202e}b\\u{feff})"), "{stdout}");
+}
+
 /// A trusted proxy of every address believes any sender's X-Forwarded-For: warned about, for
 /// `ip-check` as for `guard`, which share the warning.
 #[test]

@@ -30,6 +30,34 @@ fn text_format() {
     ));
 }
 
+/// A partner ID holding a character that prints as nothing would print the same as another in
+/// text: refused there (JSON escapes it), as a control character is.
+#[test]
+fn text_refuses_an_invisible_character_in_the_partner_id() {
+    for partner in ["085\u{200b}", "08\u{202e}5", "085\u{2028}"] {
+        let out = smile_sec()
+            .args(["sign", "--partner-id", partner, "--timestamp", TS])
+            .env("SMILE_API_KEY", KEY)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{partner:?}");
+        assert!(out.stdout.is_empty(), "{partner:?}");
+        smile_sec()
+            .args([
+                "sign",
+                "--partner-id",
+                partner,
+                "--timestamp",
+                TS,
+                "--format",
+                "json",
+            ])
+            .env("SMILE_API_KEY", KEY)
+            .assert()
+            .success();
+    }
+}
+
 #[test]
 fn json_format() {
     let out = sign("json").success().get_output().stdout.clone();

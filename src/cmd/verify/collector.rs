@@ -134,7 +134,8 @@ impl Collector {
                 self.summary.errors += 1;
                 self.outcome = Outcome::Error;
                 let message = format!("{e:#}");
-                self.failures.row(&[&"(the run)", &"stopped", &message]);
+                self.failures
+                    .first_row(&[&"(the run)", &"stopped", &message]);
                 let _ = self.stopped(&mut out, &message);
                 let _ = self.finish(out);
                 Err(e)
