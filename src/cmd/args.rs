@@ -168,12 +168,17 @@ pub fn warn_if_retired(credential: &Credential, timestamp: &str) {
     }
 }
 
-/// A `--trusted-proxy` that holds every address of its family lets any sender name its own
-/// source in `X-Forwarded-For`: said for each such network.
-pub fn warn_of_trusting_everyone(trusted: &[ipnet::IpNet]) {
-    for net in crate::ip::proxy::trusting_everyone(trusted) {
+/// A `--trusted-proxy` wider than any network of proxies (every address of its family, at
+/// worst) lets the senders in it name their own source in `X-Forwarded-For`: said for each.
+pub fn warn_of_trusting_too_wide(trusted: &[ipnet::IpNet]) {
+    for net in crate::ip::proxy::trusting_too_wide(trusted) {
+        let what = if net.prefix_len() == 0 {
+            "every address"
+        } else {
+            "more addresses than any network of proxies"
+        };
         output::warn(format_args!(
-            "--trusted-proxy {net} trusts every address, so any sender can name an allowed source in X-Forwarded-For; name only your own proxies"
+            "--trusted-proxy {net} trusts {what}, so any sender in it can name an allowed source in X-Forwarded-For; name only your own proxies"
         ));
     }
 }

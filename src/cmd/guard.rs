@@ -295,7 +295,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         output::warn(format_args!("{warning}"));
     }
     super::args::warn_of_retirements_to_come(&keys, args.clock.now());
-    super::args::warn_of_trusting_everyone(&args.trusted_proxy);
+    super::args::warn_of_trusting_too_wide(&args.trusted_proxy);
     // `/healthz` asks again as a restart would, so that a bad edit of a key file or a lost
     // secret holds a rollout back before the restart that would fail.
     // A key read from stdin (`--api-key-file -`, which beats every other source) cannot change

@@ -145,7 +145,7 @@ struct Report {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (list, _scope, _env) = args.list.load(super::args::EnvArg::All)?;
-    super::args::warn_of_trusting_everyone(&args.trusted_proxy);
+    super::args::warn_of_trusting_too_wide(&args.trusted_proxy);
     let mut report = Report {
         list,
         format: args.format,

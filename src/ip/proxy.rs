@@ -86,11 +86,16 @@ pub struct Choice<'a> {
     pub skipped: usize,
 }
 
-/// The `trusted` networks that hold every address of their family (`0.0.0.0/0`, `::/0`): with
-/// one, any sender can name its own source in `X-Forwarded-For` and be believed. Most likely a
-/// placeholder left in; worth a warning wherever the list is given.
-pub fn trusting_everyone(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
-    trusted.iter().filter(|net| net.prefix_len() == 0)
+/// The `trusted` networks wider than any network of proxies: an IPv4 network wider than a `/8`
+/// (the widest private range), an IPv6 one wider than a `/7` (every unique local address), and
+/// so every address of its family at `/0` (two halves, `0.0.0.0/1` and `128.0.0.0/1`, as well).
+/// With one, the senders in it can name their own source in `X-Forwarded-For` and be believed:
+/// most likely a placeholder left in, worth a warning wherever the list is given.
+pub fn trusting_too_wide(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
+    trusted.iter().filter(|net| match net {
+        IpNet::V4(v4) => v4.prefix_len() < 8,
+        IpNet::V6(v6) => v6.prefix_len() < 7,
+    })
 }
 
 /// Chooses the client address. `forwarded_for` holds the header's values in order (several

@@ -232,18 +232,34 @@ fn trusting_every_address_as_a_proxy_is_warned_about() {
             && !stderr.contains("10.0.0.0/8"),
         "{stderr}"
     );
+    // Two halves trust everyone as well.
     let out = smile_sec()
         .args([
             "ip-check",
             "--peer",
-            "10.0.0.1",
-            "--trusted-proxy",
-            "10.0.0.0/8",
+            "203.0.113.9",
+            "--forwarded-for",
+            "34.240.137.52",
         ])
+        .args(["--trusted-proxy", "0.0.0.0/1,128.0.0.0/1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr
+            .matches("trusts more addresses than any network of proxies")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    // The widest private ranges are networks of proxies.
+    let out = smile_sec()
+        .args(["ip-check", "--peer", "10.0.0.1"])
+        .args(["--trusted-proxy", "10.0.0.0/8,fc00::/7"])
         .output()
         .unwrap();
     assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("trusts every"),
+        !String::from_utf8_lossy(&out.stderr).contains("trusts"),
         "{out:?}"
     );
 }
