@@ -1,11 +1,13 @@
-//! Whether a browser shows an element of the page, from its start tag: the `hidden` attribute and
-//! the declarations of its inline `style` that hide content (`display: none`, `visibility:
-//! hidden`, `opacity: 0`, `font-size: 0`, `content-visibility: hidden`). A style this reading
-//! cannot judge (a `var()`, an escape, a reference it does not know, a faint opacity) is said to
-//! be doubtful: the page's text inside it is then taken only if nothing there matters.
-//! Stylesheets and classes are not read.
+//! Whether a browser shows an element of the page, from the element itself: the `hidden`
+//! attribute and the declarations of its inline `style` that hide content (`display: none`,
+//! `visibility: hidden`, `opacity: 0`, `font-size: 0`, `content-visibility: hidden`). A style this
+//! reading cannot judge (a `var()`, a CSS escape, a faint opacity) is said to be doubtful: the
+//! page's text inside it is then taken only if nothing there matters. Stylesheets and classes are
+//! not read.
 
-/// What the start tag of an element says of its content.
+use scraper::node::Element;
+
+/// What an element's attributes say of its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Shown {
     /// Shown, as far as its own tag says.
@@ -20,27 +22,13 @@ pub(super) enum Shown {
     Doubtful(String),
 }
 
-/// What `tag` (a whole start tag, `<` to `>`) says of its element's content.
-pub(super) fn shown(tag: &str) -> Shown {
-    let attributes = attributes(tag);
-    let attribute = |wanted: &str| {
-        attributes
-            .iter()
-            .find(|(name, _)| name == wanted)
-            .map(|(_, value)| value.as_deref().unwrap_or(""))
-    };
-    let name = tag
-        .trim_start_matches('<')
-        .split(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+/// What `element`'s attributes (their character references decoded) say of its content.
+pub(super) fn shown(element: &Element) -> Shown {
+    let attribute = |wanted: &str| element.attr(wanted);
+    let name = element.name();
     // A closed `<dialog>` and a `<datalist>` are `display: none` in the browser's own style
-    // sheet, as `hidden` is; a closed `<details>` shows its `<summary>` only, which this reading
-    // does not tell apart.
-    if name == "details" && attribute("open").is_none() {
-        return Shown::Doubtful("<details> without open".to_owned());
-    }
+    // sheet, as `hidden` is. (A closed `<details>` hides all but its summary: the reading of the
+    // page's tree sees to that.)
     let hidden_attribute = attribute("hidden").is_some()
         || name == "datalist"
         || (name == "dialog" && attribute("open").is_none());
@@ -200,15 +188,10 @@ impl Declarations {
     }
 }
 
-/// The declarations of `style` (an attribute's value, references not yet decoded): comments
-/// dropped, `;` inside strings and brackets kept. `Err` when it cannot be read as a browser
-/// reads it: a reference this reading does not know (`&colon;`) or a CSS escape outside a
-/// string (`opacit\79`), either of which can spell a property or a value.
+/// The declarations of `style` (an attribute's value): comments dropped, `;` inside strings and
+/// brackets kept. `Err` when it cannot be read as a browser reads it: a CSS escape outside a
+/// string (`opacit\79`), which can spell a property or a value.
 fn declarations(style: &str) -> Result<Declarations, ()> {
-    let style = super::references(style);
-    if has_reference(&style) {
-        return Err(());
-    }
     let mut pieces = Vec::new();
     let mut piece = String::new();
     let mut chars = style.chars().peekable();
@@ -273,102 +256,35 @@ fn declarations(style: &str) -> Result<Declarations, ()> {
     Ok(Declarations(declarations))
 }
 
-/// Whether the markup inside an element (`inside`, as written) may set `property` again, which
-/// can show what the element hides: the property named, after references are decoded
-/// (`&#118;isibility`); for `font-size`, the `font` shorthand or a `<font size>`; the `all`
-/// shorthand; or a CSS escape or a reference this reading does not know, which can spell any.
-pub(super) fn may_set_again(inside: &str, property: &str) -> bool {
-    let text = super::references(inside).to_ascii_lowercase();
-    let all = text.match_indices("all").any(|(at, _)| {
+/// Whether `element`, inside one that hides its content by `property`, may set it again and show
+/// what is inside it: its inline style names the property, the `all` shorthand, for `font-size`
+/// the `font` shorthand, or cannot be read; for `font-size`, a `<font size>`; or, for a
+/// `<style>` element, its stylesheet (`sheet`) names any of them or holds a CSS escape, which can
+/// spell any (stylesheets are not read, so naming is enough).
+pub(super) fn may_set_again(element: &Element, sheet: &str, property: &str) -> bool {
+    let names = |name: &str| {
+        name == property || name == "all" || (property == "font-size" && name == "font")
+    };
+    let by_style = element.attr("style").is_some_and(|style| {
+        declarations(style).map_or(true, |declarations| {
+            declarations.0.iter().any(|(name, _, _)| names(name))
+        })
+    });
+    let by_font =
+        property == "font-size" && element.name() == "font" && element.attr("size").is_some();
+    let sheet = sheet.to_ascii_lowercase();
+    let all = sheet.match_indices("all").any(|(at, _)| {
         let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
         !at.checked_sub(1)
-            .and_then(|b| text.as_bytes().get(b))
+            .and_then(|b| sheet.as_bytes().get(b))
             .is_some_and(word)
-            && text[at + 3..].trim_start().starts_with([':', '/'])
+            && sheet[at + 3..].trim_start().starts_with([':', '/'])
     });
-    text.contains(property)
-        || (property == "font-size" && text.contains("font"))
+    let by_sheet = sheet.contains(property)
+        || (property == "font-size" && sheet.contains("font"))
         || all
-        || text.contains('\\')
-        || has_reference(&text)
-}
-
-/// Whether `text` still holds a character reference (`&name;`, `&#...`) after decoding: one this
-/// reading does not know.
-fn has_reference(text: &str) -> bool {
-    text.match_indices('&').any(|(at, _)| {
-        let rest = &text[at + 1..];
-        let name = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
-            .count();
-        name > 0 && rest.as_bytes().get(name) == Some(&b';')
-    })
-}
-
-/// The attributes of start tag `tag`, names lower-case, values as written (`None` for one
-/// without `=`), in order: the first of a name is the one a browser keeps.
-fn attributes(tag: &str) -> Vec<(String, Option<&str>)> {
-    let body = tag.strip_prefix('<').unwrap_or(tag);
-    let body = body.strip_suffix('>').unwrap_or(body);
-    let bytes = body.as_bytes();
-    // Past the element's name.
-    let mut i = bytes
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || *b == b'/')
-        .unwrap_or(bytes.len());
-    let mut out: Vec<(String, Option<&str>)> = Vec::new();
-    loop {
-        while bytes
-            .get(i)
-            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'/')
-        {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return out;
-        }
-        let start = i;
-        // A name may start with `=`; it ends at white space, `/`, `>` or the next `=`.
-        i += 1;
-        while bytes
-            .get(i)
-            .is_some_and(|b| !(b.is_ascii_whitespace() || matches!(b, b'/' | b'=')))
-        {
-            i += 1;
-        }
-        let name = body[start..i].to_ascii_lowercase();
-        let mut j = i;
-        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
-            j += 1;
-        }
-        let mut value = None;
-        if bytes.get(j) == Some(&b'=') {
-            j += 1;
-            while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
-                j += 1;
-            }
-            match bytes.get(j) {
-                Some(&quote @ (b'"' | b'\'')) => {
-                    let end = body[j + 1..]
-                        .find(char::from(quote))
-                        .map_or(body.len(), |e| j + 1 + e);
-                    value = Some(&body[j + 1..end]);
-                    i = (end + 1).min(body.len());
-                }
-                _ => {
-                    let end = body[j..]
-                        .find(|c: char| c.is_ascii_whitespace())
-                        .map_or(body.len(), |e| j + e);
-                    value = Some(&body[j..end]);
-                    i = end;
-                }
-            }
-        }
-        if !out.iter().any(|(known, _)| *known == name) {
-            out.push((name, value));
-        }
-    }
+        || sheet.contains('\\');
+    by_style || by_font || by_sheet
 }
 
 /// A style as it may be quoted in a message: one line, at most 80 characters.
@@ -387,6 +303,20 @@ fn short(style: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::{Html, Node};
+
+    /// The first element of `markup`, read as a browser reads it.
+    fn element(markup: &str) -> Element {
+        let html = Html::parse_fragment(markup);
+        html.tree
+            .root()
+            .descendants()
+            .find_map(|node| match node.value() {
+                Node::Element(e) if e.name() != "html" => Some(e.clone()),
+                _ => None,
+            })
+            .expect("an element")
+    }
 
     #[test]
     fn styles_that_hide_are_read_as_a_browser_reads_them() {
@@ -400,6 +330,7 @@ mod tests {
             r#"<span style="opacity:-1">"#,
             r#"<span style="opacity:/* x */0">"#,
             r#"<span style="opacity&#58;0">"#,
+            r#"<span style="opacity&colon;0">"#,
             r#"<span style='color: red; opacity: 0'>"#,
             r#"<span style=opacity:0>"#,
             r#"<span hidden>"#,
@@ -410,7 +341,7 @@ mod tests {
             r#"<span style="content-visibility: hidden">"#,
             r#"<span style="opacity:0 !important; opacity: 1">"#,
         ] {
-            assert_eq!(shown(tag), Shown::Hidden, "{tag}");
+            assert_eq!(shown(&element(tag)), Shown::Hidden, "{tag}");
         }
         for (tag, property, value) in [
             (
@@ -434,7 +365,7 @@ mod tests {
             (r#"<span style="font-size:0%">"#, "font-size", "0%"),
         ] {
             assert_eq!(
-                shown(tag),
+                shown(&element(tag)),
                 Shown::HiddenUnlessSetInside(property, value.to_owned()),
                 "{tag}"
             );
@@ -458,24 +389,23 @@ mod tests {
             r#"<span style="dis/**/play:none">"#,
             r#"<dialog open>"#,
             r#"<details open>"#,
+            r#"<details>"#,
             r#"<span style="opa/**/city:0">"#,
         ] {
-            assert_eq!(shown(tag), Shown::Yes, "{tag}");
+            assert_eq!(shown(&element(tag)), Shown::Yes, "{tag}");
         }
         for tag in [
             r#"<span style="opacity: var(--o)">"#,
             r#"<span style="font-size: calc(0px)">"#,
             r#"<span style="opacity: 0.01">"#,
             r#"<span style="opacit\79: 0">"#,
-            r#"<span style="opacity&colon;0">"#,
             r#"<span style="visibility: sideways">"#,
             r#"<span hidden style="display: var(--d)">"#,
-            r#"<details>"#,
         ] {
             assert!(
-                matches!(shown(tag), Shown::Doubtful(_)),
+                matches!(shown(&element(tag)), Shown::Doubtful(_)),
                 "{tag}: {:?}",
-                shown(tag)
+                shown(&element(tag))
             );
         }
     }
@@ -491,13 +421,13 @@ mod tests {
             (r#"<b style="font:14px Arial">"#, "font-size"),
             (r#"<font size="7">"#, "font-size"),
         ] {
-            assert!(may_set_again(inside, property), "{inside}");
+            assert!(may_set_again(&element(inside), "", property), "{inside}");
         }
         for (inside, property) in [
             ("<b>Call all eight: 1.2.3.4</b>", "visibility"),
             (r#"<b style="color:red">"#, "font-size"),
         ] {
-            assert!(!may_set_again(inside, property), "{inside}");
+            assert!(!may_set_again(&element(inside), "", property), "{inside}");
         }
     }
 
