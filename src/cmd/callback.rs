@@ -199,7 +199,7 @@ pub struct SendArgs {
 /// open to forgery), or an answer that echoes the API key (raw, hex, URL-encoded, JSON-escaped,
 /// lowercased or cut short) or an expected signature; with --lenient only the "must" cases and
 /// echoes fail, the "should" cases warn. 2 when the endpoint cannot be reached or a case got no
-/// answer.
+/// answer, or one whose body was cut short (by --timeout or by the server).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   SMILE_API_KEY=... smile-sec callback probe http://127.0.0.1:8080/smile/callback --partner-id 085
@@ -346,14 +346,10 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("POST {}", http::shown(&args.url)))?;
     // --timeout bounds the whole answer: a status whose body is still coming is no answer a
     // sender would count as delivered.
-    if let Some(BodyCut::Timeout(after)) = &response.cut {
-        bail!(
-            "POST {}: the answer did not end within {} (status {} came, then {} bytes of a body cut short)",
-            http::shown(&args.url),
-            http::humanize(*after),
-            response.status,
-            response.body.len()
-        );
+    if let Some(BodyCut::Timeout(_)) = &response.cut
+        && let Some(why) = response.cut_short()
+    {
+        bail!("POST {}: {why}", http::shown(&args.url));
     }
     if let Some(BodyCut::Broken(why)) = &response.cut {
         output::warn(format_args!(
@@ -566,15 +562,41 @@ fn probe_cases(
                 None
             }
         };
-        let status = answer.as_ref().map(|r| r.status);
         let echo = answer.as_ref().and_then(|r| {
             plan.watch
                 .find_in_answer(&r.head, &r.body, request.signature.as_deref())
         });
         let leak = echo.map(|e| e.leak);
-        let judged = probe::judge(request.case, status, echo, !args.lenient);
+        let strict = !args.lenient;
+        let cut = answer
+            .as_ref()
+            .and_then(|r| Some((r.status, r.cut_short()?)));
+        let judged = match cut {
+            Some((status, why)) => {
+                let judged = probe::judge_cut(request.case, status, echo, strict);
+                // Its status decides nothing: reported as a request that got no answer is.
+                if judged.verdict == CaseVerdict::Error {
+                    if request.case == Case::Valid {
+                        bail!("POST {}: {why}", http::shown(&args.url));
+                    }
+                    output::item_error(format_args!("{}: {why}", request.case.as_str()));
+                }
+                judged
+            }
+            None => probe::judge(
+                request.case,
+                answer.as_ref().map(|r| r.status),
+                echo,
+                strict,
+            ),
+        };
         tally.add(judged.verdict);
-        let elapsed = answer.as_ref().map(|r| r.elapsed);
+        // An error row shows no status or time: what came, if anything, was no whole answer.
+        let answered = answer
+            .as_ref()
+            .filter(|_| judged.verdict != CaseVerdict::Error);
+        let status = answered.map(|r| r.status);
+        let elapsed = answered.map(|r| r.elapsed);
         match args.format {
             Format::Text => {
                 if request.case == Case::Valid {

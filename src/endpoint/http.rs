@@ -26,6 +26,23 @@ pub struct Response {
     pub head: Vec<u8>,
 }
 
+impl Response {
+    /// Why the body did not come whole, in words that name the status and how many bytes came
+    /// (never the bytes: they may echo a secret); `None` when it came whole.
+    pub fn cut_short(&self) -> Option<String> {
+        let (status, came) = (self.status, self.body.len());
+        Some(match self.cut.as_ref()? {
+            BodyCut::Timeout(after) => format!(
+                "the answer did not end within {} (status {status} came, then {came} bytes of a body cut short)",
+                humanize(*after)
+            ),
+            BodyCut::Broken(why) => format!(
+                "the answer broke off (status {status} came, then {came} bytes of a body cut short): {why}"
+            ),
+        })
+    }
+}
+
 /// Why a body that had begun did not come whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyCut {

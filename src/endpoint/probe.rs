@@ -558,7 +558,8 @@ pub enum CaseVerdict {
     /// A `should` case the endpoint got wrong, with `--lenient`.
     Warn,
     Fail,
-    /// No answer (connection failed, timed out): the endpoint's behaviour is unknown.
+    /// No answer (connection failed, timed out), or one whose body was cut short: the
+    /// endpoint's behaviour is unknown.
     Error,
 }
 
@@ -631,6 +632,19 @@ pub fn judge(case: Case, status: Option<u16>, echo: Option<Echo>, strict: bool) 
                 verdict: CaseVerdict::Warn,
                 note: should_note(case),
             },
+        },
+    }
+}
+
+/// Judges an answer whose body was cut short (by the timeout, or by the server): it is not the
+/// endpoint's whole answer, so its status decides nothing and the case is an error, as one that
+/// got no answer. What did come is still searched: an echo there fails the case all the same.
+pub fn judge_cut(case: Case, status: u16, echo: Option<Echo>, strict: bool) -> Judgement {
+    match echo {
+        Some(_) => judge(case, Some(status), echo, strict),
+        None => Judgement {
+            verdict: CaseVerdict::Error,
+            note: "answer cut short",
         },
     }
 }
@@ -1101,6 +1115,27 @@ mod tests {
             Judgement {
                 verdict: Fail,
                 note: "a response header echoes the API key"
+            }
+        );
+        // A body cut short: no answer of its status, unless what came echoes a secret.
+        assert_eq!(
+            judge_cut(Case::WrongKey, 200, None, false),
+            Judgement {
+                verdict: Error,
+                note: "answer cut short"
+            }
+        );
+        assert_eq!(judge_cut(Case::Valid, 200, None, false).verdict, Error);
+        assert_eq!(
+            judge_cut(
+                Case::BadSignature,
+                401,
+                echo(Leak::ApiKey, Place::Body),
+                false
+            ),
+            Judgement {
+                verdict: Fail,
+                note: "response body echoes the API key"
             }
         );
         assert_eq!(Warn.outcome(), Outcome::Pass);

@@ -983,6 +983,139 @@ fn send_says_a_body_that_broke_off() {
         .stdout(predicate::str::contains("body    6 bytes (cut): {\"ok\":"));
 }
 
+/// How [`serve_cut`] answers one case of the probe.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// This status and this body, whole.
+    Whole(u16, &'static str),
+    /// This status, then a chunked body one byte every 100 ms, until the client has gone.
+    Trickle(u16),
+    /// This status, a `Content-Length` of 100, then these bytes of the body, and the connection
+    /// closed.
+    BreakOff(u16, &'static str),
+}
+
+/// A loopback endpoint for the probe that answers each case (read from the `job_id` the probe
+/// gives it) as `answer` says, for `requests` requests; then it stops.
+fn serve_cut(requests: usize, answer: fn(&str) -> Answer) -> String {
+    use std::io::Write;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let Ok(mut stream) = stream else { continue };
+            let Some(body) = crate::common::read_request(&mut stream) else {
+                continue;
+            };
+            let body: Value = serde_json::from_slice(&body).unwrap();
+            let job_id = body["PartnerParams"]["job_id"].as_str().unwrap_or_default();
+            let case = job_id.strip_prefix("smile-sec-probe-").unwrap_or(job_id);
+            let head = |status: u16, framing: &str| {
+                format!(
+                    "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\n{framing}\r\n"
+                )
+            };
+            let _ = match answer(case) {
+                Answer::Whole(status, text) => stream.write_all(
+                    format!(
+                        "{}{text}",
+                        head(
+                            status,
+                            &format!("Content-Length: {}\r\nConnection: close\r\n", text.len())
+                        )
+                    )
+                    .as_bytes(),
+                ),
+                Answer::Trickle(status) => {
+                    let _ =
+                        stream.write_all(head(status, "Transfer-Encoding: chunked\r\n").as_bytes());
+                    while stream.write_all(b"1\r\nx\r\n").is_ok() {
+                        thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    Ok(())
+                }
+                Answer::BreakOff(status, part) => stream.write_all(
+                    format!("{}{part}", head(status, "Content-Length: 100\r\n")).as_bytes(),
+                ),
+            };
+        }
+    });
+    format!("http://{addr}/smile/callback")
+}
+
+/// An answer whose body was cut short, by --timeout or by the server, is no answer of its
+/// status: the case is an `error` (status `null`, said on stderr), as when no answer came. It was
+/// judged by its status (a forged callback "accepted" by a 200 that never ended). What of it did
+/// come is still searched for secrets: an echo of the key there fails the case.
+#[test]
+fn probe_takes_an_answer_cut_short_for_no_answer() {
+    let url = serve_cut(8, |case| match case {
+        "valid" => Answer::Whole(200, "{}"),
+        "wrong_key" => Answer::Trickle(200),
+        "missing_signature" => Answer::BreakOff(200, "{\"ok\":"),
+        "wrong_partner" => Answer::BreakOff(401, "{\"key\":\"0c1b2a39-4d5e-6f70-8192-a3b4c5"),
+        _ => Answer::Whole(401, "{}"),
+    });
+    let started = std::time::Instant::now();
+    let (code, results, summary, all) = probe_json(&url, &["--timeout", "1"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(code, 2, "{all}");
+    for case in ["wrong_key", "missing_signature"] {
+        let row = &results[case];
+        assert_eq!(row["verdict"], "error", "{case}: {all}");
+        assert_eq!(row["status"], Value::Null, "{case}");
+        assert_eq!(row["note"], "answer cut short", "{case}");
+        assert_eq!(row["elapsed_ms"], Value::Null, "{case}");
+    }
+    assert!(
+        all.contains(
+            "smile-sec: error: wrong_key: the answer did not end within 1.0s (status 200 came, then "
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "smile-sec: error: missing_signature: the answer broke off (status 200 came, then 6 bytes of a body cut short): the server closed the connection before the end of its answer"
+        ),
+        "{all}"
+    );
+    assert_eq!(results["wrong_partner"]["verdict"], "fail", "{all}");
+    assert_eq!(results["wrong_partner"]["leak"], "api_key");
+    assert_eq!(results["wrong_partner"]["status"], 401);
+    assert_eq!(
+        (&summary["pass"], &summary["fail"], &summary["errors"]),
+        (&Value::from(5), &Value::from(1), &Value::from(2)),
+        "{summary}"
+    );
+}
+
+/// The valid case's answer cut short stops the probe as an unreachable endpoint does: exit 2,
+/// nothing on stdout, one error that says the body was cut short. It was scored `accepted`.
+#[test]
+fn probe_stops_when_the_valid_answer_is_cut_short() {
+    let cut_by_timeout: fn(&str) -> Answer = |_| Answer::Trickle(200);
+    let broken_off: fn(&str) -> Answer = |_| Answer::BreakOff(200, "{\"ok\":");
+    for (answer, said) in [
+        (
+            cut_by_timeout,
+            "the answer did not end within 1.0s (status 200 came, then ",
+        ),
+        (
+            broken_off,
+            "the answer broke off (status 200 came, then 6 bytes of a body cut short)",
+        ),
+    ] {
+        let url = serve_cut(1, answer);
+        let out = keyed()
+            .args(["callback", "probe", &url, "--partner-id", PARTNER])
+            .args(["--timeout", "1"])
+            .output()
+            .unwrap();
+        let line = crate::common::assert_refused(&out, &["POST http://127.0.0.1:", said]);
+        assert!(!line.contains(KEY), "{line}");
+    }
+}
+
 /// `send FILE --keys F --key ID` watches every key of F, not only ID's: an answer echoing
 /// another entry's key is not printed either.
 #[test]

@@ -230,7 +230,8 @@ pub fn serve_with_headers(mut handler: HeadersHandler) -> String {
     format!("http://{addr}/smile/callback")
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+/// Reads one POST of a JSON body from `stream` (its headers and `Content-Length` body): the body.
+pub fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let head_end = loop {
