@@ -1656,6 +1656,69 @@ fn a_gate_recovers_when_its_redis_restarts_or_is_flushed() {
     assert_no_secret(&gate.stderr());
 }
 
+/// The store's meta replaced under a running gate by a key of another type (something else took
+/// the name): every callback from then on is refused with the same words, the first one too,
+/// which gave the server's raw `WRONGTYPE` error while later ones said whose key it is.
+#[test]
+fn a_meta_replaced_under_the_gate_by_another_type_is_said_so_from_the_first_callback() {
+    if !have("redis-server") {
+        return;
+    }
+    let setup = Setup::new();
+    let redis = Redis::start(setup.dir.path());
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let gate = setup.guard(&app.url(), &["--seen", &redis.url]);
+    assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
+    let mut conn = redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg("smile-sec:meta")
+        .query(&mut conn)
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(&["smile-sec:meta", "x"])
+        .query(&mut conn)
+        .unwrap();
+    let said = |n: usize| {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let lines: Vec<String> = gate
+                .stderr()
+                .lines()
+                .filter(|line| line.contains("replay store: "))
+                .map(str::to_owned)
+                .collect();
+            if lines.len() >= n || Instant::now() >= deadline {
+                return lines;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    };
+    for n in 1..=2 {
+        let reply = post(&gate, callback(&format!(r#","n":"after-{n}""#)).as_bytes());
+        assert_eq!(
+            (reply.status, reply.reason()),
+            (503, "store_unavailable".into())
+        );
+        let lines = said(n);
+        assert_eq!(lines.len(), n, "{}", gate.stderr());
+        let line = &lines[n - 1];
+        assert!(
+            line.contains("its key smile-sec:meta belongs to something else")
+                && !line.contains("WRONGTYPE"),
+            "callback {n}: {line}"
+        );
+    }
+    assert_eq!(app.received().len(), 1);
+    let kept: String = redis::cmd("GET")
+        .arg("smile-sec:meta")
+        .query(&mut conn)
+        .unwrap();
+    assert_eq!(kept, "x", "the other key is left as it was");
+}
+
 /// A Redis server set to evict keys while the gate runs would forget callbacks: health says so
 /// and callbacks are refused, as a start would refuse it, until it evicts nothing again.
 #[test]

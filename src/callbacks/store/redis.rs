@@ -262,8 +262,17 @@ impl RedisStore {
         // every key but ours, and ours are re-dated here. The salt with it: a store set up again
         // (flushed, then first reached by another process) has another, and digests taken with
         // ours would not match its resends.
+        let meta_reply = pipe.len();
         pipe.cmd("HMGET").arg(META).arg(&["salt", "keeps"]);
-        let mut replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
+        let mut replies = exchange_at(&mut self.conn, &pipe).map_err(|(at, e)| {
+            // A meta that something else replaced by a key of another type is said in the words
+            // a set-up that meets it uses, not in the server's.
+            if at == Some(meta_reply) {
+                self.meta_fail(&e)
+            } else {
+                self.fail(e)
+            }
+        })?;
         let (salt, keeps) = replies
             .pop()
             .and_then(|v| redis::from_redis_value::<(Option<String>, Option<String>)>(v).ok())
@@ -332,7 +341,9 @@ impl RedisStore {
                 }
             }
             if !pipe.is_empty() {
-                exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
+                // Only the script's read of the meta can meet a key of the wrong type: PTTL,
+                // PEXPIRE and PERSIST take a key of any.
+                exchange(&mut self.conn, &pipe).map_err(|e| self.meta_fail(&e))?;
             }
         }
         Ok(Some(answers))
@@ -340,6 +351,11 @@ impl RedisStore {
 
     fn fail(&self, e: redis::RedisError) -> StoreError {
         server_error(&self.name, self.password.as_deref(), None, &e)
+    }
+
+    /// [`RedisStore::fail`] for a command on the meta: see [`meta_error`].
+    fn meta_fail(&self, e: &redis::RedisError) -> StoreError {
+        meta_error(&self.name, self.password.as_deref(), e)
     }
 
     /// Widens the kept window to cover `window` (atomically, against other runs doing the
@@ -866,12 +882,26 @@ fn server_error(
 /// of thousands of claims would hold a run for days. An error reply is that reply's error. The
 /// connection is out of step after an error, and is not used again (see `lost`).
 fn exchange(conn: &mut Connection, pipe: &redis::Pipeline) -> redis::RedisResult<Vec<Value>> {
+    exchange_at(conn, pipe).map_err(|(_, e)| e)
+}
+
+/// [`exchange`], with the error the place in `pipe` of the command whose reply it is (`None`:
+/// sending failed).
+fn exchange_at(
+    conn: &mut Connection,
+    pipe: &redis::Pipeline,
+) -> Result<Vec<Value>, (Option<usize>, redis::RedisError)> {
     if pipe.is_empty() {
         return Ok(Vec::new());
     }
-    conn.send_packed_command(&pipe.get_packed_pipeline())?;
+    conn.send_packed_command(&pipe.get_packed_pipeline())
+        .map_err(|e| (None, e))?;
     (0..pipe.len())
-        .map(|_| conn.recv_response()?.extract_error())
+        .map(|at| {
+            conn.recv_response()
+                .and_then(Value::extract_error)
+                .map_err(|e| (Some(at), e))
+        })
         .collect()
 }
 
