@@ -69,7 +69,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --version 'Print version'
         }
         &'smile-sec;ip-check'= {
-            cand --env 'Which environment''s callback sources to allow [default: all for ip-check and for the list (--emit text, json), production for a snippet (--emit nginx, apache, ...)]'
+            cand --env 'Which environment''s callback sources to allow [default: all for ip-check and for allowlist without --emit, production for allowlist --emit]'
             cand --allowlist 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept'
             cand --now 'Take this RFC 3339 time as now'
             cand --only 'Print only the results with this verdict (the exit status still counts every input); with --count, only that verdict''s count (the JSON summary keeps every count)'
@@ -85,7 +85,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand --version 'Print version'
         }
         &'smile-sec;allowlist'= {
-            cand --env 'Which environment''s callback sources to allow [default: all for ip-check and for the list (--emit text, json), production for a snippet (--emit nginx, apache, ...)]'
+            cand --env 'Which environment''s callback sources to allow [default: all for ip-check and for allowlist without --emit, production for allowlist --emit]'
             cand --allowlist 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept'
             cand --now 'Take this RFC 3339 time as now'
             cand --emit 'What to print: the list (text, json) or a snippet for a server or firewall'

@@ -76,7 +76,7 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -l explain -d 'For each bad or malformed signature, name the one usual mistake that explains it (another key, partner ID zero padding, key white space, signature encoding); never prints a key or an expected signature'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list (--emit text, json), production for a snippet (--emit nginx, apache, ...)]' -r -f -a "production\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for allowlist without --emit, production for allowlist --emit]' -r -f -a "production\t''
 sandbox\t''
 all\t'Every environment: no filter'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F
@@ -95,7 +95,7 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -l count -d 'Print only how many inputs got each verdict'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand ip-check" -s V -l version -d 'Print version'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for the list (--emit text, json), production for a snippet (--emit nginx, apache, ...)]' -r -f -a "production\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l env -d 'Which environment\'s callback sources to allow [default: all for ip-check and for allowlist without --emit, production for allowlist --emit]' -r -f -a "production\t''
 sandbox\t''
 all\t'Every environment: no filter'"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand allowlist; and not __fish_seen_subcommand_from fetch help" -l allowlist -d 'Replace the built-in list with FILE: lines `ADDR_OR_CIDR [LABEL]`, `#` comments, blank lines. With --env, only entries labelled production or sandbox are kept' -r -F

@@ -27,11 +27,11 @@ const STALE_AFTER_DAYS: i64 = 180;
 /// The built-in list is Smile ID's published callback sources (documentation, "Security
 /// Overview"), each labelled production or sandbox. Every snippet is stamped with the list's source
 /// and date as comments (annotations for Kubernetes), and with the command that prints it again.
-/// The text output is itself a valid --allowlist file. The list (text, json) holds both
-/// environments unless --env says otherwise; a snippet (--emit nginx, apache, ...) admits only
-/// production's addresses unless --env says otherwise: a firewall or server should admit only
-/// what it needs. When the built-in list is
-/// more than 180 days old, a warning says so; `allowlist fetch` reads the published list again.
+/// The text output is itself a valid --allowlist file. Without --emit, the list holds both
+/// environments unless --env says otherwise; with --emit (a snippet, or the list as text or JSON
+/// for a file or a program), only production's addresses are given unless --env says otherwise:
+/// a firewall or server should admit only what it needs. When the built-in list is more than 180
+/// days old, a warning says so; `allowlist fetch` reads the published list again.
 #[derive(Debug, clap::Args)]
 #[command(
     args_conflicts_with_subcommands = true,
@@ -123,8 +123,8 @@ struct FetchSummary<'a> {
 /// `--env` and `--allowlist`, shared with `ip-check`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
-    /// Which environment's callback sources to allow [default: all for ip-check and for the list
-    /// (--emit text, json), production for a snippet (--emit nginx, apache, ...)]
+    /// Which environment's callback sources to allow [default: all for ip-check and for allowlist
+    /// without --emit, production for allowlist --emit]
     #[arg(long, value_enum, value_name = "ENV")]
     pub env: Option<EnvArg>,
 
@@ -301,13 +301,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             ));
         }
     };
-    // The list (text, json) is every environment's, each entry labelled; a snippet admits what
-    // it lists, so production only unless --env says otherwise. `--emit text` is the default
-    // spelled out, and must give what no --emit gives.
-    let default = if matches!(emit, Emit::Text | Emit::Json) {
-        EnvArg::All
-    } else {
+    // Without --emit, the list shown is every environment's, each entry labelled. Anything
+    // emitted (a snippet, or the list for a file or a program) is what a receiver in front of
+    // production admits: production only, unless --env says otherwise.
+    let default = if args.emit.is_some() {
         EnvArg::Production
+    } else {
+        EnvArg::All
     };
     let (list, scope, _) = args.list.load(default)?;
     let command = reproducing_command(

@@ -26,14 +26,10 @@ const SANDBOX: [&str; 4] = [
 /// The `--emit` values that print a snippet rather than the list.
 const SNIPPETS: [&str; 6] = ["nginx", "apache", "iptables", "nftables", "haproxy", "k8s"];
 
-/// `allowlist ARGS`; a snippet (`--emit nginx`, ...) without `--env` is asked for both
-/// environments (its default is production alone, tested in allowlist_fetch.rs). The list
-/// (`--emit text`, `--emit json`) is run as given: its default is both.
+/// `allowlist ARGS`; with `--emit` and without `--env`, it is asked for both environments (the
+/// default of `--emit` is production alone, tested in allowlist_fetch.rs).
 fn emit(args: &[&str]) -> String {
-    let snippet = args
-        .windows(2)
-        .any(|w| w[0] == "--emit" && SNIPPETS.contains(&w[1]));
-    let both = snippet && !args.contains(&"--env");
+    let both = args.contains(&"--emit") && !args.contains(&"--env");
     let out = smile_sec()
         .arg("allowlist")
         .args(args)
@@ -69,19 +65,25 @@ fn text_lists_every_address_with_its_environment() {
     assert_eq!(emit(&["--emit", "text"]), text);
 }
 
-/// `--emit text` and `--emit json` are the list, whose `--env` default is every environment:
-/// spelling out the default output changes nothing, and `--emit json` is `--format json`.
+/// The list shown without `--emit` (as text, or as JSON with `--format json`) is every
+/// environment's; `--emit text` and `--emit json` write the same list for a file or a program,
+/// whose `--env` default is production, as a snippet's is (allowlist_fetch.rs). With the same
+/// `--env`, they are the same output.
 #[test]
-fn naming_the_default_output_changes_nothing() {
+fn the_list_with_and_without_emit() {
     let plain = emit(&[]);
     assert_eq!(plain.lines().filter(|l| !l.starts_with('#')).count(), 8);
-    assert_eq!(emit(&["--emit", "text"]), plain);
     assert_eq!(emit(&["--format", "text"]), plain);
     assert_eq!(emit(&["--emit", "text", "--env", "all"]), plain);
     let json = emit(&["--format", "json"]);
     assert_eq!(json.lines().count(), 9, "{json}");
-    assert_eq!(emit(&["--emit", "json"]), json);
     assert_eq!(emit(&["--emit", "json", "--env", "all"]), json);
+    for (format, production) in [
+        ("text", emit(&["--env", "production"])),
+        ("json", emit(&["--env", "production", "--format", "json"])),
+    ] {
+        assert_eq!(emit(&["--emit", format, "--env", "production"]), production);
+    }
 }
 
 #[test]
