@@ -209,6 +209,8 @@ pub enum KeyFileError {
     },
     Syntax {
         path: PathBuf,
+        /// Where in the file's structure (`keys[0].status`), when inside it.
+        at: Option<String>,
         source: serde_json::Error,
     },
     Invalid {
@@ -224,13 +226,12 @@ impl fmt::Display for KeyFileError {
             KeyFileError::Read { path, source } => {
                 write!(f, "cannot read key file {}: {source}", input::shown(path))
             }
-            KeyFileError::Syntax { path, source } => {
-                write!(
-                    f,
-                    "invalid key file {}: {}",
-                    input::shown(path),
-                    without_secrets(&source.to_string())
-                )
+            KeyFileError::Syntax { path, at, source } => {
+                write!(f, "invalid key file {}: ", input::shown(path))?;
+                if let Some(at) = at {
+                    write!(f, "{at}: ")?;
+                }
+                f.write_str(&without_secrets(&source.to_string()))
             }
             KeyFileError::Invalid {
                 path,
@@ -256,6 +257,32 @@ impl fmt::Display for KeyFileError {
 }
 
 impl std::error::Error for KeyFileError {}
+
+/// Where in a key file's structure serde_json stopped (`keys[0].status`), `None` at the top. A
+/// field that is not one of ours ends the place where its name would stand: the message names it
+/// (or its fingerprint, when it could be a key pasted in the wrong place), the place does not.
+fn place(path: &serde_path_to_error::Path, message: &str) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let mut segments: Vec<&Segment> = path.iter().collect();
+    if message.starts_with("unknown field") && matches!(segments.last(), Some(Segment::Map { .. }))
+    {
+        segments.pop();
+    }
+    let mut at = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Seq { index } => at.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !at.is_empty() {
+                    at.push('.');
+                }
+                at.push_str(&input::shown_value(key));
+            }
+            Segment::Unknown => at.push_str(if at.is_empty() { "?" } else { ".?" }),
+        }
+    }
+    (!at.is_empty()).then_some(at)
+}
 
 /// serde_json's message about a key file without the values it quotes that could be a key: a
 /// string where another type belongs (a key listed where an entry belongs) is never shown, and a
@@ -435,11 +462,18 @@ impl KeyFile {
     /// Parses key-file bytes; `path` names the file in errors and anchors relative secret paths.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
         let bytes = input::without_bom(bytes);
+        let syntax = |at: Option<String>, source| KeyFileError::Syntax {
+            path: path.to_owned(),
+            at,
+            source,
+        };
+        let mut reader = serde_json::Deserializer::from_slice(bytes);
         let Object(raw): Object<RawFile> =
-            serde_json::from_slice(bytes).map_err(|source| KeyFileError::Syntax {
-                path: path.to_owned(),
-                source,
+            serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+                let at = place(e.path(), &e.inner().to_string());
+                syntax(at, e.into_inner())
             })?;
+        reader.end().map_err(|e| syntax(None, e))?;
         let invalid = |entry: Option<&str>, problem: String| KeyFileError::Invalid {
             path: path.to_owned(),
             entry: entry.map(str::to_owned),
@@ -811,6 +845,41 @@ mod tests {
           "mutes": [ { "finding": "inline_secret", "reason": "test", "until": "2026-12-01" } ] }
       ]
     }"#;
+
+    /// An error inside the file names where (`keys[0].status`), besides the line and column; a
+    /// field that is not ours is named by the message alone, and then only as any name is.
+    #[test]
+    fn errors_name_the_field_they_are_in() {
+        let entry = r#""id":"a","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-11-01","api_key_env":"X""#;
+        for (text, said) in [
+            (
+                format!(r#"{{"keys":[{{{entry},"status":null}}]}}"#),
+                "invalid key file keys.json: keys[0].status: expected value at line 1",
+            ),
+            (
+                format!(
+                    r#"{{"keys":[{{{entry}}},{{{entry},"mutes":[{{"finding":"x","until":5}}]}}]}}"#
+                ),
+                "invalid key file keys.json: keys[1].mutes[0].until: invalid type: integer `5`",
+            ),
+            (
+                r#"{"polcy":{}}"#.to_owned(),
+                "invalid key file keys.json: unknown field `polcy`",
+            ),
+        ] {
+            let message = parse(&text).unwrap_err().to_string();
+            assert!(message.starts_with(said), "{message}");
+        }
+        let secret = "M3T5ZvhimY+ZTZsi1T8PVEmPxpqq";
+        let message = parse(&format!(r#"{{"keys":[{{{entry},"{secret}":1}}]}}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("invalid key file keys.json: keys[0]: unknown field `(not shown"),
+            "{message}"
+        );
+        assert!(!message.contains(secret), "{message}");
+    }
 
     #[test]
     fn quoted_strings_are_never_shown_and_secret_names_by_fingerprint() {
