@@ -379,8 +379,19 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
     } else {
         input::read_all(std::path::Path::new(&source), "page", input::LIST_BYTES)?
     };
-    let page = String::from_utf8_lossy(&bytes);
-    let found = Published::from_page(&page).map_err(|e| {
+    // Read as UTF-8, as Smile ID serves it: bytes that are not (another encoding, UTF-16 after
+    // its byte-order mark) would read as other characters in a browser.
+    let page = std::str::from_utf8(input::without_bom(&bytes)).map_err(|e| {
+        hinted(
+            format!(
+                "{}: the page is not UTF-8 text (byte {} is not), which is how it is read",
+                crate::endpoint::http::shown(&source),
+                e.valid_up_to() + (bytes.len() - input::without_bom(&bytes).len())
+            ),
+            "save the page as UTF-8, or check it by eye",
+        )
+    })?;
+    let found = Published::from_page(page).map_err(|e| {
         hinted(
             format!("{}: {e}", crate::endpoint::http::shown(&source)),
             "the page may have changed its layout: check it by eye, and keep the list in use until then",

@@ -55,6 +55,10 @@ pub enum NotFound {
     TooDeep,
     /// The page's markup holds more nodes than a page is read with ([`html::MAX_NODES`]).
     TooLarge,
+    /// The page's markup took longer than this to read.
+    TooSlow(std::time::Duration),
+    /// The page declares an encoding in which its bytes may read otherwise than as UTF-8.
+    Encoding(String),
     /// Both environments are named in the row or line before an address (`Production and
     /// Sandbox callbacks may also come from ...`): it belongs to either, or to both.
     BothNamed(String),
@@ -75,6 +79,16 @@ impl std::fmt::Display for NotFound {
                 "the page nests more than {} elements one in another (or leaves them open), deeper than any browser builds a page; no list is taken from it",
                 html::MAX_OPEN_ELEMENTS
             ),
+            NotFound::TooSlow(within) => write!(
+                f,
+                "the page's markup took more than {} s to read (an element with a great many attributes, say), far more than a real page takes; no list is taken from it",
+                within.as_secs()
+            ),
+            NotFound::Encoding(label) => write!(
+                f,
+                "the page declares its encoding as `{}`, in which its bytes may read otherwise than as UTF-8, which is how it is read; no list is taken from it",
+                label.escape_debug()
+            ),
             NotFound::TooLarge => write!(
                 f,
                 "the page's markup holds more than {} elements and texts, far more than Smile ID's page; no list is taken from it",
@@ -92,6 +106,10 @@ impl std::fmt::Display for NotFound {
                 f,
                 "the page lists `{token}` among the {env} addresses, which is {}; no list is taken from it",
                 kind.why()
+            ),
+            NotFound::DoubtfulStyle(token, declaration) if declaration.starts_with('<') => write!(
+                f,
+                "the page writes `{token}` in {declaration}, which shows by rules this reading does not follow, so whether and where a reader sees it is not certain; no list is taken from it"
             ),
             NotFound::DoubtfulStyle(token, declaration) => write!(
                 f,
@@ -117,7 +135,19 @@ impl Published {
         let lower = text.to_ascii_lowercase();
         // An address or a name that matters, in an element whose style leaves it uncertain
         // whether a browser shows it: no list.
+        // Looked up in the doubtful stretches merged and in order, so that a page of many does
+        // not cost their number for every name and address; which one it is, only when found.
+        let merged = merged_ranges(&doubts);
         let doubtful = |start: usize, end: usize| {
+            let before = merged.partition_point(|r| r.start < end);
+            // The last merged stretch that starts before `end` is the only one that can reach
+            // past `start`.
+            if before
+                .checked_sub(1)
+                .is_none_or(|last| merged[last].end <= start)
+            {
+                return None;
+            }
             doubts
                 .iter()
                 .find(|d| d.range.start < end && start < d.range.end)
@@ -125,6 +155,8 @@ impl Published {
                     NotFound::DoubtfulStyle(text[start..end].to_owned(), d.declaration.clone())
                 })
         };
+        // The run of IPv6 characters the last token was looked for in (see `ipv6_at`).
+        let mut run = None;
         let mut found = Published::default();
         // The environment named last, where (the end of the name, or of the last address), how
         // far the next address may be, and how many blocks ended since the name.
@@ -190,7 +222,7 @@ impl Published {
             }
             // An IPv6 address (`2600:1f18::1`): taken as an IPv4 one is, never passed over, and
             // read as one token, never from its middle (`2001:db8::1::2` is not `1::2`).
-            if word_start && let Some((parsed, end)) = ipv6_at(&lower, i) {
+            if word_start && let Some((parsed, end)) = ipv6_at(&lower, i, &mut run) {
                 if let Some((env, at, near, _)) = current
                     && i - at <= near
                 {
@@ -472,27 +504,70 @@ fn no_source(ip: IpAddr) -> Option<NoSourceKind> {
     }
 }
 
+/// The ranges of `doubts` merged where they overlap, in order.
+fn merged_ranges(doubts: &[Doubt]) -> Vec<std::ops::Range<usize>> {
+    let mut ranges: Vec<_> = doubts.iter().map(|d| d.range.clone()).collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+/// A run of the characters an IPv6 token is made of (hex digits, colons, dots), read once for
+/// every start inside it: where it ends, where its colons are and where its last `::` is.
+struct Run {
+    end: usize,
+    colons: Vec<usize>,
+    last_double_colon: Option<usize>,
+}
+
 /// The token written like an IPv6 address that starts at `start` of `text` (lower-case): hex
 /// digits, colons and dots with `::` or seven colons at least (a time, `10:30:00`, or a hardware
 /// address is not one), and where it ends, letters run on included. The address, when it is
-/// one whole.
-fn ipv6_at(text: &str, start: usize) -> Option<(Option<Ipv6Addr>, usize)> {
+/// one whole. `run` keeps the run the last start fell in: a page of `a.a.a.a...` has a start at
+/// every letter, and reading the run again from each would take time growing with its square.
+fn ipv6_at(text: &str, start: usize, run: &mut Option<Run>) -> Option<(Option<Ipv6Addr>, usize)> {
     let bytes = text.as_bytes();
     let in_token = |b: &u8| b.is_ascii_hexdigit() || *b == b':' || *b == b'.';
     // Bytes, not text: `start` may fall inside a character, which starts no token.
     if !bytes.get(start).is_some_and(in_token) {
         return None;
     }
-    let end = start
-        + bytes[start..]
-            .iter()
-            .position(|b| !in_token(b))
-            .unwrap_or(bytes.len() - start);
-    let token = text[start..end].trim_end_matches('.');
-    let end = start + token.len();
-    if !(token.contains("::") || token.matches(':').count() >= 7)
-        || !token.bytes().any(|b| b.is_ascii_hexdigit())
-    {
+    if run.as_ref().is_none_or(|r| start >= r.end) {
+        let end = start
+            + bytes[start..]
+                .iter()
+                .position(|b| !in_token(b))
+                .unwrap_or(bytes.len() - start);
+        let colons: Vec<usize> = (start..end).filter(|&i| bytes[i] == b':').collect();
+        let last_double_colon = colons
+            .windows(2)
+            .rev()
+            .find(|w| w[1] == w[0] + 1)
+            .map(|w| w[0]);
+        *run = Some(Run {
+            end,
+            colons,
+            last_double_colon,
+        });
+    }
+    let run = run.as_ref()?;
+    // The token ends where the run does, its trailing dots aside.
+    let end = start + text[start..run.end].trim_end_matches('.').len();
+    let colons_after = run.colons.len() - run.colons.partition_point(|&c| c < start);
+    let double_colon = run
+        .last_double_colon
+        .is_some_and(|at| at >= start && at + 1 < end);
+    if !(double_colon || colons_after >= 7) {
+        return None;
+    }
+    let token = &text[start..end];
+    if !token.bytes().any(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let run_on = bytes[end..]
@@ -619,7 +694,12 @@ fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
     if !page.contains('<') {
         // Markdown's escaped dots (`34\.240\.137\.52`) show as dots, and a link shows its
         // text, not its target (`[34.240.137.52](http://203.0.113.9/)`).
-        let text = without_link_targets(&plain_digits(page).replace("\\.", "."));
+        // Control characters show nothing (and the marks below are control characters).
+        let shown: String = page
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            .collect();
+        let text = without_link_targets(&plain_digits(&shown).replace("\\.", "."));
         let lines: Vec<&str> = text.lines().collect();
         // For each line, whether the next line that is not blank is a list's item: a loose list
         // has blank lines between its items, which end no list. (Found from the end, once.)
@@ -1035,6 +1115,13 @@ mod tests {
         // Formatting left open counts as well: it is looked through as open elements are.
         let formatting = TABLE.replace("<table>", &format!("{}<table>", "<b>".repeat(600)));
         assert_eq!(Published::from_page(&formatting), Err(NotFound::TooDeep));
+        // Open formatting is counted once, not also as formatting to resume.
+        let closed: String = (0..300).map(|i| format!("<b id={i}>")).collect();
+        let closed = TABLE.replace(
+            "<h2>API keys</h2>",
+            &format!("{closed}{}<h2>API keys</h2>", "</b>".repeat(300)),
+        );
+        assert!(Published::from_page(&closed).is_ok());
         let large = TABLE.replace(
             "</table>",
             &format!("</table>{}", "<i></i>".repeat(html::MAX_NODES)),
@@ -1042,6 +1129,171 @@ mod tests {
         assert_eq!(Published::from_page(&large), Err(NotFound::TooLarge));
         let said = NotFound::TooDeep.to_string();
         assert!(said.contains("more than 512 elements"), "{said}");
+    }
+
+    /// What a browser does not show besides what a style hides: the browser's own style sheet
+    /// (a popover, ruby's parentheses), the fallback of media it plays, and control characters;
+    /// and white space, whose runs show as one space however a page is indented.
+    #[test]
+    fn what_a_browser_shows_otherwise_is_read_so() {
+        let built_in = Allowlist::built_in(None);
+        for hidden in [
+            "<div popover>, 6.6.6.6</div>",
+            "<ruby>a<rp>, 6.6.6.6</rp><rt>b</rt></ruby>",
+            "<video>, 6.6.6.6</video>",
+            "<audio>, 6.6.6.6</audio>",
+            "<canvas>, 6.6.6.6</canvas>",
+            "<progress>, 6.6.6.6</progress>",
+            "<meter>, 6.6.6.6</meter>",
+            r#"<span style="display:none;display:block !important;display:none !important">, 6.6.6.6</span>"#,
+            r#"<span hidden style="display:revert">, 6.6.6.6</span>"#,
+            r#"<span style="font: 0/0 a">, 6.6.6.6</span>"#,
+            "<span style=\"font-family:'x\n; display:none\">, 6.6.6.6</span>",
+            r#"<span style="background:url(x'y); display:none">, 6.6.6.6</span>"#,
+        ] {
+            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{hidden}</td>"));
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{hidden}: {e}"));
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{hidden}");
+        }
+        // Shown: CSS drops a declaration it cannot read (brackets that do not close, a space
+        // that is none to CSS, a number it does not know), so it hides nothing.
+        for shown in [
+            r#"<span style="x:(]; display:none">, 6.6.6.6</span>"#,
+            "<span style=\"\u{a0}display:none\">, 6.6.6.6</span>",
+            "6.6.6.6\u{2}",
+        ] {
+            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74, {shown}</td>"));
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{shown}: {e}"));
+            assert_eq!(
+                found.compare(&built_in).0,
+                vec!["6.6.6.6/32 (production)".to_owned()],
+                "{shown}"
+            );
+        }
+        // A control character is no mark of a row's end: both names stay in the row.
+        let both = TABLE.replace(
+            "</table>",
+            "</table><p>Production and Sandbox callbacks may also come from &#3;6.6.6.6.</p>",
+        );
+        assert_eq!(
+            Published::from_page(&both),
+            Err(NotFound::BothNamed("6.6.6.6".into()))
+        );
+        // A list as a pretty-printer writes it, however deep its indentation.
+        let indent = " ".repeat(24);
+        let items = |addresses: &[&str]| {
+            addresses
+                .iter()
+                .map(|a| format!("{indent}<li>\n{indent}  {a}\n{indent}</li>\n"))
+                .collect::<String>()
+        };
+        let page = format!(
+            "<html><body>\n{indent}<h3>Production</h3>\n{indent}<ul>\n{}{indent}</ul>\n{indent}<h3>Sandbox</h3>\n{indent}<ul>\n{}{indent}</ul>\n</body></html>",
+            items(&[
+                "34.240.137.52",
+                "44.230.128.108",
+                "52.36.32.43",
+                "52.213.46.74"
+            ]),
+            items(&[
+                "35.166.227.53",
+                "44.246.19.66",
+                "54.246.37.255",
+                "99.81.237.141"
+            ]),
+        );
+        let found = Published::from_page(&page).unwrap();
+        assert_eq!(found.compare(&built_in), (vec![], vec![]));
+    }
+
+    /// Content that shows by rules this reading does not follow (SVG, MathML, a drop-down list,
+    /// an object's fallback, a table's caption or footer, a shadow root, an input's value), or
+    /// under a style it cannot be sure of, refuses the page when an address stands in it.
+    #[test]
+    fn content_shown_by_rules_not_followed_refuses_the_page() {
+        for (doubtful, declaration) in [
+            (r#"<svg><text y="20">, 6.6.6.6</text></svg>"#, "<svg>"),
+            ("<math><mtext>, 6.6.6.6</mtext></math>", "<math>"),
+            (
+                "<select><option>a</option><option>, 6.6.6.6</option></select>",
+                "<select>",
+            ),
+            (r#"<object data="x.png">, 6.6.6.6</object>"#, "<object>"),
+            (
+                r#"<div><template shadowrootmode="open">, 6.6.6.6</template></div>"#,
+                "<div> with a shadow root",
+            ),
+            (r#"<input value="6.6.6.6">"#, "<input> value"),
+            (r#"<iframe srcdoc="6.6.6.6"></iframe>"#, "<iframe> srcdoc"),
+            (
+                r#"<svg><text y="20" hidden>, 6.6.6.6</text></svg>"#,
+                "<text> hidden inside SVG or MathML",
+            ),
+            (
+                r#"<span style="display:none;display:bogus">, 6.6.6.6</span>"#,
+                "display: bogus",
+            ),
+            (
+                r#"<span style="opacity:0.">, 6.6.6.6</span>"#,
+                "opacity: 0.",
+            ),
+            (
+                r#"<span style="font-size:0deg">, 6.6.6.6</span>"#,
+                "font-size: 0deg",
+            ),
+            (
+                r#"<span style="font-size:0">, <textarea>6.6.6.6</textarea></span>"#,
+                "font-size: 0, set again inside",
+            ),
+            (
+                r#"<span style="font-size:0">, <svg font-size="16"><text>6.6.6.6</text></svg></span>"#,
+                "<svg>",
+            ),
+        ] {
+            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{doubtful}</td>"));
+            assert_eq!(
+                Published::from_page(&page),
+                Err(NotFound::DoubtfulStyle(
+                    "6.6.6.6".into(),
+                    declaration.into()
+                )),
+                "{doubtful}"
+            );
+        }
+        let footer = TABLE.replace(
+            "</table>",
+            "<tfoot><tr><td></td><td>6.6.6.6</td></tr></tfoot></table>",
+        );
+        assert_eq!(
+            Published::from_page(&footer),
+            Err(NotFound::DoubtfulStyle("6.6.6.6".into(), "<tfoot>".into()))
+        );
+    }
+
+    /// A page that declares an encoding in which its bytes read otherwise than as UTF-8 is
+    /// refused; one in UTF-8 or a single-byte encoding is read.
+    #[test]
+    fn a_page_in_another_encoding_is_refused() {
+        for label in ["iso-2022-jp", "Shift_JIS", "utf-16le", "GBK"] {
+            let page = TABLE.replace("<head>", &format!(r#"<head><meta charset="{label}">"#));
+            assert_eq!(
+                Published::from_page(&page),
+                Err(NotFound::Encoding(label.into())),
+                "{label}"
+            );
+        }
+        let page = TABLE.replace(
+            "<head>",
+            r#"<head><meta http-equiv="Content-Type" content="text/html; charset=big5">"#,
+        );
+        assert_eq!(
+            Published::from_page(&page),
+            Err(NotFound::Encoding("big5".into()))
+        );
+        for label in ["utf-8", "UTF8", "windows-1252", "iso-8859-1"] {
+            let page = TABLE.replace("<head>", &format!(r#"<head><meta charset="{label}">"#));
+            assert!(Published::from_page(&page).is_ok(), "{label}");
+        }
     }
 
     /// A style whose effect this reading cannot be sure of refuses the page when an address or

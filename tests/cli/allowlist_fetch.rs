@@ -659,3 +659,29 @@ fn a_proxy_variable_that_cannot_be_used_is_refused() {
         crate::common::assert_refused(&out, &["ALL_PROXY: socks5:// proxies cannot be used"]);
     assert!(!line.contains("s3cretpw"), "{line}");
 }
+
+/// A page is read as UTF-8: one that is not (UTF-16 after its byte-order mark, a byte of
+/// another encoding) is refused, since a browser would read other characters from it. A UTF-8
+/// byte-order mark is passed over.
+#[test]
+fn a_page_that_is_not_utf8_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("security-overview.html");
+    let utf8 = page(&PRODUCTION, &SANDBOX);
+    let mut with_mark = b"\xef\xbb\xbf".to_vec();
+    with_mark.extend_from_slice(utf8.as_bytes());
+    std::fs::write(&saved, &with_mark).unwrap();
+    let (code, _, stderr) = fetch(&["--source", saved.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut utf16 = b"\xff\xfe".to_vec();
+    utf16.extend_from_slice(utf8.as_bytes());
+    let mut latin1 = utf8.clone().into_bytes();
+    latin1.extend_from_slice(b"<p>caf\xe9</p>");
+    for bytes in [utf16, latin1] {
+        std::fs::write(&saved, &bytes).unwrap();
+        let (code, stdout, stderr) = fetch(&["--source", saved.to_str().unwrap()]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains("the page is not UTF-8 text"), "{stderr}");
+    }
+}

@@ -4,8 +4,9 @@
 //! of lists needs ([`END_OF_ROW`], [`END_OF_LIST`], [`END_OF_SECTION`]) where rows, lists and
 //! sections end, and the stretches whose showing is not certain ([`Doubt`]).
 
-use std::cell::Cell;
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use ego_tree::{NodeId, NodeRef};
 use html5ever::tendril::{StrTendril, TendrilSink};
@@ -28,13 +29,19 @@ pub(super) const MAX_OPEN_ELEMENTS: usize = 512;
 /// thousand.
 pub(super) const MAX_NODES: usize = 200_000;
 
+/// How long the page's markup may take to read. Some markup takes the tree builder time out of
+/// proportion to its length that no count above bounds (an element with a hundred thousand
+/// attributes is checked for a duplicate of each); a real page takes milliseconds.
+const READ_WITHIN: Duration = Duration::from_secs(10);
+
 /// How much of the page is read between two counts of the open elements: a piece can open at most
 /// a third as many elements as it has bytes, so the count never runs far past its limit.
 const PIECE: usize = 1024;
 
 /// The page's tree, as html5ever's tree builder makes it, unless it opens more than
 /// [`MAX_OPEN_ELEMENTS`] elements at once or holds more than [`MAX_NODES`] nodes.
-fn parse(page: &str) -> Result<Html, NotFound> {
+fn parse(page: &str, within: Duration) -> Result<Html, NotFound> {
+    let started = Instant::now();
     let mut parser =
         html5ever::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
     let mut rest = page;
@@ -45,10 +52,13 @@ fn parse(page: &str) -> Result<Html, NotFound> {
         }
         let (piece, after) = rest.split_at(cut);
         parser.process(StrTendril::from_slice(piece));
-        let open = Count(Cell::new(0));
+        let open = Held(RefCell::new(HashSet::new()));
         parser.tokenizer.sink.trace_handles(&open);
-        if open.0.get() > MAX_OPEN_ELEMENTS {
+        if open.0.borrow().len() > MAX_OPEN_ELEMENTS {
             return Err(NotFound::TooDeep);
+        }
+        if started.elapsed() > within {
+            return Err(NotFound::TooSlow(within));
         }
         if parser.tokenizer.sink.sink.0.borrow().tree.nodes().len() > MAX_NODES {
             return Err(NotFound::TooLarge);
@@ -58,15 +68,15 @@ fn parse(page: &str) -> Result<Html, NotFound> {
     Ok(parser.finish())
 }
 
-/// Counts the elements the tree builder holds on to (those open, those whose formatting may
-/// resume).
-struct Count(Cell<usize>);
+/// The elements the tree builder holds on to (those open, those whose formatting may resume),
+/// each once.
+struct Held(RefCell<HashSet<NodeId>>);
 
-impl Tracer for Count {
+impl Tracer for Held {
     type Handle = NodeId;
 
-    fn trace_handle(&self, _: &NodeId) {
-        self.0.set(self.0.get() + 1);
+    fn trace_handle(&self, node: &NodeId) {
+        self.0.borrow_mut().insert(*node);
     }
 }
 
@@ -81,11 +91,22 @@ const LIST_ENDING_TAGS: [&str; 3] = ["table", "ul", "ol"];
 const SECTION_TAGS: [&str; 7] = ["h1", "h2", "h3", "h4", "h5", "h6", "hr"];
 
 /// Elements whose content a browser does not show as the page's text (scripts, templates, the
-/// title), or shows struck out as no longer true (`<del>`, `<s>`): passed over whole.
-const SKIPPED_ELEMENTS: [&str; 11] = [
+/// title, the fallback of media a browser plays or draws, ruby's parentheses), or shows struck out
+/// as no longer true (`<del>`, `<s>`): passed over whole.
+const SKIPPED_ELEMENTS: [&str; 17] = [
     "script", "style", "template", "noscript", "noembed", "noframes", "title", "del", "s",
-    "strike", "iframe",
+    "strike", "iframe", "video", "audio", "canvas", "progress", "meter", "rp",
 ];
+
+/// Elements whose content shows in a way this reading does not follow: a drop-down list (one
+/// option shows), an object's fallback (shown when what it embeds fails), SVG and MathML, which
+/// show only some of their text, by rules of their own, and a table's caption and footer, which
+/// show above and below its rows wherever they are written. An address or a name inside one
+/// refuses the page.
+const UNFOLLOWED_ELEMENTS: [&str; 6] = ["select", "object", "svg", "math", "caption", "tfoot"];
+
+/// Elements whose white space shows as written; elsewhere a run of it shows as one space.
+const PREFORMATTED: [&str; 5] = ["pre", "textarea", "xmp", "listing", "plaintext"];
 
 /// Elements that stand inside a run of text: a browser shows the text on either side as one word,
 /// so an address may be written across them (`34.240.137.5<span>2</span>`, `34.240.<wbr>137.52`).
@@ -102,13 +123,19 @@ const INLINE_TAGS: [&str; 27] = [
 /// does not show (scripts, what a style or the `hidden` attribute hides, a closed `<details>` but
 /// its summary) adds nothing, not even a line end.
 pub(super) fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
-    let html = parse(page)?;
+    let html = parse(page, READ_WITHIN)?;
+    if let Some(label) = declared_encoding(&html) {
+        return Err(NotFound::Encoding(label));
+    }
     let mut reader = Reader {
         text: String::with_capacity(page.len()),
         doubts: Vec::new(),
         read: Vec::new(),
         open_doubts: Vec::new(),
         set_inside: set_inside(&html),
+        shadow_hosts: shadow_hosts(&html),
+        preformatted: 0,
+        foreign: 0,
     };
     reader.walk(html.tree.root());
     Ok((reader.text, reader.doubts))
@@ -124,6 +151,12 @@ struct Reader {
     open_doubts: Vec<(NodeId, usize, String)>,
     /// For each element with elements inside it, which properties one of them sets again.
     set_inside: HashMap<NodeId, Sets>,
+    /// Elements with a declarative shadow root (a `<template shadowrootmode>` child).
+    shadow_hosts: HashSet<NodeId>,
+    /// How many elements that keep white space as written are being read.
+    preformatted: usize,
+    /// How many SVG and MathML elements (`<svg>`, `<math>`) are being read.
+    foreign: usize,
 }
 
 impl Reader {
@@ -163,7 +196,7 @@ impl Reader {
         }
         match node.value() {
             Node::Text(text) => {
-                self.text.push_str(&shown_text(text));
+                self.text.push_str(&shown_text(text, self.preformatted > 0));
                 false
             }
             Node::Element(element) => self.open_element(node.id(), element),
@@ -174,10 +207,24 @@ impl Reader {
 
     fn open_element(&mut self, id: NodeId, element: &Element) -> bool {
         let name = element.name();
-        if SKIPPED_ELEMENTS.contains(&name) {
+        // A declarative shadow root's content shows (in place of its host's): read, inside the
+        // host's doubt.
+        let shadow_root = name == "template" && element.attr("shadowrootmode").is_some();
+        if SKIPPED_ELEMENTS.contains(&name) && !shadow_root {
+            if name == "iframe" {
+                self.attribute_text("<iframe> srcdoc", element.attr("srcdoc"));
+            }
             return false;
         }
-        let doubt = match style::shown(element) {
+        let shown = match style::shown(element) {
+            // Inside SVG or MathML, what hides an element is theirs to say (an HTML attribute
+            // such as `hidden` may not): not certain either way.
+            Shown::Hidden | Shown::HiddenUnlessSetInside(..) if self.foreign > 0 => {
+                Shown::Doubtful(format!("<{name}> hidden inside SVG or MathML"))
+            }
+            shown => shown,
+        };
+        let doubt = match shown {
             Shown::Yes => None,
             Shown::Hidden => return false,
             // Hidden, unless an element inside sets the property again: then doubtful.
@@ -193,6 +240,22 @@ impl Reader {
             }
             Shown::Doubtful(declaration) => Some(declaration),
         };
+        let doubt = doubt.or_else(|| {
+            if UNFOLLOWED_ELEMENTS.contains(&name) {
+                Some(format!("<{name}>"))
+            } else if self.shadow_hosts.contains(&id) {
+                // What shows is its shadow tree, with its own content only where a slot puts it.
+                Some(format!("<{name}> with a shadow root"))
+            } else {
+                None
+            }
+        });
+        if PREFORMATTED.contains(&name) {
+            self.preformatted += 1;
+        }
+        if matches!(name, "svg" | "math") {
+            self.foreign += 1;
+        }
         if !is_inline(name) {
             self.text.push('\n');
         }
@@ -205,7 +268,30 @@ impl Reader {
         if let Some(declaration) = doubt {
             self.open_doubts.push((id, self.text.len(), declaration));
         }
+        if name == "input"
+            && !element
+                .attr("type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
+        {
+            self.attribute_text("<input> value", element.attr("value"));
+        }
         true
+    }
+
+    /// The text of an attribute a browser shows as content (an input's value, an inline
+    /// frame's page), read as doubtful: whether and where it shows is not followed here.
+    fn attribute_text(&mut self, what: &str, value: Option<&str>) {
+        let Some(value) = value else {
+            return;
+        };
+        self.text.push('\n');
+        let start = self.text.len();
+        self.text.push_str(&shown_text(value, false));
+        self.doubts.push(Doubt {
+            range: start..self.text.len(),
+            declaration: what.to_owned(),
+        });
+        self.text.push('\n');
     }
 
     /// Reads what `node` shows at its end, once all inside it is read (or passed over): an
@@ -219,6 +305,12 @@ impl Reader {
             return;
         };
         let name = element.name();
+        if PREFORMATTED.contains(&name) {
+            self.preformatted -= 1;
+        }
+        if matches!(name, "svg" | "math") {
+            self.foreign -= 1;
+        }
         if !is_inline(name) {
             self.text.push('\n');
         }
@@ -260,23 +352,90 @@ fn is_inline(name: &str) -> bool {
     INLINE_TAGS.contains(&name) || !name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// A text's characters as they show: those that show nothing (a soft hyphen, zero-width and
-/// joining characters, direction marks) dropped, and full-width digits and dots read as ASCII.
-fn shown_text(text: &str) -> String {
-    let visible: String = text
-        .chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '\u{ad}'
-                    | '\u{200b}'..='\u{200f}'
-                    | '\u{202a}'..='\u{202e}'
-                    | '\u{2060}'..='\u{2069}'
-                    | '\u{feff}'
-            )
-        })
-        .collect();
+/// A text's characters as they show: a run of white space as one space (unless `preformatted`),
+/// those that show nothing (control characters, a soft hyphen, zero-width and joining
+/// characters, direction marks) dropped, and full-width digits and dots read as ASCII.
+fn shown_text(text: &str, preformatted: bool) -> String {
+    let mut visible = String::with_capacity(text.len());
+    for c in text.chars() {
+        let white = matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}');
+        if white && !preformatted {
+            if !visible.ends_with(' ') {
+                visible.push(' ');
+            }
+            continue;
+        }
+        if (c.is_control() && !white) || shows_nothing(c) {
+            continue;
+        }
+        visible.push(c);
+    }
     plain_digits(&visible)
+}
+
+/// Whether `c` is a format character that shows nothing: a soft hyphen, a zero-width or joining
+/// character, a direction mark, a byte-order mark.
+fn shows_nothing(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}'
+    )
+}
+
+/// An encoding the page declares (`<meta charset>`, or `http-equiv` `content-type`) in which its
+/// bytes may read otherwise than as UTF-8 in an address: one that is not ASCII where ASCII is (a
+/// byte of a character in Shift_JIS, GBK or Big5 may be one, UTF-16 and ISO-2022 are other
+/// schemes). UTF-8 and the single-byte encodings read ASCII as ASCII.
+fn declared_encoding(html: &Html) -> Option<String> {
+    const OTHERWISE: [&str; 13] = [
+        "16", "32", "2022", "jis", "kanji", "31j", "gb", "big5", "hz", "utf-7", "euc", "949",
+        "ks_c",
+    ];
+    html.tree.root().descendants().find_map(|node| {
+        let Node::Element(meta) = node.value() else {
+            return None;
+        };
+        if meta.name() != "meta" {
+            return None;
+        }
+        let label = match meta.attr("charset") {
+            Some(label) => label.to_owned(),
+            None if meta
+                .attr("http-equiv")
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case("content-type")) =>
+            {
+                let content = meta.attr("content")?.to_ascii_lowercase();
+                let (_, after) = content.split_once("charset=")?;
+                after
+                    .trim_start_matches(['"', '\''])
+                    .split(['"', '\'', ';', ' '])
+                    .next()?
+                    .to_owned()
+            }
+            None => return None,
+        };
+        let lower = label.trim().to_ascii_lowercase();
+        OTHERWISE
+            .iter()
+            .any(|word| lower.contains(word))
+            .then_some(label)
+    })
+}
+
+/// The elements with a declarative shadow root: a `<template shadowrootmode>` among their children.
+fn shadow_hosts(html: &Html) -> HashSet<NodeId> {
+    html.tree
+        .root()
+        .descendants()
+        .filter(|node| {
+            matches!(node.value(), Node::Element(e) if e.name() == "template" && e.attr("shadowrootmode").is_some())
+        })
+        .filter_map(|template| template.parent().map(|p| p.id()))
+        .collect()
 }
 
 /// Properties an element may set again inside one whose style hides its content with them.
@@ -335,5 +494,21 @@ fn text_of(node: NodeRef<'_, Node>) -> String {
             .filter_map(|child| child.value().as_text().map(|t| t.to_string()))
             .collect(),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Markup that takes longer than it may to read is refused between two pieces of it.
+    #[test]
+    fn a_page_that_takes_too_long_to_read_is_refused() {
+        let page = "<p>x</p>".repeat(PIECE);
+        assert!(parse(&page, READ_WITHIN).is_ok());
+        assert!(matches!(
+            parse(&page, Duration::ZERO),
+            Err(NotFound::TooSlow(d)) if d == Duration::ZERO
+        ));
     }
 }

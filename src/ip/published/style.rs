@@ -29,7 +29,9 @@ pub(super) fn shown(element: &Element) -> Shown {
     // A closed `<dialog>` and a `<datalist>` are `display: none` in the browser's own style
     // sheet, as `hidden` is. (A closed `<details>` hides all but its summary: the reading of the
     // page's tree sees to that.)
+    // A `popover` is hidden the same way until something opens it.
     let hidden_attribute = attribute("hidden").is_some()
+        || attribute("popover").is_some()
         || name == "datalist"
         || (name == "dialog" && attribute("open").is_none());
     let Some(style) = attribute("style") else {
@@ -48,7 +50,8 @@ pub(super) fn shown(element: &Element) -> Shown {
     // inline `display` overrides.
     if hidden_attribute {
         verdict = match declarations.value("display") {
-            None | Some("none") => Shown::Hidden,
+            // `revert` goes back to the browser's own `display: none`.
+            None | Some("none" | "revert" | "revert-layer") => Shown::Hidden,
             Some(value) if is_function(value) => Shown::Doubtful(format!("display: {value}")),
             Some(_) => Shown::Yes,
         };
@@ -59,6 +62,7 @@ pub(super) fn shown(element: &Element) -> Shown {
         "opacity",
         "visibility",
         "font-size",
+        "font",
     ] {
         let Some(value) = declarations.value(property) else {
             continue;
@@ -91,9 +95,34 @@ fn judge(property: &'static str, value: &str) -> Shown {
     if is_function(value) {
         return doubtful();
     }
+    // A value a browser does not know is dropped, and an earlier declaration of the property
+    // applies: one not known here is doubtful, never read as showing.
     match property {
         "display" if value == "none" => Shown::Hidden,
-        "content-visibility" if value == "hidden" => Shown::Hidden,
+        "display"
+            if value
+                .split(CSS_SPACE)
+                .all(|word| DISPLAY_WORDS.contains(&word)) =>
+        {
+            Shown::Yes
+        }
+        "display" => doubtful(),
+        "content-visibility" => match value {
+            "hidden" => Shown::Hidden,
+            "visible" | "auto" => Shown::Yes,
+            _ => doubtful(),
+        },
+        // The shorthand sets `font-size` too: a zero among its words may be it.
+        "font" => {
+            let zero = value
+                .split(|c: char| CSS_SPACE.contains(&c) || c == '/')
+                .any(|word| matches!(number(word), Some((0.0, _))));
+            if zero {
+                Shown::HiddenUnlessSetInside("font-size", format!("font: {value}"))
+            } else {
+                Shown::Yes
+            }
+        }
         "visibility" => match value {
             "hidden" | "collapse" => Shown::HiddenUnlessSetInside("visibility", value.to_owned()),
             "visible" => Shown::Yes,
@@ -114,20 +143,71 @@ fn judge(property: &'static str, value: &str) -> Shown {
             _ => doubtful(),
         },
         "font-size" => match number(value) {
-            Some((0.0, _)) => Shown::HiddenUnlessSetInside("font-size", value.to_owned()),
-            Some((n, unit))
-                if n > 0.0 && unit.bytes().all(|b| b.is_ascii_alphabetic() || b == b'%') =>
-            {
-                Shown::Yes
+            Some((0.0, unit)) if unit.is_empty() || LENGTH_UNITS.contains(&unit) => {
+                Shown::HiddenUnlessSetInside("font-size", value.to_owned())
             }
+            Some((n, unit)) if n > 0.0 && LENGTH_UNITS.contains(&unit) => Shown::Yes,
             Some(_) => doubtful(),
-            // A keyword (`small`, `larger`, `x-large`); anything else is not one.
-            None if value.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') => Shown::Yes,
+            None if FONT_SIZE_WORDS.contains(&value) => Shown::Yes,
             None => doubtful(),
         },
         _ => Shown::Yes,
     }
 }
+
+/// White space to CSS (not a no-break space, not any other Unicode space).
+const CSS_SPACE: [char; 5] = [' ', '\t', '\n', '\r', '\u{c}'];
+
+/// The words of a `display` value that shows its element.
+const DISPLAY_WORDS: [&str; 25] = [
+    "block",
+    "inline",
+    "inline-block",
+    "flex",
+    "inline-flex",
+    "grid",
+    "inline-grid",
+    "flow-root",
+    "flow",
+    "list-item",
+    "contents",
+    "table",
+    "inline-table",
+    "table-row",
+    "table-cell",
+    "table-row-group",
+    "table-header-group",
+    "table-footer-group",
+    "table-column",
+    "table-column-group",
+    "table-caption",
+    "ruby",
+    "ruby-text",
+    "run-in",
+    "math",
+];
+
+/// The units of a CSS length, and `%`.
+const LENGTH_UNITS: [&str; 31] = [
+    "px", "em", "rem", "ex", "rex", "ch", "rch", "cap", "rcap", "ic", "ric", "lh", "rlh", "vw",
+    "vh", "vi", "vb", "vmin", "vmax", "svh", "lvh", "dvh", "cm", "mm", "q", "in", "pt", "pc",
+    "cqw", "cqh", "%",
+];
+
+/// The keywords of `font-size`.
+const FONT_SIZE_WORDS: [&str; 11] = [
+    "xx-small",
+    "x-small",
+    "small",
+    "medium",
+    "large",
+    "x-large",
+    "xx-large",
+    "xxx-large",
+    "larger",
+    "smaller",
+    "math",
+];
 
 /// An opacity under which text is too faint to be sure a reader sees it.
 const FAINT: f64 = 0.1;
@@ -146,7 +226,8 @@ fn number(value: &str) -> Option<(f64, &str)> {
     while bytes.get(end).is_some_and(u8::is_ascii_digit) {
         end += 1;
     }
-    if bytes.get(end) == Some(&b'.') {
+    // A point only with a digit after it: `0.` is no CSS number.
+    if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
         end += 1;
         while bytes.get(end).is_some_and(u8::is_ascii_digit) {
             end += 1;
@@ -192,10 +273,13 @@ impl Declarations {
 /// brackets kept. `Err` when it cannot be read as a browser reads it: a CSS escape outside a
 /// string (`opacit\79`), which can spell a property or a value.
 fn declarations(style: &str) -> Result<Declarations, ()> {
-    let mut pieces = Vec::new();
+    // Each piece, and whether CSS drops it (a string a line end broke, a `url(` with a quote).
+    let mut pieces: Vec<(String, bool)> = Vec::new();
     let mut piece = String::new();
+    let mut dropped = false;
     let mut chars = style.chars().peekable();
-    let mut depth = 0usize;
+    // The brackets open, by the one that closes each: a bracket of another kind closes none.
+    let mut open: Vec<char> = Vec::new();
     while let Some(c) = chars.next() {
         match c {
             // A comment separates what is on either side: `dis/**/play` is no `display`.
@@ -213,6 +297,13 @@ fn declarations(style: &str) -> Result<Declarations, ()> {
             '"' | '\'' => {
                 piece.push(c);
                 while let Some(inner) = chars.next() {
+                    if matches!(inner, '\n' | '\r' | '\u{c}') {
+                        // A line end breaks the string: its declaration is dropped, and what
+                        // follows the line end is read again as declarations.
+                        dropped = true;
+                        piece.push(' ');
+                        break;
+                    }
                     piece.push(inner);
                     if inner == '\\' {
                         if let Some(escaped) = chars.next() {
@@ -224,32 +315,64 @@ fn declarations(style: &str) -> Result<Declarations, ()> {
                 }
             }
             '\\' => return Err(()),
+            // An unquoted `url(...)` runs to its `)`, whatever is in it; a quote in it (or a
+            // bracket) makes it a bad URL, whose declaration is dropped.
+            '(' if piece.to_ascii_lowercase().ends_with("url")
+                && !matches!(
+                    chars.clone().find(|c| !CSS_SPACE.contains(c)),
+                    Some('"' | '\'')
+                ) =>
+            {
+                piece.push('(');
+                for inner in chars.by_ref() {
+                    piece.push(inner);
+                    if inner == ')' {
+                        break;
+                    }
+                    if matches!(inner, '"' | '\'' | '(') {
+                        dropped = true;
+                    }
+                }
+            }
             '(' | '[' | '{' => {
-                depth += 1;
+                open.push(match c {
+                    '(' => ')',
+                    '[' => ']',
+                    _ => '}',
+                });
                 piece.push(c);
             }
             ')' | ']' | '}' => {
-                depth = depth.saturating_sub(1);
+                if open.last() == Some(&c) {
+                    open.pop();
+                }
                 piece.push(c);
             }
-            ';' if depth == 0 => pieces.push(std::mem::take(&mut piece)),
+            ';' if open.is_empty() => {
+                pieces.push((std::mem::take(&mut piece), dropped));
+                dropped = false;
+            }
             c => piece.push(c),
         }
     }
-    pieces.push(piece);
+    pieces.push((piece, dropped));
+    let trim = |text: &str| text.trim_matches(CSS_SPACE).to_owned();
     let mut declarations = Vec::new();
-    for piece in pieces {
+    for (piece, dropped) in pieces {
         let Some((name, value)) = piece.split_once(':') else {
             continue;
         };
-        let name = name.trim().to_ascii_lowercase();
-        let mut value = value.trim().to_ascii_lowercase();
+        if dropped {
+            continue;
+        }
+        let name = trim(name).to_ascii_lowercase();
+        let mut value = trim(value).to_ascii_lowercase();
         let mut important = false;
         if let Some((before, after)) = value.rsplit_once('!')
-            && after.trim() == "important"
+            && trim(after) == "important"
         {
             important = true;
-            value = before.trim().to_owned();
+            value = trim(before);
         }
         declarations.push((name, value, important));
     }
@@ -270,8 +393,12 @@ pub(super) fn may_set_again(element: &Element, sheet: &str, property: &str) -> b
             declarations.0.iter().any(|(name, _, _)| names(name))
         })
     });
-    let by_font =
-        property == "font-size" && element.name() == "font" && element.attr("size").is_some();
+    // Form controls take their font from the browser's own style sheet, not from around them;
+    // SVG and MathML may set any of them by attributes of their own.
+    let by_font = property == "font-size"
+        && (element.name() == "font" && element.attr("size").is_some()
+            || matches!(element.name(), "textarea" | "button" | "input" | "select"));
+    let by_markup = matches!(element.name(), "svg" | "math");
     let sheet = sheet.to_ascii_lowercase();
     let all = sheet.match_indices("all").any(|(at, _)| {
         let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
@@ -284,7 +411,7 @@ pub(super) fn may_set_again(element: &Element, sheet: &str, property: &str) -> b
         || (property == "font-size" && sheet.contains("font"))
         || all
         || sheet.contains('\\');
-    by_style || by_font || by_sheet
+    by_style || by_font || by_markup || by_sheet
 }
 
 /// A style as it may be quoted in a message: one line, at most 80 characters.
