@@ -55,6 +55,9 @@ pub enum NotFound {
     TooDeep,
     /// The page's markup holds more nodes than a page is read with ([`html::MAX_NODES`]).
     TooLarge,
+    /// An address stands in a row or line that speaks of the past (`no longer`, `retired`,
+    /// `until`): it may be one callbacks came from once. The address and the word.
+    PastTense(String, &'static str),
     /// The page's markup took longer than this to read.
     TooSlow(std::time::Duration),
     /// The page declares an encoding in which its bytes may read otherwise than as UTF-8.
@@ -78,6 +81,10 @@ impl std::fmt::Display for NotFound {
                 f,
                 "the page nests more than {} elements one in another (or leaves them open), deeper than any browser builds a page; no list is taken from it",
                 html::MAX_OPEN_ELEMENTS
+            ),
+            NotFound::PastTense(address, word) => write!(
+                f,
+                "the page writes `{address}` in a row or line that says `{word}`, so it may be an address callbacks no longer come from; no list is taken from it"
             ),
             NotFound::TooSlow(within) => write!(
                 f,
@@ -157,6 +164,8 @@ impl Published {
         };
         // The run of IPv6 characters the last token was looked for in (see `ipv6_at`).
         let mut run = None;
+        // Where the last heading starts: its words speak for the addresses under it.
+        let mut heading = 0;
         let mut found = Published::default();
         // The environment named last, where (the end of the name, or of the last address), how
         // far the next address may be, and how many blocks ended since the name.
@@ -177,6 +186,7 @@ impl Published {
             if bytes[i] == END_OF_SECTION as u8 {
                 // A heading starts something else; a name in it comes after this.
                 current = None;
+                heading = i + 1;
                 i += 1;
                 continue;
             }
@@ -233,7 +243,9 @@ impl Published {
                     let Some(ip) = parsed else {
                         return Err(NotFound::Ambiguous(env, token()));
                     };
-                    if let Some(wider) = network_or_range(&lower, end) {
+                    if !host_prefix(&lower, end, "128")
+                        && let Some(wider) = network_or_range(&lower, end)
+                    {
                         // Named whole: a range's other end is an IPv6 address too.
                         let whole = wider
                             + lower[wider..]
@@ -267,6 +279,9 @@ impl Published {
                     let ip = IpAddr::V6(ip).to_canonical();
                     if let Some(kind) = no_source(ip) {
                         return Err(NotFound::NoSource(env, token(), kind));
+                    }
+                    if let Some(word) = speaks_of_the_past(&lower, i, end, heading) {
+                        return Err(NotFound::PastTense(token(), word));
                     }
                     match env {
                         Environment::Production => found.production.insert(ip),
@@ -321,7 +336,9 @@ impl Published {
                             // A network or a range where an address stands (`52.36.32.0/24`,
                             // `52.36.32.43-45`): the address alone would be less than the page
                             // says.
-                            if let Some(wider) = network_or_range(&lower, end) {
+                            if !host_prefix(&lower, end, "32")
+                                && let Some(wider) = network_or_range(&lower, end)
+                            {
                                 return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
                             }
                             // A netmask (`255.255.255.0`), an unspecified or a loopback
@@ -331,6 +348,9 @@ impl Published {
                             }
                             if let Some(refused) = doubtful(i, i + token.len()) {
                                 return Err(refused);
+                            }
+                            if let Some(word) = speaks_of_the_past(&lower, i, end, heading) {
+                                return Err(NotFound::PastTense(token.to_owned(), word));
                             }
                             match env {
                                 Environment::Production => found.production.insert(IpAddr::V4(ip)),
@@ -617,6 +637,93 @@ fn almost_an_address(token: &str, in_list: bool) -> bool {
     numeric && (parts.len() >= 4 || (short && (parts.len() == 3 || (in_list && parts.len() == 2))))
 }
 
+/// Words that speak of an address as one of the past: a notice of a change beside it (`callbacks
+/// no longer come from ...`, `until March`, `retired`) makes it no current source.
+const PAST_WORDS: [&str; 20] = [
+    "no longer",
+    "retired",
+    "former",
+    "formerly",
+    "previous",
+    "previously",
+    "removed",
+    "deprecated",
+    "decommissioned",
+    "until",
+    "legacy",
+    "used to",
+    "replaced",
+    "old",
+    "was",
+    "were",
+    "obsolete",
+    "discontinued",
+    "expired",
+    "earlier",
+];
+
+/// How far around an address its row or line is searched for [`PAST_WORDS`]: a sentence, not a
+/// long line's every address.
+const PAST_REACH: usize = 200;
+
+/// The word of [`PAST_WORDS`] that the row or line of the address at `start..end` of `text`
+/// (lower-case) holds, or the heading above it (`Retired addresses`) that starts at `heading`, if
+/// any.
+fn speaks_of_the_past(
+    text: &str,
+    start: usize,
+    end: usize,
+    heading: usize,
+) -> Option<&'static str> {
+    if heading > 0 && heading <= start {
+        let mut to = (heading + PAST_REACH).min(start);
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        let title = &text[heading..to];
+        let title_end = title.find([END_OF_ROW, END_OF_LIST]).unwrap_or(title.len());
+        if let Some(word) = past_word(text, heading, &title[..title_end]) {
+            return Some(word);
+        }
+    }
+    let mut from = start.saturating_sub(PAST_REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (end + PAST_REACH).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let row_end = [END_OF_ROW, END_OF_LIST, END_OF_SECTION];
+    let from = text[from..start]
+        .rfind(row_end)
+        .map_or(from, |at| from + at + 1);
+    let to = text[end..to].find(row_end).map_or(to, |at| end + at);
+    past_word(text, from, &text[from..to])
+}
+
+/// The word of [`PAST_WORDS`] standing as a word in `part`, which starts at `from` of `text`.
+fn past_word(text: &str, from: usize, part: &str) -> Option<&'static str> {
+    let bytes = text.as_bytes();
+    let word_char = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+    PAST_WORDS.into_iter().find(|word| {
+        part.match_indices(word).any(|(at, _)| {
+            let at = from + at;
+            !word_char(at.checked_sub(1).and_then(|b| bytes.get(b)))
+                && !word_char(bytes.get(at + word.len()))
+        })
+    })
+}
+
+/// Whether the address that ends at `end` of `text` is written as a network of that one address
+/// (`/32` after an IPv4 address, `/128` after an IPv6 one, as `--allowlist` files write them).
+fn host_prefix(text: &str, end: usize, bits: &str) -> bool {
+    text[end..]
+        .strip_prefix('/')
+        .and_then(|rest| rest.strip_prefix(bits))
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric()))
+}
+
 /// Where a network prefix (`/24`, `/ 24`) or a range (`-45`, `– 45`, `to 52.36.32.45`) that
 /// follows an address at `end` of `text` ends, if one does. Two addresses
 /// with a slash between them (`34.240.137.52 / 44.230.128.108`) are a list, not a network.
@@ -691,13 +798,20 @@ const END_OF_LIST: char = '\u{1}';
 /// the stretches of it whose showing is not certain: an HTML copy's as [`html::page_text`] reads
 /// it; a copy without tags is text, where a blank line ends a list.
 fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
-    if !page.contains('<') {
+    if !is_html(page) {
         // Markdown's escaped dots (`34\.240\.137\.52`) show as dots, and a link shows its
         // text, not its target (`[34.240.137.52](http://203.0.113.9/)`).
-        // Control characters show nothing (and the marks below are control characters).
+        // A control character separates as a space does (and the marks below are control
+        // characters).
         let shown: String = page
             .chars()
-            .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            .map(|c| {
+                if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         let text = without_link_targets(&plain_digits(&shown).replace("\\.", "."));
         let lines: Vec<&str> = text.lines().collect();
@@ -732,6 +846,77 @@ fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
         return Ok((text, Vec::new()));
     }
     html::page_text(page)
+}
+
+/// Whether a page is read as HTML: it starts with markup (after a byte-order mark and white
+/// space), has a document's `<html>`, `<head>` or `<body>`, or holds markup that hides or changes
+/// text (a comment, a style, a script, hidden content, a character reference, ...). Anything else
+/// is a text or Markdown copy, even with a stray `<` in it (`payloads < 1.5 MB`, a `<br>` in a
+/// Markdown table, an autolink): its lines are its rows, as a reader sees them.
+fn is_html(page: &str) -> bool {
+    const CHANGES_TEXT: [&str; 38] = [
+        "<!--",
+        "hidden",
+        "style",
+        "<script",
+        "<template",
+        "<del",
+        "<s>",
+        "<s ",
+        "<strike",
+        "<details",
+        "<dialog",
+        "<noscript",
+        "<noembed",
+        "<noframes",
+        "<iframe",
+        "<textarea",
+        "<xmp",
+        "<plaintext",
+        "<listing",
+        "<pre",
+        "<svg",
+        "<math",
+        "<select",
+        "<object",
+        "popover",
+        "<video",
+        "<audio",
+        "<canvas",
+        "<title",
+        "<rp",
+        "<progress",
+        "<meter",
+        "<input",
+        "<caption",
+        "<tfoot",
+        "<datalist",
+        "<table",
+        "<wbr",
+    ];
+    let lower = page.to_ascii_lowercase();
+    let start = lower.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with('<')
+        || ["<html", "<head", "<body"]
+            .iter()
+            .any(|t| lower.contains(t))
+    {
+        return true;
+    }
+    lower.contains('<') && CHANGES_TEXT.iter().any(|m| lower.contains(m)) || has_reference(&lower)
+}
+
+/// Whether `text` holds a character reference (`&#46;`, `&nbsp;`), which HTML and Markdown
+/// decode and a text copy does not.
+fn has_reference(text: &str) -> bool {
+    text.match_indices('&').any(|(at, _)| {
+        let name = text[at + 1..]
+            .bytes()
+            .take(32)
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+            .count();
+        name > 0 && text.as_bytes().get(at + 1 + name) == Some(&b';')
+    })
 }
 
 /// A stretch of a page's text inside an element whose style leaves it uncertain whether a
@@ -1040,11 +1225,18 @@ mod tests {
             let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{shown}: {e}"));
             assert_eq!(found.compare(&built_in), (vec![], vec![]), "{shown}");
         }
-        // A shown `<plaintext>` shows the rest of the page as it is written, tags and all: the
-        // sandbox row too, in the same line, which is refused.
+        // A shown `<plaintext>` shows the rest of the page as it is written, tags and all, line
+        // by line: the hidden `<span>` is text, and the sandbox row a line of its own.
         let page = TABLE.replace(
             ", 52.213.46.74</td>",
             "<plaintext><span hidden>, 52.213.46.74</span></td>",
+        );
+        let found = Published::from_page(&page).unwrap();
+        assert_eq!(found.compare(&built_in), (vec![], vec![]));
+        // On one line, a name after an address in it is refused as anywhere.
+        let page = TABLE.replace(
+            ", 52.213.46.74</td></tr>\n      <tr>",
+            "<plaintext><span hidden>, 52.213.46.74</span></td></tr><tr>",
         );
         assert!(matches!(
             Published::from_page(&page),
@@ -1293,6 +1485,100 @@ mod tests {
         for label in ["utf-8", "UTF8", "windows-1252", "iso-8859-1"] {
             let page = TABLE.replace("<head>", &format!(r#"<head><meta charset="{label}">"#));
             assert!(Published::from_page(&page).is_ok(), "{label}");
+        }
+    }
+
+    /// Pages as documentation generators write them: code blocks (each line a row, the block a
+    /// list of its own), blocks that end their rows, a text or Markdown copy with a stray `<`,
+    /// and an address written as its `/32`.
+    #[test]
+    fn pages_as_documentation_generators_write_them() {
+        let built_in = Allowlist::built_in(None);
+        const PROD: [&str; 4] = [
+            "34.240.137.52",
+            "44.230.128.108",
+            "52.36.32.43",
+            "52.213.46.74",
+        ];
+        const SAND: [&str; 4] = [
+            "35.166.227.53",
+            "44.246.19.66",
+            "54.246.37.255",
+            "99.81.237.141",
+        ];
+        let (prod, sand) = (PROD.join("\n"), SAND.join("\n"));
+        for page in [
+            format!(
+                "<!doctype html><h3>Production</h3>\n<pre><code>{prod}\n</code></pre>\n<p>Note: 203.0.113.10 is our status page.</p><h3>Sandbox</h3>\n<pre><code>{sand}\n</code></pre>\n<p>Test them.</p>"
+            ),
+            format!(
+                "<!doctype html><pre><code># Production\n{prod}\n# Sandbox\n{sand}\n</code></pre>"
+            ),
+            format!(
+                "<!doctype html><h3>Production</h3><blockquote>{}</blockquote><h3>Sandbox</h3><blockquote>{}</blockquote>",
+                PROD.join(", "),
+                SAND.join(", ")
+            ),
+            format!(
+                "<!doctype html><dl><dt>Production</dt><dd>{}</dd><dt>Sandbox</dt><dd>{}</dd></dl>",
+                PROD.join(", "),
+                SAND.join(", ")
+            ),
+            format!(
+                "Callbacks (payloads <1.5MB) come from these Production addresses:\n\n{}\n\nand these for Sandbox:\n\n{}\n\nSee <https://usesmileid.com>.\n",
+                PROD.map(|a| format!("- {a}")).join("\n"),
+                SAND.map(|a| format!("- {a}")).join("\n")
+            ),
+            format!(
+                "| Environment | IP addresses |\n|---|---|\n| Production | {} |\n| Sandbox | {} |\n",
+                PROD.join("<br>"),
+                SAND.join("<br>")
+            ),
+            format!(
+                "Production: {}\nSandbox: {}\n",
+                PROD.map(|a| format!("{a}/32")).join(", "),
+                SAND.join(", ")
+            ),
+        ] {
+            let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{page}: {e}"));
+            assert_eq!(found.compare(&built_in), (vec![], vec![]), "{page}");
+        }
+    }
+
+    /// An address in a row or line that speaks of the past, or under a heading that does, may be
+    /// one callbacks no longer come from: the page is refused rather than the address taken.
+    #[test]
+    fn an_address_spoken_of_as_past_refuses_the_page() {
+        for (note, word) in [
+            (
+                "<p>Callbacks no longer come from 52.18.147.23; remove it.</p>",
+                "no longer",
+            ),
+            (
+                "<p>Until 1 March callbacks also came from 52.18.147.23.</p>",
+                "until",
+            ),
+            (
+                "<p>Production: 52.18.147.23 was removed on 1 March.</p>",
+                "removed",
+            ),
+            (
+                "<h3>Retired addresses</h3><p>Production:</p><ul><li>52.18.147.23</li></ul>",
+                "retired",
+            ),
+        ] {
+            let page = TABLE.replace("</table>", &format!("</table>{note}"));
+            let page = page.replace("<p>Version 1.2.3.4.5", "<h2>More</h2><p>Version 1.2.3.4.5");
+            let page = if note.starts_with("<h3>") {
+                page
+            } else {
+                page.replace("</table>", "</table><h3>Production</h3>")
+            };
+            assert_eq!(
+                Published::from_page(&page),
+                Err(NotFound::PastTense("52.18.147.23".into(), word)),
+                "{note}"
+            );
         }
     }
 

@@ -80,12 +80,62 @@ impl Tracer for Held {
     }
 }
 
-/// Elements whose end ends a row (see [`END_OF_ROW`]), as a line break (`<br>`) does.
-const ROW_ENDING_TAGS: [&str; 4] = ["tr", "li", "p", "div"];
+/// Elements whose end ends a row (see [`END_OF_ROW`]), as a line break (`<br>`) does: the blocks,
+/// which a browser shows on lines of their own. Not a table's cell, which stands in its row.
+const ROW_ENDING_TAGS: [&str; 48] = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "legend",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "plaintext",
+    "pre",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "tfoot",
+    "thead",
+    "tr",
+    "ul",
+    "xmp",
+];
 
-/// Elements whose end ends a list: a table or a list. Not a paragraph, cell or item: a list may
-/// be written one address to each.
-const LIST_ENDING_TAGS: [&str; 3] = ["table", "ul", "ol"];
+/// Elements whose end ends a list: a table, a list, a code block. Not a paragraph, cell or item:
+/// a list may be written one address to each.
+const LIST_ENDING_TAGS: [&str; 5] = ["table", "ul", "ol", "dl", "pre"];
 
 /// Elements that start a section: a heading or a rule.
 const SECTION_TAGS: [&str; 7] = ["h1", "h2", "h3", "h4", "h5", "h6", "hr"];
@@ -352,20 +402,31 @@ fn is_inline(name: &str) -> bool {
     INLINE_TAGS.contains(&name) || !name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// A text's characters as they show: a run of white space as one space (unless `preformatted`),
-/// those that show nothing (control characters, a soft hyphen, zero-width and joining
+/// A text's characters as they show: a run of white space as one space (unless `preformatted`), a
+/// control character as a space, those that show nothing (a soft hyphen, zero-width and joining
 /// characters, direction marks) dropped, and full-width digits and dots read as ASCII.
 fn shown_text(text: &str, preformatted: bool) -> String {
     let mut visible = String::with_capacity(text.len());
     for c in text.chars() {
         let white = matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}');
+        if c == '\n' && preformatted {
+            // A line of preformatted text is a row of its own, as a line of a text copy is.
+            visible.push('\n');
+            visible.push(END_OF_ROW);
+            continue;
+        }
         if white && !preformatted {
             if !visible.ends_with(' ') {
                 visible.push(' ');
             }
             continue;
         }
-        if (c.is_control() && !white) || shows_nothing(c) {
+        if c.is_control() && !white {
+            // A box or a gap in a browser, never part of a word: it separates as a space does.
+            visible.push(' ');
+            continue;
+        }
+        if shows_nothing(c) {
             continue;
         }
         visible.push(c);
