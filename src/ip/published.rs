@@ -1007,6 +1007,24 @@ mod tests {
       <tr><td><strong>Sandbox</strong></td><td>35.166.227.53<br>44.246.19.66<br>54.246.37.255<br>99.81.237.141</td></tr>
       </table><p>Version 1.2.3.4.5 of the page; our office network (not for callbacks) is described elsewhere, and the address of our status page is 10.0.0.1.</p></body></html>"#;
 
+    /// [`TABLE`] with `markup` written in the production cell, after its last address.
+    fn after_the_last_production_address(markup: &str) -> String {
+        TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{markup}</td>"))
+    }
+
+    /// Asserts that `markup` after the last production address refuses the page for `6.6.6.6`
+    /// standing in what `declaration` makes doubtful.
+    fn assert_refused_as_doubtful(markup: &str, declaration: &str) {
+        assert_eq!(
+            Published::from_page(&after_the_last_production_address(markup)),
+            Err(NotFound::DoubtfulStyle(
+                "6.6.6.6".into(),
+                declaration.into()
+            )),
+            "{markup}"
+        );
+    }
+
     #[test]
     fn a_table_gives_both_lists() {
         let found = Published::from_page(TABLE).unwrap();
@@ -1146,7 +1164,7 @@ mod tests {
             r#"<span style="visibility:hidden"><b>, 6.6.6.6</b></span>"#,
             r#"<img hidden src="x.png">"#,
         ] {
-            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{hidden}</td>"));
+            let page = after_the_last_production_address(hidden);
             let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{hidden}: {e}"));
             assert_eq!(found.compare(&built_in), (vec![], vec![]), "{hidden}");
         }
@@ -1159,7 +1177,7 @@ mod tests {
             r#"<span style="dis/**/play:none">, 6.6.6.6</span>"#,
             r#"<span style="opa/**/city:0">, 6.6.6.6</span>"#,
         ] {
-            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{shown}</td>"));
+            let page = after_the_last_production_address(shown);
             let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{shown}: {e}"));
             assert_eq!(
                 found.compare(&built_in).0,
@@ -1185,7 +1203,7 @@ mod tests {
             "<span hidden><script></script-x></span></script>, 6.6.6.6</span>",
             "<iframe></span>, 6.6.6.6</iframe>",
         ] {
-            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{hidden}</td>"));
+            let page = after_the_last_production_address(hidden);
             let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{hidden}: {e}"));
             assert_eq!(found.compare(&built_in), (vec![], vec![]), "{hidden}");
         }
@@ -1343,7 +1361,7 @@ mod tests {
             "<span style=\"font-family:'x\n; display:none\">, 6.6.6.6</span>",
             r#"<span style="background:url(x'y); display:none">, 6.6.6.6</span>"#,
         ] {
-            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{hidden}</td>"));
+            let page = after_the_last_production_address(hidden);
             let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{hidden}: {e}"));
             assert_eq!(found.compare(&built_in), (vec![], vec![]), "{hidden}");
         }
@@ -1354,7 +1372,7 @@ mod tests {
             "<span style=\"\u{a0}display:none\">, 6.6.6.6</span>",
             "6.6.6.6\u{2}",
         ] {
-            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74, {shown}</td>"));
+            let page = after_the_last_production_address(&format!(", {shown}"));
             let found = Published::from_page(&page).unwrap_or_else(|e| panic!("{shown}: {e}"));
             assert_eq!(
                 found.compare(&built_in).0,
@@ -1442,15 +1460,7 @@ mod tests {
                 "<svg>",
             ),
         ] {
-            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{doubtful}</td>"));
-            assert_eq!(
-                Published::from_page(&page),
-                Err(NotFound::DoubtfulStyle(
-                    "6.6.6.6".into(),
-                    declaration.into()
-                )),
-                "{doubtful}"
-            );
+            assert_refused_as_doubtful(doubtful, declaration);
         }
         let footer = TABLE.replace(
             "</table>",
@@ -1624,15 +1634,7 @@ mod tests {
                 "style=\"visibilit\\79:visible\"",
             ),
         ] {
-            let page = TABLE.replace("52.213.46.74</td>", &format!("52.213.46.74{doubtful}</td>"));
-            assert_eq!(
-                Published::from_page(&page),
-                Err(NotFound::DoubtfulStyle(
-                    "6.6.6.6".into(),
-                    declaration.into()
-                )),
-                "{doubtful}"
-            );
+            assert_refused_as_doubtful(doubtful, declaration);
         }
         let named = TABLE.replace(
             "<td><strong>Sandbox</strong></td>",
