@@ -84,7 +84,7 @@ impl std::fmt::Display for NotFound {
             ),
             NotFound::PastTense(address, word) => write!(
                 f,
-                "the page writes `{address}` in a row or line that says `{word}`, so it may be an address callbacks no longer come from; no list is taken from it"
+                "the page writes `{address}` in a row or line, or under a heading, that says `{word}`, so it may be an address callbacks no longer come from; no list is taken from it"
             ),
             NotFound::TooSlow(within) => write!(
                 f,
