@@ -1434,6 +1434,10 @@ mod tests {
                 "<div> with a shadow root",
             ),
             (r#"<input value="6.6.6.6">"#, "<input> value"),
+            (
+                r#"<button role="tab">, 6.6.6.6</button>"#,
+                "<button> tab label",
+            ),
             (r#"<iframe srcdoc="6.6.6.6"></iframe>"#, "<iframe> srcdoc"),
             (
                 r#"<svg><text y="20" hidden>, 6.6.6.6</text></svg>"#,

@@ -293,6 +293,12 @@ impl Reader {
         let doubt = doubt.or_else(|| {
             if UNFOLLOWED_ELEMENTS.contains(&name) {
                 Some(format!("<{name}>"))
+            } else if element
+                .attr("role")
+                .is_some_and(|r| r.trim().eq_ignore_ascii_case("tab"))
+            {
+                // A tab's label names what shows when it is chosen, not what follows it.
+                Some(format!("<{name}> tab label"))
             } else if self.shadow_hosts.contains(&id) {
                 // What shows is its shadow tree, with its own content only where a slot puts it.
                 Some(format!("<{name}> with a shadow root"))
