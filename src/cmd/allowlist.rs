@@ -381,12 +381,13 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
     };
     // Read as UTF-8, as Smile ID serves it: bytes that are not (another encoding, UTF-16 after
     // its byte-order mark) would read as other characters in a browser.
-    let page = std::str::from_utf8(input::without_bom(&bytes)).map_err(|e| {
+    let unmarked = input::without_bom(&bytes);
+    let page = std::str::from_utf8(unmarked).map_err(|e| {
         hinted(
             format!(
                 "{}: the page is not UTF-8 text (byte {} is not), which is how it is read",
                 crate::endpoint::http::shown(&source),
-                e.valid_up_to() + (bytes.len() - input::without_bom(&bytes).len())
+                e.valid_up_to() + (bytes.len() - unmarked.len())
             ),
             "save the page as UTF-8, or check it by eye",
         )

@@ -44,6 +44,7 @@ fn parse(page: &str, within: Duration) -> Result<Html, NotFound> {
     let started = Instant::now();
     let mut parser =
         html5ever::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
+    let open = Held(RefCell::new(HashSet::new()));
     let mut rest = page;
     while !rest.is_empty() {
         let mut cut = PIECE.min(rest.len());
@@ -52,7 +53,7 @@ fn parse(page: &str, within: Duration) -> Result<Html, NotFound> {
         }
         let (piece, after) = rest.split_at(cut);
         parser.process(StrTendril::from_slice(piece));
-        let open = Held(RefCell::new(HashSet::new()));
+        open.0.borrow_mut().clear();
         parser.tokenizer.sink.trace_handles(&open);
         if open.0.borrow().len() > MAX_OPEN_ELEMENTS {
             return Err(NotFound::TooDeep);
