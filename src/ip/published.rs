@@ -1476,6 +1476,65 @@ mod tests {
         );
     }
 
+    /// A page with a tab for each environment shows one panel at a time, wherever the labels
+    /// stand: the environment's name in a tab's label refuses the page, naming the label, where it
+    /// said the page listed no production address. Tabs are marked `role="tab"` (GitBook,
+    /// Docusaurus) or are labels of radio buttons (MkDocs, either layout).
+    #[test]
+    fn tabs_for_the_environments_refuse_the_page() {
+        let list = |addresses: &[&str]| {
+            addresses
+                .iter()
+                .map(|a| format!("<li>{a}</li>"))
+                .collect::<String>()
+        };
+        let production = list(&[
+            "34.240.137.52",
+            "44.230.128.108",
+            "52.36.32.43",
+            "52.213.46.74",
+        ]);
+        let sandbox = list(&[
+            "35.166.227.53",
+            "44.246.19.66",
+            "54.246.37.255",
+            "99.81.237.141",
+        ]);
+        let radio =
+            |n: u8| format!(r#"<input id="__tabbed_1_{n}" name="__tabbed_1" type="radio">"#);
+        let labels_first = format!(
+            r#"<div class="tabbed-set tabbed-alternate">{}{}<div class="tabbed-labels"><label for="__tabbed_1_1">Production</label><label for="__tabbed_1_2">Sandbox</label></div><div class="tabbed-content"><div class="tabbed-block"><ul>{production}</ul></div><div class="tabbed-block"><ul>{sandbox}</ul></div></div></div>"#,
+            radio(1),
+            radio(2)
+        );
+        let interleaved = format!(
+            r#"<div class="tabbed-set">{}<label for="__tabbed_1_1">Production</label><div class="tabbed-content"><ul>{production}</ul></div>{}<label for="__tabbed_1_2">Sandbox</label><div class="tabbed-content"><ul>{sandbox}</ul></div></div>"#,
+            radio(1),
+            radio(2)
+        );
+        let aria = format!(
+            r#"<div role="tablist"><button role="tab">Production</button><button role="tab">Sandbox</button></div><div role="tabpanel"><ul>{production}</ul></div><div role="tabpanel" hidden><ul>{sandbox}</ul></div>"#
+        );
+        for (page, label) in [
+            (&labels_first, "<label> tab label"),
+            (&interleaved, "<label> tab label"),
+            (&aria, "<button> tab label"),
+        ] {
+            assert_eq!(
+                Published::from_page(&format!("<!doctype html><h1>Callback IPs</h1>{page}")),
+                Err(NotFound::DoubtfulStyle("Production".into(), label.into())),
+                "{page}"
+            );
+        }
+        // A label for anything but a radio button is read as text: here the name nearest the
+        // addresses is the sandbox's.
+        let checkbox = labels_first.replace(r#"type="radio""#, r#"type="checkbox""#);
+        assert_eq!(
+            Published::from_page(&checkbox),
+            Err(NotFound::Half(Environment::Production))
+        );
+    }
+
     /// A page that declares an encoding in which its bytes read otherwise than as UTF-8 is
     /// refused; one in UTF-8 or a single-byte encoding is read.
     #[test]

@@ -185,6 +185,7 @@ pub(super) fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
         open_doubts: Vec::new(),
         set_inside: set_inside(&html),
         shadow_hosts: shadow_hosts(&html),
+        radio_ids: radio_ids(&html),
         preformatted: 0,
         foreign: 0,
     };
@@ -204,6 +205,8 @@ struct Reader {
     set_inside: HashMap<NodeId, Sets>,
     /// Elements with a declarative shadow root (a `<template shadowrootmode>` child).
     shadow_hosts: HashSet<NodeId>,
+    /// The ids of the page's radio buttons, whose labels may be tabs.
+    radio_ids: HashSet<String>,
     /// How many elements that keep white space as written are being read.
     preformatted: usize,
     /// How many SVG and MathML elements (`<svg>`, `<math>`) are being read.
@@ -294,10 +297,7 @@ impl Reader {
         let doubt = doubt.or_else(|| {
             if UNFOLLOWED_ELEMENTS.contains(&name) {
                 Some(format!("<{name}>"))
-            } else if element
-                .attr("role")
-                .is_some_and(|r| r.trim().eq_ignore_ascii_case("tab"))
-            {
+            } else if self.is_tab_label(name, element) {
                 // A tab's label names what shows when it is chosen, not what follows it.
                 Some(format!("<{name}> tab label"))
             } else if self.shadow_hosts.contains(&id) {
@@ -333,6 +333,19 @@ impl Reader {
             self.attribute_text("<input> value", element.attr("value"));
         }
         true
+    }
+
+    /// Whether `element` is a tab's label: marked so (`role="tab"`), or the label of a radio
+    /// button, as tabs made without scripts are (MkDocs' content tabs: a style shows the panel
+    /// of the button chosen, wherever the labels stand).
+    fn is_tab_label(&self, name: &str, element: &Element) -> bool {
+        element
+            .attr("role")
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case("tab"))
+            || (name == "label"
+                && element
+                    .attr("for")
+                    .is_some_and(|id| self.radio_ids.contains(id)))
     }
 
     /// The text of an attribute a browser shows as content (an input's value, an inline
@@ -503,6 +516,24 @@ fn shadow_hosts(html: &Html) -> HashSet<NodeId> {
             matches!(node.value(), Node::Element(e) if e.name() == "template" && e.attr("shadowrootmode").is_some())
         })
         .filter_map(|template| template.parent().map(|p| p.id()))
+        .collect()
+}
+
+/// The ids of the radio buttons (`<input type="radio">`) on the page.
+fn radio_ids(html: &Html) -> HashSet<String> {
+    html.tree
+        .root()
+        .descendants()
+        .filter_map(|node| match node.value() {
+            Node::Element(e)
+                if e.name() == "input"
+                    && e.attr("type")
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("radio")) =>
+            {
+                e.attr("id").map(str::to_owned)
+            }
+            _ => None,
+        })
         .collect()
 }
 
