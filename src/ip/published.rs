@@ -84,7 +84,7 @@ impl std::fmt::Display for NotFound {
             ),
             NotFound::PastTense(address, word) => write!(
                 f,
-                "the page writes `{address}` in a row or line, or under a heading, that says `{word}`, so it may be an address callbacks no longer come from; no list is taken from it"
+                "the page writes `{address}` in a row or line, or under a heading or column header, that says `{word}`, so it may be an address callbacks no longer come from; no list is taken from it"
             ),
             NotFound::TooSlow(within) => write!(
                 f,
@@ -138,21 +138,20 @@ impl Published {
     /// is near and no table, list or heading ended between them; addresses far from any name
     /// are not taken.
     pub fn from_page(page: &str) -> Result<Published, NotFound> {
-        let (text, doubts) = page_text(page)?;
+        let PageText {
+            text,
+            doubts,
+            headers,
+            table_cells,
+        } = page_text(page)?;
         let lower = text.to_ascii_lowercase();
         // An address or a name that matters, in an element whose style leaves it uncertain
         // whether a browser shows it: no list.
         // Looked up in the doubtful stretches merged and in order, so that a page of many does
         // not cost their number for every name and address; which one it is, only when found.
-        let merged = merged_ranges(&doubts);
+        let merged = merged_ranges(doubts.iter().map(|d| d.range.clone()));
         let doubtful = |start: usize, end: usize| {
-            let before = merged.partition_point(|r| r.start < end);
-            // The last merged stretch that starts before `end` is the only one that can reach
-            // past `start`.
-            if before
-                .checked_sub(1)
-                .is_none_or(|last| merged[last].end <= start)
-            {
+            if !overlaps(&merged, start, end) {
                 return None;
             }
             doubts
@@ -161,6 +160,19 @@ impl Published {
                 .map(|d| {
                     NotFound::DoubtfulStyle(text[start..end].to_owned(), d.declaration.clone())
                 })
+        };
+        // An address in a table's column whose header speaks of the past: looked up as the
+        // doubtful stretches are.
+        let past_cells = under_past_headers(&lower, &headers, &table_cells);
+        let past_merged = merged_ranges(past_cells.iter().map(|(cell, _)| cell.clone()));
+        let in_past_column = |start: usize, end: usize| {
+            if !overlaps(&past_merged, start, end) {
+                return None;
+            }
+            past_cells
+                .iter()
+                .find(|(cell, _)| cell.start < end && start < cell.end)
+                .map(|(_, word)| *word)
         };
         // The run of IPv6 characters the last token was looked for in (see `ipv6_at`).
         let mut run = None;
@@ -280,7 +292,9 @@ impl Published {
                     if let Some(kind) = no_source(ip) {
                         return Err(NotFound::NoSource(env, token(), kind));
                     }
-                    if let Some(word) = speaks_of_the_past(&lower, i, end, heading) {
+                    if let Some(word) = speaks_of_the_past(&lower, i, end, heading)
+                        .or_else(|| in_past_column(i, end))
+                    {
                         return Err(NotFound::PastTense(token(), word));
                     }
                     match env {
@@ -349,7 +363,9 @@ impl Published {
                             if let Some(refused) = doubtful(i, i + token.len()) {
                                 return Err(refused);
                             }
-                            if let Some(word) = speaks_of_the_past(&lower, i, end, heading) {
+                            if let Some(word) = speaks_of_the_past(&lower, i, end, heading)
+                                .or_else(|| in_past_column(i, end))
+                            {
                                 return Err(NotFound::PastTense(token.to_owned(), word));
                             }
                             match env {
@@ -524,9 +540,55 @@ fn no_source(ip: IpAddr) -> Option<NoSourceKind> {
     }
 }
 
-/// The ranges of `doubts` merged where they overlap, in order.
-fn merged_ranges(doubts: &[Doubt]) -> Vec<std::ops::Range<usize>> {
-    let mut ranges: Vec<_> = doubts.iter().map(|d| d.range.clone()).collect();
+/// Whether `merged` (ranges merged where they overlap, in order) holds any of `start..end`.
+fn overlaps(merged: &[std::ops::Range<usize>], start: usize, end: usize) -> bool {
+    // The last merged stretch that starts before `end` is the only one that can reach past
+    // `start`.
+    let before = merged.partition_point(|r| r.start < end);
+    before
+        .checked_sub(1)
+        .is_some_and(|last| merged[last].end > start)
+}
+
+/// The data cells whose column's header (in `text`, lower-case) holds one of [`PAST_WORDS`],
+/// with that word. Each header cell is read once, and a cell finds its header among them by its
+/// columns.
+fn under_past_headers(
+    text: &str,
+    headers: &[Vec<HeaderCell>],
+    cells: &[TableCell],
+) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    let past: Vec<Vec<(&std::ops::Range<usize>, &'static str)>> = headers
+        .iter()
+        .map(|header| {
+            header
+                .iter()
+                .filter_map(|h| {
+                    past_word(text, h.text.start, &text[h.text.clone()]).map(|w| (&h.columns, w))
+                })
+                .collect()
+        })
+        .collect();
+    cells
+        .iter()
+        .filter_map(|cell| {
+            // The header's cells stand in column order, one after another: of those that speak
+            // of the past, the first to end after the cell's first column is the only one that
+            // may head it, if any does.
+            let past = &past[cell.header];
+            let at = past.partition_point(|(columns, _)| columns.end <= cell.columns.start);
+            past.get(at)
+                .filter(|(columns, _)| columns.start < cell.columns.end)
+                .map(|(_, word)| (cell.text.clone(), *word))
+        })
+        .collect()
+}
+
+/// `ranges` merged where they overlap, in order.
+fn merged_ranges(
+    ranges: impl Iterator<Item = std::ops::Range<usize>>,
+) -> Vec<std::ops::Range<usize>> {
+    let mut ranges: Vec<_> = ranges.collect();
     ranges.sort_by_key(|r| r.start);
     let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
     for range in ranges {
@@ -797,55 +859,148 @@ const END_OF_LIST: char = '\u{1}';
 /// The text of a page as a browser shows it, with marks where rows, lists and sections end, and
 /// the stretches of it whose showing is not certain: an HTML copy's as [`html::page_text`] reads
 /// it; a copy without tags is text, where a blank line ends a list.
-fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
+fn page_text(page: &str) -> Result<PageText, NotFound> {
     if !is_html(page) {
-        // Markdown's escaped dots (`34\.240\.137\.52`) show as dots, and a link shows its
-        // text, not its target (`[34.240.137.52](http://203.0.113.9/)`).
-        // A control character separates as a space does (and the marks below are control
-        // characters).
-        let shown: String = page
-            .chars()
-            .map(|c| {
-                if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let text = without_link_targets(&plain_digits(&shown).replace("\\.", "."));
-        let lines: Vec<&str> = text.lines().collect();
-        // For each line, whether the next line that is not blank is a list's item: a loose list
-        // has blank lines between its items, which end no list. (Found from the end, once.)
-        let mut item_follows = vec![false; lines.len()];
-        let mut next_is_item = false;
-        for (n, line) in lines.iter().enumerate().rev() {
-            item_follows[n] = next_is_item;
-            if !line.trim().is_empty() {
-                next_is_item = is_list_item(line);
-            }
-        }
-        let text = lines
-            .iter()
-            .enumerate()
-            .map(|(n, line)| {
-                if line.trim().is_empty() {
-                    if item_follows[n] {
-                        String::new()
-                    } else {
-                        END_OF_LIST.to_string()
-                    }
-                } else if line.trim_start().starts_with('#') {
-                    format!("{END_OF_SECTION}{line}{END_OF_ROW}")
-                } else {
-                    format!("{line}{END_OF_ROW}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Ok((text, Vec::new()));
+        return Ok(text_copy(page));
     }
     html::page_text(page)
+}
+
+/// The text of a copy without tags (text or Markdown): each line is a row, a blank line ends a
+/// list (but not one between a loose list's items), a `#` line starts a section, and the cells of
+/// a Markdown table stand under its header row's.
+fn text_copy(page: &str) -> PageText {
+    // Markdown's escaped dots (`34\.240\.137\.52`) show as dots, and a link shows its text,
+    // not its target (`[34.240.137.52](http://203.0.113.9/)`).
+    // A control character separates as a space does (and the marks below are control
+    // characters).
+    let shown: String = page
+        .chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let text = without_link_targets(&plain_digits(&shown).replace("\\.", "."));
+    let lines: Vec<&str> = text.lines().collect();
+    // For each line, whether the next line that is not blank is a list's item: a loose list
+    // has blank lines between its items, which end no list. (Found from the end, once.)
+    let mut item_follows = vec![false; lines.len()];
+    let mut next_is_item = false;
+    for (n, line) in lines.iter().enumerate().rev() {
+        item_follows[n] = next_is_item;
+        if !line.trim().is_empty() {
+            next_is_item = is_list_item(line);
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 2 * lines.len());
+    // Where each line starts in `out`.
+    let mut starts = Vec::with_capacity(lines.len());
+    for (n, line) in lines.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if line.trim().is_empty() {
+            if !item_follows[n] {
+                out.push(END_OF_LIST);
+            }
+            starts.push(out.len());
+            continue;
+        }
+        if line.trim_start().starts_with('#') {
+            out.push(END_OF_SECTION);
+        }
+        starts.push(out.len());
+        out.push_str(line);
+        out.push(END_OF_ROW);
+    }
+    let (headers, table_cells) = markdown_tables(&lines, &starts);
+    PageText {
+        text: out,
+        doubts: Vec::new(),
+        headers,
+        table_cells,
+    }
+}
+
+/// The header and data cells of the Markdown tables in `lines`, as stretches of the text in
+/// which line `n` starts at `starts[n]`. A table is a row with a `|`, a delimiter row under it
+/// (`|---|:--:|`), and the rows after that up to a line without a `|`.
+fn markdown_tables(lines: &[&str], starts: &[usize]) -> (Vec<Vec<HeaderCell>>, Vec<TableCell>) {
+    let mut headers = Vec::new();
+    let mut cells = Vec::new();
+    let at = |line: usize, cell: &std::ops::Range<usize>| {
+        starts[line] + cell.start..starts[line] + cell.end
+    };
+    let mut n = 1;
+    while n < lines.len() {
+        if !(is_delimiter_row(lines[n]) && lines[n - 1].contains('|')) {
+            n += 1;
+            continue;
+        }
+        let header = headers.len();
+        headers.push(
+            markdown_cells(lines[n - 1])
+                .iter()
+                .enumerate()
+                .map(|(column, text)| HeaderCell {
+                    columns: column..column + 1,
+                    text: at(n - 1, text),
+                })
+                .collect(),
+        );
+        let mut row = n + 1;
+        while row < lines.len() && lines[row].contains('|') {
+            for (column, text) in markdown_cells(lines[row]).iter().enumerate() {
+                cells.push(TableCell {
+                    text: at(row, text),
+                    header,
+                    columns: column..column + 1,
+                });
+            }
+            row += 1;
+        }
+        n = row;
+    }
+    (headers, cells)
+}
+
+/// Whether `line` is a Markdown table's delimiter row: only `|`, `-`, `:` and spaces.
+fn is_delimiter_row(line: &str) -> bool {
+    let line = line.trim();
+    line.contains('|')
+        && line.contains('-')
+        && line
+            .bytes()
+            .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
+}
+
+/// The cells of a Markdown table's row, as stretches of `line`: between the `|`s not escaped
+/// (`\|`), without the empty stretch before a leading `|` or after a trailing one.
+fn markdown_cells(line: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = line.as_bytes();
+    let mut cells = Vec::new();
+    let mut start = 0;
+    for (at, _) in line.match_indices('|') {
+        if at > 0 && bytes[at - 1] == b'\\' {
+            continue;
+        }
+        cells.push(start..at);
+        start = at + 1;
+    }
+    cells.push(start..line.len());
+    // A `|` ends a line only when no `\` escapes it.
+    if line.trim_start().starts_with('|') {
+        cells.remove(0);
+    }
+    let trimmed = line.trim_end();
+    if trimmed.len() > 1 && trimmed.ends_with('|') && !trimmed.ends_with("\\|") {
+        cells.pop();
+    }
+    cells
 }
 
 /// Whether a page is read as HTML: it starts with markup (after a byte-order mark and white
@@ -917,6 +1072,34 @@ fn has_reference(text: &str) -> bool {
             .count();
         name > 0 && text.as_bytes().get(at + 1 + name) == Some(&b';')
     })
+}
+
+/// A page's text as a browser shows it, with marks where rows, lists and sections end, what
+/// of it may not show, and its tables' header and data cells: a column's header speaks for the
+/// addresses in its column (`Previous addresses`) as a heading does for a list.
+struct PageText {
+    text: String,
+    doubts: Vec<Doubt>,
+    /// The header cells of each table that has a header, in column order.
+    headers: Vec<Vec<HeaderCell>>,
+    /// The data cells of the tables that have a header.
+    table_cells: Vec<TableCell>,
+}
+
+/// A table's header cell: the columns it heads, and where its text is in the page's text.
+#[derive(Debug)]
+struct HeaderCell {
+    columns: std::ops::Range<usize>,
+    text: std::ops::Range<usize>,
+}
+
+/// A table's data cell: where its text is, its table's header (in [`PageText::headers`]) and
+/// the columns it stands in.
+#[derive(Debug)]
+struct TableCell {
+    text: std::ops::Range<usize>,
+    header: usize,
+    columns: std::ops::Range<usize>,
 }
 
 /// A stretch of a page's text inside an element whose style leaves it uncertain whether a
@@ -1653,6 +1836,58 @@ mod tests {
                 "{note}"
             );
         }
+    }
+
+    /// A table's column header speaks for the addresses under it as a heading does: an address
+    /// in a `Previous addresses` column refuses the page, in HTML (where `colspan` and `rowspan`
+    /// place a cell in its column) and in a Markdown table. Other columns' headers, and a first
+    /// row of data cells, say nothing of the cells below.
+    #[test]
+    fn an_address_under_a_column_header_of_the_past_refuses_the_page() {
+        let production = "34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74";
+        let sandbox = "35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141";
+        let html = |old: &str| {
+            format!(
+                "<!doctype html><h2>Callback IP addresses</h2><table><thead><tr><th>Environment</th><th>Current addresses</th><th>Previous addresses</th></tr></thead>\
+                 <tbody><tr><td>Production</td><td>{production}</td><td>{old}</td></tr><tr><td>Sandbox</td><td>{sandbox}</td><td></td></tr></tbody></table>"
+            )
+        };
+        let refused = Err(NotFound::PastTense("52.18.147.23".into(), "previous"));
+        assert_eq!(Published::from_page(&html("52.18.147.23")), refused);
+        let found = Published::from_page(&html("")).unwrap();
+        assert_eq!(found.production.len(), 4);
+        assert_eq!(found.sandbox.len(), 4);
+        // The retired address stands in the second row's third cell, which the first row's
+        // `rowspan` and the header's `colspan` put under `Retired`.
+        let spans = "<!doctype html><table><tr><th>Environment</th><th colspan=\"2\">Addresses</th><th>Retired</th></tr>\
+            <tr><td rowspan=\"2\">Production</td><td>34.240.137.52</td><td>44.230.128.108</td><td></td></tr>\
+            <tr><td>52.36.32.43</td><td>52.213.46.74</td><td>52.18.147.23</td></tr>\
+            <tr><td>Sandbox</td><td>35.166.227.53, 44.246.19.66</td><td>54.246.37.255, 99.81.237.141</td><td></td></tr></table>";
+        assert_eq!(
+            Published::from_page(spans),
+            Err(NotFound::PastTense("52.18.147.23".into(), "retired"))
+        );
+        // A first row of data is no header: the word `Previous` in it is only that row's.
+        let no_header = html("").replace(
+            "<thead><tr><th>Environment</th><th>Current addresses</th><th>Previous addresses</th></tr></thead>",
+            "<tr><td>Staging</td><td>Previous</td><td></td></tr>",
+        );
+        assert!(Published::from_page(&no_header).is_ok(), "{no_header}");
+        let markdown = |old: &str| {
+            format!(
+                "## Callback IP addresses\n\n| Environment | Current \\| in use | Previous |\n|---|:---:|---|\n| Production | {production} | {old} |\n| Sandbox | {sandbox} | |\n"
+            )
+        };
+        assert_eq!(Published::from_page(&markdown("52.18.147.23")), refused);
+        let found = Published::from_page(&markdown("")).unwrap();
+        assert_eq!(found.production.len(), 4);
+        // Without its leading and trailing `|`, the same table.
+        let bare = markdown("52.18.147.23")
+            .lines()
+            .map(|line| line.trim_matches(|c| c == '|' || c == ' '))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(Published::from_page(&bare), refused, "{bare}");
     }
 
     /// A style whose effect this reading cannot be sure of refuses the page when an address or

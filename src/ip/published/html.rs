@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use ego_tree::{NodeId, NodeRef};
@@ -15,7 +16,10 @@ use scraper::node::Element;
 use scraper::{Html, HtmlTreeSink, Node};
 
 use super::style::{self, Shown};
-use super::{Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, NotFound, plain_digits};
+use super::{
+    Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, HeaderCell, NotFound, PageText, TableCell,
+    plain_digits,
+};
 
 /// How many elements may be open at once (nested, or left open for formatting to resume): a page
 /// past it is refused. The tree builder looks through the open elements for many of the tags it
@@ -173,7 +177,7 @@ const INLINE_TAGS: [&str; 27] = [
 /// an element of a name no browser knows (`<span-x>`, a custom element) is inline. Content that
 /// does not show (scripts, what a style or the `hidden` attribute hides, a closed `<details>` but
 /// its summary) adds nothing, not even a line end.
-pub(super) fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
+pub(super) fn page_text(page: &str) -> Result<PageText, NotFound> {
     let html = parse(page, READ_WITHIN)?;
     if let Some(label) = declared_encoding(&html) {
         return Err(NotFound::Encoding(label));
@@ -186,11 +190,19 @@ pub(super) fn page_text(page: &str) -> Result<(String, Vec<Doubt>), NotFound> {
         set_inside: set_inside(&html),
         shadow_hosts: shadow_hosts(&html),
         radio_ids: radio_ids(&html),
+        tables: Vec::new(),
+        headers: Vec::new(),
+        table_cells: Vec::new(),
         preformatted: 0,
         foreign: 0,
     };
     reader.walk(html.tree.root());
-    Ok((reader.text, reader.doubts))
+    Ok(PageText {
+        text: reader.text,
+        doubts: reader.doubts,
+        headers: reader.headers,
+        table_cells: reader.table_cells,
+    })
 }
 
 struct Reader {
@@ -207,6 +219,12 @@ struct Reader {
     shadow_hosts: HashSet<NodeId>,
     /// The ids of the page's radio buttons, whose labels may be tabs.
     radio_ids: HashSet<String>,
+    /// The tables being read, innermost last.
+    tables: Vec<Table>,
+    /// The headers of the tables read so far (see [`PageText::headers`]).
+    headers: Vec<Vec<HeaderCell>>,
+    /// The data cells read so far of tables with a header.
+    table_cells: Vec<TableCell>,
     /// How many elements that keep white space as written are being read.
     preformatted: usize,
     /// How many SVG and MathML elements (`<svg>`, `<math>`) are being read.
@@ -325,6 +343,20 @@ impl Reader {
         if let Some(declaration) = doubt {
             self.open_doubts.push((id, self.text.len(), declaration));
         }
+        match name {
+            "table" => self.tables.push(Table::default()),
+            "tr" => {
+                if let Some(table) = self.tables.last_mut() {
+                    table.start_row();
+                }
+            }
+            "td" | "th" => {
+                if let Some(table) = self.tables.last_mut() {
+                    table.start_cell(element, self.text.len());
+                }
+            }
+            _ => {}
+        }
         if name == "input"
             && !element
                 .attr("type")
@@ -381,6 +413,22 @@ impl Reader {
         if matches!(name, "svg" | "math") {
             self.foreign -= 1;
         }
+        match name {
+            "table" => {
+                self.tables.pop();
+            }
+            "tr" => {
+                if let Some(table) = self.tables.last_mut() {
+                    table.end_row(&mut self.headers);
+                }
+            }
+            "td" | "th" => {
+                if let Some(table) = self.tables.last_mut() {
+                    table.end_cell(name == "th", self.text.len(), &mut self.table_cells);
+                }
+            }
+            _ => {}
+        }
         if !is_inline(name) {
             self.text.push('\n');
         }
@@ -400,6 +448,107 @@ impl Reader {
                 range: start..self.text.len(),
                 declaration,
             });
+        }
+    }
+}
+
+/// The most columns a table's header is followed in: a cell past them has no header here (a
+/// `colspan` may make a row a thousand columns wide, and a page of them far more).
+const MAX_COLUMNS: usize = 1000;
+
+/// A table being read: which columns its cells stand in. Its header is its first row when that
+/// row holds header cells (`<th>`) and no data cell; a cell's columns count the cells before it
+/// in its row, their `colspan`s, and the cells of rows above that reach down into it
+/// (`rowspan`), as a browser lays them out.
+#[derive(Default)]
+struct Table {
+    /// Where the table's header is in [`PageText::headers`], once its first row is read and is
+    /// one.
+    header: Option<usize>,
+    /// Whether the first row has been read.
+    first_row_read: bool,
+    /// The header cells of the row being read.
+    row_header_cells: Vec<HeaderCell>,
+    /// Whether the row being read has a data cell (`<td>`).
+    row_has_data: bool,
+    /// The rows started so far.
+    rows: usize,
+    /// For each column, the row before which a cell above still covers it.
+    covered_until: Vec<usize>,
+    /// The next column a cell of the row being read may take.
+    column: usize,
+    /// The cell being read: where its text starts, and its columns.
+    cell: Option<(usize, Range<usize>)>,
+}
+
+impl Table {
+    fn start_row(&mut self) {
+        self.rows += 1;
+        self.column = 0;
+        self.row_header_cells.clear();
+        self.row_has_data = false;
+    }
+
+    fn start_cell(&mut self, element: &Element, text_at: usize) {
+        let span = |name: &str, max: usize| {
+            element
+                .attr(name)
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .map_or(1, |n| n.clamp(1, max))
+        };
+        while self
+            .covered_until
+            .get(self.column)
+            .is_some_and(|&until| until > self.rows)
+        {
+            self.column += 1;
+        }
+        let first = self.column;
+        self.column = first.saturating_add(span("colspan", MAX_COLUMNS));
+        // `rowspan="0"` reaches to the end of its group: read as reaching to the end.
+        let rows = match element.attr("rowspan").map(str::trim) {
+            Some("0") => usize::MAX - self.rows,
+            _ => span("rowspan", 65_534),
+        };
+        let columns = first.min(MAX_COLUMNS)..self.column.min(MAX_COLUMNS);
+        if self.covered_until.len() < columns.end {
+            self.covered_until.resize(columns.end, 0);
+        }
+        for until in &mut self.covered_until[columns.clone()] {
+            *until = self.rows + rows;
+        }
+        self.cell = Some((text_at, columns));
+    }
+
+    fn end_cell(&mut self, header_cell: bool, text_at: usize, cells: &mut Vec<TableCell>) {
+        let Some((start, columns)) = self.cell.take() else {
+            return;
+        };
+        let text = start..text_at;
+        if header_cell {
+            self.row_header_cells.push(HeaderCell { columns, text });
+            return;
+        }
+        self.row_has_data = true;
+        if let Some(header) = self.header
+            && !columns.is_empty()
+        {
+            cells.push(TableCell {
+                text,
+                header,
+                columns,
+            });
+        }
+    }
+
+    fn end_row(&mut self, headers: &mut Vec<Vec<HeaderCell>>) {
+        if std::mem::replace(&mut self.first_row_read, true) {
+            return;
+        }
+        let cells = std::mem::take(&mut self.row_header_cells);
+        if !self.row_has_data && cells.iter().any(|cell| !cell.columns.is_empty()) {
+            self.header = Some(headers.len());
+            headers.push(cells);
         }
     }
 }
