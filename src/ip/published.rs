@@ -65,6 +65,9 @@ pub enum NotFound {
     /// Both environments are named in the row or line before an address (`Production and
     /// Sandbox callbacks may also come from ...`): it belongs to either, or to both.
     BothNamed(String),
+    /// A tab's label (its text) speaks of the past, with this word: its panel may list addresses
+    /// callbacks no longer come from.
+    PastTab(String, &'static str),
 }
 
 impl std::fmt::Display for NotFound {
@@ -100,6 +103,11 @@ impl std::fmt::Display for NotFound {
                 f,
                 "the page's markup holds more than {} elements and texts, far more than Smile ID's page; no list is taken from it",
                 html::MAX_NODES
+            ),
+            NotFound::PastTab(label, word) => write!(
+                f,
+                "the page has a tab labelled `{}`, which says `{word}`: the panel it shows may list addresses callbacks no longer come from, and which panel is the tab's is not followed here; no list is taken from it",
+                label.chars().take(80).collect::<String>().escape_debug()
             ),
             NotFound::BothNamed(address) => write!(
                 f,
@@ -143,8 +151,17 @@ impl Published {
             doubts,
             headers,
             table_cells,
+            tab_labels,
         } = page_text(page)?;
         let lower = text.to_ascii_lowercase();
+        // A tab whose label speaks of the past (`Previous`) shows a panel of addresses callbacks
+        // may no longer come from; which panel is the tab's is not followed here.
+        for label in tab_labels {
+            if let Some(word) = past_word(&lower, label.start, &lower[label.clone()]) {
+                let label = text[label].split_whitespace().collect::<Vec<_>>().join(" ");
+                return Err(NotFound::PastTab(label, word));
+            }
+        }
         // An address or a name that matters, in an element whose style leaves it uncertain
         // whether a browser shows it: no list.
         // Looked up in the doubtful stretches merged and in order, so that a page of many does
@@ -867,8 +884,9 @@ fn page_text(page: &str) -> Result<PageText, NotFound> {
 }
 
 /// The text of a copy without tags (text or Markdown): each line is a row, a blank line ends a
-/// list (but not one between a loose list's items), a `#` line starts a section, and the cells of
-/// a Markdown table stand under its header row's.
+/// list (but not one between a loose list's items), a heading (a `#` line, or a line underlined
+/// with `---` or `===`) starts a section, and the cells of a Markdown table stand under its
+/// header row's.
 fn text_copy(page: &str) -> PageText {
     // Markdown's escaped dots (`34\.240\.137\.52`) show as dots, and a link shows its text,
     // not its target (`[34.240.137.52](http://203.0.113.9/)`).
@@ -910,7 +928,7 @@ fn text_copy(page: &str) -> PageText {
             starts.push(out.len());
             continue;
         }
-        if line.trim_start().starts_with('#') {
+        if line.trim_start().starts_with('#') || lines.get(n + 1).is_some_and(|l| underlines(l)) {
             out.push(END_OF_SECTION);
         }
         starts.push(out.len());
@@ -923,49 +941,87 @@ fn text_copy(page: &str) -> PageText {
         doubts: Vec::new(),
         headers,
         table_cells,
+        tab_labels: Vec::new(),
     }
 }
 
 /// The header and data cells of the Markdown tables in `lines`, as stretches of the text in
 /// which line `n` starts at `starts[n]`. A table is a row with a `|`, a delimiter row under it
-/// (`|---|:--:|`), and the rows after that up to a line without a `|`.
+/// (`|---|:--:|`), and the rows after that up to a blank line or another block (a heading, a
+/// code fence), as GitHub reads it: a line without `|` is a row of one cell. A table may stand
+/// in a quote (`> `) or a list's item.
 fn markdown_tables(lines: &[&str], starts: &[usize]) -> (Vec<Vec<HeaderCell>>, Vec<TableCell>) {
     let mut headers = Vec::new();
     let mut cells = Vec::new();
-    let at = |line: usize, cell: &std::ops::Range<usize>| {
-        starts[line] + cell.start..starts[line] + cell.end
-    };
     let mut n = 1;
     while n < lines.len() {
-        if !(is_delimiter_row(lines[n]) && lines[n - 1].contains('|')) {
+        if !(is_delimiter_row(table_line(lines[n]).1) && table_line(lines[n - 1]).1.contains('|')) {
             n += 1;
             continue;
         }
+        let end = n + 1 + lines[n + 1..].iter().take_while(|l| !ends_table(l)).count();
         let header = headers.len();
-        headers.push(
-            markdown_cells(lines[n - 1])
-                .iter()
-                .enumerate()
-                .map(|(column, text)| HeaderCell {
-                    columns: column..column + 1,
-                    text: at(n - 1, text),
-                })
-                .collect(),
-        );
-        let mut row = n + 1;
-        while row < lines.len() && lines[row].contains('|') {
-            for (column, text) in markdown_cells(lines[row]).iter().enumerate() {
-                cells.push(TableCell {
-                    text: at(row, text),
-                    header,
-                    columns: column..column + 1,
-                });
+        headers.push(Vec::new());
+        for row in (n - 1..end).filter(|&row| row != n) {
+            let (at, line) = table_line(lines[row]);
+            let split = markdown_cells(line);
+            for (column, text) in split.into_iter().enumerate().take(html::MAX_COLUMNS) {
+                let text = starts[row] + at + text.start..starts[row] + at + text.end;
+                let columns = column..column + 1;
+                if row == n - 1 {
+                    headers[header].push(HeaderCell { columns, text });
+                } else {
+                    cells.push(TableCell {
+                        text,
+                        header,
+                        columns,
+                    });
+                }
             }
-            row += 1;
         }
-        n = row;
+        n = end;
     }
     (headers, cells)
+}
+
+/// Where a table's row starts in `line`, and the row: after a quote's `>`s and a list item's
+/// marker (`- `, `1. `).
+fn table_line(line: &str) -> (usize, &str) {
+    let mut rest = line.trim_start();
+    while let Some(quoted) = rest.strip_prefix('>') {
+        rest = quoted.trim_start();
+    }
+    let marker = match rest.bytes().next() {
+        Some(b'-' | b'*' | b'+') => 1,
+        Some(b'0'..=b'9') => {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            match rest.as_bytes().get(digits) {
+                Some(b'.' | b')') if digits <= 9 => digits + 1,
+                _ => 0,
+            }
+        }
+        _ => 0,
+    };
+    if marker > 0 && rest[marker..].starts_with([' ', '\t']) {
+        rest = rest[marker..].trim_start();
+    }
+    (line.len() - rest.len(), rest)
+}
+
+/// Whether `line` underlines the line above as a heading (`Previous` over `---` or `===`, as
+/// Markdown writes a heading too): only `=`s or only `-`s.
+fn underlines(line: &str) -> bool {
+    let line = line.trim();
+    !line.is_empty() && (line.bytes().all(|b| b == b'=') || line.bytes().all(|b| b == b'-'))
+}
+
+/// Whether `line` ends a Markdown table: a blank line, a heading or a code fence.
+fn ends_table(line: &str) -> bool {
+    let row = table_line(line).1;
+    row.is_empty()
+        || ["#", "```", "~~~"]
+            .iter()
+            .any(|start| row.starts_with(start))
 }
 
 /// Whether `line` is a Markdown table's delimiter row: only `|`, `-`, `:` and spaces.
@@ -978,26 +1034,35 @@ fn is_delimiter_row(line: &str) -> bool {
             .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
 }
 
-/// The cells of a Markdown table's row, as stretches of `line`: between the `|`s not escaped
-/// (`\|`), without the empty stretch before a leading `|` or after a trailing one.
+/// The cells of a Markdown table's row, as stretches of `line`: between its `|`s, but those a
+/// `\` escapes (`\|`; in `\\|` the backslash is the one escaped, as GitHub and
+/// Python-Markdown read it), without the empty stretch before a leading `|` or after a trailing
+/// one.
 fn markdown_cells(line: &str) -> Vec<std::ops::Range<usize>> {
     let bytes = line.as_bytes();
+    let escaped = |at: usize| {
+        let backslashes = bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        backslashes % 2 == 1
+    };
     let mut cells = Vec::new();
     let mut start = 0;
     for (at, _) in line.match_indices('|') {
-        if at > 0 && bytes[at - 1] == b'\\' {
+        if escaped(at) {
             continue;
         }
         cells.push(start..at);
         start = at + 1;
     }
     cells.push(start..line.len());
-    // A `|` ends a line only when no `\` escapes it.
-    if line.trim_start().starts_with('|') {
+    if line.starts_with('|') {
         cells.remove(0);
     }
     let trimmed = line.trim_end();
-    if trimmed.len() > 1 && trimmed.ends_with('|') && !trimmed.ends_with("\\|") {
+    if trimmed.len() > 1 && trimmed.ends_with('|') && !escaped(trimmed.len() - 1) {
         cells.pop();
     }
     cells
@@ -1084,6 +1149,9 @@ struct PageText {
     headers: Vec<Vec<HeaderCell>>,
     /// The data cells of the tables that have a header.
     table_cells: Vec<TableCell>,
+    /// Where the text of each tab's label is: a label names the panel shown when it is chosen,
+    /// wherever that panel stands.
+    tab_labels: Vec<std::ops::Range<usize>>,
 }
 
 /// A table's header cell: the columns it heads, and where its text is in the page's text.
@@ -1709,6 +1777,16 @@ mod tests {
                 "{page}"
             );
         }
+        // A tab labelled for the past shows addresses callbacks may no longer come from, in a
+        // panel that is not followed here.
+        let past = labels_first
+            .replace(">Production</label>", ">Current</label>")
+            .replace(">Sandbox</label>", ">Previous\n addresses</label>")
+            .replace("<ul>", "<p>Production:</p><ul>");
+        assert_eq!(
+            Published::from_page(&past),
+            Err(NotFound::PastTab("Previous addresses".into(), "previous"))
+        );
         // A label for anything but a radio button is read as text: here the name nearest the
         // addresses is the sandbox's.
         let checkbox = labels_first.replace(r#"type="radio""#, r#"type="checkbox""#);
@@ -1867,12 +1945,76 @@ mod tests {
             Published::from_page(spans),
             Err(NotFound::PastTense("52.18.147.23".into(), "retired"))
         );
-        // A first row of data is no header: the word `Previous` in it is only that row's.
-        let no_header = html("").replace(
-            "<thead><tr><th>Environment</th><th>Current addresses</th><th>Previous addresses</th></tr></thead>",
-            "<tr><td>Staging</td><td>Previous</td><td></td></tr>",
+        // The header is the row drawn at the top, whatever its cells: a `<td>` corner cell, a
+        // `<thead>` written after the body; never a footer written first. A cell hidden in its
+        // place, a `colspan` a browser reads from its leading digits, and a `<th>` in the body
+        // keep their columns; a `<td>` inside SVG is no cell, and a `rowspan` ends with its row
+        // group.
+        let p = production;
+        let s = sandbox;
+        for (table, word) in [
+            (
+                format!(
+                    "<tr><td></td><th>Current</th><th>Previous</th></tr><tr><th>Production</th><td>{p}</td><td>52.18.147.23</td></tr><tr><th>Sandbox</th><td>{s}</td><td></td></tr>"
+                ),
+                "previous",
+            ),
+            (
+                format!(
+                    "<tbody><tr><td>Production</td><td>{p}</td><td>52.18.147.23</td></tr><tr><td>Sandbox</td><td>{s}</td><td></td></tr></tbody><thead><tr><td>Environment</td><td>Now</td><td>Old</td></tr></thead>"
+                ),
+                "old",
+            ),
+            (
+                format!(
+                    "<tr><th>Environment</th><th>Current</th><th>Notes</th><th>Previous</th></tr><tr><td>Production</td><td>{p}</td><td style=\"visibility:hidden\"></td><td>52.18.147.23</td></tr><tr><td>Sandbox</td><td>{s}</td></tr>"
+                ),
+                "previous",
+            ),
+            (
+                format!(
+                    "<tr><th>Environment</th><th>Current</th><th>Previous</th></tr><tr><td colspan=\"2px\">Production: {p}</td><td>52.18.147.23</td></tr><tr><td>Sandbox</td><td>{s}</td></tr>"
+                ),
+                "previous",
+            ),
+            (
+                format!(
+                    "<tr><th>Environment</th><th>Current</th><th>Previous</th></tr><tr><th>Production</th><th>{p}</th><th>52.18.147.23</th></tr><tr><td>Sandbox</td><td>{s}</td></tr>"
+                ),
+                "previous",
+            ),
+            (
+                format!(
+                    "<tr><th>Environment</th><th>Current</th><th>Previous</th></tr><tr><td>Production</td><td>{p}</td><td><svg><td></td></svg>52.18.147.23</td></tr><tr><td>Sandbox</td><td>{s}</td></tr>"
+                ),
+                "previous",
+            ),
+            (
+                format!(
+                    "<thead><tr><th>Environment</th><th>Retired</th><th>Current</th></tr></thead><tbody><tr><th rowspan=\"0\">Production</th><td></td><td>{p}</td></tr></tbody><tbody><tr><th>Sandbox</th><td>52.18.147.23</td><td>{s}</td></tr></tbody>"
+                ),
+                "retired",
+            ),
+        ] {
+            let page =
+                format!("<!doctype html><h2>Callback IP addresses</h2><table>{table}</table>");
+            assert_eq!(
+                Published::from_page(&page),
+                Err(NotFound::PastTense("52.18.147.23".into(), word)),
+                "{page}"
+            );
+        }
+        let footer_first = format!(
+            "<!doctype html><table><tfoot><tr><th colspan=\"2\">Addresses removed in 2024 are in the changelog.</th></tr></tfoot><tbody><tr><td>Production</td><td>{p}</td></tr><tr><td>Sandbox</td><td>{s}</td></tr></tbody></table>"
         );
-        assert!(Published::from_page(&no_header).is_ok(), "{no_header}");
+        assert!(
+            Published::from_page(&footer_first).is_ok(),
+            "{footer_first}"
+        );
+        let hidden_gone = format!(
+            "<!doctype html><table><tr><th>Environment</th><th>Current</th><th>Previous</th></tr><tr><td>Production</td><td style=\"display:none\">x</td><td>{p}</td></tr><tr><td>Sandbox</td><td>{s}</td></tr></table>"
+        );
+        assert!(Published::from_page(&hidden_gone).is_ok(), "{hidden_gone}");
         let markdown = |old: &str| {
             format!(
                 "## Callback IP addresses\n\n| Environment | Current \\| in use | Previous |\n|---|:---:|---|\n| Production | {production} | {old} |\n| Sandbox | {sandbox} | |\n"
@@ -1888,6 +2030,34 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert_eq!(Published::from_page(&bare), refused, "{bare}");
+        // In a quote or a list's item, ended only by a blank line or another block, and with
+        // `\\|` read both as GitHub and as Python-Markdown read it.
+        let quoted = markdown("52.18.147.23")
+            .lines()
+            .map(|line| {
+                if line.starts_with('|') {
+                    format!("> {line}")
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(Published::from_page(&quoted), refused, "{quoted}");
+        let listed = markdown("52.18.147.23")
+            .replacen("\n| Env", "\n- | Env", 1)
+            .replace("\n|", "\n  |");
+        assert_eq!(Published::from_page(&listed), refused, "{listed}");
+        let unpiped = format!(
+            "## Production\n\n| Current | Retired |\n|---|---|\n| 34.240.137.52 | |\n44.230.128.108\n52.36.32.43\n52.213.46.74 | 52.18.147.23\n\n## Sandbox\n\n{sandbox}\n"
+        );
+        assert_eq!(
+            Published::from_page(&unpiped),
+            Err(NotFound::PastTense("52.18.147.23".into(), "retired")),
+            "{unpiped}"
+        );
+        let backslash = markdown("52.18.147.23").replace("| Production |", "| Production \\\\|");
+        assert_eq!(Published::from_page(&backslash), refused, "{backslash}");
     }
 
     /// A style whose effect this reading cannot be sure of refuses the page when an address or

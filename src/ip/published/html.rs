@@ -187,6 +187,8 @@ pub(super) fn page_text(page: &str) -> Result<PageText, NotFound> {
         doubts: Vec::new(),
         read: Vec::new(),
         open_doubts: Vec::new(),
+        open_tab_labels: Vec::new(),
+        tab_labels: Vec::new(),
         set_inside: set_inside(&html),
         shadow_hosts: shadow_hosts(&html),
         radio_ids: radio_ids(&html),
@@ -202,6 +204,7 @@ pub(super) fn page_text(page: &str) -> Result<PageText, NotFound> {
         doubts: reader.doubts,
         headers: reader.headers,
         table_cells: reader.table_cells,
+        tab_labels: reader.tab_labels,
     })
 }
 
@@ -213,6 +216,10 @@ struct Reader {
     /// Doubtful elements being read: the element, where its text starts, and the declaration
     /// that makes it doubtful.
     open_doubts: Vec<(NodeId, usize, String)>,
+    /// Tabs' labels being read: the element, and where its text starts.
+    open_tab_labels: Vec<(NodeId, usize)>,
+    /// The text of the tabs' labels read so far (see [`PageText::tab_labels`]).
+    tab_labels: Vec<Range<usize>>,
     /// For each element with elements inside it, which properties one of them sets again.
     set_inside: HashMap<NodeId, Sets>,
     /// Elements with a declarative shadow root (a `<template shadowrootmode>` child).
@@ -291,14 +298,18 @@ impl Reader {
         let shown = match style::shown(element) {
             // Inside SVG or MathML, what hides an element is theirs to say (an HTML attribute
             // such as `hidden` may not): not certain either way.
-            Shown::Hidden | Shown::HiddenUnlessSetInside(..) if self.foreign > 0 => {
+            Shown::Gone | Shown::Hidden | Shown::HiddenUnlessSetInside(..) if self.foreign > 0 => {
                 Shown::Doubtful(format!("<{name}> hidden inside SVG or MathML"))
             }
             shown => shown,
         };
+        // A table's part that takes its place lays out the cells after it, shown or not.
+        if shown != Shown::Gone && in_html_namespace(element) {
+            self.lay_out(name, element);
+        }
         let doubt = match shown {
             Shown::Yes => None,
-            Shown::Hidden => return false,
+            Shown::Gone | Shown::Hidden => return false,
             // Hidden, unless an element inside sets the property again: then doubtful.
             Shown::HiddenUnlessSetInside(property, value) => {
                 let set_again = self
@@ -343,19 +354,11 @@ impl Reader {
         if let Some(declaration) = doubt {
             self.open_doubts.push((id, self.text.len(), declaration));
         }
-        match name {
-            "table" => self.tables.push(Table::default()),
-            "tr" => {
-                if let Some(table) = self.tables.last_mut() {
-                    table.start_row();
-                }
-            }
-            "td" | "th" => {
-                if let Some(table) = self.tables.last_mut() {
-                    table.start_cell(element, self.text.len());
-                }
-            }
-            _ => {}
+        if self.is_tab_label(name, element) {
+            self.open_tab_labels.push((id, self.text.len()));
+        }
+        if name == "table" && in_html_namespace(element) {
+            self.tables.push(Table::default());
         }
         if name == "input"
             && !element
@@ -365,6 +368,22 @@ impl Reader {
             self.attribute_text("<input> value", element.attr("value"));
         }
         true
+    }
+
+    /// Follows the layout of the innermost table being read through one of its parts: a row
+    /// group, a row or a cell.
+    fn lay_out(&mut self, name: &str, element: &Element) {
+        let Some(table) = self.tables.last_mut() else {
+            return;
+        };
+        match name {
+            "thead" => table.start_group(Group::Head),
+            "tbody" => table.start_group(Group::Body),
+            "tfoot" => table.start_group(Group::Foot),
+            "tr" => table.start_row(),
+            "td" | "th" => table.start_cell(element, self.text.len()),
+            _ => {}
+        }
     }
 
     /// Whether `element` is a tab's label: marked so (`role="tab"`), or the label of a radio
@@ -413,21 +432,20 @@ impl Reader {
         if matches!(name, "svg" | "math") {
             self.foreign -= 1;
         }
-        match name {
-            "table" => {
-                self.tables.pop();
-            }
-            "tr" => {
-                if let Some(table) = self.tables.last_mut() {
-                    table.end_row(&mut self.headers);
+        if in_html_namespace(element) {
+            match name {
+                "table" => {
+                    if let Some(table) = self.tables.pop() {
+                        table.finish(&mut self.headers, &mut self.table_cells);
+                    }
                 }
-            }
-            "td" | "th" => {
-                if let Some(table) = self.tables.last_mut() {
-                    table.end_cell(name == "th", self.text.len(), &mut self.table_cells);
+                "td" | "th" => {
+                    if let Some(table) = self.tables.last_mut() {
+                        table.end_cell(self.text.len());
+                    }
                 }
+                _ => {}
             }
-            _ => {}
         }
         if !is_inline(name) {
             self.text.push('\n');
@@ -449,108 +467,176 @@ impl Reader {
                 declaration,
             });
         }
+        if self
+            .open_tab_labels
+            .last()
+            .is_some_and(|(id, _)| *id == node.id())
+            && let Some((_, start)) = self.open_tab_labels.pop()
+        {
+            self.tab_labels.push(start..self.text.len());
+        }
     }
 }
 
 /// The most columns a table's header is followed in: a cell past them has no header here (a
 /// `colspan` may make a row a thousand columns wide, and a page of them far more).
-const MAX_COLUMNS: usize = 1000;
+pub(super) const MAX_COLUMNS: usize = 1000;
 
-/// A table being read: which columns its cells stand in. Its header is its first row when that
-/// row holds header cells (`<th>`) and no data cell; a cell's columns count the cells before it
-/// in its row, their `colspan`s, and the cells of rows above that reach down into it
-/// (`rowspan`), as a browser lays them out.
+/// A table being read: where its cells stand. Its header is the row a browser draws at its top:
+/// the first of its `<thead>`, or else its first row outside a `<tfoot>` (a footer is drawn at
+/// the bottom wherever it is written), whatever its cells are (`<th>`, or `<td>` as a corner
+/// cell or a header made bold). A cell's columns count the cells before it in its row, their
+/// `colspan`s, and the cells of rows above in its row group that reach down into it
+/// (`rowspan`), as a browser lays them out; a cell that is hidden but keeps its place counts.
 #[derive(Default)]
 struct Table {
-    /// Where the table's header is in [`PageText::headers`], once its first row is read and is
-    /// one.
-    header: Option<usize>,
-    /// Whether the first row has been read.
-    first_row_read: bool,
-    /// The header cells of the row being read.
-    row_header_cells: Vec<HeaderCell>,
-    /// Whether the row being read has a data cell (`<td>`).
-    row_has_data: bool,
-    /// The rows started so far.
-    rows: usize,
-    /// For each column, the row before which a cell above still covers it.
+    rows: Vec<Row>,
+    /// The row group being read.
+    group: Group,
+    /// For each column, the row (counted in `rows`) before which a cell above still covers it.
     covered_until: Vec<usize>,
     /// The next column a cell of the row being read may take.
     column: usize,
-    /// The cell being read: where its text starts, and its columns.
-    cell: Option<(usize, Range<usize>)>,
+    /// The cell being read, in the last row.
+    cell: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+enum Group {
+    Head,
+    #[default]
+    Body,
+    Foot,
+}
+
+struct Row {
+    group: Group,
+    /// Each cell's columns, and where its text is in the page's text.
+    cells: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl Table {
+    fn start_group(&mut self, group: Group) {
+        // A cell reaches down no further than its row group.
+        self.group = group;
+        self.covered_until.clear();
+    }
+
     fn start_row(&mut self) {
-        self.rows += 1;
+        self.rows.push(Row {
+            group: self.group,
+            cells: Vec::new(),
+        });
         self.column = 0;
-        self.row_header_cells.clear();
-        self.row_has_data = false;
+        self.cell = None;
     }
 
     fn start_cell(&mut self, element: &Element, text_at: usize) {
-        let span = |name: &str, max: usize| {
-            element
-                .attr(name)
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .map_or(1, |n| n.clamp(1, max))
-        };
+        if self.rows.is_empty() {
+            self.start_row();
+        }
+        let row = self.rows.len();
         while self
             .covered_until
             .get(self.column)
-            .is_some_and(|&until| until > self.rows)
+            .is_some_and(|&until| until > row)
         {
             self.column += 1;
         }
         let first = self.column;
-        self.column = first.saturating_add(span("colspan", MAX_COLUMNS));
-        // `rowspan="0"` reaches to the end of its group: read as reaching to the end.
-        let rows = match element.attr("rowspan").map(str::trim) {
-            Some("0") => usize::MAX - self.rows,
-            _ => span("rowspan", 65_534),
+        self.column = first.saturating_add(span(element.attr("colspan"), MAX_COLUMNS));
+        // `rowspan="0"` reaches to the end of its row group.
+        let rows = match element.attr("rowspan").map(leading_number) {
+            Some(Some(0)) => usize::MAX - row,
+            _ => span(element.attr("rowspan"), 65_534),
         };
         let columns = first.min(MAX_COLUMNS)..self.column.min(MAX_COLUMNS);
         if self.covered_until.len() < columns.end {
             self.covered_until.resize(columns.end, 0);
         }
         for until in &mut self.covered_until[columns.clone()] {
-            *until = self.rows + rows;
+            *until = row + rows;
         }
-        self.cell = Some((text_at, columns));
+        let cells = &mut self.rows.last_mut().expect("a row was started").cells;
+        self.cell = Some(cells.len());
+        cells.push((columns, text_at..text_at));
     }
 
-    fn end_cell(&mut self, header_cell: bool, text_at: usize, cells: &mut Vec<TableCell>) {
-        let Some((start, columns)) = self.cell.take() else {
+    fn end_cell(&mut self, text_at: usize) {
+        if let (Some(at), Some(row)) = (self.cell.take(), self.rows.last_mut())
+            && let Some((_, text)) = row.cells.get_mut(at)
+        {
+            text.end = text_at;
+        }
+    }
+
+    /// Adds the table's header to `headers`, and its other cells to `cells`.
+    fn finish(self, headers: &mut Vec<Vec<HeaderCell>>, cells: &mut Vec<TableCell>) {
+        let drawn_first = |group: &dyn Fn(Group) -> bool| {
+            self.rows
+                .iter()
+                .position(|row| group(row.group) && !row.cells.is_empty())
+        };
+        let Some(first) =
+            drawn_first(&|g| g == Group::Head).or_else(|| drawn_first(&|g| g != Group::Foot))
+        else {
             return;
         };
-        let text = start..text_at;
-        if header_cell {
-            self.row_header_cells.push(HeaderCell { columns, text });
-            return;
-        }
-        self.row_has_data = true;
-        if let Some(header) = self.header
-            && !columns.is_empty()
-        {
-            cells.push(TableCell {
-                text,
-                header,
-                columns,
-            });
+        let header = headers.len();
+        headers.push(
+            self.rows[first]
+                .cells
+                .iter()
+                .filter(|(columns, _)| !columns.is_empty())
+                .map(|(columns, text)| HeaderCell {
+                    columns: columns.clone(),
+                    text: text.clone(),
+                })
+                .collect(),
+        );
+        for (n, row) in self.rows.into_iter().enumerate() {
+            if n == first {
+                continue;
+            }
+            cells.extend(
+                row.cells
+                    .into_iter()
+                    .filter(|(columns, _)| !columns.is_empty())
+                    .map(|(columns, text)| TableCell {
+                        text,
+                        header,
+                        columns,
+                    }),
+            );
         }
     }
+}
 
-    fn end_row(&mut self, headers: &mut Vec<Vec<HeaderCell>>) {
-        if std::mem::replace(&mut self.first_row_read, true) {
-            return;
-        }
-        let cells = std::mem::take(&mut self.row_header_cells);
-        if !self.row_has_data && cells.iter().any(|cell| !cell.columns.is_empty()) {
-            self.header = Some(headers.len());
-            headers.push(cells);
-        }
+/// A `colspan` or `rowspan` as a browser reads it: its leading digits (`2px` is 2), from 1 to
+/// `max`; 1 when it has none.
+fn span(value: Option<&str>, max: usize) -> usize {
+    value
+        .and_then(leading_number)
+        .map_or(1, |n| n.clamp(1, max))
+}
+
+/// The number an attribute starts with, after white space and a `+`, as HTML reads a
+/// non-negative integer: `2px` is 2, `x2` none.
+fn leading_number(value: &str) -> Option<usize> {
+    let value = value.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let value = value.strip_prefix('+').unwrap_or(value);
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
     }
+    // Beyond any limit either way: more digits than a `usize` holds are its largest.
+    Some(value[..digits].parse().unwrap_or(usize::MAX))
+}
+
+/// Whether `element` is an HTML element: SVG and MathML have elements of the same names
+/// (`<td>` in SVG is no table cell).
+fn in_html_namespace(element: &Element) -> bool {
+    element.name.ns == html5ever::ns!(html)
 }
 
 /// Whether `node` shows where it stands in its parent: in a closed `<details>`, only its first
