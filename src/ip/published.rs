@@ -928,7 +928,10 @@ fn text_copy(page: &str) -> PageText {
             starts.push(out.len());
             continue;
         }
-        if line.trim_start().starts_with('#') || lines.get(n + 1).is_some_and(|l| underlines(l)) {
+        // A line that holds an address stays a row, underlined or not: in a text copy a rule of
+        // dashes under a list's last address is no heading.
+        let underlined = lines.get(n + 1).is_some_and(|l| underlines(l)) && !holds_address(line);
+        if line.trim_start().starts_with('#') || underlined {
             out.push(END_OF_SECTION);
         }
         starts.push(out.len());
@@ -1013,6 +1016,13 @@ fn table_line(line: &str) -> (usize, &str) {
 fn underlines(line: &str) -> bool {
     let line = line.trim();
     !line.is_empty() && (line.bytes().all(|b| b == b'=') || line.bytes().all(|b| b == b'-'))
+}
+
+/// Whether `line` holds what may be an IPv4 address: digits, a dot, digits.
+fn holds_address(line: &str) -> bool {
+    line.as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
 }
 
 /// Whether `line` ends a Markdown table: a blank line, a heading or a code fence.
@@ -2058,6 +2068,27 @@ mod tests {
         );
         let backslash = markdown("52.18.147.23").replace("| Production |", "| Production \\\\|");
         assert_eq!(Published::from_page(&backslash), refused, "{backslash}");
+    }
+
+    /// In a text copy, a line underlined with `===` or `---` is a heading (as Markdown writes
+    /// one), whose words speak for the addresses under it; a line of dashes under an address is
+    /// a rule, and the address stays in its list.
+    #[test]
+    fn an_underlined_line_is_a_heading() {
+        let sandbox =
+            "Sandbox\n=======\n35.166.227.53\n44.246.19.66\n54.246.37.255\n99.81.237.141\n";
+        let retired = format!(
+            "Production\n==========\n34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74\n\nRetired\n-------\nProduction: 52.18.147.23\n\n{sandbox}"
+        );
+        assert_eq!(
+            Published::from_page(&retired),
+            Err(NotFound::PastTense("52.18.147.23".into(), "retired"))
+        );
+        let ruled = format!(
+            "Production\n34.240.137.52\n44.230.128.108\n52.36.32.43\n52.213.46.74\n-------------\n{sandbox}"
+        );
+        let found = Published::from_page(&ruled).unwrap();
+        assert_eq!((found.production.len(), found.sandbox.len()), (4, 4));
     }
 
     /// A style whose effect this reading cannot be sure of refuses the page when an address or
