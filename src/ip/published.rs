@@ -1740,7 +1740,8 @@ mod tests {
     /// A page with a tab for each environment shows one panel at a time, wherever the labels
     /// stand: the environment's name in a tab's label refuses the page, naming the label, where it
     /// said the page listed no production address. Tabs are marked `role="tab"` (GitBook,
-    /// Docusaurus) or are labels of radio buttons (MkDocs, either layout).
+    /// Docusaurus) or are labels of radio buttons (MkDocs, either layout, or a label around its
+    /// button).
     #[test]
     fn tabs_for_the_environments_refuse_the_page() {
         let list = |addresses: &[&str]| {
@@ -1773,12 +1774,17 @@ mod tests {
             radio(1),
             radio(2)
         );
+        // A label without `for` names the radio button inside it.
+        let wrapped = format!(
+            r#"<form><label><input name="env" type="radio" checked> Production</label><label><input name="env" type="radio"> Sandbox</label></form><div class="panel"><ul>{production}</ul></div><div class="panel"><ul>{sandbox}</ul></div>"#
+        );
         let aria = format!(
             r#"<div role="tablist"><button role="tab">Production</button><button role="tab">Sandbox</button></div><div role="tabpanel"><ul>{production}</ul></div><div role="tabpanel" hidden><ul>{sandbox}</ul></div>"#
         );
         for (page, label) in [
             (&labels_first, "<label> tab label"),
             (&interleaved, "<label> tab label"),
+            (&wrapped, "<label> tab label"),
             (&aria, "<button> tab label"),
         ] {
             assert_eq!(
@@ -1799,11 +1805,14 @@ mod tests {
         );
         // A label for anything but a radio button is read as text: here the name nearest the
         // addresses is the sandbox's.
-        let checkbox = labels_first.replace(r#"type="radio""#, r#"type="checkbox""#);
-        assert_eq!(
-            Published::from_page(&checkbox),
-            Err(NotFound::Half(Environment::Production))
-        );
+        for tabs in [&labels_first, &wrapped] {
+            let checkbox = tabs.replace(r#"type="radio""#, r#"type="checkbox""#);
+            assert_eq!(
+                Published::from_page(&checkbox),
+                Err(NotFound::Half(Environment::Production)),
+                "{checkbox}"
+            );
+        }
     }
 
     /// A page that declares an encoding in which its bytes read otherwise than as UTF-8 is

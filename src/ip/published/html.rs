@@ -191,7 +191,7 @@ pub(super) fn page_text(page: &str) -> Result<PageText, NotFound> {
         tab_labels: Vec::new(),
         set_inside: set_inside(&html),
         shadow_hosts: shadow_hosts(&html),
-        radio_ids: radio_ids(&html),
+        radio_labels: radio_labels(&html),
         tables: Vec::new(),
         headers: Vec::new(),
         table_cells: Vec::new(),
@@ -224,8 +224,8 @@ struct Reader {
     set_inside: HashMap<NodeId, Sets>,
     /// Elements with a declarative shadow root (a `<template shadowrootmode>` child).
     shadow_hosts: HashSet<NodeId>,
-    /// The ids of the page's radio buttons, whose labels may be tabs.
-    radio_ids: HashSet<String>,
+    /// The labels of the page's radio buttons, which may be tabs.
+    radio_labels: HashSet<NodeId>,
     /// The tables being read, innermost last.
     tables: Vec<Table>,
     /// The headers of the tables read so far (see [`PageText::headers`]).
@@ -326,7 +326,7 @@ impl Reader {
         let doubt = doubt.or_else(|| {
             if UNFOLLOWED_ELEMENTS.contains(&name) {
                 Some(format!("<{name}>"))
-            } else if self.is_tab_label(name, element) {
+            } else if self.is_tab_label(id, element) {
                 // A tab's label names what shows when it is chosen, not what follows it.
                 Some(format!("<{name}> tab label"))
             } else if self.shadow_hosts.contains(&id) {
@@ -354,7 +354,7 @@ impl Reader {
         if let Some(declaration) = doubt {
             self.open_doubts.push((id, self.text.len(), declaration));
         }
-        if self.is_tab_label(name, element) {
+        if self.is_tab_label(id, element) {
             self.open_tab_labels.push((id, self.text.len()));
         }
         if name == "table" && in_html_namespace(element) {
@@ -389,14 +389,11 @@ impl Reader {
     /// Whether `element` is a tab's label: marked so (`role="tab"`), or the label of a radio
     /// button, as tabs made without scripts are (MkDocs' content tabs: a style shows the panel
     /// of the button chosen, wherever the labels stand).
-    fn is_tab_label(&self, name: &str, element: &Element) -> bool {
+    fn is_tab_label(&self, id: NodeId, element: &Element) -> bool {
         element
             .attr("role")
             .is_some_and(|r| r.trim().eq_ignore_ascii_case("tab"))
-            || (name == "label"
-                && element
-                    .attr("for")
-                    .is_some_and(|id| self.radio_ids.contains(id)))
+            || self.radio_labels.contains(&id)
     }
 
     /// The text of an attribute a browser shows as content (an input's value, an inline
@@ -754,22 +751,49 @@ fn shadow_hosts(html: &Html) -> HashSet<NodeId> {
         .collect()
 }
 
-/// The ids of the radio buttons (`<input type="radio">`) on the page.
-fn radio_ids(html: &Html) -> HashSet<String> {
-    html.tree
+/// The `<label>`s of the page's radio buttons (`<input type="radio">`): a label names the button
+/// its `for` gives, or without one a button inside it, as a browser pairs them.
+fn radio_labels(html: &Html) -> HashSet<NodeId> {
+    let radios: Vec<NodeRef<Node>> = html
+        .tree
         .root()
         .descendants()
-        .filter_map(|node| match node.value() {
-            Node::Element(e)
-                if e.name() == "input"
-                    && e.attr("type")
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("radio")) =>
-            {
-                e.attr("id").map(str::to_owned)
-            }
-            _ => None,
+        .filter(|node| {
+            matches!(node.value(), Node::Element(e) if e.name() == "input"
+                && e.attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("radio")))
         })
-        .collect()
+        .collect();
+    let radio_ids: HashSet<&str> = radios
+        .iter()
+        .filter_map(|node| node.value().as_element()?.attr("id"))
+        .collect();
+    let mut labels = HashSet::new();
+    // Each element is climbed through once: above one already climbed, the rest was too.
+    let mut climbed = HashSet::new();
+    for radio in &radios {
+        for node in radio.ancestors() {
+            if !climbed.insert(node.id()) {
+                break;
+            }
+            if let Some(e) = node.value().as_element()
+                && e.name() == "label"
+                && e.attr("for").is_none()
+            {
+                labels.insert(node.id());
+            }
+        }
+    }
+    labels.extend(
+        html.tree
+            .root()
+            .descendants()
+            .filter(|node| {
+                matches!(node.value(), Node::Element(e) if e.name() == "label"
+                    && e.attr("for").is_some_and(|id| radio_ids.contains(id)))
+            })
+            .map(|node| node.id()),
+    );
+    labels
 }
 
 /// Properties an element may set again inside one whose style hides its content with them.
