@@ -892,14 +892,15 @@ fn text_copy(page: &str) -> PageText {
     // not its target (`[34.240.137.52](http://203.0.113.9/)`).
     // A control character separates as a space does (and the marks below are control
     // characters).
+    // Lines end with LF, CR LF or a lone CR (older Mac editors), all read as one line end.
     let shown: String = page
+        .replace("\r\n", "\n")
         .chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
-            }
+        .map(|c| match c {
+            '\r' => '\n',
+            '\n' | '\t' => c,
+            c if c.is_control() => ' ',
+            c => c,
         })
         .collect();
     let text = without_link_targets(&plain_digits(&shown).replace("\\.", "."));
@@ -2319,6 +2320,24 @@ mod tests {
              \n\
              Status page: 9.9.9.9\n",
         );
+    }
+
+    /// A text copy's lines end with LF, CR LF or a lone CR, and read the same.
+    #[test]
+    fn lines_end_however_the_copy_ends_them() {
+        let page = "## Production\n\n- 34.240.137.52\n- 44.230.128.108\n- 52.36.32.43\n\
+                    - 52.213.46.74\n\n## Sandbox\n\n- 35.166.227.53\n- 44.246.19.66\n\
+                    - 54.246.37.255\n- 99.81.237.141\n\nStatus page: 9.9.9.9\n";
+        let built_in = Allowlist::built_in(None);
+        for end in ["\n", "\r\n", "\r"] {
+            let copy = page.replace('\n', end);
+            let found = Published::from_page(&copy);
+            assert_eq!(
+                found.map(|f| f.compare(&built_in)),
+                Ok((vec![], vec![])),
+                "{copy:?}"
+            );
+        }
     }
 
     /// Characters of more than one byte (a dash, a curly quote) before a word are read past,
