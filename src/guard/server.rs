@@ -6,6 +6,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -258,16 +259,38 @@ async fn accept(
         };
         let _ = stream.set_nodelay(true);
         let serving = Arc::clone(&worker);
-        let service = service_fn(move |request| handle(Arc::clone(&serving), peer, request));
+        let asked = Arc::new(AtomicBool::new(false));
+        let service = service_fn({
+            let asked = Arc::clone(&asked);
+            move |request| {
+                asked.store(true, Ordering::Relaxed);
+                handle(Arc::clone(&serving), peer, request)
+            }
+        });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         let metrics = Arc::clone(&worker.metrics);
         metrics.connection_opened();
         let config = Arc::clone(&config);
         let opened = Instant::now();
+        let mut stopping = stopping.clone();
         tokio::spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let ended = tokio::select! {
+                ended = &mut connection => Some(ended),
+                () = async { drop(stopping.wait_for(|stop| *stop).await) } => {
+                    // A connection that has asked nothing yet (silent, or half a request head)
+                    // has nothing in flight: it is closed now rather than holding the stop until
+                    // its header timeout. One that has asked is left to finish its answer.
+                    if asked.load(Ordering::Relaxed) {
+                        Some(connection.await)
+                    } else {
+                        None
+                    }
+                }
+            };
             // A connection that ends otherwise in an error (a timeout, a reset) has nothing to
             // answer and nothing to log.
-            if let Err(e) = connection.await
+            if let Some(Err(e)) = ended
                 && let Some(status) = unreadable_status(&e)
             {
                 let client = peer.ip().to_string();

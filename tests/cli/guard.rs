@@ -1237,6 +1237,53 @@ fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
     assert_eq!(idle.wait_exit(), Some(0), "{}", idle.stderr());
 }
 
+/// A connection with no request being answered (nothing sent yet, half a head, or kept alive
+/// after its answer) is closed at once when the gate stops: it does not hold the stop until its
+/// header timeout.
+#[test]
+fn sigterm_closes_connections_with_no_request_being_answered() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let mut guard = setup.guard(&app.url(), &["--header-timeout", "30s"]);
+    let silent = connect(guard.addr);
+    let mut half = connect(guard.addr);
+    half.write_all(b"POST /callback HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    // Kept alive after its answer, then half of a second request head.
+    let mut kept = connect(guard.addr);
+    let body = callback("");
+    let kept_alive = String::from_utf8(request("/callback", &[], body.as_bytes()))
+        .unwrap()
+        .replace("Connection: close\r\n", "");
+    kept.write_all(kept_alive.as_bytes()).unwrap();
+    let mut answer = [0u8; 12];
+    kept.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200");
+    thread::sleep(Duration::from_millis(100));
+    kept.write_all(b"POST /callback HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    // The gate has read the half head before it is told to stop.
+    thread::sleep(Duration::from_millis(200));
+    let stopped = Instant::now();
+    guard.signal("TERM");
+    assert_eq!(guard.wait_exit(), Some(0), "{}", guard.stderr());
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "the stop waited {:?} for connections with no request",
+        stopped.elapsed()
+    );
+    for mut stream in [silent, half] {
+        let mut buf = [0u8; 64];
+        let read = stream.read(&mut buf);
+        assert!(
+            matches!(read, Ok(0)) || read.is_err(),
+            "{read:?} {:?}",
+            String::from_utf8_lossy(&buf)
+        );
+    }
+    assert_eq!(app.received().len(), 1);
+}
+
 #[test]
 fn healthz_follows_the_key_file_and_metrics_count_by_reason() {
     let setup = Setup::new();
