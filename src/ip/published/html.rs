@@ -17,8 +17,7 @@ use scraper::{Html, HtmlTreeSink, Node};
 
 use super::style::{self, Shown};
 use super::{
-    Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, HeaderCell, NotFound, PageText, TableCell,
-    plain_digits,
+    Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, NotFound, PageText, TableText, plain_digits,
 };
 
 /// How many elements may be open at once (nested, or left open for formatting to resume): a page
@@ -192,9 +191,9 @@ pub(super) fn page_text(page: &str) -> Result<PageText, NotFound> {
         set_inside: set_inside(&html),
         shadow_hosts: shadow_hosts(&html),
         radio_labels: radio_labels(&html),
+        open_tables: Vec::new(),
         tables: Vec::new(),
-        headers: Vec::new(),
-        table_cells: Vec::new(),
+        headings: Vec::new(),
         preformatted: 0,
         foreign: 0,
     };
@@ -202,8 +201,8 @@ pub(super) fn page_text(page: &str) -> Result<PageText, NotFound> {
     Ok(PageText {
         text: reader.text,
         doubts: reader.doubts,
-        headers: reader.headers,
-        table_cells: reader.table_cells,
+        tables: reader.tables,
+        headings: reader.headings,
         tab_labels: reader.tab_labels,
     })
 }
@@ -227,11 +226,11 @@ struct Reader {
     /// The labels of the page's radio buttons, which may be tabs.
     radio_labels: HashSet<NodeId>,
     /// The tables being read, innermost last.
-    tables: Vec<Table>,
-    /// The headers of the tables read so far (see [`PageText::headers`]).
-    headers: Vec<Vec<HeaderCell>>,
-    /// The data cells read so far of tables with a header.
-    table_cells: Vec<TableCell>,
+    open_tables: Vec<Table>,
+    /// The tables read so far (see [`PageText::tables`]).
+    tables: Vec<TableText>,
+    /// The headings read so far (see [`PageText::headings`]).
+    headings: Vec<(usize, u8)>,
     /// How many elements that keep white space as written are being read.
     preformatted: usize,
     /// How many SVG and MathML elements (`<svg>`, `<math>`) are being read.
@@ -303,9 +302,14 @@ impl Reader {
             }
             shown => shown,
         };
-        // A table's part that takes its place lays out the cells after it, shown or not.
-        if shown != Shown::Gone && in_html_namespace(element) {
-            self.lay_out(name, element);
+        // A column's style (`<col style="visibility: collapse">`) may hide cells wherever they
+        // are written; which ones is not followed here, so the table's addresses are doubtful.
+        if matches!(name, "col" | "colgroup")
+            && shown != Shown::Yes
+            && in_html_namespace(element)
+            && let Some(table) = self.open_tables.last_mut()
+        {
+            table.columns_styled = true;
         }
         let doubt = match shown {
             Shown::Yes => None,
@@ -349,6 +353,9 @@ impl Reader {
             self.text.push(END_OF_ROW);
         }
         if SECTION_TAGS.contains(&name) {
+            if let Some(level) = name.strip_prefix('h').and_then(|n| n.parse().ok()) {
+                self.headings.push((self.text.len(), level));
+            }
             self.text.push(END_OF_SECTION);
         }
         if let Some(declaration) = doubt {
@@ -357,33 +364,24 @@ impl Reader {
         if self.is_tab_label(id, element) {
             self.open_tab_labels.push((id, self.text.len()));
         }
-        if name == "table" && in_html_namespace(element) {
-            self.tables.push(Table::default());
+        if in_html_namespace(element) {
+            if name == "table" {
+                self.open_tables.push(Table {
+                    start: self.text.len(),
+                    footers: Vec::new(),
+                    footer_start: None,
+                    columns_styled: false,
+                });
+            } else if name == "tfoot"
+                && let Some(table) = self.open_tables.last_mut()
+            {
+                table.footer_start = Some(self.text.len());
+            }
         }
-        if name == "input"
-            && !element
-                .attr("type")
-                .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
-        {
+        if name == "input" && shows_its_value(element) {
             self.attribute_text("<input> value", element.attr("value"));
         }
         true
-    }
-
-    /// Follows the layout of the innermost table being read through one of its parts: a row
-    /// group, a row or a cell.
-    fn lay_out(&mut self, name: &str, element: &Element) {
-        let Some(table) = self.tables.last_mut() else {
-            return;
-        };
-        match name {
-            "thead" => table.start_group(Group::Head),
-            "tbody" => table.start_group(Group::Body),
-            "tfoot" => table.start_group(Group::Foot),
-            "tr" => table.start_row(),
-            "td" | "th" => table.start_cell(element, self.text.len()),
-            _ => {}
-        }
     }
 
     /// Whether `element` is a tab's label: marked so (`role="tab"`), or the label of a radio
@@ -432,13 +430,25 @@ impl Reader {
         if in_html_namespace(element) {
             match name {
                 "table" => {
-                    if let Some(table) = self.tables.pop() {
-                        table.finish(&mut self.headers, &mut self.table_cells);
+                    if let Some(table) = self.open_tables.pop() {
+                        let text = table.start..self.text.len();
+                        if table.columns_styled {
+                            self.doubts.push(Doubt {
+                                range: text.clone(),
+                                declaration: "a column's style (<col>, <colgroup>)".into(),
+                            });
+                        }
+                        self.tables.push(TableText {
+                            text,
+                            footers: table.footers,
+                        });
                     }
                 }
-                "td" | "th" => {
-                    if let Some(table) = self.tables.last_mut() {
-                        table.end_cell(self.text.len());
+                "tfoot" => {
+                    if let Some(table) = self.open_tables.last_mut()
+                        && let Some(start) = table.footer_start.take()
+                    {
+                        table.footers.push(start..self.text.len());
                     }
                 }
                 _ => {}
@@ -475,159 +485,23 @@ impl Reader {
     }
 }
 
-/// The most columns a table's header is followed in: a cell past them has no header here (a
-/// `colspan` may make a row a thousand columns wide, and a page of them far more).
-pub(super) const MAX_COLUMNS: usize = 1000;
-
-/// A table being read: where its cells stand. Its header is the row a browser draws at its top:
-/// the first of its `<thead>`, or else its first row outside a `<tfoot>` (a footer is drawn at
-/// the bottom wherever it is written), whatever its cells are (`<th>`, or `<td>` as a corner
-/// cell or a header made bold). A cell's columns count the cells before it in its row, their
-/// `colspan`s, and the cells of rows above in its row group that reach down into it
-/// (`rowspan`), as a browser lays them out; a cell that is hidden but keeps its place counts.
-#[derive(Default)]
+/// A table being read: where its text starts, and its footers' (`<tfoot>`).
 struct Table {
-    rows: Vec<Row>,
-    /// The row group being read.
-    group: Group,
-    /// For each column, the row (counted in `rows`) before which a cell above still covers it.
-    covered_until: Vec<usize>,
-    /// The next column a cell of the row being read may take.
-    column: usize,
-    /// The cell being read, in the last row.
-    cell: Option<usize>,
+    start: usize,
+    footers: Vec<Range<usize>>,
+    /// Where the footer being read starts.
+    footer_start: Option<usize>,
+    /// Whether a column's style may hide some of its cells.
+    columns_styled: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-enum Group {
-    Head,
-    #[default]
-    Body,
-    Foot,
-}
-
-struct Row {
-    group: Group,
-    /// Each cell's columns, and where its text is in the page's text.
-    cells: Vec<(Range<usize>, Range<usize>)>,
-}
-
-impl Table {
-    fn start_group(&mut self, group: Group) {
-        // A cell reaches down no further than its row group.
-        self.group = group;
-        self.covered_until.clear();
-    }
-
-    fn start_row(&mut self) {
-        self.rows.push(Row {
-            group: self.group,
-            cells: Vec::new(),
-        });
-        self.column = 0;
-        self.cell = None;
-    }
-
-    fn start_cell(&mut self, element: &Element, text_at: usize) {
-        if self.rows.is_empty() {
-            self.start_row();
-        }
-        let row = self.rows.len();
-        while self
-            .covered_until
-            .get(self.column)
-            .is_some_and(|&until| until > row)
-        {
-            self.column += 1;
-        }
-        let first = self.column;
-        self.column = first.saturating_add(span(element.attr("colspan"), MAX_COLUMNS));
-        // `rowspan="0"` reaches to the end of its row group.
-        let rows = match element.attr("rowspan").map(leading_number) {
-            Some(Some(0)) => usize::MAX - row,
-            _ => span(element.attr("rowspan"), 65_534),
-        };
-        let columns = first.min(MAX_COLUMNS)..self.column.min(MAX_COLUMNS);
-        if self.covered_until.len() < columns.end {
-            self.covered_until.resize(columns.end, 0);
-        }
-        for until in &mut self.covered_until[columns.clone()] {
-            *until = row + rows;
-        }
-        let cells = &mut self.rows.last_mut().expect("a row was started").cells;
-        self.cell = Some(cells.len());
-        cells.push((columns, text_at..text_at));
-    }
-
-    fn end_cell(&mut self, text_at: usize) {
-        if let (Some(at), Some(row)) = (self.cell.take(), self.rows.last_mut())
-            && let Some((_, text)) = row.cells.get_mut(at)
-        {
-            text.end = text_at;
-        }
-    }
-
-    /// Adds the table's header to `headers`, and its other cells to `cells`.
-    fn finish(self, headers: &mut Vec<Vec<HeaderCell>>, cells: &mut Vec<TableCell>) {
-        let drawn_first = |group: &dyn Fn(Group) -> bool| {
-            self.rows
-                .iter()
-                .position(|row| group(row.group) && !row.cells.is_empty())
-        };
-        let Some(first) =
-            drawn_first(&|g| g == Group::Head).or_else(|| drawn_first(&|g| g != Group::Foot))
-        else {
-            return;
-        };
-        let header = headers.len();
-        headers.push(
-            self.rows[first]
-                .cells
-                .iter()
-                .filter(|(columns, _)| !columns.is_empty())
-                .map(|(columns, text)| HeaderCell {
-                    columns: columns.clone(),
-                    text: text.clone(),
-                })
-                .collect(),
-        );
-        for (n, row) in self.rows.into_iter().enumerate() {
-            if n == first {
-                continue;
-            }
-            cells.extend(
-                row.cells
-                    .into_iter()
-                    .filter(|(columns, _)| !columns.is_empty())
-                    .map(|(columns, text)| TableCell {
-                        text,
-                        header,
-                        columns,
-                    }),
-            );
-        }
-    }
-}
-
-/// A `colspan` or `rowspan` as a browser reads it: its leading digits (`2px` is 2), from 1 to
-/// `max`; 1 when it has none.
-fn span(value: Option<&str>, max: usize) -> usize {
-    value
-        .and_then(leading_number)
-        .map_or(1, |n| n.clamp(1, max))
-}
-
-/// The number an attribute starts with, after white space and a `+`, as HTML reads a
-/// non-negative integer: `2px` is 2, `x2` none.
-fn leading_number(value: &str) -> Option<usize> {
-    let value = value.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    let value = value.strip_prefix('+').unwrap_or(value);
-    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return None;
-    }
-    // Beyond any limit either way: more digits than a `usize` holds are its largest.
-    Some(value[..digits].parse().unwrap_or(usize::MAX))
+/// Whether an `<input>` shows its value as text: a text field (also of a type a browser does not
+/// know) or a button does; a radio button, a checkbox, a hidden field and the like do not.
+fn shows_its_value(input: &Element) -> bool {
+    const NOT_SHOWN: [&str; 6] = ["hidden", "radio", "checkbox", "password", "file", "image"];
+    !input
+        .attr("type")
+        .is_some_and(|t| NOT_SHOWN.iter().any(|n| t.trim().eq_ignore_ascii_case(n)))
 }
 
 /// Whether `element` is an HTML element: SVG and MathML have elements of the same names
