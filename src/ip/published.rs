@@ -159,13 +159,11 @@ impl Published {
         // addresses callbacks may no longer come from; which panel is the tab's is not followed
         // here, so every address after such a label refuses the page.
         let past_tab = tab_labels.iter().find_map(|label| {
-            let end = label.end.min(label.start + PAST_REACH);
-            let word = past.within(label.start..end).or_else(|| {
-                TAB_PAST_WORDS
-                    .into_iter()
-                    .find(|word| past_word(&lower, label.start, end, word))
-            })?;
-            let shown = text[label.clone()].split_whitespace().collect::<Vec<_>>();
+            let word = past.reaching(label.start..label.end.min(label.start + PAST_REACH))?;
+            let shown = text[label.clone()]
+                .split(|c: char| c.is_whitespace() || c.is_control())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>();
             Some((label.start, shown.join(" "), word))
         });
         // An address or a name that matters, in an element whose style leaves it uncertain
@@ -206,29 +204,32 @@ impl Published {
         // is in, and its level: its sub-headings (`Production`) are inside it.
         let mut past_section: Option<(u8, &'static str)> = None;
         // Why the address `token` at `start..end` is no current source, if the page speaks of
-        // it as past: after a tab of the past, in a row, under a heading or in a section, table
-        // or list headed by a name that does.
+        // it as past: after a tab of the past, in its row, under the heading above it, in its
+        // table, or in a section or list spoken of so (`around`).
         let spoken_of_as_past = |start: usize,
                                  end: usize,
                                  token: &str,
-                                 heading: usize,
-                                 section: Option<(u8, &'static str)>,
-                                 named: Option<Named>| {
+                                 heading: &std::ops::Range<usize>,
+                                 around: Option<&'static str>| {
             if let Some((at, label, word)) = &past_tab
                 && *at < start
             {
                 return Some(NotFound::PastTab(label.clone(), word));
             }
             let word = speaks_of_the_past(&lower, &past, start, end, heading)
-                .or(section.map(|(_, word)| word))
-                .or(named.and_then(|named| named.past))
+                .or(around)
                 .or_else(|| in_past_table(start, end))?;
             Some(NotFound::PastTense(token.to_owned(), word))
         };
         // The run of IPv6 characters the last token was looked for in (see `ipv6_at`).
         let mut run = None;
-        // Where the last heading starts: its words speak for the addresses under it.
-        let mut heading = 0;
+        // The title of the last heading: its words speak for the addresses under it.
+        let mut heading = 0..0;
+        // Where the row under way starts.
+        let mut row_start = 0;
+        // A row that leads into a list and speaks of the past (`Previous addresses (in use
+        // before 1 March):`), which speaks for the list after it (see `LeadIn`).
+        let mut lead_in: Option<LeadIn> = None;
         let mut found = Published::default();
         // The environment named last (see `Named`).
         let mut current: Option<Named> = None;
@@ -242,20 +243,36 @@ impl Published {
             if bytes[i] == END_OF_ROW as u8 {
                 taken_in_row = None;
                 named_in_row = [false; 2];
+                let row =
+                    lower[row_start..i].trim_matches(|c: char| c.is_whitespace() || c.is_control());
+                // A row ending with `:`, or a few words standing as a title (`**Retired
+                // addresses**`).
+                let leads = row.ends_with(':') || row.split_whitespace().count() <= TITLE_WORDS;
+                if leads && let Some(word) = past.reaching(row_start..i) {
+                    lead_in = Some(LeadIn {
+                        word,
+                        listed: false,
+                        blocks: 0,
+                    });
+                }
+                row_start = i + 1;
                 i += 1;
                 continue;
             }
             if bytes[i] == END_OF_SECTION as u8 {
                 // A heading starts something else; a name in it comes after this.
                 current = None;
-                heading = i + 1;
-                while levels.next_if(|(at, _)| *at < i).is_some() {}
-                if let Some((_, level)) = levels.next_if(|(at, _)| *at == i) {
-                    let word = past.within(heading_title(&lower, heading));
+                lead_in = None;
+                row_start = i + 1;
+                heading = heading_title(&lower, i + 1);
+                while levels.next_if(|h| h.at < i).is_some() {}
+                if let Some(found) = levels.next_if(|h| h.at == i) {
+                    heading = found.title.clone();
+                    let word = past.reaching(heading.clone());
                     past_section = match (past_section, word) {
                         // Inside a section of the past, a sub-heading's word adds nothing.
-                        (Some((outer, _)), _) if outer < *level => past_section,
-                        (_, Some(word)) => Some((*level, word)),
+                        (Some((outer, _)), _) if outer < found.level => past_section,
+                        (_, Some(word)) => Some((found.level, word)),
                         // A heading of the same or a higher level ends the section.
                         (_, None) => None,
                     };
@@ -273,6 +290,11 @@ impl Published {
                     }
                     _ => None,
                 };
+                // The lead-in may stand a block before its list, which ends here once begun.
+                lead_in = lead_in
+                    .filter(|l| !l.listed && l.blocks == 0)
+                    .map(|l| LeadIn { blocks: 1, ..l });
+                row_start = i + 1;
                 i += 1;
                 continue;
             }
@@ -309,14 +331,22 @@ impl Published {
                             at: end,
                             near: NEAR,
                             blocks: 0,
-                            past: past.within(from..to),
+                            past: past.reaching(from..to),
                         });
                     }
                 }
             }
             // An IPv6 address (`2600:1f18::1`): taken as an IPv4 one is, never passed over, and
             // read as one token, never from its middle (`2001:db8::1::2` is not `1::2`).
+            // What the section or list the reading is in says of the past, if anything.
+            let around = past_section
+                .map(|(_, word)| word)
+                .or(lead_in.map(|l| l.word))
+                .or(current.and_then(|named| named.past));
             if word_start && let Some((parsed, end)) = ipv6_at(&lower, i, &mut run) {
+                if let Some(l) = &mut lead_in {
+                    l.listed = true;
+                }
                 if let Some(Named { env, at, near, .. }) = current
                     && i - at <= near
                 {
@@ -364,9 +394,7 @@ impl Published {
                     if let Some(kind) = no_source(ip) {
                         return Err(NotFound::NoSource(env, token(), kind));
                     }
-                    if let Some(refused) =
-                        spoken_of_as_past(i, end, &token(), heading, past_section, current)
-                    {
+                    if let Some(refused) = spoken_of_as_past(i, end, &token(), &heading, around) {
                         return Err(refused);
                     }
                     match env {
@@ -406,6 +434,11 @@ impl Published {
                     && bytes
                         .get(end + stars)
                         .is_none_or(|b| !b.is_ascii_alphanumeric());
+                if strict_ipv4(token).is_some()
+                    && let Some(l) = &mut lead_in
+                {
+                    l.listed = true;
+                }
                 if let Some(Named { env, at, near, .. }) = current
                     && (whole || wildcard || strict_ipv4(token).is_some())
                     && i - at <= near
@@ -436,7 +469,7 @@ impl Published {
                                 return Err(refused);
                             }
                             if let Some(refused) =
-                                spoken_of_as_past(i, end, token, heading, past_section, current)
+                                spoken_of_as_past(i, end, token, &heading, around)
                             {
                                 return Err(refused);
                             }
@@ -739,35 +772,47 @@ fn almost_an_address(token: &str, in_list: bool) -> bool {
 
 /// Words that speak of an address as one of the past: a notice of a change beside it (`callbacks
 /// no longer come from ...`, `until March`, `retired`) makes it no current source.
-const PAST_WORDS: [&str; 27] = [
+const PAST_WORDS: [&str; 22] = [
     "no longer",
     "retired",
+    "retiring",
+    "sunset",
+    "phased out",
+    "deprecation",
+    "archived",
+    "outdated",
     "former",
-    "formerly",
     "previous",
-    "previously",
     "removed",
     "deprecated",
     "decommissioned",
-    "until",
     "legacy",
+    "old",
+    "obsolete",
+    "discontinued",
+    "expired",
+    "historical",
+    "superseded",
+    "inactive",
+    "past",
+];
+
+/// Words that speak of the past in an address's own row or the heading right above it
+/// (`52.18.147.23 was removed`), but too often say something else in a sentence, a table or a
+/// heading further off (`this list was updated`, `Until you allowlist these addresses`).
+const ROW_PAST_WORDS: [&str; 11] = [
+    "came from",
+    "formerly",
+    "previously",
+    "until",
     // Not `used to` alone: `addresses used to send callbacks` are current ones.
     "used to be",
     "used to come",
     "we used to",
     "replaced",
-    "superseded",
-    "old",
     "was",
     "were",
-    "obsolete",
-    "discontinued",
-    "expired",
     "earlier",
-    "past",
-    "prior",
-    "historical",
-    "inactive",
 ];
 
 /// The months' names as they start (`mar` for `March`), lower-case.
@@ -775,13 +820,24 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-/// Words that put a tab's label in the past besides [`PAST_WORDS`]: tabs for `Since March` and
-/// `Before March` show the addresses of two times.
-const TAB_PAST_WORDS: [&str; 1] = ["before"];
-
 /// How far around an address its row or line is searched for [`PAST_WORDS`]: a sentence, not a
 /// long line's every address.
 const PAST_REACH: usize = 200;
+
+/// The most words a row may have to stand as a title over the list after it, as a heading does.
+const TITLE_WORDS: usize = 4;
+
+/// A row that leads into a list and speaks of the past (`Previous addresses (in use before
+/// 1 March):`): it speaks for the list after it, which may stand a block further, up to the
+/// list's end.
+#[derive(Debug, Clone, Copy)]
+struct LeadIn {
+    word: &'static str,
+    /// Whether an address came since: the list has begun.
+    listed: bool,
+    /// How many blocks ended since the row.
+    blocks: u8,
+}
 
 /// The environment named last while a page is read: the addresses that follow near it are its.
 #[derive(Debug, Clone, Copy)]
@@ -812,27 +868,25 @@ impl Named {
 }
 
 /// The word of [`PAST_WORDS`] that the row or line of the address at `start..end` of `text`
-/// (lower-case) holds, or the heading above it (`Retired addresses`) that starts at `heading`, if
-/// any.
+/// (lower-case) holds, or the title of the heading above it (`Retired addresses`), if any.
 fn speaks_of_the_past(
     text: &str,
     past: &PastWords,
     start: usize,
     end: usize,
-    heading: usize,
+    heading: &std::ops::Range<usize>,
 ) -> Option<&'static str> {
-    if heading > 0 && heading <= start {
-        let title = heading_title(text, heading);
-        if let Some(word) = past.within(title.start..title.end.min(start)) {
-            return Some(word);
-        }
+    if heading.start <= start
+        && let Some(word) = past.within(heading.start..heading.end.min(start))
+    {
+        return Some(word);
     }
     let (from, to) = row_around(text, start, end);
     past.within(from..to)
 }
 
-/// Where the title of the heading that starts at `heading` of `text` is: its first row, as far
-/// as [`PAST_REACH`].
+/// Where the title of a section that starts at `heading` of `text` is when its heading's is not
+/// known (after a rule): its first row, as far as [`PAST_REACH`].
 fn heading_title(text: &str, heading: usize) -> std::ops::Range<usize> {
     let mut to = (heading + PAST_REACH).min(text.len());
     while !text.is_char_boundary(to) {
@@ -861,13 +915,6 @@ fn row_around(text: &str, start: usize, end: usize) -> (usize, usize) {
     (from, to)
 }
 
-/// Whether `word` stands as a word in `from..to` of `text`.
-fn past_word(text: &str, from: usize, to: usize, word: &str) -> bool {
-    text[from..to]
-        .match_indices(word)
-        .any(|(at, _)| is_word(text, from + at, word.len()))
-}
-
 /// Whether `text[at..at + len]` stands as a word: no letter or digit runs on either side.
 fn is_word(text: &str, at: usize, len: usize) -> bool {
     let bytes = text.as_bytes();
@@ -875,55 +922,100 @@ fn is_word(text: &str, at: usize, len: usize) -> bool {
     !word_char(at.checked_sub(1).and_then(|b| bytes.get(b))) && !word_char(bytes.get(at + len))
 }
 
-/// Where [`PAST_WORDS`] stand as words in a page's text (lower-case), found once, so that a
-/// stretch of any length is looked through in the time of a search.
-struct PastWords(Vec<(usize, &'static str)>);
+/// Where words of the past ([`PAST_WORDS`], [`ROW_PAST_WORDS`]) stand as words in a page's text
+/// (lower-case), found once, so that a stretch of any length is looked through in the time of a
+/// search.
+struct PastWords(Vec<PastWord>);
+
+/// A word of the past in a page's text: where, which, and whether it speaks for more than its
+/// row (one of [`PAST_WORDS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct PastWord {
+    at: usize,
+    word: &'static str,
+    reaches: bool,
+}
 
 impl PastWords {
     fn find(text: &str) -> PastWords {
-        let mut found: Vec<(usize, &'static str)> = PAST_WORDS
+        let words = PAST_WORDS
             .into_iter()
-            .flat_map(|word| {
+            .map(|w| (w, true))
+            .chain(ROW_PAST_WORDS.into_iter().map(|w| (w, false)));
+        let mut found: Vec<PastWord> = words
+            .flat_map(|(word, reaches)| {
                 text.match_indices(word)
                     .filter(move |(at, _)| is_word(text, *at, word.len()))
-                    .map(move |(at, _)| (at, word))
+                    // `Until further notice` speaks of now.
+                    .filter(move |(at, _)| {
+                        word != "until"
+                            || !text[at + word.len()..]
+                                .trim_start()
+                                .starts_with("further notice")
+                    })
+                    .map(move |(at, _)| PastWord { at, word, reaches })
             })
             .collect();
-        // `Before` a date (`Addresses before March 2024`), not `before you begin`.
-        found.extend(
-            text.match_indices("before ")
-                .filter(|(at, word)| is_word(text, *at, word.len() - 1))
-                .filter(|(at, word)| {
-                    let next = text[at + word.len()..].trim_start();
-                    next.starts_with(|c: char| c.is_ascii_digit())
-                        || MONTHS.iter().any(|month| next.starts_with(month))
-                })
-                .map(|(at, _)| (at, "before")),
-        );
+        // Words of the past only before a date or an address (`Addresses before March 2024`,
+        // `Prior addresses`), not in `before you begin` or `prior to going live`.
+        for (word, past) in [
+            ("before ", "before"),
+            ("prior to ", "prior to"),
+            ("prior ", "prior"),
+        ] {
+            found.extend(
+                text.match_indices(word)
+                    .filter(|(at, _)| is_word(text, *at, word.len() - 1))
+                    .filter(|(at, _)| {
+                        let next = text[at + word.len()..].trim_start();
+                        next.starts_with(|c: char| c.is_ascii_digit())
+                            || MONTHS.iter().any(|month| next.starts_with(month))
+                            || (past == "prior"
+                                && ["address", "ip", "list", "source", "range"]
+                                    .iter()
+                                    .any(|noun| next.starts_with(noun)))
+                    })
+                    .map(|(at, _)| PastWord {
+                        at,
+                        word: past,
+                        reaches: true,
+                    }),
+            );
+        }
         found.sort_unstable();
         PastWords(found)
     }
 
     /// The first word that stands wholly in `range`, if any.
     fn within(&self, range: std::ops::Range<usize>) -> Option<&'static str> {
-        let first = self.0.partition_point(|(at, _)| *at < range.start);
-        self.0[first..]
-            .iter()
-            .take_while(|(at, _)| *at < range.end)
-            .find(|(at, word)| at + word.len() <= range.end)
-            .map(|(_, word)| *word)
+        self.first_in(range, false)
     }
 
-    /// The first word that stands in `table` outside its footers, if any.
+    /// The first word that stands wholly in `range` and speaks for more than its row, if any.
+    fn reaching(&self, range: std::ops::Range<usize>) -> Option<&'static str> {
+        self.first_in(range, true)
+    }
+
+    fn first_in(&self, range: std::ops::Range<usize>, reaching: bool) -> Option<&'static str> {
+        let first = self.0.partition_point(|w| w.at < range.start);
+        self.0[first..]
+            .iter()
+            .take_while(|w| w.at < range.end)
+            .find(|w| w.at + w.word.len() <= range.end && (w.reaches || !reaching))
+            .map(|w| w.word)
+    }
+
+    /// The first word that speaks for more than its row and stands in `table` outside its
+    /// caption and footers, if any.
     fn in_table(&self, table: &TableText) -> Option<&'static str> {
         let mut from = table.text.start;
-        for footer in &table.footers {
-            if let Some(word) = self.within(from..footer.start.max(from)) {
+        for note in &table.notes {
+            if let Some(word) = self.reaching(from..note.start.max(from)) {
                 return Some(word);
             }
-            from = from.max(footer.end);
+            from = from.max(note.end);
         }
-        self.within(from..table.text.end.max(from))
+        self.reaching(from..table.text.end.max(from))
     }
 }
 
@@ -1048,7 +1140,8 @@ fn text_copy(page: &str) -> PageText {
             next_is_item = is_list_item(line);
         }
     }
-    let setext = setext_headings(&lines);
+    let fenced = fenced_lines(&lines);
+    let setext = setext_headings(&lines, &fenced);
     let mut out = String::with_capacity(text.len() + 2 * lines.len());
     let mut headings = Vec::new();
     // Where each line starts in `out`.
@@ -1065,15 +1158,26 @@ fn text_copy(page: &str) -> PageText {
             continue;
         }
         let underlined = setext[n].filter(|_| n == 0 || setext[n - 1].is_none());
-        if let Some(level) = heading_level(line).or(underlined) {
-            headings.push((out.len(), level));
+        if let Some(level) = heading_level(line).or(underlined).filter(|_| !fenced[n]) {
+            headings.push(Heading {
+                at: out.len(),
+                level,
+                title: out.len() + 1..out.len() + 1,
+            });
             out.push(END_OF_SECTION);
         }
         starts.push(out.len());
         out.push_str(line);
         // The lines of an underlined heading are one title.
-        if !(setext[n].is_some() && setext.get(n + 1).is_some_and(Option::is_some)) {
+        let title_goes_on = setext[n].is_some() && setext.get(n + 1).is_some_and(Option::is_some);
+        if !title_goes_on {
             out.push(END_OF_ROW);
+        }
+        if let Some(heading) = headings.last_mut()
+            && heading.title.is_empty()
+            && !title_goes_on
+        {
+            heading.title.end = out.len();
         }
     }
     let (tables, doubts) = markdown_tables(&lines, &starts);
@@ -1106,7 +1210,7 @@ fn markdown_tables(lines: &[&str], starts: &[usize]) -> (Vec<TableText>, Vec<Dou
         let end = n + 1 + lines[n + 1..].iter().take_while(|l| !ends_table(l)).count();
         tables.push(TableText {
             text: starts[n - 1]..starts[end - 1] + lines[end - 1].len(),
-            footers: Vec::new(),
+            notes: Vec::new(),
         });
         let columns = cell_count(lines[n - 1]);
         for row in n + 1..end {
@@ -1188,12 +1292,12 @@ fn heading_level(line: &str) -> Option<u8> {
 /// a paragraph that a line of `=`s (1) or `-`s (2) underlines, as Markdown writes headings. A
 /// paragraph with an address or a list's item in it is no heading: in a text copy a rule of
 /// dashes under a list is a rule.
-fn setext_headings(lines: &[&str]) -> Vec<Option<u8>> {
+fn setext_headings(lines: &[&str], fenced: &[bool]) -> Vec<Option<u8>> {
     let mut levels = vec![None; lines.len()];
     let mut paragraph = 0;
     let mut n = 0;
     while n < lines.len() {
-        if lines[n].trim().is_empty() || heading_level(lines[n]).is_some() {
+        if lines[n].trim().is_empty() || heading_level(lines[n]).is_some() || fenced[n] {
             paragraph = n + 1;
         } else if let Some(level) = lines.get(n + 1).and_then(|l| underline_level(l)) {
             let title = &lines[paragraph..=n];
@@ -1207,6 +1311,30 @@ fn setext_headings(lines: &[&str]) -> Vec<Option<u8>> {
         n += 1;
     }
     levels
+}
+
+/// For each of `lines`, whether it stands in a fenced code block (between lines of ```` ``` ````
+/// or `~~~`, the fences included): a `#` line there is a comment in code, no heading.
+fn fenced_lines(lines: &[&str]) -> Vec<bool> {
+    let mut open: Option<&str> = None;
+    lines
+        .iter()
+        .map(|line| {
+            let row = table_line(line).1;
+            let fence = ["```", "~~~"].into_iter().find(|f| row.starts_with(f));
+            match (open, fence) {
+                (None, Some(fence)) => {
+                    open = Some(fence);
+                    true
+                }
+                (Some(kind), Some(fence)) if kind == fence => {
+                    open = None;
+                    true
+                }
+                (open, _) => open.is_some(),
+            }
+        })
+        .collect()
 }
 
 /// Whether `line` holds what may be an address: four parts of digits with dots between them, or
@@ -1322,20 +1450,29 @@ struct PageText {
     /// The tables, in any order: a word of the past anywhere in one but its footer (a
     /// `Previous addresses` column, a title row) speaks for every address in it.
     tables: Vec<TableText>,
-    /// Where each heading's [`END_OF_SECTION`] mark is, and its level (1 for `<h1>` or `#`), in
-    /// order: a heading of the past speaks for the sections under it.
-    headings: Vec<(usize, u8)>,
+    /// The headings, in order: a heading of the past speaks for the sections under it.
+    headings: Vec<Heading>,
     /// Where the text of each tab's label is: a label names the panel shown when it is chosen,
     /// wherever that panel stands.
     tab_labels: Vec<std::ops::Range<usize>>,
 }
 
-/// Where a table stands in a page's text, and its footers in it (`<tfoot>`: a note under the
-/// rows, such as where removed addresses are listed, says nothing of them).
+/// A heading in a page's text: where its [`END_OF_SECTION`] mark is, its level (1 for `<h1>`
+/// or `#`), and where its title is.
+#[derive(Debug)]
+struct Heading {
+    at: usize,
+    level: u8,
+    title: std::ops::Range<usize>,
+}
+
+/// Where a table stands in a page's text, and its caption and footers in it (`<caption>`,
+/// `<tfoot>`: a note on the table, such as when it last changed or where removed addresses are
+/// listed, says nothing of its rows).
 #[derive(Debug)]
 struct TableText {
     text: std::ops::Range<usize>,
-    footers: Vec<std::ops::Range<usize>>,
+    notes: Vec<std::ops::Range<usize>>,
 }
 
 /// A stretch of a page's text inside an element whose style leaves it uncertain whether a
@@ -1984,6 +2121,11 @@ mod tests {
             "<input type=\"checkbox\" value=\"production\"><input type=\"radio\" value=\"live\"><h2>",
         );
         assert!(Published::from_page(&value).is_ok(), "{value}");
+        let begin = lists.replace(
+            "<h2>",
+            "<div role=\"tablist\"><button role=\"tab\">Before you begin</button><button role=\"tab\">Getting started</button></div><h2>",
+        );
+        assert!(Published::from_page(&begin).is_ok(), "{begin}");
         // A label for anything but a radio button is read as text: here the name nearest the
         // addresses is the sandbox's.
         for tabs in [&labels_first, &wrapped] {
@@ -2163,12 +2305,46 @@ mod tests {
                 "before",
             ),
             (
+                "## Prior addresses\n\n### Production\n\n- 203.0.113.5\n",
+                "prior",
+            ),
+            (
+                "## In use prior to 1 March\n\nProduction: 203.0.113.5\n",
+                "prior to",
+            ),
+            (
                 "<p>Previous production addresses:</p><ul><li>203.0.113.5</li></ul>",
                 "previous",
             ),
             (
                 "<h2>Past addresses</h2><h3>Production</h3><ul><li>203.0.113.5</li></ul>",
                 "past",
+            ),
+            // A lead-in row that names no environment; a heading whose title stands in blocks
+            // of its own (ReadMe's anchors); a code block's `#` comment is no heading.
+            (
+                "Previous addresses (in use before 1 March 2024):\n- Production: 203.0.113.5\n- Sandbox: 198.51.100.7\n",
+                "previous",
+            ),
+            (
+                "<h3>Production</h3><p>Retired on 1 March 2024:</p><ul><li>203.0.113.5</li></ul>",
+                "retired",
+            ),
+            (
+                "<p><strong>Retired addresses</strong></p><p>Production:</p><ul><li>203.0.113.5</li></ul>",
+                "retired",
+            ),
+            (
+                "The following production addresses were sunset on 1 March 2024:\n\n- 203.0.113.5\n",
+                "sunset",
+            ),
+            (
+                "<h2><div class=\"heading-anchor\" id=\"r\"></div><div class=\"heading-text\">Retired addresses</div></h2><h3>Production</h3><ul><li>203.0.113.5</li></ul>",
+                "retired",
+            ),
+            (
+                "## Retired addresses\n\n```sh\n# Remove them from your firewall\n```\n\n### Production\n\n- 203.0.113.5\n",
+                "retired",
             ),
         ] {
             let page = if after.starts_with('<') {
@@ -2186,6 +2362,30 @@ mod tests {
         for page in [
             format!("## Previous addresses\n\nSee the changelog.\n\n{current}"),
             format!("## Before you begin\n\nAllow these addresses.\n\n{current}"),
+            format!("## Prior to going live\n\nAllow these addresses.\n\n{current}"),
+            // Words of the past that say something else away from an address's own row: in a
+            // code block, a sentence naming the environment, a table's caption, a page title.
+            format!(
+                "## Verify the signature\n\n```python\n# compare in constant time; == was unsafe\n```\n\n{current}"
+            ),
+            current
+                .replace(
+                    "### Production\n",
+                    "### Production\n\nProduction addresses (this list was updated on 1 March 2024):\n",
+                )
+                .replace(
+                    "### Sandbox\n",
+                    "### Sandbox\n\nSandbox (formerly called the test environment):\n",
+                ),
+            format!("# What was new in 2024\n\n{current}"),
+            current.replace(
+                "- 52.213.46.74\n",
+                "- 52.213.46.74 (until further notice)\n",
+            ),
+            format!(
+                "<!doctype html><table><tr><td><a href=\"/webhooks\">&laquo; Previous: Webhooks</a></td><td>{html_current}</td></tr></table>"
+            ),
+            "<!doctype html><table><caption>The previous list is in the changelog.</caption><tr><td>Production</td><td>34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74</td></tr><tr><td>Sandbox</td><td>35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141</td></tr></table>".to_owned(),
             format!(
                 "<!doctype html><h2>Previous addresses</h2><p>See the changelog.</p>{html_current}"
             ),

@@ -17,7 +17,8 @@ use scraper::{Html, HtmlTreeSink, Node};
 
 use super::style::{self, Shown};
 use super::{
-    Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, NotFound, PageText, TableText, plain_digits,
+    Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, Heading, NotFound, PageText, TableText,
+    plain_digits,
 };
 
 /// How many elements may be open at once (nested, or left open for formatting to resume): a page
@@ -194,6 +195,7 @@ pub(super) fn page_text(page: &str) -> Result<PageText, NotFound> {
         open_tables: Vec::new(),
         tables: Vec::new(),
         headings: Vec::new(),
+        open_heading: None,
         preformatted: 0,
         foreign: 0,
     };
@@ -230,7 +232,9 @@ struct Reader {
     /// The tables read so far (see [`PageText::tables`]).
     tables: Vec<TableText>,
     /// The headings read so far (see [`PageText::headings`]).
-    headings: Vec<(usize, u8)>,
+    headings: Vec<Heading>,
+    /// The heading being read, whose title ends where it does.
+    open_heading: Option<NodeId>,
     /// How many elements that keep white space as written are being read.
     preformatted: usize,
     /// How many SVG and MathML elements (`<svg>`, `<math>`) are being read.
@@ -354,7 +358,13 @@ impl Reader {
         }
         if SECTION_TAGS.contains(&name) {
             if let Some(level) = name.strip_prefix('h').and_then(|n| n.parse().ok()) {
-                self.headings.push((self.text.len(), level));
+                let at = self.text.len();
+                self.headings.push(Heading {
+                    at,
+                    level,
+                    title: at + 1..at + 1,
+                });
+                self.open_heading = Some(id);
             }
             self.text.push(END_OF_SECTION);
         }
@@ -368,14 +378,14 @@ impl Reader {
             if name == "table" {
                 self.open_tables.push(Table {
                     start: self.text.len(),
-                    footers: Vec::new(),
-                    footer_start: None,
+                    notes: Vec::new(),
+                    note_start: None,
                     columns_styled: false,
                 });
-            } else if name == "tfoot"
+            } else if matches!(name, "tfoot" | "caption")
                 && let Some(table) = self.open_tables.last_mut()
             {
-                table.footer_start = Some(self.text.len());
+                table.note_start = Some(self.text.len());
             }
         }
         if name == "input" && shows_its_value(element) {
@@ -427,6 +437,12 @@ impl Reader {
         if matches!(name, "svg" | "math") {
             self.foreign -= 1;
         }
+        if self.open_heading == Some(node.id()) {
+            self.open_heading = None;
+            if let Some(heading) = self.headings.last_mut() {
+                heading.title.end = self.text.len();
+            }
+        }
         if in_html_namespace(element) {
             match name {
                 "table" => {
@@ -438,17 +454,24 @@ impl Reader {
                                 declaration: "a column's style (<col>, <colgroup>)".into(),
                             });
                         }
-                        self.tables.push(TableText {
-                            text,
-                            footers: table.footers,
-                        });
+                        // A table with a heading inside lays out a page (a column of navigation
+                        // beside the content), and is no table of data: its words do not speak
+                        // for all of it.
+                        let lays_out_a_page =
+                            self.headings.last().is_some_and(|h| h.at >= table.start);
+                        if !lays_out_a_page {
+                            self.tables.push(TableText {
+                                text,
+                                notes: table.notes,
+                            });
+                        }
                     }
                 }
-                "tfoot" => {
+                "tfoot" | "caption" => {
                     if let Some(table) = self.open_tables.last_mut()
-                        && let Some(start) = table.footer_start.take()
+                        && let Some(start) = table.note_start.take()
                     {
-                        table.footers.push(start..self.text.len());
+                        table.notes.push(start..self.text.len());
                     }
                 }
                 _ => {}
@@ -485,12 +508,12 @@ impl Reader {
     }
 }
 
-/// A table being read: where its text starts, and its footers' (`<tfoot>`).
+/// A table being read: where its text starts, and its caption's and footers'.
 struct Table {
     start: usize,
-    footers: Vec<Range<usize>>,
-    /// Where the footer being read starts.
-    footer_start: Option<usize>,
+    notes: Vec<Range<usize>>,
+    /// Where the caption or footer being read starts.
+    note_start: Option<usize>,
     /// Whether a column's style may hide some of its cells.
     columns_styled: bool,
 }
