@@ -266,7 +266,10 @@ impl Published {
                 row_start = i + 1;
                 heading = heading_title(&lower, i + 1);
                 while levels.next_if(|h| h.at < i).is_some() {}
-                if let Some(found) = levels.next_if(|h| h.at == i) {
+                // A heading with no words (an anchor's) ends no section.
+                if let Some(found) = levels.next_if(|h| h.at == i)
+                    && lower[found.title.clone()].contains(|c: char| c.is_alphanumeric())
+                {
                     heading = found.title.clone();
                     let word = past.reaching(heading.clone());
                     past_section = match (past_section, word) {
@@ -932,6 +935,8 @@ struct PastWords(Vec<PastWord>);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct PastWord {
     at: usize,
+    /// Its length in the text (a no-break space is two bytes).
+    len: usize,
     word: &'static str,
     reaches: bool,
 }
@@ -944,16 +949,28 @@ impl PastWords {
             .chain(ROW_PAST_WORDS.into_iter().map(|w| (w, false)));
         let mut found: Vec<PastWord> = words
             .flat_map(|(word, reaches)| {
+                // A phrase is the same with a no-break space between its words (`no&nbsp;longer`).
+                let spaced = word.contains(' ').then(|| word.replace(' ', "\u{a0}"));
+                let with_no_break = spaced.map(|spaced| {
+                    text.match_indices(spaced.as_str())
+                        .map(|(at, matched)| (at, matched.len()))
+                        .collect::<Vec<_>>()
+                });
                 text.match_indices(word)
-                    .filter(move |(at, _)| is_word(text, *at, word.len()))
+                    .map(|(at, matched)| (at, matched.len()))
+                    .chain(with_no_break.into_iter().flatten())
+                    .filter(move |(at, len)| is_word(text, *at, *len))
                     // `Until further notice` speaks of now.
-                    .filter(move |(at, _)| {
+                    .filter(move |(at, len)| {
                         word != "until"
-                            || !text[at + word.len()..]
-                                .trim_start()
-                                .starts_with("further notice")
+                            || !text[at + len..].trim_start().starts_with("further notice")
                     })
-                    .map(move |(at, _)| PastWord { at, word, reaches })
+                    .map(move |(at, len)| PastWord {
+                        at,
+                        len,
+                        word,
+                        reaches,
+                    })
             })
             .collect();
         // Words of the past only before a date or an address (`Addresses before March 2024`,
@@ -977,6 +994,7 @@ impl PastWords {
                     })
                     .map(|(at, _)| PastWord {
                         at,
+                        len: past.len(),
                         word: past,
                         reaches: true,
                     }),
@@ -1001,7 +1019,7 @@ impl PastWords {
         self.0[first..]
             .iter()
             .take_while(|w| w.at < range.end)
-            .find(|w| w.at + w.word.len() <= range.end && (w.reaches || !reaching))
+            .find(|w| w.at + w.len <= range.end && (w.reaches || !reaching))
             .map(|w| w.word)
     }
 
@@ -2332,6 +2350,15 @@ mod tests {
             ),
             (
                 "<p><strong>Retired addresses</strong></p><p>Production:</p><ul><li>203.0.113.5</li></ul>",
+                "retired",
+            ),
+            // A phrase written with a no-break space; an empty heading (an anchor) between.
+            (
+                "<p>Production callbacks no&nbsp;longer come from these addresses:</p><ul><li>203.0.113.5</li></ul>",
+                "no longer",
+            ),
+            (
+                "<h2>Retired addresses</h2><h2 id=\"x\"></h2><h3>Production</h3><ul><li>203.0.113.5</li></ul>",
                 "retired",
             ),
             (
