@@ -158,14 +158,26 @@ impl Published {
         // A tab whose label speaks of the past (`Previous`, `Before March`) shows a panel of
         // addresses callbacks may no longer come from; which panel is the tab's is not followed
         // here, so every address after such a label refuses the page.
-        let past_tab = tab_labels.iter().find_map(|label| {
-            let word = past.reaching(label.start..label.end.min(label.start + PAST_REACH))?;
-            let shown = text[label.clone()]
-                .split(|c: char| c.is_whitespace() || c.is_control())
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>();
-            Some((label.start, shown.join(" "), word))
-        });
+        // Its panels stand in its section: the tab speaks for what follows it up to the next
+        // heading of the same or a higher level than the one above it (an `<h1>` with none).
+        let past_tabs: Vec<_> = tab_labels
+            .iter()
+            .filter_map(|label| {
+                let word = past.reaching(label.start..label.end.min(label.start + PAST_REACH))?;
+                let shown = text[label.clone()]
+                    .split(|c: char| c.is_whitespace() || c.is_control())
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>();
+                let above = headings.partition_point(|h| h.at < label.start);
+                let level = above.checked_sub(1).map_or(1, |h| headings[h].level);
+                let end = headings[above..]
+                    .iter()
+                    .find(|h| h.level <= level)
+                    .map_or(text.len(), |h| h.at);
+                Some((label.start..end, shown.join(" "), word))
+            })
+            .collect();
+        let tabs_merged = merged_ranges(past_tabs.iter().map(|(reach, ..)| reach.clone()));
         // An address or a name that matters, in an element whose style leaves it uncertain
         // whether a browser shows it: no list.
         // Looked up in the doubtful stretches merged and in order, so that a page of many does
@@ -189,6 +201,7 @@ impl Published {
             .filter_map(|table| Some((table.text.clone(), past.in_table(table)?)))
             .collect();
         let past_merged = merged_ranges(past_tables.iter().map(|(table, _)| table.clone()));
+        let in_tables = merged_ranges(tables.iter().map(|table| table.text.clone()));
         let in_past_table = |start: usize, end: usize| {
             if !overlaps(&past_merged, start, end) {
                 return None;
@@ -211,8 +224,10 @@ impl Published {
                                  token: &str,
                                  heading: &std::ops::Range<usize>,
                                  around: Option<&'static str>| {
-            if let Some((at, label, word)) = &past_tab
-                && *at < start
+            if overlaps(&tabs_merged, start, end)
+                && let Some((_, label, word)) = past_tabs
+                    .iter()
+                    .find(|(reach, ..)| reach.start < start && start < reach.end)
             {
                 return Some(NotFound::PastTab(label.clone(), word));
             }
@@ -230,6 +245,8 @@ impl Published {
         // A row that leads into a list and speaks of the past (`Previous addresses (in use
         // before 1 March):`), which speaks for the list after it (see `LeadIn`).
         let mut lead_in: Option<LeadIn> = None;
+        // Whether the row under way holds an address, taken or not.
+        let mut address_in_row = false;
         let mut found = Published::default();
         // The environment named last (see `Named`).
         let mut current: Option<Named> = None;
@@ -241,20 +258,31 @@ impl Published {
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] == END_OF_ROW as u8 {
-                taken_in_row = None;
-                named_in_row = [false; 2];
                 let row =
                     lower[row_start..i].trim_matches(|c: char| c.is_whitespace() || c.is_control());
+                // A row of something else (neither a name nor an address) between a lead-in and
+                // the list ends what the lead-in speaks for: it spoke of that, not of the list.
+                // (A table's header row leads on into its rows.)
+                if row.contains(|c: char| c.is_alphanumeric())
+                    && named_in_row == [false; 2]
+                    && !address_in_row
+                    && !overlaps(&in_tables, row_start, i)
+                {
+                    lead_in = None;
+                }
                 // A row ending with `:`, or a few words standing as a title (`**Retired
                 // addresses**`).
                 let leads = row.ends_with(':') || row.split_whitespace().count() <= TITLE_WORDS;
-                if leads && let Some(word) = past.reaching(row_start..i) {
+                if leads && let Some(word) = leading_word(&lower, &past, row_start..i) {
                     lead_in = Some(LeadIn {
                         word,
                         listed: false,
                         blocks: 0,
                     });
                 }
+                taken_in_row = None;
+                named_in_row = [false; 2];
+                address_in_row = false;
                 row_start = i + 1;
                 i += 1;
                 continue;
@@ -334,7 +362,7 @@ impl Published {
                             at: end,
                             near: NEAR,
                             blocks: 0,
-                            past: past.reaching(from..to),
+                            past: leading_word(&lower, &past, from..to),
                         });
                     }
                 }
@@ -347,6 +375,7 @@ impl Published {
                 .or(lead_in.map(|l| l.word))
                 .or(current.and_then(|named| named.past));
             if word_start && let Some((parsed, end)) = ipv6_at(&lower, i, &mut run) {
+                address_in_row = true;
                 if let Some(l) = &mut lead_in {
                     l.listed = true;
                 }
@@ -437,10 +466,11 @@ impl Published {
                     && bytes
                         .get(end + stars)
                         .is_none_or(|b| !b.is_ascii_alphanumeric());
-                if strict_ipv4(token).is_some()
-                    && let Some(l) = &mut lead_in
-                {
-                    l.listed = true;
+                if strict_ipv4(token).is_some() {
+                    address_in_row = true;
+                    if let Some(l) = &mut lead_in {
+                        l.listed = true;
+                    }
                 }
                 if let Some(Named { env, at, near, .. }) = current
                     && (whole || wildcard || strict_ipv4(token).is_some())
@@ -888,6 +918,40 @@ fn speaks_of_the_past(
     past.within(from..to)
 }
 
+/// The word of the past that a row leading into a list (`Previous addresses (in use until
+/// March):`), at `range` of `text`, says of the list: one of [`PAST_WORDS`] in its last clause,
+/// outside parentheses. What a clause before says (`If you allowlisted the previous addresses,
+/// replace them with the following:`) and a parenthesis (`New addresses (replacing the old
+/// ones):`) speak of something else. Read from the last [`PAST_REACH`] characters of the row.
+fn leading_word(
+    text: &str,
+    past: &PastWords,
+    range: std::ops::Range<usize>,
+) -> Option<&'static str> {
+    let mut from = range.start.max(range.end.saturating_sub(PAST_REACH));
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let part = &text.as_bytes()[from..range.end];
+    // The depth of parentheses before each byte, and where the last clause starts.
+    let mut depth = Vec::with_capacity(part.len() + 1);
+    let mut open = 0i32;
+    let mut clause = 0;
+    for (at, &b) in part.iter().enumerate() {
+        depth.push(open);
+        match b {
+            b'(' | b'[' => open += 1,
+            b')' | b']' => open -= 1,
+            b'.' | b',' | b';' if open <= 0 && part.get(at + 1) == Some(&b' ') => clause = at + 1,
+            _ => {}
+        }
+    }
+    depth.push(open);
+    past.words_in(from + clause..range.end)
+        .find(|w| w.reaches && depth[w.at - from] <= 0)
+        .map(|w| w.word)
+}
+
 /// Where the title of a section that starts at `heading` of `text` is when its heading's is not
 /// known (after a rule): its first row, as far as [`PAST_REACH`].
 fn heading_title(text: &str, heading: usize) -> std::ops::Range<usize> {
@@ -1015,12 +1079,18 @@ impl PastWords {
     }
 
     fn first_in(&self, range: std::ops::Range<usize>, reaching: bool) -> Option<&'static str> {
+        self.words_in(range)
+            .find(|w| w.reaches || !reaching)
+            .map(|w| w.word)
+    }
+
+    /// The words that stand wholly in `range`, in order.
+    fn words_in(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &PastWord> {
         let first = self.0.partition_point(|w| w.at < range.start);
         self.0[first..]
             .iter()
-            .take_while(|w| w.at < range.end)
-            .find(|w| w.at + w.len <= range.end && (w.reaches || !reaching))
-            .map(|w| w.word)
+            .take_while(move |w| w.at < range.end)
+            .filter(move |w| w.at + w.len <= range.end)
     }
 
     /// The first word that speaks for more than its row and stands in `table` outside its
@@ -2361,6 +2431,11 @@ mod tests {
                 "<h2>Retired addresses</h2><h2 id=\"x\"></h2><h3>Production</h3><ul><li>203.0.113.5</li></ul>",
                 "retired",
             ),
+            // A lead-in over a table, whose header row names nothing.
+            (
+                "<p>Previous addresses (until March 2024):</p><table><tr><th>Environment</th><th>Addresses</th></tr><tr><td>Production</td><td>203.0.113.5</td></tr></table>",
+                "previous",
+            ),
             (
                 "The following production addresses were sunset on 1 March 2024:\n\n- 203.0.113.5\n",
                 "sunset",
@@ -2405,6 +2480,25 @@ mod tests {
                     "### Sandbox\n\nSandbox (formerly called the test environment):\n",
                 ),
             format!("# What was new in 2024\n\n{current}"),
+            // A callout's title above the list, a lead-in whose word of the past is in a clause
+            // before or in parentheses, tabs of the past in a section before the list.
+            "<!doctype html><h2>Callback IP addresses</h2><div><div>Legacy integrations</div><div><p>If you still use the v1 API, see the v1 docs.</p></div></div><p>Callbacks are sent from these addresses:</p><table><tr><td>Production</td><td>34.240.137.52, 44.230.128.108, 52.36.32.43, 52.213.46.74</td></tr><tr><td>Sandbox</td><td>35.166.227.53, 44.246.19.66, 54.246.37.255, 99.81.237.141</td></tr></table>".to_owned(),
+            current.replace(
+                "### Production\n",
+                "### Production\n\nIf you allowlisted the previous addresses, replace them with the following:\n",
+            ),
+            current.replace(
+                "### Production\n",
+                "### Production\n\nNew addresses (replacing the old ones):\n",
+            ),
+            current.replace(
+                "### Sandbox\n",
+                "### Sandbox\n\nPlease update your allowlist to the new addresses below (the old ones stop working on 1 June 2024):\n",
+            ),
+            format!(
+                "<!doctype html><h2>Install the SDK</h2><input type=\"radio\" id=\"t1\"><label for=\"t1\">pip (legacy SDK)</label><div><pre>pip install smile-id-core</pre></div>{}",
+                html_current
+            ),
             current.replace(
                 "- 52.213.46.74\n",
                 "- 52.213.46.74 (until further notice)\n",
