@@ -174,43 +174,32 @@ impl Published {
                     .iter()
                     .find(|h| h.level <= level)
                     .map_or(text.len(), |h| h.at);
-                Some((label.start..end, shown.join(" "), word))
+                Some((label.start..end, (shown.join(" "), word)))
             })
             .collect();
-        let tabs_merged = merged_ranges(past_tabs.iter().map(|(reach, ..)| reach.clone()));
+        let past_tabs = Stretches::new(past_tabs);
         // An address or a name that matters, in an element whose style leaves it uncertain
         // whether a browser shows it: no list.
-        // Looked up in the doubtful stretches merged and in order, so that a page of many does
-        // not cost their number for every name and address; which one it is, only when found.
-        let merged = merged_ranges(doubts.iter().map(|d| d.range.clone()));
-        let doubtful = |start: usize, end: usize| {
-            if !overlaps(&merged, start, end) {
-                return None;
-            }
+        let doubts = Stretches::new(
             doubts
                 .iter()
-                .find(|d| d.range.start < end && start < d.range.end)
-                .map(|d| {
-                    NotFound::DoubtfulStyle(text[start..end].to_owned(), d.declaration.clone())
-                })
+                .map(|d| (d.range.clone(), d.declaration.as_str()))
+                .collect(),
+        );
+        let doubtful = |start: usize, end: usize| {
+            doubts.holding(start, end).map(|declaration| {
+                NotFound::DoubtfulStyle(text[start..end].to_owned(), (*declaration).to_owned())
+            })
         };
-        // An address in a table that speaks of the past anywhere but in its footer (a
-        // `Previous addresses` column, a title row): looked up as the doubtful stretches are.
-        let past_tables: Vec<_> = tables
-            .iter()
-            .filter_map(|table| Some((table.text.clone(), past.in_table(table)?)))
-            .collect();
-        let past_merged = merged_ranges(past_tables.iter().map(|(table, _)| table.clone()));
-        let in_tables = merged_ranges(tables.iter().map(|table| table.text.clone()));
-        let in_past_table = |start: usize, end: usize| {
-            if !overlaps(&past_merged, start, end) {
-                return None;
-            }
-            past_tables
+        // An address in a table that speaks of the past anywhere but in its caption and
+        // footer (a `Previous addresses` column, a title row).
+        let past_tables = Stretches::new(
+            tables
                 .iter()
-                .find(|(table, _)| table.start < end && start < table.end)
-                .map(|(_, word)| *word)
-        };
+                .filter_map(|table| Some((table.text.clone(), past.in_table(table)?)))
+                .collect(),
+        );
+        let in_tables = merged_ranges(tables.iter().map(|table| table.text.clone()));
         // The headings' levels, in the order they stand, looked up as their marks are reached.
         let mut levels = headings.iter().peekable();
         // The heading that speaks of the past (`Previous addresses`) whose section the reading
@@ -224,16 +213,12 @@ impl Published {
                                  token: &str,
                                  heading: &std::ops::Range<usize>,
                                  around: Option<&'static str>| {
-            if overlaps(&tabs_merged, start, end)
-                && let Some((_, label, word)) = past_tabs
-                    .iter()
-                    .find(|(reach, ..)| reach.start < start && start < reach.end)
-            {
+            if let Some((label, word)) = past_tabs.holding(start, end) {
                 return Some(NotFound::PastTab(label.clone(), word));
             }
             let word = speaks_of_the_past(&lower, &past, start, end, heading)
                 .or(around)
-                .or_else(|| in_past_table(start, end))?;
+                .or_else(|| past_tables.holding(start, end).copied())?;
             Some(NotFound::PastTense(token.to_owned(), word))
         };
         // The run of IPv6 characters the last token was looked for in (see `ipv6_at`).
@@ -686,6 +671,32 @@ fn overlaps(merged: &[std::ops::Range<usize>], start: usize, end: usize) -> bool
     before
         .checked_sub(1)
         .is_some_and(|last| merged[last].end > start)
+}
+
+/// Stretches of a page's text, each with what it says, looked up by where an address or a name
+/// stands. They are kept merged and in order too, so that a page of many does not cost their
+/// number for every lookup: which one it is is looked for only when one holds it.
+struct Stretches<T> {
+    merged: Vec<std::ops::Range<usize>>,
+    each: Vec<(std::ops::Range<usize>, T)>,
+}
+
+impl<T> Stretches<T> {
+    fn new(each: Vec<(std::ops::Range<usize>, T)>) -> Stretches<T> {
+        let merged = merged_ranges(each.iter().map(|(range, _)| range.clone()));
+        Stretches { merged, each }
+    }
+
+    /// What the first stretch that holds any of `start..end` says, if one does.
+    fn holding(&self, start: usize, end: usize) -> Option<&T> {
+        if !overlaps(&self.merged, start, end) {
+            return None;
+        }
+        self.each
+            .iter()
+            .find(|(range, _)| range.start < end && start < range.end)
+            .map(|(_, said)| said)
+    }
 }
 
 /// `ranges` merged where they overlap, in order.
