@@ -301,7 +301,7 @@ impl Reader {
         let shown = match style::shown(element) {
             // Inside SVG or MathML, what hides an element is theirs to say (an HTML attribute
             // such as `hidden` may not): not certain either way.
-            Shown::Gone | Shown::Hidden | Shown::HiddenUnlessSetInside(..) if self.foreign > 0 => {
+            Shown::Hidden | Shown::HiddenUnlessSetInside(..) if self.foreign > 0 => {
                 Shown::Doubtful(format!("<{name}> hidden inside SVG or MathML"))
             }
             shown => shown,
@@ -317,7 +317,7 @@ impl Reader {
         }
         let doubt = match shown {
             Shown::Yes => None,
-            Shown::Gone | Shown::Hidden => return false,
+            Shown::Hidden => return false,
             // Hidden, unless an element inside sets the property again: then doubtful.
             Shown::HiddenUnlessSetInside(property, value) => {
                 let set_again = self
@@ -331,10 +331,11 @@ impl Reader {
             }
             Shown::Doubtful(declaration) => Some(declaration),
         };
+        let tab_label = self.is_tab_label(id, element);
         let doubt = doubt.or_else(|| {
             if UNFOLLOWED_ELEMENTS.contains(&name) {
                 Some(format!("<{name}>"))
-            } else if self.is_tab_label(id, element) {
+            } else if tab_label {
                 // A tab's label names what shows when it is chosen, not what follows it.
                 Some(format!("<{name}> tab label"))
             } else if self.shadow_hosts.contains(&id) {
@@ -371,7 +372,7 @@ impl Reader {
         if let Some(declaration) = doubt {
             self.open_doubts.push((id, self.text.len(), declaration));
         }
-        if self.is_tab_label(id, element) {
+        if tab_label {
             self.open_tab_labels.push((id, self.text.len()));
         }
         if in_html_namespace(element) {

@@ -12,10 +12,7 @@ use scraper::node::Element;
 pub(super) enum Shown {
     /// Shown, as far as its own tag says.
     Yes,
-    /// Not there at all, whatever is inside: it takes no place in the layout (`display: none`,
-    /// `hidden`).
-    Gone,
-    /// Never shown, whatever is inside, though it takes its place (`opacity: 0`).
+    /// Never shown, whatever is inside (`display: none`, `opacity: 0`, `hidden`).
     Hidden,
     /// Not shown unless an element inside sets this property again (`visibility: visible`
     /// inside `visibility: hidden`, a `font-size` in pixels inside `font-size: 0`): the
@@ -39,7 +36,7 @@ pub(super) fn shown(element: &Element) -> Shown {
         || (name == "dialog" && attribute("open").is_none());
     let Some(style) = attribute("style") else {
         return if hidden_attribute {
-            Shown::Gone
+            Shown::Hidden
         } else {
             Shown::Yes
         };
@@ -54,7 +51,7 @@ pub(super) fn shown(element: &Element) -> Shown {
     if hidden_attribute {
         verdict = match declarations.value("display") {
             // `revert` goes back to the browser's own `display: none`.
-            None | Some("none" | "revert" | "revert-layer") => Shown::Gone,
+            None | Some("none" | "revert" | "revert-layer") => Shown::Hidden,
             Some(value) if is_function(value) => Shown::Doubtful(format!("display: {value}")),
             Some(_) => Shown::Yes,
         };
@@ -74,7 +71,6 @@ pub(super) fn shown(element: &Element) -> Shown {
         // The strongest word wins: hidden whatever is inside, then hidden unless set inside,
         // then doubtful.
         let rank = |s: &Shown| match s {
-            Shown::Gone => 4,
             Shown::Hidden => 3,
             Shown::HiddenUnlessSetInside(..) => 2,
             Shown::Doubtful(_) => 1,
@@ -102,7 +98,7 @@ fn judge(property: &'static str, value: &str) -> Shown {
     // A value a browser does not know is dropped, and an earlier declaration of the property
     // applies: one not known here is doubtful, never read as showing.
     match property {
-        "display" if value == "none" => Shown::Gone,
+        "display" if value == "none" => Shown::Hidden,
         "display"
             if value
                 .split(CSS_SPACE)
@@ -451,34 +447,28 @@ mod tests {
 
     #[test]
     fn styles_that_hide_are_read_as_a_browser_reads_them() {
-        for (tag, expected) in [
-            (r#"<span style="display:none">"#, Shown::Gone),
-            (r#"<span style="DISPLAY : NONE !important">"#, Shown::Gone),
-            (r#"<span style="opacity:0">"#, Shown::Hidden),
-            (r#"<span style="opacity: 0.0">"#, Shown::Hidden),
-            (r#"<span style="opacity:.0 ! important">"#, Shown::Hidden),
-            (r#"<span style="opacity:0%">"#, Shown::Hidden),
-            (r#"<span style="opacity:-1">"#, Shown::Hidden),
-            (r#"<span style="opacity:/* x */0">"#, Shown::Hidden),
-            (r#"<span style="opacity&#58;0">"#, Shown::Hidden),
-            (r#"<span style="opacity&colon;0">"#, Shown::Hidden),
-            (r#"<span style='color: red; opacity: 0'>"#, Shown::Hidden),
-            (r#"<span style=opacity:0>"#, Shown::Hidden),
-            (r#"<span hidden>"#, Shown::Gone),
-            (r#"<span HIDDEN="">"#, Shown::Gone),
-            (r#"<dialog>"#, Shown::Gone),
-            (r#"<datalist id="x">"#, Shown::Gone),
-            (r#"<span hidden style="color: red">"#, Shown::Gone),
-            (
-                r#"<span style="content-visibility: hidden">"#,
-                Shown::Hidden,
-            ),
-            (
-                r#"<span style="opacity:0 !important; opacity: 1">"#,
-                Shown::Hidden,
-            ),
+        for tag in [
+            r#"<span style="display:none">"#,
+            r#"<span style="DISPLAY : NONE !important">"#,
+            r#"<span style="opacity:0">"#,
+            r#"<span style="opacity: 0.0">"#,
+            r#"<span style="opacity:.0 ! important">"#,
+            r#"<span style="opacity:0%">"#,
+            r#"<span style="opacity:-1">"#,
+            r#"<span style="opacity:/* x */0">"#,
+            r#"<span style="opacity&#58;0">"#,
+            r#"<span style="opacity&colon;0">"#,
+            r#"<span style='color: red; opacity: 0'>"#,
+            r#"<span style=opacity:0>"#,
+            r#"<span hidden>"#,
+            r#"<span HIDDEN="">"#,
+            r#"<dialog>"#,
+            r#"<datalist id="x">"#,
+            r#"<span hidden style="color: red">"#,
+            r#"<span style="content-visibility: hidden">"#,
+            r#"<span style="opacity:0 !important; opacity: 1">"#,
         ] {
-            assert_eq!(shown(&element(tag)), expected, "{tag}");
+            assert_eq!(shown(&element(tag)), Shown::Hidden, "{tag}");
         }
         for (tag, property, value) in [
             (
