@@ -157,9 +157,8 @@ impl Published {
         let past = PastWords::find(&lower);
         // A tab whose label speaks of the past (`Previous`, `Before March`) shows a panel of
         // addresses callbacks may no longer come from; which panel is the tab's is not followed
-        // here, so every address after such a label refuses the page.
-        // Its panels stand in its section: the tab speaks for what follows it up to the next
-        // heading of the same or a higher level than the one above it (an `<h1>` with none).
+        // here, so every address after such a label in its section refuses the page: up to the
+        // next heading of the same or a higher level than the one above it (an `<h1>` with none).
         let past_tabs: Vec<_> = tab_labels
             .iter()
             .filter_map(|label| {
@@ -354,12 +353,8 @@ impl Published {
             }
             // An IPv6 address (`2600:1f18::1`): taken as an IPv4 one is, never passed over, and
             // read as one token, never from its middle (`2001:db8::1::2` is not `1::2`).
-            // What the section or list the reading is in says of the past, if anything.
-            let around = past_section
-                .map(|(_, word)| word)
-                .or(lead_in.map(|l| l.word))
-                .or(current.and_then(|named| named.past));
             if word_start && let Some((parsed, end)) = ipv6_at(&lower, i, &mut run) {
+                let around = said_around(past_section, lead_in, current);
                 address_in_row = true;
                 if let Some(l) = &mut lead_in {
                     l.listed = true;
@@ -451,6 +446,7 @@ impl Published {
                     && bytes
                         .get(end + stars)
                         .is_none_or(|b| !b.is_ascii_alphanumeric());
+                let around = said_around(past_section, lead_in, current);
                 if strict_ipv4(token).is_some() {
                     address_in_row = true;
                     if let Some(l) = &mut lead_in {
@@ -867,6 +863,18 @@ const MONTHS: [&str; 12] = [
 /// How far around an address its row or line is searched for [`PAST_WORDS`]: a sentence, not a
 /// long line's every address.
 const PAST_REACH: usize = 200;
+
+/// What the section, the lead-in or the name the reading is under says of the past, if anything.
+fn said_around(
+    section: Option<(u8, &'static str)>,
+    lead_in: Option<LeadIn>,
+    named: Option<Named>,
+) -> Option<&'static str> {
+    section
+        .map(|(_, word)| word)
+        .or(lead_in.map(|l| l.word))
+        .or(named.and_then(|named| named.past))
+}
 
 /// The most words a row may have to stand as a title over the list after it, as a heading does.
 const TITLE_WORDS: usize = 4;
