@@ -91,7 +91,7 @@ pub struct FetchArgs {
     pub source: Option<String>,
 
     /// Also write the list to FILE (replaced whole, only when the page gave a whole list)
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, value_parser = parse_output)]
     pub output: Option<PathBuf>,
 
     /// The list in use to compare with [default: the built-in list]
@@ -474,7 +474,21 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
 
 /// Writes `text` to `path` whole: to a file beside it first, then renamed over it, so that a
 /// reader never sees half a list.
+/// `--output -` is refused rather than taken as a file named `-`: the list goes to standard
+/// output in any case, and a file of that name in the working directory surprises everyone.
+fn parse_output(text: &str) -> Result<PathBuf, String> {
+    if text == "-" {
+        return Err("the list is printed on standard output already; name a file to write".into());
+    }
+    Ok(PathBuf::from(text))
+}
+
+/// Replaces FILE whole: a reader (a firewall reload, `ip-check --allowlist`) sees the old list or
+/// the new one, never a part, and so does the next boot after a crash (the new text is on disk
+/// before its name is). The temporary file is created new, so a file or link planted under its
+/// name in a shared directory is never written through.
 fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
@@ -484,10 +498,16 @@ fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "allowlist".to_owned());
     let temporary = dir.join(format!(".{name}.smile-sec-{}", std::process::id()));
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-    })
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
+        })
 }
 
 /// The command that prints this output again, for its stamp: every option that changes it, each

@@ -685,3 +685,32 @@ fn a_page_that_is_not_utf8_is_refused() {
         assert!(stderr.contains("the page is not UTF-8 text"), "{stderr}");
     }
 }
+
+#[test]
+fn output_dash_is_refused_not_written_as_a_file_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("security-overview.html");
+    std::fs::write(&saved, page(&PRODUCTION, &SANDBOX)).unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args([
+            "allowlist",
+            "fetch",
+            "--now",
+            FRESH,
+            "--output",
+            "-",
+            "--source",
+        ])
+        .arg(&saved)
+        .env_remove("SMILE_SEC_ALLOWLIST")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("--output"), "{stderr}");
+    assert!(stderr.contains("standard output already"), "{stderr}");
+    assert!(!dir.path().join("-").exists());
+}
