@@ -15,11 +15,11 @@ use html5ever::tree_builder::Tracer;
 use scraper::node::Element;
 use scraper::{Html, HtmlTreeSink, Node};
 
-use super::style::{self, Shown};
-use super::{
-    Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, Heading, NotFound, PageText, TableText,
-    plain_digits,
+use super::NotFound;
+use super::page::{
+    Doubt, END_OF_LIST, END_OF_ROW, END_OF_SECTION, Heading, PageText, TableText, plain_digits,
 };
+use super::style::{self, Shown};
 
 /// How many elements may be open at once (nested, or left open for formatting to resume): a page
 /// past it is refused. The tree builder looks through the open elements for many of the tags it
