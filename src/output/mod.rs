@@ -373,6 +373,7 @@ pub fn usage_error_about(variable: &str, rendered: &str) {
 /// lines are details (`[possible values: ...]`, `tip: ...`), or, after a message that ends in a
 /// colon, what the message lists (the required arguments not given).
 fn usage_parts(rendered: &str) -> (String, String) {
+    let rendered = without_secrets(rendered);
     let mut lines = rendered
         .lines()
         .skip_while(|l| l.trim().is_empty())
@@ -408,6 +409,26 @@ fn usage_parts(rendered: &str) -> (String, String) {
         hint.push_str("; see --help");
     }
     (message, hint)
+}
+
+/// `text` with every word that looks like a secret named by its fingerprint instead. clap
+/// echoes what it could not take (`unexpected argument '<value>' found`, an invalid value,
+/// its own tip on how to pass it), from the command line or from an environment variable: an
+/// API key typed as an argument or exported under the wrong name would land in a CI log.
+fn without_secrets(text: &str) -> Cow<'_, str> {
+    let is_boundary = |c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`');
+    if !text.split(is_boundary).any(crate::input::looks_like_secret) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len());
+    let mut word_start = 0;
+    for (at, c) in text.char_indices().filter(|&(_, c)| is_boundary(c)) {
+        shown.push_str(&crate::input::shown_value(&text[word_start..at]));
+        shown.push(c);
+        word_start = at + c.len_utf8();
+    }
+    shown.push_str(&crate::input::shown_value(&text[word_start..]));
+    Cow::Owned(shown)
 }
 
 /// An error that carries a `hint:` line for the user.

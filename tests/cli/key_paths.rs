@@ -8,18 +8,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::common::smile_sec;
+use crate::common::{fingerprint, smile_sec};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 const PASTED: &str = "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8";
-
-fn fingerprint(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    format!(
-        "sha256:{}",
-        hex::encode(&Sha256::digest(text.as_bytes())[..6])
-    )
-}
 
 fn key_file(dir: &Path, api_key_file: &str) {
     let entry = serde_json::json!({"keys": [{

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::common::{Handler, serve, smile_sec};
+use crate::common::{Handler, fingerprint, serve, smile_sec};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use smile_sec::signing::secret::ApiKey;
@@ -1122,6 +1122,47 @@ fn help_shows_no_environment_values() {
     }
     // The variables are named (so the check above looked at help that mentions them).
     assert!(shown_env > 10, "{shown_env}");
+}
+
+/// A key typed where clap takes no such value (as an argument, as a flag's value, in a variable
+/// a flag reads) is named by its fingerprint in the usage error, never echoed: such errors land
+/// in CI logs.
+#[test]
+fn a_key_typed_in_the_wrong_place_is_not_echoed_by_a_usage_error() {
+    let keys = [
+        "M3T5ZvhimY+ZTZsi1T8PVEmPxpiu2FqEginmqegHBGI=",
+        "0f7c2b9e-4d1a-4c3b-9a6e-2b7d8e1f3a5c",
+    ];
+    for key in keys {
+        let fingerprint = fingerprint(key);
+        let typed: [(&[&str], Option<&str>); 6] = [
+            (&["sign", "--partner-id", PARTNER, key], None),
+            (&["sign", "--partner-id", PARTNER, "--", key], None),
+            (&["sign", "--partner-id", PARTNER, "--now", key], None),
+            (&["verify", "--format", key], None),
+            (&["audit", &format!("--max-age={key}")], None),
+            (&["sign", "--partner-id", PARTNER], Some("SMILE_SEC_NOW")),
+        ];
+        for (args, variable) in typed {
+            let mut cmd = smile_sec();
+            cmd.env_remove("SMILE_SEC_NOW").env_remove("SMILE_API_KEY");
+            if let Some(variable) = variable {
+                cmd.env(variable, key);
+            }
+            let out = cmd.args(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(!stderr.contains(key), "{args:?} echoes the key: {stderr}");
+            assert!(stderr.contains(&fingerprint), "{args:?}: {stderr}");
+            assert!(stderr.starts_with("smile-sec: error: "), "{stderr}");
+        }
+    }
+    // A value that looks like no secret is still named as typed.
+    let out = smile_sec()
+        .args(["verify", "--format", "yaml"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'yaml'"));
 }
 
 /// Every type that holds a key (grep for `ApiKey`, `Signer`, `LeakWatch`) keeps it out of `{:?}`.

@@ -173,6 +173,16 @@ pub fn assert_refused(output: &std::process::Output, names: &[&str]) -> String {
     assert_error_report(&output.stderr, names)
 }
 
+/// How smile-sec names a secret it will not show: `sha256:` and the first 12 hex digits of the
+/// SHA-256 of its bytes.
+pub fn fingerprint(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!(
+        "sha256:{}",
+        hex::encode(&Sha256::digest(text.as_bytes())[..6])
+    )
+}
+
 /// Asserts that neither stream of a finished run contains any of `secrets`.
 pub fn assert_no_leak(output: &std::process::Output, secrets: &[&str]) {
     let stdout = String::from_utf8_lossy(&output.stdout);
