@@ -133,9 +133,10 @@ pub fn frame_lines<R: BufRead, E>(
             Ok(Gathered::CutShort) => {
                 sink(
                     number,
-                    RawItem::Error(
-                        "value is incomplete: a line that starts another value follows it".into(),
-                    ),
+                    RawItem::Error(format!(
+                        "value is incomplete{}: a line that starts another value follows it",
+                        lines_taken(number, &line)
+                    )),
                 )?;
                 for (n, offset, text) in values_within(&line, number, at) {
                     sink(n, RawItem::Json(&text, Some(offset)))?;
@@ -147,7 +148,10 @@ pub fn frame_lines<R: BufRead, E>(
             Ok(Gathered::Unclosed) if is_json_so_far(&line) || cut_in_last_line(&line) => {
                 let reason = match parse_item(&line) {
                     Item::ParseError(e) => e,
-                    _ => "value is incomplete: the source ends before it closes".into(),
+                    _ => format!(
+                        "value is incomplete{}: the source ends before it closes",
+                        lines_taken(number, &line)
+                    ),
                 };
                 sink(number, RawItem::Error(reason))?;
                 for (n, offset, text) in values_within(&line, number, at) {
@@ -173,6 +177,18 @@ pub fn frame_lines<R: BufRead, E>(
             }
             Err(e) => return sink(number, RawItem::Error(format!("read error: {e}"))),
         }
+    }
+}
+
+/// Which lines a broken value gathered from line `number` took, when it took more than its
+/// first (` on lines 1-4`): those of them that are no value on their own are reported with it,
+/// not as items of their own, and the user is told where to look.
+fn lines_taken(number: ItemNumber, gathered: &[u8]) -> String {
+    let last = number + gathered.split_inclusive(|&b| b == b'\n').count() as u64 - 1;
+    if last > number {
+        format!(" on lines {number}-{last}")
+    } else {
+        String::new()
     }
 }
 

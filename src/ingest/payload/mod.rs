@@ -691,6 +691,43 @@ mod tests {
         assert_eq!(frame(input), [Seen::Err(1), Seen::Err(2), cb(3, "b")]);
     }
 
+    /// The lines a cut value took that are no value on their own (` {"a":tru}`, indented, so
+    /// not the start of another) are reported with it: its error says which lines it took, so
+    /// that none goes unnamed.
+    #[test]
+    fn a_cut_value_names_the_lines_it_took() {
+        let errors = |input: &str| {
+            let mut errors = Vec::new();
+            frame_lines(input.as_bytes(), 0, 0, |n, raw| {
+                if let RawItem::Error(e) = raw {
+                    errors.push((n, e));
+                }
+                Ok::<_, io::Error>(())
+            })
+            .unwrap();
+            errors
+        };
+        let cut_short =
+            " {\"a\":1,\n {\"a\":tru}\n {\"b\":+1}\n {\"c\":[1}\n{\"signature\":\"s\"}\n";
+        assert_eq!(frame(cut_short), [Seen::Err(1), cb(5, "s")]);
+        assert_eq!(
+            errors(cut_short),
+            [(
+                1,
+                "value is incomplete on lines 1-4: a line that starts another value follows it"
+                    .to_owned()
+            )]
+        );
+        // Cut short at once: its one line says enough.
+        assert_eq!(
+            errors("{\"a\":1,\n{\"signature\":\"s\"}\n"),
+            [(
+                1,
+                "value is incomplete: a line that starts another value follows it".to_owned()
+            )]
+        );
+    }
+
     #[test]
     fn lone_item_holds_only_a_line_laid_out_first_item() {
         // A source of one item: held, then given back at the end.
