@@ -130,13 +130,11 @@ impl Explainer {
         let Some(sig) = strict else {
             return self.explain_encoding(timestamp, signature);
         };
-        let mut matched = [
-            self.other_key(timestamp, &sig),
-            self.partner_padding(timestamp, &sig),
-            self.key_whitespace(timestamp, &sig),
-        ]
-        .into_iter()
-        .flatten();
+        let mut matched = self
+            .other_keys(timestamp, &sig)
+            .into_iter()
+            .chain(self.partner_padding(timestamp, &sig))
+            .chain(self.key_whitespace(timestamp, &sig));
         let Some(first) = matched.next() else {
             return self.unknown();
         };
@@ -230,11 +228,17 @@ impl Explainer {
         }
     }
 
-    fn other_key(&self, timestamp: &str, sig: &DecodedSignature) -> Option<Explanation> {
-        let hit = self
-            .others
+    /// Each key-file key not tried that makes it match: two entries may hold one secret (a
+    /// sandbox and a production entry, which `audit` reports), and then neither is certain.
+    fn other_keys(&self, timestamp: &str, sig: &DecodedSignature) -> Vec<Explanation> {
+        self.others
             .iter()
-            .find(|s| s.signer.matches(timestamp, &s.partner_id, sig))?;
+            .filter(|s| s.signer.matches(timestamp, &s.partner_id, sig))
+            .map(|hit| self.other_key(timestamp, hit))
+            .collect()
+    }
+
+    fn other_key(&self, timestamp: &str, hit: &Suspect) -> Explanation {
         let tried_envs: Vec<Environment> =
             self.tried.iter().filter_map(|s| s.environment).collect();
         let other_environment = hit
@@ -263,10 +267,10 @@ impl Explainer {
                 format!("the signature matches {}, {why}", hit.name()),
             )
         };
-        Some(Explanation {
+        Explanation {
             cause,
             detail: hit.unless_retired(timestamp, detail),
-        })
+        }
     }
 
     fn partner_padding(&self, timestamp: &str, sig: &DecodedSignature) -> Option<Explanation> {
@@ -599,6 +603,29 @@ mod tests {
             "{}",
             explained.detail
         );
+    }
+
+    /// Two entries not tried that hold one secret (a sandbox and a production entry) both make
+    /// the signature match: both are named and neither is said to be certain, in either order
+    /// of the key file.
+    #[test]
+    fn two_entries_with_one_secret_are_both_named() {
+        let tried = credential("prod-1", Environment::Production, "prod-key", "085");
+        let sandbox = credential("sand-x", Environment::Sandbox, "shared-key", "085");
+        let production = credential("prod-y", Environment::Production, "shared-key", "085");
+        for others in [
+            [tried.clone(), sandbox.clone(), production.clone()],
+            [tried.clone(), production.clone(), sandbox.clone()],
+        ] {
+            let e = Explainer::new(std::slice::from_ref(&tried), &others);
+            let detail = e.explain(TS, &signed("shared-key", "085")).detail;
+            assert!(
+                detail.starts_with("more than one change makes it match"),
+                "{detail}"
+            );
+            assert!(detail.contains("`sand-x` (sandbox)"), "{detail}");
+            assert!(detail.contains("`prod-y` (production)"), "{detail}");
+        }
     }
 
     /// A change that makes a key retired before the callback's time match is no fix, and the
