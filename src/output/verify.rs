@@ -231,6 +231,29 @@ pub fn junit_unreadable(name: &str, kind: &str, message: &str, out: &mut Vec<u8>
     junit::write_case(out, JUNIT_CLASS, name, outcome, kind, message, "");
 }
 
+/// A `--format json` line for an input that gives no result line, as [`junit_unreadable`]
+/// names it: `{"type":"error","source":...,"reason":"unreadable"|"empty","error":...}`. Its own
+/// type, so that a reader of results sees none it does not know, and a reader of the stream
+/// sees every input the summary's `errors` counts.
+pub fn json_unreadable(source: &str, kind: &str, message: &str, out: &mut Vec<u8>) {
+    #[derive(Serialize)]
+    struct ErrorLine<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        source: &'a str,
+        reason: &'a str,
+        error: &'a str,
+    }
+    let line = ErrorLine {
+        kind: "error",
+        source,
+        reason: kind,
+        error: message,
+    };
+    serde_json::to_writer(&mut *out, &line).expect("writing to a Vec");
+    out.push(b'\n');
+}
+
 /// The job summary of a `verify` run: a row for each callback that failed.
 pub fn step_summary() -> StepSummary {
     StepSummary::new("smile-sec verify", None, &["callback", "reason", "detail"])

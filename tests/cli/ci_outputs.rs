@@ -404,7 +404,17 @@ fn an_input_without_callbacks_is_an_error_in_every_report() {
     };
     let out = run("json");
     assert_eq!(out.status.code(), Some(2));
-    let summary_line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"type": "error", "source": "(the input)", "reason": "empty",
+            "error": "no callbacks found in the input"})
+    );
+    let summary_line = &lines[1];
+    assert_eq!(lines.len(), 2);
     assert_eq!(
         (&summary_line["checked"], &summary_line["errors"]),
         (&0.into(), &1.into())

@@ -891,7 +891,30 @@ fn unreadable_path_is_an_error_but_the_rest_is_checked() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let (lines, summary) = results(&out);
+    // The path has a line of its own in the stream, of its own type: a reader of results sees
+    // only results, and a reader of the stream every input the summary counts.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let error = lines.remove(0);
+    assert_eq!(
+        (&error["type"], &error["source"], &error["reason"]),
+        (
+            &"error".into(),
+            &"missing.json".into(),
+            &"unreadable".into()
+        )
+    );
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read missing.json: ")
+    );
+    let summary = lines.pop().unwrap();
+    assert_eq!(summary["type"], "summary");
     assert_eq!(
         reasons(&lines),
         [("good.json".to_owned(), 1, "ok".to_owned())]

@@ -260,15 +260,31 @@ impl Collector {
         }
         let message = "no callbacks found in the input";
         output::item_error(format_args!("{message}"));
+        self.no_result(out, "(the input)", "empty", message)?;
+        Ok(())
+    }
+
+    /// Counts and writes, in every format, an input that gives no result line: a path that
+    /// could not be read (`unreadable`), or an input without callbacks (`empty`).
+    fn no_result(
+        &mut self,
+        out: &mut Printer,
+        source: &str,
+        kind: &str,
+        message: &str,
+    ) -> io::Result<()> {
         self.summary.errors += 1;
         self.outcome = Outcome::Error;
-        self.failures.row(&[&"(the input)", &"empty", &message]);
-        if self.format == ResultFormat::Junit {
-            self.line.clear();
-            verify::junit_unreadable("(the input)", "empty", message, &mut self.line);
-            self.put_line(out)?;
+        self.failures.row(&[&source, &kind, &message]);
+        self.line.clear();
+        match self.format {
+            ResultFormat::Junit => {
+                verify::junit_unreadable(source, kind, message, &mut self.line);
+            }
+            ResultFormat::Json => verify::json_unreadable(source, kind, message, &mut self.line),
+            ResultFormat::Text => return Ok(()),
         }
-        Ok(())
+        self.put_line(out)
     }
 
     /// What a run that cannot go on still prints: the results gathered since the last batch
@@ -481,14 +497,7 @@ impl Collector {
             }
             Checking::Unreadable(message) => {
                 output::item_error(format_args!("{message}"));
-                self.summary.errors += 1;
-                self.outcome = Outcome::Error;
-                self.failures.row(&[&source, &"unreadable", &message]);
-                if self.format == ResultFormat::Junit {
-                    self.line.clear();
-                    verify::junit_unreadable(source, "unreadable", message, &mut self.line);
-                    self.put_line(out)?;
-                }
+                self.no_result(out, source, "unreadable", message)?;
             }
         }
         Ok(())
