@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::ValueHint;
 
 use super::args::ClockArgs;
@@ -198,7 +198,11 @@ fn tell_where_the_key_file_came_from(keys: Option<&Path>) {
 }
 
 /// The key file's audit, or why there is none.
-fn audited(args: &Args) -> anyhow::Result<(Report, PathBuf, Option<String>)> {
+/// A key file audited: the report, the file's path and text, and the entries whose secret was
+/// read as empty (reported on their metadata, then an error each).
+type Audited = (Report, PathBuf, Option<String>, Vec<String>);
+
+fn audited(args: &Args) -> anyhow::Result<Audited> {
     let Some(path) = keyfile::locate(args.keys.as_deref()) else {
         return Err(hinted(
             "no key file: --keys is not given, SMILE_SEC_KEYS is not set and ./smile-keys.json does not exist",
@@ -243,15 +247,23 @@ fn audited(args: &Args) -> anyhow::Result<(Report, PathBuf, Option<String>)> {
         .collect();
 
     let mut secrets = Vec::with_capacity(file.keys.len());
+    let mut empty = Vec::new();
     for entry in &file.keys {
         secrets.push(match entry.secret {
             SecretSource::None => Secret::NotNamed,
             _ => match file.resolve_secret(entry) {
                 Ok(key) => Secret::Digest(key.digest()),
                 // An empty key is an error wherever it stands, as `verify` and `sign` say: a
-                // secret store that answered nothing passes no audit.
+                // secret store that answered nothing (a CI secret a job was not given) passes
+                // no audit. The other keys are audited all the same, and this one on its
+                // metadata, so that an expired key is not hidden behind it.
                 Err(e @ SecretError::Key(KeyError::Empty)) => {
-                    bail!("key `{}` in {}: {e}", entry.id, input::shown(&path));
+                    empty.push(format!(
+                        "key `{}` in {}: {e}",
+                        entry.id,
+                        input::shown(&path)
+                    ));
+                    Secret::Unresolved(e.to_string())
                 }
                 Err(e) => Secret::Unresolved(e.to_string()),
             },
@@ -274,11 +286,11 @@ fn audited(args: &Args) -> anyhow::Result<(Report, PathBuf, Option<String>)> {
         output::warn(format_args!("{} lists no keys", path.display()));
     }
     render::unresolved_warning(&report);
-    Ok((report, path, text))
+    Ok((report, path, text, empty))
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (report, path, text) = audited(&args).inspect_err(|e| {
+    let (report, path, text, empty) = audited(&args).inspect_err(|e| {
         if let Err(written) = render::unusable(args.format == Format::Junit, &format!("{e:#}")) {
             output::warn(format_args!("cannot report the error as asked: {written}"));
         }
@@ -294,7 +306,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         path: &path,
         lines: &lines,
     };
-    let outcome = if report.fails(args.fail_on.into()) {
+    let outcome = if !empty.is_empty() {
+        Outcome::Error
+    } else if report.fails(args.fail_on.into()) {
         Outcome::Fail
     } else {
         Outcome::Pass
@@ -315,6 +329,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         output::warn(format_args!(
             "cannot append to the job summary (${STEP_SUMMARY_ENV}): {e}"
         ));
+    }
+    for message in &empty {
+        output::item_error(format_args!("{message}"));
     }
     match printed {
         Ok(()) => Ok(outcome),

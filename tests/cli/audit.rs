@@ -418,6 +418,7 @@ fn an_unresolved_secret_is_audited_on_metadata_and_says_so() {
 
 /// A secret that reads empty (a variable set to nothing, a file holding only a line end) is an
 /// error, as `verify` and `sign` make it: a secret store that answered nothing passes no audit.
+/// Every key is still reported (a CI secret a job was not given must not hide an expired key).
 #[test]
 fn a_secret_that_reads_empty_is_an_error() {
     let keys = key_file(
@@ -440,14 +441,24 @@ fn a_secret_that_reads_empty_is_an_error() {
     );
     std::fs::write(keys.dir.path().join("empty.key"), "\n").unwrap();
     set_mode(&keys.dir.path().join("empty.key"), 0o600);
-    let out = audit(&keys, &[], &[("AUDIT_TEST_EMPTY", "")]);
+    let out = audit(&keys, &["--format", "json"], &[("AUDIT_TEST_EMPTY", "")]);
     assert_eq!(code(&out), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("smile-sec: error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stderr}");
     assert!(
-        stderr.starts_with("smile-sec: error: key `live` in ")
-            && stderr.contains("the API key is empty"),
+        errors[0].starts_with("smile-sec: error: key `live` in ")
+            && errors[0].ends_with("the API key is empty"),
         "{stderr}"
     );
+    assert!(errors[1].contains("key `file` in "), "{stderr}");
+    let lines = json_lines(&out);
+    let ids: Vec<&str> = lines.iter().filter_map(|l| l["id"].as_str()).collect();
+    assert_eq!(ids, ["live", "file"]);
+    assert_eq!(lines.last().unwrap()["unresolved"], 2);
     let out = audit(&keys, &[], &[("AUDIT_TEST_EMPTY", "set-to-something")]);
     assert_eq!(code(&out), 2);
     assert!(
