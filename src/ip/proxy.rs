@@ -42,8 +42,11 @@ pub enum Why {
     FirstUntrusted,
     /// Every entry is a trusted proxy; nginx then takes the left-most.
     AllTrusted,
-    /// This hop is not an address, so the walk cannot go past it and the client is unknown.
+    /// This hop (the peer) is not an address, so the client is unknown.
     Unreadable,
+    /// The X-Forwarded-For entry left of this trusted hop is not an address (`unknown`, as some
+    /// proxies write): the walk stops here and this hop is the client, as nginx stops.
+    StoppedAtUnreadable,
 }
 
 impl Why {
@@ -54,6 +57,7 @@ impl Why {
             Why::FirstUntrusted => "first_untrusted",
             Why::AllTrusted => "all_trusted",
             Why::Unreadable => "unreadable_hop",
+            Why::StoppedAtUnreadable => "stopped_at_unreadable",
         }
     }
 }
@@ -70,6 +74,9 @@ impl fmt::Display for Why {
             }
             Why::AllTrusted => "every hop is a trusted proxy, so the left-most is taken (as nginx does)",
             Why::Unreadable => "this hop is not an address, so the client cannot be told",
+            Why::StoppedAtUnreadable => {
+                "the X-Forwarded-For entry left of this trusted hop is not an address, so the walk stops here (as nginx does)"
+            }
         })
     }
 }
@@ -124,12 +131,21 @@ pub fn client<'a>(peer: &'a str, forwarded_for: &[&'a str], trusted: &[IpNet]) -
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .collect();
-    let mut skipped = 0;
+    let mut skipped: usize = 0;
+    // The last trusted hop reached: where the walk stops when the next one is no address.
+    let mut reached = (Hop::Peer, peer, peer_address);
     for (index, &text) in hops.iter().enumerate().rev() {
         let hop = Hop::ForwardedFor(index + 1);
         match address::parse(text.as_bytes()) {
-            Err(e) => return choice(hop, text, Err(e), Why::Unreadable, skipped),
-            Ok(a) if is_trusted(&a) => skipped += 1,
+            Err(_) => {
+                let (hop, text, address) = reached;
+                let skipped = skipped.saturating_sub(usize::from(hop != Hop::Peer));
+                return choice(hop, text, Ok(address), Why::StoppedAtUnreadable, skipped);
+            }
+            Ok(a) if is_trusted(&a) => {
+                skipped += 1;
+                reached = (hop, text, a);
+            }
             Ok(a) => return choice(hop, text, Ok(a), Why::FirstUntrusted, skipped),
         }
     }
@@ -275,15 +291,25 @@ mod tests {
         );
     }
 
+    /// A hop that is no address stops the walk where nginx stops it: the trusted hop right of
+    /// it (or the peer) is the client, never an address further left.
     #[test]
     fn unreadable_hop_stops_the_walk() {
         assert_eq!(
             pick("10.0.0.5", &["34.240.137.52, unknown"], &["10.0.0.0/8"]),
+            (Hop::Peer, "10.0.0.5".into(), Why::StoppedAtUnreadable, 0)
+        );
+        assert_eq!(
+            pick(
+                "10.0.0.5",
+                &["34.240.137.52, unknown, 10.0.0.8, 10.0.0.9"],
+                &["10.0.0.0/8"]
+            ),
             (
-                Hop::ForwardedFor(2),
-                "invalid: not_an_address".into(),
-                Why::Unreadable,
-                0
+                Hop::ForwardedFor(3),
+                "10.0.0.8".into(),
+                Why::StoppedAtUnreadable,
+                1
             )
         );
         assert_eq!(pick("010.0.0.5", &[], &["10.0.0.0/8"]).2, Why::Unreadable);

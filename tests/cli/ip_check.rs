@@ -602,3 +602,126 @@ fn an_argument_that_is_not_utf8_is_an_invalid_input() {
     assert_eq!(lines[1]["reason"], "not_an_address");
     assert_error_report(&out.stderr, &["1 input is not a valid address"]);
 }
+
+/// A real nginx with `set_real_ip_from` and `real_ip_recursive on`, answering each request with
+/// the `$remote_addr` its realip module chose. Stopped when dropped.
+struct RealIpNginx {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl RealIpNginx {
+    fn start(trusted: &[&str]) -> Option<RealIpNginx> {
+        crate::common::tool("nginx")?;
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let trust: String = trusted
+            .iter()
+            .map(|net| format!("    set_real_ip_from {net};\n"))
+            .collect();
+        let conf = dir.path().join("nginx.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\nerror_log {dir}/error.log;\n\
+                 events {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {dir};\n  proxy_temp_path {dir};\n  \
+                 fastcgi_temp_path {dir};\n  uwsgi_temp_path {dir};\n  scgi_temp_path {dir};\n  server {{\n    \
+                 listen 127.0.0.1:{port};\n{trust}    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;\n    \
+                 location / {{ return 200 \"$remote_addr\"; }}\n  }}\n}}\n",
+                dir = dir.path().display(),
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new("nginx")
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let nginx = RealIpNginx {
+            child,
+            port,
+            _dir: dir,
+        };
+        let ready = (0..200).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(ready, "nginx did not start on port {port}");
+        Some(nginx)
+    }
+
+    /// The client address nginx takes for a request from 127.0.0.1 with this header.
+    fn client(&self, forwarded_for: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET / HTTP/1.1\r\nHost: test\r\nX-Forwarded-For: {forwarded_for}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        reply.split("\r\n\r\n").nth(1).unwrap().to_owned()
+    }
+}
+
+impl Drop for RealIpNginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The client `--peer`, `--forwarded-for` and `--trusted-proxy` choose is the one nginx's realip
+/// module chooses with `real_ip_recursive on`, asked of a real nginx: forged entries on the left,
+/// chains of trusted proxies, every hop trusted, and hops that are no address (`unknown`), where
+/// nginx stops its walk.
+#[test]
+fn the_client_is_the_one_nginx_realip_chooses() {
+    let trusted = ["127.0.0.0/8", "10.0.0.0/8"];
+    let Some(nginx) = RealIpNginx::start(&trusted) else {
+        return;
+    };
+    let headers = [
+        "34.240.137.52",
+        "34.240.137.52, 10.0.0.8",
+        "203.0.113.9, 34.240.137.52, 10.0.0.8, 10.1.2.3",
+        "10.0.0.1, 10.0.0.2",
+        "34.240.137.52,10.0.0.8",
+        "34.240.137.52 10.0.0.8",
+        "unknown",
+        "34.240.137.52, unknown",
+        "34.240.137.52, unknown, 10.0.0.8",
+        "unknown, 10.0.0.8, 10.0.0.9",
+        "34.240.137.52, garbage, 10.0.0.8",
+        "10.0.0.1:8080, 10.0.0.2",
+        "2001:db8::1, 10.0.0.8",
+    ];
+    for header in headers {
+        let expected = nginx.client(header);
+        let out = smile_sec()
+            .args(["ip-check", "--format", "json", "--peer", "127.0.0.1"])
+            .args(["--forwarded-for", header])
+            .args(trusted.iter().flat_map(|net| ["--trusted-proxy", net]))
+            .output()
+            .unwrap();
+        let lines = ndjson(&out.stdout);
+        assert_eq!(
+            lines[0]["address"].as_str(),
+            Some(expected.as_str()),
+            "X-Forwarded-For: {header}: {lines:?}"
+        );
+    }
+}
