@@ -553,8 +553,11 @@ fn probe_cases(
         let answer = client.post_json(&args.url, &request.body);
         let answer: Option<Response> = match answer {
             Ok(response) => Some(response),
-            // Nothing reached yet: the URL is wrong or the server is down; no table is worth printing.
-            Err(e) if request.case == Case::Valid => {
+            // The first request got nowhere: the URL is wrong, the server is down, or a firewall
+            // drops what we send (each case would wait out its timeout); no table is worth
+            // printing. A server that took it and closed the connection is a row, and the
+            // refusals, which matter most, are still tried.
+            Err(e) if request.case == Case::Valid && !e.reached_the_server() => {
                 return Err(e).with_context(|| format!("POST {}", http::shown(&args.url)));
             }
             Err(e) => {
@@ -576,9 +579,6 @@ fn probe_cases(
                 let judged = probe::judge_cut(request.case, status, echo, strict);
                 // Its status decides nothing: reported as a request that got no answer is.
                 if judged.verdict == CaseVerdict::Error {
-                    if request.case == Case::Valid {
-                        bail!("POST {}: {why}", http::shown(&args.url));
-                    }
                     output::item_error(format_args!("{}: {why}", request.case.as_str()));
                 }
                 judged

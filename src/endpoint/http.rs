@@ -61,8 +61,19 @@ pub enum SendError {
     BadProxy(String),
     /// Nothing answered within the timeout.
     Timeout(Duration),
-    /// The connection failed: refused, unknown host, TLS, reset...
+    /// The connection failed: refused, unknown host, TLS...
     Unreachable(String),
+    /// The server was reached, then closed or reset the connection before its answer.
+    Closed(String),
+}
+
+impl SendError {
+    /// Whether the server is known to have been reached: it took the connection, then closed
+    /// it. (No answer within the timeout may be a firewall that drops packets as well as a slow
+    /// server: it is not known.)
+    pub fn reached_the_server(&self) -> bool {
+        matches!(self, SendError::Closed(_))
+    }
 }
 
 impl std::fmt::Display for SendError {
@@ -73,6 +84,7 @@ impl std::fmt::Display for SendError {
                 write!(f, "no answer within {}", humanize(*after))
             }
             SendError::Unreachable(why) => write!(f, "cannot reach the endpoint: {why}"),
+            SendError::Closed(why) => f.write_str(why),
         }
     }
 }
@@ -161,6 +173,14 @@ impl Client {
             ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 SendError::Timeout(self.timeout)
             }
+            ureq::Error::Io(ref e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
+                ) && !is_tls(&error) =>
+            {
+                SendError::Closed(in_words(error))
+            }
             other => SendError::Unreachable(in_words(other)),
         }
     }
@@ -169,23 +189,32 @@ impl Client {
     fn body_cut(&self, error: std::io::Error) -> BodyCut {
         match self.classify(ureq::Error::from(error)) {
             SendError::Timeout(after) => BodyCut::Timeout(after),
-            SendError::BadUrl(why) | SendError::BadProxy(why) | SendError::Unreachable(why) => {
-                BodyCut::Broken(why)
-            }
+            SendError::BadUrl(why)
+            | SendError::BadProxy(why)
+            | SendError::Unreachable(why)
+            | SendError::Closed(why) => BodyCut::Broken(why),
         }
     }
+}
+
+/// The TLS failure a client error holds, if it is one.
+fn tls_error(error: &ureq::Error) -> Option<&rustls::Error> {
+    match error {
+        ureq::Error::Rustls(e) => Some(e),
+        // A TLS failure mostly comes back inside an I/O error.
+        ureq::Error::Io(e) => e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        _ => None,
+    }
+}
+
+fn is_tls(error: &ureq::Error) -> bool {
+    tls_error(error).is_some()
 }
 
 /// A client error as it is shown: an I/O error's own words, without the client's `io:` prefix,
 /// and a TLS failure in words.
 fn in_words(error: ureq::Error) -> String {
-    let tls = match &error {
-        ureq::Error::Rustls(e) => Some(e),
-        // A TLS failure mostly comes back inside an I/O error.
-        ureq::Error::Io(e) => e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
-        _ => None,
-    };
-    if let Some(tls) = tls {
+    if let Some(tls) = tls_error(&error) {
         return super::tls::in_words(tls);
     }
     match error {
