@@ -118,15 +118,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     pruned,
                     entries: left,
                 })?,
-                Format::Text => match pruned {
-                    Some(n) => out.line(format_args!(
-                        "pruned {n} expired entr{}; {left} left",
-                        if n == 1 { "y" } else { "ies" }
-                    ))?,
-                    None => out.line(format_args!(
-                        "nothing to prune: Redis drops expired entries itself; {left} entries"
-                    ))?,
-                },
+                Format::Text => out.line(format_args!(
+                    "pruned {pruned} expired entr{}; {left} left",
+                    if pruned == 1 { "y" } else { "ies" }
+                ))?,
             }
         }
         SeenCommand::Import {
@@ -384,8 +379,7 @@ struct StatsLine<'a> {
 
 #[derive(Serialize)]
 struct Pruned {
-    /// `None`: the engine drops expired entries itself.
-    pruned: Option<u64>,
+    pruned: u64,
     entries: u64,
 }
 

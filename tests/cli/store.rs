@@ -440,49 +440,65 @@ fn batches_of_claims_print_in_input_order() {
     }
 }
 
+/// On both engines, by `--now`: Redis lets a key expire by its own clock from the claim, but an
+/// entry's expiry is its `seen_at` (the run's now) plus the window, for `prune` and `export` too.
 #[test]
 fn entries_expire_exactly_when_a_replay_would_fail_as_stale() {
     let dir = tempfile::tempdir().unwrap();
-    let store = "seen.db";
-    // Dated at the edge of --max-future: accepted at 10:00, stale only after 11:05.
-    let edge = "2026-11-20T10:05:00Z";
-    let ran = run(dir.path(), store, callback(edge, "a"));
-    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    let prune = |now: &str| {
-        let out = seen(
-            dir.path(),
-            &["prune", store, "--now", now, "--format", "json"],
+    for (store, _redis) in sqlite_and_redis(dir.path()) {
+        let store = store.as_str();
+        // Dated at the edge of --max-future: accepted at 10:00, stale only after 11:05.
+        let edge = "2026-11-20T10:05:00Z";
+        let ran = run(dir.path(), store, callback(edge, "a"));
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+        let exported = seen(dir.path(), &["export", store]);
+        let entry: Value = serde_json::from_slice(&exported.stdout).unwrap();
+        assert_eq!(
+            (&entry["seen_at"], &entry["expires_at"]),
+            (
+                &json!("2026-11-20T10:00:00.000Z"),
+                &json!("2026-11-20T11:05:00.000Z")
+            ),
+            "{store}"
         );
-        assert_eq!(out.status.code(), Some(0), "{out:?}");
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()
-    };
-    assert_eq!(
-        prune("2026-11-20T11:05:00Z"),
-        json!({"pruned": 0, "entries": 1})
-    );
-    // Until then a replay still passes freshness, and the store catches it.
-    let late = |now: &str| {
-        let mut child = verify_at(store, now)
-            .current_dir(dir.path())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(callback(edge, "b").as_bytes()).unwrap();
-        drop(stdin);
-        let out = child.wait_with_output().unwrap();
-        let first = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .map(str::to_owned);
-        let line: Value = serde_json::from_str(&first.unwrap()).unwrap();
-        line["reason"].as_str().unwrap().to_owned()
-    };
-    assert_eq!(late("2026-11-20T11:05:00Z"), "replayed");
-    assert_eq!(
-        prune("2026-11-20T11:05:00.001Z"),
-        json!({"pruned": 1, "entries": 0})
-    );
-    assert_eq!(late("2026-11-20T11:05:00.001Z"), "stale");
+        let prune = |now: &str| {
+            let out = seen(
+                dir.path(),
+                &["prune", store, "--now", now, "--format", "json"],
+            );
+            assert_eq!(out.status.code(), Some(0), "{out:?}");
+            serde_json::from_slice::<Value>(&out.stdout).unwrap()
+        };
+        assert_eq!(
+            prune("2026-11-20T11:05:00Z"),
+            json!({"pruned": 0, "entries": 1}),
+            "{store}"
+        );
+        // Until then a replay still passes freshness, and the store catches it.
+        let late = |now: &str| {
+            let mut child = verify_at(store, now)
+                .current_dir(dir.path())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(callback(edge, "b").as_bytes()).unwrap();
+            drop(stdin);
+            let out = child.wait_with_output().unwrap();
+            let first = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .map(str::to_owned);
+            let line: Value = serde_json::from_str(&first.unwrap()).unwrap();
+            line["reason"].as_str().unwrap().to_owned()
+        };
+        assert_eq!(late("2026-11-20T11:05:00Z"), "replayed", "{store}");
+        assert_eq!(
+            prune("2026-11-20T11:05:00.001Z"),
+            json!({"pruned": 1, "entries": 0}),
+            "{store}"
+        );
+        assert_eq!(late("2026-11-20T11:05:00.001Z"), "stale", "{store}");
+    }
 }
 
 /// A store other users may write: they could delete entries, whose replays would then pass.

@@ -280,8 +280,9 @@ pub trait ReplayStore: Send {
     /// Entry count and age range.
     fn stats(&mut self) -> Result<Stats, StoreError>;
 
-    /// Drops the entries expired at `now`; `None` when the engine expires them by itself.
-    fn prune(&mut self, now: DateTime<Utc>) -> Result<Option<u64>, StoreError>;
+    /// Drops the entries expired at `now` (an expiry is the entry's `seen_at` plus the kept
+    /// window, whatever clock the engine expires entries by), and says how many.
+    fn prune(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Adds entries of the former record (kept by the widest window the store has been used
     /// with; those expired at `now` are left out by engines that cannot keep them); returns how

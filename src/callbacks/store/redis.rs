@@ -45,6 +45,18 @@ for i = 2, #KEYS do
 end
 return 1";
 
+/// Deletes each of KEYS whose value is still the matching ARGV (read by the caller, which found
+/// it expired), and answers how many went: a key that expired and was claimed again since is
+/// another entry, and stays.
+const DROP_UNCHANGED: &str = "local n = 0
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i] then
+    redis.call('DEL', KEYS[i])
+    n = n + 1
+  end
+end
+return n";
+
 /// Clears the meta hash's note that entries are being re-dated (ARGV[1]: the note as the run
 /// that re-dated them read or wrote it), once they are; another note (a later widening under
 /// way) is left.
@@ -694,8 +706,49 @@ impl ReplayStore for RedisStore {
         })
     }
 
-    fn prune(&mut self, _now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
-        Ok(None)
+    /// Drops the entries expired at `now` by the kept window, as SQLite does. The server lets
+    /// keys expire by its own clock from the moment of each claim; an entry's expiry is
+    /// `seen_at` (the claiming run's now) plus the window, which a `--now` may put apart.
+    fn prune(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let now_ms = now.timestamp_millis();
+        let keeps = self.keeps;
+        let mut dropped = 0;
+        self.each_key(|store, keys| {
+            if keys.is_empty() {
+                return Ok(());
+            }
+            let raw: Vec<Option<String>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query(&mut store.conn)
+                .map_err(|e| store.fail(e))?;
+            let ttls = store.ttls(&keys)?;
+            let expired: Vec<(&String, String)> = keys
+                .iter()
+                .zip(raw)
+                .zip(ttls)
+                .filter_map(|((key, raw), ttl)| {
+                    let value: Value_ = serde_json::from_str(raw.as_deref()?).ok()?;
+                    // A key without an expiry is kept for ever (no window yet, or none at all).
+                    let expires = keeps.expires_at(value.seen_at).filter(|_| ttl >= 0)?;
+                    (expires < now_ms).then_some((key, raw?))
+                })
+                .collect();
+            if expired.is_empty() {
+                return Ok(());
+            }
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(DROP_UNCHANGED).arg(expired.len());
+            for (key, _) in &expired {
+                cmd.arg(*key);
+            }
+            for (_, value) in &expired {
+                cmd.arg(value);
+            }
+            let n: u64 = cmd.query(&mut store.conn).map_err(|e| store.fail(e))?;
+            dropped += n;
+            Ok(())
+        })?;
+        Ok(dropped)
     }
 
     fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
@@ -706,9 +759,9 @@ impl ReplayStore for RedisStore {
     fn export(&mut self, each: &mut dyn FnMut(Entry) -> io::Result<()>) -> Result<(), StoreError> {
         let name = self.name.clone();
         self.unreadable = 0;
+        let keeps = self.keeps;
         self.each_key(|store, keys| {
             let (values, ttls) = (store.values(&keys)?, store.ttls(&keys)?);
-            let now_ms = Utc::now().timestamp_millis();
             for ((key, value), ttl) in keys.iter().zip(values).zip(ttls) {
                 let mut pair = [0; 16];
                 let mut body_hmac = [0; 32];
@@ -727,8 +780,9 @@ impl ReplayStore for RedisStore {
                     pair: PairId(pair),
                     body_hmac,
                     seen_at_ms: value.seen_at,
-                    // -1: the key has no expiry.
-                    expires_at_ms: (ttl >= 0).then(|| now_ms.saturating_add(ttl)),
+                    // By the kept window, as `prune` reckons it (the server's time to live runs
+                    // from the claim by its own clock). -1: the key has no expiry.
+                    expires_at_ms: keeps.expires_at(value.seen_at).filter(|_| ttl >= 0),
                 })
                 .map_err(|e| StoreError::unavailable(&name, e))?;
             }

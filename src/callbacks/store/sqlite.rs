@@ -392,7 +392,7 @@ impl ReplayStore for SqliteStore {
         })
     }
 
-    fn prune(&mut self, now: DateTime<Utc>) -> Result<Option<u64>, StoreError> {
+    fn prune(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let tx = self.begin()?;
         let dropped = tx
             .execute(
@@ -401,7 +401,7 @@ impl ReplayStore for SqliteStore {
             )
             .map_err(|e| self.fail(e))?;
         tx.commit().map_err(|e| self.fail(e))?;
-        Ok(Some(dropped as u64))
+        Ok(dropped as u64)
     }
 
     fn import(&mut self, now: DateTime<Utc>, entries: &[Imported]) -> Result<u64, StoreError> {
@@ -980,11 +980,8 @@ mod tests {
             .claim_digests(at("2026-11-20T10:00:00Z"), &[claim(1, 1)])
             .unwrap();
         // Seen at 10:00, its timestamp at most 10:05, stale after 11:05.
-        assert_eq!(store.prune(at("2026-11-20T11:05:00Z")).unwrap(), Some(0));
-        assert_eq!(
-            store.prune(at("2026-11-20T11:05:00.001Z")).unwrap(),
-            Some(1)
-        );
+        assert_eq!(store.prune(at("2026-11-20T11:05:00Z")).unwrap(), 0);
+        assert_eq!(store.prune(at("2026-11-20T11:05:00.001Z")).unwrap(), 1);
     }
 
     #[test]
@@ -1028,7 +1025,7 @@ mod tests {
             max_future: Duration::minutes(5),
         };
         let mut store = SqliteStore::open(&path, Some(day), true, None).unwrap();
-        assert_eq!(store.prune(at("2026-11-21T10:00:00Z")).unwrap(), Some(0));
+        assert_eq!(store.prune(at("2026-11-21T10:00:00Z")).unwrap(), 0);
         drop(store);
         let forever = Window {
             max_age: None,
@@ -1037,7 +1034,7 @@ mod tests {
         drop(SqliteStore::open(&path, Some(forever), true, None).unwrap());
         // A narrower run later changes nothing: the store keeps the widest.
         let mut store = SqliteStore::open(&path, Some(hour()), true, None).unwrap();
-        assert_eq!(store.prune(at("2036-11-21T10:00:00Z")).unwrap(), Some(0));
+        assert_eq!(store.prune(at("2036-11-21T10:00:00Z")).unwrap(), 0);
         assert_eq!(store.stats().unwrap().keeps, Keeps::Forever);
     }
 
