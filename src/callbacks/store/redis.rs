@@ -872,8 +872,8 @@ fn server_error(
         redis::ErrorKind::Server(redis::ServerErrorKind::NoPerm) => (
             Some("the Redis user may not run a command the store needs"),
             Some(
-                "allow it SELECT, GET, SET, MGET, HGET, HSET, HSETNX, HMGET, SCAN, PTTL, \
-                 PEXPIRE, PERSIST, WATCH, UNWATCH, MULTI, EXEC, INFO and PING"
+                "allow it SELECT, GET, SET, DEL, EXISTS, MGET, HGET, HSET, HSETNX, HMGET, HDEL, \
+                 SCAN, PTTL, PEXPIRE, PERSIST, EVAL, WATCH, UNWATCH, MULTI, EXEC, INFO and PING"
                     .to_owned(),
             ),
         ),
