@@ -245,6 +245,10 @@ pub struct Echo {
 /// (Smile ID's keys are 36-character UUIDs.)
 pub const MIN_KEY_SEARCH_LEN: usize = 8;
 
+/// A run of a key's spelling this long is an echo of it, whatever the key's length: 16
+/// characters of a UUID hold 64 bits of it, which no answer holds by chance.
+const LEAKING_RUN: usize = 16;
+
 /// The secrets a response must never echo, in the spellings a server might print them.
 pub struct LeakWatch {
     key_forms: Vec<KeyForm>,
@@ -297,7 +301,10 @@ impl LeakWatch {
         key_forms.sort_unstable();
         key_forms.dedup();
         LeakWatch {
-            key_forms: key_forms.into_iter().map(KeyForm::new).collect(),
+            key_forms: key_forms
+                .into_iter()
+                .map(|form| KeyForm::new(form, raw.len()))
+                .collect(),
             signatures: Vec::new(),
         }
     }
@@ -364,10 +371,11 @@ impl LeakWatch {
     }
 }
 
-/// A spelling of the key, found whole or in part. Any run of more than half of it gives most of
-/// the key away: an echo cut short (before or after it was encoded), a key whose last character
-/// a quoting bug dropped, one masked at its start. Masking that shows a few characters (the last
-/// four) stays under it.
+/// A spelling of the key, found whole or in part. A run that spells half of the key, or
+/// [`LEAKING_RUN`] characters of a longer one, gives it away: an echo cut short (before or after
+/// it was encoded), a key whose last character a quoting bug dropped, one masked at its start or
+/// cut to its first half. Masking that shows a few characters (the last four) stays under it,
+/// and so does a UUID's first eight, as some dashboards show a key.
 struct KeyForm {
     text: Vec<u8>,
     /// The fewest bytes in a row that count as a leak.
@@ -375,8 +383,18 @@ struct KeyForm {
 }
 
 impl KeyForm {
-    fn new(text: Vec<u8>) -> Self {
-        let run = (text.len() / 2 + 1).max(MIN_KEY_SEARCH_LEN).min(text.len());
+    /// `text` spells a key of `key_len` bytes (in hex, twice as many characters; `\u`-escaped,
+    /// six times): a run counts as many characters of the spelling as it takes to spell the
+    /// key's leaking part.
+    fn new(text: Vec<u8>, key_len: usize) -> Self {
+        let leaking = (key_len / 2).min(LEAKING_RUN);
+        // An eighth of a very long spelling (a key of kilobytes) at the least: the search below
+        // looks for a piece of every half run, and there stay few of them.
+        let run = (text.len() * leaking)
+            .div_ceil(key_len.max(1))
+            .max(text.len() / 8)
+            .max(MIN_KEY_SEARCH_LEN)
+            .min(text.len());
         KeyForm { text, run }
     }
 
@@ -933,15 +951,19 @@ mod tests {
                 "{echoed}"
             );
         }
-        // Half of it, or the last few characters as masking shows them, give too little away to
-        // tell from chance.
-        let half = text.len() / 2;
-        assert_eq!(w.find(&text.as_bytes()[..half], None), None);
-        assert_eq!(w.find(&text.as_bytes()[text.len() - half..], None), None);
-        assert_eq!(
-            w.find(&text.as_bytes()[..half + 1], None),
-            Some(Leak::ApiKey)
-        );
+        // Sixteen characters of it in a row give it away, from its start, end or middle (half
+        // of this key is more); fifteen, or the first eight as dashboards show a key, do not.
+        for run in [
+            &text[..16],
+            &text[text.len() - 16..],
+            &text[10..26],
+            &text[..text.len() / 2],
+        ] {
+            assert_eq!(w.find(run.as_bytes(), None), Some(Leak::ApiKey), "{run}");
+        }
+        for run in [&text[..15], &text[text.len() - 15..], &text[..8]] {
+            assert_eq!(w.find(run.as_bytes(), None), None, "{run}");
+        }
         assert!(!format!("{w:?}").contains("0c1b"));
 
         // Cut short after it was encoded, or encoded after it was cut: seven tenths of it.
@@ -961,9 +983,13 @@ mod tests {
                 "{echoed}"
             );
         }
-        // Under half of an encoded spelling is not a leak either.
-        let hex_half = &hex_lower[..hex_lower.len() / 2];
-        assert_eq!(w.find(hex_half.as_bytes(), None), None);
+        // An encoded spelling counts by the key's characters it spells: 32 hex digits are 16
+        // of them, 31 are not enough.
+        assert_eq!(w.find(&hex_lower.as_bytes()[..31], None), None);
+        assert_eq!(
+            w.find(&hex_lower.as_bytes()[..32], None),
+            Some(Leak::ApiKey)
+        );
     }
 
     proptest::proptest! {
@@ -986,7 +1012,7 @@ mod tests {
             key in "[ab]{8,24}",
             response in "[ab]{0,48}",
         ) {
-            let form = KeyForm::new(key.clone().into_bytes());
+            let form = KeyForm::new(key.clone().into_bytes(), key.len());
             let every_run = (0..=key.len() - form.run)
                 .any(|start| response.contains(&key[start..start + form.run]));
             proptest::prop_assert_eq!(form.found_in(response.as_bytes()), every_run);
@@ -995,7 +1021,7 @@ mod tests {
 
     #[test]
     fn a_run_overlapping_an_earlier_match_of_its_piece_is_found() {
-        let form = KeyForm::new(b"babbbbbbaa".to_vec());
+        let form = KeyForm::new(b"babbbbbbaa".to_vec(), 10);
         assert!(form.found_in(b"aabbbbbbaab"));
     }
 
