@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::ValueHint;
 
 use super::args::ClockArgs;
@@ -223,14 +222,6 @@ fn audited(args: &Args) -> anyhow::Result<Audited> {
         policy.warn_days = days;
         overrides.production.warn_days = None;
         overrides.sandbox.warn_days = None;
-    }
-    for checked in [
-        policy,
-        overrides.production.apply(policy),
-        overrides.sandbox.apply(policy),
-    ] {
-        audit::check_input(&file, &checked)
-            .with_context(|| format!("invalid key file {}", path.display()))?;
     }
     let secret_files_open: Vec<Option<bool>> = file
         .keys

@@ -355,73 +355,6 @@ impl Report {
     }
 }
 
-/// A key file that is valid JSON but that the audit cannot work with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadAuditInput {
-    pub entry: Option<String>,
-    pub problem: String,
-}
-
-impl fmt::Display for BadAuditInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.entry {
-            Some(id) => write!(f, "key `{id}`: {}", self.problem),
-            None => f.write_str(&self.problem),
-        }
-    }
-}
-
-impl std::error::Error for BadAuditInput {}
-
-/// Checks what only the audit cares about: mutes name a known finding (a misspelt code would
-/// silently mute nothing), and the policy keeps due dates on the calendar.
-pub fn check_input(file: &KeyFile, policy: &Policy) -> Result<(), BadAuditInput> {
-    if policy.max_age_days == 0 || policy.max_age_days > MAX_POLICY_DAYS {
-        return Err(BadAuditInput {
-            entry: None,
-            problem: format!(
-                "max_age_days is {}, expected 1 to {MAX_POLICY_DAYS}",
-                policy.max_age_days
-            ),
-        });
-    }
-    for key in &file.keys {
-        for mute in &key.mutes {
-            match Code::parse(&mute.finding) {
-                Some(Code::MuteExpired) => {
-                    return Err(BadAuditInput {
-                        entry: Some(key.id.clone()),
-                        problem: "a mute cannot name `mute_expired`; renew the lapsed mute instead"
-                            .into(),
-                    });
-                }
-                Some(_) => {}
-                None => {
-                    let known: Vec<&str> = Code::ALL[..Code::ALL.len() - 1]
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect();
-                    return Err(BadAuditInput {
-                        entry: Some(key.id.clone()),
-                        problem: format!(
-                            "mute names unknown finding `{}` (one of: {})",
-                            crate::input::shown_value(&mute.finding),
-                            known.join(", ")
-                        ),
-                    });
-                }
-            }
-            if mute.reason.trim().is_empty() {
-                return Err(BadAuditInput {
-                    entry: Some(key.id.clone()),
-                    problem: format!("the mute of `{}` has an empty reason", mute.finding),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Audits every key. `secrets[i]` is what the command learnt about `file.keys[i]`'s secret.
 pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report {
     let today = settings.now.date_naive();
@@ -734,7 +667,6 @@ mod tests {
             file_open: Some(false),
             secret_files_open: Vec::new(),
         };
-        check_input(file, &settings.policy).unwrap();
         audit(file, secrets, &settings)
     }
 
@@ -961,30 +893,6 @@ mod tests {
             "{}",
             r.keys[0].findings[1].message
         );
-    }
-
-    #[test]
-    fn bad_mutes_are_refused() {
-        for (finding, needle) in [
-            ("expirng", "unknown finding `expirng`"),
-            ("mute_expired", "cannot name"),
-        ] {
-            let f = file(&key(
-                "k",
-                "2026-09-01",
-                &format!(
-                    r#","mutes":[{{"finding":"{finding}","reason":"r","until":"2026-11-30"}}]"#
-                ),
-            ));
-            let e = check_input(&f, &f.policy).unwrap_err().to_string();
-            assert!(e.contains(needle) && e.contains("`k`"), "{e}");
-        }
-        let f = file(&key("k", "2026-09-01", ""));
-        let policy = Policy {
-            max_age_days: u32::MAX,
-            warn_days: 1,
-        };
-        assert!(check_input(&f, &policy).is_err());
     }
 
     #[test]

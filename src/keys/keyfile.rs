@@ -15,6 +15,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::input;
+use crate::keys::audit::{Code, MAX_POLICY_DAYS};
 use crate::signing::secret::{ApiKey, KeyError};
 use crate::time::{BadTimestamp, parse_date_or_time, parse_full_date};
 
@@ -438,6 +439,33 @@ struct RawEntry {
     mutes: Vec<Object<RawMute>>,
 }
 
+/// Why a mute cannot stand, if it cannot: it names a finding `audit` has not, or
+/// `mute_expired` (a lapsed mute is renewed, not muted), or gives no reason.
+fn check_mute(finding: &str, reason: &str) -> Result<(), String> {
+    match Code::parse(finding) {
+        Some(Code::MuteExpired) => {
+            return Err("a mute cannot name `mute_expired`; renew the lapsed mute instead".into());
+        }
+        Some(_) => {}
+        None => {
+            let known: Vec<&str> = Code::ALL
+                .iter()
+                .filter(|c| **c != Code::MuteExpired)
+                .map(|c| c.as_str())
+                .collect();
+            return Err(format!(
+                "mute names unknown finding `{}` (one of: {})",
+                input::shown_value(finding),
+                known.join(", ")
+            ));
+        }
+    }
+    if reason.trim().is_empty() {
+        return Err(format!("the mute of `{finding}` has an empty reason"));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMute {
@@ -505,6 +533,12 @@ impl KeyFile {
         ] {
             if max == Some(0) {
                 return Err(invalid(None, format!("{name} must be at least 1")));
+            }
+            if let Some(days) = max.filter(|days| *days > MAX_POLICY_DAYS) {
+                return Err(invalid(
+                    None,
+                    format!("{name} is {days}, expected 1 to {MAX_POLICY_DAYS}"),
+                ));
             }
         }
         let mut seen = HashSet::new();
@@ -626,6 +660,9 @@ impl KeyFile {
             };
             let mut mutes = Vec::with_capacity(entry.mutes.len());
             for Object(mute) in entry.mutes {
+                // Checked here, for every command: a key file valid for `verify` and not for
+                // `audit` would only be found wrong by whichever runs last.
+                check_mute(&mute.finding, &mute.reason).map_err(|why| invalid(Some(&id), why))?;
                 let until = parse_full_date(&mute.until).ok_or_else(|| {
                     invalid(
                         Some(&id),
@@ -845,6 +882,42 @@ mod tests {
           "mutes": [ { "finding": "inline_secret", "reason": "test", "until": "2026-12-01" } ] }
       ]
     }"#;
+
+    /// A mute that names no finding `audit` has, or `mute_expired`, or gives no reason, and a
+    /// policy past a hundred years, make the file invalid for every command, not for `audit`
+    /// alone.
+    #[test]
+    fn bad_mutes_and_policies_are_refused_for_every_command() {
+        let entry = r#""id":"k","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-09-01""#;
+        for (mute, said) in [
+            (
+                r#""finding":"expirng","reason":"r""#,
+                "mute names unknown finding `expirng`",
+            ),
+            (
+                r#""finding":"mute_expired","reason":"r""#,
+                "cannot name `mute_expired`",
+            ),
+            (
+                r#""finding":"expiring","reason":" ""#,
+                "has an empty reason",
+            ),
+        ] {
+            let text =
+                format!(r#"{{"keys":[{{{entry},"mutes":[{{{mute},"until":"2026-11-30"}}]}}]}}"#);
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.contains(said) && e.contains("`k`"), "{e}");
+        }
+        let text = format!(
+            r#"{{"policy":{{"production":{{"max_age_days":36501}}}},"keys":[{{{entry}}}]}}"#
+        );
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("policy.production.max_age_days is 36501, expected 1 to 36500"),
+            "{e}"
+        );
+        assert!(parse(&text.replace("36501", "36500")).is_ok());
+    }
 
     /// An error inside the file names where (`keys[0].status`), besides the line and column; a
     /// field that is not ours is named by the message alone, and then only as any name is.

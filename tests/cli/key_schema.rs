@@ -122,3 +122,40 @@ fn keys_template_parses_follows_the_schema_and_passes_audit() {
         .assert()
         .code(1);
 }
+
+/// A key file is valid or not whatever command reads it: a misspelt mute `sign`, `verify` and
+/// `guard` took was refused by `audit` only.
+#[test]
+fn a_bad_mute_is_refused_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad = entry();
+    bad["api_key_env"] = json!("SMILE_SEC_TEST_MUTE_KEY");
+    bad["mutes"] = json!([{"finding": "expird", "reason": "typo", "until": "2027-06-01"}]);
+    std::fs::write(
+        dir.path().join("k.json"),
+        json!({ "keys": [bad] }).to_string(),
+    )
+    .unwrap();
+    let commands: [&[&str]; 3] = [
+        &["sign", "--key", "a", "--timestamp", "T"],
+        &["verify", "-"],
+        &["audit", "--now", "2026-11-25T00:00:00Z"],
+    ];
+    for args in commands {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .env("SMILE_SEC_TEST_MUTE_KEY", "apiKey")
+            .args(&args[..1])
+            .args(["--keys", "k.json"])
+            .args(&args[1..])
+            .write_stdin("{}")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("key `a`: mute names unknown finding `expird`"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
