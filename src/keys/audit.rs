@@ -546,12 +546,12 @@ fn age_report(entry: &KeyEntry, today: NaiveDate, settings: &Settings) -> KeyRep
     let created_day = entry.created.date_naive();
     let age_days = today.signed_duration_since(created_day).num_days();
     // A due date is written YYYY-MM-DD, so one past year 9999 (a key "created" in its last
-    // months, which is a finding of its own) is written as the calendar's last day.
+    // months) is written as the calendar's last day; the days left are counted to the true one,
+    // so that the cap makes no key look due.
     let last_day = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a calendar day");
-    let due_date = created_day
-        .checked_add_days(chrono::Days::new(u64::from(policy.max_age_days)))
-        .map_or(last_day, |due| due.min(last_day));
-    let days_left = due_date.signed_duration_since(today).num_days();
+    let true_due = created_day.checked_add_days(chrono::Days::new(u64::from(policy.max_age_days)));
+    let due_date = true_due.map_or(last_day, |due| due.min(last_day));
+    let days_left = true_due.map_or(i64::MAX, |due| due.signed_duration_since(today).num_days());
     let mut findings = Vec::new();
     if entry.created > settings.now {
         findings.push(Finding {
@@ -749,6 +749,19 @@ mod tests {
             run(&f, &[], "2026-12-01T12:00:00Z").keys[0].verdict,
             KeyVerdict::Fail
         );
+    }
+
+    /// A due date past year 9999 is written as its last day, but the days left are counted to
+    /// the true one: a key created that week is not `expiring`.
+    #[test]
+    fn a_due_date_past_year_9999_makes_no_key_look_due() {
+        let f = file(&key("k", "9999-12-25", ""));
+        let k = &run(&f, &[], "9999-12-25T12:00:00Z").keys[0];
+        assert_eq!(
+            (k.due_date.to_string(), k.days_left, k.verdict),
+            ("9999-12-31".to_owned(), 90, KeyVerdict::Ok)
+        );
+        assert!(k.findings.is_empty(), "{:?}", k.findings);
     }
 
     #[test]
