@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use clap::ValueHint;
 
 use crate::keys::credentials::{Credential, KeyRequest, KeySources, Notice, key_sources};
@@ -211,8 +211,19 @@ impl ClockArgs {
     }
 }
 
+/// `--now`: an RFC 3339 time whose UTC reading has a four-digit year, so that every time
+/// reckoned from it is written `YYYY-MM-DDTHH:MM:SS.mmmZ` (`9999-12-31T23:59:59-23:59` is in
+/// year 10000 in UTC).
 fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
-    crate::time::parse_rfc3339(text).map_err(|e| e.to_string())
+    let now = crate::time::parse_rfc3339(text).map_err(|e| e.to_string())?;
+    if !(0..=9999).contains(&now.year()) {
+        return Err(format!(
+            "`{}` is in year {} in UTC; smile-sec writes times with four-digit years",
+            crate::input::shown_value(text),
+            now.year()
+        ));
+    }
+    Ok(now)
 }
 
 /// A duration flag: `90s`, `15m`, `24h`, `7d`, or a bare number of seconds.

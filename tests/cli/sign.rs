@@ -133,6 +133,35 @@ fn default_timestamp_is_node_form_of_now() {
     let ts = v["timestamp"].as_str().unwrap();
     assert_eq!(ts.len(), 24, "{ts}");
     assert!(ts.ends_with('Z') && ts.as_bytes()[19] == b'.', "{ts}");
+    // A --now whose UTC reading leaves the four-digit years is refused, not written `+10000-...`.
+    for (now, year) in [
+        ("9999-12-31T23:59:59-23:59", "10000"),
+        ("0000-01-01T00:00:00+01:00", "-1"),
+    ] {
+        let out = smile_sec()
+            .args(["sign", "--partner-id", "085", "--now", now])
+            .env("SMILE_API_KEY", KEY)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{now}: {stderr}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr.contains(&format!("is in year {year} in UTC")),
+            "{stderr}"
+        );
+    }
+    smile_sec()
+        .args([
+            "sign",
+            "--partner-id",
+            "085",
+            "--now",
+            "9999-12-31T23:59:59Z",
+        ])
+        .env("SMILE_API_KEY", KEY)
+        .assert()
+        .success();
 }
 
 #[test]
