@@ -34,6 +34,78 @@ pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Ve
     }
 }
 
+/// [`read_all`], and a pipe as well: `--api-key-file <(pass show smile/live)` hands the key over
+/// through a pipe that the shell's process substitution writes, never a file on disk (and leaves
+/// stdin to the callbacks). A named pipe that no process writes is refused at once, as any other
+/// special file is (a terminal, `/dev/zero`): nothing waits for a writer that may never come.
+pub(crate) fn read_all_or_pipe(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|meta| is_pipe(&meta)) {
+        return read_pipe(path, limit)
+            .with_context(|| format!("cannot read {what} {}", shown(path)));
+    }
+    read_all(path, what, limit)
+}
+
+#[cfg(unix)]
+fn is_pipe(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_pipe(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Reads a pipe to its end. Opened without waiting (a named pipe's open waits for a writer),
+/// so one that no process writes reads as ended at once, and is refused as empty.
+#[cfg(unix)]
+fn read_pipe(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let pipe = File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !is_pipe(&pipe.metadata()?) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it changed while it was opened",
+        ));
+    }
+    let bytes = read_limited(Waiting(pipe), limit)?;
+    if bytes.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is a pipe that nothing came through (a named pipe with no writer?)",
+        ));
+    }
+    Ok(bytes)
+}
+
+#[cfg(not(unix))]
+fn read_pipe(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    read_file(path, limit)
+}
+
+/// A pipe opened without blocking, read as a blocking one: a writer that has not written yet is
+/// waited for, a little at a time.
+#[cfg(unix)]
+struct Waiting(File);
+
+#[cfg(unix)]
+impl Read for Waiting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.0.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
 /// The UTF-8 byte-order mark that editors on Windows put before JSON and text they save. Every
 /// reader of outside input takes it as the same text with or without the mark.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";

@@ -266,7 +266,7 @@ impl KeySources {
 
 /// Reads an API key file; `-` reads stdin.
 pub fn read_api_key_file(path: &Path) -> anyhow::Result<ApiKey> {
-    let bytes = crate::input::read_all(path, "API key file", crate::input::SECRET_BYTES)?;
+    let bytes = crate::input::read_all_or_pipe(path, "API key file", crate::input::SECRET_BYTES)?;
     ApiKey::from_file_contents(bytes)
         .with_context(|| format!("API key file {}", crate::input::shown(path)))
 }

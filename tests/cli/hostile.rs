@@ -1244,7 +1244,8 @@ fn key_files_survive_hostile_content() {
         ),
         (
             "mute until an absurd date",
-            entry(r#","mutes":[{"finding":"expiring","reason":"y","until":"99999-01-01"}]"#).into_bytes(),
+            entry(r#","mutes":[{"finding":"expiring","reason":"y","until":"99999-01-01"}]"#)
+                .into_bytes(),
             2,
             "until",
         ),

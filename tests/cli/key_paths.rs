@@ -1,7 +1,7 @@
 //! File inputs are what they claim to be: a key file's `api_key_file` stays inside the key file's
 //! folder (no absolute path, no `..` out of it, no symbolic link out of it), every file input is a
 //! regular file (a FIFO is refused at once instead of waiting for a writer; `-` still reads
-//! stdin), and a "path" that does not exist and looks like a secret is named by its fingerprint,
+//! stdin, and `--api-key-file` a pipe a process writes), and a "path" that does not exist and looks like a secret is named by its fingerprint,
 //! never echoed.
 #![cfg(unix)]
 
@@ -105,8 +105,7 @@ fn a_fifo_or_device_is_refused_at_once() {
     );
     std::fs::write(dir.path().join("api.key"), "k\n").unwrap();
     std::fs::write(dir.path().join("body.json"), "{}").unwrap();
-    let runs: [&[&str]; 8] = [
-        &["sign", "--partner-id", "085", "--api-key-file", "fifo"],
+    let runs: [&[&str]; 7] = [
         &["sign", "--keys", "fifo"],
         &["verify", "--keys", "fifo"],
         &["audit", "--keys", "fifo"],
@@ -158,6 +157,68 @@ fn a_fifo_or_device_is_refused_at_once() {
         .timeout(TIMEOUT)
         .assert()
         .success();
+}
+
+/// `--api-key-file` takes a pipe a process writes (a shell's `<(pass show ...)`, `/dev/stdin`),
+/// which hands the key over without a file on disk; a named pipe that no process writes is
+/// refused at once, never waited on.
+#[test]
+fn api_key_file_takes_a_pipe_a_process_writes() {
+    const SIG: &str = "XxThLHZy2ij1WINkqNEPgzVs9RvUDHWlebDYzprqS74=";
+    let sign = format!(
+        "{} sign --partner-id partner --timestamp 2023-02-13T15:07:42.214Z --format json",
+        crate::common::binary().display()
+    );
+    // The writer is slow to start: the key is waited for while a process holds the pipe open.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{sign} --api-key-file <(sleep 0.2; printf 'apiKey\n')"
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout.contains(SIG), "{stdout}");
+    let out = smile_sec()
+        .args([
+            "sign",
+            "--partner-id",
+            "partner",
+            "--api-key-file",
+            "/dev/stdin",
+        ])
+        .args([
+            "--timestamp",
+            "2023-02-13T15:07:42.214Z",
+            "--format",
+            "json",
+        ])
+        .write_stdin("apiKey")
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(SIG),
+        "{out:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("fifo"));
+    let started = std::time::Instant::now();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["sign", "--partner-id", "085", "--api-key-file", "fifo"])
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read API key file fifo: it is a pipe that nothing came through"),
+        "{stderr}"
+    );
 }
 
 #[test]
