@@ -474,6 +474,10 @@ pub(crate) fn port_problem(port: &str) -> Option<String> {
 /// secret, so the user information before `@` is replaced by `***`. A password may hold a `/`,
 /// `?` or `#` written as it is, which ends the authority early: everything up to the last `@`
 /// is replaced then, whatever it is (a path or query with an `@` loses some of its text).
+///
+/// A query value is a secret too when its name says so (`token`, `key`, `secret`, `sig`, ...) or
+/// it looks like one: endpoints that authenticate the sender by a URL parameter are common, and
+/// the URL lands in CI logs (`?token=***`).
 pub fn shown(url: &str) -> std::borrow::Cow<'_, str> {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
         return url.into();
@@ -484,10 +488,58 @@ pub fn shown(url: &str) -> std::borrow::Cow<'_, str> {
         None if password_cut_short(rest) => rest.rfind('@'),
         None => None,
     };
-    match at {
+    let url: std::borrow::Cow<'_, str> = match at {
         Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]).into(),
         None => url.into(),
+    };
+    match without_query_secrets(&url) {
+        Some(hidden) => hidden.into(),
+        None => url,
     }
+}
+
+/// `url` with the values of its query's secret parameters replaced by `***`, when it has any.
+fn without_query_secrets(url: &str) -> Option<String> {
+    const SECRET_NAMES: [&str; 9] = [
+        "key",
+        "token",
+        "secret",
+        "sig",
+        "pass",
+        "pwd",
+        "auth",
+        "credential",
+        "session",
+    ];
+    let query_start = url.find('?')? + 1;
+    let query_end = url[query_start..]
+        .find('#')
+        .map_or(url.len(), |at| query_start + at);
+    let mut hid = false;
+    let pairs: Vec<String> = url[query_start..query_end]
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if !value.is_empty() => {
+                let lower = name.to_ascii_lowercase();
+                let named = SECRET_NAMES.iter().any(|word| lower.contains(word));
+                if named || crate::input::looks_like_secret(value) {
+                    hid = true;
+                    format!("{name}=***")
+                } else {
+                    pair.to_owned()
+                }
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    hid.then(|| {
+        format!(
+            "{}{}{}",
+            &url[..query_start],
+            pairs.join("&"),
+            &url[query_end..]
+        )
+    })
 }
 
 /// The start of a response body as one short line of text: control characters become spaces,
@@ -537,6 +589,24 @@ mod tests {
             "http://***@127.0.0.1:18080/ok"
         );
         assert_eq!(shown("not a url"), "not a url");
+    }
+
+    #[test]
+    fn secret_query_values_are_not_shown() {
+        assert_eq!(
+            shown("http://127.0.0.1/cb?token=TOPSECRET&env=prod#x"),
+            "http://127.0.0.1/cb?token=***&env=prod#x"
+        );
+        assert_eq!(
+            shown("https://u:p@h/cb?API_KEY=abc&sig=1&x"),
+            "https://***@h/cb?API_KEY=***&sig=***&x"
+        );
+        // A value that looks like a key, whatever its name.
+        assert_eq!(
+            shown("http://h/cb?id=0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8"),
+            "http://h/cb?id=***"
+        );
+        assert_eq!(shown("http://h/cb?page=2&q="), "http://h/cb?page=2&q=");
     }
 
     #[test]

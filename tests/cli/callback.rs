@@ -778,7 +778,8 @@ fn send_times_out_with_exit_2() {
         .stderr(crate::common::error_report(&["no answer within 1.0s"]));
 }
 
-/// A password in the endpoint's URL is a secret: not in an error, not in a result.
+/// A password in the endpoint's URL is a secret, and so is a token in its query: not in an
+/// error, not in a result.
 #[test]
 fn a_password_in_the_url_is_never_shown() {
     let with_password = |url: &str| url.replacen("http://", "http://probe:s3cretpw@", 1);
@@ -804,6 +805,20 @@ fn a_password_in_the_url_is_never_shown() {
         );
         for text in [&stdout, &String::from_utf8_lossy(&out.stderr)] {
             assert!(!text.contains("s3cretpw"), "{command}: {text}");
+        }
+    }
+    // A token in the query, as endpoints that authenticate the sender by URL take it.
+    let url = format!("{}?token=qtoken-s3cret&env=prod", serve(accept_all()));
+    for command in ["send", "probe"] {
+        let out = keyed()
+            .args(["callback", command, &url, "--partner-id", PARTNER])
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("?token=***&env=prod\""), "{stdout}");
+        for text in [&stdout, &String::from_utf8_lossy(&out.stderr)] {
+            assert!(!text.contains("qtoken-s3cret"), "{command}: {text}");
         }
     }
 }
