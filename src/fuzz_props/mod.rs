@@ -1104,8 +1104,9 @@ fn proxy_parts(text: &str) -> (&str, Vec<&str>, Vec<IpNet>) {
 
 /// `proxy::client` (the X-Forwarded-For walk): the chosen client is the peer or one of the
 /// header's hops, as written; an untrusted peer is the client whatever the header says; the
-/// chosen client is a trusted address only when every hop (and the peer) is trusted; the hops
-/// passed over are all trusted and counted; an IPv4 peer spelled IPv4-mapped is chosen the same way.
+/// chosen client is a trusted address only when every hop (and the peer) is trusted, or when the
+/// hop left of it is no address (where nginx stops); the hops passed over are all trusted and
+/// counted; an IPv4 peer spelled IPv4-mapped is chosen the same way.
 pub fn proxy_chain(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -1154,8 +1155,11 @@ pub fn proxy_chain(data: &[u8]) {
         Ok(_) => assert_ne!(choice.why, Why::PeerNotTrusted),
     }
     let hop_trusted = |h: &str| address::parse(h.as_bytes()).is_ok_and(|a| is_trusted(&a));
+    // The hops right of the chosen one, which the walk went past.
+    let right = &hops[chosen_at.map_or(hops.len(), |at| at + 1)..];
     if let Ok(a) = &choice.address
         && is_trusted(a)
+        && choice.why != Why::StoppedAtUnreadable
     {
         assert!(
             peer_parsed.as_ref().is_ok_and(is_trusted) && hops.iter().all(|h| hop_trusted(h)),
@@ -1165,16 +1169,29 @@ pub fn proxy_chain(data: &[u8]) {
         );
         assert!(matches!(choice.why, Why::AllTrusted | Why::NoForwardedFor));
     }
+    if choice.why == Why::StoppedAtUnreadable {
+        // The walk stopped at a trusted hop (or the peer) because the next one left is no
+        // address; everything right of it was trusted and passed over.
+        let left = chosen_at.unwrap_or(hops.len());
+        assert!(left > 0, "stopped with no hop left of it");
+        assert!(address::parse(hops[left - 1].as_bytes()).is_err());
+        assert!(choice.address.as_ref().is_ok_and(is_trusted));
+        assert!(
+            right.iter().all(|h| hop_trusted(h)),
+            "skipped an untrusted hop"
+        );
+        assert_eq!(choice.skipped, right.len(), "skipped count");
+    }
     match choice.why {
-        Why::FirstUntrusted | Why::Unreadable if chosen_at.is_some() => {
-            let at = chosen_at.unwrap_or_default();
-            let right = &hops[at + 1..];
+        Why::FirstUntrusted if chosen_at.is_some() => {
             assert!(
                 right.iter().all(|h| hop_trusted(h)),
                 "skipped an untrusted hop"
             );
             assert_eq!(choice.skipped, right.len(), "skipped count");
         }
+        // Checked above.
+        Why::StoppedAtUnreadable => {}
         Why::AllTrusted => {
             assert_eq!(chosen_at, Some(0));
             assert!(hops.iter().all(|h| hop_trusted(h)));
