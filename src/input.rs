@@ -36,14 +36,46 @@ pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Ve
 
 /// [`read_all`], and a pipe as well: `--api-key-file <(pass show smile/live)` hands the key over
 /// through a pipe that the shell's process substitution writes, never a file on disk (and leaves
-/// stdin to the callbacks). A named pipe that no process writes is refused at once, as any other
-/// special file is (a terminal, `/dev/zero`): nothing waits for a writer that may never come.
+/// stdin to the callbacks). A named pipe that no process has open for writing is refused at
+/// once, as any other special file is (a terminal, `/dev/zero`); one that a process holds open
+/// is read until that process closes it, as `cat` reads it.
 pub(crate) fn read_all_or_pipe(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
     if path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|meta| is_pipe(&meta)) {
         return read_pipe(path, limit)
             .with_context(|| format!("cannot read {what} {}", shown(path)));
     }
     read_all(path, what, limit)
+}
+
+/// Whether `path` is this process's standard input: `-`, or a name of the same open file
+/// (`/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`), which two readers cannot share either.
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-" || names_stdin(path)
+}
+
+#[cfg(unix)]
+fn names_stdin(path: &Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(stdin) = io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(File::from)
+        .and_then(|stdin| stdin.metadata())
+    else {
+        return false;
+    };
+    std::fs::metadata(path).is_ok_and(|meta| meta.dev() == stdin.dev() && meta.ino() == stdin.ino())
+}
+
+#[cfg(not(unix))]
+fn names_stdin(_path: &Path) -> bool {
+    false
+}
+
+/// Whether `path` is a pipe (a named one, or a shell's `<(...)`): it can be read once only.
+pub(crate) fn is_pipe_path(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|meta| is_pipe(&meta))
 }
 
 #[cfg(unix)]
@@ -57,22 +89,21 @@ fn is_pipe(_meta: &std::fs::Metadata) -> bool {
     false
 }
 
-/// Reads a pipe to its end. Opened without waiting (a named pipe's open waits for a writer),
-/// so one that no process writes reads as ended at once, and is refused as empty.
+/// Reads a pipe to its end. tokio's pipe reader opens it without waiting for a writer (a named
+/// pipe's plain open waits for one) and hands it back as a blocking file: a read then ends at
+/// once when no process has it open for writing, and waits for one that has.
 #[cfg(unix)]
 fn read_pipe(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let pipe = File::options()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    if !is_pipe(&pipe.metadata()?) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "it changed while it was opened",
-        ));
-    }
-    let bytes = read_limited(Waiting(pipe), limit)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    let pipe = {
+        let _in_runtime = runtime.enter();
+        tokio::net::unix::pipe::OpenOptions::new()
+            .open_receiver(path)?
+            .into_blocking_fd()?
+    };
+    let bytes = read_limited(File::from(pipe), limit)?;
     if bytes.is_empty() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -85,25 +116,6 @@ fn read_pipe(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 #[cfg(not(unix))]
 fn read_pipe(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     read_file(path, limit)
-}
-
-/// A pipe opened without blocking, read as a blocking one: a writer that has not written yet is
-/// waited for, a little at a time.
-#[cfg(unix)]
-struct Waiting(File);
-
-#[cfg(unix)]
-impl Read for Waiting {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            match self.0.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(std::time::Duration::from_millis(2));
-                }
-                other => return other,
-            }
-        }
-    }
 }
 
 /// The UTF-8 byte-order mark that editors on Windows put before JSON and text they save. Every

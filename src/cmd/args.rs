@@ -85,11 +85,20 @@ pub struct ApiKeyFileArg {
 }
 
 impl ApiKeyFileArg {
-    /// Whether the key is read from standard input.
+    /// Whether the key is read from standard input (`-`, `/dev/stdin`).
     pub fn reads_stdin(&self) -> bool {
         self.api_key_file
             .as_deref()
-            .is_some_and(|p| p.as_os_str() == "-")
+            .is_some_and(crate::input::is_stdin)
+    }
+
+    /// Whether the key can be read only once: from standard input, or from a pipe (`<(...)`).
+    pub fn reads_once(&self) -> bool {
+        self.reads_stdin()
+            || self
+                .api_key_file
+                .as_deref()
+                .is_some_and(crate::input::is_pipe_path)
     }
 }
 

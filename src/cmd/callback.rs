@@ -320,8 +320,8 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                     "--timestamp, --job-type, --result-code, --result-text, --job-id and --user-id shape a generated callback; they cannot be used with FILE"
                 );
             }
-            if path.as_os_str() == "-" && args.signing.keys.lone.reads_stdin() {
-                bail!("FILE - and --api-key-file - cannot both read stdin");
+            if crate::input::is_stdin(path) && args.signing.keys.lone.reads_stdin() {
+                bail!("FILE and --api-key-file cannot both read stdin");
             }
             // The file is sent as it is and needs no key; the keys given are still watched
             // for, so that an answer echoing one is not printed.

@@ -298,9 +298,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     super::args::warn_of_trusting_too_wide(&args.trusted_proxy);
     // `/healthz` asks again as a restart would, so that a bad edit of a key file or a lost
     // secret holds a rollout back before the restart that would fail.
-    // A key read from stdin (`--api-key-file -`, which beats every other source) cannot change
-    // and cannot be read again: nothing to ask.
-    let keys_usable: Box<dyn Fn() -> bool + Send + Sync> = if args.keys.lone.reads_stdin() {
+    // A key read from stdin or a pipe (`--api-key-file -`, `<(...)`, which beats every other
+    // source) cannot change and cannot be read again: nothing to ask.
+    let keys_usable: Box<dyn Fn() -> bool + Send + Sync> = if args.keys.lone.reads_once() {
         Box::new(|| true)
     } else {
         let (key_args, partner) = (args.keys.clone(), args.partner.clone());

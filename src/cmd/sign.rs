@@ -68,10 +68,10 @@ struct Signed<'a> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let stdin_body = args.body.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let stdin_body = args.body.as_deref().is_some_and(crate::input::is_stdin);
     let stdin_key = args.keys.lone.reads_stdin();
     if stdin_body && stdin_key {
-        bail!("--body - and --api-key-file - cannot both read stdin");
+        bail!("--body and --api-key-file cannot both read stdin");
     }
     if args.body.is_some() && matches!(args.format, Format::Headers | Format::Env) {
         bail!(

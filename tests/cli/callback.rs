@@ -910,7 +910,7 @@ fn send_with_a_file_refuses_a_key_source_it_cannot_use() {
         .write_stdin("{}")
         .output()
         .unwrap();
-    crate::common::assert_refused(&out, &["FILE -", "--api-key-file -", "stdin"]);
+    crate::common::assert_refused(&out, &["FILE and --api-key-file cannot both read stdin"]);
 }
 
 /// A loopback server that answers one request with `head`, then `piece` once (`every`: `None`)

@@ -2349,35 +2349,44 @@ fn several_key_files_are_all_tried_and_all_checked_by_health() {
     }
 }
 
-/// A key read from standard input (`--api-key-file -`) is not read again by `/healthz`, which
-/// would find standard input at its end and the gate unhealthy for ever.
+/// A key read from standard input or a pipe (`--api-key-file -`, `/dev/stdin`, a shell's
+/// `<(...)`) is not read again by `/healthz`, which would find the pipe at its end and the gate
+/// unhealthy for ever.
 #[test]
-fn health_does_not_read_a_key_from_stdin_again() {
+fn health_does_not_read_a_key_from_stdin_or_a_pipe_again() {
+    use std::io::Write;
     let setup = Setup::new();
     let app = Upstream::start(200, "{}", Duration::ZERO);
     let allow = setup.path("allow.txt");
-    let guard = Guard::start_from(
-        setup.dir.path(),
-        &[
-            "guard",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &app.url(),
-            "--allowlist",
-            allow.to_str().unwrap(),
-            "--api-key-file",
-            "-",
-            "--partner-id",
-            "085",
-        ],
-        &[],
-        std::fs::File::open(setup.path("live.key")).unwrap().into(),
-    );
-    for _ in 0..2 {
-        assert_eq!(get(guard.addr, "/healthz").status, 200);
+    for key_file in ["-", "/dev/stdin"] {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        writer
+            .write_all(&std::fs::read(setup.path("live.key")).unwrap())
+            .unwrap();
+        drop(writer);
+        let guard = Guard::start_from(
+            setup.dir.path(),
+            &[
+                "guard",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                &app.url(),
+                "--allowlist",
+                allow.to_str().unwrap(),
+                "--api-key-file",
+                key_file,
+                "--partner-id",
+                "085",
+            ],
+            &[],
+            reader.into(),
+        );
+        for _ in 0..2 {
+            assert_eq!(get(guard.addr, "/healthz").status, 200, "{key_file}");
+        }
+        assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
     }
-    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
 }
 
 /// The key file named by `SMILE_SEC_KEYS` is the one `/healthz` checks.

@@ -202,6 +202,23 @@ fn api_key_file_takes_a_pipe_a_process_writes() {
         String::from_utf8_lossy(&out.stdout).contains(SIG),
         "{out:?}"
     );
+    // `/dev/stdin` is stdin: it cannot give the key and the callbacks (or the body) both.
+    let runs: [&[&str]; 2] = [
+        &["verify", "--partner-id", "085"],
+        &["sign", "--partner-id", "085", "--body", "-"],
+    ];
+    for args in runs {
+        let out = smile_sec()
+            .args(args)
+            .args(["--api-key-file", "/dev/stdin"])
+            .write_stdin("{}")
+            .timeout(TIMEOUT)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot both"), "{args:?}: {stderr}");
+    }
 
     let dir = tempfile::tempdir().unwrap();
     mkfifo(&dir.path().join("fifo"));

@@ -136,9 +136,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// Everything a run needs before it reads a callback: the keys, the verdicts' rules, the store.
 fn prepare(args: &Args) -> anyhow::Result<(Worker, Collector)> {
-    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let reads_stdin = args.paths.iter().any(|p| crate::input::is_stdin(p));
     if reads_stdin && args.keys.lone.reads_stdin() {
-        bail!("--api-key-file - and reading callbacks from stdin cannot both use stdin");
+        bail!("--api-key-file and reading callbacks from stdin cannot both use stdin");
     }
     let request = args
         .keys
