@@ -417,18 +417,40 @@ fn usage_parts(rendered: &str) -> (String, String) {
 /// API key typed as an argument or exported under the wrong name would land in a CI log.
 fn without_secrets(text: &str) -> Cow<'_, str> {
     let is_boundary = |c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`');
-    if !text.split(is_boundary).any(crate::input::looks_like_secret) {
+    if !text.split(is_boundary).any(holds_a_secret) {
         return Cow::Borrowed(text);
     }
+    let push_word = |shown: &mut String, word: &str| {
+        if holds_a_secret(word) {
+            shown.push_str(&format!(
+                "(not shown: it looks like a secret, {})",
+                crate::input::fingerprint(word.as_bytes())
+            ));
+        } else {
+            shown.push_str(word);
+        }
+    };
     let mut shown = String::with_capacity(text.len());
     let mut word_start = 0;
     for (at, c) in text.char_indices().filter(|&(_, c)| is_boundary(c)) {
-        shown.push_str(&crate::input::shown_value(&text[word_start..at]));
+        push_word(&mut shown, &text[word_start..at]);
         shown.push(c);
         word_start = at + c.len_utf8();
     }
-    shown.push_str(&crate::input::shown_value(&text[word_start..]));
+    push_word(&mut shown, &text[word_start..]);
     Cow::Owned(shown)
+}
+
+/// Whether a word of a message holds what looks like a key: the word itself, or a run of the
+/// characters keys are written in (base64, base64url, hex, UUIDs) inside it, read with a `/` as
+/// base64's (a key with a full stop after it, an unpadded base64 key with a `/`, a JWT's parts).
+fn holds_a_secret(word: &str) -> bool {
+    let key_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
+    crate::input::looks_like_secret(word)
+        || word
+            .split(|c: char| !key_char(c))
+            .filter(|run| run.len() >= 16)
+            .any(|run| crate::input::looks_like_secret(&run.replace('/', "+")))
 }
 
 /// An error that carries a `hint:` line for the user.

@@ -1132,6 +1132,9 @@ fn a_key_typed_in_the_wrong_place_is_not_echoed_by_a_usage_error() {
     let keys = [
         "M3T5ZvhimY+ZTZsi1T8PVEmPxpiu2FqEginmqegHBGI=",
         "0f7c2b9e-4d1a-4c3b-9a6e-2b7d8e1f3a5c",
+        // Unpadded base64 with a `/`, and a key with a full stop typed after it.
+        "I434/M7ZWMR68HTK8hsY9KryGEYHCYG1W98AUwuwN7o",
+        "0f7c2b9e-4d1a-4c3b-9a6e-2b7d8e1f3a5c.",
     ];
     for key in keys {
         let fingerprint = fingerprint(key);
