@@ -472,8 +472,6 @@ fn run_fetch(args: FetchArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Fail)
 }
 
-/// Writes `text` to `path` whole: to a file beside it first, then renamed over it, so that a
-/// reader never sees half a list.
 /// `--output -` is refused rather than taken as a file named `-`: the list goes to standard
 /// output in any case, and a file of that name in the working directory surprises everyone.
 fn parse_output(text: &str) -> Result<PathBuf, String> {
@@ -485,8 +483,8 @@ fn parse_output(text: &str) -> Result<PathBuf, String> {
 
 /// Replaces FILE whole: a reader (a firewall reload, `ip-check --allowlist`) sees the old list or
 /// the new one, never a part, and so does the next boot after a crash (the new text is on disk
-/// before its name is). The temporary file is created new, so a file or link planted under its
-/// name in a shared directory is never written through.
+/// before its name is). The temporary file is created new, so nothing already under its name is
+/// written through.
 fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
@@ -497,7 +495,11 @@ fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "allowlist".to_owned());
-    let temporary = dir.join(format!(".{name}.smile-sec-{}", std::process::id()));
+    // A random name: one a killed run left behind, or a link planted under a name that can be
+    // guessed (a container's process id is always 1), is never in the way.
+    let mut tag = [0; 8];
+    getrandom::getrandom(&mut tag).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let temporary = dir.join(format!(".{name}.{}.new", hex::encode(tag)));
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

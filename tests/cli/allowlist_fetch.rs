@@ -54,7 +54,7 @@ fn fetch(args: &[&str]) -> (Option<i32>, String, String) {
 #[test]
 fn the_same_list_exits_0_and_is_a_usable_allowlist() {
     let dir = tempfile::tempdir().unwrap();
-    let url = serve_page(200, &page(&PRODUCTION, &SANDBOX), 1);
+    let url = serve_page(200, &page(&PRODUCTION, &SANDBOX), 2);
     let output = dir.path().join("list.txt");
     let (code, stdout, stderr) = fetch(&["--source", &url, "--output", output.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
@@ -65,6 +65,14 @@ fn the_same_list_exits_0_and_is_a_usable_allowlist() {
         assert!(stdout.contains(&format!("{ip}/32")), "{stdout}");
     }
     assert_eq!(std::fs::read_to_string(&output).unwrap(), stdout);
+    // Written beside it first, then renamed over it (twice): nothing else is left in the folder.
+    let (code, _, stderr) = fetch(&["--source", &url, "--output", output.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["list.txt"]);
     assert!(stderr.contains("the same as the built-in list"), "{stderr}");
     // The written list is an --allowlist file that keeps its environments.
     smile_sec()
