@@ -45,11 +45,13 @@ for i = 2, #KEYS do
 end
 return 1";
 
-/// Deletes each of KEYS whose value is still the matching ARGV (read by the caller, which found
-/// it expired), and answers how many went: a key that expired and was claimed again since is
-/// another entry, and stays.
-const DROP_UNCHANGED: &str = "local n = 0
-for i = 1, #KEYS do
+/// Deletes the entries KEYS[2..] that the caller found expired by the kept window ARGV[1], each
+/// only while its value is still the one read (ARGV[2..]: a key claimed again since is another
+/// entry), and answers how many went; -1, and nothing deleted, when the window in KEYS[1] (the
+/// meta hash) is no longer ARGV[1]: a run widened it since, and entries may be needed longer.
+const DROP_UNCHANGED: &str = "if redis.call('HGET', KEYS[1], 'keeps') ~= ARGV[1] then return -1 end
+local n = 0
+for i = 2, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[i] then
     redis.call('DEL', KEYS[i])
     n = n + 1
@@ -618,6 +620,59 @@ impl RedisStore {
         Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
     }
 
+    /// Deletes those of `keys` expired at `now_ms` by the kept window, and says how many went;
+    /// `None` when the window changed since it was read (nothing is deleted then).
+    fn drop_expired(&mut self, keys: &[String], now_ms: i64) -> Result<Option<u64>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Some(0));
+        }
+        let raw: Vec<Option<String>> = redis::cmd("MGET")
+            .arg(keys)
+            .query(&mut self.conn)
+            .map_err(|e| self.fail(e))?;
+        let ttls = self.ttls(keys)?;
+        let keeps = self.keeps;
+        let expired: Vec<(&String, String)> = keys
+            .iter()
+            .zip(raw)
+            .zip(ttls)
+            .filter_map(|((key, raw), ttl)| {
+                let value: Value_ = serde_json::from_str(raw.as_deref()?).ok()?;
+                // A key without an expiry is kept for ever (no window yet, or none at all).
+                let expires = keeps.expires_at(value.seen_at).filter(|_| ttl >= 0)?;
+                (expires < now_ms).then_some((key, raw?))
+            })
+            .collect();
+        if expired.is_empty() {
+            return Ok(Some(0));
+        }
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(DROP_UNCHANGED).arg(expired.len() + 1).arg(META);
+        for (key, _) in &expired {
+            cmd.arg(*key);
+        }
+        cmd.arg(keeps.encode());
+        for (_, value) in &expired {
+            cmd.arg(value);
+        }
+        let n: i64 = cmd.query(&mut self.conn).map_err(|e| self.meta_fail(&e))?;
+        Ok(u64::try_from(n).ok())
+    }
+
+    /// Reads the kept window again from the meta hash.
+    fn reread_keeps(&mut self) -> Result<(), StoreError> {
+        let keeps: Option<String> = redis::cmd("HGET")
+            .arg(META)
+            .arg("keeps")
+            .query(&mut self.conn)
+            .map_err(|e| self.meta_fail(&e))?;
+        self.keeps = keeps
+            .as_deref()
+            .and_then(Keeps::decode)
+            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
+        Ok(())
+    }
+
     /// `SET key value NX`, to expire `ttl` milliseconds from now by the server's clock (`None`:
     /// never), added to `pipe`.
     fn set_nx(pipe: &mut redis::Pipeline, key: &str, value: &str, ttl: Option<i64>) {
@@ -711,42 +766,19 @@ impl ReplayStore for RedisStore {
     /// `seen_at` (the claiming run's now) plus the window, which a `--now` may put apart.
     fn prune(&mut self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now_ms = now.timestamp_millis();
-        let keeps = self.keeps;
         let mut dropped = 0;
         self.each_key(|store, keys| {
-            if keys.is_empty() {
-                return Ok(());
+            // A run may widen the window while the keys are gone through: the batch is judged
+            // again by the wider one.
+            loop {
+                match store.drop_expired(&keys, now_ms)? {
+                    Some(n) => {
+                        dropped += n;
+                        return Ok(());
+                    }
+                    None => store.reread_keeps()?,
+                }
             }
-            let raw: Vec<Option<String>> = redis::cmd("MGET")
-                .arg(&keys)
-                .query(&mut store.conn)
-                .map_err(|e| store.fail(e))?;
-            let ttls = store.ttls(&keys)?;
-            let expired: Vec<(&String, String)> = keys
-                .iter()
-                .zip(raw)
-                .zip(ttls)
-                .filter_map(|((key, raw), ttl)| {
-                    let value: Value_ = serde_json::from_str(raw.as_deref()?).ok()?;
-                    // A key without an expiry is kept for ever (no window yet, or none at all).
-                    let expires = keeps.expires_at(value.seen_at).filter(|_| ttl >= 0)?;
-                    (expires < now_ms).then_some((key, raw?))
-                })
-                .collect();
-            if expired.is_empty() {
-                return Ok(());
-            }
-            let mut cmd = redis::cmd("EVAL");
-            cmd.arg(DROP_UNCHANGED).arg(expired.len());
-            for (key, _) in &expired {
-                cmd.arg(*key);
-            }
-            for (_, value) in &expired {
-                cmd.arg(value);
-            }
-            let n: u64 = cmd.query(&mut store.conn).map_err(|e| store.fail(e))?;
-            dropped += n;
-            Ok(())
         })?;
         Ok(dropped)
     }
