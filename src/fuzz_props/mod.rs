@@ -1154,7 +1154,7 @@ pub fn proxy_chain(data: &[u8]) {
         }
         Ok(_) => assert_ne!(choice.why, Why::PeerNotTrusted),
     }
-    let hop_trusted = |h: &str| address::parse(h.as_bytes()).is_ok_and(|a| is_trusted(&a));
+    let hop_trusted = |h: &str| proxy::read_hop(h).is_ok_and(|a| is_trusted(&a));
     // The hops right of the chosen one, which the walk went past.
     let right = &hops[chosen_at.map_or(hops.len(), |at| at + 1)..];
     if let Ok(a) = &choice.address
@@ -1174,7 +1174,10 @@ pub fn proxy_chain(data: &[u8]) {
         // address; everything right of it was trusted and passed over.
         let left = chosen_at.unwrap_or(hops.len());
         assert!(left > 0, "stopped with no hop left of it");
-        assert!(address::parse(hops[left - 1].as_bytes()).is_err());
+        assert!(
+            proxy::read_hop(hops[left - 1]).is_err_and(|e| !e.is_ambiguous()),
+            "stopped at a hop that is an address, or an ambiguous one"
+        );
         assert!(choice.address.as_ref().is_ok_and(is_trusted));
         assert!(
             right.iter().all(|h| hop_trusted(h)),
@@ -1183,7 +1186,13 @@ pub fn proxy_chain(data: &[u8]) {
         assert_eq!(choice.skipped, right.len(), "skipped count");
     }
     match choice.why {
-        Why::FirstUntrusted if chosen_at.is_some() => {
+        Why::FirstUntrusted | Why::Unreadable if chosen_at.is_some() => {
+            if choice.why == Why::Unreadable {
+                assert!(
+                    choice.address.is_err_and(|e| e.is_ambiguous()),
+                    "a hop is no client only when parsers read it differently"
+                );
+            }
             assert!(
                 right.iter().all(|h| hop_trusted(h)),
                 "skipped an untrusted hop"

@@ -42,7 +42,9 @@ pub enum Why {
     FirstUntrusted,
     /// Every entry is a trusted proxy; nginx then takes the left-most.
     AllTrusted,
-    /// This hop (the peer) is not an address, so the client is unknown.
+    /// This hop is not an address (the peer), or one that parsers read as different addresses
+    /// (`010.0.0.2`, which nginx reads as 10.0.0.2 and `inet_aton` as 8.0.0.2): the client
+    /// cannot be told.
     Unreadable,
     /// The X-Forwarded-For entry left of this trusted hop is not an address (`unknown`, as some
     /// proxies write): the walk stops here and this hop is the client, as nginx stops.
@@ -105,6 +107,16 @@ pub fn trusting_too_wide(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
     })
 }
 
+/// An X-Forwarded-For hop read as nginx reads one, as strictly as any address: an address,
+/// with a port or without; a bracketed IPv6 address only with its port (`[2001:db8::1]:443`),
+/// since nginx does not read `[2001:db8::1]` alone.
+pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
+    if text.starts_with('[') && text.ends_with(']') {
+        return Err(Invalid::NotAnAddress);
+    }
+    address::parse(text.as_bytes())
+}
+
 /// Chooses the client address. `forwarded_for` holds the header's values in order (several
 /// header lines read as one list, as proxies join them).
 pub fn client<'a>(peer: &'a str, forwarded_for: &[&'a str], trusted: &[IpNet]) -> Choice<'a> {
@@ -136,7 +148,10 @@ pub fn client<'a>(peer: &'a str, forwarded_for: &[&'a str], trusted: &[IpNet]) -
     let mut reached = (Hop::Peer, peer, peer_address);
     for (index, &text) in hops.iter().enumerate().rev() {
         let hop = Hop::ForwardedFor(index + 1);
-        match address::parse(text.as_bytes()) {
+        match read_hop(text) {
+            Err(e) if e.is_ambiguous() => {
+                return choice(hop, text, Err(e), Why::Unreadable, skipped);
+            }
             Err(_) => {
                 let (hop, text, address) = reached;
                 let skipped = skipped.saturating_sub(usize::from(hop != Hop::Peer));
@@ -313,5 +328,15 @@ mod tests {
             )
         );
         assert_eq!(pick("010.0.0.5", &[], &["10.0.0.0/8"]).2, Why::Unreadable);
+        // A hop that parsers read differently is not guessed at: no client.
+        assert_eq!(
+            pick("10.0.0.5", &["34.240.137.52, 010.0.0.2"], &["10.0.0.0/8"]),
+            (
+                Hop::ForwardedFor(2),
+                "invalid: ambiguous_leading_zero".into(),
+                Why::Unreadable,
+                0
+            )
+        );
     }
 }
