@@ -262,6 +262,18 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(&Sha256::digest(bytes)[..6]))
 }
 
+/// Whether a word of a message holds what looks like a key: the word itself, or a run of the
+/// characters keys are written in (base64, base64url, hex, UUIDs) inside it, read with a `/` as
+/// base64's (a key with a full stop after it, an unpadded base64 key with a `/`, a JWT's parts).
+pub(crate) fn holds_a_secret(word: &str) -> bool {
+    let key_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
+    looks_like_secret(word)
+        || word
+            .split(|c: char| !key_char(c))
+            .filter(|run| run.len() >= 16)
+            .any(|run| looks_like_secret(&run.replace('/', "+")))
+}
+
 /// A name with no folder in it, long, with letters and digits, no file extension and no white
 /// space, whose characters are varied: what API keys (UUIDs, base64, hex) look like and file
 /// names seldom do.

@@ -498,9 +498,11 @@ pub fn shown(url: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `url` with the values of its query's secret parameters replaced by `***`, when it has any.
+/// `url` with its secrets replaced by `***`, when it has any: a path segment that looks like a
+/// key (`/hooks/<token>`), and the value of a query or fragment parameter whose name says it is
+/// a secret or that looks like one (`?token=`, `#access_token=`, a JWT).
 fn without_query_secrets(url: &str) -> Option<String> {
-    const SECRET_NAMES: [&str; 9] = [
+    const SECRET_NAMES: [&str; 12] = [
         "key",
         "token",
         "secret",
@@ -510,36 +512,88 @@ fn without_query_secrets(url: &str) -> Option<String> {
         "auth",
         "credential",
         "session",
+        "jwt",
+        "bearer",
+        "hmac",
     ];
-    let query_start = url.find('?')? + 1;
-    let query_end = url[query_start..]
-        .find('#')
-        .map_or(url.len(), |at| query_start + at);
+    let authority_end = url.find("://").map_or(0, |at| {
+        let rest = &url[at + 3..];
+        at + 3 + rest.find(['/', '?', '#']).unwrap_or(rest.len())
+    });
     let mut hid = false;
-    let pairs: Vec<String> = url[query_start..query_end]
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, value)) if !value.is_empty() => {
-                let lower = name.to_ascii_lowercase();
-                let named = SECRET_NAMES.iter().any(|word| lower.contains(word));
-                if named || crate::input::looks_like_secret(value) {
-                    hid = true;
-                    format!("{name}=***")
-                } else {
-                    pair.to_owned()
-                }
-            }
-            _ => pair.to_owned(),
-        })
+    let mut hide = |part: &str, secret: bool| {
+        hid |= secret;
+        if secret {
+            "***".to_owned()
+        } else {
+            part.to_owned()
+        }
+    };
+    let (before_fragment, fragment) = match url[authority_end..].find('#') {
+        Some(at) => url.split_at(authority_end + at),
+        None => (url, ""),
+    };
+    let (path, query) = match before_fragment[authority_end..].find('?') {
+        Some(at) => before_fragment.split_at(authority_end + at),
+        None => (before_fragment, ""),
+    };
+    let path: Vec<String> = path[authority_end..]
+        .split('/')
+        .map(|segment| hide(segment, crate::input::holds_a_secret(segment)))
         .collect();
+    let mut parameters = |part: &str| -> String {
+        part.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, value)) if !value.is_empty() => {
+                    let name_said = percent_decoded(name).to_ascii_lowercase();
+                    let named = SECRET_NAMES.iter().any(|word| name_said.contains(word));
+                    let secret = named || crate::input::holds_a_secret(value);
+                    format!("{name}={}", hide(value, secret))
+                }
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let query = match query.strip_prefix('?') {
+        Some(query) => format!("?{}", parameters(query)),
+        None => String::new(),
+    };
+    let fragment = match fragment.strip_prefix('#') {
+        Some(fragment) => format!("#{}", parameters(fragment)),
+        None => String::new(),
+    };
     hid.then(|| {
         format!(
-            "{}{}{}",
-            &url[..query_start],
-            pairs.join("&"),
-            &url[query_end..]
+            "{}{}{query}{fragment}",
+            &url[..authority_end],
+            path.join("/")
         )
     })
+}
+
+/// `text` with its `%XX` escapes undone where they make UTF-8 (a parameter's name, to be read).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The start of a response body as one short line of text: control characters become spaces,
@@ -607,6 +661,21 @@ mod tests {
             "http://h/cb?id=***"
         );
         assert_eq!(shown("http://h/cb?page=2&q="), "http://h/cb?page=2&q=");
+        // A token in the path, a JWT, a fragment, an escaped name.
+        assert_eq!(
+            shown("https://h/hooks/T0c1b2a39x4d5e6f708192a3b4/cb"),
+            "https://h/hooks/***/cb"
+        );
+        assert_eq!(
+            shown("http://h/cb?x=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dBjftJeZ4CVP"),
+            "http://h/cb?x=***"
+        );
+        assert_eq!(
+            shown("http://h/cb#access_token=abc&state=1"),
+            "http://h/cb#access_token=***&state=1"
+        );
+        assert_eq!(shown("http://h/cb?%74oken=abc"), "http://h/cb?%74oken=***");
+        assert_eq!(shown("http://h/a/b/c?x=1#top"), "http://h/a/b/c?x=1#top");
     }
 
     #[test]

@@ -417,11 +417,11 @@ fn usage_parts(rendered: &str) -> (String, String) {
 /// API key typed as an argument or exported under the wrong name would land in a CI log.
 fn without_secrets(text: &str) -> Cow<'_, str> {
     let is_boundary = |c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`');
-    if !text.split(is_boundary).any(holds_a_secret) {
+    if !text.split(is_boundary).any(crate::input::holds_a_secret) {
         return Cow::Borrowed(text);
     }
     let push_word = |shown: &mut String, word: &str| {
-        if holds_a_secret(word) {
+        if crate::input::holds_a_secret(word) {
             shown.push_str(&format!(
                 "(not shown: it looks like a secret, {})",
                 crate::input::fingerprint(word.as_bytes())
@@ -439,18 +439,6 @@ fn without_secrets(text: &str) -> Cow<'_, str> {
     }
     push_word(&mut shown, &text[word_start..]);
     Cow::Owned(shown)
-}
-
-/// Whether a word of a message holds what looks like a key: the word itself, or a run of the
-/// characters keys are written in (base64, base64url, hex, UUIDs) inside it, read with a `/` as
-/// base64's (a key with a full stop after it, an unpadded base64 key with a `/`, a JWT's parts).
-fn holds_a_secret(word: &str) -> bool {
-    let key_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
-    crate::input::looks_like_secret(word)
-        || word
-            .split(|c: char| !key_char(c))
-            .filter(|run| run.len() >= 16)
-            .any(|run| crate::input::looks_like_secret(&run.replace('/', "+")))
 }
 
 /// An error that carries a `hint:` line for the user.
