@@ -146,12 +146,11 @@ pub fn frame_lines<R: BufRead, E>(
             // line (a string cut off, then the next value): one broken item, as for a value cut
             // short by the next one.
             Ok(Gathered::Unclosed) if is_json_so_far(&line) || cut_in_last_line(&line) => {
+                let taken = lines_taken(number, &line);
                 let reason = match parse_item(&line) {
-                    Item::ParseError(e) => e,
-                    _ => format!(
-                        "value is incomplete{}: the source ends before it closes",
-                        lines_taken(number, &line)
-                    ),
+                    Item::ParseError(e) if taken.is_empty() => e,
+                    Item::ParseError(e) => format!("{e} (a value{taken})"),
+                    _ => format!("value is incomplete{taken}: the source ends before it closes"),
                 };
                 sink(number, RawItem::Error(reason))?;
                 for (n, offset, text) in values_within(&line, number, at) {

@@ -718,6 +718,15 @@ mod tests {
                     .to_owned()
             )]
         );
+        // Cut short by the end of the source, where the parser says why: its lines too.
+        let errors_at_end = errors("{\"a\":[1,\n2,\n{\"signature\":\"s\"}");
+        assert_eq!(errors_at_end.len(), 1);
+        assert!(
+            errors_at_end[0]
+                .1
+                .ends_with("of the item (a value on lines 1-3)"),
+            "{errors_at_end:?}"
+        );
         // Cut short at once: its one line says enough.
         assert_eq!(
             errors("{\"a\":1,\n{\"signature\":\"s\"}\n"),
