@@ -1109,7 +1109,7 @@ fn probe_takes_an_answer_cut_short_for_no_answer() {
 
 /// The valid case that reached the server but got no whole answer (cut by --timeout, broken
 /// off, or the connection closed at once) is an `error` row, and the refusals, which matter
-/// most, are still tried and reported. It stopped the probe with no table. (A valid case that
+/// most, are still tried and reported. (A valid case that
 /// got nowhere, refused or silent, still stops it: see the unreachable test.)
 #[test]
 fn probe_goes_on_when_the_valid_case_gets_no_whole_answer() {

@@ -123,8 +123,8 @@ fn keys_template_parses_follows_the_schema_and_passes_audit() {
         .code(1);
 }
 
-/// A key file is valid or not whatever command reads it: a misspelt mute `sign`, `verify` and
-/// `guard` took was refused by `audit` only.
+/// A key file is valid or not whatever command reads it: a misspelt mute, which would mute
+/// nothing, is refused by `sign`, `verify`, `guard` and `audit` alike.
 #[test]
 fn a_bad_mute_is_refused_by_every_command() {
     let dir = tempfile::tempdir().unwrap();
@@ -136,10 +136,19 @@ fn a_bad_mute_is_refused_by_every_command() {
         json!({ "keys": [bad] }).to_string(),
     )
     .unwrap();
-    let commands: [&[&str]; 3] = [
+    let commands: [&[&str]; 4] = [
         &["sign", "--key", "a", "--timestamp", "T"],
         &["verify", "-"],
         &["audit", "--now", "2026-11-25T00:00:00Z"],
+        &[
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:9/",
+            "--env",
+            "sandbox",
+        ],
     ];
     for args in commands {
         let out = smile_sec()
