@@ -94,15 +94,19 @@ fn is_pipe(_meta: &std::fs::Metadata) -> bool {
 /// once when no process has it open for writing, and waits for one that has.
 #[cfg(unix)]
 fn read_pipe(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()?;
-    let pipe = {
+    // On a thread of its own: a runtime cannot be made and dropped within another one's task
+    // (`guard` reads keys again from one).
+    let open = || -> io::Result<std::os::fd::OwnedFd> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()?;
         let _in_runtime = runtime.enter();
         tokio::net::unix::pipe::OpenOptions::new()
             .open_receiver(path)?
-            .into_blocking_fd()?
+            .into_blocking_fd()
     };
+    let pipe = std::thread::scope(|scope| scope.spawn(open).join())
+        .map_err(|_| io::Error::other("the pipe could not be opened"))??;
     let bytes = read_limited(File::from(pipe), limit)?;
     if bytes.is_empty() {
         return Err(io::Error::new(
@@ -262,16 +266,48 @@ pub(crate) fn fingerprint(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(&Sha256::digest(bytes)[..6]))
 }
 
-/// Whether a word of a message holds what looks like a key: the word itself, or a run of the
-/// characters keys are written in (base64, base64url, hex, UUIDs) inside it, read with a `/` as
-/// base64's (a key with a full stop after it, an unpadded base64 key with a `/`, a JWT's parts).
-pub(crate) fn holds_a_secret(word: &str) -> bool {
+/// Where in `word` something that looks like a key stands: the whole word, or runs of the
+/// characters keys are written in (base64, base64url, hex, UUIDs) inside it: a key with a full
+/// stop typed after it, an unpadded base64 key with a `/`, a JWT's parts. A run counts from 24
+/// characters (no key is shorter; `callbacks_2024-01-15.json` holds a name). A `/` is read as
+/// base64's only in a run that base64 could be: no `-` or `_` (base64url's), upper and lower
+/// case and digits, at most two of them, not at its start (`com/hooks/callback-v2` is a path).
+pub(crate) fn secret_spans(word: &str) -> Vec<std::ops::Range<usize>> {
+    if looks_like_secret(word) {
+        let whole = 0..word.len();
+        return vec![whole];
+    }
     let key_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
-    looks_like_secret(word)
-        || word
-            .split(|c: char| !key_char(c))
-            .filter(|run| run.len() >= 16)
-            .any(|run| looks_like_secret(&run.replace('/', "+")))
+    let base64_with_slash = |run: &str| {
+        !run.starts_with('/')
+            && run.matches('/').count() <= 2
+            && !run.contains(['-', '_'])
+            && run.contains(|c: char| c.is_ascii_uppercase())
+            && run.contains(|c: char| c.is_ascii_lowercase())
+            && run.contains(|c: char| c.is_ascii_digit())
+    };
+    let is_key = |run: &str| {
+        run.len() >= 24
+            && (!run.contains('/') || base64_with_slash(run))
+            && looks_like_secret(&run.replace('/', "+"))
+    };
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (at, c) in word.char_indices().chain([(word.len(), ' ')]) {
+        if at < word.len() && key_char(c) {
+            start.get_or_insert(at);
+        } else if let Some(from) = start.take()
+            && is_key(&word[from..at])
+        {
+            spans.push(from..at);
+        }
+    }
+    spans
+}
+
+/// Whether `word` holds what looks like a key ([`secret_spans`]).
+pub(crate) fn holds_a_secret(word: &str) -> bool {
+    !secret_spans(word).is_empty()
 }
 
 /// A name with no folder in it, long, with letters and digits, no file extension and no white
@@ -341,6 +377,27 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pipe is read from inside a running tokio task as from anywhere (`guard` reads keys
+    /// from one): the reader's own runtime lives on a thread of its own.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_read_from_inside_a_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .unwrap();
+        let read = runtime.block_on(async { read_pipe(&fifo, 64) });
+        // No process has it open for writing: refused at once, not waited on.
+        assert_eq!(read.unwrap_err().kind(), io::ErrorKind::InvalidInput);
+    }
 
     #[test]
     fn reads_up_to_the_limit_and_no_further() {

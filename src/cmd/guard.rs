@@ -299,12 +299,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // `/healthz` asks again as a restart would, so that a bad edit of a key file or a lost
     // secret holds a rollout back before the restart that would fail.
     // A key read from stdin or a pipe (`--api-key-file -`, `<(...)`, which beats every other
-    // source) cannot change and cannot be read again: nothing to ask.
-    let keys_usable: Box<dyn Fn() -> bool + Send + Sync> = if args.keys.lone.reads_once() {
-        Box::new(|| true)
-    } else {
+    // source) cannot change and cannot be read again: nothing to ask. (Asked at each check: a
+    // key file replaced by a pipe would wait for its writer, and hold the gate's thread.)
+    let keys_usable: Box<dyn Fn() -> bool + Send + Sync> = {
         let (key_args, partner) = (args.keys.clone(), args.partner.clone());
-        Box::new(move || gate_keys(&key_args, &partner, environment, key_sources).is_ok())
+        Box::new(move || {
+            key_args.lone.reads_once()
+                || gate_keys(&key_args, &partner, environment, key_sources).is_ok()
+        })
     };
 
     let env = EnvArg::of(environment);

@@ -479,21 +479,24 @@ pub(crate) fn port_problem(port: &str) -> Option<String> {
 /// it looks like one: endpoints that authenticate the sender by a URL parameter are common, and
 /// the URL lands in CI logs (`?token=***`).
 pub fn shown(url: &str) -> std::borrow::Cow<'_, str> {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+    if !url.contains("://") {
         return url.into();
+    }
+    // The query's secrets first, read in the URL as given: the cut below may take an `@` in
+    // the query for the end of a password (`?email=a@b.com&token=...`).
+    let url: std::borrow::Cow<'_, str> = match without_query_secrets(url) {
+        Some(hidden) => hidden.into(),
+        None => url.into(),
     };
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
     let rest = &url[scheme_end..];
     let at = match authority(rest).rfind('@') {
         Some(at) => Some(at),
         None if password_cut_short(rest) => rest.rfind('@'),
         None => None,
     };
-    let url: std::borrow::Cow<'_, str> = match at {
+    match at {
         Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]).into(),
-        None => url.into(),
-    };
-    match without_query_secrets(&url) {
-        Some(hidden) => hidden.into(),
         None => url,
     }
 }
@@ -539,7 +542,7 @@ fn without_query_secrets(url: &str) -> Option<String> {
     };
     let path: Vec<String> = path[authority_end..]
         .split('/')
-        .map(|segment| hide(segment, crate::input::holds_a_secret(segment)))
+        .map(|segment| hide(segment, holds_a_key(segment)))
         .collect();
     let mut parameters = |part: &str| -> String {
         part.split('&')
@@ -547,7 +550,7 @@ fn without_query_secrets(url: &str) -> Option<String> {
                 Some((name, value)) if !value.is_empty() => {
                     let name_said = percent_decoded(name).to_ascii_lowercase();
                     let named = SECRET_NAMES.iter().any(|word| name_said.contains(word));
-                    let secret = named || crate::input::holds_a_secret(value);
+                    let secret = named || holds_a_key(value);
                     format!("{name}={}", hide(value, secret))
                 }
                 _ => pair.to_owned(),
@@ -570,6 +573,12 @@ fn without_query_secrets(url: &str) -> Option<String> {
             path.join("/")
         )
     })
+}
+
+/// Whether a part of a URL holds a key: 24 characters at least (no key is shorter, and a
+/// shorter secret is named as one, `?token=`), a path's names apart (`smile-callback-v2`).
+fn holds_a_key(part: &str) -> bool {
+    part.len() >= 24 && crate::input::holds_a_secret(part)
 }
 
 /// `text` with its `%XX` escapes undone where they make UTF-8 (a parameter's name, to be read).
@@ -676,6 +685,18 @@ mod tests {
         );
         assert_eq!(shown("http://h/cb?%74oken=abc"), "http://h/cb?%74oken=***");
         assert_eq!(shown("http://h/a/b/c?x=1#top"), "http://h/a/b/c?x=1#top");
+        // An `@` in the query does not hide the token after it from the search.
+        let shown_url = shown("http://127.0.0.1/cb?email=a@b.com&token=S3cr3tT0k3n");
+        assert!(!shown_url.contains("S3cr3t"), "{shown_url}");
+        let key = "I434/M7ZWMR68HTK8hsY9KryGEYHCYG1W98AUwuwN7o";
+        let url = format!("http://127.0.0.1/cb?email=a@b.com&x={key}");
+        let shown_url = shown(&url);
+        assert!(!shown_url.contains("M7ZWMR68"), "{shown_url}");
+        // Names are not keys.
+        assert_eq!(
+            shown("https://h/hooks/smile-callback-v2?job=job-2024-01-15-xyz9"),
+            "https://h/hooks/smile-callback-v2?job=job-2024-01-15-xyz9"
+        );
     }
 
     #[test]

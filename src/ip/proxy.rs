@@ -109,12 +109,16 @@ pub fn trusting_too_wide(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
 
 /// An X-Forwarded-For hop read as nginx reads one, as strictly as any address: an address,
 /// with a port or without; a bracketed IPv6 address only with its port (`[2001:db8::1]:443`),
-/// since nginx does not read `[2001:db8::1]` alone.
+/// since nginx does not read `[2001:db8::1]` alone, and no port 0, which nginx refuses.
 pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
     if text.starts_with('[') && text.ends_with(']') {
         return Err(Invalid::NotAnAddress);
     }
-    address::parse(text.as_bytes())
+    let hop = address::parse(text.as_bytes())?;
+    if hop.port == Some(0) {
+        return Err(Invalid::BadPort);
+    }
+    Ok(hop)
 }
 
 /// Chooses the client address. `forwarded_for` holds the header's values in order (several

@@ -420,15 +420,19 @@ fn without_secrets(text: &str) -> Cow<'_, str> {
     if !text.split(is_boundary).any(crate::input::holds_a_secret) {
         return Cow::Borrowed(text);
     }
+    // Each secret is named by the fingerprint of its own bytes, as a key is everywhere; the
+    // rest of its word (a full stop after it) stays.
     let push_word = |shown: &mut String, word: &str| {
-        if crate::input::holds_a_secret(word) {
+        let mut from = 0;
+        for span in crate::input::secret_spans(word) {
+            shown.push_str(&word[from..span.start]);
             shown.push_str(&format!(
                 "(not shown: it looks like a secret, {})",
-                crate::input::fingerprint(word.as_bytes())
+                crate::input::fingerprint(word[span.clone()].as_bytes())
             ));
-        } else {
-            shown.push_str(word);
+            from = span.end;
         }
+        shown.push_str(&word[from..]);
     };
     let mut shown = String::with_capacity(text.len());
     let mut word_start = 0;

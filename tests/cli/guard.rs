@@ -2389,6 +2389,45 @@ fn health_does_not_read_a_key_from_stdin_or_a_pipe_again() {
     }
 }
 
+/// An `--api-key-file` replaced by a named pipe after the start is not read by `/healthz` (a
+/// read would wait for a writer and hold the gate's thread), and the gate goes on.
+#[cfg(unix)]
+#[test]
+fn health_does_not_wait_on_a_key_file_that_became_a_pipe() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let allow = setup.path("allow.txt");
+    let key = setup.path("gate.key");
+    std::fs::copy(setup.path("live.key"), &key).unwrap();
+    let guard = Guard::start(
+        setup.dir.path(),
+        &[
+            "guard",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &app.url(),
+            "--allowlist",
+            allow.to_str().unwrap(),
+            "--api-key-file",
+            key.to_str().unwrap(),
+            "--partner-id",
+            "085",
+        ],
+    );
+    assert_eq!(get(guard.addr, "/healthz").status, 200);
+    std::fs::remove_file(&key).unwrap();
+    let made = Command::new("mkfifo").arg(&key).status().unwrap();
+    assert!(made.success());
+    assert_eq!(get(guard.addr, "/healthz").status, 200);
+    assert_eq!(post(&guard, callback("").as_bytes()).status, 200);
+    assert!(
+        !guard.stderr().contains("internal error"),
+        "{}",
+        guard.stderr()
+    );
+}
+
 /// The key file named by `SMILE_SEC_KEYS` is the one `/healthz` checks.
 #[test]
 fn health_checks_the_key_file_the_environment_names() {

@@ -711,6 +711,8 @@ fn the_client_is_the_one_nginx_realip_chooses() {
         "[2001:db8::1]:443, 10.0.0.8",
         "[2001:db8::1], 10.0.0.8",
         "34.240.137.52, [10.0.0.9], 10.0.0.8",
+        "34.240.137.52:0, 10.0.0.8",
+        "34.240.137.52:8080, 10.0.0.8",
     ];
     for header in headers {
         let expected = nginx.client(header);

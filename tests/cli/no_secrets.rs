@@ -1137,7 +1137,8 @@ fn a_key_typed_in_the_wrong_place_is_not_echoed_by_a_usage_error() {
         "0f7c2b9e-4d1a-4c3b-9a6e-2b7d8e1f3a5c.",
     ];
     for key in keys {
-        let fingerprint = fingerprint(key);
+        // A secret is named by the fingerprint of its own bytes, not of the word around it.
+        let fingerprint = fingerprint(key.trim_end_matches('.'));
         let typed: [(&[&str], Option<&str>); 6] = [
             (&["sign", "--partner-id", PARTNER, key], None),
             (&["sign", "--partner-id", PARTNER, "--", key], None),
@@ -1160,12 +1161,23 @@ fn a_key_typed_in_the_wrong_place_is_not_echoed_by_a_usage_error() {
             assert!(stderr.starts_with("smile-sec: error: "), "{stderr}");
         }
     }
-    // A value that looks like no secret is still named as typed.
+    // A value that looks like no secret is still named as typed: paths and names too.
     let out = smile_sec()
         .args(["verify", "--format", "yaml"])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("'yaml'"));
+    for word in [
+        "/home/runner/work/smile-sec/callbacks2",
+        "./callbacks_2024-01-15.json",
+        "/var/lib/smile/seen-v2.db",
+        "https://example.com/hooks/smile-callback-v2",
+        "https://example.com/hooks/smilecallbackv2",
+    ] {
+        let out = smile_sec().args(["sign", word]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("'{word}'")), "{stderr}");
+    }
 }
 
 /// Every type that holds a key (grep for `ApiKey`, `Signer`, `LeakWatch`) keeps it out of `{:?}`.

@@ -501,6 +501,39 @@ fn entries_expire_exactly_when_a_replay_would_fail_as_stale() {
     }
 }
 
+/// `seen prune` on Redis compares the kept window as the store writes it, whatever its spelling
+/// (`03600000` reads as 3600000): it prunes, and never goes round for ever.
+#[test]
+fn redis_prune_takes_the_window_as_the_store_spells_it() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let store = redis.url();
+    let ran = run(dir.path(), &store, callback("2026-11-20T10:05:00Z", "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let (mut conn, _) = entry_keys(&store);
+    let keeps: String = redis::cmd("HGET")
+        .arg("smile-sec:meta")
+        .arg("keeps")
+        .query(&mut conn)
+        .unwrap();
+    let () = redis::cmd("HSET")
+        .arg("smile-sec:meta")
+        .arg("keeps")
+        .arg(format!("0{keeps}"))
+        .query(&mut conn)
+        .unwrap();
+    let out = smile_sec()
+        .current_dir(dir.path())
+        .args(["seen", "prune", &store, "--now", "2026-11-21T00:00:00Z"])
+        .args(["--format", "json"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let pruned: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(pruned, json!({"pruned": 1, "entries": 0}));
+}
+
 /// A store other users may write: they could delete entries, whose replays would then pass.
 /// Used, with a warning that says how to close it.
 #[cfg(unix)]

@@ -620,18 +620,27 @@ impl RedisStore {
         Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
     }
 
-    /// Deletes those of `keys` expired at `now_ms` by the kept window, and says how many went;
-    /// `None` when the window changed since it was read (nothing is deleted then).
+    /// Deletes those of `keys` expired at `now_ms` by the kept window as the store holds it now,
+    /// and says how many went; `None` when the window changed before the delete (nothing is
+    /// deleted then). The window's text is sent back as it was read, for the script to compare.
     fn drop_expired(&mut self, keys: &[String], now_ms: i64) -> Result<Option<u64>, StoreError> {
         if keys.is_empty() {
             return Ok(Some(0));
         }
+        let written: Option<String> = redis::cmd("HGET")
+            .arg(META)
+            .arg("keeps")
+            .query(&mut self.conn)
+            .map_err(|e| self.meta_fail(&e))?;
+        let unreadable = || StoreError::damaged(&self.name, "its kept window is unreadable");
+        let written = written.ok_or_else(unreadable)?;
+        let keeps = Keeps::decode(&written).ok_or_else(unreadable)?;
+        self.keeps = keeps;
         let raw: Vec<Option<String>> = redis::cmd("MGET")
             .arg(keys)
             .query(&mut self.conn)
             .map_err(|e| self.fail(e))?;
         let ttls = self.ttls(keys)?;
-        let keeps = self.keeps;
         let expired: Vec<(&String, String)> = keys
             .iter()
             .zip(raw)
@@ -651,26 +660,12 @@ impl RedisStore {
         for (key, _) in &expired {
             cmd.arg(*key);
         }
-        cmd.arg(keeps.encode());
+        cmd.arg(&written);
         for (_, value) in &expired {
             cmd.arg(value);
         }
         let n: i64 = cmd.query(&mut self.conn).map_err(|e| self.meta_fail(&e))?;
         Ok(u64::try_from(n).ok())
-    }
-
-    /// Reads the kept window again from the meta hash.
-    fn reread_keeps(&mut self) -> Result<(), StoreError> {
-        let keeps: Option<String> = redis::cmd("HGET")
-            .arg(META)
-            .arg("keeps")
-            .query(&mut self.conn)
-            .map_err(|e| self.meta_fail(&e))?;
-        self.keeps = keeps
-            .as_deref()
-            .and_then(Keeps::decode)
-            .ok_or_else(|| StoreError::damaged(&self.name, "its kept window is unreadable"))?;
-        Ok(())
     }
 
     /// `SET key value NX`, to expire `ttl` milliseconds from now by the server's clock (`None`:
@@ -769,16 +764,17 @@ impl ReplayStore for RedisStore {
         let mut dropped = 0;
         self.each_key(|store, keys| {
             // A run may widen the window while the keys are gone through: the batch is judged
-            // again by the wider one.
-            loop {
-                match store.drop_expired(&keys, now_ms)? {
-                    Some(n) => {
-                        dropped += n;
-                        return Ok(());
-                    }
-                    None => store.reread_keeps()?,
+            // again by the wider one (a window only widens, so this ends).
+            for _ in 0..16 {
+                if let Some(n) = store.drop_expired(&keys, now_ms)? {
+                    dropped += n;
+                    return Ok(());
                 }
             }
+            Err(StoreError::unavailable(
+                &store.name,
+                "its kept window kept changing while expired entries were dropped; try again",
+            ))
         })?;
         Ok(dropped)
     }
