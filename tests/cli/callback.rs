@@ -791,36 +791,26 @@ fn a_password_in_the_url_is_never_shown() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("http://***@127.0.0.1:"), "{stderr}");
-    let url = with_password(&serve(accept_all()));
-    for command in ["send", "probe"] {
-        let out = keyed()
-            .args(["callback", command, &url, "--partner-id", PARTNER])
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            stdout.contains("\"url\":\"http://***@127.0.0.1:"),
-            "{stdout}"
-        );
-        for text in [&stdout, &String::from_utf8_lossy(&out.stderr)] {
-            assert!(!text.contains("s3cretpw"), "{command}: {text}");
+    // In the results of both commands: the URL shown as `shown`, the secret nowhere.
+    let shown_without = |url: &str, shown: &str, secret: &str| {
+        for command in ["send", "probe"] {
+            let out = keyed()
+                .args(["callback", command, url, "--partner-id", PARTNER])
+                .args(["--format", "json"])
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(stdout.contains(shown), "{stdout}");
+            for text in [&stdout, &String::from_utf8_lossy(&out.stderr)] {
+                assert!(!text.contains(secret), "{command}: {text}");
+            }
         }
-    }
+    };
+    let url = with_password(&serve(accept_all()));
+    shown_without(&url, "\"url\":\"http://***@127.0.0.1:", "s3cretpw");
     // A token in the query, as endpoints that authenticate the sender by URL take it.
     let url = format!("{}?token=qtoken-s3cret&env=prod", serve(accept_all()));
-    for command in ["send", "probe"] {
-        let out = keyed()
-            .args(["callback", command, &url, "--partner-id", PARTNER])
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("?token=***&env=prod\""), "{stdout}");
-        for text in [&stdout, &String::from_utf8_lossy(&out.stderr)] {
-            assert!(!text.contains("qtoken-s3cret"), "{command}: {text}");
-        }
-    }
+    shown_without(&url, "?token=***&env=prod\"", "qtoken-s3cret");
 }
 
 /// A port the HTTP client cannot read went to port 80 instead; it is refused before anything is

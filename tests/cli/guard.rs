@@ -2349,6 +2349,30 @@ fn several_key_files_are_all_tried_and_all_checked_by_health() {
     }
 }
 
+/// A gate in front of `app`, with the allowlist at `allow` and its key read from `key_file`.
+fn gate_with_key_file(app: &Upstream, allow: &Path, key_file: &str) -> Vec<String> {
+    let allow = allow.to_str().unwrap();
+    [
+        "guard",
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &app.url(),
+        "--allowlist",
+        allow,
+        "--api-key-file",
+        key_file,
+        "--partner-id",
+        "085",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
 /// A key read from standard input or a pipe (`--api-key-file -`, `/dev/stdin`, a shell's
 /// `<(...)`) is not read again by `/healthz`, which would find the pipe at its end and the gate
 /// unhealthy for ever.
@@ -2364,24 +2388,8 @@ fn health_does_not_read_a_key_from_stdin_or_a_pipe_again() {
             .write_all(&std::fs::read(setup.path("live.key")).unwrap())
             .unwrap();
         drop(writer);
-        let guard = Guard::start_from(
-            setup.dir.path(),
-            &[
-                "guard",
-                "--listen",
-                "127.0.0.1:0",
-                "--upstream",
-                &app.url(),
-                "--allowlist",
-                allow.to_str().unwrap(),
-                "--api-key-file",
-                key_file,
-                "--partner-id",
-                "085",
-            ],
-            &[],
-            reader.into(),
-        );
+        let args = gate_with_key_file(&app, &allow, key_file);
+        let guard = Guard::start_from(setup.dir.path(), &as_strs(&args), &[], reader.into());
         for _ in 0..2 {
             assert_eq!(get(guard.addr, "/healthz").status, 200, "{key_file}");
         }
@@ -2399,22 +2407,8 @@ fn health_does_not_wait_on_a_key_file_that_became_a_pipe() {
     let allow = setup.path("allow.txt");
     let key = setup.path("gate.key");
     std::fs::copy(setup.path("live.key"), &key).unwrap();
-    let guard = Guard::start(
-        setup.dir.path(),
-        &[
-            "guard",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &app.url(),
-            "--allowlist",
-            allow.to_str().unwrap(),
-            "--api-key-file",
-            key.to_str().unwrap(),
-            "--partner-id",
-            "085",
-        ],
-    );
+    let args = gate_with_key_file(&app, &allow, key.to_str().unwrap());
+    let guard = Guard::start(setup.dir.path(), &as_strs(&args));
     assert_eq!(get(guard.addr, "/healthz").status, 200);
     std::fs::remove_file(&key).unwrap();
     let made = Command::new("mkfifo").arg(&key).status().unwrap();

@@ -482,6 +482,19 @@ mod tests {
         seen
     }
 
+    /// The errors `frame_lines` gives `input`, with the lines they are numbered by.
+    fn frame_errors(input: &str) -> Vec<(ItemNumber, String)> {
+        let mut errors = Vec::new();
+        frame_lines(input.as_bytes(), 0, 0, |n, raw| {
+            if let RawItem::Error(e) = raw {
+                errors.push((n, e));
+            }
+            Ok::<_, io::Error>(())
+        })
+        .unwrap();
+        errors
+    }
+
     fn cb(n: ItemNumber, sig: &str) -> Seen {
         Seen::Cb(n, Some(sig.to_owned()))
     }
@@ -611,15 +624,7 @@ mod tests {
             "{{\n  \"signature\": \"a\",\n  \"Image\": \"{image}\",\n  \"n\": [1,\n 2]\n}}\n{{\"signature\":\"b\"}}\n"
         );
         assert_eq!(frame(&pretty), [Seen::Err(1), cb(7, "b")]);
-        let mut errors = Vec::new();
-        frame_lines(pretty.as_bytes(), 0, 0, |n, raw| {
-            if let RawItem::Error(e) = raw {
-                errors.push((n, e));
-            }
-            Ok::<_, io::Error>(())
-        })
-        .unwrap();
-        assert_eq!(errors, [(1, too_large())]);
+        assert_eq!(frame_errors(&pretty), [(1, too_large())]);
 
         // A line too long to hold that starts another value at its very start (an NDJSON line
         // after a truncated one) is an item of its own, as a shorter one would be.
@@ -696,17 +701,7 @@ mod tests {
     /// that none goes unnamed.
     #[test]
     fn a_cut_value_names_the_lines_it_took() {
-        let errors = |input: &str| {
-            let mut errors = Vec::new();
-            frame_lines(input.as_bytes(), 0, 0, |n, raw| {
-                if let RawItem::Error(e) = raw {
-                    errors.push((n, e));
-                }
-                Ok::<_, io::Error>(())
-            })
-            .unwrap();
-            errors
-        };
+        let errors = frame_errors;
         let cut_short =
             " {\"a\":1,\n {\"a\":tru}\n {\"b\":+1}\n {\"c\":[1}\n{\"signature\":\"s\"}\n";
         assert_eq!(frame(cut_short), [Seen::Err(1), cb(5, "s")]);
