@@ -252,13 +252,18 @@ pub(crate) fn shown_value(text: &str) -> Cow<'_, str> {
     // A key pasted with white space around it is still a key.
     let trimmed = text.trim();
     if looks_like_secret(trimmed) {
-        Cow::Owned(format!(
-            "(not shown: it looks like a secret, {})",
-            fingerprint(trimmed.as_bytes())
-        ))
+        Cow::Owned(not_shown(trimmed))
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// How a secret found in a value or a message is named instead: by its fingerprint.
+pub(crate) fn not_shown(secret: &str) -> String {
+    format!(
+        "(not shown: it looks like a secret, {})",
+        fingerprint(secret.as_bytes())
+    )
 }
 
 /// `sha256:` and the first 12 hex digits of SHA-256 of `bytes`.

@@ -548,7 +548,11 @@ fn without_query_secrets(url: &str) -> Option<String> {
         part.split('&')
             .map(|pair| match pair.split_once('=') {
                 Some((name, value)) if !value.is_empty() => {
-                    let name_said = percent_decoded(name).to_ascii_lowercase();
+                    // The name as a server reads it (`%74oken` is `token`).
+                    let name_said = url::form_urlencoded::parse(name.as_bytes())
+                        .next()
+                        .map_or_else(|| name.to_owned(), |(said, _)| said.into_owned())
+                        .to_ascii_lowercase();
                     let named = SECRET_NAMES.iter().any(|word| name_said.contains(word));
                     let secret = named || holds_a_key(value);
                     format!("{name}={}", hide(value, secret))
@@ -579,30 +583,6 @@ fn without_query_secrets(url: &str) -> Option<String> {
 /// shorter secret is named as one, `?token=`), a path's names apart (`smile-callback-v2`).
 fn holds_a_key(part: &str) -> bool {
     part.len() >= 24 && crate::input::holds_a_secret(part)
-}
-
-/// `text` with its `%XX` escapes undone where they make UTF-8 (a parameter's name, to be read).
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The start of a response body as one short line of text: control characters become spaces,

@@ -426,10 +426,7 @@ fn without_secrets(text: &str) -> Cow<'_, str> {
         let mut from = 0;
         for span in crate::input::secret_spans(word) {
             shown.push_str(&word[from..span.start]);
-            shown.push_str(&format!(
-                "(not shown: it looks like a secret, {})",
-                crate::input::fingerprint(word[span.clone()].as_bytes())
-            ));
+            shown.push_str(&crate::input::not_shown(&word[span.clone()]));
             from = span.end;
         }
         shown.push_str(&word[from..]);
