@@ -108,17 +108,42 @@ pub fn trusting_too_wide(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
 }
 
 /// An X-Forwarded-For hop read as nginx reads one, as strictly as any address: an address,
-/// with a port or without; a bracketed IPv6 address only with its port (`[2001:db8::1]:443`),
-/// since nginx does not read `[2001:db8::1]` alone, and no port 0, which nginx refuses.
+/// with a port or without; a bracketed address only with its port (`[2001:db8::1]:443`, and
+/// `[192.0.2.1]:80`, which nginx reads too), since nginx does not read `[2001:db8::1]` alone.
+/// What nginx cannot read stops its walk, so it is no address here either: port 0, a zoned IPv6
+/// address (`fe80::1%eth0`), and `255.255.255.255`, the value nginx's IPv4 reader returns for
+/// "not an address". Were such a hop trusted and walked past, a forged address left of it would
+/// become the client.
 pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
-    if text.starts_with('[') && text.ends_with(']') {
+    let hop = match bracketed_ipv4(text) {
+        Some(result) => result?,
+        None if text.starts_with('[') && text.ends_with(']') => return Err(Invalid::NotAnAddress),
+        None => address::parse(text.as_bytes())?,
+    };
+    const NGINX_INADDR_NONE: address::Ip = address::Ip::V4(u32::MAX);
+    if hop.zone.is_some() || (hop.ip == NGINX_INADDR_NONE && !hop.mapped) {
         return Err(Invalid::NotAnAddress);
     }
-    let hop = address::parse(text.as_bytes())?;
     if hop.port == Some(0) {
         return Err(Invalid::BadPort);
     }
     Ok(hop)
+}
+
+/// `[a.b.c.d]:PORT`, which `address::parse` refuses (brackets are for IPv6) but nginx reads as
+/// `a.b.c.d:PORT`: the address read as strictly as an unbracketed one.
+fn bracketed_ipv4(text: &str) -> Option<Result<Address<'static>, Invalid>> {
+    let (inner, port) = text.strip_prefix('[')?.split_once("]:")?;
+    if inner.contains(':') {
+        return None;
+    }
+    let unbracketed = format!("{inner}:{port}");
+    Some(address::parse(unbracketed.as_bytes()).map(|a| Address {
+        ip: a.ip,
+        mapped: a.mapped,
+        zone: None,
+        port: a.port,
+    }))
 }
 
 /// Chooses the client address. `forwarded_for` holds the header's values in order (several
@@ -173,7 +198,7 @@ pub fn client<'a>(peer: &'a str, forwarded_for: &[&'a str], trusted: &[IpNet]) -
         Some(&text) => choice(
             Hop::ForwardedFor(1),
             text,
-            address::parse(text.as_bytes()),
+            read_hop(text),
             Why::AllTrusted,
             skipped.saturating_sub(1),
         ),
@@ -313,6 +338,43 @@ mod tests {
     /// A hop that is no address stops the walk where nginx stops it: the trusted hop right of
     /// it (or the peer) is the client, never an address further left.
     #[test]
+    fn a_bracketed_ipv4_hop_with_its_port_is_read_as_nginx_reads_it() {
+        assert_eq!(
+            pick(
+                "10.0.0.5",
+                &["34.240.137.52, [10.0.0.9]:80"],
+                &["10.0.0.0/8"]
+            ),
+            (
+                Hop::ForwardedFor(1),
+                "34.240.137.52".into(),
+                Why::FirstUntrusted,
+                1
+            )
+        );
+        assert_eq!(
+            pick("10.0.0.5", &["[34.240.137.52]:443"], &["10.0.0.0/8"]),
+            (
+                Hop::ForwardedFor(1),
+                "34.240.137.52".into(),
+                Why::FirstUntrusted,
+                0
+            )
+        );
+        assert_eq!(
+            pick("10.0.0.5", &["[10.0.0.1]:80, 10.0.0.9"], &["10.0.0.0/8"]),
+            (Hop::ForwardedFor(1), "10.0.0.1".into(), Why::AllTrusted, 1)
+        );
+        for refused in ["[10.0.0.9]", "[10.0.0.9]:0", "[10.0.0.9]:x"] {
+            assert!(read_hop(refused).is_err(), "{refused}");
+        }
+        assert_eq!(
+            read_hop("[010.0.0.9]:80"),
+            Err(Invalid::AmbiguousLeadingZero)
+        );
+    }
+
+    #[test]
     fn unreadable_hop_stops_the_walk() {
         assert_eq!(
             pick("10.0.0.5", &["34.240.137.52, unknown"], &["10.0.0.0/8"]),
@@ -331,6 +393,21 @@ mod tests {
                 1
             )
         );
+        // nginx reads no zone and takes 255.255.255.255 for its own "no address": the walk
+        // stops there even when the hop lies in a trusted range.
+        for hop in [
+            "2001:db8::1%eth0",
+            "[2001:db8::1%eth0]:443",
+            "255.255.255.255",
+        ] {
+            let trusted = ["10.0.0.0/8", "2001:db8::/32", "255.255.255.0/24"];
+            let header = format!("34.240.137.52, {hop}");
+            assert_eq!(
+                pick("10.0.0.5", &[&header], &trusted),
+                (Hop::Peer, "10.0.0.5".into(), Why::StoppedAtUnreadable, 0),
+                "{header}"
+            );
+        }
         assert_eq!(pick("010.0.0.5", &[], &["10.0.0.0/8"]).2, Why::Unreadable);
         // A hop that parsers read differently is not guessed at: no client.
         assert_eq!(

@@ -686,11 +686,16 @@ impl Drop for RealIpNginx {
 
 /// The client `--peer`, `--forwarded-for` and `--trusted-proxy` choose is the one nginx's realip
 /// module chooses with `real_ip_recursive on`, asked of a real nginx: forged entries on the left,
-/// chains of trusted proxies, every hop trusted, and hops that are no address (`unknown`), where
-/// nginx stops its walk.
+/// chains of trusted proxies, every hop trusted, and hops that are no address to nginx (`unknown`,
+/// a zoned IPv6 address, `255.255.255.255`), where it stops its walk even inside a trusted range.
 #[test]
 fn the_client_is_the_one_nginx_realip_chooses() {
-    let trusted = ["127.0.0.0/8", "10.0.0.0/8"];
+    let trusted = [
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "2001:db8::/32",
+        "255.255.255.0/24",
+    ];
     let Some(nginx) = RealIpNginx::start(&trusted) else {
         return;
     };
@@ -713,6 +718,13 @@ fn the_client_is_the_one_nginx_realip_chooses() {
         "34.240.137.52, [10.0.0.9], 10.0.0.8",
         "34.240.137.52:0, 10.0.0.8",
         "34.240.137.52:8080, 10.0.0.8",
+        "34.240.137.52, 2001:db8::1%eth0",
+        "34.240.137.52, [2001:db8::1%eth0]:443, 10.0.0.8",
+        "fe80::1%eth0, 10.0.0.1",
+        "34.240.137.52, 255.255.255.255",
+        "34.240.137.52, [10.0.0.9]:80, 10.0.0.8",
+        "[34.240.137.52]:80, 10.0.0.8",
+        "34.240.137.52, [10.0.0.9]:0",
     ];
     for header in headers {
         let expected = nginx.client(header);
