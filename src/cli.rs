@@ -6,8 +6,9 @@
 //! the part it reaches.
 
 use std::cell::Cell;
+use std::ffi::OsString;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
 use crate::output::ColorChoice;
@@ -106,6 +107,27 @@ pub fn command() -> clap::Command {
 /// Help is rendered from [`command`] instead, since a listing of the commands needs every one.
 pub fn parsing_command() -> clap::Command {
     Cli::command()
+}
+
+/// The `--color` choice typed on the command line, for what clap renders itself (help): clap
+/// renders it while parsing, before the parsed `--color` exists. The last one typed counts, and
+/// nothing after `--` is an option; a misspelt value is clap's usage error a moment later.
+pub fn typed_color(args: &[OsString]) -> clap::ColorChoice {
+    let mut typed = None;
+    let mut words = args.iter().skip(1).map(|arg| arg.to_str());
+    while let Some(word) = words.next() {
+        match word {
+            Some("--") => break,
+            Some("--color") => typed = words.next().flatten(),
+            Some(word) if word.starts_with("--color=") => typed = word.get("--color=".len()..),
+            _ => {}
+        }
+    }
+    match typed.and_then(|value| ColorChoice::from_str(value, false).ok()) {
+        Some(ColorChoice::Always) => clap::ColorChoice::Always,
+        Some(ColorChoice::Never) => clap::ColorChoice::Never,
+        Some(ColorChoice::Auto) | None => clap::ColorChoice::Auto,
+    }
 }
 
 /// The variables set in the environment whose flag was given on the command line as well, as

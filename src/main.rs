@@ -1,5 +1,6 @@
 //! The `smile-sec` binary: parse, run, map the outcome to an exit code, print the error.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::FromArgMatches;
@@ -20,14 +21,16 @@ fn main() -> ExitCode {
     }));
     // Built once, and only the part this run uses: clap's command tree is most of a short run's
     // start-up.
-    let mut command = cli::parsing_command();
-    let matches = match command.try_get_matches_from_mut(std::env::args_os()) {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let help_color = cli::typed_color(&args);
+    let mut command = cli::parsing_command().color(help_color);
+    let matches = match command.try_get_matches_from_mut(&args) {
         Ok(matches) => matches,
-        Err(err) => return usage_error(&err),
+        Err(err) => return usage_error(&err, &args, help_color),
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(err) => return usage_error(&err),
+        Err(err) => return usage_error(&err, &args, help_color),
     };
     output::configure_color(cli.global.color);
     for (variable, flag) in cli::shadowed_env(&command, &matches) {
@@ -47,7 +50,7 @@ fn main() -> ExitCode {
 
 /// Help and version go out as clap writes them; a usage error becomes the contract's one
 /// `smile-sec: error:` line and a `hint:` line, with exit 2.
-fn usage_error(err: &clap::Error) -> ExitCode {
+fn usage_error(err: &clap::Error, args: &[OsString], help_color: clap::ColorChoice) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
         ErrorKind::DisplayHelp => {
@@ -55,7 +58,8 @@ fn usage_error(err: &clap::Error) -> ExitCode {
             // command that ran: the same arguments again on the whole tree give the same answer,
             // complete.
             let whole = cli::command()
-                .try_get_matches_from(std::env::args_os())
+                .color(help_color)
+                .try_get_matches_from(args)
                 .err();
             let shown = whole
                 .as_ref()

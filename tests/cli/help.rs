@@ -123,3 +123,36 @@ fn every_command_takes_format_text_and_json() {
         assert_eq!(default, ["text"], "{path}");
     }
 }
+
+/// `--color` rules help as it rules results, wherever it is typed and whatever the environment
+/// says: help is styled when asked for through a pipe, and plain when refused with
+/// `CLICOLOR_FORCE` set.
+#[test]
+fn color_flag_rules_help_too() {
+    let help = |args: &[&str], forced: bool| {
+        let mut command = smile_sec();
+        command.args(args);
+        if forced {
+            command.env("CLICOLOR_FORCE", "1");
+        }
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        out.stdout.contains(&0x1b)
+    };
+    for args in [
+        ["--color", "always", "verify", "--help"],
+        ["verify", "--help", "--color", "always"],
+    ] {
+        assert!(help(&args, false), "{args:?} printed no style");
+    }
+    assert!(help(&["--color=always", "--help"], false));
+    for args in [
+        ["--color", "never", "verify", "--help"],
+        ["verify", "--help", "--color", "never"],
+    ] {
+        assert!(!help(&args, true), "{args:?} printed styles");
+    }
+    // Without the flag, the environment decides, as it does for results.
+    assert!(help(&["verify", "--help"], true));
+    assert!(!help(&["verify", "--help"], false));
+}
