@@ -82,10 +82,18 @@ impl std::fmt::Display for NotFound {
             NotFound::Nothing => {
                 f.write_str("no callback address of either environment was found in the page")
             }
-            NotFound::Half(missing) => write!(
-                f,
-                "the page lists no {missing} callback address, only the other environment's; a half list is not taken"
-            ),
+            NotFound::Half(missing) => {
+                let found = match missing {
+                    Environment::Production => Environment::Sandbox,
+                    Environment::Sandbox => Environment::Production,
+                };
+                // Said as what was found, not as what the page holds: a layout this reader does
+                // not follow (a column per environment) puts every address under one name.
+                write!(
+                    f,
+                    "no {missing} callback address was found in the page, only {found} ones (an address is taken for the environment named last before it); a half list is not taken"
+                )
+            }
             NotFound::TooDeep => write!(
                 f,
                 "the page nests more than {} elements one in another (or leaves them open), deeper than any browser builds a page; no list is taken from it",
@@ -353,6 +361,7 @@ impl Published {
                             near: NEAR,
                             blocks: 0,
                             past: leading_word(&lower, &past, from..to),
+                            both: named_in_row == [true; 2],
                         });
                     }
                 }
@@ -365,11 +374,17 @@ impl Published {
                 if let Some(l) = &mut lead_in {
                     l.listed = true;
                 }
-                if let Some(Named { env, at, near, .. }) = current
+                if let Some(Named {
+                    env,
+                    at,
+                    near,
+                    both,
+                    ..
+                }) = current
                     && i - at <= near
                 {
                     let token = || lower[i..end].to_owned();
-                    if named_in_row == [true; 2] {
+                    if both || named_in_row == [true; 2] {
                         return Err(NotFound::BothNamed(token()));
                     }
                     let Some(ip) = parsed else {
@@ -459,7 +474,13 @@ impl Published {
                         l.listed = true;
                     }
                 }
-                if let Some(Named { env, at, near, .. }) = current
+                if let Some(Named {
+                    env,
+                    at,
+                    near,
+                    both,
+                    ..
+                }) = current
                     && (whole || wildcard || strict_ipv4(token).is_some())
                     && i - at <= near
                 {
@@ -468,7 +489,7 @@ impl Published {
                         Some(_) if !whole => {
                             return Err(NotFound::Ambiguous(env, token.to_owned()));
                         }
-                        Some(_) if named_in_row == [true; 2] => {
+                        Some(_) if both || named_in_row == [true; 2] => {
                             return Err(NotFound::BothNamed(token.to_owned()));
                         }
                         Some(ip) => {
@@ -856,6 +877,10 @@ struct Named {
     /// The word of the past in the name's row (`Previous production addresses:`), which speaks
     /// for the list it heads.
     past: Option<&'static str>,
+    /// The name's row named the other environment too (a table's header row with a column per
+    /// environment, `Production and Sandbox callbacks come from:`): the list it heads may be
+    /// either's, or both's, and is not taken.
+    both: bool,
 }
 
 impl Named {
@@ -994,6 +1019,26 @@ mod tests {
         assert_eq!(found.compare(&built_in), (vec![], vec![]));
         assert_eq!(found.production.len(), 4);
         assert!(found.sandbox.contains(&IpAddr::from([99, 81, 237, 141])));
+    }
+
+    /// A table with a column per environment names both in its header row: the rows under it
+    /// are not read column by column, so an address there may be either environment's. The
+    /// page is refused for it, rather than every address taken for the column named last.
+    #[test]
+    fn a_column_per_environment_is_refused_as_naming_both() {
+        let markdown = "# Security\n| Sandbox | Production |\n|---|---|\n\
+                        | 35.166.227.53 | 34.240.137.52 |\n| 44.246.19.66 | 44.230.128.108 |\n";
+        let html = "<html><body><table><tr><th>Sandbox</th><th>Production</th></tr>\
+                    <tr><td>35.166.227.53</td><td>34.240.137.52</td></tr></table></body></html>";
+        let sentence =
+            "Production and Sandbox callbacks come from:\n\n- 35.166.227.53\n- 34.240.137.52\n";
+        for page in [markdown, html, sentence] {
+            assert_eq!(
+                Published::from_page(page),
+                Err(NotFound::BothNamed("35.166.227.53".into())),
+                "{page}"
+            );
+        }
     }
 
     /// A browser shows text around an inline tag, a comment or an invisible character as one
@@ -1532,13 +1577,13 @@ mod tests {
             "<div role=\"tablist\"><button role=\"tab\">Before you begin</button><button role=\"tab\">Getting started</button></div><h2>",
         );
         assert!(Published::from_page(&begin).is_ok(), "{begin}");
-        // A label for anything but a radio button is read as text: here the name nearest the
-        // addresses is the sandbox's.
+        // A label for anything but a radio button is read as text: here both names stand in one
+        // row above the lists, so whose each list is is not certain.
         for tabs in [&labels_first, &wrapped] {
             let checkbox = tabs.replace(r#"type="radio""#, r#"type="checkbox""#);
             assert_eq!(
                 Published::from_page(&checkbox),
-                Err(NotFound::Half(Environment::Production)),
+                Err(NotFound::BothNamed("34.240.137.52".into())),
                 "{checkbox}"
             );
         }

@@ -148,12 +148,12 @@ fn a_page_without_a_whole_list_exits_2_and_writes_nothing() {
         (
             200,
             page(&PRODUCTION, &[]),
-            "lists no sandbox callback address",
+            "no sandbox callback address was found in the page, only production ones",
         ),
         (
             200,
             page(&[], &SANDBOX),
-            "lists no production callback address",
+            "no production callback address was found in the page, only sandbox ones",
         ),
         (404, page(&PRODUCTION, &SANDBOX), "404"),
     ];
