@@ -22,3 +22,4 @@ pub mod output;
 pub mod shell;
 pub mod signing;
 pub mod time;
+pub mod tls;

@@ -215,7 +215,7 @@ fn is_tls(error: &ureq::Error) -> bool {
 /// and a TLS failure in words.
 fn in_words(error: ureq::Error) -> String {
     if let Some(tls) = tls_error(&error) {
-        return super::tls::in_words(tls);
+        return crate::tls::in_words(tls, crate::tls::Roots::PublicWeb);
     }
     match error {
         ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {

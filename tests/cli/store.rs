@@ -239,6 +239,178 @@ impl Drop for Redis {
     }
 }
 
+/// A `redis-server` that speaks only TLS, with a certificate for 127.0.0.1 issued by a CA made
+/// here (so no key is kept in the repository); the CA's PEM file is `ca.pem` in `dir`. `None`
+/// (with a notice) when redis-server or openssl is missing, outside CI only.
+fn start_tls_redis(dir: &Path) -> Option<Redis> {
+    let (Some(_), Some(openssl)) = (
+        crate::common::tool("redis-server"),
+        crate::common::tool("openssl"),
+    ) else {
+        return None;
+    };
+    let openssl = |args: &[&str]| {
+        let out = crate::common::scrub(&mut Command::new(&openssl))
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    let key = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let ca = [
+        "-subj",
+        "/CN=smile-sec test CA",
+        "-days",
+        "2",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ];
+    openssl(&[&["req", "-x509"], &key[..], &ca[..]].concat());
+    let server = [
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ];
+    openssl(&[&["req"], &key[..], &server[..]].concat());
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("redis-server")
+        .current_dir(dir)
+        .args([
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .args([
+            "--tls-cert-file",
+            "server.pem",
+            "--tls-key-file",
+            "server.key",
+        ])
+        .args(["--tls-ca-cert-file", "ca.pem", "--tls-auth-clients", "no"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start redis-server");
+    let redis = Redis { child, port };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "redis-server did not listen for TLS on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(redis)
+}
+
+/// A `rediss://` store certified by a private CA: refused in words while the CA is not
+/// trusted, with the way to trust it; a store like any other once `SSL_CERT_FILE` names it.
+#[test]
+fn a_rediss_store_trusts_the_ca_ssl_cert_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(redis) = start_tls_redis(dir.path()) else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{}/0", redis.port);
+    let refused = seen(dir.path(), &["stats", &url]);
+    let line = crate::common::assert_refused(
+        &refused,
+        &[
+            "cannot connect: its TLS certificate was refused: no certificate authority smile-sec trusts issued it",
+        ],
+    );
+    for raw in ["UnknownIssuer", "Other(", "invalid peer certificate"] {
+        assert!(!line.contains(raw), "{line}");
+    }
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("hint: ") && stderr.contains("SSL_CERT_FILE"),
+        "{stderr}"
+    );
+
+    let ca = dir.path().join("ca.pem");
+    let stamp = ts(7, 1);
+    let input = format!(
+        "{}\n{}\n",
+        callback(&stamp, "first"),
+        callback(&stamp, "forged")
+    );
+    let ran = finish({
+        let mut child = verify(&url)
+            .current_dir(dir.path())
+            .env("SSL_CERT_FILE", &ca)
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        (child, writer)
+    });
+    let reasons: Vec<&str> = ran
+        .results
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        (ran.code, reasons),
+        (Some(1), vec!["ok", "replayed"]),
+        "{}",
+        ran.stderr
+    );
+    let stats = smile_sec()
+        .current_dir(dir.path())
+        .env("SSL_CERT_FILE", &ca)
+        .args(["seen", "stats", &url, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(stats.status.code(), Some(0), "{stats:?}");
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["entries"], 1);
+}
+
 /// A connection to the Redis store at `url`, and the keys of its entries.
 fn entry_keys(url: &str) -> (redis::Connection, Vec<String>) {
     let client = redis::Client::open(url).unwrap();

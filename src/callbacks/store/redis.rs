@@ -891,6 +891,19 @@ fn server_error(
     what: Option<&str>,
     e: &redis::RedisError,
 ) -> StoreError {
+    if let Some(tls) = tls_failure(e) {
+        let words = crate::tls::in_words(tls, crate::tls::Roots::System);
+        let what = what.unwrap_or("cannot connect");
+        return StoreError {
+            kind: super::ErrorKind::Unavailable,
+            message: format!("replay store {name}: {what}: {words}"),
+            hint: Some(
+                "for a server certified by a private CA, add the CA to this system's store, or \
+                 set SSL_CERT_FILE to its PEM file"
+                    .into(),
+            ),
+        };
+    }
     let text = shortened(scrubbed(e.to_string(), password));
     let (cause, hint) = match e.kind() {
         redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly) => (
@@ -956,6 +969,16 @@ fn server_error(
         message: format!("replay store {name}: {text}"),
         hint,
     }
+}
+
+/// The TLS failure behind a client error, if it is one: the client keeps the I/O error that
+/// holds it in an `Arc` of its own, whose `source` passes over it.
+fn tls_failure(e: &redis::RedisError) -> Option<&rustls::Error> {
+    use std::error::Error;
+    let held =
+        std::error::Error::source(e)?.downcast_ref::<std::sync::Arc<dyn Error + Send + Sync>>()?;
+    let io = held.downcast_ref::<io::Error>()?;
+    io.get_ref()?.downcast_ref::<rustls::Error>()
 }
 
 /// Sends `pipe` and reads one reply for each of its commands (those it ignores too), stopping

@@ -11,9 +11,11 @@ use std::thread;
 
 /// Variables the binary must not inherit from the shell that runs the tests, besides every
 /// `SMILE_*` one: colour switches change the text compared, a step summary file would receive
-/// writes, and a proxy would take `callback send`/`probe` and `allowlist fetch` requests off
-/// loopback.
-const SCRUBBED: [&str; 11] = [
+/// writes, a proxy would take `callback send`/`probe` and `allowlist fetch` requests off
+/// loopback, and certificate files would change whom a `rediss://` store trusts.
+const SCRUBBED: [&str; 13] = [
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
     "NO_COLOR",
     "CLICOLOR_FORCE",
     "GITHUB_STEP_SUMMARY",

@@ -1,14 +1,40 @@
-//! A failed TLS connection in words. The HTTP client hands back rustls's errors, whose text for
-//! the certificate problems met most often (a self-signed certificate, a CA's certificate served
-//! as the server's own) is a Rust debug string such as `Other(OtherError(CaUsedAsEndEntity))`.
+//! A failed TLS connection in words. The HTTP client and the Redis client hand back rustls's
+//! errors, whose text for the certificate problems met most often (a self-signed certificate, a
+//! CA's certificate served as the server's own) is a Rust debug string such as
+//! `Other(OtherError(CaUsedAsEndEntity))`.
 
 use rustls::{CertificateError, Error};
 
-/// What went wrong, for a line that follows "cannot reach the endpoint: ".
-pub fn in_words(error: &Error) -> String {
+/// Which certificate authorities a connection trusts: what an unknown issuer is unknown to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Roots {
+    /// The public web's, built in: callback endpoints and Smile ID's page, reached over the
+    /// internet.
+    PublicWeb,
+    /// The system's store, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set: a `rediss://` replay
+    /// store, a server of your own that a private CA may have certified.
+    System,
+}
+
+impl Roots {
+    fn in_words(self) -> &'static str {
+        match self {
+            Roots::PublicWeb => "smile-sec trusts the public web's authorities",
+            Roots::System => {
+                "smile-sec trusts this system's authorities, or those of SSL_CERT_FILE or SSL_CERT_DIR when set"
+            }
+        }
+    }
+}
+
+/// What went wrong, for a line that follows "cannot reach ...: ".
+pub fn in_words(error: &Error, roots: Roots) -> String {
     match error {
         Error::InvalidCertificate(why) => {
-            format!("its TLS certificate was refused: {}", certificate(why))
+            format!(
+                "its TLS certificate was refused: {}",
+                certificate(why, roots)
+            )
         }
         Error::NoCertificatesPresented => "it presented no TLS certificate".to_owned(),
         Error::AlertReceived(alert) => format!(
@@ -31,11 +57,14 @@ pub fn in_words(error: &Error) -> String {
 }
 
 /// Why a certificate was refused, as the end of a sentence about it.
-fn certificate(why: &CertificateError) -> String {
+fn certificate(why: &CertificateError, roots: Roots) -> String {
     #[allow(deprecated)]
     let words = match why {
         CertificateError::UnknownIssuer => {
-            "no certificate authority smile-sec trusts issued it (it is self-signed, or issued by a private CA: smile-sec trusts the public web's authorities)"
+            return format!(
+                "no certificate authority smile-sec trusts issued it (it is self-signed, or issued by a private CA: {})",
+                roots.in_words()
+            );
         }
         CertificateError::Expired => "it has expired",
         CertificateError::ExpiredContext { not_after, .. } => {
@@ -165,7 +194,7 @@ mod tests {
     use super::*;
 
     fn refused(why: CertificateError) -> String {
-        in_words(&Error::InvalidCertificate(why))
+        in_words(&Error::InvalidCertificate(why), Roots::PublicWeb)
     }
 
     fn refused_by_path(why: webpki::Error) -> String {
@@ -184,6 +213,13 @@ mod tests {
         assert_eq!(
             refused(CertificateError::UnknownIssuer),
             "its TLS certificate was refused: no certificate authority smile-sec trusts issued it (it is self-signed, or issued by a private CA: smile-sec trusts the public web's authorities)"
+        );
+        assert!(
+            in_words(
+                &Error::InvalidCertificate(CertificateError::UnknownIssuer),
+                Roots::System
+            )
+            .ends_with("trusts this system's authorities, or those of SSL_CERT_FILE or SSL_CERT_DIR when set)")
         );
         assert_eq!(
             refused(CertificateError::ExpiredContext {
@@ -216,9 +252,10 @@ mod tests {
             );
         }
         assert_eq!(
-            in_words(&Error::AlertReceived(
-                rustls::AlertDescription::HandshakeFailure
-            )),
+            in_words(
+                &Error::AlertReceived(rustls::AlertDescription::HandshakeFailure),
+                Roots::PublicWeb
+            ),
             "it ended the TLS handshake with the alert \"handshake failure\""
         );
     }
