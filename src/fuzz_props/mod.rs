@@ -1126,7 +1126,11 @@ pub fn proxy_chain(data: &[u8]) {
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .collect();
-    assert_eq!(choice.address, address::parse(choice.text.as_bytes()));
+    let read = match choice.hop {
+        Hop::Peer => address::parse(choice.text.as_bytes()),
+        Hop::ForwardedFor(_) => proxy::read_hop(choice.text),
+    };
+    assert_eq!(choice.address, read, "read as the walk reads it");
     let peer_parsed = address::parse(peer.trim().as_bytes());
     let chosen_at = match choice.hop {
         Hop::Peer => {
@@ -1343,14 +1347,23 @@ pub fn published_page(data: &[u8]) {
     assert_eq!(Published::from_page(page).as_ref(), Ok(&found));
     assert!(!found.production.is_empty() && !found.sandbox.is_empty());
     // Written as it is in a text copy; in HTML, markup and references may stand between its
-    // characters (`34.240.137.5<span>2</span>`, `&#46;`), which still come in order, as do an
-    // IPv6 address's in a longer spelling (`2600:0:0::1`).
+    // characters (`34.240.137.5<span>2</span>`, `&#46;`), which still come in order, as do the
+    // groups of an IPv6 address other than zeros, in whatever spelling (`2600:0:0::1` and
+    // `1:2:3:4:5:6::8` are `2600::1` and `1:2:3:4:5:6:0:8`).
     let markup = page.contains(['<', '&']);
     // Markdown's escaped dot (`34\.240`) shows as a dot.
     let shown = page.to_ascii_lowercase().replace("\\.", ".");
     for (ip, _) in found.entries() {
         let markup = markup || ip.is_ipv6();
-        let text = ip.to_string();
+        let text = match ip {
+            IpAddr::V4(_) => ip.to_string(),
+            IpAddr::V6(_) => ip
+                .to_string()
+                .split(':')
+                .filter(|group| !group.is_empty() && *group != "0")
+                .collect::<Vec<_>>()
+                .join(":"),
+        };
         let in_order = || {
             let mut rest = page.chars();
             text.chars()
