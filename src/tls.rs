@@ -8,8 +8,9 @@ use rustls::{CertificateError, Error};
 /// Which certificate authorities a connection trusts: what an unknown issuer is unknown to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Roots {
-    /// The public web's, built in: callback endpoints and Smile ID's page, reached over the
-    /// internet.
+    /// The public web's, built in: Smile ID's page, and callback endpoints, whose certificate
+    /// Smile ID's servers must trust to deliver a callback at all (a probe that trusted more
+    /// would pass an endpoint they cannot reach).
     PublicWeb,
     /// The system's store, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set: a `rediss://` replay
     /// store, a server of your own that a private CA may have certified.
