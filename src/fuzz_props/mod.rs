@@ -1119,13 +1119,7 @@ pub fn proxy_chain(data: &[u8]) {
         "deterministic"
     );
     let is_trusted = |a: &address::Address<'_>| trusted.iter().any(|n| n.contains(&a.ip.to_std()));
-    // As nginx reads the header: a comma or a space ends a hop.
-    let hops: Vec<&str> = header
-        .iter()
-        .flat_map(|v| v.split([',', ' ']))
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .collect();
+    let hops = proxy::hops(&header);
     let read = match choice.hop {
         Hop::Peer => address::parse(choice.text.as_bytes()),
         Hop::ForwardedFor(_) => proxy::read_hop(choice.text),

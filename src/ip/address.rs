@@ -235,7 +235,8 @@ fn zone(s: &[u8]) -> Result<&str, Invalid> {
     }
 }
 
-fn port(digits: &[u8]) -> Result<u16, Invalid> {
+/// A port: one to five decimal digits, at most 65535 (0 included, which is not refused here).
+pub(crate) fn port(digits: &[u8]) -> Result<u16, Invalid> {
     if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
         return Err(Invalid::BadPort);
     }

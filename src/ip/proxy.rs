@@ -107,21 +107,34 @@ pub fn trusting_too_wide(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
     })
 }
 
+/// The hops of X-Forwarded-For values, left to right, as nginx's realip module reads them:
+/// several header lines as one list, a comma or a space ending a hop. Nothing else is trimmed:
+/// nginx drops only spaces around a header's value, so a tab stays in its hop.
+pub fn hops<'a>(forwarded_for: &[&'a str]) -> Vec<&'a str> {
+    forwarded_for
+        .iter()
+        .flat_map(|value| value.split([',', ' ']))
+        .filter(|hop| !hop.is_empty())
+        .collect()
+}
+
 /// An X-Forwarded-For hop read as nginx reads one, as strictly as any address: an address,
 /// with a port or without; a bracketed address only with its port (`[2001:db8::1]:443`, and
 /// `[192.0.2.1]:80`, which nginx reads too), since nginx does not read `[2001:db8::1]` alone.
-/// What nginx cannot read stops its walk, so it is no address here either: port 0, a zoned IPv6
-/// address (`fe80::1%eth0`), and `255.255.255.255`, the value nginx's IPv4 reader returns for
-/// "not an address". Were such a hop trusted and walked past, a forged address left of it would
-/// become the client.
+/// What nginx cannot read stops its walk, so it is no address here either (port 0, and see
+/// [`nginx_cannot_read`]): were such a hop trusted and walked past, a forged address left of it
+/// would become the client. A spelling parsers read differently stays ambiguous.
 pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
     let hop = match bracketed_ipv4(text) {
         Some(result) => result?,
         None if text.starts_with('[') && text.ends_with(']') => return Err(Invalid::NotAnAddress),
         None => address::parse(text.as_bytes())?,
     };
-    const NGINX_INADDR_NONE: address::Ip = address::Ip::V4(u32::MAX);
-    if hop.zone.is_some() || (hop.ip == NGINX_INADDR_NONE && !hop.mapped) {
+    let spelled = match text.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or(rest, |(inner, _)| inner),
+        None => text,
+    };
+    if nginx_cannot_read(spelled) {
         return Err(Invalid::NotAnAddress);
     }
     if hop.port == Some(0) {
@@ -130,19 +143,31 @@ pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
     Ok(hop)
 }
 
+/// Whether nginx's address readers refuse an address that `address::parse` takes (spelled
+/// without brackets or port): white space or a control character (nginx trims none); a zone;
+/// a dotted `255.255.255.255`, alone or as an IPv6 address's tail (the value nginx's IPv4 reader
+/// returns for "not an address"); seven groups before a closing `::`, which nginx's IPv6 reader
+/// counts as eight, leaving nothing for the `::`.
+fn nginx_cannot_read(spelled: &str) -> bool {
+    spelled
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'%')
+        || spelled.contains("255.255.255.255")
+        || (spelled.ends_with("::") && spelled.matches(':').count() == 8)
+}
+
 /// `[a.b.c.d]:PORT`, which `address::parse` refuses (brackets are for IPv6) but nginx reads as
-/// `a.b.c.d:PORT`: the address read as strictly as an unbracketed one.
-fn bracketed_ipv4(text: &str) -> Option<Result<Address<'static>, Invalid>> {
+/// `a.b.c.d:PORT`: the address and the port read as strictly as unbracketed ones.
+fn bracketed_ipv4(text: &str) -> Option<Result<Address<'_>, Invalid>> {
     let (inner, port) = text.strip_prefix('[')?.split_once("]:")?;
     if inner.contains(':') {
         return None;
     }
-    let unbracketed = format!("{inner}:{port}");
-    Some(address::parse(unbracketed.as_bytes()).map(|a| Address {
-        ip: a.ip,
-        mapped: a.mapped,
-        zone: None,
-        port: a.port,
+    Some(address::parse(inner.as_bytes()).and_then(|a| {
+        Ok(Address {
+            port: Some(address::port(port.as_bytes())?),
+            ..a
+        })
     }))
 }
 
@@ -165,13 +190,7 @@ pub fn client<'a>(peer: &'a str, forwarded_for: &[&'a str], trusted: &[IpNet]) -
     if !is_trusted(&peer_address) {
         return choice(Hop::Peer, peer, Ok(peer_address), Why::PeerNotTrusted, 0);
     }
-    let hops: Vec<&'a str> = forwarded_for
-        .iter()
-        // nginx's real-IP module reads a comma or a space as the end of a hop.
-        .flat_map(|value| value.split([',', ' ']))
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .collect();
+    let hops = hops(forwarded_for);
     let mut skipped: usize = 0;
     // The last trusted hop reached: where the walk stops when the next one is no address.
     let mut reached = (Hop::Peer, peer, peer_address);
@@ -335,8 +354,6 @@ mod tests {
         );
     }
 
-    /// A hop that is no address stops the walk where nginx stops it: the trusted hop right of
-    /// it (or the peer) is the client, never an address further left.
     #[test]
     fn a_bracketed_ipv4_hop_with_its_port_is_read_as_nginx_reads_it() {
         assert_eq!(
@@ -374,6 +391,8 @@ mod tests {
         );
     }
 
+    /// A hop that is no address stops the walk where nginx stops it: the trusted hop right of
+    /// it (or the peer) is the client, never an address further left.
     #[test]
     fn unreadable_hop_stops_the_walk() {
         assert_eq!(
@@ -393,12 +412,19 @@ mod tests {
                 1
             )
         );
-        // nginx reads no zone and takes 255.255.255.255 for its own "no address": the walk
-        // stops there even when the hop lies in a trusted range.
+        // nginx reads no zone, no white space and no closing `::` after seven groups, and takes
+        // 255.255.255.255 for its own "no address": the walk stops there even when the hop lies
+        // in a trusted range.
         for hop in [
             "2001:db8::1%eth0",
             "[2001:db8::1%eth0]:443",
             "255.255.255.255",
+            "2001:db8::255.255.255.255",
+            "::ffff:255.255.255.255",
+            "[2001:db8::255.255.255.255]:80",
+            "2001:db8:1:2:3:4:5::",
+            "[2001:db8:1:2:3:4:5::]:80",
+            "\t10.0.0.8",
         ] {
             let trusted = ["10.0.0.0/8", "2001:db8::/32", "255.255.255.0/24"];
             let header = format!("34.240.137.52, {hop}");

@@ -687,7 +687,8 @@ impl Drop for RealIpNginx {
 /// The client `--peer`, `--forwarded-for` and `--trusted-proxy` choose is the one nginx's realip
 /// module chooses with `real_ip_recursive on`, asked of a real nginx: forged entries on the left,
 /// chains of trusted proxies, every hop trusted, and hops that are no address to nginx (`unknown`,
-/// a zoned IPv6 address, `255.255.255.255`), where it stops its walk even inside a trusted range.
+/// a zoned IPv6 address, `255.255.255.255` in any spelling, a tab), where it stops its walk even
+/// inside a trusted range.
 #[test]
 fn the_client_is_the_one_nginx_realip_chooses() {
     let trusted = [
@@ -725,6 +726,16 @@ fn the_client_is_the_one_nginx_realip_chooses() {
         "34.240.137.52, [10.0.0.9]:80, 10.0.0.8",
         "[34.240.137.52]:80, 10.0.0.8",
         "34.240.137.52, [10.0.0.9]:0",
+        "34.240.137.52, 2001:db8::255.255.255.255",
+        "34.240.137.52, ::ffff:255.255.255.255",
+        "34.240.137.52, [2001:db8::255.255.255.255]:80",
+        "34.240.137.52, ::ffff:ffff:ffff",
+        "34.240.137.52, 2001:db8:1:2:3:4:5::",
+        "34.240.137.52, [2001:db8:1:2:3:4:5::]:80",
+        "34.240.137.52, ::2001:db8:1:2:3:4:5",
+        "34.240.137.52,\t10.0.0.8",
+        "34.240.137.52, 10.0.0.8\t, 10.0.0.9",
+        "\t34.240.137.52, 10.0.0.8\t",
     ];
     for header in headers {
         let expected = nginx.client(header);
