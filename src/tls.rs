@@ -83,7 +83,8 @@ fn certificate(why: &CertificateError, roots: Roots) -> String {
             let names = if presented.is_empty() {
                 "no name".to_owned()
             } else {
-                presented.join(", ")
+                let names: Vec<&str> = presented.iter().map(|n| presented_name(n)).collect();
+                names.join(", ")
             };
             return format!(
                 "it is not valid for `{}` (it names {names})",
@@ -149,6 +150,17 @@ fn path(error: &(dyn std::error::Error + 'static)) -> String {
         other => return name_in_words(&format!("{other:?}")),
     };
     words.to_owned()
+}
+
+/// A name a certificate presents, as rustls writes it (`DnsName("localhost")`,
+/// `IpAddress(127.0.0.1)`), without the wrapping: `"localhost"`, `127.0.0.1`. The quotes of a
+/// DNS name stay, with the escapes rustls wrote in it.
+fn presented_name(debug: &str) -> &str {
+    debug
+        .strip_prefix("DnsName(")
+        .or_else(|| debug.strip_prefix("IpAddress("))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or(debug)
 }
 
 /// A time of a certificate, as RFC 3339 in UTC.
@@ -238,7 +250,17 @@ mod tests {
                 expected: rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap(),
                 presented: vec!["DnsName(\"localhost\")".to_owned()],
             }),
-            "its TLS certificate was refused: it is not valid for `127.0.0.1` (it names DnsName(\"localhost\"))"
+            "its TLS certificate was refused: it is not valid for `127.0.0.1` (it names \"localhost\")"
+        );
+        assert_eq!(
+            refused(CertificateError::NotValidForNameContext {
+                expected: rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+                presented: vec![
+                    "IpAddress(127.0.0.1)".to_owned(),
+                    "DnsName(\"db.internal\")".to_owned()
+                ],
+            }),
+            "its TLS certificate was refused: it is not valid for `localhost` (it names 127.0.0.1, \"db.internal\")"
         );
         // Those not named above still read as words, not as a debug string.
         let other = refused_by_path(webpki::Error::MaximumSignatureChecksExceeded);

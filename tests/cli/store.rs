@@ -369,6 +369,21 @@ fn a_rediss_store_trusts_the_ca_ssl_cert_file_names() {
         stderr.contains("hint: ") && stderr.contains("SSL_CERT_FILE"),
         "{stderr}"
     );
+    // A certificate file that cannot be read is said so, naming it, rather than trusted as empty.
+    let missing = dir.path().join("no-such-ca.pem");
+    let unreadable = smile_sec()
+        .current_dir(dir.path())
+        .env("SSL_CERT_FILE", &missing)
+        .args(["seen", "stats", &url])
+        .output()
+        .unwrap();
+    crate::common::assert_refused(
+        &unreadable,
+        &[
+            "the certificate authorities to trust cannot be read",
+            missing.to_str().unwrap(),
+        ],
+    );
 
     let ca = dir.path().join("ca.pem");
     let stamp = ts(7, 1);

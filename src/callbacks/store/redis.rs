@@ -891,15 +891,33 @@ fn server_error(
     what: Option<&str>,
     e: &redis::RedisError,
 ) -> StoreError {
+    let what_failed = what.unwrap_or("cannot connect");
     if let Some(tls) = tls_failure(e) {
         let words = crate::tls::in_words(tls, crate::tls::Roots::System);
-        let what = what.unwrap_or("cannot connect");
+        let unknown_issuer = matches!(
+            tls,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
+        );
         return StoreError {
             kind: super::ErrorKind::Unavailable,
-            message: format!("replay store {name}: {what}: {words}"),
+            message: format!("replay store {name}: {what_failed}: {words}"),
+            hint: unknown_issuer.then(|| {
+                "add the CA that certified the server to this system's store, or set \
+                 SSL_CERT_FILE to its PEM file (which then takes the place of the system's store)"
+                    .into()
+            }),
+        };
+    }
+    if let Some(roots) = held::<rustls_native_certs::Error>(e) {
+        return StoreError {
+            kind: super::ErrorKind::Unavailable,
+            message: format!(
+                "replay store {name}: {what_failed}: the certificate authorities to trust cannot \
+                 be read: {roots}"
+            ),
             hint: Some(
-                "for a server certified by a private CA, add the CA to this system's store, or \
-                 set SSL_CERT_FILE to its PEM file"
+                "SSL_CERT_FILE and SSL_CERT_DIR, when set, must name readable PEM certificates \
+                 (they take the place of the system's store)"
                     .into(),
             ),
         };
@@ -971,14 +989,19 @@ fn server_error(
     }
 }
 
-/// The TLS failure behind a client error, if it is one: the client keeps the I/O error that
-/// holds it in an `Arc` of its own, whose `source` passes over it.
-fn tls_failure(e: &redis::RedisError) -> Option<&rustls::Error> {
+/// The error behind a client error, when it is a `T`: the client keeps it in an `Arc` of its
+/// own, whose `source` passes over it to the error's own source.
+fn held<T: std::error::Error + 'static>(e: &redis::RedisError) -> Option<&T> {
     use std::error::Error;
-    let held =
-        std::error::Error::source(e)?.downcast_ref::<std::sync::Arc<dyn Error + Send + Sync>>()?;
-    let io = held.downcast_ref::<io::Error>()?;
-    io.get_ref()?.downcast_ref::<rustls::Error>()
+    let held = Error::source(e)?.downcast_ref::<std::sync::Arc<dyn Error + Send + Sync>>()?;
+    held.downcast_ref::<T>()
+}
+
+/// The TLS failure behind a client error, if it is one: it comes inside an I/O error.
+fn tls_failure(e: &redis::RedisError) -> Option<&rustls::Error> {
+    held::<io::Error>(e)?
+        .get_ref()?
+        .downcast_ref::<rustls::Error>()
 }
 
 /// Sends `pipe` and reads one reply for each of its commands (those it ignores too), stopping
