@@ -17,7 +17,6 @@ use super::args::{
     ApiKeyFileArg, ClockArgs, KeyIdArg, PartnerArgs, key_request, parse_duration, sources_told,
     store_notices_told,
 };
-use super::ip_check::parse_trusted;
 use crate::callbacks::store::{self, Window};
 use crate::guard::claims::Claims;
 use crate::guard::gate::Gate;
@@ -85,7 +84,7 @@ pub struct Args {
 
     /// An address or network of your own proxies, whose X-Forwarded-For is believed
     /// (repeatable, or comma-separated)
-    #[arg(long, value_name = "CIDR", value_delimiter = ',', value_parser = parse_trusted, value_hint = ValueHint::Other)]
+    #[arg(long, value_name = "CIDR", value_delimiter = ',', value_parser = crate::ip::proxy::parse_trusted, value_hint = ValueHint::Other)]
     pub trusted_proxy: Vec<IpNet>,
 
     /// The replay store shared by every gate and `verify --seen`: a path (SQLite, created when

@@ -72,7 +72,7 @@ pub struct Args {
     pub forwarded_for: Vec<String>,
 
     /// An address or network of your own proxies (repeatable, or comma-separated)
-    #[arg(long, value_name = "CIDR", requires = "peer", value_delimiter = ',', value_parser = parse_trusted, value_hint = ValueHint::Other)]
+    #[arg(long, value_name = "CIDR", requires = "peer", value_delimiter = ',', value_parser = proxy::parse_trusted, value_hint = ValueHint::Other)]
     pub trusted_proxy: Vec<IpNet>,
 
     /// Output format
@@ -103,11 +103,6 @@ pub enum Format {
     Text,
     /// NDJSON: one result object per input, then a summary object
     Json,
-}
-
-/// Trusted proxies are parsed as strictly as allowlist entries.
-pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
-    crate::ip::allowlist::parse_net(text.trim()).map_err(|e| e.to_string())
 }
 
 /// Counts one input's verdict.

@@ -107,15 +107,48 @@ pub fn trusting_too_wide(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
     })
 }
 
+/// A `--trusted-proxy` network, parsed as strictly as an allowlist entry. An IPv4-mapped range
+/// (`::ffff:10.0.0.0/104`) is refused: nginx's realip module reads a mapped peer or hop as IPv4
+/// and matches an IPv6 range against IPv6 only, so there it trusts nothing, while read as the
+/// IPv4 range it maps it would trust more than nginx does.
+pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    let net = crate::ip::allowlist::parse_net(text).map_err(|e| e.to_string())?;
+    let address = text.split_once('/').map_or(text, |(address, _)| address);
+    if address::parse_bare(address.as_bytes()).is_ok_and(|(_, mapped)| mapped) {
+        return Err(format!(
+            "an IPv4-mapped IPv6 range, which nginx's realip module never matches (it reads a \
+             mapped address as IPv4); write the IPv4 range, {net}"
+        ));
+    }
+    Ok(net)
+}
+
 /// The hops of X-Forwarded-For values, left to right, as nginx's realip module reads them:
-/// several header lines as one list, a comma or a space ending a hop. Nothing else is trimmed:
-/// nginx drops only spaces around a header's value, so a tab stays in its hop.
+/// several header lines as one list, a comma or a space ending a hop. nginx drops only spaces
+/// around a header's value, so a tab stays in its hop; and it looks for the end of a hop from the
+/// right, never at a value's first byte, so a comma there stays in the first hop (`,6.6.6.6` is
+/// one hop, and no address).
 pub fn hops<'a>(forwarded_for: &[&'a str]) -> Vec<&'a str> {
-    forwarded_for
-        .iter()
-        .flat_map(|value| value.split([',', ' ']))
-        .filter(|hop| !hop.is_empty())
-        .collect()
+    let mut hops = Vec::new();
+    for value in forwarded_for {
+        let value = value.trim_matches(' ');
+        let first = hops.len();
+        let mut end = value.len();
+        for (at, byte) in value.bytes().enumerate().skip(1).rev() {
+            if matches!(byte, b',' | b' ') {
+                if end > at + 1 {
+                    hops.push(&value[at + 1..end]);
+                }
+                end = at;
+            }
+        }
+        if end > 0 {
+            hops.push(&value[..end]);
+        }
+        hops[first..].reverse();
+    }
+    hops
 }
 
 /// An X-Forwarded-For hop read as nginx reads one, as strictly as any address: an address,
@@ -134,7 +167,11 @@ pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
         Some(rest) => rest.split_once(']').map_or(rest, |(inner, _)| inner),
         None => text,
     };
-    if nginx_cannot_read(spelled) {
+    // `address::parse` trims white space, which nginx reads as part of the hop.
+    let spaced = text
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
+    if spaced || nginx_cannot_read(spelled) {
         return Err(Invalid::NotAnAddress);
     }
     if hop.port == Some(0) {
@@ -144,14 +181,12 @@ pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
 }
 
 /// Whether nginx's address readers refuse an address that `address::parse` takes (spelled
-/// without brackets or port): white space or a control character (nginx trims none); a zone;
+/// without brackets or port): a zone;
 /// a dotted `255.255.255.255`, alone or as an IPv6 address's tail (the value nginx's IPv4 reader
 /// returns for "not an address"); seven groups before a closing `::`, which nginx's IPv6 reader
 /// counts as eight, leaving nothing for the `::`.
 fn nginx_cannot_read(spelled: &str) -> bool {
-    spelled
-        .bytes()
-        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'%')
+    spelled.contains('%')
         || spelled.contains("255.255.255.255")
         || (spelled.ends_with("::") && spelled.matches(':').count() == 8)
 }
@@ -313,8 +348,13 @@ mod tests {
             (Hop::Peer, "10.0.0.5".into(), Why::NoForwardedFor, 0)
         );
         assert_eq!(
-            pick("10.0.0.5", &[" , "], &["10.0.0.0/8"]).2,
+            pick("10.0.0.5", &["   "], &["10.0.0.0/8"]).2,
             Why::NoForwardedFor
+        );
+        // A lone comma is a hop to nginx, and no address: the peer still.
+        assert_eq!(
+            pick("10.0.0.5", &[" , "], &["10.0.0.0/8"]),
+            (Hop::Peer, "10.0.0.5".into(), Why::StoppedAtUnreadable, 0)
         );
     }
 
@@ -351,6 +391,43 @@ mod tests {
                 Why::FirstUntrusted,
                 1
             )
+        );
+    }
+
+    #[test]
+    fn hops_are_split_where_nginx_splits_them() {
+        assert_eq!(hops(&["6.6.6.6, 10.0.0.1"]), ["6.6.6.6", "10.0.0.1"]);
+        assert_eq!(hops(&["  a,,b  c ", "d"]), ["a", "b", "c", "d"]);
+        // A value's first byte never ends a hop; a tab never does.
+        assert_eq!(hops(&[",6.6.6.6, 10.0.0.1"]), [",6.6.6.6", "10.0.0.1"]);
+        assert_eq!(hops(&["a,\tb"]), ["a", "\tb"]);
+        assert_eq!(hops(&[",", "", "   "]), [","]);
+        assert_eq!(
+            pick("10.0.0.5", &[",34.240.137.52, 10.0.0.1"], &["10.0.0.0/8"]),
+            (
+                Hop::ForwardedFor(2),
+                "10.0.0.1".into(),
+                Why::StoppedAtUnreadable,
+                0
+            )
+        );
+    }
+
+    #[test]
+    fn a_mapped_range_is_no_trusted_proxy() {
+        assert_eq!(
+            parse_trusted(" 10.0.0.0/8 ").map(|n| n.to_string()),
+            Ok("10.0.0.0/8".into())
+        );
+        assert!(parse_trusted("2001:db8::/32").is_ok());
+        for mapped in ["::ffff:10.0.0.0/104", "::ffff:0:0/96", "::FFFF:10.0.0.1"] {
+            let refused = parse_trusted(mapped).unwrap_err();
+            assert!(refused.contains("never matches"), "{mapped}: {refused}");
+        }
+        assert!(
+            parse_trusted("::ffff:10.0.0.0/104")
+                .unwrap_err()
+                .ends_with("10.0.0.0/8")
         );
     }
 
@@ -425,6 +502,8 @@ mod tests {
             "2001:db8:1:2:3:4:5::",
             "[2001:db8:1:2:3:4:5::]:80",
             "\t10.0.0.8",
+            "[2001:db8::1]:443\t",
+            "[::ffff:10.0.0.1]\t",
         ] {
             let trusted = ["10.0.0.0/8", "2001:db8::/32", "255.255.255.0/24"];
             let header = format!("34.240.137.52, {hop}");

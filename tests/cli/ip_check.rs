@@ -474,6 +474,32 @@ fn proxy_flags_are_checked() {
         .output()
         .unwrap();
     assert_refused(&out, &["'010.0.0.0/8'", "--trusted-proxy", "ambiguous"]);
+    // An IPv4-mapped range trusts nothing in nginx, and the IPv4 range it maps is what was meant:
+    // refused, naming that range, by ip-check and guard alike.
+    let mapped = ["--trusted-proxy", "::ffff:10.0.0.0/104"];
+    for out in [
+        smile_sec()
+            .args(["ip-check", "--peer", "10.0.0.1"])
+            .args(mapped)
+            .output()
+            .unwrap(),
+        smile_sec()
+            .args([
+                "guard",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:9/",
+            ])
+            .args(mapped)
+            .output()
+            .unwrap(),
+    ] {
+        assert_refused(
+            &out,
+            &["'::ffff:10.0.0.0/104'", "never matches", "10.0.0.0/8"],
+        );
+    }
     // A peer and plain addresses together: which one is checked would be a guess.
     let out = smile_sec()
         .args(["ip-check", "--peer", "1.2.3.4", "5.6.7.8"])
@@ -736,6 +762,12 @@ fn the_client_is_the_one_nginx_realip_chooses() {
         "34.240.137.52,\t10.0.0.8",
         "34.240.137.52, 10.0.0.8\t, 10.0.0.9",
         "\t34.240.137.52, 10.0.0.8\t",
+        "34.240.137.52, [::ffff:10.0.0.1]:80\t",
+        "34.240.137.52, [2001:db8::1]:443\t",
+        "34.240.137.52, [::ffff:10.0.0.1]\t",
+        ",34.240.137.52, 10.0.0.1",
+        ",34.240.137.52",
+        "  34.240.137.52, 10.0.0.1  ",
     ];
     for header in headers {
         let expected = nginx.client(header);
