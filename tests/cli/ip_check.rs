@@ -785,3 +785,123 @@ fn the_client_is_the_one_nginx_realip_chooses() {
         );
     }
 }
+
+/// Hundreds of X-Forwarded-For values, made from hops that nginx and smile-sec may read
+/// differently (ports, brackets, zones, mapped and embedded forms, white space, stray commas),
+/// asked of a real nginx and of `ip-check`: any client smile-sec names outside the trusted
+/// networks is the one nginx names. smile-sec may stop earlier (at a trusted proxy) or refuse an
+/// ambiguous hop, never take an address nginx would not. Seeded, so a failure repeats.
+#[test]
+fn no_client_is_taken_that_nginx_would_not_take() {
+    let trusted = [
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "2001:db8::/32",
+        "255.255.255.0/24",
+    ];
+    let Some(nginx) = RealIpNginx::start(&trusted) else {
+        return;
+    };
+    let nets: Vec<ipnet::IpNet> = trusted.iter().map(|n| n.parse().unwrap()).collect();
+    let hops = [
+        "6.6.6.6",
+        "34.240.137.52",
+        "10.0.0.8",
+        "10.255.255.254",
+        "127.0.0.2",
+        "0.0.0.0",
+        "255.255.255.255",
+        "255.255.255.1",
+        "2001:db8::1",
+        "2001:db8::",
+        "2001:db8:1:2:3:4:5::",
+        "::2001:db8:1:2:3:4:5",
+        "2001:db8::10.0.0.1",
+        "2001:db8::255.255.255.255",
+        "::ffff:10.0.0.9",
+        "::ffff:6.6.6.6",
+        "::ffff:a00:9",
+        "::ffff:255.255.255.255",
+        "fe80::1%eth0",
+        "2001:db8::1%1",
+        "unknown",
+        "_hidden",
+        "10.0.0.",
+        ":2001:db8::1",
+        "2001:db8::1:",
+        "010.0.0.1",
+        "10.1",
+        "0x0a.0.0.1",
+        "1.2.3.4.5",
+        "",
+    ];
+    let dressing = [
+        ("", ""),
+        ("", ":80"),
+        ("", ":0"),
+        ("", ":000080"),
+        ("[", "]"),
+        ("[", "]:443"),
+        ("[", "]:0"),
+        ("\t", ""),
+        ("", "\t"),
+        ("[", "]:80\t"),
+        (",", ""),
+    ];
+    let separators = [", ", ",", " ", ",,", " , "];
+    let mut state: u64 = 0x5eed_1e55_d1ff_0001;
+    let mut pick = |n: usize| {
+        // xorshift64: a fixed sequence, so that a failing header comes back on every run.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut compared = 0;
+    for _ in 0..600 {
+        let count = 1 + pick(4);
+        let mut header = String::new();
+        for i in 0..count {
+            if i > 0 {
+                header.push_str(separators[pick(separators.len())]);
+            }
+            let (before, after) = dressing[if pick(3) == 0 {
+                pick(dressing.len())
+            } else {
+                0
+            }];
+            header.push_str(before);
+            header.push_str(hops[pick(hops.len())]);
+            header.push_str(after);
+        }
+        if header.trim_matches(' ').is_empty() {
+            continue;
+        }
+        let expected = nginx.client(&header);
+        let out = smile_sec()
+            .args(["ip-check", "--format", "json", "--peer", "127.0.0.1"])
+            .arg(format!("--forwarded-for={header}"))
+            .args(trusted.iter().flat_map(|net| ["--trusted-proxy", net]))
+            .output()
+            .unwrap();
+        let lines = ndjson(&out.stdout);
+        let Some(result) = lines.first().filter(|l| l["verdict"] != "invalid") else {
+            continue;
+        };
+        let chosen: std::net::IpAddr = result["address"].as_str().unwrap().parse().unwrap();
+        if nets.iter().any(|net| net.contains(&chosen.to_canonical())) {
+            continue;
+        }
+        let expected: std::net::IpAddr = expected.parse().unwrap();
+        assert_eq!(
+            chosen.to_canonical(),
+            expected.to_canonical(),
+            "X-Forwarded-For: {header:?}: smile-sec took {chosen}, nginx {expected}"
+        );
+        compared += 1;
+    }
+    assert!(
+        compared > 50,
+        "only {compared} headers named an untrusted client"
+    );
+}
