@@ -240,17 +240,19 @@ impl Upstream {
 /// any the sender put under the gate's own prefix; with the peer added to `X-Forwarded-For` and
 /// the gate's verdict.
 fn forwarded_headers(incoming: &HeaderMap, verdict: &Verdict<'_>, body_len: usize) -> HeaderMap {
-    let earlier: Vec<&str> = incoming
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect();
-    let forwarded = if earlier.is_empty() {
-        verdict.peer.to_owned()
-    } else {
-        format!("{}, {}", earlier.join(", "), verdict.peer)
-    };
+    // The values as they came, bytes that are not ASCII too: the gate read the client from all
+    // of them, and the app must see the same list.
+    let mut forwarded = Vec::new();
+    for value in incoming.get_all("x-forwarded-for") {
+        forwarded.extend_from_slice(value.as_bytes());
+        forwarded.extend_from_slice(b", ");
+    }
+    forwarded.extend_from_slice(verdict.peer.as_bytes());
     let mut headers = incoming.clone();
+    headers.remove("x-forwarded-for");
+    if let Ok(forwarded) = HeaderValue::from_bytes(&forwarded) {
+        headers.insert(HeaderName::from_static("x-forwarded-for"), forwarded);
+    }
     strip_hop_by_hop(&mut headers);
     headers.remove(header::EXPECT);
     let own: Vec<HeaderName> = headers
@@ -266,7 +268,6 @@ fn forwarded_headers(incoming: &HeaderMap, verdict: &Verdict<'_>, body_len: usiz
             headers.insert(HeaderName::from_static(name), value);
         }
     };
-    set(&mut headers, "x-forwarded-for", &forwarded);
     set(&mut headers, "smile-sec-verdict", "ok");
     if let Some(id) = verdict.key_id {
         set(&mut headers, "smile-sec-key-id", id);

@@ -805,6 +805,20 @@ fn sources_off_the_allowlist_are_refused_and_forwarded_for_is_believed_only_from
     assert_eq!(log[0]["client"], "34.240.137.52");
     assert_eq!(log[1]["client"], "203.0.113.9");
     assert_eq!(app.received().len(), 1);
+    // A value holding a byte that is not ASCII reaches the app as it came, with the peer added:
+    // the app sees the list the gate judged (it saw only the peer).
+    let mut raw = format!(
+        "POST /callback HTTP/1.1\r\nHost: gate.test\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\nX-Forwarded-For: ",
+        body.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(b"\xff10.9.9.9, 34.240.137.52\r\n\r\n");
+    raw.extend_from_slice(body.as_bytes());
+    assert_eq!(exchange(behind_proxy.addr, &raw).status, 200);
+    assert_eq!(
+        app.received()[1].header("x-forwarded-for"),
+        ["\u{fffd}10.9.9.9, 34.240.137.52, 127.0.0.1"]
+    );
 }
 
 #[test]
