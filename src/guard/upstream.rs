@@ -240,8 +240,8 @@ impl Upstream {
 /// any the sender put under the gate's own prefix; with the peer added to `X-Forwarded-For` and
 /// the gate's verdict.
 fn forwarded_headers(incoming: &HeaderMap, verdict: &Verdict<'_>, body_len: usize) -> HeaderMap {
-    // The values as they came, bytes that are not ASCII too: the gate read the client from all
-    // of them, and the app must see the same list.
+    // The values as they came, bytes that are not ASCII too (the gate read the client from all
+    // of them), joined as a proxy joins them, then the peer.
     let mut forwarded = Vec::new();
     for value in incoming.get_all("x-forwarded-for") {
         forwarded.extend_from_slice(value.as_bytes());
@@ -249,11 +249,13 @@ fn forwarded_headers(incoming: &HeaderMap, verdict: &Verdict<'_>, body_len: usiz
     }
     forwarded.extend_from_slice(verdict.peer.as_bytes());
     let mut headers = incoming.clone();
+    strip_hop_by_hop(&mut headers);
+    // Set after the sender's connection headers are gone: `Connection: x-forwarded-for` must not
+    // take the peer away from the app.
     headers.remove("x-forwarded-for");
     if let Ok(forwarded) = HeaderValue::from_bytes(&forwarded) {
         headers.insert(HeaderName::from_static("x-forwarded-for"), forwarded);
     }
-    strip_hop_by_hop(&mut headers);
     headers.remove(header::EXPECT);
     let own: Vec<HeaderName> = headers
         .keys()

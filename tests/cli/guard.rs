@@ -819,6 +819,20 @@ fn sources_off_the_allowlist_are_refused_and_forwarded_for_is_believed_only_from
         app.received()[1].header("x-forwarded-for"),
         ["\u{fffd}10.9.9.9, 34.240.137.52, 127.0.0.1"]
     );
+    // A sender that names X-Forwarded-For in `Connection` does not take the peer away from the app.
+    let raw = request(
+        "/callback",
+        &[
+            ("X-Forwarded-For", "34.240.137.52"),
+            ("Connection", "x-forwarded-for"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(exchange(behind_proxy.addr, &raw).status, 200);
+    assert_eq!(
+        app.received()[2].header("x-forwarded-for"),
+        ["34.240.137.52, 127.0.0.1"]
+    );
 }
 
 #[test]
