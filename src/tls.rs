@@ -154,7 +154,8 @@ fn path(error: &(dyn std::error::Error + 'static)) -> String {
 
 /// A name a certificate presents, as rustls writes it (`DnsName("localhost")`,
 /// `IpAddress(127.0.0.1)`), without the wrapping: `"localhost"`, `127.0.0.1`. The quotes of a
-/// DNS name stay, with the escapes rustls wrote in it.
+/// DNS name stay around the certificate's text, which is not escaped here: what prints an error
+/// escapes its control characters.
 fn presented_name(debug: &str) -> &str {
     debug
         .strip_prefix("DnsName(")

@@ -126,13 +126,17 @@ pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
 
 /// The hops of X-Forwarded-For values, left to right, as nginx's realip module reads them:
 /// several header lines as one list, a comma or a space ending a hop. nginx drops only spaces
-/// around a header's value, so a tab stays in its hop; and it looks for the end of a hop from the
+/// around a header's value, so a tab stays in its hop; it looks for the end of a hop from the
 /// right, never at a value's first byte, so a comma there stays in the first hop (`,6.6.6.6` is
-/// one hop, and no address).
+/// one hop, and no address); and an empty line is one empty hop, which stops its walk.
 pub fn hops<'a>(forwarded_for: &[&'a str]) -> Vec<&'a str> {
     let mut hops = Vec::new();
     for value in forwarded_for {
         let value = value.trim_matches(' ');
+        if value.is_empty() {
+            hops.push(value);
+            continue;
+        }
         let first = hops.len();
         let mut end = value.len();
         for (at, byte) in value.bytes().enumerate().skip(1).rev() {
@@ -347,14 +351,18 @@ mod tests {
             pick("10.0.0.5", &[], &["10.0.0.0/8"]),
             (Hop::Peer, "10.0.0.5".into(), Why::NoForwardedFor, 0)
         );
+        // A lone comma or an empty line is a hop to nginx, and no address: the peer still.
+        for value in [" , ", "", "   "] {
+            assert_eq!(
+                pick("10.0.0.5", &[value], &["10.0.0.0/8"]),
+                (Hop::Peer, "10.0.0.5".into(), Why::StoppedAtUnreadable, 0),
+                "{value:?}"
+            );
+        }
+        // Even after an address: an empty line right of it stops the walk before it.
         assert_eq!(
-            pick("10.0.0.5", &["   "], &["10.0.0.0/8"]).2,
-            Why::NoForwardedFor
-        );
-        // A lone comma is a hop to nginx, and no address: the peer still.
-        assert_eq!(
-            pick("10.0.0.5", &[" , "], &["10.0.0.0/8"]),
-            (Hop::Peer, "10.0.0.5".into(), Why::StoppedAtUnreadable, 0)
+            pick("10.0.0.5", &["6.6.6.6", ""], &["10.0.0.0/8"]).2,
+            Why::StoppedAtUnreadable
         );
     }
 
@@ -401,7 +409,7 @@ mod tests {
         // A value's first byte never ends a hop; a tab never does.
         assert_eq!(hops(&[",6.6.6.6, 10.0.0.1"]), [",6.6.6.6", "10.0.0.1"]);
         assert_eq!(hops(&["a,\tb"]), ["a", "\tb"]);
-        assert_eq!(hops(&[",", "", "   "]), [","]);
+        assert_eq!(hops(&[",", "", "   "]), [",", "", ""]);
         assert_eq!(
             pick("10.0.0.5", &[",34.240.137.52, 10.0.0.1"], &["10.0.0.0/8"]),
             (

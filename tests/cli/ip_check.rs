@@ -686,14 +686,23 @@ impl RealIpNginx {
 
     /// The client address nginx takes for a request from 127.0.0.1 with this header.
     fn client(&self, forwarded_for: &str) -> String {
+        self.client_of(&[forwarded_for])
+    }
+
+    /// The client chosen for a request with one X-Forwarded-For line for each of `lines`.
+    fn client_of(&self, lines: &[&str]) -> String {
         use std::io::{Read, Write};
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream
             .set_read_timeout(Some(std::time::Duration::from_secs(10)))
             .unwrap();
+        let headers: String = lines
+            .iter()
+            .map(|line| format!("X-Forwarded-For: {line}\r\n"))
+            .collect();
         write!(
             stream,
-            "GET / HTTP/1.1\r\nHost: test\r\nX-Forwarded-For: {forwarded_for}\r\nConnection: close\r\n\r\n"
+            "GET / HTTP/1.1\r\nHost: test\r\n{headers}Connection: close\r\n\r\n"
         )
         .unwrap();
         let mut reply = String::new();
@@ -769,6 +778,30 @@ fn the_client_is_the_one_nginx_realip_chooses() {
         ",34.240.137.52",
         "  34.240.137.52, 10.0.0.1  ",
     ];
+    // Several header lines, which nginx reads one by one from the last: an empty line is a hop
+    // of its own, and a line's first byte never ends a hop.
+    let lines: [&[&str]; 5] = [
+        &["34.240.137.52", ""],
+        &["34.240.137.52", "", "10.0.0.1"],
+        &["10.0.0.9", ",34.240.137.52"],
+        &["34.240.137.52", "10.0.0.1, 10.0.0.2"],
+        &["34.240.137.52", "   ", "10.0.0.1"],
+    ];
+    for lines in lines {
+        let expected = nginx.client_of(lines);
+        let out = smile_sec()
+            .args(["ip-check", "--format", "json", "--peer", "127.0.0.1"])
+            .args(lines.iter().map(|line| format!("--forwarded-for={line}")))
+            .args(trusted.iter().flat_map(|net| ["--trusted-proxy", net]))
+            .output()
+            .unwrap();
+        let got = ndjson(&out.stdout);
+        assert_eq!(
+            got[0]["address"].as_str(),
+            Some(expected.as_str()),
+            "X-Forwarded-For lines {lines:?}: {got:?}"
+        );
+    }
     for header in headers {
         let expected = nginx.client(header);
         let out = smile_sec()

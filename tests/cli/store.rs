@@ -275,6 +275,16 @@ fn start_tls_redis(dir: &Path) -> Option<Redis> {
         "ca.pem",
     ];
     openssl(&[&["req", "-x509"], &key[..], &ca[..]].concat());
+    // A CA that certified nothing here: trusting it alone is trusting the wrong one.
+    let other = [
+        "-subj",
+        "/CN=other CA",
+        "-keyout",
+        "other-ca.key",
+        "-out",
+        "other-ca.pem",
+    ];
+    openssl(&[&["req", "-x509"], &key[..], &other[..]].concat());
     let server = [
         "-subj",
         "/CN=127.0.0.1",
@@ -367,6 +377,19 @@ fn a_rediss_store_trusts_the_ca_ssl_cert_file_names() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
         stderr.contains("hint: ") && stderr.contains("SSL_CERT_FILE"),
+        "{stderr}"
+    );
+    // With SSL_CERT_FILE set, the hint is about that file, which replaces the system's store.
+    let wrong_ca = smile_sec()
+        .current_dir(dir.path())
+        .env("SSL_CERT_FILE", dir.path().join("other-ca.pem"))
+        .args(["seen", "stats", &url])
+        .output()
+        .unwrap();
+    crate::common::assert_refused(&wrong_ca, &["no certificate authority smile-sec trusts"]);
+    let stderr = String::from_utf8_lossy(&wrong_ca.stderr);
+    assert!(
+        stderr.contains("hint: SSL_CERT_FILE / SSL_CERT_DIR, which take the place of this system's store, do not hold"),
         "{stderr}"
     );
     // A certificate file that cannot be read is said so, naming it, rather than trusted as empty.

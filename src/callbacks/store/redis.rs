@@ -902,9 +902,18 @@ fn server_error(
             kind: super::ErrorKind::Unavailable,
             message: format!("replay store {name}: {what_failed}: {words}"),
             hint: unknown_issuer.then(|| {
-                "add the CA that certified the server to this system's store, or set \
-                 SSL_CERT_FILE to its PEM file (which then takes the place of the system's store)"
-                    .into()
+                let own_roots = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+                    .iter()
+                    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+                if own_roots {
+                    "SSL_CERT_FILE / SSL_CERT_DIR, which take the place of this system's store, do \
+                     not hold the CA that certified the server: add it there"
+                        .into()
+                } else {
+                    "add the CA that certified the server to this system's store, or set \
+                     SSL_CERT_FILE to its PEM file (which then takes the place of the system's store)"
+                        .into()
+                }
             }),
         };
     }
