@@ -114,13 +114,18 @@ impl std::error::Error for EntryError {}
 /// short forms), the length in plain decimal, no host bits set. An IPv4-mapped IPv6 network of
 /// length 96 or more is read as the IPv4 network it maps.
 pub fn parse_net(text: &str) -> Result<IpNet, EntryError> {
+    parse_net_spelled(text).map(|(net, _)| net)
+}
+
+/// [`parse_net`], and whether the network was spelled IPv4-mapped (`::ffff:10.0.0.0/104`).
+pub fn parse_net_spelled(text: &str) -> Result<(IpNet, bool), EntryError> {
     let (addr, prefix) = match text.split_once('/') {
         Some((addr, len)) => (addr, Some(len)),
         None => (text, None),
     };
     let (ip, mapped) = address::parse_bare(addr.as_bytes()).map_err(EntryError::Address)?;
     let Some(len) = prefix else {
-        return Ok(host_net(ip));
+        return Ok((host_net(ip), mapped));
     };
     let plain = !len.is_empty()
         && len.len() <= 3
@@ -136,7 +141,7 @@ pub fn parse_net(text: &str) -> Result<IpNet, EntryError> {
     } else {
         len
     };
-    net(ip, len)
+    Ok((net(ip, len)?, mapped))
 }
 
 /// One allowlist entry.

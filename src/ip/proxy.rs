@@ -112,10 +112,9 @@ pub fn trusting_too_wide(trusted: &[IpNet]) -> impl Iterator<Item = &IpNet> {
 /// and matches an IPv6 range against IPv6 only, so there it trusts nothing, while read as the
 /// IPv4 range it maps it would trust more than nginx does.
 pub fn parse_trusted(text: &str) -> Result<IpNet, String> {
-    let text = text.trim();
-    let net = crate::ip::allowlist::parse_net(text).map_err(|e| e.to_string())?;
-    let address = text.split_once('/').map_or(text, |(address, _)| address);
-    if address::parse_bare(address.as_bytes()).is_ok_and(|(_, mapped)| mapped) {
+    let (net, mapped) =
+        crate::ip::allowlist::parse_net_spelled(text.trim()).map_err(|e| e.to_string())?;
+    if mapped {
         return Err(format!(
             "an IPv4-mapped IPv6 range, which nginx's realip module never matches (it reads a \
              mapped address as IPv4); write the IPv4 range, {net}"
