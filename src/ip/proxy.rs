@@ -184,10 +184,9 @@ pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
 }
 
 /// Whether nginx's address readers refuse an address that `address::parse` takes (spelled
-/// without brackets or port): a zone;
-/// a dotted `255.255.255.255`, alone or as an IPv6 address's tail (the value nginx's IPv4 reader
-/// returns for "not an address"); seven groups before a closing `::`, which nginx's IPv6 reader
-/// counts as eight, leaving nothing for the `::`.
+/// without brackets or port): a zone; a dotted `255.255.255.255`, alone or as an IPv6 address's
+/// tail (the value nginx's IPv4 reader returns for "not an address"); seven groups before a
+/// closing `::`, which nginx's IPv6 reader counts as eight, leaving nothing for the `::`.
 fn nginx_cannot_read(spelled: &str) -> bool {
     spelled.contains('%')
         || spelled.contains("255.255.255.255")
