@@ -40,7 +40,7 @@ pub(crate) fn read_all(path: &Path, what: &str, limit: u64) -> anyhow::Result<Ve
 /// once, as any other special file is (a terminal, `/dev/zero`); one that a process holds open
 /// is read until that process closes it, as `cat` reads it.
 pub(crate) fn read_all_or_pipe(path: &Path, what: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
-    if path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|meta| is_pipe(&meta)) {
+    if path.as_os_str() != "-" && is_pipe_path(path) {
         return read_pipe(path, limit)
             .with_context(|| format!("cannot read {what} {}", shown(path)));
     }

@@ -719,6 +719,27 @@ impl Drop for RealIpNginx {
     }
 }
 
+/// The trusted proxies of the comparisons with nginx: IPv4 and IPv6 ranges, and one that holds
+/// 255.255.255.255, which nginx cannot read as an address.
+const BEHIND: [&str; 4] = [
+    "127.0.0.0/8",
+    "10.0.0.0/8",
+    "2001:db8::/32",
+    "255.255.255.0/24",
+];
+
+/// `ip-check`'s JSON lines for a request from 127.0.0.1 with one X-Forwarded-For line for each
+/// of `lines`, behind the proxies of [`BEHIND`].
+fn client_behind(lines: &[&str]) -> Vec<Value> {
+    let out = smile_sec()
+        .args(["ip-check", "--format", "json", "--peer", "127.0.0.1"])
+        .args(lines.iter().map(|line| format!("--forwarded-for={line}")))
+        .args(BEHIND.iter().flat_map(|net| ["--trusted-proxy", net]))
+        .output()
+        .unwrap();
+    ndjson(&out.stdout)
+}
+
 /// The client `--peer`, `--forwarded-for` and `--trusted-proxy` choose is the one nginx's realip
 /// module chooses with `real_ip_recursive on`, asked of a real nginx: forged entries on the left,
 /// chains of trusted proxies, every hop trusted, and hops that are no address to nginx (`unknown`,
@@ -726,13 +747,7 @@ impl Drop for RealIpNginx {
 /// inside a trusted range.
 #[test]
 fn the_client_is_the_one_nginx_realip_chooses() {
-    let trusted = [
-        "127.0.0.0/8",
-        "10.0.0.0/8",
-        "2001:db8::/32",
-        "255.255.255.0/24",
-    ];
-    let Some(nginx) = RealIpNginx::start(&trusted) else {
+    let Some(nginx) = RealIpNginx::start(&BEHIND) else {
         return;
     };
     let headers = [
@@ -790,13 +805,7 @@ fn the_client_is_the_one_nginx_realip_chooses() {
     let cases = headers.iter().map(std::slice::from_ref).chain(lines);
     for lines in cases {
         let expected = nginx.client_of(lines);
-        let out = smile_sec()
-            .args(["ip-check", "--format", "json", "--peer", "127.0.0.1"])
-            .args(lines.iter().map(|line| format!("--forwarded-for={line}")))
-            .args(trusted.iter().flat_map(|net| ["--trusted-proxy", net]))
-            .output()
-            .unwrap();
-        let got = ndjson(&out.stdout);
+        let got = client_behind(lines);
         assert_eq!(
             got[0]["address"].as_str(),
             Some(expected.as_str()),
@@ -812,16 +821,10 @@ fn the_client_is_the_one_nginx_realip_chooses() {
 /// ambiguous hop, never take an address nginx would not. Seeded, so a failure repeats.
 #[test]
 fn no_client_is_taken_that_nginx_would_not_take() {
-    let trusted = [
-        "127.0.0.0/8",
-        "10.0.0.0/8",
-        "2001:db8::/32",
-        "255.255.255.0/24",
-    ];
-    let Some(nginx) = RealIpNginx::start(&trusted) else {
+    let Some(nginx) = RealIpNginx::start(&BEHIND) else {
         return;
     };
-    let nets: Vec<ipnet::IpNet> = trusted.iter().map(|n| n.parse().unwrap()).collect();
+    let nets: Vec<ipnet::IpNet> = BEHIND.iter().map(|n| n.parse().unwrap()).collect();
     let hops = [
         "6.6.6.6",
         "34.240.137.52",
@@ -897,13 +900,7 @@ fn no_client_is_taken_that_nginx_would_not_take() {
             continue;
         }
         let expected = nginx.client(&header);
-        let out = smile_sec()
-            .args(["ip-check", "--format", "json", "--peer", "127.0.0.1"])
-            .arg(format!("--forwarded-for={header}"))
-            .args(trusted.iter().flat_map(|net| ["--trusted-proxy", net]))
-            .output()
-            .unwrap();
-        let lines = ndjson(&out.stdout);
+        let lines = client_behind(&[&header]);
         let Some(result) = lines.first().filter(|l| l["verdict"] != "invalid") else {
             continue;
         };
