@@ -317,12 +317,14 @@ pub(crate) fn holds_a_secret(word: &str) -> bool {
 
 /// A name with no folder in it, long, with letters and digits, no file extension and no white
 /// space, whose characters are varied: what API keys (UUIDs, base64, hex) look like and file
-/// names seldom do.
+/// names seldom do. Times and counts are told apart by their shape: a `:` (no key alphabet has
+/// one) or fewer than two letters (`2026-13-07T19:45:00Z`, `18446744073709551615s`), so that a
+/// mistyped `--now` or `--max-age` is named as typed.
 pub(crate) fn looks_like_secret(text: &str) -> bool {
     // A key pasted with the line end it had in its file is still a key.
     let text = text.trim_end_matches(['\n', '\r']);
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() < 16 || text.contains(['\\', '.']) || text.contains(char::is_whitespace) {
+    if chars.len() < 16 || text.contains(['\\', '.', ':']) || text.contains(char::is_whitespace) {
         return false;
     }
     // A `/` is a folder, except in what reads as standard base64 (a key of 32 random bytes has
@@ -336,7 +338,8 @@ pub(crate) fn looks_like_secret(text: &str) -> bool {
     if text.contains('/') && !base64 {
         return false;
     }
-    if !chars.iter().any(char::is_ascii_digit) || !chars.iter().any(|c| c.is_ascii_alphabetic()) {
+    let letters = chars.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    if !chars.iter().any(char::is_ascii_digit) || letters < 2 {
         return false;
     }
     // Shannon entropy in bits per character: random keys are above 3.5, words around 3.
@@ -447,6 +450,10 @@ mod tests {
             "/etc/smile/0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8",
             "keys/prod2026store",
             "secrets/production-2026/smile-api.key",
+            "2026-13-07T19:45:00Z",
+            "2026-12-07T19:45:00+01:00x",
+            "18446744073709551615s",
+            "20261207194500123",
         ] {
             assert!(!looks_like_secret(path), "{path}");
             assert_eq!(shown(Path::new(path)), path);

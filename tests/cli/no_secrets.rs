@@ -1178,6 +1178,23 @@ fn a_key_typed_in_the_wrong_place_is_not_echoed_by_a_usage_error() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(&format!("'{word}'")), "{stderr}");
     }
+    // So are mistyped times and durations: they are long and varied, but no key has a `:` or
+    // only one letter.
+    for (flag, value) in [
+        ("--now", "2026-13-07T19:45:00Z"),
+        ("--now", "2026-12-07T19:45:00.123+01:00x"),
+        ("--max-age", "18446744073709551615s"),
+        ("--max-future", "20261207194500123s"),
+    ] {
+        let out = smile_sec()
+            .args(["verify", flag, value])
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(&format!("'{value}'")), "{flag}: {stderr}");
+    }
 }
 
 /// Every type that holds a key (grep for `ApiKey`, `Signer`, `LeakWatch`) keeps it out of `{:?}`.
