@@ -467,8 +467,13 @@ pub(crate) fn step_summary(report: &Report, path: &Path, fail_on: Severity) -> i
     summary.append_if_requested(
         "Every key passes the rotation policy and the key rules.",
         &format!(
-            "{} keys: {} fail, {} warn, {} ok, {} muted",
-            t.keys, t.fail, t.warn, t.ok, t.muted
+            "{} key{}: {} fail, {} warn, {} ok, {} muted",
+            t.keys,
+            plural(t.keys),
+            t.fail,
+            t.warn,
+            t.ok,
+            t.muted
         ),
     )
 }

@@ -226,6 +226,10 @@ fn audit_appends_a_summary_whatever_the_format() {
     assert_eq!(out.status.code(), Some(0));
     let md = std::fs::read_to_string(&clear).unwrap();
     assert!(md.contains("Every key passes"), "{md}");
+    assert!(
+        md.contains("\n1 key: 0 fail, 0 warn, 1 ok, 0 muted\n"),
+        "{md}"
+    );
     assert!(!md.contains('|'), "{md}");
 }
 
