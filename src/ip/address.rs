@@ -135,10 +135,43 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// `input` without the white space around it: Unicode's, as every language's `strip` reads it,
+/// the vertical tab and the no-break space included. No address holds any of it, so what is
+/// trimmed never changes which address a line names. ASCII alone is the fast path.
+fn trim_white(input: &[u8]) -> &[u8] {
+    let rare = |b: &u8| *b == 0x0b || !b.is_ascii();
+    let mut s = input.trim_ascii();
+    while s.first().is_some_and(rare) || s.last().is_some_and(rare) {
+        let before = s.len();
+        if s.first().is_some_and(rare)
+            && let Some(c) = s[..s.len().min(4)]
+                .utf8_chunks()
+                .next()
+                .and_then(|chunk| chunk.valid().chars().next())
+                .filter(|c| c.is_whitespace())
+        {
+            s = &s[c.len_utf8()..];
+        }
+        if s.last().is_some_and(rare)
+            && let Some(c) = (s.len().saturating_sub(4)..s.len())
+                .find_map(|at| std::str::from_utf8(&s[at..]).ok())
+                .and_then(|tail| tail.chars().next_back())
+                .filter(|c| c.is_whitespace())
+        {
+            s = &s[..s.len() - c.len_utf8()];
+        }
+        s = s.trim_ascii();
+        if s.len() == before {
+            break;
+        }
+    }
+    s
+}
+
 /// Parses one input line: IPv4 dotted decimal, IPv6 (optionally zoned), `ADDR:PORT`,
 /// `[IPv6]:PORT` or `[IPv6]`, with surrounding white space. IPv4-mapped IPv6 comes back as IPv4.
 pub fn parse(input: &[u8]) -> Result<Address<'_>, Invalid> {
-    let s = input.trim_ascii();
+    let s = trim_white(input);
     // The common case first: plain dotted IPv4, no port.
     if let Some(v4) = dotted_quad(s) {
         return Ok(Address {
@@ -570,6 +603,19 @@ mod tests {
             // Garbage.
             ("", Err(Invalid::Empty)),
             ("   ", Err(Invalid::Empty)),
+            ("\u{b}\u{a0} \u{3000}", Err(Invalid::Empty)),
+            // White space as every language's `strip` reads it, around an address only.
+            (
+                "\u{b}\u{a0}34.240.137.52\u{3000}\u{b}\t",
+                ok(v4(34, 240, 137, 52), false, None, None),
+            ),
+            (
+                "\u{85}[::1]:443\u{2028}",
+                ok(Ip::V6(1), false, None, Some(443)),
+            ),
+            ("34.240.\u{a0}137.52", Err(Invalid::NotAnAddress)),
+            ("\u{200b}34.240.137.52", Err(Invalid::NotAnAddress)),
+            ("\u{1c}34.240.137.52", Err(Invalid::NotAnAddress)),
             ("localhost", Err(Invalid::NotAnAddress)),
             ("example.com:443", Err(Invalid::NotAnAddress)),
             ("1.2.3.4.5", Err(Invalid::NotAnAddress)),

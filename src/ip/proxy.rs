@@ -170,10 +170,10 @@ pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
         Some(rest) => rest.split_once(']').map_or(rest, |(inner, _)| inner),
         None => text,
     };
-    // `address::parse` trims white space, which nginx reads as part of the hop.
+    // `address::parse` trims white space (Unicode's too), which nginx reads as part of the hop.
     let spaced = text
         .bytes()
-        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || !b.is_ascii());
     if spaced || nginx_cannot_read(spelled) {
         return Err(Invalid::NotAnAddress);
     }
@@ -510,6 +510,9 @@ mod tests {
             "\t10.0.0.8",
             "[2001:db8::1]:443\t",
             "[::ffff:10.0.0.1]\t",
+            "\u{a0}10.0.0.8",
+            "10.0.0.8\u{3000}",
+            "\u{b}10.0.0.8",
         ] {
             let trusted = ["10.0.0.0/8", "2001:db8::/32", "255.255.255.0/24"];
             let header = format!("34.240.137.52, {hop}");

@@ -175,6 +175,42 @@ fn dash_reads_stdin_between_arguments() {
         .stdout(predicate::str::contains("3 checked: 3 allowed"));
 }
 
+/// White space around an address is any that a language's `strip` removes: Python's
+/// `string.whitespace` (the vertical tab too) and Unicode's, such as a no-break space pasted
+/// from a web page. Inside an address it is still no address.
+#[test]
+fn surrounding_white_space_of_every_kind_is_trimmed() {
+    let out = smile_sec()
+        .args(["ip-check", "--format", "json"])
+        .write_stdin(
+            "\u{b}34.240.137.52\u{c}\n\u{a0}52.36.32.43\u{3000}\n \t\u{b}\n34.240.\u{a0}137.52\n",
+        )
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let lines = ndjson(&out);
+    let seen: Vec<(&str, &str)> = lines[..4]
+        .iter()
+        .map(|l| {
+            (
+                l["verdict"].as_str().unwrap(),
+                l["reason"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(lines[0]["address"], "34.240.137.52");
+    assert_eq!(lines[1]["address"], "52.36.32.43");
+    assert_eq!(
+        [seen[0].0, seen[1].0, seen[2].0, seen[3].0],
+        ["allowed", "allowed", "invalid", "invalid"],
+        "{seen:?}"
+    );
+    assert_eq!(lines[2]["reason"], "empty", "{}", lines[2]);
+    assert_eq!(lines[3]["reason"], "not_an_address", "{}", lines[3]);
+}
+
 /// A list saved by a Windows editor begins with a byte-order mark: not part of the first address.
 /// Characters that print as nothing are shown escaped, so an address that looks valid and is
 /// refused shows why.
