@@ -207,14 +207,18 @@ pub fn payload_framing(data: &[u8]) {
 /// element's offset points at its bytes in the input; and a valid, shallow array is framed by
 /// the fast framer throughout (every element has an offset).
 pub fn array_framing(data: &[u8]) {
-    let mut reader = data;
-    let Ok(payload::Layout::Array {
-        bytes_before,
-        place,
-    }) = payload::layout(&mut reader)
+    let Ok((
+        payload::Layout::Array {
+            bytes_before,
+            place,
+        },
+        _,
+    )) = payload::layout(data)
     else {
         return;
     };
+    // The source from its `[` on, as the readers after `layout` get it.
+    let reader = &data[bytes_before as usize..];
     type Items = Vec<(ItemNumber, Result<Vec<u8>, String>)>;
     let item = |number, raw: payload::RawItem<'_>| match raw {
         payload::RawItem::Json(bytes, _) => (number, Ok(bytes.to_vec())),

@@ -243,24 +243,30 @@ impl Batcher<'_> {
         self.seq += 1;
         let source: Arc<str> = Arc::from(name);
         // Small: pieces are read past this buffer, straight into their own.
-        let mut reader = BufReader::with_capacity(64 << 10, crate::input::WholeMark::new(reader));
-        let lines = match payload::layout(&mut reader) {
-            Ok(Layout::Array {
-                bytes_before,
-                place,
-            }) => {
+        let reader = BufReader::with_capacity(64 << 10, crate::input::WholeMark::new(reader));
+        let (lines, reader) = match payload::layout(reader) {
+            Ok((
+                Layout::Array {
+                    bytes_before,
+                    place,
+                },
+                reader,
+            )) => {
                 return self.array(&source, origin, reader, bytes_before, place);
             }
-            Ok(Layout::Lines {
-                lines_before,
-                bytes_before,
-            }) => {
+            Ok((
+                Layout::Lines {
+                    lines_before,
+                    bytes_before,
+                },
+                mut reader,
+            )) => {
                 // Nothing but white space: no result will name the source, so a word does.
                 if reader.fill_buf().is_ok_and(<[u8]>::is_empty) {
                     self.skipped
                         .push(format!("{name}: holds no callback (it is empty)"));
                 }
-                (lines_before, bytes_before)
+                ((lines_before, bytes_before), reader)
             }
             Err(e) => {
                 let piece = Piece::ReadError {

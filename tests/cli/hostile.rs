@@ -360,11 +360,21 @@ fn verify_survives_hostile_callbacks() {
             "ok,parse_error,ok",
             ":2:",
         ),
-        // A document that starts as an array is one array: what follows it is reported, not read.
+        // A first line that is a whole array, with more lines after it, is NDJSON whose first
+        // item is no object: every callback after it is still read.
         vcase(
-            "an array followed by NDJSON",
+            "an array line followed by NDJSON",
             &[],
-            format!("[{g}]\n{g}\n").into_bytes(),
+            format!("[{g}]\n\n{g}\n").into_bytes(),
+            2,
+            "not_an_object,ok",
+            "-:1: not a JSON object",
+        ),
+        // An array that spans lines is one array: what follows it is reported, not read.
+        vcase(
+            "a pretty-printed array followed by NDJSON",
+            &[],
+            format!("[\n{g}\n]\n{g}\n").into_bytes(),
             2,
             "ok,parse_error",
             "trailing characters",

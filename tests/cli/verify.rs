@@ -146,6 +146,64 @@ fn array_and_ndjson_with_one_tampered_line() {
     assert_eq!(summary["duplicates"], 2);
 }
 
+/// NDJSON whose first line is an array (no callback, so `not_an_object`) is still NDJSON: the
+/// callbacks after it are read and checked, replays among them too, from a file and from stdin.
+/// An array over several lines is one array.
+#[test]
+fn an_array_on_the_first_line_of_ndjson_loses_no_callback_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = callback(KEY, "2026-11-20T10:00:00.001Z", "a");
+    let mut replay = a.clone();
+    replay["SmileJobID"] = json!("forged");
+    for first in ["[]", "[1]", &format!("[{a}]")] {
+        let input = format!("{first}\n{a}\n\n{replay}\n");
+        std::fs::write(dir.path().join("batch.ndjson"), &input).unwrap();
+        for (source, out) in [
+            (
+                "batch.ndjson",
+                verify(dir.path(), &["batch.ndjson"]).output(),
+            ),
+            (
+                "-",
+                verify(dir.path(), &[]).write_stdin(input.clone()).output(),
+            ),
+        ] {
+            let out = out.unwrap();
+            let (lines, summary) = results(&out);
+            assert_eq!(
+                reasons(&lines),
+                [
+                    (source.into(), 1, "not_an_object".into()),
+                    (source.into(), 2, "ok".into()),
+                    (source.into(), 4, "replayed".into()),
+                ],
+                "{first}"
+            );
+            assert_eq!(
+                summary,
+                json!({"type":"summary","checked":3,"valid":1,"invalid":1,"errors":1,"duplicates":0})
+            );
+            assert_eq!(out.status.code(), Some(2));
+        }
+    }
+    // One array, however its lines fall: its elements are the items.
+    let b = callback(KEY, "2026-11-20T10:00:00.002Z", "b");
+    for array in [format!("[{a},\n{b}]\n"), format!("[{a}, {b}]\n\n")] {
+        std::fs::write(dir.path().join("list.json"), &array).unwrap();
+        let out = verify(dir.path(), &["list.json"]).output().unwrap();
+        let (lines, _) = results(&out);
+        assert_eq!(
+            reasons(&lines),
+            [
+                ("list.json".into(), 1, "ok".into()),
+                ("list.json".into(), 2, "ok".into())
+            ],
+            "{array}"
+        );
+        assert_eq!(out.status.code(), Some(0));
+    }
+}
+
 #[test]
 fn directory_walk_is_sorted_and_reports_malformed_files() {
     let dir = tempfile::tempdir().unwrap();

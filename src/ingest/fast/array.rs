@@ -137,9 +137,9 @@ pub(crate) fn read_rest<S: BufRead, E: From<io::Error>>(
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let (reader, place) = match reopen() {
-        Ok(mut reader) => match payload::layout(&mut reader) {
-            Ok(Layout::Array { place, .. }) => (reader, place),
-            Ok(Layout::Lines { .. }) => (reader, Place::default()),
+        Ok(reader) => match payload::layout(reader) {
+            Ok((Layout::Array { place, .. }, reader)) => (reader, place),
+            Ok((Layout::Lines { .. }, reader)) => (reader, Place::default()),
             Err(e) => return sink(from, RawItem::Error(format!("read error: {e}"))),
         },
         Err(e) => return sink(from, RawItem::Error(format!("read error: {e}"))),
@@ -533,8 +533,7 @@ mod tests {
 
     /// What `read_in` hands on for `data` (after its layout), reading `read_bytes` at a time.
     fn items(data: &[u8], read_bytes: usize) -> Items {
-        let mut reader = data;
-        let payload::Layout::Array { bytes_before, .. } = payload::layout(&mut reader).unwrap()
+        let (payload::Layout::Array { bytes_before, .. }, reader) = payload::layout(data).unwrap()
         else {
             panic!("not an array");
         };

@@ -298,16 +298,19 @@ pub fn for_each_item<R: BufRead>(
 /// Reads every item of one source and hands it to `sink` in order, unparsed. Read errors end the
 /// source with a final `Error` item; errors from `sink` (a closed stdout) are returned at once.
 pub fn for_each_raw_item<R: BufRead, E: From<io::Error>>(
-    mut reader: R,
+    reader: R,
     mut sink: impl FnMut(ItemNumber, RawItem<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
-    match layout(&mut reader) {
+    match layout(reader) {
         Err(e) => sink(1, RawItem::Error(format!("read error: {e}"))),
-        Ok(Layout::Array { place, .. }) => read_array(reader, place, sink),
-        Ok(Layout::Lines {
-            lines_before,
-            bytes_before,
-        }) => read_lines(reader, lines_before, bytes_before, sink),
+        Ok((Layout::Array { place, .. }, reader)) => read_array(reader, place, sink),
+        Ok((
+            Layout::Lines {
+                lines_before,
+                bytes_before,
+            },
+            reader,
+        )) => read_lines(reader, lines_before, bytes_before, sink),
     }
 }
 
@@ -325,18 +328,60 @@ pub enum Layout {
     },
 }
 
-/// Reads past a BOM and leading white space, and says how the rest is laid out.
-pub fn layout<R: BufRead>(reader: &mut R) -> io::Result<Layout> {
-    Ok(match skip_leading_space(reader)? {
-        (Some(b'['), lines, bytes_before, column) => Layout::Array {
+/// A source after [`layout`]: the bytes it read ahead, then the rest.
+pub type Unread<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+/// Reads past a BOM and leading white space, and says how the rest is laid out. The source comes
+/// back at the first byte after that white space, with what was read ahead to decide given back.
+///
+/// A source that opens with `[` is one array, unless its first line is a whole JSON value that
+/// more values follow: that is NDJSON whose first item is an array (not an object, and reported
+/// so): read as one array, every callback after it would be lost in one "trailing characters"
+/// error.
+pub fn layout<R: BufRead>(mut reader: R) -> io::Result<(Layout, Unread<R>)> {
+    let (first, lines_before, bytes_before, column) = skip_leading_space(&mut reader)?;
+    let mut ahead = Vec::new();
+    let one_array = first == Some(b'[') && !array_line_then_more(&mut reader, &mut ahead)?;
+    let layout = if one_array {
+        Layout::Array {
             bytes_before,
-            place: Place { lines, column },
-        },
-        (_, lines_before, bytes_before, _) => Layout::Lines {
+            place: Place {
+                lines: lines_before,
+                column,
+            },
+        }
+    } else {
+        Layout::Lines {
             lines_before,
             bytes_before,
-        },
-    })
+        }
+    };
+    Ok((layout, io::Read::chain(io::Cursor::new(ahead), reader)))
+}
+
+/// Whether the first line, which opens with `[`, is one whole JSON value and another value
+/// follows it. Every byte read is appended to `ahead`; a first line longer than an item may be
+/// is not looked past (it can be no NDJSON item), nor is more white space than that after it.
+fn array_line_then_more<R: BufRead>(reader: &mut R, ahead: &mut Vec<u8>) -> io::Result<bool> {
+    let limit = MAX_ITEM_BYTES as u64;
+    io::Read::take(&mut *reader, limit).read_until(b'\n', ahead)?;
+    if ahead.last() != Some(&b'\n') || serde_json::from_slice::<IgnoredAny>(ahead).is_err() {
+        return Ok(false);
+    }
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let space = buf.iter().position(|&b| !is_space(b)).unwrap_or(buf.len());
+        let more = space < buf.len();
+        ahead.extend_from_slice(&buf[..space]);
+        reader.consume(space);
+        if more || space == 0 || ahead.len() as u64 > 2 * limit {
+            return Ok(more);
+        }
+    }
 }
 
 /// Skips a UTF-8 byte-order mark and any white space, however many reads it spans (a pipe may
@@ -398,7 +443,7 @@ mod tests {
 
     #[test]
     fn a_form_feed_is_not_white_space_before_an_array() {
-        let layout_of = |input: &[u8]| layout(&mut io::BufReader::new(input));
+        let layout_of = |input: &[u8]| layout(io::BufReader::new(input)).map(|(layout, _)| layout);
         assert_eq!(
             layout_of("\u{feff} [1]".as_bytes()).unwrap(),
             Layout::Array {
@@ -414,6 +459,44 @@ mod tests {
             layout_of(b"\x0c[1]").unwrap(),
             Layout::Lines { .. }
         ));
+    }
+
+    /// A first line that is a whole array with more values after it is NDJSON; any other source
+    /// that opens with `[` is one array. Nothing read ahead to decide is lost.
+    #[test]
+    fn an_array_line_with_more_after_it_is_ndjson() {
+        let laid = |input: &[u8]| {
+            let (layout, mut rest) = layout(io::BufReader::with_capacity(2, input)).unwrap();
+            let mut bytes = Vec::new();
+            io::Read::read_to_end(&mut rest, &mut bytes).unwrap();
+            (layout, bytes)
+        };
+        let lines = |bytes_before| Layout::Lines {
+            lines_before: 1,
+            bytes_before,
+        };
+        let array = |bytes_before| Layout::Array {
+            bytes_before,
+            place: Place {
+                lines: 1,
+                column: 0,
+            },
+        };
+        for (input, want) in [
+            (&b"\n[1]\n{}\n"[..], lines(1)),
+            (b"\n[]\r\n\n  {}", lines(1)),
+            (b"\n[[1], {\"a\": \"]\\n\"}]\n[2]", lines(1)),
+            (b"\n[1]\n", array(1)),
+            (b"\n[1]\n \n\t", array(1)),
+            (b"\n[1]", array(1)),
+            (b"\n[1] {}\n{}", array(1)),
+            (b"\n[1,\n2]\n{}", array(1)),
+            (b"\n[\n{}\n]\n{}", array(1)),
+        ] {
+            let (layout, rest) = laid(input);
+            assert_eq!(layout, want, "{}", String::from_utf8_lossy(input));
+            assert_eq!(rest, &input[1..], "{}", String::from_utf8_lossy(input));
+        }
     }
 
     #[test]
