@@ -354,6 +354,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Emit::Haproxy => Target::Haproxy,
         Emit::K8s => Target::Kubernetes,
     };
+    if let Some((entry, why)) = snippet::unwritable(&list, target) {
+        anyhow::bail!("cannot emit {}: {why}; remove it from the list", entry.net);
+    }
     out.raw(&snippet::render(
         &list,
         target,

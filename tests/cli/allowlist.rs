@@ -229,6 +229,54 @@ fn nginx_snippet_passes_nginx_t() {
     assert!(!nginx_t(dir.path(), &conf).status.success());
 }
 
+/// nginx reads `255.255.255.255` as its own "no address" and refuses a configuration that
+/// allows it: `--emit nginx` refuses the entry (exit 2, naming it) rather than print a snippet
+/// that breaks the server's reload. The other formats write it.
+#[test]
+fn an_address_nginx_cannot_read_is_refused_for_nginx_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.txt");
+    for entry in ["255.255.255.255", "255.255.255.255/32"] {
+        std::fs::write(
+            &list,
+            format!("34.240.137.52 production\n{entry} production\n"),
+        )
+        .unwrap();
+        let out = smile_sec()
+            .args(["allowlist", "--emit", "nginx", "--allowlist"])
+            .arg(&list)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let first = crate::common::assert_error_report(&out.stderr, &["255.255.255.255/32"]);
+        assert!(first.contains("nginx refuses it"), "{first}");
+        for target in SNIPPETS.iter().filter(|&&t| t != "nginx") {
+            let out = smile_sec()
+                .args(["allowlist", "--emit", target, "--allowlist"])
+                .arg(&list)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{target}");
+            assert!(String::from_utf8_lossy(&out.stdout).contains("255.255.255.255"));
+        }
+    }
+    if !have("nginx") {
+        return;
+    }
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "pid {pid};\nerror_log stderr;\nevents {{}}\nhttp {{\n  access_log off;\n  server {{\n    listen 127.0.0.1:18080;\n    allow 255.255.255.255;\n    deny all;\n  }}\n}}\n",
+            pid = dir.path().join("nginx.pid").display(),
+        ),
+    )
+    .unwrap();
+    let out = nginx_t(dir.path(), &conf);
+    assert!(!out.status.success(), "nginx now reads 255.255.255.255");
+}
+
 fn nginx_t(prefix: &Path, conf: &Path) -> std::process::Output {
     Std::new("nginx")
         .arg("-t")
