@@ -359,11 +359,16 @@ pub fn layout<R: BufRead>(mut reader: R) -> io::Result<(Layout, Unread<R>)> {
     Ok((layout, io::Read::chain(io::Cursor::new(ahead), reader)))
 }
 
+/// How far [`layout`] reads ahead in a source that opens with `[`: a Smile ID callback reaches
+/// 1.5 MB, so a first line holding one fits, while reading stays within a few MiB of memory.
+const LOOKAHEAD_BYTES: u64 = 2 << 20;
+
 /// Whether the first line, which opens with `[`, is one whole JSON value and another value
-/// follows it. Every byte read is appended to `ahead`; a first line longer than an item may be
-/// is not looked past (it can be no NDJSON item), nor is more white space than that after it.
+/// follows it. Every byte read is appended to `ahead`; a first line longer than
+/// [`LOOKAHEAD_BYTES`] is not looked past (the source is one array), nor is more white space than
+/// that after it.
 fn array_line_then_more<R: BufRead>(reader: &mut R, ahead: &mut Vec<u8>) -> io::Result<bool> {
-    let limit = MAX_ITEM_BYTES as u64;
+    let limit = LOOKAHEAD_BYTES;
     io::Read::take(&mut *reader, limit).read_until(b'\n', ahead)?;
     if ahead.last() != Some(&b'\n') || serde_json::from_slice::<IgnoredAny>(ahead).is_err() {
         return Ok(false);
@@ -482,7 +487,10 @@ mod tests {
                 column: 0,
             },
         };
+        // A first line longer than the look ahead: one array, whatever follows.
+        let long = format!("\n[{}1]\n{{}}", "1,".repeat(LOOKAHEAD_BYTES as usize / 2));
         for (input, want) in [
+            (long.as_bytes(), array(1)),
             (&b"\n[1]\n{}\n"[..], lines(1)),
             (b"\n[]\r\n\n  {}", lines(1)),
             (b"\n[[1], {\"a\": \"]\\n\"}]\n[2]", lines(1)),
