@@ -156,7 +156,14 @@ pub fn payload_framing(data: &[u8]) {
         "framing depends on how the source's reads split it"
     );
     let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let is_array = body.get(crate::ingest::fast::scan::space(body, 0)) == Some(&b'[');
+    let start = crate::ingest::fast::scan::space(body, 0);
+    // A first line that is a whole value, with more after it, makes NDJSON of a source that
+    // opens with `[`.
+    let value_then_more = memchr::memchr(b'\n', &body[start..]).is_some_and(|end| {
+        serde_json::from_slice::<de::IgnoredAny>(&body[start..start + end]).is_ok()
+            && !body[start + end..].iter().all(|&b| payload::is_space(b))
+    });
+    let is_array = body.get(start) == Some(&b'[') && !value_then_more;
     if is_array {
         for (i, (n, _)) in items.iter().enumerate() {
             assert_eq!(*n, i as u64 + 1, "array elements are numbered 1, 2, ...");
