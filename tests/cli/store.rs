@@ -804,11 +804,56 @@ fn a_run_told_a_later_now_deletes_nothing_the_clock_still_needs() {
     );
 }
 
+/// Freshness is judged by each run's now, a Redis key's expiry by the server's clock: a key is
+/// kept the window plus however far the claiming run's now lies from the clock, so a run told a
+/// time ahead of the clock, or behind it, still meets the entry while a replay could pass. Here
+/// the window is 1 s and the runs wait longer than that between them; SQLite keeps it too.
+#[test]
+fn an_entry_claimed_at_a_now_apart_from_the_clock_lasts_while_a_replay_could_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |when: chrono::DateTime<chrono::Utc>| {
+        when.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    for (store, redis) in sqlite_and_redis(dir.path()) {
+        for apart in [chrono::Duration::days(400), -chrono::Duration::days(400)] {
+            let claimed = chrono::Utc::now() + apart;
+            let sent = at(claimed - chrono::Duration::milliseconds(200));
+            let reason = |now: chrono::DateTime<chrono::Utc>, body: &str| {
+                let mut child = verify_within(&store, &at(now), "1s")
+                    .args(["--max-future", "0"])
+                    .current_dir(dir.path())
+                    .spawn()
+                    .unwrap();
+                let mut stdin = child.stdin.take().unwrap();
+                stdin.write_all(callback(&sent, body).as_bytes()).unwrap();
+                drop(stdin);
+                let out = child.wait_with_output().unwrap();
+                let line: Value =
+                    serde_json::from_slice(out.stdout.split(|&b| b == b'\n').next().unwrap())
+                        .unwrap_or_else(|e| panic!("{e}: {out:?}"));
+                line["reason"].as_str().unwrap().to_owned()
+            };
+            assert_eq!(reason(claimed, "a"), "ok", "{store}");
+            if let Some(redis) = &redis {
+                let (mut conn, keys) = entry_keys(&redis.url());
+                for key in keys {
+                    let pttl: i64 = redis::cmd("PTTL").arg(&key).query(&mut conn).unwrap();
+                    assert!(pttl > 399 * 24 * 3_600_000, "{key}: {pttl}");
+                }
+            }
+            std::thread::sleep(Duration::from_millis(1200));
+            let replay_at = claimed + chrono::Duration::milliseconds(500);
+            assert_eq!(reason(replay_at, "b"), "replayed", "{store} {apart}");
+        }
+    }
+}
+
 #[test]
 fn redis_keys_expire_with_the_window_and_resends_are_told_from_replays() {
     let Some(redis) = Redis::start() else { return };
     let dir = tempfile::tempdir().unwrap();
     let url = redis.url();
+    let before = chrono::Utc::now();
     let ran = run(dir.path(), &url, callback(&ts(1, 1), "a"));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     // Two "machines": other processes, same server.
@@ -827,8 +872,17 @@ fn redis_keys_expire_with_the_window_and_resends_are_told_from_replays() {
     let (mut conn, keys) = entry_keys(&url);
     assert_eq!(keys.len(), 1);
     let pttl: i64 = redis::cmd("PTTL").arg(&keys[0]).query(&mut conn).unwrap();
-    // --max-age 1h plus the default --max-future 5m.
-    assert!((3_890_000..=3_900_000).contains(&pttl), "{pttl}");
+    let after = chrono::Utc::now();
+    // --max-age 1h plus the default --max-future 5m, plus how far NOW is from the clock at the
+    // claim (made between `before` and `after`, and counted down since).
+    let since_now = |t: chrono::DateTime<chrono::Utc>| {
+        (t - chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc()).num_milliseconds()
+    };
+    let least = 3_900_000 + since_now(before) - (after - before).num_milliseconds();
+    assert!(
+        (least..=3_900_000 + since_now(after)).contains(&pttl),
+        "{pttl}"
+    );
     let value: String = redis::cmd("GET").arg(&keys[0]).query(&mut conn).unwrap();
     assert!(!value.contains("SmileJobID") && !value.contains(&signed(&ts(1, 1))));
 }

@@ -29,6 +29,17 @@ const PREFIX: &str = "smile-sec:seen:";
 /// not taken over.
 const MARK: &str = "smile-sec replay store 1";
 
+/// How long, by the server's clock, a key claimed by a run whose now is `now` must last: the
+/// kept window, plus however far `now` lies from the clock (`None`: for ever). Freshness is
+/// judged by each run's now, the key's expiry by the server's clock: a run told a `--now` ahead
+/// of the clock needs the entry until the clock reaches `now` plus the window, and runs told
+/// times behind it, as the claiming run was, meet a replay of it that long after the claim.
+fn claim_ttl(keeps: Keeps, now: DateTime<Utc>) -> Option<i64> {
+    let span = keeps.span_ms()?;
+    let apart = (now - Utc::now()).num_milliseconds().saturating_abs();
+    Some(span.saturating_add(apart)).filter(|ttl| *ttl <= LONGEST_KEPT_MS)
+}
+
 /// Lengthens entries' expiries, never shortening one. KEYS[1] is the meta hash, KEYS[2..] the
 /// entries; ARGV[1] the kept window the times were reckoned by; then for each entry the
 /// milliseconds from now it must last at least, and `1` to date it also when it has no expiry
@@ -267,7 +278,7 @@ impl RedisStore {
                 timestamp: claim.timestamp.to_owned(),
             })
             .expect("a value serialises");
-            Self::set_nx(&mut pipe, &key, &value, self.keeps.span_ms());
+            Self::set_nx(&mut pipe, &key, &value, claim_ttl(self.keeps, now));
             pipe.cmd("GET").arg(&key);
             keys.push(key);
             bodies.push(body);
@@ -343,14 +354,14 @@ impl RedisStore {
                 .map(|(key, _)| key)
                 .collect();
             let mut pipe = redis::pipe();
-            match keeps.span_ms() {
+            match claim_ttl(keeps, now) {
                 None => {
                     for key in new {
                         pipe.cmd("PERSIST").arg(key).ignore();
                     }
                 }
-                Some(span) => {
-                    let dated: Vec<_> = new.into_iter().map(|key| (key, span, false)).collect();
+                Some(ttl) => {
+                    let dated: Vec<_> = new.into_iter().map(|key| (key, ttl, false)).collect();
                     lengthen(&mut pipe, keeps, &dated);
                 }
             }
