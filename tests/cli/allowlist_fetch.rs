@@ -173,10 +173,8 @@ fn a_page_without_a_whole_list_exits_2_and_writes_nothing() {
         );
     }
     // Nothing listening.
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/", listener.local_addr().unwrap())
-    };
+    let nothing = crate::common::closed_port();
+    let closed = format!("http://{}/", nothing.addr);
     assert_eq!(fetch(&["--source", &closed]).0, Some(2));
 }
 
@@ -491,10 +489,8 @@ fn fetch_goes_through_the_proxy_the_variables_name() {
     let first = asked.recv().unwrap();
     assert!(first.contains("security-overview.invalid"), "{first}");
     // NO_PROXY: straight to the page, past a proxy that is not there.
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
+    let nothing = crate::common::closed_port();
+    let closed = format!("http://{}", nothing.addr);
     let url = serve_page(200, &page(&PRODUCTION, &SANDBOX), 1);
     let out = smile_sec()
         .args(["allowlist", "fetch", "--now", FRESH, "--source", &url])

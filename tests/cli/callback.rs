@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crate::common::{Handler, serve, serve_with_headers};
+use crate::common::{Handler, closed_port, serve, serve_with_headers};
 use assert_cmd::Command;
 use chrono::Utc;
 use predicates::prelude::*;
@@ -473,20 +473,14 @@ fn probe_skews_past_the_calendar_are_refused() {
     }
 }
 
-fn closed_port_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}/callback")
-}
-
 #[test]
 fn probe_unreachable_endpoint_exits_2() {
+    let closed = closed_port();
     keyed()
         .args([
             "callback",
             "probe",
-            &closed_port_url(),
+            &format!("http://{}/callback", closed.addr),
             "--partner-id",
             PARTNER,
         ])
@@ -691,11 +685,12 @@ fn send_reports_4xx_with_exit_1() {
 
 #[test]
 fn send_to_an_unreachable_port_exits_2() {
+    let closed = closed_port();
     keyed()
         .args([
             "callback",
             "send",
-            &closed_port_url(),
+            &format!("http://{}/callback", closed.addr),
             "--partner-id",
             PARTNER,
         ])
@@ -783,8 +778,13 @@ fn send_times_out_with_exit_2() {
 #[test]
 fn a_password_in_the_url_is_never_shown() {
     let with_password = |url: &str| url.replacen("http://", "http://probe:s3cretpw@", 1);
+    let closed = closed_port();
     let out = keyed()
-        .args(["callback", "send", &with_password(&closed_port_url())])
+        .args([
+            "callback",
+            "send",
+            &with_password(&format!("http://{}/callback", closed.addr)),
+        ])
         .args(["--partner-id", PARTNER])
         .output()
         .unwrap();

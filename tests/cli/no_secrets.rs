@@ -1012,6 +1012,7 @@ struct Endpoints {
     /// Answers with the API key and the signature it expected: a careless endpoint.
     echo: String,
     closed: String,
+    _closed_held: crate::common::ClosedPort,
     bodies: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
@@ -1036,15 +1037,13 @@ fn endpoints() -> Endpoints {
             (status, text)
         })
     };
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}/", listener.local_addr().unwrap())
-    };
+    let nothing = crate::common::closed_port();
     Endpoints {
         accept: serve(recording(200, false)),
         refuse: serve(recording(401, false)),
         echo: serve(recording(401, true)),
-        closed,
+        closed: format!("http://{}/", nothing.addr),
+        _closed_held: nothing,
         bodies,
     }
 }

@@ -201,6 +201,22 @@ pub fn assert_no_leak(output: &std::process::Output, secrets: &[&str]) {
     }
 }
 
+/// A loopback address where nothing listens, held so that nothing else can start to: its port is
+/// bound but never listened on, so a connection is refused at once. (A port found free and let
+/// go may be taken by a server of a test running beside this one, which then answers.)
+pub struct ClosedPort {
+    _held: tokio::net::TcpSocket,
+    /// `127.0.0.1:PORT`.
+    pub addr: std::net::SocketAddr,
+}
+
+pub fn closed_port() -> ClosedPort {
+    let held = tokio::net::TcpSocket::new_v4().unwrap();
+    held.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = held.local_addr().unwrap();
+    ClosedPort { _held: held, addr }
+}
+
 pub type Handler = Box<dyn FnMut(&[u8]) -> (u16, String) + Send>;
 
 /// An HTTP/1.1 server on an ephemeral loopback port that answers each request with `handler`.
