@@ -317,14 +317,26 @@ pub(crate) fn holds_a_secret(word: &str) -> bool {
 
 /// A name with no folder in it, long, with letters and digits, no file extension and no white
 /// space, whose characters are varied: what API keys (UUIDs, base64, hex) look like and file
-/// names seldom do. Times and counts are told apart by their shape: a `:` (no key alphabet has
-/// one) or fewer than two letters (`2026-13-07T19:45:00Z`, `18446744073709551615s`), so that a
-/// mistyped `--now` or `--max-age` is named as typed.
+/// names seldom do. A date and time (`2026-13-07T19:45:00Z`) and a number with a unit
+/// (`18446744073709551615s`) are told apart by their shape, so that a mistyped `--now` or
+/// `--max-age` is named as typed.
 pub(crate) fn looks_like_secret(text: &str) -> bool {
     // A key pasted with the line end it had in its file is still a key.
     let text = text.trim_end_matches(['\n', '\r']);
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() < 16 || text.contains(['\\', '.', ':']) || text.contains(char::is_whitespace) {
+    if chars.len() < 16 || text.contains(['\\', '.']) || text.contains(char::is_whitespace) {
+        return false;
+    }
+    // `YYYY-MM-DD` and a `T` or space: the start of an RFC 3339 or ISO time.
+    let date_time = chars[..10].iter().enumerate().all(|(at, c)| match at {
+        4 | 7 => *c == '-',
+        _ => c.is_ascii_digit(),
+    }) && matches!(chars[10], 'T' | 't' | ' ');
+    // Digits and a duration's unit.
+    let (unit, number) = chars.split_last().expect("16 characters or more");
+    let with_unit =
+        matches!(unit, 's' | 'm' | 'h' | 'd') && number.iter().all(char::is_ascii_digit);
+    if date_time || with_unit {
         return false;
     }
     // A `/` is a folder, except in what reads as standard base64 (a key of 32 random bytes has
@@ -338,8 +350,7 @@ pub(crate) fn looks_like_secret(text: &str) -> bool {
     if text.contains('/') && !base64 {
         return false;
     }
-    let letters = chars.iter().filter(|c| c.is_ascii_alphabetic()).count();
-    if !chars.iter().any(char::is_ascii_digit) || letters < 2 {
+    if !chars.iter().any(char::is_ascii_digit) || !chars.iter().any(|c| c.is_ascii_alphabetic()) {
         return false;
     }
     // Shannon entropy in bits per character: random keys are above 3.5, words around 3.
@@ -435,6 +446,10 @@ mod tests {
             "Zm9vYmFyYmF6cXV4/2VzdGluZzEyMzQ1Njc4OTA=",
             "0c1b2a39-4d5e-6f70-8192-a3b4c5d6e7f8\n",
             "A1B2C3D4E5F60718293A4B5C",
+            // Keys that only start like a time or end like a count: still keys.
+            "key:0a1b2c3d4e5f6a7b",
+            "0a1b2c3d4e5f6a7b9c8d",
+            "7310582946015837a",
         ] {
             assert!(looks_like_secret(secret), "{secret}");
             let shown = shown(Path::new(secret));
@@ -451,9 +466,10 @@ mod tests {
             "keys/prod2026store",
             "secrets/production-2026/smile-api.key",
             "2026-13-07T19:45:00Z",
-            "2026-12-07T19:45:00+01:00x",
+            "2026-12-07t19:45:00+0100x",
+            "2026-12-07 19:45:00+0100",
             "18446744073709551615s",
-            "20261207194500123",
+            "20261207194500123m",
         ] {
             assert!(!looks_like_secret(path), "{path}");
             assert_eq!(shown(Path::new(path)), path);

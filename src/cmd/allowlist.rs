@@ -354,8 +354,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Emit::Haproxy => Target::Haproxy,
         Emit::K8s => Target::Kubernetes,
     };
-    if let Some((entry, why)) = snippet::unwritable(&list, target) {
-        anyhow::bail!("cannot emit {}: {why}; remove it from the list", entry.net);
+    if let Some(entry) = snippet::unwritable(&list, target) {
+        anyhow::bail!(
+            "cannot emit {}: nginx cannot read it (it takes 255.255.255.255 for \"no address\") and refuses the whole configuration; it is the broadcast address, never a callback's source: remove it from the list",
+            entry.net
+        );
     }
     out.raw(&snippet::render(
         &list,

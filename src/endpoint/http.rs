@@ -598,12 +598,14 @@ pub fn excerpt(body: &[u8], max_chars: usize) -> String {
         } else {
             c
         };
-        if c == ' ' && last_space {
+        if c == ' ' && (last_space || count == max_chars) {
             continue;
         }
         if count == max_chars {
-            out.push('…');
-            return out;
+            // More than white space follows: the line is cut.
+            let mut cut = out.trim_end().to_owned();
+            cut.push('…');
+            return cut;
         }
         last_space = c == ' ';
         out.push(c);
@@ -806,6 +808,10 @@ mod tests {
         assert_eq!(excerpt(b"a\r\n\tb  c\x1b[31m", 80), "a b c [31m");
         assert_eq!(excerpt(b"abcdef", 3), "abc…");
         assert_eq!(excerpt(b"abc", 3), "abc");
+        // Nothing but white space after the last character shown is no cut; a space before
+        // the cut is not shown.
+        assert_eq!(excerpt(b"abc \n\t ", 3), "abc");
+        assert_eq!(excerpt(b"ab cd", 3), "ab…");
         assert_eq!(excerpt(b"\xff\xfe", 10), "\u{fffd}\u{fffd}");
         assert_eq!(excerpt(b"", 10), "");
     }

@@ -160,7 +160,8 @@ pub fn payload_framing(data: &[u8]) {
     // A first line that is a whole value, with more after it, makes NDJSON of a source that
     // opens with `[`.
     let value_then_more = memchr::memchr(b'\n', &body[start..]).is_some_and(|end| {
-        serde_json::from_slice::<de::IgnoredAny>(&body[start..start + end]).is_ok()
+        std::str::from_utf8(&body[start..start + end])
+            .is_ok_and(|line| serde_json::from_str::<de::IgnoredAny>(line).is_ok())
             && !body[start + end..].iter().all(|&b| payload::is_space(b))
     });
     let is_array = body.get(start) == Some(&b'[') && !value_then_more;

@@ -135,37 +135,17 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
-/// `input` without the white space around it: Unicode's, as every language's `strip` reads it,
-/// the vertical tab and the no-break space included. No address holds any of it, so what is
-/// trimmed never changes which address a line names. ASCII alone is the fast path.
+/// `input` without the white space around it: Unicode's (Rust's `char::is_whitespace`), the
+/// vertical tab and the no-break space included. No address holds any of it, so what is trimmed
+/// never changes which address a line names. ASCII alone is the fast path; a line that is not
+/// UTF-8 is no address whatever is trimmed.
 fn trim_white(input: &[u8]) -> &[u8] {
+    let trimmed = input.trim_ascii();
     let rare = |b: &u8| *b == 0x0b || !b.is_ascii();
-    let mut s = input.trim_ascii();
-    while s.first().is_some_and(rare) || s.last().is_some_and(rare) {
-        let before = s.len();
-        if s.first().is_some_and(rare)
-            && let Some(c) = s[..s.len().min(4)]
-                .utf8_chunks()
-                .next()
-                .and_then(|chunk| chunk.valid().chars().next())
-                .filter(|c| c.is_whitespace())
-        {
-            s = &s[c.len_utf8()..];
-        }
-        if s.last().is_some_and(rare)
-            && let Some(c) = (s.len().saturating_sub(4)..s.len())
-                .find_map(|at| std::str::from_utf8(&s[at..]).ok())
-                .and_then(|tail| tail.chars().next_back())
-                .filter(|c| c.is_whitespace())
-        {
-            s = &s[..s.len() - c.len_utf8()];
-        }
-        s = s.trim_ascii();
-        if s.len() == before {
-            break;
-        }
+    if trimmed.first().is_some_and(rare) || trimmed.last().is_some_and(rare) {
+        return std::str::from_utf8(trimmed).map_or(trimmed, |text| text.trim().as_bytes());
     }
-    s
+    trimmed
 }
 
 /// Parses one input line: IPv4 dotted decimal, IPv6 (optionally zoned), `ADDR:PORT`,
@@ -604,7 +584,7 @@ mod tests {
             ("", Err(Invalid::Empty)),
             ("   ", Err(Invalid::Empty)),
             ("\u{b}\u{a0} \u{3000}", Err(Invalid::Empty)),
-            // White space as every language's `strip` reads it, around an address only.
+            // Unicode's white space, around an address only.
             (
                 "\u{b}\u{a0}34.240.137.52\u{3000}\u{b}\t",
                 ok(v4(34, 240, 137, 52), false, None, None),

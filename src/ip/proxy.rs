@@ -187,7 +187,7 @@ pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
 /// without brackets or port): a zone; a dotted `255.255.255.255`, alone or as an IPv6 address's
 /// tail (the value nginx's IPv4 reader returns for "not an address"); seven groups before a
 /// closing `::`, which nginx's IPv6 reader counts as eight, leaving nothing for the `::`.
-fn nginx_cannot_read(spelled: &str) -> bool {
+pub(crate) fn nginx_cannot_read(spelled: &str) -> bool {
     spelled.contains('%')
         || spelled.contains("255.255.255.255")
         || (spelled.ends_with("::") && spelled.matches(':').count() == 8)

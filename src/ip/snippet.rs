@@ -30,21 +30,13 @@ pub struct Stamp<'a> {
     pub port: u16,
 }
 
-/// An entry `target` cannot express, with the reason: nginx reads `255.255.255.255` (with or
-/// without `/32`) as its own "no address" and refuses the whole configuration. That address is
-/// the limited broadcast address, never a callback's source, so the entry is refused rather than
-/// left out without a word.
-pub fn unwritable(list: &Allowlist, target: Target) -> Option<(&Entry, &'static str)> {
-    let broadcast = IpNet::from(std::net::IpAddr::V4(std::net::Ipv4Addr::BROADCAST));
-    list.entries()
-        .iter()
-        .find(|entry| target == Target::Nginx && entry.net == broadcast)
-        .map(|entry| {
-            (
-                entry,
-                "nginx refuses it (it reads 255.255.255.255 as \"no address\"), and it is the broadcast address, never a callback's source",
-            )
-        })
+/// An entry `target` cannot express: nginx refuses a whole configuration over an address it
+/// cannot read (`255.255.255.255`, which it takes for its own "no address"), so such an entry is
+/// refused rather than written or left out without a word.
+pub fn unwritable(list: &Allowlist, target: Target) -> Option<&Entry> {
+    list.entries().iter().find(|entry| {
+        target == Target::Nginx && crate::ip::proxy::nginx_cannot_read(&spell(&entry.net))
+    })
 }
 
 /// Renders the snippet, ending with a newline.

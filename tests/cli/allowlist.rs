@@ -250,7 +250,7 @@ fn an_address_nginx_cannot_read_is_refused_for_nginx_only() {
         assert_eq!(out.status.code(), Some(2));
         assert!(out.stdout.is_empty());
         let first = crate::common::assert_error_report(&out.stderr, &["255.255.255.255/32"]);
-        assert!(first.contains("nginx refuses it"), "{first}");
+        assert!(first.contains("nginx cannot read it"), "{first}");
         for target in SNIPPETS.iter().filter(|&&t| t != "nginx") {
             let out = smile_sec()
                 .args(["allowlist", "--emit", target, "--allowlist"])

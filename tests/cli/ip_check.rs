@@ -175,9 +175,9 @@ fn dash_reads_stdin_between_arguments() {
         .stdout(predicate::str::contains("3 checked: 3 allowed"));
 }
 
-/// White space around an address is any that a language's `strip` removes: Python's
-/// `string.whitespace` (the vertical tab too) and Unicode's, such as a no-break space pasted
-/// from a web page. Inside an address it is still no address.
+/// White space around an address is Unicode's: the vertical tab too (Python's
+/// `string.whitespace` has it), and a no-break space pasted from a web page. Inside an address
+/// it is still no address.
 #[test]
 fn surrounding_white_space_of_every_kind_is_trimmed() {
     let out = smile_sec()

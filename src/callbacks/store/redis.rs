@@ -30,10 +30,12 @@ const PREFIX: &str = "smile-sec:seen:";
 const MARK: &str = "smile-sec replay store 1";
 
 /// How long, by the server's clock, a key claimed by a run whose now is `now` must last: the
-/// kept window, plus however far `now` lies from the clock (`None`: for ever). Freshness is
-/// judged by each run's now, the key's expiry by the server's clock: a run told a `--now` ahead
-/// of the clock needs the entry until the clock reaches `now` plus the window, and runs told
-/// times behind it, as the claiming run was, meet a replay of it that long after the claim.
+/// kept window, plus however far `now` lies from the clock (`None`: for ever, as for a `--now` a
+/// century off). Freshness is judged by each run's now, the key's expiry by the server's clock.
+/// A run told a `--now` ahead of the clock needs the entry until the clock reaches `now` plus the
+/// window. After one told a time behind the clock, later runs may lag it further (a `--now` that
+/// stays fixed while time passes, a history replayed slower than it happened), and the entry is
+/// kept as much longer again.
 fn claim_ttl(keeps: Keeps, now: DateTime<Utc>) -> Option<i64> {
     let span = keeps.span_ms()?;
     let apart = (now - Utc::now()).num_milliseconds().saturating_abs();

@@ -370,7 +370,9 @@ const LOOKAHEAD_BYTES: u64 = 2 << 20;
 fn array_line_then_more<R: BufRead>(reader: &mut R, ahead: &mut Vec<u8>) -> io::Result<bool> {
     let limit = LOOKAHEAD_BYTES;
     io::Read::take(&mut *reader, limit).read_until(b'\n', ahead)?;
-    if ahead.last() != Some(&b'\n') || serde_json::from_slice::<IgnoredAny>(ahead).is_err() {
+    let one_value = std::str::from_utf8(ahead)
+        .is_ok_and(|line| line.ends_with('\n') && serde_json::from_str::<IgnoredAny>(line).is_ok());
+    if !one_value {
         return Ok(false);
     }
     loop {
