@@ -12,6 +12,19 @@ fn ndjson(stdout: &[u8]) -> Vec<Value> {
         .collect()
 }
 
+/// The JSON lines of `ip-check --format json` on `stdin`, which must exit with `code`.
+fn json_from_stdin(stdin: &str, code: i32) -> Vec<Value> {
+    let out = smile_sec()
+        .args(["ip-check", "--format", "json"])
+        .write_stdin(stdin)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    ndjson(&out)
+}
+
 #[test]
 fn allowed_address_exits_0() {
     smile_sec()
@@ -119,15 +132,7 @@ const MIXED: &str = "34.240.137.52\n\
 
 #[test]
 fn mixed_batch_on_stdin_reports_every_line_and_exits_2() {
-    let out = smile_sec()
-        .args(["ip-check", "--format", "json"])
-        .write_stdin(MIXED)
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
-    let lines = ndjson(&out);
+    let lines = json_from_stdin(MIXED, 2);
     assert_eq!(lines.len(), 16, "15 results and a summary");
     let verdicts: Vec<&str> = lines[..15]
         .iter()
@@ -180,33 +185,18 @@ fn dash_reads_stdin_between_arguments() {
 /// it is still no address.
 #[test]
 fn surrounding_white_space_of_every_kind_is_trimmed() {
-    let out = smile_sec()
-        .args(["ip-check", "--format", "json"])
-        .write_stdin(
-            "\u{b}34.240.137.52\u{c}\n\u{a0}52.36.32.43\u{3000}\n \t\u{b}\n34.240.\u{a0}137.52\n",
-        )
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
-    let lines = ndjson(&out);
-    let seen: Vec<(&str, &str)> = lines[..4]
-        .iter()
-        .map(|l| {
-            (
-                l["verdict"].as_str().unwrap(),
-                l["reason"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let lines = json_from_stdin(
+        "\u{b}34.240.137.52\u{c}\n\u{a0}52.36.32.43\u{3000}\n \t\u{b}\n34.240.\u{a0}137.52\n",
+        2,
+    );
+    let verdicts: Vec<&Value> = lines[..4].iter().map(|l| &l["verdict"]).collect();
+    assert_eq!(
+        verdicts,
+        ["allowed", "allowed", "invalid", "invalid"],
+        "{lines:?}"
+    );
     assert_eq!(lines[0]["address"], "34.240.137.52");
     assert_eq!(lines[1]["address"], "52.36.32.43");
-    assert_eq!(
-        [seen[0].0, seen[1].0, seen[2].0, seen[3].0],
-        ["allowed", "allowed", "invalid", "invalid"],
-        "{seen:?}"
-    );
     assert_eq!(lines[2]["reason"], "empty", "{}", lines[2]);
     assert_eq!(lines[3]["reason"], "not_an_address", "{}", lines[3]);
 }
