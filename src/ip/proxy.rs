@@ -170,10 +170,9 @@ pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
         Some(rest) => rest.split_once(']').map_or(rest, |(inner, _)| inner),
         None => text,
     };
-    // `address::parse` trims white space (Unicode's too), which nginx reads as part of the hop.
-    let spaced = text
-        .bytes()
-        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || !b.is_ascii());
+    // `address::parse` trims white space (Unicode's too), which nginx reads as part of the hop;
+    // no address holds a control character or a byte that is not ASCII either.
+    let spaced = text.bytes().any(|b| !b.is_ascii_graphic());
     if spaced || nginx_cannot_read(spelled) {
         return Err(Invalid::NotAnAddress);
     }

@@ -374,17 +374,11 @@ impl Published {
                 if let Some(l) = &mut lead_in {
                     l.listed = true;
                 }
-                if let Some(Named {
-                    env,
-                    at,
-                    near,
-                    both,
-                    ..
-                }) = current
+                if let Some(named @ Named { env, at, near, .. }) = current
                     && i - at <= near
                 {
                     let token = || lower[i..end].to_owned();
-                    if both || named_in_row == [true; 2] {
+                    if named.names_both(named_in_row) {
                         return Err(NotFound::BothNamed(token()));
                     }
                     let Some(ip) = parsed else {
@@ -474,13 +468,7 @@ impl Published {
                         l.listed = true;
                     }
                 }
-                if let Some(Named {
-                    env,
-                    at,
-                    near,
-                    both,
-                    ..
-                }) = current
+                if let Some(named @ Named { env, at, near, .. }) = current
                     && (whole || wildcard || strict_ipv4(token).is_some())
                     && i - at <= near
                 {
@@ -489,7 +477,7 @@ impl Published {
                         Some(_) if !whole => {
                             return Err(NotFound::Ambiguous(env, token.to_owned()));
                         }
-                        Some(_) if both || named_in_row == [true; 2] => {
+                        Some(_) if named.names_both(named_in_row) => {
                             return Err(NotFound::BothNamed(token.to_owned()));
                         }
                         Some(ip) => {
@@ -884,6 +872,12 @@ struct Named {
 }
 
 impl Named {
+    /// Whether the list this name heads may be the other environment's too: its own row named
+    /// both, or the row of the address at hand (`named_in_row`: production, sandbox) does.
+    fn names_both(&self, named_in_row: [bool; 2]) -> bool {
+        self.both || named_in_row == [true; 2]
+    }
+
     /// The name as it stands once an address ending at `end` is taken: the list goes on from
     /// there, and the next address is near it.
     fn next_after(self, end: usize) -> Named {
