@@ -4,10 +4,10 @@ mod common;
 
 use std::hint::black_box;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use smile_sec::callbacks::replay::{Location, ReplayLog, SeenBody};
-use smile_sec::callbacks::verdict::{Candidate, Freshness, Reason, Verifier, judge_replay};
+use smile_sec::callbacks::verdict::{Candidate, Reason, Verifier, Window, judge_replay};
 use smile_sec::ingest::payload::{Callback, Item, parse_item};
 use smile_sec::keys::credentials::Credential;
 use smile_sec::time::parse_rfc3339;
@@ -25,12 +25,15 @@ fn verifier() -> Verifier {
     };
     Verifier::new(
         vec![Candidate::new(&credential)],
-        Freshness {
-            now: parse_rfc3339(common::NOW).expect("valid clock"),
+        Window {
             max_age: Some(Duration::days(2)),
             max_future: Duration::minutes(5),
         },
     )
+}
+
+fn now() -> DateTime<Utc> {
+    parse_rfc3339(common::NOW).expect("valid clock")
 }
 
 fn verify(c: &mut Criterion) {
@@ -46,19 +49,20 @@ fn verify(c: &mut Criterion) {
     assert!(
         callbacks
             .iter()
-            .all(|cb| verifier().check(&cb.signed).reason == Reason::Ok)
+            .all(|cb| verifier().check(&cb.signed, now()).reason == Reason::Ok)
     );
 
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Elements(CALLBACKS as u64));
     // A fresh replay log per batch, so every callback is seen for the first time (as in one run).
     let v = verifier();
+    let now = now();
     group.bench_function("check_1k_distinct", |b| {
         b.iter_batched_ref(
             ReplayLog::default,
             |log| {
                 for (i, cb) in callbacks.iter().enumerate() {
-                    let mut verdict = v.check(black_box(&cb.signed));
+                    let mut verdict = v.check(black_box(&cb.signed), now);
                     // As for a file: only a repeated pair would need a body digest.
                     let body = SeenBody::at(Location {
                         source: 0,

@@ -74,13 +74,13 @@ impl Reason {
     }
 }
 
-/// The freshness window.
-#[derive(Debug, Clone, Copy)]
-pub struct Freshness {
-    pub now: DateTime<Utc>,
-    /// Fail callbacks older than now − max_age.
+/// The freshness window around the now a callback is judged at: dated before now − `max_age`
+/// it is stale, after now + `max_future` it is from the future. A replay store keeps each entry
+/// as long as a replay of it could still pass this window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// `None`: no `--max-age`, callbacks never turn stale.
     pub max_age: Option<Duration>,
-    /// Fail callbacks dated after now + max_future.
     pub max_future: Duration,
 }
 
@@ -184,16 +184,16 @@ impl Verdict {
 #[derive(Debug)]
 pub struct Verifier {
     candidates: Vec<Candidate>,
-    freshness: Freshness,
+    window: Window,
     /// Name accepted pairs as a `--seen` file does ([`PairId::of`]), not [`PairId::unhashed`].
     hashed_pairs: bool,
 }
 
 impl Verifier {
-    pub fn new(candidates: Vec<Candidate>, freshness: Freshness) -> Self {
+    pub fn new(candidates: Vec<Candidate>, window: Window) -> Self {
         Verifier {
             candidates,
-            freshness,
+            window,
             hashed_pairs: true,
         }
     }
@@ -207,15 +207,10 @@ impl Verifier {
         }
     }
 
-    /// Moves the clock the freshness window is measured from: a long-running gate checks each
-    /// callback against the time it arrived, with the keys prepared once.
-    pub fn set_now(&mut self, now: DateTime<Utc>) {
-        self.freshness.now = now;
-    }
-
-    /// Signature, then freshness. A callback that passes both carries its pair in `accepted`,
-    /// ready for [`judge_replay`].
-    pub fn check(&self, signed: &Signed<'_>) -> Verdict {
+    /// Signature, then freshness at `now`. A callback that passes both carries its pair in
+    /// `accepted`, ready for [`judge_replay`]. The keys are prepared once; `now` is each
+    /// callback's own, so a long-running check judges each by when it came.
+    pub fn check(&self, signed: &Signed<'_>, now: DateTime<Utc>) -> Verdict {
         // The age first, whatever fails after: it helps diagnose, and a readable timestamp
         // always has one (`age_seconds` is null only when the time cannot be read).
         let mut verdict = Verdict::new(Reason::Ok);
@@ -224,7 +219,7 @@ impl Verifier {
             .as_str()
             .and_then(|text| parse_callback_timestamp(text).ok());
         if let Some((at, zone)) = instant {
-            verdict.age_seconds = Some((self.freshness.now - at).num_seconds());
+            verdict.age_seconds = Some((now - at).num_seconds());
             verdict.assumed_utc = zone == Zone::AssumedUtc;
         }
         let signature_text = match &signed.signature {
@@ -284,11 +279,10 @@ impl Verifier {
                 timestamp
             ));
         };
-        let Freshness {
-            now,
+        let Window {
             max_age,
             max_future,
-        } = self.freshness;
+        } = self.window;
         // Retirement is judged after freshness, the order the documented checks run in; a
         // callback outside the window that a retired key signed still says so in its detail,
         // since it means someone holds a copy of that key.
@@ -401,6 +395,10 @@ mod tests {
 
     const NOW: &str = "2026-11-20T10:05:00Z";
 
+    fn now() -> DateTime<Utc> {
+        parse_rfc3339(NOW).unwrap()
+    }
+
     fn verifier(max_age: Option<&str>) -> Verifier {
         let credential = Credential {
             key: ApiKey::new("k").unwrap(),
@@ -412,8 +410,7 @@ mod tests {
         };
         Verifier::new(
             vec![Candidate::new(&credential)],
-            Freshness {
-                now: parse_rfc3339(NOW).unwrap(),
+            Window {
                 max_age: max_age.map(|d| crate::time::parse_duration(d).unwrap()),
                 max_future: Duration::minutes(5),
             },
@@ -432,7 +429,7 @@ mod tests {
     fn judged(v: &Verifier, log: &mut ReplayLog, json: &str) -> Verdict {
         match parse_item(json.as_bytes()) {
             Item::Callback(cb) => {
-                let mut verdict = v.check(&cb.signed);
+                let mut verdict = v.check(&cb.signed, now());
                 let digest = body_digest(&cb).prefix();
                 judge_replay(log, &mut verdict, SeenBody::digest(digest), |earlier| {
                     same_body(earlier, json.as_bytes(), &Fingerprints::default(), |_| None)
@@ -481,6 +478,22 @@ mod tests {
     }
 
     #[test]
+    fn one_verifier_judges_each_callback_at_its_own_now() {
+        let v = verifier(Some("1h"));
+        let json = callback("2026-11-20T10:00:00.123Z", "");
+        let Item::Callback(cb) = parse_item(json.as_bytes()) else {
+            panic!()
+        };
+        let at = |now: &str| {
+            let verdict = v.check(&cb.signed, parse_rfc3339(now).unwrap());
+            (verdict.reason, verdict.age_seconds)
+        };
+        assert_eq!(at("2026-11-20T09:50:00Z"), (Reason::Future, Some(-600)));
+        assert_eq!(at("2026-11-20T10:00:01Z"), (Reason::Ok, Some(0)));
+        assert_eq!(at("2026-11-20T11:00:01Z"), (Reason::Stale, Some(3600)));
+    }
+
+    #[test]
     fn a_retired_key_signs_nothing_after_its_retirement() {
         let key = ApiKey::new("k").unwrap();
         let retired_at = parse_rfc3339("2026-11-01T00:00:00Z").unwrap();
@@ -494,12 +507,11 @@ mod tests {
                 retired_itself: retired.is_some(),
             })
         };
-        let freshness = Freshness {
-            now: parse_rfc3339(NOW).unwrap(),
+        let window = Window {
             max_age: None,
             max_future: Duration::minutes(5),
         };
-        let retired_only = Verifier::new(vec![entry("old", Some(retired_at))], freshness);
+        let retired_only = Verifier::new(vec![entry("old", Some(retired_at))], window);
         let check = |v: &Verifier, ts: &str| {
             let verdict = judged(v, &mut ReplayLog::default(), &callback(ts, ""));
             (verdict.reason, verdict.key_id.as_deref().map(str::to_owned))
@@ -518,9 +530,9 @@ mod tests {
         // Outside the window, a retired key's callback fails for its time first.
         let windowed = Verifier::new(
             vec![entry("old", Some(retired_at))],
-            Freshness {
+            Window {
                 max_age: Some(Duration::days(1)),
-                ..freshness
+                ..window
             },
         );
         assert_eq!(check(&windowed, "2026-11-01T00:00:01Z").0, Reason::Stale);
@@ -555,7 +567,7 @@ mod tests {
                 "new",
             ),
         ] {
-            let both = Verifier::new(candidates, freshness);
+            let both = Verifier::new(candidates, window);
             assert_eq!(
                 check(&both, "2026-11-20T10:00:00Z"),
                 (Reason::RetiredKey, Some("old".into()))
@@ -630,13 +642,13 @@ mod tests {
         };
         let signature = DecodedSignature::parse(cb.signed.signature.as_str().unwrap()).unwrap();
         assert_eq!(
-            verifier(None).check(&cb.signed).accepted,
+            verifier(None).check(&cb.signed, now()).accepted,
             Some(PairId::of(&signature))
         );
         assert_eq!(
             verifier(None)
                 .with_unhashed_pairs()
-                .check(&cb.signed)
+                .check(&cb.signed, now())
                 .accepted,
             Some(PairId::unhashed(&signature))
         );
@@ -662,7 +674,7 @@ mod tests {
         // The item being judged: the same body, written another way.
         let current = callback("2026-11-20T10:01:00Z", r#", "a": 1"#);
         let mut judge = |current: &str, read_back: Option<&str>| {
-            let mut verdict = v.check(&cb.signed);
+            let mut verdict = v.check(&cb.signed, now());
             let mut asked = None;
             judge_replay(
                 &mut log,

@@ -17,7 +17,8 @@ use super::args::{
     ApiKeyFileArg, ClockArgs, KeyIdArg, PartnerArgs, key_request, parse_duration, sources_told,
     store_notices_told,
 };
-use crate::callbacks::store::{self, Window};
+use crate::callbacks::store;
+use crate::callbacks::verdict::Window;
 use crate::guard::claims::Claims;
 use crate::guard::gate::Gate;
 use crate::guard::memory::MemoryStore;

@@ -181,7 +181,7 @@ fn claim(backend: &mut Backend, batch: Vec<Waiting>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::callbacks::store::Window;
+    use crate::callbacks::verdict::Window;
 
     #[test]
     fn claims_of_one_pair_are_new_then_resend_or_replay() {

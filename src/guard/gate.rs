@@ -4,7 +4,7 @@
 //! `payload`), so `guard` and `verify` never disagree. Replays are the store's ([`super::claims`]).
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use ipnet::IpNet;
@@ -12,7 +12,7 @@ use ipnet::IpNet;
 use super::claims::Pair;
 use super::reason::status_of;
 use crate::callbacks::canonical::{self, Scratch};
-use crate::callbacks::verdict::{Candidate, Freshness, Reason, Verifier};
+use crate::callbacks::verdict::{Candidate, Reason, Verifier, Window};
 use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, Item, Signed};
 use crate::ip::allowlist::{AddressVerdict, Allowlist};
@@ -25,8 +25,8 @@ const MAX_CLIENT_TEXT: usize = 64;
 
 #[derive(Debug)]
 pub struct Gate {
-    /// Behind a mutex only to move its clock per callback; a check takes microseconds.
-    verifier: Mutex<Verifier>,
+    /// Shared by every connection: each callback is checked at the now it came.
+    verifier: Verifier,
     /// The partner ID each key signs for, by key-file id (`None`: a key given outside the file).
     partners: Vec<(Option<Arc<str>>, String)>,
     allowlist: Allowlist,
@@ -82,14 +82,13 @@ impl Gate {
             .collect();
         let verifier = Verifier::new(
             candidates,
-            Freshness {
-                now: Utc::now(),
+            Window {
                 max_age: Some(max_age),
                 max_future,
             },
         );
         Gate {
-            verifier: Mutex::new(verifier),
+            verifier,
             partners,
             allowlist,
             trusted,
@@ -133,11 +132,7 @@ impl Gate {
                 }
             }
         };
-        let verdict = {
-            let mut verifier = self.verifier.lock().unwrap_or_else(PoisonError::into_inner);
-            verifier.set_now(now);
-            verifier.check(&signed)
-        };
+        let verdict = self.verifier.check(&signed, now);
         if verdict.reason != Reason::Ok {
             return Err(refused(verdict.reason, verdict.key_id));
         }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::callbacks::store::{Claim, PairClaim, Window};
+use crate::callbacks::store::{Claim, PairClaim};
+use crate::callbacks::verdict::Window;
 
 /// Entries held before the first sweep of expired ones.
 const FIRST_SWEEP: usize = 4096;

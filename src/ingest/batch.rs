@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
+use chrono::{DateTime, Utc};
+
 use crate::callbacks::explain::{Explainer, Explanation};
 use crate::callbacks::replay::{self, BodyDigest, Fingerprints};
 use crate::callbacks::verdict::{Reason, Verdict, Verifier};
@@ -395,6 +397,9 @@ impl Batcher<'_> {
 #[derive(Debug)]
 pub(crate) struct Worker {
     pub verifier: Verifier,
+    /// `--now`. Without it each batch is judged by the clock when it is checked, so a long run
+    /// on a pipe judges a late callback by when it came (as `guard` judges each request).
+    pub now: Option<DateTime<Utc>>,
     pub explainer: Option<Explainer>,
     /// Take every accepted body's digest at once (a `--seen` store records them).
     pub digest_all: bool,
@@ -408,6 +413,7 @@ pub(crate) struct Worker {
 impl Worker {
     /// Frames (a piece) and checks one batch (a worker thread): signature, freshness, explanation.
     pub(crate) fn check(&self, batch: Batch) -> Checked {
+        let now = self.now();
         let readable = batch.origin.is_some();
         // About what a full piece of real callbacks holds: grown rarely, never copied many times.
         let mut results = Vec::with_capacity(512);
@@ -425,9 +431,9 @@ impl Worker {
                             let span = start..*end;
                             start = *end;
                             if !guessed {
-                                self.check_value(*number, data, span, *at)
+                                self.check_value(*number, data, span, *at, now)
                             } else if let Some(checking) =
-                                self.check_guessed(*number, data, span, *at)
+                                self.check_guessed(*number, data, span, *at, now)
                             {
                                 checking
                             } else {
@@ -457,7 +463,7 @@ impl Worker {
                         results.push(Checking::ParseError(number, payload::too_large()));
                         continue;
                     }
-                    match self.check_line(number, data, span.clone(), at, readable) {
+                    match self.check_line(number, data, span.clone(), at, readable, now) {
                         Some(checking) => results.push(checking),
                         None => {
                             unfinished = Some(Unfinished::Line {
@@ -513,6 +519,11 @@ impl Worker {
         }
     }
 
+    /// The now a batch is judged at.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+
     /// One line of a piece; `None` when it opens a value it does not close, which is not an item
     /// by itself (framing in order decides what it is).
     fn check_line(
@@ -522,16 +533,18 @@ impl Worker {
         span: Range<usize>,
         at: u64,
         readable: bool,
+        now: DateTime<Utc>,
     ) -> Option<Checking> {
         let line = &data[span.clone()];
+        let at = readable.then_some(at);
         // The fast path reads plain callbacks; only what it declines needs a closer look.
         if let Some(signed) = scan::signed_fields(line) {
-            return Some(self.check_signed(number, signed, line, span, readable.then_some(at)));
+            return Some(self.check_signed(number, signed, line, span, at, now));
         }
         if payload::opens_value(line) {
             return None;
         }
-        Some(self.check_declined(number, data, span, readable.then_some(at)))
+        Some(self.check_declined(number, data, span, at, now))
     }
 
     /// One framed JSON value.
@@ -541,10 +554,11 @@ impl Worker {
         data: &[u8],
         span: Range<usize>,
         at: Option<u64>,
+        now: DateTime<Utc>,
     ) -> Checking {
         match scan::signed_fields(&data[span.clone()]) {
-            Some(signed) => self.check_signed(number, signed, &data[span.clone()], span, at),
-            None => self.check_declined(number, data, span, at),
+            Some(signed) => self.check_signed(number, signed, &data[span.clone()], span, at, now),
+            None => self.check_declined(number, data, span, at, now),
         }
     }
 
@@ -556,12 +570,13 @@ impl Worker {
         data: &[u8],
         span: Range<usize>,
         at: Option<u64>,
+        now: DateTime<Utc>,
     ) -> Option<Checking> {
         let bytes = &data[span.clone()];
         if let Some(signed) = scan::signed_fields(bytes) {
-            return Some(self.check_signed(number, signed, bytes, span, at));
+            return Some(self.check_signed(number, signed, bytes, span, at, now));
         }
-        array::is_one_value(bytes).then(|| self.check_declined(number, data, span, at))
+        array::is_one_value(bytes).then(|| self.check_declined(number, data, span, at, now))
     }
 
     /// A value the fast path declined: serde_json decides what it is, and words the errors.
@@ -571,10 +586,13 @@ impl Worker {
         data: &[u8],
         span: Range<usize>,
         at: Option<u64>,
+        now: DateTime<Utc>,
     ) -> Checking {
         let bytes = &data[span.clone()];
         match payload::parse_item(bytes) {
-            Item::Callback(callback) => self.check_signed(number, callback.signed, bytes, span, at),
+            Item::Callback(callback) => {
+                self.check_signed(number, callback.signed, bytes, span, at, now)
+            }
             Item::NotAnObject => Checking::NotAnObject(number),
             Item::ParseError(message) => Checking::ParseError(number, message),
         }
@@ -587,8 +605,9 @@ impl Worker {
         bytes: &[u8],
         span: Range<usize>,
         at: Option<u64>,
+        now: DateTime<Utc>,
     ) -> Checking {
-        let verdict = self.verifier.check(&signed);
+        let verdict = self.verifier.check(&signed, now);
         let (signature, timestamp) = (signed.signature.as_str(), signed.timestamp.as_str());
         let explained = matches!(
             verdict.reason,

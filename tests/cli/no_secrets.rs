@@ -1199,7 +1199,7 @@ fn a_key_typed_in_the_wrong_place_is_not_echoed_by_a_usage_error() {
 #[test]
 fn debug_output_never_shows_a_key() {
     use smile_sec::callbacks::explain::Explainer;
-    use smile_sec::callbacks::verdict::{Candidate, Freshness, Verifier};
+    use smile_sec::callbacks::verdict::{Candidate, Verifier, Window};
     use smile_sec::endpoint::probe::{LeakWatch, Skew, plan};
     use smile_sec::keys::credentials::{Credential, KeyRequest, VerificationKeys};
     use smile_sec::keys::keyfile::{Environment, KeyFile};
@@ -1253,8 +1253,7 @@ fn debug_output_never_shows_a_key() {
         .with_timezone(&chrono::Utc);
     let verifier = Verifier::new(
         vec![candidate, Candidate::new(&sandbox)],
-        Freshness {
-            now,
+        Window {
             max_age: None,
             max_future: chrono::Duration::minutes(5),
         },

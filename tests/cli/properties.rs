@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use proptest::prelude::*;
-use smile_sec::callbacks::verdict::{Candidate, Freshness, Reason, Verifier};
+use smile_sec::callbacks::verdict::{Candidate, Reason, Verifier, Window};
 use smile_sec::ingest::payload::{Item, parse_item};
 use smile_sec::keys::credentials::Credential;
 use smile_sec::signing::secret::ApiKey;
@@ -21,8 +21,7 @@ fn verifier(key: &ApiKey, partner_id: &str) -> Verifier {
     };
     Verifier::new(
         vec![Candidate::new(&credential)],
-        Freshness {
-            now: parse_rfc3339("2026-11-20T10:00:00Z").unwrap(),
+        Window {
             max_age: None,
             // The timestamps below are arbitrary strings; freshness is not what is tested here.
             max_future: Duration::days(365 * 10_000),
@@ -35,7 +34,10 @@ fn check(v: &mut Verifier, signature: &str, timestamp: &str) -> Reason {
         serde_json::json!({"signature": signature, "timestamp": timestamp, "ResultCode": "1012"})
             .to_string();
     match parse_item(json.as_bytes()) {
-        Item::Callback(cb) => v.check(&cb.signed).reason,
+        Item::Callback(cb) => {
+            v.check(&cb.signed, parse_rfc3339("2026-11-20T10:00:00Z").unwrap())
+                .reason
+        }
         other => panic!("{other:?}"),
     }
 }

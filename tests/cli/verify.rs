@@ -302,6 +302,67 @@ fn a_byte_order_mark_that_arrives_in_pieces_on_stdin_is_skipped() {
     }
 }
 
+/// Without `--now`, a run judges its callbacks by the clock when they are checked, not when it
+/// started: a callback that comes over a pipe after a while is fresh at that time, and a store
+/// records it as seen then (so its entry lasts as long as a replay of it could pass).
+#[test]
+fn a_run_without_now_judges_late_callbacks_by_when_they_come() {
+    use std::io::Write;
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    // Dated two seconds after the run starts: from the future then, with no allowance for it.
+    let due = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let stamp = due.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let body = callback(KEY, &stamp, "late").to_string();
+    let mut child = crate::common::smile_sec_process()
+        .current_dir(dir.path())
+        .args([
+            "verify",
+            "-",
+            "--partner-id",
+            PARTNER,
+            "--max-future",
+            "0s",
+            "--seen",
+            "seen.db",
+            "--format",
+            "json",
+        ])
+        .env("SMILE_API_KEY", KEY)
+        .env_remove("SMILE_SEC_NOW")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(body.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default();
+    std::thread::sleep(wait + Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        reasons(&results(&out).0),
+        [("-".to_owned(), 1, "ok".to_owned())],
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let stats = smile_sec()
+        .current_dir(dir.path())
+        .args(["seen", "stats", "seen.db", "--format", "json"])
+        .output()
+        .unwrap();
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    let seen_at = stats["newest_seen_at"].as_str().unwrap();
+    assert!(
+        seen_at >= stamp.as_str(),
+        "seen at {seen_at}, dated {stamp}"
+    );
+}
+
 #[test]
 fn every_reason_code() {
     let dir = tempfile::tempdir().unwrap();

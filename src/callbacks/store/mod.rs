@@ -26,6 +26,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::callbacks::replay::{BodyDigest, PairId};
+use crate::callbacks::verdict::Window;
 use crate::signing::signature::DecodedSignature;
 
 /// What claiming a pair found.
@@ -37,14 +38,6 @@ pub enum Claim {
     Resend,
     /// The pair was recorded with another body: a replay.
     Replay,
-}
-
-/// The freshness window of the run that uses the store: how long a replay of an entry could still
-/// pass (`None`: no `--max-age`, callbacks never turn stale).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub max_age: Option<Duration>,
-    pub max_future: Duration,
 }
 
 /// One accepted callback to claim, as a server that receives callbacks has it.

@@ -19,9 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeping, Keeps, LONGEST_KEPT_MS,
-    ReplayStore, Stats, StoreError, Window, ms_ceil, ms_text, new_salt,
+    ReplayStore, Stats, StoreError, ms_ceil, ms_text, new_salt,
 };
 use crate::callbacks::replay::PairId;
+use crate::callbacks::verdict::Window;
 
 const META: &str = "smile-sec:meta";
 const PREFIX: &str = "smile-sec:seen:";

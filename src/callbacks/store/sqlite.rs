@@ -23,9 +23,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, Transaction, Tra
 
 use super::{
     Basis, BodyKey, Claim, DigestClaim, Entry, Imported, Keeping, Keeps, ReplayStore, Stats,
-    StoreError, Window, ms_ceil, ms_text, ndjson, new_salt,
+    StoreError, ms_ceil, ms_text, ndjson, new_salt,
 };
 use crate::callbacks::replay::PairId;
+use crate::callbacks::verdict::Window;
 
 /// `PRAGMA application_id` of our stores: "SmSe".
 pub const APPLICATION_ID: i32 = 0x536D_5365;

@@ -17,8 +17,8 @@ use super::args::{
 };
 use crate::callbacks::explain::Explainer;
 use crate::callbacks::replay::Fingerprints;
-use crate::callbacks::store::{self, StoreError, Window};
-use crate::callbacks::verdict::{Candidate, Freshness, Verifier};
+use crate::callbacks::store::{self, StoreError};
+use crate::callbacks::verdict::{Candidate, Verifier, Window};
 use crate::ingest::batch::{Worker, produce};
 use crate::ingest::pipeline::{self};
 use crate::keys::credentials::verification_credentials;
@@ -154,22 +154,15 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Collector)> {
         .explain
         .then(|| Explainer::new(&keys.tried, &keys.all_key_file).with_unread(keys.unread.clone()));
     drop(keys);
-    let verifier = Verifier::new(
-        candidates,
-        Freshness {
-            now,
-            max_age: args.max_age,
-            max_future: args.max_future,
-        },
-    );
+    let window = Window {
+        max_age: args.max_age,
+        max_future: args.max_future,
+    };
+    let verifier = Verifier::new(candidates, window);
     // A `--seen` file records hashed pair names; a log that stays in memory needs no hashing.
     let verifier = match args.seen {
         Some(_) => verifier,
         None => verifier.with_unhashed_pairs(),
-    };
-    let window = Window {
-        max_age: args.max_age,
-        max_future: args.max_future,
     };
     let store = match &args.seen {
         None => None,
@@ -178,13 +171,15 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Collector)> {
             let store = store::open(spec, window, now)
                 .map_err(StoreError::reported)
                 .context("--seen")?;
-            StoreThread::start(store, now).context("--seen: cannot start the store's thread")?
+            StoreThread::start(store, args.clock.now)
+                .context("--seen: cannot start the store's thread")?
         }),
     };
     let fingerprints = Fingerprints::default();
     let report = Collector::new(store, args.format, fingerprints.clone());
     let worker = Worker {
         verifier,
+        now: args.clock.now,
         explainer,
         // A store records every accepted body's digest. Without one, accepted bodies that stay in
         // their file are fingerprinted as first read, so that a repeated pair is judged on what

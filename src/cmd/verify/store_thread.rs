@@ -32,7 +32,13 @@ pub(super) struct Claimed {
 }
 
 impl StoreThread {
-    pub(super) fn start(mut store: Box<dyn ReplayStore>, now: DateTime<Utc>) -> io::Result<Self> {
+    /// `now` is `--now`; without it each batch is claimed at the clock's time, which is never
+    /// before the time its callbacks were judged at, so that no entry expires while a replay of
+    /// it could still pass.
+    pub(super) fn start(
+        mut store: Box<dyn ReplayStore>,
+        now: Option<DateTime<Utc>>,
+    ) -> io::Result<Self> {
         let (batches, to_claim) = mpsc::channel::<(Vec<Pending>, Vec<u8>)>();
         let (done, claimed) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -48,7 +54,7 @@ impl StoreThread {
                             body: p.body,
                         })
                         .collect();
-                    let answers = store.claim_digests(now, &claims);
+                    let answers = store.claim_digests(now.unwrap_or_else(Utc::now), &claims);
                     drop(claims);
                     let failed = answers.is_err();
                     let sent = done.send(Claimed {
