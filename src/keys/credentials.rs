@@ -7,6 +7,7 @@
 //! command does without a word. Keys are only ever held as [`ApiKey`]; errors name a key by its
 //! key-file id or fingerprint, never its value.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -621,13 +622,20 @@ pub fn signing_credential(
 }
 
 fn unknown_key(file: &KeyFile, id: &str) -> anyhow::Error {
+    // An id that looks like a secret is most likely the key itself, typed for its id; so is one
+    // that is an entry's secret, whatever it looks like. (Comparing in plain time is fine here:
+    // the one who typed the id is the one who reads the error.)
+    let is_a_secret = file.keys.iter().any(|entry| {
+        file.resolve_secret(entry)
+            .is_ok_and(|key| key.expose() == id.as_bytes())
+    });
+    let shown = if is_a_secret {
+        Cow::Owned(crate::input::not_shown(id))
+    } else {
+        crate::input::shown_value(id)
+    };
     hinted(
-        // An id that looks like a secret is most likely the key itself, typed for its id.
-        format!(
-            "no key `{}` in {}",
-            crate::input::shown_value(id),
-            crate::input::shown(&file.path)
-        ),
+        format!("no key `{shown}` in {}", crate::input::shown(&file.path)),
         format!("ids in the file: {}", ids(file.keys.iter())),
     )
 }

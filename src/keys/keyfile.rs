@@ -362,10 +362,17 @@ impl fmt::Display for SecretError {
             SecretError::NoSecret => {
                 f.write_str("the entry has no api_key_env, api_key_file or api_key")
             }
-            SecretError::EnvUnset(name) => write!(f, "environment variable {name} is not set"),
-            SecretError::EnvNotUnicode(name) => {
-                write!(f, "environment variable {name} is not valid UTF-8")
-            }
+            // A key pasted into `api_key_env` can be a valid variable name (`sk_live_...`).
+            SecretError::EnvUnset(name) => write!(
+                f,
+                "environment variable {} is not set",
+                input::shown_value(name)
+            ),
+            SecretError::EnvNotUnicode(name) => write!(
+                f,
+                "environment variable {} is not valid UTF-8",
+                input::shown_value(name)
+            ),
             SecretError::FileUnreadable { path, source } => {
                 write!(
                     f,

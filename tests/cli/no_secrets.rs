@@ -1195,6 +1195,94 @@ fn a_key_typed_in_the_wrong_place_is_not_echoed_by_a_usage_error() {
     }
 }
 
+/// A key pasted where a key file wants a variable's name, or typed for `--key`, is not repeated
+/// when it could pass for a name: `sk_live_...` is a valid variable name, and a key of letters
+/// only looks like no key by its shape (but it is an entry's secret).
+#[test]
+fn a_key_that_could_be_a_name_is_not_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = |secret: &str| {
+        format!(
+            r#"{{"keys":[{{"id":"live","partner_id":"085","environment":"production","integrations":["server"],"created":"2026-11-01",{secret}}}]}}"#
+        )
+    };
+    let pasted = "sk_live_4f9a2b7c1d8e6f3a0b5c9d2e";
+    std::fs::write(
+        dir.path().join("pasted.json"),
+        entry(&format!(r#""api_key_env":"{pasted}""#)),
+    )
+    .unwrap();
+    let callback = format!(
+        r#"{{"timestamp":"{TS_SIGN}","signature":"{}"}}"#,
+        sig("other", TS_SIGN, PARTNER)
+    );
+    let mut runs: Vec<(Vec<&str>, i32)> = ["text", "json", "sarif", "github"]
+        .into_iter()
+        .map(|format| {
+            let args = vec![
+                "audit",
+                "--keys",
+                "pasted.json",
+                "--now",
+                "2026-11-21T00:00:00Z",
+                "--format",
+            ];
+            ([args, vec![format]].concat(), 0)
+        })
+        .collect();
+    runs.push((
+        vec![
+            "sign",
+            "--keys",
+            "pasted.json",
+            "--key",
+            "live",
+            "--timestamp",
+            TS_SIGN,
+        ],
+        2,
+    ));
+    runs.push((vec!["verify", "--keys", "pasted.json", "--now", NOW], 2));
+    let letters = "WZFmLAOqywLpYCnbNmlvVtwxubpaFkFG";
+    std::fs::write(
+        dir.path().join("named.json"),
+        entry(r#""api_key_env":"CANARY_LETTERS_KEY""#),
+    )
+    .unwrap();
+    runs.push((vec!["sign", "--keys", "named.json", "--key", letters], 2));
+    for (args, code) in runs {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .env_remove("SMILE_API_KEY")
+            .env_remove(pasted)
+            .env("CANARY_LETTERS_KEY", letters)
+            .args(&args)
+            .write_stdin(callback.clone())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        for secret in [pasted, letters] {
+            assert!(
+                !stdout.contains(secret) && !stderr.contains(secret),
+                "{args:?} echoes a key: {stdout}{stderr}"
+            );
+        }
+        let named = if args.contains(&letters) {
+            letters
+        } else {
+            pasted
+        };
+        assert!(
+            format!("{stdout}{stderr}").contains(&fingerprint(named)),
+            "{args:?}: {stdout}{stderr}"
+        );
+    }
+}
+
 /// Every type that holds a key (grep for `ApiKey`, `Signer`, `LeakWatch`) keeps it out of `{:?}`.
 #[test]
 fn debug_output_never_shows_a_key() {
