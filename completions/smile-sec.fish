@@ -208,8 +208,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l result-code -d 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...) [default: 5]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l result-code -d 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results) [default: 1012]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l result-text -d 'ResultText [default: Smile ID\'s text for a known code]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l job-id -d 'PartnerParams.job_id [default: derived from the timestamp]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from new" -l user-id -d 'PartnerParams.user_id' -r
@@ -226,8 +226,8 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l key -d 'Use the key-file entry with this id (it names the key file as --keys does, so it beats SMILE_API_KEY)' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l now -d 'Take this RFC 3339 time as now' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l timestamp -d 'Sign this timestamp verbatim [default: now, as YYYY-MM-DDTHH:MM:SS.mmmZ]' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l result-code -d 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l job-type -d 'PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...) [default: 5]' -r
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l result-code -d 'ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results) [default: 1012]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l result-text -d 'ResultText [default: Smile ID\'s text for a known code]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l job-id -d 'PartnerParams.job_id [default: derived from the timestamp]' -r
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand callback; and __fish_seen_subcommand_from send" -l user-id -d 'PartnerParams.user_id' -r

@@ -81,13 +81,15 @@ pub struct JobArgs {
     #[arg(long, value_name = "TS")]
     pub timestamp: Option<String>,
 
-    /// PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...)
-    #[arg(long, value_name = "N", default_value_t = sample_callback::DEFAULT_JOB_TYPE)]
-    pub job_type: u32,
+    // No clap default on these two: a value typed with a FILE is refused even when it is the
+    // default's, so whether it was typed must show.
+    /// PartnerParams.job_type (1 Biometric KYC, 5 Enhanced KYC, 6 Document Verification, ...) [default: 5]
+    #[arg(long, value_name = "N")]
+    pub job_type: Option<u32>,
 
-    /// ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results)
-    #[arg(long, value_name = "CODE", default_value = sample_callback::DEFAULT_RESULT_CODE)]
-    pub result_code: String,
+    /// ResultCode, as a string (1012 ID Number Validated, 1013 ID Number Not Found, 1020-1022 match results) [default: 1012]
+    #[arg(long, value_name = "CODE")]
+    pub result_code: Option<String>,
 
     /// ResultText [default: Smile ID's text for a known code]
     #[arg(long, value_name = "TEXT")]
@@ -105,8 +107,11 @@ pub struct JobArgs {
 impl JobArgs {
     fn job(&self) -> JobResult {
         JobResult {
-            job_type: self.job_type,
-            result_code: self.result_code.clone(),
+            job_type: self.job_type.unwrap_or(sample_callback::DEFAULT_JOB_TYPE),
+            result_code: self
+                .result_code
+                .clone()
+                .unwrap_or_else(|| sample_callback::DEFAULT_RESULT_CODE.to_owned()),
             result_text: self.result_text.clone(),
             job_id: self.job_id.clone(),
             user_id: self.user_id.clone(),
@@ -116,8 +121,8 @@ impl JobArgs {
     /// True when any option that shapes a generated body was given.
     fn any_given(&self) -> bool {
         self.timestamp.is_some()
-            || self.job_type != sample_callback::DEFAULT_JOB_TYPE
-            || self.result_code != sample_callback::DEFAULT_RESULT_CODE
+            || self.job_type.is_some()
+            || self.result_code.is_some()
             || self.result_text.is_some()
             || self.job_id.is_some()
             || self.user_id.is_some()
@@ -446,7 +451,10 @@ fn read_json_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     let mut bytes = crate::input::read_all(path, "callback body", crate::input::BODY_BYTES)?;
     let bom = bytes.len() - crate::input::without_bom(&bytes).len();
     bytes.drain(..bom);
-    serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+    // JSON between systems is UTF-8, and serde_json does not check strings it skips.
+    std::str::from_utf8(&bytes)
+        .map_err(|e| anyhow::anyhow!("not UTF-8 at byte {}", e.valid_up_to()))
+        .and_then(|text| Ok(serde_json::from_str::<serde::de::IgnoredAny>(text)?))
         .with_context(|| format!("callback body {} is not JSON", path.display()))?;
     Ok(bytes)
 }

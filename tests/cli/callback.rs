@@ -716,6 +716,30 @@ fn send_refuses_bad_input() {
         .assert()
         .code(2)
         .stderr(crate::common::error_report(&["is not JSON"]));
+    // JSON is UTF-8, also inside a string that nothing reads.
+    for body in [
+        &b"{\"a\":\"\xff\"}"[..],
+        b"{\"\xc3\":1}",
+        b"{\"a\":\"\xed\xa0\x80\"}",
+    ] {
+        std::fs::write(&file, body).unwrap();
+        keyed()
+            .args([
+                "callback",
+                "send",
+                "http://127.0.0.1:1/",
+                file.to_str().unwrap(),
+            ])
+            .assert()
+            .code(2)
+            .stderr(crate::common::error_report(&["is not JSON", "UTF-8"]));
+        keyed()
+            .args(["callback", "send", "http://127.0.0.1:1/", "-"])
+            .write_stdin(body)
+            .assert()
+            .code(2)
+            .stderr(crate::common::error_report(&["is not JSON", "UTF-8"]));
+    }
     keyed()
         .args([
             "callback",
@@ -746,6 +770,20 @@ fn send_refuses_bad_input() {
         .assert()
         .code(2)
         .stderr(crate::common::error_report(&["cannot be used with FILE"]));
+    // Typed is typed, even when it is the value the option would have had anyway.
+    for typed in [["--job-type", "5"], ["--result-code", "1012"]] {
+        keyed()
+            .args([
+                "callback",
+                "send",
+                "http://127.0.0.1:1/",
+                file.to_str().unwrap(),
+            ])
+            .args(typed)
+            .assert()
+            .code(2)
+            .stderr(crate::common::error_report(&["cannot be used with FILE"]));
+    }
 }
 
 #[test]
