@@ -230,12 +230,17 @@ impl Explainer {
 
     /// Each key-file key not tried that makes it match: two entries may hold one secret (a
     /// sandbox and a production entry, which `audit` reports), and then neither is certain.
+    /// Keys left out that sign it: another environment's first (the causes' documented order),
+    /// then the rest, each group in the key file's order.
     fn other_keys(&self, timestamp: &str, sig: &DecodedSignature) -> Vec<Explanation> {
-        self.others
+        let mut hits: Vec<Explanation> = self
+            .others
             .iter()
             .filter(|s| s.signer.matches(timestamp, &s.partner_id, sig))
             .map(|hit| self.other_key(timestamp, hit))
-            .collect()
+            .collect();
+        hits.sort_by_key(|hit| hit.cause != Cause::WrongEnvironmentKey);
+        hits
     }
 
     fn other_key(&self, timestamp: &str, hit: &Suspect) -> Explanation {
@@ -365,7 +370,11 @@ impl Explainer {
     }
 }
 
-/// `085` → `85`; `85` → `085`, `0085`; only for all-digit partner IDs.
+/// Zeros a partner ID may have gained in front, at most.
+const MAX_ADDED_ZEROS: usize = 6;
+
+/// `085` → `85`, `0085`, ...; `85` → `085`, `0085`, ...: without its leading zeros, or with one to
+/// [`MAX_ADDED_ZEROS`] of them, whatever its length; only for all-digit partner IDs.
 fn zero_padding_variants(partner_id: &str) -> Vec<String> {
     if partner_id.is_empty() || !partner_id.bytes().all(|b| b.is_ascii_digit()) {
         return Vec::new();
@@ -375,8 +384,8 @@ fn zero_padding_variants(partner_id: &str) -> Vec<String> {
     if !trimmed.is_empty() && trimmed != partner_id {
         variants.push(trimmed.to_owned());
     }
-    for width in (trimmed.len() + 1)..=6 {
-        let padded = format!("{trimmed:0>width$}");
+    for zeros in 1..=MAX_ADDED_ZEROS {
+        let padded = format!("{}{trimmed}", "0".repeat(zeros));
         if padded != partner_id {
             variants.push(padded);
         }
@@ -618,7 +627,10 @@ mod tests {
             [tried.clone(), production.clone(), sandbox.clone()],
         ] {
             let e = Explainer::new(std::slice::from_ref(&tried), &others);
-            let detail = e.explain(TS, &signed("shared-key", "085")).detail;
+            let explained = e.explain(TS, &signed("shared-key", "085"));
+            // The cause is the first in the documented order, whatever the file's order.
+            assert_eq!(explained.cause, Cause::WrongEnvironmentKey);
+            let detail = explained.detail;
             assert!(
                 detail.starts_with("more than one change makes it match"),
                 "{detail}"
@@ -775,9 +787,13 @@ mod tests {
     fn padding_variants() {
         assert_eq!(
             zero_padding_variants("085"),
-            ["85", "0085", "00085", "000085"]
+            ["85", "0085", "00085", "000085", "0000085", "00000085"]
         );
         assert_eq!(zero_padding_variants("85")[0], "085");
+        // Whatever the length: a seven-digit ID with a zero gained or lost.
+        assert!(zero_padding_variants("1234567").contains(&"01234567".to_owned()));
+        assert_eq!(zero_padding_variants("01234567")[0], "1234567");
+        assert!(zero_padding_variants("85").contains(&"0000085".to_owned()));
         assert!(zero_padding_variants("abc").is_empty());
     }
 }
