@@ -3,7 +3,7 @@
 //! finished `keys::audit::Report`; what the findings are is decided there, not here.
 
 use std::io;
-use std::path::Path;
+use std::path::{Component, Path};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -491,25 +491,43 @@ pub(crate) fn unusable(junit: bool, message: &str) -> io::Result<()> {
 }
 
 /// A URI reference for the key file: relative paths stay relative (GitHub code scanning resolves
-/// them against the repository), absolute ones become `file://` URIs.
+/// them against the repository), absolute ones become `file://` URIs. Built from the path's
+/// parts, so that `./` and doubled separators go (`.//keys.json` is `keys.json`, not the root's
+/// `/keys.json`), and from their bytes, so that a name that is not UTF-8, or holds a backslash
+/// (a character of a Unix name), is percent-encoded as it is rather than read as another file.
 fn artifact_uri(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    let text = text.strip_prefix("./").unwrap_or(&text);
     let mut uri = String::new();
-    if path.is_absolute() {
-        uri.push_str("file://");
-        if !text.starts_with('/') {
-            uri.push('/');
+    let mut parts = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(prefix) => uri.push_str(&format!(
+                "file:///{}",
+                percent_encoded(prefix.as_os_str().as_encoded_bytes())
+            )),
+            Component::RootDir if uri.is_empty() => uri.push_str("file://"),
+            Component::RootDir | Component::CurDir => {}
+            Component::ParentDir => parts.push("..".to_owned()),
+            Component::Normal(name) => parts.push(percent_encoded(name.as_encoded_bytes())),
         }
     }
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            uri.push(char::from(byte));
-        } else {
-            uri.push_str(&format!("%{byte:02X}"));
-        }
+    if path.has_root() {
+        uri.push('/');
     }
+    uri.push_str(&parts.join("/"));
     uri
+}
+
+/// `bytes` as a URI path segment: unreserved characters as they are, every other byte as `%XX`.
+fn percent_encoded(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for &byte in bytes {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            text.push(char::from(byte));
+        } else {
+            text.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    text
 }
 
 /// `--format sarif`: the log of [`sarif_log`], as one pretty-printed document.
@@ -660,6 +678,28 @@ mod tests {
             artifact_uri(Path::new("/etc/k#1.json")),
             "file:///etc/k%231.json"
         );
+        // The same file however the path is written; another file is another URI.
+        for same in [
+            ".//keys.json",
+            "./././keys.json",
+            "keys.json",
+            "./keys.json/",
+        ] {
+            assert_eq!(artifact_uri(Path::new(same)), "keys.json", "{same}");
+        }
+        assert_eq!(artifact_uri(Path::new("conf//./k.json")), "conf/k.json");
+        assert_eq!(artifact_uri(Path::new("../k.json")), "../k.json");
+        assert_eq!(
+            artifact_uri(Path::new("//etc//k.json")),
+            "file:///etc/k.json"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            assert_eq!(artifact_uri(Path::new("a\\b.json")), "a%5Cb.json");
+            let name = std::ffi::OsStr::from_bytes(b"keys\xff.json");
+            assert_eq!(artifact_uri(Path::new(name)), "keys%FF.json");
+        }
     }
 
     #[test]
