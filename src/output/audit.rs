@@ -604,22 +604,60 @@ fn sarif_log(shown: &Shown<'_>) -> Value {
             })
         })
         .collect();
+    sarif_document(json!({
+        "tool": sarif_tool(rules),
+        "invocations": [{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notes,
+        }],
+        "artifacts": [{ "location": { "uri": uri } }],
+        "results": results,
+    }))
+}
+
+/// `--format sarif` for a run that could not audit: a log with no result whose one invocation
+/// failed and says why, so that a step that uploads the log shows the cause, not an empty file.
+pub(crate) fn sarif_unusable(message: &str) -> io::Result<()> {
+    let log = sarif_document(json!({
+        "tool": sarif_tool(Vec::new()),
+        "invocations": [{
+            "executionSuccessful": false,
+            "toolExecutionNotifications": [{
+                "level": "error",
+                "message": { "text": message },
+            }],
+        }],
+        "results": [],
+    }));
+    let mut out = Printer::new();
+    out.json_pretty(&log)?;
+    out.flush()
+}
+
+/// `--format github` for a run that could not audit: one error annotation that says why.
+pub(crate) fn github_unusable(message: &str) -> io::Result<()> {
+    let mut out = Printer::new();
+    out.line(format_args!(
+        "::error title=smile-sec audit::{}",
+        escape_data(message)
+    ))?;
+    out.flush()
+}
+
+fn sarif_tool(rules: Vec<Value>) -> Value {
+    json!({ "driver": {
+        "name": "smile-sec",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    }})
+}
+
+/// A SARIF 2.1.0 log of one run.
+fn sarif_document(run: Value) -> Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "smile-sec",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notes,
-            }],
-            "artifacts": [{ "location": { "uri": uri } }],
-            "results": results,
-        }],
+        "runs": [run],
     })
 }
 
