@@ -55,14 +55,8 @@ pub(crate) fn is_stdin(path: &Path) -> bool {
 
 #[cfg(unix)]
 fn names_stdin(path: &Path) -> bool {
-    use std::os::fd::AsFd;
     use std::os::unix::fs::MetadataExt;
-    let Ok(stdin) = io::stdin()
-        .as_fd()
-        .try_clone_to_owned()
-        .map(File::from)
-        .and_then(|stdin| stdin.metadata())
-    else {
+    let Ok(stdin) = stdin_metadata() else {
         return false;
     };
     std::fs::metadata(path).is_ok_and(|meta| meta.dev() == stdin.dev() && meta.ino() == stdin.ino())
@@ -71,6 +65,28 @@ fn names_stdin(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn names_stdin(_path: &Path) -> bool {
     false
+}
+
+/// Whether standard input is a regular file (`< file`), all there when it is read, rather than
+/// a pipe or a terminal whose writer may still be writing.
+#[cfg(unix)]
+pub(crate) fn stdin_is_a_file() -> bool {
+    stdin_metadata().is_ok_and(|meta| meta.is_file())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn stdin_is_a_file() -> bool {
+    true
+}
+
+#[cfg(unix)]
+fn stdin_metadata() -> io::Result<std::fs::Metadata> {
+    use std::os::fd::AsFd;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(File::from)
+        .and_then(|stdin| stdin.metadata())
 }
 
 /// Whether `path` is a pipe (a named one, or a shell's `<(...)`): it can be read once only.

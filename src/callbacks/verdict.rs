@@ -133,6 +133,8 @@ pub struct Verdict {
     pub accepted: Option<PairId>,
     /// Its pair had not been seen before (what a `--seen` file should remember).
     pub first_sighting: bool,
+    /// For an accepted callback under a `--max-age`: the moment it turns stale.
+    pub fresh_until: Option<DateTime<Utc>>,
 }
 
 impl Verdict {
@@ -147,13 +149,27 @@ impl Verdict {
             detail: None,
             accepted: None,
             first_sighting: false,
+            fresh_until: None,
         }
     }
 
-    /// Takes the replay store's answer for this accepted callback: a resend stays `ok`, marked
-    /// duplicate; a replay fails.
-    pub fn claimed(&mut self, claim: Claim) {
+    /// Takes the replay store's answer for this accepted callback, given by `answered` (the
+    /// clock when the answer came): a resend stays `ok`, marked duplicate; a replay fails.
+    ///
+    /// A pair new to the store is trusted only if the callback was still fresh when the store
+    /// answered. Its first sighting's entry lasts until at least that callback turns stale, so a
+    /// store that took long (a stall, a busy lock) may have let that entry expire meanwhile:
+    /// then a replay cannot be told from a first sighting, and the callback fails as `stale`.
+    pub fn claimed(&mut self, claim: Claim, answered: DateTime<Utc>) {
         match claim {
+            Claim::New if self.fresh_until.is_some_and(|until| until < answered) => {
+                self.reason = Reason::Stale;
+                self.detail = Some(
+                    "it turned stale while the replay store recorded it, so a replay of an \
+                     entry that expired meanwhile could not be told apart"
+                        .into(),
+                );
+            }
             Claim::New => {}
             Claim::Resend => self.duplicate = true,
             Claim::Replay => {
@@ -320,6 +336,7 @@ impl Verifier {
         } else {
             PairId::unhashed(&signature)
         });
+        verdict.fresh_until = max_age.and_then(|max| at.checked_add_signed(max));
         verdict
     }
 }
@@ -475,6 +492,48 @@ mod tests {
         let wrong =
             callback("2026-11-20T10:00:00.123Z", "").replace("10:00:00.123Z", "10:00:00.124Z");
         assert_eq!(reason(&mut v, &wrong), Reason::BadSignature);
+    }
+
+    #[test]
+    fn a_new_claim_is_trusted_only_while_the_callback_is_fresh() {
+        let v = verifier(Some("1h"));
+        let json = callback("2026-11-20T10:00:00Z", "");
+        let Item::Callback(cb) = parse_item(json.as_bytes()) else {
+            panic!()
+        };
+        let accepted = v.check(&cb.signed, now());
+        assert_eq!(
+            accepted.fresh_until,
+            parse_rfc3339("2026-11-20T11:00:00Z").ok()
+        );
+        let answered = |claim, at: &str| {
+            let mut verdict = accepted.clone();
+            verdict.claimed(claim, parse_rfc3339(at).unwrap());
+            (verdict.reason, verdict.duplicate)
+        };
+        assert_eq!(
+            answered(Claim::New, "2026-11-20T11:00:00Z"),
+            (Reason::Ok, false)
+        );
+        assert_eq!(
+            answered(Claim::New, "2026-11-20T11:00:01Z"),
+            (Reason::Stale, false)
+        );
+        // An entry that was found is an answer whenever it comes.
+        assert_eq!(
+            answered(Claim::Resend, "2026-11-20T12:00:00Z"),
+            (Reason::Ok, true)
+        );
+        assert_eq!(
+            answered(Claim::Replay, "2026-11-20T12:00:00Z"),
+            (Reason::Replayed, false)
+        );
+        // Without --max-age nothing turns stale, and no entry expires.
+        let forever = verifier(None).check(&cb.signed, now());
+        assert_eq!(forever.fresh_until, None);
+        let mut verdict = forever;
+        verdict.claimed(Claim::New, parse_rfc3339("2030-01-01T00:00:00Z").unwrap());
+        assert_eq!(verdict.reason, Reason::Ok);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use ipnet::IpNet;
 use super::claims::Pair;
 use super::reason::status_of;
 use crate::callbacks::canonical::{self, Scratch};
-use crate::callbacks::verdict::{Candidate, Reason, Verifier, Window};
+use crate::callbacks::verdict::{Candidate, Reason, Verdict, Verifier, Window};
 use crate::ingest::fast::scan;
 use crate::ingest::payload::{self, Item, Signed};
 use crate::ip::allowlist::{AddressVerdict, Allowlist};
@@ -44,8 +44,10 @@ pub struct Client {
 /// A callback that passed signature and freshness, ready to be claimed.
 #[derive(Debug)]
 pub struct Accepted {
-    pub key_id: Option<Arc<str>>,
     pub pair: Pair,
+    /// Which key signed it, and when it turns stale, for the store's answer
+    /// ([`Verdict::claimed`]).
+    pub verdict: Verdict,
 }
 
 /// A callback that did not pass: the status and reason code the sender gets.
@@ -153,7 +155,7 @@ impl Gate {
             return Err(refused(Reason::ParseError, None));
         };
         Ok(Accepted {
-            key_id: verdict.key_id,
+            verdict,
             pair: Pair {
                 partner_id,
                 timestamp: timestamp.to_owned(),
@@ -228,7 +230,7 @@ mod tests {
         let accepted = gate
             .judge(body(&fresh, r#","b":1,"a":2"#).as_bytes(), now)
             .unwrap();
-        assert_eq!(accepted.key_id.as_deref(), Some("live"));
+        assert_eq!(accepted.verdict.key_id.as_deref(), Some("live"));
         assert_eq!(accepted.pair.partner_id, "085");
         assert_eq!(accepted.pair.body, br#"{"a":2,"b":1}"#);
         // With a byte-order mark before it, as `verify` reads a file: the same pair and body.

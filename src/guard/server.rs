@@ -515,7 +515,8 @@ async fn callback(
             return refuse(status, refused.reason);
         }
     };
-    seen.key_id = accepted.key_id;
+    let mut verdict = accepted.verdict;
+    seen.key_id = verdict.key_id.clone();
     // Claimed before forwarding, and kept whatever the app answers: the sender's retry of this
     // callback carries the same body, which the store takes as a resend and lets through.
     // A claim given up on may still be made once the store answers: the sender's retry of
@@ -524,7 +525,16 @@ async fn callback(
         config.store_timeout,
         config.claims.claim(now, accepted.pair),
     );
-    let failure = match claimed.await {
+    let answer = claimed.await;
+    if let Ok(Ok(claim)) = answer {
+        verdict.claimed(claim, config.now.unwrap_or_else(Utc::now));
+        if verdict.reason == Reason::Stale {
+            let status = StatusCode::from_u16(reason::status_of(Reason::Stale))
+                .unwrap_or(StatusCode::UNAUTHORIZED);
+            return refuse(status, Reason::Stale.as_str());
+        }
+    }
+    let failure = match answer {
         Ok(Ok(Claim::New)) => Ok(false),
         Ok(Ok(Claim::Resend)) => Ok(true),
         Ok(Ok(Claim::Replay)) => {

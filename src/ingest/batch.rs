@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use crate::callbacks::explain::{Explainer, Explanation};
 use crate::callbacks::replay::{self, BodyDigest, Fingerprints};
 use crate::callbacks::verdict::{Reason, Verdict, Verifier};
+use crate::ingest::arriving::{Arriving, Unread};
 use crate::ingest::fast::array;
 use crate::ingest::fast::chunks::{self, PIECE_BYTES, Piece};
 use crate::ingest::fast::scan;
@@ -167,6 +168,15 @@ impl Stamp {
 }
 
 impl Checking {
+    pub(crate) fn number(&self) -> Option<ItemNumber> {
+        match self {
+            Checking::Callback { number, .. }
+            | Checking::NotAnObject(number)
+            | Checking::ParseError(number, _) => Some(*number),
+            Checking::Unreadable(_) => None,
+        }
+    }
+
     pub(crate) fn renumber(&mut self, to: ItemNumber) {
         match self {
             Checking::Callback { number, .. }
@@ -200,16 +210,24 @@ pub(crate) fn produce(
     };
     // `Err` here only means the collector stopped (a closed stdout): stop reading.
     let _ = sources::expand(paths, &mut |found| match found {
-        Found::Stdin => batcher.source("-", None, io::stdin().lock()),
+        Found::Stdin if crate::input::stdin_is_a_file() => {
+            batcher.source("-", None, io::stdin().lock(), None)
+        }
+        Found::Stdin => {
+            let (arriving, unread) = Arriving::start(io::stdin());
+            batcher.source("-", None, arriving, Some(unread))
+        }
         Found::File(path) => {
             let name = path.display().to_string();
             match File::open(&path) {
-                Ok(file) => {
-                    // Only a regular file can be read again by offset: not a named pipe, nor the
-                    // `/dev/fd/N` of a shell's `<(...)`.
-                    let regular = file.metadata().is_ok_and(|m| m.is_file());
-                    let origin = regular.then(|| Arc::from(path));
-                    batcher.source(&name, origin, file)
+                // Only a regular file can be read again by offset: not a named pipe, nor the
+                // `/dev/fd/N` of a shell's `<(...)`, which arrive over time.
+                Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => {
+                    batcher.source(&name, Some(Arc::from(path)), file, None)
+                }
+                Ok(pipe) => {
+                    let (arriving, unread) = Arriving::start(pipe);
+                    batcher.source(&name, None, arriving, Some(unread))
                 }
                 Err(e) => batcher.unreadable(&crate::input::shown(&path), &e),
             }
@@ -236,11 +254,14 @@ struct Batcher<'e> {
 }
 
 impl Batcher<'_> {
+    /// One source; `arriving` tells, for one that arrives over time, when all that has come is
+    /// read (see [`Arriving`]).
     fn source(
         &mut self,
         name: &str,
         origin: Option<Arc<Path>>,
         reader: impl io::Read,
+        arriving: Option<Unread>,
     ) -> io::Result<()> {
         self.seq += 1;
         let source: Arc<str> = Arc::from(name);
@@ -287,16 +308,25 @@ impl Batcher<'_> {
         let recycled = self.recycled;
         let buffer = || recycled.try_recv().unwrap_or_default();
         let piece_bytes = self.piece_bytes;
-        chunks::read_pieces(reader, lines.0, lines.1, piece_bytes, buffer, |piece| {
-            let batch = Batch {
-                source: source.clone(),
-                origin: origin.clone(),
-                seq: self.seq,
-                work: Work::Piece(piece),
-            };
-            open = self.emit.emit(batch);
-            open
-        });
+        let all_read = || arriving.as_ref().is_some_and(Unread::none);
+        chunks::read_pieces(
+            reader,
+            lines.0,
+            lines.1,
+            piece_bytes,
+            all_read,
+            buffer,
+            |piece| {
+                let batch = Batch {
+                    source: source.clone(),
+                    origin: origin.clone(),
+                    seq: self.seq,
+                    work: Work::Piece(piece),
+                };
+                open = self.emit.emit(batch);
+                open
+            },
+        );
         if open {
             Ok(())
         } else {

@@ -1949,6 +1949,63 @@ fn health_answers_promptly_while_the_sqlite_store_is_locked() {
     assert_eq!(post(&gate, callback(r#","n":"1""#).as_bytes()).status, 200);
 }
 
+/// A store that answers late lets no replay through: a callback that turned stale while its
+/// claim waited may find its first sighting's entry gone (expired, swept by another process) and
+/// be taken for new, so it is refused as `stale` rather than forwarded.
+#[test]
+fn a_claim_answered_after_the_callback_turned_stale_is_refused() {
+    let setup = Setup::new();
+    let app = Upstream::start(200, "{}", Duration::ZERO);
+    let store = setup.path("seen.db");
+    let gate = setup.guard(
+        &app.url(),
+        &[
+            "--seen",
+            store.to_str().unwrap(),
+            "--max-age",
+            "6s",
+            "--max-future",
+            "0s",
+            "--store-timeout",
+            "15s",
+        ],
+    );
+    let first_at = Utc::now();
+    let stamp = format_signing_timestamp(first_at);
+    let first = post(
+        &gate,
+        callback_at(LIVE_KEY, &stamp, r#","n":"1""#).as_bytes(),
+    );
+    assert_eq!(first.status, 200, "{first:?}");
+
+    // Another process takes the store's lock; the replay is judged fresh and waits on it.
+    let other = rusqlite::Connection::open(&store).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let addr = gate.addr;
+    let replay = callback_at(LIVE_KEY, &stamp, r#","n":"2""#);
+    let replayed =
+        thread::spawn(move || exchange(addr, &request("/callback", &[], replay.as_bytes())));
+    // Past the first entry's expiry, that process drops it, as its own sweep would.
+    let expired = first_at + chrono::Duration::milliseconds(7500);
+    thread::sleep((expired - Utc::now()).to_std().unwrap_or_default());
+    let dropped = other
+        .execute(
+            "DELETE FROM seen WHERE expires_at < ?1 AND timestamp = ?2",
+            (Utc::now().timestamp_millis(), &stamp),
+        )
+        .unwrap();
+    assert_eq!(dropped, 1);
+    other.execute_batch("COMMIT").unwrap();
+
+    let reply = replayed.join().unwrap();
+    assert_eq!(
+        (reply.status, reply.reason()),
+        (401, "stale".into()),
+        "{reply:?}"
+    );
+    assert_eq!(app.received().len(), 1);
+}
+
 /// A store that stops answering holds no callback longer than `--store-timeout`: each gets 503
 /// in that time, however many wait, and nothing reaches the app unclaimed. Once the store answers
 /// again the sender's retry passes (as a resend when its claim was made late, else as new).

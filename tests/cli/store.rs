@@ -2046,3 +2046,75 @@ fn a_copy_into_a_store_of_its_own_and_an_export_are_refused() {
         ran.stderr
     );
 }
+
+/// A store that answers late (a lock held by another process, a stalled server) lets no replay
+/// through. The first sighting's entry lasts until the callback turns stale; a replay judged
+/// fresh whose claim is answered after that moment may find the entry gone (expired, swept by
+/// another run) and be taken for new, so it fails as `stale`, not `ok`.
+#[test]
+fn a_claim_answered_after_the_callback_turned_stale_is_not_ok() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let stamp_now = || {
+        chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    let live = || {
+        let mut cmd = smile_sec_process();
+        cmd.current_dir(dir.path())
+            .args(["verify", "-", "--partner-id", "085", "--seen", "seen.db"])
+            .args(["--max-age", "6s", "--max-future", "0s"])
+            .env("SMILE_API_KEY", KEY)
+            .env_remove("SMILE_SEC_NOW")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        cmd
+    };
+    let first_at = chrono::Utc::now();
+    let stamp = first_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let out = live()
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            writeln!(child.stdin.take().unwrap(), "{}", callback(&stamp, "first"))?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    // The replaying run is ready (its store open) once it has answered an unrelated callback.
+    let mut child = live().spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    writeln!(stdin, "{}", callback(&stamp_now(), "unrelated")).unwrap();
+    let ready = stdout.next().unwrap().unwrap();
+    assert!(ready.starts_with("ok"), "{ready}");
+
+    // Another process takes the store's lock; the replay is judged fresh and waits on it.
+    let other = rusqlite::Connection::open(dir.path().join("seen.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    writeln!(stdin, "{}", callback(&stamp, "replay")).unwrap();
+    stdin.flush().unwrap();
+    // Past the first entry's expiry, that process drops it, as its own sweep would.
+    let expired = first_at + chrono::Duration::milliseconds(7500);
+    std::thread::sleep((expired - chrono::Utc::now()).to_std().unwrap_or_default());
+    let dropped = other
+        .execute(
+            "DELETE FROM seen WHERE expires_at < ?1 AND timestamp = ?2",
+            (chrono::Utc::now().timestamp_millis(), &stamp),
+        )
+        .unwrap();
+    assert_eq!(dropped, 1);
+    other.execute_batch("COMMIT").unwrap();
+
+    let replay = stdout.next().unwrap().unwrap();
+    assert!(replay.starts_with("stale"), "{replay}");
+    assert!(
+        replay.contains("turned stale while the replay store recorded it"),
+        "{replay}"
+    );
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}

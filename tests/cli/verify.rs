@@ -302,65 +302,84 @@ fn a_byte_order_mark_that_arrives_in_pieces_on_stdin_is_skipped() {
     }
 }
 
-/// Without `--now`, a run judges its callbacks by the clock when they are checked, not when it
-/// started: a callback that comes over a pipe after a while is fresh at that time, and a store
-/// records it as seen then (so its entry lasts as long as a replay of it could pass).
+/// Without `--now`, a run judges its callbacks by the clock when they come, not when it started
+/// nor when its input ends: over a pipe, each callback's result is out while the writer is still
+/// writing, judged fresh at that time, and a store records it as seen then (so its entry lasts as
+/// long as a replay of it could pass).
 #[test]
-fn a_run_without_now_judges_late_callbacks_by_when_they_come() {
-    use std::io::Write;
+fn a_run_without_now_judges_callbacks_on_a_pipe_as_they_come() {
+    use std::io::{BufRead, Write};
     use std::process::Stdio;
     use std::time::Duration;
 
-    let dir = tempfile::tempdir().unwrap();
-    // Dated two seconds after the run starts: from the future then, with no allowance for it.
-    let due = chrono::Utc::now() + chrono::Duration::seconds(2);
-    let stamp = due.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-    let body = callback(KEY, &stamp, "late").to_string();
-    let mut child = crate::common::smile_sec_process()
-        .current_dir(dir.path())
-        .args([
-            "verify",
-            "-",
-            "--partner-id",
-            PARTNER,
-            "--max-future",
-            "0s",
-            "--seen",
-            "seen.db",
-            "--format",
-            "json",
-        ])
-        .env("SMILE_API_KEY", KEY)
-        .env_remove("SMILE_SEC_NOW")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(body.as_bytes()).unwrap();
-    stdin.flush().unwrap();
-    let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default();
-    std::thread::sleep(wait + Duration::from_millis(500));
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        reasons(&results(&out).0),
-        [("-".to_owned(), 1, "ok".to_owned())],
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(out.status.code(), Some(0));
-    let stats = smile_sec()
-        .current_dir(dir.path())
-        .args(["seen", "stats", "seen.db", "--format", "json"])
-        .output()
-        .unwrap();
-    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
-    let seen_at = stats["newest_seen_at"].as_str().unwrap();
-    assert!(
-        seen_at >= stamp.as_str(),
-        "seen at {seen_at}, dated {stamp}"
-    );
+    let stamp_now = || {
+        chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    for store in [None, Some("seen.db")] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = crate::common::smile_sec_process();
+        command
+            .current_dir(dir.path())
+            .args(["verify", "-", "--partner-id", PARTNER])
+            // No allowance for the future, and two seconds for the past.
+            .args(["--max-future", "0s", "--max-age", "2s", "--format", "json"])
+            .env("SMILE_API_KEY", KEY)
+            .env_remove("SMILE_SEC_NOW")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        if let Some(store) = store {
+            command.args(["--seen", store]);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (lines, line) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for read in stdout.lines() {
+                let _ = lines.send(serde_json::from_str::<Value>(&read.unwrap()).unwrap());
+            }
+        });
+        let mut stamps = Vec::new();
+        for (n, wait) in [(1, 0), (2, 3)] {
+            // The second comes when the run has gone on longer than the window.
+            std::thread::sleep(Duration::from_secs(wait));
+            let stamp = stamp_now();
+            writeln!(stdin, "{}", callback(KEY, &stamp, &n.to_string())).unwrap();
+            stdin.flush().unwrap();
+            let result = line
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| {
+                    panic!("{store:?}: no result for callback {n} while the pipe is open")
+                });
+            assert_eq!(result["item"], n, "{store:?}: {result}");
+            assert_eq!(result["reason"], "ok", "{store:?}: {result}");
+            assert!(result["age_seconds"].as_i64().unwrap() <= 1, "{result}");
+            stamps.push(stamp);
+        }
+        drop(stdin);
+        assert_eq!(child.wait().unwrap().code(), Some(0), "{store:?}");
+        reader.join().unwrap();
+        let summary = line.recv().unwrap();
+        assert_eq!(summary["valid"], 2, "{summary}");
+        if let Some(store) = store {
+            let stats = smile_sec()
+                .current_dir(dir.path())
+                .args(["seen", "stats", store, "--format", "json"])
+                .output()
+                .unwrap();
+            let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+            // The first may have expired already, and gone.
+            assert!(matches!(stats["entries"].as_u64(), Some(1 | 2)), "{stats}");
+            let newest = stats["newest_seen_at"].as_str().unwrap();
+            assert!(
+                newest >= stamps[1].as_str(),
+                "seen at {newest}, dated {}",
+                stamps[1]
+            );
+        }
+    }
 }
 
 #[test]

@@ -340,6 +340,9 @@ impl Collector {
             self.current_seq = Some(from.seq);
             self.lone = LoneItem::new(from.lines);
         }
+        if self.lone.awaits_first() && result.number() == Some(LONE_ITEM) {
+            self.lone.first_on_line_one();
+        }
         if self.lone.awaits_first() {
             let mut result = std::mem::replace(result, Checking::NotAnObject(0));
             let mut bytes = Vec::new();
@@ -567,14 +570,17 @@ impl Collector {
     }
 
     /// Hands what is held to the store once enough waits (one commit for many callbacks), and
-    /// settles everything when no more results come for a moment (input that arrives slowly is
-    /// not held back).
+    /// settles and shows everything when no more results come for a moment (input that arrives
+    /// slowly is not held back, neither by the store nor by the output's buffer).
     fn settle_when_due(
         &mut self,
         out: &mut Printer,
         results: &mut Results<Checked>,
     ) -> anyhow::Result<()> {
         let Some(store) = &mut self.store else {
+            if !results.ready_within(GROUP_WAIT) {
+                out.flush()?;
+            }
             return Ok(());
         };
         // A batch claimed by now is printed at once, not only when the next is handed over.
@@ -582,13 +588,13 @@ impl Collector {
             self.print_batch(out, claimed)?;
         }
         let claiming = self.store.as_ref().is_some_and(StoreThread::is_claiming);
-        if self.held.is_empty() && self.pending.is_empty() && !claiming {
-            return Ok(());
-        }
         if self.pending.len() >= PENDING_CLAIMS / 2 || self.held.len() >= HELD_BYTES / 2 {
             self.dispatch(out)
         } else if !results.ready_within(GROUP_WAIT) {
-            self.settle(out)
+            if !self.held.is_empty() || !self.pending.is_empty() || claiming {
+                self.settle(out)?;
+            }
+            Ok(out.flush()?)
         } else {
             Ok(())
         }
@@ -634,6 +640,7 @@ impl Collector {
             pending,
             held,
             answers,
+            answered,
         } = claimed;
         let answers = match answers {
             Ok(answers) => answers,
@@ -645,9 +652,10 @@ impl Collector {
         };
         let mut written = 0;
         for (mut p, answer) in pending.into_iter().zip(answers) {
-            p.verdict.claimed(answer);
+            p.verdict.claimed(answer, answered);
             self.account(&p.source, p.number, &p.verdict);
-            if answer != Claim::New {
+            // The held line says `ok`: anything else is said again.
+            if answer != Claim::New || p.verdict.reason != Reason::Ok {
                 out.writer().write_all(&held[written..p.line.start])?;
                 written = p.line.end;
                 self.print_now(out, &p)?;

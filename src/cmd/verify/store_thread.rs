@@ -29,6 +29,8 @@ pub(super) struct Claimed {
     pub(super) pending: Vec<Pending>,
     pub(super) held: Vec<u8>,
     pub(super) answers: Result<Vec<Claim>, StoreError>,
+    /// The run's now when the store answered ([`Verdict::claimed`]).
+    pub(super) answered: DateTime<Utc>,
 }
 
 impl StoreThread {
@@ -55,12 +57,14 @@ impl StoreThread {
                         })
                         .collect();
                     let answers = store.claim_digests(now.unwrap_or_else(Utc::now), &claims);
+                    let answered = now.unwrap_or_else(Utc::now);
                     drop(claims);
                     let failed = answers.is_err();
                     let sent = done.send(Claimed {
                         pending,
                         held,
                         answers,
+                        answered,
                     });
                     if sent.is_err() || failed {
                         break;
@@ -124,6 +128,7 @@ pub(super) fn stopped() -> Claimed {
             message: "the replay store's thread stopped".into(),
             hint: None,
         }),
+        answered: Utc::now(),
     }
 }
 

@@ -43,12 +43,14 @@ pub(crate) enum Piece {
 /// Reads a source from line `lines_before + 1` (at byte `bytes_before`) to its end in pieces of
 /// about `piece_bytes`, handing each to `emit`; stops early when `emit` returns false. Pieces are
 /// read into buffers from `buffer` (empty ones, which may be reused: fresh memory costs the
-/// kernel a page fault and a cleared page every 4 KiB).
+/// kernel a page fault and a cleared page every 4 KiB). A piece ends early, at its last line end,
+/// when `all_read` says that all that has come is read (a pipe waiting for its writer).
 pub(crate) fn read_pieces(
     mut reader: impl Read,
     lines_before: ItemNumber,
     bytes_before: u64,
     piece_bytes: usize,
+    all_read: impl Fn() -> bool,
     mut buffer: impl FnMut() -> Vec<u8>,
     mut emit: impl FnMut(Piece) -> bool,
 ) {
@@ -64,27 +66,28 @@ pub(crate) fn read_pieces(
         }
         data[..filled].copy_from_slice(&carry);
         carry.clear();
-        let (end, failure) = match read_piece(&mut reader, &mut data, &mut filled, piece_bytes) {
-            Ok(PieceEnd::At(end)) => (end, None),
-            Ok(PieceEnd::TooLong { skipped, after }) => {
-                offset += filled as u64 + skipped;
-                carry = after;
-                let starts_value = payload::starts_value(&data[..filled.min(1)]);
-                if !emit(Piece::TooLong {
-                    number: next_line,
-                    starts_value,
-                }) {
-                    return;
+        let (end, failure) =
+            match read_piece(&mut reader, &mut data, &mut filled, piece_bytes, &all_read) {
+                Ok(PieceEnd::At(end)) => (end, None),
+                Ok(PieceEnd::TooLong { skipped, after }) => {
+                    offset += filled as u64 + skipped;
+                    carry = after;
+                    let starts_value = payload::starts_value(&data[..filled.min(1)]);
+                    if !emit(Piece::TooLong {
+                        number: next_line,
+                        starts_value,
+                    }) {
+                        return;
+                    }
+                    next_line += 1;
+                    continue;
                 }
-                next_line += 1;
-                continue;
-            }
-            // Whole lines read before the error still count.
-            Err(e) => (
-                memchr::memrchr(b'\n', &data[..filled]).map_or(0, |i| i + 1),
-                Some(e),
-            ),
-        };
+                // Whole lines read before the error still count.
+                Err(e) => (
+                    memchr::memrchr(b'\n', &data[..filled]).map_or(0, |i| i + 1),
+                    Some(e),
+                ),
+            };
         if failure.is_none() {
             carry.extend_from_slice(&data[end..filled]);
         }
@@ -127,16 +130,18 @@ enum PieceEnd {
 }
 
 /// Reads into `data` after its first `filled` bytes until they hold `piece_bytes` and a line end,
-/// or the source ends.
+/// or the source ends, or (`all_read`) they hold a line end and all that has come is read.
 fn read_piece(
     reader: &mut impl Read,
     data: &mut Vec<u8>,
     filled: &mut usize,
     piece_bytes: usize,
+    all_read: &impl Fn() -> bool,
 ) -> io::Result<PieceEnd> {
+    // No line end in `data[..searched]`.
     let mut searched = 0;
     loop {
-        if *filled >= piece_bytes {
+        if *filled >= piece_bytes || (*filled > searched && all_read()) {
             if let Some(i) = memchr::memrchr(b'\n', &data[searched..*filled]) {
                 return Ok(PieceEnd::At(searched + i + 1));
             }
@@ -303,27 +308,35 @@ mod tests {
         let mut seen = Vec::new();
         let mut used = [0, 1, 5, 3000].into_iter().cycle();
         let buffer = || b"}\n{".repeat(used.next().expect("endless"));
-        read_pieces(reader, 0, 0, piece_bytes, buffer, |piece| {
-            seen.push(match piece {
-                Piece::Lines {
-                    data,
-                    first_line,
-                    offset,
-                } => {
-                    let at = usize::try_from(offset).unwrap();
-                    assert_eq!(&input[at..at + data.len()], &data[..], "bytes at {offset}");
-                    let before = input[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-                    assert_eq!(first_line, before + 1, "line number at {offset}");
-                    format!(
-                        "{first_line}:{}",
-                        String::from_utf8_lossy(&data).escape_debug()
-                    )
-                }
-                Piece::TooLong { number, .. } => format!("{number}:too long"),
-                Piece::ReadError { number, error } => format!("{number}:{error}"),
-            });
-            true
-        });
+        read_pieces(
+            reader,
+            0,
+            0,
+            piece_bytes,
+            || false,
+            buffer,
+            |piece| {
+                seen.push(match piece {
+                    Piece::Lines {
+                        data,
+                        first_line,
+                        offset,
+                    } => {
+                        let at = usize::try_from(offset).unwrap();
+                        assert_eq!(&input[at..at + data.len()], &data[..], "bytes at {offset}");
+                        let before = input[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                        assert_eq!(first_line, before + 1, "line number at {offset}");
+                        format!(
+                            "{first_line}:{}",
+                            String::from_utf8_lossy(&data).escape_debug()
+                        )
+                    }
+                    Piece::TooLong { number, .. } => format!("{number}:too long"),
+                    Piece::ReadError { number, error } => format!("{number}:{error}"),
+                });
+                true
+            },
+        );
         seen
     }
 

@@ -245,6 +245,13 @@ impl<T> LoneItem<T> {
         matches!(self.0, Lone::AwaitingFirst)
     }
 
+    /// The first item starts on the first line, so it is item [`LONE_ITEM`] whether or not it is
+    /// alone: it need not wait (a pipe's first callback is shown before a second one comes).
+    pub(crate) fn first_on_line_one(&mut self) {
+        debug_assert!(self.awaits_first(), "a source has one first item");
+        self.0 = Lone::Settled;
+    }
+
     pub(crate) fn hold(&mut self, first: T) {
         debug_assert!(self.awaits_first(), "a source has one first item");
         self.0 = Lone::Held(first);
