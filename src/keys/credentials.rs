@@ -625,12 +625,14 @@ fn unknown_key(file: &KeyFile, id: &str) -> anyhow::Error {
     // An id that looks like a secret is most likely the key itself, typed for its id; so is one
     // that is an entry's secret, whatever it looks like. (Comparing in plain time is fine here:
     // the one who typed the id is the one who reads the error.)
+    // A key pasted with white space around it is still that key.
+    let typed = id.trim();
     let is_a_secret = file.keys.iter().any(|entry| {
         file.resolve_secret(entry)
-            .is_ok_and(|key| key.expose() == id.as_bytes())
+            .is_ok_and(|key| key.expose() == typed.as_bytes())
     });
     let shown = if is_a_secret {
-        Cow::Owned(crate::input::not_shown(id))
+        Cow::Owned(crate::input::not_shown(typed))
     } else {
         crate::input::shown_value(id)
     };

@@ -4,6 +4,7 @@
 //! name the field, so a misspelt `created` cannot pass silently. Secrets are resolved on demand and
 //! only ever held as [`ApiKey`].
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
@@ -362,16 +363,17 @@ impl fmt::Display for SecretError {
             SecretError::NoSecret => {
                 f.write_str("the entry has no api_key_env, api_key_file or api_key")
             }
-            // A key pasted into `api_key_env` can be a valid variable name (`sk_live_...`).
-            SecretError::EnvUnset(name) => write!(
-                f,
-                "environment variable {} is not set",
-                input::shown_value(name)
-            ),
+            SecretError::EnvUnset(name) => {
+                write!(
+                    f,
+                    "environment variable {} is not set",
+                    shown_env_name(name)
+                )
+            }
             SecretError::EnvNotUnicode(name) => write!(
                 f,
                 "environment variable {} is not valid UTF-8",
-                input::shown_value(name)
+                shown_env_name(name)
             ),
             SecretError::FileUnreadable { path, source } => {
                 write!(
@@ -1167,6 +1169,22 @@ mod tests {
     }
 }
 
+/// An `api_key_env` name as errors show it. A key pasted there can be a valid variable name
+/// (`sk_live_...`, hex that starts with a letter): unless it is written as variables are named,
+/// in capitals and digits with an underscore (`SMILE_LIVE_KEY_2026_V2`), and so is no key,
+/// a name that looks like a secret is shown by its fingerprint.
+fn shown_env_name(name: &str) -> Cow<'_, str> {
+    let conventional = name.contains('_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if conventional {
+        Cow::Borrowed(name)
+    } else {
+        input::shown_value(name)
+    }
+}
+
 #[cfg(test)]
 mod env_name_tests {
     use super::*;
@@ -1186,6 +1204,24 @@ mod env_name_tests {
             message.contains("`api_key_env` must be the name"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_variable_name_is_shown_and_a_key_that_could_be_one_is_not() {
+        for name in [
+            "SMILE_LIVE_KEY_2026_V2",
+            "PAYMENTS_SMILE_API_KEY_NG1",
+            "SMILE_API_KEY",
+        ] {
+            assert_eq!(shown_env_name(name), name);
+        }
+        for key in [
+            "sk_live_4f9a2b7c1d8e6f3a0b5c9d2e",
+            "f3a0b5c9d2e4f9a2b7c1d8e6f3a0b5c9",
+            "A1B2C3D4E5F60718293A4B5C6D7E8F90",
+        ] {
+            assert!(shown_env_name(key).contains("sha256:"), "{key}");
+        }
     }
 
     #[test]

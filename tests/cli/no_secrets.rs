@@ -1250,6 +1250,8 @@ fn a_key_that_could_be_a_name_is_not_echoed() {
     )
     .unwrap();
     runs.push((vec!["sign", "--keys", "named.json", "--key", letters], 2));
+    let padded = format!("{letters} \n");
+    runs.push((vec!["sign", "--keys", "named.json", "--key", &padded], 2));
     for (args, code) in runs {
         let out = smile_sec()
             .current_dir(dir.path())
@@ -1271,7 +1273,7 @@ fn a_key_that_could_be_a_name_is_not_echoed() {
                 "{args:?} echoes a key: {stdout}{stderr}"
             );
         }
-        let named = if args.contains(&letters) {
+        let named = if args.iter().any(|arg| arg.contains(letters)) {
             letters
         } else {
             pasted
