@@ -282,14 +282,12 @@ fn audited(args: &Args) -> anyhow::Result<Audited> {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (report, path, text, empty) = audited(&args).inspect_err(|e| {
-        let message = format!("{e:#}");
-        let written = match args.format {
-            Format::Sarif => render::sarif_unusable(&message),
-            Format::Github => render::github_unusable(&message),
-            Format::Text | Format::Json | Format::Junit => Ok(()),
-        }
-        .and_then(|()| render::unusable(args.format == Format::Junit, &message));
-        if let Err(written) = written {
+        let report = match args.format {
+            Format::Junit => render::UnusableReport::Junit,
+            Format::Github => render::UnusableReport::Annotation,
+            Format::Text | Format::Json | Format::Sarif => render::UnusableReport::Nothing,
+        };
+        if let Err(written) = render::unusable(report, &format!("{e:#}")) {
             output::warn(format_args!("cannot report the error as asked: {written}"));
         }
     })?;

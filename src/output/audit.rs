@@ -478,16 +478,40 @@ pub(crate) fn step_summary(report: &Report, path: &Path, fail_on: Severity) -> i
     )
 }
 
-/// A run that could not audit (no key file, or one that cannot be used): `--format junit` still
-/// gives a document, with the error as its one errored case, and the job summary says why, so that
-/// a CI report names the cause rather than showing nothing.
-pub(crate) fn unusable(junit: bool, message: &str) -> io::Result<()> {
-    if junit {
-        super::junit::print_unusable("smile-sec audit", "smile-sec.audit", "key file", message)?;
-    }
+/// What a run that could not audit prints on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UnusableReport {
+    /// A JUnit document whose one errored case is the error.
+    Junit,
+    /// One `::error` workflow command.
+    Annotation,
+    /// Nothing (the error is on stderr). Also for SARIF: code scanning may take a log with no
+    /// result for every open alert fixed, while no log fails the upload step, as it should.
+    Nothing,
+}
+
+/// A run that could not audit (no key file, or one that cannot be used): stdout says why as
+/// `report` asks, and the job summary too, so that a CI report names the cause rather than
+/// showing nothing. The summary is appended even when stdout cannot be written.
+pub(crate) fn unusable(report: UnusableReport, message: &str) -> io::Result<()> {
+    let printed = match report {
+        UnusableReport::Junit => {
+            super::junit::print_unusable("smile-sec audit", "smile-sec.audit", "key file", message)
+        }
+        UnusableReport::Annotation => {
+            let mut out = Printer::new();
+            out.line(format_args!(
+                "::error title=smile-sec audit::{}",
+                escape_data(message)
+            ))
+            .and_then(|()| out.flush())
+        }
+        UnusableReport::Nothing => Ok(()),
+    };
     let mut summary = StepSummary::new("smile-sec audit", None, &SUMMARY_COLUMNS);
     summary.row(&[&"(key file)", &"", &"unusable", &message]);
-    summary.append_if_requested("", "the key file could not be audited")
+    let appended = summary.append_if_requested("", "the key file could not be audited");
+    printed.and(appended)
 }
 
 /// A URI reference for the key file: relative paths stay relative (GitHub code scanning resolves
@@ -604,60 +628,22 @@ fn sarif_log(shown: &Shown<'_>) -> Value {
             })
         })
         .collect();
-    sarif_document(json!({
-        "tool": sarif_tool(rules),
-        "invocations": [{
-            "executionSuccessful": true,
-            "toolExecutionNotifications": notes,
-        }],
-        "artifacts": [{ "location": { "uri": uri } }],
-        "results": results,
-    }))
-}
-
-/// `--format sarif` for a run that could not audit: a log with no result whose one invocation
-/// failed and says why, so that a step that uploads the log shows the cause, not an empty file.
-pub(crate) fn sarif_unusable(message: &str) -> io::Result<()> {
-    let log = sarif_document(json!({
-        "tool": sarif_tool(Vec::new()),
-        "invocations": [{
-            "executionSuccessful": false,
-            "toolExecutionNotifications": [{
-                "level": "error",
-                "message": { "text": message },
-            }],
-        }],
-        "results": [],
-    }));
-    let mut out = Printer::new();
-    out.json_pretty(&log)?;
-    out.flush()
-}
-
-/// `--format github` for a run that could not audit: one error annotation that says why.
-pub(crate) fn github_unusable(message: &str) -> io::Result<()> {
-    let mut out = Printer::new();
-    out.line(format_args!(
-        "::error title=smile-sec audit::{}",
-        escape_data(message)
-    ))?;
-    out.flush()
-}
-
-fn sarif_tool(rules: Vec<Value>) -> Value {
-    json!({ "driver": {
-        "name": "smile-sec",
-        "version": env!("CARGO_PKG_VERSION"),
-        "rules": rules,
-    }})
-}
-
-/// A SARIF 2.1.0 log of one run.
-fn sarif_document(run: Value) -> Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [run],
+        "runs": [{
+            "tool": { "driver": {
+                "name": "smile-sec",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notes,
+            }],
+            "artifacts": [{ "location": { "uri": uri } }],
+            "results": results,
+        }],
     })
 }
 
