@@ -228,10 +228,10 @@ impl Explainer {
         }
     }
 
-    /// Each key-file key not tried that makes it match: two entries may hold one secret (a
-    /// sandbox and a production entry, which `audit` reports), and then neither is certain.
-    /// Keys left out that sign it: another environment's first (the causes' documented order),
-    /// then the rest, each group in the key file's order.
+    /// Each key-file key not tried that makes it match, another environment's first (the
+    /// causes' documented order), then the rest, each group in the key file's order. Two entries
+    /// may hold one secret (a sandbox and a production entry, which `audit` reports), and then
+    /// neither is certain.
     fn other_keys(&self, timestamp: &str, sig: &DecodedSignature) -> Vec<Explanation> {
         let mut hits: Vec<Explanation> = self
             .others

@@ -439,7 +439,7 @@ mod tests {
         format!(r#"{{"signature":"{sig}","timestamp":"{timestamp}"{extra}}}"#)
     }
 
-    fn reason(v: &mut Verifier, json: &str) -> Reason {
+    fn reason(v: &Verifier, json: &str) -> Reason {
         judged(v, &mut ReplayLog::default(), json).reason
     }
 
@@ -459,39 +459,33 @@ mod tests {
 
     #[test]
     fn reasons() {
-        let mut v = verifier(Some("1h"));
+        let v = verifier(Some("1h"));
         assert_eq!(
-            reason(&mut v, &callback("2026-11-20T10:00:00.123Z", "")),
+            reason(&v, &callback("2026-11-20T10:00:00.123Z", "")),
             Reason::Ok
         );
         assert_eq!(
-            reason(&mut v, &callback("2026-11-20T08:00:00.123Z", "")),
+            reason(&v, &callback("2026-11-20T08:00:00.123Z", "")),
             Reason::Stale
         );
         assert_eq!(
-            reason(&mut v, &callback("2026-11-20T10:10:01Z", "")),
+            reason(&v, &callback("2026-11-20T10:10:01Z", "")),
             Reason::Future
         );
         assert_eq!(
-            reason(&mut v, &callback("2026-11-20T10:10:00Z", "")),
+            reason(&v, &callback("2026-11-20T10:10:00Z", "")),
             Reason::Ok
         );
-        assert_eq!(reason(&mut v, &callback("soon", "")), Reason::BadTimestamp);
+        assert_eq!(reason(&v, &callback("soon", "")), Reason::BadTimestamp);
+        assert_eq!(reason(&v, r#"{"timestamp":"x"}"#), Reason::MissingSignature);
+        assert_eq!(reason(&v, r#"{"signature":"x"}"#), Reason::MissingTimestamp);
         assert_eq!(
-            reason(&mut v, r#"{"timestamp":"x"}"#),
-            Reason::MissingSignature
-        );
-        assert_eq!(
-            reason(&mut v, r#"{"signature":"x"}"#),
-            Reason::MissingTimestamp
-        );
-        assert_eq!(
-            reason(&mut v, r#"{"signature":"x","timestamp":"y"}"#),
+            reason(&v, r#"{"signature":"x","timestamp":"y"}"#),
             Reason::MalformedSignature
         );
         let wrong =
             callback("2026-11-20T10:00:00.123Z", "").replace("10:00:00.123Z", "10:00:00.124Z");
-        assert_eq!(reason(&mut v, &wrong), Reason::BadSignature);
+        assert_eq!(reason(&v, &wrong), Reason::BadSignature);
     }
 
     #[test]

@@ -453,7 +453,8 @@ fn read_json_file(path: &Path) -> anyhow::Result<Vec<u8>> {
     bytes.drain(..bom);
     // JSON between systems is UTF-8, and serde_json does not check strings it skips.
     std::str::from_utf8(&bytes)
-        .map_err(|e| anyhow::anyhow!("not UTF-8 at byte {}", e.valid_up_to()))
+        // Counted in the file as given, byte-order mark included.
+        .map_err(|e| anyhow::anyhow!("not UTF-8 at byte {}", bom + e.valid_up_to()))
         .and_then(|text| Ok(serde_json::from_str::<serde::de::IgnoredAny>(text)?))
         .with_context(|| format!("callback body {} is not JSON", path.display()))?;
     Ok(bytes)

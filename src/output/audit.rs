@@ -3,7 +3,7 @@
 //! finished `keys::audit::Report`; what the findings are is decided there, not here.
 
 use std::io;
-use std::path::{Component, Path};
+use std::path::{Component, Path, Prefix};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -524,10 +524,22 @@ fn artifact_uri(path: &Path) -> String {
     let mut parts = Vec::new();
     for component in path.components() {
         match component {
-            Component::Prefix(prefix) => uri.push_str(&format!(
-                "file:///{}",
-                percent_encoded(prefix.as_os_str().as_encoded_bytes())
-            )),
+            // Windows: a drive is written as it is (`file:///C:/k.json`), a share as the URI's
+            // host (`file://server/share/k.json`).
+            Component::Prefix(prefix) => uri.push_str(&match prefix.kind() {
+                Prefix::Disk(drive) | Prefix::VerbatimDisk(drive) => {
+                    format!("file:///{}:", char::from(drive))
+                }
+                Prefix::UNC(server, share) | Prefix::VerbatimUNC(server, share) => format!(
+                    "file://{}/{}",
+                    percent_encoded(server.as_encoded_bytes()),
+                    percent_encoded(share.as_encoded_bytes())
+                ),
+                _ => format!(
+                    "file:///{}",
+                    percent_encoded(prefix.as_os_str().as_encoded_bytes())
+                ),
+            }),
             Component::RootDir if uri.is_empty() => uri.push_str("file://"),
             Component::RootDir | Component::CurDir => {}
             Component::ParentDir => parts.push("..".to_owned()),

@@ -740,6 +740,18 @@ fn send_refuses_bad_input() {
             .code(2)
             .stderr(crate::common::error_report(&["is not JSON", "UTF-8"]));
     }
+    // The byte is counted in the file, its byte-order mark included.
+    std::fs::write(&file, b"\xef\xbb\xbf{\"a\":\"\xff\"}").unwrap();
+    keyed()
+        .args([
+            "callback",
+            "send",
+            "http://127.0.0.1:1/",
+            file.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(crate::common::error_report(&["not UTF-8 at byte 9"]));
     keyed()
         .args([
             "callback",

@@ -29,7 +29,7 @@ fn verifier(key: &ApiKey, partner_id: &str) -> Verifier {
     )
 }
 
-fn check(v: &mut Verifier, signature: &str, timestamp: &str) -> Reason {
+fn check(v: &Verifier, signature: &str, timestamp: &str) -> Reason {
     let json =
         serde_json::json!({"signature": signature, "timestamp": timestamp, "ResultCode": "1012"})
             .to_string();
@@ -58,14 +58,14 @@ proptest! {
         let at = chrono::DateTime::from_timestamp(secs, millis * 1_000_000).unwrap();
         let timestamp = smile_sec::time::format_signing_timestamp(at);
         let signature = sign(&key, &timestamp, &partner_id);
-        let mut v = verifier(&key, &partner_id);
-        prop_assert_eq!(check(&mut v, &signature, &timestamp), Reason::Ok);
+        let v = verifier(&key, &partner_id);
+        prop_assert_eq!(check(&v, &signature, &timestamp), Reason::Ok);
 
         // Any single-byte change: never accepted (bad or malformed, never ok).
         let mut bytes = signature.clone().into_bytes();
         bytes[index] ^= flip;
         if let Ok(changed) = String::from_utf8(bytes) {
-            let reason = check(&mut verifier(&key, &partner_id), &changed, &timestamp);
+            let reason = check(&verifier(&key, &partner_id), &changed, &timestamp);
             prop_assert!(matches!(reason, Reason::BadSignature | Reason::MalformedSignature), "{:?}", reason);
         }
     }
@@ -78,7 +78,7 @@ proptest! {
     ) {
         let key = ApiKey::new(key).unwrap();
         let signature = sign(&key, &timestamp, &partner_id);
-        let reason = check(&mut verifier(&key, &partner_id), &signature, &timestamp);
+        let reason = check(&verifier(&key, &partner_id), &signature, &timestamp);
         // The signature always matches; an unreadable time can only fail freshness.
         prop_assert!(matches!(reason, Reason::Ok | Reason::BadTimestamp), "{:?}", reason);
     }
