@@ -6,6 +6,27 @@ use chrono::{
     DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc,
 };
 
+/// Where a command's "now" comes from: a fixed time (`--now`, `SMILE_SEC_NOW`), or the clock,
+/// read again each time it is asked (a long run judges each callback by when it came).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock(Option<DateTime<Utc>>);
+
+impl Clock {
+    /// `Some`: that time, always; `None`: the clock.
+    pub fn new(fixed: Option<DateTime<Utc>>) -> Clock {
+        Clock(fixed)
+    }
+
+    pub fn now(self) -> DateTime<Utc> {
+        self.0.unwrap_or_else(Utc::now)
+    }
+
+    /// The fixed time, if there is one.
+    pub fn fixed(self) -> Option<DateTime<Utc>> {
+        self.0
+    }
+}
+
 /// How a received timestamp was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Zone {

@@ -8,6 +8,7 @@ use clap::ValueHint;
 use crate::keys::credentials::{Credential, KeyRequest, KeySources, Notice, key_sources};
 use crate::keys::keyfile::Environment;
 use crate::output;
+use crate::time::Clock;
 
 /// The partner ID, used byte for byte, and whether it came from `SMILE_PARTNER_ID` rather than
 /// the command line: key-file entries named on the command line carry their own partner ID, and
@@ -215,8 +216,12 @@ pub struct ClockArgs {
 }
 
 impl ClockArgs {
+    pub fn clock(&self) -> Clock {
+        Clock::new(self.now)
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
+        self.clock().now()
     }
 }
 

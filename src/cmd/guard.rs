@@ -369,7 +369,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         // Requests in flight end by themselves within the body, store and upstream timeouts.
         grace: body_timeout + store_timeout + upstream_timeout + std::time::Duration::from_secs(5),
         keys_usable,
-        now: args.clock.now,
+        clock: args.clock.clock(),
         events: Box::new(report),
     };
     server::serve(listener, config)?;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{SecondsFormat, Utc};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
@@ -31,6 +31,7 @@ use super::reason;
 use super::upstream::{self, Failure, Upstream};
 use crate::callbacks::store::Claim;
 use crate::callbacks::verdict::Reason;
+use crate::time::Clock;
 
 /// Everything a running gate needs, checked by the command before it listens.
 pub struct Config {
@@ -51,8 +52,8 @@ pub struct Config {
     pub grace: Duration,
     /// Whether the keys would load now as they did at start (`/healthz`).
     pub keys_usable: Box<dyn Fn() -> bool + Send + Sync>,
-    /// A fixed now (`--now`), else the clock.
-    pub now: Option<DateTime<Utc>>,
+    /// A fixed now (`--now`), else the clock, read for each request.
+    pub clock: Clock,
     /// Where lines for the terminal go (the command prints them).
     pub events: Box<dyn Fn(Event<'_>) + Send + Sync>,
 }
@@ -506,7 +507,7 @@ async fn callback(
         Ok(Err(_)) => return closing(refuse(StatusCode::BAD_REQUEST, reason::BODY_UNREADABLE)),
         Err(_) => return closing(refuse(StatusCode::REQUEST_TIMEOUT, reason::BODY_TIMEOUT)),
     };
-    let now = config.now.unwrap_or_else(Utc::now);
+    let now = config.clock.now();
     let accepted = match config.gate.judge(&bytes, now) {
         Ok(accepted) => accepted,
         Err(refused) => {
@@ -527,7 +528,7 @@ async fn callback(
     );
     let answer = claimed.await;
     if let Ok(Ok(claim)) = answer {
-        verdict.claimed(claim, config.now.unwrap_or_else(Utc::now));
+        verdict.claimed(claim, config.clock.now());
         if verdict.reason == Reason::Stale {
             let status = StatusCode::from_u16(reason::status_of(Reason::Stale))
                 .unwrap_or(StatusCode::UNAUTHORIZED);

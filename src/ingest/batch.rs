@@ -27,6 +27,7 @@ use crate::ingest::payload::{
 use crate::ingest::pipeline::Emitter;
 use crate::ingest::sources::{self, Found};
 use crate::output::verify::{CallbackResult, ResultFormat};
+use crate::time::Clock;
 
 /// Work for a worker: a piece of a source, with where it came from.
 #[derive(Debug)]
@@ -427,9 +428,9 @@ impl Batcher<'_> {
 #[derive(Debug)]
 pub(crate) struct Worker {
     pub verifier: Verifier,
-    /// `--now`. Without it each batch is judged by the clock when it is checked, so a long run
-    /// on a pipe judges a late callback by when it came (as `guard` judges each request).
-    pub now: Option<DateTime<Utc>>,
+    /// Each batch is judged by the now when it is checked: without `--now`, the clock then, so a
+    /// long run on a pipe judges a late callback by when it came (as `guard` judges a request).
+    pub clock: Clock,
     pub explainer: Option<Explainer>,
     /// Take every accepted body's digest at once (a `--seen` store records them).
     pub digest_all: bool,
@@ -443,7 +444,7 @@ pub(crate) struct Worker {
 impl Worker {
     /// Frames (a piece) and checks one batch (a worker thread): signature, freshness, explanation.
     pub(crate) fn check(&self, batch: Batch) -> Checked {
-        let now = self.now();
+        let now = self.clock.now();
         let readable = batch.origin.is_some();
         // About what a full piece of real callbacks holds: grown rarely, never copied many times.
         let mut results = Vec::with_capacity(512);
@@ -547,11 +548,6 @@ impl Worker {
             rendered,
             unfinished,
         }
-    }
-
-    /// The now a batch is judged at.
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.now.unwrap_or_else(Utc::now)
     }
 
     /// One line of a piece; `None` when it opens a value it does not close, which is not an item

@@ -206,7 +206,7 @@ impl Collector {
                             bytes,
                             0..bytes.len(),
                             at.filter(|_| origin.is_some()),
-                            worker.now(),
+                            worker.clock.now(),
                         ),
                         bytes,
                     ),

@@ -171,7 +171,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Collector)> {
             let store = store::open(spec, window, now)
                 .map_err(StoreError::reported)
                 .context("--seen")?;
-            StoreThread::start(store, args.clock.now)
+            StoreThread::start(store, args.clock.clock())
                 .context("--seen: cannot start the store's thread")?
         }),
     };
@@ -179,7 +179,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Collector)> {
     let report = Collector::new(store, args.format, fingerprints.clone());
     let worker = Worker {
         verifier,
-        now: args.clock.now,
+        clock: args.clock.clock(),
         explainer,
         // A store records every accepted body's digest. Without one, accepted bodies that stay in
         // their file are fingerprinted as first read, so that a repeated pair is judged on what

@@ -12,6 +12,7 @@ use crate::callbacks::replay::{BodyDigest, PairId};
 use crate::callbacks::store::{self, Claim, DigestClaim, ReplayStore, StoreError};
 use crate::callbacks::verdict::Verdict;
 use crate::ingest::payload::ItemNumber;
+use crate::time::Clock;
 
 /// The `--seen` store on a thread of its own: the collector hands it one batch of accepted
 /// callbacks at a time and goes on gathering the next while the batch is committed (a commit
@@ -34,13 +35,9 @@ pub(super) struct Claimed {
 }
 
 impl StoreThread {
-    /// `now` is `--now`; without it each batch is claimed at the clock's time, which is never
-    /// before the time its callbacks were judged at, so that no entry expires while a replay of
-    /// it could still pass.
-    pub(super) fn start(
-        mut store: Box<dyn ReplayStore>,
-        now: Option<DateTime<Utc>>,
-    ) -> io::Result<Self> {
+    /// Each batch is claimed at `clock`'s now, which without `--now` is never before the time its
+    /// callbacks were judged at, so that no entry expires while a replay of it could still pass.
+    pub(super) fn start(mut store: Box<dyn ReplayStore>, clock: Clock) -> io::Result<Self> {
         let (batches, to_claim) = mpsc::channel::<(Vec<Pending>, Vec<u8>)>();
         let (done, claimed) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -56,8 +53,8 @@ impl StoreThread {
                             body: p.body,
                         })
                         .collect();
-                    let answers = store.claim_digests(now.unwrap_or_else(Utc::now), &claims);
-                    let answered = now.unwrap_or_else(Utc::now);
+                    let answers = store.claim_digests(clock.now(), &claims);
+                    let answered = clock.now();
                     drop(claims);
                     let failed = answers.is_err();
                     let sent = done.send(Claimed {
