@@ -1437,3 +1437,28 @@ for _ in range(3):
         }
     }
 }
+
+/// The defaults `--help` names for the options `send` refuses with FILE are written by hand (clap
+/// must not fill them in, so that a typed value shows): they must be the ones used.
+#[test]
+fn the_help_names_the_defaults_in_use() {
+    use smile_sec::endpoint::sample_callback::{DEFAULT_JOB_TYPE, DEFAULT_RESULT_CODE};
+    let help = crate::common::smile_sec()
+        .args(["callback", "new", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for default in [DEFAULT_JOB_TYPE.to_string(), DEFAULT_RESULT_CODE.to_owned()] {
+        assert!(help.contains(&format!("[default: {default}]")), "{help}");
+    }
+    let body: Value = serde_json::from_slice(
+        &keyed()
+            .args(["callback", "new", "--partner-id", PARTNER])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(body["PartnerParams"]["job_type"], DEFAULT_JOB_TYPE);
+    assert_eq!(body["ResultCode"], DEFAULT_RESULT_CODE);
+}
