@@ -500,28 +500,26 @@ mod tests {
             accepted.fresh_until,
             parse_rfc3339("2026-11-20T11:00:00Z").ok()
         );
-        let answered = |claim, at: &str| {
+        // A new pair is trusted until the callback turns stale; an entry that was found is an
+        // answer whenever it comes.
+        for (claim, at, expected) in [
+            (Claim::New, "2026-11-20T11:00:00Z", (Reason::Ok, false)),
+            (Claim::New, "2026-11-20T11:00:01Z", (Reason::Stale, false)),
+            (Claim::Resend, "2026-11-20T12:00:00Z", (Reason::Ok, true)),
+            (
+                Claim::Replay,
+                "2026-11-20T12:00:00Z",
+                (Reason::Replayed, false),
+            ),
+        ] {
             let mut verdict = accepted.clone();
             verdict.claimed(claim, parse_rfc3339(at).unwrap());
-            (verdict.reason, verdict.duplicate)
-        };
-        assert_eq!(
-            answered(Claim::New, "2026-11-20T11:00:00Z"),
-            (Reason::Ok, false)
-        );
-        assert_eq!(
-            answered(Claim::New, "2026-11-20T11:00:01Z"),
-            (Reason::Stale, false)
-        );
-        // An entry that was found is an answer whenever it comes.
-        assert_eq!(
-            answered(Claim::Resend, "2026-11-20T12:00:00Z"),
-            (Reason::Ok, true)
-        );
-        assert_eq!(
-            answered(Claim::Replay, "2026-11-20T12:00:00Z"),
-            (Reason::Replayed, false)
-        );
+            assert_eq!(
+                (verdict.reason, verdict.duplicate),
+                expected,
+                "{claim:?} at {at}"
+            );
+        }
         // Without --max-age nothing turns stale, and no entry expires.
         let forever = verifier(None).check(&cb.signed, now());
         assert_eq!(forever.fresh_until, None);

@@ -705,17 +705,17 @@ fn send_to_an_unreachable_port_exits_2() {
 fn send_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cb.json");
+    let path = file.to_str().unwrap();
+    // `callback send` to a port nothing answers on: each of these is refused before sending.
+    let send = |args: &[&str]| {
+        keyed()
+            .args(["callback", "send", "http://127.0.0.1:1/"])
+            .args(args)
+            .assert()
+            .code(2)
+    };
     std::fs::write(&file, "not json").unwrap();
-    keyed()
-        .args([
-            "callback",
-            "send",
-            "http://127.0.0.1:1/",
-            file.to_str().unwrap(),
-        ])
-        .assert()
-        .code(2)
-        .stderr(crate::common::error_report(&["is not JSON"]));
+    send(&[path]).stderr(crate::common::error_report(&["is not JSON"]));
     // JSON is UTF-8, also inside a string that nothing reads.
     for body in [
         &b"{\"a\":\"\xff\"}"[..],
@@ -723,16 +723,7 @@ fn send_refuses_bad_input() {
         b"{\"a\":\"\xed\xa0\x80\"}",
     ] {
         std::fs::write(&file, body).unwrap();
-        keyed()
-            .args([
-                "callback",
-                "send",
-                "http://127.0.0.1:1/",
-                file.to_str().unwrap(),
-            ])
-            .assert()
-            .code(2)
-            .stderr(crate::common::error_report(&["is not JSON", "UTF-8"]));
+        send(&[path]).stderr(crate::common::error_report(&["is not JSON", "UTF-8"]));
         keyed()
             .args(["callback", "send", "http://127.0.0.1:1/", "-"])
             .write_stdin(body)
@@ -742,16 +733,7 @@ fn send_refuses_bad_input() {
     }
     // The byte is counted in the file, its byte-order mark included.
     std::fs::write(&file, b"\xef\xbb\xbf{\"a\":\"\xff\"}").unwrap();
-    keyed()
-        .args([
-            "callback",
-            "send",
-            "http://127.0.0.1:1/",
-            file.to_str().unwrap(),
-        ])
-        .assert()
-        .code(2)
-        .stderr(crate::common::error_report(&["not UTF-8 at byte 9"]));
+    send(&[path]).stderr(crate::common::error_report(&["not UTF-8 at byte 9"]));
     keyed()
         .args([
             "callback",
@@ -771,29 +753,13 @@ fn send_refuses_bad_input() {
         .unwrap();
     crate::common::assert_refused(&out, &["'0'", "--timeout"]);
     std::fs::write(&file, "{}").unwrap();
-    keyed()
-        .args([
-            "callback",
-            "send",
-            "http://127.0.0.1:1/",
-            file.to_str().unwrap(),
-        ])
-        .args(["--result-code", "1013"])
-        .assert()
-        .code(2)
-        .stderr(crate::common::error_report(&["cannot be used with FILE"]));
     // Typed is typed, even when it is the value the option would have had anyway.
-    for typed in [["--job-type", "5"], ["--result-code", "1012"]] {
-        keyed()
-            .args([
-                "callback",
-                "send",
-                "http://127.0.0.1:1/",
-                file.to_str().unwrap(),
-            ])
-            .args(typed)
-            .assert()
-            .code(2)
+    for typed in [
+        ["--result-code", "1013"],
+        ["--job-type", "5"],
+        ["--result-code", "1012"],
+    ] {
+        send(&[path, typed[0], typed[1]])
             .stderr(crate::common::error_report(&["cannot be used with FILE"]));
     }
 }
