@@ -549,6 +549,22 @@ fn timestamps_without_an_offset_are_warned_about_and_counted() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("no UTC offset").count(), 1, "{stderr}");
+    // The first in input order, also when a store holds the accepted ones back for their claim
+    // and a failed one after them is counted at once.
+    let mut forged = callback(KEY, "2026-11-20T10:04:32", "forged");
+    forged["signature"] = callback("another-key", "2026-11-20T10:04:32", "x")["signature"].clone();
+    let input = format!("{}{forged}\n", stdin(&["2026-11-20T10:04:31"]));
+    let out = verify(dir.path(), &["--seen", "seen.db"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("-:1: timestamp has no UTC offset"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 timestamps in all"), "{stderr}");
 }
 
 #[test]

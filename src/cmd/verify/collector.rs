@@ -454,6 +454,7 @@ impl Collector {
                     }),
                     _ => None,
                 };
+                self.warn_of_zone(source, number, verdict);
                 if claim.is_none() {
                     self.account(source, number, verdict);
                 }
@@ -507,8 +508,20 @@ impl Collector {
         Ok(())
     }
 
-    /// Counts a result in the summary and the exit code, and warns of the first timestamp read as
-    /// UTC.
+    /// Warns of the first timestamp read as UTC, in input order (a result a store holds back is
+    /// counted later), and counts them.
+    fn warn_of_zone(&mut self, source: &str, item: ItemNumber, v: &Verdict) {
+        if v.assumed_utc {
+            self.assumed_utc += 1;
+            if self.assumed_utc == 1 {
+                output::warn(format_args!(
+                    "{source}:{item}: timestamp has no UTC offset; read as UTC (Python SDK ≤ 3.0.0 sends local time)"
+                ));
+            }
+        }
+    }
+
+    /// Counts a result in the summary and the exit code.
     fn account(&mut self, source: &str, item: ItemNumber, v: &Verdict) {
         let reason = v.reason;
         self.summary.checked += 1;
@@ -526,14 +539,6 @@ impl Collector {
             let detail = v.detail.as_deref().unwrap_or_default();
             self.failures
                 .row(&[&format_args!("{source}:{item}"), &reason.as_str(), &detail]);
-        }
-        if v.assumed_utc {
-            self.assumed_utc += 1;
-            if self.assumed_utc == 1 {
-                output::warn(format_args!(
-                    "{source}:{item}: timestamp has no UTC offset; read as UTC (Python SDK ≤ 3.0.0 sends local time)"
-                ));
-            }
         }
     }
 
