@@ -276,7 +276,7 @@ impl Batcher<'_> {
                 },
                 reader,
             )) => {
-                return self.array(&source, origin, reader, bytes_before, place);
+                return self.array(&source, origin, reader, bytes_before, place, arriving);
             }
             Ok((
                 Layout::Lines {
@@ -337,7 +337,8 @@ impl Batcher<'_> {
 
     /// A top-level array, framed here element by element, cut by its brackets (see `array`): the
     /// workers check the elements of a file, which can be read again from where one fails; the
-    /// elements of stdin or a pipe are checked here.
+    /// elements of stdin or a pipe are checked here. A batch is handed on when it is full, or
+    /// (`arriving`) when all that has come of a pipe is read.
     fn array(
         &mut self,
         source: &Arc<str>,
@@ -345,8 +346,10 @@ impl Batcher<'_> {
         reader: impl io::BufRead,
         bytes_before: u64,
         place: Place,
+        arriving: Option<Unread>,
     ) -> io::Result<()> {
         let guessed = origin.is_some();
+        let all_read = || arriving.as_ref().is_some_and(Unread::none);
         // Appends `bytes` to the batch's data and `entry` to its entries (an item's `end` is
         // where its bytes end there), and hands the batch on when it is full.
         let mut add = |bytes: &[u8], mut entry: Entry| {
@@ -368,7 +371,7 @@ impl Batcher<'_> {
                 *end = data.len();
             }
             entries.push(entry);
-            if entries.len() >= BATCH_ITEMS || data.len() >= BATCH_BYTES {
+            if entries.len() >= BATCH_ITEMS || data.len() >= BATCH_BYTES || all_read() {
                 self.flush()?;
             }
             Ok(())

@@ -382,6 +382,64 @@ fn a_run_without_now_judges_callbacks_on_a_pipe_as_they_come() {
     }
 }
 
+/// After an item over several lines (a pretty-printed object), whose rest is framed in order,
+/// and inside a JSON array, results still come as the pipe's input does, not at its end.
+#[test]
+fn results_after_an_item_over_several_lines_or_in_an_array_come_as_a_pipe_does() {
+    use std::io::{BufRead, Write};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let ok = callback(KEY, "2026-11-20T10:00:00.123Z", "1");
+    let cases = [
+        (
+            format!("{{\"a\":\n1}}\n{ok}\n"),
+            vec!["missing_signature   -:1", "ok                  -:3"],
+            format!("{ok}\n"),
+            "ok                  -:4",
+        ),
+        (
+            format!("[{ok},\n"),
+            vec!["ok                  -:1"],
+            format!("{ok}]\n"),
+            "ok                  -:2",
+        ),
+    ];
+    for (first, while_open, last, at_the_end) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = crate::common::smile_sec_process()
+            .current_dir(dir.path())
+            .args(["verify", "-", "--partner-id", PARTNER, "--now", NOW])
+            .env("SMILE_API_KEY", KEY)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (lines, line) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for read in stdout.lines() {
+                let _ = lines.send(read.unwrap());
+            }
+        });
+        stdin.write_all(first.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        for expected in while_open {
+            let got = line
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("{first}: no result while the pipe is open"));
+            assert!(got.starts_with(expected), "{got}");
+        }
+        stdin.write_all(last.as_bytes()).unwrap();
+        drop(stdin);
+        child.wait().unwrap();
+        reader.join().unwrap();
+        let rest: Vec<String> = line.try_iter().collect();
+        assert!(rest[0].starts_with(at_the_end), "{rest:?}");
+    }
+}
+
 #[test]
 fn every_reason_code() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 //! `--seen` store and holds their lines until they are recorded, and prints the results and the
 //! summary.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufReader, Write};
 use std::sync::Arc;
@@ -196,9 +197,16 @@ impl Collector {
                 continue;
             };
             // The rest of this source, framed here in order; the batches after this one hold the
-            // workers' guesses at it.
+            // workers' guesses at it. Checking an item and waiting for the next piece both need
+            // the collector and the output, in turn.
             let seq = checked.batch.seq;
+            let shared = RefCell::new((&mut *self, &mut *out));
+            // Why showing what is held failed while waiting for input: framing stops there.
+            let failed = RefCell::new(None);
             let check = |number, raw: RawItem<'_>| -> anyhow::Result<()> {
+                if failed.borrow().is_some() {
+                    return Ok(());
+                }
                 let (mut checking, bytes) = match raw {
                     RawItem::Json(bytes, at) => (
                         worker.check_value(
@@ -212,9 +220,10 @@ impl Collector {
                     ),
                     RawItem::Error(message) => (Checking::ParseError(number, message), &[][..]),
                 };
-                self.emit(out, &from, bytes, &mut checking)
+                let (collector, out) = &mut *shared.borrow_mut();
+                collector.emit(out, &from, bytes, &mut checking)
             };
-            match unfinished {
+            let framed = match unfinished {
                 // This piece from the line that opened a value, then the pieces after it.
                 Unfinished::Line {
                     number,
@@ -222,6 +231,15 @@ impl Collector {
                     at,
                 } => {
                     let rest = chunks::Rest::new(data[line_start..].to_vec(), || {
+                        // Input that pauses (a pipe) shows what is checked so far meanwhile.
+                        if !results.ready_within(GROUP_WAIT) {
+                            let (collector, out) = &mut *shared.borrow_mut();
+                            let shown = collector.settle(out).and_then(|()| Ok(out.flush()?));
+                            if let Err(e) = shown {
+                                *failed.borrow_mut() = Some(e);
+                                return None;
+                            }
+                        }
                         results
                             .next_if(|next| next.batch.seq == seq)
                             .and_then(|next| match next.batch.work {
@@ -244,7 +262,11 @@ impl Collector {
                         || File::open(path).map(|file| BufReader::with_capacity(1 << 16, file));
                     array::read_rest(reopen, number, check)
                 }
-            }?;
+            };
+            match failed.into_inner() {
+                Some(e) => return Err(e),
+                None => framed?,
+            }
             self.settle_when_due(out, &mut results)?;
         }
         self.end_source(out)?;
