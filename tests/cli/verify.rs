@@ -581,17 +581,24 @@ fn timestamps_without_an_offset_are_warned_about_and_counted() {
             .map(|ts| format!("{}\n", callback(KEY, ts, ts)))
             .collect::<String>()
     };
-    let out = verify(dir.path(), &[])
-        .write_stdin(stdin(&[
+    let run = |args: &[&str], input: String| {
+        let out = verify(dir.path(), args)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    let (code, stderr) = run(
+        &[],
+        stdin(&[
             "2026-11-20T10:04:30Z",
             "2026-11-20T10:04:31",
             "2026-11-20T10:04:32.5",
             "2026-11-20T10:04:33",
-        ]))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        ]),
+    );
+    assert_eq!(code, Some(0));
     assert!(
         stderr.contains("-:2: timestamp has no UTC offset; read as UTC"),
         "{stderr}"
@@ -601,23 +608,15 @@ fn timestamps_without_an_offset_are_warned_about_and_counted() {
         stderr.contains("3 timestamps in all had no UTC offset"),
         "{stderr}"
     );
-    let out = verify(dir.path(), &[])
-        .write_stdin(stdin(&["2026-11-20T10:04:31"]))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (_, stderr) = run(&[], stdin(&["2026-11-20T10:04:31"]));
     assert_eq!(stderr.matches("no UTC offset").count(), 1, "{stderr}");
     // The first in input order, also when a store holds the accepted ones back for their claim
     // and a failed one after them is counted at once.
     let mut forged = callback(KEY, "2026-11-20T10:04:32", "forged");
     forged["signature"] = callback("another-key", "2026-11-20T10:04:32", "x")["signature"].clone();
     let input = format!("{}{forged}\n", stdin(&["2026-11-20T10:04:31"]));
-    let out = verify(dir.path(), &["--seen", "seen.db"])
-        .write_stdin(input)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (code, stderr) = run(&["--seen", "seen.db"], input);
+    assert_eq!(code, Some(1));
     assert!(
         stderr.contains("-:1: timestamp has no UTC offset"),
         "{stderr}"
