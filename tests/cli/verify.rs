@@ -302,16 +302,79 @@ fn a_byte_order_mark_that_arrives_in_pieces_on_stdin_is_skipped() {
     }
 }
 
+/// `verify -` with `args` on a pipe the test writes to; its stdout lines go to a channel as they
+/// come, so a test can wait for a result while the pipe is still open.
+struct PipedVerify {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    lines: std::sync::mpsc::Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl PipedVerify {
+    fn start(dir: &Path, args: &[&str]) -> PipedVerify {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut child = crate::common::smile_sec_process()
+            .current_dir(dir)
+            .args(["verify", "-", "--partner-id", PARTNER])
+            .args(args)
+            .env("SMILE_API_KEY", KEY)
+            .env_remove("SMILE_SEC_NOW")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (sender, lines) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for read in stdout.lines() {
+                let _ = sender.send(read.unwrap());
+            }
+        });
+        PipedVerify {
+            child,
+            stdin,
+            lines,
+            reader,
+        }
+    }
+
+    fn write(&mut self, text: &str) {
+        use std::io::Write;
+        self.stdin.write_all(text.as_bytes()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next line of stdout, which must come while the pipe is open.
+    fn next_line(&self, what: &str) -> String {
+        self.lines
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("{what}: no result while the pipe is open"))
+    }
+
+    /// Closes the pipe: the exit code and the lines still to come.
+    fn finish(self) -> (Option<i32>, Vec<String>) {
+        let PipedVerify {
+            mut child,
+            stdin,
+            lines,
+            reader,
+        } = self;
+        drop(stdin);
+        let code = child.wait().unwrap().code();
+        reader.join().unwrap();
+        (code, lines.try_iter().collect())
+    }
+}
+
 /// Without `--now`, a run judges its callbacks by the clock when they come, not when it started
 /// nor when its input ends: over a pipe, each callback's result is out while the writer is still
 /// writing, judged fresh at that time, and a store records it as seen then (so its entry lasts as
 /// long as a replay of it could pass).
 #[test]
 fn a_run_without_now_judges_callbacks_on_a_pipe_as_they_come() {
-    use std::io::{BufRead, Write};
-    use std::process::Stdio;
-    use std::time::Duration;
-
     let stamp_now = || {
         chrono::Utc::now()
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
@@ -319,49 +382,26 @@ fn a_run_without_now_judges_callbacks_on_a_pipe_as_they_come() {
     };
     for store in [None, Some("seen.db")] {
         let dir = tempfile::tempdir().unwrap();
-        let mut command = crate::common::smile_sec_process();
-        command
-            .current_dir(dir.path())
-            .args(["verify", "-", "--partner-id", PARTNER])
-            // No allowance for the future, and two seconds for the past.
-            .args(["--max-future", "0s", "--max-age", "2s", "--format", "json"])
-            .env("SMILE_API_KEY", KEY)
-            .env_remove("SMILE_SEC_NOW")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped());
-        if let Some(store) = store {
-            command.args(["--seen", store]);
-        }
-        let mut child = command.spawn().unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let (lines, line) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for read in stdout.lines() {
-                let _ = lines.send(serde_json::from_str::<Value>(&read.unwrap()).unwrap());
-            }
-        });
+        // No allowance for the future, and two seconds for the past.
+        let mut args = vec!["--max-future", "0s", "--max-age", "2s", "--format", "json"];
+        args.extend(store.map(|store| ["--seen", store]).into_iter().flatten());
+        let mut run = PipedVerify::start(dir.path(), &args);
         let mut stamps = Vec::new();
         for (n, wait) in [(1, 0), (2, 3)] {
             // The second comes when the run has gone on longer than the window.
-            std::thread::sleep(Duration::from_secs(wait));
+            std::thread::sleep(std::time::Duration::from_secs(wait));
             let stamp = stamp_now();
-            writeln!(stdin, "{}", callback(KEY, &stamp, &n.to_string())).unwrap();
-            stdin.flush().unwrap();
-            let result = line
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| {
-                    panic!("{store:?}: no result for callback {n} while the pipe is open")
-                });
+            run.write(&format!("{}\n", callback(KEY, &stamp, &n.to_string())));
+            let result: Value =
+                serde_json::from_str(&run.next_line(&format!("{store:?}: callback {n}"))).unwrap();
             assert_eq!(result["item"], n, "{store:?}: {result}");
             assert_eq!(result["reason"], "ok", "{store:?}: {result}");
             assert!(result["age_seconds"].as_i64().unwrap() <= 1, "{result}");
             stamps.push(stamp);
         }
-        drop(stdin);
-        assert_eq!(child.wait().unwrap().code(), Some(0), "{store:?}");
-        reader.join().unwrap();
-        let summary = line.recv().unwrap();
+        let (code, rest) = run.finish();
+        assert_eq!(code, Some(0), "{store:?}");
+        let summary: Value = serde_json::from_str(&rest[0]).unwrap();
         assert_eq!(summary["valid"], 2, "{summary}");
         if let Some(store) = store {
             let stats = smile_sec()
@@ -386,10 +426,6 @@ fn a_run_without_now_judges_callbacks_on_a_pipe_as_they_come() {
 /// and inside a JSON array, results still come as the pipe's input does, not at its end.
 #[test]
 fn results_after_an_item_over_several_lines_or_in_an_array_come_as_a_pipe_does() {
-    use std::io::{BufRead, Write};
-    use std::process::Stdio;
-    use std::time::Duration;
-
     let ok = callback(KEY, "2026-11-20T10:00:00.123Z", "1");
     let cases = [
         (
@@ -407,35 +443,14 @@ fn results_after_an_item_over_several_lines_or_in_an_array_come_as_a_pipe_does()
     ];
     for (first, while_open, last, at_the_end) in cases {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = crate::common::smile_sec_process()
-            .current_dir(dir.path())
-            .args(["verify", "-", "--partner-id", PARTNER, "--now", NOW])
-            .env("SMILE_API_KEY", KEY)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let (lines, line) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for read in stdout.lines() {
-                let _ = lines.send(read.unwrap());
-            }
-        });
-        stdin.write_all(first.as_bytes()).unwrap();
-        stdin.flush().unwrap();
+        let mut run = PipedVerify::start(dir.path(), &["--now", NOW]);
+        run.write(&first);
         for expected in while_open {
-            let got = line
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| panic!("{first}: no result while the pipe is open"));
+            let got = run.next_line(&first);
             assert!(got.starts_with(expected), "{got}");
         }
-        stdin.write_all(last.as_bytes()).unwrap();
-        drop(stdin);
-        child.wait().unwrap();
-        reader.join().unwrap();
-        let rest: Vec<String> = line.try_iter().collect();
+        run.write(&last);
+        let (_, rest) = run.finish();
         assert!(rest[0].starts_with(at_the_end), "{rest:?}");
     }
 }
