@@ -27,8 +27,6 @@ const MAX_CLIENT_TEXT: usize = 64;
 pub struct Gate {
     /// Shared by every connection: each callback is checked at the now it came.
     verifier: Verifier,
-    /// The partner ID each key signs for, by key-file id (`None`: a key given outside the file).
-    partners: Vec<(Option<Arc<str>>, String)>,
     allowlist: Allowlist,
     trusted: Vec<IpNet>,
 }
@@ -78,10 +76,6 @@ impl Gate {
                 candidate
             })
             .collect();
-        let partners = candidates
-            .iter()
-            .map(|c| (c.key_id.clone(), c.partner_id.clone()))
-            .collect();
         let verifier = Verifier::new(
             candidates,
             Window {
@@ -91,7 +85,6 @@ impl Gate {
         );
         Gate {
             verifier,
-            partners,
             allowlist,
             trusted,
         }
@@ -143,12 +136,8 @@ impl Gate {
         else {
             return Err(refused(Reason::MissingSignature, None));
         };
-        let Some(partner_id) = self
-            .partners
-            .iter()
-            .find(|(id, _)| *id == verdict.key_id)
-            .map(|(_, partner)| partner.clone())
-        else {
+        // The partner ID of the key that matched, which the pair is recorded with.
+        let Some(partner_id) = verdict.partner_id.as_deref().map(str::to_owned) else {
             return Err(refused(Reason::BadSignature, None));
         };
         let Some(body) = canonical_body(body) else {
