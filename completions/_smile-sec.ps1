@@ -160,7 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
             break
         }
         'smile-sec;seen;stats' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`json`: one object ("engine", "entries", "oldest_seen_at", "newest_seen_at", ...)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -170,7 +170,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;seen;prune' {
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`json`: one object with "pruned" and "entries" (those left)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -180,7 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'smile-sec' -ScriptBlock {
         }
         'smile-sec;seen;import' {
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Take this RFC 3339 time as now')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`json`: one object ("read", "imported", "already_present", "skipped")')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -146,7 +146,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'smile-sec;seen;stats'= {
-            cand --format 'format'
+            cand --format '`json`: one object ("engine", "entries", "oldest_seen_at", "newest_seen_at", ...)'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -155,7 +155,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;seen;prune'= {
             cand --now 'Take this RFC 3339 time as now'
-            cand --format 'format'
+            cand --format '`json`: one object with "pruned" and "entries" (those left)'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -164,7 +164,7 @@ set edit:completion:arg-completer[smile-sec] = {|@words|
         }
         &'smile-sec;seen;import'= {
             cand --now 'Take this RFC 3339 time as now'
-            cand --format 'format'
+            cand --format '`json`: one object ("read", "imported", "already_present", "skipped")'
             cand --color 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

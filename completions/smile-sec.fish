@@ -158,7 +158,7 @@ complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "import" -d 'Import the NDJSON record an earlier `verify --seen FILE` kept, or copy another store (STORE is created when missing)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "export" -d 'Print every entry as NDJSON (body digests are keyed: comparable only within this store)'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and not __fish_seen_subcommand_from stats prune import export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -l format -r -f -a "text\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -l format -d '`json`: one object ("engine", "entries", "oldest_seen_at", "newest_seen_at", ...)' -r -f -a "text\t''
 json\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
@@ -166,7 +166,7 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -l now -d 'Take this RFC 3339 time as now' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -l format -r -f -a "text\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -l format -d '`json`: one object with "pruned" and "entries" (those left)' -r -f -a "text\t''
 json\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''
@@ -174,7 +174,7 @@ never\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -l now -d 'Take this RFC 3339 time as now' -r
-complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -l format -r -f -a "text\t''
+complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -l format -d '`json`: one object ("read", "imported", "already_present", "skipped")' -r -f -a "text\t''
 json\t''"
 complete -c smile-sec -n "__fish_smile_sec_using_subcommand seen; and __fish_seen_subcommand_from import" -l color -d 'When to colour the verdict words: auto honours NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal' -r -f -a "auto\t''
 always\t''

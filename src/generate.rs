@@ -309,6 +309,16 @@ enum ReadBy {
     Commands(&'static [&'static str]),
 }
 
+/// The commands that open a replay store, by page name.
+const STORE_COMMANDS: &[&str] = &[
+    "verify",
+    "guard",
+    "seen-stats",
+    "seen-prune",
+    "seen-import",
+    "seen-export",
+];
+
 /// Variables read outside clap, or whose meaning needs more than the flag's help, and who reads
 /// them. A page lists a variable when its command, or one of its subcommands, reads it; so
 /// `smile-sec(1)` lists every one.
@@ -338,14 +348,13 @@ const KNOWN_ENV: &[(&str, &str, ReadBy)] = &[
         "SMILE_SEC_REDIS_PASSWORD",
         "The password of a redis:// or rediss:// replay store whose URL has none: a URL on the \
          command line is visible to every user of the machine. A password in the URL wins.",
-        ReadBy::Commands(&[
-            "verify",
-            "guard",
-            "seen-stats",
-            "seen-prune",
-            "seen-import",
-            "seen-export",
-        ]),
+        ReadBy::Commands(STORE_COMMANDS),
+    ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "The certificate authorities a rediss:// replay store's certificate is checked against, \
+         in place of the system's (a PEM file; a folder of them).",
+        ReadBy::Commands(STORE_COMMANDS),
     ),
     (
         "GITHUB_STEP_SUMMARY",

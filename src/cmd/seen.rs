@@ -38,6 +38,7 @@ pub enum SeenCommand {
     Stats {
         #[command(flatten)]
         store: StoreArg,
+        /// `json`: one object ("engine", "entries", "oldest_seen_at", "newest_seen_at", ...)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -47,6 +48,7 @@ pub enum SeenCommand {
         store: StoreArg,
         #[command(flatten)]
         clock: ClockArgs,
+        /// `json`: one object with "pruned" and "entries" (those left)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -67,6 +69,7 @@ pub enum SeenCommand {
         source: PathBuf,
         #[command(flatten)]
         clock: ClockArgs,
+        /// `json`: one object ("read", "imported", "already_present", "skipped")
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -137,7 +140,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             };
             match format {
                 Format::Json => out.json(&imported)?,
-                Format::Text => out.line(format_args!(
+                // The store's name comes from the command line: escaped, as all input is.
+                Format::Text => out.text(format_args!(
                     "{verb} {} of {} entries into {} ({} already present or expired)",
                     imported.imported,
                     imported.read,

@@ -142,6 +142,27 @@ fn stats(dir: &Path, store: &str) -> Value {
 }
 
 #[test]
+fn the_import_line_escapes_the_store_name_it_was_given() {
+    // A store named with a line break cannot forge a second line of output.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_record(
+        &d.join("seen.ndjson"),
+        &ts(5, 1),
+        "2026-11-20T09:59:00.000Z",
+    );
+    let name = "new\nimported 999 of 999 entries into x.db";
+    let out = seen(d, &["import", name, "seen.ndjson"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "imported 1 of 1 entries into new\\nimported 999 of 999 entries into x.db \
+         (0 already present or expired)\n"
+    );
+}
+
+#[test]
 fn export_in_json_ends_with_a_summary_of_the_entries() {
     let dir = tempfile::tempdir().unwrap();
     let input: String = (0..3).map(|n| callback(&ts(9, n), "a") + "\n").collect();
