@@ -18,8 +18,8 @@ COPY src src
 RUN CARGO_PROFILE_RELEASE_STRIP=true cargo build --release --locked --bin smile-sec \
     && ! ldd target/release/smile-sec 2>/dev/null | grep -q '=>'
 
-# Run: nothing but the binary, CA certificates (callback send/probe over HTTPS) and a passwd
-# entry for the `nonroot` user (uid 65532).
+# Run: nothing but the binary, the system's CA certificates (a rediss:// replay store's
+# certificate is checked against them) and a passwd entry for the `nonroot` user (uid 65532).
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /src/target/release/smile-sec /usr/local/bin/smile-sec
 COPY completions /usr/local/share/smile-sec/completions
