@@ -131,8 +131,6 @@ pub struct Verdict {
     pub detail: Option<String>,
     /// For a callback that passed signature and freshness: its pair, for replay checks.
     pub accepted: Option<PairId>,
-    /// Its pair had not been seen before (what a `--seen` file should remember).
-    pub first_sighting: bool,
     /// For an accepted callback under a `--max-age`: the moment it turns stale.
     pub fresh_until: Option<DateTime<Utc>>,
 }
@@ -148,7 +146,6 @@ impl Verdict {
             duplicate: false,
             detail: None,
             accepted: None,
-            first_sighting: false,
             fresh_until: None,
         }
     }
@@ -358,7 +355,6 @@ pub fn judge_replay(
         return;
     };
     let Some(earlier) = log.sight(pair, body) else {
-        verdict.first_sighting = true;
         return;
     };
     match same_body(earlier) {
@@ -672,12 +668,12 @@ mod tests {
         let mut log = ReplayLog::default();
         let ts = "2026-11-20T10:01:00Z";
         let first = judged(&v, &mut log, &callback(ts, r#","a":1,"b":2"#));
-        assert_eq!((first.reason, first.first_sighting), (Reason::Ok, true));
+        assert_eq!((first.reason, first.duplicate), (Reason::Ok, false));
         // Same body, other key order: an honest resend.
         let resend = judged(&v, &mut log, &callback(ts, r#","b":2,"a":1"#));
         assert_eq!(
-            (resend.reason, resend.duplicate, resend.first_sighting),
-            (Reason::Ok, true, false)
+            (resend.reason, resend.duplicate),
+            (Reason::Ok, true)
         );
         assert_eq!(
             judged(&v, &mut log, &callback(ts, r#","a":1,"b":3"#)).reason,
@@ -742,7 +738,7 @@ mod tests {
         };
         // First sighting: nothing is read.
         let (first, asked) = judge(&current, None);
-        assert_eq!((first.first_sighting, asked), (true, None));
+        assert_eq!((first.reason, first.duplicate, asked), (Reason::Ok, false, None));
         // Byte for byte what was first read: a resend, nothing read back.
         let (same, asked) = judge(&json, None);
         assert!(same.duplicate && same.reason == Reason::Ok);

@@ -14,7 +14,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::callbacks::explain::Explanation;
-use crate::callbacks::replay::{self, BodyDigest, Fingerprints, Location, ReplayLog, SeenBody};
+use crate::callbacks::replay::{self, Fingerprints, Location, ReplayLog, SeenBody};
 use crate::callbacks::store::{Claim, StoreError};
 use crate::callbacks::verdict::{Reason, Verdict, judge_replay};
 use crate::ingest::batch::{Checked, Checking, Unfinished, Work, Worker};
@@ -445,9 +445,7 @@ impl Collector {
                     (None, Some(place)) => place,
                     // Workers take the digest of whatever cannot be read back; this is what has
                     // no room in the log (beyond 256 TiB into a file).
-                    (None, None) => {
-                        SeenBody::digest(replay::item_digest(bytes).map_or([0; 15], |d| d.prefix()))
-                    }
+                    (None, None) => SeenBody::digest(replay::item_digest_or_exact(bytes).prefix()),
                 };
                 // With a store, the store judges replays within the run as well (its claims are
                 // made in input order): the first body it holds for a pair may come from an
@@ -470,9 +468,7 @@ impl Collector {
                         timestamp: timestamp().unwrap_or_default().into(),
                         pair,
                         // Workers take every accepted body's digest when there is a store.
-                        body: digest
-                            .or_else(|| replay::item_digest(bytes))
-                            .unwrap_or(BodyDigest([0; 32])),
+                        body: digest.unwrap_or_else(|| replay::item_digest_or_exact(bytes)),
                     }),
                     _ => None,
                 };
