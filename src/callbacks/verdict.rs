@@ -198,7 +198,7 @@ impl Verdict {
 pub struct Verifier {
     candidates: Vec<Candidate>,
     window: Window,
-    /// Name accepted pairs as a `--seen` file does ([`PairId::of`]), not [`PairId::unhashed`].
+    /// Name accepted pairs as a replay store does ([`PairId::of`]), not [`PairId::unhashed`].
     hashed_pairs: bool,
 }
 
@@ -211,7 +211,7 @@ impl Verifier {
         }
     }
 
-    /// For a run whose replay log stays in memory (no `--seen` file): pairs are named by the
+    /// For a run whose replay log stays in memory (no `--seen` store): pairs are named by the
     /// signature's own bytes, which saves hashing every accepted one.
     pub fn with_unhashed_pairs(self) -> Self {
         Verifier {
@@ -671,10 +671,7 @@ mod tests {
         assert_eq!((first.reason, first.duplicate), (Reason::Ok, false));
         // Same body, other key order: an honest resend.
         let resend = judged(&v, &mut log, &callback(ts, r#","b":2,"a":1"#));
-        assert_eq!(
-            (resend.reason, resend.duplicate),
-            (Reason::Ok, true)
-        );
+        assert_eq!((resend.reason, resend.duplicate), (Reason::Ok, true));
         assert_eq!(
             judged(&v, &mut log, &callback(ts, r#","a":1,"b":3"#)).reason,
             Reason::Replayed
@@ -738,7 +735,10 @@ mod tests {
         };
         // First sighting: nothing is read.
         let (first, asked) = judge(&current, None);
-        assert_eq!((first.reason, first.duplicate, asked), (Reason::Ok, false, None));
+        assert_eq!(
+            (first.reason, first.duplicate, asked),
+            (Reason::Ok, false, None)
+        );
         // Byte for byte what was first read: a resend, nothing read back.
         let (same, asked) = judge(&json, None);
         assert!(same.duplicate && same.reason == Reason::Ok);

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::ValueHint;
 use serde::Serialize;
 
@@ -18,6 +18,7 @@ use crate::ip::snippet::{self, Stamp, Target};
 use crate::outcome::Outcome;
 use crate::output::{self, Printer, hinted};
 use crate::shell;
+use crate::time;
 
 /// After this many days the built-in list is said to be possibly out of date.
 const STALE_AFTER_DAYS: i64 = 180;
@@ -120,7 +121,8 @@ struct FetchSummary<'a> {
     removed: &'a [String],
 }
 
-/// `--env` and `--allowlist`, shared with `ip-check`.
+/// `--env` and `--allowlist`, shared with `ip-check` and `guard`: the flags and the loading of a
+/// list (built in or from a file, narrowed to an environment) stay with the command they name.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ListArgs {
     /// Which environment's callback sources to allow [default: all for ip-check and for allowlist
@@ -264,7 +266,8 @@ struct Summary<'a> {
 
 /// One warning when the built-in list is older than [`STALE_AFTER_DAYS`] at `now`.
 fn warn_if_stale(now: DateTime<Utc>) {
-    let Ok(date) = NaiveDate::parse_from_str(BUILT_IN_DATE, "%Y-%m-%d") else {
+    // A full date, as a test of the list checks.
+    let Some(date) = time::parse_full_date(BUILT_IN_DATE) else {
         return;
     };
     // Checked on that day: its age counts from the day's start, to the moment.

@@ -245,6 +245,14 @@ pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
     crate::time::parse_duration(text).map_err(|e| e.to_string())
 }
 
+/// A timeout: a duration (as [`parse_duration`] reads it) of more than 0.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match parse_duration(text)?.to_std() {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => Err("the timeout must be more than 0".to_owned()),
+    }
+}
+
 /// `--env production|sandbox|all`: the key-file entries `verify` tries, the allowlist entries
 /// `ip-check` and `allowlist` keep; `all` is the same as no `--env`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,5 +1,7 @@
 //! `smile-sec audit`: the key file checked against the rotation policy and Smile ID's key rules.
-//! Glue only: the rules are `audit`, the file is `keyfile`, every format is `output::audit`.
+//! The rules are `audit`, the file is `keyfile`, every format is `output::audit`; this file
+//! finds the key file, reads its secrets and their files' permissions, and applies the policy
+//! flags over the file's own.
 
 use std::path::{Path, PathBuf};
 
@@ -196,11 +198,11 @@ fn tell_where_the_key_file_came_from(keys: Option<&Path>) {
     }
 }
 
-/// The key file's audit, or why there is none.
 /// A key file audited: the report, the file's path and text, and the entries whose secret was
 /// read as empty (reported on their metadata, then an error each).
 type Audited = (Report, PathBuf, Option<String>, Vec<String>);
 
+/// The key file's audit, or why there is none.
 fn audited(args: &Args) -> anyhow::Result<Audited> {
     let Some(path) = keyfile::locate(args.keys.as_deref()) else {
         return Err(hinted(

@@ -10,7 +10,8 @@ use clap::ValueHint;
 use serde::Serialize;
 
 use super::args::{
-    ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, sources_told, warn_if_retired,
+    ClockArgs, KeySourceArgs, PartnerArgs, parse_duration, parse_timeout, sources_told,
+    warn_if_retired,
 };
 use crate::endpoint::http::{self, BodyCut, Client, Response};
 use crate::endpoint::probe::{self, Case, CaseVerdict, Leak, LeakWatch, Skew, Tally};
@@ -251,14 +252,6 @@ pub enum Format {
     Text,
     /// JSON: one object (new, send) or NDJSON results then a summary (probe)
     Json,
-}
-
-fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
-    let d = parse_duration(text)?;
-    match d.to_std() {
-        Ok(d) if !d.is_zero() => Ok(d),
-        _ => Err("the timeout must be more than 0".to_owned()),
-    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {

@@ -14,8 +14,8 @@ use ipnet::IpNet;
 use super::allowlist::ListArgs;
 use super::args::EnvArg;
 use super::args::{
-    ApiKeyFileArg, ClockArgs, KeyIdArg, PartnerArgs, key_request, parse_duration, sources_told,
-    store_notices_told,
+    ApiKeyFileArg, ClockArgs, KeyIdArg, PartnerArgs, key_request, parse_duration, parse_timeout,
+    sources_told, store_notices_told,
 };
 use crate::callbacks::store;
 use crate::callbacks::verdict::Window;
@@ -107,20 +107,20 @@ pub struct Args {
     pub max_body: u64,
 
     /// Close a connection whose request head takes longer than DUR, or that sits idle that long
-    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "10s")]
-    pub header_timeout: Duration,
+    #[arg(long, value_name = "DUR", value_parser = parse_timeout, default_value = "10s")]
+    pub header_timeout: std::time::Duration,
 
     /// Answer 408 when a request body takes longer than DUR to arrive
-    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
-    pub body_timeout: Duration,
+    #[arg(long, value_name = "DUR", value_parser = parse_timeout, default_value = "30s")]
+    pub body_timeout: std::time::Duration,
 
     /// Answer 504 when the upstream takes longer than DUR to answer
-    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
-    pub upstream_timeout: Duration,
+    #[arg(long, value_name = "DUR", value_parser = parse_timeout, default_value = "30s")]
+    pub upstream_timeout: std::time::Duration,
 
     /// Answer 503 when the replay store takes longer than DUR to claim a callback
-    #[arg(long, value_name = "DUR", value_parser = parse_duration, default_value = "30s")]
-    pub store_timeout: Duration,
+    #[arg(long, value_name = "DUR", value_parser = parse_timeout, default_value = "30s")]
+    pub store_timeout: std::time::Duration,
 
     /// Connections served at once; more wait until one closes
     #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
@@ -265,17 +265,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             args.path
         );
     }
-    let timeout = |name: &str, value: Duration| -> anyhow::Result<std::time::Duration> {
-        match value.to_std() {
-            Ok(duration) if !duration.is_zero() => Ok(duration),
-            _ => bail!("--{name} must be more than 0 seconds"),
-        }
-    };
-    let header_timeout = timeout("header-timeout", args.header_timeout)?;
-    let body_timeout = timeout("body-timeout", args.body_timeout)?;
-    let upstream_timeout = timeout("upstream-timeout", args.upstream_timeout)?;
-    let store_timeout = timeout("store-timeout", args.store_timeout)?;
-    timeout("max-age", args.max_age)?;
+    let (header_timeout, body_timeout, upstream_timeout, store_timeout) = (
+        args.header_timeout,
+        args.body_timeout,
+        args.upstream_timeout,
+        args.store_timeout,
+    );
+    if args.max_age <= Duration::zero() {
+        bail!("--max-age must be more than 0 seconds");
+    }
     if args.max_future < Duration::zero() {
         bail!("--max-future cannot be negative");
     }

@@ -1,6 +1,6 @@
 //! `smile-sec ip-check`: addresses (arguments, stdin, or the client behind a proxy chain) checked
 //! against the callback allowlist. Glue only: parsing is `address`, verdicts are
-//! `allowlist`, the proxy walk is `proxy`, line splitting is `lines`, the result lines are
+//! `allowlist`, the proxy walk is `proxy`, line splitting is `address_lines`, the result lines are
 //! `output::ip_check`.
 
 use std::io;
@@ -116,8 +116,8 @@ fn count(c: &mut Counts, v: AddressVerdict) {
     }
 }
 
-/// The verdict of a run that counted `c`.
-fn outcome(c: &Counts) -> Outcome {
+/// The outcome of a run that counted `c`.
+fn counted_outcome(c: &Counts) -> Outcome {
     if c.invalid > 0 {
         Outcome::Error
     } else if c.denied > 0 {
@@ -154,7 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Ok(()) => {}
         // A closed output (`| head -1`) ends the run quietly, with the verdict of what was checked
         // so far: `set -o pipefail` must never turn a denied or invalid address into success.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(report.verdict()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(report.outcome()),
         Err(e) => return Err(e.into()),
     }
     // Nothing to check is not a pass: a pipeline fed nothing (a log that went missing) must not
@@ -176,7 +176,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "{invalid} {what} not a valid address (verdict `invalid`)"
         ));
     }
-    Ok(report.verdict())
+    Ok(report.outcome())
 }
 
 impl Report {
@@ -200,9 +200,9 @@ impl Report {
         self.finish()
     }
 
-    /// The verdict of every input checked so far.
-    fn verdict(&self) -> Outcome {
-        let outcome = outcome(&self.summary);
+    /// The outcome of every input checked so far.
+    fn outcome(&self) -> Outcome {
+        let outcome = counted_outcome(&self.summary);
         if self.unreadable {
             outcome.worst(Outcome::Error)
         } else {

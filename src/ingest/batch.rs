@@ -120,7 +120,7 @@ pub(crate) enum Checking {
         span: Range<usize>,
         at: Option<u64>,
         /// Taken at once for an accepted callback whose body cannot be read back later, or that
-        /// a `--seen` file records.
+        /// a `--seen` store records.
         digest: Option<BodyDigest>,
         /// For an accepted callback its file keeps (and no digest): its bytes' fingerprint.
         fingerprint: Option<u64>,

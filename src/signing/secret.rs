@@ -62,8 +62,7 @@ impl ApiKey {
 
     /// `sha256:` and the first 12 hex digits of SHA-256 of the key: names a key without revealing it.
     pub fn fingerprint(&self) -> String {
-        let digest = Sha256::digest(&self.0);
-        format!("sha256:{}", hex::encode(&digest[..6]))
+        crate::input::fingerprint(&self.0)
     }
 
     /// SHA-256 of the key, for comparing secrets without holding two copies side by side in output.

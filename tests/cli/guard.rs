@@ -1528,7 +1528,17 @@ fn configuration_errors_exit_2_before_listening() {
             "/call back",
         ],
     ];
-    for extra in cases {
+    let zero_timeouts: Vec<Vec<&str>> = [
+        "--header-timeout",
+        "--body-timeout",
+        "--upstream-timeout",
+        "--store-timeout",
+        "--max-age",
+    ]
+    .into_iter()
+    .map(|flag| vec!["--listen", "127.0.0.1:0", "--keys", keys, flag, "0"])
+    .collect();
+    for extra in cases.into_iter().chain(zero_timeouts) {
         let mut args = vec!["--upstream", "http://127.0.0.1:9"];
         args.extend(&extra);
         refused_start(setup.dir.path(), &args);

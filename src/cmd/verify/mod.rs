@@ -159,7 +159,7 @@ fn prepare(args: &Args) -> anyhow::Result<(Worker, Collector)> {
         max_future: args.max_future,
     };
     let verifier = Verifier::new(candidates, window);
-    // A `--seen` file records hashed pair names; a log that stays in memory needs no hashing.
+    // A `--seen` store records hashed pair names; a log that stays in memory needs no hashing.
     let verifier = match args.seen {
         Some(_) => verifier,
         None => verifier.with_unhashed_pairs(),

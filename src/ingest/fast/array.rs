@@ -1,5 +1,5 @@
 //! A file that is one top-level JSON array, framed element by element without serde_json's
-//! stream reader, which takes a byte at a time: framing 100,000 callbacks that way took 60% of a
+//! stream reader, which takes a byte at a time: framing 100,000 callbacks that way takes 60% of a
 //! `verify` run, on the one reading thread.
 //!
 //! Framing is split the way `chunks` splits a line-laid-out source. The reading thread

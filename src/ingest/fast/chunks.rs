@@ -1,6 +1,6 @@
 //! Line-laid-out sources (NDJSON; one or more objects over lines) read in large pieces that end at
-//! a line end, so that the reading thread only reads and the workers frame: a thread that looked
-//! at every byte to find where items end was the slowest stage of `verify`.
+//! a line end, so that the reading thread only reads and the workers frame: a thread that looks
+//! at every byte to find where items end would be the slowest stage of `verify`.
 //!
 //! Framing a piece on its own is a guess that nearly always holds: every line is an item. It fails
 //! only at a line that opens a value it does not close (a pretty-printed object, a truncated
@@ -165,7 +165,7 @@ fn read_piece(
 /// Reads up to `want` bytes into `data` after its first `filled`: the count read, 0 at the end of
 /// the source. One `read` into bytes that are already initialized (zeroed only where the buffer
 /// grows): `read_to_end` would begin each piece with small reads, which the `BufReader` in front
-/// of the file serves by copying, and that copy was 7% of a run.
+/// of the file serves by copying, and that copy costs about 7% of a run.
 pub(crate) fn fill(
     reader: &mut impl Read,
     data: &mut Vec<u8>,

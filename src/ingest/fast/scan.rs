@@ -22,7 +22,8 @@ const MAX_DEPTH: u32 = 63;
 /// must decide.
 ///
 /// One loop with the position in a local, and an explicit stack of container kinds, not a
-/// recursive descent: the position then stays in a register (500 ns a callback became 300).
+/// recursive descent: the position then stays in a register (about 300 ns a callback, against
+/// 500 for the recursive form).
 pub fn signed_fields(json: &[u8]) -> Option<Signed<'_>> {
     // One UTF-8 check for the whole item (fast for ASCII); spans below are cut at ASCII bytes.
     let text = std::str::from_utf8(json).ok()?;
