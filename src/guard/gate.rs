@@ -51,7 +51,7 @@ pub struct Accepted {
 /// A callback that did not pass: the status and reason code the sender gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
-    pub status: u16,
+    pub status: hyper::StatusCode,
     pub reason: &'static str,
     pub key_id: Option<Arc<str>>,
 }
@@ -228,12 +228,15 @@ mod tests {
         assert_eq!(again.pair.body, accepted.pair.body);
         let reason = |json: &str| gate.judge(json.as_bytes(), now).unwrap_err();
         assert_eq!(reason("[1]").reason, "not_an_object");
-        assert_eq!(reason("{").status, 400);
+        assert_eq!(reason("{").status, hyper::StatusCode::BAD_REQUEST);
         let twice = format!(r#"{{"signature":"x",{}"#, &body(&fresh, "")[1..]);
         assert_eq!(reason(&twice).reason, "parse_error");
         let stale = crate::time::format_signing_timestamp(now - Duration::minutes(11));
         let refused = reason(&body(&stale, ""));
-        assert_eq!((refused.status, refused.reason), (401, "stale"));
+        assert_eq!(
+            (refused.status, refused.reason),
+            (hyper::StatusCode::UNAUTHORIZED, "stale")
+        );
         assert_eq!(refused.key_id.as_deref(), Some("live"));
         let forged = body(&fresh, "").replace(&fresh, &stale);
         assert_eq!(reason(&forged).reason, "bad_signature");

@@ -1,6 +1,8 @@
 //! The reason codes a gate answers and logs, and the HTTP status of each. A refused sender gets
 //! only `{"reason": CODE}`: never a key, an expected signature or anything from its callback.
 
+use hyper::StatusCode;
+
 use crate::callbacks::verdict;
 
 /// The source address is not on the allowlist (or cannot be read).
@@ -41,12 +43,12 @@ pub const KEY_FILE_UNUSABLE: &str = "key_file_unusable";
 /// The status of a verdict `verify` reaches on a callback: a JSON body that is not a callback
 /// object is a bad request, a failed check (signature, freshness, a retired key) is
 /// unauthorised, and a replay conflicts with the callback that came first.
-pub fn status_of(reason: verdict::Reason) -> u16 {
+pub fn status_of(reason: verdict::Reason) -> StatusCode {
     match reason {
-        verdict::Reason::Ok => 200,
-        verdict::Reason::NotAnObject | verdict::Reason::ParseError => 400,
-        verdict::Reason::Replayed => 409,
-        _ => 401,
+        verdict::Reason::Ok => StatusCode::OK,
+        verdict::Reason::NotAnObject | verdict::Reason::ParseError => StatusCode::BAD_REQUEST,
+        verdict::Reason::Replayed => StatusCode::CONFLICT,
+        _ => StatusCode::UNAUTHORIZED,
     }
 }
 
@@ -57,8 +59,8 @@ mod tests {
 
     #[test]
     fn statuses_follow_the_check_that_failed() {
-        assert_eq!(status_of(Reason::ParseError), 400);
-        assert_eq!(status_of(Reason::NotAnObject), 400);
+        assert_eq!(status_of(Reason::ParseError), StatusCode::BAD_REQUEST);
+        assert_eq!(status_of(Reason::NotAnObject), StatusCode::BAD_REQUEST);
         for reason in [
             Reason::BadSignature,
             Reason::MissingSignature,
@@ -68,8 +70,8 @@ mod tests {
             Reason::Future,
             Reason::BadTimestamp,
         ] {
-            assert_eq!(status_of(reason), 401, "{reason:?}");
+            assert_eq!(status_of(reason), StatusCode::UNAUTHORIZED, "{reason:?}");
         }
-        assert_eq!(status_of(Reason::Replayed), 409);
+        assert_eq!(status_of(Reason::Replayed), StatusCode::CONFLICT);
     }
 }

@@ -29,7 +29,6 @@ use super::gate::Gate;
 use super::metrics::{self, Metrics};
 use super::reason;
 use super::upstream::{self, Failure, Upstream};
-use crate::callbacks::store::Claim;
 use crate::callbacks::verdict::Reason;
 use crate::time::Clock;
 
@@ -512,8 +511,7 @@ async fn callback(
         Ok(accepted) => accepted,
         Err(refused) => {
             seen.key_id = refused.key_id;
-            let status = StatusCode::from_u16(refused.status).unwrap_or(StatusCode::UNAUTHORIZED);
-            return refuse(status, refused.reason);
+            return refuse(refused.status, refused.reason);
         }
     };
     let mut verdict = accepted.verdict;
@@ -526,36 +524,27 @@ async fn callback(
         config.store_timeout,
         config.claims.claim(now, accepted.pair),
     );
-    let answer = claimed.await;
-    if let Ok(Ok(claim)) = answer {
-        verdict.claimed(claim, config.clock.now());
-        if verdict.reason == Reason::Stale {
-            let status = StatusCode::from_u16(reason::status_of(Reason::Stale))
-                .unwrap_or(StatusCode::UNAUTHORIZED);
-            return refuse(status, Reason::Stale.as_str());
+    // The store's answer as `verify` takes it: a replay, or a new pair answered too late to
+    // trust, fails; a resend passes, marked duplicate.
+    let failure = match claimed.await {
+        Ok(Ok(claim)) => {
+            verdict.claimed(claim, config.clock.now());
+            if verdict.reason != Reason::Ok {
+                return refuse(reason::status_of(verdict.reason), verdict.reason.as_str());
+            }
+            None
         }
-    }
-    let failure = match answer {
-        Ok(Ok(Claim::New)) => Ok(false),
-        Ok(Ok(Claim::Resend)) => Ok(true),
-        Ok(Ok(Claim::Replay)) => {
-            let status = StatusCode::from_u16(reason::status_of(Reason::Replayed))
-                .unwrap_or(StatusCode::CONFLICT);
-            return refuse(status, Reason::Replayed.as_str());
-        }
-        Ok(Err(message)) => Err(message),
-        Err(_) => Err(format!(
+        Ok(Err(message)) => Some(message),
+        Err(_) => Some(format!(
             "no answer within {}s (--store-timeout)",
             config.store_timeout.as_secs_f64()
         )),
     };
-    let duplicate = match failure {
-        Ok(duplicate) => duplicate,
-        Err(message) => {
-            (config.events)(Event::Warning(format!("replay store: {message}")));
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, reason::STORE_UNAVAILABLE);
-        }
-    };
+    if let Some(message) = failure {
+        (config.events)(Event::Warning(format!("replay store: {message}")));
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, reason::STORE_UNAVAILABLE);
+    }
+    let duplicate = verdict.duplicate;
     seen.duplicate = Some(duplicate);
     let verdict = upstream::Verdict {
         key_id: seen.key_id.as_deref(),
