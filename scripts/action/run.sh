@@ -13,9 +13,26 @@
 # (the archive is then never unpacked or run).
 set -euo pipefail
 
+annotate() { # level message: a workflow command, its message escaped as GitHub's toolkit does
+  local text=${2//%/%25}
+  text=${text//$'\r'/%0D}
+  printf '::%s title=smile-sec action::%s\n' "$1" "${text//$'\n'/%0A}"
+}
+
 fail() { # message: an error annotation, then exit 2
-  echo "::error title=smile-sec action::$1"
+  annotate error "$1"
   exit 2
+}
+
+md_code() { # text: a Markdown code span for a table cell, as smile-sec's own job summary writes one
+  local text=${1//[[:cntrl:]]/ } longest=0 run=0 i fence pad=
+  for ((i = 0; i < ${#text}; i++)); do
+    if [ "${text:i:1}" = '`' ]; then run=$((run + 1)); else run=0; fi
+    if [ "$run" -gt "$longest" ]; then longest=$run; fi
+  done
+  fence=$(printf "%$((longest + 1))s" '' | tr ' ' '`')
+  case $text in [\`\ ]* | *[\`\ ]) pad=' ' ;; esac
+  printf '%s%s%s%s%s' "$fence" "$pad" "${text//|/\\|}" "$pad" "$fence"
 }
 
 version=${INPUT_VERSION:-}
@@ -77,18 +94,28 @@ reported=$("$smile_sec" --version)
 echo "$bin_dir" >>"${GITHUB_PATH:-/dev/null}"
 
 # Each check runs even when an earlier one failed; the step's exit is the worst status.
+# `--keys=FILE` and `--` keep a name that starts with `-` a name.
 set +e
-"$smile_sec" audit --keys "$key_file" --format github --fail-on "$fail_on"
+"$smile_sec" audit --keys="$key_file" --format github --fail-on "$fail_on"
 audit_exit=$?
 verify_exit=
 if [ -n "$verify_path" ]; then
-  "$smile_sec" verify "$verify_path" --keys "$key_file"
+  "$smile_sec" verify --keys="$key_file" -- "$verify_path"
   verify_exit=$?
 fi
 sarif_exit=
 if [ -n "$sarif_file" ]; then
-  "$smile_sec" audit --keys "$key_file" --format sarif --fail-on "$fail_on" >"$sarif_file"
-  sarif_exit=$?
+  if ! { : >"$sarif_file"; } 2>/dev/null; then
+    annotate error "cannot write the SARIF file '${sarif_file}' (does its folder exist?)"
+    sarif_exit=2
+  else
+    # The audit above already wrote the job summary and its warnings: the SARIF run adds neither,
+    # and its stderr is shown only when it could not write the file.
+    env -u GITHUB_STEP_SUMMARY "$smile_sec" audit --keys="$key_file" --format sarif \
+      --fail-on "$fail_on" >"$sarif_file" 2>"${work}/sarif.stderr"
+    sarif_exit=$?
+    if [ "$sarif_exit" -gt 1 ]; then cat "${work}/sarif.stderr" >&2; fi
+  fi
 fi
 set -e
 
@@ -105,9 +132,9 @@ verdict() { case "$1" in 0) echo "pass" ;; 1) echo "**fail**" ;; '') echo "not r
   echo "| check | result |"
   echo "|---|---|"
   echo "| archive \`${archive_name}\` | SHA-256 matches the pinned one |"
-  echo "| \`audit --keys ${key_file} --fail-on ${fail_on}\` | $(verdict "$audit_exit") |"
-  [ -z "$verify_path" ] || echo "| \`verify ${verify_path}\` | $(verdict "$verify_exit") |"
-  [ -z "$sarif_file" ] || echo "| SARIF written to \`${sarif_file}\` | $([ "$sarif_exit" = 2 ] && echo "**error**" || echo "yes") |"
+  echo "| $(md_code "audit --keys ${key_file} --fail-on ${fail_on}") | $(verdict "$audit_exit") |"
+  [ -z "$verify_path" ] || echo "| $(md_code "verify ${verify_path}") | $(verdict "$verify_exit") |"
+  [ -z "$sarif_file" ] || echo "| SARIF written to $(md_code "$sarif_file") | $([ "$sarif_exit" -gt 1 ] && echo "**error**" || echo "yes") |"
 } >>"${GITHUB_STEP_SUMMARY:-/dev/null}"
 
 worst=$audit_exit

@@ -82,8 +82,14 @@ impl Run {
 
 /// Runs the action's script in a fresh workspace holding a copy of examples/, with `inputs`.
 fn run_action(inputs: &[(&str, &str)]) -> Run {
+    run_action_in(inputs, |_| {})
+}
+
+/// [`run_action`], with the workspace arranged by `prepare` first.
+fn run_action_in(inputs: &[(&str, &str)], prepare: impl FnOnce(&Path)) -> Run {
     let workspace = tempfile::tempdir().unwrap();
     copy_tree(&root().join("examples"), &workspace.path().join("examples"));
+    prepare(workspace.path());
     // A checkout leaves the example key files readable by everyone, which audit fails
     // (secret_file_permissions) as it should; a workspace that keeps keys keeps them 0600.
     for entry in std::fs::read_dir(workspace.path().join("examples/secrets")).unwrap() {
@@ -254,6 +260,62 @@ fn findings_become_annotations_and_fail_the_step() {
 }
 
 #[test]
+fn the_sarif_run_adds_nothing_to_the_summary_and_an_unwritable_sarif_file_is_an_error() {
+    if !tools_present() {
+        return;
+    }
+    let release = fake_release();
+    // A key file in a folder whose name starts with `-`: a name, not a flag.
+    let run = run_action_in(
+        &[
+            ("INPUT_VERSION", env!("CARGO_PKG_VERSION")),
+            ("INPUT_SHA256", &release.sha256),
+            ("INPUT_KEY_FILE", "-audit/smile-keys.json"),
+            ("INPUT_SARIF_FILE", "smile-sec.sarif"),
+            ("INPUT_DOWNLOAD_BASE", &release.base),
+        ],
+        |workspace| copy_tree(&workspace.join("examples/audit"), &workspace.join("-audit")),
+    );
+    let d = debug(&run);
+    assert_eq!(run.output.status.code(), Some(1), "{d}");
+    assert_eq!(run.summary.matches("### smile-sec audit").count(), 1, "{d}");
+    assert!(
+        run.summary
+            .contains("| `audit --keys -audit/smile-keys.json --fail-on fail` | **fail** |"),
+        "{d}"
+    );
+    assert!(
+        run.summary
+            .contains("| SARIF written to `smile-sec.sarif` | yes |"),
+        "{d}"
+    );
+    let sarif = std::fs::read_to_string(run.workspace.path().join("smile-sec.sarif")).unwrap();
+    assert!(sarif.contains("\"ruleId\""), "{d}");
+
+    // A SARIF file in a folder that does not exist: an error, not "findings".
+    let run = run_action(&[
+        ("INPUT_VERSION", env!("CARGO_PKG_VERSION")),
+        ("INPUT_SHA256", &release.sha256),
+        ("INPUT_KEY_FILE", "examples/smile-keys.json"),
+        ("INPUT_SARIF_FILE", "no-such-folder/out.sarif"),
+        ("INPUT_DOWNLOAD_BASE", &release.base),
+    ]);
+    let d = debug(&run);
+    assert_eq!(run.output.status.code(), Some(2), "{d}");
+    assert!(
+        run.stdout().contains(
+            "::error title=smile-sec action::cannot write the SARIF file 'no-such-folder/out.sarif'"
+        ),
+        "{d}"
+    );
+    assert!(
+        run.summary
+            .contains("| SARIF written to `no-such-folder/out.sarif` | **error** |"),
+        "{d}"
+    );
+}
+
+#[test]
 fn a_checksum_mismatch_fails_before_anything_from_the_archive_runs() {
     if !tools_present() {
         return;
@@ -289,7 +351,7 @@ fn bad_inputs_and_a_missing_release_are_errors() {
         return;
     }
     let release = fake_release();
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 5] = [
         (
             &[
                 ("INPUT_VERSION", "latest"),
@@ -311,6 +373,14 @@ fn bad_inputs_and_a_missing_release_are_errors() {
                 ("INPUT_FAIL_ON", "never"),
             ],
             "input 'fail-on' must be 'fail' or 'warn'",
+        ),
+        (
+            // A line break cannot start a workflow command of its own.
+            &[
+                ("INPUT_VERSION", "0.1.0\n::warning::forged"),
+                ("INPUT_SHA256", &release.sha256),
+            ],
+            "got '0.1.0%0A::warning::forged'",
         ),
         (
             &[

@@ -103,8 +103,11 @@ impl Scratch {
 
     /// `pre-commit run` on the staged files, with this build first on PATH.
     fn run(&self) -> Output {
-        let bin = binary();
-        let bin_dir = bin.parent().unwrap();
+        self.run_with(binary().parent().unwrap())
+    }
+
+    /// `pre-commit run` on the staged files, with `bin_dir`'s smile-sec first on PATH.
+    fn run_with(&self, bin_dir: &Path) -> Output {
         let path = format!(
             "{}:{}",
             bin_dir.display(),
@@ -212,6 +215,22 @@ fn an_inline_key_is_refused_and_a_clean_key_file_passes() {
         "{t}"
     );
     assert!(!t.contains("sandbox-example-key-not-real-0003"), "{t}");
+
+    // A smile-sec that cannot check (here one that crashes) fails the hook: it never passes
+    // a file it did not read.
+    let crashing = tempfile::tempdir().unwrap();
+    let stub = crashing.path().join("smile-sec");
+    std::fs::write(&stub, "#!/bin/sh\nexit 101\n").unwrap();
+    std::fs::set_permissions(&stub, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let unchecked = Scratch::new(&["smile-sec-no-inline-secrets-system"]);
+    unchecked.add("smile-keys.json", "audit/inline-secret.json", 0o600);
+    let out = unchecked.run_with(crashing.path());
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("smile-keys.json: smile-sec audit could not check it (exit 101)"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -224,6 +243,14 @@ fn the_audit_hook_refuses_an_expired_key_and_an_invalid_file() {
     let expired = scratch.run();
     let t = text(&expired);
     assert_eq!(expired.status.code(), Some(1), "{t}");
+    assert!(t.contains("fail expired: 97 days old"), "{t}");
+
+    // A folder whose name starts with `-` is a path, not a flag.
+    let dashed = Scratch::new(&["smile-sec-audit-system"]);
+    dashed.add("-team/smile-keys.json", "audit/smile-keys.json", 0o644);
+    let out = dashed.run();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("fail expired: 97 days old"), "{t}");
 
     let broken = Scratch::new(&["smile-sec-audit-system"]);
