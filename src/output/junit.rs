@@ -96,7 +96,9 @@ pub fn print_unusable(suite: &str, classname: &str, case: &str, message: &str) -
 }
 
 /// Writes one `<testcase>`. `kind` (a reason or finding code) and `message` describe a failure or
-/// error and are left out of a passed case; `details` is free text inside the element. For
+/// error and are left out of a passed case; `details` is free text inside the element, or
+/// `message` when there are none (a report that shows only an element's text, as GitLab's does,
+/// then still says why). For
 /// output rendered piece by piece (`verify`'s workers), then put together by [`write_document`].
 pub fn write_case(
     out: &mut Vec<u8>,
@@ -126,7 +128,7 @@ pub fn write_case(
         ">\n      <{element} type=\"{}\" message=\"{}\">{}</{element}>\n    </testcase>",
         text(kind),
         text(message),
-        text(details)
+        text(if details.is_empty() { message } else { details })
     );
 }
 

@@ -209,18 +209,27 @@ fn junit_case(r: &CallbackResult<'_>, out: &mut Vec<u8>) {
     let message = error_words(v)
         .or(v.detail.as_deref())
         .unwrap_or(v.reason.as_str());
-    let mut details = Vec::new();
+    let reason = v.reason.as_str();
+    let mut facts = Vec::new();
     if let Some(id) = v.key_id.as_deref() {
-        details.push(format!("key {id}"));
+        facts.push(format!("key {id}"));
     }
     if let Some(age) = v.age_seconds {
-        details.push(format!("age {age}s"));
+        facts.push(format!("age {age}s"));
     }
     if let Some(e) = r.explanation {
-        details.push(format!("explain: {}", e.detail));
+        facts.push(format!("explain: {}", e.detail));
     }
-    let details = details.join(", ");
-    let reason = v.reason.as_str();
+    // The element's text says it all: GitLab's report shows only the text of a failure that
+    // has any, not its attributes.
+    let mut details = if message == reason {
+        reason.to_owned()
+    } else {
+        format!("{reason}: {message}")
+    };
+    if !facts.is_empty() {
+        details = format!("{details} ({})", facts.join(", "));
+    }
     junit::write_case(out, JUNIT_CLASS, &name, outcome, reason, message, &details);
 }
 

@@ -331,6 +331,15 @@ fn verify_junit_has_a_case_per_callback_with_failures_and_errors() {
                 && kind.as_deref() == Some("unreadable")),
         "{xml}"
     );
+    // Each failure and error says why in its text, which is all GitLab's report shows.
+    assert!(
+        !xml.contains("\"></failure>") && !xml.contains("\"></error>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("message=\"bad_signature\">bad_signature (age "),
+        "{xml}"
+    );
     let passed = junit
         .cases
         .iter()
