@@ -7,6 +7,7 @@ use std::path::{Component, Path, Prefix};
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::junit::{CaseOutcome, Suite};
 use super::step_summary::StepSummary;
@@ -595,6 +596,16 @@ fn sarif_log(shown: &Shown<'_>) -> Value {
     let mut results = Vec::new();
     for (key, line) in shown.report.keys.iter().zip(shown.lines) {
         for f in &key.findings {
+            // A key can hold one code more than once (a key serving two integrations, and its
+            // secret listed under another entry): each is an alert of its own, told apart by
+            // its message. Only then, since other messages change from day to day (an age).
+            let repeated = key.findings.iter().filter(|e| e.code == f.code).count() > 1;
+            let fingerprint = if repeated {
+                let said = hex::encode(&Sha256::digest(f.message.as_bytes())[..4]);
+                format!("{}:{}:{said}", key.id, f.code)
+            } else {
+                format!("{}:{}", key.id, f.code)
+            };
             let mut location = json!({ "artifactLocation": { "uri": uri } });
             if let Some(n) = line {
                 location["region"] = json!({ "startLine": n });
@@ -609,7 +620,7 @@ fn sarif_log(shown: &Shown<'_>) -> Value {
                     "physicalLocation": location,
                     "logicalLocations": [{ "name": key.id, "kind": "object" }],
                 }],
-                "partialFingerprints": { "smileSecKeyFinding/v1": format!("{}:{}", key.id, f.code) },
+                "partialFingerprints": { "smileSecKeyFinding/v1": fingerprint },
                 "properties": {
                     "key_id": key.id,
                     "environment": key.environment.as_str(),

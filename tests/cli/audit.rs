@@ -979,6 +979,43 @@ fn github_workflow_commands_point_at_the_key_file() {
 }
 
 #[test]
+fn each_sarif_result_has_a_fingerprint_of_its_own() {
+    // `two` serves two integrations and shares its secret with `other`: two shared_key results
+    // on one key, which code scanning would merge into one alert if they shared a fingerprint.
+    let keys = key_file(
+        "",
+        r#"{ "id": "two", "partner_id": "085", "environment": "sandbox", "integrations": ["server", "web"],
+  "created": "2026-11-01", "api_key_env": "AUDIT_TEST_SAME" },
+{ "id": "other", "partner_id": "085", "environment": "sandbox", "integrations": ["mobile"],
+  "created": "2026-11-01", "api_key_env": "AUDIT_TEST_SAME" }"#,
+    );
+    let out = audit(
+        &keys,
+        &["--format", "sarif"],
+        &[("AUDIT_TEST_SAME", "live-secret-AAAA-1111")],
+    );
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let prints: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["smileSecKeyFinding/v1"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    let shared_on_two = prints
+        .iter()
+        .filter(|p| p.starts_with("two:shared_key"))
+        .count();
+    assert_eq!(shared_on_two, 2, "{prints:?}");
+    let distinct: std::collections::BTreeSet<&&str> = prints.iter().collect();
+    assert_eq!(distinct.len(), prints.len(), "{prints:?}");
+    // A code a key holds once keeps the plain fingerprint, as before.
+    assert!(prints.contains(&"other:shared_key"), "{prints:?}");
+}
+
+#[test]
 fn sarif_validates_against_the_2_1_0_schema() {
     // tests/fixtures/sarif-schema-2.1.0.json: see tests/fixtures/sarif-schema-2.1.0.md for where it came from.
     // The published schema's `run.language` pattern has a stray `]`, a literal in ECMAScript
