@@ -1902,6 +1902,51 @@ fn imported_entries_are_dated_by_the_runs_now_on_both_engines() {
     }
 }
 
+/// An entry copied at the very moment it expires is kept (a replay then is exactly `--max-age`
+/// old, not stale), and a Redis copy made with a `--now` behind the clock lasts as long again,
+/// by the server's clock, as a claim made with that `--now` would.
+#[test]
+fn a_copy_keeps_an_entry_through_its_expiry_on_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Signed 5 minutes ahead of the run's now (the most --max-future allows), so that it is
+    // exactly --max-age old when its entry expires: NOW + 1h + 5m.
+    let at = "2026-11-20T10:05:00.000Z";
+    let expiry = "2026-11-20T11:05:00Z";
+    let ran = run(d, "source.db", callback(at, "original"));
+    assert_eq!(ran.results[0]["reason"], "ok", "{}", ran.stderr);
+    for (store, redis) in sqlite_and_redis(d) {
+        let out = seen(d, &["import", &store, "source.db", "--now", expiry]);
+        assert_eq!(out.status.code(), Some(0), "{store}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with("copied 1 of 1 entries"),
+            "{store}: {out:?}"
+        );
+        let mut child = verify_at(&store, expiry).current_dir(d).spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(callback(at, "forged").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("\"reason\":\"replayed\""), "{store}: {text}");
+        if let Some(redis) = redis {
+            let (mut conn, keys) = entry_keys(&redis.url());
+            let pttl: i64 = redis::cmd("PTTL").arg(&keys[0]).query(&mut conn).unwrap();
+            let expiry = chrono::DateTime::parse_from_rfc3339(expiry).unwrap();
+            let apart = (chrono::Utc::now() - expiry.to_utc())
+                .num_milliseconds()
+                .abs();
+            assert!(
+                pttl >= apart - 60_000,
+                "{pttl} ms left, the copy's now lies {apart} ms from the clock"
+            );
+        }
+    }
+}
+
 /// An entry whose expiry was set far out by something else, in a store whose window then grows
 /// by decades: the entry keeps its later expiry (re-dating never shortens one), is not deleted
 /// by a sum that wrapped, and the run does not stop.

@@ -596,24 +596,27 @@ impl RedisStore {
     }
 
     /// Adds the entries the store does not hold yet (`SET ... NX`, one pipeline), kept as
-    /// `keeping` says; those expired at `now` (or the clock, when earlier) are left out. Returns
-    /// how many were new.
+    /// `keeping` says; those expired before `now` (or the clock, when earlier) are left out: an
+    /// entry whose expiry is the very moment is kept, as a replay at that moment is not stale.
+    /// Each lasts, by the server's clock, what is left of it at `now` plus however far `now` lies
+    /// from the clock, as a claim does ([`claim_ttl`]). Returns how many were new.
     fn add(
         &mut self,
         now: DateTime<Utc>,
         entries: &[Entry],
         keeping: Keeping,
     ) -> Result<u64, StoreError> {
-        let now_ms = now.min(Utc::now()).timestamp_millis();
+        let clock = Utc::now();
+        let (now_ms, earlier_ms) = (now.timestamp_millis(), now.min(clock).timestamp_millis());
+        let apart = (now - clock).num_milliseconds().saturating_abs();
         let mut pipe = redis::pipe();
         for entry in entries {
-            let ttl = keeping
-                .expiry(entry, self.keeps)
-                .map(|at| at.saturating_sub(now_ms));
-            if ttl.is_some_and(|ttl| ttl <= 0) {
+            let expiry = keeping.expiry(entry, self.keeps);
+            if expiry.is_some_and(|at| at < earlier_ms) {
                 // Expired already: a replay of it fails as stale.
                 continue;
             }
+            let ttl = expiry.map(|at| at.saturating_sub(now_ms).saturating_add(apart));
             let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
             let value = serde_json::to_string(&Value_ {
                 body: hex::encode(entry.body_hmac),
