@@ -234,20 +234,14 @@ const MAX_REDIRECTS: u32 = 5;
 pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, SendError> {
     check_url(url)?;
     check_proxy(url)?;
+    // The client follows no redirect itself: they are followed here, so that each place a
+    // redirect leads to is held to what the first URL is (a port that is none, which the client
+    // reads as 80; a proxy that cannot be used).
     let client = Client::new(timeout);
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        // Followed here, so that each place a redirect leads to is held to what the first URL
-        // is: a port that is none (which the client reads as 80), a proxy that cannot be used.
-        .max_redirects(0)
-        .timeout_global(Some(timeout))
-        .user_agent(concat!("smile-sec/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .new_agent();
     let mut at = url.to_owned();
     let mut redirects = 0;
     let mut response = loop {
-        let response = agent.get(&at).call().map_err(|e| client.classify(e))?;
+        let response = client.agent.get(&at).call().map_err(|e| client.classify(e))?;
         let location = response
             .headers()
             .get(ureq::http::header::LOCATION)
