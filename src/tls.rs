@@ -28,6 +28,23 @@ impl Roots {
     }
 }
 
+/// What to do about a server certificate that no authority of [`Roots::System`] issued: where
+/// to add the one that did. (The public web's authorities are built in; no hint helps there.)
+pub fn system_roots_hint() -> String {
+    let own_roots = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+    if own_roots {
+        "SSL_CERT_FILE / SSL_CERT_DIR, which take the place of this system's store, do not hold \
+         the CA that certified the server: add it there"
+            .into()
+    } else {
+        "add the CA that certified the server to this system's store, or set SSL_CERT_FILE to its \
+         PEM file (which then takes the place of the system's store)"
+            .into()
+    }
+}
+
 /// What went wrong, for a line that follows "cannot reach ...: ".
 pub fn in_words(error: &Error, roots: Roots) -> String {
     match error {

@@ -918,20 +918,7 @@ fn server_error(
         return StoreError {
             kind: super::ErrorKind::Unavailable,
             message: format!("replay store {name}: {what_failed}: {words}"),
-            hint: unknown_issuer.then(|| {
-                let own_roots = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
-                    .iter()
-                    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-                if own_roots {
-                    "SSL_CERT_FILE / SSL_CERT_DIR, which take the place of this system's store, do \
-                     not hold the CA that certified the server: add it there"
-                        .into()
-                } else {
-                    "add the CA that certified the server to this system's store, or set \
-                     SSL_CERT_FILE to its PEM file (which then takes the place of the system's store)"
-                        .into()
-                }
-            }),
+            hint: unknown_issuer.then(crate::tls::system_roots_hint),
         };
     }
     if let Some(roots) = held::<rustls_native_certs::Error>(e) {
