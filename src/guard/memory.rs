@@ -26,7 +26,7 @@ pub struct MemoryStore {
 #[derive(Debug)]
 struct Entry {
     body: [u8; 32],
-    /// From this moment a replay of the pair fails as stale anyway; `None`: never.
+    /// After this moment a replay of the pair fails as stale anyway; `None`: never.
     expires: Option<DateTime<Utc>>,
 }
 
@@ -50,7 +50,7 @@ impl MemoryStore {
             return;
         }
         self.entries
-            .retain(|_, entry| entry.expires.is_none_or(|at| at > now));
+            .retain(|_, entry| entry.expires.is_none_or(|at| at >= now));
         self.sweep_at = (self.entries.len() * 2).max(FIRST_SWEEP);
     }
 }
@@ -73,7 +73,9 @@ impl MemoryStore {
         let key = pair_key(claim);
         let body: [u8; 32] = Sha256::digest(claim.body).into();
         match self.entries.get(&key) {
-            Some(held) if held.expires.is_none_or(|at| at > now) => {
+            // Held through its expiry itself: a replay at that moment is exactly --max-age old,
+            // which is not stale.
+            Some(held) if held.expires.is_none_or(|at| at >= now) => {
                 if held.body == body {
                     Claim::Resend
                 } else {
@@ -122,8 +124,11 @@ mod tests {
         assert_eq!(one(&mut store, now, claim("t", b"{}")), "resend");
         assert_eq!(one(&mut store, now, claim("t", b"{\"a\":1}")), "replay");
         assert_eq!(one(&mut store, now, claim("t2", b"{\"a\":1}")), "new");
-        // Past max_age + max_future the pair would be stale: the entry is gone.
-        let later = now + Duration::minutes(15);
+        // At max_age + max_future a callback signed max_future ahead is exactly max_age old,
+        // still fresh: the entry holds. Past it the pair would be stale: the entry is gone.
+        let expiry = now + Duration::minutes(15);
+        assert_eq!(one(&mut store, expiry, claim("t", b"{\"a\":1}")), "replay");
+        let later = expiry + Duration::milliseconds(1);
         assert_eq!(one(&mut store, later, claim("t", b"{\"a\":1}")), "new");
     }
 
