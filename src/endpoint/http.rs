@@ -241,7 +241,11 @@ pub fn get_page(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, Sen
     let mut at = url.to_owned();
     let mut redirects = 0;
     let mut response = loop {
-        let response = client.agent.get(&at).call().map_err(|e| client.classify(e))?;
+        let response = client
+            .agent
+            .get(&at)
+            .call()
+            .map_err(|e| client.classify(e))?;
         let location = response
             .headers()
             .get(ureq::http::header::LOCATION)

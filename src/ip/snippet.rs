@@ -151,6 +151,7 @@ fn by_label(list: &Allowlist) -> Vec<(Option<&str>, Vec<&Entry>)> {
 fn nginx(out: &mut String, list: &Allowlist) {
     out.push_str(
         "# Paste into the server or location block that receives callbacks (ngx_http_access_module).\n\
+         # Not where a `return` answers: nginx runs `return` before it checks access.\n\
          # Behind a proxy or load balancer, set_real_ip_from/real_ip_header must come first.\n",
     );
     for entry in list.entries() {
@@ -268,6 +269,9 @@ fn nftables(out: &mut String, list: &Allowlist, port: u16) {
     );
 }
 
+/// Addresses on one `acl` line: 32 of the longest IPv6 networks fit in 1,500 bytes.
+const HAPROXY_ADDRESSES_PER_LINE: usize = 32;
+
 fn haproxy(out: &mut String, list: &Allowlist) {
     out.push_str(
         "# Paste into the frontend that receives callbacks. `src` is the TCP peer: behind another\n\
@@ -277,8 +281,12 @@ fn haproxy(out: &mut String, list: &Allowlist) {
         if let Some(label) = label {
             let _ = writeln!(out, "# {}", one_line(label));
         }
-        let nets: Vec<String> = entries.iter().map(|e| spell(&e.net)).collect();
-        let _ = writeln!(out, "acl smile_id_callback_source src {}", nets.join(" "));
+        // Lines that name one ACL are ORed together, and HAProxy reads at most 64 words (and,
+        // before 2.8, 2,048 bytes) of a line: a long list takes several lines.
+        for chunk in entries.chunks(HAPROXY_ADDRESSES_PER_LINE) {
+            let nets: Vec<String> = chunk.iter().map(|e| spell(&e.net)).collect();
+            let _ = writeln!(out, "acl smile_id_callback_source src {}", nets.join(" "));
+        }
     }
     out.push_str("http-request deny deny_status 403 unless smile_id_callback_source\n");
 }

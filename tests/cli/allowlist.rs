@@ -501,6 +501,77 @@ fn haproxy_acl_and_deny() {
     ), "{text}");
 }
 
+/// A list longer than HAProxy reads on one line (64 words) is split over several `acl` lines of
+/// the same name, which HAProxy ORs; `haproxy -c` takes the configuration it is pasted into.
+#[test]
+fn a_long_list_passes_haproxy_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("long.txt");
+    let mut text = String::new();
+    for i in 0..70 {
+        text.push_str(&format!("192.0.2.{i} production\n"));
+        text.push_str(&format!(
+            "2001:db8:ffff:ffff:ffff:ffff:ffff:{i:x}00/120 production\n"
+        ));
+    }
+    std::fs::write(&list, text).unwrap();
+    let list = list.to_str().unwrap();
+    let snippet = emit(&[
+        "--emit",
+        "haproxy",
+        "--allowlist",
+        list,
+        "--env",
+        "production",
+    ]);
+    let acls: Vec<&str> = snippet
+        .lines()
+        .filter(|l| l.starts_with("acl smile_id_callback_source src "))
+        .collect();
+    assert!(acls.len() > 1, "{snippet}");
+    assert!(
+        acls.iter()
+            .all(|l| l.split(' ').count() <= 64 && l.len() < 2048),
+        "{snippet}"
+    );
+    let taken: Vec<&str> = acls.iter().flat_map(|l| l.split(' ').skip(3)).collect();
+    assert_eq!(taken.len(), 140, "{snippet}");
+    assert!(
+        taken.contains(&"192.0.2.69")
+            && taken.contains(&"2001:db8:ffff:ffff:ffff:ffff:ffff:4500/120")
+    );
+    if !have("haproxy") {
+        return;
+    }
+    let check = |snippet: &str| {
+        let conf = dir.path().join("haproxy.cfg");
+        let indented: String = snippet.lines().map(|l| format!("  {l}\n")).collect();
+        std::fs::write(
+            &conf,
+            format!(
+                "defaults\n  mode http\n  timeout connect 1s\n  timeout client 1s\n  timeout server 1s\n\
+                 frontend callbacks\n  bind 127.0.0.1:18090\n{indented}  default_backend app\n\
+                 backend app\n  server app 127.0.0.1:18091\n"
+            ),
+        )
+        .unwrap();
+        Std::new("haproxy")
+            .arg("-c")
+            .arg("-f")
+            .arg(&conf)
+            .output()
+            .unwrap()
+    };
+    let out = check(&snippet);
+    assert!(out.status.success(), "haproxy -c: {out:?}");
+    // The check can fail: the whole list on one line is refused.
+    let one_line = format!(
+        "acl smile_id_callback_source src {}\nhttp-request deny deny_status 403 unless smile_id_callback_source\n",
+        taken.join(" ")
+    );
+    assert!(!check(&one_line).status.success());
+}
+
 #[test]
 fn k8s_network_policy_with_ip_blocks_and_annotations() {
     let text = emit(&["--emit", "k8s", "--port", "8080"]);
