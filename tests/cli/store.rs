@@ -1947,6 +1947,31 @@ fn a_copy_keeps_an_entry_through_its_expiry_on_both_engines() {
     }
 }
 
+/// An entry imported before the store had a window gets its expiry when a run sets one: by
+/// that run's now, with the allowance a claim of that run gets for its distance from the clock.
+#[test]
+fn a_redis_entry_imported_without_a_window_is_dated_as_that_runs_claims_are() {
+    let Some(redis) = Redis::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = redis.url();
+    write_record(&d.join("old.ndjson"), &ts(8, 1), "2026-11-20T09:59:00.000Z");
+    let out = seen(d, &["import", &url, "old.ndjson", "--now", NOW]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let ran = run(d, &url, callback(&ts(8, 2), "a"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let (mut conn, keys) = entry_keys(&url);
+    let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
+    let apart = (chrono::Utc::now() - now).num_milliseconds().abs();
+    for key in keys {
+        let pttl: i64 = redis::cmd("PTTL").arg(&key).query(&mut conn).unwrap();
+        assert!(
+            pttl >= apart - 60_000,
+            "{key}: {pttl} ms left, the run's now lies {apart} ms from the clock"
+        );
+    }
+}
+
 /// An entry whose expiry was set far out by something else, in a store whose window then grows
 /// by decades: the entry keeps its later expiry (re-dating never shortens one), is not deleted
 /// by a sum that wrapped, and the run does not stop.

@@ -39,8 +39,19 @@ const MARK: &str = "smile-sec replay store 1";
 /// kept as much longer again.
 fn claim_ttl(keeps: Keeps, now: DateTime<Utc>) -> Option<i64> {
     let span = keeps.span_ms()?;
-    let apart = (now - Utc::now()).num_milliseconds().saturating_abs();
-    Some(span.saturating_add(apart)).filter(|ttl| *ttl <= LONGEST_KEPT_MS)
+    ttl_until(now.timestamp_millis().saturating_add(span), now, Utc::now())
+}
+
+/// How long, by the server's clock, an entry that expires at `expiry_ms` on the timeline of a
+/// run whose now is `now` must last: what is left of it at `now`, plus however far `now` lies
+/// from `clock` (the same allowance as a claim's, [`claim_ttl`]). `None`: for ever, past what any
+/// window keeps. An entry already expired at `now` gets what the allowance leaves, if anything.
+fn ttl_until(expiry_ms: i64, now: DateTime<Utc>, clock: DateTime<Utc>) -> Option<i64> {
+    let apart = (now - clock).num_milliseconds().saturating_abs();
+    let ttl = expiry_ms
+        .saturating_sub(now.timestamp_millis())
+        .saturating_add(apart);
+    (ttl <= LONGEST_KEPT_MS).then_some(ttl)
 }
 
 /// Lengthens entries' expiries, never shortening one. KEYS[1] is the meta hash, KEYS[2..] the
@@ -437,7 +448,7 @@ impl RedisStore {
     /// Re-dates every entry by the kept window, then clears the note that this was under way
     /// (`note`, as it was read or written: whatever it holds, the kept window covers it).
     fn redate_all_noted(&mut self, note: &str) -> Result<(), StoreError> {
-        self.redate_all(self.opened_now.min(Utc::now()))?;
+        self.redate_all(self.opened_now)?;
         redis::cmd("EVAL")
             .arg(REDATED)
             .arg(1)
@@ -447,11 +458,13 @@ impl RedisStore {
             .map_err(|e| self.fail(e))
     }
 
-    /// Sets every entry's expiry by the kept window, after it grew; `now`: the moment entries
-    /// without an expiry so far are dated from. An entry with an expiry is kept the whole new
-    /// span from now, which keeps it at most the old span longer than it needs: its age is not
-    /// known for certain while other runs re-date it, and counting from now never falls short.
+    /// Sets every entry's expiry by the kept window, after it grew; `now`: the run's now, which
+    /// entries without an expiry so far are dated from (as [`ttl_until`] says). An entry with an
+    /// expiry is kept the whole new span from now, which keeps it at most the old span longer
+    /// than it needs: its age is not known for certain while other runs re-date it, and
+    /// counting from now never falls short.
     fn redate_all(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let clock = Utc::now();
         self.each_key(|store, keys| {
             if keys.is_empty() {
                 return Ok(());
@@ -479,11 +492,10 @@ impl RedisStore {
                     // any window keeps (a value written by something else) is kept for ever,
                     // which is never less safe.
                     -1 => {
-                        let left = value
-                            .seen_at
-                            .saturating_add(span)
-                            .saturating_sub(ms_ceil(now));
-                        if left <= LONGEST_KEPT_MS {
+                        let expiry = value.seen_at.saturating_add(span);
+                        if expiry < now.min(clock).timestamp_millis() {
+                            dated.push((key, 1, true));
+                        } else if let Some(left) = ttl_until(expiry, now, clock) {
                             dated.push((key, left.max(1), true));
                         }
                     }
@@ -607,8 +619,7 @@ impl RedisStore {
         keeping: Keeping,
     ) -> Result<u64, StoreError> {
         let clock = Utc::now();
-        let (now_ms, earlier_ms) = (now.timestamp_millis(), now.min(clock).timestamp_millis());
-        let apart = (now - clock).num_milliseconds().saturating_abs();
+        let earlier_ms = now.min(clock).timestamp_millis();
         let mut pipe = redis::pipe();
         for entry in entries {
             let expiry = keeping.expiry(entry, self.keeps);
@@ -616,7 +627,8 @@ impl RedisStore {
                 // Expired already: a replay of it fails as stale.
                 continue;
             }
-            let ttl = expiry.map(|at| at.saturating_sub(now_ms).saturating_add(apart));
+            // No expiry, or one past what any window keeps: kept for ever.
+            let ttl = expiry.and_then(|at| ttl_until(at, now, clock));
             let key = format!("{PREFIX}{}", hex::encode(entry.pair.0));
             let value = serde_json::to_string(&Value_ {
                 body: hex::encode(entry.body_hmac),
@@ -625,13 +637,7 @@ impl RedisStore {
                 timestamp: entry.timestamp.clone(),
             })
             .expect("a value serialises");
-            // Past what any window keeps, an entry is kept for ever, which is never less safe.
-            Self::set_nx(
-                &mut pipe,
-                &key,
-                &value,
-                ttl.filter(|ms| *ms <= LONGEST_KEPT_MS),
-            );
+            Self::set_nx(&mut pipe, &key, &value, ttl);
         }
         let replies = exchange(&mut self.conn, &pipe).map_err(|e| self.fail(e))?;
         Ok(replies.iter().filter(|v| is_ok(v)).count() as u64)
@@ -1332,6 +1338,39 @@ fn redact(url: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_lasts_what_is_left_of_it_plus_how_far_the_runs_now_lies_from_the_clock() {
+        let clock = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let at = |seconds: i64| clock + chrono::Duration::seconds(seconds);
+        let ms = |seconds: i64| at(seconds).timestamp_millis();
+        // (expiry, the run's now, ttl)
+        let cases = [
+            (ms(60), at(0), Some(60_000)),
+            // A now ahead of the clock: the clock has that much further to go.
+            (ms(60), at(10), Some(60_000)),
+            // A now behind it: later runs may lag as far again.
+            (ms(60), at(-10), Some(80_000)),
+            // Expiring at the run's very now: kept for what the allowance gives.
+            (ms(0), at(0), Some(0)),
+            (ms(-5), at(-10), Some(15_000)),
+            // Past what any window keeps: for ever.
+            (ms(0).saturating_add(LONGEST_KEPT_MS + 1), at(0), None),
+        ];
+        for (expiry, now, ttl) in cases {
+            assert_eq!(
+                ttl_until(expiry, now, clock),
+                ttl,
+                "expiry {expiry}, now {now}"
+            );
+        }
+        // A claim lasts the whole window plus the distance.
+        let keeps = Keeps::Window {
+            max_age_ms: 60_000,
+            max_future_ms: 0,
+        };
+        assert_eq!(claim_ttl(keeps, Utc::now()).map(|t| t / 1000), Some(60));
+    }
 
     #[test]
     fn long_errors_are_cut_short() {

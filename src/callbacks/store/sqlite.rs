@@ -452,8 +452,9 @@ impl ReplayStore for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Adds the entries the store does not hold yet, kept as `keeping` says; those expired at
-    /// `now` (or the clock, when earlier) are left out. Returns how many were new.
+    /// Adds the entries the store does not hold yet, kept as `keeping` says; those expired before
+    /// `now` (or the clock, when earlier) are left out: one whose expiry is that very moment is
+    /// kept. Returns how many were new.
     fn add(
         &self,
         now: DateTime<Utc>,
