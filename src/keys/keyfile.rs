@@ -498,207 +498,14 @@ impl KeyFile {
 
     /// Parses key-file bytes; `path` names the file in errors and anchors relative secret paths.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<KeyFile, KeyFileError> {
-        let bytes = input::without_bom(bytes);
-        let syntax = |at: Option<String>, source| KeyFileError::Syntax {
-            path: path.to_owned(),
-            at,
-            source,
-        };
-        let mut reader = serde_json::Deserializer::from_slice(bytes);
-        let Object(raw): Object<RawFile> =
-            serde_path_to_error::deserialize(&mut reader).map_err(|e| {
-                let at = place(e.path(), &e.inner().to_string());
-                syntax(at, e.into_inner())
-            })?;
-        reader.end().map_err(|e| syntax(None, e))?;
-        let invalid = |entry: Option<&str>, problem: String| KeyFileError::Invalid {
-            path: path.to_owned(),
-            entry: entry.map(str::to_owned),
-            problem,
-        };
+        let raw = raw_file_of(path, bytes)?;
         let Object(raw_policy) = raw.policy;
-        let policy = Policy {
-            max_age_days: raw_policy
-                .max_age_days
-                .unwrap_or_else(Policy::default_max_age_days),
-            warn_days: raw_policy
-                .warn_days
-                .unwrap_or_else(Policy::default_warn_days),
-        };
-        let overrides = EnvOverrides {
-            production: raw_policy.production.map(|Object(o)| o).unwrap_or_default(),
-            sandbox: raw_policy.sandbox.map(|Object(o)| o).unwrap_or_default(),
-        };
-        for (name, max) in [
-            ("policy.max_age_days", Some(policy.max_age_days)),
-            (
-                "policy.production.max_age_days",
-                overrides.production.max_age_days,
-            ),
-            (
-                "policy.sandbox.max_age_days",
-                overrides.sandbox.max_age_days,
-            ),
-        ] {
-            if max == Some(0) {
-                return Err(invalid(None, format!("{name} must be at least 1")));
-            }
-            if let Some(days) = max.filter(|days| *days > MAX_POLICY_DAYS) {
-                return Err(invalid(
-                    None,
-                    format!("{name} is {days}, expected 1 to {MAX_POLICY_DAYS}"),
-                ));
-            }
-        }
+        let (policy, overrides) =
+            policy_of(raw_policy).map_err(|problem| invalid(path, None, problem))?;
         let mut seen = HashSet::new();
         let mut keys = Vec::with_capacity(raw.keys.len());
         for Object(entry) in raw.keys {
-            let id = entry.id;
-            if id.is_empty() {
-                return Err(invalid(None, "a key has an empty `id`".into()));
-            }
-            if !seen.insert(id.clone()) {
-                return Err(invalid(
-                    Some(&id),
-                    "duplicate id (ids must be unique)".into(),
-                ));
-            }
-            if entry.partner_id.is_empty() {
-                return Err(invalid(Some(&id), "`partner_id` is empty".into()));
-            }
-            if entry.integrations.is_empty() {
-                return Err(invalid(
-                    Some(&id),
-                    "`integrations` must list at least one integration".into(),
-                ));
-            }
-            if entry
-                .integrations
-                .iter()
-                .any(|label| label.trim().is_empty())
-            {
-                return Err(invalid(
-                    Some(&id),
-                    "`integrations` has an empty label".into(),
-                ));
-            }
-            let created = parse_date_or_time(&entry.created).map_err(|BadTimestamp(text)| {
-                invalid(
-                    Some(&id),
-                    format!(
-                        "`created` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
-                        input::shown_value(&text)
-                    ),
-                )
-            })?;
-            let retired = match (entry.status, entry.retired) {
-                (KeyStatus::Active, None) => None,
-                (KeyStatus::Active, Some(_)) => {
-                    return Err(invalid(
-                        Some(&id),
-                        "`retired` is given but `status` is not `retired` (set \"status\": \"retired\" too, or drop `retired`)".into(),
-                    ));
-                }
-                (KeyStatus::Retired, None) => {
-                    return Err(invalid(
-                        Some(&id),
-                        "`status` is `retired` but `retired` is missing: give the date the key was rotated out (YYYY-MM-DD or an RFC 3339 time); callbacks it signed after that moment are refused".into(),
-                    ));
-                }
-                (KeyStatus::Retired, Some(text)) => {
-                    let retired = parse_date_or_time(&text).map_err(|BadTimestamp(text)| {
-                        invalid(
-                            Some(&id),
-                            format!(
-                                "`retired` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
-                                input::shown_value(&text)
-                            ),
-                        )
-                    })?;
-                    // A key cannot be rotated out before the day it was made: such a date is a
-                    // slip (of the year, say), and the entry would not say when its signatures
-                    // stopped being good. Compared by day: `created` may be a time of day and
-                    // `retired` a bare date of the same day.
-                    if retired.date_naive() < created.date_naive() {
-                        return Err(invalid(
-                            Some(&id),
-                            format!(
-                                "`retired` ({}) is before `created` ({}): a key cannot be rotated out before it was made",
-                                input::shown_value(&text),
-                                input::shown_value(&entry.created)
-                            ),
-                        ));
-                    }
-                    Some(retired)
-                }
-            };
-            let secret = match (entry.api_key_env, entry.api_key_file, entry.api_key) {
-                (None, None, None) => SecretSource::None,
-                (Some(name), None, None) if is_env_name(&name) => SecretSource::Env(name),
-                (Some(name), None, None) if name.is_empty() => {
-                    return Err(invalid(Some(&id), "`api_key_env` is empty".into()));
-                }
-                // Not quoted: a value that is no variable name is most likely the key itself,
-                // pasted where its variable's name belongs.
-                (Some(_), None, None) => {
-                    return Err(invalid(
-                        Some(&id),
-                        "`api_key_env` must be the name of an environment variable (letters, digits and `_`, not starting with a digit); its value is not shown in case it is the key itself".into(),
-                    ));
-                }
-                (None, Some(file), None) if file.as_os_str().is_empty() => {
-                    // Read relative to the key file's folder, it would name the folder itself.
-                    return Err(invalid(Some(&id), "`api_key_file` is empty".into()));
-                }
-                (None, Some(file), None) => {
-                    if let Err(why) = lexically_inside(&file) {
-                        return Err(invalid(
-                            Some(&id),
-                            format!("`api_key_file` {} is refused: {why}", input::shown(&file)),
-                        ));
-                    }
-                    SecretSource::File(file)
-                }
-                (None, None, Some(key)) => SecretSource::Inline(key),
-                _ => {
-                    return Err(invalid(
-                        Some(&id),
-                        "give at most one of `api_key_env`, `api_key_file`, `api_key`".into(),
-                    ));
-                }
-            };
-            let mut mutes = Vec::with_capacity(entry.mutes.len());
-            for Object(mute) in entry.mutes {
-                // Checked here, for every command: a key file valid for `verify` and not for
-                // `audit` would only be found wrong by whichever runs last.
-                check_mute(&mute.finding, &mute.reason).map_err(|why| invalid(Some(&id), why))?;
-                let until = parse_full_date(&mute.until).ok_or_else(|| {
-                    invalid(
-                        Some(&id),
-                        format!(
-                            "mute `until` is `{}`, expected YYYY-MM-DD",
-                            input::shown_value(&mute.until)
-                        ),
-                    )
-                })?;
-                mutes.push(Mute {
-                    finding: mute.finding,
-                    reason: mute.reason,
-                    until,
-                });
-            }
-            keys.push(KeyEntry {
-                id,
-                partner_id: entry.partner_id,
-                environment: entry.environment,
-                integrations: entry.integrations,
-                created,
-                status: entry.status,
-                retired,
-                secret,
-                owner: entry.owner,
-                mutes,
-            });
+            keys.push(entry_of(path, entry, &mut seen)?);
         }
         Ok(KeyFile {
             path: path.to_owned(),
@@ -773,6 +580,228 @@ impl KeyFile {
     pub fn find(&self, id: &str) -> Option<&KeyEntry> {
         self.keys.iter().find(|k| k.id == id)
     }
+}
+
+/// A key file's problem that is not of JSON syntax, named with the file and, when it is in one
+/// entry, that entry's id.
+fn invalid(path: &Path, entry: Option<&str>, problem: String) -> KeyFileError {
+    KeyFileError::Invalid {
+        path: path.to_owned(),
+        entry: entry.map(str::to_owned),
+        problem,
+    }
+}
+
+/// The file in its on-disk shape, with nothing after it; a syntax error names where in the
+/// structure it is.
+fn raw_file_of(path: &Path, bytes: &[u8]) -> Result<RawFile, KeyFileError> {
+    let bytes = input::without_bom(bytes);
+    let syntax = |at: Option<String>, source| KeyFileError::Syntax {
+        path: path.to_owned(),
+        at,
+        source,
+    };
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let Object(raw): Object<RawFile> =
+        serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+            let at = place(e.path(), &e.inner().to_string());
+            syntax(at, e.into_inner())
+        })?;
+    reader.end().map_err(|e| syntax(None, e))?;
+    Ok(raw)
+}
+
+/// The file's policy and per-environment overrides, defaults filled in, or why a maximum age
+/// cannot stand.
+fn policy_of(raw: RawPolicy) -> Result<(Policy, EnvOverrides), String> {
+    let policy = Policy {
+        max_age_days: raw
+            .max_age_days
+            .unwrap_or_else(Policy::default_max_age_days),
+        warn_days: raw.warn_days.unwrap_or_else(Policy::default_warn_days),
+    };
+    let overrides = EnvOverrides {
+        production: raw.production.map(|Object(o)| o).unwrap_or_default(),
+        sandbox: raw.sandbox.map(|Object(o)| o).unwrap_or_default(),
+    };
+    check_max_ages(&policy, &overrides)?;
+    Ok((policy, overrides))
+}
+
+/// Why a maximum age the policy sets is out of range (1 to [`MAX_POLICY_DAYS`]), the file's own
+/// first, then production's, then sandbox's.
+fn check_max_ages(policy: &Policy, overrides: &EnvOverrides) -> Result<(), String> {
+    for (name, max) in [
+        ("policy.max_age_days", Some(policy.max_age_days)),
+        (
+            "policy.production.max_age_days",
+            overrides.production.max_age_days,
+        ),
+        (
+            "policy.sandbox.max_age_days",
+            overrides.sandbox.max_age_days,
+        ),
+    ] {
+        if max == Some(0) {
+            return Err(format!("{name} must be at least 1"));
+        }
+        if let Some(days) = max.filter(|days| *days > MAX_POLICY_DAYS) {
+            return Err(format!("{name} is {days}, expected 1 to {MAX_POLICY_DAYS}"));
+        }
+    }
+    Ok(())
+}
+
+/// One entry, validated field by field in a fixed order, so that the first problem is the one
+/// named; `seen` holds the ids of the entries before it.
+fn entry_of(
+    path: &Path,
+    entry: RawEntry,
+    seen: &mut HashSet<String>,
+) -> Result<KeyEntry, KeyFileError> {
+    let id = entry.id;
+    if id.is_empty() {
+        return Err(invalid(path, None, "a key has an empty `id`".into()));
+    }
+    let in_entry = |problem: String| invalid(path, Some(&id), problem);
+    if !seen.insert(id.clone()) {
+        return Err(in_entry("duplicate id (ids must be unique)".into()));
+    }
+    if entry.partner_id.is_empty() {
+        return Err(in_entry("`partner_id` is empty".into()));
+    }
+    check_integrations(&entry.integrations).map_err(in_entry)?;
+    let created = date_or_time_of("created", &entry.created).map_err(in_entry)?;
+    let retired =
+        retired_of(entry.status, entry.retired, created, &entry.created).map_err(in_entry)?;
+    let secret =
+        secret_source_of(entry.api_key_env, entry.api_key_file, entry.api_key).map_err(in_entry)?;
+    let mutes = mutes_of(entry.mutes).map_err(in_entry)?;
+    Ok(KeyEntry {
+        id,
+        partner_id: entry.partner_id,
+        environment: entry.environment,
+        integrations: entry.integrations,
+        created,
+        status: entry.status,
+        retired,
+        secret,
+        owner: entry.owner,
+        mutes,
+    })
+}
+
+/// Why an entry's `integrations` cannot stand, if it cannot: it lists none, or a blank label.
+fn check_integrations(integrations: &[String]) -> Result<(), String> {
+    if integrations.is_empty() {
+        return Err("`integrations` must list at least one integration".into());
+    }
+    if integrations.iter().any(|label| label.trim().is_empty()) {
+        return Err("`integrations` has an empty label".into());
+    }
+    Ok(())
+}
+
+/// The moment a date-or-time field (`created`, `retired`) names, or why it names none.
+fn date_or_time_of(field: &str, text: &str) -> Result<DateTime<Utc>, String> {
+    parse_date_or_time(text).map_err(|BadTimestamp(text)| {
+        format!(
+            "`{field}` is `{}`, expected YYYY-MM-DD or an RFC 3339 time",
+            input::shown_value(&text)
+        )
+    })
+}
+
+/// When the key was rotated out: given exactly when `status` is `retired`, and not before the
+/// day it was `created` (`created_text` as the file writes it).
+fn retired_of(
+    status: KeyStatus,
+    retired: Option<String>,
+    created: DateTime<Utc>,
+    created_text: &str,
+) -> Result<Option<DateTime<Utc>>, String> {
+    match (status, retired) {
+        (KeyStatus::Active, None) => Ok(None),
+        (KeyStatus::Active, Some(_)) => Err(
+            "`retired` is given but `status` is not `retired` (set \"status\": \"retired\" too, or drop `retired`)".into(),
+        ),
+        (KeyStatus::Retired, None) => Err(
+            "`status` is `retired` but `retired` is missing: give the date the key was rotated out (YYYY-MM-DD or an RFC 3339 time); callbacks it signed after that moment are refused".into(),
+        ),
+        (KeyStatus::Retired, Some(text)) => {
+            let retired = date_or_time_of("retired", &text)?;
+            // A key cannot be rotated out before the day it was made: such a date is a slip (of
+            // the year, say), and the entry would not say when its signatures stopped being good.
+            // Compared by day: `created` may be a time of day and `retired` a bare date of the
+            // same day.
+            if retired.date_naive() < created.date_naive() {
+                return Err(format!(
+                    "`retired` ({}) is before `created` ({}): a key cannot be rotated out before it was made",
+                    input::shown_value(&text),
+                    input::shown_value(created_text)
+                ));
+            }
+            Ok(Some(retired))
+        }
+    }
+}
+
+/// Where the entry's API key lives: at most one of `api_key_env` (a valid variable name),
+/// `api_key_file` (a path that stays in the key file's folder) and `api_key`.
+fn secret_source_of(
+    api_key_env: Option<String>,
+    api_key_file: Option<PathBuf>,
+    api_key: Option<ApiKey>,
+) -> Result<SecretSource, String> {
+    match (api_key_env, api_key_file, api_key) {
+        (None, None, None) => Ok(SecretSource::None),
+        (Some(name), None, None) if is_env_name(&name) => Ok(SecretSource::Env(name)),
+        (Some(name), None, None) if name.is_empty() => Err("`api_key_env` is empty".into()),
+        // Not quoted: a value that is no variable name is most likely the key itself, pasted
+        // where its variable's name belongs.
+        (Some(_), None, None) => Err(
+            "`api_key_env` must be the name of an environment variable (letters, digits and `_`, not starting with a digit); its value is not shown in case it is the key itself".into(),
+        ),
+        // Read relative to the key file's folder, it would name the folder itself.
+        (None, Some(file), None) if file.as_os_str().is_empty() => {
+            Err("`api_key_file` is empty".into())
+        }
+        (None, Some(file), None) => match lexically_inside(&file) {
+            Err(why) => Err(format!(
+                "`api_key_file` {} is refused: {why}",
+                input::shown(&file)
+            )),
+            Ok(()) => Ok(SecretSource::File(file)),
+        },
+        (None, None, Some(key)) => Ok(SecretSource::Inline(key)),
+        _ => Err("give at most one of `api_key_env`, `api_key_file`, `api_key`".into()),
+    }
+}
+
+/// The entry's mutes, in file order, each checked; the first that cannot stand says why.
+fn mutes_of(raw: Vec<Object<RawMute>>) -> Result<Vec<Mute>, String> {
+    let mut mutes = Vec::with_capacity(raw.len());
+    for Object(mute) in raw {
+        mutes.push(mute_of(mute)?);
+    }
+    Ok(mutes)
+}
+
+/// One mute, checked here for every command: a key file valid for `verify` and not for `audit`
+/// would only be found wrong by whichever runs last.
+fn mute_of(mute: RawMute) -> Result<Mute, String> {
+    check_mute(&mute.finding, &mute.reason)?;
+    let until = parse_full_date(&mute.until).ok_or_else(|| {
+        format!(
+            "mute `until` is `{}`, expected YYYY-MM-DD",
+            input::shown_value(&mute.until)
+        )
+    })?;
+    Ok(Mute {
+        finding: mute.finding,
+        reason: mute.reason,
+        until,
+    })
 }
 
 /// A key file to start from, dated `today`: two keys (production and sandbox, server to server)
