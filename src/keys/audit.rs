@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::keys::keyfile::{
-    EnvOverrides, Environment, KeyEntry, KeyFile, KeyStatus, Policy, SecretSource,
+    EnvOverrides, Environment, KeyEntry, KeyFile, KeyStatus, Mute, Policy, SecretSource,
 };
 
 /// The largest `max_age_days` accepted (100 years): keeps due dates far inside the calendar.
@@ -358,186 +358,230 @@ impl Report {
 /// Audits every key. `secrets[i]` is what the command learnt about `file.keys[i]`'s secret.
 pub fn audit(file: &KeyFile, secrets: &[Secret], settings: &Settings) -> Report {
     let today = settings.now.date_naive();
-    let policy = settings.policy;
-    let mut keys: Vec<KeyReport> = file
+    let by_digest = entries_by_digest(&secrets[..secrets.len().min(file.keys.len())]);
+    let keys = file
         .keys
         .iter()
-        .map(|entry| age_report(entry, today, settings))
+        .enumerate()
+        .map(|(i, entry)| {
+            let mut report = age_report(entry, today, settings);
+            report.metadata_only = metadata_only(secrets.get(i));
+            report.findings.extend(shared_integrations(entry));
+            if let Some(Secret::Digest(mine)) = secrets.get(i) {
+                report
+                    .findings
+                    .extend(shared_secret(file, i, &by_digest[mine]));
+            }
+            report.findings.extend(secret_storage(
+                entry,
+                settings.secret_files_open.get(i).copied().flatten(),
+                settings,
+            ));
+            apply_mutes(&mut report, &entry.mutes, today);
+            report
+        })
         .collect();
-
-    // Secret-based rules: entries with equal digests.
-    let digest = |i: usize| match secrets.get(i) {
-        Some(Secret::Digest(d)) => Some(d),
-        _ => None,
-    };
-    // Entries by secret, so that finding a key's twins does not compare it with every other key.
-    let mut by_digest: HashMap<&[u8; 32], Vec<usize>> = HashMap::new();
-    for i in 0..file.keys.len() {
-        if let Some(d) = digest(i) {
-            by_digest.entry(d).or_default().push(i);
-        }
-    }
-    for (i, entry) in file.keys.iter().enumerate() {
-        let report = &mut keys[i];
-        match secrets.get(i) {
-            Some(Secret::Unresolved(why)) => {
-                report.metadata_only = Some(format!(
-                    "secret not read ({why}); audited on metadata alone, without the same-secret checks"
-                ));
-            }
-            Some(Secret::NotNamed) | None => {}
-            Some(Secret::Digest(_)) => {}
-        }
-        // A label listed twice is still one integration.
-        let mut served: Vec<&str> = Vec::with_capacity(entry.integrations.len());
-        for label in &entry.integrations {
-            if !served.contains(&label.as_str()) {
-                served.push(label);
-            }
-        }
-        if served.len() > 1 {
-            report.findings.push(Finding {
-                code: Code::SharedKey,
-                message: format!(
-                    "one key serves {} integrations ({}); use one key per integration so each can be rotated alone",
-                    served.len(),
-                    served.join(", ")
-                ),
-                muted: None,
-            });
-        }
-        let Some(mine) = digest(i) else { continue };
-        let same: Vec<&KeyEntry> = by_digest[mine]
-            .iter()
-            .filter(|&&j| j != i)
-            .map(|&j| &file.keys[j])
-            .collect();
-        if !same.is_empty() {
-            let ids: Vec<String> = same.iter().map(|e| format!("`{}`", e.id)).collect();
-            report.findings.push(Finding {
-                code: Code::SharedKey,
-                message: format!(
-                    "the same secret is listed under {} too; use one key per integration",
-                    ids.join(", ")
-                ),
-                muted: None,
-            });
-        }
-        let other_env: Vec<String> = same
-            .iter()
-            .filter(|e| e.environment != entry.environment)
-            .map(|e| format!("`{}` ({})", e.id, e.environment))
-            .collect();
-        if !other_env.is_empty() {
-            report.findings.push(Finding {
-                code: Code::CrossEnvironment,
-                message: format!(
-                    "this {} secret is also listed as {}; Smile ID keys are environment specific",
-                    entry.environment,
-                    other_env.join(", ")
-                ),
-                muted: None,
-            });
-        }
-    }
-
-    // Inline secrets and the files' permissions.
-    for (i, (entry, report)) in file.keys.iter().zip(&mut keys).enumerate() {
-        if let SecretSource::File(path) = &entry.secret
-            && settings.secret_files_open.get(i).copied().flatten() == Some(true)
-        {
-            report.findings.push(Finding {
-                code: Code::SecretFilePermissions,
-                message: format!(
-                    "api_key_file {} can be read or written by group or others; chmod 600 it (and rotate the key if others may have read it)",
-                    crate::input::shown(path)
-                ),
-                muted: None,
-            });
-        }
-        if matches!(entry.secret, SecretSource::Inline(_)) && settings.file_open == Some(true) {
-            report.findings.push(Finding {
-                code: Code::SecretFilePermissions,
-                message: "the key file holds this inline api_key and can be read or written by group or others; chmod 600 it".into(),
-                muted: None,
-            });
-        }
-        if matches!(entry.secret, SecretSource::Inline(_)) {
-            if settings.file_exposed == Some(true) {
-                report.findings.push(Finding {
-                    code: Code::ExposedInlineSecret,
-                    message: "inline api_key in a key file that group or others can read; move it out, chmod 600 the file and rotate the key".into(),
-                    muted: None,
-                });
-            }
-            report.findings.push(Finding {
-                code: Code::InlineSecret,
-                message: "inline api_key in the key file; prefer api_key_env or api_key_file"
-                    .into(),
-                muted: None,
-            });
-        }
-    }
-
-    // Mutes: current ones silence their finding; lapsed ones are findings themselves.
-    for (entry, report) in file.keys.iter().zip(&mut keys) {
-        let mut lapsed = Vec::new();
-        for finding in &mut report.findings {
-            let current = entry
-                .mutes
-                .iter()
-                .filter(|m| m.finding == finding.code.as_str() && m.until >= today)
-                .max_by_key(|m| m.until);
-            if let Some(mute) = current {
-                finding.muted = Some(MuteNote {
-                    reason: mute.reason.clone(),
-                    until: mute.until,
-                });
-            }
-        }
-        for mute in &entry.mutes {
-            if mute.until < today {
-                let renewed = entry
-                    .mutes
-                    .iter()
-                    .filter(|m| m.finding == mute.finding && m.until >= today)
-                    .map(|m| m.until)
-                    .max();
-                let now = match renewed {
-                    Some(until) => {
-                        format!("a later mute covers the finding until {until}; remove this one")
-                    }
-                    None => "the finding counts again".to_owned(),
-                };
-                lapsed.push(Finding {
-                    code: Code::MuteExpired,
-                    message: format!(
-                        "the mute of `{}` lapsed after {} (reason was: {}); {now}",
-                        mute.finding, mute.until, mute.reason
-                    ),
-                    muted: None,
-                });
-            }
-        }
-        report.findings.extend(lapsed);
-        report.verdict = report
-            .findings
-            .iter()
-            .filter(|f| f.counts())
-            .map(|f| match f.severity() {
-                Severity::Fail => KeyVerdict::Fail,
-                Severity::Warn => KeyVerdict::Warn,
-            })
-            .max()
-            .unwrap_or(KeyVerdict::Ok);
-    }
     Report {
-        policy,
+        policy: settings.policy,
         production: settings.policy_for(Environment::Production),
         sandbox: settings.policy_for(Environment::Sandbox),
         today,
         keys,
     }
+}
+
+/// The entries of each secret by its digest, so that finding a key's twins does not compare it
+/// with every other key.
+fn entries_by_digest(secrets: &[Secret]) -> HashMap<&[u8; 32], Vec<usize>> {
+    let mut by_digest: HashMap<&[u8; 32], Vec<usize>> = HashMap::new();
+    for (i, secret) in secrets.iter().enumerate() {
+        if let Secret::Digest(d) = secret {
+            by_digest.entry(d).or_default().push(i);
+        }
+    }
+    by_digest
+}
+
+/// Why the same-secret checks were skipped for a key: its secret was named but not read.
+fn metadata_only(secret: Option<&Secret>) -> Option<String> {
+    match secret {
+        Some(Secret::Unresolved(why)) => Some(format!(
+            "secret not read ({why}); audited on metadata alone, without the same-secret checks"
+        )),
+        Some(Secret::NotNamed | Secret::Digest(_)) | None => None,
+    }
+}
+
+/// A `shared_key` finding when one key serves several integrations (a label listed twice is
+/// still one integration).
+fn shared_integrations(entry: &KeyEntry) -> Option<Finding> {
+    let mut served: Vec<&str> = Vec::with_capacity(entry.integrations.len());
+    for label in &entry.integrations {
+        if !served.contains(&label.as_str()) {
+            served.push(label);
+        }
+    }
+    (served.len() > 1).then(|| Finding {
+        code: Code::SharedKey,
+        message: format!(
+            "one key serves {} integrations ({}); use one key per integration so each can be rotated alone",
+            served.len(),
+            served.join(", ")
+        ),
+        muted: None,
+    })
+}
+
+/// The findings on `file.keys[i]` whose secret is also that of the other entries in `same_digest`
+/// (which lists `i` too): `shared_key`, and `cross_environment` when a twin is of another
+/// environment.
+fn shared_secret(file: &KeyFile, i: usize, same_digest: &[usize]) -> Vec<Finding> {
+    let entry = &file.keys[i];
+    let same: Vec<&KeyEntry> = same_digest
+        .iter()
+        .filter(|&&j| j != i)
+        .map(|&j| &file.keys[j])
+        .collect();
+    let mut findings = Vec::new();
+    if !same.is_empty() {
+        let ids: Vec<String> = same.iter().map(|e| format!("`{}`", e.id)).collect();
+        findings.push(Finding {
+            code: Code::SharedKey,
+            message: format!(
+                "the same secret is listed under {} too; use one key per integration",
+                ids.join(", ")
+            ),
+            muted: None,
+        });
+    }
+    let other_env: Vec<String> = same
+        .iter()
+        .filter(|e| e.environment != entry.environment)
+        .map(|e| format!("`{}` ({})", e.id, e.environment))
+        .collect();
+    if !other_env.is_empty() {
+        findings.push(Finding {
+            code: Code::CrossEnvironment,
+            message: format!(
+                "this {} secret is also listed as {}; Smile ID keys are environment specific",
+                entry.environment,
+                other_env.join(", ")
+            ),
+            muted: None,
+        });
+    }
+    findings
+}
+
+/// The findings on where the secret is kept: an `api_key_file` (whether `secret_file_open`, that
+/// group or others can read or write it) or an inline `api_key` (and the key file's permissions).
+fn secret_storage(
+    entry: &KeyEntry,
+    secret_file_open: Option<bool>,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let SecretSource::File(path) = &entry.secret
+        && secret_file_open == Some(true)
+    {
+        findings.push(Finding {
+            code: Code::SecretFilePermissions,
+            message: format!(
+                "api_key_file {} can be read or written by group or others; chmod 600 it (and rotate the key if others may have read it)",
+                crate::input::shown(path)
+            ),
+            muted: None,
+        });
+    }
+    if matches!(entry.secret, SecretSource::Inline(_)) && settings.file_open == Some(true) {
+        findings.push(Finding {
+            code: Code::SecretFilePermissions,
+            message: "the key file holds this inline api_key and can be read or written by group or others; chmod 600 it".into(),
+            muted: None,
+        });
+    }
+    if matches!(entry.secret, SecretSource::Inline(_)) {
+        if settings.file_exposed == Some(true) {
+            findings.push(Finding {
+                code: Code::ExposedInlineSecret,
+                message: "inline api_key in a key file that group or others can read; move it out, chmod 600 the file and rotate the key".into(),
+                muted: None,
+            });
+        }
+        findings.push(Finding {
+            code: Code::InlineSecret,
+            message: "inline api_key in the key file; prefer api_key_env or api_key_file".into(),
+            muted: None,
+        });
+    }
+    findings
+}
+
+/// Applies a key's mutes to its report, then gives it its verdict: current mutes silence their
+/// finding, lapsed ones are findings themselves.
+fn apply_mutes(report: &mut KeyReport, mutes: &[Mute], today: NaiveDate) {
+    silence_muted(&mut report.findings, mutes, today);
+    report.findings.extend(lapsed_mutes(mutes, today));
+    report.verdict = verdict_of(&report.findings);
+}
+
+/// Marks each finding that a current mute names as muted, by the mute that lasts longest.
+fn silence_muted(findings: &mut [Finding], mutes: &[Mute], today: NaiveDate) {
+    for finding in findings {
+        let current = mutes
+            .iter()
+            .filter(|m| m.finding == finding.code.as_str() && m.until >= today)
+            .max_by_key(|m| m.until);
+        if let Some(mute) = current {
+            finding.muted = Some(MuteNote {
+                reason: mute.reason.clone(),
+                until: mute.until,
+            });
+        }
+    }
+}
+
+/// A `mute_expired` finding for each mute whose date has passed, saying whether a later mute of
+/// the same finding already covers it.
+fn lapsed_mutes(mutes: &[Mute], today: NaiveDate) -> Vec<Finding> {
+    let mut lapsed = Vec::new();
+    for mute in mutes {
+        if mute.until < today {
+            let renewed = mutes
+                .iter()
+                .filter(|m| m.finding == mute.finding && m.until >= today)
+                .map(|m| m.until)
+                .max();
+            let now = match renewed {
+                Some(until) => {
+                    format!("a later mute covers the finding until {until}; remove this one")
+                }
+                None => "the finding counts again".to_owned(),
+            };
+            lapsed.push(Finding {
+                code: Code::MuteExpired,
+                message: format!(
+                    "the mute of `{}` lapsed after {} (reason was: {}); {now}",
+                    mute.finding, mute.until, mute.reason
+                ),
+                muted: None,
+            });
+        }
+    }
+    lapsed
+}
+
+/// A key's verdict: the gravest severity among the findings that count, `ok` when none does.
+fn verdict_of(findings: &[Finding]) -> KeyVerdict {
+    findings
+        .iter()
+        .filter(|f| f.counts())
+        .map(|f| match f.severity() {
+            Severity::Fail => KeyVerdict::Fail,
+            Severity::Warn => KeyVerdict::Warn,
+        })
+        .max()
+        .unwrap_or(KeyVerdict::Ok)
 }
 
 /// Age, due date and the age findings of one entry.
