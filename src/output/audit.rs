@@ -7,7 +7,6 @@ use std::path::{Component, Path, Prefix};
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::junit::{CaseOutcome, Suite};
 use super::step_summary::StepSummary;
@@ -595,16 +594,19 @@ fn sarif_log(shown: &Shown<'_>) -> Value {
         .collect();
     let mut results = Vec::new();
     for (key, line) in shown.report.keys.iter().zip(shown.lines) {
-        for f in &key.findings {
+        for (i, f) in key.findings.iter().enumerate() {
             // A key can hold one code more than once (a key serving two integrations, and its
-            // secret listed under another entry): each is an alert of its own, told apart by
-            // its message. Only then, since other messages change from day to day (an age).
-            let repeated = key.findings.iter().filter(|e| e.code == f.code).count() > 1;
-            let fingerprint = if repeated {
-                let said = hex::encode(&Sha256::digest(f.message.as_bytes())[..4]);
-                format!("{}:{}:{said}", key.id, f.code)
-            } else {
-                format!("{}:{}", key.id, f.code)
+            // secret listed under another entry): each is an alert of its own. The first keeps
+            // `KEY:CODE`, so that a second appearing leaves it as it was; the next are told
+            // apart by their place among the key's findings of that code, which audit gives in
+            // a fixed order. (Not by their messages: those change with the rest of the file.)
+            let earlier = key.findings[..i]
+                .iter()
+                .filter(|e| e.code == f.code)
+                .count();
+            let fingerprint = match earlier {
+                0 => format!("{}:{}", key.id, f.code),
+                n => format!("{}:{}:{}", key.id, f.code, n + 1),
             };
             let mut location = json!({ "artifactLocation": { "uri": uri } });
             if let Some(n) = line {

@@ -88,7 +88,7 @@ pub fn print_unusable(suite: &str, classname: &str, case: &str, message: &str) -
         CaseOutcome::Errored,
         "unusable",
         message,
-        "",
+        &format!("unusable: {message}"),
     );
     let mut out = Printer::new();
     document.write(&mut out)?;
@@ -97,8 +97,8 @@ pub fn print_unusable(suite: &str, classname: &str, case: &str, message: &str) -
 
 /// Writes one `<testcase>`. `kind` (a reason or finding code) and `message` describe a failure or
 /// error and are left out of a passed case; `details` is free text inside the element, or
-/// `message` when there are none (a report that shows only an element's text, as GitLab's does,
-/// then still says why). For
+/// `message` when there are none: some reports show only an element's text (GitLab's), so a
+/// failure's text says why. For
 /// output rendered piece by piece (`verify`'s workers), then put together by [`write_document`].
 pub fn write_case(
     out: &mut Vec<u8>,

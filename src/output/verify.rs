@@ -237,7 +237,8 @@ fn junit_case(r: &CallbackResult<'_>, out: &mut Vec<u8>) {
 /// read at all (a path: `unreadable`), or that held no callback (`empty`).
 pub fn junit_unreadable(name: &str, kind: &str, message: &str, out: &mut Vec<u8>) {
     let outcome = CaseOutcome::Errored;
-    junit::write_case(out, JUNIT_CLASS, name, outcome, kind, message, "");
+    let details = format!("{kind}: {message}");
+    junit::write_case(out, JUNIT_CLASS, name, outcome, kind, message, &details);
 }
 
 /// A `--format json` line for an input that gives no result line, as [`junit_unreadable`]

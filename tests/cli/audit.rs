@@ -1011,8 +1011,13 @@ fn each_sarif_result_has_a_fingerprint_of_its_own() {
     assert_eq!(shared_on_two, 2, "{prints:?}");
     let distinct: std::collections::BTreeSet<&&str> = prints.iter().collect();
     assert_eq!(distinct.len(), prints.len(), "{prints:?}");
-    // A code a key holds once keeps the plain fingerprint, as before.
+    // A code a key holds once keeps the plain fingerprint, and the first of two keeps it too,
+    // so that a second appearing leaves the first alert as it was.
     assert!(prints.contains(&"other:shared_key"), "{prints:?}");
+    assert!(
+        prints.contains(&"two:shared_key") && prints.contains(&"two:shared_key:2"),
+        "{prints:?}"
+    );
 }
 
 #[test]

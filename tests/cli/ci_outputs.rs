@@ -340,6 +340,7 @@ fn verify_junit_has_a_case_per_callback_with_failures_and_errors() {
         xml.contains("message=\"bad_signature\">bad_signature (age "),
         "{xml}"
     );
+    assert!(xml.contains("\">unreadable: "), "{xml}");
     let passed = junit
         .cases
         .iter()
