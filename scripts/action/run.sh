@@ -59,6 +59,9 @@ case "${RUNNER_OS:-}/${RUNNER_ARCH:-}" in
   *) fail "no release archive for runner ${RUNNER_OS:-?}/${RUNNER_ARCH:-?} (Linux and macOS, X64 and ARM64)" ;;
 esac
 
+# The download's address is printed and named in errors: no line break may start a workflow
+# command of its own there.
+[[ $base != *[[:cntrl:]]* ]] || fail "input 'download-base' holds a control character"
 if [ -z "$base" ]; then
   [ -n "${ACTION_REPOSITORY:-}" ] || fail "cannot tell which repository's releases to download: set 'download-base'"
   base="https://github.com/${ACTION_REPOSITORY}/releases/download"
@@ -110,7 +113,7 @@ if [ -n "$sarif_file" ]; then
     sarif_exit=2
   else
     # The audit above already wrote the job summary and its warnings: the SARIF run adds neither,
-    # and its stderr is shown only when it could not write the file.
+    # and its stderr is shown only when it failed (exit 2: the SARIF file is not to be trusted).
     env -u GITHUB_STEP_SUMMARY "$smile_sec" audit --keys="$key_file" --format sarif \
       --fail-on "$fail_on" >"$sarif_file" 2>"${work}/sarif.stderr"
     sarif_exit=$?

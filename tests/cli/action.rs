@@ -292,6 +292,21 @@ fn the_sarif_run_adds_nothing_to_the_summary_and_an_unwritable_sarif_file_is_an_
     let sarif = std::fs::read_to_string(run.workspace.path().join("smile-sec.sarif")).unwrap();
     assert!(sarif.contains("\"ruleId\""), "{d}");
 
+    // A key file named with Markdown's table and code marks stays in its cell, as code.
+    let run = run_action(&[
+        ("INPUT_VERSION", env!("CARGO_PKG_VERSION")),
+        ("INPUT_SHA256", &release.sha256),
+        ("INPUT_KEY_FILE", "a|b`c.json"),
+        ("INPUT_DOWNLOAD_BASE", &release.base),
+    ]);
+    let d = debug(&run);
+    assert_eq!(run.output.status.code(), Some(2), "{d}");
+    assert!(
+        run.summary
+            .contains("| ``audit --keys a\\|b`c.json --fail-on fail`` | **error** (exit 2) |"),
+        "{d}"
+    );
+
     // A SARIF file in a folder that does not exist: an error, not "findings".
     let run = run_action(&[
         ("INPUT_VERSION", env!("CARGO_PKG_VERSION")),
@@ -351,7 +366,7 @@ fn bad_inputs_and_a_missing_release_are_errors() {
         return;
     }
     let release = fake_release();
-    let cases: [(&[(&str, &str)], &str); 5] = [
+    let cases: [(&[(&str, &str)], &str); 6] = [
         (
             &[
                 ("INPUT_VERSION", "latest"),
@@ -384,6 +399,14 @@ fn bad_inputs_and_a_missing_release_are_errors() {
         ),
         (
             &[
+                ("INPUT_VERSION", env!("CARGO_PKG_VERSION")),
+                ("INPUT_SHA256", &release.sha256),
+                ("INPUT_DOWNLOAD_BASE", "file:///x\n::warning::forged"),
+            ],
+            "input 'download-base' holds a control character",
+        ),
+        (
+            &[
                 ("INPUT_VERSION", "9.9.9"),
                 ("INPUT_SHA256", &release.sha256),
             ],
@@ -392,7 +415,12 @@ fn bad_inputs_and_a_missing_release_are_errors() {
     ];
     for (inputs, message) in cases {
         let mut inputs = inputs.to_vec();
-        inputs.push(("INPUT_DOWNLOAD_BASE", &release.base));
+        if !inputs
+            .iter()
+            .any(|(name, _)| *name == "INPUT_DOWNLOAD_BASE")
+        {
+            inputs.push(("INPUT_DOWNLOAD_BASE", &release.base));
+        }
         let run = run_action(&inputs);
         let d = debug(&run);
         assert_eq!(run.output.status.code(), Some(2), "{message}: {d}");
