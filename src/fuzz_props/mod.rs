@@ -285,10 +285,9 @@ pub fn payload_item(data: &[u8]) {
         // serde_json's Value stops at 128 levels and refuses lone surrogate escapes
         // (`"\ud800"`); parse_item leaves the body's values unread, so it takes both there.
         Err(e) if e.to_string().contains("recursion limit") || is_value_only_error(&e) => return,
-        // Value takes an object whose first key is serde_json's private raw-value token
-        // (`"$serde_json::private::RawValue"`) for a raw value in disguise, and fails on it; the
-        // text is JSON all the same, as serde_json's raw reader (which builds no Value) says.
-        Err(_) if serde_json::from_slice::<&serde_json::value::RawValue>(data).is_ok() => return,
+        // Value takes an object whose first key is serde_json's private raw-value token for a
+        // raw value in disguise, and fails on it; the text is JSON all the same.
+        Err(_) if leads_an_object_with_the_raw_value_token(data) => return,
         Err(e) => {
             assert!(
                 matches!(item, Item::ParseError(_)),
@@ -346,6 +345,63 @@ pub fn fast_scan(data: &[u8]) {
         }
         (None, _) => {}
     }
+}
+
+/// Whether `data` is JSON in which some object's first key (once unescaped) is serde_json's
+/// private raw-value token, `$serde_json::private::RawValue`.
+fn leads_an_object_with_the_raw_value_token(data: &[u8]) -> bool {
+    /// Walks a value, noting such an object in the flag.
+    struct Walk<'a>(&'a mut bool);
+
+    impl<'de> de::DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Walk(&mut *self.0))?.is_some() {}
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut first = true;
+            while let Some(key) = map.next_key::<String>()? {
+                *self.0 |= first && key == "$serde_json::private::RawValue";
+                first = false;
+                map.next_value_seed(Walk(&mut *self.0))?;
+            }
+            Ok(())
+        }
+    }
+
+    let mut found = false;
+    let mut reader = serde_json::Deserializer::from_slice(data);
+    let walked = de::DeserializeSeed::deserialize(Walk(&mut found), &mut reader);
+    walked.is_ok() && reader.end().is_ok() && found
 }
 
 fn is_value_only_error(e: &serde_json::Error) -> bool {
@@ -1398,4 +1454,21 @@ pub fn published_page(data: &[u8]) {
         .map(|(ip, env)| (IpNet::from(ip).to_string(), Some(env.as_str().to_owned())))
         .collect();
     assert_eq!(read_back, written);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_raw_value_token_is_found_only_as_an_objects_first_key() {
+        let found = |json: &str| leads_an_object_with_the_raw_value_token(json.as_bytes());
+        assert!(found(r#"{"$serde_json::private::RawValue":"x"}"#));
+        assert!(found(
+            r#"[1, {"a": {"\u0024serde_json::private::RawValue": 2}}]"#
+        ));
+        assert!(!found(r#"{"a":1,"$serde_json::private::RawValue":"x"}"#));
+        assert!(!found(r#"{"$serde_json::private::RawValue":"x"} trailing"#));
+        assert!(!found(r#"{"a":"$serde_json::private::RawValue"}"#));
+    }
 }
