@@ -14,7 +14,7 @@ mod past;
 mod style;
 mod text_copy;
 
-use page::{END_OF_LIST, END_OF_ROW, END_OF_SECTION, PageText, page_text};
+use page::{END_OF_LIST, END_OF_ROW, END_OF_SECTION, Heading, PageText, page_text};
 use past::{PAST_REACH, PastWords, heading_title, leading_word, row_around, speaks_of_the_past};
 
 /// Where Smile ID publishes its callback addresses.
@@ -160,372 +160,10 @@ impl Published {
     /// is near and no table, list or heading ended between them; addresses far from any name
     /// are not taken.
     pub fn from_page(page: &str) -> Result<Published, NotFound> {
-        let PageText {
-            text,
-            doubts,
-            tables,
-            headings,
-            tab_labels,
-        } = page_text(page)?;
-        let lower = text.to_ascii_lowercase();
-        let past = PastWords::find(&lower);
-        // A tab whose label speaks of the past (`Previous`, `Before March`) shows a panel of
-        // addresses callbacks may no longer come from; which panel is the tab's is not followed
-        // here, so every address after such a label in its section refuses the page: up to the
-        // next heading of the same or a higher level than the one above it (an `<h1>` with none).
-        let past_tabs: Vec<_> = tab_labels
-            .iter()
-            .filter_map(|label| {
-                let word = past.reaching(label.start..label.end.min(label.start + PAST_REACH))?;
-                let shown = text[label.clone()]
-                    .split(|c: char| c.is_whitespace() || c.is_control())
-                    .filter(|w| !w.is_empty())
-                    .collect::<Vec<_>>();
-                let above = headings.partition_point(|h| h.at < label.start);
-                let level = above.checked_sub(1).map_or(1, |h| headings[h].level);
-                let end = headings[above..]
-                    .iter()
-                    .find(|h| h.level <= level)
-                    .map_or(text.len(), |h| h.at);
-                Some((label.start..end, (shown.join(" "), word)))
-            })
-            .collect();
-        let past_tabs = Stretches::new(past_tabs);
-        // An address or a name that matters, in an element whose style leaves it uncertain
-        // whether a browser shows it: no list.
-        let doubts = Stretches::new(
-            doubts
-                .iter()
-                .map(|d| (d.range.clone(), d.declaration.as_str()))
-                .collect(),
-        );
-        let doubtful = |start: usize, end: usize| {
-            doubts.holding(start, end).map(|declaration| {
-                NotFound::DoubtfulStyle(text[start..end].to_owned(), (*declaration).to_owned())
-            })
-        };
-        // An address in a table that speaks of the past anywhere but in its caption and
-        // footer (a `Previous addresses` column, a title row).
-        let past_tables = Stretches::new(
-            tables
-                .iter()
-                .filter_map(|table| Some((table.text.clone(), past.in_table(table)?)))
-                .collect(),
-        );
-        let in_tables = merged_ranges(tables.iter().map(|table| table.text.clone()));
-        // The headings' levels, in the order they stand, looked up as their marks are reached.
-        let mut levels = headings.iter().peekable();
-        // The heading that speaks of the past (`Previous addresses`) whose section the reading
-        // is in, and its level: its sub-headings (`Production`) are inside it.
-        let mut past_section: Option<(u8, &'static str)> = None;
-        // Why the address `token` at `start..end` is no current source, if the page speaks of
-        // it as past: after a tab of the past, in its row, under the heading above it, in its
-        // table, or in a section or list spoken of so (`around`).
-        let spoken_of_as_past = |start: usize,
-                                 end: usize,
-                                 token: &str,
-                                 heading: &std::ops::Range<usize>,
-                                 around: Option<&'static str>| {
-            if let Some((label, word)) = past_tabs.holding(start, end) {
-                return Some(NotFound::PastTab(label.clone(), word));
-            }
-            let word = speaks_of_the_past(&lower, &past, start, end, heading)
-                .or(around)
-                .or_else(|| past_tables.holding(start, end).copied())?;
-            Some(NotFound::PastTense(token.to_owned(), word))
-        };
-        // The run of IPv6 characters the last token was looked for in (see `ipv6_at`).
-        let mut run = None;
-        // The title of the last heading: its words speak for the addresses under it.
-        let mut heading = 0..0;
-        // Where the row under way starts.
-        let mut row_start = 0;
-        // A row that leads into a list and speaks of the past (`Previous addresses (in use
-        // before 1 March):`), which speaks for the list after it (see `LeadIn`).
-        let mut lead_in: Option<LeadIn> = None;
-        // Whether the row under way holds an address, taken or not.
-        let mut address_in_row = false;
-        let mut found = Published::default();
-        // The environment named last (see `Named`).
-        let mut current: Option<Named> = None;
-        // Where the last address taken in the row or line under way starts.
-        let mut taken_in_row: Option<usize> = None;
-        // The environments named in the row or line under way.
-        let mut named_in_row: [bool; 2] = [false; 2];
-        let bytes = lower.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == END_OF_ROW as u8 {
-                let row =
-                    lower[row_start..i].trim_matches(|c: char| c.is_whitespace() || c.is_control());
-                // A row of something else (neither a name nor an address) between a lead-in and
-                // the list ends what the lead-in speaks for: it spoke of that, not of the list.
-                // (A table's header row leads on into its rows.)
-                if row.contains(|c: char| c.is_alphanumeric())
-                    && named_in_row == [false; 2]
-                    && !address_in_row
-                    && !overlaps(&in_tables, row_start, i)
-                {
-                    lead_in = None;
-                }
-                // A row ending with `:`, or a few words standing as a title (`**Retired
-                // addresses**`).
-                let leads = row.ends_with(':') || row.split_whitespace().count() <= TITLE_WORDS;
-                if leads && let Some(word) = leading_word(&lower, &past, row_start..i) {
-                    lead_in = Some(LeadIn {
-                        word,
-                        listed: false,
-                        blocks: 0,
-                    });
-                }
-                taken_in_row = None;
-                named_in_row = [false; 2];
-                address_in_row = false;
-                row_start = i + 1;
-                i += 1;
-                continue;
-            }
-            if bytes[i] == END_OF_SECTION as u8 {
-                // A heading starts something else; a name in it comes after this.
-                current = None;
-                lead_in = None;
-                row_start = i + 1;
-                heading = heading_title(&lower, i + 1);
-                while levels.next_if(|h| h.at < i).is_some() {}
-                // A heading with no words (an anchor's) ends no section.
-                if let Some(found) = levels.next_if(|h| h.at == i)
-                    && lower[found.title.clone()].contains(|c: char| c.is_alphanumeric())
-                {
-                    heading = found.title.clone();
-                    let word = past.reaching(heading.clone());
-                    past_section = match (past_section, word) {
-                        // Inside a section of the past, a sub-heading's word adds nothing.
-                        (Some((outer, _)), _) if outer < found.level => past_section,
-                        (_, Some(word)) => Some((found.level, word)),
-                        // A heading of the same or a higher level ends the section.
-                        (_, None) => None,
-                    };
-                }
-                i += 1;
-                continue;
-            }
-            if bytes[i] == END_OF_LIST as u8 {
-                // A list under way ends here. A name alone may stand in a block of its own with
-                // its addresses in the next one, but not further: past a second block end it
-                // was a word in a sentence.
-                current = match current {
-                    Some(named) if named.near == NEAR && named.blocks == 0 => {
-                        Some(Named { blocks: 1, ..named })
-                    }
-                    _ => None,
-                };
-                // The lead-in may stand a block before its list, which ends here once begun.
-                lead_in = lead_in
-                    .filter(|l| !l.listed && l.blocks == 0)
-                    .map(|l| LeadIn { blocks: 1, ..l });
-                row_start = i + 1;
-                i += 1;
-                continue;
-            }
-            let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-            if word_start {
-                for (word, env) in [
-                    ("production", Environment::Production),
-                    ("live", Environment::Production),
-                    ("sandbox", Environment::Sandbox),
-                    ("test", Environment::Sandbox),
-                ] {
-                    let end = i + word.len();
-                    // Bytes, not text: `i` may fall inside a character (a dash, a quote mark).
-                    if bytes[i..].starts_with(word.as_bytes())
-                        && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
-                        && names_environment(&lower, i, end)
-                    {
-                        if let Some(refused) = doubtful(i, end) {
-                            return Err(refused);
-                        }
-                        named_in_row[env as usize] = true;
-                        if let Some(at) = taken_in_row {
-                            let address = lower[at..]
-                                .split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
-                                .next()
-                                .unwrap_or_default();
-                            return Err(NotFound::NameAfterAddress(address.to_owned()));
-                        }
-                        // A name in a row that speaks of the past (`Previous production
-                        // addresses:`) speaks for the list it heads.
-                        let (from, to) = row_around(&lower, i, end);
-                        current = Some(Named {
-                            env,
-                            at: end,
-                            near: NEAR,
-                            blocks: 0,
-                            past: leading_word(&lower, &past, from..to),
-                            both: named_in_row == [true; 2],
-                        });
-                    }
-                }
-            }
-            // An IPv6 address (`2600:1f18::1`): taken as an IPv4 one is, never passed over, and
-            // read as one token, never from its middle (`2001:db8::1::2` is not `1::2`).
-            if word_start && let Some((parsed, end)) = ipv6_at(&lower, i, &mut run) {
-                let around = said_around(past_section, lead_in, current);
-                address_in_row = true;
-                if let Some(l) = &mut lead_in {
-                    l.listed = true;
-                }
-                if let Some(named @ Named { env, at, near, .. }) = current
-                    && i - at <= near
-                {
-                    let token = || lower[i..end].to_owned();
-                    if named.names_both(named_in_row) {
-                        return Err(NotFound::BothNamed(token()));
-                    }
-                    let Some(ip) = parsed else {
-                        return Err(NotFound::Ambiguous(env, token()));
-                    };
-                    if !host_prefix(&lower, end, "128")
-                        && let Some(wider) = network_or_range(&lower, end)
-                    {
-                        // Named whole: a range's other end is an IPv6 address too.
-                        let whole = wider
-                            + lower[wider..]
-                                .bytes()
-                                .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
-                                .count();
-                        return Err(NotFound::Ambiguous(env, lower[i..whole].to_owned()));
-                    }
-                    // A dotted tail other than a mapped address's (`::52.36.32.43`) reads as an
-                    // IPv4 address to some and as another IPv6 address to others; a zone
-                    // (`%eth0`) makes it an address on one link only.
-                    if lower[i..end].contains('.') && ip.to_ipv4_mapped().is_none() {
-                        return Err(NotFound::Ambiguous(env, token()));
-                    }
-                    if bytes.get(end) == Some(&b'%') {
-                        let zone = bytes[end + 1..]
-                            .iter()
-                            .take_while(|b| {
-                                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
-                            })
-                            .count();
-                        return Err(NotFound::Ambiguous(
-                            env,
-                            lower[i..end + 1 + zone].to_owned(),
-                        ));
-                    }
-                    if let Some(refused) = doubtful(i, end) {
-                        return Err(refused);
-                    }
-                    // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
-                    let ip = IpAddr::V6(ip).to_canonical();
-                    if let Some(kind) = no_source(ip) {
-                        return Err(NotFound::NoSource(env, token(), kind));
-                    }
-                    if let Some(refused) = spoken_of_as_past(i, end, &token(), &heading, around) {
-                        return Err(refused);
-                    }
-                    match env {
-                        Environment::Production => found.production.insert(ip),
-                        Environment::Sandbox => found.sandbox.insert(ip),
-                    };
-                    current = current.map(|named| named.next_after(end));
-                    taken_in_row = Some(i);
-                }
-                i = end;
-                continue;
-            }
-            if word_start && bytes[i].is_ascii_digit() {
-                // A hex spelling (`0x34.36.32.43`) runs on through its letters.
-                let hex = bytes[i..].starts_with(b"0x");
-                let end = i + bytes[i..]
-                    .iter()
-                    .position(|b| {
-                        !(b.is_ascii_digit()
-                            || *b == b'.'
-                            || (hex && b.is_ascii_hexdigit())
-                            || (hex && *b == b'x'))
-                    })
-                    .unwrap_or(bytes.len() - i);
-                let token = lower[i..end].trim_end_matches('.');
-                let glued = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-                let whole = bytes.get(end).is_none_or(|b| !glued(b));
-                // `52.36.32.*` or `52.36.32.x`: a network written with a wildcard.
-                // Three parts and a wildcard part (`*`, `x`, `xx`, `xxx`); not `Node 18.x`.
-                let stars = bytes[end..]
-                    .iter()
-                    .take_while(|b| matches!(b, b'*' | b'x'))
-                    .count();
-                let wildcard = lower[i..end].ends_with('.')
-                    && lower[i..end].matches('.').count() == 3
-                    && (1..=3).contains(&stars)
-                    && bytes
-                        .get(end + stars)
-                        .is_none_or(|b| !b.is_ascii_alphanumeric());
-                let around = said_around(past_section, lead_in, current);
-                if strict_ipv4(token).is_some() {
-                    address_in_row = true;
-                    if let Some(l) = &mut lead_in {
-                        l.listed = true;
-                    }
-                }
-                if let Some(named @ Named { env, at, near, .. }) = current
-                    && (whole || wildcard || strict_ipv4(token).is_some())
-                    && i - at <= near
-                {
-                    match strict_ipv4(token) {
-                        // An address with letters run on (`52.36.32.43x`, `52.36.32.43_2`).
-                        Some(_) if !whole => {
-                            return Err(NotFound::Ambiguous(env, token.to_owned()));
-                        }
-                        Some(_) if named.names_both(named_in_row) => {
-                            return Err(NotFound::BothNamed(token.to_owned()));
-                        }
-                        Some(ip) => {
-                            // A network or a range where an address stands (`52.36.32.0/24`,
-                            // `52.36.32.43-45`): the address alone would be less than the page
-                            // says.
-                            if !host_prefix(&lower, end, "32")
-                                && let Some(wider) = network_or_range(&lower, end)
-                            {
-                                return Err(NotFound::Ambiguous(env, lower[i..wider].to_owned()));
-                            }
-                            // A netmask (`255.255.255.0`), an unspecified or a loopback
-                            // address is no source of callbacks.
-                            if let Some(kind) = no_source(IpAddr::V4(ip)) {
-                                return Err(NotFound::NoSource(env, token.to_owned(), kind));
-                            }
-                            if let Some(refused) = doubtful(i, i + token.len()) {
-                                return Err(refused);
-                            }
-                            if let Some(refused) =
-                                spoken_of_as_past(i, end, token, &heading, around)
-                            {
-                                return Err(refused);
-                            }
-                            match env {
-                                Environment::Production => found.production.insert(IpAddr::V4(ip)),
-                                Environment::Sandbox => found.sandbox.insert(IpAddr::V4(ip)),
-                            };
-                            taken_in_row = Some(i);
-                            // The list goes on from here: the next address is near this one.
-                            current = current.map(|named| named.next_after(end));
-                        }
-                        None if wildcard => {
-                            return Err(NotFound::Ambiguous(env, lower[i..end + stars].to_owned()));
-                        }
-                        None if almost_an_address(token, near == NEXT)
-                            && stands_alone(bytes, i, end) =>
-                        {
-                            return Err(NotFound::Ambiguous(env, token.to_owned()));
-                        }
-                        None => {}
-                    }
-                }
-                i = end.max(i + 1);
-                continue;
-            }
-            i += 1;
-        }
+        let shown = page_text(page)?;
+        let lower = shown.text.to_ascii_lowercase();
+        let surroundings = Surroundings::new(&shown, &lower);
+        let found = Reader::new(surroundings, &shown.headings).read()?;
         match (found.production.is_empty(), found.sandbox.is_empty()) {
             (true, true) => Err(NotFound::Nothing),
             (true, false) => Err(NotFound::Half(Environment::Production)),
@@ -581,6 +219,575 @@ impl Published {
             theirs.difference(&ours).map(show).collect(),
             ours.difference(&theirs).map(show).collect(),
         )
+    }
+}
+
+/// What a page says of the stretches of its text an address or a name may stand in (tabs,
+/// tables and styles), worked out once before the reading.
+struct Surroundings<'a> {
+    /// The page's text as shown, for the declarations and labels quoted in a refusal.
+    text: &'a str,
+    /// The same text in lower case, which the reading goes through.
+    lower: &'a str,
+    /// Where the words of the past stand in `lower`.
+    past: PastWords,
+    /// After a tab whose label speaks of the past: the label as shown, and its word.
+    past_tabs: Stretches<(String, &'static str)>,
+    /// In an element whose style leaves it uncertain whether a browser shows it: the declaration.
+    doubts: Stretches<&'a str>,
+    /// In a table that speaks of the past anywhere but in its caption and footer (a `Previous
+    /// addresses` column, a title row): the word.
+    past_tables: Stretches<&'static str>,
+    /// Where the tables are, merged.
+    in_tables: Vec<std::ops::Range<usize>>,
+}
+
+impl<'a> Surroundings<'a> {
+    /// The surroundings in `shown`, whose text in lower case is `lower`.
+    fn new(shown: &'a PageText, lower: &'a str) -> Surroundings<'a> {
+        let past = PastWords::find(lower);
+        let past_tabs = past_tabs(&shown.text, &past, &shown.headings, &shown.tab_labels);
+        let doubts = Stretches::new(
+            shown
+                .doubts
+                .iter()
+                .map(|d| (d.range.clone(), d.declaration.as_str()))
+                .collect(),
+        );
+        let past_tables = Stretches::new(
+            shown
+                .tables
+                .iter()
+                .filter_map(|table| Some((table.text.clone(), past.in_table(table)?)))
+                .collect(),
+        );
+        let in_tables = merged_ranges(shown.tables.iter().map(|table| table.text.clone()));
+        Surroundings {
+            text: &shown.text,
+            lower,
+            past,
+            past_tabs,
+            doubts,
+            past_tables,
+            in_tables,
+        }
+    }
+
+    /// The refusal for an address or a name that matters at `start..end`, when it stands in an
+    /// element whose style leaves it uncertain whether a browser shows it.
+    fn doubtful(&self, start: usize, end: usize) -> Option<NotFound> {
+        self.doubts.holding(start, end).map(|declaration| {
+            NotFound::DoubtfulStyle(self.text[start..end].to_owned(), (*declaration).to_owned())
+        })
+    }
+
+    /// Why the address `token` at `start..end` is no current source, if the page speaks of it
+    /// as past: after a tab of the past, in its row, under the heading above it (`heading`), in
+    /// its table, or in a section or list spoken of so (`around`).
+    fn spoken_of_as_past(
+        &self,
+        start: usize,
+        end: usize,
+        token: &str,
+        heading: &std::ops::Range<usize>,
+        around: Option<&'static str>,
+    ) -> Option<NotFound> {
+        if let Some((label, word)) = self.past_tabs.holding(start, end) {
+            return Some(NotFound::PastTab(label.clone(), word));
+        }
+        let word = speaks_of_the_past(self.lower, &self.past, start, end, heading)
+            .or(around)
+            .or_else(|| self.past_tables.holding(start, end).copied())?;
+        Some(NotFound::PastTense(token.to_owned(), word))
+    }
+}
+
+/// The stretches after each tab whose label speaks of the past (`Previous`, `Before March`),
+/// with the label as shown and its word. Such a tab shows a panel of addresses callbacks may no
+/// longer come from; which panel is the tab's is not followed here, so every address after the
+/// label in its section refuses the page: up to the next heading of the same or a higher level
+/// than the one above it (an `<h1>` with none).
+fn past_tabs(
+    text: &str,
+    past: &PastWords,
+    headings: &[Heading],
+    tab_labels: &[std::ops::Range<usize>],
+) -> Stretches<(String, &'static str)> {
+    let past_tabs: Vec<_> = tab_labels
+        .iter()
+        .filter_map(|label| {
+            let word = past.reaching(label.start..label.end.min(label.start + PAST_REACH))?;
+            let shown = text[label.clone()]
+                .split(|c: char| c.is_whitespace() || c.is_control())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>();
+            let above = headings.partition_point(|h| h.at < label.start);
+            let level = above.checked_sub(1).map_or(1, |h| headings[h].level);
+            let end = headings[above..]
+                .iter()
+                .find(|h| h.level <= level)
+                .map_or(text.len(), |h| h.at);
+            Some((label.start..end, (shown.join(" "), word)))
+        })
+        .collect();
+    Stretches::new(past_tabs)
+}
+
+/// One reading of a page's text from start to end, a byte at a time: where it stands (the row,
+/// section and lead-in under way, the environment named last) and the addresses taken so far.
+struct Reader<'a> {
+    /// What the page says of the stretches the reading passes through.
+    page: Surroundings<'a>,
+    /// The headings' levels, in the order they stand, looked up as their marks are reached.
+    levels: std::iter::Peekable<std::slice::Iter<'a, Heading>>,
+    /// The heading that speaks of the past (`Previous addresses`) whose section the reading is
+    /// in, and its level: its sub-headings (`Production`) are inside it.
+    past_section: Option<(u8, &'static str)>,
+    /// The run of IPv6 characters the last token was looked for in (see `ipv6_at`).
+    run: Option<Run>,
+    /// The title of the last heading: its words speak for the addresses under it.
+    heading: std::ops::Range<usize>,
+    /// Where the row under way starts.
+    row_start: usize,
+    /// A row that leads into a list and speaks of the past (`Previous addresses (in use before
+    /// 1 March):`), which speaks for the list after it (see `LeadIn`).
+    lead_in: Option<LeadIn>,
+    /// Whether the row under way holds an address, taken or not.
+    address_in_row: bool,
+    /// The addresses taken so far.
+    found: Published,
+    /// The environment named last (see `Named`).
+    current: Option<Named>,
+    /// Where the last address taken in the row or line under way starts.
+    taken_in_row: Option<usize>,
+    /// The environments named in the row or line under way.
+    named_in_row: [bool; 2],
+}
+
+impl<'a> Reader<'a> {
+    /// A reading about to start at the beginning of the text, before any heading in `headings`.
+    fn new(page: Surroundings<'a>, headings: &'a [Heading]) -> Reader<'a> {
+        Reader {
+            page,
+            levels: headings.iter().peekable(),
+            past_section: None,
+            run: None,
+            heading: 0..0,
+            row_start: 0,
+            lead_in: None,
+            address_in_row: false,
+            found: Published::default(),
+            current: None,
+            taken_in_row: None,
+            named_in_row: [false; 2],
+        }
+    }
+
+    /// Reads the text to its end: the addresses taken for each environment, or why none are.
+    fn read(mut self) -> Result<Published, NotFound> {
+        let mut i = 0;
+        while i < self.page.lower.len() {
+            i = self.step(i)?;
+        }
+        Ok(self.found)
+    }
+
+    /// Reads what starts at byte `i` (a mark, a name, an address or nothing) and gives where
+    /// the reading goes on.
+    fn step(&mut self, i: usize) -> Result<usize, NotFound> {
+        let bytes = self.page.lower.as_bytes();
+        if bytes[i] == END_OF_ROW as u8 {
+            self.end_row(i);
+            return Ok(i + 1);
+        }
+        if bytes[i] == END_OF_SECTION as u8 {
+            self.end_section(i);
+            return Ok(i + 1);
+        }
+        if bytes[i] == END_OF_LIST as u8 {
+            self.end_list(i);
+            return Ok(i + 1);
+        }
+        let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if !word_start {
+            return Ok(i + 1);
+        }
+        self.read_names(i)?;
+        if let Some(end) = self.read_ipv6(i)? {
+            return Ok(end);
+        }
+        if bytes[i].is_ascii_digit() {
+            return self.read_ipv4(i);
+        }
+        Ok(i + 1)
+    }
+
+    /// At the end of a row (at `i`): whether a lead-in goes on past it or one starts with it,
+    /// and a new row.
+    fn end_row(&mut self, i: usize) {
+        let lower = self.page.lower;
+        let row =
+            lower[self.row_start..i].trim_matches(|c: char| c.is_whitespace() || c.is_control());
+        // A row of something else (neither a name nor an address) between a lead-in and the
+        // list ends what the lead-in speaks for: it spoke of that, not of the list. (A table's
+        // header row leads on into its rows.)
+        if row.contains(|c: char| c.is_alphanumeric())
+            && self.named_in_row == [false; 2]
+            && !self.address_in_row
+            && !overlaps(&self.page.in_tables, self.row_start, i)
+        {
+            self.lead_in = None;
+        }
+        // A row ending with `:`, or a few words standing as a title (`**Retired addresses**`).
+        let leads = row.ends_with(':') || row.split_whitespace().count() <= TITLE_WORDS;
+        if leads && let Some(word) = leading_word(lower, &self.page.past, self.row_start..i) {
+            self.lead_in = Some(LeadIn {
+                word,
+                listed: false,
+                blocks: 0,
+            });
+        }
+        self.taken_in_row = None;
+        self.named_in_row = [false; 2];
+        self.address_in_row = false;
+        self.row_start = i + 1;
+    }
+
+    /// At a heading's mark (at `i`): the name and the lead-in end, and the heading's title and
+    /// level decide what the section after it says of the past.
+    fn end_section(&mut self, i: usize) {
+        let lower = self.page.lower;
+        // A heading starts something else; a name in it comes after this.
+        self.current = None;
+        self.lead_in = None;
+        self.row_start = i + 1;
+        self.heading = heading_title(lower, i + 1);
+        while self.levels.next_if(|h| h.at < i).is_some() {}
+        // A heading with no words (an anchor's) ends no section.
+        if let Some(titled) = self.levels.next_if(|h| h.at == i)
+            && lower[titled.title.clone()].contains(|c: char| c.is_alphanumeric())
+        {
+            self.heading = titled.title.clone();
+            let word = self.page.past.reaching(self.heading.clone());
+            self.past_section = match (self.past_section, word) {
+                // Inside a section of the past, a sub-heading's word adds nothing.
+                (Some((outer, _)), _) if outer < titled.level => self.past_section,
+                (_, Some(word)) => Some((titled.level, word)),
+                // A heading of the same or a higher level ends the section.
+                (_, None) => None,
+            };
+        }
+    }
+
+    /// At the end of a block (at `i`): a list under way ends here.
+    fn end_list(&mut self, i: usize) {
+        // A name alone may stand in a block of its own with its addresses in the next one, but
+        // not further: past a second block end it was a word in a sentence.
+        self.current = match self.current {
+            Some(named) if named.near == NEAR && named.blocks == 0 => {
+                Some(Named { blocks: 1, ..named })
+            }
+            _ => None,
+        };
+        // The lead-in may stand a block before its list, which ends here once begun.
+        self.lead_in = self
+            .lead_in
+            .filter(|l| !l.listed && l.blocks == 0)
+            .map(|l| LeadIn { blocks: 1, ..l });
+        self.row_start = i + 1;
+    }
+
+    /// Reads the name of an environment that starts the word at `i`, if one does.
+    fn read_names(&mut self, i: usize) -> Result<(), NotFound> {
+        let bytes = self.page.lower.as_bytes();
+        for (word, env) in [
+            ("production", Environment::Production),
+            ("live", Environment::Production),
+            ("sandbox", Environment::Sandbox),
+            ("test", Environment::Sandbox),
+        ] {
+            let end = i + word.len();
+            // Bytes, not text: `i` may fall inside a character (a dash, a quote mark).
+            if bytes[i..].starts_with(word.as_bytes())
+                && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+                && names_environment(self.page.lower, i, end)
+            {
+                self.take_name(env, i, end)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes `env`, named at `start..end`, the environment the addresses after it are given to;
+    /// refused when it stands after an address taken in its row.
+    fn take_name(&mut self, env: Environment, start: usize, end: usize) -> Result<(), NotFound> {
+        let lower = self.page.lower;
+        if let Some(refused) = self.page.doubtful(start, end) {
+            return Err(refused);
+        }
+        self.named_in_row[env as usize] = true;
+        if let Some(at) = self.taken_in_row {
+            let address = lower[at..]
+                .split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+                .next()
+                .unwrap_or_default();
+            return Err(NotFound::NameAfterAddress(address.to_owned()));
+        }
+        // A name in a row that speaks of the past (`Previous production addresses:`) speaks
+        // for the list it heads.
+        let (from, to) = row_around(lower, start, end);
+        self.current = Some(Named {
+            env,
+            at: end,
+            near: NEAR,
+            blocks: 0,
+            past: leading_word(lower, &self.page.past, from..to),
+            both: self.named_in_row == [true; 2],
+        });
+        Ok(())
+    }
+
+    /// Reads the IPv6 address (`2600:1f18::1`) that starts the word at `i`, if one does, and
+    /// gives where it ends. It is taken as an IPv4 one is, never passed over, and read as one
+    /// token, never from its middle (`2001:db8::1::2` is not `1::2`).
+    fn read_ipv6(&mut self, i: usize) -> Result<Option<usize>, NotFound> {
+        let Some((parsed, end)) = ipv6_at(self.page.lower, i, &mut self.run) else {
+            return Ok(None);
+        };
+        let around = said_around(self.past_section, self.lead_in, self.current);
+        self.note_address();
+        if let Some(named @ Named { at, near, .. }) = self.current
+            && i - at <= near
+        {
+            self.take_ipv6(named, i, end, parsed, around)?;
+        }
+        Ok(Some(end))
+    }
+
+    /// Takes the IPv6 token at `start..end` (`parsed` when it is one whole address) for the
+    /// environment `named`, or refuses the page for how it is written or where it stands.
+    fn take_ipv6(
+        &mut self,
+        named: Named,
+        start: usize,
+        end: usize,
+        parsed: Option<Ipv6Addr>,
+        around: Option<&'static str>,
+    ) -> Result<(), NotFound> {
+        let lower = self.page.lower;
+        let env = named.env;
+        let token = || lower[start..end].to_owned();
+        if named.names_both(self.named_in_row) {
+            return Err(NotFound::BothNamed(token()));
+        }
+        let Some(ip) = parsed else {
+            return Err(NotFound::Ambiguous(env, token()));
+        };
+        if let Some(written) = ipv6_written_as_more(lower, start, end, ip) {
+            return Err(NotFound::Ambiguous(env, written));
+        }
+        if let Some(refused) = self.page.doubtful(start, end) {
+            return Err(refused);
+        }
+        // An IPv4-mapped address is its IPv4 address, as in an `--allowlist` file.
+        let ip = IpAddr::V6(ip).to_canonical();
+        if let Some(kind) = no_source(ip) {
+            return Err(NotFound::NoSource(env, token(), kind));
+        }
+        self.take(env, ip, start, end, &token(), around)
+    }
+
+    /// Reads the token of digits and dots (or a `0x` spelling) that starts the word at `i`,
+    /// taking it when it is an address near a name, and gives where the reading goes on.
+    fn read_ipv4(&mut self, i: usize) -> Result<usize, NotFound> {
+        let lower = self.page.lower;
+        let bytes = lower.as_bytes();
+        let Dotted {
+            end,
+            token,
+            whole,
+            stars,
+            wildcard,
+        } = Dotted::at(lower, i);
+        let around = said_around(self.past_section, self.lead_in, self.current);
+        let address = strict_ipv4(token);
+        if address.is_some() {
+            self.note_address();
+        }
+        if let Some(named @ Named { env, at, near, .. }) = self.current
+            && (whole || wildcard || address.is_some())
+            && i - at <= near
+        {
+            match address {
+                // An address with letters run on (`52.36.32.43x`, `52.36.32.43_2`).
+                Some(_) if !whole => {
+                    return Err(NotFound::Ambiguous(env, token.to_owned()));
+                }
+                Some(_) if named.names_both(self.named_in_row) => {
+                    return Err(NotFound::BothNamed(token.to_owned()));
+                }
+                Some(ip) => self.take_ipv4(env, ip, i, end, token, around)?,
+                None if wildcard => {
+                    return Err(NotFound::Ambiguous(env, lower[i..end + stars].to_owned()));
+                }
+                None if almost_an_address(token, near == NEXT) && stands_alone(bytes, i, end) => {
+                    return Err(NotFound::Ambiguous(env, token.to_owned()));
+                }
+                None => {}
+            }
+        }
+        Ok(end.max(i + 1))
+    }
+
+    /// Takes the IPv4 address `ip`, written `token` at `start..end`, for `env`, or refuses the
+    /// page for what follows it or where it stands.
+    fn take_ipv4(
+        &mut self,
+        env: Environment,
+        ip: Ipv4Addr,
+        start: usize,
+        end: usize,
+        token: &str,
+        around: Option<&'static str>,
+    ) -> Result<(), NotFound> {
+        let lower = self.page.lower;
+        // A network or a range where an address stands (`52.36.32.0/24`, `52.36.32.43-45`): the
+        // address alone would be less than the page says.
+        if !host_prefix(lower, end, "32")
+            && let Some(wider) = network_or_range(lower, end)
+        {
+            return Err(NotFound::Ambiguous(env, lower[start..wider].to_owned()));
+        }
+        // A netmask (`255.255.255.0`), an unspecified or a loopback address is no source of
+        // callbacks.
+        if let Some(kind) = no_source(IpAddr::V4(ip)) {
+            return Err(NotFound::NoSource(env, token.to_owned(), kind));
+        }
+        if let Some(refused) = self.page.doubtful(start, start + token.len()) {
+            return Err(refused);
+        }
+        self.take(env, IpAddr::V4(ip), start, end, token, around)
+    }
+
+    /// Takes `ip`, written `token` at `start..end`, for `env` unless the page speaks of it as
+    /// past (`around`: what the section, lead-in or name says); the list goes on from its end.
+    fn take(
+        &mut self,
+        env: Environment,
+        ip: IpAddr,
+        start: usize,
+        end: usize,
+        token: &str,
+        around: Option<&'static str>,
+    ) -> Result<(), NotFound> {
+        if let Some(refused) = self
+            .page
+            .spoken_of_as_past(start, end, token, &self.heading, around)
+        {
+            return Err(refused);
+        }
+        match env {
+            Environment::Production => self.found.production.insert(ip),
+            Environment::Sandbox => self.found.sandbox.insert(ip),
+        };
+        self.taken_in_row = Some(start);
+        // The list goes on from here: the next address is near this one.
+        self.current = self.current.map(|named| named.next_after(end));
+        Ok(())
+    }
+
+    /// Notes an address in the row under way, taken or not: a lead-in's list has begun.
+    fn note_address(&mut self) {
+        self.address_in_row = true;
+        if let Some(l) = &mut self.lead_in {
+            l.listed = true;
+        }
+    }
+}
+
+/// What the IPv6 address `ip`, written at `start..end` of `text` (lower-case), is written as when
+/// that is more or other than the one address: a network or a range, a dotted tail, a zone.
+fn ipv6_written_as_more(text: &str, start: usize, end: usize, ip: Ipv6Addr) -> Option<String> {
+    let bytes = text.as_bytes();
+    if !host_prefix(text, end, "128")
+        && let Some(wider) = network_or_range(text, end)
+    {
+        // Named whole: a range's other end is an IPv6 address too.
+        let whole = wider
+            + text[wider..]
+                .bytes()
+                .take_while(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+                .count();
+        return Some(text[start..whole].to_owned());
+    }
+    // A dotted tail other than a mapped address's (`::52.36.32.43`) reads as an IPv4
+    // address to some and as another IPv6 address to others; a zone (`%eth0`) makes it an
+    // address on one link only.
+    if text[start..end].contains('.') && ip.to_ipv4_mapped().is_none() {
+        return Some(text[start..end].to_owned());
+    }
+    if bytes.get(end) == Some(&b'%') {
+        let zone = bytes[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            .count();
+        return Some(text[start..end + 1 + zone].to_owned());
+    }
+    None
+}
+
+/// A token of digits and dots (or a `0x` spelling) at the start of a word, as the page writes
+/// it: what an IPv4 address is looked for in.
+struct Dotted<'t> {
+    /// Where the run of its characters ends, trailing dots included.
+    end: usize,
+    /// The run without its trailing dots.
+    token: &'t str,
+    /// No letter, digit or `_` is glued on after it.
+    whole: bool,
+    /// How many `*` and `x` follow it.
+    stars: usize,
+    /// It is a network written with a wildcard: `52.36.32.*` or `52.36.32.x`, three parts and a
+    /// wildcard part (`*`, `x`, `xx`, `xxx`); not `Node 18.x`.
+    wildcard: bool,
+}
+
+impl<'t> Dotted<'t> {
+    /// The token that starts at `start` of `text` (lower-case), a digit.
+    fn at(text: &'t str, start: usize) -> Dotted<'t> {
+        let bytes = text.as_bytes();
+        // A hex spelling (`0x34.36.32.43`) runs on through its letters.
+        let hex = bytes[start..].starts_with(b"0x");
+        let end = start
+            + bytes[start..]
+                .iter()
+                .position(|b| {
+                    !(b.is_ascii_digit()
+                        || *b == b'.'
+                        || (hex && b.is_ascii_hexdigit())
+                        || (hex && *b == b'x'))
+                })
+                .unwrap_or(bytes.len() - start);
+        let token = text[start..end].trim_end_matches('.');
+        let glued = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let whole = bytes.get(end).is_none_or(|b| !glued(b));
+        let stars = bytes[end..]
+            .iter()
+            .take_while(|b| matches!(b, b'*' | b'x'))
+            .count();
+        let wildcard = text[start..end].ends_with('.')
+            && text[start..end].matches('.').count() == 3
+            && (1..=3).contains(&stars)
+            && bytes
+                .get(end + stars)
+                .is_none_or(|b| !b.is_ascii_alphanumeric());
+        Dotted {
+            end,
+            token,
+            whole,
+            stars,
+            wildcard,
+        }
     }
 }
 
