@@ -1933,17 +1933,24 @@ fn a_copy_keeps_an_entry_through_its_expiry_on_both_engines() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("\"reason\":\"replayed\""), "{store}: {text}");
         if let Some(redis) = redis {
-            let (mut conn, keys) = entry_keys(&redis.url());
-            let pttl: i64 = redis::cmd("PTTL").arg(&keys[0]).query(&mut conn).unwrap();
-            let expiry = chrono::DateTime::parse_from_rfc3339(expiry).unwrap();
-            let apart = (chrono::Utc::now() - expiry.to_utc())
-                .num_milliseconds()
-                .abs();
-            assert!(
-                pttl >= apart - 60_000,
-                "{pttl} ms left, the copy's now lies {apart} ms from the clock"
-            );
+            assert_entries_last_the_distance_from_the_clock(&redis.url(), expiry);
         }
+    }
+}
+
+/// Every entry in the Redis store at `url` lasts, by the server's clock, at least as long as the
+/// time `now` (a run's `--now`) lies from the clock: the allowance later runs told that time need.
+fn assert_entries_last_the_distance_from_the_clock(url: &str, now: &str) {
+    let (mut conn, keys) = entry_keys(url);
+    assert!(!keys.is_empty());
+    let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
+    let apart = (chrono::Utc::now() - now).num_milliseconds().abs();
+    for key in keys {
+        let pttl: i64 = redis::cmd("PTTL").arg(&key).query(&mut conn).unwrap();
+        assert!(
+            pttl >= apart - 60_000,
+            "{key}: {pttl} ms left, the run's now lies {apart} ms from the clock"
+        );
     }
 }
 
@@ -1960,16 +1967,7 @@ fn a_redis_entry_imported_without_a_window_is_dated_as_that_runs_claims_are() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let ran = run(d, &url, callback(&ts(8, 2), "a"));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    let (mut conn, keys) = entry_keys(&url);
-    let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap().to_utc();
-    let apart = (chrono::Utc::now() - now).num_milliseconds().abs();
-    for key in keys {
-        let pttl: i64 = redis::cmd("PTTL").arg(&key).query(&mut conn).unwrap();
-        assert!(
-            pttl >= apart - 60_000,
-            "{key}: {pttl} ms left, the run's now lies {apart} ms from the clock"
-        );
-    }
+    assert_entries_last_the_distance_from_the_clock(&url, NOW);
 }
 
 /// An entry whose expiry was set far out by something else, in a store whose window then grows
