@@ -4,7 +4,8 @@ It does what the official SDKs' verification does, and nothing else: it recomput
 from the callback's timestamp and compares it. It keeps no replay record and has no freshness
 window, so a probe finds the holes it leaves. Never use it for real callbacks.
 
-    python3 examples/endpoint.py --key-file examples/secrets/sandbox-server.key --partner-id 085
+    python3 examples/endpoint.py --key-file examples/secrets/sandbox-server.key --partner-id 085 \
+        --listen 127.0.0.1:8080
 """
 import argparse
 import base64
@@ -12,15 +13,18 @@ import hashlib
 import hmac
 import json
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--key-file", required=True, help="the API key, one line")
 parser.add_argument("--partner-id", required=True)
-parser.add_argument("--port", type=int, default=8080, help="loopback port (default 8080)")
-parser.add_argument("--exit-after", type=float, help="stop after this many seconds")
+parser.add_argument(
+    "--listen", default="127.0.0.1:8080", help="loopback address and port (default 127.0.0.1:8080)"
+)
 args = parser.parse_args()
+host, _, port = args.listen.rpartition(":")
+if host not in ("127.0.0.1", "localhost") or not port.isdigit():
+    parser.error(f"--listen takes a loopback address and port, like 127.0.0.1:8080, not {args.listen!r}")
 
 with open(args.key_file, "rb") as f:
     KEY = f.read().rstrip(b"\r\n")
@@ -45,8 +49,6 @@ class Callback(BaseHTTPRequestHandler):
         pass
 
 
-server = HTTPServer(("127.0.0.1", args.port), Callback)
-print(f"listening on http://127.0.0.1:{args.port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
-if args.exit_after:
-    threading.Timer(args.exit_after, server.shutdown).start()
+server = HTTPServer(("127.0.0.1", int(port)), Callback)
+print(f"listening on http://127.0.0.1:{port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
 server.serve_forever()

@@ -16,9 +16,16 @@
 //!   `completions/` and `man/`
 //!   (so a block may read a file an earlier command of the same block wrote), with a clean
 //!   environment, `smile-sec` (this build) first on PATH and nothing on stdin.
-//! - `<!-- docs-test: endpoint -->` just before a block starts `examples/endpoint.py` (the naive
-//!   callback endpoint the callback page walks through) on a free loopback port for that block,
-//!   and `127.0.0.1:8080` in its commands and outputs means that port.
+//! - A command ending in `&` runs in the background, as in the shell, until the block ends (then
+//!   it is stopped; it stops by itself after two minutes in any case). Its output is not checked,
+//!   so the page redirects it to a file, as a reader in one terminal would, and no output lines
+//!   may follow it. The next command starts once every `127.0.0.1:N` the background command names
+//!   accepts connections: a server is up before it is used.
+//! - `127.0.0.1:N` in a block's commands and outputs stands for a free loopback port picked for
+//!   that block (the same N, the same port), so a page can show the ports a reader would type and
+//!   the test never meets a port something else holds.
+//! - A block with a `python3` command is skipped, with a notice, where python3 is missing (under CI
+//!   that is a failure: `.ci/run` installs it).
 //!
 //! To see what a page's commands print now: `DOCS_TEST_SHOW=1 cargo test --test docs`.
 #![allow(clippy::print_stderr)] // a skipped check says so on stderr
@@ -37,20 +44,24 @@ const NOT_YET_CHECKED: &[&str] = &[];
 /// What a block's folder holds: what a reader of a checkout has at hand.
 const COPIED: &[&str] = &["examples", "completions", "man"];
 
-const ENDPOINT_MARK: &str = "<!-- docs-test: endpoint -->";
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a background command may live, should the test die before it stops it.
+const BACKGROUND_LIFETIME: &str = "120";
+/// How long a background command has to start listening on the ports it names.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug)]
 struct Example {
     line: usize,
     command: String,
+    /// Ended in `&`: runs in the background until the block ends (`command` holds it without the `&`).
+    background: bool,
     expected: String,
     expected_status: i32,
 }
 
 #[derive(Debug)]
 struct Block {
-    endpoint: bool,
     examples: Vec<Example>,
 }
 
@@ -107,13 +118,7 @@ fn parse(page: &str, text: &str) -> Vec<Block> {
         if info.split_whitespace().next() != Some("console") {
             continue;
         }
-        let endpoint = lines[..start]
-            .iter()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .is_some_and(|l| l.trim() == ENDPOINT_MARK);
         blocks.push(Block {
-            endpoint,
             examples: examples(page, &body),
         });
     }
@@ -151,18 +156,98 @@ fn examples(page: &str, body: &[(usize, &str)]) -> Vec<Example> {
             assert_eq!(output.len(), 1, "{page}:{line}: `echo $?` prints one line");
             continue;
         }
+        let background = background_part(&command).map(str::to_string);
+        if background.is_some() {
+            assert!(
+                output.is_empty(),
+                "{page}:{line}: a background command's output is not checked: redirect it, and show none"
+            );
+        }
         let mut expected = output.join("\n");
         if !expected.is_empty() {
             expected.push('\n');
         }
         examples.push(Example {
             line,
-            command,
+            background: background.is_some(),
+            command: background.unwrap_or(command),
             expected,
             expected_status: 0,
         });
     }
     examples
+}
+
+/// The command before a final `&` (not `&&`), for a command the page runs in the background.
+fn background_part(command: &str) -> Option<&str> {
+    let trimmed = command.trim_end();
+    let rest = trimmed.strip_suffix('&')?;
+    (!rest.ends_with('&')).then(|| rest.trim_end())
+}
+
+/// The `127.0.0.1:N` a text names, in order, each once.
+fn loopback_ports(text: &str) -> Vec<u16> {
+    let mut ports = Vec::new();
+    for (at, prefix) in text.match_indices("127.0.0.1:") {
+        let digits: String = text[at + prefix.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(port) = digits.parse::<u16>()
+            && port != 0
+            && !ports.contains(&port)
+        {
+            ports.push(port);
+        }
+    }
+    ports
+}
+
+/// `text` with each `127.0.0.1:N` of `ports` (N to the free port picked for it) replaced.
+fn with_ports(text: &str, ports: &BTreeMap<u16, u16>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("127.0.0.1:") {
+        let after = at + "127.0.0.1:".len();
+        let digits = rest[after..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count();
+        out.push_str(&rest[..after]);
+        let named = &rest[after..after + digits];
+        match named.parse::<u16>().ok().and_then(|n| ports.get(&n)) {
+            Some(free) => out.push_str(&free.to_string()),
+            None => out.push_str(named),
+        }
+        rest = &rest[after + digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A free loopback port for each port the block names. All are held until every one is picked,
+/// so no two are the same.
+fn free_ports(block: &Block) -> BTreeMap<u16, u16> {
+    let mut named = Vec::new();
+    for example in &block.examples {
+        for port in loopback_ports(&example.command)
+            .into_iter()
+            .chain(loopback_ports(&example.expected))
+        {
+            if !named.contains(&port) {
+                named.push(port);
+            }
+        }
+    }
+    let held: Vec<TcpListener> = named
+        .iter()
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+        .collect();
+    named
+        .into_iter()
+        .zip(&held)
+        .map(|(port, listener)| (port, listener.local_addr().unwrap().port()))
+        .collect()
 }
 
 /// Copies `from` into `to`, files 0644 and folders 0755 whatever the checkout's umask made them
@@ -187,75 +272,95 @@ fn under_ci() -> bool {
     std::env::var_os("CI").is_some()
 }
 
-/// The walk-through's endpoint, killed when dropped (and it stops by itself after two minutes).
-struct Endpoint {
+/// A block's background command, stopped with everything it started when dropped.
+struct Background {
     child: Child,
-    port: u16,
 }
 
-impl Drop for Endpoint {
+impl Drop for Background {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // Its own process group (see `start_background`): `timeout`, bash and the server.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.wait();
     }
 }
 
-fn start_endpoint(dir: &Path) -> Option<Endpoint> {
-    let python = ["python3", "/usr/bin/python3"]
-        .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok());
-    let Some(python) = python else {
-        assert!(
-            !under_ci(),
-            "python3 is missing and CI is set: .ci/run must install it"
-        );
-        eprintln!("skipped: a block needs python3 for examples/endpoint.py (CI would fail here)");
-        return None;
-    };
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(python)
-        .args(["examples/endpoint.py", "--port", &port.to_string()])
-        .args(["--key-file", "examples/secrets/sandbox-server.key"])
-        .args(["--partner-id", "085", "--exit-after", "120"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start examples/endpoint.py");
-    let endpoint = Endpoint { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "examples/endpoint.py did not listen on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(endpoint)
-}
-
-/// Runs one command as the page shows it; returns its exit status and its merged output.
-fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
+/// `bash` set up as for every command of a page: in the block's folder, with a clean
+/// environment and this build first on PATH.
+fn shell(dir: &Path, program: &str) -> Command {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_smile-sec"));
     let path = format!(
         "{}:/usr/local/bin:/usr/bin:/bin",
         binary.parent().unwrap().display()
     );
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", dir)
+        .env("LC_ALL", "C.UTF-8")
+        .env("TZ", "UTC")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Starts a background command, and waits until every loopback port it names accepts
+/// connections (`command` has its ports replaced already).
+fn start_background(dir: &Path, command: &str) -> Result<Background, String> {
+    use std::os::unix::process::CommandExt;
+    let child = shell(dir, "timeout")
+        .args([BACKGROUND_LIFETIME, "bash", "-o", "pipefail", "-c", command])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("timeout and bash run");
+    let mut background = Background { child };
+    let deadline = Instant::now() + LISTEN_TIMEOUT;
+    for port in loopback_ports(command) {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = background.child.try_wait().unwrap() {
+                return Err(format!(
+                    "it ended ({status}) before 127.0.0.1:{port} accepted connections"
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "127.0.0.1:{port} did not accept connections within {LISTEN_TIMEOUT:?}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    Ok(background)
+}
+
+/// Whether the block can run here: one that runs python3 cannot where it is missing.
+fn runnable_here(page: &str, block: &Block) -> bool {
+    let needs_python = block
+        .examples
+        .iter()
+        .any(|e| e.command.starts_with("python3 "));
+    if !needs_python || Command::new("python3").arg("--version").output().is_ok() {
+        return true;
+    }
+    let line = block.examples.first().map_or(0, |e| e.line);
+    assert!(
+        !under_ci(),
+        "{page}:{line}: python3 is missing and CI is set: .ci/run must install it"
+    );
+    eprintln!("skipped: {page}:{line} needs python3 (CI would fail here)");
+    false
+}
+
+/// Runs one command as the page shows it; returns its exit status and its merged output.
+fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
     let (mut reader, writer) = std::io::pipe().expect("a pipe");
     let mut child = {
-        let mut cmd = Command::new("bash");
+        let mut cmd = shell(dir, "bash");
         cmd.args(["-o", "pipefail", "-c", command])
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", path)
-            .env("HOME", dir)
-            .env("LC_ALL", "C.UTF-8")
-            .env("TZ", "UTC")
-            .stdin(Stdio::null())
             .stdout(writer.try_clone().unwrap())
             .stderr(writer);
         cmd.spawn().expect("bash runs")
@@ -284,25 +389,33 @@ fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
 }
 
 fn check_block(page: &str, block: &Block, failures: &mut Vec<String>) {
+    if !runnable_here(page, block) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     for shipped in COPIED {
         copy_tree(&root().join(shipped), &dir.path().join(shipped));
     }
-    let endpoint = if block.endpoint {
-        match start_endpoint(dir.path()) {
-            Some(endpoint) => Some(endpoint),
-            None => return,
-        }
-    } else {
-        None
-    };
-    let port_of = |text: &str| match &endpoint {
-        Some(e) => text.replace("127.0.0.1:8080", &format!("127.0.0.1:{}", e.port)),
-        None => text.to_string(),
-    };
+    let ports = free_ports(block);
     let show = std::env::var_os("DOCS_TEST_SHOW").is_some();
+    // Declared after `dir`, so dropped (stopped) before the folder they run in is removed.
+    let mut running = Vec::new();
     for example in &block.examples {
-        let (status, output) = run(dir.path(), &port_of(&example.command));
+        let command = with_ports(&example.command, &ports);
+        if example.background {
+            match start_background(dir.path(), &command) {
+                Ok(background) => running.push(background),
+                Err(why) => {
+                    failures.push(format!(
+                        "{page}:{}: $ {} &\n{why}",
+                        example.line, example.command
+                    ));
+                    return;
+                }
+            }
+            continue;
+        }
+        let (status, output) = run(dir.path(), &command);
         if show {
             eprintln!(
                 "--- {page}:{} (exit {status:?})\n$ {}\n{output}",
@@ -316,7 +429,7 @@ fn check_block(page: &str, block: &Block, failures: &mut Vec<String>) {
                 example.expected_status
             ));
         }
-        let expected = snapbox::Data::text(port_of(&example.expected));
+        let expected = snapbox::Data::text(with_ports(&example.expected, &ports));
         let actual = snapbox::Data::text(output.clone());
         if let Err(err) = snapbox::Assert::new().normalize_paths(false).try_eq(
             Some(&"actual output"),
@@ -484,4 +597,32 @@ fn the_parser_reads_statuses_continuations_and_outputs() {
     assert_eq!(ex[1].command, "c");
     assert_eq!(ex[1].expected, "");
     assert_eq!(ex[1].expected_status, 0);
+}
+
+#[test]
+fn the_parser_reads_background_commands() {
+    let page = "```console\n$ server --listen 127.0.0.1:3000 > log &\n$ a && b\nout\n```\n";
+    let blocks = parse("t.md", page);
+    let ex = &blocks[0].examples;
+    assert!(ex[0].background);
+    assert_eq!(ex[0].command, "server --listen 127.0.0.1:3000 > log");
+    assert!(!ex[1].background, "`&&` is not a background command");
+    assert_eq!(ex[1].command, "a && b");
+}
+
+#[test]
+#[should_panic(expected = "a background command's output is not checked")]
+fn a_background_command_shows_no_output() {
+    parse("t.md", "```console\n$ server &\nlistening\n```\n");
+}
+
+#[test]
+fn loopback_ports_are_replaced_one_for_one() {
+    let text = "--listen 127.0.0.1:8443 --upstream http://127.0.0.1:3000/x 127.0.0.1:8443 127.0.0.1:99999 127.0.0.1:";
+    assert_eq!(loopback_ports(text), [8443, 3000]);
+    let ports = BTreeMap::from([(8443, 40001), (3000, 40002)]);
+    assert_eq!(
+        with_ports(text, &ports),
+        "--listen 127.0.0.1:40001 --upstream http://127.0.0.1:40002/x 127.0.0.1:40001 127.0.0.1:99999 127.0.0.1:"
+    );
 }
