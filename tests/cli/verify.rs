@@ -1172,6 +1172,32 @@ fn text_output_names_items_and_summarises() {
 }
 
 #[test]
+fn the_text_summary_counts_one_error_in_the_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = callback(KEY, "2026-11-20T10:00:00.123Z", "1");
+    let summary = |input: String| {
+        let out = smile_sec()
+            .current_dir(dir.path())
+            .args(["verify", "--partner-id", PARTNER, "--now", NOW])
+            .env("SMILE_API_KEY", KEY)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        stdout.lines().last().unwrap().to_owned()
+    };
+    assert_eq!(
+        summary(format!("{ok}\n{{\n")),
+        "2 checked: 1 valid, 0 invalid, 1 error"
+    );
+    assert_eq!(
+        summary(format!("{ok}\nx\ny\n")),
+        "3 checked: 1 valid, 0 invalid, 2 errors"
+    );
+}
+
+#[test]
 fn closed_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let line = callback(KEY, "2026-11-20T10:00:00.123Z", "1").to_string();

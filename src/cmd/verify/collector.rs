@@ -719,11 +719,12 @@ fn write_unclaimed(out: &mut Printer, held: &[u8], pending: &[Pending]) -> io::R
 /// The text summary line, also the job summary's last line.
 fn summary_line(s: &Summary) -> String {
     format!(
-        "{} checked: {} valid, {} invalid, {} errors{}",
+        "{} checked: {} valid, {} invalid, {} error{}{}",
         s.checked,
         s.valid,
         s.invalid,
         s.errors,
+        if s.errors == 1 { "" } else { "s" },
         match s.duplicates {
             0 => String::new(),
             1 => " (1 duplicate)".to_owned(),
