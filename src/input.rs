@@ -147,6 +147,24 @@ pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
 
+/// Passes over a [`BOM`] at the start of `reader`, and says whether there was one. The reader's
+/// source goes in a [`WholeMark`] under its buffer when it may be a pipe, so the mark arrives whole.
+pub(crate) fn skip_bom(reader: &mut impl io::BufRead) -> io::Result<bool> {
+    loop {
+        match reader.fill_buf() {
+            Ok(buf) => {
+                let marked = buf.starts_with(BOM);
+                if marked {
+                    reader.consume(BOM.len());
+                }
+                return Ok(marked);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A source whose first read holds a whole [`BOM`] when the source begins with one. Readers look
 /// for the mark in the first buffer they are given, and a pipe may deliver its three bytes in
 /// reads of their own; this goes under the `BufReader` of any source that may be a pipe. A source

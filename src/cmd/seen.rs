@@ -249,7 +249,9 @@ fn import_record(into: &str, record: &Path, now: DateTime<Utc>) -> anyhow::Resul
         }
         Box::new(file)
     };
-    let mut input = BufReader::with_capacity(1 << 16, input);
+    let mut input = BufReader::with_capacity(1 << 16, crate::input::WholeMark::new(input));
+    // A record an editor on Windows saved starts with a byte-order mark.
+    crate::input::skip_bom(&mut input).with_context(|| format!("cannot read {name}"))?;
     // The whole first line that is not blank, however the source's reads split it (a pipe's
     // may be short).
     let mut head = Vec::new();

@@ -4,7 +4,7 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use crate::input::{BOM, WholeMark};
+use crate::input::{WholeMark, skip_bom};
 
 /// Read buffer size: large enough that system calls and refills are rare.
 pub const BUFFER: usize = 256 * 1024;
@@ -26,18 +26,7 @@ pub fn for_each<R: Read>(
     mut each: impl FnMut(Line<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(BUFFER, WholeMark::new(reader));
-    loop {
-        match reader.fill_buf() {
-            Ok(buf) => {
-                if buf.starts_with(BOM) {
-                    reader.consume(BOM.len());
-                }
-                break;
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    skip_bom(&mut reader)?;
     // A line that straddles two buffer fills is gathered here (up to `limit` bytes).
     let mut partial: Vec<u8> = Vec::new();
     let mut straddling = false;

@@ -1867,6 +1867,56 @@ fn an_imported_record_catches_replays() {
     );
 }
 
+/// A record an editor on Windows saved starts with a byte-order mark: its first entry is read as
+/// any other, from a file or a pipe, and `--seen` on it still hints at the import.
+#[test]
+fn a_former_record_with_a_byte_order_mark_is_imported_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let entry = |n: u32| {
+        json!({
+            "timestamp": ts(5, n),
+            "pair": format!("{n:02x}").repeat(16),
+            "body": "00".repeat(32),
+            "seen_at": "2026-11-20T09:59:00.000Z"
+        })
+    };
+    let record = format!("\u{feff}{}\n{}\n", entry(1), entry(2));
+    std::fs::write(d.join("seen.ndjson"), &record).unwrap();
+
+    let out = seen(d, &["import", "seen.db", "seen.ndjson", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["imported"].as_u64(), report["skipped"].as_u64()),
+        (Some(2), Some(0)),
+        "{report}"
+    );
+    assert!(out.stderr.is_empty(), "{out:?}");
+
+    let out = smile_sec()
+        .current_dir(d)
+        .args(["seen", "import", "piped.db", "-", "--format", "json"])
+        .write_stdin(record)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["imported"].as_u64(), Some(2), "{report}");
+
+    // Named as no store is, so that only its first line can tell what it is.
+    std::fs::copy(d.join("seen.ndjson"), d.join("seen.txt")).unwrap();
+    let refused = run(d, "seen.txt", callback(&ts(5, 1), "a"));
+    assert_eq!(refused.code, Some(2));
+    assert!(
+        refused.stderr.contains("the NDJSON record an earlier")
+            && refused.stderr.contains("seen import"),
+        "{}",
+        refused.stderr
+    );
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -167,9 +167,10 @@ pub fn looks_like_export(head: &[u8]) -> bool {
         && parse_line(first).is_none()
 }
 
-/// The first line of `head` that is not blank (reading skips blank lines).
+/// The first line of `head` that is not blank (reading skips blank lines and a byte-order mark).
 fn first_line(head: &[u8]) -> &[u8] {
-    head.split(|&b| b == b'\n')
+    crate::input::without_bom(head)
+        .split(|&b| b == b'\n')
         .find(|line| !line.iter().all(u8::is_ascii_whitespace))
         .unwrap_or_default()
 }
@@ -266,6 +267,7 @@ mod tests {
         assert!(looks_like_record(format!("{good}\n{good}").as_bytes()));
         assert!(looks_like_record(&good.as_bytes()[..60]));
         assert!(looks_like_record(format!("\n \r\n{good}\n").as_bytes()));
+        assert!(looks_like_record(format!("\u{feff}{good}\n").as_bytes()));
         assert!(!looks_like_record(b"{\"keys\":[]}"));
         assert!(!looks_like_record(b"SQLite format 3\0"));
     }
@@ -274,6 +276,7 @@ mod tests {
     fn an_export_is_told_from_the_record() {
         let export = r#"{"type":"entry","partner_id":"085","timestamp":"2026-11-21T08:30:00.001Z","pair":"f4","body_hmac":"0a","seen_at":"2026-11-21T08:30:01.000Z","expires_at":null}"#;
         assert!(looks_like_export(format!("{export}\n{export}").as_bytes()));
+        assert!(looks_like_export(format!("\u{feff}{export}").as_bytes()));
         assert!(!looks_like_record(export.as_bytes()));
         let good = line(&"f4".repeat(16), &"0a".repeat(32));
         assert!(!looks_like_export(good.as_bytes()));

@@ -407,8 +407,7 @@ fn skip_leading_space<R: BufRead>(
     reader: &mut R,
 ) -> io::Result<(Option<u8>, ItemNumber, u64, u64)> {
     let mut skipped = 0;
-    if reader.fill_buf()?.starts_with(BOM) {
-        reader.consume(BOM.len());
+    if crate::input::skip_bom(reader)? {
         skipped = BOM.len() as u64;
     }
     let mut newlines = 0;
