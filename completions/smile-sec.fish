@@ -8,6 +8,11 @@ function __fish_smile_sec_needs_command
     set -l cmd (commandline -opc)
     set -e cmd[1]
     argparse -s (__fish_smile_sec_global_optspecs) -- $cmd 2>/dev/null
+    or begin
+        # A global option waiting for its value: no command yet.
+        contains -- $cmd[-1] --color
+        and argparse -s (__fish_smile_sec_global_optspecs) -- $cmd[1..-2] 2>/dev/null
+    end
     or return
     if set -q argv[1]
         # Also print the command, so this can be used to figure out what it is.

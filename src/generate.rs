@@ -59,7 +59,9 @@ pub fn completions_for(mut cmd: Command, shell: Shell) -> String {
     let script = String::from_utf8_lossy(&out).into_owned();
     match shell {
         Shell::Bash => fix_bash_hyphenated_bin_name(&script),
-        Shell::Fish => add_fish_positional_choices(&cmd, script),
+        Shell::Fish => {
+            add_fish_positional_choices(&cmd, fix_fish_global_option_values(&cmd, script))
+        }
         _ => script,
     }
 }
@@ -108,6 +110,38 @@ fn fish_choice_lines(cmd: &Command, condition: &str, lines: &mut Vec<String>) {
             ));
         }
     }
+}
+
+/// clap_complete's fish script decides whether a command has been typed by parsing the words
+/// before the cursor with the global options' specs; `smile-sec --color <TAB>` fails that parse
+/// (the option lacks its value), so no completion applies and fish offers files. When the last
+/// word is a global option that takes a value, parse the words before it instead: no command yet,
+/// and the option's own values complete. `tests/cli/shells.rs` checks the result in a real fish.
+fn fix_fish_global_option_values(cmd: &Command, script: String) -> String {
+    let fish_name = BIN_NAME.replace('-', "_");
+    let options: Vec<String> = cmd
+        .get_arguments()
+        .filter(|a| a.get_action().takes_values())
+        .filter_map(|a| a.get_long())
+        .map(|long| format!("--{long}"))
+        .collect();
+    let parse = format!(
+        "    argparse -s (__fish_{fish_name}_global_optspecs) -- $cmd 2>/dev/null\n    or return\n"
+    );
+    if options.is_empty() || !script.contains(&parse) {
+        return script;
+    }
+    let fixed = format!(
+        "    argparse -s (__fish_{fish_name}_global_optspecs) -- $cmd 2>/dev/null\n    \
+         or begin\n        \
+         # A global option waiting for its value: no command yet.\n        \
+         contains -- $cmd[-1] {}\n        \
+         and argparse -s (__fish_{fish_name}_global_optspecs) -- $cmd[1..-2] 2>/dev/null\n    \
+         end\n    \
+         or return\n",
+        options.join(" ")
+    );
+    script.replacen(&parse, &fixed, 1)
 }
 
 /// clap_complete's bash script names its state `smile__sec__subcmd__verify` in the loop that

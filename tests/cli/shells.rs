@@ -258,6 +258,13 @@ fn check_shell(name: &'static str) {
         "smile-sec sign --color ",
         &["auto".into(), "always".into(), "never".into()],
     );
+    // The global option's values, before any command, and every command after them.
+    assert_offers(
+        &shell,
+        "smile-sec --color ",
+        &["auto".into(), "always".into(), "never".into()],
+    );
+    assert_offers(&shell, "smile-sec --color never ", &commands);
     assert_offers(
         &shell,
         "smile-sec completions ",
