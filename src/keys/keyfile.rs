@@ -660,14 +660,16 @@ fn entry_of(
     seen: &mut HashSet<String>,
 ) -> Result<KeyEntry, KeyFileError> {
     let id = entry.id;
-    if id.is_empty() {
+    // A blank id could not be told apart in a table or typed to `--key`; a blank partner ID is
+    // none Smile ID gives.
+    if id.trim().is_empty() {
         return Err(invalid(path, None, "a key has an empty `id`".into()));
     }
     let in_entry = |problem: String| invalid(path, Some(&id), problem);
     if !seen.insert(id.clone()) {
         return Err(in_entry("duplicate id (ids must be unique)".into()));
     }
-    if entry.partner_id.is_empty() {
+    if entry.partner_id.trim().is_empty() {
         return Err(in_entry("`partner_id` is empty".into()));
     }
     check_integrations(&entry.integrations).map_err(in_entry)?;
@@ -1137,6 +1139,11 @@ mod tests {
                 "at most one",
             ),
             (format!(r#"{{"keys":[{{{entry},"api_key":""}}]}}"#), "empty"),
+            (entry.replace(r#""id":"a""#, r#""id":" ""#), "empty `id`"),
+            (
+                entry.replace(r#""partner_id":"1""#, r#""partner_id":"\t""#),
+                "`partner_id` is empty",
+            ),
             (
                 format!(r#"{{"keys":[{{{entry},"api_key_file":""}}]}}"#),
                 "`api_key_file` is empty",
