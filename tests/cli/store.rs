@@ -1747,6 +1747,16 @@ fn foreign_files_are_refused_and_left_untouched() {
         // SQLite would read it as naming real.db, another file than the one checked.
         ("file:real.db", "SQLite URI"),
         ("-", "standard input"),
+        ("", "named by an empty path"),
+        // The Redis client's words, without its Rust name for the kind of error.
+        (
+            "redis://",
+            "not a usable Redis URL: Missing hostname\nhint:",
+        ),
+        (
+            "redis://h/abc",
+            "not a usable Redis URL: Invalid database number\nhint:",
+        ),
     ];
     if cfg!(unix) {
         cases.push(("link.db", "symbolic link"));

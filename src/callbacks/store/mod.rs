@@ -390,7 +390,9 @@ pub fn notices(spec: &str, creates: bool) -> Vec<String> {
 /// each keep their own.
 fn not_a_path(spec: &str) -> Option<&'static str> {
     let lower = spec.to_ascii_lowercase();
-    if spec == "-" {
+    if spec.is_empty() {
+        Some("the replay store is named by an empty path")
+    } else if spec == "-" {
         Some("a replay store cannot be standard input")
     } else if lower.contains("://") || lower.starts_with("redis:") || lower.starts_with("rediss:") {
         Some("the store is written like a URL, but not redis:// or rediss://")

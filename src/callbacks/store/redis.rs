@@ -148,6 +148,14 @@ struct Value_ {
     timestamp: String,
 }
 
+/// What is wrong with a Redis URL, in the client's words without its Rust name for the kind of
+/// error (`Missing hostname`, not `Missing hostname - InvalidClientConfig`).
+fn url_problem(error: &redis::RedisError) -> String {
+    error
+        .to_string()
+        .replacen(&format!(" - {:?}", error.kind()), "", 1)
+}
+
 impl RedisStore {
     /// Opens the store at `url` for a run with `window` whose now is `now`, or (`None`) to look
     /// after it: then nothing is written unless `create` (an import) asks for it, and a database
@@ -186,7 +194,7 @@ impl RedisStore {
         let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
             message: scrubbed(
-                format!("{name}: not a usable Redis URL: {e}"),
+                format!("{name}: not a usable Redis URL: {}", url_problem(&e)),
                 password.as_deref(),
             ),
             hint: Some("redis://HOST[:PORT][/DB] or rediss://... for TLS".into()),
