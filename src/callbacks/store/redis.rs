@@ -148,9 +148,9 @@ struct Value_ {
     timestamp: String,
 }
 
-/// What is wrong with a Redis URL, in the client's words without its Rust name for the kind of
-/// error (`Missing hostname`, not `Missing hostname - InvalidClientConfig`).
-fn url_problem(error: &redis::RedisError) -> String {
+/// A Redis client error in its own words, without its Rust name for the kind of error
+/// (`Missing hostname`, not `Missing hostname - InvalidClientConfig`).
+fn client_words(error: &redis::RedisError) -> String {
     error
         .to_string()
         .replacen(&format!(" - {:?}", error.kind()), "", 1)
@@ -194,7 +194,7 @@ impl RedisStore {
         let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
             message: scrubbed(
-                format!("{name}: not a usable Redis URL: {}", url_problem(&e)),
+                format!("{name}: not a usable Redis URL: {}", client_words(&e)),
                 password.as_deref(),
             ),
             hint: Some("redis://HOST[:PORT][/DB] or rediss://... for TLS".into()),
@@ -949,7 +949,7 @@ fn server_error(
             ),
         };
     }
-    let text = shortened(scrubbed(e.to_string(), password));
+    let text = shortened(scrubbed(client_words(e), password));
     let (cause, hint) = match e.kind() {
         redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly) => (
             Some("the server is a read-only replica, so nothing can be recorded"),
@@ -1241,7 +1241,10 @@ fn refuse_without_scripts(
         Err(e) => Err(StoreError::refused(
             name,
             scrubbed(
-                format!("the server does not run scripts (EVAL): {e}"),
+                format!(
+                    "the server does not run scripts (EVAL): {}",
+                    client_words(&e)
+                ),
                 password,
             ),
             Some("allow EVAL for this user (the @scripting commands)".into()),
@@ -1346,6 +1349,23 @@ fn redact(url: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_errors_are_told_without_the_rust_name_of_their_kind() {
+        let plain =
+            redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "Missing hostname"));
+        assert_eq!(plain.to_string(), "Missing hostname - InvalidClientConfig");
+        assert_eq!(client_words(&plain), "Missing hostname");
+        let detailed = redis::RedisError::from((
+            redis::ErrorKind::Server(redis::ServerErrorKind::ResponseError),
+            "Redis server refused to switch database",
+            "DB index is out of range".to_owned(),
+        ));
+        assert_eq!(
+            client_words(&detailed),
+            "Redis server refused to switch database: DB index is out of range"
+        );
+    }
 
     #[test]
     fn an_entry_lasts_what_is_left_of_it_plus_how_far_the_runs_now_lies_from_the_clock() {
