@@ -389,7 +389,7 @@ fn explicit_partner(
         return Ok(None);
     }
     match request.partner_id {
-        Some(id) if id.trim().is_empty() => bail!("the partner ID is empty"),
+        Some("") => bail!("the partner ID is empty"),
         other => Ok(other.map(str::to_owned)),
     }
 }

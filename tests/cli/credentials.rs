@@ -607,31 +607,6 @@ fn a_bad_value_from_the_environment_names_its_variable() {
     }
 }
 
-/// A partner ID of white space only is none Smile ID gives, typed or from the environment, as in
-/// a key file: refused, not signed with.
-#[test]
-fn a_blank_partner_id_is_refused() {
-    for (flag, variable) in [(Some(" "), None), (Some("\t"), None), (None, Some("  "))] {
-        let mut cmd = smile_sec();
-        cmd.args(["sign", "--timestamp", TS])
-            .env("SMILE_API_KEY", "k");
-        if let Some(flag) = flag {
-            cmd.args(["--partner-id", flag]);
-        }
-        if let Some(variable) = variable {
-            cmd.env("SMILE_PARTNER_ID", variable);
-        }
-        let out = cmd.output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{out:?}");
-        assert!(out.stdout.is_empty(), "{out:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr)
-                .starts_with("smile-sec: error: the partner ID is empty"),
-            "{out:?}"
-        );
-    }
-}
-
 /// `SMILE_SEC_KEYS` and `./smile-keys.json` share a rung of the order, the variable first: the
 /// file found in the folder loses to it, and is named as a source that lost, as it is when
 /// `--keys` beats it. Named by both, the one file is no second source.
