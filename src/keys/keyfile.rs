@@ -660,8 +660,8 @@ fn entry_of(
     seen: &mut HashSet<String>,
 ) -> Result<KeyEntry, KeyFileError> {
     let id = entry.id;
-    // A blank id could not be told apart in a table or typed to `--key`; a blank partner ID is
-    // none Smile ID gives.
+    // A blank id could not be told apart in a table or typed to `--key`. (A partner ID is signed
+    // byte for byte, as every SDK signs it, blank or not.)
     if id.trim().is_empty() {
         return Err(invalid(path, None, "a key has an empty `id`".into()));
     }
@@ -669,7 +669,7 @@ fn entry_of(
     if !seen.insert(id.clone()) {
         return Err(in_entry("duplicate id (ids must be unique)".into()));
     }
-    if entry.partner_id.trim().is_empty() {
+    if entry.partner_id.is_empty() {
         return Err(in_entry("`partner_id` is empty".into()));
     }
     check_integrations(&entry.integrations).map_err(in_entry)?;
@@ -1140,10 +1140,6 @@ mod tests {
             ),
             (format!(r#"{{"keys":[{{{entry},"api_key":""}}]}}"#), "empty"),
             (entry.replace(r#""id":"a""#, r#""id":" ""#), "empty `id`"),
-            (
-                entry.replace(r#""partner_id":"1""#, r#""partner_id":"\t""#),
-                "`partner_id` is empty",
-            ),
             (
                 format!(r#"{{"keys":[{{{entry},"api_key_file":""}}]}}"#),
                 "`api_key_file` is empty",

@@ -54,7 +54,6 @@ fn the_schema_refuses_what_the_parser_refuses() {
         with(json!({"integrations": []})),
         with(json!({"integrations": [" "]})),
         with(json!({"id": " "})),
-        with(json!({"partner_id": "\t"})),
         with(json!({"api_key_env": "X", "api_key": "k"})),
         with(json!({"api_key_env": "0c1b2a39-4d5e"})),
         with(json!({"api_key_file": "/etc/key"})),
