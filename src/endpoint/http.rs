@@ -321,7 +321,15 @@ pub fn check_url(url: &str) -> Result<(), SendError> {
             "`{}`: {why}",
             shown(url).escape_debug()
         ))),
-        _ => Ok(()),
+        // The client's own reading, so that a URL it cannot read (no host, a space, an unclosed
+        // `[`) is refused as such before anything is done, not reported as an unreachable one.
+        _ => match url.parse::<ureq::http::Uri>() {
+            Ok(_) => Ok(()),
+            Err(why) => Err(SendError::BadUrl(format!(
+                "`{}` is not a usable URL: {why}",
+                shown(url).escape_debug()
+            ))),
+        },
     }
 }
 
@@ -687,6 +695,18 @@ mod tests {
         assert!(check_url("example.com/cb").is_err());
         assert!(check_url("").is_err());
         assert!(check_url("é").is_err());
+        for unreadable in [
+            "http://",
+            "http://[::1",
+            "http://127.0.0.1:1/ x",
+            "https://user:pw@/x",
+        ] {
+            let Err(SendError::BadUrl(why)) = check_url(unreadable) else {
+                panic!("{unreadable} passed");
+            };
+            assert!(why.contains("is not a usable URL"), "{unreadable}: {why}");
+            assert!(!why.contains("pw@"), "{why}");
+        }
     }
 
     /// A port the HTTP client cannot read would silently become port 80 (or 443).
