@@ -20,10 +20,12 @@
 //!   it is stopped; it stops by itself after two minutes in any case). Its output is not checked,
 //!   so the page redirects it to a file, as a reader in one terminal would, and no output lines
 //!   may follow it. The next command starts once every `127.0.0.1:N` the background command names
-//!   accepts connections: a server is up before it is used.
+//!   accepts connections (so a server it forwards to is started before it): a server is up
+//!   before it is used. When it ends early, the failure shows the end of the files it writes to.
 //! - `127.0.0.1:N` in a block's commands and outputs stands for a free loopback port picked for
-//!   that block (the same N, the same port), so a page can show the ports a reader would type and
-//!   the test never meets a port something else holds.
+//!   that block (the same N, the same port), so a page can show the ports a reader would type.
+//!   The ports are free when picked; something else could take one before the block's server
+//!   binds it (then that server fails to start, and the block with it).
 //! - A block with a `python3` command is skipped, with a notice, where python3 is missing (under CI
 //!   that is a failure: `.ci/run` installs it).
 //!
@@ -47,6 +49,8 @@ const COPIED: &[&str] = &["examples", "completions", "man"];
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a background command may live, should the test die before it stops it.
 const BACKGROUND_LIFETIME: &str = "120";
+/// How long after that a background command that ignores SIGTERM gets before SIGKILL.
+const BACKGROUND_GRACE: &str = "5";
 /// How long a background command has to start listening on the ports it names.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -149,6 +153,10 @@ fn examples(page: &str, body: &[(usize, &str)]) -> Vec<Example> {
             let previous = examples
                 .last_mut()
                 .unwrap_or_else(|| panic!("{page}:{line}: `echo $?` with no command before it"));
+            assert!(
+                !previous.background,
+                "{page}:{line}: `echo $?` after a background command checks nothing"
+            );
             let status = output.first().and_then(|s| s.trim().parse().ok());
             previous.expected_status = status.unwrap_or_else(|| {
                 panic!("{page}:{line}: `echo $?` must be followed by one exit status line")
@@ -275,16 +283,60 @@ fn under_ci() -> bool {
 /// A block's background command, stopped with everything it started when dropped.
 struct Background {
     child: Child,
+    /// The page's line, for a failure.
+    line: usize,
+    /// The files the command sends its output to, in the block's folder.
+    logs: Vec<PathBuf>,
+}
+
+impl Background {
+    /// Why the command is no longer running, if it is not: its exit and the end of its logs.
+    fn ended(&mut self) -> Option<String> {
+        let status = self.child.try_wait().unwrap()?;
+        let mut why = format!("it ended ({status})");
+        for log in &self.logs {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(10)..].join("\n");
+            why.push_str(&format!("\n{}:\n{tail}", log.display()));
+        }
+        Some(why)
+    }
 }
 
 impl Drop for Background {
     fn drop(&mut self) {
-        // Its own process group (see `start_background`): `timeout`, bash and the server.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+        // Its own process group (see `start_background`): `timeout`, bash and the server. Sent by
+        // bash's own `kill`, which every command here needs anyway.
+        let _ = Command::new("bash")
+            .args([
+                "-c",
+                &format!("kill -KILL -- -{} 2>/dev/null", self.child.id()),
+            ])
             .status();
         let _ = self.child.wait();
     }
+}
+
+/// The files a command redirects its output to (`> F`, `2> F`, `&> F`, `>> F`, `>F`, ...).
+fn redirect_targets(command: &str) -> Vec<String> {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let mut targets = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let Some(rest) = word.trim_start_matches(['1', '2', '&']).strip_prefix('>') else {
+            continue; // not a redirection
+        };
+        let rest = rest.strip_prefix('>').unwrap_or(rest);
+        if rest.starts_with('&') {
+            continue; // to another stream (`2>&1`)
+        }
+        match (rest.is_empty(), words.get(i + 1)) {
+            (true, Some(next)) => targets.push((*next).to_owned()),
+            (false, _) => targets.push(rest.to_owned()),
+            (true, None) => {}
+        }
+    }
+    targets
 }
 
 /// `bash` set up as for every command of a page: in the block's folder, with a clean
@@ -308,22 +360,27 @@ fn shell(dir: &Path, program: &str) -> Command {
 
 /// Starts a background command, and waits until every loopback port it names accepts
 /// connections (`command` has its ports replaced already).
-fn start_background(dir: &Path, command: &str) -> Result<Background, String> {
+fn start_background(dir: &Path, line: usize, command: &str) -> Result<Background, String> {
     use std::os::unix::process::CommandExt;
     let child = shell(dir, "timeout")
-        .args([BACKGROUND_LIFETIME, "bash", "-o", "pipefail", "-c", command])
+        .args(["-k", BACKGROUND_GRACE, BACKGROUND_LIFETIME])
+        .args(["bash", "-o", "pipefail", "-c", command])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0)
         .spawn()
         .expect("timeout and bash run");
-    let mut background = Background { child };
+    let logs = redirect_targets(command)
+        .into_iter()
+        .map(|name| dir.join(name))
+        .collect();
+    let mut background = Background { child, line, logs };
     let deadline = Instant::now() + LISTEN_TIMEOUT;
     for port in loopback_ports(command) {
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(status) = background.child.try_wait().unwrap() {
+            if let Some(why) = background.ended() {
                 return Err(format!(
-                    "it ended ({status}) before 127.0.0.1:{port} accepted connections"
+                    "{why}\n(before 127.0.0.1:{port} accepted connections)"
                 ));
             }
             if Instant::now() > deadline {
@@ -403,7 +460,7 @@ fn check_block(page: &str, block: &Block, failures: &mut Vec<String>) {
     for example in &block.examples {
         let command = with_ports(&example.command, &ports);
         if example.background {
-            match start_background(dir.path(), &command) {
+            match start_background(dir.path(), example.line, &command) {
                 Ok(background) => running.push(background),
                 Err(why) => {
                     failures.push(format!(
@@ -444,6 +501,15 @@ fn check_block(page: &str, block: &Block, failures: &mut Vec<String>) {
                 example.line,
                 example.command,
                 problems.join("\n")
+            ));
+        }
+    }
+    // A server that died on the way fails the block, whatever the commands after it printed.
+    for background in &mut running {
+        if let Some(why) = background.ended() {
+            failures.push(format!(
+                "{page}:{}: the background command ended before its block did: {why}",
+                background.line
             ));
         }
     }
@@ -614,6 +680,23 @@ fn the_parser_reads_background_commands() {
 #[should_panic(expected = "a background command's output is not checked")]
 fn a_background_command_shows_no_output() {
     parse("t.md", "```console\n$ server &\nlistening\n```\n");
+}
+
+#[test]
+#[should_panic(expected = "checks nothing")]
+fn an_exit_status_after_a_background_command_is_refused() {
+    parse("t.md", "```console\n$ server &\n$ echo $?\n0\n```\n");
+}
+
+#[test]
+fn redirect_targets_are_the_files_a_command_writes_to() {
+    assert_eq!(
+        redirect_targets("server --listen x > out.log 2>err.log"),
+        ["out.log", "err.log"]
+    );
+    assert_eq!(redirect_targets("server &> all.log"), ["all.log"]);
+    assert_eq!(redirect_targets("server >> a.log 2>&1"), ["a.log"]);
+    assert!(redirect_targets("a && b | c").is_empty());
 }
 
 #[test]
