@@ -23,7 +23,9 @@ parser.add_argument(
 )
 args = parser.parse_args()
 host, _, port = args.listen.rpartition(":")
-if host not in ("127.0.0.1", "localhost") or not port.isdigit():
+if host not in ("127.0.0.1", "localhost") or not (
+    port.isascii() and port.isdigit() and 0 < int(port) < 65536
+):
     parser.error(f"--listen takes a loopback address and port, like 127.0.0.1:8080, not {args.listen!r}")
 
 with open(args.key_file, "rb") as f:
@@ -50,5 +52,5 @@ class Callback(BaseHTTPRequestHandler):
 
 
 server = HTTPServer(("127.0.0.1", int(port)), Callback)
-print(f"listening on http://127.0.0.1:{port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
+print(f"listening on http://127.0.0.1:{server.server_port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
 server.serve_forever()
