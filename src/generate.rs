@@ -664,6 +664,17 @@ fn see_also(roff: &mut Roff, cmd: &Command, parent: Option<&str>) {
 mod tests {
     use super::*;
 
+    /// The fix replaces a passage of clap_complete's script: should a new clap_complete write it
+    /// otherwise, this fails here, where fish need not be installed.
+    #[test]
+    fn the_fish_script_completes_global_option_values_before_a_command() {
+        let script = completions(Shell::Fish);
+        assert!(
+            script.contains("contains -- $cmd[-1] --color\n"),
+            "the fish fix found nothing to replace:\n{script}"
+        );
+    }
+
     #[test]
     fn every_subcommand_gets_a_page() {
         let pages = man_pages();
