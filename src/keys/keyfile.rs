@@ -660,10 +660,14 @@ fn entry_of(
     seen: &mut HashSet<String>,
 ) -> Result<KeyEntry, KeyFileError> {
     let id = entry.id;
-    // A blank id could not be told apart in a table or typed to `--key`. (A partner ID is signed
-    // byte for byte, as every SDK signs it, blank or not.)
+    // A blank id could not be told apart in a table or typed to `--key`. (A partner ID of white
+    // space is signed as it is, as every SDK signs it; only an empty one is refused.)
     if id.trim().is_empty() {
-        return Err(invalid(path, None, "a key has an empty `id`".into()));
+        return Err(invalid(
+            path,
+            None,
+            "a key has an empty or blank `id`".into(),
+        ));
     }
     let in_entry = |problem: String| invalid(path, Some(&id), problem);
     if !seen.insert(id.clone()) {
@@ -1139,7 +1143,7 @@ mod tests {
                 "at most one",
             ),
             (format!(r#"{{"keys":[{{{entry},"api_key":""}}]}}"#), "empty"),
-            (entry.replace(r#""id":"a""#, r#""id":" ""#), "empty `id`"),
+            (entry.replace(r#""id":"a""#, r#""id":" ""#), "blank `id`"),
             (
                 format!(r#"{{"keys":[{{{entry},"api_key_file":""}}]}}"#),
                 "`api_key_file` is empty",
