@@ -149,11 +149,10 @@ struct Value_ {
 }
 
 /// A Redis client error in its own words, without its Rust name for the kind of error
-/// (`Missing hostname`, not `Missing hostname - InvalidClientConfig`).
-fn client_words(error: &redis::RedisError) -> String {
-    error
-        .to_string()
-        .replacen(&format!(" - {:?}", error.kind()), "", 1)
+/// (`Missing hostname`, not `Missing hostname - InvalidClientConfig`), and without the password
+/// in use (hidden first, so that no part of it can be taken for the kind's name).
+fn client_words(error: &redis::RedisError, password: Option<&str>) -> String {
+    scrubbed(error.to_string(), password).replacen(&format!(" - {:?}", error.kind()), "", 1)
 }
 
 impl RedisStore {
@@ -194,7 +193,10 @@ impl RedisStore {
         let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
             message: scrubbed(
-                format!("{name}: not a usable Redis URL: {}", client_words(&e)),
+                format!(
+                    "{name}: not a usable Redis URL: {}",
+                    client_words(&e, password.as_deref())
+                ),
                 password.as_deref(),
             ),
             hint: Some("redis://HOST[:PORT][/DB] or rediss://... for TLS".into()),
@@ -949,7 +951,7 @@ fn server_error(
             ),
         };
     }
-    let text = shortened(scrubbed(client_words(e), password));
+    let text = shortened(client_words(e, password));
     let (cause, hint) = match e.kind() {
         redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly) => (
             Some("the server is a read-only replica, so nothing can be recorded"),
@@ -1243,7 +1245,7 @@ fn refuse_without_scripts(
             scrubbed(
                 format!(
                     "the server does not run scripts (EVAL): {}",
-                    client_words(&e)
+                    client_words(&e, password)
                 ),
                 password,
             ),
@@ -1355,15 +1357,26 @@ mod tests {
         let plain =
             redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "Missing hostname"));
         assert_eq!(plain.to_string(), "Missing hostname - InvalidClientConfig");
-        assert_eq!(client_words(&plain), "Missing hostname");
+        assert_eq!(client_words(&plain, None), "Missing hostname");
         let detailed = redis::RedisError::from((
             redis::ErrorKind::Server(redis::ServerErrorKind::ResponseError),
             "Redis server refused to switch database",
             "DB index is out of range".to_owned(),
         ));
         assert_eq!(
-            client_words(&detailed),
+            client_words(&detailed, None),
             "Redis server refused to switch database: DB index is out of range"
+        );
+        // A password that holds the kind's name is hidden whole, never cut by it.
+        let password = "pw - Server(ResponseError)x";
+        let quoting = redis::RedisError::from((
+            redis::ErrorKind::Server(redis::ServerErrorKind::ResponseError),
+            "refused",
+            format!("bad {password}"),
+        ));
+        assert_eq!(
+            client_words(&quoting, Some(password)),
+            "refused: bad (password)"
         );
     }
 
