@@ -321,8 +321,18 @@ pub fn check_url(url: &str) -> Result<(), SendError> {
             "`{}`: {why}",
             shown(url).escape_debug()
         ))),
-        // The client's own reading, so that a URL it cannot read (no host, a space, an unclosed
-        // `[`) is refused as such before anything is done, not reported as an unreachable one.
+        _ if authority(rest)
+            .rsplit('@')
+            .next()
+            .is_none_or(|host| host.is_empty() || host.starts_with(':')) =>
+        {
+            Err(SendError::BadUrl(format!(
+                "`{}` is not a usable URL: it has no host",
+                shown(url).escape_debug()
+            )))
+        }
+        // The client's own reading, so that a URL it cannot read (a space, an unclosed `[`) is
+        // refused as such before anything is done, not reported as an unreachable one.
         _ => match url.parse::<ureq::http::Uri>() {
             Ok(_) => Ok(()),
             Err(why) => Err(SendError::BadUrl(format!(
@@ -706,6 +716,15 @@ mod tests {
             };
             assert!(why.contains("is not a usable URL"), "{unreadable}: {why}");
             assert!(!why.contains("pw@"), "{why}");
+        }
+        for hostless in ["http://", "https://user:pw@/x", "http://:80/", "http:///x"] {
+            let Err(SendError::BadUrl(why)) = check_url(hostless) else {
+                panic!("{hostless} passed");
+            };
+            assert!(
+                why.ends_with("is not a usable URL: it has no host"),
+                "{why}"
+            );
         }
     }
 
