@@ -173,7 +173,7 @@ struct PlainMember {
 
 /// The canonical text of the body of `json` when `json` is one JSON object (a callback: at most
 /// one top-level `signature` and `timestamp`) with no backslash and nesting of at most
-/// [`PLAIN_DEPTH`]; `None` otherwise, and then [`write_body`] decides.
+/// `PLAIN_DEPTH`; `None` otherwise, and then [`write_body`] decides.
 ///
 /// With no backslash, every string is written as it stands, and every quote opens or closes one.
 /// Each object's members are written in document order, then again after them in key order.

@@ -84,7 +84,7 @@ pub struct Answer {
 pub enum Failure {
     Unreachable,
     Timeout,
-    /// The app answered with more than [`MAX_ANSWER_BYTES`]: it was reached (and has the
+    /// The app answered with more than `MAX_ANSWER_BYTES`: it was reached (and has the
     /// callback), but its answer is not passed on.
     AnswerTooLarge,
 }

@@ -166,7 +166,7 @@ impl fmt::Display for Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
     pub line: usize,
-    /// The entry as written, when it is shown: see [`shown_entry`].
+    /// The entry as written, when it is shown: see `shown_entry`.
     pub entry: Option<String>,
     pub error: EntryError,
 }

@@ -158,7 +158,7 @@ pub fn hops<'a>(forwarded_for: &[&'a str]) -> Vec<&'a str> {
 /// with a port or without; a bracketed address only with its port (`[2001:db8::1]:443`, and
 /// `[192.0.2.1]:80`, which nginx reads too), since nginx does not read `[2001:db8::1]` alone.
 /// What nginx cannot read stops its walk, so it is no address here either (port 0, and see
-/// [`nginx_cannot_read`]): were such a hop trusted and walked past, a forged address left of it
+/// `nginx_cannot_read`): were such a hop trusted and walked past, a forged address left of it
 /// would become the client. A spelling parsers read differently stays ambiguous.
 pub fn read_hop(text: &str) -> Result<Address<'_>, Invalid> {
     let hop = match bracketed_ipv4(text) {

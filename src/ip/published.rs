@@ -57,9 +57,9 @@ pub enum NotFound {
     /// address and the declaration.
     DoubtfulStyle(String, String),
     /// The page opens more elements at once than a page is read with
-    /// ([`html::MAX_OPEN_ELEMENTS`]): nesting that deep is no list a reader sees.
+    /// (`html::MAX_OPEN_ELEMENTS`): nesting that deep is no list a reader sees.
     TooDeep,
-    /// The page's markup holds more nodes than a page is read with ([`html::MAX_NODES`]).
+    /// The page's markup holds more nodes than a page is read with (`html::MAX_NODES`).
     TooLarge,
     /// An address stands in a row, list, section or table that speaks of the past (`no longer`,
     /// `retired`, `until`): it may be one callbacks came from once. The address and the word.

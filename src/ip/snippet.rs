@@ -24,7 +24,7 @@ pub struct Stamp<'a> {
     pub scope: &'a str,
     /// The command that reproduces it, every option that changes it given and each value
     /// quoted for a shell, all on one line: written in the header, cut (with `...`) past
-    /// [`MAX_COMMAND_CHARS`].
+    /// `MAX_COMMAND_CHARS`.
     pub command: &'a str,
     /// The callback port, for the firewall and Kubernetes rules.
     pub port: u16,
@@ -355,7 +355,7 @@ mod tests {
     }
     use crate::keys::keyfile::Environment;
 
-    /// The command in the header stays whole up to [`MAX_COMMAND_CHARS`] (a long file name), and
+    /// The command in the header stays whole up to `MAX_COMMAND_CHARS` (a long file name), and
     /// past it is cut to a line nginx still reads (it refuses one of more than about 4,000 bytes).
     #[test]
     fn a_long_command_stays_whole_or_is_cut_to_a_line_nginx_reads() {

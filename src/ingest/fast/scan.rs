@@ -3,7 +3,7 @@
 //!
 //! It answers only when it is sure. Whatever it does not fully handle (a value that is not an
 //! object, an escaped top-level key, a `\u` surrogate, deep nesting, any error) gets `None`, and
-//! the caller asks [`payload::parse_item`](crate::ingest::payload::parse_item), the serde_json reader that
+//! the caller asks [`payload::parse_item`], the serde_json reader that
 //! defines what the input means. So this module needs one property only: when it answers,
 //! `parse_item` gives the same answer. Held to it by the fuzz target `fast_scan` (and a property
 //! test). Kept while it beats both serde_json and sonic-rs (a SIMD JSON reader with runtime CPU

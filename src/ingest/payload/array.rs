@@ -15,9 +15,9 @@ use super::{ItemNumber, MAX_ITEM_BYTES, Place, RawItem, is_space, too_large};
 /// read on: a batch reports every item it holds, and one damaged callback must not hide the
 /// callbacks after it. serde_json stops at the error (or, for an element larger than
 /// [`MAX_ITEM_BYTES`], once it has been handed that many bytes of it, so memory stays bounded);
-/// the rest of that element is skipped by its brackets and quotes ([`Bounded::get_past`]), and
+/// the rest of that element is skipped by its brackets and quotes (`Bounded::get_past`), and
 /// serde_json is started again on a short stand-in for what came before; the lines and columns of
-/// its errors are moved back to the file's ([`Bounded::placed`]). Reading ends at the array's
+/// its errors are moved back to the file's (`Bounded::placed`). Reading ends at the array's
 /// end, at the end of the source, or at a read error.
 pub fn read_array<R: BufRead, E: From<io::Error>>(
     reader: R,
