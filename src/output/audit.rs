@@ -369,7 +369,7 @@ fn escape_property(text: &str) -> String {
 }
 
 /// `--format github`: workflow commands a finding, in the file's order, then a summary line;
-/// `printed` as for [`json`].
+/// `printed` as for [`json()`].
 pub(crate) fn github(out: &mut Printer, shown: &Shown<'_>, printed: &mut usize) -> io::Result<()> {
     let file = escape_property(&shown.path.display().to_string());
     for (key, line) in shown.report.keys.iter().zip(shown.lines) {

@@ -54,8 +54,8 @@ fn ttl_until(expiry_ms: i64, now: DateTime<Utc>, clock: DateTime<Utc>) -> Option
     (ttl <= LONGEST_KEPT_MS).then_some(ttl)
 }
 
-/// Lengthens entries' expiries, never shortening one. KEYS[1] is the meta hash, KEYS[2..] the
-/// entries; ARGV[1] the kept window the times were reckoned by; then for each entry the
+/// Lengthens entries' expiries, never shortening one. `KEYS[1]` is the meta hash, `KEYS[2..]` the
+/// entries; `ARGV[1]` the kept window the times were reckoned by; then for each entry the
 /// milliseconds from now it must last at least, and `1` to date it also when it has no expiry
 /// (an entry imported before any window). Nothing is done when the window has changed since: the
 /// run that changed it dates every entry by the new one. One script runs whole, so two runs
@@ -70,10 +70,10 @@ for i = 2, #KEYS do
 end
 return 1";
 
-/// Deletes the entries KEYS[2..] that the caller found expired by the kept window ARGV[1], each
-/// only while its value is still the one read (ARGV[2..]: a key claimed again since is another
-/// entry), and answers how many went; -1, and nothing deleted, when the window in KEYS[1] (the
-/// meta hash) is no longer ARGV[1]: a run widened it since, and entries may be needed longer.
+/// Deletes the entries `KEYS[2..]` that the caller found expired by the kept window `ARGV[1]`, each
+/// only while its value is still the one read (`ARGV[2..]`: a key claimed again since is another
+/// entry), and answers how many went; -1, and nothing deleted, when the window in `KEYS[1]` (the
+/// meta hash) is no longer `ARGV[1]`: a run widened it since, and entries may be needed longer.
 const DROP_UNCHANGED: &str = "if redis.call('HGET', KEYS[1], 'keeps') ~= ARGV[1] then return -1 end
 local n = 0
 for i = 2, #KEYS do
@@ -84,7 +84,7 @@ for i = 2, #KEYS do
 end
 return n";
 
-/// Clears the meta hash's note that entries are being re-dated (ARGV[1]: the note as the run
+/// Clears the meta hash's note that entries are being re-dated (`ARGV[1]`: the note as the run
 /// that re-dated them read or wrote it), once they are; another note (a later widening under
 /// way) is left.
 const REDATED: &str = "if redis.call('HGET', KEYS[1], 'redating') == ARGV[1] then
