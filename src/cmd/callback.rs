@@ -311,33 +311,7 @@ const HIDDEN: &str = "(hidden: it contains the API key)";
 
 fn send(args: SendArgs) -> anyhow::Result<Outcome> {
     http::check_url(&args.url)?;
-    let (body, watches): (_, Vec<LeakWatch>) = match &args.file {
-        Some(path) => {
-            if args.job.any_given() {
-                bail!(
-                    "--timestamp, --job-type, --result-code, --result-text, --job-id and --user-id shape a generated callback; they cannot be used with FILE"
-                );
-            }
-            if crate::input::is_stdin(path) && args.signing.keys.lone.reads_stdin() {
-                bail!("FILE and --api-key-file cannot both read stdin");
-            }
-            // The file is sent as it is and needs no key; the keys given are still watched
-            // for, so that an answer echoing one is not printed.
-            let watched = args.signing.watched_keys()?;
-            for why in &watched.skipped {
-                output::warn(format_args!("{why}"));
-            }
-            let watches = watched.keys.iter().map(LeakWatch::new).collect();
-            (read_json_file(path)?, watches)
-        }
-        None => {
-            let (body, credential) = fresh_body(&args.signing, &args.job)?;
-            (
-                serde_json::to_vec(&body)?,
-                vec![LeakWatch::new(&credential.key)],
-            )
-        }
-    };
+    let (body, watches) = body_to_send(&args)?;
     let client = Client::new(args.timeout);
     let response = client
         .post_json(&args.url, &body)
@@ -355,36 +329,99 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
             response.body.len()
         ));
     }
-    let body_truncated = response.truncated || response.cut.is_some();
-    let echoes_key = |bytes: &[u8]| {
-        watches
-            .iter()
-            .any(|w| w.find(bytes, None) == Some(Leak::ApiKey))
-    };
-    let excerpt = if echoes_key(&response.body) {
-        output::warn(format_args!(
-            "the response body echoes the API key; it is not shown"
-        ));
-        HIDDEN.to_owned()
+    let answer = ShownAnswer::of(&response, &watches);
+    let accepted = probe::accepted(response.status);
+    print_answer(&args, &response, &answer, accepted)?;
+    Ok(if accepted {
+        Outcome::Pass
     } else {
-        http::excerpt(&response.body, EXCERPT_CHARS)
+        Outcome::Fail
+    })
+}
+
+/// The body `send` posts, FILE's bytes or a callback it signs, with the keys whose echo in the
+/// answer must not be printed.
+fn body_to_send(args: &SendArgs) -> anyhow::Result<(Vec<u8>, Vec<LeakWatch>)> {
+    let Some(path) = &args.file else {
+        let (body, credential) = fresh_body(&args.signing, &args.job)?;
+        return Ok((
+            serde_json::to_vec(&body)?,
+            vec![LeakWatch::new(&credential.key)],
+        ));
     };
-    // Of the header fields only Content-Type is shown (in JSON), but a debug parameter or
-    // header may echo the key as well as a body can.
-    let mut content_type = response.content_type.as_deref();
-    if echoes_key(&response.head) {
-        if content_type.is_some_and(|ct| echoes_key(ct.as_bytes())) {
-            content_type = Some(HIDDEN);
+    if args.job.any_given() {
+        bail!(
+            "--timestamp, --job-type, --result-code, --result-text, --job-id and --user-id shape a generated callback; they cannot be used with FILE"
+        );
+    }
+    if crate::input::is_stdin(path) && args.signing.keys.lone.reads_stdin() {
+        bail!("FILE and --api-key-file cannot both read stdin");
+    }
+    // The file is sent as it is and needs no key; the keys given are still watched for, so that
+    // an answer echoing one is not printed.
+    let watched = args.signing.watched_keys()?;
+    for why in &watched.skipped {
+        output::warn(format_args!("{why}"));
+    }
+    let watches = watched.keys.iter().map(LeakWatch::new).collect();
+    Ok((read_json_file(path)?, watches))
+}
+
+/// What `send` shows of an answer: an excerpt of its body and its Content-Type, each hidden
+/// (with a warning) when it echoes a watched key.
+struct ShownAnswer<'a> {
+    excerpt: String,
+    content_type: Option<&'a str>,
+    /// Less than the whole body is shown: longer than what is read, or broken off.
+    truncated: bool,
+}
+
+impl<'a> ShownAnswer<'a> {
+    fn of(response: &'a http::Response, watches: &[LeakWatch]) -> Self {
+        let echoes_key = |bytes: &[u8]| {
+            watches
+                .iter()
+                .any(|w| w.find(bytes, None) == Some(Leak::ApiKey))
+        };
+        let excerpt = if echoes_key(&response.body) {
             output::warn(format_args!(
-                "the response's Content-Type header echoes the API key; it is not shown"
+                "the response body echoes the API key; it is not shown"
             ));
+            HIDDEN.to_owned()
         } else {
-            output::warn(format_args!(
-                "a response header echoes the API key (send shows no header but Content-Type)"
-            ));
+            http::excerpt(&response.body, EXCERPT_CHARS)
+        };
+        // Of the header fields only Content-Type is shown (in JSON), but a debug parameter or
+        // header may echo the key as well as a body can.
+        let mut content_type = response.content_type.as_deref();
+        if echoes_key(&response.head) {
+            if content_type.is_some_and(|ct| echoes_key(ct.as_bytes())) {
+                content_type = Some(HIDDEN);
+                output::warn(format_args!(
+                    "the response's Content-Type header echoes the API key; it is not shown"
+                ));
+            } else {
+                output::warn(format_args!(
+                    "a response header echoes the API key (send shows no header but Content-Type)"
+                ));
+            }
+        }
+        ShownAnswer {
+            excerpt,
+            content_type,
+            truncated: response.truncated || response.cut.is_some(),
         }
     }
-    let accepted = probe::accepted(response.status);
+}
+
+/// Prints `send`'s result in the chosen format.
+fn print_answer(
+    args: &SendArgs,
+    response: &http::Response,
+    answer: &ShownAnswer<'_>,
+    accepted: bool,
+) -> anyhow::Result<()> {
+    let excerpt = &answer.excerpt;
     let mut out = Printer::new();
     match args.format {
         Format::Text => {
@@ -395,7 +432,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 verdict(status.trim_end(), tone, 0)
             ))?;
             out.line(format_args!("time    {}", http::humanize(response.elapsed)))?;
-            let more = if body_truncated { " (cut)" } else { "" };
+            let more = if answer.truncated { " (cut)" } else { "" };
             out.text(format_args!(
                 "body    {} bytes{more}{}{excerpt}",
                 response.body.len(),
@@ -409,10 +446,10 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
                 status: response.status,
                 accepted,
                 elapsed_ms: response.elapsed.as_millis(),
-                content_type,
+                content_type: answer.content_type,
                 body_bytes: response.body.len(),
-                body_truncated,
-                body_excerpt: &excerpt,
+                body_truncated: answer.truncated,
+                body_excerpt: excerpt,
             })?;
             // As every command's JSON ends: a summary line.
             out.json(&serde_json::json!({
@@ -423,11 +460,7 @@ fn send(args: SendArgs) -> anyhow::Result<Outcome> {
         }
     }
     out.flush()?;
-    Ok(if accepted {
-        Outcome::Pass
-    } else {
-        Outcome::Fail
-    })
+    Ok(())
 }
 
 /// The standard reason phrase of a status, or "".
