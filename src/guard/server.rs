@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderValue};
@@ -24,12 +24,12 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Semaphore, mpsc, watch};
 
-use super::claims::Claims;
+use super::claims::{Claims, Pair};
 use super::gate::Gate;
 use super::metrics::{self, Metrics};
 use super::reason;
 use super::upstream::{self, Failure, Upstream};
-use crate::callbacks::verdict::Reason;
+use crate::callbacks::verdict::{Reason, Verdict};
 use crate::time::Clock;
 
 /// Everything a running gate needs, checked by the command before it listens.
@@ -482,29 +482,9 @@ async fn callback(
     if !client.allowed {
         return closing(refuse(StatusCode::FORBIDDEN, reason::SOURCE_NOT_ALLOWED));
     }
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > config.max_body) {
-        // The body is never read, so the connection cannot be used again.
-        return closing(refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            reason::BODY_TOO_LARGE,
-        ));
-    }
-    let limit = usize::try_from(config.max_body).unwrap_or(usize::MAX);
-    let read = tokio::time::timeout(config.body_timeout, Limited::new(body, limit).collect());
-    let bytes = match read.await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return closing(refuse(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                reason::BODY_TOO_LARGE,
-            ));
-        }
-        Ok(Err(_)) => return closing(refuse(StatusCode::BAD_REQUEST, reason::BODY_UNREADABLE)),
-        Err(_) => return closing(refuse(StatusCode::REQUEST_TIMEOUT, reason::BODY_TIMEOUT)),
+    let bytes = match read_body(config, parts, body).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return refused,
     };
     let now = config.clock.now();
     let accepted = match config.gate.judge(&bytes, now) {
@@ -516,33 +496,8 @@ async fn callback(
     };
     let mut verdict = accepted.verdict;
     seen.key_id = verdict.key_id.clone();
-    // Claimed before forwarding, and kept whatever the app answers: the sender's retry of this
-    // callback carries the same body, which the store takes as a resend and lets through.
-    // A claim given up on may still be made once the store answers: the sender's retry of
-    // this callback is then a resend, and passes.
-    let claimed = tokio::time::timeout(
-        config.store_timeout,
-        config.claims.claim(now, accepted.pair),
-    );
-    // The store's answer as `verify` takes it: a replay, or a new pair answered too late to
-    // trust, fails; a resend passes, marked duplicate.
-    let failure = match claimed.await {
-        Ok(Ok(claim)) => {
-            verdict.claimed(claim, config.clock.now());
-            if verdict.reason != Reason::Ok {
-                return refuse(reason::status_of(verdict.reason), verdict.reason.as_str());
-            }
-            None
-        }
-        Ok(Err(message)) => Some(message),
-        Err(_) => Some(format!(
-            "no answer within {}s (--store-timeout)",
-            config.store_timeout.as_secs_f64()
-        )),
-    };
-    if let Some(message) = failure {
-        (config.events)(Event::Warning(format!("replay store: {message}")));
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, reason::STORE_UNAVAILABLE);
+    if let Err(refused) = claim(config, now, accepted.pair, &mut verdict).await {
+        return refused;
     }
     let duplicate = verdict.duplicate;
     seen.duplicate = Some(duplicate);
@@ -551,7 +506,88 @@ async fn callback(
         duplicate,
         peer: &peer.ip().to_string(),
     };
-    match upstream.forward(parts, bytes, &verdict).await {
+    forwarded(upstream.forward(parts, bytes, &verdict).await)
+}
+
+/// The request's body, read within `--max-body` and `--body-timeout`; or the refusal, which
+/// closes the connection (what is left of the body is never read).
+async fn read_body(
+    config: &Config,
+    parts: &request::Parts,
+    body: Incoming,
+) -> Result<Bytes, Reply> {
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > config.max_body) {
+        return Err(closing(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            reason::BODY_TOO_LARGE,
+        )));
+    }
+    let limit = usize::try_from(config.max_body).unwrap_or(usize::MAX);
+    let read = tokio::time::timeout(config.body_timeout, Limited::new(body, limit).collect());
+    match read.await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(closing(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            reason::BODY_TOO_LARGE,
+        ))),
+        Ok(Err(_)) => Err(closing(refuse(
+            StatusCode::BAD_REQUEST,
+            reason::BODY_UNREADABLE,
+        ))),
+        Err(_) => Err(closing(refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            reason::BODY_TIMEOUT,
+        ))),
+    }
+}
+
+/// Claims an accepted callback's pair in the store, within `--store-timeout`, and takes the
+/// answer into `verdict` as `verify` takes it: a replay, or a new pair answered too late to
+/// trust, is refused; a resend passes, marked duplicate. A store that fails or does not answer
+/// is a 503, with a warning.
+///
+/// Claimed before forwarding, and kept whatever the app answers: the sender's retry of this
+/// callback carries the same body, which the store takes as a resend and lets through. A claim
+/// given up on may still be made once the store answers: the sender's retry is then a resend,
+/// and passes.
+async fn claim(
+    config: &Config,
+    now: DateTime<Utc>,
+    pair: Pair,
+    verdict: &mut Verdict,
+) -> Result<(), Reply> {
+    let claimed = tokio::time::timeout(config.store_timeout, config.claims.claim(now, pair));
+    let message = match claimed.await {
+        Ok(Ok(claim)) => {
+            verdict.claimed(claim, config.clock.now());
+            if verdict.reason != Reason::Ok {
+                return Err(refuse(
+                    reason::status_of(verdict.reason),
+                    verdict.reason.as_str(),
+                ));
+            }
+            return Ok(());
+        }
+        Ok(Err(message)) => message,
+        Err(_) => format!(
+            "no answer within {}s (--store-timeout)",
+            config.store_timeout.as_secs_f64()
+        ),
+    };
+    (config.events)(Event::Warning(format!("replay store: {message}")));
+    Err(refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        reason::STORE_UNAVAILABLE,
+    ))
+}
+
+/// The reply for the app's answer to a forwarded callback, or for its failure to give one.
+fn forwarded(answer: Result<upstream::Answer, Failure>) -> Reply {
+    match answer {
         Ok(answer) => {
             let mut response = Response::new(Full::new(answer.body));
             *response.status_mut() = answer.status;
