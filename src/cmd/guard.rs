@@ -363,7 +363,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         header_timeout,
         body_timeout,
         store_timeout,
-        max_connections: args.max_connections as usize,
+        // At most what a semaphore holds (on a 32-bit target, less than u32 can say): more
+        // connections than that cannot be open at once anyway.
+        max_connections: usize::try_from(args.max_connections)
+            .unwrap_or(usize::MAX)
+            .min(tokio::sync::Semaphore::MAX_PERMITS),
         // Requests in flight end by themselves within the body, store and upstream timeouts.
         grace: body_timeout + store_timeout + upstream_timeout + std::time::Duration::from_secs(5),
         keys_usable,
