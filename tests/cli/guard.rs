@@ -1227,7 +1227,8 @@ fn an_upstream_that_is_down_is_502_and_the_senders_retry_passes_once_it_is_back(
 #[test]
 fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
     let setup = Setup::new();
-    let app = Upstream::start(200, r#"{"slow":true}"#, Duration::from_millis(1500));
+    // Slow enough that the checks below end long before it answers, on a busy machine too.
+    let app = Upstream::start(200, r#"{"slow":true}"#, Duration::from_secs(4));
     let mut guard = setup.guard(&app.url(), &[]);
     let addr = guard.addr;
     let body = callback("");
@@ -1248,7 +1249,7 @@ fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
         }
     };
     assert!(refused, "the stopping gate still took connections");
-    assert!(!in_flight.is_finished(), "the app answers after 1.5 s");
+    assert!(!in_flight.is_finished(), "the app answers after 4 s");
     let reply = in_flight.join().unwrap();
     assert_eq!(
         (reply.status, reply.body.as_str()),

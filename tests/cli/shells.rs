@@ -60,9 +60,16 @@ zpty -w z "print READY-\$((20+22))"
 zpty -r z out '*READY-42*' || exit 4
 zpty -w -n z "$ZT_LINE"$'\t'
 # Keys typed ahead make zsh's completers give up early (they check for pending input), so wait
-# until the completion has recorded something, and a moment more, before clearing the line.
+# until the completion has recorded something, and then until the record stops growing (matches
+# may come in several calls, slowly on a busy machine), before clearing the line.
 for i in {1..100}; do [[ -s $ZT_OUT ]] && break; sleep 0.05; done
-sleep 0.2
+last=-1
+for i in {1..30}; do
+  size=$(wc -c < "$ZT_OUT" 2>/dev/null)
+  [[ $size == $last ]] && break
+  last=$size
+  sleep 0.2
+done
 zpty -w -n z $'\C-u'
 zpty -w z "print DONE-\$((40+2))"
 zpty -r z out '*DONE-42*' || exit 5

@@ -382,12 +382,13 @@ fn a_run_without_now_judges_callbacks_on_a_pipe_as_they_come() {
     };
     for store in [None, Some("seen.db")] {
         let dir = tempfile::tempdir().unwrap();
-        // No allowance for the future, and two seconds for the past.
-        let mut args = vec!["--max-future", "0s", "--max-age", "2s", "--format", "json"];
+        // No allowance for the future, and five seconds for the past (room for a slow start on
+        // a busy machine).
+        let mut args = vec!["--max-future", "0s", "--max-age", "5s", "--format", "json"];
         args.extend(store.map(|store| ["--seen", store]).into_iter().flatten());
         let mut run = PipedVerify::start(dir.path(), &args);
         let mut stamps = Vec::new();
-        for (n, wait) in [(1, 0), (2, 3)] {
+        for (n, wait) in [(1, 0), (2, 6)] {
             // The second comes when the run has gone on longer than the window.
             std::thread::sleep(std::time::Duration::from_secs(wait));
             let stamp = stamp_now();
@@ -396,7 +397,7 @@ fn a_run_without_now_judges_callbacks_on_a_pipe_as_they_come() {
                 serde_json::from_str(&run.next_line(&format!("{store:?}: callback {n}"))).unwrap();
             assert_eq!(result["item"], n, "{store:?}: {result}");
             assert_eq!(result["reason"], "ok", "{store:?}: {result}");
-            assert!(result["age_seconds"].as_i64().unwrap() <= 1, "{result}");
+            assert!(result["age_seconds"].as_i64().unwrap() <= 3, "{result}");
             stamps.push(stamp);
         }
         let (code, rest) = run.finish();
