@@ -24,8 +24,8 @@
 //!   before it is used. When it ends early, the failure shows the end of the files it writes to.
 //! - `127.0.0.1:N` in a block's commands and outputs stands for a free loopback port picked for
 //!   that block (the same N, the same port), so a page can show the ports a reader would type.
-//!   The ports are free when picked; something else could take one before the block's server
-//!   binds it (then that server fails to start, and the block with it).
+//!   They are picked below the range the kernel hands out for other sockets, so that no other
+//!   test's socket takes one between the pick and the block's server binding it.
 //! - A block with a `python3` command is skipped, with a notice, where python3 is missing (under CI
 //!   that is a failure: `.ci/run` installs it).
 //!
@@ -247,15 +247,35 @@ fn free_ports(block: &Block) -> BTreeMap<u16, u16> {
             }
         }
     }
-    let held: Vec<TcpListener> = named
-        .iter()
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
-        .collect();
+    let mut held: Vec<TcpListener> = Vec::new();
+    let mut candidates = below_ephemeral_ports();
+    for _ in &named {
+        let listener = candidates
+            .find_map(|port| TcpListener::bind(("127.0.0.1", port)).ok())
+            .unwrap_or_else(|| TcpListener::bind("127.0.0.1:0").expect("a free loopback port"));
+        held.push(listener);
+    }
     named
         .into_iter()
         .zip(&held)
         .map(|(port, listener)| (port, listener.local_addr().unwrap().port()))
         .collect()
+}
+
+/// Ports to try for a block's servers, from a random start: below the range the kernel hands out
+/// for `bind(0)` and outgoing connections, so that between the pick and the server's own bind no
+/// other test's socket takes the port (none where the range is not known or leaves no room).
+fn below_ephemeral_ports() -> impl Iterator<Item = u16> {
+    use std::hash::BuildHasher;
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(0);
+    let (first, end) = (10_000u16, low);
+    let span = u64::from(end.saturating_sub(first));
+    let random = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
+    let start = if span == 0 { 0 } else { random % span };
+    (0..span.min(200)).map(move |i| first + ((start + i) % span) as u16)
 }
 
 /// Copies `from` into `to`, files 0644 and folders 0755 whatever the checkout's umask made them
@@ -707,5 +727,28 @@ fn loopback_ports_are_replaced_one_for_one() {
     assert_eq!(
         with_ports(text, &ports),
         "--listen 127.0.0.1:40001 --upstream http://127.0.0.1:40002/x 127.0.0.1:40001 127.0.0.1:99999 127.0.0.1:"
+    );
+}
+
+#[test]
+fn block_ports_are_picked_below_the_ephemeral_range() {
+    let Ok(range) = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range") else {
+        return; // not Linux: the ports come from bind(0)
+    };
+    let low: u16 = range.split_whitespace().next().unwrap().parse().unwrap();
+    if low <= 10_000 {
+        return;
+    }
+    let block = &parse(
+        "t.md",
+        "```console\n$ a --listen 127.0.0.1:3000 --to 127.0.0.1:8443 > log &\n$ b 127.0.0.1:8080\n```\n",
+    )[0];
+    let ports = free_ports(block);
+    assert_eq!(ports.len(), 3, "{ports:?}");
+    let picked: std::collections::BTreeSet<u16> = ports.values().copied().collect();
+    assert_eq!(picked.len(), 3, "{ports:?}");
+    assert!(
+        picked.iter().all(|p| (10_000..low).contains(p)),
+        "{ports:?} (the kernel's range starts at {low})"
     );
 }
