@@ -125,18 +125,17 @@ fn fix_fish_global_option_values(cmd: &Command, script: String) -> String {
         .filter_map(|a| a.get_long())
         .map(|long| format!("--{long}"))
         .collect();
-    let parse = format!(
-        "    argparse -s (__fish_{fish_name}_global_optspecs) -- $cmd 2>/dev/null\n    or return\n"
-    );
+    let argparse = format!("argparse -s (__fish_{fish_name}_global_optspecs) --");
+    let parse = format!("    {argparse} $cmd 2>/dev/null\n    or return\n");
     if options.is_empty() || !script.contains(&parse) {
         return script;
     }
     let fixed = format!(
-        "    argparse -s (__fish_{fish_name}_global_optspecs) -- $cmd 2>/dev/null\n    \
+        "    {argparse} $cmd 2>/dev/null\n    \
          or begin\n        \
          # A global option waiting for its value: no command yet.\n        \
          contains -- $cmd[-1] {}\n        \
-         and argparse -s (__fish_{fish_name}_global_optspecs) -- $cmd[1..-2] 2>/dev/null\n    \
+         and {argparse} $cmd[1..-2] 2>/dev/null\n    \
          end\n    \
          or return\n",
         options.join(" ")

@@ -193,14 +193,19 @@ fn background_part(command: &str) -> Option<&str> {
     (!rest.ends_with('&')).then(|| rest.trim_end())
 }
 
+/// Each `127.0.0.1:N` of a text: where its digits start, and the digits (maybe none).
+fn loopback_mentions(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.match_indices("127.0.0.1:").map(move |(at, prefix)| {
+        let start = at + prefix.len();
+        let digits = text[start..].bytes().take_while(u8::is_ascii_digit).count();
+        (start, &text[start..start + digits])
+    })
+}
+
 /// The `127.0.0.1:N` a text names, in order, each once.
 fn loopback_ports(text: &str) -> Vec<u16> {
     let mut ports = Vec::new();
-    for (at, prefix) in text.match_indices("127.0.0.1:") {
-        let digits: String = text[at + prefix.len()..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
+    for (_, digits) in loopback_mentions(text) {
         if let Ok(port) = digits.parse::<u16>()
             && port != 0
             && !ports.contains(&port)
@@ -214,22 +219,15 @@ fn loopback_ports(text: &str) -> Vec<u16> {
 /// `text` with each `127.0.0.1:N` of `ports` (N to the free port picked for it) replaced.
 fn with_ports(text: &str, ports: &BTreeMap<u16, u16>) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("127.0.0.1:") {
-        let after = at + "127.0.0.1:".len();
-        let digits = rest[after..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .count();
-        out.push_str(&rest[..after]);
-        let named = &rest[after..after + digits];
-        match named.parse::<u16>().ok().and_then(|n| ports.get(&n)) {
-            Some(free) => out.push_str(&free.to_string()),
-            None => out.push_str(named),
+    let mut written = 0;
+    for (start, digits) in loopback_mentions(text) {
+        if let Some(free) = digits.parse::<u16>().ok().and_then(|n| ports.get(&n)) {
+            out.push_str(&text[written..start]);
+            out.push_str(&free.to_string());
+            written = start + digits.len();
         }
-        rest = &rest[after + digits..];
     }
-    out.push_str(rest);
+    out.push_str(&text[written..]);
     out
 }
 
@@ -271,8 +269,8 @@ fn below_ephemeral_ports() -> impl Iterator<Item = u16> {
         .ok()
         .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
         .unwrap_or(0);
-    let (first, end) = (10_000u16, low);
-    let span = u64::from(end.saturating_sub(first));
+    let first = 10_000u16;
+    let span = u64::from(low.saturating_sub(first));
     let random = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
     let start = if span == 0 { 0 } else { random % span };
     (0..span.min(200)).map(move |i| first + ((start + i) % span) as u16)

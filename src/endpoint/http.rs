@@ -324,7 +324,7 @@ pub fn check_url(url: &str) -> Result<(), SendError> {
         _ if authority(rest)
             .rsplit('@')
             .next()
-            .is_none_or(|host| host.is_empty() || host.starts_with(':')) =>
+            .is_some_and(|host| host.is_empty() || host.starts_with(':')) =>
         {
             Err(SendError::BadUrl(format!(
                 "`{}` is not a usable URL: it has no host",

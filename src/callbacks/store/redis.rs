@@ -192,12 +192,10 @@ impl RedisStore {
         let password = in_url.clone().or_else(|| from_env.clone());
         let invalid = |e: redis::RedisError| StoreError {
             kind: super::ErrorKind::Invalid,
-            message: scrubbed(
-                format!(
-                    "{name}: not a usable Redis URL: {}",
-                    client_words(&e, password.as_deref())
-                ),
-                password.as_deref(),
+            // `name` shows no password, and `client_words` hides it.
+            message: format!(
+                "{name}: not a usable Redis URL: {}",
+                client_words(&e, password.as_deref())
             ),
             hint: Some("redis://HOST[:PORT][/DB] or rediss://... for TLS".into()),
         };
@@ -1242,12 +1240,9 @@ fn refuse_without_scripts(
         Err(e) if e.is_io_error() || e.is_timeout() => Err(server_error(name, password, None, &e)),
         Err(e) => Err(StoreError::refused(
             name,
-            scrubbed(
-                format!(
-                    "the server does not run scripts (EVAL): {}",
-                    client_words(&e, password)
-                ),
-                password,
+            format!(
+                "the server does not run scripts (EVAL): {}",
+                client_words(&e, password)
             ),
             Some("allow EVAL for this user (the @scripting commands)".into()),
         )),
